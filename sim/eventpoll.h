@@ -1,0 +1,176 @@
+// sim/eventpoll.h — fs/eventpoll.c of Linux 6.18: struct eventpoll, struct epitem,
+// struct eppoll_entry, and the functions that move items between the tree, the target files'
+// wait queues, the ready list, a scan's private txlist and the overflow list.
+//
+// The objects and who owns them
+//   EventPoll   one per epoll instance, owned by its "[eventpoll]" file (EventPollFile).
+//     rbr       every registration, an EpItem keyed by (file address, fd) — ep_cmp_ffd();
+//     rdllist   the ready list: items that got a wake-up (or were ready at ADD/MOD) and have not
+//               been harvested since, in the order of that first wake-up;
+//     ovflist   while a scan runs (ep_start_scan … ep_done_scan) callbacks push items here instead
+//               of on rdllist; kEpUnactive when no scan runs, nullptr when one runs and it is empty;
+//     wq        threads sleeping in epoll_wait (exclusive, head-inserted: the last to sleep is woken
+//               first);
+//     poll_wait whoever polls this epoll fd: outer epolls (nested epoll) and poll()ers.
+//   EpItem      one per (epoll, file, fd) registration, allocated from the kernel's epi cache.
+//   EppollEntry one per wait queue the target's ->poll() registered the item on; its wait entry's
+//               function is ep_poll_callback. Pipes and sockets register one queue per file.
+//
+// The order things happen in
+//   epoll_ctl(ADD) → ep_insert: link into rbr, poll the file once with ep_ptable_queue_proc (which
+//   adds an EppollEntry to the file's queue: at the head, or at the tail for EPOLLEXCLUSIVE), and
+//   if the file is ready put the item at the tail of rdllist.
+//   A file event → the file calls wake_up on its queue → ep_poll_callback for each of our entries:
+//   a disarmed ONESHOT item or a key that does not intersect the mask is ignored; otherwise the
+//   item goes to the tail of rdllist unless it is already linked (its place is kept), or onto
+//   ovflist if a scan runs; then one sleeping epoll_wait thread is woken and outer epolls hear of
+//   it through poll_wait.
+//   epoll_wait → ep_poll → ep_send_events: steal rdllist into txlist, and for each item (up to
+//   maxevents) unlink it, poll the file again, drop it if nothing is ready, else report the current
+//   mask; ONESHOT items are disarmed, LT items go back to the tail of rdllist, ET items stay off.
+//   ep_done_scan puts the ovflist items back (FIFO), splices the unreached txlist items at the
+//   head, and wakes the next sleeper if anything is left.
+//
+// Invariants (checked by check_invariants): an item is "linked" (rdllink not empty) iff it is on
+// rdllist or on the running scan's txlist; `next` is kEpUnactive iff the item is not on ovflist;
+// every item is in rbr exactly once, on its file's f_ep, with one EppollEntry per queue; rbr is a
+// valid red-black tree in (address, fd) order; refcount = 1 + number of items.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "sim/file.h"
+#include "sim/list.h"
+#include "sim/rbtree.h"
+#include "sim/wait.h"
+
+namespace epollscope::sim {
+
+class Kernel;
+struct EventPoll;
+struct EppollEntry;
+
+// struct epoll_event: the user's interest mask (plus EPOLLERR|EPOLLHUP and private bits once
+// stored) and the opaque data returned with each event.
+struct EpollEvent {
+  poll_t events = 0;
+  uint64_t data = 0;
+  friend bool operator==(const EpollEvent&, const EpollEvent&) = default;
+};
+
+// EP_PRIVATE_BITS: bits that say how to report, not what to report.
+inline constexpr poll_t kEP_PRIVATE_BITS = kEPOLLWAKEUP | kEPOLLONESHOT | kEPOLLET | kEPOLLEXCLUSIVE;
+inline constexpr poll_t kEPOLLINOUT_BITS = kEPOLLIN | kEPOLLOUT;
+inline constexpr poll_t kEPOLLEXCLUSIVE_OK_BITS =
+    kEPOLLINOUT_BITS | kEPOLLERR | kEPOLLHUP | kEPOLLWAKEUP | kEPOLLET | kEPOLLEXCLUSIVE;
+
+struct EpItem {
+  RbNode rbn;               // node in ep->rbr
+  ListHead rdllink;         // link in ep->rdllist, or in a running scan's txlist
+  EpItem* next;             // link in ep->ovflist; kEpUnactive when not on it
+  File* file;               // ffd.file: the watched open file description
+  int fd;                   // ffd.fd: the fd number given at ADD (a key part; never re-resolved)
+  uint32_t id;              // identity in traces and snapshots
+  bool dying;               // set by eventpoll_release_file() on last close
+  EppollEntry* pwqlist;     // the item's wait-queue entries, one per queue of the target
+  EventPoll* ep;            // the epoll this item belongs to
+  HlistNode fllink;         // link in file->f_ep
+  EpollEvent event;         // stored mask (with ERR|HUP and private bits) and data
+};
+
+// EP_UNACTIVE_PTR: "not on ovflist" for an item, "no scan running" for ep->ovflist.
+inline EpItem* const kEpUnactive = reinterpret_cast<EpItem*>(~uintptr_t{0});
+
+struct EppollEntry {
+  EppollEntry* next;        // next entry of the same item (pwqlist chain)
+  EpItem* base;             // the item
+  WaitQueueEntry wait;      // on the target's queue; func = ep_poll_callback
+  WaitQueueHead* whead;     // that queue
+};
+
+inline EpItem* ep_item_from_rb(RbNode* n) { return EPOLLSCOPE_CONTAINER_OF(n, EpItem, rbn); }
+inline const EpItem* ep_item_from_rb(const RbNode* n) {
+  return EPOLLSCOPE_CONTAINER_OF(n, EpItem, rbn);
+}
+inline EpItem* ep_item_from_rdllink(ListHead* l) { return EPOLLSCOPE_CONTAINER_OF(l, EpItem, rdllink); }
+inline EpItem* ep_item_from_fllink(HlistNode* n) { return EPOLLSCOPE_CONTAINER_OF(n, EpItem, fllink); }
+inline bool ep_is_linked(const EpItem* epi) { return !list_empty(&epi->rdllink); }
+
+class EventPollFile;
+
+struct EventPoll {
+  uint32_t id = 0;
+  WaitQueueHead wq;           // threads in epoll_wait
+  WaitQueueHead poll_wait;    // pollers of this epoll fd (outer epolls)
+  ListHead rdllist;           // ready list, FIFO
+  RbRootCached rbr;           // all items
+  EpItem* ovflist = kEpUnactive;
+  EventPollFile* file = nullptr;
+  uint64_t gen = 0;              // loop_check_gen of the last loop/depth walk that visited us
+  uint8_t loop_check_depth = 0;  // memo of that walk
+  long refcount = 1;             // 1 for the file + 1 per item
+  ListHead* txlist = nullptr;    // the running scan's private list (for snapshots and invariants)
+  std::size_t item_count = 0;    // number of items in rbr
+
+  // ep->refs: epitems of other epolls that watch this epoll (the file's f_ep).
+  HlistHead& refs();
+  const HlistHead& refs() const;
+  ObjRef ref() const { return {ObjKind::kEventPoll, id}; }
+};
+
+// The "[eventpoll]" anon-inode file; private_data is the EventPoll.
+class EventPollFile final : public File {
+ public:
+  EventPollFile(Kernel& k, int f_flags);
+  ~EventPollFile() override;
+
+  EventPoll* ep() { return ep_.get(); }
+  const EventPoll* ep() const { return ep_.get(); }
+
+  poll_t poll(Kernel& k, PollTable* pt) override;  // ep_eventpoll_poll
+  poll_t peek_poll() const override;
+  long read(Kernel& k, Task& task, IoRequest& io) override;   // no .read: EINVAL
+  long write(Kernel& k, Task& task, IoRequest& io) override;  // no .write: EINVAL
+  void release(Kernel& k) override;                           // ep_eventpoll_release
+  std::vector<const WaitQueueHead*> wait_queues() const override;
+  void describe(FileView& view) const override;
+
+ private:
+  std::unique_ptr<EventPoll> ep_;
+};
+
+inline bool is_file_epoll(const File* f) { return f->kind == FileKind::kEpoll; }
+
+// --- the syscall bodies (fd lookup and errno order live in the Kernel's syscall layer) ---
+
+// do_epoll_ctl after the fds are resolved: steps 4-11 of the reference's section 2.2.
+int do_epoll_ctl(Kernel& k, File* f, File* tf, int op, int fd, EpollEvent* epds);
+
+// One epoll_wait in progress (ep_poll's locals), kept across sleeps.
+struct EpPollState {
+  EventPollFile* file = nullptr;  // holds a reference while the task sleeps
+  int maxevents = 0;
+  bool buffer_ok = true;          // false: the user buffer faults (NULL)
+  bool timed_out = false;
+  std::optional<int64_t> deadline_ns;  // nullopt: wait for ever
+  bool eavail = false;
+  std::vector<EpollEvent> events;      // what was copied to the user
+};
+
+// ep_poll: returns the number of events (events in st.events), 0, -errno, or kWouldSleep when
+// the task sleeps on ep->wq. Call again with `resumed` after the task is woken or timed out.
+long ep_poll(Kernel& k, Task& task, EpPollState& st, bool resumed);
+
+// eventpoll_release(): the file's last reference is gone; remove every item watching it.
+void eventpoll_release(Kernel& k, File* file);
+
+// ep_item_poll: poll the item's file (or __ep_eventpoll_poll for an epoll target) and mask it.
+poll_t ep_item_poll(Kernel& k, const EpItem* epi, PollTable* pt, int depth);
+
+// The item's mask as a harvest would see it now, without side effects (snapshots).
+poll_t ep_item_peek(const EpItem* epi);
+
+}  // namespace epollscope::sim

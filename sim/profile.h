@@ -1,0 +1,48 @@
+// sim/profile.h — behaviour that changed across kernel versions, as named profiles.
+//
+// Code asks the profile ("does a pipe write wake readers when the pipe was not empty?") instead of
+// comparing version numbers, so every version-dependent branch of the model is listed here, with
+// the upstream commit that changed it (see the reference's history tables, sections 0.1 and 3.1).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace epollscope::sim {
+
+// When does pipe_write() wake the readers' queue (rd_wait)?
+enum class PipeWriteWake {
+  kWasEmpty,              // 5.5 … 5.13: only if the pipe was empty when the write started
+  kWasEmptyOrPollUsage,   // 5.15+ (3b844826b6c6): also whenever the pipe was ever polled
+};
+
+// When does pipe_read() wake the writers' queue (wr_wait)?
+enum class PipeReadWakeWriter {
+  kFullAtStart,          // 5.5 … 6.13: if the pipe was full when the read started
+  kSlotFreedWhileFull,   // 6.14+ (aaec5a95d596): only if a slot is freed while the pipe is full
+};
+
+// How far ep_loop_check() looks when an epoll is added to another.
+enum class LoopCheckDepth {
+  kDownwardOnly,    // before 6.17: only the depth below the added epoll
+  kBothDirections,  // 6.17+ (f2e467a48287): below the added epoll plus above the target epoll
+};
+
+struct KernelProfile {
+  std::string name;         // "6.18"
+  std::string description;  // one line for --help and the GUI
+  PipeWriteWake pipe_write_wake = PipeWriteWake::kWasEmptyOrPollUsage;
+  PipeReadWakeWriter pipe_read_wake_writer = PipeReadWakeWriter::kSlotFreedWhileFull;
+  LoopCheckDepth loop_check = LoopCheckDepth::kBothDirections;
+  // EPOLLWAKEUP survives epoll_ctl only with CONFIG_PM_SLEEP and CAP_BLOCK_SUSPEND; this machine's
+  // kernel has no CONFIG_PM_SLEEP, so the bit is always removed.
+  bool keeps_epollwakeup = false;
+
+  // The profile of Linux 6.18, the kernel of the project's machines.
+  static const KernelProfile& default_profile();
+  static const KernelProfile* by_name(std::string_view name);
+  static const std::vector<KernelProfile>& all();
+};
+
+}  // namespace epollscope::sim

@@ -1,0 +1,393 @@
+// sim/rbtree.cpp — lib/rbtree.c's __rb_insert, __rb_erase_augmented and ____rb_erase_color without
+// augmentation, with an observer call after each rotation and each recolouring.
+#include "sim/rbtree.h"
+
+namespace epollscope::sim {
+namespace {
+
+RbNode* red_parent(RbNode* red) { return reinterpret_cast<RbNode*>(red->parent_color); }
+
+void set_black(RbNode* n) { n->parent_color |= kRbBlack; }
+void set_parent(RbNode* n, RbNode* p) {
+  n->parent_color = (n->parent_color & 1) | reinterpret_cast<uintptr_t>(p);
+}
+void set_parent_color(RbNode* n, RbNode* p, uintptr_t color) {
+  n->parent_color = reinterpret_cast<uintptr_t>(p) | color;
+}
+
+void change_child(RbNode* old_node, RbNode* new_node, RbNode* parent, RbRootCached* root) {
+  if (parent) {
+    if (parent->left == old_node)
+      parent->left = new_node;
+    else
+      parent->right = new_node;
+  } else {
+    root->root = new_node;
+  }
+}
+
+// __rb_rotate_set_parents: new takes old's parent and colour; old gets new as parent and `color`.
+void rotate_set_parents(RbNode* old_node, RbNode* new_node, RbRootCached* root, uintptr_t color) {
+  RbNode* parent = rb_parent(old_node);
+  new_node->parent_color = old_node->parent_color;
+  set_parent_color(old_node, new_node, color);
+  change_child(old_node, new_node, parent, root);
+}
+
+void report(RbObserver* obs, RbStepKind kind, const RbNode* pivot, const RbNode* other, bool left) {
+  if (obs) obs->rb_step(RbStep{kind, pivot, other, left});
+}
+
+// __rb_insert
+void insert_fixup(RbNode* node, RbRootCached* root, RbObserver* obs) {
+  RbNode* parent = red_parent(node);
+  RbNode* gparent;
+  RbNode* tmp;
+
+  while (true) {
+    // Loop invariant: node is red.
+    if (!parent) {
+      set_parent_color(node, nullptr, kRbBlack);
+      report(obs, RbStepKind::kInsertRootBlack, node, nullptr, false);
+      break;
+    }
+    if (rb_is_black(parent)) break;
+
+    gparent = red_parent(parent);
+    tmp = gparent->right;
+    if (parent != tmp) {  // parent == gparent->left
+      if (tmp && rb_is_red(tmp)) {
+        // Case 1 - colour flips; recurse at the grandparent.
+        set_parent_color(tmp, gparent, kRbBlack);
+        set_parent_color(parent, gparent, kRbBlack);
+        node = gparent;
+        parent = rb_parent(node);
+        set_parent_color(node, parent, kRbRed);
+        report(obs, RbStepKind::kInsertColorFlip, node, tmp, false);
+        continue;
+      }
+      tmp = parent->right;
+      if (node == tmp) {
+        // Case 2 - left rotate at parent.
+        tmp = node->left;
+        parent->right = tmp;
+        node->left = parent;
+        if (tmp) set_parent_color(tmp, parent, kRbBlack);
+        set_parent_color(parent, node, kRbRed);
+        report(obs, RbStepKind::kInsertRotateParent, parent, node, true);
+        parent = node;
+        tmp = node->right;
+      }
+      // Case 3 - right rotate at gparent.
+      gparent->left = tmp;  // == parent->right
+      parent->right = gparent;
+      if (tmp) set_parent_color(tmp, gparent, kRbBlack);
+      rotate_set_parents(gparent, parent, root, kRbRed);
+      report(obs, RbStepKind::kInsertRotateGrand, gparent, parent, false);
+      break;
+    } else {
+      tmp = gparent->left;
+      if (tmp && rb_is_red(tmp)) {
+        // Case 1 - colour flips.
+        set_parent_color(tmp, gparent, kRbBlack);
+        set_parent_color(parent, gparent, kRbBlack);
+        node = gparent;
+        parent = rb_parent(node);
+        set_parent_color(node, parent, kRbRed);
+        report(obs, RbStepKind::kInsertColorFlip, node, tmp, false);
+        continue;
+      }
+      tmp = parent->left;
+      if (node == tmp) {
+        // Case 2 - right rotate at parent.
+        tmp = node->right;
+        parent->left = tmp;
+        node->right = parent;
+        if (tmp) set_parent_color(tmp, parent, kRbBlack);
+        set_parent_color(parent, node, kRbRed);
+        report(obs, RbStepKind::kInsertRotateParent, parent, node, false);
+        parent = node;
+        tmp = node->left;
+      }
+      // Case 3 - left rotate at gparent.
+      gparent->right = tmp;  // == parent->left
+      parent->left = gparent;
+      if (tmp) set_parent_color(tmp, gparent, kRbBlack);
+      rotate_set_parents(gparent, parent, root, kRbRed);
+      report(obs, RbStepKind::kInsertRotateGrand, gparent, parent, true);
+      break;
+    }
+  }
+}
+
+// ____rb_erase_color: `parent` lost a black node on one side.
+void erase_fixup(RbNode* parent, RbRootCached* root, RbObserver* obs) {
+  RbNode* node = nullptr;
+  RbNode* sibling;
+  RbNode* tmp1;
+  RbNode* tmp2;
+
+  while (true) {
+    // Loop invariants: node is black (or NULL on the first pass); node is not the root; every
+    // path through parent and node has one black node fewer than the other paths.
+    sibling = parent->right;
+    if (node != sibling) {  // node == parent->left
+      if (rb_is_red(sibling)) {
+        // Case 1 - left rotate at parent.
+        tmp1 = sibling->left;
+        parent->right = tmp1;
+        sibling->left = parent;
+        set_parent_color(tmp1, parent, kRbBlack);
+        rotate_set_parents(parent, sibling, root, kRbRed);
+        report(obs, RbStepKind::kEraseRotateSibling0, parent, sibling, true);
+        sibling = tmp1;
+      }
+      tmp1 = sibling->right;
+      if (!tmp1 || rb_is_black(tmp1)) {
+        tmp2 = sibling->left;
+        if (!tmp2 || rb_is_black(tmp2)) {
+          // Case 2 - sibling colour flip (parent could be either colour).
+          set_parent_color(sibling, parent, kRbRed);
+          if (rb_is_red(parent)) {
+            set_black(parent);
+            report(obs, RbStepKind::kEraseColorFlip, sibling, parent, false);
+          } else {
+            report(obs, RbStepKind::kEraseColorFlip, sibling, nullptr, false);
+            node = parent;
+            parent = rb_parent(node);
+            if (parent) continue;
+          }
+          break;
+        }
+        // Case 3 - right rotate at sibling.
+        tmp1 = tmp2->right;
+        sibling->left = tmp1;
+        tmp2->right = sibling;
+        parent->right = tmp2;
+        if (tmp1) set_parent_color(tmp1, sibling, kRbBlack);
+        report(obs, RbStepKind::kEraseRotateSibling, sibling, tmp2, false);
+        tmp1 = sibling;
+        sibling = tmp2;
+      }
+      // Case 4 - left rotate at parent + colour flips.
+      tmp2 = sibling->left;
+      parent->right = tmp2;
+      sibling->left = parent;
+      set_parent_color(tmp1, sibling, kRbBlack);
+      if (tmp2) set_parent(tmp2, parent);
+      rotate_set_parents(parent, sibling, root, kRbBlack);
+      report(obs, RbStepKind::kEraseRotateParent, parent, sibling, true);
+      break;
+    } else {
+      sibling = parent->left;
+      if (rb_is_red(sibling)) {
+        // Case 1 - right rotate at parent.
+        tmp1 = sibling->right;
+        parent->left = tmp1;
+        sibling->right = parent;
+        set_parent_color(tmp1, parent, kRbBlack);
+        rotate_set_parents(parent, sibling, root, kRbRed);
+        report(obs, RbStepKind::kEraseRotateSibling0, parent, sibling, false);
+        sibling = tmp1;
+      }
+      tmp1 = sibling->left;
+      if (!tmp1 || rb_is_black(tmp1)) {
+        tmp2 = sibling->right;
+        if (!tmp2 || rb_is_black(tmp2)) {
+          // Case 2 - sibling colour flip.
+          set_parent_color(sibling, parent, kRbRed);
+          if (rb_is_red(parent)) {
+            set_black(parent);
+            report(obs, RbStepKind::kEraseColorFlip, sibling, parent, false);
+          } else {
+            report(obs, RbStepKind::kEraseColorFlip, sibling, nullptr, false);
+            node = parent;
+            parent = rb_parent(node);
+            if (parent) continue;
+          }
+          break;
+        }
+        // Case 3 - left rotate at sibling.
+        tmp1 = tmp2->left;
+        sibling->right = tmp1;
+        tmp2->left = sibling;
+        parent->left = tmp2;
+        if (tmp1) set_parent_color(tmp1, sibling, kRbBlack);
+        report(obs, RbStepKind::kEraseRotateSibling, sibling, tmp2, true);
+        tmp1 = sibling;
+        sibling = tmp2;
+      }
+      // Case 4 - right rotate at parent + colour flips.
+      tmp2 = sibling->right;
+      parent->left = tmp2;
+      sibling->right = parent;
+      set_parent_color(tmp1, sibling, kRbBlack);
+      if (tmp2) set_parent(tmp2, parent);
+      rotate_set_parents(parent, sibling, root, kRbBlack);
+      report(obs, RbStepKind::kEraseRotateParent, parent, sibling, false);
+      break;
+    }
+  }
+}
+
+// __rb_erase_augmented with no-op callbacks; returns the node to rebalance from, if any.
+RbNode* erase_unlink(RbNode* node, RbRootCached* root) {
+  RbNode* child = node->right;
+  RbNode* tmp = node->left;
+  RbNode* parent;
+  RbNode* rebalance;
+  uintptr_t pc;
+
+  if (!tmp) {
+    // Case 1: at most one child (the right one). If there is one it is red and node black, so
+    // colours are fixed locally.
+    pc = node->parent_color;
+    parent = reinterpret_cast<RbNode*>(pc & ~uintptr_t{3});
+    change_child(node, child, parent, root);
+    if (child) {
+      child->parent_color = pc;
+      rebalance = nullptr;
+    } else {
+      rebalance = (pc & 1) ? parent : nullptr;
+    }
+  } else if (!child) {
+    // Still case 1, the child is node->left.
+    tmp->parent_color = pc = node->parent_color;
+    parent = reinterpret_cast<RbNode*>(pc & ~uintptr_t{3});
+    change_child(node, tmp, parent, root);
+    rebalance = nullptr;
+  } else {
+    RbNode* successor = child;
+    RbNode* child2;
+    tmp = child->left;
+    if (!tmp) {
+      // Case 2: node's successor is its right child.
+      parent = successor;
+      child2 = successor->right;
+    } else {
+      // Case 3: node's successor is the leftmost node under node's right child.
+      do {
+        parent = successor;
+        successor = tmp;
+        tmp = tmp->left;
+      } while (tmp);
+      child2 = successor->right;
+      parent->left = child2;
+      successor->right = child;
+      set_parent(child, successor);
+    }
+    tmp = node->left;
+    successor->left = tmp;
+    set_parent(tmp, successor);
+
+    pc = node->parent_color;
+    tmp = reinterpret_cast<RbNode*>(pc & ~uintptr_t{3});
+    change_child(node, successor, tmp, root);
+
+    if (child2) {
+      set_parent_color(child2, parent, kRbBlack);
+      rebalance = nullptr;
+    } else {
+      rebalance = rb_is_black(successor) ? parent : nullptr;
+    }
+    successor->parent_color = pc;
+  }
+  return rebalance;
+}
+
+}  // namespace
+
+void rb_insert_color_cached(RbNode* node, RbRootCached* root, bool leftmost, RbObserver* obs) {
+  if (leftmost) root->leftmost = node;
+  insert_fixup(node, root, obs);
+}
+
+void rb_erase_cached(RbNode* node, RbRootCached* root, RbObserver* obs) {
+  if (root->leftmost == node) root->leftmost = rb_next(node);
+  RbNode* rebalance = erase_unlink(node, root);
+  report(obs, RbStepKind::kEraseReplace, node, nullptr, false);
+  if (rebalance) erase_fixup(rebalance, root, obs);
+  node->parent_color = 0;
+  node->left = node->right = nullptr;
+}
+
+RbNode* rb_first(const RbRootCached* root) { return root->leftmost; }
+
+RbNode* rb_next(const RbNode* node) {
+  if (node->right) {
+    node = node->right;
+    while (node->left) node = node->left;
+    return const_cast<RbNode*>(node);
+  }
+  RbNode* parent;
+  while ((parent = rb_parent(node)) && node == parent->right) node = parent;
+  return parent;
+}
+
+RbNode* rb_prev(const RbNode* node) {
+  if (node->left) {
+    node = node->left;
+    while (node->right) node = node->right;
+    return const_cast<RbNode*>(node);
+  }
+  RbNode* parent;
+  while ((parent = rb_parent(node)) && node == parent->left) node = parent;
+  return parent;
+}
+
+namespace {
+
+// Returns the black height of the subtree, or -1 after writing a violation into `error`.
+int check_subtree(const RbNode* n, const RbNode* parent, std::size_t* count, std::string* error) {
+  if (!n) return 1;
+  ++*count;
+  if (rb_parent(n) != parent) {
+    *error = "a node's parent pointer does not point at the node that links it";
+    return -1;
+  }
+  if (rb_is_red(n) && ((n->left && rb_is_red(n->left)) || (n->right && rb_is_red(n->right)))) {
+    *error = "a red node has a red child (property 4)";
+    return -1;
+  }
+  int lh = check_subtree(n->left, n, count, error);
+  if (lh < 0) return -1;
+  int rh = check_subtree(n->right, n, count, error);
+  if (rh < 0) return -1;
+  if (lh != rh) {
+    *error = "two paths to NULL leaves hold different numbers of black nodes (property 5)";
+    return -1;
+  }
+  return lh + (rb_is_black(n) ? 1 : 0);
+}
+
+}  // namespace
+
+std::string rb_check(const RbRootCached* root, std::size_t* count) {
+  std::size_t n = 0;
+  std::string error;
+  if (root->root && !rb_is_black(root->root)) return "the root is red (property 2)";
+  if (check_subtree(root->root, nullptr, &n, &error) < 0) return error;
+  const RbNode* first = root->root;
+  if (first)
+    while (first->left) first = first->left;
+  if (first != root->leftmost) return "the cached leftmost node is not the first node";
+  if (count) *count = n;
+  return {};
+}
+
+const char* rb_step_name(RbStepKind kind) {
+  switch (kind) {
+    case RbStepKind::kInsertRootBlack: return "root painted black";
+    case RbStepKind::kInsertColorFlip: return "insert case 1: colour flip";
+    case RbStepKind::kInsertRotateParent: return "insert case 2: rotate at parent";
+    case RbStepKind::kInsertRotateGrand: return "insert case 3: rotate at grandparent";
+    case RbStepKind::kEraseReplace: return "erase: unlink";
+    case RbStepKind::kEraseRotateSibling0: return "erase case 1: rotate at parent (red sibling)";
+    case RbStepKind::kEraseColorFlip: return "erase case 2: sibling colour flip";
+    case RbStepKind::kEraseRotateSibling: return "erase case 3: rotate at sibling";
+    case RbStepKind::kEraseRotateParent: return "erase case 4: rotate at parent";
+  }
+  return "?";
+}
+
+}  // namespace epollscope::sim

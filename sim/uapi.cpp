@@ -1,0 +1,152 @@
+#include "sim/uapi.h"
+
+#include <array>
+#include <cstdio>
+#include <utility>
+
+namespace epollscope::sim {
+namespace {
+
+struct NamedErrno {
+  int value;
+  const char* name;
+};
+
+constexpr std::array kErrnos{
+    NamedErrno{kEPERM, "EPERM"},
+    NamedErrno{kENOENT, "ENOENT"},
+    NamedErrno{kEINTR, "EINTR"},
+    NamedErrno{kEBADF, "EBADF"},
+    NamedErrno{kEAGAIN, "EAGAIN"},
+    NamedErrno{kENOMEM, "ENOMEM"},
+    NamedErrno{kEFAULT, "EFAULT"},
+    NamedErrno{kEEXIST, "EEXIST"},
+    NamedErrno{kENODEV, "ENODEV"},
+    NamedErrno{kEINVAL, "EINVAL"},
+    NamedErrno{kENFILE, "ENFILE"},
+    NamedErrno{kEMFILE, "EMFILE"},
+    NamedErrno{kENOSPC, "ENOSPC"},
+    NamedErrno{kESPIPE, "ESPIPE"},
+    NamedErrno{kEPIPE, "EPIPE"},
+    NamedErrno{kELOOP, "ELOOP"},
+    NamedErrno{kENOTSOCK, "ENOTSOCK"},
+    NamedErrno{kEOPNOTSUPP, "EOPNOTSUPP"},
+    NamedErrno{kEADDRINUSE, "EADDRINUSE"},
+    NamedErrno{kECONNABORTED, "ECONNABORTED"},
+    NamedErrno{kECONNRESET, "ECONNRESET"},
+    NamedErrno{kEISCONN, "EISCONN"},
+    NamedErrno{kENOTCONN, "ENOTCONN"},
+    NamedErrno{kECONNREFUSED, "ECONNREFUSED"},
+    NamedErrno{kEALREADY, "EALREADY"},
+    NamedErrno{kEINPROGRESS, "EINPROGRESS"},
+};
+
+struct NamedBit {
+  poll_t bit;
+  const char* short_name;
+};
+
+constexpr std::array kBits{
+    NamedBit{kEPOLLIN, "IN"},
+    NamedBit{kEPOLLPRI, "PRI"},
+    NamedBit{kEPOLLOUT, "OUT"},
+    NamedBit{kEPOLLERR, "ERR"},
+    NamedBit{kEPOLLHUP, "HUP"},
+    NamedBit{kEPOLLNVAL, "NVAL"},
+    NamedBit{kEPOLLRDNORM, "RDNORM"},
+    NamedBit{kEPOLLRDBAND, "RDBAND"},
+    NamedBit{kEPOLLWRNORM, "WRNORM"},
+    NamedBit{kEPOLLWRBAND, "WRBAND"},
+    NamedBit{kEPOLLMSG, "MSG"},
+    NamedBit{kEPOLLRDHUP, "RDHUP"},
+    NamedBit{kEPOLLEXCLUSIVE, "EXCLUSIVE"},
+    NamedBit{kEPOLLWAKEUP, "WAKEUP"},
+    NamedBit{kEPOLLONESHOT, "ONESHOT"},
+    NamedBit{kEPOLLET, "ET"},
+};
+
+struct NamedConstant {
+  const char* name;
+  int64_t value;
+};
+
+constexpr std::array kConstants{
+    NamedConstant{"EPOLLIN", kEPOLLIN},
+    NamedConstant{"EPOLLPRI", kEPOLLPRI},
+    NamedConstant{"EPOLLOUT", kEPOLLOUT},
+    NamedConstant{"EPOLLERR", kEPOLLERR},
+    NamedConstant{"EPOLLHUP", kEPOLLHUP},
+    NamedConstant{"EPOLLNVAL", kEPOLLNVAL},
+    NamedConstant{"EPOLLRDNORM", kEPOLLRDNORM},
+    NamedConstant{"EPOLLRDBAND", kEPOLLRDBAND},
+    NamedConstant{"EPOLLWRNORM", kEPOLLWRNORM},
+    NamedConstant{"EPOLLWRBAND", kEPOLLWRBAND},
+    NamedConstant{"EPOLLMSG", kEPOLLMSG},
+    NamedConstant{"EPOLLRDHUP", kEPOLLRDHUP},
+    NamedConstant{"EPOLLEXCLUSIVE", kEPOLLEXCLUSIVE},
+    NamedConstant{"EPOLLWAKEUP", kEPOLLWAKEUP},
+    NamedConstant{"EPOLLONESHOT", kEPOLLONESHOT},
+    NamedConstant{"EPOLLET", static_cast<int64_t>(kEPOLLET)},
+    NamedConstant{"EPOLL_CTL_ADD", kEPOLL_CTL_ADD},
+    NamedConstant{"EPOLL_CTL_DEL", kEPOLL_CTL_DEL},
+    NamedConstant{"EPOLL_CTL_MOD", kEPOLL_CTL_MOD},
+    NamedConstant{"EPOLL_CLOEXEC", kEPOLL_CLOEXEC},
+    NamedConstant{"O_NONBLOCK", kO_NONBLOCK},
+    NamedConstant{"O_CLOEXEC", kO_CLOEXEC},
+    NamedConstant{"O_DIRECT", kO_DIRECT},
+    NamedConstant{"EFD_SEMAPHORE", kEFD_SEMAPHORE},
+    NamedConstant{"EFD_NONBLOCK", kEFD_NONBLOCK},
+    NamedConstant{"EFD_CLOEXEC", kEFD_CLOEXEC},
+    NamedConstant{"SOCK_NONBLOCK", kSOCK_NONBLOCK},
+    NamedConstant{"SOCK_CLOEXEC", kSOCK_CLOEXEC},
+    NamedConstant{"SHUT_RD", kSHUT_RD},
+    NamedConstant{"SHUT_WR", kSHUT_WR},
+    NamedConstant{"SHUT_RDWR", kSHUT_RDWR},
+    NamedConstant{"MSG_PEEK", kMSG_PEEK},
+    NamedConstant{"MSG_DONTWAIT", kMSG_DONTWAIT},
+};
+
+std::string join_bits(poll_t mask, bool c_names) {
+  if (mask == 0) return "0";
+  std::string out;
+  poll_t rest = mask;
+  for (const auto& bit : kBits) {
+    if (!(mask & bit.bit)) continue;
+    if (!out.empty()) out += '|';
+    if (c_names) out += "EPOLL";
+    out += bit.short_name;
+    rest &= ~bit.bit;
+  }
+  if (rest) {
+    char hex[16];
+    std::snprintf(hex, sizeof hex, "0x%x", rest);
+    if (!out.empty()) out += '|';
+    out += hex;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string errno_name(int err) {
+  for (const auto& e : kErrnos)
+    if (e.value == err) return e.name;
+  return "E" + std::to_string(err);
+}
+
+std::optional<int> errno_from_name(std::string_view name) {
+  for (const auto& e : kErrnos)
+    if (name == e.name) return e.value;
+  return std::nullopt;
+}
+
+std::string mask_to_string(poll_t mask) { return join_bits(mask, false); }
+std::string mask_to_c_names(poll_t mask) { return join_bits(mask, true); }
+
+std::optional<int64_t> constant_from_name(std::string_view name) {
+  for (const auto& c : kConstants)
+    if (name == c.name) return c.value;
+  return std::nullopt;
+}
+
+}  // namespace epollscope::sim

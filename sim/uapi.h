@@ -1,0 +1,112 @@
+// sim/uapi.h — the user-space ABI the model speaks: epoll event bits, epoll_ctl operations,
+// open flags, socket constants and errno numbers, with the values of Linux on x86-64.
+//
+// The model must not include <sys/epoll.h>, <fcntl.h> or <errno.h>'s macros would collide with
+// plain names, so every constant here is the C name with a `k` in front (kEPOLLIN, kEBADF,
+// kO_NONBLOCK). The live backend static_asserts that these values equal the system headers'.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace epollscope::sim {
+
+using poll_t = uint32_t;  // __poll_t: a set of EPOLL* bits
+
+// include/uapi/linux/eventpoll.h
+inline constexpr poll_t kEPOLLIN = 0x00000001;
+inline constexpr poll_t kEPOLLPRI = 0x00000002;
+inline constexpr poll_t kEPOLLOUT = 0x00000004;
+inline constexpr poll_t kEPOLLERR = 0x00000008;
+inline constexpr poll_t kEPOLLHUP = 0x00000010;
+inline constexpr poll_t kEPOLLNVAL = 0x00000020;
+inline constexpr poll_t kEPOLLRDNORM = 0x00000040;
+inline constexpr poll_t kEPOLLRDBAND = 0x00000080;
+inline constexpr poll_t kEPOLLWRNORM = 0x00000100;
+inline constexpr poll_t kEPOLLWRBAND = 0x00000200;
+inline constexpr poll_t kEPOLLMSG = 0x00000400;
+inline constexpr poll_t kEPOLLRDHUP = 0x00002000;
+inline constexpr poll_t kEPOLL_URING_WAKE = 1u << 27;  // internal: wake-up came from io_uring
+inline constexpr poll_t kEPOLLEXCLUSIVE = 1u << 28;
+inline constexpr poll_t kEPOLLWAKEUP = 1u << 29;
+inline constexpr poll_t kEPOLLONESHOT = 1u << 30;
+inline constexpr poll_t kEPOLLET = 1u << 31;
+// POLLFREE: key of the wake-up a file sends when its wait queue is about to be freed.
+inline constexpr poll_t kPOLLFREE = 0x4000;
+
+inline constexpr int kEPOLL_CTL_ADD = 1;
+inline constexpr int kEPOLL_CTL_DEL = 2;
+inline constexpr int kEPOLL_CTL_MOD = 3;
+
+// fcntl.h (x86-64 octal values)
+inline constexpr int kO_RDONLY = 00;
+inline constexpr int kO_WRONLY = 01;
+inline constexpr int kO_RDWR = 02;
+inline constexpr int kO_ACCMODE = 03;
+inline constexpr int kO_NONBLOCK = 04000;
+inline constexpr int kO_DIRECT = 040000;
+inline constexpr int kO_CLOEXEC = 02000000;
+inline constexpr int kEPOLL_CLOEXEC = kO_CLOEXEC;
+inline constexpr int kEFD_SEMAPHORE = 1;
+inline constexpr int kEFD_NONBLOCK = kO_NONBLOCK;
+inline constexpr int kEFD_CLOEXEC = kO_CLOEXEC;
+inline constexpr int kSOCK_NONBLOCK = kO_NONBLOCK;
+inline constexpr int kSOCK_CLOEXEC = kO_CLOEXEC;
+
+inline constexpr int kSHUT_RD = 0;
+inline constexpr int kSHUT_WR = 1;
+inline constexpr int kSHUT_RDWR = 2;
+
+inline constexpr int kMSG_PEEK = 0x2;
+inline constexpr int kMSG_DONTWAIT = 0x40;
+
+// asm-generic/errno-base.h, errno.h
+inline constexpr int kEPERM = 1;
+inline constexpr int kENOENT = 2;
+inline constexpr int kEINTR = 4;
+inline constexpr int kEBADF = 9;
+inline constexpr int kEAGAIN = 11;
+inline constexpr int kENOMEM = 12;
+inline constexpr int kEFAULT = 14;
+inline constexpr int kEEXIST = 17;
+inline constexpr int kENODEV = 19;
+inline constexpr int kEINVAL = 22;
+inline constexpr int kENFILE = 23;
+inline constexpr int kEMFILE = 24;
+inline constexpr int kENOSPC = 28;
+inline constexpr int kESPIPE = 29;
+inline constexpr int kEPIPE = 32;
+inline constexpr int kELOOP = 40;
+inline constexpr int kENOTSOCK = 88;
+inline constexpr int kEOPNOTSUPP = 95;
+inline constexpr int kEADDRINUSE = 98;
+inline constexpr int kECONNABORTED = 103;
+inline constexpr int kECONNRESET = 104;
+inline constexpr int kEISCONN = 106;
+inline constexpr int kENOTCONN = 107;
+inline constexpr int kECONNREFUSED = 111;
+inline constexpr int kEALREADY = 114;
+inline constexpr int kEINPROGRESS = 115;
+
+inline constexpr int kEP_MAX_NESTS = 4;  // eventpoll.c: chains of at most 4 epoll→epoll links
+// INT_MAX / sizeof(struct epoll_event); the struct is packed to 12 bytes on x86-64.
+inline constexpr int kEP_MAX_EVENTS = 2147483647 / 12;
+
+// "EBADF" for 9; "E<n>" for numbers the table does not know.
+std::string errno_name(int err);
+// 9 for "EBADF"; nothing for an unknown name.
+std::optional<int> errno_from_name(std::string_view name);
+
+// A mask as the reference document prints it, bits in ascending order: "IN|OUT|RDNORM|WRNORM".
+// Private bits print as ET, ONESHOT, WAKEUP, EXCLUSIVE; unknown bits as hex. 0 prints as "0".
+std::string mask_to_string(poll_t mask);
+// The same with the C names: "EPOLLIN|EPOLLET".
+std::string mask_to_c_names(poll_t mask);
+
+// Every constant a scenario may name (EPOLLIN, EPOLL_CTL_ADD, O_NONBLOCK, EFD_SEMAPHORE,
+// SHUT_WR, EPOLL_CLOEXEC, ...), by its C name.
+std::optional<int64_t> constant_from_name(std::string_view name);
+
+}  // namespace epollscope::sim

@@ -1,0 +1,1 @@
+// Filled in by the dup_close test work.

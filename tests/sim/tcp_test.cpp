@@ -1,0 +1,1 @@
+// Filled in by the tcp test work.
