@@ -15,7 +15,7 @@ EventFd::EventFd(Kernel& k, uint64_t initval, int flags)
     : File(k, FileKind::kEventFd, kO_RDWR | (flags & kO_NONBLOCK), ""),
       count_(initval),
       semaphore_(flags & kEFD_SEMAPHORE) {
-  label = cat("eventfd#", id);
+  label = k.new_label("eventfd");
   init_waitqueue_head(k, &wqh_, "wqh", ref(), label);
 }
 

@@ -7,8 +7,8 @@
 // keeps it), allocation failures (ENOMEM), signals (EINTR) and io_uring.
 //
 // [SECTION] names for the trace
-// [SECTION] wait-queue callbacks: ep_poll_callback, ep_ptable_queue_proc, ep_autoremove_wake_function
-// [SECTION] the tree: ep_find, ep_rbtree_insert, the rotation tracer
+// [SECTION] wait-queue callbacks: ep_poll_callback, ep_ptable_queue_proc,
+// ep_autoremove_wake_function [SECTION] the tree: ep_find, ep_rbtree_insert, the rotation tracer
 // [SECTION] polling an item and polling an epoll: ep_item_poll, __ep_eventpoll_poll
 // [SECTION] scans: ep_start_scan, ep_done_scan, ep_send_events, ep_poll
 // [SECTION] registration: ep_insert, ep_modify, __ep_remove, ep_remove_safe
@@ -35,15 +35,25 @@ std::string item_name(const EpItem* epi) {
   return cat("epitem(fd ", epi->fd, ", ", epi->file->label, ")");
 }
 
-std::string ep_name(const EventPoll* ep) { return ep->file ? ep->file->label : std::string("epoll"); }
+std::string ep_name(const EventPoll* ep) {
+  return ep->file ? ep->file->label : std::string("epoll");
+}
 
-ObjRef item_ref(const EpItem* epi) { return {ObjKind::kEpItem, epi->id}; }
-ObjRef wq_ref(const WaitQueueHead* wq) { return {ObjKind::kWaitQueue, wq->id}; }
+ObjRef item_ref(const EpItem* epi) {
+  return {ObjKind::kEpItem, epi->id};
+}
+ObjRef wq_ref(const WaitQueueHead* wq) {
+  return {ObjKind::kWaitQueue, wq->id};
+}
 
 }  // namespace
 
-HlistHead& EventPoll::refs() { return file->f_ep; }
-const HlistHead& EventPoll::refs() const { return file->f_ep; }
+HlistHead& EventPoll::refs() {
+  return file->f_ep;
+}
+const HlistHead& EventPoll::refs() const {
+  return file->f_ep;
+}
 
 // ---------------------------------------------------------------------------------------------
 // [SECTION] wait-queue callbacks
@@ -180,8 +190,8 @@ void ep_ptable_queue_proc(Kernel& k, File* file, WaitQueueHead* whead, PollTable
     k.step(StepKind::kCallback, "ep_ptable_queue_proc",
            exclusive ? cat("an exclusive eppoll_entry for ", item_name(epi), " joins the TAIL of ",
                            whead->label)
-                     : cat("an eppoll_entry for ", item_name(epi), " joins the HEAD of ", whead->label,
-                           " (so later registrations are called first)"),
+                     : cat("an eppoll_entry for ", item_name(epi), " joins the HEAD of ",
+                           whead->label, " (so later registrations are called first)"),
            {item_ref(epi), wq_ref(whead)});
 }
 
@@ -192,9 +202,10 @@ void ep_ptable_queue_proc(Kernel& k, File* file, WaitQueueHead* whead, PollTable
 // ---------------------------------------------------------------------------------------------
 namespace {
 
-// ep_cmp_ffd: file pointer first, then fd.
-int ep_cmp_ffd(const File* f1, int fd1, const File* f2, int fd2) {
-  if (f1->address != f2->address) return f1->address > f2->address ? 1 : -1;
+// ep_cmp_ffd: file pointer first, then fd. Like the kernel it compares the pointer values stored
+// in the items, without touching the files themselves.
+int ep_cmp_ffd(uint64_t file1, int fd1, uint64_t file2, int fd2) {
+  if (file1 != file2) return file1 > file2 ? 1 : -1;
   return fd1 - fd2;
 }
 
@@ -202,7 +213,7 @@ EpItem* ep_find(EventPoll* ep, File* file, int fd) {
   RbNode* rbp = ep->rbr.root;
   while (rbp) {
     EpItem* epi = ep_item_from_rb(rbp);
-    int kcmp = ep_cmp_ffd(file, fd, epi->file, epi->fd);
+    int kcmp = ep_cmp_ffd(file->address, fd, epi->file_address, epi->fd);
     if (kcmp > 0)
       rbp = rbp->right;
     else if (kcmp < 0)
@@ -216,7 +227,8 @@ EpItem* ep_find(EventPoll* ep, File* file, int fd) {
 // Turns each rotation and recolouring into a trace step.
 class TreeTracer final : public RbObserver {
  public:
-  TreeTracer(Kernel& k, EventPoll* ep, const char* function) : k_(k), ep_(ep), function_(function) {}
+  TreeTracer(Kernel& k, EventPoll* ep, const char* function)
+      : k_(k), ep_(ep), function_(function) {}
   void rb_step(const RbStep& s) override {
     const EpItem* a = s.pivot ? ep_item_from_rb(s.pivot) : nullptr;
     const EpItem* b = s.other ? ep_item_from_rb(s.other) : nullptr;
@@ -266,7 +278,7 @@ void ep_rbtree_insert(Kernel& k, EventPoll* ep, EpItem* epi) {
   while (*p) {
     parent = *p;
     EpItem* epic = ep_item_from_rb(parent);
-    if (ep_cmp_ffd(epi->file, epi->fd, epic->file, epic->fd) > 0) {
+    if (ep_cmp_ffd(epi->file_address, epi->fd, epic->file_address, epic->fd) > 0) {
       p = &parent->right;
       leftmost = false;
     } else {
@@ -335,7 +347,8 @@ void ep_start_scan(Kernel& k, EventPoll* ep, ListHead* txlist) {
   if (k.tracing())
     k.step(StepKind::kScan, "ep_start_scan",
            cat(ep_name(ep), "'s rdllist is moved to a private txlist (", list_count(txlist),
-               " items); ovflist becomes active, so callbacks from now on go there"),
+               list_count(txlist) == 1 ? " item" : " items",
+               "); ovflist becomes active, so callbacks from now on go there"),
            {ep->ref()});
 }
 
@@ -368,8 +381,7 @@ void ep_done_scan(Kernel& k, EventPoll* ep, ListHead* txlist) {
                            "'s rdllist; ovflist is inactive again")
                      : cat("scan of ", ep_name(ep), " done; ovflist is inactive again"),
            {ep->ref()});
-  if (!list_empty(&ep->rdllist) && waitqueue_active(&ep->wq))
-    wake_up(k, &ep->wq, "ep_done_scan");
+  if (!list_empty(&ep->rdllist) && waitqueue_active(&ep->wq)) wake_up(k, &ep->wq, "ep_done_scan");
 }
 
 // __ep_eventpoll_poll: is any queued item of this epoll really ready? Stale items in front of the
@@ -440,7 +452,7 @@ long ep_send_events(Kernel& k, EventPoll* ep, EpPollState& st) {
       k.run_scan_hook(ep);
       continue;
     }
-    if (!st.buffer_ok) {
+    if (st.buffer != UserBuffer::kValid) {
       // epoll_put_uevent faulted: the item goes back to the front of txlist.
       list_add(&epi->rdllink, &txlist);
       if (!res) res = -kEFAULT;
@@ -500,12 +512,20 @@ long ep_poll(Kernel& k, Task& task, EpPollState& st, bool resumed) {
   while (true) {
     if (st.eavail) {
       if (k.tracing())
-        k.step(StepKind::kScan, "ep_poll", cat("events may be available on ", ep_name(ep), ": harvest"),
-               {ep->ref()});
+        k.step(StepKind::kScan, "ep_poll",
+               cat("events may be available on ", ep_name(ep), ": harvest"), {ep->ref()});
       long res = ep_send_events(k, ep, st);
       if (res) return res;
     }
-    if (st.timed_out) return 0;
+    if (st.timed_out) {
+      if (k.tracing())
+        k.step(StepKind::kScan, "ep_poll",
+               cat(st.eavail ? "nothing could be reported" : cat(ep_name(ep), "'s ready list is empty"),
+                   task.timer_fired ? " and the timeout has expired: return 0"
+                                    : " and the timeout is 0: return 0 without sleeping"),
+               {ep->ref()});
+      return 0;
+    }
     // init_wait + __add_wait_queue_exclusive under ep->lock, after a last look.
     task.wait.private_data = &task;
     task.wait.func = ep_autoremove_wake_function;
@@ -555,18 +575,22 @@ bool ep_remove(Kernel& k, EventPoll* ep, EpItem* epi, bool force) {
   File* file = epi->file;
   ep_unregister_pollwait(k, epi);
   if (epi->dying && !force) return false;
-  hlist_del_init(&epi->fllink);
-  (void)file;
-  ep_rbtree_erase(k, ep, epi);
+  // The kernel leaves the ready list last, after f_ep and rbr, all under ep->mtx, so no one can
+  // tell the order; leaving it first keeps every traced state whole (a queued item is in rbr and
+  // on its file's f_ep).
   if (ep_is_linked(epi)) {
     list_del_init(&epi->rdllink);
     if (k.tracing())
       k.step(StepKind::kReadyList, "__ep_remove", cat(item_name(epi), " leaves the ready list"),
              {item_ref(epi), ep->ref()});
   }
+  hlist_del_init(&epi->fllink);
+  (void)file;
+  ep_rbtree_erase(k, ep, epi);
   assert(epi->next == kEpUnactive);  // removals need ep->mtx, which every scan holds
   if (k.tracing())
-    k.step(StepKind::kTree, "__ep_remove", cat(item_name(epi), " is freed"), {item_ref(epi), ep->ref()});
+    k.step(StepKind::kTree, "__ep_remove", cat(item_name(epi), " is freed"),
+           {item_ref(epi), ep->ref()});
   k.epi_cache().free(epi);
   --k.epoll_watches_counter();
   return true;
@@ -584,13 +608,15 @@ void list_file(Kernel& k, File* file) {
 }
 
 void clear_tfile_check_list(Kernel& k) {
-  for (File* f : k.tfile_check_list) f->on_check_list = false;
+  for (File* f : k.tfile_check_list)
+    f->on_check_list = false;
   k.tfile_check_list.clear();
 }
 
 int reverse_path_check(Kernel& k);
 
-int ep_insert(Kernel& k, EventPoll* ep, const EpollEvent* event, File* tfile, int fd, bool full_check) {
+int ep_insert(Kernel& k, EventPoll* ep, const EpollEvent* event, File* tfile, int fd,
+              bool full_check) {
   EventPoll* tep = is_file_epoll(tfile) ? static_cast<EventPollFile*>(tfile)->ep() : nullptr;
   if (k.epoll_watches() >= k.max_user_watches()) {
     if (k.tracing())
@@ -605,6 +631,7 @@ int ep_insert(Kernel& k, EventPoll* ep, const EpollEvent* event, File* tfile, in
   list_init(&epi->rdllink);
   epi->ep = ep;
   epi->file = tfile;
+  epi->file_address = tfile->address;
   epi->fd = fd;
   epi->id = k.new_id();
   epi->event = *event;
@@ -643,8 +670,8 @@ int ep_insert(Kernel& k, EventPoll* ep, const EpollEvent* event, File* tfile, in
     list_add_tail(&epi->rdllink, &ep->rdllist);
     if (k.tracing())
       k.step(StepKind::kReadyList, "ep_insert",
-             cat(tfile->label, " is already ready (", mask_to_string(revents), "): ", item_name(epi),
-                 " joins the tail of rdllist at once"),
+             cat(tfile->label, " is already ready (", mask_to_string(revents),
+                 "): ", item_name(epi), " joins the tail of rdllist at once"),
              {item_ref(epi), ep->ref()});
     if (waitqueue_active(&ep->wq)) wake_up(k, &ep->wq, "ep_insert");
     if (waitqueue_active(&ep->poll_wait)) pwake = true;
@@ -687,8 +714,9 @@ int ep_modify(Kernel& k, EventPoll* ep, EpItem* epi, const EpollEvent* event) {
     }
   } else if (k.tracing()) {
     k.step(StepKind::kReadyList, "ep_modify",
-           cat(epi->file->label, " is not ready for the new mask; a queued item is not unlinked "
-                                 "(the next harvest drops it)"),
+           cat(epi->file->label,
+               " is not ready for the new mask; a queued item is not unlinked "
+               "(the next harvest drops it)"),
            {item_ref(epi), ep->ref()});
   }
   if (pwake) ep_poll_safewake(k, ep, 0);
@@ -727,7 +755,8 @@ int reverse_path_check_proc(Kernel& k, const HlistHead* refs, int depth) {
 
 int reverse_path_check(Kernel& k) {
   for (File* f : k.tfile_check_list) {
-    for (int& c : k.path_count) c = 0;
+    for (int& c : k.path_count)
+      c = 0;
     int error = reverse_path_check_proc(k, &f->f_ep, 0);
     if (error) return error;
   }
@@ -825,15 +854,18 @@ int do_epoll_ctl(Kernel& k, File* f, File* tf, int op, int fd, EpollEvent* epds)
   }
   if (has_event && (epds->events & kEPOLLEXCLUSIVE)) {
     if (op == kEPOLL_CTL_MOD) {
-      if (k.tracing()) k.step(StepKind::kCheck, "do_epoll_ctl", "EPOLLEXCLUSIVE cannot be used with EPOLL_CTL_MOD");
+      if (k.tracing())
+        k.step(StepKind::kCheck, "do_epoll_ctl",
+               "EPOLLEXCLUSIVE cannot be used with EPOLL_CTL_MOD");
       return -kEINVAL;
     }
     if (op == kEPOLL_CTL_ADD && (is_file_epoll(tf) || (epds->events & ~kEPOLLEXCLUSIVE_OK_BITS))) {
       if (k.tracing())
         k.step(StepKind::kCheck, "do_epoll_ctl",
-               is_file_epoll(tf) ? "EPOLLEXCLUSIVE is not allowed on an epoll target"
-                                 : cat("EPOLLEXCLUSIVE allows only IN, OUT, ERR, HUP, WAKEUP and ET, not ",
-                                       mask_to_string(epds->events & ~kEPOLLEXCLUSIVE_OK_BITS)));
+               is_file_epoll(tf)
+                   ? "EPOLLEXCLUSIVE is not allowed on an epoll target"
+                   : cat("EPOLLEXCLUSIVE allows only IN, OUT, ERR, HUP, WAKEUP and ET, not ",
+                         mask_to_string(epds->events & ~kEPOLLEXCLUSIVE_OK_BITS)));
       return -kEINVAL;
     }
   }
@@ -894,8 +926,8 @@ int do_epoll_ctl(Kernel& k, File* f, File* tf, int op, int fd, EpollEvent* epds)
           error = ep_modify(k, ep, epi, epds);
         } else {
           if (k.tracing())
-            k.step(StepKind::kCheck, "do_epoll_ctl", "an item added with EPOLLEXCLUSIVE can never be modified",
-                   {item_ref(epi)});
+            k.step(StepKind::kCheck, "do_epoll_ctl",
+                   "an item added with EPOLLEXCLUSIVE can never be modified", {item_ref(epi)});
           error = -kEINVAL;
         }
       } else {
@@ -906,7 +938,8 @@ int do_epoll_ctl(Kernel& k, File* f, File* tf, int op, int fd, EpollEvent* epds)
       }
       break;
     default:
-      if (k.tracing()) k.step(StepKind::kCheck, "do_epoll_ctl", cat("op ", op, " is not ADD, DEL or MOD"));
+      if (k.tracing())
+        k.step(StepKind::kCheck, "do_epoll_ctl", cat("op ", op, " is not ADD, DEL or MOD"));
       error = -kEINVAL;
       break;
   }
@@ -926,8 +959,9 @@ out:
 void eventpoll_release(Kernel& k, File* file) {
   if (k.tracing())
     k.step(StepKind::kTree, "eventpoll_release_file",
-           cat(file->label, " is closed for good: every epitem watching it is removed, from every "
-                            "epoll and under every fd number"),
+           cat(file->label,
+               " is closed for good: every epitem watching it is removed, from every "
+               "epoll and under every fd number"),
            {file->ref()});
   while (HlistNode* first = file->f_ep.first) {
     EpItem* epi = ep_item_from_fllink(first);
@@ -942,7 +976,8 @@ namespace {
 // ep_clear_and_put: the epoll file's last reference is gone.
 void ep_clear_and_put(Kernel& k, EventPoll* ep) {
   if (waitqueue_active(&ep->poll_wait)) ep_poll_safewake(k, ep, 0);
-  for (RbNode* rbp = rb_first(&ep->rbr); rbp; rbp = rb_next(rbp)) ep_unregister_pollwait(k, ep_item_from_rb(rbp));
+  for (RbNode* rbp = rb_first(&ep->rbr); rbp; rbp = rb_next(rbp))
+    ep_unregister_pollwait(k, ep_item_from_rb(rbp));
   RbNode* next;
   for (RbNode* rbp = rb_first(&ep->rbr); rbp; rbp = next) {
     next = rb_next(rbp);
@@ -958,14 +993,16 @@ EventPollFile::EventPollFile(Kernel& k, int f_flags)
     : File(k, FileKind::kEpoll, f_flags, ""), ep_(std::make_unique<EventPoll>()) {
   ep_->id = k.new_id();
   ep_->file = this;
-  label = cat("epoll#", ep_->id);
+  label = k.new_label("epoll");
   init_waitqueue_head(k, &ep_->wq, "wq", ep_->ref(), label);
   init_waitqueue_head(k, &ep_->poll_wait, "poll_wait", ep_->ref(), label);
 }
 
 EventPollFile::~EventPollFile() = default;
 
-poll_t EventPollFile::poll(Kernel& k, PollTable* pt) { return ep_eventpoll_poll_depth(k, this, pt, 0); }
+poll_t EventPollFile::poll(Kernel& k, PollTable* pt) {
+  return ep_eventpoll_poll_depth(k, this, pt, 0);
+}
 
 poll_t EventPollFile::peek_poll() const {
   const ListHead* head = &ep_->rdllist;
@@ -974,8 +1011,12 @@ poll_t EventPollFile::peek_poll() const {
   return 0;
 }
 
-long EventPollFile::read(Kernel&, Task&, IoRequest&) { return -kEINVAL; }
-long EventPollFile::write(Kernel&, Task&, IoRequest&) { return -kEINVAL; }
+long EventPollFile::read(Kernel&, Task&, IoRequest&) {
+  return -kEINVAL;
+}
+long EventPollFile::write(Kernel&, Task&, IoRequest&) {
+  return -kEINVAL;
+}
 
 void EventPollFile::release(Kernel& k) {
   if (k.tracing())

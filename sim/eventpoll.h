@@ -8,8 +8,10 @@
 //     rdllist   the ready list: items that got a wake-up (or were ready at ADD/MOD) and have not
 //               been harvested since, in the order of that first wake-up;
 //     ovflist   while a scan runs (ep_start_scan … ep_done_scan) callbacks push items here instead
-//               of on rdllist; kEpUnactive when no scan runs, nullptr when one runs and it is empty;
-//     wq        threads sleeping in epoll_wait (exclusive, head-inserted: the last to sleep is woken
+//               of on rdllist; kEpUnactive when no scan runs, nullptr when one runs and it is
+//               empty;
+//     wq        threads sleeping in epoll_wait (exclusive, head-inserted: the last to sleep is
+//     woken
 //               first);
 //     poll_wait whoever polls this epoll fd: outer epolls (nested epoll) and poll()ers.
 //   EpItem      one per (epoll, file, fd) registration, allocated from the kernel's epi cache.
@@ -62,51 +64,61 @@ struct EpollEvent {
 };
 
 // EP_PRIVATE_BITS: bits that say how to report, not what to report.
-inline constexpr poll_t kEP_PRIVATE_BITS = kEPOLLWAKEUP | kEPOLLONESHOT | kEPOLLET | kEPOLLEXCLUSIVE;
+inline constexpr poll_t kEP_PRIVATE_BITS =
+    kEPOLLWAKEUP | kEPOLLONESHOT | kEPOLLET | kEPOLLEXCLUSIVE;
 inline constexpr poll_t kEPOLLINOUT_BITS = kEPOLLIN | kEPOLLOUT;
 inline constexpr poll_t kEPOLLEXCLUSIVE_OK_BITS =
     kEPOLLINOUT_BITS | kEPOLLERR | kEPOLLHUP | kEPOLLWAKEUP | kEPOLLET | kEPOLLEXCLUSIVE;
 
 struct EpItem {
-  RbNode rbn;               // node in ep->rbr
-  ListHead rdllink;         // link in ep->rdllist, or in a running scan's txlist
-  EpItem* next;             // link in ep->ovflist; kEpUnactive when not on it
-  File* file;               // ffd.file: the watched open file description
-  int fd;                   // ffd.fd: the fd number given at ADD (a key part; never re-resolved)
-  uint32_t id;              // identity in traces and snapshots
-  bool dying;               // set by eventpoll_release_file() on last close
-  EppollEntry* pwqlist;     // the item's wait-queue entries, one per queue of the target
-  EventPoll* ep;            // the epoll this item belongs to
-  HlistNode fllink;         // link in file->f_ep
-  EpollEvent event;         // stored mask (with ERR|HUP and private bits) and data
+  RbNode rbn;            // node in ep->rbr
+  ListHead rdllink;      // link in ep->rdllist, or in a running scan's txlist
+  EpItem* next;          // link in ep->ovflist; kEpUnactive when not on it
+  File* file;            // ffd.file: the watched open file description
+  uint64_t file_address;  // ffd.file as the number ep_cmp_ffd compares (without touching the file)
+  int fd;                // ffd.fd: the fd number given at ADD (a key part; never re-resolved)
+  uint32_t id;           // identity in traces and snapshots
+  bool dying;            // set by eventpoll_release_file() on last close
+  EppollEntry* pwqlist;  // the item's wait-queue entries, one per queue of the target
+  EventPoll* ep;         // the epoll this item belongs to
+  HlistNode fllink;      // link in file->f_ep
+  EpollEvent event;      // stored mask (with ERR|HUP and private bits) and data
 };
 
 // EP_UNACTIVE_PTR: "not on ovflist" for an item, "no scan running" for ep->ovflist.
 inline EpItem* const kEpUnactive = reinterpret_cast<EpItem*>(~uintptr_t{0});
 
 struct EppollEntry {
-  EppollEntry* next;        // next entry of the same item (pwqlist chain)
-  EpItem* base;             // the item
-  WaitQueueEntry wait;      // on the target's queue; func = ep_poll_callback
-  WaitQueueHead* whead;     // that queue
+  EppollEntry* next;     // next entry of the same item (pwqlist chain)
+  EpItem* base;          // the item
+  WaitQueueEntry wait;   // on the target's queue; func = ep_poll_callback
+  WaitQueueHead* whead;  // that queue
 };
 
-inline EpItem* ep_item_from_rb(RbNode* n) { return EPOLLSCOPE_CONTAINER_OF(n, EpItem, rbn); }
+inline EpItem* ep_item_from_rb(RbNode* n) {
+  return EPOLLSCOPE_CONTAINER_OF(n, EpItem, rbn);
+}
 inline const EpItem* ep_item_from_rb(const RbNode* n) {
   return EPOLLSCOPE_CONTAINER_OF(n, EpItem, rbn);
 }
-inline EpItem* ep_item_from_rdllink(ListHead* l) { return EPOLLSCOPE_CONTAINER_OF(l, EpItem, rdllink); }
-inline EpItem* ep_item_from_fllink(HlistNode* n) { return EPOLLSCOPE_CONTAINER_OF(n, EpItem, fllink); }
-inline bool ep_is_linked(const EpItem* epi) { return !list_empty(&epi->rdllink); }
+inline EpItem* ep_item_from_rdllink(ListHead* l) {
+  return EPOLLSCOPE_CONTAINER_OF(l, EpItem, rdllink);
+}
+inline EpItem* ep_item_from_fllink(HlistNode* n) {
+  return EPOLLSCOPE_CONTAINER_OF(n, EpItem, fllink);
+}
+inline bool ep_is_linked(const EpItem* epi) {
+  return !list_empty(&epi->rdllink);
+}
 
 class EventPollFile;
 
 struct EventPoll {
   uint32_t id = 0;
-  WaitQueueHead wq;           // threads in epoll_wait
-  WaitQueueHead poll_wait;    // pollers of this epoll fd (outer epolls)
-  ListHead rdllist;           // ready list, FIFO
-  RbRootCached rbr;           // all items
+  WaitQueueHead wq;         // threads in epoll_wait
+  WaitQueueHead poll_wait;  // pollers of this epoll fd (outer epolls)
+  ListHead rdllist;         // ready list, FIFO
+  RbRootCached rbr;         // all items
   EpItem* ovflist = kEpUnactive;
   EventPollFile* file = nullptr;
   uint64_t gen = 0;              // loop_check_gen of the last loop/depth walk that visited us
@@ -142,22 +154,31 @@ class EventPollFile final : public File {
   std::unique_ptr<EventPoll> ep_;
 };
 
-inline bool is_file_epoll(const File* f) { return f->kind == FileKind::kEpoll; }
+inline bool is_file_epoll(const File* f) {
+  return f->kind == FileKind::kEpoll;
+}
 
 // --- the syscall bodies (fd lookup and errno order live in the Kernel's syscall layer) ---
 
 // do_epoll_ctl after the fds are resolved: steps 4-11 of the reference's section 2.2.
 int do_epoll_ctl(Kernel& k, File* f, File* tf, int op, int fd, EpollEvent* epds);
 
+// The events buffer an epoll_wait caller passes.
+enum class UserBuffer : uint8_t {
+  kValid,          // writable user memory
+  kFaultsOnCopy,   // passes access_ok but faults when written (NULL, an unmapped user address)
+  kFailsAccessOk,  // a kernel address: ep_check_params refuses it before "is it an epoll"
+};
+
 // One epoll_wait in progress (ep_poll's locals), kept across sleeps.
 struct EpPollState {
   EventPollFile* file = nullptr;  // holds a reference while the task sleeps
   int maxevents = 0;
-  bool buffer_ok = true;          // false: the user buffer faults (NULL)
+  UserBuffer buffer = UserBuffer::kValid;  // where epoll_put_uevent copies the events
   bool timed_out = false;
   std::optional<int64_t> deadline_ns;  // nullopt: wait for ever
   bool eavail = false;
-  std::vector<EpollEvent> events;      // what was copied to the user
+  std::vector<EpollEvent> events;  // what was copied to the user
 };
 
 // ep_poll: returns the number of events (events in st.events), 0, -errno, or kWouldSleep when

@@ -66,14 +66,14 @@ class File {
   File(const File&) = delete;
   File& operator=(const File&) = delete;
 
-  const uint32_t id;      // identity in traces and snapshots
-  uint64_t address;       // the `struct file *` value ep_cmp_ffd() orders by
+  const uint32_t id;  // identity in traces and snapshots
+  uint64_t address;   // the `struct file *` value ep_cmp_ffd() orders by
   const FileKind kind;
-  int f_flags;            // O_ACCMODE bits, O_NONBLOCK, O_DIRECT
-  long f_count = 0;       // references from fd slots (f_ref)
-  HlistHead f_ep;         // epitems watching this file (EpItem::fllink); epoll targets: ep->refs
+  int f_flags;       // O_ACCMODE bits, O_NONBLOCK, O_DIRECT
+  long f_count = 0;  // references from fd slots (f_ref)
+  HlistHead f_ep;    // epitems watching this file (EpItem::fllink); epoll targets: ep->refs
   bool on_check_list = false;  // epitems_head->next != NULL: queued on tfile_check_list
-  std::string label;      // "pipe#1 read end"
+  std::string label;           // "pipe#1 read end"
 
   bool readable() const { return (f_flags & kO_ACCMODE) != kO_WRONLY; }  // FMODE_READ
   bool writable() const { return (f_flags & kO_ACCMODE) != kO_RDONLY; }  // FMODE_WRITE

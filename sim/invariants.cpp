@@ -1,7 +1,7 @@
 #include "sim/invariants.h"
 
-#include <unordered_map>
-#include <unordered_set>
+#include <algorithm>
+#include <vector>
 
 #include "sim/eventpoll.h"
 #include "sim/kernel.h"
@@ -11,7 +11,8 @@ namespace epollscope::sim {
 namespace {
 
 // Walks a circular list checking both directions; fills `members`. Returns "" or a violation.
-std::string check_list(const ListHead* head, const std::string& what, std::vector<const ListHead*>* members) {
+std::string check_list(const ListHead* head, const std::string& what,
+                       std::vector<const ListHead*>* members) {
   std::size_t guard = 0;
   const ListHead* p = head;
   do {
@@ -24,77 +25,107 @@ std::string check_list(const ListHead* head, const std::string& what, std::vecto
 }
 
 // BST order by (address, fd) and parent links; counts nodes.
-std::string check_bst(const RbNode* n, const RbNode* parent, const EpItem** prev, std::size_t* count) {
+std::string check_bst(const RbNode* n, const RbNode* parent, const EpItem** prev,
+                      std::size_t* count) {
   if (!n) return {};
   if (rb_parent(n) != parent) return "rbr: a parent pointer is wrong";
   if (auto e = check_bst(n->left, n, prev, count); !e.empty()) return e;
   const EpItem* cur = ep_item_from_rb(n);
+  if (cur->file_address != cur->file->address)
+    return cat("rbr: fd ", cur->fd, "'s key no longer matches its file's address");
   if (*prev) {
     const EpItem* p = *prev;
-    const bool ordered = p->file->address < cur->file->address ||
-                         (p->file->address == cur->file->address && p->fd < cur->fd);
-    if (!ordered) return cat("rbr: fd ", p->fd, " and fd ", cur->fd, " are out of (file, fd) order");
+    const bool ordered = p->file_address < cur->file_address ||
+                         (p->file_address == cur->file_address && p->fd < cur->fd);
+    if (!ordered)
+      return cat("rbr: fd ", p->fd, " and fd ", cur->fd, " are out of (file, fd) order");
   }
   *prev = cur;
   ++*count;
   return check_bst(n->right, n, prev, count);
 }
 
+// The checker runs after every trace step over every object, so its sets are sorted vectors (one
+// allocation each, reused for every epoll) rather than hash sets with a node per element: that
+// keeps scenarios with thousands of epolls (reference N7-N9) fast.
+template <class T>
+bool contains(const std::vector<T>& sorted, T x) {
+  return std::binary_search(sorted.begin(), sorted.end(), x);
+}
+
 class Checker {
  public:
-  Checker(const Kernel& k, InvariantLevel level) : k_(k), strong_(level == InvariantLevel::kBetweenCalls) {}
+  Checker(const Kernel& k, InvariantLevel level)
+      : k_(k), strong_(level == InvariantLevel::kBetweenCalls) {}
 
   std::string run() {
-    std::unordered_map<const File*, long> fd_refs;
+    const std::vector<const File*> files = k_.files();
+    // One entry per fd slot or sleeping call that holds a file: its expected f_count.
+    std::vector<const File*> refs;
     for (const FdSlot& s : k_.fd_table())
-      if (s.file) ++fd_refs[s.file];
+      if (s.file) refs.push_back(s.file);
     for (const auto& t : k_.tasks())
-      if (t->holds_file) ++fd_refs[t->holds_file];
+      if (t->holds_file) refs.push_back(t->holds_file);
+    std::sort(refs.begin(), refs.end());
+    std::vector<const File*> live_files(files);
+    std::sort(live_files.begin(), live_files.end());
 
-    std::unordered_set<const File*> live_files;
-    for (const File* f : k_.files()) live_files.insert(f);
-
+    items_.reserve(k_.epitems_in_use());
+    entries_seen_.reserve(k_.eppoll_entries_in_use());
     long total_items = 0;
-    for (const File* f : k_.files()) {
+    for (const File* f : files) {
       if (is_file_epoll(f)) {
-        if (auto e = check_epoll(static_cast<const EventPollFile*>(f)->ep(), live_files); !e.empty()) return e;
+        if (auto e = check_epoll(static_cast<const EventPollFile*>(f)->ep()); !e.empty()) return e;
         total_items += static_cast<long>(static_cast<const EventPollFile*>(f)->ep()->item_count);
       }
     }
-    for (const File* f : k_.files()) {
+    std::sort(items_.begin(), items_.end());
+    std::vector<const HlistNode*> fep_links;
+    fep_links.reserve(items_.size());
+    for (const File* f : files) {
       for (const HlistNode* n = f->f_ep.first; n; n = n->next) {
+        fep_links.push_back(n);
         const EpItem* epi = EPOLLSCOPE_CONTAINER_OF(n, EpItem, fllink);
-        if (!items_.count(epi)) return cat(f->label, ": f_ep holds an epitem that is in no epoll's rbr");
+        if (!contains(items_, epi))
+          return cat(f->label, ": f_ep holds an epitem that is in no epoll's rbr");
         if (epi->file != f) return cat(f->label, ": f_ep holds an epitem of another file");
       }
       for (const WaitQueueHead* wq : f->wait_queues())
         if (auto e = check_queue(wq); !e.empty()) return e;
       if (strong_) {
-        long expected = fd_refs.count(f) ? fd_refs[f] : 0;
+        auto [first, last] = std::equal_range(refs.begin(), refs.end(), f);
+        long expected = static_cast<long>(last - first);
         if (f->f_count != expected)
-          return cat(f->label, ": f_count is ", f->f_count, " but ", expected, " fd slots and sleeping calls refer to it");
-        if (f->on_check_list) return cat(f->label, ": still on tfile_check_list after epoll_ctl returned");
+          return cat(f->label, ": f_count is ", f->f_count, " but ", expected,
+                     " fd slots and sleeping calls refer to it");
+        if (f->on_check_list)
+          return cat(f->label, ": still on tfile_check_list after epoll_ctl returned");
       }
     }
+    std::sort(fep_links.begin(), fep_links.end());
+    std::sort(entries_seen_.begin(), entries_seen_.end());
     for (const EpItem* epi : items_) {
-      bool on_fep = false;
-      for (const HlistNode* n = epi->file->f_ep.first; n; n = n->next)
-        if (n == &epi->fllink) on_fep = true;
-      if (!on_fep) return cat("epitem fd ", epi->fd, ": not on its file's f_ep");
-      if (!live_files.count(epi->file)) return cat("epitem fd ", epi->fd, ": its file no longer exists");
+      if (!contains(fep_links, &epi->fllink))
+        return cat("epitem fd ", epi->fd, ": not on its file's f_ep");
+      if (!contains(live_files, static_cast<const File*>(epi->file)))
+        return cat("epitem fd ", epi->fd, ": its file no longer exists");
       for (const EppollEntry* pwq = epi->pwqlist; pwq; pwq = pwq->next) {
-        if (pwq->base != epi) return cat("epitem fd ", epi->fd, ": an eppoll_entry points at another item");
-        if (!entries_seen_.count(&pwq->wait))
-          return cat("epitem fd ", epi->fd, ": an eppoll_entry is not on the queue it names (", pwq->whead->label, ")");
+        if (pwq->base != epi)
+          return cat("epitem fd ", epi->fd, ": an eppoll_entry points at another item");
+        if (!contains(entries_seen_, &pwq->wait))
+          return cat("epitem fd ", epi->fd, ": an eppoll_entry is not on the queue it names (",
+                     pwq->whead->label, ")");
       }
     }
     if (strong_) {
       if (total_items != k_.epoll_watches())
-        return cat("epoll_watches is ", k_.epoll_watches(), " but the epolls hold ", total_items, " items");
+        return cat("epoll_watches is ", k_.epoll_watches(), " but the epolls hold ", total_items,
+                   " items");
       if (static_cast<long>(k_.epitems_in_use()) != total_items)
         return cat(k_.epitems_in_use(), " epitems allocated but ", total_items, " in trees (leak)");
       for (const auto& t : k_.tasks()) {
-        if (t->state == TaskState::kRunnable) return cat("task ", t->name, " is runnable between syscalls");
+        if (t->state == TaskState::kRunnable)
+          return cat("task ", t->name, " is runnable between syscalls");
         if (t->state == TaskState::kRunning && !list_empty(&t->wait.entry))
           return cat("task ", t->name, " is running but its wait entry is still queued");
       }
@@ -104,13 +135,15 @@ class Checker {
 
  private:
   std::string check_queue(const WaitQueueHead* wq) {
-    std::vector<const ListHead*> members;
+    std::vector<const ListHead*>& members = queue_members_;
+    members.clear();
     if (auto e = check_list(&wq->head, wq->label, &members); !e.empty()) return e;
     for (const ListHead* l : members) {
       const WaitQueueEntry* e = EPOLLSCOPE_CONTAINER_OF(l, WaitQueueEntry, entry);
       if (e->private_data) {
         const Task* t = static_cast<const Task*>(e->private_data);
-        if (t->waiting_on != wq) return cat(wq->label, ": task ", t->name, " is queued here but waits elsewhere");
+        if (t->waiting_on != wq)
+          return cat(wq->label, ": task ", t->name, " is queued here but waits elsewhere");
         if (strong_ && t->state != TaskState::kSleeping)
           return cat(wq->label, ": task ", t->name, " is queued but not sleeping");
       } else {
@@ -123,20 +156,21 @@ class Checker {
         if (!!(e->flags & kWQ_FLAG_EXCLUSIVE) != !!(pwq->base->event.events & kEPOLLEXCLUSIVE) &&
             (pwq->base->event.events & ~kEP_PRIVATE_BITS))
           return cat(wq->label, ": an eppoll_entry's EXCLUSIVE flag disagrees with its item");
-        entries_seen_.insert(e);
+        entries_seen_.push_back(e);
       }
     }
     return {};
   }
 
-  std::string check_epoll(const EventPoll* ep, const std::unordered_set<const File*>& live_files) {
-    (void)live_files;
-    const std::string name = ep->file->label;
+  std::string check_epoll(const EventPoll* ep) {
+    const std::string& name = ep->file->label;
     // Tree.
     const EpItem* prev = nullptr;
     std::size_t count = 0;
-    if (auto e = check_bst(ep->rbr.root, nullptr, &prev, &count); !e.empty()) return cat(name, " ", e);
-    if (count != ep->item_count) return cat(name, ": rbr holds ", count, " nodes, item_count says ", ep->item_count);
+    if (auto e = check_bst(ep->rbr.root, nullptr, &prev, &count); !e.empty())
+      return cat(name, " ", e);
+    if (count != ep->item_count)
+      return cat(name, ": rbr holds ", count, " nodes, item_count says ", ep->item_count);
     if (strong_) {
       if (auto e = rb_check(&ep->rbr); !e.empty()) return cat(name, " rbr: ", e);
       if (ep->refcount != 1 + static_cast<long>(count))
@@ -144,8 +178,11 @@ class Checker {
       if (ep->ovflist != kEpUnactive) return cat(name, ": ovflist still active between syscalls");
       if (ep->txlist) return cat(name, ": a scan's txlist is still attached between syscalls");
     }
-    std::unordered_set<const EpItem*> mine;
-    std::vector<const RbNode*> stack;
+    // This epoll's items, sorted.
+    std::vector<const EpItem*>& mine = tree_items_;
+    mine.clear();
+    std::vector<const RbNode*>& stack = stack_;
+    stack.clear();
     if (ep->rbr.root) stack.push_back(ep->rbr.root);
     while (!stack.empty()) {
       const RbNode* n = stack.back();
@@ -154,38 +191,54 @@ class Checker {
       if (n->right) stack.push_back(n->right);
       const EpItem* epi = ep_item_from_rb(n);
       if (epi->ep != ep) return cat(name, ": an item in rbr belongs to another epoll");
-      mine.insert(epi);
-      items_.insert(epi);
+      mine.push_back(epi);
+      items_.push_back(epi);
     }
+    std::sort(mine.begin(), mine.end());
     // Ready list and txlist: linked iff on one of them.
-    std::unordered_set<const EpItem*> linked;
+    std::vector<const EpItem*>& linked = linked_;
+    linked.clear();
     auto collect = [&](const ListHead* head, const char* what) -> std::string {
-      std::vector<const ListHead*> members;
-      if (auto e = check_list(head, cat(name, " ", what), &members); !e.empty()) return e;
+      std::vector<const ListHead*>& members = list_members_;
+      members.clear();
+      if (auto e = check_list(head, what, &members); !e.empty()) return cat(name, " ", e);
       for (const ListHead* l : members) {
         const EpItem* epi = EPOLLSCOPE_CONTAINER_OF(l, EpItem, rdllink);
-        if (!mine.count(epi)) return cat(name, " ", what, ": holds an item that is not in rbr");
-        if (!linked.insert(epi).second) return cat(name, ": an item is on the ready lists twice");
+        // __ep_remove erases the item from rbr (and f_ep) before it takes it off rdllist, as the
+        // kernel does; a step traced in between (the rb_erase steps) sees it on rdllist only.
+        const bool being_removed = !strong_ && epi->ep == ep && hlist_unhashed(&epi->fllink);
+        if (!contains(mine, epi) && !being_removed)
+          return cat(name, " ", what, ": holds an item that is not in rbr");
+        linked.push_back(epi);
       }
       return {};
     };
     if (auto e = collect(&ep->rdllist, "rdllist"); !e.empty()) return e;
     if (ep->txlist)
       if (auto e = collect(ep->txlist, "txlist"); !e.empty()) return e;
+    std::sort(linked.begin(), linked.end());
+    if (std::adjacent_find(linked.begin(), linked.end()) != linked.end())
+      return cat(name, ": an item is on the ready lists twice");
     for (const EpItem* epi : mine)
-      if (ep_is_linked(epi) != !!linked.count(epi))
-        return cat(name, ": epitem fd ", epi->fd, " is ", ep_is_linked(epi) ? "linked but on no list" : "on a list but not linked");
-    // Overflow list.
-    std::unordered_set<const EpItem*> on_ovf;
+      if (ep_is_linked(epi) != contains(linked, epi))
+        return cat(name, ": epitem fd ", epi->fd, " is ",
+                   ep_is_linked(epi) ? "linked but on no list" : "on a list but not linked");
+    // Overflow list. Every element is one of `mine`, so a chain longer than that repeats one.
+    std::vector<const EpItem*>& on_ovf = on_ovf_;
+    on_ovf.clear();
     if (ep->ovflist != kEpUnactive) {
       for (const EpItem* e = ep->ovflist; e; e = e->next) {
         if (e == kEpUnactive) return cat(name, ": the ovflist chain runs into EP_UNACTIVE_PTR");
-        if (!mine.count(e)) return cat(name, ": ovflist holds an item that is not in rbr");
-        if (!on_ovf.insert(e).second) return cat(name, ": ovflist has a cycle");
+        if (!contains(mine, e)) return cat(name, ": ovflist holds an item that is not in rbr");
+        if (on_ovf.size() == mine.size()) return cat(name, ": ovflist has a cycle");
+        on_ovf.push_back(e);
       }
     }
+    std::sort(on_ovf.begin(), on_ovf.end());
+    if (std::adjacent_find(on_ovf.begin(), on_ovf.end()) != on_ovf.end())
+      return cat(name, ": ovflist has a cycle");
     for (const EpItem* epi : mine)
-      if ((epi->next != kEpUnactive) != !!on_ovf.count(epi))
+      if ((epi->next != kEpUnactive) != contains(on_ovf, epi))
         return cat(name, ": epitem fd ", epi->fd, "'s next pointer disagrees with ovflist");
     // Its own queues.
     if (auto e = check_queue(&ep->wq); !e.empty()) return e;
@@ -195,19 +248,30 @@ class Checker {
 
   const Kernel& k_;
   bool strong_;
-  std::unordered_set<const EpItem*> items_;
-  std::unordered_set<const WaitQueueEntry*> entries_seen_;
+  std::vector<const EpItem*> items_;                 // every epoll's items (sorted after the walk)
+  std::vector<const WaitQueueEntry*> entries_seen_;  // eppoll entries found on their queues
+  // Scratch space reused for every epoll and queue of one run.
+  std::vector<const EpItem*> tree_items_;
+  std::vector<const RbNode*> stack_;
+  std::vector<const ListHead*> list_members_;
+  std::vector<const ListHead*> queue_members_;
+  std::vector<const EpItem*> linked_;
+  std::vector<const EpItem*> on_ovf_;
 };
 
 }  // namespace
 
-std::string check_invariants(const Kernel& k, InvariantLevel level) { return Checker(k, level).run(); }
+std::string check_invariants(const Kernel& k, InvariantLevel level) {
+  return Checker(k, level).run();
+}
 
 void InvariantCheckingSink::on_step(const TraceStep& step) {
   ++steps_;
   if (first_violation_.empty()) {
     std::string e = check_invariants(k_, InvariantLevel::kMidCall);
-    if (!e.empty()) first_violation_ = cat(e, " (after step ", step.seq, ": ", step.function, ": ", step.text, ")");
+    if (!e.empty())
+      first_violation_ =
+          cat(e, " (after step ", step.seq, ": ", step.function, ": ", step.text, ")");
   }
   if (next_) next_->on_step(step);
 }

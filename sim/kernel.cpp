@@ -37,7 +37,8 @@ Kernel::~Kernel() {
   // Tear down without tracing: close every fd, which releases files in the kernel's way (epoll
   // items removed first), then drop whatever a sleeping task still holds.
   sink_ = nullptr;
-  for (auto& t : tasks_) finish_wait(*t);
+  for (auto& t : tasks_)
+    finish_wait(*t);
   for (int fd = 0; fd < static_cast<int>(fds_.size()); ++fd) {
     if (File* f = fds_[fd].file) {
       fds_[fd].file = nullptr;
@@ -63,29 +64,36 @@ void Kernel::adopt_file(std::unique_ptr<File> f) {
   file_table_.emplace(id, std::move(f));
 }
 
-void Kernel::destroy_file(File* f) { file_table_.erase(f->id); }
+void Kernel::destroy_file(File* f) {
+  file_table_.erase(f->id);
+}
 
 std::vector<const File*> Kernel::files() const {
   std::vector<const File*> out;
   out.reserve(file_table_.size());
-  for (const auto& [id, f] : file_table_) out.push_back(f.get());
+  for (const auto& [id, f] : file_table_)
+    out.push_back(f.get());
   return out;
 }
 
 std::vector<File*> Kernel::files() {
   std::vector<File*> out;
   out.reserve(file_table_.size());
-  for (auto& [id, f] : file_table_) out.push_back(f.get());
+  for (auto& [id, f] : file_table_)
+    out.push_back(f.get());
   return out;
 }
 
-TcpNet& Kernel::tcp_net() { return *tcp_net_; }
+TcpNet& Kernel::tcp_net() {
+  return *tcp_net_;
+}
 
 // fput → __fput: eventpoll_release() before f_op->release, then the file is freed.
 void Kernel::fput(File* f) {
   assert(f->f_count > 0);
   if (--f->f_count > 0) return;
-  if (tracing()) step(StepKind::kFileOp, "__fput", cat("last reference to ", f->label, " dropped"), {f->ref()});
+  if (tracing())
+    step(StepKind::kFileOp, "__fput", cat("last reference to ", f->label, " dropped"), {f->ref()});
   Nest nest(*this);
   if (!hlist_empty(&f->f_ep)) eventpoll_release(*this, f);
   f->release(*this);
@@ -115,11 +123,9 @@ void Kernel::step(StepKind kind, const char* function, std::string text,
   sink_->on_step(s);
 }
 
-void Kernel::begin_call(Task& t, const std::string& text) {
-  ++call_;
-  if (tracing())
-    step(StepKind::kSyscall, "syscall", t.name == "main" ? text : cat(t.name, ": ", text), {t.ref()});
-  ++depth_;
+void Kernel::trace_call(Task& t, std::string text) {
+  step(StepKind::kSyscall, "syscall", t.name == "main" ? std::move(text) : cat(t.name, ": ", text),
+       {t.ref()});
 }
 
 SysResult Kernel::end_call(Task& t, SysResult r) {
@@ -144,9 +150,12 @@ SysResult Kernel::end_call(Task& t, SysResult r) {
 
 const char* task_state_name(TaskState s) {
   switch (s) {
-    case TaskState::kRunning: return "running";
-    case TaskState::kSleeping: return "sleeping";
-    case TaskState::kRunnable: return "runnable";
+    case TaskState::kRunning:
+      return "running";
+    case TaskState::kSleeping:
+      return "sleeping";
+    case TaskState::kRunnable:
+      return "runnable";
   }
   return "?";
 }
@@ -200,6 +209,9 @@ void Kernel::sleep_task(Task& t, std::optional<int64_t> deadline) {
 }
 
 void Kernel::run_woken_tasks() {
+  // Inside a scan hook the interrupted epoll_wait still holds ep->mtx: woken tasks run after the
+  // syscall that is being scanned for has returned.
+  if (in_scan_hook_) return;
   while (!runqueue_.empty()) {
     Task* t = runqueue_.front();
     runqueue_.pop_front();
@@ -207,7 +219,8 @@ void Kernel::run_woken_tasks() {
     t->state = TaskState::kRunning;
     ++call_;
     if (tracing())
-      step(StepKind::kTask, "schedule", cat(t->name, " runs again in ", t->blocked_call), {t->ref()});
+      step(StepKind::kTask, "schedule", cat(t->name, " runs again in ", t->blocked_call),
+           {t->ref()});
     SysResult r;
     bool done;
     {
@@ -218,9 +231,10 @@ void Kernel::run_woken_tasks() {
     t->deadline_ns.reset();
     t->resume = nullptr;
     if (tracing()) {
-      std::string what = r.ret < 0 ? cat("returns -1, errno ", errno_name(r.err))
-                                   : cat("returns ", r.ret);
-      step(StepKind::kSyscall, "syscall", cat(t->name, ": ", t->blocked_call, " ", what), {t->ref()});
+      std::string what =
+          r.ret < 0 ? cat("returns -1, errno ", errno_name(r.err)) : cat("returns ", r.ret);
+      step(StepKind::kSyscall, "syscall", cat(t->name, ": ", t->blocked_call, " ", what),
+           {t->ref()});
     }
     completions_.push_back(Completion{t->id, t->blocked_call, std::move(r)});
     t->blocked_call.clear();
@@ -261,9 +275,12 @@ void Kernel::run_scan_hook(EventPoll* ep) {
   scan_hook_.reset();
   if (tracing())
     step(StepKind::kScan, "ep_send_events",
-         "meanwhile, on another CPU, something happens while the scan is copying events:", {ep->ref()});
+         "meanwhile, on another CPU, something happens while the scan is copying events:",
+         {ep->ref()});
   Nest nest(*this);
+  in_scan_hook_ = true;
   action(*this);
+  in_scan_hook_ = false;
 }
 
 std::vector<Completion> Kernel::take_completions() {
@@ -320,7 +337,8 @@ File* Kernel::file_at(int fd) const {
 // alloc_fd(): the lowest free number at or above `start`, starting the search at files->next_fd.
 int Kernel::alloc_fd(int start) {
   int fd = std::max(start, next_fd_);
-  while (fd < static_cast<int>(fds_.size()) && fds_[fd].file) ++fd;
+  while (fd < static_cast<int>(fds_.size()) && fds_[fd].file)
+    ++fd;
   if (fd >= rlimit_nofile_) return -kEMFILE;
   if (start <= next_fd_) next_fd_ = fd + 1;
   if (fd >= static_cast<int>(fds_.size())) fds_.resize(fd + 1);
@@ -353,9 +371,12 @@ std::string event_text(const std::optional<EpollEvent>& ev) {
 
 const char* op_name(int op) {
   switch (op) {
-    case kEPOLL_CTL_ADD: return "EPOLL_CTL_ADD";
-    case kEPOLL_CTL_DEL: return "EPOLL_CTL_DEL";
-    case kEPOLL_CTL_MOD: return "EPOLL_CTL_MOD";
+    case kEPOLL_CTL_ADD:
+      return "EPOLL_CTL_ADD";
+    case kEPOLL_CTL_DEL:
+      return "EPOLL_CTL_DEL";
+    case kEPOLL_CTL_MOD:
+      return "EPOLL_CTL_MOD";
   }
   return nullptr;
 }
@@ -363,65 +384,74 @@ const char* op_name(int op) {
 }  // namespace
 
 SysResult Kernel::epoll_create(Task& t, int size) {
-  begin_call(t, cat("epoll_create(", size, ")"));
+  begin_call(t, [&] { return cat("epoll_create(", size, ")"); });
+
+  // SYSCALL_DEFINE1(epoll_create): the size is checked and then forgotten.
   if (size <= 0) {
-    if (tracing()) step(StepKind::kCheck, "epoll_create", "size <= 0 is refused; any positive size is ignored");
+    if (tracing())
+      step(StepKind::kCheck, "epoll_create", "size <= 0 is refused; any positive size is ignored");
     return end_call(t, SysResult::error(kEINVAL));
   }
-  // SYSCALL_DEFINE1(epoll_create): the size is checked and then forgotten.
-  int saved_call = call_;
-  --depth_;
-  --call_;
-  SysResult r = epoll_create1(t, 0);
-  (void)saved_call;
-  ++depth_;
-  return end_call(t, r);
+  return end_call(t, do_epoll_create(0));
 }
 
 SysResult Kernel::epoll_create1(Task& t, int flags) {
-  begin_call(t, cat("epoll_create1(", flags & kEPOLL_CLOEXEC ? "EPOLL_CLOEXEC" : std::to_string(flags), ")"));
+  begin_call(t, [&] {
+    return cat("epoll_create1(",
+               flags == kEPOLL_CLOEXEC ? std::string("EPOLL_CLOEXEC") : std::to_string(flags), ")");
+  });
+  return end_call(t, do_epoll_create(flags));
+}
+
+SysResult Kernel::do_epoll_create(int flags) {
   if (flags & ~kEPOLL_CLOEXEC) {
-    if (tracing()) step(StepKind::kCheck, "do_epoll_create", "only EPOLL_CLOEXEC is accepted in flags");
-    return end_call(t, SysResult::error(kEINVAL));
+    if (tracing())
+      step(StepKind::kCheck, "do_epoll_create", "only EPOLL_CLOEXEC is accepted in flags");
+    return SysResult::error(kEINVAL);
   }
   int fd = alloc_fd(0);
-  if (fd < 0) return end_call(t, SysResult::error(-fd));
+  if (fd < 0) return SysResult::error(-fd);
   auto* file = make_file<EventPollFile>(kO_RDWR | (flags & kO_CLOEXEC));
   if (tracing())
     step(StepKind::kFileOp, "ep_alloc",
-         cat("a new struct eventpoll: empty rbr, empty rdllist, ovflist = EP_UNACTIVE_PTR (no scan running)"),
+         "a new struct eventpoll: empty rbr, empty rdllist, ovflist = EP_UNACTIVE_PTR (no scan "
+         "running)",
          {file->ep()->ref(), file->ref()});
   install_fd(fd, file, flags & kEPOLL_CLOEXEC);
-  return end_call(t, SysResult::value_of(fd));
+  return SysResult::value_of(fd);
 }
 
 SysResult Kernel::epoll_ctl(Task& t, int epfd, int op, int fd, std::optional<EpollEvent> event) {
-  if (tracing()) {
+  begin_call(t, [&] {
     const char* name = op_name(op);
-    begin_call(t, cat("epoll_ctl(", epfd, ", ", name ? std::string(name) : std::to_string(op), ", ", fd,
-                      op == kEPOLL_CTL_DEL ? std::string() : cat(", ", event_text(event)), ")"));
-  } else {
-    begin_call(t, {});
-  }
+
+    return cat("epoll_ctl(", epfd, ", ", name ? std::string(name) : std::to_string(op), ", ", fd,
+               op == kEPOLL_CTL_DEL ? std::string() : cat(", ", event_text(event)), ")");
+  });
   // ep_op_has_event(op) && copy_from_user(): every op except DEL copies the event first.
   if (op != kEPOLL_CTL_DEL && !event) {
-    if (tracing()) step(StepKind::kCheck, "epoll_ctl", "copy_from_user of the event faults before any fd is looked at");
+    if (tracing())
+      step(StepKind::kCheck, "epoll_ctl",
+           "copy_from_user of the event faults before any fd is looked at");
     return end_call(t, SysResult::error(kEFAULT));
   }
   File* f = file_at(epfd);
   if (!f) {
-    if (tracing()) step(StepKind::kCheck, "do_epoll_ctl", cat("fd ", epfd, " (the epoll fd) is not open"));
+    if (tracing())
+      step(StepKind::kCheck, "do_epoll_ctl", cat("fd ", epfd, " (the epoll fd) is not open"));
     return end_call(t, SysResult::error(kEBADF));
   }
   File* tf = file_at(fd);
   if (!tf) {
-    if (tracing()) step(StepKind::kCheck, "do_epoll_ctl", cat("fd ", fd, " (the target) is not open"));
+    if (tracing())
+      step(StepKind::kCheck, "do_epoll_ctl", cat("fd ", fd, " (the target) is not open"));
     return end_call(t, SysResult::error(kEBADF));
   }
   if (!tf->can_poll()) {
     if (tracing())
       step(StepKind::kCheck, "do_epoll_ctl",
-           cat(tf->label, " has no ->poll (file_can_poll is false): epoll cannot watch it"), {tf->ref()});
+           cat(tf->label, " has no ->poll (file_can_poll is false): epoll cannot watch it"),
+           {tf->ref()});
     return end_call(t, SysResult::error(kEPERM));
   }
   EpollEvent epds = event.value_or(EpollEvent{});
@@ -429,25 +459,40 @@ SysResult Kernel::epoll_ctl(Task& t, int epfd, int op, int fd, std::optional<Epo
   return end_call(t, err ? SysResult::error(-err) : SysResult::value_of(0));
 }
 
-SysResult Kernel::epoll_wait(Task& t, int epfd, int maxevents, int timeout_ms, bool buffer_ok) {
-  std::string text = tracing() || true ? cat("epoll_wait(", epfd, ", ", buffer_ok ? "" : "NULL, ", maxevents, ", ", timeout_ms, ")")
-                                       : std::string();
+SysResult Kernel::epoll_wait(Task& t, int epfd, int maxevents, int timeout_ms,
+                             UserBuffer buffer) {
+  auto text = [&] {
+    const char* events = buffer == UserBuffer::kValid          ? ""
+                         : buffer == UserBuffer::kFaultsOnCopy ? "NULL, "
+                                                               : "0xffffffffff600000, ";
+    return cat("epoll_wait(", epfd, ", ", events, maxevents, ", ", timeout_ms, ")");
+  };
   begin_call(t, text);
+
   File* f = file_at(epfd);
   if (!f) return end_call(t, SysResult::error(kEBADF));
   // ep_check_params: maxevents range, access_ok (a NULL buffer passes), then "is it an epoll".
   if (maxevents <= 0 || maxevents > kEP_MAX_EVENTS) {
-    if (tracing()) step(StepKind::kCheck, "ep_check_params", "maxevents must be between 1 and EP_MAX_EVENTS");
+    if (tracing())
+      step(StepKind::kCheck, "ep_check_params", "maxevents must be between 1 and EP_MAX_EVENTS");
     return end_call(t, SysResult::error(kEINVAL));
   }
+  if (buffer == UserBuffer::kFailsAccessOk) {
+    if (tracing())
+      step(StepKind::kCheck, "ep_check_params",
+           "access_ok refuses the events buffer: it is not user-space memory");
+    return end_call(t, SysResult::error(kEFAULT));
+  }
   if (!is_file_epoll(f)) {
-    if (tracing()) step(StepKind::kCheck, "ep_check_params", cat(f->label, " is not an epoll instance"), {f->ref()});
+    if (tracing())
+      step(StepKind::kCheck, "ep_check_params", cat(f->label, " is not an epoll instance"),
+           {f->ref()});
     return end_call(t, SysResult::error(kEINVAL));
   }
   auto st = std::make_shared<EpPollState>();
   st->file = static_cast<EventPollFile*>(f);
   st->maxevents = maxevents;
-  st->buffer_ok = buffer_ok;
+  st->buffer = buffer;
   // ep_timeout_to_timespec: negative = for ever, 0 = do not wait, else now + ms.
   if (timeout_ms > 0) st->deadline_ns = now_ns_ + int64_t{timeout_ms} * 1000000;
   st->timed_out = timeout_ms == 0;
@@ -463,7 +508,7 @@ SysResult Kernel::epoll_wait(Task& t, int epfd, int maxevents, int timeout_ms, b
   // The task sleeps on ep->wq; the epoll file stays referenced until the call returns.
   get_file(st->file);
   t.holds_file = st->file;
-  t.blocked_call = text;
+  t.blocked_call = text();
   t.resume = [st, finish, &t](Kernel& k, SysResult* out) {
     long r = ep_poll(k, t, *st, true);
     if (r == kWouldSleep) {
@@ -486,10 +531,14 @@ SysResult Kernel::epoll_wait(Task& t, int epfd, int maxevents, int timeout_ms, b
 // ---------------------------------------------------------------------------------------------
 
 SysResult Kernel::pipe2(Task& t, int flags) {
-  begin_call(t, flags ? cat("pipe2(", flags & kO_NONBLOCK ? "O_NONBLOCK" : "", (flags & kO_NONBLOCK) && (flags & kO_DIRECT) ? "|" : "",
-                           flags & kO_DIRECT ? "O_DIRECT" : "", ")")
-                      : std::string("pipe()"));
-  if (flags & ~(kO_CLOEXEC | kO_NONBLOCK | kO_DIRECT)) return end_call(t, SysResult::error(kEINVAL));
+  begin_call(t, [&] {
+    return std::string(flags ? cat("pipe2(", flags & kO_NONBLOCK ? "O_NONBLOCK" : "",
+                                   (flags & kO_NONBLOCK) && (flags & kO_DIRECT) ? "|" : "",
+                                   flags & kO_DIRECT ? "O_DIRECT" : "", ")")
+                             : std::string("pipe()"));
+  });
+  if (flags & ~(kO_CLOEXEC | kO_NONBLOCK | kO_DIRECT))
+    return end_call(t, SysResult::error(kEINVAL));
   // __do_pipe_flags: create both files, then take two fds (EMFILE frees the files again).
   auto [rd, wr] = create_pipe_files(*this, flags);
   int fd0 = alloc_fd(0);
@@ -511,7 +560,7 @@ SysResult Kernel::pipe2(Task& t, int flags) {
 }
 
 SysResult Kernel::socketpair(Task& t, int flags) {
-  begin_call(t, "socketpair(AF_UNIX, SOCK_STREAM)");
+  begin_call(t, [&] { return std::string("socketpair(AF_UNIX, SOCK_STREAM)"); });
   if (flags & ~(kSOCK_NONBLOCK | kSOCK_CLOEXEC)) return end_call(t, SysResult::error(kEINVAL));
   auto [a, b] = create_unix_stream_pair(*this, flags);
   int fd0 = alloc_fd(0);
@@ -533,8 +582,9 @@ SysResult Kernel::socketpair(Task& t, int flags) {
 }
 
 SysResult Kernel::eventfd2(Task& t, unsigned initval, int flags) {
-  begin_call(t, cat("eventfd(", initval, ", ", flags, ")"));
-  if (flags & ~(kEFD_SEMAPHORE | kEFD_NONBLOCK | kEFD_CLOEXEC)) return end_call(t, SysResult::error(kEINVAL));
+  begin_call(t, [&] { return cat("eventfd(", initval, ", ", flags, ")"); });
+  if (flags & ~(kEFD_SEMAPHORE | kEFD_NONBLOCK | kEFD_CLOEXEC))
+    return end_call(t, SysResult::error(kEINVAL));
   int fd = alloc_fd(0);
   if (fd < 0) return end_call(t, SysResult::error(-fd));
   File* f = create_eventfd(*this, initval, flags);
@@ -543,7 +593,8 @@ SysResult Kernel::eventfd2(Task& t, unsigned initval, int flags) {
 }
 
 SysResult Kernel::tcp_listen(Task& t, int backlog, int flags) {
-  begin_call(t, cat("tcp_listen(backlog ", backlog, ")"));
+  begin_call(t, [&] { return cat("tcp_listen(backlog ", backlog, ")"); });
+  if (flags & ~(kSOCK_NONBLOCK | kSOCK_CLOEXEC)) return end_call(t, SysResult::error(kEINVAL));
   int fd = alloc_fd(0);
   if (fd < 0) return end_call(t, SysResult::error(-fd));
   File* f = tcp_net().listen(*this, backlog, flags);
@@ -552,22 +603,23 @@ SysResult Kernel::tcp_listen(Task& t, int backlog, int flags) {
 }
 
 SysResult Kernel::tcp_connect(Task& t, int listen_fd, int flags) {
-  begin_call(t, cat("tcp_connect(", listen_fd, ")"));
+  begin_call(t, [&] { return cat("tcp_connect(", listen_fd, ")"); });
+  if (flags & ~(kSOCK_NONBLOCK | kSOCK_CLOEXEC)) return end_call(t, SysResult::error(kEINVAL));
   File* lf = file_at(listen_fd);
   if (!lf) return end_call(t, SysResult::error(kEBADF));
+  // The port to connect to is the TCP socket's own (getsockname); other files have none.
+  if (lf->kind != FileKind::kTcp) return end_call(t, SysResult::error(kENOTSOCK));
   int fd = alloc_fd(0);
   if (fd < 0) return end_call(t, SysResult::error(-fd));
+  // A refused or still pending connection is a socket too: its error or state shows in poll.
   File* f = tcp_net().connect(*this, lf, flags);
-  if (!f) {
-    put_unused_fd(fd);
-    return end_call(t, SysResult::error(kECONNREFUSED));
-  }
   install_fd(fd, f, flags & kSOCK_CLOEXEC);
   return end_call(t, SysResult::value_of(fd));
 }
 
 SysResult Kernel::accept4(Task& t, int fd, int flags) {
-  begin_call(t, cat("accept(", fd, ")"));
+  begin_call(t, [&] { return cat("accept(", fd, ")"); });
+  if (flags & ~(kSOCK_NONBLOCK | kSOCK_CLOEXEC)) return end_call(t, SysResult::error(kEINVAL));
   File* lf = file_at(fd);
   if (!lf) return end_call(t, SysResult::error(kEBADF));
   if (lf->kind != FileKind::kTcp && lf->kind != FileKind::kUnixStream)
@@ -575,17 +627,42 @@ SysResult Kernel::accept4(Task& t, int fd, int flags) {
   int newfd = alloc_fd(0);
   if (newfd < 0) return end_call(t, SysResult::error(-newfd));
   long err = 0;
-  File* f = tcp_net().accept(*this, lf, flags, &err);
-  if (!f) {
-    put_unused_fd(newfd);
-    return end_call(t, SysResult::error(static_cast<int>(-err)));
+  File* f = tcp_net().accept(*this, t, lf, flags, &err);
+  if (f) {
+    install_fd(newfd, f, flags & kSOCK_CLOEXEC);
+    return end_call(t, SysResult::value_of(newfd));
   }
-  install_fd(newfd, f, flags & kSOCK_CLOEXEC);
-  return end_call(t, SysResult::value_of(newfd));
+  put_unused_fd(newfd);
+  if (err != kWouldSleep) return end_call(t, SysResult::error(static_cast<int>(-err)));
+  // A blocking accept sleeps on the listener's queue, holding the listener. The model takes the
+  // new fd number when the call wakes up (the kernel reserves it before sleeping).
+  get_file(lf);
+  t.holds_file = lf;
+  t.blocked_call = cat("accept(", fd, ")");
+  t.resume = [lf, flags, &t](Kernel& k, SysResult* out) {
+    const int nfd = k.alloc_fd(0);
+    long e = nfd < 0 ? nfd : 0;
+    File* nf = nfd < 0 ? nullptr : k.tcp_net().accept(k, t, lf, flags, &e);
+    if (!nf && nfd >= 0) k.put_unused_fd(nfd);
+    if (!nf && e == kWouldSleep) {
+      k.sleep_task(t, std::nullopt);
+      return false;
+    }
+    finish_wait(t);
+    if (nf) k.install_fd(nfd, nf, flags & kSOCK_CLOEXEC);
+    *out = nf ? SysResult::value_of(nfd) : SysResult::error(static_cast<int>(-e));
+    t.holds_file = nullptr;
+    k.fput(lf);
+    return true;
+  };
+  sleep_task(t, std::nullopt);
+  SysResult blocked;
+  blocked.blocked = true;
+  return end_call(t, blocked);
 }
 
 SysResult Kernel::open_regular(Task& t, std::string name) {
-  begin_call(t, cat("open(\"", name, "\")"));
+  begin_call(t, [&] { return cat("open(\"", name, "\")"); });
   int fd = alloc_fd(0);
   if (fd < 0) return end_call(t, SysResult::error(-fd));
   File* f = make_file<RegularFile>(std::move(name));
@@ -633,21 +710,21 @@ SysResult Kernel::do_io(Task& t, int fd, const char* name, bool is_write, IoRequ
 }
 
 SysResult Kernel::read(Task& t, int fd, std::size_t count) {
-  begin_call(t, cat("read(", fd, ", ", count, ")"));
+  begin_call(t, [&] { return cat("read(", fd, ", ", count, ")"); });
   IoRequest io;
   io.count = count;
   return end_call(t, do_io(t, fd, "read", false, io));
 }
 
 SysResult Kernel::write(Task& t, int fd, std::size_t count) {
-  begin_call(t, cat("write(", fd, ", ", count, ")"));
+  begin_call(t, [&] { return cat("write(", fd, ", ", count, ")"); });
   IoRequest io;
   io.count = count;
   return end_call(t, do_io(t, fd, "write", true, io));
 }
 
 SysResult Kernel::recv(Task& t, int fd, std::size_t count, int flags) {
-  begin_call(t, cat("recv(", fd, ", ", count, ", ", flags, ")"));
+  begin_call(t, [&] { return cat("recv(", fd, ", ", count, ", ", flags, ")"); });
   File* f = file_at(fd);
   if (f && f->kind != FileKind::kTcp && f->kind != FileKind::kUnixStream)
     return end_call(t, SysResult::error(kENOTSOCK));
@@ -658,7 +735,7 @@ SysResult Kernel::recv(Task& t, int fd, std::size_t count, int flags) {
 }
 
 SysResult Kernel::send(Task& t, int fd, std::size_t count, int flags) {
-  begin_call(t, cat("send(", fd, ", ", count, ", ", flags, ")"));
+  begin_call(t, [&] { return cat("send(", fd, ", ", count, ", ", flags, ")"); });
   File* f = file_at(fd);
   if (f && f->kind != FileKind::kTcp && f->kind != FileKind::kUnixStream)
     return end_call(t, SysResult::error(kENOTSOCK));
@@ -669,14 +746,14 @@ SysResult Kernel::send(Task& t, int fd, std::size_t count, int flags) {
 }
 
 SysResult Kernel::eventfd_read(Task& t, int fd) {
-  begin_call(t, cat("eventfd_read(", fd, ")"));
+  begin_call(t, [&] { return cat("eventfd_read(", fd, ")"); });
   IoRequest io;
   io.count = 8;
   return end_call(t, do_io(t, fd, "eventfd_read", false, io));
 }
 
 SysResult Kernel::eventfd_write(Task& t, int fd, uint64_t value) {
-  begin_call(t, cat("eventfd_write(", fd, ", ", value, ")"));
+  begin_call(t, [&] { return cat("eventfd_write(", fd, ", ", value, ")"); });
   IoRequest io;
   io.count = 8;
   io.value = value;
@@ -684,7 +761,14 @@ SysResult Kernel::eventfd_write(Task& t, int fd, uint64_t value) {
 }
 
 SysResult Kernel::shutdown(Task& t, int fd, int how) {
-  begin_call(t, cat("shutdown(", fd, ", ", how == kSHUT_RD ? "SHUT_RD" : how == kSHUT_WR ? "SHUT_WR" : how == kSHUT_RDWR ? "SHUT_RDWR" : std::to_string(how), ")"));
+  begin_call(t, [&] {
+    return cat("shutdown(", fd, ", ",
+               how == kSHUT_RD     ? "SHUT_RD"
+               : how == kSHUT_WR   ? "SHUT_WR"
+               : how == kSHUT_RDWR ? "SHUT_RDWR"
+                                   : std::to_string(how),
+               ")");
+  });
   File* f = file_at(fd);
   if (!f) return end_call(t, SysResult::error(kEBADF));
   long r;
@@ -697,12 +781,26 @@ SysResult Kernel::shutdown(Task& t, int fd, int how) {
   return end_call(t, r < 0 ? SysResult::error(static_cast<int>(-r)) : SysResult::value_of(r));
 }
 
+SysResult Kernel::set_sndbuf(Task& t, int fd, int v) {
+  begin_call(t, [&] { return cat("setsockopt(", fd, ", SOL_SOCKET, SO_SNDBUF, ", v, ")"); });
+  File* f = file_at(fd);
+  if (!f) return end_call(t, SysResult::error(kEBADF));
+  long r;
+  if (f->kind == FileKind::kUnixStream)
+    r = static_cast<UnixStreamSocket*>(f)->set_sndbuf(*this, v);
+  else if (f->kind == FileKind::kTcp)
+    r = static_cast<TcpSocket*>(f)->set_sndbuf(*this, v);
+  else
+    r = -kENOTSOCK;
+  return end_call(t, r < 0 ? SysResult::error(static_cast<int>(-r)) : SysResult::value_of(r));
+}
+
 // ---------------------------------------------------------------------------------------------
 // [SECTION] close, dup, dup2, rlimit
 // ---------------------------------------------------------------------------------------------
 
 SysResult Kernel::close(Task& t, int fd) {
-  begin_call(t, cat("close(", fd, ")"));
+  begin_call(t, [&] { return cat("close(", fd, ")"); });
   File* f = file_at(fd);
   if (!f) return end_call(t, SysResult::error(kEBADF));
   // file_close_fd: the slot is emptied first, then filp_close → fput.
@@ -710,7 +808,8 @@ SysResult Kernel::close(Task& t, int fd) {
   put_unused_fd(fd);
   if (tracing())
     step(StepKind::kFdTable, "file_close_fd",
-         f->f_count > 1 ? cat("fd ", fd, " is free again; ", f->label, " stays open through its other references")
+         f->f_count > 1 ? cat("fd ", fd, " is free again; ", f->label,
+                              " stays open through its other references")
                         : cat("fd ", fd, " is free again; it was the last reference to ", f->label),
          {ObjRef{ObjKind::kFd, static_cast<uint32_t>(fd)}, f->ref()});
   fput(f);
@@ -718,7 +817,7 @@ SysResult Kernel::close(Task& t, int fd) {
 }
 
 SysResult Kernel::dup(Task& t, int fd) {
-  begin_call(t, cat("dup(", fd, ")"));
+  begin_call(t, [&] { return cat("dup(", fd, ")"); });
   File* f = file_at(fd);
   if (!f) return end_call(t, SysResult::error(kEBADF));
   int newfd = alloc_fd(0);
@@ -728,7 +827,7 @@ SysResult Kernel::dup(Task& t, int fd) {
 }
 
 SysResult Kernel::dup2(Task& t, int oldfd, int newfd) {
-  begin_call(t, cat("dup2(", oldfd, ", ", newfd, ")"));
+  begin_call(t, [&] { return cat("dup2(", oldfd, ", ", newfd, ")"); });
   File* f = file_at(oldfd);
   if (!f) return end_call(t, SysResult::error(kEBADF));
   if (oldfd == newfd) return end_call(t, SysResult::value_of(newfd));
@@ -743,7 +842,7 @@ SysResult Kernel::dup2(Task& t, int oldfd, int newfd) {
 }
 
 SysResult Kernel::setrlimit_nofile(Task& t, long limit) {
-  begin_call(t, cat("setrlimit(RLIMIT_NOFILE, ", limit, ")"));
+  begin_call(t, [&] { return cat("setrlimit(RLIMIT_NOFILE, ", limit, ")"); });
   if (limit < 0) return end_call(t, SysResult::error(kEINVAL));
   rlimit_nofile_ = limit;
   return end_call(t, SysResult::value_of(0));

@@ -38,12 +38,12 @@ namespace epollscope::sim {
 class TcpNet;
 
 struct SysResult {
-  long ret = 0;                     // return value; -1 on error
-  int err = 0;                      // errno when ret == -1
-  bool blocked = false;             // the task sleeps; the result comes later as a Completion
-  std::vector<EpollEvent> events;   // epoll_wait: the events copied out, in order
-  uint64_t value = 0;               // eventfd_read: the value read
-  int fds[2] = {-1, -1};            // pipe2 / socketpair: the two new fds
+  long ret = 0;                    // return value; -1 on error
+  int err = 0;                     // errno when ret == -1
+  bool blocked = false;            // the task sleeps; the result comes later as a Completion
+  std::vector<EpollEvent> events;  // epoll_wait: the events copied out, in order
+  uint64_t value = 0;              // eventfd_read: the value read
+  int fds[2] = {-1, -1};           // pipe2 / socketpair: the two new fds
 
   static SysResult value_of(long v) {
     SysResult r;
@@ -92,13 +92,15 @@ class Kernel {
   SysResult epoll_create1(Task& t, int flags);
   // `event` nullopt stands for an event pointer that faults (NULL).
   SysResult epoll_ctl(Task& t, int epfd, int op, int fd, std::optional<EpollEvent> event);
-  // `buffer_ok` false stands for an events buffer that faults on write (NULL).
-  SysResult epoll_wait(Task& t, int epfd, int maxevents, int timeout_ms, bool buffer_ok = true);
+  // `buffer`: a valid events buffer, NULL (faults only when an event is copied) or a kernel
+  // address (refused by access_ok).
+  SysResult epoll_wait(Task& t, int epfd, int maxevents, int timeout_ms,
+                       UserBuffer buffer = UserBuffer::kValid);
   SysResult pipe2(Task& t, int flags);
   SysResult socketpair(Task& t, int flags);  // AF_UNIX, SOCK_STREAM | flags
   SysResult eventfd2(Task& t, unsigned initval, int flags);
-  SysResult tcp_listen(Task& t, int backlog, int flags);      // socket + bind 127.0.0.1:0 + listen
-  SysResult tcp_connect(Task& t, int listen_fd, int flags);   // socket + connect to that listener
+  SysResult tcp_listen(Task& t, int backlog, int flags);     // socket + bind 127.0.0.1:0 + listen
+  SysResult tcp_connect(Task& t, int listen_fd, int flags);  // socket + connect to that listener
   SysResult accept4(Task& t, int fd, int flags);
   SysResult read(Task& t, int fd, std::size_t count);
   SysResult write(Task& t, int fd, std::size_t count);
@@ -107,6 +109,7 @@ class Kernel {
   SysResult eventfd_read(Task& t, int fd);
   SysResult eventfd_write(Task& t, int fd, uint64_t value);
   SysResult shutdown(Task& t, int fd, int how);
+  SysResult set_sndbuf(Task& t, int fd, int v);  // setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v)
   SysResult close(Task& t, int fd);
   SysResult dup(Task& t, int fd);
   SysResult dup2(Task& t, int oldfd, int newfd);
@@ -168,6 +171,8 @@ class Kernel {
 
   // --- internals shared by the modelled kernel code ----------------------------------------
   uint32_t new_id() { return ++next_id_; }
+  // "pipe#2": labels are numbered per kind, in creation order, for people to read.
+  std::string new_label(const std::string& kind) { return kind + "#" + std::to_string(++label_counts_[kind]); }
   uint64_t new_file_address();
   SlabCache<EpItem>& epi_cache() { return epi_cache_; }
   SlabCache<EppollEntry>& pwq_cache() { return pwq_cache_; }
@@ -208,7 +213,14 @@ class Kernel {
   void put_unused_fd(int fd);
   // The wrappers every syscall method goes through: numbers the call, traces entry and result,
   // then runs the tasks the call woke.
-  void begin_call(Task& t, const std::string& text);
+  template <class Describe>
+  void begin_call(Task& t, Describe&& describe) {
+    ++call_;
+    if (tracing()) trace_call(t, describe());
+    ++depth_;
+  }
+  void trace_call(Task& t, std::string text);
+  SysResult do_epoll_create(int flags);
   SysResult end_call(Task& t, SysResult r);
   void run_woken_tasks();
   SysResult do_io(Task& t, int fd, const char* name, bool is_write, IoRequest io);
@@ -219,6 +231,7 @@ class Kernel {
   uint32_t call_ = 0;
   uint8_t depth_ = 0;
   uint32_t next_id_ = 0;
+  std::map<std::string, uint32_t> label_counts_;
   uint64_t next_address_ = 0;
   int64_t now_ns_ = 0;
 
@@ -232,7 +245,8 @@ class Kernel {
 
   std::map<uint32_t, std::unique_ptr<File>> file_table_;  // by id = creation order
 
-  long max_user_watches_ = 5491511;  // /proc/sys/fs/epoll/max_user_watches on the project's machines
+  long max_user_watches_ =
+      5491511;  // /proc/sys/fs/epoll/max_user_watches on the project's machines
   long epoll_watches_ = 0;
   SlabCache<EpItem> epi_cache_;
   SlabCache<EppollEntry> pwq_cache_;
@@ -244,6 +258,7 @@ class Kernel {
     std::function<void(Kernel&)> action;
   };
   std::optional<ScanHook> scan_hook_;
+  bool in_scan_hook_ = false;
 };
 
 }  // namespace epollscope::sim

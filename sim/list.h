@@ -19,8 +19,12 @@ struct ListHead {
   ListHead& operator=(const ListHead&) = delete;
 };
 
-inline void list_init(ListHead* h) { h->next = h->prev = h; }
-inline bool list_empty(const ListHead* h) { return h->next == h; }
+inline void list_init(ListHead* h) {
+  h->next = h->prev = h;
+}
+inline bool list_empty(const ListHead* h) {
+  return h->next == h;
+}
 
 inline void list_insert_between(ListHead* n, ListHead* prev, ListHead* next) {
   next->prev = n;
@@ -29,7 +33,9 @@ inline void list_insert_between(ListHead* n, ListHead* prev, ListHead* next) {
   prev->next = n;
 }
 // list_add: insert right after the head (stack order).
-inline void list_add(ListHead* n, ListHead* head) { list_insert_between(n, head, head->next); }
+inline void list_add(ListHead* n, ListHead* head) {
+  list_insert_between(n, head, head->next);
+}
 // list_add_tail: insert before the head (queue order).
 inline void list_add_tail(ListHead* n, ListHead* head) {
   list_insert_between(n, head->prev, head);
@@ -39,7 +45,9 @@ inline void list_del_init(ListHead* e) {
   e->prev->next = e->next;
   list_init(e);
 }
-inline bool list_is_singular(const ListHead* h) { return !list_empty(h) && h->next == h->prev; }
+inline bool list_is_singular(const ListHead* h) {
+  return !list_empty(h) && h->next == h->prev;
+}
 
 // list_splice: join `list` at the front of `head` (leaves `list` dangling; callers re-init it).
 inline void list_splice(ListHead* list, ListHead* head) {
@@ -60,7 +68,8 @@ inline void list_splice_init(ListHead* list, ListHead* head) {
 
 inline std::size_t list_count(const ListHead* h) {
   std::size_t n = 0;
-  for (const ListHead* p = h->next; p != h; p = p->next) ++n;
+  for (const ListHead* p = h->next; p != h; p = p->next)
+    ++n;
   return n;
 }
 
@@ -85,8 +94,12 @@ struct HlistHead {
   HlistNode* first = nullptr;
 };
 
-inline bool hlist_empty(const HlistHead* h) { return h->first == nullptr; }
-inline bool hlist_unhashed(const HlistNode* n) { return n->pprev == nullptr; }
+inline bool hlist_empty(const HlistHead* h) {
+  return h->first == nullptr;
+}
+inline bool hlist_unhashed(const HlistNode* n) {
+  return n->pprev == nullptr;
+}
 inline void hlist_add_head(HlistNode* n, HlistHead* h) {
   HlistNode* first = h->first;
   n->next = first;

@@ -13,13 +13,14 @@ namespace epollscope::sim {
 
 uint64_t PipeInodeInfo::bytes() const {
   uint64_t n = 0;
-  for (unsigned t = tail; t != head; ++t) n += bufs[t & (ring_size - 1)].len;
+  for (unsigned t = tail; t != head; ++t)
+    n += bufs[t & (ring_size - 1)].len;
   return n;
 }
 
 PipeEnd::PipeEnd(Kernel& k, std::shared_ptr<PipeInodeInfo> pipe, bool read_end, int f_flags)
     : File(k, FileKind::kPipe, (f_flags & ~kO_ACCMODE) | (read_end ? kO_RDONLY : kO_WRONLY),
-           cat("pipe#", pipe->id, read_end ? " read end" : " write end")),
+           pipe->name + (read_end ? " read end" : " write end")),
       pipe_(std::move(pipe)) {
   ++pipe_->files;
   if (read_end)
@@ -31,7 +32,8 @@ PipeEnd::PipeEnd(Kernel& k, std::shared_ptr<PipeInodeInfo> pipe, bool read_end, 
 std::pair<File*, File*> create_pipe_files(Kernel& k, int flags) {
   auto pipe = std::make_shared<PipeInodeInfo>();
   pipe->id = k.new_id();
-  const std::string name = cat("pipe#", pipe->id);
+  pipe->name = k.new_label("pipe");
+  const std::string& name = pipe->name;
   init_waitqueue_head(k, &pipe->rd_wait, "rd_wait", ObjRef{ObjKind::kFile, 0}, name);
   init_waitqueue_head(k, &pipe->wr_wait, "wr_wait", ObjRef{ObjKind::kFile, 0}, name);
   const int common = flags & (kO_NONBLOCK | kO_DIRECT);
@@ -68,14 +70,16 @@ poll_t PipeEnd::poll(Kernel& k, PollTable* pt) {
   // the readers (profiles from 5.15 on look at this flag).
   if (!pipe_->poll_usage && k.tracing())
     k.step(StepKind::kFileOp, "pipe_poll",
-           cat("pipe#", pipe_->id, " is polled for the first time: poll_usage = true"), {ref()});
+           cat(pipe_->name, " is polled for the first time: poll_usage = true"), {ref()});
   pipe_->poll_usage = true;
   if (readable()) poll_wait(k, this, &pipe_->rd_wait, pt);
   if (writable()) poll_wait(k, this, &pipe_->wr_wait, pt);
   return mask();
 }
 
-poll_t PipeEnd::peek_poll() const { return mask(); }
+poll_t PipeEnd::peek_poll() const {
+  return mask();
+}
 
 std::vector<const WaitQueueHead*> PipeEnd::wait_queues() const {
   if (readable()) return {&pipe_->rd_wait};
@@ -111,7 +115,7 @@ long PipeEnd::write(Kernel& k, Task& task, IoRequest& io) {
         remaining -= chars;
         if (k.tracing())
           k.step(StepKind::kFileOp, "anon_pipe_write",
-                 cat(bytes(chars), " merged into the last slot of pipe#", p.id, " (now ", buf.len,
+                 cat(bytes(chars), " merged into the last slot of ", p.name, " (now ", buf.len,
                      " bytes)"),
                  {ref()});
         if (!remaining) goto out;
@@ -147,8 +151,7 @@ long PipeEnd::write(Kernel& k, Task& task, IoRequest& io) {
       remaining -= copied;
       if (k.tracing())
         k.step(StepKind::kFileOp, "anon_pipe_write",
-               cat(bytes(copied), " go into slot ", p.occupancy(), " of ", p.max_usage, " of pipe#",
-                   p.id),
+               cat(bytes(copied), " go into slot ", p.occupancy(), " of ", p.max_usage, " of ", p.name),
                {ref()});
       if (!remaining) break;
     }
@@ -158,18 +161,19 @@ long PipeEnd::write(Kernel& k, Task& task, IoRequest& io) {
       if (!ret) ret = -kEAGAIN;
       if (k.tracing())
         k.step(StepKind::kFileOp, "anon_pipe_write",
-               cat("pipe#", p.id, " is full (", p.max_usage, " slots) and the write end is non-blocking"),
+               cat(p.name, " is full (", p.max_usage,
+                   " slots) and the write end is non-blocking"),
                {ref()});
       break;
     }
     // A blocking writer waits for room, after waking the readers if it made the pipe non-empty.
-    if (was_empty)
-      wake_up_sync_poll(k, &p.rd_wait, kEPOLLIN | kEPOLLRDNORM, "anon_pipe_write");
+    if (was_empty) wake_up_sync_poll(k, &p.rd_wait, kEPOLLIN | kEPOLLRDNORM, "anon_pipe_write");
     io.done = ret;
     prepare_to_wait_exclusive(k, &p.wr_wait, task);
     if (k.tracing())
       k.step(StepKind::kFileOp, "anon_pipe_write",
-             cat("pipe#", p.id, " is full: the blocking writer waits on wr_wait after ", ret, " bytes"),
+             cat(p.name, " is full: the blocking writer waits on wr_wait after ", ret,
+                 " bytes"),
              {ref(), task.ref()});
     return kWouldSleep;
   }
@@ -181,25 +185,28 @@ out:
     if (was_empty || (poll_rule && p.poll_usage)) {
       if (k.tracing() && !was_empty)
         k.step(StepKind::kFileOp, "anon_pipe_write",
-               cat("pipe#", p.id, " was not empty, but it has been polled (poll_usage), so the write "
-                                  "wakes the readers anyway"),
+               cat(p.name,
+                   " was not empty, but it has been polled (poll_usage), so the write "
+                   "wakes the readers anyway"),
                {ref()});
       wake_up_sync_poll(k, &p.rd_wait, kEPOLLIN | kEPOLLRDNORM, "anon_pipe_write");
     } else if (k.tracing()) {
       k.step(StepKind::kFileOp, "anon_pipe_write",
-             cat("pipe#", p.id, " was not empty", poll_rule ? " and was never polled" : "",
+             cat(p.name, " was not empty", poll_rule ? " and was never polled" : "",
                  ": no wake-up for the readers"),
              {ref()});
     }
   }
-  if (wake_next_writer) wake_up_sync_poll(k, &p.wr_wait, kEPOLLOUT | kEPOLLWRNORM, "anon_pipe_write");
+  if (wake_next_writer)
+    wake_up_sync_poll(k, &p.wr_wait, kEPOLLOUT | kEPOLLWRNORM, "anon_pipe_write");
   return ret;
 }
 
 long PipeEnd::read(Kernel& k, Task& task, IoRequest& io) {
   PipeInodeInfo& p = *pipe_;
   const unsigned mask = p.ring_size - 1;
-  const bool slot_rule = k.profile().pipe_read_wake_writer == PipeReadWakeWriter::kSlotFreedWhileFull;
+  const bool slot_rule =
+      k.profile().pipe_read_wake_writer == PipeReadWakeWriter::kSlotFreedWhileFull;
   size_t total_len = io.count;
   long ret = 0;
   bool wake_writer = false;
@@ -237,14 +244,15 @@ long PipeEnd::read(Kernel& k, Task& task, IoRequest& io) {
           const bool was_full = (head - tail) >= p.max_usage;
           if (was_full && k.tracing())
             k.step(StepKind::kFileOp, "anon_pipe_read",
-                   cat("a slot of the full pipe#", p.id, " is freed: the writers will be woken"), {ref()});
+                   cat("a slot of the full ", p.name, " is freed: the writers will be woken"),
+                   {ref()});
           wake_writer |= was_full;
         }
         p.tail = ++tail;
       }
       if (k.tracing())
         k.step(StepKind::kFileOp, "anon_pipe_read",
-               cat(bytes(chars), " read from pipe#", p.id, "; ", bytes(p.bytes()), " left in ",
+               cat(bytes(chars), " read from ", p.name, "; ", bytes(p.bytes()), " left in ",
                    p.occupancy(), p.occupancy() == 1 ? " slot" : " slots"),
                {ref()});
       total_len -= chars;
@@ -261,7 +269,8 @@ long PipeEnd::read(Kernel& k, Task& task, IoRequest& io) {
     prepare_to_wait_exclusive(k, &p.rd_wait, task);
     if (k.tracing())
       k.step(StepKind::kFileOp, "anon_pipe_read",
-             cat("pipe#", p.id, " is empty: the blocking reader waits on rd_wait"), {ref(), task.ref()});
+             cat(p.name, " is empty: the blocking reader waits on rd_wait"),
+             {ref(), task.ref()});
     return kWouldSleep;
   }
   if (p.empty()) wake_next_reader = false;
@@ -278,7 +287,8 @@ void PipeEnd::release(Kernel& k) {
     --p.writers;
   if (k.tracing())
     k.step(StepKind::kFileOp, "pipe_release",
-           cat(label, " released: ", p.readers, " readers and ", p.writers, " writers left"), {ref()});
+           cat(label, " released: ", p.readers, " readers and ", p.writers, " writers left"),
+           {ref()});
   // Last reader or last writer gone while the other side lives: wake everybody on both queues.
   if (!p.readers != !p.writers) {
     wake_up_all(k, &p.rd_wait, "pipe_release");
@@ -290,7 +300,8 @@ void PipeEnd::release(Kernel& k) {
 void PipeEnd::describe(FileView& view) const {
   const PipeInodeInfo& p = *pipe_;
   view.capacity = p.max_usage;
-  for (unsigned t = p.tail; t != p.head; ++t) view.chunks.push_back(p.bufs[t & (p.ring_size - 1)].len);
+  for (unsigned t = p.tail; t != p.head; ++t)
+    view.chunks.push_back(p.bufs[t & (p.ring_size - 1)].len);
   view.peer_readers = p.readers;
   view.peer_writers = p.writers;
   view.detail = cat(bytes(p.bytes()), " in ", p.occupancy(), " of ", p.max_usage, " slots",

@@ -14,10 +14,12 @@
 //            empty (5.5 … 5.13);
 //   read   → wr_wait, key OUT|WRNORM, when a slot is freed while the pipe is full (6.14+), or when
 //            the read started on a full pipe (before 6.14);
-//   last reader or last writer closes → both queues, key 0, every waiter (wake_up_interruptible_all).
+//   last reader or last writer closes → both queues, key 0, every waiter
+//   (wake_up_interruptible_all).
 #pragma once
 
 #include <memory>
+#include <string>
 #include <utility>
 
 #include "sim/file.h"
@@ -39,6 +41,7 @@ struct PipeBuffer {
 // struct pipe_inode_info
 struct PipeInodeInfo {
   uint32_t id = 0;
+  std::string name;  // "pipe#1"
   unsigned head = 0;  // next slot to fill
   unsigned tail = 0;  // next slot to read
   unsigned ring_size = kPipeDefBuffers;

@@ -36,7 +36,9 @@ const std::vector<KernelProfile>& KernelProfile::all() {
   return profiles;
 }
 
-const KernelProfile& KernelProfile::default_profile() { return all().front(); }
+const KernelProfile& KernelProfile::default_profile() {
+  return all().front();
+}
 
 const KernelProfile* KernelProfile::by_name(std::string_view name) {
   for (const auto& p : all())

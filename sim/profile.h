@@ -13,14 +13,14 @@ namespace epollscope::sim {
 
 // When does pipe_write() wake the readers' queue (rd_wait)?
 enum class PipeWriteWake {
-  kWasEmpty,              // 5.5 … 5.13: only if the pipe was empty when the write started
-  kWasEmptyOrPollUsage,   // 5.15+ (3b844826b6c6): also whenever the pipe was ever polled
+  kWasEmpty,             // 5.5 … 5.13: only if the pipe was empty when the write started
+  kWasEmptyOrPollUsage,  // 5.15+ (3b844826b6c6): also whenever the pipe was ever polled
 };
 
 // When does pipe_read() wake the writers' queue (wr_wait)?
 enum class PipeReadWakeWriter {
-  kFullAtStart,          // 5.5 … 6.13: if the pipe was full when the read started
-  kSlotFreedWhileFull,   // 6.14+ (aaec5a95d596): only if a slot is freed while the pipe is full
+  kFullAtStart,         // 5.5 … 6.13: if the pipe was full when the read started
+  kSlotFreedWhileFull,  // 6.14+ (aaec5a95d596): only if a slot is freed while the pipe is full
 };
 
 // How far ep_loop_check() looks when an epoll is added to another.

@@ -5,9 +5,13 @@
 namespace epollscope::sim {
 namespace {
 
-RbNode* red_parent(RbNode* red) { return reinterpret_cast<RbNode*>(red->parent_color); }
+RbNode* red_parent(RbNode* red) {
+  return reinterpret_cast<RbNode*>(red->parent_color);
+}
 
-void set_black(RbNode* n) { n->parent_color |= kRbBlack; }
+void set_black(RbNode* n) {
+  n->parent_color |= kRbBlack;
+}
 void set_parent(RbNode* n, RbNode* p) {
   n->parent_color = (n->parent_color & 1) | reinterpret_cast<uintptr_t>(p);
 }
@@ -74,6 +78,10 @@ void insert_fixup(RbNode* node, RbRootCached* root, RbObserver* obs) {
         node->left = parent;
         if (tmp) set_parent_color(tmp, parent, kRbBlack);
         set_parent_color(parent, node, kRbRed);
+        // lib/rbtree.c leaves gparent->left and node's parent stale here (case 3 rewrites them);
+        // the model stores them so that the tree reported after this step is whole.
+        gparent->left = node;
+        set_parent(node, gparent);
         report(obs, RbStepKind::kInsertRotateParent, parent, node, true);
         parent = node;
         tmp = node->right;
@@ -105,6 +113,8 @@ void insert_fixup(RbNode* node, RbRootCached* root, RbObserver* obs) {
         node->right = parent;
         if (tmp) set_parent_color(tmp, parent, kRbBlack);
         set_parent_color(parent, node, kRbRed);
+        gparent->right = node;  // stale in lib/rbtree.c until case 3, see above
+        set_parent(node, gparent);
         report(obs, RbStepKind::kInsertRotateParent, parent, node, false);
         parent = node;
         tmp = node->left;
@@ -165,6 +175,10 @@ void erase_fixup(RbNode* parent, RbRootCached* root, RbObserver* obs) {
         tmp2->right = sibling;
         parent->right = tmp2;
         if (tmp1) set_parent_color(tmp1, sibling, kRbBlack);
+        // lib/rbtree.c leaves these two parent links stale here (case 4 rewrites them); the model
+        // stores them so that the tree reported after this step is whole.
+        set_parent(tmp2, parent);
+        set_parent(sibling, tmp2);
         report(obs, RbStepKind::kEraseRotateSibling, sibling, tmp2, false);
         tmp1 = sibling;
         sibling = tmp2;
@@ -213,6 +227,8 @@ void erase_fixup(RbNode* parent, RbRootCached* root, RbObserver* obs) {
         tmp2->left = sibling;
         parent->left = tmp2;
         if (tmp1) set_parent_color(tmp1, sibling, kRbBlack);
+        set_parent(tmp2, parent);  // stale in lib/rbtree.c until case 4, see above
+        set_parent(sibling, tmp2);
         report(obs, RbStepKind::kEraseRotateSibling, sibling, tmp2, true);
         tmp1 = sibling;
         sibling = tmp2;
@@ -311,27 +327,33 @@ void rb_erase_cached(RbNode* node, RbRootCached* root, RbObserver* obs) {
   node->left = node->right = nullptr;
 }
 
-RbNode* rb_first(const RbRootCached* root) { return root->leftmost; }
+RbNode* rb_first(const RbRootCached* root) {
+  return root->leftmost;
+}
 
 RbNode* rb_next(const RbNode* node) {
   if (node->right) {
     node = node->right;
-    while (node->left) node = node->left;
+    while (node->left)
+      node = node->left;
     return const_cast<RbNode*>(node);
   }
   RbNode* parent;
-  while ((parent = rb_parent(node)) && node == parent->right) node = parent;
+  while ((parent = rb_parent(node)) && node == parent->right)
+    node = parent;
   return parent;
 }
 
 RbNode* rb_prev(const RbNode* node) {
   if (node->left) {
     node = node->left;
-    while (node->right) node = node->right;
+    while (node->right)
+      node = node->right;
     return const_cast<RbNode*>(node);
   }
   RbNode* parent;
-  while ((parent = rb_parent(node)) && node == parent->left) node = parent;
+  while ((parent = rb_parent(node)) && node == parent->left)
+    node = parent;
   return parent;
 }
 
@@ -369,7 +391,8 @@ std::string rb_check(const RbRootCached* root, std::size_t* count) {
   if (check_subtree(root->root, nullptr, &n, &error) < 0) return error;
   const RbNode* first = root->root;
   if (first)
-    while (first->left) first = first->left;
+    while (first->left)
+      first = first->left;
   if (first != root->leftmost) return "the cached leftmost node is not the first node";
   if (count) *count = n;
   return {};
@@ -377,15 +400,24 @@ std::string rb_check(const RbRootCached* root, std::size_t* count) {
 
 const char* rb_step_name(RbStepKind kind) {
   switch (kind) {
-    case RbStepKind::kInsertRootBlack: return "root painted black";
-    case RbStepKind::kInsertColorFlip: return "insert case 1: colour flip";
-    case RbStepKind::kInsertRotateParent: return "insert case 2: rotate at parent";
-    case RbStepKind::kInsertRotateGrand: return "insert case 3: rotate at grandparent";
-    case RbStepKind::kEraseReplace: return "erase: unlink";
-    case RbStepKind::kEraseRotateSibling0: return "erase case 1: rotate at parent (red sibling)";
-    case RbStepKind::kEraseColorFlip: return "erase case 2: sibling colour flip";
-    case RbStepKind::kEraseRotateSibling: return "erase case 3: rotate at sibling";
-    case RbStepKind::kEraseRotateParent: return "erase case 4: rotate at parent";
+    case RbStepKind::kInsertRootBlack:
+      return "root painted black";
+    case RbStepKind::kInsertColorFlip:
+      return "insert case 1: colour flip";
+    case RbStepKind::kInsertRotateParent:
+      return "insert case 2: rotate at parent";
+    case RbStepKind::kInsertRotateGrand:
+      return "insert case 3: rotate at grandparent";
+    case RbStepKind::kEraseReplace:
+      return "erase: unlink";
+    case RbStepKind::kEraseRotateSibling0:
+      return "erase case 1: rotate at parent (red sibling)";
+    case RbStepKind::kEraseColorFlip:
+      return "erase case 2: sibling colour flip";
+    case RbStepKind::kEraseRotateSibling:
+      return "erase case 3: rotate at sibling";
+    case RbStepKind::kEraseRotateParent:
+      return "erase case 4: rotate at parent";
   }
   return "?";
 }

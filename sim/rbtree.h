@@ -30,9 +30,15 @@ struct RbNode {
   RbNode* left = nullptr;      // rb_left
 };
 
-inline RbNode* rb_parent(const RbNode* n) { return reinterpret_cast<RbNode*>(n->parent_color & ~uintptr_t{3}); }
-inline bool rb_is_black(const RbNode* n) { return n->parent_color & 1; }
-inline bool rb_is_red(const RbNode* n) { return !rb_is_black(n); }
+inline RbNode* rb_parent(const RbNode* n) {
+  return reinterpret_cast<RbNode*>(n->parent_color & ~uintptr_t{3});
+}
+inline bool rb_is_black(const RbNode* n) {
+  return n->parent_color & 1;
+}
+inline bool rb_is_red(const RbNode* n) {
+  return !rb_is_black(n);
+}
 
 struct RbRootCached {
   RbNode* root = nullptr;      // rb_root.rb_node
@@ -41,22 +47,22 @@ struct RbRootCached {
 
 // What the fix-up code did, for the trace: one event per rotation or recolouring.
 enum class RbStepKind : uint8_t {
-  kInsertRootBlack,     // __rb_insert: the node became the root and is painted black
-  kInsertColorFlip,     // insert case 1: parent and uncle black, grandparent red
-  kInsertRotateParent,  // insert case 2: rotate at parent (node is an inner grandchild)
-  kInsertRotateGrand,   // insert case 3: rotate at grandparent, recolour
-  kEraseReplace,        // __rb_erase: node unlinked / replaced by its successor
-  kEraseRotateSibling0, // erase case 1: red sibling, rotate at parent
-  kEraseColorFlip,      // erase case 2: sibling painted red (maybe parent black)
-  kEraseRotateSibling,  // erase case 3: rotate at sibling
-  kEraseRotateParent,   // erase case 4: rotate at parent, recolour
+  kInsertRootBlack,      // __rb_insert: the node became the root and is painted black
+  kInsertColorFlip,      // insert case 1: parent and uncle black, grandparent red
+  kInsertRotateParent,   // insert case 2: rotate at parent (node is an inner grandchild)
+  kInsertRotateGrand,    // insert case 3: rotate at grandparent, recolour
+  kEraseReplace,         // __rb_erase: node unlinked / replaced by its successor
+  kEraseRotateSibling0,  // erase case 1: red sibling, rotate at parent
+  kEraseColorFlip,       // erase case 2: sibling painted red (maybe parent black)
+  kEraseRotateSibling,   // erase case 3: rotate at sibling
+  kEraseRotateParent,    // erase case 4: rotate at parent, recolour
 };
 
 struct RbStep {
   RbStepKind kind;
-  const RbNode* pivot;    // the node rotated down / recoloured
-  const RbNode* other;    // the node rotated up, or the second node recoloured (may be null)
-  bool left;              // direction of a rotation: true = left rotation
+  const RbNode* pivot;  // the node rotated down / recoloured
+  const RbNode* other;  // the node rotated up, or the second node recoloured (may be null)
+  bool left;            // direction of a rotation: true = left rotation
 };
 
 // Receives each step as it happens; the tree is a valid binary search tree at every call

@@ -33,8 +33,9 @@ WaitQueueView view_of_queue(const WaitQueueHead* wq) {
 template <class V>
 std::shared_ptr<const V> share(V&& fresh, const std::vector<std::shared_ptr<const V>>* previous) {
   if (previous) {
-    auto it = std::lower_bound(previous->begin(), previous->end(), fresh.id,
-                               [](const std::shared_ptr<const V>& p, uint32_t id) { return p->id < id; });
+    auto it =
+        std::lower_bound(previous->begin(), previous->end(), fresh.id,
+                         [](const std::shared_ptr<const V>& p, uint32_t id) { return p->id < id; });
     if (it != previous->end() && (*it)->id == fresh.id && **it == fresh) return *it;
   }
   return std::make_shared<const V>(std::move(fresh));
@@ -46,12 +47,15 @@ std::shared_ptr<const V> share_whole(V&& fresh, const std::shared_ptr<const V>& 
   return std::make_shared<const V>(std::move(fresh));
 }
 
-uint32_t item_id_of(const RbNode* n) { return n ? ep_item_from_rb(n)->id : 0; }
+uint32_t item_id_of(const RbNode* n) {
+  return n ? ep_item_from_rb(n)->id : 0;
+}
 
 template <class V>
 const V* find_by_id(const std::vector<std::shared_ptr<const V>>& v, uint32_t id) {
-  auto it = std::lower_bound(v.begin(), v.end(), id,
-                             [](const std::shared_ptr<const V>& p, uint32_t x) { return p->id < x; });
+  auto it =
+      std::lower_bound(v.begin(), v.end(), id,
+                       [](const std::shared_ptr<const V>& p, uint32_t x) { return p->id < x; });
   return it != v.end() && (*it)->id == id ? it->get() : nullptr;
 }
 
@@ -71,7 +75,8 @@ Snapshot take_snapshot(const Kernel& k, const Snapshot* previous) {
     v.refcount = f->f_count;
     v.f_flags = f->f_flags;
     v.mask = f->f_count > 0 ? f->peek_poll() : 0;
-    for (const WaitQueueHead* wq : f->wait_queues()) v.queues.push_back(view_of_queue(wq));
+    for (const WaitQueueHead* wq : f->wait_queues())
+      v.queues.push_back(view_of_queue(wq));
     for (const HlistNode* n = f->f_ep.first; n; n = n->next)
       v.watchers.push_back(EPOLLSCOPE_CONTAINER_OF(n, EpItem, fllink)->id);
     f->describe(v);
@@ -99,7 +104,8 @@ Snapshot take_snapshot(const Kernel& k, const Snapshot* previous) {
     }
     ev.scanning = ep->ovflist != kEpUnactive;
     if (ev.scanning)
-      for (const EpItem* e = ep->ovflist; e; e = e->next) ev.ovflist.push_back(e->id);
+      for (const EpItem* e = ep->ovflist; e; e = e->next)
+        ev.ovflist.push_back(e->id);
     ev.wq = view_of_queue(&ep->wq);
     ev.poll_wait = view_of_queue(&ep->poll_wait);
     ev.refcount = ep->refcount;
@@ -122,13 +128,15 @@ Snapshot take_snapshot(const Kernel& k, const Snapshot* previous) {
       iv.on_ovflist = epi->next != kEpUnactive;
       iv.dying = epi->dying;
       iv.ready = ep_item_peek(epi);
-      for (const EppollEntry* pwq = epi->pwqlist; pwq; pwq = pwq->next) iv.queues.push_back(pwq->whead->id);
+      for (const EppollEntry* pwq = epi->pwqlist; pwq; pwq = pwq->next)
+        iv.queues.push_back(pwq->whead->id);
       s.items.push_back(share(std::move(iv), previous ? &previous->items : nullptr));
     }
     s.epolls.push_back(share(std::move(ev), previous ? &previous->epolls : nullptr));
   }
   // Items were appended per epoll in tree order; lookups want them by id.
-  std::sort(s.items.begin(), s.items.end(), [](const auto& a, const auto& b) { return a->id < b->id; });
+  std::sort(s.items.begin(), s.items.end(),
+            [](const auto& a, const auto& b) { return a->id < b->id; });
 
   std::vector<FdView> fds;
   const auto& table = k.fd_table();
@@ -141,15 +149,22 @@ Snapshot take_snapshot(const Kernel& k, const Snapshot* previous) {
     const WaitQueueHead* on = t->waiting_on;
     std::optional<int64_t> deadline;
     if (t->state == TaskState::kSleeping) deadline = t->deadline_ns;
-    tasks.push_back(TaskView{t->id, t->name, t->state, on ? on->id : 0u, deadline, t->blocked_call});
+    tasks.push_back(
+        TaskView{t->id, t->name, t->state, on ? on->id : 0u, deadline, t->blocked_call});
   }
   s.tasks = share_whole(std::move(tasks), previous ? previous->tasks : nullptr);
   return s;
 }
 
-const FileView* Snapshot::file(uint32_t id) const { return find_by_id(files, id); }
-const EventPollView* Snapshot::epoll(uint32_t id) const { return find_by_id(epolls, id); }
-const EpItemView* Snapshot::item(uint32_t id) const { return find_by_id(items, id); }
+const FileView* Snapshot::file(uint32_t id) const {
+  return find_by_id(files, id);
+}
+const EventPollView* Snapshot::epoll(uint32_t id) const {
+  return find_by_id(epolls, id);
+}
+const EpItemView* Snapshot::item(uint32_t id) const {
+  return find_by_id(items, id);
+}
 
 const FileView* Snapshot::file_of_fd(int fd) const {
   if (!fds) return nullptr;
@@ -173,13 +188,16 @@ std::size_t snapshot_unshared_bytes(const Snapshot& s, const Snapshot* previous)
     if (previous && previous->file(f->id) == f.get()) continue;
     n += sizeof(FileView) + f->label.capacity() + f->detail.capacity() + f->chunks.capacity() * 4 +
          f->watchers.capacity() * 4;
-    for (const auto& q : f->queues) n += queue_bytes(q);
+    for (const auto& q : f->queues)
+      n += queue_bytes(q);
   }
   for (const auto& e : s.epolls) {
     if (previous && previous->epoll(e->id) == e.get()) continue;
-    n += sizeof(EventPollView) + (e->rbr.capacity() + e->rdllist.capacity() + e->txlist.capacity() +
-                                  e->ovflist.capacity()) * 4 +
-         queue_bytes(e->wq) + queue_bytes(e->poll_wait);
+    n +=
+        sizeof(EventPollView) +
+        (e->rbr.capacity() + e->rdllist.capacity() + e->txlist.capacity() + e->ovflist.capacity()) *
+            4 +
+        queue_bytes(e->wq) + queue_bytes(e->poll_wait);
   }
   for (const auto& i : s.items) {
     if (previous && previous->item(i->id) == i.get()) continue;

@@ -40,10 +40,10 @@ struct FileView {
   uint32_t id = 0;
   FileKind kind = FileKind::kRegular;
   std::string label;
-  uint64_t address = 0;   // ep_cmp_ffd's key
-  long refcount = 0;      // f_count
+  uint64_t address = 0;  // ep_cmp_ffd's key
+  long refcount = 0;     // f_count
   int f_flags = 0;
-  poll_t mask = 0;        // what ->poll() would return now
+  poll_t mask = 0;  // what ->poll() would return now
   std::vector<WaitQueueView> queues;
   std::vector<uint32_t> watchers;  // epitems on f_ep
   // Type-specific: a one-line summary, the data chunks (pipe slots / socket skbs, bytes each),
@@ -67,12 +67,12 @@ struct EpItemView {
   int fd = 0;
   poll_t events = 0;  // stored mask
   uint64_t data = 0;
-  bool red = false;   // colour in rbr
+  bool red = false;                          // colour in rbr
   uint32_t parent = 0, left = 0, right = 0;  // epitem ids in rbr, 0 = none
   Where where = Where::kNone;
   bool on_ovflist = false;
   bool dying = false;
-  poll_t ready = 0;   // what a harvest would report now (file mask & stored mask)
+  poll_t ready = 0;              // what a harvest would report now (file mask & stored mask)
   std::vector<uint32_t> queues;  // wait-queue ids of its eppoll_entries
   friend bool operator==(const EpItemView&, const EpItemView&) = default;
 };
@@ -81,14 +81,14 @@ struct EventPollView {
   uint32_t id = 0;
   uint32_t file = 0;
   std::string label;
-  uint32_t root = 0;               // rbr root item, 0 = empty
-  std::vector<uint32_t> rbr;       // items in tree (key) order
-  std::vector<uint32_t> rdllist;   // front to back
-  std::vector<uint32_t> txlist;    // the running scan's private list
-  bool scanning = false;           // ovflist != EP_UNACTIVE_PTR
-  std::vector<uint32_t> ovflist;   // from the head of the chain (most recent first)
-  WaitQueueView wq;                // sleeping epoll_wait tasks
-  WaitQueueView poll_wait;         // outer epolls and pollers
+  uint32_t root = 0;              // rbr root item, 0 = empty
+  std::vector<uint32_t> rbr;      // items in tree (key) order
+  std::vector<uint32_t> rdllist;  // front to back
+  std::vector<uint32_t> txlist;   // the running scan's private list
+  bool scanning = false;          // ovflist != EP_UNACTIVE_PTR
+  std::vector<uint32_t> ovflist;  // from the head of the chain (most recent first)
+  WaitQueueView wq;               // sleeping epoll_wait tasks
+  WaitQueueView poll_wait;        // outer epolls and pollers
   long refcount = 0;
   friend bool operator==(const EventPollView&, const EventPollView&) = default;
 };

@@ -10,6 +10,8 @@ std::string hex(uint64_t v) {
   return buf;
 }
 
-std::string bytes(uint64_t n) { return std::to_string(n) + (n == 1 ? " byte" : " bytes"); }
+std::string bytes(uint64_t n) {
+  return std::to_string(n) + (n == 1 ? " byte" : " bytes");
+}
 
 }  // namespace epollscope::sim

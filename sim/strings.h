@@ -10,13 +10,23 @@
 namespace epollscope::sim {
 
 namespace detail {
-inline void append(std::string& out, std::string_view s) { out += s; }
-inline void append(std::string& out, const char* s) { out += s; }
-inline void append(std::string& out, const std::string& s) { out += s; }
-inline void append(std::string& out, char c) { out += c; }
-inline void append(std::string& out, bool b) { out += b ? "true" : "false"; }
+inline void append(std::string& out, std::string_view s) {
+  out += s;
+}
+inline void append(std::string& out, const char* s) {
+  out += s;
+}
+inline void append(std::string& out, const std::string& s) {
+  out += s;
+}
+inline void append(std::string& out, char c) {
+  out += c;
+}
+inline void append(std::string& out, bool b) {
+  out += b ? "true" : "false";
+}
 template <class T>
-  requires std::is_integral_v<T>
+requires std::is_integral_v<T>
 inline void append(std::string& out, T v) {
   out += std::to_string(v);
 }

@@ -47,9 +47,9 @@ enum class StepKind : uint8_t {
 };
 
 struct TraceStep {
-  uint64_t seq = 0;         // running number of the step in this kernel's life
-  uint32_t call = 0;        // running number of the syscall the step belongs to
-  uint8_t depth = 0;        // nesting: 0 = the syscall itself
+  uint64_t seq = 0;   // running number of the step in this kernel's life
+  uint32_t call = 0;  // running number of the syscall the step belongs to
+  uint8_t depth = 0;  // nesting: 0 = the syscall itself
   StepKind kind = StepKind::kSyscall;
   const char* function = "";  // the kernel function this step mirrors
   std::string text;           // one plain sentence

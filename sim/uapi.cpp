@@ -13,32 +13,19 @@ struct NamedErrno {
 };
 
 constexpr std::array kErrnos{
-    NamedErrno{kEPERM, "EPERM"},
-    NamedErrno{kENOENT, "ENOENT"},
-    NamedErrno{kEINTR, "EINTR"},
-    NamedErrno{kEBADF, "EBADF"},
-    NamedErrno{kEAGAIN, "EAGAIN"},
-    NamedErrno{kENOMEM, "ENOMEM"},
-    NamedErrno{kEFAULT, "EFAULT"},
-    NamedErrno{kEEXIST, "EEXIST"},
-    NamedErrno{kENODEV, "ENODEV"},
-    NamedErrno{kEINVAL, "EINVAL"},
-    NamedErrno{kENFILE, "ENFILE"},
-    NamedErrno{kEMFILE, "EMFILE"},
-    NamedErrno{kENOSPC, "ENOSPC"},
-    NamedErrno{kESPIPE, "ESPIPE"},
-    NamedErrno{kEPIPE, "EPIPE"},
-    NamedErrno{kELOOP, "ELOOP"},
-    NamedErrno{kENOTSOCK, "ENOTSOCK"},
-    NamedErrno{kEOPNOTSUPP, "EOPNOTSUPP"},
-    NamedErrno{kEADDRINUSE, "EADDRINUSE"},
-    NamedErrno{kECONNABORTED, "ECONNABORTED"},
-    NamedErrno{kECONNRESET, "ECONNRESET"},
-    NamedErrno{kEISCONN, "EISCONN"},
-    NamedErrno{kENOTCONN, "ENOTCONN"},
-    NamedErrno{kECONNREFUSED, "ECONNREFUSED"},
-    NamedErrno{kEALREADY, "EALREADY"},
-    NamedErrno{kEINPROGRESS, "EINPROGRESS"},
+    NamedErrno{kEPERM, "EPERM"},           NamedErrno{kENOENT, "ENOENT"},
+    NamedErrno{kEINTR, "EINTR"},           NamedErrno{kEBADF, "EBADF"},
+    NamedErrno{kEAGAIN, "EAGAIN"},         NamedErrno{kENOMEM, "ENOMEM"},
+    NamedErrno{kEFAULT, "EFAULT"},         NamedErrno{kEEXIST, "EEXIST"},
+    NamedErrno{kENODEV, "ENODEV"},         NamedErrno{kEINVAL, "EINVAL"},
+    NamedErrno{kENFILE, "ENFILE"},         NamedErrno{kEMFILE, "EMFILE"},
+    NamedErrno{kENOSPC, "ENOSPC"},         NamedErrno{kESPIPE, "ESPIPE"},
+    NamedErrno{kEPIPE, "EPIPE"},           NamedErrno{kELOOP, "ELOOP"},
+    NamedErrno{kENOTSOCK, "ENOTSOCK"},     NamedErrno{kEOPNOTSUPP, "EOPNOTSUPP"},
+    NamedErrno{kEADDRINUSE, "EADDRINUSE"}, NamedErrno{kECONNABORTED, "ECONNABORTED"},
+    NamedErrno{kECONNRESET, "ECONNRESET"}, NamedErrno{kEISCONN, "EISCONN"},
+    NamedErrno{kENOTCONN, "ENOTCONN"},     NamedErrno{kECONNREFUSED, "ECONNREFUSED"},
+    NamedErrno{kEALREADY, "EALREADY"},     NamedErrno{kEINPROGRESS, "EINPROGRESS"},
 };
 
 struct NamedBit {
@@ -140,8 +127,12 @@ std::optional<int> errno_from_name(std::string_view name) {
   return std::nullopt;
 }
 
-std::string mask_to_string(poll_t mask) { return join_bits(mask, false); }
-std::string mask_to_c_names(poll_t mask) { return join_bits(mask, true); }
+std::string mask_to_string(poll_t mask) {
+  return join_bits(mask, false);
+}
+std::string mask_to_c_names(poll_t mask) {
+  return join_bits(mask, true);
+}
 
 std::optional<int64_t> constant_from_name(std::string_view name) {
   for (const auto& c : kConstants)

@@ -38,12 +38,13 @@ int wake_up_common(Kernel& k, WaitQueueHead* wq, int nr_exclusive, int sync, pol
                    const char* waker) {
   if (k.tracing()) {
     std::size_t n = list_count(&wq->head);
-    k.step(StepKind::kWakeUp, "__wake_up_common",
-           cat(waker, " wakes ", wq->label, " with key ", key ? mask_to_string(key) : "0 (any event)",
-               nr_exclusive ? " (stops at the first exclusive waiter that accepts)"
-                            : " (every waiter)",
-               ": ", n, n == 1 ? " entry" : " entries"),
-           {ObjRef{ObjKind::kWaitQueue, wq->id}, wq->owner});
+    k.step(
+        StepKind::kWakeUp, "__wake_up_common",
+        cat(waker, " wakes ", wq->label, " with key ", key ? mask_to_string(key) : "0 (any event)",
+            nr_exclusive ? " (stops at the first exclusive waiter that accepts)"
+                         : " (every waiter)",
+            ": ", n, n == 1 ? " entry" : " entries"),
+        {ObjRef{ObjKind::kWaitQueue, wq->id}, wq->owner});
   }
   Kernel::Nest nest(k);
   int called = 0;

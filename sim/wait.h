@@ -35,15 +35,15 @@ struct WaitQueueEntry {
   unsigned flags = 0;            // kWQ_FLAG_EXCLUSIVE
   void* private_data = nullptr;  // `private`: the Task of a sleeping thread
   WaitQueueFunc func = nullptr;
-  ListHead entry;                // link in WaitQueueHead::head
+  ListHead entry;  // link in WaitQueueHead::head
 };
 
 struct WaitQueueHead {
   ListHead head;
-  uint32_t id = 0;             // identity for the trace and snapshots
-  const char* name = "";       // "rd_wait", "wr_wait", "sk_wq", "wqh", "wq", "poll_wait"
+  uint32_t id = 0;        // identity for the trace and snapshots
+  const char* name = "";  // "rd_wait", "wr_wait", "sk_wq", "wqh", "wq", "poll_wait"
   ObjRef owner{ObjKind::kFile, 0};
-  std::string label;           // "pipe#1 rd_wait", for trace sentences
+  std::string label;  // "pipe#1 rd_wait", for trace sentences
 
   WaitQueueHead() = default;
   WaitQueueHead(const WaitQueueHead&) = delete;
@@ -54,14 +54,17 @@ struct WaitQueueHead {
 void init_waitqueue_head(Kernel& k, WaitQueueHead* wq, const char* name, ObjRef owner,
                          const std::string& owner_label);
 
-inline bool waitqueue_active(const WaitQueueHead* wq) { return !list_empty(&wq->head); }
+inline bool waitqueue_active(const WaitQueueHead* wq) {
+  return !list_empty(&wq->head);
+}
 inline WaitQueueEntry* wait_entry_of(ListHead* link) {
   return EPOLLSCOPE_CONTAINER_OF(link, WaitQueueEntry, entry);
 }
 
 void add_wait_queue(WaitQueueHead* wq, WaitQueueEntry* e);
 void add_wait_queue_exclusive(WaitQueueHead* wq, WaitQueueEntry* e);
-void add_wait_queue_exclusive_head(WaitQueueHead* wq, WaitQueueEntry* e);  // __add_wait_queue_exclusive
+void add_wait_queue_exclusive_head(WaitQueueHead* wq,
+                                   WaitQueueEntry* e);  // __add_wait_queue_exclusive
 void remove_wait_queue(WaitQueueHead* wq, WaitQueueEntry* e);
 
 // __wake_up_common. Returns the number of entries called.

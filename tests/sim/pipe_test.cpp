@@ -1,1 +1,288 @@
-// Filled in by the pipe test work.
+// Pipes, the reference's t_pipe.c (section 6.3, P1..P5) and section 3.1: raw masks, slot-based
+// fullness and the merge rule, which wake-ups make edge-triggered epoll report again, a blocking
+// reader woken by a writer, and the pipe wake-up rules of older kernels (kernel profiles).
+//
+//   epoll ── item (ET or LT) ── pipe read end  ── rd_wait ◄── every write (5.15+: once polled)
+//        └── item           ── pipe write end ── wr_wait ◄── a read that frees a slot of a full
+//        pipe
+#include "model_fixture.h"
+
+namespace epollscope::sim::testing {
+namespace {
+
+class PipeTest : public ProbeTest {
+ protected:
+  explicit PipeTest(const KernelProfile& profile = KernelProfile::default_profile())
+      : ProbeTest(profile) {}
+
+  // `while (write(p[1], buf, 4096) > 0);` — returns the bytes written; the last write is EAGAIN.
+  long fill(int w) {
+    long total = 0;
+    long n;
+    while ((n = write(w, 4096)) > 0)
+      total += n;
+    EXPECT_EQ(n, -kEAGAIN);
+    return total;
+  }
+
+  // Pipe P full, its write end registered OUT|ET (data 1); pipe Q's read end IN|ET (data 2).
+  // Read 1 byte of P (before 6.14: a wake-up of wr_wait although P stays full), write into Q,
+  // read 4095 of P (frees a slot of the full pipe: a real wake-up on every version). Returns the
+  // rdllist after the 1-byte read and the final epoll_wait.
+  std::pair<std::string, std::string> spurious_wake_order() {
+    int ep = epoll();
+    auto [pr, pw] = pipe();
+    auto [qr, qw] = pipe();
+    fill(pw);
+    EXPECT_EQ(add(ep, pw, kEPOLLOUT | kEPOLLET, 1), 0);
+    EXPECT_EQ(add(ep, qr, kEPOLLIN | kEPOLLET, 2), 0);
+    EXPECT_EQ(wait(ep), "");
+    EXPECT_EQ(read(pr, 1), 1);
+    std::string after_one_byte = rdllist(ep);
+    EXPECT_EQ(write(qw, 1), 1);
+    EXPECT_EQ(read(pr, 4095), 4095);
+    return {after_one_byte, wait(ep)};
+  }
+};
+
+TEST_F(PipeTest, P1RawMasks) {
+  auto [r, w] = pipe();
+  // [P1] empty
+  EXPECT_EQ(raw_mask(r), "0");
+  EXPECT_EQ(raw_mask(w), "OUT|WRNORM");
+  // [P1] 10 bytes
+  EXPECT_EQ(write(w, 10), 10);
+  EXPECT_EQ(raw_mask(r), "IN|RDNORM");
+  EXPECT_EQ(raw_mask(w), "OUT|WRNORM");
+  // [P1] filled: +61440 bytes (FIONREAD=61450) — 16 slots are full although 4086 bytes fit
+  EXPECT_EQ(fill(w), 61440);
+  EXPECT_EQ(pipe_bytes(r), 61450u);
+  EXPECT_EQ(pipe_slots(r), 16u);
+  EXPECT_EQ(raw_mask(r), "IN|RDNORM");
+  EXPECT_EQ(raw_mask(w), "0");
+  // [P1] all writers closed, with data, then empty
+  EXPECT_EQ(close(w), 0);
+  EXPECT_EQ(raw_mask(r), "IN|HUP|RDNORM");
+  drain(r);
+  EXPECT_EQ(pipe_bytes(r), 0u);
+  EXPECT_EQ(raw_mask(r), "HUP");
+  // [P1] write end, all readers closed
+  auto [r2, w2] = pipe();
+  EXPECT_EQ(close(r2), 0);
+  EXPECT_EQ(raw_mask(w2), "OUT|ERR|WRNORM");
+}
+
+TEST_F(PipeTest, P2EdgeTriggeredReadEndHearsEveryWrite) {
+  int ep = epoll();
+  auto [r, w] = pipe();
+  ASSERT_EQ(add(ep, r, kEPOLLIN | kEPOLLET, 0), 0);
+  // [P2]
+  EXPECT_EQ(wait(ep), "");  // empty
+  EXPECT_EQ(write(w, 2048), 2048);
+  EXPECT_EQ(wait(ep), "(0:IN)");
+  EXPECT_EQ(read(r, 1024), 1024);
+  EXPECT_EQ(wait(ep), "");  // read 1024 (1024 left)
+  EXPECT_EQ(write(w, 10), 10);
+  EXPECT_EQ(wait(ep), "(0:IN)");  // write 10 into a non-empty pipe
+  EXPECT_EQ(write(w, 0), 0);
+  EXPECT_EQ(wait(ep), "");  // write 0 bytes
+  EXPECT_EQ(write(w, 1), 1);
+  EXPECT_EQ(wait(ep), "(0:IN)");  // write 1 byte (merge into the last page)
+  drain(r);
+  EXPECT_EQ(wait(ep), "");  // read everything
+  EXPECT_EQ(write(w, 1), 1);
+  EXPECT_EQ(wait(ep), "(0:IN)");  // write 1 into an empty pipe
+  fill(w);
+  EXPECT_EQ(wait(ep), "(0:IN)");  // filled pipe with 4096 writes
+  EXPECT_EQ(write(w, 4096), -kEAGAIN);
+  EXPECT_EQ(wait(ep), "(0:IN)");  // after the EAGAIN write
+  EXPECT_EQ(close(w), 0);
+  EXPECT_EQ(wait(ep), "(0:IN|HUP)");  // close write end
+  EXPECT_EQ(wait(ep), "");            // again
+}
+
+TEST_F(PipeTest, P3EdgeTriggeredWriteEndOnlyWhenAFullPipeFreesASlot) {
+  int ep = epoll();
+  auto [r, w] = pipe();
+  ASSERT_EQ(add(ep, w, kEPOLLOUT | kEPOLLET, 1), 0);
+  // [P3]
+  EXPECT_EQ(wait(ep), "(1:OUT)");  // fresh (writable)
+  EXPECT_EQ(write(w, 100), 100);
+  EXPECT_EQ(wait(ep), "");  // write 100
+  EXPECT_EQ(read(r, 50), 50);
+  EXPECT_EQ(wait(ep), "");  // read 50 from a non-full pipe
+  EXPECT_EQ(read(r, 50), 50);
+  EXPECT_EQ(wait(ep), "");  // read rest (pipe empty now)
+  EXPECT_EQ(fill(w), 16 * 4096);
+  EXPECT_EQ(wait(ep), "");  // filled with 4096-byte writes (16 slots)
+  EXPECT_EQ(read(r, 1), 1);
+  EXPECT_EQ(wait(ep), "");  // read 1 byte (slot not freed, still full)
+  EXPECT_EQ(read(r, 4095), 4095);
+  EXPECT_EQ(wait(ep), "(1:OUT)");  // read 4095 (first slot freed)
+  EXPECT_EQ(read(r, 4096), 4096);
+  EXPECT_EQ(wait(ep), "");  // read 4096 more (pipe was not full)
+  EXPECT_EQ(close(r), 0);
+  EXPECT_EQ(wait(ep), "(1:OUT|ERR)");  // close read end
+}
+
+TEST_F(PipeTest, P4EdgeTriggeredOnABlockingPipe) {
+  int ep = epoll();
+  auto [r, w] = pipe(0);
+  ASSERT_EQ(add(ep, r, kEPOLLIN | kEPOLLET, 0), 0);
+  // [P4] ET does not require O_NONBLOCK
+  EXPECT_EQ(write(w, 5), 5);
+  EXPECT_EQ(wait(ep), "(0:IN)");
+  EXPECT_EQ(wait(ep), "");
+}
+
+TEST_F(PipeTest, P5PacketModeShortReadLeavesDataAndEdgeTriggeredIsSilent) {
+  int ep = epoll();
+  auto [r, w] = pipe(kO_DIRECT | kO_NONBLOCK);
+  ASSERT_EQ(add(ep, r, kEPOLLIN | kEPOLLET, 0), 0);
+  EXPECT_EQ(write(w, 10), 10);
+  EXPECT_EQ(write(w, 10), 10);
+  // [P5] 2 packets written
+  EXPECT_EQ(wait(ep), "(0:IN)");
+  EXPECT_EQ(pipe_slots(r), 2u);
+  // [P5] read(100) = 10 ; FIONREAD after = 10
+  EXPECT_EQ(read(r, 100), 10);
+  EXPECT_EQ(pipe_bytes(r), 10u);
+  EXPECT_EQ(wait(ep), "");  // ET after short read (data remains!)
+}
+
+TEST_F(PipeTest, MergeRuleFillsSlotsNotBytes) {
+  {
+    auto [r, w] = pipe();
+    EXPECT_EQ(write(w, 10), 10);
+    // A multiple of 4096 never merges: 15 free slots take 61440 bytes.
+    EXPECT_EQ(write(w, 65536), 61440);
+    EXPECT_EQ(pipe_slots(r), 16u);
+    EXPECT_EQ(pipe_bytes(r), 61450u);
+  }
+  {
+    auto [r, w] = pipe();
+    EXPECT_EQ(write(w, 10), 10);
+    // 5000 = 4096 + 904: the 904 merge into the 10-byte slot, the 4096 take one new slot.
+    EXPECT_EQ(write(w, 5000), 5000);
+    EXPECT_EQ(pipe_slots(r), 2u);
+  }
+  {
+    auto [r, w] = pipe();
+    EXPECT_EQ(write(w, 10), 10);
+    EXPECT_EQ(write(w, 4086), 4086);  // 10 + 4086 = 4096: fits the last page
+    EXPECT_EQ(pipe_slots(r), 1u);
+  }
+  {
+    auto [r, w] = pipe();
+    EXPECT_EQ(write(w, 10), 10);
+    EXPECT_EQ(write(w, 4087), 4087);  // one byte too many to merge
+    EXPECT_EQ(pipe_slots(r), 2u);
+  }
+  {
+    auto [r, w] = pipe();
+    EXPECT_EQ(write(w, 65537), 65536);  // empty pipe: 16 full pages, the last byte does not fit
+    EXPECT_EQ(pipe_slots(r), 16u);
+    EXPECT_EQ(pipe_bytes(r), 65536u);
+  }
+}
+
+TEST_F(PipeTest, WriteWithoutReadersIsEpipe) {
+  auto [r, w] = pipe();
+  EXPECT_EQ(close(r), 0);
+  EXPECT_EQ(write(w, 1), -kEPIPE);
+  EXPECT_EQ(write(w, 0), 0);  // a null write returns before looking at the readers
+}
+
+TEST_F(PipeTest, BlockingReadSleepsUntilAWrite) {
+  auto [r, w] = pipe(0);
+  Task& t1 = k.create_task("t1");
+  SysResult blocked = checked(k.read(t1, r, 100));
+  EXPECT_TRUE(blocked.blocked);
+  EXPECT_TRUE(k.take_completions().empty());
+  EXPECT_FALSE(k.next_timer().has_value());
+
+  EXPECT_EQ(write(w, 5), 5);
+  std::vector<Completion> done = k.take_completions();
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].task, t1.id);
+  EXPECT_EQ(done[0].result.ret, 5);
+  EXPECT_EQ(pipe_bytes(r), 0u);
+  EXPECT_FALSE(k.has_sleeping_tasks());
+}
+
+// --- kernel profiles -------------------------------------------------------------------------
+
+class PipeOn510 : public PipeTest {
+ protected:
+  PipeOn510() : PipeTest(profile_named("5.10")) {}
+};
+
+class PipeOn613 : public PipeTest {
+ protected:
+  PipeOn613() : PipeTest(profile_named("6.13")) {}
+};
+
+TEST_F(PipeOn510, EdgeTriggeredReadEndMissesWritesIntoANonEmptyPipe) {
+  int ep = epoll();
+  auto [r, w] = pipe();
+  ASSERT_EQ(add(ep, r, kEPOLLIN | kEPOLLET, 0), 0);
+  EXPECT_EQ(write(w, 2048), 2048);
+  EXPECT_EQ(wait(ep), "(0:IN)");
+  EXPECT_EQ(read(r, 1024), 1024);
+  EXPECT_EQ(wait(ep), "");
+  // 5.5 … 5.13: only a write into an EMPTY pipe wakes the readers (section 3.1 history table);
+  // 6.18 reports this write [P2].
+  EXPECT_EQ(write(w, 10), 10);
+  EXPECT_EQ(wait(ep), "");
+  drain(r);
+  EXPECT_EQ(write(w, 1), 1);
+  EXPECT_EQ(wait(ep), "(0:IN)");
+}
+
+TEST_F(PipeTest, EdgeTriggeredReadEndHearsWritesIntoANonEmptyPipeOn618) {
+  int ep = epoll();
+  auto [r, w] = pipe();
+  ASSERT_EQ(add(ep, r, kEPOLLIN | kEPOLLET, 0), 0);
+  EXPECT_EQ(write(w, 2048), 2048);
+  EXPECT_EQ(wait(ep), "(0:IN)");
+  EXPECT_EQ(read(r, 1024), 1024);
+  EXPECT_EQ(wait(ep), "");
+  EXPECT_EQ(write(w, 10), 10);
+  EXPECT_EQ(wait(ep), "(0:IN)");
+}
+
+// Before 6.14 any read that starts on a full pipe wakes wr_wait, even when it frees no slot. The
+// harvest re-polls the write end (still full) and drops the item, so no extra event is seen [P3
+// lines hold on 6.13 too] ...
+TEST_F(PipeOn613, SpuriousWriterWakeUpIsNotAnEvent) {
+  int ep = epoll();
+  auto [r, w] = pipe();
+  ASSERT_EQ(add(ep, w, kEPOLLOUT | kEPOLLET, 1), 0);
+  EXPECT_EQ(wait(ep), "(1:OUT)");
+  fill(w);
+  EXPECT_EQ(wait(ep), "");
+  EXPECT_EQ(read(r, 1), 1);
+  EXPECT_EQ(rdllist(ep), "1");  // the spurious wake-up queued the item ...
+  EXPECT_EQ(wait(ep), "");      // ... but the harvest drops it: still full
+  EXPECT_EQ(read(r, 4095), 4095);
+  EXPECT_EQ(wait(ep), "(1:OUT)");
+  EXPECT_EQ(read(r, 4096), 4096);
+  EXPECT_EQ(wait(ep), "");
+}
+
+// ... but the spurious wake-up fixes the item's rdllist position (section 2.7, the 6.14 row of
+// the pipe history table): the writer's item queues ahead of an item woken later.
+TEST_F(PipeOn613, SpuriousWriterWakeUpFixesTheReadyListPosition) {
+  auto [queued, order] = spurious_wake_order();
+  EXPECT_EQ(queued, "1");
+  EXPECT_EQ(order, "(1:OUT) (2:IN)");
+}
+
+TEST_F(PipeTest, NoSpuriousWriterWakeUpOn618SoTheWriterQueuesLast) {
+  auto [queued, order] = spurious_wake_order();
+  EXPECT_EQ(queued, "");
+  EXPECT_EQ(order, "(2:IN) (1:OUT)");
+}
+
+}  // namespace
+}  // namespace epollscope::sim::testing

@@ -19,7 +19,9 @@ struct Node {
   int key;
 };
 
-Node* node_of(RbNode* n) { return reinterpret_cast<Node*>(n); }
+Node* node_of(RbNode* n) {
+  return reinterpret_cast<Node*>(n);
+}
 
 class Tree {
  public:
@@ -42,13 +44,15 @@ class Tree {
   void erase(Node* n) { rb_erase_cached(&n->rb, &root, nullptr); }
   std::vector<int> keys() const {
     std::vector<int> out;
-    for (RbNode* n = rb_first(&root); n; n = rb_next(n)) out.push_back(node_of(n)->key);
+    for (RbNode* n = rb_first(&root); n; n = rb_next(n))
+      out.push_back(node_of(n)->key);
     return out;
   }
   // "2B(1B,4R(3B,6B(5R,7R)))"
   static std::string shape(const RbNode* n) {
     if (!n) return "";
-    std::string s = std::to_string(reinterpret_cast<const Node*>(n)->key) + (rb_is_black(n) ? "B" : "R");
+    std::string s =
+        std::to_string(reinterpret_cast<const Node*>(n)->key) + (rb_is_black(n) ? "B" : "R");
     if (n->left || n->right) s += "(" + shape(n->left) + "," + shape(n->right) + ")";
     return s;
   }
@@ -112,15 +116,17 @@ TEST(RbTree, ObserverSeesEachRotationAndRecolouring) {
     rb_link_node(&nodes[i].rb, parent, p);
     rb_insert_color_cached(&nodes[i].rb, &root, leftmost, &obs);
   }
-  EXPECT_EQ(obs.kinds, (std::vector<RbStepKind>{RbStepKind::kInsertRootBlack, RbStepKind::kInsertRotateParent,
-                                                 RbStepKind::kInsertRotateGrand}));
+  EXPECT_EQ(obs.kinds,
+            (std::vector<RbStepKind>{RbStepKind::kInsertRootBlack, RbStepKind::kInsertRotateParent,
+                                     RbStepKind::kInsertRotateGrand}));
   EXPECT_EQ(Tree::shape(root.root), "2B(1R,3R)");
 }
 
 TEST(RbTree, RandomOperationsMatchStdSet) {
   std::mt19937 rng(12345);
   std::vector<Node> pool(2000);
-  for (int i = 0; i < 2000; ++i) pool[i].key = i;
+  for (int i = 0; i < 2000; ++i)
+    pool[i].key = i;
   std::set<int> model;
   std::vector<bool> in(2000, false);
   Tree t;

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Sourced by run.sh and test.sh: installs the Debian packages the build needs, if missing.
+# As root it runs apt-get itself; otherwise it prints the exact command and stops.
+
+EPOLLSCOPE_PACKAGES=(
+  cmake make g++ pkg-config
+  libcli11-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+
+ensure_packages() {
+  local missing=()
+  local p
+  for p in "${EPOLLSCOPE_PACKAGES[@]}" "$@"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+      missing+=("$p")
+    fi
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "epollscope needs these Debian packages: ${missing[*]}" >&2
+    echo "Install them with:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "Installing Debian packages: ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2 || { echo "apt-get update failed" >&2; exit 1; }
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 || { echo "apt-get install failed" >&2; exit 1; }
+}
+
+build_jobs() { nproc 2>/dev/null || echo 2; }

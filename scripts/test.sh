@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Builds everything and runs all tests: the normal build, then the whole suite again built with
+# AddressSanitizer and UndefinedBehaviorSanitizer. Exits non-zero on the first failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/packages.sh
+ensure_packages
+
+run_suite() {
+  local dir=$1 label=$2
+  shift 2
+  echo "== $label: configure and build ($dir)"
+  cmake -S . -B "$dir" "$@" >/dev/null
+  cmake --build "$dir" -j "$(build_jobs)"
+  echo "== $label: ctest"
+  (cd "$dir" && ctest --output-on-failure -j "$(build_jobs)" --timeout 600)
+}
+
+run_suite build "normal build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  run_suite build-asan "sanitizer build (ASan + UBSan)" -DCMAKE_BUILD_TYPE=Debug -DEPOLLSCOPE_SANITIZE=ON \
+  -DEPOLLSCOPE_BUILD_BENCH=OFF
+echo "== all tests passed"

@@ -1,0 +1,187 @@
+#include "sim/text_view.h"
+
+#include <algorithm>
+#include <map>
+
+#include "sim/strings.h"
+
+namespace epollscope::sim {
+namespace {
+
+bool is_stdio(const FileView& f) {
+  return f.kind == FileKind::kRegular && (f.label == "stdin" || f.label == "stdout" || f.label == "stderr");
+}
+
+std::string fds_of(const Snapshot& s, uint32_t file) {
+  std::string out;
+  for (const FdView& f : *s.fds) {
+    if (f.file != file) continue;
+    out += out.empty() ? "fd " : ",";
+    out += std::to_string(f.fd);
+  }
+  return out.empty() ? "no fd" : out;
+}
+
+std::string item_key(const Snapshot& s, uint32_t item) {
+  const EpItemView* i = s.item(item);
+  if (!i) return "?";
+  return cat("fd ", i->fd);
+}
+
+std::string item_list(const Snapshot& s, const std::vector<uint32_t>& items) {
+  if (items.empty()) return "(empty)";
+  std::string out;
+  for (uint32_t id : items) {
+    if (!out.empty()) out += " -> ";
+    out += item_key(s, id);
+  }
+  return out;
+}
+
+std::string private_bits(poll_t events) {
+  std::string out;
+  if (events & kEPOLLET) out += " ET";
+  if (events & kEPOLLONESHOT) out += " ONESHOT";
+  if (events & kEPOLLEXCLUSIVE) out += " EXCLUSIVE";
+  if (!(events & kEPOLLET)) out += " LT";
+  return out;
+}
+
+std::string queue_entries(const Snapshot& s, const WaitQueueView& q) {
+  if (q.entries.empty()) return "(nobody waits)";
+  std::string out;
+  for (const WaitEntryView& e : q.entries) {
+    if (!out.empty()) out += ", ";
+    if (e.kind == WaitEntryView::Kind::kTask) {
+      std::string name = "task";
+      for (const TaskView& t : *s.tasks)
+        if (t.id == e.id) name = t.name;
+      out += cat("thread ", name);
+    } else {
+      const EpItemView* i = s.item(e.id);
+      const EventPollView* ep = i ? s.epoll(i->ep) : nullptr;
+      out += cat(ep ? ep->label : std::string("epoll"), "'s ", item_key(s, e.id));
+    }
+    if (e.exclusive) out += " (exclusive)";
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> render_steps(const std::vector<TraceStep>& steps, std::size_t from, std::size_t to,
+                                      std::size_t width) {
+  std::vector<std::string> out;
+  for (std::size_t i = from; i < to && i < steps.size(); ++i) {
+    const TraceStep& s = steps[i];
+    std::string head(2 * s.depth, ' ');
+    head += s.function;
+    head.resize(std::max<std::size_t>(head.size() + 1, 28), ' ');
+    const std::size_t indent = head.size();
+    std::vector<std::string> lines = wrap(s.text, std::max<std::size_t>(width, indent + 40) - indent, 0);
+    for (std::size_t n = 0; n < lines.size(); ++n)
+      out.push_back((n == 0 ? head : std::string(indent, ' ')) + lines[n]);
+  }
+  return out;
+}
+
+std::vector<std::string> render_state(const Snapshot& s) {
+  std::vector<std::string> out;
+  for (const auto& ep : s.epolls) {
+    out.push_back(cat(ep->label, " (", fds_of(s, ep->file), ")"));
+    std::string rbr;
+    for (uint32_t id : ep->rbr) {
+      const EpItemView* i = s.item(id);
+      if (!rbr.empty()) rbr += "  ";
+      rbr += cat(item_key(s, id), i && i->red ? " (red)" : " (black)", id == ep->root ? " root" : "");
+    }
+    out.push_back(cat("  rbr      ", rbr.empty() ? "(empty)" : rbr));
+    for (uint32_t id : ep->rbr) {
+      const EpItemView* i = s.item(id);
+      if (!i) continue;
+      const FileView* f = s.file(i->file);
+      out.push_back(cat("    ", item_key(s, id), ": ", f ? f->label : std::string("?"), ", events ",
+                        mask_to_string(i->events & ~(kEPOLLET | kEPOLLONESHOT | kEPOLLEXCLUSIVE | kEPOLLWAKEUP)),
+                        private_bits(i->events), ", data ", i->data));
+    }
+    out.push_back(cat("  rdllist  ", item_list(s, ep->rdllist)));
+    if (ep->scanning) {
+      out.push_back(cat("  txlist   ", item_list(s, ep->txlist)));
+      out.push_back(cat("  ovflist  ", item_list(s, ep->ovflist), " (a scan is running)"));
+    }
+    out.push_back(cat("  wq       ", queue_entries(s, ep->wq)));
+    if (!ep->poll_wait.entries.empty()) out.push_back(cat("  poll_wait ", queue_entries(s, ep->poll_wait)));
+  }
+  for (const auto& f : s.files) {
+    if (is_stdio(*f) || f->kind == FileKind::kEpoll) continue;
+    out.push_back(cat(f->label, " (", fds_of(s, f->id), ")"));
+    out.push_back(cat("  poll     ", mask_to_string(f->mask)));
+    if (!f->detail.empty()) out.push_back(cat("  buffer   ", f->detail));
+    for (const WaitQueueView& q : f->queues) {
+      std::string name = q.label.substr(q.label.rfind(' ') + 1);
+      if (name.size() < 8) name.resize(8, ' ');
+      out.push_back(cat("  ", name, " ", queue_entries(s, q)));
+    }
+  }
+  for (const TaskView& t : *s.tasks)
+    if (t.state != TaskState::kRunning)
+      out.push_back(cat("thread ", t.name, ": ", task_state_name(t.state), " in ", t.blocked_call));
+  return out;
+}
+
+std::string render_result(const SysResult& r) {
+  if (r.blocked) return "sleeps";
+  if (r.ret < 0) return cat("returns -1 ", errno_name(r.err));
+  std::string out = cat("returns ", r.ret);
+  if (!r.events.empty()) {
+    out += ":";
+    for (const EpollEvent& e : r.events) out += cat(" {data ", e.data, ": ", mask_to_string(e.events), "}");
+  }
+  return out;
+}
+
+std::vector<std::string> side_by_side(const std::vector<std::string>& left, const std::vector<std::string>& right,
+                                      std::size_t width, const std::string& left_title,
+                                      const std::string& right_title) {
+  auto fit = [width](std::string s) {
+    if (s.size() > width) s = s.substr(0, width - 1) + "~";
+    s.resize(width, ' ');
+    return s;
+  };
+  std::vector<std::string> out;
+  if (!left_title.empty() || !right_title.empty()) out.push_back(fit(left_title) + " | " + right_title);
+  for (std::size_t i = 0; i < std::max(left.size(), right.size()); ++i) {
+    std::string l = i < left.size() ? left[i] : std::string();
+    std::string r = i < right.size() ? right[i] : std::string();
+    std::string line = fit(l) + " | " + r;
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out.push_back(line);
+  }
+  return out;
+}
+
+std::vector<std::string> wrap(const std::string& text, std::size_t width, std::size_t indent) {
+  std::vector<std::string> out;
+  std::string line;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t space = text.find(' ', pos);
+    if (space == std::string::npos) space = text.size();
+    std::string word = text.substr(pos, space - pos);
+    pos = space + 1;
+    if (word.empty()) continue;
+    if (line.empty()) {
+      line = out.empty() ? word : std::string(indent, ' ') + word;
+    } else if (line.size() + 1 + word.size() <= width) {
+      line += ' ';
+      line += word;
+    } else {
+      out.push_back(line);
+      line = std::string(indent, ' ') + word;
+    }
+  }
+  if (!line.empty()) out.push_back(line);
+  return out;
+}
+
+}  // namespace epollscope::sim
