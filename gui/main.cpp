@@ -2,15 +2,15 @@
 //
 //   epollscope                   the built-in walk-through (pipe 2 KB / 1 KB, ET beside LT)
 //   epollscope walkthrough       the same, with options
-//   epollscope bench model       model versus kernel: epoll_ctl and epoll_wait costs, bytes per item
-//   epollscope profiles          the kernel profiles the model knows
+//   epollscope bench model       model versus kernel: epoll_ctl and epoll_wait costs, bytes per
+//   item epollscope profiles          the kernel profiles the model knows
 #include <CLI/CLI.hpp>
 
+#include <sys/ioctl.h>
+#include <unistd.h>
 #include <cstdio>
 #include <iostream>
 #include <string>
-#include <sys/ioctl.h>
-#include <unistd.h>
 
 #include "gui/walkthrough.h"
 #include "live/bench.h"
@@ -22,7 +22,8 @@ using namespace epollscope;
 
 int terminal_width() {
   winsize ws{};
-  if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 80) return ws.ws_col;
+  if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 80)
+    return ws.ws_col;
   return 120;
 }
 
@@ -30,7 +31,8 @@ const sim::KernelProfile* find_profile(const std::string& name) {
   const sim::KernelProfile* p = sim::KernelProfile::by_name(name);
   if (!p) {
     std::cerr << "epollscope: unknown kernel profile '" << name << "'; known profiles:";
-    for (const auto& q : sim::KernelProfile::all()) std::cerr << ' ' << q.name;
+    for (const auto& q : sim::KernelProfile::all())
+      std::cerr << ' ' << q.name;
     std::cerr << '\n';
   }
   return p;
@@ -40,7 +42,8 @@ const sim::KernelProfile* find_profile(const std::string& name) {
 
 int main(int argc, char** argv) {
   CLI::App app{
-      "epollscope: a model of Linux epoll internals (struct eventpoll, epitem, rbr, rdllist, ovflist),\n"
+      "epollscope: a model of Linux epoll internals (struct eventpoll, epitem, rbr, rdllist, "
+      "ovflist),\n"
       "step by step at the level of kernel functions, checked against the real kernel.\n"
       "Without a subcommand it runs the terminal walk-through of the pipe 2 KB / 1 KB example."};
   app.set_version_flag("--version", "epollscope 0.1.0");
@@ -48,21 +51,28 @@ int main(int argc, char** argv) {
 
   std::string profile_name = sim::KernelProfile::default_profile().name;
   bool no_steps = false, no_state = false;
-  auto* walk = app.add_subcommand("walkthrough", "Terminal walk-through of the pipe 2 KB / 1 KB example, ET beside LT");
-  walk->add_option("--profile", profile_name, "Kernel profile to model (see `epollscope profiles`)");
+  auto* walk = app.add_subcommand(
+      "walkthrough", "Terminal walk-through of the pipe 2 KB / 1 KB example, ET beside LT");
+  walk->add_option("--profile", profile_name,
+                   "Kernel profile to model (see `epollscope profiles`)");
   walk->add_flag("--no-steps", no_steps, "Do not list the kernel functions inside each call");
   walk->add_flag("--no-state", no_state, "Do not print the state after each call");
 
-  auto* bench = app.add_subcommand("bench", "Measurements; prints one line per figure: name value unit");
+  auto* bench =
+      app.add_subcommand("bench", "Measurements; prints one line per figure: name value unit");
   bench->require_subcommand(1);
   live::BenchOptions bench_options;
   bool model_only = false, quick = false;
-  auto* bench_model = bench->add_subcommand(
-      "model", "epoll_ctl ADD/MOD/DEL per call at 1e3, 1e5, 1e6 items, epoll_wait per event, bytes per item: "
-               "the model (tracing off) beside the real kernel");
+  auto* bench_model = bench->add_subcommand("model",
+                                            "epoll_ctl ADD/MOD/DEL per call at 1e3, 1e5, 1e6 "
+                                            "items, epoll_wait per event, bytes per item: "
+                                            "the model (tracing off) beside the real kernel");
   bench_model->add_flag("--model-only", model_only, "Do not run the same calls on the real kernel");
-  bench_model->add_flag("--quick", quick, "Small sizes (1e3, 1e4 items) for a fast check of the command");
-  bench_model->add_option("--repeats", bench_options.repeats, "Timed batches per figure; the median is printed")
+  bench_model->add_flag("--quick", quick,
+                        "Small sizes (1e3, 1e4 items) for a fast check of the command");
+  bench_model
+      ->add_option("--repeats", bench_options.repeats,
+                   "Timed batches per figure; the median is printed")
       ->check(CLI::Range(1, 1000));
 
   auto* profiles = app.add_subcommand("profiles", "List the kernel profiles the model knows");
@@ -75,8 +85,9 @@ int main(int argc, char** argv) {
 
   if (*profiles) {
     for (const auto& p : sim::KernelProfile::all())
-      std::cout << p.name << (p.name == sim::KernelProfile::default_profile().name ? " (default)" : "") << "\n  "
-                << p.description << '\n';
+      std::cout << p.name
+                << (p.name == sim::KernelProfile::default_profile().name ? " (default)" : "")
+                << "\n  " << p.description << '\n';
     return 0;
   }
   if (*bench_model) {
@@ -87,7 +98,8 @@ int main(int argc, char** argv) {
       bench_options.wait_ready = 100;
       bench_options.batch = 200;
     }
-    auto figures = live::bench_model(bench_options, [](const std::string& line) { std::cerr << "... " << line << '\n'; });
+    auto figures = live::bench_model(
+        bench_options, [](const std::string& line) { std::cerr << "... " << line << '\n'; });
     for (const auto& f : figures) {
       char value[64];
       std::snprintf(value, sizeof value, "%.1f", f.value);

@@ -18,9 +18,9 @@
 namespace epollscope::live {
 namespace {
 
-static_assert(sim::kEPOLLIN == EPOLLIN && sim::kEPOLLOUT == EPOLLOUT && sim::kEPOLL_CTL_ADD == EPOLL_CTL_ADD &&
-                  sim::kEPOLL_CTL_DEL == EPOLL_CTL_DEL && sim::kEPOLL_CTL_MOD == EPOLL_CTL_MOD &&
-                  sim::kEFD_NONBLOCK == EFD_NONBLOCK,
+static_assert(sim::kEPOLLIN == EPOLLIN && sim::kEPOLLOUT == EPOLLOUT &&
+                  sim::kEPOLL_CTL_ADD == EPOLL_CTL_ADD && sim::kEPOLL_CTL_DEL == EPOLL_CTL_DEL &&
+                  sim::kEPOLL_CTL_MOD == EPOLL_CTL_MOD && sim::kEFD_NONBLOCK == EFD_NONBLOCK,
               "the model's constants must be the system's");
 
 class ModelWorld final : public EpollWorld {
@@ -33,18 +33,22 @@ class ModelWorld final : public EpollWorld {
     k_.set_max_user_watches(n + 64);
     epfd_ = static_cast<int>(k_.epoll_create1(t, 0).ret);
     fds_.resize(static_cast<std::size_t>(n));
-    for (long i = 0; i < n; ++i) fds_[i] = static_cast<int>(k_.eventfd2(t, 0, sim::kEFD_NONBLOCK).ret);
+    for (long i = 0; i < n; ++i)
+      fds_[i] = static_cast<int>(k_.eventfd2(t, 0, sim::kEFD_NONBLOCK).ret);
     return true;
   }
   void add(long i) override {
     k_.epoll_ctl(k_.main_task(), epfd_, sim::kEPOLL_CTL_ADD, fds_[i],
                  sim::EpollEvent{sim::kEPOLLIN, static_cast<uint64_t>(i)});
   }
-  void del(long i) override { k_.epoll_ctl(k_.main_task(), epfd_, sim::kEPOLL_CTL_DEL, fds_[i], std::nullopt); }
+  void del(long i) override {
+    k_.epoll_ctl(k_.main_task(), epfd_, sim::kEPOLL_CTL_DEL, fds_[i], std::nullopt);
+  }
   void mod(long i) override {
     toggle_ = !toggle_;
-    k_.epoll_ctl(k_.main_task(), epfd_, sim::kEPOLL_CTL_MOD, fds_[i],
-                 sim::EpollEvent{sim::kEPOLLIN | (toggle_ ? sim::kEPOLLOUT : 0), static_cast<uint64_t>(i)});
+    k_.epoll_ctl(
+        k_.main_task(), epfd_, sim::kEPOLL_CTL_MOD, fds_[i],
+        sim::EpollEvent{sim::kEPOLLIN | (toggle_ ? sim::kEPOLLOUT : 0), static_cast<uint64_t>(i)});
   }
   void make_ready(long i) override { k_.eventfd_write(k_.main_task(), fds_[i], 1); }
   int wait(int maxevents) override {
@@ -62,7 +66,8 @@ class ModelWorld final : public EpollWorld {
 class KernelWorld final : public EpollWorld {
  public:
   ~KernelWorld() override {
-    for (int fd : fds_) ::close(fd);
+    for (int fd : fds_)
+      ::close(fd);
     if (epfd_ >= 0) ::close(epfd_);
   }
   const char* name() const override { return "kernel"; }
@@ -73,7 +78,8 @@ class KernelWorld final : public EpollWorld {
     if (rl.rlim_cur < need) {
       rlimit want{need, std::max(need, rl.rlim_max)};
       if (setrlimit(RLIMIT_NOFILE, &want) != 0) {
-        *error = std::string("cannot raise RLIMIT_NOFILE to ") + std::to_string(need) + ": " + std::strerror(errno);
+        *error = std::string("cannot raise RLIMIT_NOFILE to ") + std::to_string(need) + ": " +
+                 std::strerror(errno);
         return false;
       }
     }
@@ -137,16 +143,20 @@ CtlTimes time_ctl(EpollWorld& w, long batch, int repeats, std::mt19937_64& rng) 
   std::vector<double> adds, mods, dels;
   std::vector<long> pick(static_cast<std::size_t>(std::min(batch, w.size())));
   for (int r = 0; r < repeats; ++r) {
-    for (auto& p : pick) p = static_cast<long>(rng() % static_cast<uint64_t>(w.size()));
+    for (auto& p : pick)
+      p = static_cast<long>(rng() % static_cast<uint64_t>(w.size()));
     std::sort(pick.begin(), pick.end());
     pick.erase(std::unique(pick.begin(), pick.end()), pick.end());
     std::shuffle(pick.begin(), pick.end(), rng);
     auto t0 = Clock::now();
-    for (long i : pick) w.del(i);
+    for (long i : pick)
+      w.del(i);
     auto t1 = Clock::now();
-    for (long i : pick) w.add(i);
+    for (long i : pick)
+      w.add(i);
     auto t2 = Clock::now();
-    for (long i : pick) w.mod(i);
+    for (long i : pick)
+      w.mod(i);
     auto t3 = Clock::now();
     const double n = static_cast<double>(pick.size());
     dels.push_back(std::chrono::duration<double, std::nano>(t1 - t0).count() / n);
@@ -163,9 +173,11 @@ double time_wait_per_event(EpollWorld& w, long ready, int repeats) {
     const int calls = 20;
     long events = 0;
     auto t0 = Clock::now();
-    for (int c = 0; c < calls; ++c) events += w.wait(static_cast<int>(ready));
+    for (int c = 0; c < calls; ++c)
+      events += w.wait(static_cast<int>(ready));
     auto t1 = Clock::now();
-    if (events > 0) per_event.push_back(std::chrono::duration<double, std::nano>(t1 - t0).count() / events);
+    if (events > 0)
+      per_event.push_back(std::chrono::duration<double, std::nano>(t1 - t0).count() / events);
   }
   return median(per_event);
 }
@@ -217,40 +229,57 @@ void bench_recorder(std::vector<Figure>& out, long calls) {
       sim::SysResult p = k.pipe2(t, sim::kO_NONBLOCK);
       rd.push_back(p.fds[0]);
       wr.push_back(p.fds[1]);
-      k.epoll_ctl(t, ep, sim::kEPOLL_CTL_ADD, p.fds[0],
-                  sim::EpollEvent{sim::kEPOLLIN | (i % 2 ? sim::kEPOLLET : 0), static_cast<uint64_t>(i)});
+      k.epoll_ctl(
+          t, ep, sim::kEPOLL_CTL_ADD, p.fds[0],
+          sim::EpollEvent{sim::kEPOLLIN | (i % 2 ? sim::kEPOLLET : 0), static_cast<uint64_t>(i)});
     }
     std::mt19937 rng(7);
     for (long c = 0; c < calls; ++c) {
       int i = static_cast<int>(rng() % 8);
       switch (rng() % 4) {
-        case 0: k.write(t, wr[i], 1 + rng() % 5000); break;
-        case 1: k.read(t, rd[i], 1 + rng() % 5000); break;
-        case 2: k.epoll_wait(t, ep, 4, 0); break;
+        case 0:
+          k.write(t, wr[i], 1 + rng() % 5000);
+          break;
+        case 1:
+          k.read(t, rd[i], 1 + rng() % 5000);
+          break;
+        case 2:
+          k.epoll_wait(t, ep, 4, 0);
+          break;
         case 3:
           k.epoll_ctl(t, ep, sim::kEPOLL_CTL_MOD, rd[i],
-                      sim::EpollEvent{sim::kEPOLLIN | (rng() % 2 ? sim::kEPOLLET : 0), static_cast<uint64_t>(i)});
+                      sim::EpollEvent{sim::kEPOLLIN | (rng() % 2 ? sim::kEPOLLET : 0),
+                                      static_cast<uint64_t>(i)});
           break;
       }
     }
     steps = rec.size();
     struct mallinfo2 after = mallinfo2();
-    out.push_back({"model.recorder.steps_for_" + std::to_string(calls) + "_calls", static_cast<double>(steps), "steps"});
-    out.push_back({"model.recorder.bytes_per_step",
-                   static_cast<double>(after.uordblks - before.uordblks) / static_cast<double>(steps), "bytes"});
-    out.push_back({"model.recorder.total", static_cast<double>(after.uordblks - before.uordblks) / 1048576.0, "MiB"});
+    out.push_back({"model.recorder.steps_for_" + std::to_string(calls) + "_calls",
+                   static_cast<double>(steps), "steps"});
+    out.push_back(
+        {"model.recorder.bytes_per_step",
+         static_cast<double>(after.uordblks - before.uordblks) / static_cast<double>(steps),
+         "bytes"});
+    out.push_back({"model.recorder.total",
+                   static_cast<double>(after.uordblks - before.uordblks) / 1048576.0, "MiB"});
   }
   auto t1 = Clock::now();
-  out.push_back({"model.recorder.time_per_call", std::chrono::duration<double, std::micro>(t1 - t0).count() / calls,
-                 "us"});
+  out.push_back({"model.recorder.time_per_call",
+                 std::chrono::duration<double, std::micro>(t1 - t0).count() / calls, "us"});
 }
 
 }  // namespace
 
-std::unique_ptr<EpollWorld> make_model_world() { return std::make_unique<ModelWorld>(); }
-std::unique_ptr<EpollWorld> make_kernel_world() { return std::make_unique<KernelWorld>(); }
+std::unique_ptr<EpollWorld> make_model_world() {
+  return std::make_unique<ModelWorld>();
+}
+std::unique_ptr<EpollWorld> make_kernel_world() {
+  return std::make_unique<KernelWorld>();
+}
 
-std::vector<Figure> bench_model(const BenchOptions& options, const std::function<void(const std::string&)>& progress) {
+std::vector<Figure> bench_model(const BenchOptions& options,
+                                const std::function<void(const std::string&)>& progress) {
   std::vector<Figure> out;
   std::mt19937_64 rng(20261127);
   auto ratio = [&](const std::string& what, double model, double kernel) {
@@ -266,11 +295,14 @@ std::vector<Figure> bench_model(const BenchOptions& options, const std::function
       std::string error;
       model.create(n, &error);
       struct mallinfo2 before = mallinfo2();
-      for (long i = 0; i < n; ++i) model.add(i);
+      for (long i = 0; i < n; ++i)
+        model.add(i);
       struct mallinfo2 after = mallinfo2();
       if (n == options.sizes.back())
-        out.push_back({"model.bytes_per_item",
-                       static_cast<double>(after.uordblks - before.uordblks) / static_cast<double>(n), "bytes"});
+        out.push_back(
+            {"model.bytes_per_item",
+             static_cast<double>(after.uordblks - before.uordblks) / static_cast<double>(n),
+             "bytes"});
       progress("model: timing epoll_ctl with " + std::to_string(n) + " items registered");
       model_t = time_ctl(model, options.batch, options.repeats, rng);
       out.push_back({"model.epoll_ctl_add.n" + sz, model_t.add, "ns"});
@@ -278,9 +310,10 @@ std::vector<Figure> bench_model(const BenchOptions& options, const std::function
       out.push_back({"model.epoll_ctl_del.n" + sz, model_t.del, "ns"});
       if (n == options.sizes.back()) {
         progress("model: removing all " + std::to_string(n) + " items again");
-        for (long i = 0; i < n; ++i) model.del(i);
-        out.push_back({"model.epitems_left_after_removing_all", static_cast<double>(model.kernel().epitems_in_use()),
-                       "items"});
+        for (long i = 0; i < n; ++i)
+          model.del(i);
+        out.push_back({"model.epitems_left_after_removing_all",
+                       static_cast<double>(model.kernel().epitems_in_use()), "items"});
       }
     }
     if (options.kernel) {
@@ -291,7 +324,8 @@ std::vector<Figure> bench_model(const BenchOptions& options, const std::function
         progress("kernel: skipped at " + std::to_string(n) + " items: " + error);
         continue;
       }
-      for (long i = 0; i < n; ++i) kernel.add(i);
+      for (long i = 0; i < n; ++i)
+        kernel.add(i);
       progress("kernel: timing epoll_ctl with " + std::to_string(n) + " items registered");
       kernel_t = time_ctl(kernel, options.batch, options.repeats, rng);
       out.push_back({"kernel.epoll_ctl_add.n" + sz, kernel_t.add, "ns"});
@@ -312,8 +346,10 @@ std::vector<Figure> bench_model(const BenchOptions& options, const std::function
     ModelWorld model;
     std::string error;
     model.create(options.wait_registered, &error);
-    for (long i = 0; i < options.wait_registered; ++i) model.add(i);
-    for (long i = 0; i < options.wait_ready; ++i) model.make_ready(i * (options.wait_registered / options.wait_ready));
+    for (long i = 0; i < options.wait_registered; ++i)
+      model.add(i);
+    for (long i = 0; i < options.wait_ready; ++i)
+      model.make_ready(i * (options.wait_registered / options.wait_ready));
     model_wait = time_wait_per_event(model, options.wait_ready, options.repeats);
     out.push_back({"model." + wname, model_wait, "ns"});
   }
@@ -321,7 +357,8 @@ std::vector<Figure> bench_model(const BenchOptions& options, const std::function
     KernelWorld kernel;
     std::string error;
     if (kernel.create(options.wait_registered, &error)) {
-      for (long i = 0; i < options.wait_registered; ++i) kernel.add(i);
+      for (long i = 0; i < options.wait_registered; ++i)
+        kernel.add(i);
       for (long i = 0; i < options.wait_ready; ++i)
         kernel.make_ready(i * (options.wait_registered / options.wait_ready));
       double kernel_wait = time_wait_per_event(kernel, options.wait_ready, options.repeats);

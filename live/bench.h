@@ -25,7 +25,7 @@ class EpollWorld {
   virtual bool create(long n, std::string* error) = 0;
   virtual void add(long i) = 0;  // EPOLL_CTL_ADD of eventfd i, EPOLLIN, data i
   virtual void del(long i) = 0;
-  virtual void mod(long i) = 0;  // EPOLL_CTL_MOD of eventfd i, EPOLLIN|EPOLLOUT toggled
+  virtual void mod(long i) = 0;         // EPOLL_CTL_MOD of eventfd i, EPOLLIN|EPOLLOUT toggled
   virtual void make_ready(long i) = 0;  // eventfd_write(1)
   virtual int wait(int maxevents) = 0;  // epoll_wait(timeout 0); returns the number of events
   long size() const { return n_; }
@@ -55,6 +55,7 @@ struct BenchOptions {
 // Times ADD, MOD, DEL per call at each size, epoll_wait per returned event, and the model's bytes
 // per registered item; with `kernel`, the same on the real kernel and the ratios model/kernel.
 // `progress` receives a line before each long phase.
-std::vector<Figure> bench_model(const BenchOptions& options, const std::function<void(const std::string&)>& progress);
+std::vector<Figure> bench_model(const BenchOptions& options,
+                                const std::function<void(const std::string&)>& progress);
 
 }  // namespace epollscope::live

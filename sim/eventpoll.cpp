@@ -520,7 +520,8 @@ long ep_poll(Kernel& k, Task& task, EpPollState& st, bool resumed) {
     if (st.timed_out) {
       if (k.tracing())
         k.step(StepKind::kScan, "ep_poll",
-               cat(st.eavail ? "nothing could be reported" : cat(ep_name(ep), "'s ready list is empty"),
+               cat(st.eavail ? "nothing could be reported"
+                             : cat(ep_name(ep), "'s ready list is empty"),
                    task.timer_fired ? " and the timeout has expired: return 0"
                                     : " and the timeout is 0: return 0 without sleeping"),
                {ep->ref()});

@@ -71,18 +71,18 @@ inline constexpr poll_t kEPOLLEXCLUSIVE_OK_BITS =
     kEPOLLINOUT_BITS | kEPOLLERR | kEPOLLHUP | kEPOLLWAKEUP | kEPOLLET | kEPOLLEXCLUSIVE;
 
 struct EpItem {
-  RbNode rbn;            // node in ep->rbr
-  ListHead rdllink;      // link in ep->rdllist, or in a running scan's txlist
-  EpItem* next;          // link in ep->ovflist; kEpUnactive when not on it
-  File* file;            // ffd.file: the watched open file description
+  RbNode rbn;             // node in ep->rbr
+  ListHead rdllink;       // link in ep->rdllist, or in a running scan's txlist
+  EpItem* next;           // link in ep->ovflist; kEpUnactive when not on it
+  File* file;             // ffd.file: the watched open file description
   uint64_t file_address;  // ffd.file as the number ep_cmp_ffd compares (without touching the file)
-  int fd;                // ffd.fd: the fd number given at ADD (a key part; never re-resolved)
-  uint32_t id;           // identity in traces and snapshots
-  bool dying;            // set by eventpoll_release_file() on last close
-  EppollEntry* pwqlist;  // the item's wait-queue entries, one per queue of the target
-  EventPoll* ep;         // the epoll this item belongs to
-  HlistNode fllink;      // link in file->f_ep
-  EpollEvent event;      // stored mask (with ERR|HUP and private bits) and data
+  int fd;                 // ffd.fd: the fd number given at ADD (a key part; never re-resolved)
+  uint32_t id;            // identity in traces and snapshots
+  bool dying;             // set by eventpoll_release_file() on last close
+  EppollEntry* pwqlist;   // the item's wait-queue entries, one per queue of the target
+  EventPoll* ep;          // the epoll this item belongs to
+  HlistNode fllink;       // link in file->f_ep
+  EpollEvent event;       // stored mask (with ERR|HUP and private bits) and data
 };
 
 // EP_UNACTIVE_PTR: "not on ovflist" for an item, "no scan running" for ep->ovflist.

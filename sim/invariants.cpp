@@ -62,13 +62,13 @@ class Checker {
     const std::vector<const File*> files = k_.files();
     // One entry per fd slot or sleeping call that holds a file: its expected f_count.
     std::vector<const File*> refs;
-    for (const FdSlot& s : k_.fd_table())
-      if (s.file) refs.push_back(s.file);
-    for (const auto& t : k_.tasks())
-      if (t->holds_file) refs.push_back(t->holds_file);
-    std::sort(refs.begin(), refs.end());
-    std::vector<const File*> live_files(files);
-    std::sort(live_files.begin(), live_files.end());
+    if (strong_) {
+      for (const FdSlot& s : k_.fd_table())
+        if (s.file) refs.push_back(s.file);
+      for (const auto& t : k_.tasks())
+        if (t->holds_file) refs.push_back(t->holds_file);
+      std::sort(refs.begin(), refs.end());
+    }
 
     items_.reserve(k_.epitems_in_use());
     entries_seen_.reserve(k_.eppoll_entries_in_use());
@@ -80,18 +80,19 @@ class Checker {
       }
     }
     std::sort(items_.begin(), items_.end());
-    std::vector<const HlistNode*> fep_links;
-    fep_links.reserve(items_.size());
+    std::size_t fep_nodes = 0;
     for (const File* f : files) {
       for (const HlistNode* n = f->f_ep.first; n; n = n->next) {
-        fep_links.push_back(n);
+        ++fep_nodes;
         const EpItem* epi = EPOLLSCOPE_CONTAINER_OF(n, EpItem, fllink);
         if (!contains(items_, epi))
           return cat(f->label, ": f_ep holds an epitem that is in no epoll's rbr");
         if (epi->file != f) return cat(f->label, ": f_ep holds an epitem of another file");
       }
-      for (const WaitQueueHead* wq : f->wait_queues())
-        if (auto e = check_queue(wq); !e.empty()) return e;
+      // check_epoll has walked an epoll's own queues; each queue is walked once.
+      if (!is_file_epoll(f))
+        for (const WaitQueueHead* wq : f->wait_queues())
+          if (auto e = check_queue(wq); !e.empty()) return e;
       if (strong_) {
         auto [first, last] = std::equal_range(refs.begin(), refs.end(), f);
         long expected = static_cast<long>(last - first);
@@ -102,21 +103,23 @@ class Checker {
           return cat(f->label, ": still on tfile_check_list after epoll_ctl returned");
       }
     }
-    std::sort(fep_links.begin(), fep_links.end());
-    std::sort(entries_seen_.begin(), entries_seen_.end());
-    for (const EpItem* epi : items_) {
-      if (!contains(fep_links, &epi->fllink))
-        return cat("epitem fd ", epi->fd, ": not on its file's f_ep");
-      if (!contains(live_files, static_cast<const File*>(epi->file)))
-        return cat("epitem fd ", epi->fd, ": its file no longer exists");
+    // Every item must hang on its live file's f_ep, and each of its eppoll_entries on the queue it
+    // names. Every f_ep node and every queued entry of a live item was matched to its item above,
+    // so equal counts prove both; only a mismatch needs the search that names the culprit.
+    std::size_t pwq_count = 0;
+    for (const EpItem* epi : items_)
       for (const EppollEntry* pwq = epi->pwqlist; pwq; pwq = pwq->next) {
         if (pwq->base != epi)
           return cat("epitem fd ", epi->fd, ": an eppoll_entry points at another item");
-        if (!contains(entries_seen_, &pwq->wait))
-          return cat("epitem fd ", epi->fd, ": an eppoll_entry is not on the queue it names (",
-                     pwq->whead->label, ")");
+        ++pwq_count;
       }
-    }
+    std::size_t queued_of_live_items = 0;
+    for (const WaitQueueEntry* e : entries_seen_)
+      if (contains(items_,
+                   static_cast<const EpItem*>(EPOLLSCOPE_CONTAINER_OF(e, EppollEntry, wait)->base)))
+        ++queued_of_live_items;
+    if (fep_nodes != items_.size() || queued_of_live_items != pwq_count)
+      if (auto e = find_unattached_item(files); !e.empty()) return e;
     if (strong_) {
       if (total_items != k_.epoll_watches())
         return cat("epoll_watches is ", k_.epoll_watches(), " but the epolls hold ", total_items,
@@ -134,6 +137,28 @@ class Checker {
   }
 
  private:
+  std::string find_unattached_item(const std::vector<const File*>& files) {
+    std::vector<const HlistNode*> fep_links;
+    for (const File* f : files)
+      for (const HlistNode* n = f->f_ep.first; n; n = n->next)
+        fep_links.push_back(n);
+    std::sort(fep_links.begin(), fep_links.end());
+    std::vector<const File*> live_files(files);
+    std::sort(live_files.begin(), live_files.end());
+    std::sort(entries_seen_.begin(), entries_seen_.end());
+    for (const EpItem* epi : items_) {
+      if (!contains(fep_links, &epi->fllink))
+        return cat("epitem fd ", epi->fd, ": not on its file's f_ep");
+      if (!contains(live_files, static_cast<const File*>(epi->file)))
+        return cat("epitem fd ", epi->fd, ": its file no longer exists");
+      for (const EppollEntry* pwq = epi->pwqlist; pwq; pwq = pwq->next)
+        if (!contains(entries_seen_, &pwq->wait))
+          return cat("epitem fd ", epi->fd, ": an eppoll_entry is not on the queue it names (",
+                     pwq->whead->label, ")");
+    }
+    return {};
+  }
+
   std::string check_queue(const WaitQueueHead* wq) {
     std::vector<const ListHead*>& members = queue_members_;
     members.clear();

@@ -459,8 +459,7 @@ SysResult Kernel::epoll_ctl(Task& t, int epfd, int op, int fd, std::optional<Epo
   return end_call(t, err ? SysResult::error(-err) : SysResult::value_of(0));
 }
 
-SysResult Kernel::epoll_wait(Task& t, int epfd, int maxevents, int timeout_ms,
-                             UserBuffer buffer) {
+SysResult Kernel::epoll_wait(Task& t, int epfd, int maxevents, int timeout_ms, UserBuffer buffer) {
   auto text = [&] {
     const char* events = buffer == UserBuffer::kValid          ? ""
                          : buffer == UserBuffer::kFaultsOnCopy ? "NULL, "

@@ -172,7 +172,9 @@ class Kernel {
   // --- internals shared by the modelled kernel code ----------------------------------------
   uint32_t new_id() { return ++next_id_; }
   // "pipe#2": labels are numbered per kind, in creation order, for people to read.
-  std::string new_label(const std::string& kind) { return kind + "#" + std::to_string(++label_counts_[kind]); }
+  std::string new_label(const std::string& kind) {
+    return kind + "#" + std::to_string(++label_counts_[kind]);
+  }
   uint64_t new_file_address();
   SlabCache<EpItem>& epi_cache() { return epi_cache_; }
   SlabCache<EppollEntry>& pwq_cache() { return pwq_cache_; }

@@ -151,7 +151,8 @@ long PipeEnd::write(Kernel& k, Task& task, IoRequest& io) {
       remaining -= copied;
       if (k.tracing())
         k.step(StepKind::kFileOp, "anon_pipe_write",
-               cat(bytes(copied), " go into slot ", p.occupancy(), " of ", p.max_usage, " of ", p.name),
+               cat(bytes(copied), " go into slot ", p.occupancy(), " of ", p.max_usage, " of ",
+                   p.name),
                {ref()});
       if (!remaining) break;
     }
@@ -161,8 +162,7 @@ long PipeEnd::write(Kernel& k, Task& task, IoRequest& io) {
       if (!ret) ret = -kEAGAIN;
       if (k.tracing())
         k.step(StepKind::kFileOp, "anon_pipe_write",
-               cat(p.name, " is full (", p.max_usage,
-                   " slots) and the write end is non-blocking"),
+               cat(p.name, " is full (", p.max_usage, " slots) and the write end is non-blocking"),
                {ref()});
       break;
     }
@@ -172,8 +172,7 @@ long PipeEnd::write(Kernel& k, Task& task, IoRequest& io) {
     prepare_to_wait_exclusive(k, &p.wr_wait, task);
     if (k.tracing())
       k.step(StepKind::kFileOp, "anon_pipe_write",
-             cat(p.name, " is full: the blocking writer waits on wr_wait after ", ret,
-                 " bytes"),
+             cat(p.name, " is full: the blocking writer waits on wr_wait after ", ret, " bytes"),
              {ref(), task.ref()});
     return kWouldSleep;
   }
@@ -269,8 +268,7 @@ long PipeEnd::read(Kernel& k, Task& task, IoRequest& io) {
     prepare_to_wait_exclusive(k, &p.rd_wait, task);
     if (k.tracing())
       k.step(StepKind::kFileOp, "anon_pipe_read",
-             cat(p.name, " is empty: the blocking reader waits on rd_wait"),
-             {ref(), task.ref()});
+             cat(p.name, " is empty: the blocking reader waits on rd_wait"), {ref(), task.ref()});
     return kWouldSleep;
   }
   if (p.empty()) wake_next_reader = false;

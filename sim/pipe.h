@@ -41,7 +41,7 @@ struct PipeBuffer {
 // struct pipe_inode_info
 struct PipeInodeInfo {
   uint32_t id = 0;
-  std::string name;  // "pipe#1"
+  std::string name;   // "pipe#1"
   unsigned head = 0;  // next slot to fill
   unsigned tail = 0;  // next slot to read
   unsigned ring_size = kPipeDefBuffers;

@@ -49,12 +49,17 @@
 //     update once the window can at least double); the delayed-ACK timer is not modelled;
 //   - Nagle with Minshall's rule: a segment shorter than the MSS waits while an earlier short
 //     segment is unacknowledged (TCP_NODELAY is not modelled).
-// With these rules the probes come out as measured: a 65536-byte write leaves its last short
-// segment unacknowledged, so a following 10-byte write waits until the reader reads [B4]; a
-// 200000-byte write fills the window and a 5-byte read does not reopen it [B4].
-// Not modelled: urgent data (MSG_OOB), SYN retransmission (a dropped SYN is never retried), the
-// TIME_WAIT and FIN_WAIT2 timers (their effect on the socket — TCP_CLOSE — is immediate),
-// keepalive, retransmission, congestion control, SO_LINGER, TCP_NODELAY, TCP_CORK, SO_RCVBUF.
+//   - a FIN is acknowledged at once (the kernel may delay that ACK too).
+// With these rules the probes' events come out as measured: a 65536-byte write leaves its last
+// short segment unacknowledged, so a following 10-byte write waits until the reader reads [B4]; a
+// 200000-byte write fills the window and a 5-byte read does not reopen it [B4]. The counts differ
+// a little: an idle reader's queue takes 131072 bytes (kernel 127973..128512), 65536-byte writes
+// are accepted up to 3994510 bytes (kernel 4005888), write(10000000) returns 3896179 (kernel
+// 3919467); with SO_SNDBUF 4096 the writer gets 163705 bytes out before EAGAIN (kernel 80357).
+// Not modelled: urgent data (MSG_OOB), SYN retransmission (a dropped SYN is never retried, and
+// connect never sleeps, even on a blocking socket), the TIME_WAIT and FIN_WAIT2 timers (their
+// effect on the socket — TCP_CLOSE — is immediate), keepalive, retransmission, congestion
+// control, SO_LINGER, TCP_NODELAY, TCP_CORK, SO_RCVBUF.
 #pragma once
 
 #include <cstdint>

@@ -9,7 +9,8 @@ namespace epollscope::sim {
 namespace {
 
 bool is_stdio(const FileView& f) {
-  return f.kind == FileKind::kRegular && (f.label == "stdin" || f.label == "stdout" || f.label == "stderr");
+  return f.kind == FileKind::kRegular &&
+         (f.label == "stdin" || f.label == "stdout" || f.label == "stderr");
 }
 
 std::string fds_of(const Snapshot& s, uint32_t file) {
@@ -69,8 +70,8 @@ std::string queue_entries(const Snapshot& s, const WaitQueueView& q) {
 
 }  // namespace
 
-std::vector<std::string> render_steps(const std::vector<TraceStep>& steps, std::size_t from, std::size_t to,
-                                      std::size_t width) {
+std::vector<std::string> render_steps(const std::vector<TraceStep>& steps, std::size_t from,
+                                      std::size_t to, std::size_t width) {
   std::vector<std::string> out;
   for (std::size_t i = from; i < to && i < steps.size(); ++i) {
     const TraceStep& s = steps[i];
@@ -78,7 +79,8 @@ std::vector<std::string> render_steps(const std::vector<TraceStep>& steps, std::
     head += s.function;
     head.resize(std::max<std::size_t>(head.size() + 1, 28), ' ');
     const std::size_t indent = head.size();
-    std::vector<std::string> lines = wrap(s.text, std::max<std::size_t>(width, indent + 40) - indent, 0);
+    std::vector<std::string> lines =
+        wrap(s.text, std::max<std::size_t>(width, indent + 40) - indent, 0);
     for (std::size_t n = 0; n < lines.size(); ++n)
       out.push_back((n == 0 ? head : std::string(indent, ' ')) + lines[n]);
   }
@@ -93,16 +95,18 @@ std::vector<std::string> render_state(const Snapshot& s) {
     for (uint32_t id : ep->rbr) {
       const EpItemView* i = s.item(id);
       if (!rbr.empty()) rbr += "  ";
-      rbr += cat(item_key(s, id), i && i->red ? " (red)" : " (black)", id == ep->root ? " root" : "");
+      rbr +=
+          cat(item_key(s, id), i && i->red ? " (red)" : " (black)", id == ep->root ? " root" : "");
     }
     out.push_back(cat("  rbr      ", rbr.empty() ? "(empty)" : rbr));
     for (uint32_t id : ep->rbr) {
       const EpItemView* i = s.item(id);
       if (!i) continue;
       const FileView* f = s.file(i->file);
-      out.push_back(cat("    ", item_key(s, id), ": ", f ? f->label : std::string("?"), ", events ",
-                        mask_to_string(i->events & ~(kEPOLLET | kEPOLLONESHOT | kEPOLLEXCLUSIVE | kEPOLLWAKEUP)),
-                        private_bits(i->events), ", data ", i->data));
+      out.push_back(cat(
+          "    ", item_key(s, id), ": ", f ? f->label : std::string("?"), ", events ",
+          mask_to_string(i->events & ~(kEPOLLET | kEPOLLONESHOT | kEPOLLEXCLUSIVE | kEPOLLWAKEUP)),
+          private_bits(i->events), ", data ", i->data));
     }
     out.push_back(cat("  rdllist  ", item_list(s, ep->rdllist)));
     if (ep->scanning) {
@@ -110,7 +114,8 @@ std::vector<std::string> render_state(const Snapshot& s) {
       out.push_back(cat("  ovflist  ", item_list(s, ep->ovflist), " (a scan is running)"));
     }
     out.push_back(cat("  wq       ", queue_entries(s, ep->wq)));
-    if (!ep->poll_wait.entries.empty()) out.push_back(cat("  poll_wait ", queue_entries(s, ep->poll_wait)));
+    if (!ep->poll_wait.entries.empty())
+      out.push_back(cat("  poll_wait ", queue_entries(s, ep->poll_wait)));
   }
   for (const auto& f : s.files) {
     if (is_stdio(*f) || f->kind == FileKind::kEpoll) continue;
@@ -135,13 +140,15 @@ std::string render_result(const SysResult& r) {
   std::string out = cat("returns ", r.ret);
   if (!r.events.empty()) {
     out += ":";
-    for (const EpollEvent& e : r.events) out += cat(" {data ", e.data, ": ", mask_to_string(e.events), "}");
+    for (const EpollEvent& e : r.events)
+      out += cat(" {data ", e.data, ": ", mask_to_string(e.events), "}");
   }
   return out;
 }
 
-std::vector<std::string> side_by_side(const std::vector<std::string>& left, const std::vector<std::string>& right,
-                                      std::size_t width, const std::string& left_title,
+std::vector<std::string> side_by_side(const std::vector<std::string>& left,
+                                      const std::vector<std::string>& right, std::size_t width,
+                                      const std::string& left_title,
                                       const std::string& right_title) {
   auto fit = [width](std::string s) {
     if (s.size() > width) s = s.substr(0, width - 1) + "~";
@@ -149,12 +156,14 @@ std::vector<std::string> side_by_side(const std::vector<std::string>& left, cons
     return s;
   };
   std::vector<std::string> out;
-  if (!left_title.empty() || !right_title.empty()) out.push_back(fit(left_title) + " | " + right_title);
+  if (!left_title.empty() || !right_title.empty())
+    out.push_back(fit(left_title) + " | " + right_title);
   for (std::size_t i = 0; i < std::max(left.size(), right.size()); ++i) {
     std::string l = i < left.size() ? left[i] : std::string();
     std::string r = i < right.size() ? right[i] : std::string();
     std::string line = fit(l) + " | " + r;
-    while (!line.empty() && line.back() == ' ') line.pop_back();
+    while (!line.empty() && line.back() == ' ')
+      line.pop_back();
     out.push_back(line);
   }
   return out;

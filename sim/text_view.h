@@ -15,8 +15,8 @@ namespace epollscope::sim {
 
 // One line per step, indented by nesting depth: "  ep_poll_callback   epitem(fd 4, ...) joins ...".
 // Lines are wrapped to `width` columns.
-std::vector<std::string> render_steps(const std::vector<TraceStep>& steps, std::size_t from, std::size_t to,
-                                      std::size_t width = 112);
+std::vector<std::string> render_steps(const std::vector<TraceStep>& steps, std::size_t from,
+                                      std::size_t to, std::size_t width = 112);
 
 // The state of every epoll (rbr in key order with colours, rdllist, txlist/ovflist while a scan
 // runs, sleeping threads) and every file that is open or watched (fds, poll mask, buffer, the
@@ -27,8 +27,9 @@ std::vector<std::string> render_state(const Snapshot& s);
 std::string render_result(const SysResult& r);
 
 // Two columns of lines, each cut or padded to `width`, under two titles.
-std::vector<std::string> side_by_side(const std::vector<std::string>& left, const std::vector<std::string>& right,
-                                      std::size_t width, const std::string& left_title = {},
+std::vector<std::string> side_by_side(const std::vector<std::string>& left,
+                                      const std::vector<std::string>& right, std::size_t width,
+                                      const std::string& left_title = {},
                                       const std::string& right_title = {});
 
 // Word-wraps `text` to `width` columns, prefixing continuation lines with `indent` spaces.

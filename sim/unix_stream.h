@@ -18,8 +18,9 @@
 // A read runs across skb boundaries; an skb is freed only when it is consumed whole. Each free
 // runs sock_wfree on the skb's owner (the sender): its sk_wmem_alloc shrinks, then
 // unix_write_space wakes the sender's queue with key OUT|WRNORM|WRBAND if the sender is writable
-// (4 * sk_wmem_alloc <= sk_sndbuf, the refcount bias included) — even if the sender never waited
-// for room, so an edge-triggered writer hears about every fully consumed skb.
+// (4 * (charged bytes + 1) <= sk_sndbuf: sk_wmem_alloc is a refcount with a bias of 1) — even if
+// the sender never waited for room, so an edge-triggered writer hears about every fully consumed
+// skb. A blocking reader or writer sleeps on sk_wq as a non-exclusive waiter until then.
 //
 // shutdown(how) sets the caller's sk_shutdown bits and the mirrored bits on the peer, and wakes
 // BOTH queues with key 0 and every waiter (sk_state_change = sock_def_wakeup). close()

@@ -29,7 +29,8 @@ TEST(Walkthrough, ShowsTheETAndLTDifferenceAndSucceeds) {
                       row("    sleeps", "    returns 1: {data 4: IN}")),
             std::string::npos);
   EXPECT_NE(text.find("main queues itself at the HEAD of epoll#1's wq"), std::string::npos);
-  EXPECT_NE(text.find("it is level-triggered, so it goes back to the tail of rdllist"), std::string::npos);
+  EXPECT_NE(text.find("it is level-triggered, so it goes back to the tail of rdllist"),
+            std::string::npos);
   EXPECT_NE(text.find("it is edge-triggered, so it stays off the ready list"), std::string::npos);
 }
 

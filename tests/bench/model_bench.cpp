@@ -26,7 +26,8 @@ EpollWorld& world(bool kernel, long n) {
     slot = kernel ? epollscope::live::make_kernel_world() : epollscope::live::make_model_world();
     std::string error;
     if (!slot->create(n, &error)) return *slot;
-    for (long i = 0; i < n; ++i) slot->add(i);
+    for (long i = 0; i < n; ++i)
+      slot->add(i);
   }
   return *slot;
 }
@@ -39,16 +40,19 @@ void BM_EpollCtlAdd(benchmark::State& state, bool kernel) {
   for (auto _ : state) {
     if (out.empty()) {
       state.PauseTiming();
-      for (int j = 0; j < 1000; ++j) out.push_back(static_cast<long>(rng() % static_cast<uint64_t>(w.size())));
+      for (int j = 0; j < 1000; ++j)
+        out.push_back(static_cast<long>(rng() % static_cast<uint64_t>(w.size())));
       std::sort(out.begin(), out.end());
       out.erase(std::unique(out.begin(), out.end()), out.end());
-      for (long i : out) w.del(i);
+      for (long i : out)
+        w.del(i);
       state.ResumeTiming();
     }
     w.add(out.back());
     out.pop_back();
   }
-  for (long i : out) w.add(i);
+  for (long i : out)
+    w.add(i);
 }
 
 void BM_EpollCtlDel(benchmark::State& state, bool kernel) {
@@ -58,9 +62,11 @@ void BM_EpollCtlDel(benchmark::State& state, bool kernel) {
   for (auto _ : state) {
     if (in.empty()) {
       state.PauseTiming();
-      for (long i : taken) w.add(i);
+      for (long i : taken)
+        w.add(i);
       taken.clear();
-      for (int j = 0; j < 1000; ++j) in.push_back(static_cast<long>(rng() % static_cast<uint64_t>(w.size())));
+      for (int j = 0; j < 1000; ++j)
+        in.push_back(static_cast<long>(rng() % static_cast<uint64_t>(w.size())));
       std::sort(in.begin(), in.end());
       in.erase(std::unique(in.begin(), in.end()), in.end());
       state.ResumeTiming();
@@ -69,13 +75,15 @@ void BM_EpollCtlDel(benchmark::State& state, bool kernel) {
     taken.push_back(in.back());
     in.pop_back();
   }
-  for (long i : taken) w.add(i);
+  for (long i : taken)
+    w.add(i);
 }
 
 void BM_EpollCtlMod(benchmark::State& state, bool kernel) {
   EpollWorld& w = world(kernel, state.range(0));
   std::mt19937_64 rng(3);
-  for (auto _ : state) w.mod(static_cast<long>(rng() % static_cast<uint64_t>(w.size())));
+  for (auto _ : state)
+    w.mod(static_cast<long>(rng() % static_cast<uint64_t>(w.size())));
 }
 
 void BM_EpollWaitPerEvent(benchmark::State& state, bool kernel) {
@@ -87,11 +95,14 @@ void BM_EpollWaitPerEvent(benchmark::State& state, bool kernel) {
     w = kernel ? epollscope::live::make_kernel_world() : epollscope::live::make_model_world();
     std::string error;
     w->create(n, &error);
-    for (long i = 0; i < n; ++i) w->add(i);
-    for (long i = 0; i < ready; ++i) w->make_ready(i * (n / ready));
+    for (long i = 0; i < n; ++i)
+      w->add(i);
+    for (long i = 0; i < ready; ++i)
+      w->make_ready(i * (n / ready));
   }
   int64_t events = 0;
-  for (auto _ : state) events += w->wait(static_cast<int>(ready));
+  for (auto _ : state)
+    events += w->wait(static_cast<int>(ready));
   // items_per_second is events per second: ns per event = 1e9 / items_per_second.
   state.SetItemsProcessed(events);
 }

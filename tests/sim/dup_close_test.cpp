@@ -24,7 +24,8 @@ class DupCloseTest : public CallProbeTest {
     const FileView* f = s.file_of_fd(fd);
     std::size_t n = 0;
     if (f)
-      for (const WaitQueueView& q : f->queues) n += q.entries.size();
+      for (const WaitQueueView& q : f->queues)
+        n += q.entries.size();
     return n;
   }
 };

@@ -123,7 +123,8 @@ TEST_F(ErrnoTest, FdChecksComeInTheKernelsOrder) {
   EXPECT_EQ(ctl_raw(-1, kEPOLL_CTL_ADD, reg, kEv), -kEBADF);
   // Row 2 (EBADF of fd) before row 5 ("epfd is not an epoll").
   EXPECT_EQ(ctl_raw(p0, kEPOLL_CTL_ADD, 999, kEv), -kEBADF);
-  // Row 3 (EPERM) before row 5: [6.1] epoll_ctl(p[0], ADD, reg) = EPERM, (p[0], ADD, p[1]) = EINVAL.
+  // Row 3 (EPERM) before row 5: [6.1] epoll_ctl(p[0], ADD, reg) = EPERM, (p[0], ADD, p[1]) =
+  // EINVAL.
   EXPECT_EQ(ctl_raw(p0, kEPOLL_CTL_ADD, reg, kEv), -kEPERM);
   EXPECT_EQ(ctl_raw(p0, kEPOLL_CTL_ADD, p1, kEv), -kEINVAL);
   // Row 3 before the invalid-op EINVAL: [6.1] epoll_ctl(ep, 99, reg, &ev) = EPERM.
@@ -153,8 +154,8 @@ TEST_F(ErrnoTest, ExclusiveRules) {
         << mask_to_string(bad);
   // Every bit of EPOLLEXCLUSIVE_OK_BITS is accepted.
   EXPECT_EQ(ctl_raw(ep, kEPOLL_CTL_ADD, q0,
-                    EpollEvent{kEPOLLIN | kEPOLLOUT | kEPOLLERR | kEPOLLHUP | kEPOLLWAKEUP | kEPOLLET |
-                                   kEPOLLEXCLUSIVE,
+                    EpollEvent{kEPOLLIN | kEPOLLOUT | kEPOLLERR | kEPOLLHUP | kEPOLLWAKEUP |
+                                   kEPOLLET | kEPOLLEXCLUSIVE,
                                0}),
             0);
   EXPECT_EQ(ctl_raw(ep, kEPOLL_CTL_MOD, q0, ex), -kEINVAL);
@@ -322,8 +323,10 @@ class ErrnoTest613 : public CallProbeTest {
 
 TEST_F(ErrnoTest613, EloopComesBeforeEexist) {
   std::vector<int> e;
-  for (int i = 0; i < 8; ++i) e.push_back(epoll());
-  for (int i = 0; i < 7; ++i) EXPECT_EQ(add(e[i], e[i + 1], kEPOLLIN, i), 0) << "link " << i;
+  for (int i = 0; i < 8; ++i)
+    e.push_back(epoll());
+  for (int i = 0; i < 7; ++i)
+    EXPECT_EQ(add(e[i], e[i + 1], kEPOLLIN, i), 0) << "link " << i;
   EXPECT_EQ(add(e[6], e[7], kEPOLLIN, 6), -kEEXIST);
   EXPECT_EQ(add(e[0], e[1], kEPOLLIN, 0), -kELOOP);
 }

@@ -228,7 +228,8 @@ class CallProbeTest : public ProbeTest {
     for (uint32_t id : e ? e->rbr : std::vector<uint32_t>{}) {
       const EpItemView* i = s.item(id);
       if (!out.empty()) out += '\n';
-      out += cat("tfd: ", right(std::to_string(i->fd), 8), " events: ", right(hex_digits(i->events), 8),
+      out += cat("tfd: ", right(std::to_string(i->fd), 8),
+                 " events: ", right(hex_digits(i->events), 8),
                  " data: ", right(hex_digits(i->data), 16));
     }
     return out;

@@ -14,7 +14,8 @@ class NestedTest : public CallProbeTest {
 
   std::vector<int> epolls(int n) {
     std::vector<int> e;
-    for (int i = 0; i < n; ++i) e.push_back(epoll());
+    for (int i = 0; i < n; ++i)
+      e.push_back(epoll());
     return e;
   }
 };
@@ -29,8 +30,8 @@ TEST_F(NestedTest, N1OuterEdgeTriggeredOnInnerLevelTriggered) {
   EXPECT_EQ(wait(outer), "");  // outer(ET on inner) fresh
   EXPECT_EQ(write(w, 1), 1);
   EXPECT_EQ(mask_to_string(poll_fd(inner)), "IN|RDNORM");  // poll(inner) ready
-  EXPECT_EQ(wait(outer), "(100:IN)");                     // pipe written -> outer
-  EXPECT_EQ(wait(outer), "");                             // outer again (ET)
+  EXPECT_EQ(wait(outer), "(100:IN)");                      // pipe written -> outer
+  EXPECT_EQ(wait(outer), "");                              // outer again (ET)
   // Every inner callback wakes inner's poll_wait, even with the pipe item already queued.
   EXPECT_EQ(write(w, 1), 1);
   EXPECT_EQ(wait(outer), "(100:IN)");  // 2nd write -> inner callback -> outer ET again
@@ -49,7 +50,7 @@ TEST_F(NestedTest, N1InnerEdgeTriggeredOuterLevelTriggered) {
   EXPECT_EQ(add(outer, inner, kEPOLLIN, 100), 0);
   EXPECT_EQ(write(w, 1), 1);
   EXPECT_EQ(wait(outer), "(100:IN)");  // [N1] inner ET item ready; outer LT
-  EXPECT_EQ(wait(outer), "(100:IN)");  // polling inner does not consume its event
+  EXPECT_EQ(wait(outer), "(100:IN)");  // 2.11: polling inner does not consume its ET event
   EXPECT_EQ(wait(inner), "(7:IN)");    // inner consumes its ET event
   EXPECT_EQ(wait(outer), "");          // outer LT now (inner rdllist empty)
 }
@@ -111,14 +112,16 @@ TEST_F(NestedTest, N3DepthLimitChainBuiltTopDown) {
   std::vector<int> e = epolls(8);
   // [N3] add(e[i], e[i+1], EPOLLIN, i) for i = 0..6
   const long expected[7] = {0, 0, 0, 0, -kELOOP, 0, 0};
-  for (int i = 0; i < 7; ++i) EXPECT_EQ(add(e[i], e[i + 1], kEPOLLIN, i), expected[i]) << i;
+  for (int i = 0; i < 7; ++i)
+    EXPECT_EQ(add(e[i], e[i + 1], kEPOLLIN, i), expected[i]) << i;
 }
 
 TEST_F(NestedTest, N4DepthLimitChainBuiltBottomUp) {
   std::vector<int> e = epolls(8);
   // [N4] add(e[i], e[i+1], EPOLLIN, i) for i = 6..0
   const long expected[7] = {0, 0, -kELOOP, 0, 0, 0, 0};
-  for (int i = 6; i >= 0; --i) EXPECT_EQ(add(e[i], e[i + 1], kEPOLLIN, i), expected[i]) << i;
+  for (int i = 6; i >= 0; --i)
+    EXPECT_EQ(add(e[i], e[i + 1], kEPOLLIN, i), expected[i]) << i;
 }
 
 TEST_F(NestedTest, N5DepthLimitChainJoinedInTheMiddle) {
@@ -137,7 +140,8 @@ TEST_F(NestedTest, N6NonEpollLeafDoesNotCount) {
   auto [p0, p1] = pipe();
   // [N6] add(e[4], p[0]) then add(e3, e4) ... add(e0, e1): all succeed.
   EXPECT_EQ(add(e[4], p0, kEPOLLIN, 0), 0);
-  for (int i = 3; i >= 0; --i) EXPECT_EQ(add(e[i], e[i + 1], kEPOLLIN, i), 0) << i;
+  for (int i = 3; i >= 0; --i)
+    EXPECT_EQ(add(e[i], e[i + 1], kEPOLLIN, i), 0) << i;
   // The pipe's event climbs all five levels.
   EXPECT_EQ(write(p1, 1), 1);
   EXPECT_EQ(wait(e[0]), "(0:IN)");
@@ -209,19 +213,22 @@ class NestedTest613 : public NestedTest {
 
 TEST_F(NestedTest613, N3ChainBuiltTopDownIsNotLimited) {
   std::vector<int> e = epolls(8);
-  for (int i = 0; i < 7; ++i) EXPECT_EQ(add(e[i], e[i + 1], kEPOLLIN, i), 0) << i;
+  for (int i = 0; i < 7; ++i)
+    EXPECT_EQ(add(e[i], e[i + 1], kEPOLLIN, i), 0) << i;
 }
 
 TEST_F(NestedTest, N3FifthLinkDependsOnTheProfile) {
   // The same five-link chain: ELOOP on 6.18 (this fixture), accepted on 6.13.
   std::vector<int> e = epolls(6);
-  for (int i = 0; i < 4; ++i) EXPECT_EQ(add(e[i], e[i + 1], kEPOLLIN, i), 0) << i;
+  for (int i = 0; i < 4; ++i)
+    EXPECT_EQ(add(e[i], e[i + 1], kEPOLLIN, i), 0) << i;
   EXPECT_EQ(add(e[4], e[5], kEPOLLIN, 4), -kELOOP);
 }
 
 TEST_F(NestedTest613, N3FifthLinkDependsOnTheProfile) {
   std::vector<int> e = epolls(6);
-  for (int i = 0; i < 4; ++i) EXPECT_EQ(add(e[i], e[i + 1], kEPOLLIN, i), 0) << i;
+  for (int i = 0; i < 4; ++i)
+    EXPECT_EQ(add(e[i], e[i + 1], kEPOLLIN, i), 0) << i;
   EXPECT_EQ(add(e[4], e[5], kEPOLLIN, 4), 0);
 }
 

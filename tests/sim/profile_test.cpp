@@ -9,7 +9,8 @@ namespace {
 TEST(Profile, DefaultIsTheKernelOfTheProjectsMachines) {
   EXPECT_EQ(KernelProfile::default_profile().name, "6.18");
   EXPECT_EQ(KernelProfile::default_profile().pipe_write_wake, PipeWriteWake::kWasEmptyOrPollUsage);
-  EXPECT_EQ(KernelProfile::default_profile().pipe_read_wake_writer, PipeReadWakeWriter::kSlotFreedWhileFull);
+  EXPECT_EQ(KernelProfile::default_profile().pipe_read_wake_writer,
+            PipeReadWakeWriter::kSlotFreedWhileFull);
   EXPECT_EQ(KernelProfile::default_profile().loop_check, LoopCheckDepth::kBothDirections);
   EXPECT_FALSE(KernelProfile::default_profile().keeps_epollwakeup);
 }

@@ -58,7 +58,7 @@ TEST_F(SnapshotTest, UnchangedViewsAreShared) {
   Snapshot after = take_snapshot(k, &before);
   EXPECT_EQ(after.file_of_fd(r1), before.file_of_fd(r1));  // same object: shared
   EXPECT_EQ(after.file_of_fd(w1), before.file_of_fd(w1));
-  EXPECT_NE(after.file_of_fd(r2), before.file_of_fd(r2));  // buffer changed
+  EXPECT_NE(after.file_of_fd(r2), before.file_of_fd(r2));    // buffer changed
   EXPECT_NE(after.epolls[0].get(), before.epolls[0].get());  // rdllist changed
   EXPECT_EQ(after.fds, before.fds);
   EXPECT_LT(snapshot_unshared_bytes(after, &before), snapshot_unshared_bytes(after, nullptr));
@@ -77,7 +77,8 @@ TEST_F(SnapshotTest, RecorderKeepsOneSnapshotPerStepAndStepsBackInTime) {
   // Find the step where the callback queued the item and the one where the harvest took it off.
   std::size_t queued = rec.size(), harvested = rec.size();
   for (std::size_t i = 0; i < rec.size(); ++i) {
-    if (std::string(rec.steps()[i].function) == "ep_poll_callback" && queued == rec.size()) queued = i;
+    if (std::string(rec.steps()[i].function) == "ep_poll_callback" && queued == rec.size())
+      queued = i;
     if (std::string(rec.steps()[i].function) == "ep_send_events") harvested = i;
   }
   ASSERT_LT(queued, harvested);

@@ -1,0 +1,91 @@
+// live/protocol.h — the line protocol between LiveBackend (the parent) and the live child
+// (epollscope-live-child), which performs scenario calls with real syscalls.
+//
+// The child's fd table holds only 0 (requests), 1 (replies) and 2 (stderr), so the fds its calls
+// create get the same numbers as the model's. One request per line, one reply per request:
+//
+//   CALL <thread> <call> <n> <value_1> <null_1> ... <value_n> <null_n> <text-hex | ->
+//     → DONE <ret> <errno> <nevents> [<mask> <data>]...      the call finished
+//     → BLOCKED                                               the thread sleeps in it
+//   SETTLE <ms>
+//     → COMPLETIONS <k>, then k lines: <thread> DONE ...      sleeping calls that finished
+//   QUIT
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "sim/script/backend.h"
+
+namespace epollscope::live {
+
+inline std::string hex_encode(const std::string& s) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : s) {
+    out += digits[c >> 4];
+    out += digits[c & 15];
+  }
+  return out.empty() ? std::string("-") : out;
+}
+
+inline std::string hex_decode(const std::string& s) {
+  if (s == "-") return {};
+  std::string out;
+  auto val = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
+  for (std::size_t i = 0; i + 1 < s.size(); i += 2)
+    out += static_cast<char>(val(s[i]) << 4 | val(s[i + 1]));
+  return out;
+}
+
+inline std::string encode_call(const sim::script::ResolvedCall& c) {
+  std::ostringstream o;
+  o << "CALL " << c.thread << ' ' << c.call << ' ' << c.values.size();
+  for (std::size_t i = 0; i < c.values.size(); ++i)
+    o << ' ' << c.values[i] << ' ' << (c.is_null[i] ? 1 : 0);
+  o << ' ' << (c.has_text ? hex_encode(c.text) : std::string("-"));
+  return o.str();
+}
+
+inline std::string encode_done(const sim::script::Outcome& r) {
+  std::ostringstream o;
+  o << "DONE " << r.ret << ' ' << r.err << ' ' << r.events.size();
+  for (const auto& e : r.events)
+    o << ' ' << e.events << ' ' << e.data;
+  o << ' ' << r.new_fds.size();
+  for (int fd : r.new_fds)
+    o << ' ' << fd;
+  return o.str();
+}
+
+// Parses "DONE ..." or "BLOCKED" (after the word DONE/BLOCKED has not been consumed).
+inline std::optional<sim::script::Outcome> decode_outcome(std::istringstream& in) {
+  std::string word;
+  if (!(in >> word)) return std::nullopt;
+  sim::script::Outcome o;
+  if (word == "BLOCKED") {
+    o.blocked = true;
+    return o;
+  }
+  if (word != "DONE") return std::nullopt;
+  std::size_t n = 0;
+  if (!(in >> o.ret >> o.err >> n)) return std::nullopt;
+  for (std::size_t i = 0; i < n; ++i) {
+    sim::EpollEvent e;
+    if (!(in >> e.events >> e.data)) return std::nullopt;
+    o.events.push_back(e);
+  }
+  std::size_t nfds = 0;
+  if (!(in >> nfds)) return std::nullopt;
+  for (std::size_t i = 0; i < nfds; ++i) {
+    int fd;
+    if (!(in >> fd)) return std::nullopt;
+    o.new_fds.push_back(fd);
+  }
+  return o;
+}
+
+}  // namespace epollscope::live

@@ -1,0 +1,199 @@
+#include "sim/script/model_backend.h"
+
+#include "sim/strings.h"
+
+namespace epollscope::sim::script {
+namespace {
+
+Outcome outcome_of(const SysResult& r) {
+  Outcome o;
+  o.blocked = r.blocked;
+  o.ret = r.ret;
+  o.err = r.ret < 0 ? r.err : 0;
+  o.events = r.events;
+  return o;
+}
+
+}  // namespace
+
+std::string describe_outcome(const Outcome& o, const std::string& call) {
+  if (o.blocked) return "blocks";
+  if (o.ret < 0) return cat("-1 ", errno_name(o.err));
+  std::string out = std::to_string(o.ret);
+  if (call == "epoll_wait") {
+    out += " [";
+    for (std::size_t i = 0; i < o.events.size(); ++i)
+      out += cat(i ? ", " : "", o.events[i].data, ": ", mask_to_c_names(o.events[i].events));
+    out += "]";
+  }
+  if (o.new_fds.size() == 2) out += cat(" (fds ", o.new_fds[0], ", ", o.new_fds[1], ")");
+  return out;
+}
+
+ModelBackend::ModelBackend(const KernelProfile& profile, TraceSink* sink)
+    : profile_(profile), sink_(sink) {}
+ModelBackend::~ModelBackend() = default;
+
+bool ModelBackend::start(std::string*) {
+  k_ = std::make_unique<Kernel>(profile_);
+  k_->set_trace_sink(sink_);
+  thread_of_task_.clear();
+  thread_of_task_[k_->main_task().id] = "main";
+  pending_.clear();
+  return true;
+}
+
+void ModelBackend::stop() {
+  if (k_) k_->set_trace_sink(nullptr);
+  k_.reset();
+}
+
+Task& ModelBackend::task(const std::string& thread) {
+  if (thread == "main") return k_->main_task();
+  if (Task* t = k_->find_task(thread)) return *t;
+  Task& t = k_->create_task(thread);
+  thread_of_task_[t.id] = thread;
+  return t;
+}
+
+Outcome ModelBackend::perform(const ResolvedCall& c) {
+  Task& t = task(c.thread);
+  const auto& v = c.values;
+  auto arg = [&](std::size_t i, int64_t fallback = 0) { return i < v.size() ? v[i] : fallback; };
+  const std::string& n = c.call;
+  SysResult r;
+  Outcome o;
+  if (n == "epoll_create") {
+    r = k_->epoll_create(t, static_cast<int>(arg(0)));
+  } else if (n == "epoll_create1") {
+    r = k_->epoll_create1(t, static_cast<int>(arg(0)));
+  } else if (n == "epoll_ctl") {
+    std::optional<EpollEvent> ev;
+    if (!c.is_null[3])
+      ev = EpollEvent{static_cast<poll_t>(arg(3)),
+                      static_cast<uint64_t>(v.size() > 4 ? arg(4) : arg(2))};
+    r = k_->epoll_ctl(t, static_cast<int>(arg(0)), static_cast<int>(arg(1)),
+                      static_cast<int>(arg(2)), ev);
+  } else if (n == "epoll_wait") {
+    const bool with_buffer = v.size() == 4;
+    const UserBuffer buffer =
+        with_buffer && c.is_null[1] ? UserBuffer::kFaultsOnCopy : UserBuffer::kValid;
+    r = k_->epoll_wait(t, static_cast<int>(arg(0)), static_cast<int>(arg(with_buffer ? 2 : 1)),
+                       static_cast<int>(arg(with_buffer ? 3 : 2)), buffer);
+  } else if (n == "pipe" || n == "pipe2") {
+    r = k_->pipe2(t, n == "pipe2" ? static_cast<int>(arg(2)) : 0);
+    if (r.ret == 0) o.new_fds = {r.fds[0], r.fds[1]};
+  } else if (n == "socketpair") {
+    r = k_->socketpair(t, kSOCK_NONBLOCK);
+    if (r.ret == 0) o.new_fds = {r.fds[0], r.fds[1]};
+  } else if (n == "eventfd") {
+    r = k_->eventfd2(t, static_cast<unsigned>(arg(0)), static_cast<int>(arg(1)));
+  } else if (n == "tcp_listen") {
+    r = k_->tcp_listen(t, static_cast<int>(v.empty() ? 128 : arg(0)), kSOCK_NONBLOCK);
+  } else if (n == "tcp_connect") {
+    r = k_->tcp_connect(t, static_cast<int>(arg(0)), kSOCK_NONBLOCK);
+  } else if (n == "accept") {
+    r = k_->accept4(t, static_cast<int>(arg(0)), kSOCK_NONBLOCK);
+  } else if (n == "write") {
+    r = k_->write(t, static_cast<int>(arg(0)), static_cast<std::size_t>(arg(1)));
+  } else if (n == "read") {
+    r = k_->read(t, static_cast<int>(arg(0)), static_cast<std::size_t>(arg(1)));
+  } else if (n == "send") {
+    r = k_->send(t, static_cast<int>(arg(0)), static_cast<std::size_t>(arg(1)),
+                 static_cast<int>(arg(2)));
+  } else if (n == "recv") {
+    r = k_->recv(t, static_cast<int>(arg(0)), static_cast<std::size_t>(arg(1)),
+                 static_cast<int>(arg(2)));
+  } else if (n == "eventfd_write") {
+    r = k_->eventfd_write(t, static_cast<int>(arg(0)), static_cast<uint64_t>(arg(1)));
+    if (r.ret == 8) r.ret = 0;  // glibc's eventfd_write returns 0
+  } else if (n == "eventfd_read") {
+    r = k_->eventfd_read(t, static_cast<int>(arg(0)));
+    if (r.ret == 8) r.ret = static_cast<long>(r.value);
+  } else if (n == "shutdown") {
+    r = k_->shutdown(t, static_cast<int>(arg(0)), static_cast<int>(arg(1)));
+  } else if (n == "close") {
+    r = k_->close(t, static_cast<int>(arg(0)));
+  } else if (n == "dup") {
+    r = k_->dup(t, static_cast<int>(arg(0)));
+  } else if (n == "dup2") {
+    r = k_->dup2(t, static_cast<int>(arg(0)), static_cast<int>(arg(1)));
+  } else if (n == "open_regular") {
+    r = k_->open_regular(t, "regular file");
+  } else if (n == "setrlimit_nofile") {
+    r = k_->setrlimit_nofile(t, static_cast<long>(arg(0)));
+  } else if (n == "sleep") {
+    k_->advance_clock_to(k_->now_ns() + arg(0) * 1000000);
+    r = SysResult::value_of(0);
+  } else {
+    r = SysResult::error(kEINVAL);
+  }
+
+  // The main thread waits for its own call: let time run to that call's deadline.
+  if (r.blocked && c.thread == "main" && t.deadline_ns) {
+    k_->advance_clock_to(*t.deadline_ns);
+    for (auto& done : k_->take_completions()) {
+      if (done.task == t.id) {
+        r = done.result;
+      } else {
+        pending_.push_back(ThreadOutcome{thread_of_task_[done.task], outcome_of(done.result)});
+      }
+    }
+  }
+  Outcome out = outcome_of(r);
+  out.new_fds = o.new_fds;
+  const bool returns_fd = n == "epoll_create" || n == "epoll_create1" || n == "eventfd" ||
+                          n == "tcp_listen" || n == "tcp_connect" || n == "accept" || n == "dup" ||
+                          n == "dup2" || n == "open_regular";
+  if (returns_fd && !out.blocked && out.ret >= 0) out.new_fds = {static_cast<int>(out.ret)};
+  return out;
+}
+
+std::vector<ThreadOutcome> ModelBackend::take_completions() {
+  std::vector<ThreadOutcome> out = std::move(pending_);
+  pending_.clear();
+  for (auto& done : k_->take_completions()) {
+    Outcome o = outcome_of(done.result);
+    const std::string& call = done.call;
+    if (call.rfind("eventfd_read", 0) == 0 && o.ret == 8)
+      o.ret = static_cast<long>(done.result.value);
+    if (call.rfind("eventfd_write", 0) == 0 && o.ret == 8) o.ret = 0;
+    if (call.rfind("accept", 0) == 0 && o.ret >= 0) o.new_fds = {static_cast<int>(o.ret)};
+    out.push_back(ThreadOutcome{thread_of_task_[done.task], std::move(o)});
+  }
+  return out;
+}
+
+std::vector<FdinfoEntry> ModelBackend::fdinfo(int epfd) {
+  std::vector<FdinfoEntry> out;
+  File* f = k_->file_at(epfd);
+  if (!f || !is_file_epoll(f)) return out;
+  const EventPoll* ep = static_cast<EventPollFile*>(f)->ep();
+  for (const RbNode* n = rb_first(&ep->rbr); n; n = rb_next(n)) {
+    const EpItem* epi = ep_item_from_rb(n);
+    out.push_back(FdinfoEntry{epi->fd, epi->event.events, epi->event.data});
+  }
+  return out;
+}
+
+void ModelBackend::order_like(int epfd, int tfd, const std::vector<FdinfoEntry>& kernel_after_add) {
+  File* ef = k_->file_at(epfd);
+  File* tf = k_->file_at(tfd);
+  if (!ef || !tf || !is_file_epoll(ef) || !hlist_empty(&tf->f_ep)) return;
+  // The kernel's list after the ADD is the model's list with the new item inserted at `pos`.
+  std::size_t pos = kernel_after_add.size();
+  for (std::size_t i = 0; i < kernel_after_add.size(); ++i)
+    if (kernel_after_add[i].tfd == tfd) pos = i;
+  if (pos == kernel_after_add.size()) return;
+  std::vector<const EpItem*> items;
+  const EventPoll* ep = static_cast<EventPollFile*>(ef)->ep();
+  for (const RbNode* n = rb_first(&ep->rbr); n; n = rb_next(n))
+    items.push_back(ep_item_from_rb(n));
+  if (items.size() + 1 != kernel_after_add.size()) return;  // the lists already disagree
+  const uint64_t lo = pos > 0 ? items[pos - 1]->file_address : 0;
+  const uint64_t hi = pos < items.size() ? items[pos]->file_address : lo + (uint64_t{1} << 32);
+  if (hi - lo < 2) return;  // no room left between the neighbours: keep the model's own order
+  tf->address = lo + (hi - lo) / 2;
+}
+
+}  // namespace epollscope::sim::script

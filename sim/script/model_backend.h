@@ -1,0 +1,48 @@
+// sim/script/model_backend.h — runs scenario calls on the model (a sim::Kernel).
+//
+// Threads of the scenario are tasks of the kernel, created on first use. A call of the main
+// thread that sleeps with a finite timeout lets the virtual clock run to its deadline (nothing
+// else could happen meanwhile: the scenario is waiting for that call); `sleep(ms)` moves the clock
+// on explicitly, so the timeouts of other sleeping threads expire.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/kernel.h"
+#include "sim/script/backend.h"
+
+namespace epollscope::sim::script {
+
+class ModelBackend final : public Backend {
+ public:
+  explicit ModelBackend(const KernelProfile& profile = KernelProfile::default_profile(),
+                        TraceSink* sink = nullptr);
+  ~ModelBackend() override;
+
+  const char* name() const override { return "model"; }
+  bool start(std::string* error) override;
+  Outcome perform(const ResolvedCall& call) override;
+  std::vector<ThreadOutcome> take_completions() override;
+  std::vector<FdinfoEntry> fdinfo(int epfd) override;
+  void stop() override;
+
+  Kernel& kernel() { return *k_; }
+  // Before an EPOLL_CTL_ADD of `tfd` into `epfd`: give the file behind tfd a key ("address")
+  // that puts it where the kernel's fdinfo shows it after the same ADD, so that the model's tree
+  // is built in the kernel's key order. A file that is already registered somewhere keeps its key.
+  void order_like(int epfd, int tfd, const std::vector<FdinfoEntry>& kernel_after_add);
+
+ private:
+  Task& task(const std::string& thread);
+
+  const KernelProfile& profile_;
+  TraceSink* sink_;
+  std::unique_ptr<Kernel> k_;
+  std::map<uint32_t, std::string> thread_of_task_;
+  std::vector<ThreadOutcome> pending_;
+};
+
+}  // namespace epollscope::sim::script

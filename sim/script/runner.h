@@ -1,0 +1,88 @@
+// sim/script/runner.h — runs a scenario on one or more backends in lockstep.
+//
+// Each statement runs on every backend; names are bound per backend to the fds that backend
+// created. With two backends (model and kernel) the runner compares, after every statement, the
+// return value, errno, the events (masks, data and order), whether the call sleeps, the fds
+// created, which sleeping threads finished, and — after calls that change an interest list — every
+// epoll's fdinfo (tfd, stored events mask, data, in rbtree order). Before an EPOLL_CTL_ADD it runs
+// the kernel first and tells the model where the kernel put the new file in its tree, so that the
+// model builds the same tree. Expectations are checked on every backend.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "sim/script/backend.h"
+#include "sim/script/scenario.h"
+
+namespace epollscope::sim::script {
+
+class ModelBackend;
+
+struct BackendResult {
+  bool ran = false;                        // false when the statement could not run here
+  Outcome outcome;                         // the call's outcome (thread results: that thread's)
+  std::vector<ThreadOutcome> completions;  // sleeping calls of threads that finished meanwhile
+  std::vector<std::string> failed;         // expectations that did not hold, as sentences
+};
+
+struct StatementResult {
+  const Statement* statement = nullptr;
+  std::vector<BackendResult> backends;   // in the order the backends were given
+  std::vector<std::string> divergences;  // where the backends disagree, as sentences
+  std::string error;                     // why the statement could not run (a runtime error)
+};
+
+class Runner {
+ public:
+  // `backends` are not owned; a ModelBackend among them gets the kernel's tree order.
+  Runner(const Scenario& scenario, std::vector<Backend*> backends);
+
+  bool start(std::string* error);
+  bool done() const { return next_ >= scenario_.statements.size(); }
+  std::size_t position() const { return next_; }
+  // Runs the next statement on every backend.
+  const StatementResult& step();
+  const std::vector<StatementResult>& results() const { return results_; }
+  void stop();
+
+  int calls() const { return calls_; }
+  int divergences() const { return divergences_; }
+  int failed_expectations() const { return failed_; }
+  // The name → fd bindings of one backend so far.
+  const std::map<std::string, int>& names(std::size_t backend) const {
+    return state_[backend].names;
+  }
+
+ private:
+  struct ThreadState {
+    bool blocked = false;
+    std::string call;  // what it sleeps in or last ran
+    bool has_result = false;
+    Outcome last;  // the result of its last finished sleeping call
+  };
+  struct BackendState {
+    std::map<std::string, int> names;
+    std::map<std::string, ThreadState> threads;
+    std::set<int> epolls;  // fds created by epoll_create*
+  };
+
+  void run_call(const Statement& st, StatementResult& out);
+  void run_thread_result(const Statement& st, StatementResult& out);
+  void check_expectation(const Statement& st, std::size_t b, const Outcome& o, BackendResult& r);
+  void compare(const Statement& st, StatementResult& out);
+
+  const Scenario& scenario_;
+  std::vector<Backend*> backends_;
+  ModelBackend* model_ = nullptr;
+  std::vector<BackendState> state_;
+  std::vector<StatementResult> results_;
+  std::size_t next_ = 0;
+  int calls_ = 0;
+  int divergences_ = 0;
+  int failed_ = 0;
+};
+
+}  // namespace epollscope::sim::script

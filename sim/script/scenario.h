@@ -1,0 +1,96 @@
+// sim/script/scenario.h — a parsed scenario: the C-like language of DESIGN.md.
+//
+// A scenario reads like the C a learner writes, one statement per line:
+//
+//   title "Pipe 2 KB / 1 KB, edge-triggered"
+//   // comments (the topology picture at the top) are ignored
+//   # narration: the caption of the next step
+//   epfd = epoll_create1(0)
+//   pipe(rfd, wfd)
+//   epoll_ctl(epfd, EPOLL_CTL_ADD, rfd, EPOLLIN | EPOLLET)
+//   write(wfd, 2048)
+//   epoll_wait(epfd, 8, 0)          => [rfd: EPOLLIN]
+//   read(rfd, 1024)                 => 1024
+//   t1: epoll_wait(epfd, 8, -1)     => blocks
+//   write(wfd, 1)
+//   t1                              => [rfd: EPOLLIN]
+//
+// Names stand for fds (the model and the kernel number them by the lowest-free-fd rule); a name is
+// defined once, by `name = call(...)` or as an output argument of pipe/pipe2/socketpair. `t1:` runs
+// the call in thread t1 (created on first use); a call that sleeps leaves its thread blocked, and
+// `t1 => expectation` checks what t1's call returned (or `blocks` if it still sleeps).
+// Expectations: a value (`=> 1024`), an error (`=> -1 EEXIST`), the ordered events of an epoll_wait
+// (`=> [rfd: EPOLLIN, wfd: EPOLLOUT|EPOLLERR]`, `=> []`; a name stands for the data value that is
+// that fd's number, the default data of epoll_ctl), or `blocks`.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace epollscope::sim::script {
+
+struct SourceLoc {
+  int line = 0;  // 1-based
+  int col = 0;   // 1-based
+};
+
+// One argument as written.
+struct Arg {
+  enum class Kind : uint8_t {
+    kNumber,  // 2048, -1, 0x10, or flags joined with | (EPOLLIN | EPOLLET), already evaluated
+    kName,    // rfd: an fd name (for output arguments of pipe/socketpair: the name defined)
+    kString,  // "hello"
+    kNull,    // NULL
+  };
+  Kind kind = Kind::kNumber;
+  int64_t number = 0;
+  std::string name;  // kName, kString (the text)
+  std::string text;  // as written, for messages and export
+  SourceLoc loc;
+};
+
+struct ExpectedEvent {
+  std::string name;  // the fd name whose number is the data, or empty when `data` is given
+  int64_t data = 0;  // resolved at run time when `name` is set
+  uint32_t events = 0;
+  SourceLoc loc;
+};
+
+struct Expectation {
+  enum class Kind : uint8_t { kNone, kValue, kError, kEvents, kBlocks };
+  Kind kind = Kind::kNone;
+  int64_t value = 0;  // kValue
+  int err = 0;        // kError
+  std::vector<ExpectedEvent> events;
+  std::string text;  // as written
+  SourceLoc loc;
+};
+
+struct Statement {
+  enum class Kind : uint8_t {
+    kCall,          // [thread:] [name =] call(args) [=> expectation]
+    kThreadResult,  // thread => expectation
+  };
+  Kind kind = Kind::kCall;
+  std::string thread = "main";
+  std::string assign;  // the name defined by `name = call(...)`, or empty
+  std::string call;    // epoll_ctl, write, ...
+  std::vector<Arg> args;
+  Expectation expect;
+  std::string narration;  // the `#` lines before the statement, joined
+  std::string source;     // the statement's line as written (without the comment)
+  SourceLoc loc;
+};
+
+struct Scenario {
+  std::string path;
+  std::string title;
+  std::vector<std::string>
+      header;  // the `//` comment lines before the first statement (the picture)
+  std::vector<Statement> statements;
+  std::vector<std::string> lines;  // the whole file, for the script panel and error messages
+};
+
+}  // namespace epollscope::sim::script
