@@ -12,6 +12,7 @@
 #include <iostream>
 #include <string>
 
+#include "gui/commands.h"
 #include "gui/walkthrough.h"
 #include "live/bench.h"
 #include "sim/profile.h"
@@ -77,6 +78,39 @@ int main(int argc, char** argv) {
 
   auto* profiles = app.add_subcommand("profiles", "List the kernel profiles the model knows");
 
+  std::string scenario_path;
+  std::string run_profile;
+  bool no_live = false;
+  auto* run = app.add_subcommand("run",
+                                 "Replay a scenario in the terminal: each call, the kernel "
+                                 "functions inside it, the state after it, "
+                                 "and the real kernel's result beside the model's");
+  run->add_option("FILE", scenario_path, "Scenario file (*.scn)")->required();
+  run->add_option("--profile", run_profile,
+                  "Kernel profile to model (default: calibrated on this kernel)");
+  run->add_flag("--no-live", no_live, "The model alone: do not run the calls on the real kernel");
+  run->add_flag("--no-steps", no_steps, "Do not list the kernel functions inside each call");
+  run->add_flag("--no-state", no_state, "Do not print the state after each call");
+
+  std::vector<std::string> check_paths;
+  bool verbose = false;
+  auto* check = app.add_subcommand("check",
+                                   "Run scenarios on the model and on the real kernel and compare "
+                                   "every result; exit 0 only if all agree");
+  check->add_option("PATH", check_paths, "Scenario files or folders (searched for *.scn)")
+      ->required();
+  check->add_option("--profile", run_profile,
+                    "Kernel profile to model (default: calibrated on this kernel)");
+  check->add_flag("--no-live", no_live, "Check the expectations on the model alone");
+  check->add_flag("-v,--verbose", verbose, "A line for every scenario, passing or not");
+
+  std::string export_out;
+  auto* export_c = app.add_subcommand(
+      "export-c", "Write a scenario as a standalone C program using real syscalls");
+  export_c->add_option("FILE", scenario_path, "Scenario file (*.scn)")->required();
+  export_c->add_option("-o,--output", export_out,
+                       "Where to write the program (default: standard output)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -90,6 +124,25 @@ int main(int argc, char** argv) {
                 << "\n  " << p.description << '\n';
     return 0;
   }
+  if (*run || *check) {
+    const sim::KernelProfile* profile = nullptr;
+    if (!run_profile.empty() && !(profile = find_profile(run_profile))) return 2;
+    if (*run) {
+      app::RunOptions options;
+      options.profile = profile;
+      options.live = !no_live;
+      options.show_steps = !no_steps;
+      options.show_state = !no_state;
+      options.width = terminal_width();
+      return app::run_command(scenario_path, options, std::cout, std::cerr);
+    }
+    app::CheckCommandOptions options;
+    options.profile = profile;
+    options.live = !no_live;
+    options.verbose = verbose;
+    return app::check_command(check_paths, options, std::cout, std::cerr);
+  }
+  if (*export_c) return app::export_c_command(scenario_path, export_out, std::cout, std::cerr);
   if (*bench_model) {
     bench_options.kernel = !model_only;
     if (quick) {

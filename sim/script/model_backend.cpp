@@ -30,13 +30,17 @@ std::string describe_outcome(const Outcome& o, const std::string& call) {
   return out;
 }
 
-ModelBackend::ModelBackend(const KernelProfile& profile, TraceSink* sink)
-    : profile_(profile), sink_(sink) {}
+ModelBackend::ModelBackend(const KernelProfile& profile, bool record)
+    : profile_(profile), record_(record) {}
 ModelBackend::~ModelBackend() = default;
 
 bool ModelBackend::start(std::string*) {
+  recorder_.reset();
   k_ = std::make_unique<Kernel>(profile_);
-  k_->set_trace_sink(sink_);
+  if (record_) {
+    recorder_ = std::make_unique<Recorder>(*k_);
+    k_->set_trace_sink(recorder_.get());
+  }
   thread_of_task_.clear();
   thread_of_task_[k_->main_task().id] = "main";
   pending_.clear();
@@ -44,8 +48,7 @@ bool ModelBackend::start(std::string*) {
 }
 
 void ModelBackend::stop() {
-  if (k_) k_->set_trace_sink(nullptr);
-  k_.reset();
+  // The kernel and the recording stay readable after the run.
 }
 
 Task& ModelBackend::task(const std::string& thread) {

@@ -12,14 +12,16 @@
 #include <vector>
 
 #include "sim/kernel.h"
+#include "sim/recorder.h"
 #include "sim/script/backend.h"
 
 namespace epollscope::sim::script {
 
 class ModelBackend final : public Backend {
  public:
+  // With `record`, every step is kept with a snapshot (for the terminal replay and the GUI).
   explicit ModelBackend(const KernelProfile& profile = KernelProfile::default_profile(),
-                        TraceSink* sink = nullptr);
+                        bool record = false);
   ~ModelBackend() override;
 
   const char* name() const override { return "model"; }
@@ -30,6 +32,7 @@ class ModelBackend final : public Backend {
   void stop() override;
 
   Kernel& kernel() { return *k_; }
+  const Recorder* recorder() const { return recorder_.get(); }
   // Before an EPOLL_CTL_ADD of `tfd` into `epfd`: give the file behind tfd a key ("address")
   // that puts it where the kernel's fdinfo shows it after the same ADD, so that the model's tree
   // is built in the kernel's key order. A file that is already registered somewhere keeps its key.
@@ -39,8 +42,9 @@ class ModelBackend final : public Backend {
   Task& task(const std::string& thread);
 
   const KernelProfile& profile_;
-  TraceSink* sink_;
+  bool record_;
   std::unique_ptr<Kernel> k_;
+  std::unique_ptr<Recorder> recorder_;
   std::map<uint32_t, std::string> thread_of_task_;
   std::vector<ThreadOutcome> pending_;
 };
