@@ -69,10 +69,16 @@ int run_command(const std::string& path, const RunOptions& options, std::ostream
   for (const auto& h : sc.header)
     out << h << '\n';
 
+  bool live = options.live;
+  if (!sc.profile.empty() && sc.profile != profile->name) {
+    out << "this scenario is about Linux " << sc.profile << (live ? "; it runs on the model alone" : "") << '\n';
+    profile = sim::KernelProfile::by_name(sc.profile);
+    live = false;
+  }
   sim::script::ModelBackend model(*profile, true);
   live::LiveBackend kernel;
   std::vector<sim::script::Backend*> backends{&model};
-  if (options.live) backends.push_back(&kernel);
+  if (live) backends.push_back(&kernel);
   sim::script::Runner runner(sc, backends);
   std::string error;
   if (!runner.start(&error)) {
@@ -178,6 +184,7 @@ int check_command(const std::vector<std::string>& paths, const CheckCommandOptio
       out << (rep.ok() ? "ok   " : "FAIL ") << f << " (" << rep.calls << " calls, " << secs
           << ")\n";
     }
+    if (!rep.note.empty()) out << "note " << f << ": " << rep.note << '\n';
     for (const auto& m : rep.messages)
       out << m << '\n';
     if (!rep.error.empty()) out << rep.error << '\n';

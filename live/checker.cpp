@@ -15,10 +15,20 @@ ScenarioReport check_scenario(const sim::script::Scenario& scenario, const Check
   report.title = scenario.title;
   const auto t0 = std::chrono::steady_clock::now();
 
-  sim::script::ModelBackend model(*options.profile);
+  // A scenario about another kernel's behaviour runs on the model of that kernel only.
+  const sim::KernelProfile* profile = options.profile;
+  bool live = options.live;
+  if (!scenario.profile.empty() && scenario.profile != profile->name) {
+    profile = sim::KernelProfile::by_name(scenario.profile);
+    if (live)
+      report.note = cat("model only: the scenario is about Linux ", scenario.profile, ", this kernel follows ",
+                        options.profile->name);
+    live = false;
+  }
+  sim::script::ModelBackend model(*profile);
   LiveBackend kernel(options.live_options);
   std::vector<sim::script::Backend*> backends{&model};
-  if (options.live) backends.push_back(&kernel);
+  if (live) backends.push_back(&kernel);
   sim::script::Runner runner(scenario, backends);
   std::string error;
   try {

@@ -24,6 +24,7 @@ struct ScenarioReport {
   int failed_expectations = 0;
   std::vector<std::string> messages;  // one readable block per problem
   std::string error;                  // the scenario could not run to its end
+  std::string note;                   // e.g. why the kernel was not asked
   double seconds = 0;
   bool ok() const { return divergences == 0 && failed_expectations == 0 && error.empty(); }
 };

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <set>
 
+#include "sim/profile.h"
 #include "sim/script/calls.h"
 #include "sim/strings.h"
 #include "sim/uapi.h"
@@ -574,6 +575,12 @@ std::variant<Scenario, ParseError> parse_scenario(std::string_view text, const s
   std::string narration;
   bool has_title = false;
   bool seen_statement = false;
+  struct Block {
+    int64_t count;
+    std::size_t first;  // index of the block's first statement
+    int line;
+  };
+  std::vector<Block> blocks;
   for (std::size_t i = 0; i < sc.lines.size(); ++i) {
     const std::string& line = sc.lines[i];
     const int lineno = static_cast<int>(i) + 1;
@@ -591,6 +598,54 @@ std::variant<Scenario, ParseError> parse_scenario(std::string_view text, const s
     auto lexed = lex(line);
     if (auto* f = std::get_if<Failure>(&lexed))
       return ParseError{path, lineno, f->col, f->message, line};
+    // Block and header lines: profile "NAME", repeat N ... end.
+    const std::vector<Token>& toks = std::get<std::vector<Token>>(lexed);
+    if (toks[0].kind == Tok::kIdent && toks[0].text == "profile" && toks.size() >= 2 &&
+        toks[1].kind == Tok::kString) {
+      if (toks.size() > 3 || toks[2].kind != Tok::kEnd)
+        return ParseError{path, lineno, toks[2].col, "unexpected text after the profile name",
+                          line};
+      if (!sc.profile.empty())
+        return ParseError{path, lineno, toks[0].col, "the scenario already names a profile", line};
+      if (!KernelProfile::by_name(toks[1].text)) {
+        std::string known;
+        for (const auto& kp : KernelProfile::all())
+          known += (known.empty() ? "" : ", ") + kp.name;
+        return ParseError{path, lineno, toks[1].col,
+                          cat("unknown kernel profile \"", toks[1].text, "\" (known: ", known, ")"),
+                          line};
+      }
+      sc.profile = toks[1].text;
+      continue;
+    }
+    if (toks[0].kind == Tok::kIdent && toks[0].text == "repeat" && toks[1].kind == Tok::kNumber) {
+      if (toks[2].kind != Tok::kEnd)
+        return ParseError{path, lineno, toks[2].col, "a repeat line holds only the count: repeat N",
+                          line};
+      if (toks[1].number < 1 || toks[1].number > 100000)
+        return ParseError{path, lineno, toks[1].col,
+                          "the repeat count must be between 1 and 100000", line};
+      blocks.push_back(Block{toks[1].number, sc.statements.size(), lineno});
+      continue;
+    }
+    if (toks[0].kind == Tok::kIdent && toks[0].text == "end" && toks[1].kind == Tok::kEnd) {
+      if (blocks.empty())
+        return ParseError{path, lineno, toks[0].col, "'end' without a 'repeat'", line};
+      Block b = blocks.back();
+      blocks.pop_back();
+      if (b.first == sc.statements.size())
+        return ParseError{path, b.line, 1, "this repeat block has no statements",
+                          sc.lines[static_cast<std::size_t>(b.line) - 1]};
+      // Each iteration runs the body again; names defined in the body are bound anew each time.
+      std::vector<Statement> body(sc.statements.begin() + static_cast<long>(b.first),
+                                  sc.statements.end());
+      for (auto& st : body)
+        st.narration.clear();
+      for (int64_t it = 1; it < b.count; ++it)
+        for (const auto& st : body)
+          sc.statements.push_back(st);
+      continue;
+    }
     Statement st;
     st.loc.line = lineno;
     st.source =
@@ -604,6 +659,9 @@ std::variant<Scenario, ParseError> parse_scenario(std::string_view text, const s
     narration.clear();
     sc.statements.push_back(std::move(st));
   }
+  if (!blocks.empty())
+    return ParseError{path, blocks.back().line, 1, "this repeat block has no 'end'",
+                      sc.lines[static_cast<std::size_t>(blocks.back().line) - 1]};
   if (sc.statements.empty())
     return ParseError{path, static_cast<int>(sc.lines.size()), 1, "the scenario has no statements",
                       ""};

@@ -270,8 +270,19 @@ void Runner::compare(const Statement& st, StatementResult& out) {
                                     list(cx), "; ", backends_[b]->name(), " ", list(cy)));
     }
     if (st.kind == Statement::Kind::kCall && changes_interest_lists(st.call)) {
-      std::set<int> epolls = state_[ref].epolls;
-      epolls.insert(state_[b].epolls.begin(), state_[b].epolls.end());
+      // epoll_ctl changes one interest list; a close or dup2 may drop items from any of them.
+      std::set<int> epolls;
+      if (st.call == "epoll_ctl" && !st.args.empty()) {
+        const Arg& ep = st.args[0];
+        auto it = state_[ref].names.find(ep.name);
+        if (ep.kind == Arg::Kind::kNumber)
+          epolls.insert(static_cast<int>(ep.number));
+        else if (it != state_[ref].names.end())
+          epolls.insert(it->second);
+      } else {
+        epolls = state_[ref].epolls;
+        epolls.insert(state_[b].epolls.begin(), state_[b].epolls.end());
+      }
       for (int epfd : epolls) {
         auto fx = backends_[ref]->fdinfo(epfd), fy = backends_[b]->fdinfo(epfd);
         if (fx != fy)

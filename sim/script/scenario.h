@@ -19,6 +19,9 @@
 // defined once, by `name = call(...)` or as an output argument of pipe/pipe2/socketpair. `t1:` runs
 // the call in thread t1 (created on first use); a call that sleeps leaves its thread blocked, and
 // `t1 => expectation` checks what t1's call returned (or `blocks` if it still sleeps).
+// `repeat N` ... `end` runs the lines between N times (names defined inside are bound anew each
+// time); `profile "5.10"` says which kernel profile the scenario is about (the checker runs it on
+// the model alone when this kernel follows another profile).
 // Expectations: a value (`=> 1024`), an error (`=> -1 EEXIST`), the ordered events of an epoll_wait
 // (`=> [rfd: EPOLLIN, wfd: EPOLLOUT|EPOLLERR]`, `=> []`; a name stands for the data value that is
 // that fd's number, the default data of epoll_ctl), or `blocks`.
@@ -87,8 +90,9 @@ struct Statement {
 struct Scenario {
   std::string path;
   std::string title;
-  std::vector<std::string>
-      header;  // the `//` comment lines before the first statement (the picture)
+  std::string profile;  // `profile "5.10"`: the kernel profile the scenario is about (empty: any)
+  // The `//` comment lines before the first statement (the topology picture).
+  std::vector<std::string> header;
   std::vector<Statement> statements;
   std::vector<std::string> lines;  // the whole file, for the script panel and error messages
 };
