@@ -1,5 +1,6 @@
 #include "live/bench.h"
 
+#include "sim/kernel.h"
 #include "sim/recorder.h"
 
 #include <malloc.h>
@@ -13,6 +14,8 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <optional>
+#include <random>
 #include <sstream>
 
 namespace epollscope::live {
@@ -26,104 +29,82 @@ static_assert(sim::kEPOLLIN == EPOLLIN && sim::kEPOLLOUT == EPOLLOUT &&
 class ModelWorld final : public EpollWorld {
  public:
   const char* name() const override { return "model"; }
-  bool create(long n, std::string*) override {
-    n_ = n;
-    sim::Task& t = k_.main_task();
-    k_.setrlimit_nofile(t, n + 64);
-    k_.set_max_user_watches(n + 64);
-    epfd_ = static_cast<int>(k_.epoll_create1(t, 0).ret);
-    fds_.resize(static_cast<std::size_t>(n));
-    for (long i = 0; i < n; ++i)
-      fds_[i] = static_cast<int>(k_.eventfd2(t, 0, sim::kEFD_NONBLOCK).ret);
-    return true;
+  long open_fd_limit() override {
+    k_.setrlimit_nofile(t(), kModelFdLimit);
+    return kModelFdLimit;
   }
-  void add(long i) override {
-    k_.epoll_ctl(k_.main_task(), epfd_, sim::kEPOLL_CTL_ADD, fds_[i],
-                 sim::EpollEvent{sim::kEPOLLIN, static_cast<uint64_t>(i)});
+  int epoll() override {
+    if (epfd_ < 0) epfd_ = static_cast<int>(k_.epoll_create1(t(), 0).ret);
+    return epfd_;
   }
-  void del(long i) override {
-    k_.epoll_ctl(k_.main_task(), epfd_, sim::kEPOLL_CTL_DEL, fds_[i], std::nullopt);
+  int eventfd() override { return static_cast<int>(k_.eventfd2(t(), 0, sim::kEFD_NONBLOCK).ret); }
+  void dup2(int from, int to) override { k_.dup2(t(), from, to); }
+  void close(int fd) override { k_.close(t(), fd); }
+  int ctl(int op, int fd, uint32_t events, uint64_t data) override {
+    return static_cast<int>(k_.epoll_ctl(t(), epoll(), op, fd,
+                                         op == sim::kEPOLL_CTL_DEL
+                                             ? std::nullopt
+                                             : std::optional(sim::EpollEvent{events, data}))
+                                .ret);
   }
-  void mod(long i) override {
-    toggle_ = !toggle_;
-    k_.epoll_ctl(
-        k_.main_task(), epfd_, sim::kEPOLL_CTL_MOD, fds_[i],
-        sim::EpollEvent{sim::kEPOLLIN | (toggle_ ? sim::kEPOLLOUT : 0), static_cast<uint64_t>(i)});
-  }
-  void make_ready(long i) override { k_.eventfd_write(k_.main_task(), fds_[i], 1); }
+  void eventfd_write(int fd) override { k_.eventfd_write(t(), fd, 1); }
   int wait(int maxevents) override {
-    return static_cast<int>(k_.epoll_wait(k_.main_task(), epfd_, maxevents, 0).ret);
+    return static_cast<int>(k_.epoll_wait(t(), epoll(), maxevents, 0).ret);
   }
-  const sim::Kernel& kernel() const { return k_; }
+  long epitems() const override { return static_cast<long>(k_.epitems_in_use()); }
 
  private:
+  static constexpr long kModelFdLimit = 1 << 22;
+  sim::Task& t() { return k_.main_task(); }
   sim::Kernel k_;
   int epfd_ = -1;
-  std::vector<int> fds_;
-  bool toggle_ = false;
 };
 
 class KernelWorld final : public EpollWorld {
  public:
   ~KernelWorld() override {
-    for (int fd : fds_)
+    for (int fd : opened_)
       ::close(fd);
     if (epfd_ >= 0) ::close(epfd_);
   }
   const char* name() const override { return "kernel"; }
-  bool create(long n, std::string* error) override {
+  long open_fd_limit() override {
     rlimit rl{};
     getrlimit(RLIMIT_NOFILE, &rl);
-    rlim_t need = static_cast<rlim_t>(n) + 256;
-    if (rl.rlim_cur < need) {
-      rlimit want{need, std::max(need, rl.rlim_max)};
-      if (setrlimit(RLIMIT_NOFILE, &want) != 0) {
-        *error = std::string("cannot raise RLIMIT_NOFILE to ") + std::to_string(need) + ": " +
-                 std::strerror(errno);
-        return false;
-      }
-    }
-    n_ = n;
-    epfd_ = epoll_create1(0);
-    fds_.reserve(static_cast<std::size_t>(n));
-    for (long i = 0; i < n; ++i) {
-      int fd = eventfd(0, EFD_NONBLOCK);
-      if (fd < 0) {
-        *error = std::string("eventfd: ") + std::strerror(errno);
-        return false;
-      }
-      fds_.push_back(fd);
-    }
-    return true;
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+    return static_cast<long>(rl.rlim_max);
   }
-  void add(long i) override {
+  int epoll() override {
+    if (epfd_ < 0) epfd_ = epoll_create1(0);
+    return epfd_;
+  }
+  int eventfd() override {
+    int fd = ::eventfd(0, EFD_NONBLOCK);
+    if (fd >= 0) opened_.push_back(fd);
+    return fd;
+  }
+  void dup2(int from, int to) override { ::dup2(from, to); }
+  void close(int fd) override { ::close(fd); }
+  int ctl(int op, int fd, uint32_t events, uint64_t data) override {
     epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.u64 = static_cast<uint64_t>(i);
-    epoll_ctl(epfd_, EPOLL_CTL_ADD, fds_[i], &ev);
+    ev.events = events;
+    ev.data.u64 = data;
+    return epoll_ctl(epoll(), op, fd, &ev);
   }
-  void del(long i) override { epoll_ctl(epfd_, EPOLL_CTL_DEL, fds_[i], nullptr); }
-  void mod(long i) override {
-    toggle_ = !toggle_;
-    epoll_event ev{};
-    ev.events = EPOLLIN | (toggle_ ? static_cast<uint32_t>(EPOLLOUT) : 0u);
-    ev.data.u64 = static_cast<uint64_t>(i);
-    epoll_ctl(epfd_, EPOLL_CTL_MOD, fds_[i], &ev);
-  }
-  void make_ready(long i) override {
+  void eventfd_write(int fd) override {
     uint64_t one = 1;
-    if (::write(fds_[i], &one, sizeof one) != sizeof one) std::abort();
+    if (::write(fd, &one, sizeof one) != sizeof one) std::abort();
   }
   int wait(int maxevents) override {
     events_.resize(static_cast<std::size_t>(maxevents));
-    return epoll_wait(epfd_, events_.data(), maxevents, 0);
+    return epoll_wait(epoll(), events_.data(), maxevents, 0);
   }
 
  private:
   int epfd_ = -1;
-  std::vector<int> fds_;
+  std::vector<int> opened_;
   std::vector<epoll_event> events_;
-  bool toggle_ = false;
 };
 
 using Clock = std::chrono::steady_clock;
@@ -133,83 +114,8 @@ double median(std::vector<double> v) {
   return v.empty() ? 0 : v[v.size() / 2];
 }
 
-struct CtlTimes {
-  double add = 0, mod = 0, del = 0;
-};
-
-// With every item registered: take `batch` random items out (DEL), put them back (ADD), and modify
-// another random batch (MOD). Random positions keep the tree walks honest for both worlds.
-CtlTimes time_ctl(EpollWorld& w, long batch, int repeats, std::mt19937_64& rng) {
-  std::vector<double> adds, mods, dels;
-  std::vector<long> pick(static_cast<std::size_t>(std::min(batch, w.size())));
-  for (int r = 0; r < repeats; ++r) {
-    for (auto& p : pick)
-      p = static_cast<long>(rng() % static_cast<uint64_t>(w.size()));
-    std::sort(pick.begin(), pick.end());
-    pick.erase(std::unique(pick.begin(), pick.end()), pick.end());
-    std::shuffle(pick.begin(), pick.end(), rng);
-    auto t0 = Clock::now();
-    for (long i : pick)
-      w.del(i);
-    auto t1 = Clock::now();
-    for (long i : pick)
-      w.add(i);
-    auto t2 = Clock::now();
-    for (long i : pick)
-      w.mod(i);
-    auto t3 = Clock::now();
-    const double n = static_cast<double>(pick.size());
-    dels.push_back(std::chrono::duration<double, std::nano>(t1 - t0).count() / n);
-    adds.push_back(std::chrono::duration<double, std::nano>(t2 - t1).count() / n);
-    mods.push_back(std::chrono::duration<double, std::nano>(t3 - t2).count() / n);
-    pick.resize(static_cast<std::size_t>(std::min(batch, w.size())));
-  }
-  return {median(adds), median(mods), median(dels)};
-}
-
-double time_wait_per_event(EpollWorld& w, long ready, int repeats) {
-  std::vector<double> per_event;
-  for (int r = 0; r < repeats; ++r) {
-    const int calls = 20;
-    long events = 0;
-    auto t0 = Clock::now();
-    for (int c = 0; c < calls; ++c)
-      events += w.wait(static_cast<int>(ready));
-    auto t1 = Clock::now();
-    if (events > 0)
-      per_event.push_back(std::chrono::duration<double, std::nano>(t1 - t0).count() / events);
-  }
-  return median(per_event);
-}
-
-// 1000 → "1e3", 100000 → "1e5"; other numbers as they are.
-std::string size_name(long n) {
-  int exponent = 0;
-  long v = n;
-  while (v >= 10 && v % 10 == 0) {
-    v /= 10;
-    ++exponent;
-  }
-  return exponent >= 3 ? std::to_string(v) + "e" + std::to_string(exponent) : std::to_string(n);
-}
-
-// Object sizes of the kernel's epitem and eppoll_entry slabs, from /proc/slabinfo (root only).
-long kernel_bytes_per_item() {
-  std::ifstream in("/proc/slabinfo");
-  std::string line;
-  long total = 0;
-  int found = 0;
-  while (std::getline(in, line)) {
-    std::istringstream ls(line);
-    std::string name;
-    long active, num, objsize;
-    if (!(ls >> name >> active >> num >> objsize)) continue;
-    if (name == "eventpoll_epi" || name == "eventpoll_pwq") {
-      total += objsize;
-      ++found;
-    }
-  }
-  return found == 2 ? total : -1;
+double ns_per(Clock::time_point a, Clock::time_point b, std::size_t n) {
+  return std::chrono::duration<double, std::nano>(b - a).count() / static_cast<double>(n);
 }
 
 // A 10,000-call scenario (8 pipes, one epoll, writes, reads, waits and MODs) recorded with a
@@ -269,7 +175,139 @@ void bench_recorder(std::vector<Figure>& out, long calls) {
                  std::chrono::duration<double, std::micro>(t1 - t0).count() / calls, "us"});
 }
 
+// 1000 → "1e3", 100000 → "1e5"; other numbers as they are.
+std::string size_name(long n) {
+  int exponent = 0;
+  long v = n;
+  while (v >= 10 && v % 10 == 0) {
+    v /= 10;
+    ++exponent;
+  }
+  return exponent >= 3 ? std::to_string(v) + "e" + std::to_string(exponent) : std::to_string(n);
+}
+
+// Object sizes of the kernel's epitem and eppoll_entry slabs, from /proc/slabinfo (root only).
+long kernel_bytes_per_item() {
+  std::ifstream in("/proc/slabinfo");
+  std::string line;
+  long total = 0;
+  int found = 0;
+  while (std::getline(in, line)) {
+    std::istringstream ls(line);
+    std::string name;
+    long active, num, objsize;
+    if (!(ls >> name >> active >> num >> objsize)) continue;
+    if (name == "eventpoll_epi" || name == "eventpoll_pwq") {
+      total += objsize;
+      ++found;
+    }
+  }
+  return found == 2 ? total : -1;
+}
+
+double time_wait_per_event(EpollWorld& w, long registered, long ready, int repeats, long fd_budget,
+                           std::string* error) {
+  if (!prepare_wait_world(w, registered, ready, fd_budget, error)) return -1;
+  std::vector<double> per_event;
+  for (int r = 0; r < repeats; ++r) {
+    const int calls = 20;
+    long events = 0;
+    auto t0 = Clock::now();
+    for (int c = 0; c < calls; ++c)
+      events += w.wait(static_cast<int>(ready));
+    auto t1 = Clock::now();
+    if (events > 0) per_event.push_back(ns_per(t0, t1, static_cast<std::size_t>(events)));
+  }
+  return median(per_event);
+}
+
 }  // namespace
+
+bool prepare_wait_world(EpollWorld& w, long registered, long ready, long fd_budget,
+                        std::string* error) {
+  w.open_fd_limit();
+  w.epoll();
+  for (long i = 0; i < ready; ++i) {
+    int fd = w.eventfd();
+    if (fd < 0) {
+      *error = "cannot create the ready eventfds";
+      return false;
+    }
+    w.ctl(sim::kEPOLL_CTL_ADD, fd, sim::kEPOLLIN, static_cast<uint64_t>(fd));
+    w.eventfd_write(fd);
+  }
+  ItemLayout quiet;  // the items stay registered; the layout is not needed afterwards
+  return quiet.build(w, registered - ready, fd_budget, error);
+}
+
+bool ItemLayout::build(EpollWorld& w, long n, long fd_budget, std::string* error) {
+  n_ = n;
+  bases_.clear();
+  if (n <= 0) return true;
+  // Enough files that the fd numbers of each fit under the budget, after the bases.
+  files_ = 1;
+  while ((n + files_ - 1) / files_ > fd_budget - files_ - 128) {
+    if (++files_ > 4096) {
+      *error = "the fd limit is too small for this many items";
+      return false;
+    }
+  }
+  int last = 0;
+  for (long j = 0; j < files_; ++j) {
+    int fd = w.eventfd();
+    if (fd < 0) {
+      *error = "cannot create eventfds";
+      return false;
+    }
+    bases_.push_back(fd);
+    last = std::max(last, fd);
+  }
+  first_fd_ = last + 64;
+  for (long i = 0; i < n; ++i) {
+    const int fd = fd_of(i);
+    w.dup2(base_of(i), fd);
+    if (w.ctl(sim::kEPOLL_CTL_ADD, fd, sim::kEPOLLIN, static_cast<uint64_t>(i)) != 0) {
+      *error = std::string("EPOLL_CTL_ADD failed in the ") + w.name() + ": " + std::strerror(errno);
+      return false;
+    }
+    w.close(fd);
+  }
+  return true;
+}
+
+CtlTimes time_ctl_batch(EpollWorld& w, const ItemLayout& layout, long batch, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  // Random items, at most one per fd number: their numbers are all open at once.
+  std::vector<long> pick;
+  std::vector<bool> used(static_cast<std::size_t>(layout.fd_of(layout.size() - 1) + 1), false);
+  for (int tries = 0; static_cast<long>(pick.size()) < batch && tries < 100 * batch; ++tries) {
+    long i = static_cast<long>(rng() % static_cast<uint64_t>(layout.size()));
+    int fd = layout.fd_of(i);
+    if (used[static_cast<std::size_t>(fd)]) continue;
+    used[static_cast<std::size_t>(fd)] = true;
+    pick.push_back(i);
+  }
+  for (long i : pick)
+    w.dup2(layout.base_of(i), layout.fd_of(i));
+  CtlTimes t;
+  auto t0 = Clock::now();
+  for (long i : pick)
+    w.ctl(sim::kEPOLL_CTL_DEL, layout.fd_of(i), 0, 0);
+  auto t1 = Clock::now();
+  for (long i : pick)
+    w.ctl(sim::kEPOLL_CTL_ADD, layout.fd_of(i), sim::kEPOLLIN, static_cast<uint64_t>(i));
+  auto t2 = Clock::now();
+  for (long i : pick)
+    w.ctl(sim::kEPOLL_CTL_MOD, layout.fd_of(i), sim::kEPOLLIN | sim::kEPOLLOUT,
+          static_cast<uint64_t>(i));
+  auto t3 = Clock::now();
+  for (long i : pick)
+    w.close(layout.fd_of(i));
+  t.del = ns_per(t0, t1, pick.size());
+  t.add = ns_per(t1, t2, pick.size());
+  t.mod = ns_per(t2, t3, pick.size());
+  return t;
+}
 
 std::unique_ptr<EpollWorld> make_model_world() {
   return std::make_unique<ModelWorld>();
@@ -281,60 +319,72 @@ std::unique_ptr<EpollWorld> make_kernel_world() {
 std::vector<Figure> bench_model(const BenchOptions& options,
                                 const std::function<void(const std::string&)>& progress) {
   std::vector<Figure> out;
-  std::mt19937_64 rng(20261127);
   auto ratio = [&](const std::string& what, double model, double kernel) {
     if (kernel > 0) out.push_back({"ratio." + what, model / kernel, "model/kernel"});
   };
+  // Both worlds use the same layout, so they do the same work: the kernel's fd limit decides it.
+  long fd_budget;
+  {
+    KernelWorld probe;
+    fd_budget = probe.open_fd_limit();
+  }
+
+  auto time_world = [&](EpollWorld& w, long n, CtlTimes* result, bool measure_memory) -> bool {
+    std::string error;
+    w.open_fd_limit();
+    w.epoll();
+    progress(std::string(w.name()) + ": registering " + std::to_string(n) + " items");
+    struct mallinfo2 before = mallinfo2();
+    ItemLayout layout;
+    if (!layout.build(w, n, fd_budget, &error)) {
+      progress(std::string(w.name()) + ": skipped at " + std::to_string(n) + " items: " + error);
+      return false;
+    }
+    struct mallinfo2 after = mallinfo2();
+    if (measure_memory)
+      out.push_back({"model.bytes_per_item",
+                     static_cast<double>(after.uordblks - before.uordblks) / static_cast<double>(n),
+                     "bytes"});
+    progress(std::string(w.name()) + ": timing epoll_ctl with " + std::to_string(n) +
+             " items registered");
+    std::vector<double> adds, mods, dels;
+    for (int r = 0; r < options.repeats; ++r) {
+      CtlTimes t = time_ctl_batch(w, layout, options.batch, 1000 + static_cast<uint64_t>(r));
+      adds.push_back(t.add);
+      mods.push_back(t.mod);
+      dels.push_back(t.del);
+    }
+    *result = CtlTimes{median(adds), median(mods), median(dels)};
+    const std::string sz = size_name(n);
+    out.push_back({std::string(w.name()) + ".epoll_ctl_add.n" + sz, result->add, "ns"});
+    out.push_back({std::string(w.name()) + ".epoll_ctl_mod.n" + sz, result->mod, "ns"});
+    out.push_back({std::string(w.name()) + ".epoll_ctl_del.n" + sz, result->del, "ns"});
+    if (measure_memory) {
+      progress("model: removing all " + std::to_string(n) + " items again");
+      for (long i = 0; i < n; ++i) {
+        w.dup2(layout.base_of(i), layout.fd_of(i));
+        w.ctl(sim::kEPOLL_CTL_DEL, layout.fd_of(i), 0, 0);
+        w.close(layout.fd_of(i));
+      }
+      out.push_back(
+          {"model.epitems_left_after_removing_all", static_cast<double>(w.epitems()), "items"});
+    }
+    return true;
+  };
 
   for (long n : options.sizes) {
-    const std::string sz = size_name(n);
     CtlTimes model_t{}, kernel_t{};
     {
-      progress("model: registering " + std::to_string(n) + " eventfds");
       ModelWorld model;
-      std::string error;
-      model.create(n, &error);
-      struct mallinfo2 before = mallinfo2();
-      for (long i = 0; i < n; ++i)
-        model.add(i);
-      struct mallinfo2 after = mallinfo2();
-      if (n == options.sizes.back())
-        out.push_back(
-            {"model.bytes_per_item",
-             static_cast<double>(after.uordblks - before.uordblks) / static_cast<double>(n),
-             "bytes"});
-      progress("model: timing epoll_ctl with " + std::to_string(n) + " items registered");
-      model_t = time_ctl(model, options.batch, options.repeats, rng);
-      out.push_back({"model.epoll_ctl_add.n" + sz, model_t.add, "ns"});
-      out.push_back({"model.epoll_ctl_mod.n" + sz, model_t.mod, "ns"});
-      out.push_back({"model.epoll_ctl_del.n" + sz, model_t.del, "ns"});
-      if (n == options.sizes.back()) {
-        progress("model: removing all " + std::to_string(n) + " items again");
-        for (long i = 0; i < n; ++i)
-          model.del(i);
-        out.push_back({"model.epitems_left_after_removing_all",
-                       static_cast<double>(model.kernel().epitems_in_use()), "items"});
-      }
+      time_world(model, n, &model_t, n == options.sizes.back());
     }
-    if (options.kernel) {
-      progress("kernel: registering " + std::to_string(n) + " eventfds");
-      KernelWorld kernel;
-      std::string error;
-      if (!kernel.create(n, &error)) {
-        progress("kernel: skipped at " + std::to_string(n) + " items: " + error);
-        continue;
-      }
-      for (long i = 0; i < n; ++i)
-        kernel.add(i);
-      progress("kernel: timing epoll_ctl with " + std::to_string(n) + " items registered");
-      kernel_t = time_ctl(kernel, options.batch, options.repeats, rng);
-      out.push_back({"kernel.epoll_ctl_add.n" + sz, kernel_t.add, "ns"});
-      out.push_back({"kernel.epoll_ctl_mod.n" + sz, kernel_t.mod, "ns"});
-      out.push_back({"kernel.epoll_ctl_del.n" + sz, kernel_t.del, "ns"});
-      ratio("epoll_ctl_add.n" + sz, model_t.add, kernel_t.add);
-      ratio("epoll_ctl_mod.n" + sz, model_t.mod, kernel_t.mod);
-      ratio("epoll_ctl_del.n" + sz, model_t.del, kernel_t.del);
-    }
+    if (!options.kernel) continue;
+    KernelWorld kernel;
+    if (!time_world(kernel, n, &kernel_t, false)) continue;
+    const std::string sz = size_name(n);
+    ratio("epoll_ctl_add.n" + sz, model_t.add, kernel_t.add);
+    ratio("epoll_ctl_mod.n" + sz, model_t.mod, kernel_t.mod);
+    ratio("epoll_ctl_del.n" + sz, model_t.del, kernel_t.del);
   }
 
   const std::string wname = "epoll_wait_per_event.lt_" + size_name(options.wait_ready) + "_of_" +
@@ -345,25 +395,22 @@ std::vector<Figure> bench_model(const BenchOptions& options,
              std::to_string(options.wait_registered));
     ModelWorld model;
     std::string error;
-    model.create(options.wait_registered, &error);
-    for (long i = 0; i < options.wait_registered; ++i)
-      model.add(i);
-    for (long i = 0; i < options.wait_ready; ++i)
-      model.make_ready(i * (options.wait_registered / options.wait_ready));
-    model_wait = time_wait_per_event(model, options.wait_ready, options.repeats);
-    out.push_back({"model." + wname, model_wait, "ns"});
+    model_wait = time_wait_per_event(model, options.wait_registered, options.wait_ready,
+                                     options.repeats, fd_budget, &error);
+    if (model_wait > 0) out.push_back({"model." + wname, model_wait, "ns"});
   }
   if (options.kernel) {
+    progress("kernel: epoll_wait with " + std::to_string(options.wait_ready) + " ready of " +
+             std::to_string(options.wait_registered));
     KernelWorld kernel;
     std::string error;
-    if (kernel.create(options.wait_registered, &error)) {
-      for (long i = 0; i < options.wait_registered; ++i)
-        kernel.add(i);
-      for (long i = 0; i < options.wait_ready; ++i)
-        kernel.make_ready(i * (options.wait_registered / options.wait_ready));
-      double kernel_wait = time_wait_per_event(kernel, options.wait_ready, options.repeats);
+    double kernel_wait = time_wait_per_event(kernel, options.wait_registered, options.wait_ready,
+                                             options.repeats, fd_budget, &error);
+    if (kernel_wait > 0) {
       out.push_back({"kernel." + wname, kernel_wait, "ns"});
       ratio(wname, model_wait, kernel_wait);
+    } else {
+      progress("kernel: epoll_wait skipped: " + error);
     }
   }
   progress("model: recording 10000 calls with a snapshot after every step");
