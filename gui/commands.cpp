@@ -71,7 +71,8 @@ int run_command(const std::string& path, const RunOptions& options, std::ostream
 
   bool live = options.live;
   if (!sc.profile.empty() && sc.profile != profile->name) {
-    out << "this scenario is about Linux " << sc.profile << (live ? "; it runs on the model alone" : "") << '\n';
+    out << "this scenario is about Linux " << sc.profile
+        << (live ? "; it runs on the model alone" : "") << '\n';
     profile = sim::KernelProfile::by_name(sc.profile);
     live = false;
   }

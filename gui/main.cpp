@@ -1,7 +1,10 @@
 // gui/main.cpp — the `epollscope` executable: one binary, one subcommand per use.
 //
-//   epollscope                   the built-in walk-through (pipe 2 KB / 1 KB, ET beside LT)
-//   epollscope walkthrough       the same, with options
+//   epollscope                   the GUI on the pipe 2 KB / 1 KB example, ET beside LT (without a
+//                                display: the terminal walk-through of the same example)
+//   epollscope gui [FILE]        the GUI on any scenario
+//   epollscope screenshot FILE   the GUI rendered offscreen at a step, as a PNG
+//   epollscope walkthrough       the terminal walk-through of the pipe example
 //   epollscope bench model       model versus kernel: epoll_ctl and epoll_wait costs, bytes per
 //   item epollscope profiles          the kernel profiles the model knows
 #include <CLI/CLI.hpp>
@@ -13,6 +16,8 @@
 #include <string>
 
 #include "gui/commands.h"
+#include "gui/gui_command.h"
+#include "gui/ui/window.h"
 #include "gui/walkthrough.h"
 #include "live/bench.h"
 #include "sim/profile.h"
@@ -46,7 +51,10 @@ int main(int argc, char** argv) {
       "epollscope: a model of Linux epoll internals (struct eventpoll, epitem, rbr, rdllist, "
       "ovflist),\n"
       "step by step at the level of kernel functions, checked against the real kernel.\n"
-      "Without a subcommand it runs the terminal walk-through of the pipe 2 KB / 1 KB example."};
+      "Without a subcommand it opens the window on the pipe 2 KB / 1 KB example, edge-triggered "
+      "beside\n"
+      "level-triggered, or, without a display, runs the terminal walk-through of the same "
+      "example."};
   app.set_version_flag("--version", "epollscope 0.1.0");
   app.require_subcommand(0, 1);
 
@@ -104,6 +112,34 @@ int main(int argc, char** argv) {
   check->add_flag("--no-live", no_live, "Check the expectations on the model alone");
   check->add_flag("-v,--verbose", verbose, "A line for every scenario, passing or not");
 
+  std::string gui_path;
+  std::string compare_name = "off";
+  bool light = false, gui_no_live = false;
+  float scale = 0;
+  auto* gui = app.add_subcommand(
+      "gui", "Open the desktop GUI on a scenario (default: the pipe 2 KB / 1 KB example)");
+  gui->add_option("FILE", gui_path, "Scenario file (*.scn)");
+  gui->add_option("--compare", compare_name,
+                  "off, trigger (ET beside LT) or profiles (two kernel profiles)")
+      ->check(CLI::IsMember({"off", "trigger", "profiles"}));
+  gui->add_flag("--light", light, "Light theme");
+  gui->add_option("--scale", scale, "UI scale (default: the monitor's, or $EPOLLSCOPE_SCALE)");
+  gui->add_flag("--no-live", gui_no_live, "Do not ask the real kernel");
+
+  app::ScreenshotOptions shot;
+  std::string shot_path;
+  bool shot_compare = false;
+  auto* screenshot =
+      app.add_subcommand("screenshot", "Render the GUI offscreen at a step and write a PNG");
+  screenshot->add_option("FILE", shot_path, "Scenario file (*.scn)")->required();
+  screenshot->add_option("--step", shot.step, "Timeline position (0 = before the first call)");
+  screenshot->add_flag("--compare", shot_compare, "ET beside LT (two models in lockstep)");
+  screenshot->add_option("-o,--output", shot.output, "PNG to write")->required();
+  screenshot->add_option("--width", shot.width, "Width in pixels")->check(CLI::Range(320, 8192));
+  screenshot->add_option("--height", shot.height, "Height in pixels")->check(CLI::Range(240, 8192));
+  screenshot->add_flag("--light", light, "Light theme");
+  screenshot->add_flag("--no-live", gui_no_live, "Do not ask the real kernel");
+
   std::string export_out;
   auto* export_c = app.add_subcommand(
       "export-c", "Write a scenario as a standalone C program using real syscalls");
@@ -143,6 +179,23 @@ int main(int argc, char** argv) {
     return app::check_command(check_paths, options, std::cout, std::cerr);
   }
   if (*export_c) return app::export_c_command(scenario_path, export_out, std::cout, std::cerr);
+  if (*gui) {
+    app::GuiOptions options;
+    options.compare = compare_name == "trigger"    ? app::CompareMode::kTrigger
+                      : compare_name == "profiles" ? app::CompareMode::kProfiles
+                                                   : app::CompareMode::kOff;
+    options.light = light;
+    options.scale = scale;
+    options.live = !gui_no_live;
+    return app::gui_command(gui_path.empty() ? app::default_scenario() : gui_path, options,
+                            std::cerr);
+  }
+  if (*screenshot) {
+    shot.gui.compare = shot_compare ? app::CompareMode::kTrigger : app::CompareMode::kOff;
+    shot.gui.light = light;
+    shot.gui.live = !gui_no_live;
+    return app::screenshot_command(shot_path, shot, std::cout, std::cerr);
+  }
   if (*bench_model) {
     bench_options.kernel = !model_only;
     if (quick) {
@@ -161,6 +214,18 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  // No subcommand: the window on the pipe example, ET beside LT; without a display, the terminal
+  // walk-through of the same example.
+  if (!*walk) {
+    if (ui::display_available()) {
+      app::GuiOptions options;
+      options.compare = app::CompareMode::kTrigger;
+      return app::gui_command(app::default_scenario(), options, std::cerr);
+    }
+    std::cerr << "epollscope: no display, so here is the terminal walk-through (`epollscope gui` "
+                 "needs a display; "
+                 "`epollscope run FILE` replays any scenario in the terminal)\n";
+  }
   app::WalkthroughOptions options;
   options.profile = find_profile(profile_name);
   if (!options.profile) return 2;

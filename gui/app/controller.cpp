@@ -1,0 +1,130 @@
+#include "gui/app/controller.h"
+
+#include <algorithm>
+
+namespace epollscope::app {
+
+Controller::Controller(ControllerOptions options) : options_(options) {
+  if (!options_.other_profile) {
+    const auto& all = sim::KernelProfile::all();
+    options_.other_profile = all.size() > 1 ? &all.back() : options_.profile;
+  }
+}
+
+const std::string& Controller::error() const {
+  static const std::string none;
+  if (left_ && !left_->ok()) return left_->error();
+  return none;
+}
+
+void Controller::load(const std::string& path) {
+  path_ = path;
+  std::error_code ec;
+  mtime_ = std::filesystem::last_write_time(path, ec);
+  SessionOptions lo;
+  lo.profile = options_.profile;
+  lo.live = options_.live;
+  left_ = Session::from_file(path, lo);
+  right_.reset();
+  if (left_->ok() && compare_ != CompareMode::kOff) {
+    SessionOptions ro = lo;
+    if (compare_ == CompareMode::kTrigger) ro.variant = Variant::kFlipTrigger;
+    if (compare_ == CompareMode::kProfiles) {
+      ro.profile = options_.other_profile;
+      ro.live = false;
+    }
+    right_ = Session::from_file(path, ro);
+    // ET always on the left: a scenario written level-triggered swaps sides.
+    if (compare_ == CompareMode::kTrigger && right_->ok() && !uses_edge_trigger(left_->scenario()))
+      std::swap(left_, right_);
+  }
+  timeline_ = left_->ok() ? Timeline(*left_, right_.get()) : Timeline();
+  const std::size_t keep = tick_;
+  tick_ = previous_tick_ = std::min(keep, timeline_.ticks());
+  playing_ = false;
+}
+
+void Controller::move_to(std::size_t tick) {
+  tick = std::min(tick, timeline_.ticks());
+  if (tick == tick_) return;
+  previous_tick_ = tick_;
+  tick_ = tick;
+  moved_at_ = now_;
+}
+
+void Controller::dispatch(const Command& c) {
+  using K = Command::Kind;
+  switch (c.kind) {
+    case K::kStepForward:
+      move_to(tick_ + 1);
+      break;
+    case K::kStepBack:
+      if (tick_ > 0) move_to(tick_ - 1);
+      break;
+    case K::kFirst:
+      move_to(0);
+      break;
+    case K::kLast:
+      move_to(timeline_.ticks());
+      break;
+    case K::kSeek:
+      move_to(c.tick);
+      break;
+    case K::kSeekStatement:
+      move_to(timeline_.last_tick_of(c.index));
+      break;
+    case K::kPlay:
+      playing_ = true;
+      if (tick_ >= timeline_.ticks()) move_to(0);
+      break;
+    case K::kPause:
+      playing_ = false;
+      break;
+    case K::kTogglePlay:
+      dispatch(Command{playing_ ? K::kPause : K::kPlay});
+      break;
+    case K::kSetSpeed:
+      speed_ = std::clamp(c.speed, 0.25, 100.0);
+      break;
+    case K::kOpen:
+      tick_ = 0;
+      load(c.path);
+      break;
+    case K::kReload:
+      ++reloads_;
+      load(path_);
+      break;
+    case K::kSetCompare:
+      compare_ = c.compare;
+      load(path_);
+      break;
+  }
+}
+
+void Controller::update(double now) {
+  now_ = now;
+  if (last_update_ < 0) last_update_ = now;
+  const double dt = now - last_update_;
+  last_update_ = now;
+  if (playing_) {
+    play_accumulator_ += dt * speed_;
+    while (play_accumulator_ >= 1) {
+      play_accumulator_ -= 1;
+      if (tick_ >= timeline_.ticks()) {
+        playing_ = false;
+        break;
+      }
+      move_to(tick_ + 1);
+    }
+  } else {
+    play_accumulator_ = 0;
+  }
+  if (!path_.empty() && (last_reload_check_ < 0 || now - last_reload_check_ >= 0.5)) {
+    last_reload_check_ = now;
+    std::error_code ec;
+    auto m = std::filesystem::last_write_time(path_, ec);
+    if (!ec && m != mtime_) dispatch(Command{Command::Kind::kReload});
+  }
+}
+
+}  // namespace epollscope::app

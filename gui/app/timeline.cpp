@@ -1,0 +1,63 @@
+#include "gui/app/timeline.h"
+
+#include <algorithm>
+
+#include "gui/app/session.h"
+
+namespace epollscope::app {
+
+Timeline::Timeline(const Session& left, const Session* right) {
+  const auto& ls = left.statements();
+  starts_.push_back(0);
+  for (std::size_t s = 0; s < ls.size(); ++s) {
+    Span sp{ls[s].first_step, ls[s].end_step - ls[s].first_step, 0, 0};
+    if (right && s < right->statements().size()) {
+      const auto& r = right->statements()[s];
+      sp.right_first = r.first_step;
+      sp.right_len = r.end_step - r.first_step;
+    }
+    lens_.push_back(sp);
+    starts_.push_back(starts_.back() + std::max<std::size_t>({sp.left_len, sp.right_len, 1}));
+  }
+}
+
+Timeline::Position Timeline::at(std::size_t tick) const {
+  Position p;
+  if (tick == 0 || lens_.empty()) return p;
+  tick = std::min(tick, ticks());
+  // The statement whose ticks contain `tick`: starts_[s] < tick <= starts_[s + 1].
+  auto it = std::lower_bound(starts_.begin() + 1, starts_.end(), tick);
+  const std::size_t s = static_cast<std::size_t>(it - starts_.begin()) - 1;
+  const std::size_t offset = tick - starts_[s];
+  const Span& sp = lens_[s];
+  p.statement = s;
+  p.before_first = false;
+  p.left_steps = sp.left_first + std::min(offset, sp.left_len);
+  p.right_steps = sp.right_first + std::min(offset, sp.right_len);
+  return p;
+}
+
+std::size_t Timeline::first_tick_of(std::size_t s) const {
+  if (lens_.empty()) return 0;
+  s = std::min(s, lens_.size() - 1);
+  return starts_[s] + 1;
+}
+
+std::size_t Timeline::last_tick_of(std::size_t s) const {
+  if (lens_.empty()) return 0;
+  s = std::min(s, lens_.size() - 1);
+  return starts_[s + 1];
+}
+
+std::size_t Timeline::tick_of_left_steps(std::size_t steps) const {
+  for (std::size_t s = 0; s < lens_.size(); ++s) {
+    const Span& sp = lens_[s];
+    if (steps <= sp.left_first + sp.left_len) {
+      std::size_t offset = steps > sp.left_first ? steps - sp.left_first : 0;
+      return starts_[s] + std::max<std::size_t>(offset, 1);
+    }
+  }
+  return ticks();
+}
+
+}  // namespace epollscope::app

@@ -1,0 +1,180 @@
+// gui/ui/frame.cpp — one frame of the window: the menu, the panels laid out in the viewport, the
+// keys. The layout is fixed (no docking in Dear ImGui 1.86): script, steps and kernel column on
+// the left, the eventpoll view (one pane, or two side by side in compare mode) on the right, the
+// timeline along the bottom.
+#include <algorithm>
+
+#include "gui/ui/panels.h"
+#include "gui/ui/theme.h"
+#include "sim/strings.h"
+
+namespace epollscope::ui {
+namespace {
+
+constexpr int kKeyF1 = 290;  // GLFW_KEY_F1: the GLFW backend indexes keys by GLFW key code
+
+void handle_keys(const app::Controller& c, UiState& ui, Commands& out) {
+  using K = app::Command::Kind;
+  ImGuiIO& io = ImGui::GetIO();
+  if (io.WantTextInput) return;
+  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Space)))
+    out.push_back(app::Command{K::kTogglePlay});
+  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_RightArrow)))
+    out.push_back(app::Command{K::kStepForward});
+  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_LeftArrow)))
+    out.push_back(app::Command{K::kStepBack});
+  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Home)))
+    out.push_back(app::Command{K::kFirst});
+  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_End))) out.push_back(app::Command{K::kLast});
+  const app::Timeline::Position pos = c.timeline().at(c.tick());
+  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_PageDown)))
+    out.push_back(app::Command{K::kSeekStatement, 0, pos.before_first ? 0 : pos.statement + 1});
+  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_PageUp)) && !pos.before_first &&
+      pos.statement > 0)
+    out.push_back(app::Command{K::kSeekStatement, 0, pos.statement - 1});
+  if (ImGui::IsKeyPressed('H') || ImGui::IsKeyPressed(kKeyF1)) ui.show_help = !ui.show_help;
+  if (ImGui::IsKeyPressed('B')) ui.show_browser = !ui.show_browser;
+  if (ImGui::IsKeyPressed('T'))
+    set_theme(theme() == ThemeKind::kDark ? ThemeKind::kLight : ThemeKind::kDark);
+  if (ImGui::IsKeyPressed('C')) {
+    app::CompareMode next = c.compare() == app::CompareMode::kOff ? app::CompareMode::kTrigger
+                            : c.compare() == app::CompareMode::kTrigger
+                                ? app::CompareMode::kProfiles
+                                : app::CompareMode::kOff;
+    out.push_back(app::Command{K::kSetCompare, 0, 0, 0, {}, next});
+  }
+}
+
+void draw_menu(const app::Controller& c, UiState& ui, Commands& out, float* height) {
+  using K = app::Command::Kind;
+  if (!ImGui::BeginMainMenuBar()) return;
+  if (ImGui::BeginMenu("Scenario")) {
+    if (ImGui::MenuItem("Browse the library...", "B")) ui.show_browser = true;
+    if (ImGui::MenuItem("Reload", nullptr, false, !c.path().empty()))
+      out.push_back(app::Command{K::kReload});
+    ImGui::EndMenu();
+  }
+  if (ImGui::BeginMenu("View")) {
+    if (ImGui::MenuItem("One model", nullptr, c.compare() == app::CompareMode::kOff))
+      out.push_back(app::Command{K::kSetCompare, 0, 0, 0, {}, app::CompareMode::kOff});
+    if (ImGui::MenuItem("Compare: edge- beside level-triggered", "C",
+                        c.compare() == app::CompareMode::kTrigger))
+      out.push_back(app::Command{K::kSetCompare, 0, 0, 0, {}, app::CompareMode::kTrigger});
+    if (ImGui::MenuItem("Compare: two kernel profiles", nullptr,
+                        c.compare() == app::CompareMode::kProfiles))
+      out.push_back(app::Command{K::kSetCompare, 0, 0, 0, {}, app::CompareMode::kProfiles});
+    ImGui::Separator();
+    if (ImGui::MenuItem("Dark theme", "T", theme() == ThemeKind::kDark))
+      set_theme(ThemeKind::kDark);
+    if (ImGui::MenuItem("Light theme", "T", theme() == ThemeKind::kLight))
+      set_theme(ThemeKind::kLight);
+    ImGui::MenuItem("Animate", nullptr, &ui.animate);
+    ImGui::EndMenu();
+  }
+  if (ImGui::BeginMenu("Help")) {
+    if (ImGui::MenuItem("Keys", "H")) ui.show_help = true;
+    ImGui::EndMenu();
+  }
+  const std::string title = c.left() && c.left()->ok() && !c.left()->scenario().title.empty()
+                                ? c.left()->scenario().title
+                                : c.path();
+  ImGui::SameLine(ImGui::GetWindowWidth() - ImGui::CalcTextSize(title.c_str()).x - 20);
+  ImGui::TextUnformatted(title.c_str());
+  *height = ImGui::GetWindowSize().y;
+  ImGui::EndMainMenuBar();
+}
+
+bool begin_fixed(const char* name, ImVec2 pos, ImVec2 size, ImGuiWindowFlags extra = 0) {
+  ImGui::SetNextWindowPos(pos, ImGuiCond_Always);
+  ImGui::SetNextWindowSize(size, ImGuiCond_Always);
+  return ImGui::Begin(name, nullptr,
+                      ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
+                          ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoBringToFrontOnFocus |
+                          extra);
+}
+
+}  // namespace
+
+void draw_frame(const app::Controller& c, UiState& ui, double now, Commands& out,
+                FrameReport& report) {
+  report = FrameReport{};
+  handle_keys(c, ui, out);
+  float menu = 0;
+  draw_menu(c, ui, out, &menu);
+  const ImVec2 view = ImGui::GetIO().DisplaySize;
+  const float font = ImGui::GetFontSize();
+  const float timeline_h = ImGui::GetFrameHeightWithSpacing() +
+                           ImGui::GetTextLineHeightWithSpacing() +
+                           ImGui::GetStyle().WindowPadding.y * 2 + 4;
+  const float side_w = std::clamp(view.x * 0.3f, font * 22, font * 34);
+  const float body_h = view.y - menu - timeline_h;
+
+  if (!c.error().empty()) {
+    report.error_shown = true;
+    if (begin_fixed("The scenario has an error", ImVec2(0, menu), ImVec2(view.x, view.y - menu))) {
+      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette().bad),
+                         "This scenario cannot run:");
+      if (ui.mono) ImGui::PushFont(ui.mono);
+      ImGui::TextUnformatted(c.error().c_str());
+      if (ui.mono) ImGui::PopFont();
+      ImGui::TextDisabled(
+          "Fix the file and save it: it is reloaded automatically. Or press B to open another.");
+    }
+    ImGui::End();
+    draw_browser(c, ui, out);
+    draw_help(ui);
+    return;
+  }
+
+  if (begin_fixed("Script", ImVec2(0, menu), ImVec2(side_w, body_h * 0.42f)))
+    draw_script_panel(c, ui, out);
+  ImGui::End();
+  if (begin_fixed("Kernel functions of this call", ImVec2(0, menu + body_h * 0.42f),
+                  ImVec2(side_w, body_h * 0.33f)))
+    draw_steps_panel(c, out);
+  ImGui::End();
+  if (begin_fixed("The real kernel beside the model", ImVec2(0, menu + body_h * 0.75f),
+                  ImVec2(side_w, body_h * 0.25f)))
+    draw_kernel_panel(c, out);
+  ImGui::End();
+  if (begin_fixed("Timeline", ImVec2(0, view.y - timeline_h), ImVec2(view.x, timeline_h)))
+    draw_timeline_panel(c, out);
+  ImGui::End();
+
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
+  if (begin_fixed("eventpoll", ImVec2(side_w, menu), ImVec2(view.x - side_w, body_h),
+                  ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar)) {
+    const ImVec2 min = ImGui::GetWindowPos();
+    const ImVec2 max(min.x + ImGui::GetWindowSize().x, min.y + ImGui::GetWindowSize().y);
+    const app::Timeline::Position pos = c.timeline().at(c.tick());
+    const app::Timeline::Position prev = c.timeline().at(c.previous_tick());
+    const bool adjacent = c.tick() == c.previous_tick() + 1 || c.previous_tick() == c.tick() + 1;
+    const float t =
+        ui.animate && adjacent && c.moved_at() >= 0
+            ? static_cast<float>(std::clamp((now - c.moved_at()) / ui.animation_seconds, 0.0, 1.0))
+            : 1.f;
+    if (c.right() && c.right()->ok()) {
+      const float mid = (min.x + max.x) / 2;
+      report.panes.resize(2);
+      report.panes[0].label = c.left()->label();
+      report.panes[1].label = c.right()->label();
+      draw_eventpoll_pane(*c.left(), pos.left_steps, prev.left_steps, t, min,
+                          ImVec2(mid - 2, max.y), ui.trees[0], report.panes[0]);
+      draw_eventpoll_pane(*c.right(), pos.right_steps, prev.right_steps, t, ImVec2(mid + 2, min.y),
+                          max, ui.trees[1], report.panes[1]);
+      ImGui::GetWindowDrawList()->AddLine(ImVec2(mid, min.y), ImVec2(mid, max.y),
+                                          palette().box_border, 2);
+    } else {
+      report.panes.resize(1);
+      report.panes[0].label = c.left()->label();
+      draw_eventpoll_pane(*c.left(), pos.left_steps, prev.left_steps, t, min, max, ui.trees[0],
+                          report.panes[0]);
+    }
+  }
+  ImGui::End();
+  ImGui::PopStyleVar();
+  draw_browser(c, ui, out);
+  draw_help(ui);
+}
+
+}  // namespace epollscope::ui

@@ -1,0 +1,63 @@
+// gui/ui/panel_browser.cpp — the scenario library: every *.scn under the scenario folder with its
+// title; a click opens it.
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include "gui/ui/panels.h"
+
+namespace epollscope::ui {
+namespace {
+
+struct Entry {
+  std::string path;
+  std::string title;
+};
+
+std::string title_of(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto p = line.find("title \"");
+    if (p != std::string::npos) {
+      auto q = line.rfind('"');
+      if (q > p + 7) return line.substr(p + 7, q - p - 7);
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+void draw_browser(const app::Controller& c, UiState& ui, Commands& out) {
+  if (!ui.show_browser) return;
+  static std::vector<Entry> entries;
+  static double listed_at = -10;
+  if (ImGui::GetTime() - listed_at > 2) {
+    listed_at = ImGui::GetTime();
+    entries.clear();
+    std::error_code ec;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(ui.scenario_dir, ec))
+      if (e.is_regular_file() && e.path().extension() == ".scn")
+        entries.push_back({e.path().string(), title_of(e.path().string())});
+    std::sort(entries.begin(), entries.end(),
+              [](const Entry& a, const Entry& b) { return a.path < b.path; });
+  }
+  ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 44, ImGui::GetFontSize() * 30),
+                           ImGuiCond_FirstUseEver);
+  if (ImGui::Begin("Scenarios (B)", &ui.show_browser)) {
+    ImGui::TextDisabled("%s: %zu scenarios", ui.scenario_dir.c_str(), entries.size());
+    for (const auto& e : entries) {
+      const std::string name = std::filesystem::path(e.path).filename().string();
+      const std::string label = (e.title.empty() ? name : e.title) + "##" + e.path;
+      if (ImGui::Selectable(label.c_str(), e.path == c.path())) {
+        out.push_back(app::Command{app::Command::Kind::kOpen, 0, 0, 0, e.path});
+        ui.show_browser = false;
+      }
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", e.path.c_str());
+    }
+  }
+  ImGui::End();
+}
+
+}  // namespace epollscope::ui

@@ -1,0 +1,64 @@
+// gui/ui/panel_kernel.cpp — the kernel column: for each call, what the model returned and what
+// the real kernel returned, with a check mark when they agree and a red mark when they do not.
+#include "gui/ui/panels.h"
+#include "gui/ui/theme.h"
+#include "sim/script/model_backend.h"
+
+namespace epollscope::ui {
+namespace {
+
+std::string outcome_text(const sim::script::StatementResult& r, std::size_t b) {
+  if (b >= r.backends.size() || !r.backends[b].ran) return "-";
+  const auto& st = *r.statement;
+  return sim::script::describe_outcome(
+      r.backends[b].outcome,
+      st.kind == sim::script::Statement::Kind::kThreadResult ? "epoll_wait" : st.call);
+}
+
+}  // namespace
+
+void draw_kernel_panel(const app::Controller& c, Commands& out) {
+  const app::Session* s = c.left();
+  if (!s || !s->ok()) return;
+  if (!s->note().empty())
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette().text_dim), "%s", s->note().c_str());
+  const app::Timeline::Position pos = c.timeline().at(c.tick());
+  const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
+                                ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp;
+  if (!ImGui::BeginTable("kernel-column", 4, flags)) return;
+  ImGui::TableSetupScrollFreeze(0, 1);
+  ImGui::TableSetupColumn("line", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 2.5f);
+  ImGui::TableSetupColumn("model");
+  ImGui::TableSetupColumn("kernel");
+  ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 1.5f);
+  ImGui::TableHeadersRow();
+  for (std::size_t i = 0; i < s->statements().size(); ++i) {
+    const auto& r = s->statements()[i].result;
+    ImGui::TableNextRow();
+    if (!pos.before_first && i == pos.statement)
+      ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, palette().current_line);
+    ImGui::TableNextColumn();
+    ImGui::PushID(static_cast<int>(i));
+    if (ImGui::Selectable(std::to_string(r.statement->loc.line).c_str(), false,
+                          ImGuiSelectableFlags_SpanAllColumns))
+      out.push_back(app::Command{app::Command::Kind::kSeekStatement, 0, i});
+    ImGui::PopID();
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(outcome_text(r, 0).c_str());
+    ImGui::TableNextColumn();
+    if (s->live())
+      ImGui::TextUnformatted(outcome_text(r, 1).c_str());
+    else
+      ImGui::TextDisabled("(not asked)");
+    ImGui::TableNextColumn();
+    if (s->live()) {
+      const bool agree = r.divergences.empty();
+      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(agree ? palette().ok : palette().bad),
+                         agree ? "\u2713" : "\u2717");
+      if (!agree && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", r.divergences.front().c_str());
+    }
+  }
+  ImGui::EndTable();
+}
+
+}  // namespace epollscope::ui

@@ -1,0 +1,172 @@
+#include "gui/ui/window.h"
+
+#define GLFW_INCLUDE_NONE
+#include <GL/gl.h>
+#include <GLFW/glfw3.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
+#include "backends/imgui_impl_glfw.h"
+#include "backends/imgui_impl_opengl3.h"
+
+#define STB_IMAGE_WRITE_IMPLEMENTATION
+#include "stb_image_write.h"
+
+namespace epollscope::ui {
+namespace {
+
+std::string g_glfw_error;
+
+void on_glfw_error(int, const char* description) {
+  g_glfw_error = description;
+}
+
+// DejaVu from Debian's fonts-dejavu-core; Dear ImGui's built-in font when it is missing.
+void load_fonts(UiState& ui, float scale) {
+  ImGuiIO& io = ImGui::GetIO();
+  const char* sans[] = {"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+                        "assets/fonts/DejaVuSans.ttf"};
+  const char* mono[] = {"/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf",
+                        "assets/fonts/DejaVuSansMono.ttf"};
+  // Latin, plus the check marks and arrows the panels use.
+  static const ImWchar ranges[] = {0x0020, 0x00FF, 0x2190, 0x21FF, 0x2713, 0x2717, 0};
+  ImFont* body = nullptr;
+  for (const char* f : sans)
+    if (std::filesystem::exists(f) &&
+        (body = io.Fonts->AddFontFromFileTTF(f, 15.f * scale, nullptr, ranges)))
+      break;
+  if (!body) {
+    ImFontConfig cfg;
+    cfg.SizePixels = 13.f * scale;
+    io.Fonts->AddFontDefault(&cfg);
+  }
+  for (const char* f : mono)
+    if (std::filesystem::exists(f) &&
+        (ui.mono = io.Fonts->AddFontFromFileTTF(f, 14.f * scale, nullptr, ranges)))
+      break;
+}
+
+}  // namespace
+
+bool display_available() {
+  const char* x = std::getenv("DISPLAY");
+  const char* w = std::getenv("WAYLAND_DISPLAY");
+  return (x && *x) || (w && *w);
+}
+
+std::unique_ptr<Window> Window::open(const WindowOptions& options, std::string* error) {
+  if (!display_available()) {
+    *error = "no display (DISPLAY is not set)";
+    return nullptr;
+  }
+  glfwSetErrorCallback(on_glfw_error);
+  if (!glfwInit()) {
+    *error = "cannot start GLFW: " + g_glfw_error;
+    return nullptr;
+  }
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
+  glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+  glfwWindowHint(GLFW_VISIBLE, options.visible ? GLFW_TRUE : GLFW_FALSE);
+  glfwWindowHint(GLFW_SCALE_TO_MONITOR, GLFW_TRUE);
+  auto w = std::unique_ptr<Window>(new Window());
+  w->window_ = glfwCreateWindow(options.width, options.height, "epollscope", nullptr, nullptr);
+  if (!w->window_) {
+    *error = "cannot open an OpenGL 3.3 window: " + g_glfw_error;
+    return nullptr;
+  }
+  glfwMakeContextCurrent(w->window_);
+  glfwSwapInterval(1);
+
+  float scale = options.scale;
+  if (const char* env = std::getenv("EPOLLSCOPE_SCALE"); scale <= 0 && env)
+    scale = std::strtof(env, nullptr);
+  if (scale <= 0) {
+    float xs = 1, ys = 1;
+    glfwGetWindowContentScale(w->window_, &xs, &ys);
+    scale = std::max(1.f, std::max(xs, ys));
+  }
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGui::GetIO().IniFilename = nullptr;  // the layout is fixed; nothing to remember
+  set_theme(options.theme);
+  ImGui::GetStyle().ScaleAllSizes(scale);
+  load_fonts(w->ui_, scale);
+  ImGui_ImplGlfw_InitForOpenGL(w->window_, true);
+  ImGui_ImplOpenGL3_Init("#version 330");
+  w->imgui_ready_ = true;
+  return w;
+}
+
+Window::~Window() {
+  if (imgui_ready_) {
+    ImGui_ImplOpenGL3_Shutdown();
+    ImGui_ImplGlfw_Shutdown();
+    ImGui::DestroyContext();
+  }
+  if (window_) glfwDestroyWindow(window_);
+  glfwTerminate();
+}
+
+bool Window::frame(app::Controller& c, bool capture) {
+  if (glfwWindowShouldClose(window_)) return false;
+  const double now = glfwGetTime();
+  c.update(now);
+  ImGui_ImplOpenGL3_NewFrame();
+  ImGui_ImplGlfw_NewFrame();
+  ImGui::NewFrame();
+  Commands commands;
+  draw_frame(c, ui_, now, commands, report_);
+  ImGui::Render();
+  int fw, fh;
+  glfwGetFramebufferSize(window_, &fw, &fh);
+  glViewport(0, 0, fw, fh);
+  const ImVec4 bg = ImGui::ColorConvertU32ToFloat4(palette().background);
+  glClearColor(bg.x, bg.y, bg.z, 1);
+  glClear(GL_COLOR_BUFFER_BIT);
+  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  if (capture) {
+    std::vector<uint8_t> flipped(static_cast<std::size_t>(fw) * static_cast<std::size_t>(fh) * 4);
+    glPixelStorei(GL_PACK_ALIGNMENT, 1);
+    glReadPixels(0, 0, fw, fh, GL_RGBA, GL_UNSIGNED_BYTE, flipped.data());
+    pixels_.resize(flipped.size());
+    const std::size_t row = static_cast<std::size_t>(fw) * 4;
+    for (int y = 0; y < fh; ++y)
+      std::memcpy(pixels_.data() + static_cast<std::size_t>(y) * row,
+                  flipped.data() + static_cast<std::size_t>(fh - 1 - y) * row, row);
+    pixels_w_ = fw;
+    pixels_h_ = fh;
+  }
+  glfwSwapBuffers(window_);
+  for (const auto& cmd : commands)
+    c.dispatch(cmd);
+  return true;
+}
+
+void Window::run(app::Controller& c) {
+  while (true) {
+    // Sleep while nothing moves; wake for input, playback and animations.
+    const bool busy =
+        c.playing() || (ui_.animate && glfwGetTime() - c.moved_at() < ui_.animation_seconds + 0.1);
+    if (busy)
+      glfwPollEvents();
+    else
+      glfwWaitEventsTimeout(0.5);
+    if (!frame(c)) break;
+  }
+}
+
+const std::vector<uint8_t>& Window::pixels(int* width, int* height) const {
+  *width = pixels_w_;
+  *height = pixels_h_;
+  return pixels_;
+}
+
+bool Window::save_png(const std::string& path) const {
+  if (pixels_.empty()) return false;
+  return stbi_write_png(path.c_str(), pixels_w_, pixels_h_, 4, pixels_.data(), pixels_w_ * 4) != 0;
+}
+
+}  // namespace epollscope::ui

@@ -1,0 +1,59 @@
+// gui/ui/window.h — the desktop window (GLFW + OpenGL 3.3 core + Dear ImGui), its main loop, and
+// offscreen capture for screenshots and tests.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gui/app/controller.h"
+#include "gui/ui/panels.h"
+#include "gui/ui/theme.h"
+
+struct GLFWwindow;
+
+namespace epollscope::ui {
+
+struct WindowOptions {
+  int width = 1600;
+  int height = 1000;
+  bool visible = true;  // false: an invisible window, for screenshots under Xvfb
+  float scale = 0;      // UI scale; 0 = the monitor's content scale (HiDPI), or $EPOLLSCOPE_SCALE
+  ThemeKind theme = ThemeKind::kDark;
+};
+
+class Window {
+ public:
+  // Opens the window; nullptr with a one-line reason when there is no display or no OpenGL 3.3.
+  static std::unique_ptr<Window> open(const WindowOptions& options, std::string* error);
+  ~Window();
+  Window(const Window&) = delete;
+  Window& operator=(const Window&) = delete;
+
+  // Draws one frame and hands the panels' commands to the controller. With `capture`, the frame's
+  // pixels are kept for read_pixels(). False once the user closed the window.
+  bool frame(app::Controller& c, bool capture = false);
+  // Runs frames until the window is closed.
+  void run(app::Controller& c);
+  // The last captured frame's pixels, RGBA, top row first.
+  const std::vector<uint8_t>& pixels(int* width, int* height) const;
+  bool save_png(const std::string& path) const;
+
+  UiState& ui() { return ui_; }
+  const FrameReport& report() const { return report_; }
+
+ private:
+  Window() = default;
+  GLFWwindow* window_ = nullptr;
+  UiState ui_;
+  FrameReport report_;
+  bool imgui_ready_ = false;
+  std::vector<uint8_t> pixels_;
+  int pixels_w_ = 0, pixels_h_ = 0;
+};
+
+// True when a display is reachable ($DISPLAY or $WAYLAND_DISPLAY set).
+bool display_available();
+
+}  // namespace epollscope::ui
