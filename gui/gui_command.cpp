@@ -70,6 +70,17 @@ int screenshot_command(const std::string& path, const ScreenshotOptions& options
   c.dispatch(Command{Command::Kind::kSetCompare, 0, 0, 0, {}, options.gui.compare});
   c.dispatch(Command{Command::Kind::kOpen, 0, 0, 0, path});
   c.dispatch(Command{Command::Kind::kSeek, options.step});
+  if (options.after_line > 0 && c.left() && c.left()->ok()) {
+    const auto& sts = c.left()->statements();
+    std::size_t found = sts.size();
+    for (std::size_t i = 0; i < sts.size() && found == sts.size(); ++i)
+      if (sts[i].result.statement->loc.line == options.after_line) found = i;
+    if (found == sts.size()) {
+      err << "epollscope: no statement on line " << options.after_line << " of " << path << '\n';
+      return 2;
+    }
+    c.dispatch(Command{Command::Kind::kSeekStatement, 0, found});
+  }
   // The first frames build the font atlas and settle the layout.
   for (int i = 0; i < 3; ++i)
     window->frame(c, i == 2);

@@ -28,6 +28,7 @@ int gui_command(const std::string& path, const GuiOptions& options, std::ostream
 struct ScreenshotOptions {
   GuiOptions gui;
   std::size_t step = 0;  // the timeline position (tick) to render
+  int after_line = 0;    // if set: the position right after the statement on this line
   int width = 1600;
   int height = 1000;
   std::string output;

@@ -133,6 +133,8 @@ int main(int argc, char** argv) {
       app.add_subcommand("screenshot", "Render the GUI offscreen at a step and write a PNG");
   screenshot->add_option("FILE", shot_path, "Scenario file (*.scn)")->required();
   screenshot->add_option("--step", shot.step, "Timeline position (0 = before the first call)");
+  screenshot->add_option("--after-line", shot.after_line,
+                         "Instead of --step: right after the statement on this line");
   screenshot->add_flag("--compare", shot_compare, "ET beside LT (two models in lockstep)");
   screenshot->add_option("-o,--output", shot.output, "PNG to write")->required();
   screenshot->add_option("--width", shot.width, "Width in pixels")->check(CLI::Range(320, 8192));

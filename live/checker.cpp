@@ -21,8 +21,8 @@ ScenarioReport check_scenario(const sim::script::Scenario& scenario, const Check
   if (!scenario.profile.empty() && scenario.profile != profile->name) {
     profile = sim::KernelProfile::by_name(scenario.profile);
     if (live)
-      report.note = cat("model only: the scenario is about Linux ", scenario.profile, ", this kernel follows ",
-                        options.profile->name);
+      report.note = cat("model only: the scenario is about Linux ", scenario.profile,
+                        ", this kernel follows ", options.profile->name);
     live = false;
   }
   sim::script::ModelBackend model(*profile);

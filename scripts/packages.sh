@@ -3,9 +3,12 @@
 # As root it runs apt-get itself; otherwise it prints the exact command and stops.
 
 EPOLLSCOPE_PACKAGES=(
-  cmake make g++ pkg-config
+  cmake make g++ gcc pkg-config
   libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libimgui-dev libglfw3-dev libstb-dev libgl-dev
+  libgl1-mesa-dri fonts-dejavu-core
+  xvfb xauth
 )
 
 ensure_packages() {

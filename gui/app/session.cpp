@@ -44,15 +44,33 @@ sim::script::Scenario flip_trigger(const sim::script::Scenario& s) {
     if (!is_ctl_with_events(st) || st.args[1].number == sim::kEPOLL_CTL_DEL) continue;
     auto& ev = st.args[3];
     ev.number ^= static_cast<int64_t>(sim::kEPOLLET);
-    // Keep the text the script panel shows in step with the value.
     const bool now_et = ev.number & static_cast<int64_t>(sim::kEPOLLET);
-    std::string text = ev.text;
-    for (const char* form : {" | EPOLLET", "|EPOLLET", "EPOLLET | ", "EPOLLET|"})
-      if (auto p = text.find(form); p != std::string::npos) text.erase(p, std::string(form).size());
-    if (now_et) text += "|EPOLLET";
-    if (auto p = st.source.find(ev.text); p != std::string::npos)
-      st.source.replace(p, ev.text.size(), text);
-    ev.text = text;
+    // Rewrite the argument in the line as written, so the script panel shows what runs.
+    if (st.loc.line < 1 || static_cast<std::size_t>(st.loc.line) > out.lines.size()) continue;
+    std::string& line = out.lines[static_cast<std::size_t>(st.loc.line) - 1];
+    const std::size_t begin = static_cast<std::size_t>(ev.loc.col) - 1;
+    std::size_t end = line.find_first_of(",)", begin);
+    if (begin >= line.size() || end == std::string::npos) continue;
+    while (end > begin && line[end - 1] == ' ')
+      --end;
+    std::string arg = line.substr(begin, end - begin);
+    if (now_et) {
+      arg += " | EPOLLET";
+    } else {
+      for (const char* form : {" | EPOLLET", " |EPOLLET", "| EPOLLET", "|EPOLLET", "EPOLLET | ",
+                               "EPOLLET |", "EPOLLET|"})
+        if (auto p = arg.find(form); p != std::string::npos) {
+          arg.erase(p, std::string(form).size());
+          break;
+        }
+    }
+    line.replace(begin, end - begin, arg);
+    ev.text = arg;
+    const std::size_t comment = line.find("//");
+    std::string code = line.substr(0, comment);
+    code.erase(0, code.find_first_not_of(" \t"));
+    code.erase(code.find_last_not_of(" \t\r") + 1);
+    st.source = code;
   }
   return out;
 }

@@ -61,10 +61,17 @@ std::unique_ptr<Window> Window::open(const WindowOptions& options, std::string* 
     *error = "no display (DISPLAY is not set)";
     return nullptr;
   }
-  glfwSetErrorCallback(on_glfw_error);
-  if (!glfwInit()) {
-    *error = "cannot start GLFW: " + g_glfw_error;
-    return nullptr;
+  // GLFW is started once per process: reconnecting to the X server after glfwTerminate fails under
+  // some X servers (Xvfb), so windows come and go on one connection.
+  static bool glfw_ready = false;
+  if (!glfw_ready) {
+    glfwSetErrorCallback(on_glfw_error);
+    if (!glfwInit()) {
+      *error = "cannot start GLFW: " + g_glfw_error;
+      return nullptr;
+    }
+    glfw_ready = true;
+    std::atexit(glfwTerminate);
   }
   glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
@@ -107,7 +114,6 @@ Window::~Window() {
     ImGui::DestroyContext();
   }
   if (window_) glfwDestroyWindow(window_);
-  glfwTerminate();
 }
 
 bool Window::frame(app::Controller& c, bool capture) {

@@ -1,5 +1,7 @@
 #include "sim/script/model_backend.h"
 
+#include <algorithm>
+
 #include "sim/strings.h"
 
 namespace epollscope::sim::script {
@@ -182,21 +184,68 @@ std::vector<FdinfoEntry> ModelBackend::fdinfo(int epfd) {
 void ModelBackend::order_like(int epfd, int tfd, const std::vector<FdinfoEntry>& kernel_after_add) {
   File* ef = k_->file_at(epfd);
   File* tf = k_->file_at(tfd);
-  if (!ef || !tf || !is_file_epoll(ef) || !hlist_empty(&tf->f_ep)) return;
-  // The kernel's list after the ADD is the model's list with the new item inserted at `pos`.
-  std::size_t pos = kernel_after_add.size();
-  for (std::size_t i = 0; i < kernel_after_add.size(); ++i)
-    if (kernel_after_add[i].tfd == tfd) pos = i;
-  if (pos == kernel_after_add.size()) return;
+  if (!ef || !tf || !is_file_epoll(ef)) return;
   std::vector<const EpItem*> items;
   const EventPoll* ep = static_cast<EventPollFile*>(ef)->ep();
   for (const RbNode* n = rb_first(&ep->rbr); n; n = rb_next(n))
     items.push_back(ep_item_from_rb(n));
   if (items.size() + 1 != kernel_after_add.size()) return;  // the lists already disagree
-  const uint64_t lo = pos > 0 ? items[pos - 1]->file_address : 0;
-  const uint64_t hi = pos < items.size() ? items[pos]->file_address : lo + (uint64_t{1} << 32);
-  if (hi - lo < 2) return;  // no room left between the neighbours: keep the model's own order
+  if (items.empty()) return;  // alone in the tree: any key gives the kernel's order
+  // The kernel's list after the ADD is the model's list with the new item inserted at `pos`, the
+  // first entry where the two differ. The tfd alone cannot find it: after close() the same number
+  // can key an item of another file that is still open through a dup [F1].
+  std::size_t pos = 0;
+  while (pos < items.size() && kernel_after_add[pos].tfd == items[pos]->fd &&
+         kernel_after_add[pos].events == items[pos]->event.events &&
+         kernel_after_add[pos].data == items[pos]->event.data)
+    ++pos;
+  if (kernel_after_add[pos].tfd != tfd) return;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (place_between(ep, tf, items, pos)) return;
+    // No room left between the neighbours' keys (after ~30 halvings): spread every file's key
+    // out again, keeping their order, and try once more.
+    renumber_files();
+  }
+}
+
+void ModelBackend::renumber_files() {
+  std::vector<File*> files = k_->files();
+  std::sort(files.begin(), files.end(),
+            [](const File* a, const File* b) { return a->address < b->address; });
+  uint64_t next = 0;
+  for (File* f : files) {
+    next += uint64_t{1} << 32;
+    f->address = next;
+    for (HlistNode* n = f->f_ep.first; n; n = n->next)
+      ep_item_from_fllink(n)->file_address = next;
+  }
+}
+
+bool ModelBackend::place_between(const EventPoll* ep, File* tf,
+                                 const std::vector<const EpItem*>& items, std::size_t pos) {
+  uint64_t lo = pos > 0 ? items[pos - 1]->file_address : 0;
+  uint64_t hi = pos < items.size() ? items[pos]->file_address : lo + (uint64_t{1} << 32);
+  // A file other epolls already watch (an inner epoll in a diamond, say) may move too, but only
+  // within the gap its items occupy in those epolls' trees, so that they stay in key order.
+  for (HlistNode* n = tf->f_ep.first; n; n = n->next) {
+    EpItem* other = ep_item_from_fllink(n);
+    if (other->ep == ep)
+      return true;  // a dup of tf is in this tree: the fds alone decide the order
+    const RbNode* prev = rb_prev(&other->rbn);
+    while (prev && ep_item_from_rb(prev)->file == tf)
+      prev = rb_prev(prev);
+    const RbNode* next = rb_next(&other->rbn);
+    while (next && ep_item_from_rb(next)->file == tf)
+      next = rb_next(next);
+    if (prev) lo = std::max(lo, ep_item_from_rb(prev)->file_address);
+    if (next) hi = std::min(hi, ep_item_from_rb(next)->file_address);
+  }
+  if (hi <= lo) return true;  // the other trees forbid the kernel's place: keep the model's order
+  if (hi - lo < 2) return false;
   tf->address = lo + (hi - lo) / 2;
+  for (HlistNode* n = tf->f_ep.first; n; n = n->next)
+    ep_item_from_fllink(n)->file_address = tf->address;
+  return true;
 }
 
 }  // namespace epollscope::sim::script

@@ -35,11 +35,18 @@ class ModelBackend final : public Backend {
   const Recorder* recorder() const { return recorder_.get(); }
   // Before an EPOLL_CTL_ADD of `tfd` into `epfd`: give the file behind tfd a key ("address")
   // that puts it where the kernel's fdinfo shows it after the same ADD, so that the model's tree
-  // is built in the kernel's key order. A file that is already registered somewhere keeps its key.
+  // is built in the kernel's key order. A file other epolls already watch moves only within the
+  // gap its items occupy in their trees; a file with a dup already in this tree keeps its key.
   void order_like(int epfd, int tfd, const std::vector<FdinfoEntry>& kernel_after_add);
 
  private:
   Task& task(const std::string& thread);
+  // Gives `tf` a key between the keys of items[pos - 1] and items[pos] (and within the gaps its
+  // items hold in other trees). False when the neighbours' keys leave no room.
+  bool place_between(const EventPoll* ep, File* tf, const std::vector<const EpItem*>& items,
+                     std::size_t pos);
+  // Spreads every file's key out evenly, keeping their order (and so every tree's shape).
+  void renumber_files();
 
   const KernelProfile& profile_;
   bool record_;

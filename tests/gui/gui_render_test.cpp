@@ -1,0 +1,167 @@
+// The GUI rendered for real (run under xvfb-run with Mesa's software OpenGL): the pipe example,
+// edge-triggered beside level-triggered, at every step. The ready-list nodes are drawn in a colour
+// reserved for them, so they are found in the pixels: one in each pane after the write, none in the
+// ET pane and one in the LT pane after the second epoll_wait. A malformed scenario shows its error.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "gui/ui/window.h"
+
+namespace epollscope::ui {
+namespace {
+
+const char* kPipe = R"(title "pipe"
+ep = epoll_create1(0)
+pipe2(r, w, O_NONBLOCK)
+epoll_ctl(ep, EPOLL_CTL_ADD, r, EPOLLIN | EPOLLET)
+write(w, 2048)
+epoll_wait(ep, 8, 0)
+read(r, 1024)
+epoll_wait(ep, 8, 0)
+)";
+
+// Connected areas of exactly `c` inside [x0, x1) x [y0, y1) with at least `min_area` pixels.
+int blobs(const std::vector<uint8_t>& px, int w, int x0, int y0, int x1, int y1, Rgb c,
+          int min_area = 40) {
+  std::vector<uint8_t> seen(px.size() / 4, 0);
+  auto is = [&](int x, int y) {
+    const uint8_t* p = &px[(static_cast<std::size_t>(y) * w + x) * 4];
+    return p[0] == c.r && p[1] == c.g && p[2] == c.b;
+  };
+  int count = 0;
+  std::vector<std::pair<int, int>> stack;
+  for (int y = y0; y < y1; ++y)
+    for (int x = x0; x < x1; ++x) {
+      if (seen[static_cast<std::size_t>(y) * w + x] || !is(x, y)) continue;
+      int area = 0;
+      stack.push_back({x, y});
+      seen[static_cast<std::size_t>(y) * w + x] = 1;
+      while (!stack.empty()) {
+        auto [cx, cy] = stack.back();
+        stack.pop_back();
+        ++area;
+        const int nx[] = {cx + 1, cx - 1, cx, cx};
+        const int ny[] = {cy, cy, cy + 1, cy - 1};
+        for (int k = 0; k < 4; ++k) {
+          if (nx[k] < x0 || nx[k] >= x1 || ny[k] < y0 || ny[k] >= y1) continue;
+          std::size_t i = static_cast<std::size_t>(ny[k]) * w + nx[k];
+          if (seen[i] || !is(nx[k], ny[k])) continue;
+          seen[i] = 1;
+          stack.push_back({nx[k], ny[k]});
+        }
+      }
+      if (area >= min_area) ++count;
+    }
+  return count;
+}
+
+class Gui : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (!display_available()) GTEST_SKIP() << "no display: run this test under xvfb-run";
+  }
+  void SetUp() override {
+    WindowOptions o;
+    o.width = 1600;
+    o.height = 1000;
+    o.visible = false;
+    o.scale = 1;
+    std::string error;
+    window_ = Window::open(o, &error);
+    ASSERT_NE(window_, nullptr) << error;
+    window_->ui().animate = false;
+    path_ = ::testing::TempDir() + "pipe.scn";
+    FILE* f = std::fopen(path_.c_str(), "w");
+    std::fputs(kPipe, f);
+    std::fclose(f);
+  }
+  // Renders the controller's current position and counts ready-list nodes per pane.
+  std::vector<int> ready_nodes_per_pane(app::Controller& c) {
+    for (int i = 0; i < 2; ++i)
+      window_->frame(c, i == 1);
+    int w, h;
+    const auto& px = window_->pixels(&w, &h);
+    std::vector<int> out;
+    for (const auto& pane : window_->report().panes)
+      out.push_back(blobs(px, w, static_cast<int>(pane.min.x), static_cast<int>(pane.min.y),
+                          static_cast<int>(pane.max.x), static_cast<int>(pane.max.y),
+                          rgb_of(palette().ready)));
+    return out;
+  }
+  std::unique_ptr<Window> window_;
+  std::string path_;
+};
+
+TEST_F(Gui, PipeExampleEdgeBesideLevelAtEveryStep) {
+  app::ControllerOptions o;
+  o.live = false;
+  app::Controller c(o);
+  c.dispatch(
+      app::Command{app::Command::Kind::kSetCompare, 0, 0, 0, {}, app::CompareMode::kTrigger});
+  c.dispatch(app::Command{app::Command::Kind::kOpen, 0, 0, 0, path_});
+  ASSERT_TRUE(c.error().empty()) << c.error();
+  ASSERT_NE(c.right(), nullptr);
+  // Every step: the pixels agree with the panes' own count and with the snapshots.
+  for (std::size_t tick = 0; tick <= c.timeline().ticks(); ++tick) {
+    c.dispatch(app::Command{app::Command::Kind::kSeek, tick});
+    std::vector<int> seen = ready_nodes_per_pane(c);
+    ASSERT_EQ(seen.size(), 2u);
+    const auto pos = c.timeline().at(tick);
+    const auto& l = c.left()->snapshot_after(pos.left_steps);
+    const auto& r = c.right()->snapshot_after(pos.right_steps);
+    const int l_ready = l.epolls.empty() ? 0 : static_cast<int>(l.epolls[0]->rdllist.size());
+    const int r_ready = r.epolls.empty() ? 0 : static_cast<int>(r.epolls[0]->rdllist.size());
+    EXPECT_EQ(seen[0], l_ready) << "tick " << tick;
+    EXPECT_EQ(seen[1], r_ready) << "tick " << tick;
+    EXPECT_EQ(window_->report().panes[0].ready_nodes, l_ready);
+  }
+  // After the write (statement 4): one queued item in each pane.
+  c.dispatch(app::Command{app::Command::Kind::kSeekStatement, 0, 3});
+  EXPECT_EQ(ready_nodes_per_pane(c), (std::vector<int>{1, 1}));
+  // After the second epoll_wait (statement 7): ET has nothing queued, LT still has the pipe.
+  c.dispatch(app::Command{app::Command::Kind::kSeekStatement, 0, 6});
+  EXPECT_EQ(ready_nodes_per_pane(c), (std::vector<int>{0, 1}));
+  EXPECT_EQ(window_->report().panes[0].label, "edge-triggered");
+  EXPECT_EQ(window_->report().panes[1].label, "level-triggered");
+  // One black tree node (the root) in each pane.
+  int w, h;
+  const auto& px = window_->pixels(&w, &h);
+  for (const auto& pane : window_->report().panes)
+    EXPECT_EQ(blobs(px, w, static_cast<int>(pane.min.x), static_cast<int>(pane.min.y),
+                    static_cast<int>(pane.max.x), static_cast<int>(pane.max.y),
+                    rgb_of(palette().rb_black), 100),
+              1);
+}
+
+TEST_F(Gui, AMalformedScenarioShowsItsErrorInTheWindow) {
+  std::string bad = ::testing::TempDir() + "bad.scn";
+  FILE* f = std::fopen(bad.c_str(), "w");
+  std::fputs("ep = epoll_create1(0)\nepoll_ctl(ep, EPOLL_CTL_ADD, 3, EPOLLFAST)\n", f);
+  std::fclose(f);
+  app::ControllerOptions o;
+  o.live = false;
+  app::Controller c(o);
+  c.dispatch(app::Command{app::Command::Kind::kOpen, 0, 0, 0, bad});
+  ASSERT_NE(c.error().find("bad.scn:2:33: unknown flag 'EPOLLFAST'"), std::string::npos)
+      << c.error();
+  ready_nodes_per_pane(c);
+  EXPECT_TRUE(window_->report().error_shown);
+  EXPECT_TRUE(window_->report().panes.empty());
+  int w, h;
+  const auto& px = window_->pixels(&w, &h);
+  // The message's heading is drawn in the error colour (text is anti-aliased: count near matches).
+  int bad_pixels = 0;
+  const Rgb red = rgb_of(palette().bad);
+  for (std::size_t i = 0; i + 3 < px.size(); i += 4)
+    bad_pixels += std::abs(px[i] - red.r) < 30 && std::abs(px[i + 1] - red.g) < 30 &&
+                  std::abs(px[i + 2] - red.b) < 30;
+  EXPECT_GT(bad_pixels, 50);
+  window_->save_png(::testing::TempDir() + "error.png");
+}
+
+}  // namespace
+}  // namespace epollscope::ui

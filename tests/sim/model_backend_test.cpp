@@ -1,0 +1,114 @@
+// tests/sim/model_backend_test.cpp — ModelBackend::order_like: the model builds its rbtrees in
+// the kernel's key order, as the runner's fdinfo comparison requires (reference 2.13: fdinfo lists
+// items by struct file address, which no model can predict, so the kernel's order is taught).
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/invariants.h"
+#include "sim/script/model_backend.h"
+
+namespace epollscope::sim::script {
+namespace {
+
+class OrderLikeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string error;
+    ASSERT_TRUE(model_.start(&error)) << error;
+    checker_ = std::make_unique<InvariantCheckingSink>(model_.kernel());
+    model_.kernel().set_trace_sink(checker_.get());
+  }
+
+  Outcome call(const std::string& name, std::vector<int64_t> values) {
+    ResolvedCall c;
+    c.thread = "main";
+    c.call = name;
+    c.values = std::move(values);
+    c.is_null.assign(c.values.size(), false);
+    Outcome o = model_.perform(c);
+    EXPECT_EQ(checker_->first_violation(), "");
+    EXPECT_EQ(check_invariants(model_.kernel(), InvariantLevel::kBetweenCalls), "");
+    return o;
+  }
+  int epoll() { return static_cast<int>(call("epoll_create1", {0}).ret); }
+  long add(int ep, int fd) { return call("epoll_ctl", {ep, kEPOLL_CTL_ADD, fd, kEPOLLIN}).ret; }
+  std::vector<int> tfds(int ep) {
+    std::vector<int> out;
+    for (const auto& e : model_.fdinfo(ep))
+      out.push_back(e.tfd);
+    return out;
+  }
+  static std::vector<FdinfoEntry> kernel_order(std::vector<int> fds) {
+    std::vector<FdinfoEntry> out;
+    for (int fd : fds)
+      out.push_back(FdinfoEntry{fd, kEPOLLIN | kEPOLLERR | kEPOLLHUP, static_cast<uint64_t>(fd)});
+    return out;
+  }
+
+  ModelBackend model_;
+  std::unique_ptr<InvariantCheckingSink> checker_;
+};
+
+// [N2] the diamond a → b → c plus a → c: c is already watched by b when a adds it, and the kernel
+// may list c before b in a's fdinfo. The model moves c's key within its gap in b's tree.
+TEST_F(OrderLikeTest, DiamondTargetAlreadyWatchedElsewhereFollowsTheKernel) {
+  const int a = epoll(), b = epoll(), c = epoll();
+  model_.order_like(a, b, kernel_order({b}));
+  ASSERT_EQ(add(a, b), 0);
+  model_.order_like(b, c, kernel_order({c}));
+  ASSERT_EQ(add(b, c), 0);
+  model_.order_like(a, c, kernel_order({c, b}));
+  ASSERT_EQ(add(a, c), 0);
+  EXPECT_EQ(tfds(a), (std::vector<int>{c, b}));
+  EXPECT_EQ(tfds(b), (std::vector<int>{c}));
+}
+
+TEST_F(OrderLikeTest, DiamondInTheOtherOrderToo) {
+  const int a = epoll(), b = epoll(), c = epoll();
+  model_.order_like(a, b, kernel_order({b}));
+  ASSERT_EQ(add(a, b), 0);
+  model_.order_like(b, c, kernel_order({c}));
+  ASSERT_EQ(add(b, c), 0);
+  model_.order_like(a, c, kernel_order({b, c}));
+  ASSERT_EQ(add(a, c), 0);
+  EXPECT_EQ(tfds(a), (std::vector<int>{b, c}));
+}
+
+// A file watched elsewhere cannot leave its gap there: with x < y < z in e1's tree, y cannot go
+// before x in e2's tree; the model keeps its own order rather than break e1's tree.
+TEST_F(OrderLikeTest, AWatchedFileStaysInsideItsGap) {
+  const int e1 = epoll(), e2 = epoll();
+  const int x = epoll(), y = epoll(), z = epoll();
+  ASSERT_EQ(add(e1, x), 0);
+  ASSERT_EQ(add(e1, y), 0);
+  ASSERT_EQ(add(e1, z), 0);
+  ASSERT_EQ(tfds(e1), (std::vector<int>{x, y, z}));
+  ASSERT_EQ(add(e2, x), 0);
+  model_.order_like(e2, y, kernel_order({y, x}));
+  ASSERT_EQ(add(e2, y), 0);
+  EXPECT_EQ(tfds(e1), (std::vector<int>{x, y, z}));
+  EXPECT_EQ(tfds(e2), (std::vector<int>{x, y}));
+}
+
+// Many files placed into the same gap: after about 30 halvings of the gap the keys of its two
+// neighbours are adjacent integers; every key is then spread out again (order and tree kept) and
+// the kernel's order is still followed, file after file.
+TEST_F(OrderLikeTest, KeysAreSpreadOutWhenAGapIsUsedUp) {
+  const int ep = epoll();
+  std::vector<int> kernel;  // the order the "kernel" lists: each new file right after the first
+  for (int i = 0; i < 80; ++i) {
+    const int fd = static_cast<int>(call("eventfd", {0, kEFD_NONBLOCK}).ret);
+    std::vector<int> next = kernel;
+    next.insert(next.begin() + (next.empty() ? 0 : 1), fd);
+    model_.order_like(ep, fd, kernel_order(next));
+    ASSERT_EQ(add(ep, fd), 0);
+    kernel = next;
+    ASSERT_EQ(tfds(ep), kernel) << "after " << i + 1 << " files";
+  }
+}
+
+}  // namespace
+}  // namespace epollscope::sim::script
