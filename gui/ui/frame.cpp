@@ -158,17 +158,19 @@ void draw_frame(const app::Controller& c, UiState& ui, double now, Commands& out
       report.panes.resize(2);
       report.panes[0].label = c.left()->label();
       report.panes[1].label = c.right()->label();
-      draw_eventpoll_pane(*c.left(), pos.left_steps, prev.left_steps, t, min,
+      draw_eventpoll_pane(*c.left(), pos.left_steps, prev.left_steps,
+                          &c.right()->snapshot_after(pos.right_steps), t, min,
                           ImVec2(mid - 2, max.y), ui.trees[0], report.panes[0]);
-      draw_eventpoll_pane(*c.right(), pos.right_steps, prev.right_steps, t, ImVec2(mid + 2, min.y),
-                          max, ui.trees[1], report.panes[1]);
+      draw_eventpoll_pane(*c.right(), pos.right_steps, prev.right_steps,
+                          &c.left()->snapshot_after(pos.left_steps), t, ImVec2(mid + 2, min.y), max,
+                          ui.trees[1], report.panes[1]);
       ImGui::GetWindowDrawList()->AddLine(ImVec2(mid, min.y), ImVec2(mid, max.y),
                                           palette().box_border, 2);
     } else {
       report.panes.resize(1);
       report.panes[0].label = c.left()->label();
-      draw_eventpoll_pane(*c.left(), pos.left_steps, prev.left_steps, t, min, max, ui.trees[0],
-                          report.panes[0]);
+      draw_eventpoll_pane(*c.left(), pos.left_steps, prev.left_steps, nullptr, t, min, max,
+                          ui.trees[0], report.panes[0]);
     }
   }
   ImGui::End();

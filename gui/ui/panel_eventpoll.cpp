@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 #include <string>
 
 #include "gui/app/layout.h"
@@ -97,6 +98,60 @@ struct Anchors {
   std::map<uint32_t, ImVec2> task;         // task id → centre
 };
 
+// In compare mode: what differs from the other model at the same position, by name.
+struct Differences {
+  std::set<std::string> lists;  // "epoll#1 rdllist", "epoll#1 rbr", ...
+  std::set<std::string> items;  // "epoll#1 fd 4"
+  std::set<std::string> files;  // file labels
+  bool any() const { return !lists.empty() || !items.empty() || !files.empty(); }
+};
+
+std::vector<int> fds_of_items(const sim::Snapshot& s, const std::vector<uint32_t>& items) {
+  std::vector<int> out;
+  for (uint32_t id : items)
+    if (const sim::EpItemView* v = s.item(id)) out.push_back(v->fd);
+  return out;
+}
+
+Differences differences(const sim::Snapshot& a, const sim::Snapshot* b) {
+  Differences d;
+  if (!b) return d;
+  for (const auto& ea : a.epolls) {
+    const sim::EventPollView* eb = nullptr;
+    for (const auto& x : b->epolls)
+      if (x->label == ea->label) eb = x.get();
+    if (!eb) {
+      d.lists.insert(ea->label + " rbr");
+      continue;
+    }
+    auto lists = [&](const char* name, const std::vector<uint32_t>& x,
+                     const std::vector<uint32_t>& y) {
+      if (fds_of_items(a, x) != fds_of_items(*b, y)) d.lists.insert(ea->label + " " + name);
+    };
+    lists("rdllist", ea->rdllist, eb->rdllist);
+    lists("txlist", ea->txlist, eb->txlist);
+    lists("ovflist", ea->ovflist, eb->ovflist);
+    lists("rbr", ea->rbr, eb->rbr);
+    for (uint32_t id : ea->rbr) {
+      const sim::EpItemView* ia = a.item(id);
+      const sim::EpItemView* ib = nullptr;
+      for (uint32_t jd : eb->rbr)
+        if (const sim::EpItemView* v = b->item(jd); v && ia && v->fd == ia->fd) ib = v;
+      if (ia && (!ib || ib->events != ia->events || ib->data != ia->data || ib->ready != ia->ready))
+        d.items.insert(cat(ea->label, " fd ", ia->fd));
+    }
+  }
+  for (const auto& fa : a.files) {
+    const sim::FileView* fb = nullptr;
+    for (const auto& x : b->files)
+      if (x->label == fa->label) fb = x.get();
+    if (!fb || fb->mask != fa->mask || fb->detail != fa->detail ||
+        fb->queues.size() != fa->queues.size())
+      d.files.insert(fa->label);
+  }
+  return d;
+}
+
 // ---------------------------------------------------------------------------------------------
 // [SECTION] one epoll instance
 // ---------------------------------------------------------------------------------------------
@@ -106,15 +161,16 @@ struct ChainResult {
   int nodes;
 };
 
-ChainResult draw_chain(ImDrawList* dl, const sim::Snapshot& s, const char* name,
+ChainResult draw_chain(ImDrawList* dl, const sim::Snapshot& s, const char* name, bool differs,
                        const std::vector<uint32_t>& items, ImU32 colour, ImVec2 at, float width,
                        const sim::TraceStep* step, Anchors* anchors, uint32_t ep_id,
                        bool is_rdllist) {
   const Palette& p = palette();
   const float h = ImGui::GetFontSize() + 10;
   const float w = ImGui::CalcTextSize("fd 000").x + 16;
-  text_at(dl, ImVec2(at.x, at.y + 5), p.text_dim, name);
-  float x = at.x + ImGui::CalcTextSize("rdllist ").x + 12;
+  text_at(dl, ImVec2(at.x, at.y + 5), differs ? p.bad : p.text_dim,
+          differs ? cat(name, " \u2260") : std::string(name));
+  float x = at.x + ImGui::CalcTextSize("rdllist \u2260 ").x + 12;
   const int max_nodes = std::max(1, static_cast<int>((width - (x - at.x)) / (w + 18)) - 1);
   ImVec2 prev(x - 10, at.y + h / 2);
   int drawn = 0;
@@ -193,7 +249,7 @@ float draw_tree(ImDrawList* dl, const sim::Snapshot& s, const app::TreeLayout& l
 float draw_epoll(ImDrawList* dl, const sim::Snapshot& now, const sim::Snapshot& before,
                  const std::shared_ptr<const sim::EventPollView>& ep, ImVec2 at, float width,
                  float t, const sim::TraceStep* step, app::TreeLayoutCache& cache, Anchors* anchors,
-                 FrameReport::Pane& report) {
+                 const Differences& diff, FrameReport::Pane& report) {
   const Palette& p = palette();
   const float line = ImGui::GetFontSize() + 3;
   // struct eventpoll
@@ -224,7 +280,10 @@ float draw_epoll(ImDrawList* dl, const sim::Snapshot& now, const sim::Snapshot& 
             i == 0 ? p.text : p.text_dim, lines[i]);
   // rbr
   const float tx = at.x + bw + 24;
-  text_at(dl, ImVec2(tx, at.y), p.text_dim, "rbr (red-black tree, key = file, fd)");
+  const bool tree_differs = diff.lists.count(ep->label + " rbr") > 0;
+  text_at(dl, ImVec2(tx, at.y), tree_differs ? p.bad : p.text_dim,
+          tree_differs ? "rbr (red-black tree, key = file, fd) \u2260"
+                       : "rbr (red-black tree, key = file, fd)");
   const app::TreeLayout& cur = cache.get(now, ep);
   app::TreeLayout shown = cur;
   for (const auto& old : before.epolls)
@@ -233,17 +292,18 @@ float draw_epoll(ImDrawList* dl, const sim::Snapshot& now, const sim::Snapshot& 
                                       width - (tx - at.x), step, anchors, &report.tree_nodes);
   float y = std::max(at.y + bh, tree_bottom) + 10;
   // Lists
-  ChainResult r = draw_chain(dl, now, "rdllist", ep->rdllist, p.ready, ImVec2(at.x, y), width, step,
-                             anchors, ep->id, true);
+  ChainResult r =
+      draw_chain(dl, now, "rdllist", diff.lists.count(ep->label + " rdllist") > 0, ep->rdllist,
+                 p.ready, ImVec2(at.x, y), width, step, anchors, ep->id, true);
   report.ready_nodes += r.nodes;
   y = r.bottom;
   if (ep->scanning) {
-    r = draw_chain(dl, now, "txlist", ep->txlist, p.tx, ImVec2(at.x, y), width, step, nullptr,
-                   ep->id, false);
+    r = draw_chain(dl, now, "txlist", diff.lists.count(ep->label + " txlist") > 0, ep->txlist, p.tx,
+                   ImVec2(at.x, y), width, step, nullptr, ep->id, false);
     report.tx_nodes += r.nodes;
     y = r.bottom;
-    r = draw_chain(dl, now, "ovflist", ep->ovflist, p.ovf, ImVec2(at.x, y), width, step, nullptr,
-                   ep->id, false);
+    r = draw_chain(dl, now, "ovflist", diff.lists.count(ep->label + " ovflist") > 0, ep->ovflist,
+                   p.ovf, ImVec2(at.x, y), width, step, nullptr, ep->id, false);
     report.ovf_nodes += r.nodes;
     y = r.bottom;
   }
@@ -261,7 +321,8 @@ float draw_epoll(ImDrawList* dl, const sim::Snapshot& now, const sim::Snapshot& 
     if (hl)
       dl->AddRectFilled(ImVec2(at.x, y - 1), ImVec2(at.x + width, y + line - 1),
                         with_alpha(p.highlight, 0.25f));
-    text_at(dl, ImVec2(at.x + 4, y), p.text_dim, s);
+    const bool differs = diff.items.count(cat(ep->label, " fd ", v->fd)) > 0;
+    text_at(dl, ImVec2(at.x + 4, y), differs ? p.bad : p.text_dim, differs ? s + "  \u2260" : s);
     y += line;
     if (y > dl->GetClipRectMax().y + 200) break;  // far below the visible part
   }
@@ -277,8 +338,8 @@ bool is_stdio(const sim::FileView& f) {
          (f.label == "stdin" || f.label == "stdout" || f.label == "stderr");
 }
 
-float draw_files(ImDrawList* dl, const sim::Snapshot& s, ImVec2 at, float width,
-                 const sim::TraceStep* step, Anchors* anchors) {
+float draw_files(ImDrawList* dl, const sim::Snapshot& s, const Differences& diff, ImVec2 at,
+                 float width, const sim::TraceStep* step, Anchors* anchors) {
   const Palette& p = palette();
   const float line = ImGui::GetFontSize() + 3;
   float x = at.x, y = at.y, row_bottom = at.y;
@@ -301,7 +362,8 @@ float draw_files(ImDrawList* dl, const sim::Snapshot& s, ImVec2 at, float width,
       y = row_bottom + 10;
     }
     ImVec2 a(x, y), b(x + fw, y + fh);
-    box(dl, a, b, p.box, p.box_border, touched(step, sim::ObjKind::kFile, f->id));
+    box(dl, a, b, p.box, diff.files.count(f->label) ? p.bad : p.box_border,
+        touched(step, sim::ObjKind::kFile, f->id));
     float ty = y + 5;
     text_at(dl, ImVec2(x + 8, ty), p.text, cat(f->label, "  (", fds_of(s, f->id), ")"));
     ty += line;
@@ -423,9 +485,9 @@ void draw_callback_dot(ImDrawList* dl, const sim::TraceStep* step, const sim::Sn
 
 }  // namespace
 
-void draw_eventpoll_pane(const app::Session& s, std::size_t steps, std::size_t prev_steps, float t,
-                         ImVec2 min, ImVec2 max, app::TreeLayoutCache& cache,
-                         FrameReport::Pane& report) {
+void draw_eventpoll_pane(const app::Session& s, std::size_t steps, std::size_t prev_steps,
+                         const sim::Snapshot* other, float t, ImVec2 min, ImVec2 max,
+                         app::TreeLayoutCache& cache, FrameReport::Pane& report) {
   const Palette& p = palette();
   report.min = min;
   report.max = max;
@@ -452,13 +514,16 @@ void draw_eventpoll_pane(const app::Session& s, std::size_t steps, std::size_t p
   at.y += ImGui::GetFontSize() + 10;
 
   Anchors anchors;
+  // Compare mode: what differs from the other model is marked with ≠ and a red outline.
+  const Differences diff = differences(now, other);
+  report.differences = diff.any();
   for (const auto& ep : now.epolls)
-    at.y = draw_epoll(dl, now, before, ep, at, width, t, step, cache, &anchors, report);
+    at.y = draw_epoll(dl, now, before, ep, at, width, t, step, cache, &anchors, diff, report);
   if (now.epolls.empty()) {
     text_at(dl, at, p.text_dim, "no epoll instance yet");
     at.y += ImGui::GetFontSize() + 10;
   }
-  at.y = draw_files(dl, now, at, width, step, &anchors);
+  at.y = draw_files(dl, now, diff, at, width, step, &anchors);
   at.y = draw_tasks(dl, now, at, width, step, &anchors);
   draw_callback_dot(dl, step, now, anchors, t);
   dl->PopClipRect();

@@ -40,6 +40,7 @@ struct FrameReport {
     int tx_nodes = 0;
     int ovf_nodes = 0;
     int tree_nodes = 0;
+    bool differences = false;  // compare mode: something differs from the other pane
   };
   std::vector<Pane> panes;
   bool error_shown = false;
@@ -48,9 +49,10 @@ struct FrameReport {
 using Commands = std::vector<app::Command>;
 
 // One model's view at `steps` steps, animated from `prev_steps` (t = 0..1 of the way).
-void draw_eventpoll_pane(const app::Session& s, std::size_t steps, std::size_t prev_steps, float t,
-                         ImVec2 min, ImVec2 max, app::TreeLayoutCache& cache,
-                         FrameReport::Pane& report);
+// With `other` (compare mode: the other model at the same position), what differs is marked.
+void draw_eventpoll_pane(const app::Session& s, std::size_t steps, std::size_t prev_steps,
+                         const sim::Snapshot* other, float t, ImVec2 min, ImVec2 max,
+                         app::TreeLayoutCache& cache, FrameReport::Pane& report);
 void draw_script_panel(const app::Controller& c, const UiState& ui, Commands& out);
 void draw_steps_panel(const app::Controller& c, Commands& out);
 void draw_kernel_panel(const app::Controller& c, Commands& out);

@@ -30,8 +30,8 @@ void load_fonts(UiState& ui, float scale) {
                         "assets/fonts/DejaVuSans.ttf"};
   const char* mono[] = {"/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf",
                         "assets/fonts/DejaVuSansMono.ttf"};
-  // Latin, plus the check marks and arrows the panels use.
-  static const ImWchar ranges[] = {0x0020, 0x00FF, 0x2190, 0x21FF, 0x2713, 0x2717, 0};
+  // Latin, plus the arrows, mathematical signs (≠) and check marks the panels use.
+  static const ImWchar ranges[] = {0x0020, 0x00FF, 0x2190, 0x22FF, 0x2713, 0x2717, 0};
   ImFont* body = nullptr;
   for (const char* f : sans)
     if (std::filesystem::exists(f) &&
