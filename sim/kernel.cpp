@@ -540,28 +540,12 @@ SysResult Kernel::pipe2(Task& t, int flags) {
     return end_call(t, SysResult::error(kEINVAL));
   // __do_pipe_flags: create both files, then take two fds (EMFILE frees the files again).
   auto [rd, wr] = create_pipe_files(*this, flags);
-  int fd0 = alloc_fd(0);
-  int fd1 = fd0 < 0 ? fd0 : alloc_fd(0);
-  if (fd0 < 0 || fd1 < 0) {
-    if (fd0 >= 0) put_unused_fd(fd0);
-    rd->f_count = 1;
-    wr->f_count = 1;
-    fput(rd);
-    fput(wr);
-    return end_call(t, SysResult::error(kEMFILE));
-  }
-  install_fd(fd0, rd, flags & kO_CLOEXEC);
-  install_fd(fd1, wr, flags & kO_CLOEXEC);
-  SysResult r = SysResult::value_of(0);
-  r.fds[0] = fd0;
-  r.fds[1] = fd1;
-  return end_call(t, r);
+  return end_call(t, install_pair(rd, wr, flags & kO_CLOEXEC));
 }
 
-SysResult Kernel::socketpair(Task& t, int flags) {
-  begin_call(t, [&] { return std::string("socketpair(AF_UNIX, SOCK_STREAM)"); });
-  if (flags & ~(kSOCK_NONBLOCK | kSOCK_CLOEXEC)) return end_call(t, SysResult::error(kEINVAL));
-  auto [a, b] = create_unix_stream_pair(*this, flags);
+// Two fds for two new files (pipe2, socketpair): both numbers are taken before either is
+// installed; on EMFILE the files are released again.
+SysResult Kernel::install_pair(File* a, File* b, bool cloexec) {
   int fd0 = alloc_fd(0);
   int fd1 = fd0 < 0 ? fd0 : alloc_fd(0);
   if (fd0 < 0 || fd1 < 0) {
@@ -570,14 +554,21 @@ SysResult Kernel::socketpair(Task& t, int flags) {
     b->f_count = 1;
     fput(a);
     fput(b);
-    return end_call(t, SysResult::error(kEMFILE));
+    return SysResult::error(kEMFILE);
   }
-  install_fd(fd0, a, flags & kSOCK_CLOEXEC);
-  install_fd(fd1, b, flags & kSOCK_CLOEXEC);
+  install_fd(fd0, a, cloexec);
+  install_fd(fd1, b, cloexec);
   SysResult r = SysResult::value_of(0);
   r.fds[0] = fd0;
   r.fds[1] = fd1;
-  return end_call(t, r);
+  return r;
+}
+
+SysResult Kernel::socketpair(Task& t, int flags) {
+  begin_call(t, [&] { return std::string("socketpair(AF_UNIX, SOCK_STREAM)"); });
+  if (flags & ~(kSOCK_NONBLOCK | kSOCK_CLOEXEC)) return end_call(t, SysResult::error(kEINVAL));
+  auto [a, b] = create_unix_stream_pair(*this, flags);
+  return end_call(t, install_pair(a, b, flags & kSOCK_CLOEXEC));
 }
 
 SysResult Kernel::eventfd2(Task& t, unsigned initval, int flags) {

@@ -213,6 +213,7 @@ class Kernel {
   int alloc_fd(int start);
   void install_fd(int fd, File* f, bool cloexec);
   void put_unused_fd(int fd);
+  SysResult install_pair(File* a, File* b, bool cloexec);
   // The wrappers every syscall method goes through: numbers the call, traces entry and result,
   // then runs the tasks the call woke.
   template <class Describe>

@@ -616,14 +616,7 @@ void TcpSocket::describe(FileView& view) const {
 // ---------------------------------------------------------------------------------------------
 
 int TcpSocket::take_so_error(Kernel& k) {
-  const int err = sk_->err;
-  if (!err) return 0;
-  sk_->err = 0;
-  if (k.tracing())
-    k.step(StepKind::kFileOp, "sock_error",
-           cat(sk_->name, ": the pending error ", errno_name(err), " is reported and cleared"),
-           {ref()});
-  return err;
+  return sock_error(k, sk_->err, sk_->name, ref());
 }
 
 long TcpSocket::write(Kernel& k, Task& task, IoRequest& io) {

@@ -373,15 +373,18 @@ long UnixStreamSocket::read(Kernel& k, Task& task, IoRequest& io) {
 // [SECTION] shutdown, setsockopt, close
 // ---------------------------------------------------------------------------------------------
 
-int UnixStreamSocket::take_so_error(Kernel& k) {
-  const int err = sk_->err;
+int sock_error(Kernel& k, int& sk_err, const std::string& sock, ObjRef file) {
+  const int err = sk_err;
   if (!err) return 0;
-  sk_->err = 0;
+  sk_err = 0;
   if (k.tracing())
     k.step(StepKind::kFileOp, "sock_error",
-           cat(sk_->name, ": the pending error ", errno_name(err), " is reported and cleared"),
-           {ref()});
+           cat(sock, ": the pending error ", errno_name(err), " is reported and cleared"), {file});
   return err;
+}
+
+int UnixStreamSocket::take_so_error(Kernel& k) {
+  return sock_error(k, sk_->err, sk_->name, ref());
 }
 
 long UnixStreamSocket::shutdown(Kernel& k, int how) {

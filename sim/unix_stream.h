@@ -74,6 +74,9 @@ void sock_def_error_report(Kernel& k, WaitQueueHead* sk_wq);
 // prepare_to_wait(sk_sleep(sk)): a blocking socket call sleeps as a non-exclusive waiter at the
 // head of the socket's queue (unix_stream_data_wait, sock_wait_for_wmem, sk_wait_data).
 void sock_prepare_to_wait(WaitQueueHead* sk_wq, Task& task);
+// sock_error: the pending sk_err, reported once and cleared (0 if none). `sock` names the socket
+// in the trace.
+int sock_error(Kernel& k, int& sk_err, const std::string& sock, ObjRef file);
 // The new sk_sndbuf of setsockopt(SO_SNDBUF, v): 2 * min(v, wmem_max), at least SOCK_MIN_SNDBUF.
 int sock_sndbuf_from_user(int v);
 

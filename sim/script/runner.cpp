@@ -160,13 +160,7 @@ void Runner::run_call(const Statement& st, StatementResult& out) {
     }
     ts.call = st.call;
     ts.blocked = o.blocked;
-    r.completions = backends_[b]->take_completions();
-    for (const auto& c : r.completions) {
-      ThreadState& done = bs.threads[c.thread];
-      done.blocked = false;
-      done.has_result = true;
-      done.last = c.outcome;
-    }
+    collect_completions(b, r);
     check_expectation(st, b, o, r);
   }
 }
@@ -175,13 +169,7 @@ void Runner::run_thread_result(const Statement& st, StatementResult& out) {
   for (std::size_t b = 0; b < backends_.size(); ++b) {
     BackendState& bs = state_[b];
     BackendResult& r = out.backends[b];
-    r.completions = backends_[b]->take_completions();
-    for (const auto& c : r.completions) {
-      ThreadState& done = bs.threads[c.thread];
-      done.blocked = false;
-      done.has_result = true;
-      done.last = c.outcome;
-    }
+    collect_completions(b, r);
     const ThreadState& ts = bs.threads[st.thread];
     Outcome o;
     if (ts.blocked) {
@@ -195,6 +183,17 @@ void Runner::run_thread_result(const Statement& st, StatementResult& out) {
     r.ran = true;
     r.outcome = o;
     check_expectation(st, b, o, r);
+  }
+}
+
+// Sleeping calls that finished: their threads are free again and remember the result.
+void Runner::collect_completions(std::size_t b, BackendResult& r) {
+  r.completions = backends_[b]->take_completions();
+  for (const auto& c : r.completions) {
+    ThreadState& done = state_[b].threads[c.thread];
+    done.blocked = false;
+    done.has_result = true;
+    done.last = c.outcome;
   }
 }
 

@@ -71,6 +71,7 @@ class Runner {
 
   void run_call(const Statement& st, StatementResult& out);
   void run_thread_result(const Statement& st, StatementResult& out);
+  void collect_completions(std::size_t backend, BackendResult& r);
   void check_expectation(const Statement& st, std::size_t b, const Outcome& o, BackendResult& r);
   void compare(const Statement& st, StatementResult& out);
 

@@ -48,6 +48,24 @@ class OrderLikeTest : public ::testing::Test {
     return out;
   }
 
+  std::vector<uint64_t> data_in_fdinfo_order(int ep) {
+    std::vector<uint64_t> out;
+    for (const auto& e : model_.fdinfo(ep))
+      out.push_back(e.data);
+    return out;
+  }
+  // [F1] a = 4 is registered with data 1 and kept open by b = dup(a); after close(a) a new pipe's
+  // read end gets the number 4 again. Returns that fd, not yet added.
+  int two_files_behind_one_number(int ep) {
+    EXPECT_EQ(call("pipe", {}).ret, 0);  // a = 4, w1 = 5
+    EXPECT_EQ(call("epoll_ctl", {ep, kEPOLL_CTL_ADD, 4, kEPOLLIN, 1}).ret, 0);
+    EXPECT_EQ(call("dup", {4}).ret, 6);
+    EXPECT_EQ(call("close", {4}).ret, 0);
+    EXPECT_EQ(call("pipe", {}).ret, 0);  // n = 4, w2 = 7
+    return 4;
+  }
+  static constexpr uint32_t kIn = kEPOLLIN | kEPOLLERR | kEPOLLHUP;
+
   ModelBackend model_;
   std::unique_ptr<InvariantCheckingSink> checker_;
 };
@@ -108,6 +126,24 @@ TEST_F(OrderLikeTest, KeysAreSpreadOutWhenAGapIsUsedUp) {
     kernel = next;
     ASSERT_EQ(tfds(ep), kernel) << "after " << i + 1 << " files";
   }
+}
+
+// One fd number keys two items of different files (the runner's fdinfo comparison must find the
+// new item by more than its tfd; reference 2.6 and [F1]).
+TEST_F(OrderLikeTest, NewItemListedBeforeTheOldOneWithTheSameTfd) {
+  const int ep = epoll();
+  const int n = two_files_behind_one_number(ep);
+  model_.order_like(ep, n, {FdinfoEntry{4, kIn, 2}, FdinfoEntry{4, kIn, 1}});
+  ASSERT_EQ(call("epoll_ctl", {ep, kEPOLL_CTL_ADD, n, kEPOLLIN, 2}).ret, 0);
+  EXPECT_EQ(data_in_fdinfo_order(ep), (std::vector<uint64_t>{2, 1}));
+}
+
+TEST_F(OrderLikeTest, NewItemListedAfterTheOldOneWithTheSameTfd) {
+  const int ep = epoll();
+  const int n = two_files_behind_one_number(ep);
+  model_.order_like(ep, n, {FdinfoEntry{4, kIn, 1}, FdinfoEntry{4, kIn, 2}});
+  ASSERT_EQ(call("epoll_ctl", {ep, kEPOLL_CTL_ADD, n, kEPOLLIN, 2}).ret, 0);
+  EXPECT_EQ(data_in_fdinfo_order(ep), (std::vector<uint64_t>{1, 2}));
 }
 
 }  // namespace
