@@ -237,7 +237,7 @@ bool prepare_wait_world(EpollWorld& w, long registered, long ready, long fd_budg
     w.eventfd_write(fd);
   }
   ItemLayout quiet;  // the items stay registered; the layout is not needed afterwards
-  return quiet.build(w, registered - ready, fd_budget, error);
+  return quiet.build(w, registered - ready, fd_budget - ready - 16, error);
 }
 
 bool ItemLayout::build(EpollWorld& w, long n, long fd_budget, std::string* error) {

@@ -70,14 +70,16 @@ inline constexpr poll_t kEPOLLINOUT_BITS = kEPOLLIN | kEPOLLOUT;
 inline constexpr poll_t kEPOLLEXCLUSIVE_OK_BITS =
     kEPOLLINOUT_BITS | kEPOLLERR | kEPOLLHUP | kEPOLLWAKEUP | kEPOLLET | kEPOLLEXCLUSIVE;
 
+// The fields a tree walk reads (the node and the key) share the first cache line, as in the
+// kernel's struct epitem; the slab keeps items cache-line aligned (SLAB_HWCACHE_ALIGN).
 struct EpItem {
   RbNode rbn;             // node in ep->rbr
-  ListHead rdllink;       // link in ep->rdllist, or in a running scan's txlist
-  EpItem* next;           // link in ep->ovflist; kEpUnactive when not on it
-  File* file;             // ffd.file: the watched open file description
   uint64_t file_address;  // ffd.file as the number ep_cmp_ffd compares (without touching the file)
   int fd;                 // ffd.fd: the fd number given at ADD (a key part; never re-resolved)
   uint32_t id;            // identity in traces and snapshots
+  ListHead rdllink;       // link in ep->rdllist, or in a running scan's txlist
+  EpItem* next;           // link in ep->ovflist; kEpUnactive when not on it
+  File* file;             // ffd.file: the watched open file description
   bool dying;             // set by eventpoll_release_file() on last close
   EppollEntry* pwqlist;   // the item's wait-queue entries, one per queue of the target
   EventPoll* ep;          // the epoll this item belongs to

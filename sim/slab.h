@@ -38,7 +38,9 @@ class SlabCache {
   std::size_t bytes_reserved() const { return chunks_.size() * per_chunk_ * sizeof(Slot); }
 
  private:
-  union Slot {
+  // Objects of a cache line or more start on a cache line (SLAB_HWCACHE_ALIGN).
+  static constexpr std::size_t kAlign = sizeof(T) >= 64 ? 64 : alignof(T);
+  union alignas(kAlign) Slot {
     Slot* next_free;
     alignas(T) unsigned char storage[sizeof(T)];
   };
