@@ -5,8 +5,9 @@
 //   epollscope gui [FILE]        the GUI on any scenario
 //   epollscope screenshot FILE   the GUI rendered offscreen at a step, as a PNG
 //   epollscope walkthrough       the terminal walk-through of the pipe example
-//   epollscope bench model       model versus kernel: epoll_ctl and epoll_wait costs, bytes per
-//   item epollscope profiles          the kernel profiles the model knows
+//   epollscope bench model       model versus kernel: epoll_ctl and epoll_wait costs, bytes per item
+//   epollscope bench gui         CPU ms and primitives per frame of the window with N items
+//   epollscope profiles          the kernel profiles the model knows
 #include <CLI/CLI.hpp>
 
 #include <sys/ioctl.h>
@@ -15,6 +16,7 @@
 #include <iostream>
 #include <string>
 
+#include "gui/bench_gui.h"
 #include "gui/commands.h"
 #include "gui/gui_command.h"
 #include "gui/ui/window.h"
@@ -83,6 +85,25 @@ int main(int argc, char** argv) {
       ->add_option("--repeats", bench_options.repeats,
                    "Timed batches per figure; the median is printed")
       ->check(CLI::Range(1, 1000));
+
+  app::BenchGuiOptions bench_gui_options;
+  auto* bench_gui = bench->add_subcommand(
+      "gui",
+      "CPU ms and primitives per frame of the window with N registered items, rendered "
+      "offscreen (needs a display: run it under xvfb-run)");
+  bench_gui->add_option("--items", bench_gui_options.items, "Registered items")
+      ->check(CLI::Range(1L, 1000000L));
+  bench_gui->add_option("--ready", bench_gui_options.ready,
+                        "Items that are ready (default: min(items, 100))")
+      ->check(CLI::Range(0L, 1000000L));
+  bench_gui->add_option("--frames", bench_gui_options.frames, "Measured frames per figure")
+      ->check(CLI::Range(1, 100000));
+  bench_gui->add_option("--width", bench_gui_options.width, "Window width in pixels")
+      ->check(CLI::Range(320, 8192));
+  bench_gui->add_option("--height", bench_gui_options.height, "Window height in pixels")
+      ->check(CLI::Range(240, 8192));
+  bench_gui->add_flag("--compare", bench_gui_options.compare,
+                      "Two panes (ET beside LT) instead of the default single view");
 
   auto* profiles = app.add_subcommand("profiles", "List the kernel profiles the model knows");
 
@@ -198,6 +219,7 @@ int main(int argc, char** argv) {
     shot.gui.live = !gui_no_live;
     return app::screenshot_command(shot_path, shot, std::cout, std::cerr);
   }
+  if (*bench_gui) return app::bench_gui_command(bench_gui_options, std::cout, std::cerr);
   if (*bench_model) {
     bench_options.kernel = !model_only;
     if (quick) {

@@ -7,6 +7,7 @@
 // view with the previous snapshot's view of the same object and reuses the old one when equal.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -125,6 +126,31 @@ struct Snapshot {
   const EpItemView* item(uint32_t id) const;
   const FileView* file_of_fd(int fd) const;
 };
+
+// The ids of the objects whose views differ between two snapshots of one model, given the same
+// kind of view list of each (sorted by id): views that did not change are the same objects, so
+// most of the walk compares pointers and never looks at a view.
+template <class V>
+std::vector<uint32_t> changed_ids(const std::vector<std::shared_ptr<const V>>& a,
+                                  const std::vector<std::shared_ptr<const V>>& b) {
+  std::vector<uint32_t> out;
+  std::size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (a[i] == b[j]) {
+      ++i, ++j;
+      continue;
+    }
+    const uint32_t x = a[i]->id, y = b[j]->id;
+    out.push_back(std::min(x, y));
+    if (x <= y) ++i;
+    if (y <= x) ++j;
+  }
+  for (; i < a.size(); ++i)
+    out.push_back(a[i]->id);
+  for (; j < b.size(); ++j)
+    out.push_back(b[j]->id);
+  return out;
+}
 
 // Builds a snapshot of `k`, sharing unchanged views with `previous` (may be null).
 Snapshot take_snapshot(const Kernel& k, const Snapshot* previous);

@@ -1,6 +1,7 @@
 #include "gui/app/controller.h"
 
 #include <algorithm>
+#include <atomic>
 
 namespace epollscope::app {
 
@@ -18,12 +19,16 @@ const std::string& Controller::error() const {
 }
 
 void Controller::load(const std::string& path) {
+  // Unique over all controllers of the process: a window shown another controller resets too.
+  static std::atomic<std::size_t> generations{0};
+  generation_ = ++generations;
   path_ = path;
   std::error_code ec;
   mtime_ = std::filesystem::last_write_time(path, ec);
   SessionOptions lo;
   lo.profile = options_.profile;
   lo.live = options_.live;
+  lo.record_from = options_.record_from;
   left_ = Session::from_file(path, lo);
   right_.reset();
   if (left_->ok() && compare_ != CompareMode::kOff) {

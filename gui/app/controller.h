@@ -55,6 +55,7 @@ struct ControllerOptions {
   bool live = true;  // ask the real kernel too
   const sim::KernelProfile* profile = &sim::KernelProfile::default_profile();
   const sim::KernelProfile* other_profile = nullptr;  // for kProfiles (default: the next one)
+  std::size_t record_from = 0;                         // see SessionOptions::record_from
 };
 
 class Controller {
@@ -80,6 +81,9 @@ class Controller {
   bool playing() const { return playing_; }
   double speed() const { return speed_; }
   int reloads() const { return reloads_; }
+  // Changes every time a scenario is (re)loaded, unique in the process: views cached by snapshot
+  // address are stale then.
+  std::size_t generation() const { return generation_; }
 
  private:
   void load(const std::string& path);
@@ -101,6 +105,7 @@ class Controller {
   double last_reload_check_ = -1;
   std::filesystem::file_time_type mtime_{};
   int reloads_ = 0;
+  std::size_t generation_ = 0;
 };
 
 }  // namespace epollscope::app

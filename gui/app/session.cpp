@@ -1,6 +1,7 @@
 #include "gui/app/session.h"
 
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <variant>
 
@@ -39,12 +40,19 @@ bool uses_edge_trigger(const sim::script::Scenario& s) {
 
 sim::script::Scenario flip_trigger(const sim::script::Scenario& s) {
   sim::script::Scenario out = s;
+  // Statements of a `repeat` share their line: it is rewritten once, the others take the result.
+  std::map<int, std::pair<std::string, std::string>> rewritten;  // line → (argument, source)
   for (auto& st : out.statements) {
     st.expect = sim::script::Expectation{};
     if (!is_ctl_with_events(st) || st.args[1].number == sim::kEPOLL_CTL_DEL) continue;
     auto& ev = st.args[3];
     ev.number ^= static_cast<int64_t>(sim::kEPOLLET);
     const bool now_et = ev.number & static_cast<int64_t>(sim::kEPOLLET);
+    if (auto done = rewritten.find(st.loc.line); done != rewritten.end()) {
+      ev.text = done->second.first;
+      st.source = done->second.second;
+      continue;
+    }
     // Rewrite the argument in the line as written, so the script panel shows what runs.
     if (st.loc.line < 1 || static_cast<std::size_t>(st.loc.line) > out.lines.size()) continue;
     std::string& line = out.lines[static_cast<std::size_t>(st.loc.line) - 1];
@@ -71,6 +79,7 @@ sim::script::Scenario flip_trigger(const sim::script::Scenario& s) {
     code.erase(0, code.find_first_not_of(" \t"));
     code.erase(code.find_last_not_of(" \t\r") + 1);
     st.source = code;
+    rewritten[st.loc.line] = {arg, code};
   }
   return out;
 }
@@ -112,6 +121,7 @@ void Session::run(const SessionOptions& options) {
   if (variant_ == Variant::kFlipTrigger) scenario_ = flip_trigger(scenario_);
   profile_ = options.profile;
   live_ = options.live;
+  recorded_from_ = options.record_from;
   if (!scenario_.profile.empty() && scenario_.profile != profile_->name) {
     profile_ = sim::KernelProfile::by_name(scenario_.profile);
     if (live_)
@@ -124,7 +134,7 @@ void Session::run(const SessionOptions& options) {
     label_ += " (Linux " + profile_->name + ")";
 
   for (int attempt = 0; attempt < 2; ++attempt) {
-    backend_ = std::make_unique<sim::script::ModelBackend>(*profile_, true);
+    backend_ = std::make_unique<sim::script::ModelBackend>(*profile_, options.record_from == 0);
     live::LiveBackend kernel;
     std::vector<sim::script::Backend*> backends{backend_.get()};
     if (live_) backends.push_back(&kernel);
@@ -133,11 +143,13 @@ void Session::run(const SessionOptions& options) {
     try {
       std::string error;
       if (!runner.start(&error)) throw live::LiveBackendError(error);
+      auto recorded = [&] { return backend_->recorder() ? backend_->recorder()->size() : 0; };
       while (!runner.done()) {
+        if (statements_.size() == options.record_from) backend_->start_recording();
         StatementRun r;
-        r.first_step = backend_->recorder()->size();
+        r.first_step = recorded();
         r.result = runner.step();
-        r.end_step = backend_->recorder()->size();
+        r.end_step = recorded();
         const bool stop = !r.result.error.empty();
         statements_.push_back(std::move(r));
         if (stop) break;

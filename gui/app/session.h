@@ -32,6 +32,10 @@ struct SessionOptions {
   const sim::KernelProfile* profile = &sim::KernelProfile::default_profile();
   bool live = true;  // ask the real kernel too (falls back to the model alone if it cannot run)
   Variant variant = Variant::kAsWritten;
+  // Statements before this index run untraced and are not stepped through (they have no steps):
+  // the set-up of a scenario with very many items, where a snapshot per step would cost O(items)
+  // each. 0 records everything.
+  std::size_t record_from = 0;
 };
 
 class Session {
@@ -61,6 +65,8 @@ class Session {
   std::size_t statement_of_step(std::size_t step) const;
   // The state after `steps` steps (0 = before the first step).
   const sim::Snapshot& snapshot_after(std::size_t steps) const;
+  // Statements before this index ran untraced (SessionOptions::record_from).
+  std::size_t recorded_from() const { return recorded_from_; }
   int divergences() const { return divergences_; }
   int failed_expectations() const { return failed_; }
 
@@ -78,6 +84,7 @@ class Session {
   Variant variant_ = Variant::kAsWritten;
   std::unique_ptr<sim::script::ModelBackend> backend_;
   std::vector<StatementRun> statements_;
+  std::size_t recorded_from_ = 0;
   int divergences_ = 0;
   int failed_ = 0;
 };

@@ -17,7 +17,9 @@ Timeline::Timeline(const Session& left, const Session* right) {
       sp.right_len = r.end_step - r.first_step;
     }
     lens_.push_back(sp);
-    starts_.push_back(starts_.back() + std::max<std::size_t>({sp.left_len, sp.right_len, 1}));
+    // The untraced set-up (statements before record_from) has no ticks: tick 0 shows its end.
+    const std::size_t min_ticks = s < left.recorded_from() ? 0 : 1;
+    starts_.push_back(starts_.back() + std::max<std::size_t>({sp.left_len, sp.right_len, min_ticks}));
   }
 }
 

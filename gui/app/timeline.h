@@ -4,7 +4,8 @@
 // A position is a "tick". Tick 0 is the state before the first statement. Each statement then
 // owns max(left steps, right steps, 1) ticks; at offset o (1-based) inside a statement each side
 // shows its state after min(o, its own step count) of that statement's steps, so two models stay
-// on the same statement while one of them has more to show.
+// on the same statement while one of them has more to show. Statements run untraced (before the
+// sessions' record_from) own no ticks: tick 0 is then the state after them.
 #pragma once
 
 #include <cstddef>

@@ -11,6 +11,8 @@
 namespace epollscope::ui {
 namespace {
 
+FrameReport* current_report = nullptr;  // the frame being built (fill_rect adds to it)
+
 constexpr int kKeyF1 = 290;  // GLFW_KEY_F1: the GLFW backend indexes keys by GLFW key code
 
 void handle_keys(const app::Controller& c, UiState& ui, Commands& out) {
@@ -47,7 +49,13 @@ void handle_keys(const app::Controller& c, UiState& ui, Commands& out) {
 
 void draw_menu(const app::Controller& c, UiState& ui, Commands& out, float* height) {
   using K = app::Command::Kind;
-  if (!ImGui::BeginMainMenuBar()) return;
+  // Its background is cleared by the window, like the panels'.
+  const ImU32 bar = ImGui::GetColorU32(ImGuiCol_MenuBarBg);
+  ImGui::PushStyleColor(ImGuiCol_MenuBarBg, IM_COL32(0, 0, 0, 0));
+  ImGui::PushStyleColor(ImGuiCol_WindowBg, IM_COL32(0, 0, 0, 0));
+  const bool open = ImGui::BeginMainMenuBar();
+  ImGui::PopStyleColor(2);
+  if (!open) return;
   if (ImGui::BeginMenu("Scenario")) {
     if (ImGui::MenuItem("Browse the library...", "B")) ui.show_browser = true;
     if (ImGui::MenuItem("Reload", nullptr, false, !c.path().empty()))
@@ -81,23 +89,66 @@ void draw_menu(const app::Controller& c, UiState& ui, Commands& out, float* heig
   ImGui::SameLine(ImGui::GetWindowWidth() - ImGui::CalcTextSize(title.c_str()).x - 20);
   ImGui::TextUnformatted(title.c_str());
   *height = ImGui::GetWindowSize().y;
+  if (current_report)
+    current_report->backgrounds.push_back(
+        {ImVec2(0, 0), ImVec2(ImGui::GetWindowSize().x, *height), bar});
   ImGui::EndMainMenuBar();
 }
 
-bool begin_fixed(const char* name, ImVec2 pos, ImVec2 size, ImGuiWindowFlags extra = 0) {
+// A panel at a fixed place. Its background is not drawn by Dear ImGui but cleared by the window
+// before the frame is rendered (FrameReport::backgrounds): a clear costs a software renderer
+// almost nothing, while a filled rectangle is shaded pixel by pixel.
+bool begin_fixed(FrameReport& report, const char* name, ImVec2 pos, ImVec2 size,
+                 ImGuiWindowFlags extra = 0) {
   ImGui::SetNextWindowPos(pos, ImGuiCond_Always);
   ImGui::SetNextWindowSize(size, ImGuiCond_Always);
-  return ImGui::Begin(name, nullptr,
-                      ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
-                          ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoBringToFrontOnFocus |
-                          extra);
+  if (!(extra & ImGuiWindowFlags_NoBackground))
+    report.backgrounds.push_back(
+        {pos, ImVec2(pos.x + size.x, pos.y + size.y), ImGui::GetColorU32(ImGuiCol_WindowBg)});
+  // The title bar too (all panels are drawn with the same title colour, focused or not).
+  report.backgrounds.push_back({pos, ImVec2(pos.x + size.x, pos.y + ImGui::GetFrameHeight()),
+                                ImGui::GetColorU32(ImGuiCol_TitleBg)});
+  ImGui::PushStyleColor(ImGuiCol_TitleBg, IM_COL32(0, 0, 0, 0));
+  ImGui::PushStyleColor(ImGuiCol_TitleBgActive, IM_COL32(0, 0, 0, 0));
+  const bool open = ImGui::Begin(
+      name, nullptr,
+      ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
+          ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoBackground | extra);
+  ImGui::PopStyleColor(2);
+  return open;
 }
 
 }  // namespace
 
+bool fill_rect(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 colour, float rounding) {
+  const ImVec2 lo = dl->GetClipRectMin(), hi = dl->GetClipRectMax();
+  const ImVec2 ca(std::max(a.x, lo.x), std::max(a.y, lo.y));
+  const ImVec2 cb(std::min(b.x, hi.x), std::min(b.y, hi.y));
+  const bool opaque = (colour & IM_COL32_A_MASK) == IM_COL32_A_MASK;
+  if (!current_report || !opaque || (b.x - a.x) * (b.y - a.y) < 2000) {
+    dl->AddRectFilled(a, b, colour, rounding);
+    return false;
+  }
+  if (ca.x < cb.x && ca.y < cb.y) current_report->backgrounds.push_back({ca, cb, colour});
+  return true;
+}
+
 void draw_frame(const app::Controller& c, UiState& ui, double now, Commands& out,
                 FrameReport& report) {
   report = FrameReport{};
+  current_report = &report;
+  struct Done {
+    ~Done() { current_report = nullptr; }
+  } done;
+  if (ui.generation != c.generation()) {
+    // Another scenario (or the same one reloaded): snapshot addresses may be reused.
+    for (PaneCache& pane : ui.panes) {
+      pane.compared_now = pane.compared_other = nullptr;
+      pane.diff = app::Differences{};
+      pane.trees.forget_snapshots();
+    }
+    ui.generation = c.generation();
+  }
   handle_keys(c, ui, out);
   float menu = 0;
   draw_menu(c, ui, out, &menu);
@@ -111,7 +162,7 @@ void draw_frame(const app::Controller& c, UiState& ui, double now, Commands& out
 
   if (!c.error().empty()) {
     report.error_shown = true;
-    if (begin_fixed("The scenario has an error", ImVec2(0, menu), ImVec2(view.x, view.y - menu))) {
+    if (begin_fixed(report, "The scenario has an error", ImVec2(0, menu), ImVec2(view.x, view.y - menu))) {
       ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette().bad),
                          "This scenario cannot run:");
       if (ui.mono) ImGui::PushFont(ui.mono);
@@ -126,24 +177,25 @@ void draw_frame(const app::Controller& c, UiState& ui, double now, Commands& out
     return;
   }
 
-  if (begin_fixed("Script", ImVec2(0, menu), ImVec2(side_w, body_h * 0.42f)))
+  if (begin_fixed(report, "Script", ImVec2(0, menu), ImVec2(side_w, body_h * 0.42f)))
     draw_script_panel(c, ui, out);
   ImGui::End();
-  if (begin_fixed("Kernel functions of this call", ImVec2(0, menu + body_h * 0.42f),
+  if (begin_fixed(report, "Kernel functions of this call", ImVec2(0, menu + body_h * 0.42f),
                   ImVec2(side_w, body_h * 0.33f)))
     draw_steps_panel(c, out);
   ImGui::End();
-  if (begin_fixed("The real kernel beside the model", ImVec2(0, menu + body_h * 0.75f),
+  if (begin_fixed(report, "The real kernel beside the model", ImVec2(0, menu + body_h * 0.75f),
                   ImVec2(side_w, body_h * 0.25f)))
     draw_kernel_panel(c, out);
   ImGui::End();
-  if (begin_fixed("Timeline", ImVec2(0, view.y - timeline_h), ImVec2(view.x, timeline_h)))
+  if (begin_fixed(report, "Timeline", ImVec2(0, view.y - timeline_h), ImVec2(view.x, timeline_h)))
     draw_timeline_panel(c, out);
   ImGui::End();
 
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
-  if (begin_fixed("eventpoll", ImVec2(side_w, menu), ImVec2(view.x - side_w, body_h),
-                  ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar)) {
+  if (begin_fixed(report, "eventpoll", ImVec2(side_w, menu), ImVec2(view.x - side_w, body_h),
+                  ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar |
+                      ImGuiWindowFlags_NoBackground)) {
     const ImVec2 min = ImGui::GetWindowPos();
     const ImVec2 max(min.x + ImGui::GetWindowSize().x, min.y + ImGui::GetWindowSize().y);
     const app::Timeline::Position pos = c.timeline().at(c.tick());
@@ -160,17 +212,17 @@ void draw_frame(const app::Controller& c, UiState& ui, double now, Commands& out
       report.panes[1].label = c.right()->label();
       draw_eventpoll_pane(*c.left(), pos.left_steps, prev.left_steps,
                           &c.right()->snapshot_after(pos.right_steps), t, min,
-                          ImVec2(mid - 2, max.y), ui.trees[0], report.panes[0]);
+                          ImVec2(mid - 2, max.y), ui.panes[0], report.panes[0]);
       draw_eventpoll_pane(*c.right(), pos.right_steps, prev.right_steps,
                           &c.left()->snapshot_after(pos.left_steps), t, ImVec2(mid + 2, min.y), max,
-                          ui.trees[1], report.panes[1]);
+                          ui.panes[1], report.panes[1]);
       ImGui::GetWindowDrawList()->AddLine(ImVec2(mid, min.y), ImVec2(mid, max.y),
                                           palette().box_border, 2);
     } else {
       report.panes.resize(1);
       report.panes[0].label = c.left()->label();
       draw_eventpoll_pane(*c.left(), pos.left_steps, prev.left_steps, nullptr, t, min, max,
-                          ui.trees[0], report.panes[0]);
+                          ui.panes[0], report.panes[0]);
     }
   }
   ImGui::End();

@@ -14,6 +14,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <unordered_map>
 
 #include "gui/app/layout.h"
 #include "gui/ui/panels.h"
@@ -37,7 +38,7 @@ ImU32 with_alpha(ImU32 c, float a) {
 
 void box(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 fill, ImU32 border, bool highlighted,
          float rounding = 4) {
-  dl->AddRectFilled(a, b, fill, rounding);
+  if (fill_rect(dl, a, b, fill, rounding)) rounding = 0;  // cleared: square corners
   dl->AddRect(a, b, border, rounding);
   if (highlighted)
     dl->AddRect(ImVec2(a.x - 3, a.y - 3), ImVec2(b.x + 3, b.y + 3), palette().highlight,
@@ -70,13 +71,6 @@ bool touched(const sim::TraceStep* step, sim::ObjKind kind, uint32_t id) {
   return false;
 }
 
-std::string fds_of(const sim::Snapshot& s, uint32_t file) {
-  std::string out;
-  for (const auto& f : *s.fds)
-    if (f.file == file) out += cat(out.empty() ? "fd " : ",", f.fd);
-  return out.empty() ? std::string("no fd") : out;
-}
-
 std::string trigger_marks(sim::poll_t ev) {
   std::string m = ev & sim::kEPOLLET ? "ET" : "LT";
   if (ev & sim::kEPOLLONESHOT) m += " ONESHOT";
@@ -98,59 +92,18 @@ struct Anchors {
   std::map<uint32_t, ImVec2> task;         // task id → centre
 };
 
-// In compare mode: what differs from the other model at the same position, by name.
-struct Differences {
-  std::set<std::string> lists;  // "epoll#1 rdllist", "epoll#1 rbr", ...
-  std::set<std::string> items;  // "epoll#1 fd 4"
-  std::set<std::string> files;  // file labels
-  bool any() const { return !lists.empty() || !items.empty() || !files.empty(); }
+// What a pane draws from: the snapshots, the step, and the pane's caches.
+struct PaneInputs {
+  ImDrawList* dl;
+  const sim::Snapshot& now;
+  const sim::Snapshot& before;
+  const sim::TraceStep* step;
+  float t;
+  PaneCache& cache;
+  Anchors* anchors;
+  const app::Differences& diff;
+  FrameReport::Pane& report;
 };
-
-std::vector<int> fds_of_items(const sim::Snapshot& s, const std::vector<uint32_t>& items) {
-  std::vector<int> out;
-  for (uint32_t id : items)
-    if (const sim::EpItemView* v = s.item(id)) out.push_back(v->fd);
-  return out;
-}
-
-Differences differences(const sim::Snapshot& a, const sim::Snapshot* b) {
-  Differences d;
-  if (!b) return d;
-  for (const auto& ea : a.epolls) {
-    const sim::EventPollView* eb = nullptr;
-    for (const auto& x : b->epolls)
-      if (x->label == ea->label) eb = x.get();
-    if (!eb) {
-      d.lists.insert(ea->label + " rbr");
-      continue;
-    }
-    auto lists = [&](const char* name, const std::vector<uint32_t>& x,
-                     const std::vector<uint32_t>& y) {
-      if (fds_of_items(a, x) != fds_of_items(*b, y)) d.lists.insert(ea->label + " " + name);
-    };
-    lists("rdllist", ea->rdllist, eb->rdllist);
-    lists("txlist", ea->txlist, eb->txlist);
-    lists("ovflist", ea->ovflist, eb->ovflist);
-    lists("rbr", ea->rbr, eb->rbr);
-    for (uint32_t id : ea->rbr) {
-      const sim::EpItemView* ia = a.item(id);
-      const sim::EpItemView* ib = nullptr;
-      for (uint32_t jd : eb->rbr)
-        if (const sim::EpItemView* v = b->item(jd); v && ia && v->fd == ia->fd) ib = v;
-      if (ia && (!ib || ib->events != ia->events || ib->data != ia->data || ib->ready != ia->ready))
-        d.items.insert(cat(ea->label, " fd ", ia->fd));
-    }
-  }
-  for (const auto& fa : a.files) {
-    const sim::FileView* fb = nullptr;
-    for (const auto& x : b->files)
-      if (x->label == fa->label) fb = x.get();
-    if (!fb || fb->mask != fa->mask || fb->detail != fa->detail ||
-        fb->queues.size() != fa->queues.size())
-      d.files.insert(fa->label);
-  }
-  return d;
-}
 
 // ---------------------------------------------------------------------------------------------
 // [SECTION] one epoll instance
@@ -197,8 +150,15 @@ ChainResult draw_chain(ImDrawList* dl, const sim::Snapshot& s, const char* name,
   return ChainResult{at.y + h + 8, drawn};
 }
 
-float draw_tree(ImDrawList* dl, const sim::Snapshot& s, const app::TreeLayout& layout, ImVec2 at,
-                float width, const sim::TraceStep* step, Anchors* anchors, int* nodes_drawn) {
+// The tree, x = in-order rank and y = depth, fitted to the width and then zoomed and panned by
+// the user (wheel over the tree zooms around the pointer, dragging pans, a double click fits it
+// again). Nodes closer than a few pixels are folded: at each depth only the first node of every
+// few pixels is drawn, and edges shorter than that are left out, so a tree of 100,000 items
+// costs about as much to draw as one of a few thousand. Hovering a node names its item.
+float draw_tree(PaneInputs& in, const app::TreeLayout& layout, ImVec2 at, float width,
+                TreeView& view) {
+  ImDrawList* dl = in.dl;
+  const sim::Snapshot& s = in.now;
   const Palette& p = palette();
   const float r = ImGui::GetFontSize() * 0.95f;
   const int n = static_cast<int>(layout.nodes.size());
@@ -206,57 +166,150 @@ float draw_tree(ImDrawList* dl, const sim::Snapshot& s, const app::TreeLayout& l
     text_at(dl, ImVec2(at.x, at.y + 4), p.text_dim, "rbr: (empty tree)");
     return at.y + ImGui::GetFontSize() + 12;
   }
-  // Spacing shrinks to fit the width; below a few pixels nodes are drawn as dots.
-  float dx = std::min(2.6f * r, (width - 2 * r) / std::max(1.f, static_cast<float>(n - 1) + 1));
-  const float dy = std::min(2.4f * r, std::max(1.6f * r, 160.f / std::max(1, layout.depth)));
-  const bool dots = dx < 1.2f * r;
-  auto pos = [&](const app::TreeNode& node) {
-    return ImVec2(at.x + r + node.x * dx, at.y + r + node.y * dy);
-  };
-  std::map<uint32_t, ImVec2> where;
-  for (const auto& node : layout.nodes)
-    where[node.item] = pos(node);
-  const ImVec2 clip_min = dl->GetClipRectMin(), clip_max = dl->GetClipRectMax();
-  for (const auto& node : layout.nodes) {
-    auto parent = where.find(node.parent);
-    if (node.parent && parent != where.end())
-      dl->AddLine(pos(node), parent->second, with_alpha(p.line, node.alpha), 1.5f);
+  // Fit to the width: the spacing of in-order ranks at zoom 1.
+  const float fit_dx = std::min(2.6f * r, (width - 2 * r) / std::max(1.f, static_cast<float>(n)));
+  const float max_zoom = std::max(1.f, 2.6f * r / fit_dx);
+  const bool wide = fit_dx * max_zoom > fit_dx * 1.01f;  // zooming would change anything
+  const int depth = std::max(1, layout.depth);
+  const bool folded_at_fit = fit_dx < 1.2f * r;
+  const float dy = folded_at_fit ? std::clamp(240.f / static_cast<float>(depth), 8.f, 1.6f * r)
+                                 : std::min(2.4f * r, std::max(1.6f * r, 160.f / depth));
+  const float height = 2 * r + static_cast<float>(depth - 1) * dy;
+
+  // Zoom and pan: an invisible button over the tree takes the wheel and the drags.
+  ImGui::SetCursorScreenPos(at);
+  ImGui::InvisibleButton("rbr", ImVec2(std::max(1.f, width), height));
+  const bool hovered = ImGui::IsItemHovered();
+  const ImGuiIO& io = ImGui::GetIO();
+  if (hovered && io.MouseWheel != 0 && wide) {
+    const float mx = io.MousePos.x - at.x - r;
+    const float world = (mx + view.pan) / view.zoom;
+    view.zoom = std::clamp(view.zoom * std::pow(1.25f, io.MouseWheel), 1.f, max_zoom);
+    view.pan = world * view.zoom - mx;
   }
-  for (const auto& node : layout.nodes) {
-    ImVec2 c = pos(node);
-    if (c.x < clip_min.x - r || c.x > clip_max.x + r || c.y < clip_min.y - r ||
-        c.y > clip_max.y + r)
+  if (ImGui::IsItemActive() && ImGui::IsMouseDragging(ImGuiMouseButton_Left))
+    view.pan -= io.MouseDelta.x;
+  if (hovered && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) view = TreeView{};
+  const float content = (static_cast<float>(n - 1) * fit_dx) * view.zoom + 2 * r;
+  view.pan = std::clamp(view.pan, 0.f, std::max(0.f, content - width));
+  if (view.zoom <= 1.f) view.pan = 0;
+
+  const float dx = fit_dx * view.zoom;
+  const bool dots = dx < 1.2f * r;
+  const float fold_px = dots ? 3.f : 0.f;
+  const float dot = std::clamp(dx * 0.45f, 1.5f, r * 0.6f);
+  auto pos = [&](const app::TreeNode& node) {
+    return ImVec2(at.x + r + node.x * dx - view.pan, at.y + r + node.y * dy);
+  };
+  const ImVec2 clip_min = dl->GetClipRectMin(), clip_max = dl->GetClipRectMax();
+  const float left = std::max(clip_min.x, at.x) - r, right = std::min(clip_max.x, at.x + width) + r;
+  dl->PushClipRect(ImVec2(at.x, at.y - 2), ImVec2(at.x + width, at.y + height + 2), true);
+
+  // Per depth, where the last drawn node is (nodes come in key order, so x grows).
+  std::vector<float> last_x(static_cast<std::size_t>(depth) + 1, -1e30f);
+  std::vector<char> drawn(static_cast<std::size_t>(n), 0);
+  const app::TreeNode* under_mouse = nullptr;
+  float best = (dots ? 6.f : r) * (dots ? 6.f : r);
+  for (int i = 0; i < n; ++i) {
+    const app::TreeNode& node = layout.nodes[static_cast<std::size_t>(i)];
+    const ImVec2 c = pos(node);
+    if (c.x < left || c.x > right) continue;
+    const std::size_t level =
+        std::min(static_cast<std::size_t>(std::lround(node.y)), last_x.size() - 1);
+    if (c.x - last_x[level] < fold_px) {
+      ++in.report.tree_folded;
       continue;
+    }
+    last_x[level] = c.x;
+    drawn[static_cast<std::size_t>(i)] = 1;
+    if (hovered) {
+      const float ddx = io.MousePos.x - c.x, ddy = io.MousePos.y - c.y;
+      if (ddx * ddx + ddy * ddy < best) {
+        best = ddx * ddx + ddy * ddy;
+        under_mouse = &node;
+      }
+    }
+  }
+  // Edges first (under the nodes): from every drawn node to its parent, unless shorter than the
+  // fold (the dots show the shape) or entirely outside the visible part.
+  for (int i = 0; i < n; ++i) {
+    if (!drawn[static_cast<std::size_t>(i)]) continue;
+    const app::TreeNode& node = layout.nodes[static_cast<std::size_t>(i)];
+    if (node.parent_index < 0) continue;
+    const app::TreeNode& parent = layout.nodes[static_cast<std::size_t>(node.parent_index)];
+    const ImVec2 a = pos(node), b = pos(parent);
+    if (dots && std::fabs(a.x - b.x) < 4 * fold_px) continue;
+    dl->AddLine(a, b, with_alpha(p.line, node.alpha), dots ? 1.f : 1.5f);
+  }
+  for (int i = 0; i < n; ++i) {
+    if (!drawn[static_cast<std::size_t>(i)]) continue;
+    const app::TreeNode& node = layout.nodes[static_cast<std::size_t>(i)];
+    const ImVec2 c = pos(node);
     const ImU32 fill = with_alpha(node.red ? p.rb_red : p.rb_black, node.alpha);
+    const bool hl = touched(in.step, sim::ObjKind::kEpItem, node.item);
     if (dots) {
-      dl->AddCircleFilled(c, std::max(2.f, dx * 0.4f), fill);
+      if (dot < 2.5f)
+        dl->AddRectFilled(ImVec2(c.x - dot, c.y - dot), ImVec2(c.x + dot, c.y + dot), fill);
+      else
+        dl->AddCircleFilled(c, dot, fill, 8);
     } else {
       dl->AddCircleFilled(c, r, fill);
       dl->AddCircle(c, r, with_alpha(p.box_border, node.alpha), 0, 1.5f);
-      const sim::EpItemView* v = s.item(node.item);
-      if (v)
+      if (const sim::EpItemView* v = s.item(node.item))
         text_centered(dl, c, with_alpha(IM_COL32(255, 255, 255, 255), node.alpha),
                       std::to_string(v->fd));
     }
-    if (touched(step, sim::ObjKind::kEpItem, node.item))
-      dl->AddCircle(c, r + 4, p.highlight, 0, 2.5f);
-    if (anchors) anchors->tree[node.item] = c;
-    ++*nodes_drawn;
+    if (hl) dl->AddCircle(c, (dots ? dot : r) + 4, p.highlight, 0, 2.5f);
+    if (in.anchors) in.anchors->tree[node.item] = c;
+    ++in.report.tree_nodes;
   }
-  return at.y + 2 * r + (layout.depth - 1) * dy + 10;
+  // A node the step touched is always marked, even when folded away.
+  if (dots && in.step && in.anchors)
+    for (const auto& ref : in.step->touched)
+      if (ref.kind == sim::ObjKind::kEpItem && !in.anchors->tree.count(ref.id))
+        for (const auto& node : layout.nodes)
+          if (node.item == ref.id) {
+            const ImVec2 c = pos(node);
+            if (c.x >= left && c.x <= right) dl->AddCircle(c, dot + 4, p.highlight, 0, 2.5f);
+            break;
+          }
+  dl->PopClipRect();
+  if (dots && hovered && !under_mouse)
+    ImGui::SetTooltip("%d items: the wheel zooms, dragging pans, a double click fits the tree", n);
+  if (under_mouse) {
+    if (const sim::EpItemView* v = s.item(under_mouse->item)) {
+      const sim::FileView* f = s.file(v->file);
+      ImGui::SetTooltip("epitem fd %d  %s\n%s node, depth %d, rank %d of %d\nevents %s %s, data %llu",
+                        v->fd, f ? f->label.c_str() : "?", under_mouse->red ? "red" : "black",
+                        static_cast<int>(std::lround(under_mouse->y)),
+                        static_cast<int>(std::lround(under_mouse->x)) + 1, n,
+                        sim::mask_to_string(v->events & ~sim::kEP_PRIVATE_BITS).c_str(),
+                        trigger_marks(v->events).c_str(),
+                        static_cast<unsigned long long>(v->data));
+    }
+  }
+  if (view.zoom > 1.01f)
+    text_at(dl, ImVec2(at.x + width - ImGui::CalcTextSize("zoom x0000  (double click: fit)").x,
+                       at.y + height - ImGui::GetFontSize()),
+            p.text_dim, cat("zoom x", static_cast<int>(view.zoom + 0.5f), "  (double click: fit)"));
+  return at.y + height + 10;
 }
 
-float draw_epoll(ImDrawList* dl, const sim::Snapshot& now, const sim::Snapshot& before,
-                 const std::shared_ptr<const sim::EventPollView>& ep, ImVec2 at, float width,
-                 float t, const sim::TraceStep* step, app::TreeLayoutCache& cache, Anchors* anchors,
-                 const Differences& diff, FrameReport::Pane& report) {
+// How many epitem lines are written under the tree before "... N more".
+constexpr std::size_t kItemLines = 12;
+
+float draw_epoll(PaneInputs& in, const std::shared_ptr<const sim::EventPollView>& ep, ImVec2 at,
+                 float width) {
+  ImDrawList* dl = in.dl;
+  const sim::Snapshot& now = in.now;
   const Palette& p = palette();
   const float line = ImGui::GetFontSize() + 3;
   // struct eventpoll
   std::vector<std::string> lines = {
       cat("struct eventpoll  ", ep->label),
-      cat("  ", fds_of(now, ep->file), ", refcount ", ep->refcount),
+      cat("  ", in.cache.fd_names.of(now, ep->file), ", refcount ", ep->refcount),
       cat("  rbr: ", ep->rbr.size(), ep->rbr.size() == 1 ? " item" : " items"),
+      cat("  rdllist: ", ep->rdllist.size(), ep->rdllist.size() == 1 ? " item" : " items"),
       ep->scanning ? std::string("  ovflist: active (a scan runs)")
                    : std::string("  ovflist: EP_UNACTIVE_PTR"),
   };
@@ -274,41 +327,75 @@ float draw_epoll(ImDrawList* dl, const sim::Snapshot& now, const sim::Snapshot& 
     bw = std::max(bw, ImGui::CalcTextSize(l.c_str()).x + 18);
   bw = std::min(bw, width * 0.45f);
   box(dl, at, ImVec2(at.x + bw, at.y + bh), p.box, p.box_border,
-      touched(step, sim::ObjKind::kEventPoll, ep->id));
+      touched(in.step, sim::ObjKind::kEventPoll, ep->id));
   for (std::size_t i = 0; i < lines.size(); ++i)
     text_at(dl, ImVec2(at.x + 8, at.y + 5 + line * static_cast<float>(i)),
             i == 0 ? p.text : p.text_dim, lines[i]);
   // rbr
   const float tx = at.x + bw + 24;
-  const bool tree_differs = diff.lists.count(ep->label + " rbr") > 0;
+  const bool tree_differs = in.diff.lists.count(ep->label + " rbr") > 0;
   text_at(dl, ImVec2(tx, at.y), tree_differs ? p.bad : p.text_dim,
           tree_differs ? "rbr (red-black tree, key = file, fd) \u2260"
                        : "rbr (red-black tree, key = file, fd)");
-  const app::TreeLayout& cur = cache.get(now, ep);
-  app::TreeLayout shown = cur;
-  for (const auto& old : before.epolls)
-    if (old->id == ep->id && t < 1) shown = app::interpolate(cache.get(before, old), cur, t);
-  const float tree_bottom = draw_tree(dl, now, shown, ImVec2(tx, at.y + line + 4),
-                                      width - (tx - at.x), step, anchors, &report.tree_nodes);
+  const app::TreeLayout& cur = in.cache.trees.get(now, ep);
+  const app::TreeLayout* shown = &cur;
+  if (in.t < 1)
+    for (const auto& old : in.before.epolls)
+      if (old->id == ep->id)
+        if (const app::TreeLayout& from = in.cache.trees.get(in.before, old); &from != &cur) {
+          PaneCache::Animation& a = in.cache.animations[ep->id];
+          auto m = std::find_if(a.morphs.begin(), a.morphs.end(),
+                                [&](const app::TreeMorph& x) { return x.pairs(from, cur); });
+          if (m == a.morphs.end()) {
+            if (a.morphs.size() >= 4) a.morphs.erase(a.morphs.begin());
+            a.morphs.emplace_back(from, cur);
+            m = a.morphs.end() - 1;
+          }
+          m->at(from, cur, in.t, &a.moving);
+          shown = &a.moving;
+        }
+  ImGui::PushID(static_cast<int>(ep->id));
+  const float tree_bottom =
+      draw_tree(in, *shown, ImVec2(tx, at.y + line + 4), width - (tx - at.x), in.cache.views[ep->id]);
+  ImGui::PopID();
   float y = std::max(at.y + bh, tree_bottom) + 10;
   // Lists
   ChainResult r =
-      draw_chain(dl, now, "rdllist", diff.lists.count(ep->label + " rdllist") > 0, ep->rdllist,
-                 p.ready, ImVec2(at.x, y), width, step, anchors, ep->id, true);
-  report.ready_nodes += r.nodes;
+      draw_chain(dl, now, "rdllist", in.diff.lists.count(ep->label + " rdllist") > 0, ep->rdllist,
+                 p.ready, ImVec2(at.x, y), width, in.step, in.anchors, ep->id, true);
+  in.report.ready_nodes += r.nodes;
   y = r.bottom;
   if (ep->scanning) {
-    r = draw_chain(dl, now, "txlist", diff.lists.count(ep->label + " txlist") > 0, ep->txlist, p.tx,
-                   ImVec2(at.x, y), width, step, nullptr, ep->id, false);
-    report.tx_nodes += r.nodes;
+    r = draw_chain(dl, now, "txlist", in.diff.lists.count(ep->label + " txlist") > 0, ep->txlist,
+                   p.tx, ImVec2(at.x, y), width, in.step, nullptr, ep->id, false);
+    in.report.tx_nodes += r.nodes;
     y = r.bottom;
-    r = draw_chain(dl, now, "ovflist", diff.lists.count(ep->label + " ovflist") > 0, ep->ovflist,
-                   p.ovf, ImVec2(at.x, y), width, step, nullptr, ep->id, false);
-    report.ovf_nodes += r.nodes;
+    r = draw_chain(dl, now, "ovflist", in.diff.lists.count(ep->label + " ovflist") > 0,
+                   ep->ovflist, p.ovf, ImVec2(at.x, y), width, in.step, nullptr, ep->id, false);
+    in.report.ovf_nodes += r.nodes;
     y = r.bottom;
   }
-  // Items
-  for (uint32_t id : ep->rbr) {
+  // Items: the ones the step touched, then the first in key order, up to kItemLines.
+  std::vector<uint32_t> listed;
+  if (in.step)
+    for (const auto& ref : in.step->touched)
+      if (ref.kind == sim::ObjKind::kEpItem && listed.size() < kItemLines)
+        if (const sim::EpItemView* v = now.item(ref.id); v && v->ep == ep->id)
+          listed.push_back(ref.id);
+  for (std::size_t i = 0; i < ep->rbr.size() && listed.size() < kItemLines; ++i)
+    if (std::find(listed.begin(), listed.end(), ep->rbr[i]) == listed.end())
+      listed.push_back(ep->rbr[i]);
+  if (ep->rbr.size() > kItemLines) {
+    // Keep key order among the listed ones: their ranks, found in one scan of the ids.
+    std::vector<std::pair<std::size_t, uint32_t>> ranked;
+    for (std::size_t i = 0; i < ep->rbr.size() && ranked.size() < listed.size(); ++i)
+      if (std::find(listed.begin(), listed.end(), ep->rbr[i]) != listed.end())
+        ranked.emplace_back(i, ep->rbr[i]);
+    listed.clear();
+    for (const auto& [rank, id] : ranked)
+      listed.push_back(id);
+  }
+  for (uint32_t id : listed) {
     const sim::EpItemView* v = now.item(id);
     if (!v) continue;
     const sim::FileView* f = now.file(v->file);
@@ -317,14 +404,20 @@ float draw_epoll(ImDrawList* dl, const sim::Snapshot& now, const sim::Snapshot& 
             sim::mask_to_string(v->events & ~sim::kEP_PRIVATE_BITS), " ", trigger_marks(v->events),
             "  data ", v->data,
             v->ready ? cat("  ready now: ", sim::mask_to_string(v->ready)) : std::string());
-    const bool hl = touched(step, sim::ObjKind::kEpItem, id);
+    const bool hl = touched(in.step, sim::ObjKind::kEpItem, id);
     if (hl)
       dl->AddRectFilled(ImVec2(at.x, y - 1), ImVec2(at.x + width, y + line - 1),
                         with_alpha(p.highlight, 0.25f));
-    const bool differs = diff.items.count(cat(ep->label, " fd ", v->fd)) > 0;
+    const bool differs = in.diff.items.count(app::Differences::item_key(ep->id, v->fd)) > 0;
     text_at(dl, ImVec2(at.x + 4, y), differs ? p.bad : p.text_dim, differs ? s + "  \u2260" : s);
+    ++in.report.items_listed;
     y += line;
-    if (y > dl->GetClipRectMax().y + 200) break;  // far below the visible part
+  }
+  if (ep->rbr.size() > listed.size()) {
+    text_at(dl, ImVec2(at.x + 4, y), p.text_dim,
+            cat("... and ", ep->rbr.size() - listed.size(),
+                " more epitems (point at a node of the tree to see one)"));
+    y += line;
   }
   return y + 12;
 }
@@ -338,14 +431,43 @@ bool is_stdio(const sim::FileView& f) {
          (f.label == "stdin" || f.label == "stdout" || f.label == "stderr");
 }
 
-float draw_files(ImDrawList* dl, const sim::Snapshot& s, const Differences& diff, ImVec2 at,
-                 float width, const sim::TraceStep* step, Anchors* anchors) {
+// How many file boxes are drawn before "... N more files".
+constexpr std::size_t kFileBoxes = 12;
+
+float draw_files(PaneInputs& in, ImVec2 at, float width) {
+  ImDrawList* dl = in.dl;
+  const sim::Snapshot& s = in.now;
+  const sim::TraceStep* step = in.step;
   const Palette& p = palette();
   const float line = ImGui::GetFontSize() + 3;
-  float x = at.x, y = at.y, row_bottom = at.y;
+  // The files the step touched first, then the others in order, up to kFileBoxes.
+  std::vector<const sim::FileView*> shown;
+  // Every file but the epolls and stdin/stdout/stderr (the process's first three files), counted
+  // without visiting each file (there may be 100,000).
+  std::size_t stdio = 0;
+  for (std::size_t i = 0; i < std::min<std::size_t>(3, s.files.size()); ++i)
+    if (is_stdio(*s.files[i])) ++stdio;
+  const std::size_t total = s.files.size() - stdio - std::min(s.files.size() - stdio, s.epolls.size());
+  if (step)
+    for (const auto& ref : step->touched)
+      if (ref.kind == sim::ObjKind::kFile && shown.size() < kFileBoxes)
+        if (const sim::FileView* f = s.file(ref.id);
+            f && !is_stdio(*f) && f->kind != sim::FileKind::kEpoll &&
+            std::find(shown.begin(), shown.end(), f) == shown.end())
+          shown.push_back(f);
   for (const auto& f : s.files) {
+    if (shown.size() >= kFileBoxes) break;
     if (is_stdio(*f) || f->kind == sim::FileKind::kEpoll) continue;
-    float fw = std::max(ImGui::CalcTextSize(cat(f->label, "  (", fds_of(s, f->id), ")").c_str()).x,
+    if (std::find(shown.begin(), shown.end(), f.get()) == shown.end()) shown.push_back(f.get());
+  }
+  std::sort(shown.begin(), shown.end(),
+            [](const sim::FileView* a, const sim::FileView* b) { return a->id < b->id; });
+  float x = at.x, y = at.y, row_bottom = at.y;
+  const float clip_bottom = dl->GetClipRectMax().y;
+  for (const sim::FileView* f : shown) {
+    if (y > clip_bottom) break;
+    const std::string& fd_names = in.cache.fd_names.of(s, f->id);
+    float fw = std::max(ImGui::CalcTextSize(cat(f->label, "  (", fd_names, ")").c_str()).x,
                         ImGui::CalcTextSize(f->detail.c_str()).x) +
                20;
     fw = std::clamp(fw, ImGui::GetFontSize() * 14, std::max(ImGui::GetFontSize() * 14, width - 8));
@@ -362,10 +484,11 @@ float draw_files(ImDrawList* dl, const sim::Snapshot& s, const Differences& diff
       y = row_bottom + 10;
     }
     ImVec2 a(x, y), b(x + fw, y + fh);
-    box(dl, a, b, p.box, diff.files.count(f->label) ? p.bad : p.box_border,
+    box(dl, a, b, p.box, in.diff.files.count(f->id) ? p.bad : p.box_border,
         touched(step, sim::ObjKind::kFile, f->id));
     float ty = y + 5;
-    text_at(dl, ImVec2(x + 8, ty), p.text, cat(f->label, "  (", fds_of(s, f->id), ")"));
+    text_at(dl, ImVec2(x + 8, ty), p.text, cat(f->label, "  (", fd_names, ")"));
+    ++in.report.files_drawn;
     ty += line;
     text_at(dl, ImVec2(x + 8, ty), p.text_dim, cat("poll: ", sim::mask_to_string(f->mask)));
     ty += line;
@@ -416,8 +539,8 @@ float draw_files(ImDrawList* dl, const sim::Snapshot& s, const Differences& diff
         ImVec2 ea(ex, ty), eb(ex + ew, ty + line);
         box(dl, ea, eb, p.queue_entry, p.box_border, false, 3);
         text_at(dl, ImVec2(ex + 5, ty + 1), p.text, label);
-        if (anchors)
-          anchors->entry[(static_cast<uint64_t>(q.id) << 32) | e.id] =
+        if (in.anchors)
+          in.anchors->entry[(static_cast<uint64_t>(q.id) << 32) | e.id] =
               ImVec2((ea.x + eb.x) / 2, (ea.y + eb.y) / 2);
         ex += ew + 4;
       }
@@ -425,6 +548,12 @@ float draw_files(ImDrawList* dl, const sim::Snapshot& s, const Differences& diff
     }
     row_bottom = std::max(row_bottom, b.y);
     x += fw + 12;
+  }
+  if (total > static_cast<std::size_t>(in.report.files_drawn)) {
+    text_at(dl, ImVec2(at.x, row_bottom + 6), p.text_dim,
+            cat("... and ", total - static_cast<std::size_t>(in.report.files_drawn),
+                " more files (the ones a step touches are shown first)"));
+    row_bottom += ImGui::GetFontSize() + 8;
   }
   return row_bottom + 12;
 }
@@ -487,13 +616,14 @@ void draw_callback_dot(ImDrawList* dl, const sim::TraceStep* step, const sim::Sn
 
 void draw_eventpoll_pane(const app::Session& s, std::size_t steps, std::size_t prev_steps,
                          const sim::Snapshot* other, float t, ImVec2 min, ImVec2 max,
-                         app::TreeLayoutCache& cache, FrameReport::Pane& report) {
+                         PaneCache& cache, FrameReport::Pane& report) {
   const Palette& p = palette();
   report.min = min;
   report.max = max;
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->PushClipRect(min, max, true);
-  dl->AddRectFilled(min, max, p.background);
+  // No fill: the window has no background and the frame is cleared to p.background, so every
+  // pixel of the pane is shaded once less (with a software renderer, fill rate is the cost).
 
   const sim::Snapshot& now = s.snapshot_after(steps);
   const sim::Snapshot& before = s.snapshot_after(prev_steps);
@@ -514,16 +644,26 @@ void draw_eventpoll_pane(const app::Session& s, std::size_t steps, std::size_t p
   at.y += ImGui::GetFontSize() + 10;
 
   Anchors anchors;
-  // Compare mode: what differs from the other model is marked with ≠ and a red outline.
-  const Differences diff = differences(now, other);
+  // Compare mode: what differs from the other model is marked with ≠ and a red outline. Worked
+  // out once per pair of snapshots, not every frame.
+  if (cache.compared_now != &now || cache.compared_other != other) {
+    const bool updated = other && cache.compared_now && cache.compared_other &&
+                         app::update_differences(*cache.compared_now, *cache.compared_other, now,
+                                            *other, cache.diff);
+    if (!updated) cache.diff = app::differences(now, other);
+    cache.compared_now = &now;
+    cache.compared_other = other;
+  }
+  const app::Differences& diff = cache.diff;
   report.differences = diff.any();
+  PaneInputs in{dl, now, before, step, t, cache, &anchors, diff, report};
   for (const auto& ep : now.epolls)
-    at.y = draw_epoll(dl, now, before, ep, at, width, t, step, cache, &anchors, diff, report);
+    at.y = draw_epoll(in, ep, at, width);
   if (now.epolls.empty()) {
     text_at(dl, at, p.text_dim, "no epoll instance yet");
     at.y += ImGui::GetFontSize() + 10;
   }
-  at.y = draw_files(dl, now, diff, at, width, step, &anchors);
+  at.y = draw_files(in, at, width);
   at.y = draw_tasks(dl, now, at, width, step, &anchors);
   draw_callback_dot(dl, step, now, anchors, t);
   dl->PopClipRect();

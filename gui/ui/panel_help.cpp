@@ -20,6 +20,8 @@ void draw_help(UiState& ui) {
         {"B", "the scenario browser"},
         {"T", "dark / light theme"},
         {"H or F1", "this help"},
+        {"Wheel on a tree", "zoom the red-black tree around the pointer"},
+        {"Drag a tree", "pan it; double-click: fit it to the pane again"},
     };
     if (ImGui::BeginTable("keys", 2)) {
       for (const auto& k : keys) {
@@ -33,6 +35,8 @@ void draw_help(UiState& ui) {
     }
     ImGui::Separator();
     ImGui::TextDisabled("Click a script line, a step or a row of the kernel column to go there.");
+    ImGui::TextDisabled("Point at a tree node to see its epitem. Big trees fold what is smaller");
+    ImGui::TextDisabled("than a few pixels; zoom in to see it. Long lists show the first 12.");
   }
   ImGui::End();
 }

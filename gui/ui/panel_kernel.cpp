@@ -1,5 +1,8 @@
 // gui/ui/panel_kernel.cpp — the kernel column: for each call, what the model returned and what
 // the real kernel returned, with a check mark when they agree and a red mark when they do not.
+#include <algorithm>
+#include <cstdint>
+
 #include "gui/ui/panels.h"
 #include "gui/ui/theme.h"
 #include "sim/script/model_backend.h"
@@ -32,32 +35,48 @@ void draw_kernel_panel(const app::Controller& c, Commands& out) {
   ImGui::TableSetupColumn("kernel");
   ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 1.5f);
   ImGui::TableHeadersRow();
-  for (std::size_t i = 0; i < s->statements().size(); ++i) {
-    const auto& r = s->statements()[i].result;
-    ImGui::TableNextRow();
-    if (!pos.before_first && i == pos.statement)
-      ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, palette().current_line);
-    ImGui::TableNextColumn();
-    ImGui::PushID(static_cast<int>(i));
-    if (ImGui::Selectable(std::to_string(r.statement->loc.line).c_str(), false,
-                          ImGuiSelectableFlags_SpanAllColumns))
-      out.push_back(app::Command{app::Command::Kind::kSeekStatement, 0, i});
-    ImGui::PopID();
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(outcome_text(r, 0).c_str());
-    ImGui::TableNextColumn();
-    if (s->live())
-      ImGui::TextUnformatted(outcome_text(r, 1).c_str());
-    else
-      ImGui::TextDisabled("(not asked)");
-    ImGui::TableNextColumn();
-    if (s->live()) {
-      const bool agree = r.divergences.empty();
-      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(agree ? palette().ok : palette().bad),
-                         agree ? "\u2713" : "\u2717");
-      if (!agree && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", r.divergences.front().c_str());
-    }
+  // Only the visible rows are built (a scenario can run hundreds of thousands of statements);
+  // the current statement's row is kept in view as the timeline moves.
+  static std::size_t followed = SIZE_MAX;
+  const std::size_t current = pos.before_first ? SIZE_MAX : pos.statement;
+  if (current != followed && current != SIZE_MAX) {
+    const float row = ImGui::GetTextLineHeightWithSpacing();
+    const float visible = ImGui::GetWindowHeight();
+    const float y = row * static_cast<float>(current);
+    if (y < ImGui::GetScrollY() || y > ImGui::GetScrollY() + visible - 3 * row)
+      ImGui::SetScrollY(std::max(0.f, y - visible / 3));
   }
+  followed = current;
+  ImGuiListClipper clipper;
+  clipper.Begin(static_cast<int>(s->statements().size()));
+  while (clipper.Step())
+    for (int row = clipper.DisplayStart; row < clipper.DisplayEnd; ++row) {
+      const std::size_t i = static_cast<std::size_t>(row);
+      const auto& r = s->statements()[i].result;
+      ImGui::TableNextRow();
+      if (i == current) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, palette().current_line);
+      ImGui::TableNextColumn();
+      ImGui::PushID(row);
+      if (ImGui::Selectable(std::to_string(r.statement->loc.line).c_str(), false,
+                            ImGuiSelectableFlags_SpanAllColumns))
+        out.push_back(app::Command{app::Command::Kind::kSeekStatement, 0, i});
+      ImGui::PopID();
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(outcome_text(r, 0).c_str());
+      ImGui::TableNextColumn();
+      if (s->live())
+        ImGui::TextUnformatted(outcome_text(r, 1).c_str());
+      else
+        ImGui::TextDisabled("(not asked)");
+      ImGui::TableNextColumn();
+      if (s->live()) {
+        const bool agree = r.divergences.empty();
+        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(agree ? palette().ok : palette().bad),
+                           agree ? "\u2713" : "\u2717");
+        if (!agree && ImGui::IsItemHovered())
+          ImGui::SetTooltip("%s", r.divergences.front().c_str());
+      }
+    }
   ImGui::EndTable();
 }
 

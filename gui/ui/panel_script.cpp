@@ -1,5 +1,8 @@
 // gui/ui/panel_script.cpp — the scenario's text with the current statement's line highlighted
 // (click a line to go to its statement), and the narration of the current statement.
+#include <algorithm>
+#include <cstdio>
+
 #include "gui/ui/panels.h"
 #include "gui/ui/theme.h"
 
@@ -19,34 +22,41 @@ void draw_script_panel(const app::Controller& c, const UiState& ui, Commands& ou
   if (ui.mono) ImGui::PushFont(ui.mono);
   static int last_scrolled_line = -1;
   const auto& lines = s->scenario().lines;
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    const int line = static_cast<int>(i) + 1;
-    const bool current = line == current_line;
-    ImVec2 p = ImGui::GetCursorScreenPos();
-    if (current) {
-      ImGui::GetWindowDrawList()->AddRectFilled(p,
-                                                ImVec2(p.x + ImGui::GetContentRegionAvail().x,
-                                                       p.y + ImGui::GetTextLineHeightWithSpacing()),
-                                                palette().current_line);
-      if (last_scrolled_line != line) {
-        ImGui::SetScrollHereY(0.35f);
-        last_scrolled_line = line;
-      }
-    }
-    char label[32];
-    std::snprintf(label, sizeof label, "%3d  ", line);
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette().text_dim), "%s", label);
-    ImGui::SameLine(0, 0);
-    ImGui::PushID(line);
-    if (ImGui::Selectable(lines[i].empty() ? " " : lines[i].c_str(), false)) {
-      for (std::size_t k = 0; k < s->statements().size(); ++k)
-        if (s->statements()[k].result.statement->loc.line == line) {
-          out.push_back(app::Command{app::Command::Kind::kSeekStatement, 0, k});
-          break;
-        }
-    }
-    ImGui::PopID();
+  const float row = ImGui::GetTextLineHeightWithSpacing();
+  if (current_line > 0 && last_scrolled_line != current_line) {
+    ImGui::SetScrollY(std::max(0.f, row * static_cast<float>(current_line - 1) -
+                                        ImGui::GetWindowHeight() * 0.35f));
+    last_scrolled_line = current_line;
   }
+  // Only the visible lines are built.
+  ImGuiListClipper clipper;
+  clipper.Begin(static_cast<int>(lines.size()));
+  while (clipper.Step())
+    for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
+      const int line = i + 1;
+      ImVec2 p = ImGui::GetCursorScreenPos();
+      if (line == current_line)
+        ImGui::GetWindowDrawList()->AddRectFilled(
+            p, ImVec2(p.x + ImGui::GetContentRegionAvail().x, p.y + row), palette().current_line);
+      char label[32];
+      std::snprintf(label, sizeof label, "%3d  ", line);
+      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette().text_dim), "%s", label);
+      ImGui::SameLine(0, 0);
+      ImGui::PushID(line);
+      // A line is cut at 300 characters: a generated scenario may hold very long ones, and every
+      // character drawn costs vertices.
+      const std::string& line_text = lines[static_cast<std::size_t>(i)];
+      const std::string text =
+          line_text.size() > 300 ? line_text.substr(0, 297) + "..." : line_text;
+      if (ImGui::Selectable(text.empty() ? " " : text.c_str(), false)) {
+        for (std::size_t k = 0; k < s->statements().size(); ++k)
+          if (s->statements()[k].result.statement->loc.line == line) {
+            out.push_back(app::Command{app::Command::Kind::kSeekStatement, 0, k});
+            break;
+          }
+      }
+      ImGui::PopID();
+    }
   if (ui.mono) ImGui::PopFont();
   ImGui::EndChild();
   ImGui::Separator();

@@ -1,5 +1,8 @@
 // gui/ui/panel_steps.cpp — the kernel-function steps of the current call, in order and nested as
 // they happened; the step on screen is selected, a click goes to another.
+#include <algorithm>
+#include <cstdint>
+
 #include "gui/ui/panels.h"
 #include "gui/ui/theme.h"
 #include "sim/strings.h"
@@ -17,20 +20,35 @@ void draw_steps_panel(const app::Controller& c, Commands& out) {
   const app::StatementRun& run = s->statements()[pos.statement];
   const auto& steps = s->recorder().steps();
   if (run.first_step == run.end_step) ImGui::TextDisabled("This statement makes no kernel steps.");
-  for (std::size_t i = run.first_step; i < run.end_step && i < steps.size(); ++i) {
-    const sim::TraceStep& st = steps[i];
-    const bool selected = pos.left_steps == i + 1;
-    std::string label =
-        sim::cat(std::string(2 * st.depth, ' '), st.function, "  ", st.text, "##", i);
-    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(i + 1 <= pos.left_steps
-                                                                            ? palette().text
-                                                                            : palette().text_dim));
-    if (ImGui::Selectable(label.c_str(), selected))
-      out.push_back(
-          app::Command{app::Command::Kind::kSeek, c.timeline().tick_of_left_steps(i + 1)});
-    ImGui::PopStyleColor();
-    if (selected && ImGui::IsWindowAppearing()) ImGui::SetScrollHereY();
+  // Only the visible steps are built (an epoll_wait harvesting many items makes thousands); the
+  // step on screen is kept in view.
+  const std::size_t first = run.first_step;
+  const std::size_t end = std::min(run.end_step, steps.size());
+  static std::size_t followed = SIZE_MAX;
+  if (pos.left_steps != followed && pos.left_steps > first && pos.left_steps <= end) {
+    const float row = ImGui::GetTextLineHeightWithSpacing();
+    const float y = row * static_cast<float>(pos.left_steps - 1 - first);
+    if (y < ImGui::GetScrollY() || y > ImGui::GetScrollY() + ImGui::GetWindowHeight() - 3 * row)
+      ImGui::SetScrollY(std::max(0.f, y - ImGui::GetWindowHeight() / 3));
   }
+  followed = pos.left_steps;
+  ImGuiListClipper clipper;
+  clipper.Begin(static_cast<int>(end > first ? end - first : 0));
+  while (clipper.Step())
+    for (int row = clipper.DisplayStart; row < clipper.DisplayEnd; ++row) {
+      const std::size_t i = first + static_cast<std::size_t>(row);
+      const sim::TraceStep& st = steps[i];
+      const bool selected = pos.left_steps == i + 1;
+      std::string label =
+          sim::cat(std::string(2 * st.depth, ' '), st.function, "  ", st.text, "##", i);
+      ImGui::PushStyleColor(ImGuiCol_Text,
+                            ImGui::ColorConvertU32ToFloat4(i + 1 <= pos.left_steps ? palette().text
+                                                                                   : palette().text_dim));
+      if (ImGui::Selectable(label.c_str(), selected))
+        out.push_back(
+            app::Command{app::Command::Kind::kSeek, c.timeline().tick_of_left_steps(i + 1)});
+      ImGui::PopStyleColor();
+    }
 }
 
 }  // namespace epollscope::ui

@@ -11,14 +11,41 @@
 //   panel_help.cpp       the keys
 #pragma once
 
+#include <map>
+#include <set>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
+#include "gui/app/compare.h"
 #include "gui/app/controller.h"
 #include "gui/app/layout.h"
 #include "imgui.h"
 
 namespace epollscope::ui {
+
+// Zoom and pan of one drawn tree: x on screen = fit-to-width position × zoom − pan.
+struct TreeView {
+  float zoom = 1;  // 1 = the whole tree fits the pane's width
+  float pan = 0;   // pixels scrolled to the right
+};
+
+// What one pane keeps between frames: layouts, fd names, the differences with the other pane, and
+// how each epoll's tree is zoomed.
+struct PaneCache {
+  app::TreeLayoutCache trees;
+  app::FdNames fd_names;
+  std::map<uint32_t, TreeView> views;  // by epoll id
+  struct Animation {
+    std::vector<app::TreeMorph> morphs;  // the last few pairs of layouts (forward and back)
+    app::TreeLayout moving;              // the tree of this frame
+  };
+  std::map<uint32_t, Animation> animations;  // by epoll id
+  // The last pair of snapshots compared; the next pair is worked out from it (in place).
+  const sim::Snapshot* compared_now = nullptr;
+  const sim::Snapshot* compared_other = nullptr;
+  app::Differences diff;
+};
 
 // What the window remembers between frames that is not the model's state.
 struct UiState {
@@ -28,7 +55,8 @@ struct UiState {
   float animation_seconds = 0.45f;
   std::string scenario_dir = "scenarios";
   ImFont* mono = nullptr;         // for the script panel
-  app::TreeLayoutCache trees[2];  // per pane
+  PaneCache panes[2];  // left, right
+  std::size_t generation = 0;  // the Controller's generation the caches were filled for
 };
 
 // Where things were drawn in the last frame (tests find objects in screenshots with it).
@@ -39,20 +67,42 @@ struct FrameReport {
     int ready_nodes = 0;  // rdllist nodes drawn
     int tx_nodes = 0;
     int ovf_nodes = 0;
-    int tree_nodes = 0;
+    int tree_nodes = 0;    // tree nodes drawn (folded ones not counted)
+    int tree_folded = 0;   // nodes not drawn because a drawn one covers their pixel
+    int items_listed = 0;  // epitem lines written under the tree
+    int files_drawn = 0;   // file boxes drawn
     bool differences = false;  // compare mode: something differs from the other pane
   };
   std::vector<Pane> panes;
   bool error_shown = false;
+  // Rectangles the window clears to a colour before rendering (the fixed panels' backgrounds).
+  struct Background {
+    ImVec2 min, max;
+    ImU32 colour;
+  };
+  std::vector<Background> backgrounds;
+  // Filled by the window after rendering: what the frame asked the GPU to draw.
+  int vertices = 0;
+  int triangles = 0;
+  int draw_calls = 0;
+  double build_ms = 0;   // building the frame's UI (the panels) on the CPU
+  double render_ms = 0;  // handing it to OpenGL until the buffers are swapped
 };
 
 using Commands = std::vector<app::Command>;
+
+// Fills an opaque rectangle of at least a few thousand pixels by having the window clear it
+// (FrameReport::backgrounds, clipped to the draw list's clip rectangle) instead of drawing it:
+// Mesa's software renderer clears at memory speed but shades a filled triangle pixel by pixel.
+// Corners are square then, and the rectangle lies under everything Dear ImGui draws. Smaller or
+// translucent rectangles are drawn as usual. True if cleared.
+bool fill_rect(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 colour, float rounding = 0);
 
 // One model's view at `steps` steps, animated from `prev_steps` (t = 0..1 of the way).
 // With `other` (compare mode: the other model at the same position), what differs is marked.
 void draw_eventpoll_pane(const app::Session& s, std::size_t steps, std::size_t prev_steps,
                          const sim::Snapshot* other, float t, ImVec2 min, ImVec2 max,
-                         app::TreeLayoutCache& cache, FrameReport::Pane& report);
+                         PaneCache& cache, FrameReport::Pane& report);
 void draw_script_panel(const app::Controller& c, const UiState& ui, Commands& out);
 void draw_steps_panel(const app::Controller& c, Commands& out);
 void draw_kernel_panel(const app::Controller& c, Commands& out);

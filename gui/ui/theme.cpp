@@ -43,7 +43,8 @@ void set_theme(ThemeKind kind) {
       ImGui::StyleColorsLight();
     ImGuiStyle& s = ImGui::GetStyle();
     s.Colors[ImGuiCol_WindowBg] = ImGui::ColorConvertU32ToFloat4(palette().panel);
-    s.Colors[ImGuiCol_ChildBg] = ImGui::ColorConvertU32ToFloat4(palette().panel);
+    // Children sit on their window's background (cleared, not drawn: see fill_rect).
+    s.Colors[ImGuiCol_ChildBg] = ImVec4(0, 0, 0, 0);
   }
 }
 

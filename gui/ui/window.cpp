@@ -4,6 +4,8 @@
 #include <GL/gl.h>
 #include <GLFW/glfw3.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -86,7 +88,7 @@ std::unique_ptr<Window> Window::open(const WindowOptions& options, std::string* 
     return nullptr;
   }
   glfwMakeContextCurrent(w->window_);
-  glfwSwapInterval(1);
+  glfwSwapInterval(options.visible ? 1 : 0);  // offscreen: no waiting for a vertical blank
 
   float scale = options.scale;
   if (const char* env = std::getenv("EPOLLSCOPE_SCALE"); scale <= 0 && env)
@@ -125,14 +127,35 @@ bool Window::frame(app::Controller& c, bool capture) {
   ImGui_ImplGlfw_NewFrame();
   ImGui::NewFrame();
   Commands commands;
+  const auto t0 = std::chrono::steady_clock::now();
   draw_frame(c, ui_, now, commands, report_);
   ImGui::Render();
+  const auto t1 = std::chrono::steady_clock::now();
+  report_.build_ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
+  if (const ImDrawData* dd = ImGui::GetDrawData()) {
+    report_.vertices = dd->TotalVtxCount;
+    report_.triangles = dd->TotalIdxCount / 3;
+    for (int i = 0; i < dd->CmdListsCount; ++i)
+      report_.draw_calls += dd->CmdLists[i]->CmdBuffer.Size;
+  }
   int fw, fh;
   glfwGetFramebufferSize(window_, &fw, &fh);
   glViewport(0, 0, fw, fh);
   const ImVec4 bg = ImGui::ColorConvertU32ToFloat4(palette().background);
   glClearColor(bg.x, bg.y, bg.z, 1);
   glClear(GL_COLOR_BUFFER_BIT);
+  // The fixed panels' backgrounds, as scissored clears (see begin_fixed in frame.cpp).
+  const ImVec2 fb_scale = ImGui::GetIO().DisplayFramebufferScale;
+  glEnable(GL_SCISSOR_TEST);
+  for (const auto& b : report_.backgrounds) {
+    const int x0 = static_cast<int>(b.min.x * fb_scale.x), x1 = static_cast<int>(b.max.x * fb_scale.x);
+    const int y0 = static_cast<int>(b.min.y * fb_scale.y), y1 = static_cast<int>(b.max.y * fb_scale.y);
+    glScissor(x0, fh - y1, std::max(0, x1 - x0), std::max(0, y1 - y0));
+    const ImVec4 c = ImGui::ColorConvertU32ToFloat4(b.colour);
+    glClearColor(c.x, c.y, c.z, 1);
+    glClear(GL_COLOR_BUFFER_BIT);
+  }
+  glDisable(GL_SCISSOR_TEST);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
   if (capture) {
     std::vector<uint8_t> flipped(static_cast<std::size_t>(fw) * static_cast<std::size_t>(fh) * 4);
@@ -147,6 +170,8 @@ bool Window::frame(app::Controller& c, bool capture) {
     pixels_h_ = fh;
   }
   glfwSwapBuffers(window_);
+  report_.render_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t1).count();
   for (const auto& cmd : commands)
     c.dispatch(cmd);
   return true;

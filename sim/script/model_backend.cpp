@@ -49,6 +49,12 @@ bool ModelBackend::start(std::string*) {
   return true;
 }
 
+void ModelBackend::start_recording() {
+  if (recorder_ || !k_) return;
+  recorder_ = std::make_unique<Recorder>(*k_);
+  k_->set_trace_sink(recorder_.get());
+}
+
 void ModelBackend::stop() {
   // The kernel and the recording stay readable after the run.
 }

@@ -33,6 +33,9 @@ class ModelBackend final : public Backend {
 
   Kernel& kernel() { return *k_; }
   const Recorder* recorder() const { return recorder_.get(); }
+  // Starts recording now when the backend was made without `record` (after a long set-up that
+  // would cost a snapshot per step): the recording's initial snapshot is the state at this point.
+  void start_recording();
   // Before an EPOLL_CTL_ADD of `tfd` into `epfd`: give the file behind tfd a key ("address")
   // that puts it where the kernel's fdinfo shows it after the same ADD, so that the model's tree
   // is built in the kernel's key order. A file other epolls already watch moves only within the

@@ -5,8 +5,10 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <thread>
 
+#include "gui/app/compare.h"
 #include "gui/app/controller.h"
 #include "gui/app/layout.h"
 #include "gui/app/session.h"
@@ -129,6 +131,217 @@ epoll_ctl(ep, EPOLL_CTL_ADD, e1, EPOLLIN)
   TreeLayoutCache cache;
   EXPECT_EQ(&cache.get(after_three, after_three.epolls[0]),
             &cache.get(after_three, after_three.epolls[0]));
+}
+
+// A tree big enough for rotations at depth, with wake-ups, harvests, removals and re-adds.
+std::string busy_scenario() {
+  std::string s = "ep = epoll_create1(0)\n";
+  for (int i = 0; i < 24; ++i) s += "e" + std::to_string(i) + " = eventfd(0, EFD_NONBLOCK)\n";
+  for (int i = 0; i < 24; ++i)
+    s += "epoll_ctl(ep, EPOLL_CTL_ADD, e" + std::to_string((i * 7) % 24) + ", EPOLLIN)\n";
+  for (int i = 0; i < 24; i += 3) s += "write(e" + std::to_string(i) + ", 1)\n";
+  s += "epoll_wait(ep, 4, 0)\n";
+  for (int i = 1; i < 24; i += 4) s += "epoll_ctl(ep, EPOLL_CTL_DEL, e" + std::to_string(i) + ", 0)\n";
+  for (int i = 0; i < 24; i += 3) s += "read(e" + std::to_string(i) + ", 8)\n";
+  for (int i = 1; i < 24; i += 4)
+    s += "epoll_ctl(ep, EPOLL_CTL_ADD, e" + std::to_string(i) + ", EPOLLIN | EPOLLET)\n";
+  s += "epoll_wait(ep, 8, 0)\n";
+  return s;
+}
+
+void expect_same_tree(const TreeLayout& got, const TreeLayout& want, const std::string& where) {
+  ASSERT_EQ(got.nodes.size(), want.nodes.size()) << where;
+  EXPECT_EQ(got.depth, want.depth) << where;
+  for (std::size_t i = 0; i < want.nodes.size(); ++i) {
+    const TreeNode& g = got.nodes[i];
+    const TreeNode& w = want.nodes[i];
+    EXPECT_EQ(g.item, w.item) << where << " node " << i;
+    EXPECT_FLOAT_EQ(g.x, w.x) << where << " node " << i;
+    EXPECT_FLOAT_EQ(g.y, w.y) << where << " node " << i;
+    EXPECT_EQ(g.red, w.red) << where << " node " << i;
+    EXPECT_EQ(g.parent, w.parent) << where << " node " << i;
+    EXPECT_EQ(g.parent_index, w.parent_index) << where << " node " << i;
+  }
+}
+
+TEST(Layout, TheCacheGivesTheLayoutFromScratchForEverySnapshotInAnyOrder) {
+  auto s = Session::from_text(busy_scenario(), "busy.scn", model_only());
+  ASSERT_TRUE(s->ok()) << s->error();
+  const std::size_t n = s->step_count();
+  ASSERT_GT(n, 200u);
+  std::vector<std::size_t> order(n + 1);
+  for (std::size_t i = 0; i <= n; ++i) order[i] = i;
+  TreeLayoutCache cache;
+  auto check = [&](const std::vector<std::size_t>& steps, const char* how) {
+    for (std::size_t k : steps) {
+      const sim::Snapshot& snap = s->snapshot_after(k);
+      if (snap.epolls.empty()) continue;
+      const TreeLayout want = layout_tree(snap, *snap.epolls[0]);
+      const TreeLayout& got = cache.get(snap, snap.epolls[0]);
+      expect_same_tree(got, want, std::string(how) + " step " + std::to_string(k));
+      // Parents are found by index as well as by id.
+      for (const TreeNode& node : got.nodes)
+        if (node.parent_index >= 0)
+          EXPECT_EQ(got.nodes[static_cast<std::size_t>(node.parent_index)].item, node.parent);
+        else
+          EXPECT_EQ(node.parent, 0u);
+    }
+  };
+  check(order, "forward");
+  // Most steps keep the keys: they are patched, not laid out again.
+  EXPECT_GT(cache.patched(), 0u);
+  EXPECT_LT(cache.computed(), n / 4);
+  std::reverse(order.begin(), order.end());
+  check(order, "backward");
+  std::mt19937 rng(7);
+  std::shuffle(order.begin(), order.end(), rng);
+  check(order, "shuffled");
+}
+
+TEST(Layout, AMorphIsTheInterpolationAndEndsOnBothLayouts) {
+  auto s = Session::from_text(busy_scenario(), "busy.scn", model_only());
+  ASSERT_TRUE(s->ok());
+  int morphs = 0;
+  for (std::size_t k = 1; k <= s->step_count(); k += 5) {
+    const sim::Snapshot& a = s->snapshot_after(k - 1);
+    const sim::Snapshot& b = s->snapshot_after(k);
+    if (a.epolls.empty() || b.epolls.empty()) continue;
+    TreeLayout from = layout_tree(a, *a.epolls[0]);
+    TreeLayout to = layout_tree(b, *b.epolls[0]);
+    from.serial = 2 * k;
+    to.serial = 2 * k + 1;
+    TreeMorph morph(from, to);
+    EXPECT_TRUE(morph.pairs(from, to));
+    EXPECT_FALSE(morph.pairs(to, from));
+    TreeLayout out;
+    for (float t : {0.0f, 0.3f, 0.5f, 0.8f, 1.0f}) {
+      morph.at(from, to, t, &out);
+      const TreeLayout want = interpolate(from, to, t);
+      expect_same_tree(out, want, "step " + std::to_string(k) + " t " + std::to_string(t));
+      for (std::size_t i = 0; i < want.nodes.size() && i < out.nodes.size(); ++i)
+        EXPECT_FLOAT_EQ(out.nodes[i].alpha, want.nodes[i].alpha);
+    }
+    // At the end, the nodes of `to` are where `to` has them, the removed ones invisible.
+    morph.at(from, to, 1.0f, &out);
+    for (std::size_t i = 0; i < to.nodes.size(); ++i) {
+      EXPECT_EQ(out.nodes[i].item, to.nodes[i].item);
+      EXPECT_FLOAT_EQ(out.nodes[i].x, to.nodes[i].x);
+      EXPECT_FLOAT_EQ(out.nodes[i].y, to.nodes[i].y);
+    }
+    for (std::size_t i = to.nodes.size(); i < out.nodes.size(); ++i)
+      EXPECT_FLOAT_EQ(out.nodes[i].alpha, 0.0f);
+    ++morphs;
+  }
+  EXPECT_GT(morphs, 20);
+}
+
+TEST(Layout, FdNamesAreEveryFdOfTheFile) {
+  const char* text = R"(ep = epoll_create1(0)
+e = eventfd(0, 0)
+d = dup(e)
+pipe2(r, w, 0)
+dup2(r, 20)
+close(d)
+)";
+  auto s = Session::from_text(text, "fd.scn", model_only());
+  ASSERT_TRUE(s->ok()) << s->error();
+  FdNames names;
+  for (std::size_t k = 0; k <= s->step_count(); ++k) {
+    const sim::Snapshot& snap = s->snapshot_after(k);
+    for (const auto& f : snap.files) {
+      if (!f) continue;
+      std::string want;
+      if (snap.fds)
+        for (const sim::FdView& fd : *snap.fds)
+          if (fd.file == f->id) want += (want.empty() ? "fd " : ",") + std::to_string(fd.fd);
+      EXPECT_EQ(names.of(snap, f->id), want.empty() ? "no fd" : want) << "step " << k;
+    }
+  }
+  const sim::Snapshot& end = s->snapshot_after(s->step_count());
+  EXPECT_EQ(names.of(end, end.file_of_fd(6)->id), "fd 6,20");
+}
+
+TEST(Compare, IncrementalDifferencesEqualDifferencesFromScratch) {
+  auto et = Session::from_text(busy_scenario(), "busy.scn", model_only());
+  auto lt = Session::from_text(busy_scenario(), "busy.scn", model_only(Variant::kFlipTrigger));
+  ASSERT_TRUE(et->ok() && lt->ok());
+  Timeline tl(*et, lt.get());
+  auto at = [&](std::size_t tick) {
+    const auto p = tl.at(tick);
+    return std::pair<const sim::Snapshot*, const sim::Snapshot*>{
+        &et->snapshot_after(p.left_steps), &lt->snapshot_after(p.right_steps)};
+  };
+  auto [a0, b0] = at(0);
+  Differences d = differences(*a0, b0);
+  EXPECT_TRUE(d.same_ids);
+  bool some = false;
+  // Forward step by step, then in jumps back and forth (stepping back, scrubbing).
+  std::vector<std::size_t> ticks;
+  for (std::size_t t = 1; t <= tl.ticks(); ++t) ticks.push_back(t);
+  for (std::size_t t = tl.ticks(); t > 7; t -= 7) ticks.push_back(t - 7);
+  for (std::size_t t : ticks) {
+    auto [a, b] = at(t);
+    const Differences want = differences(*a, b);
+    ASSERT_TRUE(update_differences(*a0, *b0, *a, *b, d)) << "tick " << t;
+    EXPECT_EQ(d.lists, want.lists) << "tick " << t;
+    EXPECT_EQ(d.items, want.items) << "tick " << t;
+    EXPECT_EQ(d.files, want.files) << "tick " << t;
+    some = some || want.any();
+    a0 = a;
+    b0 = b;
+  }
+  // ET and LT differ somewhere (the re-queued LT items, the stored masks).
+  EXPECT_TRUE(some);
+  // A model against itself differs in nothing.
+  const sim::Snapshot& end = et->snapshot_after(et->step_count());
+  EXPECT_FALSE(differences(end, &end).any());
+}
+
+TEST(Session, FlippingARepeatedLineRewritesItOnce) {
+  const char* text = R"(ep = epoll_create1(0)
+repeat 5
+  e = eventfd(0, EFD_NONBLOCK)
+  epoll_ctl(ep, EPOLL_CTL_ADD, e, EPOLLIN | EPOLLET)
+end
+)";
+  auto lt = Session::from_text(text, "r.scn", model_only(Variant::kFlipTrigger));
+  ASSERT_TRUE(lt->ok()) << lt->error();
+  EXPECT_EQ(lt->scenario().lines[3], "  epoll_ctl(ep, EPOLL_CTL_ADD, e, EPOLLIN)");
+  int ctls = 0;
+  for (const auto& st : lt->scenario().statements)
+    if (st.call == "epoll_ctl") {
+      EXPECT_EQ(st.source, "epoll_ctl(ep, EPOLL_CTL_ADD, e, EPOLLIN)");
+      ++ctls;
+    }
+  EXPECT_EQ(ctls, 5);
+  const sim::Snapshot& end = lt->snapshot_after(lt->step_count());
+  ASSERT_EQ(end.epolls[0]->rbr.size(), 5u);
+  for (uint32_t id : end.epolls[0]->rbr) EXPECT_EQ(end.item(id)->events & sim::kEPOLLET, 0u);
+}
+
+TEST(Session, SetUpBeforeRecordFromHasNoSteps) {
+  SessionOptions o = model_only();
+  o.record_from = 3;  // epoll_create1, pipe2, the ADD run untraced
+  auto s = Session::from_text(kPipe, "p.scn", o);
+  ASSERT_TRUE(s->ok()) << s->error();
+  ASSERT_EQ(s->statements().size(), 7u);
+  for (std::size_t i = 0; i < 3; ++i) EXPECT_EQ(s->statements()[i].end_step, 0u);
+  EXPECT_GT(s->statements()[3].end_step, 0u);
+  // Before the first recorded step the state is the set-up's: one item, nothing ready.
+  const sim::Snapshot& start = s->snapshot_after(0);
+  ASSERT_EQ(start.epolls.size(), 1u);
+  EXPECT_EQ(start.epolls[0]->rbr.size(), 1u);
+  EXPECT_EQ(start.epolls[0]->rdllist.size(), 0u);
+  EXPECT_EQ(s->snapshot_after(s->statements()[3].end_step).epolls[0]->rdllist.size(), 1u);
+  EXPECT_EQ(s->snapshot_after(s->statements()[6].end_step).epolls[0]->rdllist.size(), 0u);
+  // The timeline has no ticks for the set-up: tick 0 is the state after it, tick 1 the write's
+  // first step.
+  Timeline tl(*s, nullptr);
+  EXPECT_EQ(tl.ticks(), s->step_count());
+  EXPECT_EQ(tl.at(0).left_steps, 0u);
+  EXPECT_EQ(tl.at(1).statement, 3u);
+  EXPECT_EQ(tl.at(1).left_steps, 1u);
+  EXPECT_EQ(tl.first_tick_of(3), 1u);
 }
 
 class ControllerTest : public ::testing::Test {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "gui/bench_gui.h"
 #include "gui/ui/window.h"
 
 namespace epollscope::ui {
@@ -135,6 +136,56 @@ TEST_F(Gui, PipeExampleEdgeBesideLevelAtEveryStep) {
                     static_cast<int>(pane.max.x), static_cast<int>(pane.max.y),
                     rgb_of(palette().rb_black), 100),
               1);
+}
+
+// The default view of a big interest list (the `bench gui` scenario with 5,000 items): the tree is
+// folded where nodes would overlap, the epitem and file lists are clipped, and stepping through
+// the recorded calls (animated, single view and compare mode) never draws more than it can show.
+TEST_F(Gui, ABigInterestListIsFoldedAndClipped) {
+  std::size_t record_from = 0;
+  const std::string big = ::testing::TempDir() + "big.scn";
+  FILE* f = std::fopen(big.c_str(), "w");
+  std::fputs(app::bench_gui_scenario(5000, 50, &record_from).c_str(), f);
+  std::fclose(f);
+  window_->ui().animate = true;
+  for (auto mode : {app::CompareMode::kOff, app::CompareMode::kTrigger}) {
+    app::ControllerOptions o;
+    o.live = false;
+    o.record_from = record_from;
+    app::Controller c(o);
+    c.dispatch(app::Command{app::Command::Kind::kSetCompare, 0, 0, 0, {}, mode});
+    c.dispatch(app::Command{app::Command::Kind::kOpen, 0, 0, 0, big});
+    ASSERT_TRUE(c.error().empty()) << c.error();
+    EXPECT_EQ(c.left()->failed_expectations(), 0);
+    // The 10,000 set-up statements ran untraced: only the recorded calls are stepped through.
+    ASSERT_GT(c.timeline().ticks(), 10u);
+    ASSERT_LT(c.timeline().ticks(), 100u);
+    const std::size_t panes = mode == app::CompareMode::kOff ? 1 : 2;
+    for (std::size_t tick = 0; tick <= c.timeline().ticks(); ++tick) {
+      c.dispatch(app::Command{app::Command::Kind::kSeek, tick});
+      window_->frame(c);
+      const auto& r = window_->report();
+      ASSERT_EQ(r.panes.size(), panes) << "tick " << tick;
+      for (const auto& pane : r.panes) {
+        EXPECT_GT(pane.tree_folded, 3000) << "tick " << tick;
+        EXPECT_GT(pane.tree_nodes, 100) << "tick " << tick;
+        EXPECT_LE(pane.items_listed, 12) << "tick " << tick;
+        EXPECT_LE(pane.files_drawn, 12) << "tick " << tick;
+        // Nothing drawn is lost: every node is either drawn or folded under a drawn one.
+        EXPECT_GE(pane.tree_nodes + pane.tree_folded, 5000) << "tick " << tick;
+      }
+      // A frame of thousands of items draws about as much as one of a few.
+      EXPECT_LT(r.triangles, 60000) << "tick " << tick;
+    }
+    // At the end the LT harvest re-queued 8 items; the ready list is drawn but clipped.
+    c.dispatch(app::Command{app::Command::Kind::kLast});
+    window_->frame(c);
+    window_->frame(c, true);
+    EXPECT_GT(window_->report().panes[0].ready_nodes, 0);
+    if (mode == app::CompareMode::kTrigger) {
+      window_->save_png(::testing::TempDir() + "big-compare.png");
+    }
+  }
 }
 
 TEST_F(Gui, AMalformedScenarioShowsItsErrorInTheWindow) {
