@@ -7,6 +7,7 @@
 //   epollscope walkthrough       the terminal walk-through of the pipe example
 //   epollscope bench model       model versus kernel: epoll_ctl and epoll_wait costs, bytes per item
 //   epollscope bench gui         CPU ms and primitives per frame of the window with N items
+//   epollscope fuzz              random call sequences on the model and the kernel, compared
 //   epollscope profiles          the kernel profiles the model knows
 #include <CLI/CLI.hpp>
 
@@ -22,6 +23,7 @@
 #include "gui/ui/window.h"
 #include "gui/walkthrough.h"
 #include "live/bench.h"
+#include "live/fuzz.h"
 #include "sim/profile.h"
 
 namespace {
@@ -105,6 +107,30 @@ int main(int argc, char** argv) {
   bench_gui->add_flag("--compare", bench_gui_options.compare,
                       "Two panes (ET beside LT) instead of the default single view");
 
+  live::FuzzOptions fuzz_options;
+  std::string fuzz_types = fuzz_options.types.text();
+  bool fuzz_no_progress = false;
+  auto* fuzz = app.add_subcommand(
+      "fuzz",
+      "Differential fuzzing: random call sequences on the model and on the real kernel, compared "
+      "call by call;\non the first divergence, shrink it and write a minimal scenario file (exit 1)");
+  fuzz->add_option("--seed", fuzz_options.seed, "Seed: the same seed gives the same calls")
+      ->capture_default_str();
+  fuzz->add_option("--ops", fuzz_options.ops, "Calls in all")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
+  fuzz->add_option("--types", fuzz_types, "File types to use: pipe,unix,tcp,eventfd,epoll")
+      ->capture_default_str();
+  fuzz->add_option("--out", fuzz_options.out_dir, "Folder for the minimal scenario of a divergence")
+      ->capture_default_str();
+  fuzz->add_option("--jobs", fuzz_options.jobs, "Worker processes (default: one per core)")
+      ->check(CLI::Range(1, 64));
+  fuzz->add_option("--case-ops", fuzz_options.case_ops,
+                   "Calls per case (each case starts from fresh files)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  fuzz->add_flag("--no-progress", fuzz_no_progress, "No progress line on the terminal");
+
   auto* profiles = app.add_subcommand("profiles", "List the kernel profiles the model knows");
 
   std::string scenario_path;
@@ -176,6 +202,15 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
 
+  if (*fuzz) {
+    std::string error;
+    if (!sim::script::FuzzTypes::parse(fuzz_types, &fuzz_options.types, &error)) {
+      std::cerr << "epollscope: --types: " << error << '\n';
+      return 2;
+    }
+    fuzz_options.progress = !fuzz_no_progress;
+    return live::fuzz_command(fuzz_options, std::cout, std::cerr);
+  }
   if (*profiles) {
     for (const auto& p : sim::KernelProfile::all())
       std::cout << p.name

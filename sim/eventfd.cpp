@@ -65,7 +65,7 @@ long EventFd::read(Kernel& k, Task& task, IoRequest& io) {
 }
 
 long EventFd::write(Kernel& k, Task& task, IoRequest& io) {
-  if (io.count != 8) return -kEINVAL;
+  if (io.count != 8) return -kEINVAL;  // exactly 8 bytes (observed: 9 or 4096 give EINVAL)
   const uint64_t ucnt = io.value;
   if (ucnt == kUllongMax) return -kEINVAL;
   if (!(kUllongMax - count_ > ucnt)) {

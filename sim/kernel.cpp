@@ -612,10 +612,13 @@ SysResult Kernel::accept4(Task& t, int fd, int flags) {
   if (flags & ~(kSOCK_NONBLOCK | kSOCK_CLOEXEC)) return end_call(t, SysResult::error(kEINVAL));
   File* lf = file_at(fd);
   if (!lf) return end_call(t, SysResult::error(kEBADF));
-  if (lf->kind != FileKind::kTcp && lf->kind != FileKind::kUnixStream)
-    return end_call(t, SysResult::error(kENOTSOCK));
+  // __sys_accept4_file reserves the new fd before it looks at the file (EMFILE before ENOTSOCK).
   int newfd = alloc_fd(0);
   if (newfd < 0) return end_call(t, SysResult::error(-newfd));
+  if (lf->kind != FileKind::kTcp && lf->kind != FileKind::kUnixStream) {
+    put_unused_fd(newfd);
+    return end_call(t, SysResult::error(kENOTSOCK));
+  }
   long err = 0;
   File* f = tcp_net().accept(*this, t, lf, flags, &err);
   if (f) {
@@ -706,10 +709,11 @@ SysResult Kernel::read(Task& t, int fd, std::size_t count) {
   return end_call(t, do_io(t, fd, "read", false, io));
 }
 
-SysResult Kernel::write(Task& t, int fd, std::size_t count) {
+SysResult Kernel::write(Task& t, int fd, std::size_t count, uint64_t first8) {
   begin_call(t, [&] { return cat("write(", fd, ", ", count, ")"); });
   IoRequest io;
   io.count = count;
+  io.value = first8;
   return end_call(t, do_io(t, fd, "write", true, io));
 }
 

@@ -103,7 +103,11 @@ class Kernel {
   SysResult tcp_connect(Task& t, int listen_fd, int flags);  // socket + connect to that listener
   SysResult accept4(Task& t, int fd, int flags);
   SysResult read(Task& t, int fd, std::size_t count);
-  SysResult write(Task& t, int fd, std::size_t count);
+  // `first8`: the data's first 8 bytes as a little-endian number, which is what an eventfd adds to
+  // its counter (the model keeps no other bytes); by default the scenario language's filler,
+  // "xxxxxxxx".
+  static constexpr uint64_t kFiller8 = 0x7878787878787878ULL;
+  SysResult write(Task& t, int fd, std::size_t count, uint64_t first8 = kFiller8);
   SysResult recv(Task& t, int fd, std::size_t count, int flags);
   SysResult send(Task& t, int fd, std::size_t count, int flags);
   SysResult eventfd_read(Task& t, int fd);

@@ -1,6 +1,8 @@
 #include "sim/script/model_backend.h"
 
 #include <algorithm>
+#include <map>
+#include <queue>
 
 #include "sim/strings.h"
 
@@ -20,6 +22,8 @@ Outcome outcome_of(const SysResult& r) {
 
 std::string describe_outcome(const Outcome& o, const std::string& call) {
   if (o.blocked) return "blocks";
+  // eventfd_read's value is a u64: above 2^63 it is negative as a long, but not an error.
+  if (call == "eventfd_read" && o.err == 0) return std::to_string(static_cast<uint64_t>(o.ret));
   if (o.ret < 0) return cat("-1 ", errno_name(o.err));
   std::string out = std::to_string(o.ret);
   if (call == "epoll_wait") {
@@ -106,7 +110,13 @@ Outcome ModelBackend::perform(const ResolvedCall& c) {
   } else if (n == "accept") {
     r = k_->accept4(t, static_cast<int>(arg(0)), kSOCK_NONBLOCK);
   } else if (n == "write") {
-    r = k_->write(t, static_cast<int>(arg(0)), static_cast<std::size_t>(arg(1)));
+    uint64_t first8 = Kernel::kFiller8;
+    if (c.has_text) {
+      first8 = 0;
+      for (std::size_t i = 0; i < 8 && i < c.text.size(); ++i)
+        first8 |= static_cast<uint64_t>(static_cast<unsigned char>(c.text[i])) << (8 * i);
+    }
+    r = k_->write(t, static_cast<int>(arg(0)), static_cast<std::size_t>(arg(1)), first8);
   } else if (n == "read") {
     r = k_->read(t, static_cast<int>(arg(0)), static_cast<std::size_t>(arg(1)));
   } else if (n == "send") {
@@ -119,8 +129,12 @@ Outcome ModelBackend::perform(const ResolvedCall& c) {
     r = k_->eventfd_write(t, static_cast<int>(arg(0)), static_cast<uint64_t>(arg(1)));
     if (r.ret == 8) r.ret = 0;  // glibc's eventfd_write returns 0
   } else if (n == "eventfd_read") {
+    // The value read from an eventfd; from any other file (whose bytes the model does not keep)
+    // the count read, as the live backend reports it too.
+    const File* f = k_->file_at(static_cast<int>(arg(0)));
+    const bool counter = f && f->kind == FileKind::kEventFd;
     r = k_->eventfd_read(t, static_cast<int>(arg(0)));
-    if (r.ret == 8) r.ret = static_cast<long>(r.value);
+    if (r.ret == 8 && counter) r.ret = static_cast<long>(r.value);
   } else if (n == "shutdown") {
     r = k_->shutdown(t, static_cast<int>(arg(0)), static_cast<int>(arg(1)));
   } else if (n == "close") {
@@ -214,6 +228,68 @@ void ModelBackend::order_like(int epfd, int tfd, const std::vector<FdinfoEntry>&
   }
 }
 
+// The gaps tf holds in other trees leave no key between its new neighbours: keys the model gave
+// files that were never compared in one tree (so any order was right until now) are in the way.
+// Every tree's in-order sequence of files is a chain of facts about the kernel's order, and so is
+// the new tree with tf at `pos`: sort all files by these facts (keeping the current order where
+// they say nothing) and give them new keys. Every existing tree keeps its order, hence its shape.
+bool ModelBackend::reorder_files(const EventPoll* ep, File* tf,
+                                 const std::vector<const EpItem*>& items, std::size_t pos) {
+  std::vector<File*> files = k_->files();
+  std::sort(files.begin(), files.end(),
+            [](const File* a, const File* b) { return a->address < b->address; });
+  std::map<const File*, std::size_t> index;
+  for (std::size_t i = 0; i < files.size(); ++i)
+    index[files[i]] = i;
+  std::vector<std::vector<std::size_t>> after(files.size());
+  std::vector<int> preceding(files.size(), 0);
+  auto chain = [&](const std::vector<const File*>& seq) {
+    for (std::size_t i = 1; i < seq.size(); ++i) {
+      if (seq[i - 1] == seq[i]) continue;
+      auto a = index.find(seq[i - 1]), b = index.find(seq[i]);
+      if (a == index.end() || b == index.end()) continue;
+      after[a->second].push_back(b->second);
+      ++preceding[b->second];
+    }
+  };
+  for (File* f : files) {
+    if (!is_file_epoll(f)) continue;
+    const EventPoll* other = static_cast<EventPollFile*>(f)->ep();
+    if (other == ep) continue;
+    std::vector<const File*> seq;
+    for (const RbNode* n = rb_first(&other->rbr); n; n = rb_next(n))
+      seq.push_back(ep_item_from_rb(n)->file);
+    chain(seq);
+  }
+  std::vector<const File*> seq;
+  for (std::size_t i = 0; i <= items.size(); ++i) {
+    if (i == pos) seq.push_back(tf);
+    if (i < items.size()) seq.push_back(items[i]->file);
+  }
+  chain(seq);
+  // Kahn's algorithm, the lowest current key first among the files free to go.
+  std::priority_queue<std::size_t, std::vector<std::size_t>, std::greater<>> ready;
+  for (std::size_t i = 0; i < files.size(); ++i)
+    if (preceding[i] == 0) ready.push(i);
+  std::vector<File*> order;
+  while (!ready.empty()) {
+    const std::size_t i = ready.top();
+    ready.pop();
+    order.push_back(files[i]);
+    for (std::size_t j : after[i])
+      if (--preceding[j] == 0) ready.push(j);
+  }
+  if (order.size() != files.size()) return true;  // contradictory facts: keep the model's order
+  uint64_t next = 0;
+  for (File* f : order) {
+    next += uint64_t{1} << 32;
+    f->address = next;
+    for (HlistNode* n = f->f_ep.first; n; n = n->next)
+      ep_item_from_fllink(n)->file_address = next;
+  }
+  return true;
+}
+
 void ModelBackend::renumber_files() {
   std::vector<File*> files = k_->files();
   std::sort(files.begin(), files.end(),
@@ -246,7 +322,7 @@ bool ModelBackend::place_between(const EventPoll* ep, File* tf,
     if (prev) lo = std::max(lo, ep_item_from_rb(prev)->file_address);
     if (next) hi = std::min(hi, ep_item_from_rb(next)->file_address);
   }
-  if (hi <= lo) return true;  // the other trees forbid the kernel's place: keep the model's order
+  if (hi <= lo) return reorder_files(ep, tf, items, pos);
   if (hi - lo < 2) return false;
   tf->address = lo + (hi - lo) / 2;
   for (HlistNode* n = tf->f_ep.first; n; n = n->next)

@@ -48,6 +48,9 @@ class ModelBackend final : public Backend {
   // items hold in other trees). False when the neighbours' keys leave no room.
   bool place_between(const EventPoll* ep, File* tf, const std::vector<const EpItem*>& items,
                      std::size_t pos);
+  // Gives every file a new key so that every tree keeps its order and tf goes to `pos` of ep's.
+  bool reorder_files(const EventPoll* ep, File* tf, const std::vector<const EpItem*>& items,
+                     std::size_t pos);
   // Spreads every file's key out evenly, keeping their order (and so every tree's shape).
   void renumber_files();
 

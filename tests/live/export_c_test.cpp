@@ -133,3 +133,30 @@ close(99)
 
 }  // namespace
 }  // namespace epollscope::live
+
+namespace epollscope::live {
+namespace {
+
+// The values only a fuzzer thought of: eventfd counters above 2^63, eventfd_read and write on
+// files that are not eventfds, the filler bytes a write() adds to an eventfd's counter.
+TEST(ExportC, EventfdEdgesMatchTheLiveBackend) {
+  check_export("eventfd_edges", R"(e = eventfd(0, EFD_NONBLOCK)
+eventfd_write(e, 0xfffffffffffffffe)
+eventfd_read(e)
+eventfd_write(e, 0xffffffffffffffff)
+s = eventfd(0, EFD_NONBLOCK | EFD_SEMAPHORE)
+write(s, 8)
+eventfd_read(s)
+write(s, 9)
+socketpair(a, b)
+write(a, 300)
+eventfd_read(b)
+eventfd_write(a, 5)
+pipe2(r, w, O_NONBLOCK)
+eventfd_write(w, 1)
+eventfd_read(r)
+)");
+}
+
+}  // namespace
+}  // namespace epollscope::live

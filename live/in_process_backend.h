@@ -1,0 +1,35 @@
+// live/in_process_backend.h — the real kernel, called directly from this process.
+//
+// The LiveBackend runs calls in a child process and talks to it through pipes: safe for any
+// scenario (threads that sleep, timeouts), but a few thousand calls per second. The fuzzer needs
+// a hundred thousand, so its worker processes call the kernel themselves through this backend:
+// start() closes every fd above 2 — the process's fd table then belongs to the scenario and real
+// fd numbers equal the model's — and resets RLIMIT_NOFILE to the model's 1024. Only for a process
+// that owns nothing else (a forked fuzz worker). Calls must not sleep: the fuzzer's fds are all
+// non-blocking and its epoll_waits have timeout 0; a scenario thread other than main is refused.
+#pragma once
+
+#include "live/real_calls.h"
+#include "sim/script/backend.h"
+
+namespace epollscope::live {
+
+class InProcessBackend final : public sim::script::Backend {
+ public:
+  explicit InProcessBackend(unsigned settle_us = 20000) : settle_us_(settle_us) {}
+  const char* name() const override { return "kernel"; }
+  bool start(std::string* error) override;
+  sim::script::Outcome perform(const sim::script::ResolvedCall& call) override;
+  std::vector<sim::script::ThreadOutcome> take_completions() override { return {}; }
+  std::vector<sim::script::FdinfoEntry> fdinfo(int epfd) override;
+  void stop() override;
+
+ private:
+  RealFds fds_;
+  unsigned settle_us_;
+};
+
+// Reads /proc/self/fdinfo/<epfd>'s tfd lines (empty when epfd is not an epoll fd).
+std::vector<sim::script::FdinfoEntry> read_own_fdinfo(int epfd);
+
+}  // namespace epollscope::live

@@ -1,0 +1,32 @@
+// live/real_calls.h — one scenario call performed with real syscalls in this process, exactly as
+// the model's ModelBackend::perform interprets it. The live child (a process of its own) and the
+// fuzzer's in-process backend both call it.
+#pragma once
+
+#include <mutex>
+#include <set>
+
+#include "sim/script/backend.h"
+
+namespace epollscope::live {
+
+// Which fds are TCP sockets, and whether any TCP call was made since the last look (loopback
+// traffic then needs a moment to settle). Thread-safe: the live child's threads share one.
+class RealFds {
+ public:
+  bool is_tcp(int fd) const;
+  void note_tcp(int fd, bool add);
+  bool take_network_busy();
+  void clear();
+
+ private:
+  mutable std::mutex lock_;
+  std::set<int> tcp_;
+  bool busy_ = false;
+};
+
+// Performs `c` (fds are real fd numbers of this process). Never sleeps for ever on its own only if
+// the fds are non-blocking: a read of an empty blocking pipe blocks the calling thread.
+sim::script::Outcome perform_real_call(const sim::script::ResolvedCall& c, RealFds& fds);
+
+}  // namespace epollscope::live
