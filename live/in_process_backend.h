@@ -27,9 +27,11 @@ class InProcessBackend final : public sim::script::Backend {
  private:
   RealFds fds_;
   unsigned settle_us_;
+  int dir_ = -1;  // /proc/self/fdinfo
 };
 
-// Reads /proc/self/fdinfo/<epfd>'s tfd lines (empty when epfd is not an epoll fd).
-std::vector<sim::script::FdinfoEntry> read_own_fdinfo(int epfd);
+// Reads /proc/self/fdinfo/<epfd>'s tfd lines (empty when epfd is not an epoll fd); `dir`: an fd
+// of /proc/self/fdinfo, or -1.
+std::vector<sim::script::FdinfoEntry> read_own_fdinfo(int epfd, int dir = -1);
 
 }  // namespace epollscope::live

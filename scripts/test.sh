@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Builds everything and runs all tests: the normal build, then the whole suite again built with
-# AddressSanitizer and UndefinedBehaviorSanitizer. Exits non-zero on the first failure.
+# AddressSanitizer and UndefinedBehaviorSanitizer, then the libFuzzer targets (the scenario parser,
+# the model driven by an op stream; clang) for a bounded time each. Exits non-zero on the first
+# failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/packages.sh
-ensure_packages
+ensure_packages clang libclang-rt-14-dev
 
 run_suite() {
   local dir=$1 label=$2
@@ -20,4 +22,6 @@ run_suite build "normal build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   run_suite build-asan "sanitizer build (ASan + UBSan)" -DCMAKE_BUILD_TYPE=Debug -DEPOLLSCOPE_SANITIZE=ON \
   -DEPOLLSCOPE_BUILD_BENCH=OFF
+CC=clang CXX=clang++ run_suite build-fuzz "libFuzzer targets (clang, ASan + UBSan)" \
+  -DCMAKE_BUILD_TYPE=Debug -DEPOLLSCOPE_LIBFUZZER=ON -DEPOLLSCOPE_FUZZ_SECONDS=20
 echo "== all tests passed"

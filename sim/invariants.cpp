@@ -70,6 +70,18 @@ class Checker {
       std::sort(refs.begin(), refs.end());
     }
 
+    if (strong_) {
+      // ep_cmp_ffd's keys are pointers in the kernel: two live files never share one.
+      std::vector<std::pair<uint64_t, const File*>> keys;
+      keys.reserve(files.size());
+      for (const File* f : files)
+        keys.emplace_back(f->address, f);
+      std::sort(keys.begin(), keys.end());
+      for (std::size_t i = 1; i < keys.size(); ++i)
+        if (keys[i].first == keys[i - 1].first)
+          return cat(keys[i - 1].second->label, " and ", keys[i].second->label,
+                     " have the same key (file address) ", hex(keys[i].first));
+    }
     items_.reserve(k_.epitems_in_use());
     entries_seen_.reserve(k_.eppoll_entries_in_use());
     long total_items = 0;

@@ -55,8 +55,24 @@ Kernel::~Kernel() {
 uint64_t Kernel::new_file_address() {
   // Files are spaced far apart so that the live backend can place a file between two others
   // when it teaches the model the kernel's real order.
-  next_address_ += uint64_t{1} << 24;
+  do
+    next_address_ += uint64_t{1} << 24;
+  while (used_addresses_.count(next_address_));
+  used_addresses_.insert(next_address_);
   return next_address_;
+}
+
+bool Kernel::set_file_address(File* f, uint64_t a) {
+  if (a == f->address) return true;
+  if (used_addresses_.count(a)) return false;
+  used_addresses_.erase(f->address);
+  used_addresses_.insert(a);
+  f->address = a;
+  for (HlistNode* n = f->f_ep.first; n; n = n->next)
+    ep_item_from_fllink(n)->file_address = a;
+  // Files made later get keys above every key given so far.
+  if (a > next_address_) next_address_ = a;
+  return true;
 }
 
 void Kernel::adopt_file(std::unique_ptr<File> f) {
@@ -65,6 +81,7 @@ void Kernel::adopt_file(std::unique_ptr<File> f) {
 }
 
 void Kernel::destroy_file(File* f) {
+  used_addresses_.erase(f->address);
   file_table_.erase(f->id);
 }
 

@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "sim/eventpoll.h"
@@ -180,6 +181,11 @@ class Kernel {
     return kind + "#" + std::to_string(++label_counts_[kind]);
   }
   uint64_t new_file_address();
+  // Gives `f` another ep_cmp_ffd key (the live backend teaches the model the kernel's order) and
+  // updates its epitems. Keys stay unique among live files, as pointers are: false when `a` is
+  // another live file's key.
+  bool set_file_address(File* f, uint64_t a);
+  bool file_address_used(uint64_t a) const { return used_addresses_.count(a) > 0; }
   SlabCache<EpItem>& epi_cache() { return epi_cache_; }
   SlabCache<EppollEntry>& pwq_cache() { return pwq_cache_; }
   long& epoll_watches_counter() { return epoll_watches_; }
@@ -240,6 +246,7 @@ class Kernel {
   uint32_t next_id_ = 0;
   std::map<std::string, uint32_t> label_counts_;
   uint64_t next_address_ = 0;
+  std::unordered_set<uint64_t> used_addresses_;  // the keys of live files
   int64_t now_ns_ = 0;
 
   std::vector<std::unique_ptr<Task>> tasks_;

@@ -67,6 +67,7 @@ class FuzzGenerator {
   FuzzTypes types_;
   std::map<int, Kind> open_;  // the fds believed open (from the answers), and what they are
   int names_ = 0;             // pipe2/socketpair need names for their fds: n1, n2, ...
+  int datas_ = 0;             // epoll_ctl data values given so far
   // The last line, for result(): what it creates (kinds of new fds), closes or duplicates.
   std::vector<Kind> creates_;
   int closes_ = -1;

@@ -280,27 +280,26 @@ bool ModelBackend::reorder_files(const EventPoll* ep, File* tf,
       if (--preceding[j] == 0) ready.push(j);
   }
   if (order.size() != files.size()) return true;  // contradictory facts: keep the model's order
+  rekey(order);
+  return true;
+}
+
+// New keys in this order, all above every key in use (so that none collides on the way).
+void ModelBackend::rekey(const std::vector<File*>& order) {
   uint64_t next = 0;
+  for (const File* f : k_->files())
+    next = std::max(next, f->address);
   for (File* f : order) {
     next += uint64_t{1} << 32;
-    f->address = next;
-    for (HlistNode* n = f->f_ep.first; n; n = n->next)
-      ep_item_from_fllink(n)->file_address = next;
+    k_->set_file_address(f, next);
   }
-  return true;
 }
 
 void ModelBackend::renumber_files() {
   std::vector<File*> files = k_->files();
   std::sort(files.begin(), files.end(),
             [](const File* a, const File* b) { return a->address < b->address; });
-  uint64_t next = 0;
-  for (File* f : files) {
-    next += uint64_t{1} << 32;
-    f->address = next;
-    for (HlistNode* n = f->f_ep.first; n; n = n->next)
-      ep_item_from_fllink(n)->file_address = next;
-  }
+  rekey(files);
 }
 
 bool ModelBackend::place_between(const EventPoll* ep, File* tf,
@@ -324,10 +323,13 @@ bool ModelBackend::place_between(const EventPoll* ep, File* tf,
   }
   if (hi <= lo) return reorder_files(ep, tf, items, pos);
   if (hi - lo < 2) return false;
-  tf->address = lo + (hi - lo) / 2;
-  for (HlistNode* n = tf->f_ep.first; n; n = n->next)
-    ep_item_from_fllink(n)->file_address = tf->address;
-  return true;
+  // The middle of the gap, or near it if another file (in no tree here) has that key.
+  const uint64_t mid = lo + (hi - lo) / 2;
+  for (uint64_t d = 0; d < 64; ++d) {
+    if (mid + d < hi && k_->set_file_address(tf, mid + d)) return true;
+    if (mid - d > lo && k_->set_file_address(tf, mid - d)) return true;
+  }
+  return false;
 }
 
 }  // namespace epollscope::sim::script

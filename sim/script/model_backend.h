@@ -51,6 +51,7 @@ class ModelBackend final : public Backend {
   // Gives every file a new key so that every tree keeps its order and tf goes to `pos` of ep's.
   bool reorder_files(const EventPoll* ep, File* tf, const std::vector<const EpItem*>& items,
                      std::size_t pos);
+  void rekey(const std::vector<File*>& order);
   // Spreads every file's key out evenly, keeping their order (and so every tree's shape).
   void renumber_files();
 

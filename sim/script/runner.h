@@ -81,6 +81,7 @@ class Runner {
   std::vector<BackendState> state_;
   std::vector<StatementResult> results_;
   std::size_t next_ = 0;
+  bool model_removed_items_ = false;  // the model's last call removed epitems
   int calls_ = 0;
   int divergences_ = 0;
   int failed_ = 0;

@@ -1,0 +1,124 @@
+// Hardening: running scenarios (the checker, the fuzzer) leaves no fd open and no child process
+// behind, and a scenario that opens more fds than its RLIMIT_NOFILE allows gets EMFILE on the
+// model and on the kernel alike.
+#include <dirent.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <variant>
+
+#include "live/checker.h"
+#include "live/fuzz.h"
+#include "sim/script/parser.h"
+
+namespace epollscope::live {
+namespace {
+
+std::set<std::string> open_fds() {
+  std::set<std::string> fds;
+  DIR* d = opendir("/proc/self/fd");
+  const int own = dirfd(d);
+  while (dirent* e = readdir(d)) {
+    const std::string name = e->d_name;
+    if (name == "." || name == ".." || name == std::to_string(own)) continue;
+    char target[256] = {};
+    readlink(("/proc/self/fd/" + name).c_str(), target, sizeof target - 1);
+    fds.insert(name + " -> " + target);
+  }
+  closedir(d);
+  return fds;
+}
+
+// Processes whose parent is this one.
+int children() {
+  int n = 0;
+  DIR* d = opendir("/proc");
+  while (dirent* e = readdir(d)) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    std::ifstream stat(std::string("/proc/") + e->d_name + "/stat");
+    std::string line;
+    std::getline(stat, line);
+    const auto close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 2));
+    char state;
+    int ppid = 0;
+    rest >> state >> ppid;
+    n += ppid == getpid();
+  }
+  closedir(d);
+  return n;
+}
+
+sim::script::Scenario parse(const std::string& text) {
+  auto parsed = sim::script::parse_scenario(text, "hardening.scn");
+  if (auto* e = std::get_if<sim::script::ParseError>(&parsed)) ADD_FAILURE() << e->format();
+  return std::get<sim::script::Scenario>(std::move(parsed));
+}
+
+TEST(Hardening, ScenariosAndTheFuzzerLeaveNoFdAndNoChildBehind) {
+  const auto before = open_fds();
+  ASSERT_EQ(children(), 0);
+  // A scenario with every file type, threads that stay asleep, and a call that fails.
+  CheckOptions o;
+  auto report = check_scenario(parse(R"(ep = epoll_create1(0)
+pipe2(r, w, O_NONBLOCK)
+socketpair(a, b)
+l = tcp_listen()
+c = tcp_connect(l)
+s = accept(l)
+e = eventfd(0, EFD_NONBLOCK)
+epoll_ctl(ep, EPOLL_CTL_ADD, r, EPOLLIN)
+epoll_ctl(ep, EPOLL_CTL_ADD, s, EPOLLIN | EPOLLET)
+t1: epoll_wait(ep, 1, -1)
+t2: epoll_wait(ep, 1, -1)
+write(w, 10)
+send(c, "hi")
+read(r, 100)
+)"),
+                             o);
+  EXPECT_TRUE(report.ok()) << (report.messages.empty() ? report.error : report.messages[0]);
+  FuzzOptions f;
+  f.seed = 5;
+  f.ops = 2000;
+  f.jobs = 2;
+  f.progress = false;
+  f.out_dir = ::testing::TempDir() + "fuzz-findings";
+  std::ostringstream out, err;
+  EXPECT_EQ(fuzz_command(f, out, err), 0) << err.str();
+  EXPECT_NE(out.str().find("fuzzed 2000 calls"), std::string::npos) << out.str();
+  EXPECT_EQ(open_fds(), before);
+  EXPECT_EQ(children(), 0);
+}
+
+TEST(Hardening, TooManyFdsGiveEmfileOnTheModelAndTheKernel) {
+  // 0, 1, 2 and five more: the sixth eventfd, the dup and the pipe find the table full.
+  CheckOptions o;
+  auto report = check_scenario(parse(R"(setrlimit_nofile(8)
+e1 = eventfd(0, 0)
+e2 = eventfd(0, 0)
+e3 = eventfd(0, 0)
+ep = epoll_create1(0)
+e4 = eventfd(0, 0)
+eventfd(0, 0)            => -1 EMFILE
+dup(e1)                  => -1 EMFILE
+pipe2(r, w, O_NONBLOCK)  => -1 EMFILE
+epoll_create1(0)         => -1 EMFILE
+close(e4)
+pipe2(r2, w2, O_NONBLOCK)  => -1 EMFILE
+x = dup(e1)              => 7
+setrlimit_nofile(1024)
+pipe2(r3, w3, 0)         => 0
+)"),
+                             o);
+  EXPECT_TRUE(report.ok()) << (report.messages.empty() ? report.error : report.messages[0]);
+  EXPECT_EQ(report.divergences, 0);
+  EXPECT_EQ(report.calls, 15);
+}
+
+}  // namespace
+}  // namespace epollscope::live
