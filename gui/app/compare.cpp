@@ -129,16 +129,29 @@ Differences differences(const sim::Snapshot& a, const sim::Snapshot* b) {
   return d;
 }
 
+namespace {
+
+// The ids of the views that changed from a0 to a or from b0 to b (one kind of view).
+template <class V>
+std::vector<uint32_t> changed_in_either(const std::vector<std::shared_ptr<const V>>& a0,
+                                        const std::vector<std::shared_ptr<const V>>& a,
+                                        const std::vector<std::shared_ptr<const V>>& b0,
+                                        const std::vector<std::shared_ptr<const V>>& b) {
+  std::vector<uint32_t> ids = sim::changed_ids(a0, a);
+  for (uint32_t id : sim::changed_ids(b0, b))
+    ids.push_back(id);
+  return ids;
+}
+
+}  // namespace
+
 // From the differences of an earlier pair of the same two models, looking only at the objects
 // whose views changed since in either model. False when that cannot be done (then the caller
 // starts from scratch).
 bool update_differences(const sim::Snapshot& a0, const sim::Snapshot& b0, const sim::Snapshot& a,
                         const sim::Snapshot& b, Differences& d) {
   if (!d.same_ids || !numbered_alike(a, b)) return false;
-  std::vector<uint32_t> items = sim::changed_ids(a0.items, a.items);
-  for (uint32_t id : sim::changed_ids(b0.items, b.items))
-    items.push_back(id);
-  for (uint32_t id : items) {
+  for (uint32_t id : changed_in_either(a0.items, a.items, b0.items, b.items)) {
     const sim::EpItemView* va = a.item(id);
     const sim::EpItemView* vb = b.item(id);
     if (!paired(va, vb)) return false;
@@ -146,10 +159,7 @@ bool update_differences(const sim::Snapshot& a0, const sim::Snapshot& b0, const 
       d.items.erase(Differences::item_key(was->ep, was->fd));
     if (va && item_differs(va, vb)) d.items.insert(Differences::item_key(va->ep, va->fd));
   }
-  std::vector<uint32_t> files = sim::changed_ids(a0.files, a.files);
-  for (uint32_t id : sim::changed_ids(b0.files, b.files))
-    files.push_back(id);
-  for (uint32_t id : files) {
+  for (uint32_t id : changed_in_either(a0.files, a.files, b0.files, b.files)) {
     const sim::FileView* fa = a.file(id);
     const sim::FileView* fb = b.file(id);
     if (!paired(fa, fb)) return false;
