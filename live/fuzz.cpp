@@ -374,10 +374,13 @@ int fuzz_command(const FuzzOptions& o, std::ostream& out, std::ostream& err) {
       if (waitpid(pids[j], &status, WNOHANG) == pids[j]) {
         done[j] = true;
         --running;
-        if (!WIFEXITED(status) && sh->slots[j].state.load() == 0) {
-          err << "\nepollscope: fuzz worker " << j << " died (signal "
-              << (WIFSIGNALED(status) ? WTERMSIG(status) : 0) << ") on: " << sh->slots[j].line
-              << '\n';
+        // A worker ends by _exit(0) after setting its state; anything else is a crash (a signal,
+        // or a sanitizer's exit) on the line it was running.
+        if (sh->slots[j].state.load() == 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+          err << "\nepollscope: fuzz worker " << j << " died ("
+              << (WIFSIGNALED(status) ? sim::cat("signal ", WTERMSIG(status))
+                                      : sim::cat("exit status ", WEXITSTATUS(status)))
+              << ") on: " << sh->slots[j].line << '\n';
           hung = static_cast<int>(j);
           sh->stop = 1;
         }
@@ -431,6 +434,8 @@ int fuzz_command(const FuzzOptions& o, std::ostream& out, std::ostream& err) {
   };
   if (best < 0) {
     summary();
+    if (hung >= 0)
+      err << "epollscope: a worker crashed or hung: the model (or the tool) has a bug on that line\n";
     return hung >= 0 ? 1 : 0;
   }
 
