@@ -343,7 +343,10 @@ std::vector<Figure> bench_model(const BenchOptions& options,
     struct mallinfo2 after = mallinfo2();
     if (measure_memory)
       out.push_back({"model.bytes_per_item",
-                     static_cast<double>(after.uordblks - before.uordblks) / static_cast<double>(n),
+                     // Heap in use, big blocks that malloc maps on their own included.
+                     static_cast<double>((after.uordblks + after.hblkhd) -
+                                         (before.uordblks + before.hblkhd)) /
+                         static_cast<double>(n),
                      "bytes"});
     progress(std::string(w.name()) + ": timing epoll_ctl with " + std::to_string(n) +
              " items registered");
