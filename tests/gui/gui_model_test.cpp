@@ -13,19 +13,12 @@
 #include "gui/app/layout.h"
 #include "gui/app/session.h"
 #include "gui/app/timeline.h"
+#include "tests/gui/pipe_scenario.h"
 
 namespace epollscope::app {
 namespace {
 
-const char* kPipe = R"(title "pipe"
-ep = epoll_create1(0)
-pipe2(r, w, O_NONBLOCK)
-epoll_ctl(ep, EPOLL_CTL_ADD, r, EPOLLIN | EPOLLET)
-write(w, 2048)
-epoll_wait(ep, 8, 0)          => [r: EPOLLIN]
-read(r, 1024)
-epoll_wait(ep, 8, 0)          => []
-)";
+const char* const kPipe = test::kPipeScenario;
 
 SessionOptions model_only(Variant v = Variant::kAsWritten) {
   SessionOptions o;

@@ -11,19 +11,12 @@
 
 #include "gui/bench_gui.h"
 #include "gui/ui/window.h"
+#include "tests/gui/pipe_scenario.h"
 
 namespace epollscope::ui {
 namespace {
 
-const char* kPipe = R"(title "pipe"
-ep = epoll_create1(0)
-pipe2(r, w, O_NONBLOCK)
-epoll_ctl(ep, EPOLL_CTL_ADD, r, EPOLLIN | EPOLLET)
-write(w, 2048)
-epoll_wait(ep, 8, 0)
-read(r, 1024)
-epoll_wait(ep, 8, 0)
-)";
+const char* const kPipe = test::kPipeScenario;
 
 // Connected areas of exactly `c` inside [x0, x1) x [y0, y1) with at least `min_area` pixels.
 int blobs(const std::vector<uint8_t>& px, int w, int x0, int y0, int x1, int y1, Rgb c,
