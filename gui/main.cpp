@@ -24,6 +24,7 @@
 #include "gui/walkthrough.h"
 #include "live/bench.h"
 #include "live/fuzz.h"
+#include "live/huge_pages.h"
 #include "sim/profile.h"
 
 namespace {
@@ -51,6 +52,8 @@ const sim::KernelProfile* find_profile(const std::string& name) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Big models (more than a few thousand items) get their slabs on huge pages, as the kernel's.
+  epollscope::live::use_huge_pages_for_slabs();
   CLI::App app{
       "epollscope: a model of Linux epoll internals (struct eventpoll, epitem, rbr, rdllist, "
       "ovflist),\n"

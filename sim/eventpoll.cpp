@@ -202,26 +202,27 @@ void ep_ptable_queue_proc(Kernel& k, File* file, WaitQueueHead* whead, PollTable
 // ---------------------------------------------------------------------------------------------
 namespace {
 
-// ep_cmp_ffd: file pointer first, then fd. Like the kernel it compares the pointer values stored
-// in the items, without touching the files themselves.
-int ep_cmp_ffd(uint64_t file1, int fd1, uint64_t file2, int fd2) {
-  if (file1 != file2) return file1 > file2 ? 1 : -1;
-  return fd1 - fd2;
+// ep_cmp_ffd orders items by file pointer first, then fd, comparing the values stored in the
+// items without touching the files; EpIndex::key(file_address, fd) is that order as one number.
+
+// The index answers for rbr (sim/ep_index.h); after files were given new addresses it is rebuilt
+// from rbr's in-order walk first.
+EpIndex& ep_index(EventPoll* ep) {
+  if (ep->index_stale) {
+    ep->index.clear();
+    for (RbNode* rbp = rb_first(&ep->rbr); rbp; rbp = rb_next(rbp)) {
+      EpItem* epi = ep_item_from_rb(rbp);
+      ep->index.insert(EpIndex::key(epi->file_address, epi->fd), epi);
+    }
+    ep->index_stale = false;
+  }
+  return ep->index;
 }
 
+// The kernel walks rbr from the root comparing keys with ep_cmp_ffd; the index gives the item
+// that walk ends at.
 EpItem* ep_find(EventPoll* ep, File* file, int fd) {
-  RbNode* rbp = ep->rbr.root;
-  while (rbp) {
-    EpItem* epi = ep_item_from_rb(rbp);
-    int kcmp = ep_cmp_ffd(file->address, fd, epi->file_address, epi->fd);
-    if (kcmp > 0)
-      rbp = rbp->right;
-    else if (kcmp < 0)
-      rbp = rbp->left;
-    else
-      return epi;
-  }
-  return nullptr;
+  return ep_index(ep).find(EpIndex::key(file->address, fd));
 }
 
 // Turns each rotation and recolouring into a trace step.
@@ -272,19 +273,29 @@ class TreeTracer final : public RbObserver {
 };
 
 void ep_rbtree_insert(Kernel& k, EventPoll* ep, EpItem* epi) {
-  RbNode** p = &ep->rbr.root;
+  // The kernel walks down from the root, right when the new key is greater, left otherwise, to
+  // the free link where it belongs. That link is the right one of the key's in-order predecessor
+  // or the left one of its successor (whichever is free: one of the two is an ancestor of the
+  // other), so the index's neighbours lead to the same place without the walk.
+  const EpIndex::Key key = EpIndex::key(epi->file_address, epi->fd);
+  EpItem* pred;
+  EpItem* succ;
+  ep_index(ep).neighbours(key, &pred, &succ);
+  // Not in the kernel: both neighbours are asked for at once, as one of them is the parent.
+  if (pred) __builtin_prefetch(&pred->rbn);
+  if (succ) __builtin_prefetch(&succ->rbn);
   RbNode* parent = nullptr;
-  bool leftmost = true;
-  while (*p) {
-    parent = *p;
-    EpItem* epic = ep_item_from_rb(parent);
-    if (ep_cmp_ffd(epi->file_address, epi->fd, epic->file_address, epic->fd) > 0) {
-      p = &parent->right;
-      leftmost = false;
-    } else {
-      p = &parent->left;
-    }
+  RbNode** p = &ep->rbr.root;
+  if (pred && !pred->rbn.right) {
+    parent = &pred->rbn;
+    p = &parent->right;
+  } else if (succ) {
+    assert(!succ->rbn.left);
+    parent = &succ->rbn;
+    p = &parent->left;
   }
+  const bool leftmost = !pred;
+  ep->index.insert(key, epi);
   rb_link_node(&epi->rbn, parent, p);
   if (leftmost) ep->rbr.leftmost = &epi->rbn;  // (rb_insert_color_cached does the same first)
   ++ep->item_count;
@@ -303,6 +314,7 @@ void ep_rbtree_insert(Kernel& k, EventPoll* ep, EpItem* epi) {
 
 void ep_rbtree_erase(Kernel& k, EventPoll* ep, EpItem* epi) {
   --ep->item_count;
+  ep_index(ep).erase(EpIndex::key(epi->file_address, epi->fd));
   if (k.tracing()) {
     TreeTracer tracer(k, ep, "rb_erase");
     rb_erase_cached(&epi->rbn, &ep->rbr, &tracer);

@@ -14,6 +14,9 @@
 //     woken
 //               first);
 //     poll_wait whoever polls this epoll fd: outer epolls (nested epoll) and poll()ers.
+//     index     not the kernel's: where each (file, fd) is in rbr, so that finding an item and
+//               the link a new one hangs from costs a cache miss or two, not a walk of rbr
+//               (sim/ep_index.h). rbr itself is exactly the kernel's.
 //   EpItem      one per (epoll, file, fd) registration, allocated from the kernel's epi cache.
 //   EppollEntry one per wait queue the target's ->poll() registered the item on; its wait entry's
 //               function is ep_poll_callback. Pipes and sockets register one queue per file.
@@ -36,7 +39,8 @@
 // Invariants (checked by check_invariants): an item is "linked" (rdllink not empty) iff it is on
 // rdllist or on the running scan's txlist; `next` is kEpUnactive iff the item is not on ovflist;
 // every item is in rbr exactly once, on its file's f_ep, with one EppollEntry per queue; rbr is a
-// valid red-black tree in (address, fd) order; refcount = 1 + number of items.
+// valid red-black tree in (address, fd) order; the index holds rbr's items in rbr's order;
+// refcount = 1 + number of items.
 #pragma once
 
 #include <cstdint>
@@ -44,6 +48,7 @@
 #include <optional>
 #include <vector>
 
+#include "sim/ep_index.h"
 #include "sim/file.h"
 #include "sim/list.h"
 #include "sim/rbtree.h"
@@ -128,6 +133,10 @@ struct EventPoll {
   long refcount = 1;             // 1 for the file + 1 per item
   ListHead* txlist = nullptr;    // the running scan's private list (for snapshots and invariants)
   std::size_t item_count = 0;    // number of items in rbr
+  // Where each (file, fd) is, beside rbr (sim/ep_index.h); rebuilt from rbr when stale (files
+  // were given new addresses, which keeps every tree's order but not the index's keys).
+  EpIndex index;
+  bool index_stale = false;
 
   // ep->refs: epitems of other epolls that watch this epoll (the file's f_ep).
   HlistHead& refs();

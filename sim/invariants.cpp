@@ -199,6 +199,27 @@ class Checker {
     return {};
   }
 
+  // The index (sim/ep_index.h) holds exactly rbr's items, in rbr's order, under their keys —
+  // unless it is marked stale, when its next use rebuilds it from rbr.
+  static std::string check_index(const EventPoll* ep, std::size_t count) {
+    if (ep->index_stale) return {};
+    if (auto e = ep->index.check(); !e.empty()) return e;
+    if (ep->index.size() != count)
+      return cat("index: holds ", ep->index.size(), " items, rbr ", count);
+    const RbNode* n = rb_first(&ep->rbr);
+    std::string error;
+    ep->index.for_each([&](EpIndex::Key key, const EpItem* epi) {
+      if (!error.empty()) return;
+      if (!n || ep_item_from_rb(n) != epi)
+        error = "index: its order is not rbr's";
+      else if (EpIndex::key(epi->file_address, epi->fd) != key)
+        error = cat("index: fd ", epi->fd, " is filed under another key");
+      else
+        n = rb_next(n);
+    });
+    return error;
+  }
+
   std::string check_epoll(const EventPoll* ep) {
     const std::string& name = ep->file->label;
     // Tree.
@@ -208,6 +229,7 @@ class Checker {
       return cat(name, " ", e);
     if (count != ep->item_count)
       return cat(name, ": rbr holds ", count, " nodes, item_count says ", ep->item_count);
+    if (auto e = check_index(ep, count); !e.empty()) return cat(name, " ", e);
     if (strong_) {
       if (auto e = rb_check(&ep->rbr); !e.empty()) return cat(name, " rbr: ", e);
       if (ep->refcount != 1 + static_cast<long>(count))

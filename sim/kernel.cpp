@@ -19,7 +19,7 @@ namespace epollscope::sim {
 // ---------------------------------------------------------------------------------------------
 
 Kernel::Kernel(const KernelProfile& profile)
-    : profile_(profile), epi_cache_(4096), pwq_cache_(4096), tcp_net_(std::make_unique<TcpNet>()) {
+    : profile_(profile), tcp_net_(std::make_unique<TcpNet>()) {
   auto main = std::make_unique<Task>();
   main->id = new_id();
   main->name = "main";
@@ -68,8 +68,11 @@ bool Kernel::set_file_address(File* f, uint64_t a) {
   used_addresses_.erase(f->address);
   used_addresses_.insert(a);
   f->address = a;
-  for (HlistNode* n = f->f_ep.first; n; n = n->next)
-    ep_item_from_fllink(n)->file_address = a;
+  for (HlistNode* n = f->f_ep.first; n; n = n->next) {
+    EpItem* epi = ep_item_from_fllink(n);
+    epi->file_address = a;
+    epi->ep->index_stale = true;  // rebuilt from rbr at its next use
+  }
   // Files made later get keys above every key given so far.
   if (a > next_address_) next_address_ = a;
   return true;

@@ -13,7 +13,10 @@
 
 #include "live/checker.h"
 #include "live/fuzz.h"
+#include "live/huge_pages.h"
+#include "sim/kernel.h"
 #include "sim/script/parser.h"
+#include "sim/slab.h"
 
 namespace epollscope::live {
 namespace {
@@ -118,6 +121,37 @@ pipe2(r3, w3, 0)         => 0
   EXPECT_TRUE(report.ok()) << (report.messages.empty() ? report.error : report.messages[0]);
   EXPECT_EQ(report.divergences, 0);
   EXPECT_EQ(report.calls, 15);
+}
+
+// The huge-page source: chunks are 2 MiB aligned, counted while in use, and returned; a model
+// of 100,000 items gets its slabs from it.
+TEST(HugePages, ChunksAreAlignedCountedAndReturned) {
+  const sim::SlabPages saved = sim::slab_pages();
+  use_huge_pages_for_slabs();
+  const std::size_t before = huge_page_bytes_in_use();
+  {
+    sim::Kernel k;
+    sim::Task& t = k.main_task();
+    ASSERT_EQ(k.setrlimit_nofile(t, 1 << 20).ret, 0);
+    const int ep = static_cast<int>(k.epoll_create1(t, 0).ret);
+    const int base = static_cast<int>(k.eventfd2(t, 0, 0).ret);
+    for (int fd = 100; fd < 100100; ++fd) {
+      ASSERT_EQ(k.dup2(t, base, fd).ret, fd);
+      ASSERT_EQ(k.epoll_ctl(t, ep, sim::kEPOLL_CTL_ADD, fd, sim::EpollEvent{sim::kEPOLLIN, 0}).ret,
+                0);
+      ASSERT_EQ(k.close(t, fd).ret, 0);
+    }
+    const std::size_t used = huge_page_bytes_in_use() - before;
+    // 100,000 epitems (128 B) and eppoll_entries (64 B): at least 19 MB in 2 MiB chunks.
+    EXPECT_GE(used, std::size_t{100000} * 192);
+    EXPECT_EQ(used % sim::kSlabBigChunk, 0u);
+    void* chunk = sim::slab_pages().alloc(sim::kSlabBigChunk);
+    ASSERT_NE(chunk, nullptr);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(chunk) % sim::kSlabBigChunk, 0u);
+    sim::slab_pages().free(chunk, sim::kSlabBigChunk);
+  }
+  EXPECT_EQ(huge_page_bytes_in_use(), before);
+  sim::set_slab_pages(saved);
 }
 
 }  // namespace

@@ -1,0 +1,17 @@
+#include "sim/slab.h"
+
+namespace epollscope::sim {
+
+namespace {
+SlabPages g_pages;
+}
+
+void set_slab_pages(SlabPages pages) {
+  g_pages = pages;
+}
+
+const SlabPages& slab_pages() {
+  return g_pages;
+}
+
+}  // namespace epollscope::sim
