@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <memory>
 #include <random>
+#include <string>
 
 #include "sim/ep_index.h"
 #include "sim/eventpoll.h"
@@ -153,6 +155,82 @@ TEST(EpIndex, AgreesWithRbrThroughAddDelAndClose) {
   const EventPoll* e = static_cast<const EventPollFile*>(k.file_at(ep))->ep();
   EXPECT_EQ(e->index.size(), 0u);
   EXPECT_EQ(check_invariants(k, InvariantLevel::kBetweenCalls), "");
+}
+
+// The link the index picks for a new item is the one the kernel's walk from the root reaches:
+// after random ADDs and DELs the model's rbr has the shape and colours of a tree built by walking
+// (lib/rbtree.c's insert and erase on the same keys in the same order).
+struct WalkNode {
+  RbNode rb;
+  EpIndex::Key key;
+};
+
+void walk_insert(RbRootCached* root, WalkNode* n) {
+  RbNode** p = &root->root;
+  RbNode* parent = nullptr;
+  bool leftmost = true;
+  while (*p) {
+    parent = *p;
+    if (n->key > reinterpret_cast<WalkNode*>(parent)->key) {
+      p = &parent->right;
+      leftmost = false;
+    } else {
+      p = &parent->left;
+    }
+  }
+  rb_link_node(&n->rb, parent, p);
+  rb_insert_color_cached(&n->rb, root, leftmost, nullptr);
+}
+
+template <class KeyOf>
+std::string shape(const RbNode* n, const KeyOf& key_of) {
+  if (!n) return "";
+  std::string s = std::to_string(static_cast<uint64_t>(key_of(n) >> 32)) + ":" +
+                  std::to_string(static_cast<uint32_t>(key_of(n))) + (rb_is_black(n) ? "B" : "R");
+  if (n->left || n->right) s += "(" + shape(n->left, key_of) + "," + shape(n->right, key_of) + ")";
+  return s;
+}
+
+TEST(EpIndex, InsertLinksWhereTheKernelsWalkWould) {
+  Kernel k;
+  Task& t = k.main_task();
+  ASSERT_EQ(k.setrlimit_nofile(t, 5000).ret, 0);
+  const int ep = static_cast<int>(k.epoll_create1(t, 0).ret);
+  std::vector<int> bases;
+  for (int i = 0; i < 4; ++i)
+    bases.push_back(static_cast<int>(k.eventfd2(t, 0, kEFD_NONBLOCK).ret));
+  const EventPoll* e = static_cast<const EventPollFile*>(k.file_at(ep))->ep();
+  RbRootCached walked;
+  std::map<int, std::unique_ptr<WalkNode>> by_fd;  // the registered fd numbers
+  std::mt19937 rng(11);
+  for (int op = 0; op < 3000; ++op) {
+    const int fd = 100 + static_cast<int>(rng() % 4000);
+    auto it = by_fd.find(fd);
+    if (it == by_fd.end()) {
+      const int base = bases[rng() % bases.size()];
+      ASSERT_EQ(k.dup2(t, base, fd).ret, fd);
+      ASSERT_EQ(k.epoll_ctl(t, ep, kEPOLL_CTL_ADD, fd, EpollEvent{kEPOLLIN, 0}).ret, 0);
+      auto node = std::make_unique<WalkNode>();
+      node->key = EpIndex::key(k.file_at(fd)->address, fd);
+      walk_insert(&walked, node.get());
+      by_fd.emplace(fd, std::move(node));
+    } else {
+      ASSERT_EQ(k.epoll_ctl(t, ep, kEPOLL_CTL_DEL, fd, std::nullopt).ret, 0);
+      ASSERT_EQ(k.close(t, fd).ret, 0);
+      rb_erase_cached(&it->second->rb, &walked, nullptr);
+      by_fd.erase(it);
+    }
+    if (op % 100 == 0 || op == 2999) {
+      const std::string model = shape(e->rbr.root, [](const RbNode* n) {
+        const EpItem* epi = ep_item_from_rb(n);
+        return EpIndex::key(epi->file_address, epi->fd);
+      });
+      const std::string walk = shape(
+          walked.root, [](const RbNode* n) { return reinterpret_cast<const WalkNode*>(n)->key; });
+      ASSERT_EQ(model, walk) << "after operation " << op;
+    }
+  }
+  EXPECT_GT(by_fd.size(), 500u);
 }
 
 // New file addresses (as the live checker gives when it learns the kernel's order) keep rbr's
