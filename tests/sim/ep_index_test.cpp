@@ -13,6 +13,7 @@
 #include "sim/invariants.h"
 #include "sim/kernel.h"
 #include "sim/slab.h"
+#include "walked_tree.h"
 
 namespace epollscope::sim {
 namespace {
@@ -113,16 +114,28 @@ TEST(EpIndex, NeighboursOfAnEmptyIndexAreNone) {
   EXPECT_FALSE(index.erase(EpIndex::key(1, 1)));
 }
 
+// One epoll and a few eventfds (the bases) to register under many fd numbers: dup2 a base onto
+// the number, then ADD.
+struct World {
+  World(int files, long fd_limit) : t(k.main_task()) {
+    EXPECT_EQ(k.setrlimit_nofile(t, fd_limit).ret, 0);
+    ep = static_cast<int>(k.epoll_create1(t, 0).ret);
+    for (int i = 0; i < files; ++i)
+      bases.push_back(static_cast<int>(k.eventfd2(t, 0, kEFD_NONBLOCK).ret));
+  }
+  const EventPoll* epoll() { return static_cast<const EventPollFile*>(k.file_at(ep))->ep(); }
+
+  Kernel k;
+  Task& t;
+  int ep = -1;
+  std::vector<int> bases;
+};
+
 // In the model: thousands of registrations under random fd numbers of a few files, removed
 // by DEL and by close in random order; the checker compares index and rbr after every call.
 TEST(EpIndex, AgreesWithRbrThroughAddDelAndClose) {
-  Kernel k;
-  Task& t = k.main_task();
-  ASSERT_EQ(k.setrlimit_nofile(t, 70000).ret, 0);
-  const int ep = static_cast<int>(k.epoll_create1(t, 0).ret);
-  std::vector<int> bases;
-  for (int i = 0; i < 5; ++i)
-    bases.push_back(static_cast<int>(k.eventfd2(t, 0, kEFD_NONBLOCK).ret));
+  World w(5, 70000);
+  auto& [k, t, ep, bases] = w;
   std::mt19937 rng(7);
   std::vector<int> open_fds;
   for (int i = 0; i < 6000; ++i) {
@@ -152,56 +165,25 @@ TEST(EpIndex, AgreesWithRbrThroughAddDelAndClose) {
   for (int b : bases)
     ASSERT_EQ(k.close(t, b).ret, 0);
   EXPECT_EQ(k.epitems_in_use(), 0u);
-  const EventPoll* e = static_cast<const EventPollFile*>(k.file_at(ep))->ep();
-  EXPECT_EQ(e->index.size(), 0u);
+  EXPECT_EQ(w.epoll()->index.size(), 0u);
   EXPECT_EQ(check_invariants(k, InvariantLevel::kBetweenCalls), "");
 }
 
 // The link the index picks for a new item is the one the kernel's walk from the root reaches:
 // after random ADDs and DELs the model's rbr has the shape and colours of a tree built by walking
 // (lib/rbtree.c's insert and erase on the same keys in the same order).
-struct WalkNode {
-  RbNode rb;
-  EpIndex::Key key;
-};
-
-void walk_insert(RbRootCached* root, WalkNode* n) {
-  RbNode** p = &root->root;
-  RbNode* parent = nullptr;
-  bool leftmost = true;
-  while (*p) {
-    parent = *p;
-    if (n->key > reinterpret_cast<WalkNode*>(parent)->key) {
-      p = &parent->right;
-      leftmost = false;
-    } else {
-      p = &parent->left;
-    }
-  }
-  rb_link_node(&n->rb, parent, p);
-  rb_insert_color_cached(&n->rb, root, leftmost, nullptr);
-}
-
-template <class KeyOf>
-std::string shape(const RbNode* n, const KeyOf& key_of) {
-  if (!n) return "";
-  std::string s = std::to_string(static_cast<uint64_t>(key_of(n) >> 32)) + ":" +
-                  std::to_string(static_cast<uint32_t>(key_of(n))) + (rb_is_black(n) ? "B" : "R");
-  if (n->left || n->right) s += "(" + shape(n->left, key_of) + "," + shape(n->right, key_of) + ")";
-  return s;
+std::string key_name(EpIndex::Key key) {
+  return std::to_string(static_cast<uint64_t>(key >> 32)) + ":" +
+         std::to_string(static_cast<uint32_t>(key));
 }
 
 TEST(EpIndex, InsertLinksWhereTheKernelsWalkWould) {
-  Kernel k;
-  Task& t = k.main_task();
-  ASSERT_EQ(k.setrlimit_nofile(t, 5000).ret, 0);
-  const int ep = static_cast<int>(k.epoll_create1(t, 0).ret);
-  std::vector<int> bases;
-  for (int i = 0; i < 4; ++i)
-    bases.push_back(static_cast<int>(k.eventfd2(t, 0, kEFD_NONBLOCK).ret));
-  const EventPoll* e = static_cast<const EventPollFile*>(k.file_at(ep))->ep();
-  RbRootCached walked;
-  std::map<int, std::unique_ptr<WalkNode>> by_fd;  // the registered fd numbers
+  World w(4, 5000);
+  auto& [k, t, ep, bases] = w;
+  const EventPoll* e = w.epoll();
+  WalkedTree<EpIndex::Key> walked;
+  // The registered fd numbers and their nodes in the walked tree.
+  std::map<int, std::unique_ptr<WalkedNode<EpIndex::Key>>> by_fd;
   std::mt19937 rng(11);
   for (int op = 0; op < 3000; ++op) {
     const int fd = 100 + static_cast<int>(rng() % 4000);
@@ -210,23 +192,24 @@ TEST(EpIndex, InsertLinksWhereTheKernelsWalkWould) {
       const int base = bases[rng() % bases.size()];
       ASSERT_EQ(k.dup2(t, base, fd).ret, fd);
       ASSERT_EQ(k.epoll_ctl(t, ep, kEPOLL_CTL_ADD, fd, EpollEvent{kEPOLLIN, 0}).ret, 0);
-      auto node = std::make_unique<WalkNode>();
+      auto node = std::make_unique<WalkedNode<EpIndex::Key>>();
       node->key = EpIndex::key(k.file_at(fd)->address, fd);
-      walk_insert(&walked, node.get());
+      walked.insert(node.get());
       by_fd.emplace(fd, std::move(node));
     } else {
       ASSERT_EQ(k.epoll_ctl(t, ep, kEPOLL_CTL_DEL, fd, std::nullopt).ret, 0);
       ASSERT_EQ(k.close(t, fd).ret, 0);
-      rb_erase_cached(&it->second->rb, &walked, nullptr);
+      walked.erase(it->second.get());
       by_fd.erase(it);
     }
     if (op % 100 == 0 || op == 2999) {
-      const std::string model = shape(e->rbr.root, [](const RbNode* n) {
+      const std::string model = rb_shape(e->rbr.root, [](const RbNode* n) {
         const EpItem* epi = ep_item_from_rb(n);
-        return EpIndex::key(epi->file_address, epi->fd);
+        return key_name(EpIndex::key(epi->file_address, epi->fd));
       });
-      const std::string walk = shape(
-          walked.root, [](const RbNode* n) { return reinterpret_cast<const WalkNode*>(n)->key; });
+      const std::string walk = rb_shape(walked.root.root, [](const RbNode* n) {
+        return key_name(WalkedTree<EpIndex::Key>::node_of(n)->key);
+      });
       ASSERT_EQ(model, walk) << "after operation " << op;
     }
   }
@@ -280,11 +263,9 @@ TEST(SlabCache, BigChunksComeFromThePageSource) {
   g_mapped = 0;
   g_allocs = 0;
   {
-    Kernel k;
-    Task& t = k.main_task();
-    ASSERT_EQ(k.setrlimit_nofile(t, 60000).ret, 0);
-    const int ep = static_cast<int>(k.epoll_create1(t, 0).ret);
-    const int base = static_cast<int>(k.eventfd2(t, 0, 0).ret);
+    World w(1, 60000);
+    auto& [k, t, ep, bases] = w;
+    const int base = bases[0];
     // A few items: chunks grow from 4 KiB and stay on the heap.
     ASSERT_EQ(k.epoll_ctl(t, ep, kEPOLL_CTL_ADD, base, EpollEvent{kEPOLLIN, 0}).ret, 0);
     EXPECT_EQ(g_allocs, 0);

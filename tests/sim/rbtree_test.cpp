@@ -10,54 +10,17 @@
 #include <vector>
 
 #include "sim/rbtree.h"
+#include "walked_tree.h"
 
 namespace epollscope::sim {
 namespace {
 
-struct Node {
-  RbNode rb;
-  int key;
-};
+using Node = WalkedNode<int>;
+using Tree = WalkedTree<int>;
 
 Node* node_of(RbNode* n) {
   return reinterpret_cast<Node*>(n);
 }
-
-class Tree {
- public:
-  void insert(Node* n) {
-    RbNode** p = &root.root;
-    RbNode* parent = nullptr;
-    bool leftmost = true;
-    while (*p) {
-      parent = *p;
-      if (n->key > node_of(parent)->key) {
-        p = &parent->right;
-        leftmost = false;
-      } else {
-        p = &parent->left;
-      }
-    }
-    rb_link_node(&n->rb, parent, p);
-    rb_insert_color_cached(&n->rb, &root, leftmost, nullptr);
-  }
-  void erase(Node* n) { rb_erase_cached(&n->rb, &root, nullptr); }
-  std::vector<int> keys() const {
-    std::vector<int> out;
-    for (RbNode* n = rb_first(&root); n; n = rb_next(n))
-      out.push_back(node_of(n)->key);
-    return out;
-  }
-  // "2B(1B,4R(3B,6B(5R,7R)))"
-  static std::string shape(const RbNode* n) {
-    if (!n) return "";
-    std::string s =
-        std::to_string(reinterpret_cast<const Node*>(n)->key) + (rb_is_black(n) ? "B" : "R");
-    if (n->left || n->right) s += "(" + shape(n->left) + "," + shape(n->right) + ")";
-    return s;
-  }
-  RbRootCached root;
-};
 
 TEST(RbTree, AscendingInsertsBuildTheKernelShape) {
   std::vector<Node> nodes(7);
