@@ -103,6 +103,7 @@ void EpIndex::free_inner(Inner* in) {
 }
 
 void EpIndex::clear() {
+  finger_ = Finger{};
   pools_.reset();
   root_ = nullptr;
   height_ = 0;
@@ -127,10 +128,27 @@ EpIndex::Leaf* EpIndex::descend(Key k, Inner** path, int* slot) const {
   return static_cast<Leaf*>(n);
 }
 
-EpItem* EpIndex::find(Key k) const {
+void EpIndex::set_finger(const Leaf* leaf, int pos, Key k) const {
+  finger_ = Finger{const_cast<Leaf*>(leaf), pos, k};
+}
+
+// The finger's leaf and position if it was left by a lookup of k, and lifts it either way. The
+// leaf is still alive and the position still right: every change lifts the finger, so nothing
+// has moved since the lookup.
+EpIndex::Leaf* EpIndex::take_finger(Key k, int* pos) {
+  Leaf* leaf = finger_.key == k ? finger_.leaf : nullptr;
+  *pos = finger_.pos;
+  finger_ = Finger{};
+  return leaf;
+}
+
+EpItem* EpIndex::find(Key k, int warm) const {
   const Leaf* leaf = descend(k, nullptr, nullptr);
   if (!leaf) return nullptr;
   const int pos = lower(leaf->keys, leaf->n, k);
+  set_finger(leaf, pos, k);
+  for (int i = std::max(0, pos - warm), end = std::min<int>(leaf->n, pos + warm + 1); i < end; ++i)
+    __builtin_prefetch(leaf->items[i]);
   return pos < leaf->n && leaf->keys[pos] == k ? leaf->items[pos] : nullptr;
 }
 
@@ -139,6 +157,7 @@ void EpIndex::neighbours(Key k, EpItem** pred, EpItem** succ) const {
   const Leaf* leaf = descend(k, nullptr, nullptr);
   if (!leaf) return;
   const int pos = lower(leaf->keys, leaf->n, k);
+  set_finger(leaf, pos, k);
   if (pos > 0)
     *pred = leaf->items[pos - 1];
   else if (leaf->prev)
@@ -151,6 +170,19 @@ void EpIndex::neighbours(Key k, EpItem** pred, EpItem** succ) const {
 }
 
 bool EpIndex::insert(Key k, EpItem* item) {
+  int pos;
+  if (Leaf* leaf = take_finger(k, &pos);
+      leaf && leaf->n < kCap && !(pos < leaf->n && leaf->keys[pos] == k)) {
+    // The lookup chose this leaf for k and found it absent: it goes in at the finger.
+    std::move_backward(leaf->keys + pos, leaf->keys + leaf->n, leaf->keys + leaf->n + 1);
+    std::move_backward(leaf->items + pos, leaf->items + leaf->n, leaf->items + leaf->n + 1);
+    leaf->keys[pos] = k;
+    leaf->items[pos] = item;
+    ++leaf->n;
+    ++size_;
+    ++finger_uses_;
+    return true;
+  }
   if (!root_) {
     root_ = new_leaf();
     height_ = 1;
@@ -160,7 +192,7 @@ bool EpIndex::insert(Key k, EpItem* item) {
   int slot[kMaxHeight];
   int depth = height_ - 1;
   Leaf* leaf = descend(k, path, slot);
-  int pos = lower(leaf->keys, leaf->n, k);
+  pos = lower(leaf->keys, leaf->n, k);
   if (pos < leaf->n && leaf->keys[pos] == k) return false;
   ++size_;
 
@@ -241,12 +273,23 @@ bool EpIndex::insert(Key k, EpItem* item) {
 }
 
 bool EpIndex::erase(Key k) {
+  int pos;
+  if (Leaf* leaf = take_finger(k, &pos);
+      leaf && pos < leaf->n && leaf->keys[pos] == k && leaf->n > kMinFill) {
+    // Found by the lookup, and the leaf stays full enough: no node above needs to know.
+    std::move(leaf->keys + pos + 1, leaf->keys + leaf->n, leaf->keys + pos);
+    std::move(leaf->items + pos + 1, leaf->items + leaf->n, leaf->items + pos);
+    --leaf->n;
+    --size_;
+    ++finger_uses_;
+    return true;
+  }
   if (!root_) return false;
   Inner* path[kMaxHeight];
   int slot[kMaxHeight];
   int depth = height_ - 1;
   Leaf* leaf = descend(k, path, slot);
-  const int pos = lower(leaf->keys, leaf->n, k);
+  pos = lower(leaf->keys, leaf->n, k);
   if (pos >= leaf->n || leaf->keys[pos] != k) return false;
   std::move(leaf->keys + pos + 1, leaf->keys + leaf->n, leaf->keys + pos);
   std::move(leaf->items + pos + 1, leaf->items + leaf->n, leaf->items + pos);

@@ -40,13 +40,27 @@ class EpIndex {
   EpIndex(const EpIndex&) = delete;
   EpIndex& operator=(const EpIndex&) = delete;
 
-  EpItem* find(Key k) const;
+  // find() and neighbours() leave a finger on the leaf position where they ended: epoll_ctl
+  // looks a key up and then changes the index at that same key (DEL finds, then erases; ADD asks
+  // for the neighbours, then inserts), and the change starts from the finger instead of
+  // descending again when it can stay within that leaf. Every change lifts the finger.
+  //
+  // find(k, warm) also starts loading the items up to `warm` places either side of k in key
+  // order (those in the same leaf), for a caller about to erase k from rbr: near the bottom of
+  // the tree the nodes rb_erase reads and rewrites (parent, sibling, nephews, successor) are the
+  // node's in-order neighbours a few places away, and this leaf holds their addresses side by
+  // side, so their cache misses overlap instead of following one another. (An insert gains
+  // nothing measurable from the same: rb_insert_color reads the parent the link came from.)
+  static constexpr int kWarmForErase = 8;
+  EpItem* find(Key k, int warm = 0) const;
   // For a key that is not in the index: the items just before and just after it, or nullptr.
   void neighbours(Key k, EpItem** pred, EpItem** succ) const;
   // Adds an absent key (false, and nothing changes, if it is present).
   bool insert(Key k, EpItem* item);
   // Removes a key (false if it is absent).
   bool erase(Key k);
+  // How many inserts and erases started from the finger (for tests).
+  std::size_t finger_uses() const { return finger_uses_; }
   void clear();
 
   std::size_t size() const { return size_; }
@@ -70,7 +84,19 @@ class EpIndex {
   void free_leaf(Leaf* leaf);
   void free_inner(Inner* in);
 
+  // Where the last find() or neighbours() ended: its key, the leaf and the position of the key
+  // in it (or where it would go). leaf == nullptr: no finger.
+  struct Finger {
+    Leaf* leaf = nullptr;
+    int pos = 0;
+    Key key = 0;
+  };
+  void set_finger(const Leaf* leaf, int pos, Key k) const;
+  Leaf* take_finger(Key k, int* pos);
+
   std::unique_ptr<Pools> pools_;
+  mutable Finger finger_;
+  std::size_t finger_uses_ = 0;
   Node* root_ = nullptr;
   int height_ = 0;  // 0: empty; 1: the root is a leaf
   std::size_t size_ = 0;

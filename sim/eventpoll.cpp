@@ -174,7 +174,9 @@ void ep_ptable_queue_proc(Kernel& k, File* file, WaitQueueHead* whead, PollTable
   (void)file;
   EpPqueue* epq = reinterpret_cast<EpPqueue*>(pt);
   EpItem* epi = epq->epi;
-  EppollEntry* pwq = k.pwq_cache().alloc();
+  // The first entry is the one stored in the item (sim/eventpoll.h); more come from pwq_cache.
+  EppollEntry* pwq = epi->pwqlist ? k.pwq_cache().alloc() : &epi->first_pwq;
+  if (pwq == &epi->first_pwq) ++k.embedded_pwqs_in_use();
   pwq->wait.func = ep_poll_callback;
   pwq->wait.private_data = nullptr;
   pwq->whead = whead;
@@ -221,8 +223,8 @@ EpIndex& ep_index(EventPoll* ep) {
 
 // The kernel walks rbr from the root comparing keys with ep_cmp_ffd; the index gives the item
 // that walk ends at.
-EpItem* ep_find(EventPoll* ep, File* file, int fd) {
-  return ep_index(ep).find(EpIndex::key(file->address, fd));
+EpItem* ep_find(EventPoll* ep, File* file, int fd, int warm = 0) {
+  return ep_index(ep).find(EpIndex::key(file->address, fd), warm);
 }
 
 // Turns each rotation and recolouring into a trace step.
@@ -579,7 +581,10 @@ void ep_unregister_pollwait(Kernel& k, EpItem* epi) {
       k.step(StepKind::kCallback, "ep_unregister_pollwait",
              cat("the eppoll_entry of ", item_name(epi), " leaves ", pwq->whead->label),
              {item_ref(epi), wq_ref(pwq->whead)});
-    k.pwq_cache().free(pwq);
+    if (pwq == &epi->first_pwq)
+      --k.embedded_pwqs_in_use();
+    else
+      k.pwq_cache().free(pwq);
   }
 }
 
@@ -908,7 +913,8 @@ int do_epoll_ctl(Kernel& k, File* f, File* tf, int op, int fd, EpollEvent* epds)
     }
   }
 
-  epi = ep_find(ep, tf, fd);
+  // DEL erases the item from rbr next: the index starts loading its tree neighbours now.
+  epi = ep_find(ep, tf, fd, op == kEPOLL_CTL_DEL ? EpIndex::kWarmForErase : 0);
   switch (op) {
     case kEPOLL_CTL_ADD:
       if (!epi) {

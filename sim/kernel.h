@@ -172,7 +172,9 @@ class Kernel {
   std::vector<const File*> files() const;
   std::vector<File*> files();
   std::size_t epitems_in_use() const { return epi_cache_.in_use(); }
-  std::size_t eppoll_entries_in_use() const { return pwq_cache_.in_use(); }
+  std::size_t eppoll_entries_in_use() const { return pwq_cache_.in_use() + embedded_pwqs_; }
+  // eppoll_entries stored inside their epitems (the first of each item; sim/eventpoll.h).
+  std::size_t& embedded_pwqs_in_use() { return embedded_pwqs_; }
 
   // --- internals shared by the modelled kernel code ----------------------------------------
   uint32_t new_id() { return ++next_id_; }
@@ -264,6 +266,7 @@ class Kernel {
   long epoll_watches_ = 0;
   SlabCache<EpItem> epi_cache_;
   SlabCache<EppollEntry> pwq_cache_;
+  std::size_t embedded_pwqs_ = 0;
   std::unique_ptr<TcpNet> tcp_net_;
 
   struct ScanHook {

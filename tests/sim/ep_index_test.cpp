@@ -92,6 +92,70 @@ TEST(EpIndex, MatchesAnOrderedMapThroughGrowthAndShrinkage) {
   EXPECT_EQ(index.check(), "");
 }
 
+// An insert or erase right after a lookup of the same key starts from the lookup's finger; after
+// a lookup of another key, or another change in between, it must not. Random lookups of the same
+// key, of another key, or none, before each change; the structure is checked after every
+// operation and the contents against std::map's.
+TEST(EpIndex, ChangesStartFromTheFingerOnlyForTheKeyLookedUp) {
+  std::vector<unsigned char> arena(50000);
+  EpIndex index;
+  std::map<EpIndex::Key, EpItem*> model;
+  std::mt19937_64 rng(7);
+  auto random_key = [&] { return EpIndex::key(1 + rng() % 3, static_cast<int>(rng() % 3000)); };
+  auto look_up = [&](EpIndex::Key k) {
+    if (model.count(k)) {
+      ASSERT_EQ(index.find(k), model[k]);
+    } else {
+      EpItem* pred;
+      EpItem* succ;
+      index.neighbours(k, &pred, &succ);
+    }
+  };
+  for (int i = 0; i < 40000; ++i) {
+    const bool grow = (i / 5000) % 2 == 0 ? rng() % 4 != 0 : rng() % 4 == 0;
+    EpIndex::Key k = random_key();
+    if (!grow) {
+      auto it = model.lower_bound(k);
+      if (it == model.end()) continue;
+      k = it->first;
+    }
+    switch (rng() % 4) {
+      case 0:
+      case 1:
+        look_up(k);  // the finger is on k
+        break;
+      case 2: {
+        look_up(k);
+        // Another change in between moves keys around: the finger must be forgotten.
+        const EpIndex::Key other = random_key();
+        if (other != k && !model.count(other)) {
+          EpItem* e = fake(arena, (model.size() * 7) % arena.size());
+          ASSERT_TRUE(index.insert(other, e));
+          model.emplace(other, e);
+        }
+        break;
+      }
+      case 3:
+        look_up(random_key());  // the finger is on another key
+        break;
+    }
+    if (grow) {
+      EpItem* e = fake(arena, model.size() % arena.size());
+      const bool fresh = model.emplace(k, e).second;
+      ASSERT_EQ(index.insert(k, e), fresh);
+    } else {
+      ASSERT_TRUE(index.erase(k));
+      model.erase(k);
+    }
+    ASSERT_EQ(index.check(), "") << "op " << i;
+    ASSERT_EQ(index.size(), model.size());
+  }
+  std::vector<std::pair<EpIndex::Key, const EpItem*>> expected(model.begin(), model.end());
+  EXPECT_EQ(contents(index), expected);
+  // Most changes after a lookup of their own key took the short way.
+  EXPECT_GT(index.finger_uses(), 10000u);
+}
+
 // Keys added in ascending order (many fd numbers of one file) fill leaves instead of leaving
 // them half empty.
 TEST(EpIndex, AscendingInsertsFillTheNodes) {

@@ -285,4 +285,42 @@ TEST_F(PipeTest, NoSpuriousWriterWakeUpOn618SoTheWriterQueuesLast) {
 }
 
 }  // namespace
+// A pipe end open for reading and writing (a FIFO opened O_RDWR) is polled on both of the
+// pipe's queues, so its item has two eppoll_entries: the first lives inside the epitem, the
+// second comes from pwq_cache (sim/eventpoll.h). Both hear their wake-ups, and DEL and the last
+// close free both.
+TEST_F(PipeTest, AnEndOpenForReadAndWriteHasAnEntryOnEachQueue) {
+  int ep = epoll();
+  auto [r, w] = pipe();
+  k.file_at(r)->f_flags = (k.file_at(r)->f_flags & ~kO_ACCMODE) | kO_RDWR;
+  ASSERT_EQ(add(ep, r, kEPOLLIN | kEPOLLOUT | kEPOLLET, 1), 0);
+  EXPECT_EQ(k.epitems_in_use(), 1u);
+  EXPECT_EQ(k.eppoll_entries_in_use(), 2u);
+  {
+    Snapshot s = snapshot();
+    const EpItemView* item = item_view(s, ep, 1);
+    ASSERT_NE(item, nullptr);
+    EXPECT_EQ(item->queues.size(), 2u);
+  }
+  EXPECT_EQ(wait(ep), "(1:OUT)");  // empty: writable, not readable
+  EXPECT_EQ(wait(ep), "");
+  // A write wakes rd_wait (the entry inside the item).
+  const long filled = fill(w);
+  EXPECT_EQ(wait(ep), "(1:IN)");  // full: readable, not writable
+  EXPECT_EQ(wait(ep), "");
+  // A read that frees a slot of the full pipe wakes wr_wait (the entry from pwq_cache).
+  EXPECT_EQ(read(r, 4096), 4096);
+  EXPECT_EQ(wait(ep), "(1:IN|OUT)");
+  EXPECT_EQ(filled, 65536);
+  EXPECT_EQ(del(ep, r), 0);
+  EXPECT_EQ(k.epitems_in_use(), 0u);
+  EXPECT_EQ(k.eppoll_entries_in_use(), 0u);
+  // Again, and this time the last close removes it (eventpoll_release_file).
+  ASSERT_EQ(add(ep, r, kEPOLLIN | kEPOLLOUT, 2), 0);
+  EXPECT_EQ(k.eppoll_entries_in_use(), 2u);
+  EXPECT_EQ(close(r), 0);
+  EXPECT_EQ(k.epitems_in_use(), 0u);
+  EXPECT_EQ(k.eppoll_entries_in_use(), 0u);
+}
+
 }  // namespace epollscope::sim::testing
