@@ -75,6 +75,21 @@ struct EpIndex::Pools {
   SlabCache<Inner> inners;
 };
 
+// Puts (k, item) at position `at` of a leaf with room; takes position `at` out of a leaf.
+void EpIndex::put(Leaf* leaf, int at, Key k, EpItem* item) {
+  std::move_backward(leaf->keys + at, leaf->keys + leaf->n, leaf->keys + leaf->n + 1);
+  std::move_backward(leaf->items + at, leaf->items + leaf->n, leaf->items + leaf->n + 1);
+  leaf->keys[at] = k;
+  leaf->items[at] = item;
+  ++leaf->n;
+}
+
+void EpIndex::take(Leaf* leaf, int at) {
+  std::move(leaf->keys + at + 1, leaf->keys + leaf->n, leaf->keys + at);
+  std::move(leaf->items + at + 1, leaf->items + leaf->n, leaf->items + at);
+  --leaf->n;
+}
+
 EpIndex::EpIndex() = default;
 EpIndex::~EpIndex() = default;
 
@@ -174,11 +189,7 @@ bool EpIndex::insert(Key k, EpItem* item) {
   if (Leaf* leaf = take_finger(k, &pos);
       leaf && leaf->n < kCap && !(pos < leaf->n && leaf->keys[pos] == k)) {
     // The lookup chose this leaf for k and found it absent: it goes in at the finger.
-    std::move_backward(leaf->keys + pos, leaf->keys + leaf->n, leaf->keys + leaf->n + 1);
-    std::move_backward(leaf->items + pos, leaf->items + leaf->n, leaf->items + leaf->n + 1);
-    leaf->keys[pos] = k;
-    leaf->items[pos] = item;
-    ++leaf->n;
+    put(leaf, pos, k, item);
     ++size_;
     ++finger_uses_;
     return true;
@@ -197,11 +208,7 @@ bool EpIndex::insert(Key k, EpItem* item) {
   ++size_;
 
   if (leaf->n < kCap) {
-    std::move_backward(leaf->keys + pos, leaf->keys + leaf->n, leaf->keys + leaf->n + 1);
-    std::move_backward(leaf->items + pos, leaf->items + leaf->n, leaf->items + leaf->n + 1);
-    leaf->keys[pos] = k;
-    leaf->items[pos] = item;
-    ++leaf->n;
+    put(leaf, pos, k, item);
     return true;
   }
 
@@ -219,11 +226,7 @@ bool EpIndex::insert(Key k, EpItem* item) {
   leaf->next = right;
   Leaf* into = pos >= keep ? right : leaf;
   const int at = pos >= keep ? pos - keep : pos;
-  std::move_backward(into->keys + at, into->keys + into->n, into->keys + into->n + 1);
-  std::move_backward(into->items + at, into->items + into->n, into->items + into->n + 1);
-  into->keys[at] = k;
-  into->items[at] = item;
-  ++into->n;
+  put(into, at, k, item);
 
   // Push the separator up, splitting full inner nodes on the way.
   Key sep = right->keys[0];
@@ -277,9 +280,7 @@ bool EpIndex::erase(Key k) {
   if (Leaf* leaf = take_finger(k, &pos);
       leaf && pos < leaf->n && leaf->keys[pos] == k && leaf->n > kMinFill) {
     // Found by the lookup, and the leaf stays full enough: no node above needs to know.
-    std::move(leaf->keys + pos + 1, leaf->keys + leaf->n, leaf->keys + pos);
-    std::move(leaf->items + pos + 1, leaf->items + leaf->n, leaf->items + pos);
-    --leaf->n;
+    take(leaf, pos);
     --size_;
     ++finger_uses_;
     return true;
@@ -291,9 +292,7 @@ bool EpIndex::erase(Key k) {
   Leaf* leaf = descend(k, path, slot);
   pos = lower(leaf->keys, leaf->n, k);
   if (pos >= leaf->n || leaf->keys[pos] != k) return false;
-  std::move(leaf->keys + pos + 1, leaf->keys + leaf->n, leaf->keys + pos);
-  std::move(leaf->items + pos + 1, leaf->items + leaf->n, leaf->items + pos);
-  --leaf->n;
+  take(leaf, pos);
   --size_;
 
   // Separators stay valid when keys leave (every key left of one is still below it), so only

@@ -78,6 +78,8 @@ class EpIndex {
   // The leaf where k is or would be; `path` and `slot` (when given) get each inner node on the
   // way and the child taken.
   Leaf* descend(Key k, Inner** path, int* slot) const;
+  static void put(Leaf* leaf, int at, Key k, EpItem* item);
+  static void take(Leaf* leaf, int at);
   struct Pools;
   Leaf* new_leaf();
   Inner* new_inner();
