@@ -288,7 +288,9 @@ TEST_F(PipeTest, NoSpuriousWriterWakeUpOn618SoTheWriterQueuesLast) {
 // A pipe end open for reading and writing (a FIFO opened O_RDWR) is polled on both of the
 // pipe's queues, so its item has two eppoll_entries: the first lives inside the epitem, the
 // second comes from pwq_cache (sim/eventpoll.h). Both hear their wake-ups, and DEL and the last
-// close free both.
+// close free both. The reported masks are this machine's kernel's for a FIFO opened O_RDWR (a
+// probe: mkfifo, open O_RDWR and O_WRONLY, the same calls): (1:OUT), nothing, 65536 written,
+// (1:IN), nothing, 4096 read, (1:IN|OUT).
 TEST_F(PipeTest, AnEndOpenForReadAndWriteHasAnEntryOnEachQueue) {
   int ep = epoll();
   auto [r, w] = pipe();
