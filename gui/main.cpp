@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
       app.add_subcommand("bench", "Measurements; prints one line per figure: name value unit");
   bench->require_subcommand(1);
   live::BenchOptions bench_options;
-  bool model_only = false, quick = false;
+  bool model_only = false, quick = false, key_order = false;
   auto* bench_model = bench->add_subcommand("model",
                                             "epoll_ctl ADD/MOD/DEL per call at 1e3, 1e5, 1e6 "
                                             "items, epoll_wait per event, bytes per item: "
@@ -86,6 +86,9 @@ int main(int argc, char** argv) {
   bench_model->add_flag("--model-only", model_only, "Do not run the same calls on the real kernel");
   bench_model->add_flag("--quick", quick,
                         "Small sizes (1e3, 1e4 items) for a fast check of the command");
+  bench_model->add_flag("--key-order", key_order,
+                        "Register the items in key order instead of a random order (rbr starts "
+                        "almost all black: the first DELs recolour far up the tree)");
   bench_model
       ->add_option("--repeats", bench_options.repeats,
                    "Timed batches per figure; the median is printed")
@@ -260,6 +263,7 @@ int main(int argc, char** argv) {
   if (*bench_gui) return app::bench_gui_command(bench_gui_options, std::cout, std::cerr);
   if (*bench_model) {
     bench_options.kernel = !model_only;
+    if (key_order) bench_options.order = live::RegisterOrder::kKeyOrder;
     if (quick) {
       bench_options.sizes = {1000, 10000};
       bench_options.wait_registered = 10000;

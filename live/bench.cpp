@@ -241,7 +241,8 @@ bool prepare_wait_world(EpollWorld& w, long registered, long ready, long fd_budg
   return quiet.build(w, registered - ready, fd_budget - ready - 16, error);
 }
 
-bool ItemLayout::build(EpollWorld& w, long n, long fd_budget, std::string* error) {
+bool ItemLayout::build(EpollWorld& w, long n, long fd_budget, std::string* error,
+                       RegisterOrder order) {
   n_ = n;
   bases_.clear();
   if (n <= 0) return true;
@@ -264,7 +265,11 @@ bool ItemLayout::build(EpollWorld& w, long n, long fd_budget, std::string* error
     last = std::max(last, fd);
   }
   first_fd_ = last + 64;
-  for (long i = 0; i < n; ++i) {
+  std::vector<long> items(static_cast<std::size_t>(n));
+  for (long i = 0; i < n; ++i)
+    items[static_cast<std::size_t>(i)] = i;
+  if (order == RegisterOrder::kRandom) std::shuffle(items.begin(), items.end(), std::mt19937_64(7));
+  for (long i : items) {
     const int fd = fd_of(i);
     w.dup2(base_of(i), fd);
     if (w.ctl(sim::kEPOLL_CTL_ADD, fd, sim::kEPOLLIN, static_cast<uint64_t>(i)) != 0) {
@@ -334,7 +339,8 @@ std::vector<Figure> bench_model(const BenchOptions& options,
     std::string error;
     w.open_fd_limit();
     w.epoll();
-    progress(std::string(w.name()) + ": registering " + std::to_string(n) + " items");
+    progress(std::string(w.name()) + ": registering " + std::to_string(n) + " items" +
+             (options.order == RegisterOrder::kKeyOrder ? " in key order" : " in random order"));
     // Heap in use (big blocks that malloc maps on its own included) and the slabs' huge-page
     // chunks, which are mapped outside malloc.
     auto bytes_in_use = [] {
@@ -343,7 +349,7 @@ std::vector<Figure> bench_model(const BenchOptions& options,
     };
     const double before = bytes_in_use();
     ItemLayout layout;
-    if (!layout.build(w, n, fd_budget, &error)) {
+    if (!layout.build(w, n, fd_budget, &error, options.order)) {
       progress(std::string(w.name()) + ": skipped at " + std::to_string(n) + " items: " + error);
       return false;
     }

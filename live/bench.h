@@ -43,11 +43,21 @@ std::unique_ptr<EpollWorld> make_model_world();
 std::unique_ptr<EpollWorld> make_kernel_world();
 
 // N items over a few files: item i is (file i % files, fd first_fd + i / files).
+//
+// The order the items are registered in decides the shape and the colours of rbr. A real epoll
+// with 10^5-10^6 items watches as many sockets, and their file addresses (the first half of the
+// key) come from the kernel's slab in no particular order, so its rbr grows from keys in random
+// order; that is the default. Registering this layout in key order (kKeyOrder) builds rbr the way
+// ascending inserts do, almost every node black: then each of the first DELs recolours about nine
+// levels up before the tree settles (README, "Performance").
+enum class RegisterOrder { kRandom, kKeyOrder };
+
 class ItemLayout {
  public:
   // Registers `n` items in `w` (EPOLLIN, data = i), using fd numbers below `fd_budget`. False if
-  // the world cannot hold them.
-  bool build(EpollWorld& w, long n, long fd_budget, std::string* error);
+  // the world cannot hold them. kRandom uses one fixed permutation, the same in every world.
+  bool build(EpollWorld& w, long n, long fd_budget, std::string* error,
+             RegisterOrder order = RegisterOrder::kRandom);
   long size() const { return n_; }
   int fd_of(long i) const { return first_fd_ + static_cast<int>(i / files_); }
   int base_of(long i) const { return bases_[static_cast<std::size_t>(i % files_)]; }
@@ -78,6 +88,7 @@ struct BenchOptions {
   long wait_registered = 100000;                   // epoll_wait: items registered ...
   long wait_ready = 1000;                          // ... of which this many are ready (LT)
   bool kernel = true;                              // also time the real kernel
+  RegisterOrder order = RegisterOrder::kRandom;    // how the timed worlds are registered
 };
 
 // Times ADD, MOD, DEL per call at each size, epoll_wait per returned event, the model's bytes per
