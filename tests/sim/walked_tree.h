@@ -47,9 +47,9 @@ class WalkedTree {
       }
     }
     rb_link_node(&n->rb, parent, p);
-    rb_insert_color_cached(&n->rb, &root, leftmost, nullptr);
+    rb_insert_color_cached(&n->rb, &root, leftmost, obs);
   }
-  void erase(Node* n) { rb_erase_cached(&n->rb, &root, nullptr); }
+  void erase(Node* n) { rb_erase_cached(&n->rb, &root, obs); }
   std::vector<Key> keys() const {
     std::vector<Key> out;
     for (RbNode* n = rb_first(&root); n; n = rb_next(n))
@@ -62,6 +62,7 @@ class WalkedTree {
   }
 
   RbRootCached root;
+  RbObserver* obs = nullptr;  // told of each rotation and recolouring, when set
 };
 
 }  // namespace epollscope::sim
