@@ -324,6 +324,11 @@ std::unique_ptr<EpollWorld> make_kernel_world() {
 
 std::vector<Figure> bench_model(const BenchOptions& options,
                                 const std::function<void(const std::string&)>& progress) {
+  // glibc raises its mmap threshold each time a big mmapped block is freed (the layouts' item
+  // lists, the worlds), which changes how later blocks are counted (page-rounded mappings or heap
+  // chunks): the byte figures would depend on what ran before them. A fixed threshold keeps them
+  // the same whatever ran first.
+  mallopt(M_MMAP_THRESHOLD, 128 * 1024);
   std::vector<Figure> out;
   auto ratio = [&](const std::string& what, double model, double kernel) {
     if (kernel > 0) out.push_back({"ratio." + what, model / kernel, "model/kernel"});
