@@ -12,7 +12,8 @@ RbNode* red_parent(RbNode* red) {
 }
 
 // The copy of one child's colour in `p` (see rbtree.h). Callers pass colours they already know,
-// so that keeping the copy never loads a node the kernel's code does not.
+// so that keeping the copies touches no node the kernel's code does not touch (a node it only
+// writes, set_parent_color now reads too, to keep that node's own copy).
 void set_kid(RbNode* p, bool left, bool red) {
   const uintptr_t bit = left ? kRbLeftRed : kRbRightRed;
   p->parent_color = red ? p->parent_color | bit : p->parent_color & ~bit;
