@@ -12,8 +12,9 @@ RbNode* red_parent(RbNode* red) {
 }
 
 // The copy of one child's colour in `p` (see rbtree.h). Callers pass colours they already know,
-// so that keeping the copies touches no node the kernel's code does not touch (a node it only
-// writes, set_parent_color now reads too, to keep that node's own copy).
+// so keeping the copies loads no nephew. It does touch two things lib/rbtree.c does not: a node
+// the kernel only writes, set_parent_color now reads too (to keep that node's own copy), and
+// erase case 2 with a red parent updates the grandparent's copy of the parent's colour.
 void set_kid(RbNode* p, bool left, bool red) {
   const uintptr_t bit = left ? kRbLeftRed : kRbRightRed;
   p->parent_color = red ? p->parent_color | bit : p->parent_color & ~bit;
@@ -22,7 +23,7 @@ bool kid_red(const RbNode* p, bool left) {
   return p->parent_color & (left ? kRbLeftRed : kRbRightRed);
 }
 
-// These three set a node's own colour and parent and keep its copy of its children's colours;
+// These four set a node's own colour and parent and keep its copy of its children's colours;
 // the parent's copy of this node's colour is the caller's (set_kid).
 void set_black(RbNode* n) {
   n->parent_color |= kRbBlack;
@@ -32,6 +33,10 @@ void set_parent(RbNode* n, RbNode* p) {
 }
 void set_parent_color(RbNode* n, RbNode* p, uintptr_t color) {
   n->parent_color = reinterpret_cast<uintptr_t>(p) | (n->parent_color & kKids) | color;
+}
+// n takes the place of the node whose __rb_parent_color is `from`: its parent and its colour.
+void take_place(RbNode* n, uintptr_t from) {
+  n->parent_color = (from & ~kKids) | (n->parent_color & kKids);
 }
 
 // Puts new_node where old_node hangs; `new_red` is the colour new_node will have there.
@@ -55,7 +60,7 @@ void change_child(RbNode* old_node, RbNode* new_node, RbNode* parent, RbRootCach
 void rotate_set_parents(RbNode* old_node, RbNode* new_node, RbRootCached* root, uintptr_t color) {
   RbNode* parent = rb_parent(old_node);
   const bool old_red = !(old_node->parent_color & 1);
-  new_node->parent_color = (old_node->parent_color & ~kKids) | (new_node->parent_color & kKids);
+  take_place(new_node, old_node->parent_color);
   set_parent_color(old_node, new_node, color);
   set_kid(new_node, new_node->left == old_node, color == kRbRed);
   change_child(old_node, new_node, parent, root, old_red);
@@ -310,11 +315,6 @@ RbNode* erase_unlink(RbNode* node, RbRootCached* root) {
   RbNode* parent;
   RbNode* rebalance;
   uintptr_t pc;
-  // A node that takes `from`'s place takes its parent and colour and keeps its own copy of its
-  // children's colours.
-  auto take_place = [](RbNode* n, uintptr_t from) {
-    n->parent_color = (from & ~kKids) | (n->parent_color & kKids);
-  };
 
   if (!tmp) {
     // Case 1: at most one child (the right one). If there is one it is red and node black, so
