@@ -56,22 +56,23 @@ bool InProcessBackend::start(std::string* error) {
   return true;
 }
 
-sim::script::Outcome InProcessBackend::perform(const sim::script::ResolvedCall& call) {
-  if (call.thread != "main" || call.call == "sleep") {
-    sim::script::Outcome o;
+driver::CallResult InProcessBackend::perform(const driver::ResolvedCall& call) {
+  // Nothing may sleep in this process: other threads, and time passing, need the live child.
+  if (call.thread != "main" || call.call == driver::CallId::kSleep) {
+    driver::CallResult o;
     o.ret = -1;
     o.err = EINVAL;
     return o;
   }
-  sim::script::Outcome o = perform_real_call(call, fds_);
+  driver::CallResult o = perform_real_call(call, fds_);
   // Loopback TCP: let segments, ACKs and FINs of this call arrive before the next call, as the
   // live child does (20 ms: 1 ms was seen to be too short for the FIN of a shutdown to arrive).
   if (fds_.take_network_busy()) usleep(settle_us_);
   return o;
 }
 
-std::vector<sim::script::FdinfoEntry> read_own_fdinfo(int epfd, int dir) {
-  std::vector<sim::script::FdinfoEntry> out;
+std::vector<driver::FdinfoEntry> read_own_fdinfo(int epfd, int dir) {
+  std::vector<driver::FdinfoEntry> out;
   if (epfd < 0) return out;
   char path[48];
   std::snprintf(path, sizeof path, "/proc/self/fdinfo/%d", epfd);
@@ -111,14 +112,14 @@ std::vector<sim::script::FdinfoEntry> read_own_fdinfo(int epfd, int dir) {
     const char* da = std::strstr(end, "data:");
     if (!da) break;
     const unsigned long long data = std::strtoull(da + 5, &end, 16);
-    out.push_back(sim::script::FdinfoEntry{static_cast<int>(tfd), static_cast<uint32_t>(events),
+    out.push_back(driver::FdinfoEntry{static_cast<int>(tfd), static_cast<uint32_t>(events),
                                            static_cast<uint64_t>(data)});
     p = end;
   }
   return out;
 }
 
-std::vector<sim::script::FdinfoEntry> InProcessBackend::fdinfo(int epfd) {
+std::vector<driver::FdinfoEntry> InProcessBackend::fdinfo(int epfd) {
   return read_own_fdinfo(epfd, dir_);
 }
 

@@ -10,18 +10,18 @@
 #pragma once
 
 #include "live/real_calls.h"
-#include "sim/script/backend.h"
+#include "driver/backend.h"
 
 namespace epollscope::live {
 
-class InProcessBackend final : public sim::script::Backend {
+class InProcessBackend final : public driver::Backend {
  public:
   explicit InProcessBackend(unsigned settle_us = 20000) : settle_us_(settle_us) {}
   const char* name() const override { return "kernel"; }
   bool start(std::string* error) override;
-  sim::script::Outcome perform(const sim::script::ResolvedCall& call) override;
-  std::vector<sim::script::ThreadOutcome> take_completions() override { return {}; }
-  std::vector<sim::script::FdinfoEntry> fdinfo(int epfd) override;
+  driver::CallResult perform(const driver::ResolvedCall& call) override;
+  std::vector<driver::ThreadResult> take_completions() override { return {}; }
+  std::vector<driver::FdinfoEntry> fdinfo(int epfd) override;
   void stop() override;
 
  private:
@@ -32,6 +32,6 @@ class InProcessBackend final : public sim::script::Backend {
 
 // Reads /proc/self/fdinfo/<epfd>'s tfd lines (empty when epfd is not an epoll fd); `dir`: an fd
 // of /proc/self/fdinfo, or -1.
-std::vector<sim::script::FdinfoEntry> read_own_fdinfo(int epfd, int dir = -1);
+std::vector<driver::FdinfoEntry> read_own_fdinfo(int epfd, int dir = -1);
 
 }  // namespace epollscope::live

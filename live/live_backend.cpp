@@ -21,22 +21,20 @@ extern char** environ;
 
 namespace epollscope::live {
 
-using sim::script::FdinfoEntry;
-using sim::script::Outcome;
-using sim::script::ResolvedCall;
-using sim::script::ThreadOutcome;
+using driver::FdinfoEntry;
+using driver::Outcome;
+using driver::ResolvedCall;
+using driver::ThreadOutcome;
 
 std::string default_live_child_path() {
   if (const char* env = std::getenv("EPOLLSCOPE_LIVE_CHILD")) return env;
-#ifdef EPOLLSCOPE_LIVE_CHILD_PATH
-  if (access(EPOLLSCOPE_LIVE_CHILD_PATH, X_OK) == 0) return EPOLLSCOPE_LIVE_CHILD_PATH;
-#endif
   char self[4096];
   ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
   if (n > 0) {
     std::string dir(self, static_cast<std::size_t>(n));
     dir = dir.substr(0, dir.rfind('/'));
-    for (const char* rel : {"/epollscope-live-child", "/../live/epollscope-live-child"}) {
+    // Every program of a build tree or an installation sits in the same bin/ folder.
+    for (const char* rel : {"/epollscope-live-child"}) {
       std::string p = dir + rel;
       if (access(p.c_str(), X_OK) == 0) return p;
     }
@@ -176,35 +174,34 @@ std::string LiveBackend::receive(int timeout_ms) {
   }
 }
 
-Outcome LiveBackend::perform(const ResolvedCall& call) {
+driver::CallResult LiveBackend::perform(const driver::ResolvedCall& call) {
   send(encode_call(call));
   // The child answers within its own bound (the call's timeout plus a second at most); a much
   // later answer means it is stuck.
   int64_t bound = 10000;
-  if (call.call == "sleep" && !call.values.empty()) bound += call.values[0];
-  if (call.call == "epoll_wait" && !call.values.empty())
-    bound += std::max<int64_t>(0, call.values.back());
+  const int timeout_arg = sim::script::call_spec(call.call).timeout_arg;
+  if (timeout_arg >= 0) bound += std::max<int64_t>(0, call.values[static_cast<std::size_t>(timeout_arg)]);
   std::istringstream in(receive(static_cast<int>(std::min<int64_t>(bound, 3600000))));
-  auto o = decode_outcome(in);
+  auto o = decode_result(in);
   if (!o) throw LiveBackendError("the live child sent a reply that cannot be read");
   return *o;
 }
 
-std::vector<ThreadOutcome> LiveBackend::take_completions() {
+std::vector<driver::ThreadResult> LiveBackend::take_completions() {
   send("SETTLE " + std::to_string(options_.settle_ms));
   std::istringstream head(receive(options_.settle_ms + 10000));
   std::string word;
   std::size_t n = 0;
   if (!(head >> word >> n) || word != "COMPLETIONS")
     throw LiveBackendError("the live child sent a bad COMPLETIONS line");
-  std::vector<ThreadOutcome> out;
+  std::vector<driver::ThreadResult> out;
   for (std::size_t i = 0; i < n; ++i) {
     std::istringstream in(receive(10000));
-    ThreadOutcome t;
+    driver::ThreadResult t;
     in >> t.thread;
-    auto o = decode_outcome(in);
+    auto o = decode_result(in);
     if (!o) throw LiveBackendError("the live child sent a bad completion line");
-    t.outcome = *o;
+    t.result = *o;
     out.push_back(std::move(t));
   }
   return out;

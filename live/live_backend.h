@@ -7,7 +7,7 @@
 // The interest list of an epoll fd is read from /proc/<child>/fdinfo/<epfd>.
 //
 // Failures of the tool itself (the child cannot be started, stops answering, dies) are thrown as
-// LiveBackendError; the kernel's answers, errors included, are ordinary Outcomes.
+// LiveBackendError; the kernel's answers, errors included, are ordinary CallResults.
 #pragma once
 
 #include <sys/types.h>
@@ -15,13 +15,13 @@
 #include <string>
 #include <vector>
 
-#include "sim/script/backend.h"
+#include "driver/backend.h"
 
 namespace epollscope::live {
 
-class LiveBackendError : public std::runtime_error {
+class LiveBackendError : public driver::BackendError {
  public:
-  using std::runtime_error::runtime_error;
+  using driver::BackendError::BackendError;
 };
 
 struct LiveOptions {
@@ -29,16 +29,16 @@ struct LiveOptions {
   std::string child_path;  // empty: the epollscope-live-child built next to this program
 };
 
-class LiveBackend final : public sim::script::Backend {
+class LiveBackend final : public driver::Backend {
  public:
   explicit LiveBackend(LiveOptions options = {});
   ~LiveBackend() override;
 
   const char* name() const override { return "kernel"; }
   bool start(std::string* error) override;
-  sim::script::Outcome perform(const sim::script::ResolvedCall& call) override;
-  std::vector<sim::script::ThreadOutcome> take_completions() override;
-  std::vector<sim::script::FdinfoEntry> fdinfo(int epfd) override;
+  driver::CallResult perform(const driver::ResolvedCall& call) override;
+  std::vector<driver::ThreadResult> take_completions() override;
+  std::vector<driver::FdinfoEntry> fdinfo(int epfd) override;
   void stop() override;
 
   pid_t pid() const { return pid_; }
@@ -54,11 +54,11 @@ class LiveBackend final : public sim::script::Backend {
   std::string buffer_;
 };
 
-// Where the live child is: $EPOLLSCOPE_LIVE_CHILD, the path CMake built it at, or next to this
-// program.
+// Where the live child is: $EPOLLSCOPE_LIVE_CHILD, or next to this program (every program of a
+// build tree or an installation is in one bin/ folder).
 std::string default_live_child_path();
 
 // Parses the tfd lines of a /proc/<pid>/fdinfo/<fd> text.
-std::vector<sim::script::FdinfoEntry> parse_fdinfo(const std::string& text);
+std::vector<driver::FdinfoEntry> parse_fdinfo(const std::string& text);
 
 }  // namespace epollscope::live

@@ -29,13 +29,13 @@
 
 namespace {
 
-using epollscope::sim::script::Outcome;
-using epollscope::sim::script::ResolvedCall;
+using epollscope::driver::CallResult;
+using epollscope::driver::ResolvedCall;
 using Clock = std::chrono::steady_clock;
 
 std::mutex g_lock;
 std::condition_variable g_changed;
-std::vector<std::pair<std::string, Outcome>> g_completions;  // finished after BLOCKED was sent
+std::vector<std::pair<std::string, CallResult>> g_completions;  // finished after BLOCKED was sent
 epollscope::live::RealFds g_fds;  // which fds are TCP sockets; a TCP call since the last SETTLE
 
 struct Worker {
@@ -43,7 +43,7 @@ struct Worker {
   std::unique_ptr<ResolvedCall> job;
   bool has_result = false;
   bool declared_blocked = false;
-  Outcome result;
+  CallResult result;
   std::thread thread;
 };
 std::map<std::string, std::unique_ptr<Worker>> g_workers;
@@ -56,7 +56,7 @@ void worker_main(Worker* w) {
       g_changed.wait(l, [w] { return w->job != nullptr; });
       job = std::move(w->job);
     }
-    Outcome o = epollscope::live::perform_real_call(*job, g_fds);
+    CallResult o = epollscope::live::perform_real_call(*job, g_fds);
     std::lock_guard<std::mutex> l(g_lock);
     if (w->declared_blocked) {
       w->declared_blocked = false;
@@ -93,19 +93,25 @@ void reply(const std::string& line) {
 // How long a call may take before it counts as sleeping. The main thread waits for its own
 // timeouts; other threads run beside the scenario, so they only get the time a syscall needs.
 std::chrono::milliseconds bound_for(const ResolvedCall& c) {
-  if (c.call == "sleep")
-    return std::chrono::milliseconds(c.values.empty() ? 0 : c.values[0] + 1000);
-  if (c.thread == "main" && c.call == "epoll_wait") {
-    int64_t timeout = c.values.size() == 4 ? c.values[3] : c.values.size() == 3 ? c.values[2] : 0;
-    if (timeout > 0) return std::chrono::milliseconds(timeout + 1000);
-  }
+  const int timeout_arg = epollscope::sim::script::call_spec(c.call).timeout_arg;
+  const int64_t timeout = timeout_arg < 0 ? 0 : c.values[static_cast<std::size_t>(timeout_arg)];
+  if (c.call == epollscope::driver::CallId::kSleep)
+    return std::chrono::milliseconds(std::max<int64_t>(timeout, 0) + 1000);
+  if (c.thread == "main" && timeout > 0) return std::chrono::milliseconds(timeout + 1000);
   return std::chrono::milliseconds(c.thread == "main" ? 150 : 60);
 }
 
 void handle_call(std::istringstream& in) {
   auto call = std::make_unique<ResolvedCall>();
+  std::string name;
   std::size_t n = 0;
-  in >> call->thread >> call->call >> n;
+  in >> call->thread >> name >> n;
+  const epollscope::sim::script::CallSpec* spec = epollscope::sim::script::find_call(name);
+  if (!spec || n != spec->args.size()) {
+    std::fprintf(stderr, "epollscope-live-child: bad call '%s' with %zu arguments\n", name.c_str(), n);
+    _exit(2);
+  }
+  call->call = spec->id;
   for (std::size_t i = 0; i < n; ++i) {
     int64_t v;
     int null;

@@ -5,7 +5,8 @@
 // create get the same numbers as the model's. One request per line, one reply per request:
 //
 //   CALL <thread> <call> <n> <value_1> <null_1> ... <value_n> <null_n> <text-hex | ->
-//     → DONE <ret> <errno> <nevents> [<mask> <data>]...      the call finished
+//     → DONE <ret> <errno> <nevents> [<mask> <data>]... <nfds> [<fd>]... <counter | ->
+//                                                             the call finished
 //     → BLOCKED                                               the thread sleeps in it
 //   SETTLE <ms>
 //     → COMPLETIONS <k>, then k lines: <thread> DONE ...      sleeping calls that finished
@@ -18,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/script/backend.h"
+#include "driver/backend.h"
 
 namespace epollscope::live {
 
@@ -41,31 +42,36 @@ inline std::string hex_decode(const std::string& s) {
   return out;
 }
 
-inline std::string encode_call(const sim::script::ResolvedCall& c) {
+inline std::string encode_call(const driver::ResolvedCall& c) {
   std::ostringstream o;
-  o << "CALL " << c.thread << ' ' << c.call << ' ' << c.values.size();
+  o << "CALL " << c.thread << ' ' << sim::script::call_name(c.call) << ' ' << c.values.size();
   for (std::size_t i = 0; i < c.values.size(); ++i)
     o << ' ' << c.values[i] << ' ' << (c.is_null[i] ? 1 : 0);
   o << ' ' << (c.has_text ? hex_encode(c.text) : std::string("-"));
   return o.str();
 }
 
-inline std::string encode_done(const sim::script::Outcome& r) {
+inline std::string encode_done(const driver::CallResult& r) {
   std::ostringstream o;
   o << "DONE " << r.ret << ' ' << r.err << ' ' << r.events.size();
   for (const auto& e : r.events)
     o << ' ' << e.events << ' ' << e.data;
-  o << ' ' << r.new_fds.size();
-  for (int fd : r.new_fds)
+  o << ' ' << r.fds.size();
+  for (int fd : r.fds)
     o << ' ' << fd;
+  o << ' ';
+  if (r.counter)
+    o << *r.counter;
+  else
+    o << '-';
   return o.str();
 }
 
 // Parses "DONE ..." or "BLOCKED" (after the word DONE/BLOCKED has not been consumed).
-inline std::optional<sim::script::Outcome> decode_outcome(std::istringstream& in) {
+inline std::optional<driver::CallResult> decode_result(std::istringstream& in) {
   std::string word;
   if (!(in >> word)) return std::nullopt;
-  sim::script::Outcome o;
+  driver::CallResult o;
   if (word == "BLOCKED") {
     o.blocked = true;
     return o;
@@ -83,8 +89,11 @@ inline std::optional<sim::script::Outcome> decode_outcome(std::istringstream& in
   for (std::size_t i = 0; i < nfds; ++i) {
     int fd;
     if (!(in >> fd)) return std::nullopt;
-    o.new_fds.push_back(fd);
+    o.fds.push_back(fd);
   }
+  std::string counter;
+  if (!(in >> counter)) return std::nullopt;
+  if (counter != "-") o.counter = std::stoull(counter);
   return o;
 }
 

@@ -23,11 +23,12 @@
 namespace epollscope::live {
 namespace {
 
-using sim::script::Outcome;
-using sim::script::ResolvedCall;
+using driver::CallId;
+using driver::CallResult;
+using driver::ResolvedCall;
 
-Outcome result_of(long ret) {
-  Outcome o;
+CallResult result_of(long ret) {
+  CallResult o;
   o.ret = ret < 0 ? -1 : ret;
   o.err = ret < 0 ? errno : 0;
   return o;
@@ -40,6 +41,49 @@ bool is_eventfd(int fd) {
   if (n <= 0) return false;
   target[n] = '\0';
   return std::strcmp(target, "anon_inode:[eventfd]") == 0;
+}
+
+// socket + bind 127.0.0.1:0 (an ephemeral port: never a fixed one that may be in use) + listen.
+long tcp_listen(int backlog) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  if (fd < 0) return -1;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || listen(fd, backlog) != 0) {
+    const int e = errno;
+    close(fd);
+    errno = e;
+    return -1;
+  }
+  return fd;
+}
+
+// socket + connect to the listener's address (getsockname). A refused or pending connect leaves
+// the socket open with its error or state pending, as the model does.
+long tcp_connect(int listener) {
+  sockaddr_in a{};
+  socklen_t len = sizeof a;
+  if (getsockname(listener, reinterpret_cast<sockaddr*>(&a), &len) != 0) return -1;
+  if (a.sin_family != AF_INET) {
+    errno = ENOTSOCK;
+    return -1;
+  }
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  if (fd >= 0) (void)connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  return fd;
+}
+
+// A regular file (no ->poll): an unnamed temporary file.
+long open_regular() {
+  int fd = open("/tmp", O_TMPFILE | O_RDWR, 0600);
+  if (fd < 0) {
+    char path[] = "/tmp/epollscope-regular-XXXXXX";
+    fd = mkstemp(path);
+    if (fd >= 0) unlink(path);
+  }
+  return fd;
 }
 
 }  // namespace
@@ -71,152 +115,129 @@ void RealFds::clear() {
   busy_ = false;
 }
 
-Outcome perform_real_call(const ResolvedCall& c, RealFds& fds) {
-  const auto& v = c.values;
-  auto arg = [&](std::size_t i, int64_t fallback = 0) { return i < v.size() ? v[i] : fallback; };
-  const std::string& n = c.call;
-  Outcome o;
-  auto fd_result = [&](long ret) {
-    o = result_of(ret);
-    if (ret >= 0) o.new_fds = {static_cast<int>(ret)};
+CallResult perform_real_call(const ResolvedCall& c, RealFds& fds) {
+  auto fd = [&](std::size_t i) { return static_cast<int>(c.values[i]); };
+  auto num = [&](std::size_t i) { return c.values[i]; };
+  // Loopback traffic of a TCP socket needs a moment to settle after the call.
+  auto touched = [&](int f) {
+    if (fds.is_tcp(f)) fds.note_tcp(f, true);
   };
-  if (n == "epoll_create") {
-    fd_result(epoll_create(static_cast<int>(arg(0))));
-  } else if (n == "epoll_create1") {
-    fd_result(epoll_create1(static_cast<int>(arg(0))));
-  } else if (n == "epoll_ctl") {
-    epoll_event ev{};
-    ev.events = static_cast<uint32_t>(arg(3));
-    ev.data.u64 = static_cast<uint64_t>(v.size() > 4 ? arg(4) : arg(2));
-    o = result_of(epoll_ctl(static_cast<int>(arg(0)), static_cast<int>(arg(1)),
-                            static_cast<int>(arg(2)), c.is_null[3] ? nullptr : &ev));
-  } else if (n == "epoll_wait") {
-    const bool with_buffer = v.size() == 4;
-    const int maxevents = static_cast<int>(arg(with_buffer ? 2 : 1));
-    const int timeout = static_cast<int>(arg(with_buffer ? 3 : 2));
-    // The kernel only checks that the whole range is user memory and writes as many events as are
-    // ready; a scenario never has more than this many ready.
-    std::vector<epoll_event> buf(static_cast<std::size_t>(std::max(1, std::min(maxevents, 65536))));
-    epoll_event* where = with_buffer && c.is_null[1] ? nullptr : buf.data();
-    int r = epoll_wait(static_cast<int>(arg(0)), where, maxevents, timeout);
-    o = result_of(r);
-    for (int i = 0; i < r && where; ++i)
-      o.events.push_back(
-          {buf[static_cast<std::size_t>(i)].events, buf[static_cast<std::size_t>(i)].data.u64});
-  } else if (n == "pipe" || n == "pipe2") {
-    int fds[2];
-    o = result_of(pipe2(fds, n == "pipe2" ? static_cast<int>(arg(2)) : 0));
-    if (o.ret == 0) o.new_fds = {fds[0], fds[1]};
-  } else if (n == "socketpair") {
-    int fds[2];
-    o = result_of(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, fds));
-    if (o.ret == 0) o.new_fds = {fds[0], fds[1]};
-  } else if (n == "eventfd") {
-    fd_result(eventfd(static_cast<unsigned>(arg(0)), static_cast<int>(arg(1))));
-  } else if (n == "tcp_listen") {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-    if (fd >= 0) {
-      sockaddr_in a{};
-      a.sin_family = AF_INET;
-      a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      a.sin_port = 0;  // an ephemeral port: never a fixed one that may be in use
-      if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-          listen(fd, static_cast<int>(v.empty() ? 128 : arg(0))) != 0) {
-        int e = errno;
-        close(fd);
-        errno = e;
-        fd = -1;
-      }
+  CallResult o;
+  switch (c.call) {
+    case CallId::kEpollCreate:
+      return result_of(epoll_create(static_cast<int>(num(0))));
+    case CallId::kEpollCreate1:
+      return result_of(epoll_create1(static_cast<int>(num(0))));
+    case CallId::kEpollCtl: {
+      epoll_event ev{};
+      ev.events = static_cast<uint32_t>(num(3));
+      ev.data.u64 = static_cast<uint64_t>(num(4));
+      return result_of(epoll_ctl(fd(0), static_cast<int>(num(1)), fd(2), c.is_null[3] ? nullptr : &ev));
     }
-    fd_result(fd);
-    if (fd >= 0) fds.note_tcp(fd, true);
-  } else if (n == "tcp_connect") {
-    sockaddr_in a{};
-    socklen_t len = sizeof a;
-    long ret;
-    if (getsockname(static_cast<int>(arg(0)), reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-      ret = -1;
-    } else if (a.sin_family != AF_INET) {
-      errno = ENOTSOCK;
-      ret = -1;
-    } else {
-      int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-      if (fd >= 0 && connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 &&
-          errno != EINPROGRESS) {
-        // A refused connect still leaves the socket open with its error pending, as the model does.
-      }
-      ret = fd;
-    }
-    fd_result(ret);
-    if (ret >= 0) fds.note_tcp(static_cast<int>(ret), true);
-  } else if (n == "accept") {
-    fd_result(accept4(static_cast<int>(arg(0)), nullptr, nullptr, SOCK_NONBLOCK));
-    if (o.ret >= 0) fds.note_tcp(static_cast<int>(o.ret), true);
-  } else if (n == "write" || n == "send") {
-    // The filler is kept from call to call (a fresh 300 KB buffer per write costs page faults).
-    thread_local std::string filler;
-    const std::size_t size = c.has_text ? c.text.size() : static_cast<std::size_t>(arg(1));
-    if (!c.has_text && filler.size() < size) filler.assign(size, 'x');
-    const char* data = c.has_text ? c.text.data() : filler.data();
-    long r = n == "write" ? ::write(static_cast<int>(arg(0)), data, size)
-                          : ::send(static_cast<int>(arg(0)), data, size, static_cast<int>(arg(2)));
-    o = result_of(r);
-    if (fds.is_tcp(static_cast<int>(arg(0)))) fds.note_tcp(static_cast<int>(arg(0)), true);
-  } else if (n == "read" || n == "recv") {
-    thread_local std::string buffer;
-    const std::size_t size = static_cast<std::size_t>(arg(1));
-    if (buffer.size() < size) buffer.resize(size);
-    long r = n == "read" ? ::read(static_cast<int>(arg(0)), buffer.data(), size)
-                         : ::recv(static_cast<int>(arg(0)), buffer.data(), size,
-                                  static_cast<int>(arg(2)));
-    o = result_of(r);
-    if (fds.is_tcp(static_cast<int>(arg(0)))) fds.note_tcp(static_cast<int>(arg(0)), true);
-  } else if (n == "eventfd_write") {
-    uint64_t value = static_cast<uint64_t>(arg(1));
-    long r = ::write(static_cast<int>(arg(0)), &value, sizeof value);
-    o = result_of(r == 8 ? 0 : r);  // glibc's eventfd_write returns 0 (a short write: its count)
-  } else if (n == "eventfd_read") {
-    uint64_t value = 0;
-    long r = ::read(static_cast<int>(arg(0)), &value, sizeof value);
-    // The counter of an eventfd; from any other file the count read (the model keeps no bytes).
-    if (r == 8 && is_eventfd(static_cast<int>(arg(0))))
-      o.ret = static_cast<long>(value);  // up to 2^64 - 2: negative as a long, not an error
-    else
+    case CallId::kEpollWait: {
+      const int maxevents = static_cast<int>(num(2));
+      // The kernel only checks that the whole range is user memory and writes as many events as
+      // are ready; a scenario never has more than this many ready.
+      std::vector<epoll_event> buf(static_cast<std::size_t>(std::max(1, std::min(maxevents, 65536))));
+      epoll_event* where = c.is_null[1] ? nullptr : buf.data();
+      const int r = epoll_wait(fd(0), where, maxevents, static_cast<int>(num(3)));
       o = result_of(r);
-  } else if (n == "shutdown") {
-    o = result_of(shutdown(static_cast<int>(arg(0)), static_cast<int>(arg(1))));
-    if (fds.is_tcp(static_cast<int>(arg(0)))) fds.note_tcp(static_cast<int>(arg(0)), true);
-  } else if (n == "close") {
-    const bool tcp = fds.is_tcp(static_cast<int>(arg(0)));
-    o = result_of(close(static_cast<int>(arg(0))));
-    if (tcp && o.ret == 0) fds.note_tcp(static_cast<int>(arg(0)), false);
-  } else if (n == "dup") {
-    fd_result(dup(static_cast<int>(arg(0))));
-    if (o.ret >= 0 && fds.is_tcp(static_cast<int>(arg(0)))) fds.note_tcp(static_cast<int>(o.ret), true);
-  } else if (n == "dup2") {
-    fd_result(dup2(static_cast<int>(arg(0)), static_cast<int>(arg(1))));
-    if (o.ret >= 0 && fds.is_tcp(static_cast<int>(arg(0)))) fds.note_tcp(static_cast<int>(o.ret), true);
-  } else if (n == "open_regular") {
-    int fd = open("/tmp", O_TMPFILE | O_RDWR, 0600);
-    if (fd < 0) {
-      char path[] = "/tmp/epollscope-regular-XXXXXX";
-      fd = mkstemp(path);
-      if (fd >= 0) unlink(path);
+      for (int i = 0; i < r && where; ++i)
+        o.events.push_back({buf[static_cast<std::size_t>(i)].events, buf[static_cast<std::size_t>(i)].data.u64});
+      return o;
     }
-    fd_result(fd);
-  } else if (n == "setrlimit_nofile") {
-    rlimit rl{};
-    getrlimit(RLIMIT_NOFILE, &rl);
-    rl.rlim_cur = static_cast<rlim_t>(arg(0));
-    o = result_of(setrlimit(RLIMIT_NOFILE, &rl));
-  } else if (n == "sleep") {
-    std::this_thread::sleep_for(std::chrono::milliseconds(arg(0)));
-    o = result_of(0);
-  } else {
-    errno = EINVAL;
-    o = result_of(-1);
+    case CallId::kPipe:
+    case CallId::kPipe2: {
+      int p[2];
+      o = result_of(pipe2(p, c.call == CallId::kPipe2 ? static_cast<int>(num(2)) : 0));
+      if (o.ret == 0) o.fds = {p[0], p[1]};
+      return o;
+    }
+    case CallId::kSocketpair: {
+      int p[2];
+      o = result_of(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, p));
+      if (o.ret == 0) o.fds = {p[0], p[1]};
+      return o;
+    }
+    case CallId::kEventfd:
+      return result_of(eventfd(static_cast<unsigned>(num(0)), static_cast<int>(num(1))));
+    case CallId::kTcpListen:
+      o = result_of(tcp_listen(static_cast<int>(num(0))));
+      if (o.ret >= 0) fds.note_tcp(static_cast<int>(o.ret), true);
+      return o;
+    case CallId::kTcpConnect:
+      o = result_of(tcp_connect(fd(0)));
+      if (o.ret >= 0) fds.note_tcp(static_cast<int>(o.ret), true);
+      return o;
+    case CallId::kAccept:
+      o = result_of(accept4(fd(0), nullptr, nullptr, SOCK_NONBLOCK));
+      if (o.ret >= 0) fds.note_tcp(static_cast<int>(o.ret), true);
+      return o;
+    case CallId::kWrite:
+    case CallId::kSend: {
+      // The filler is kept from call to call (a fresh 300 KB buffer per write costs page faults).
+      thread_local std::string filler;
+      const std::size_t size = c.has_text ? c.text.size() : static_cast<std::size_t>(num(1));
+      if (!c.has_text && filler.size() < size) filler.assign(size, 'x');
+      const char* data = c.has_text ? c.text.data() : filler.data();
+      o = result_of(c.call == CallId::kWrite ? ::write(fd(0), data, size)
+                                              : ::send(fd(0), data, size, static_cast<int>(num(2))));
+      touched(fd(0));
+      return o;
+    }
+    case CallId::kRead:
+    case CallId::kRecv: {
+      thread_local std::string buffer;
+      const std::size_t size = static_cast<std::size_t>(num(1));
+      if (buffer.size() < size) buffer.resize(size);
+      o = result_of(c.call == CallId::kRead
+                        ? ::read(fd(0), buffer.data(), size)
+                        : ::recv(fd(0), buffer.data(), size, static_cast<int>(num(2))));
+      touched(fd(0));
+      return o;
+    }
+    case CallId::kEventfdWrite: {
+      const uint64_t value = static_cast<uint64_t>(num(1));
+      return result_of(::write(fd(0), &value, sizeof value));
+    }
+    case CallId::kEventfdRead: {
+      uint64_t value = 0;
+      o = result_of(::read(fd(0), &value, sizeof value));
+      if (o.ret == 8 && is_eventfd(fd(0))) o.counter = value;
+      return o;
+    }
+    case CallId::kShutdown:
+      o = result_of(shutdown(fd(0), static_cast<int>(num(1))));
+      touched(fd(0));
+      return o;
+    case CallId::kClose: {
+      const bool tcp = fds.is_tcp(fd(0));
+      o = result_of(close(fd(0)));
+      if (tcp && o.ret == 0) fds.note_tcp(fd(0), false);
+      return o;
+    }
+    case CallId::kDup:
+      o = result_of(dup(fd(0)));
+      if (o.ret >= 0 && fds.is_tcp(fd(0))) fds.note_tcp(static_cast<int>(o.ret), true);
+      return o;
+    case CallId::kDup2:
+      o = result_of(dup2(fd(0), fd(1)));
+      if (o.ret >= 0 && fds.is_tcp(fd(0))) fds.note_tcp(static_cast<int>(o.ret), true);
+      return o;
+    case CallId::kOpenRegular:
+      return result_of(open_regular());
+    case CallId::kSetrlimitNofile: {
+      rlimit rl{};
+      getrlimit(RLIMIT_NOFILE, &rl);
+      rl.rlim_cur = static_cast<rlim_t>(num(0));
+      return result_of(setrlimit(RLIMIT_NOFILE, &rl));
+    }
+    case CallId::kSleep:
+      std::this_thread::sleep_for(std::chrono::milliseconds(num(0)));
+      return result_of(0);
   }
-  return o;
+  errno = EINVAL;
+  return result_of(-1);
 }
 
 }  // namespace epollscope::live

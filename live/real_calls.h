@@ -1,12 +1,12 @@
 // live/real_calls.h — one scenario call performed with real syscalls in this process, exactly as
-// the model's ModelBackend::perform interprets it. The live child (a process of its own) and the
-// fuzzer's in-process backend both call it.
+// the model's ModelBackend::perform interprets it (both switch over the call table's CallId). The
+// live child (a process of its own) and the fuzzer's in-process backend both call it.
 #pragma once
 
 #include <mutex>
 #include <set>
 
-#include "sim/script/backend.h"
+#include "driver/backend.h"
 
 namespace epollscope::live {
 
@@ -27,6 +27,6 @@ class RealFds {
 
 // Performs `c` (fds are real fd numbers of this process). Never sleeps for ever on its own only if
 // the fds are non-blocking: a read of an empty blocking pipe blocks the calling thread.
-sim::script::Outcome perform_real_call(const sim::script::ResolvedCall& c, RealFds& fds);
+driver::CallResult perform_real_call(const driver::ResolvedCall& c, RealFds& fds);
 
 }  // namespace epollscope::live

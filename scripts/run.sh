@@ -8,4 +8,4 @@ ensure_packages
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build --target epollscope -j "$(build_jobs)"
-exec ./build/gui/epollscope "$@"
+exec ./build/bin/epollscope "$@"

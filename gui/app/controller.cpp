@@ -27,7 +27,7 @@ void Controller::load(const std::string& path) {
   mtime_ = std::filesystem::last_write_time(path, ec);
   SessionOptions lo;
   lo.profile = options_.profile;
-  lo.live = options_.live;
+  lo.kernel = options_.kernel;
   lo.record_from = options_.record_from;
   left_ = Session::from_file(path, lo);
   right_.reset();
@@ -36,11 +36,11 @@ void Controller::load(const std::string& path) {
     if (compare_ == CompareMode::kTrigger) ro.variant = Variant::kFlipTrigger;
     if (compare_ == CompareMode::kProfiles) {
       ro.profile = options_.other_profile;
-      ro.live = false;
+      ro.kernel = nullptr;  // an older kernel's model: this kernel would answer otherwise
     }
     right_ = Session::from_file(path, ro);
     // ET always on the left: a scenario written level-triggered swaps sides.
-    if (compare_ == CompareMode::kTrigger && right_->ok() && !uses_edge_trigger(left_->scenario()))
+    if (compare_ == CompareMode::kTrigger && right_->ok() && !driver::uses_edge_trigger(left_->scenario()))
       std::swap(left_, right_);
   }
   timeline_ = left_->ok() ? Timeline(*left_, right_.get()) : Timeline();

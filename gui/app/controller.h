@@ -52,7 +52,7 @@ struct Command {
 };
 
 struct ControllerOptions {
-  bool live = true;  // ask the real kernel too
+  driver::KernelFactory kernel;  // asks the real kernel too; empty: the model alone
   const sim::KernelProfile* profile = &sim::KernelProfile::default_profile();
   const sim::KernelProfile* other_profile = nullptr;  // for kProfiles (default: the next one)
   std::size_t record_from = 0;                         // see SessionOptions::record_from

@@ -5,17 +5,14 @@
 
 #include "gui/ui/panels.h"
 #include "gui/ui/theme.h"
-#include "sim/script/model_backend.h"
+#include "driver/model_backend.h"
 
 namespace epollscope::ui {
 namespace {
 
-std::string outcome_text(const sim::script::StatementResult& r, std::size_t b) {
+std::string outcome_text(const driver::StatementResult& r, std::size_t b) {
   if (b >= r.backends.size() || !r.backends[b].ran) return "-";
-  const auto& st = *r.statement;
-  return sim::script::describe_outcome(
-      r.backends[b].outcome,
-      st.kind == sim::script::Statement::Kind::kThreadResult ? "epoll_wait" : st.call);
+  return driver::describe_outcome(r.backends[b].outcome, r.call);
 }
 
 }  // namespace

@@ -1,169 +1,127 @@
 #include "sim/script/calls.h"
 
+#include <cassert>
+
 namespace epollscope::sim::script {
 
 const std::vector<CallSpec>& all_calls() {
   using A = ArgKind;
   using R = ResultKind;
+  using C = CallId;
+  // id, name, arguments, result, may sleep, creates an epoll, changes interest lists, timeout
+  // argument, usage, summary.
   static const std::vector<CallSpec> calls = {
-      {"epoll_create",
-       {A::kInt},
-       1,
-       R::kFd,
-       false,
-       "ep = epoll_create(size)",
-       "an epoll instance; size must be > 0 and is otherwise ignored"},
-      {"epoll_create1",
-       {A::kFlags},
-       1,
-       R::kFd,
-       false,
-       "ep = epoll_create1(flags)",
-       "an epoll instance; flags 0 or EPOLL_CLOEXEC"},
-      {"epoll_ctl",
-       {A::kFd, A::kFlags, A::kFd, A::kFlagsOrNull, A::kInt},
-       4,
-       R::kStatus,
-       false,
-       "epoll_ctl(ep, op, fd, events [, data])",
+      {C::kEpollCreate, "epoll_create", {{A::kInt, "size"}}, R::kFd, false, true, false, -1,
+       "ep = epoll_create(size)", "an epoll instance; size must be > 0 and is otherwise ignored"},
+      {C::kEpollCreate1, "epoll_create1", {{A::kFlags, "flags"}}, R::kFd, false, true, false, -1,
+       "ep = epoll_create1(flags)", "an epoll instance; flags 0 or EPOLL_CLOEXEC"},
+      {C::kEpollCtl,
+       "epoll_ctl",
+       {{A::kFd, "ep"},
+        {A::kFlags, "op"},
+        {A::kFd, "fd"},
+        {A::kFlagsOrNull, "events"},
+        {A::kInt, "data", true, 0, 2}},
+       R::kStatus, false, false, true, -1, "epoll_ctl(ep, op, fd, events [, data])",
        "ADD, MOD or DEL fd; data defaults to fd's number; NULL as events is a pointer that faults"},
-      {"epoll_wait",
-       {A::kFd, A::kBuffer, A::kInt, A::kInt},
-       3,
-       R::kEvents,
-       true,
-       "epoll_wait(ep, [events | NULL,] maxevents, timeout_ms)",
+      {C::kEpollWait,
+       "epoll_wait",
+       {{A::kFd, "ep"}, {A::kBuffer, "events", true}, {A::kInt, "maxevents"}, {A::kInt, "timeout"}},
+       R::kEvents, true, false, false, 3, "epoll_wait(ep, [events | NULL,] maxevents, timeout_ms)",
        "harvest the ready list; expect the ordered events, e.g. => [rfd: EPOLLIN]"},
-      {"pipe",
-       {A::kNewFd, A::kNewFd},
-       2,
-       R::kStatus,
-       false,
-       "pipe(r, w)",
-       "a pipe with blocking ends"},
-      {"pipe2",
-       {A::kNewFd, A::kNewFd, A::kFlags},
-       3,
-       R::kStatus,
-       false,
-       "pipe2(r, w, flags)",
+      {C::kPipe, "pipe", {{A::kNewFd, "r"}, {A::kNewFd, "w"}}, R::kFdPair, false, false, false, -1,
+       "pipe(r, w)", "a pipe with blocking ends"},
+      {C::kPipe2,
+       "pipe2",
+       {{A::kNewFd, "r"}, {A::kNewFd, "w"}, {A::kFlags, "flags"}},
+       R::kFdPair, false, false, false, -1, "pipe2(r, w, flags)",
        "a pipe; flags O_NONBLOCK, O_DIRECT, O_CLOEXEC"},
-      {"socketpair",
-       {A::kNewFd, A::kNewFd},
-       2,
-       R::kStatus,
-       false,
-       "socketpair(a, b)",
+      {C::kSocketpair, "socketpair", {{A::kNewFd, "a"}, {A::kNewFd, "b"}}, R::kFdPair, false,
+       false, false, -1, "socketpair(a, b)",
        "a connected AF_UNIX stream socket pair, non-blocking"},
-      {"eventfd",
-       {A::kInt, A::kFlags},
-       2,
-       R::kFd,
-       false,
-       "efd = eventfd(initval, flags)",
+      {C::kEventfd, "eventfd", {{A::kInt, "initval"}, {A::kFlags, "flags"}}, R::kFd, false, false,
+       false, -1, "efd = eventfd(initval, flags)",
        "an eventfd; flags EFD_NONBLOCK, EFD_SEMAPHORE, EFD_CLOEXEC"},
-      {"tcp_listen",
-       {A::kInt},
-       0,
-       R::kFd,
-       false,
-       "l = tcp_listen([backlog])",
+      {C::kTcpListen, "tcp_listen", {{A::kInt, "backlog", true, 128}}, R::kFd, false, false,
+       false, -1, "l = tcp_listen([backlog])",
        "a non-blocking TCP listener on 127.0.0.1, ephemeral port (backlog 128 by default)"},
-      {"tcp_connect",
-       {A::kFd},
-       1,
-       R::kFd,
-       false,
-       "c = tcp_connect(l)",
-       "a non-blocking TCP socket connected to listener l"},
-      {"accept",
-       {A::kFd},
-       1,
-       R::kFd,
-       true,
-       "s = accept(l)",
+      {C::kTcpConnect, "tcp_connect", {{A::kFd, "l"}}, R::kFd, false, false, false, -1,
+       "c = tcp_connect(l)", "a non-blocking TCP socket connected to listener l"},
+      {C::kAccept, "accept", {{A::kFd, "l"}}, R::kFd, true, false, false, -1, "s = accept(l)",
        "take a connection from l (non-blocking socket)"},
-      {"write",
-       {A::kFd, A::kBytes},
-       2,
-       R::kCount,
-       true,
-       "write(fd, nbytes | \"text\")",
-       "write bytes"},
-      {"read", {A::kFd, A::kInt}, 2, R::kCount, true, "read(fd, nbytes)", "read up to nbytes"},
-      {"send",
-       {A::kFd, A::kBytes, A::kFlags},
-       2,
-       R::kCount,
-       true,
-       "send(fd, nbytes | \"text\" [, flags])",
+      {C::kWrite, "write", {{A::kFd, "fd"}, {A::kBytes, "nbytes"}}, R::kCount, true, false, false,
+       -1, "write(fd, nbytes | \"text\")", "write bytes"},
+      {C::kRead, "read", {{A::kFd, "fd"}, {A::kInt, "nbytes"}}, R::kCount, true, false, false, -1,
+       "read(fd, nbytes)", "read up to nbytes"},
+      {C::kSend,
+       "send",
+       {{A::kFd, "fd"}, {A::kBytes, "nbytes"}, {A::kFlags, "flags", true}},
+       R::kCount, true, false, false, -1, "send(fd, nbytes | \"text\" [, flags])",
        "send on a socket"},
-      {"recv",
-       {A::kFd, A::kInt, A::kFlags},
-       2,
-       R::kCount,
-       true,
-       "recv(fd, nbytes [, flags])",
-       "receive"},
-      {"eventfd_write",
-       {A::kFd, A::kInt},
-       2,
-       R::kStatus,
-       true,
-       "eventfd_write(efd, value)",
+      {C::kRecv,
+       "recv",
+       {{A::kFd, "fd"}, {A::kInt, "nbytes"}, {A::kFlags, "flags", true}},
+       R::kCount, true, false, false, -1, "recv(fd, nbytes [, flags])", "receive"},
+      {C::kEventfdWrite, "eventfd_write", {{A::kFd, "efd"}, {A::kInt, "value"}}, R::kStatus, true,
+       false, false, -1, "eventfd_write(efd, value)",
        "add value to the counter (0 on success, as glibc's eventfd_write)"},
-      {"eventfd_read",
-       {A::kFd},
-       1,
-       R::kValue,
-       true,
-       "eventfd_read(efd)",
-       "read the counter; expect the value read, e.g. => 3"},
-      {"shutdown",
-       {A::kFd, A::kFlags},
-       2,
-       R::kStatus,
-       false,
-       "shutdown(fd, SHUT_RD | SHUT_WR | SHUT_RDWR)",
-       "shut a socket down"},
-      {"close",
-       {A::kFd},
-       1,
-       R::kStatus,
-       false,
-       "close(fd)",
+      {C::kEventfdRead, "eventfd_read", {{A::kFd, "efd"}}, R::kValue, true, false, false, -1,
+       "eventfd_read(efd)", "read the counter; expect the value read, e.g. => 3"},
+      {C::kShutdown, "shutdown", {{A::kFd, "fd"}, {A::kFlags, "how"}}, R::kStatus, false, false,
+       false, -1, "shutdown(fd, SHUT_RD | SHUT_WR | SHUT_RDWR)", "shut a socket down"},
+      {C::kClose, "close", {{A::kFd, "fd"}}, R::kStatus, false, false, true, -1, "close(fd)",
        "close an fd (the file lives on while other fds refer to it)"},
-      {"dup", {A::kFd}, 1, R::kFd, false, "x = dup(fd)", "a new fd for the same open file"},
-      {"dup2",
-       {A::kFd, A::kFd},
-       2,
-       R::kFd,
-       false,
-       "dup2(oldfd, newfd)",
-       "make newfd refer to oldfd's file"},
-      {"open_regular",
-       {},
-       0,
-       R::kFd,
-       false,
-       "f = open_regular()",
+      {C::kDup, "dup", {{A::kFd, "fd"}}, R::kFd, false, false, false, -1, "x = dup(fd)",
+       "a new fd for the same open file"},
+      {C::kDup2, "dup2", {{A::kFd, "oldfd"}, {A::kFd, "newfd"}}, R::kFd, false, false, true, -1,
+       "dup2(oldfd, newfd)", "make newfd refer to oldfd's file"},
+      {C::kOpenRegular, "open_regular", {}, R::kFd, false, false, false, -1, "f = open_regular()",
        "a regular file: it has no ->poll, so epoll_ctl refuses it with EPERM"},
-      {"setrlimit_nofile",
-       {A::kInt},
-       1,
-       R::kStatus,
-       false,
-       "setrlimit_nofile(n)",
-       "set RLIMIT_NOFILE (fds >= n cannot be allocated: EMFILE)"},
-      {"sleep",
-       {A::kInt},
-       1,
-       R::kNothing,
-       false,
-       "sleep(ms)",
+      {C::kSetrlimitNofile, "setrlimit_nofile", {{A::kInt, "n"}}, R::kStatus, false, false, false,
+       -1, "setrlimit_nofile(n)", "set RLIMIT_NOFILE (fds >= n cannot be allocated: EMFILE)"},
+      {C::kSleep, "sleep", {{A::kInt, "ms"}}, R::kNothing, false, false, false, 0, "sleep(ms)",
        "let time pass, so that timeouts of sleeping threads expire"},
   };
   return calls;
+}
+
+const CallSpec& call_spec(CallId id) {
+  const CallSpec& spec = all_calls()[static_cast<std::size_t>(id)];
+  assert(spec.id == id && "all_calls() lists the calls in CallId order");
+  return spec;
+}
+
+const char* call_name(CallId id) {
+  return call_spec(id).name;
+}
+
+std::size_t required_arguments(const CallSpec& spec) {
+  std::size_t n = 0;
+  for (const auto& a : spec.args)
+    n += a.optional ? 0 : 1;
+  return n;
+}
+
+std::optional<std::vector<int>> place_arguments(const CallSpec& spec, std::size_t written) {
+  const std::size_t total = spec.args.size();
+  if (written > total || written < required_arguments(spec)) return std::nullopt;
+  std::vector<bool> left_out(total, false);
+  std::size_t to_leave = total - written;
+  for (std::size_t i = total; i-- > 0 && to_leave > 0 && spec.args[i].optional;) {
+    left_out[i] = true;
+    --to_leave;
+  }
+  for (std::size_t i = 0; i < total && to_leave > 0; ++i)
+    if (spec.args[i].optional && spec.args[i].kind == ArgKind::kBuffer && !left_out[i]) {
+      left_out[i] = true;
+      --to_leave;
+    }
+  if (to_leave > 0) return std::nullopt;
+  std::vector<int> place(total, -1);
+  int next = 0;
+  for (std::size_t i = 0; i < total; ++i)
+    if (!left_out[i]) place[i] = next++;
+  return place;
 }
 
 const CallSpec* find_call(std::string_view name) {

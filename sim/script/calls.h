@@ -1,12 +1,49 @@
-// sim/script/calls.h — the calls a scenario may make: their arguments, what they return, which
-// expectations make sense for them. The parser checks statements against this table; the runners
-// (model and live) and export-c implement each entry.
+// sim/script/calls.h — the one table of the calls a scenario may make.
+//
+// Each call has an id (CallId) and a spec: its arguments, what it returns, whether it may sleep,
+// its usage line. The parser checks statements against the table; the runner resolves arguments
+// (filling omitted optional ones) and turns what a backend reports into an Outcome by the call's
+// result kind, once for every backend (driver/backend.h, normalise). Every place that performs a
+// call — the model (driver/model_backend.cpp), the real kernel (live/real_calls.cpp), the C
+// exporter (live/export_c.cpp), the fuzz generator (fuzz/generator.cpp) and the libFuzzer decoder
+// (tests/fuzz/fuzz_model.cpp) — switches over CallId without a default, and the build makes a
+// missing case an error (-Werror=switch): a new call cannot be forgotten in one of them.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
 namespace epollscope::sim::script {
+
+enum class CallId : uint8_t {
+  kEpollCreate,
+  kEpollCreate1,
+  kEpollCtl,
+  kEpollWait,
+  kPipe,
+  kPipe2,
+  kSocketpair,
+  kEventfd,
+  kTcpListen,
+  kTcpConnect,
+  kAccept,
+  kWrite,
+  kRead,
+  kSend,
+  kRecv,
+  kEventfdWrite,
+  kEventfdRead,
+  kShutdown,
+  kClose,
+  kDup,
+  kDup2,
+  kOpenRegular,
+  kSetrlimitNofile,
+  kSleep,
+};
+inline constexpr int kCallCount = static_cast<int>(CallId::kSleep) + 1;
 
 enum class ArgKind : uint8_t {
   kFd,           // an fd name, or a number (-1, 999: to provoke EBADF)
@@ -15,29 +52,53 @@ enum class ArgKind : uint8_t {
   kFlags,        // a number or C flags joined with |
   kFlagsOrNull,  // epoll_ctl's event: flags, or NULL for a pointer that faults
   kBytes,        // a byte count or a "string" (its length is written)
-  kBuffer,       // epoll_wait's buffer: `events` (valid) or NULL (faults when an event is copied)
+  kBuffer,       // epoll_wait's buffer: `events` (valid) or NULL (faults when an event is copied);
+                 // it may be left out where it stands (epoll_wait(ep, 8, 0))
+};
+
+struct ArgSpec {
+  ArgKind kind;
+  const char* name;            // in usage lines and messages: "ep", "maxevents"
+  bool optional = false;       // may be left out (trailing arguments, and kBuffer where it stands)
+  int64_t fallback = 0;        // the value of an omitted optional argument...
+  int fallback_from_arg = -1;  // ... or the value of this earlier argument (epoll_ctl's data = fd)
 };
 
 enum class ResultKind : uint8_t {
   kNothing,  // sleep: no result to expect
-  kStatus,   // 0, or -1 and errno
+  kStatus,   // 0, or -1 and errno (a byte count a wrapper hides, eventfd_write's 8, becomes 0)
   kFd,       // a new fd (may be assigned to a name), or -1 and errno
+  kFdPair,   // 0 and two new fds (pipe, socketpair: the output arguments), or -1 and errno
   kCount,    // a byte count, or -1 and errno
-  kEvents,   // epoll_wait: the events, or -1 and errno
-  kValue,    // eventfd_read: the counter value read, or -1 and errno
+  kEvents,   // epoll_wait: the number of events and the events, or -1 and errno
+  kValue,    // eventfd_read: the counter value read (from another file: the count), or -1 and errno
 };
 
 struct CallSpec {
+  CallId id;
   const char* name;
-  std::vector<ArgKind> args;
-  int required;  // how many of `args` must be given; the rest are optional
+  std::vector<ArgSpec> args;
   ResultKind result;
-  bool may_sleep;       // `=> blocks` makes sense
+  bool may_sleep;               // `=> blocks` makes sense
+  bool creates_epoll;           // the new fd is an epoll instance
+  bool changes_interest_lists;  // may add, change or remove epitems (epoll_ctl, close, dup2)
+  int timeout_arg;  // the argument that is a timeout in ms (epoll_wait, sleep), or -1
   const char* usage;    // "epoll_ctl(ep, op, fd, events [, data])"
   const char* summary;  // one line for the language reference
 };
 
-const CallSpec* find_call(std::string_view name);
+// Every call, in CallId order.
 const std::vector<CallSpec>& all_calls();
+const CallSpec& call_spec(CallId id);
+const char* call_name(CallId id);
+// The spec of the call with this name, or nullptr.
+const CallSpec* find_call(std::string_view name);
+
+// Which of `written` arguments stands for each of the call's arguments, in the spec's order (-1:
+// left out, so its fallback applies), or nullopt when the call cannot take that many. Optional
+// arguments at the end are left out first, then a buffer where it stands (epoll_wait(ep, 8, 0)).
+std::optional<std::vector<int>> place_arguments(const CallSpec& spec, std::size_t written);
+// How many arguments the call needs at least.
+std::size_t required_arguments(const CallSpec& spec);
 
 }  // namespace epollscope::sim::script

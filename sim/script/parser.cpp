@@ -206,6 +206,9 @@ class LineParser {
   LineParser(std::vector<Token> toks, std::set<std::string>& names, std::set<std::string>& threads)
       : t_(std::move(toks)), names_(names), threads_(threads) {}
 
+  // The line was the scenario's title, not a statement.
+  bool is_title() const { return is_title_; }
+
   // Fills `st`; throws nothing: failures are returned.
   std::optional<Failure> statement(Statement& st, std::string& title, bool& has_title) {
     if (peek().kind == Tok::kIdent && peek().text == "title" && peek(1).kind == Tok::kString) {
@@ -213,7 +216,7 @@ class LineParser {
       next();
       title = next().text;
       has_title = true;
-      st.call.clear();
+      is_title_ = true;
       return expect_end();
     }
     if (peek().kind != Tok::kIdent)
@@ -265,7 +268,7 @@ class LineParser {
         return Failure{peek().col, cat("expected '(' after '", call.text, "'")};
       return Failure{call.col, cat("unknown call '", call.text, "'")};
     }
-    st.call = call.text;
+    st.call = spec->id;
     st.loc.col = call.col;
     if (!st.assign.empty()) {
       if (spec->result != ResultKind::kFd)
@@ -299,22 +302,22 @@ class LineParser {
       return Failure{rp.col, cat("expected ',' or ')' in the arguments of ", spec->name, ", found ",
                                  tok_name(rp.kind))};
 
-    // Argument count and kinds.
-    // epoll_wait has an optional buffer argument in second position.
-    std::vector<ArgKind> kinds = spec->args;
-    int required = spec->required;
-    if (st.call == "epoll_wait" && st.args.size() == 3) kinds.erase(kinds.begin() + 1);
-    if (st.call == "epoll_wait") required = static_cast<int>(st.args.size()) == 4 ? 4 : 3;
-    if (static_cast<int>(st.args.size()) < required || st.args.size() > kinds.size()) {
-      std::string want = required == static_cast<int>(kinds.size())
-                             ? std::to_string(required)
-                             : cat(required, " to ", kinds.size());
-      if (st.call == "epoll_wait") want = "3 or 4";
+    // Argument count and kinds (epoll_wait's buffer may be left out where it stands).
+    auto placed = place_arguments(*spec, st.args.size());
+    if (!placed) {
+      const std::size_t required = required_arguments(*spec), total = spec->args.size();
+      const std::string want = required == total          ? std::to_string(required)
+                               : required + 1 == total ? cat(required, " or ", total)
+                                                       : cat(required, " to ", total);
       return Failure{call.col, cat(spec->name, " takes ", want, " arguments, not ", st.args.size(),
                                    " (usage: ", spec->usage, ")")};
     }
-    for (std::size_t i = 0; i < st.args.size(); ++i)
-      if (auto f = check_arg(st.args[i], kinds[i], *spec, defined_here)) return f;
+    st.placed = std::move(*placed);
+    for (std::size_t i = 0; i < st.placed.size(); ++i)
+      if (st.placed[i] >= 0)
+        if (auto f = check_arg(st.args[static_cast<std::size_t>(st.placed[i])], spec->args[i].kind,
+                               *spec, defined_here))
+          return f;
     for (const auto& n : defined_here)
       names_.insert(n);
     if (!st.assign.empty()) names_.insert(st.assign);
@@ -534,6 +537,7 @@ class LineParser {
   std::size_t pos_ = 0;
   std::set<std::string>& names_;
   std::set<std::string>& threads_;
+  bool is_title_ = false;
 };
 
 std::string trim(const std::string& s) {
@@ -653,7 +657,7 @@ std::variant<Scenario, ParseError> parse_scenario(std::string_view text, const s
     LineParser p(std::move(std::get<std::vector<Token>>(lexed)), names, threads);
     if (auto f = p.statement(st, sc.title, has_title))
       return ParseError{path, lineno, f->col, f->message, line};
-    if (st.kind == Statement::Kind::kCall && st.call.empty()) continue;  // the title line
+    if (p.is_title()) continue;
     seen_statement = true;
     st.narration = std::move(narration);
     narration.clear();

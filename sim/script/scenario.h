@@ -32,6 +32,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/script/calls.h"
+
 namespace epollscope::sim::script {
 
 struct SourceLoc {
@@ -79,8 +81,11 @@ struct Statement {
   Kind kind = Kind::kCall;
   std::string thread = "main";
   std::string assign;  // the name defined by `name = call(...)`, or empty
-  std::string call;    // epoll_ctl, write, ...
-  std::vector<Arg> args;
+  CallId call = CallId::kEpollWait;  // the call (kCall statements)
+  std::vector<Arg> args;             // as written
+  // For each of the call's arguments in its spec's order, the index of the written argument that
+  // stands for it, or -1 when it was left out (sim/script/calls.h, place_arguments).
+  std::vector<int> placed;
   Expectation expect;
   std::string narration;  // the `#` lines before the statement, joined
   std::string source;     // the statement's line as written (without the comment)

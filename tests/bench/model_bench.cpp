@@ -3,7 +3,7 @@
 // model (tracing off) and on this machine's kernel. It uses the same worlds and the same timed
 // batches as `epollscope bench model` (live/bench.h).
 //
-//   ./build/tests/bench/model_bench --benchmark_counters_tabular=true
+//   ./build/bin/model_bench --benchmark_counters_tabular=true
 // The epoll_ctl benchmarks time batches of 1000 calls; their ns_per_call counter is the figure.
 #include <benchmark/benchmark.h>
 
@@ -12,16 +12,16 @@
 #include <string>
 #include <utility>
 
-#include "live/bench.h"
-#include "live/huge_pages.h"
+#include "bench/bench_model.h"
+#include "bench/huge_pages.h"
 
 namespace {
 
-using epollscope::live::EpollWorld;
-using epollscope::live::ItemLayout;
+using epollscope::bench::EpollWorld;
+using epollscope::bench::ItemLayout;
 
 long fd_budget() {
-  static long budget = epollscope::live::make_kernel_world()->open_fd_limit();
+  static long budget = epollscope::bench::make_kernel_world()->open_fd_limit();
   return budget;
 }
 
@@ -35,7 +35,7 @@ World& world(bool kernel, long n) {
   static std::map<std::pair<bool, long>, World> cache;
   World& w = cache[{kernel, n}];
   if (!w.world) {
-    w.world = kernel ? epollscope::live::make_kernel_world() : epollscope::live::make_model_world();
+    w.world = kernel ? epollscope::bench::make_kernel_world() : epollscope::bench::make_model_world();
     w.world->open_fd_limit();
     std::string error;
     if (!w.layout.build(*w.world, n, fd_budget(), &error)) std::abort();
@@ -51,8 +51,8 @@ void BM_EpollCtl(benchmark::State& state, bool kernel, int which) {
   const long batch = 1000;
   double ns_per_call = 0;
   for (auto _ : state) {
-    epollscope::live::CtlTimes t =
-        epollscope::live::time_ctl_batch(*w.world, w.layout, batch, seed++);
+    epollscope::bench::CtlTimes t =
+        epollscope::bench::time_ctl_batch(*w.world, w.layout, batch, seed++);
     const double ns = which == 0 ? t.add : which == 1 ? t.mod : t.del;
     ns_per_call += ns;
     state.SetIterationTime(ns * static_cast<double>(batch) * 1e-9);
@@ -66,9 +66,9 @@ void BM_EpollWaitPerEvent(benchmark::State& state, bool kernel) {
   auto& w = worlds[kernel];
   const long registered = 100000, ready = 1000;
   if (!w) {
-    w = kernel ? epollscope::live::make_kernel_world() : epollscope::live::make_model_world();
+    w = kernel ? epollscope::bench::make_kernel_world() : epollscope::bench::make_model_world();
     std::string error;
-    if (!epollscope::live::prepare_wait_world(*w, registered, ready, fd_budget(), &error))
+    if (!epollscope::bench::prepare_wait_world(*w, registered, ready, fd_budget(), &error))
       std::abort();
   }
   int64_t events = 0;
@@ -94,7 +94,7 @@ BENCHMARK_CAPTURE(BM_EpollWaitPerEvent, kernel, true);
 }  // namespace
 
 int main(int argc, char** argv) {
-  epollscope::live::use_huge_pages_for_slabs();  // as the epollscope program does
+  epollscope::bench::use_huge_pages_for_slabs();  // as the epollscope program does
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

@@ -11,13 +11,13 @@
 #include <vector>
 
 #include "sim/invariants.h"
-#include "sim/script/model_backend.h"
+#include "driver/model_backend.h"
 #include "sim/uapi.h"
 
 namespace {
 
-using epollscope::sim::script::ModelBackend;
-using epollscope::sim::script::ResolvedCall;
+using epollscope::driver::ModelBackend;
+using epollscope::driver::ResolvedCall;
 
 struct Reader {
   const uint8_t* p;
@@ -40,6 +40,7 @@ struct Reader {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace epollscope::sim;
+  using epollscope::driver::CallId;
   ModelBackend model;
   std::string error;
   if (!model.start(&error)) __builtin_trap();
@@ -54,46 +55,57 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       c.is_null.push_back(false);
     };
     const uint8_t code = in.byte();
-    switch (code % 24) {
-      case 0: c.call = "epoll_create1"; arg(in.byte() & 1 ? kEPOLL_CLOEXEC : 0); break;
-      case 1: c.call = "epoll_create"; arg(static_cast<int8_t>(in.byte())); break;
-      case 2: case 3: case 4:
-        c.call = "epoll_ctl";
+    c.call = static_cast<CallId>(code % script::kCallCount);
+    // One case per call of the table (a new call that is not decoded here does not compile).
+    switch (c.call) {
+      case CallId::kEpollCreate: arg(static_cast<int8_t>(in.byte())); break;
+      case CallId::kEpollCreate1: arg(in.byte() & 1 ? kEPOLL_CLOEXEC : 0); break;
+      case CallId::kEpollCtl: {
+        const int fd = in.fd();
         arg(in.fd());
         arg(in.byte() % 5);
-        arg(in.fd());
+        arg(fd);
         arg(in.u32());
         arg(in.byte());
         if (code & 0x80) c.is_null[3] = true;
         break;
-      case 5: case 6:
-        c.call = "epoll_wait";
+      }
+      case CallId::kEpollWait: {
+        const int timeouts[] = {0, 0, 0, 5, -1};
         arg(in.fd());
+        arg(0);  // the events buffer: valid, or NULL (faults when an event is copied)
+        if (code & 0x80) c.is_null[1] = true;
         arg(static_cast<int8_t>(in.byte()) % 70);
-        { const int timeouts[] = {0, 0, 0, 5, -1}; arg(timeouts[in.byte() % 5]); }
+        arg(timeouts[in.byte() % 5]);
         break;
-      case 7: c.call = "pipe2"; arg(0); arg(0); arg(in.byte() & 1 ? kO_NONBLOCK : kO_NONBLOCK | kO_DIRECT); break;
-      case 8: c.call = "socketpair"; arg(0); arg(0); break;
-      case 9: c.call = "eventfd"; arg(in.byte() % 3); arg(kEFD_NONBLOCK | (in.byte() & 1 ? kEFD_SEMAPHORE : 0)); break;
-      case 10: case 11: c.call = "write"; arg(in.fd()); arg((in.u32() % 140000) + 1); break;
-      case 12: case 13: c.call = "read"; arg(in.fd()); arg((in.u32() % 140000) + 1); break;
-      case 14: c.call = "eventfd_write"; arg(in.fd()); arg(static_cast<int64_t>(in.u32()) - 2); break;
-      case 15: c.call = "eventfd_read"; arg(in.fd()); break;
-      case 16: c.call = "shutdown"; arg(in.fd()); arg(in.byte() % 4); break;
-      case 17: c.call = "close"; arg(in.fd()); break;
-      case 18: c.call = "dup"; arg(in.fd()); break;
-      case 19: c.call = "dup2"; arg(in.fd()); arg(in.fd()); break;
-      case 20: c.call = "tcp_listen"; break;
-      case 21: c.call = in.byte() & 1 ? "tcp_connect" : "accept"; arg(in.fd()); break;
-      case 22: c.call = in.byte() & 1 ? "send" : "recv"; arg(in.fd()); arg((in.u32() % 70000) + 1); arg(in.byte() & 0x42); break;
-      default: c.call = "setrlimit_nofile"; arg(4 + in.byte() % 40); break;
+      }
+      case CallId::kPipe: arg(0); arg(0); break;
+      case CallId::kPipe2: arg(0); arg(0); arg(in.byte() & 1 ? kO_NONBLOCK : kO_NONBLOCK | kO_DIRECT); break;
+      case CallId::kSocketpair: arg(0); arg(0); break;
+      case CallId::kEventfd: arg(in.byte() % 3); arg(kEFD_NONBLOCK | (in.byte() & 1 ? kEFD_SEMAPHORE : 0)); break;
+      case CallId::kTcpListen: arg(128); break;
+      case CallId::kTcpConnect:
+      case CallId::kAccept: arg(in.fd()); break;
+      case CallId::kWrite:
+      case CallId::kRead: arg(in.fd()); arg((in.u32() % 140000) + 1); break;
+      case CallId::kSend:
+      case CallId::kRecv: arg(in.fd()); arg((in.u32() % 70000) + 1); arg(in.byte() & 0x42); break;
+      case CallId::kEventfdWrite: arg(in.fd()); arg(static_cast<int64_t>(in.u32()) - 2); break;
+      case CallId::kEventfdRead: arg(in.fd()); break;
+      case CallId::kShutdown: arg(in.fd()); arg(in.byte() % 4); break;
+      case CallId::kClose:
+      case CallId::kDup: arg(in.fd()); break;
+      case CallId::kDup2: arg(in.fd()); arg(in.fd()); break;
+      case CallId::kOpenRegular: break;
+      case CallId::kSetrlimitNofile: arg(4 + in.byte() % 40); break;
+      case CallId::kSleep: arg(in.byte() % 20); break;
     }
     const auto o = model.perform(c);
     model.take_completions();
     const std::string broken = check_invariants(model.kernel(), InvariantLevel::kBetweenCalls);
     if (!broken.empty()) {
-      std::fprintf(stderr, "invariant broken after %s (op %d): %s\n", c.call.c_str(), op,
-                   broken.c_str());
+      std::fprintf(stderr, "invariant broken after %s (op %d): %s\n", script::call_name(c.call),
+                   op, broken.c_str());
       std::abort();
     }
     if (o.blocked) {

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <variant>
 
-#include "sim/script/export_c.h"
+#include "live/export_c.h"
 #include "sim/script/parser.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -17,7 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string message = e->format();
     if (message.rfind("fuzz.scn:", 0) != 0) __builtin_trap();  // always file:line:col first
   } else {
-    const std::string c = epollscope::sim::script::export_c(
+    const std::string c = epollscope::live::export_c(
         std::get<epollscope::sim::script::Scenario>(parsed));
     if (c.find("int main(void)") == std::string::npos) __builtin_trap();
   }

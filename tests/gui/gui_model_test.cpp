@@ -22,7 +22,6 @@ const char* const kPipe = test::kPipeScenario;
 
 SessionOptions model_only(Variant v = Variant::kAsWritten) {
   SessionOptions o;
-  o.live = false;
   o.variant = v;
   return o;
 }
@@ -238,20 +237,36 @@ close(d)
 )";
   auto s = Session::from_text(text, "fd.scn", model_only());
   ASSERT_TRUE(s->ok()) << s->error();
-  FdNames names;
+  ASSERT_EQ(s->statements().size(), 6u);
+  // The fds of a file at the end of a statement, by the kernel's lowest-free-fd rule: ep 3, e 4,
+  // d 5, r 6, w 7, then r also 20, then d closed.
+  auto fds_of = [&](std::size_t statement, int fd) {
+    FdNames names;
+    const sim::Snapshot& snap = s->snapshot_after(s->statements()[statement].end_step);
+    return names.of(snap, snap.file_of_fd(fd)->id);
+  };
+  EXPECT_EQ(fds_of(0, 3), "fd 3");
+  EXPECT_EQ(fds_of(1, 4), "fd 4");
+  EXPECT_EQ(fds_of(2, 4), "fd 4,5");
+  EXPECT_EQ(fds_of(3, 6), "fd 6");
+  EXPECT_EQ(fds_of(3, 7), "fd 7");
+  EXPECT_EQ(fds_of(4, 6), "fd 6,20");
+  EXPECT_EQ(fds_of(5, 4), "fd 4");
+  EXPECT_EQ(fds_of(5, 20), "fd 6,20");
+  // One FdNames kept across steps (as the window keeps it) gives the same names as a fresh one.
+  FdNames kept;
   for (std::size_t k = 0; k <= s->step_count(); ++k) {
     const sim::Snapshot& snap = s->snapshot_after(k);
     for (const auto& f : snap.files) {
       if (!f) continue;
-      std::string want;
-      if (snap.fds)
-        for (const sim::FdView& fd : *snap.fds)
-          if (fd.file == f->id) want += (want.empty() ? "fd " : ",") + std::to_string(fd.fd);
-      EXPECT_EQ(names.of(snap, f->id), want.empty() ? "no fd" : want) << "step " << k;
+      FdNames fresh;
+      const std::string want = fresh.of(snap, f->id);
+      EXPECT_EQ(kept.of(snap, f->id), want) << "step " << k;
     }
   }
+  // A file without an fd (the closed dup's slot is free; the eventfd still has fd 4).
   const sim::Snapshot& end = s->snapshot_after(s->step_count());
-  EXPECT_EQ(names.of(end, end.file_of_fd(6)->id), "fd 6,20");
+  EXPECT_EQ(end.file_of_fd(5), nullptr);
 }
 
 TEST(Compare, IncrementalDifferencesEqualDifferencesFromScratch) {
@@ -302,7 +317,7 @@ end
   EXPECT_EQ(lt->scenario().lines[3], "  epoll_ctl(ep, EPOLL_CTL_ADD, e, EPOLLIN)");
   int ctls = 0;
   for (const auto& st : lt->scenario().statements)
-    if (st.call == "epoll_ctl") {
+    if (st.call == sim::script::CallId::kEpollCtl) {
       EXPECT_EQ(st.source, "epoll_ctl(ep, EPOLL_CTL_ADD, e, EPOLLIN)");
       ++ctls;
     }
@@ -353,7 +368,6 @@ class ControllerTest : public ::testing::Test {
 
 TEST_F(ControllerTest, CommandsMoveThroughTheTimeline) {
   ControllerOptions o;
-  o.live = false;
   Controller c(o);
   c.dispatch(Command{Command::Kind::kSetCompare, 0, 0, 0, {}, CompareMode::kTrigger});
   c.dispatch(Command{Command::Kind::kOpen, 0, 0, 0, path_});
@@ -380,7 +394,6 @@ TEST_F(ControllerTest, CommandsMoveThroughTheTimeline) {
 
 TEST_F(ControllerTest, PlaybackAdvancesWithTimeAndStopsAtTheEnd) {
   ControllerOptions o;
-  o.live = false;
   Controller c(o);
   c.dispatch(Command{Command::Kind::kOpen, 0, 0, 0, path_});
   c.dispatch(Command{Command::Kind::kSetSpeed, 0, 0, 10});
@@ -395,7 +408,6 @@ TEST_F(ControllerTest, PlaybackAdvancesWithTimeAndStopsAtTheEnd) {
 
 TEST_F(ControllerTest, AFileEditedOnDiskIsReloaded) {
   ControllerOptions o;
-  o.live = false;
   Controller c(o);
   c.dispatch(Command{Command::Kind::kOpen, 0, 0, 0, path_});
   c.update(1.0);

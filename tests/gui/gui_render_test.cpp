@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "gui/bench_gui.h"
+#include "bench/bench_gui.h"
 #include "gui/ui/window.h"
 #include "tests/gui/pipe_scenario.h"
 
@@ -92,7 +92,6 @@ class Gui : public ::testing::Test {
 
 TEST_F(Gui, PipeExampleEdgeBesideLevelAtEveryStep) {
   app::ControllerOptions o;
-  o.live = false;
   app::Controller c(o);
   c.dispatch(
       app::Command{app::Command::Kind::kSetCompare, 0, 0, 0, {}, app::CompareMode::kTrigger});
@@ -138,12 +137,11 @@ TEST_F(Gui, ABigInterestListIsFoldedAndClipped) {
   std::size_t record_from = 0;
   const std::string big = ::testing::TempDir() + "big.scn";
   FILE* f = std::fopen(big.c_str(), "w");
-  std::fputs(app::bench_gui_scenario(5000, 50, &record_from).c_str(), f);
+  std::fputs(bench::bench_gui_scenario(5000, 50, &record_from).c_str(), f);
   std::fclose(f);
   window_->ui().animate = true;
   for (auto mode : {app::CompareMode::kOff, app::CompareMode::kTrigger}) {
     app::ControllerOptions o;
-    o.live = false;
     o.record_from = record_from;
     app::Controller c(o);
     c.dispatch(app::Command{app::Command::Kind::kSetCompare, 0, 0, 0, {}, mode});
@@ -187,7 +185,6 @@ TEST_F(Gui, AMalformedScenarioShowsItsErrorInTheWindow) {
   std::fputs("ep = epoll_create1(0)\nepoll_ctl(ep, EPOLL_CTL_ADD, 3, EPOLLFAST)\n", f);
   std::fclose(f);
   app::ControllerOptions o;
-  o.live = false;
   app::Controller c(o);
   c.dispatch(app::Command{app::Command::Kind::kOpen, 0, 0, 0, bad});
   ASSERT_NE(c.error().find("bad.scn:2:33: unknown flag 'EPOLLFAST'"), std::string::npos)

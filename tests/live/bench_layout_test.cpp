@@ -9,14 +9,14 @@
 #include <utility>
 #include <vector>
 
-#include "live/bench.h"
+#include "bench/bench_model.h"
 #include "sim/uapi.h"
 
 namespace {
 
-using epollscope::live::EpollWorld;
-using epollscope::live::ItemLayout;
-using epollscope::live::RegisterOrder;
+using epollscope::bench::EpollWorld;
+using epollscope::bench::ItemLayout;
+using epollscope::bench::RegisterOrder;
 
 // A world that only writes down what it is asked to do: which file each fd number holds, and
 // every EPOLL_CTL_ADD as (file, fd, data).

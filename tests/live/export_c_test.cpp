@@ -13,9 +13,9 @@
 #include <variant>
 
 #include "live/live_backend.h"
-#include "sim/script/export_c.h"
+#include "live/export_c.h"
 #include "sim/script/parser.h"
-#include "sim/script/runner.h"
+#include "driver/runner.h"
 
 extern char** environ;
 
@@ -52,25 +52,22 @@ std::string run_clean(const std::string& program) {
 // The transcript of the same scenario on the live backend, in export-c's format.
 std::string live_transcript(const sim::script::Scenario& sc) {
   LiveBackend kernel;
-  sim::script::Runner runner(sc, {&kernel});
+  driver::Runner runner(sc, {&kernel});
   std::string error;
   EXPECT_TRUE(runner.start(&error)) << error;
-  std::map<std::string, std::string> call_of;
   std::string out;
   while (!runner.done()) {
     const auto& r = runner.step();
     const auto& st = *r.statement;
     const auto& br = r.backends[0];
-    if (st.kind == sim::script::Statement::Kind::kThreadResult) {
+    if (st.kind == sim::script::Statement::Kind::kThreadResult)
       out += std::to_string(st.loc.line) + ": " + st.thread + " => " +
-             sim::script::describe_outcome(br.outcome, call_of[st.thread]) + "\n";
-    } else {
-      call_of[st.thread] = st.call;
-      out += sim::script::transcript_line(st.loc.line, br.outcome, st.call) + "\n";
-    }
+             driver::describe_outcome(br.outcome, r.call) + "\n";
+    else
+      out += live::transcript_line(st.loc.line, br.outcome, r.call) + "\n";
     for (const auto& c : br.completions)
       out += std::to_string(st.loc.line) + ": thread " + c.thread +
-             " finished: " + sim::script::describe_outcome(c.outcome, call_of[c.thread]) + "\n";
+             " finished: " + driver::describe_outcome(c.outcome, c.call) + "\n";
   }
   runner.stop();
   return out;
@@ -84,7 +81,7 @@ void check_export(const std::string& name, const std::string& text) {
   fs::create_directories(dir);
   const std::string c_file = (dir / (name + ".c")).string();
   const std::string binary = (dir / name).string();
-  std::ofstream(c_file) << sim::script::export_c(sc);
+  std::ofstream(c_file) << live::export_c(sc);
   const std::string cmd = "cc -O1 -Wall -Werror -pthread -o " + binary + " " + c_file + " 2>&1";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << "the exported program does not compile: " << cmd;
   const std::string program_output = run_clean(binary);

@@ -11,9 +11,10 @@
 #include <string>
 #include <variant>
 
-#include "live/checker.h"
-#include "live/fuzz.h"
-#include "live/huge_pages.h"
+#include "bench/huge_pages.h"
+#include "driver/driver.h"
+#include "fuzz/differential.h"
+#include "live/live_backend.h"
 #include "sim/kernel.h"
 #include "sim/script/parser.h"
 #include "sim/slab.h"
@@ -57,6 +58,12 @@ int children() {
   return n;
 }
 
+driver::RunOptions on_this_kernel() {
+  driver::RunOptions o;
+  o.kernel = [] { return std::make_unique<LiveBackend>(); };
+  return o;
+}
+
 sim::script::Scenario parse(const std::string& text) {
   auto parsed = sim::script::parse_scenario(text, "hardening.scn");
   if (auto* e = std::get_if<sim::script::ParseError>(&parsed)) ADD_FAILURE() << e->format();
@@ -67,8 +74,8 @@ TEST(Hardening, ScenariosAndTheFuzzerLeaveNoFdAndNoChildBehind) {
   const auto before = open_fds();
   ASSERT_EQ(children(), 0);
   // A scenario with every file type, threads that stay asleep, and a call that fails.
-  CheckOptions o;
-  auto report = check_scenario(parse(R"(ep = epoll_create1(0)
+  const driver::RunOptions o = on_this_kernel();
+  auto report = driver::check_scenario(parse(R"(ep = epoll_create1(0)
 pipe2(r, w, O_NONBLOCK)
 socketpair(a, b)
 l = tcp_listen()
@@ -85,14 +92,14 @@ read(r, 100)
 )"),
                              o);
   EXPECT_TRUE(report.ok()) << (report.messages.empty() ? report.error : report.messages[0]);
-  FuzzOptions f;
+  fuzz::FuzzOptions f;
   f.seed = 5;
   f.ops = 2000;
   f.jobs = 2;
   f.progress = false;
   f.out_dir = ::testing::TempDir() + "fuzz-findings";
   std::ostringstream out, err;
-  EXPECT_EQ(fuzz_command(f, out, err), 0) << err.str();
+  EXPECT_EQ(fuzz::fuzz_command(f, out, err), 0) << err.str();
   EXPECT_NE(out.str().find("fuzzed 2000 calls"), std::string::npos) << out.str();
   EXPECT_EQ(open_fds(), before);
   EXPECT_EQ(children(), 0);
@@ -100,8 +107,8 @@ read(r, 100)
 
 TEST(Hardening, TooManyFdsGiveEmfileOnTheModelAndTheKernel) {
   // 0, 1, 2 and five more: the sixth eventfd, the dup and the pipe find the table full.
-  CheckOptions o;
-  auto report = check_scenario(parse(R"(setrlimit_nofile(8)
+  const driver::RunOptions o = on_this_kernel();
+  auto report = driver::check_scenario(parse(R"(setrlimit_nofile(8)
 e1 = eventfd(0, 0)
 e2 = eventfd(0, 0)
 e3 = eventfd(0, 0)
@@ -127,8 +134,8 @@ pipe2(r3, w3, 0)         => 0
 // of 100,000 items gets its slabs from it.
 TEST(HugePages, ChunksAreAlignedCountedAndReturned) {
   const sim::SlabPages saved = sim::slab_pages();
-  use_huge_pages_for_slabs();
-  const std::size_t before = huge_page_bytes_in_use();
+  bench::use_huge_pages_for_slabs();
+  const std::size_t before = bench::huge_page_bytes_in_use();
   {
     sim::Kernel k;
     sim::Task& t = k.main_task();
@@ -141,7 +148,7 @@ TEST(HugePages, ChunksAreAlignedCountedAndReturned) {
                 0);
       ASSERT_EQ(k.close(t, fd).ret, 0);
     }
-    const std::size_t used = huge_page_bytes_in_use() - before;
+    const std::size_t used = bench::huge_page_bytes_in_use() - before;
     // 100,000 epitems (128 B) and eppoll_entries (64 B): at least 19 MB in 2 MiB chunks.
     EXPECT_GE(used, std::size_t{100000} * 192);
     EXPECT_EQ(used % sim::kSlabBigChunk, 0u);
@@ -150,7 +157,7 @@ TEST(HugePages, ChunksAreAlignedCountedAndReturned) {
     EXPECT_EQ(reinterpret_cast<uintptr_t>(chunk) % sim::kSlabBigChunk, 0u);
     sim::slab_pages().free(chunk, sim::kSlabBigChunk);
   }
-  EXPECT_EQ(huge_page_bytes_in_use(), before);
+  EXPECT_EQ(bench::huge_page_bytes_in_use(), before);
   sim::set_slab_pages(saved);
 }
 

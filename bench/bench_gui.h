@@ -1,0 +1,27 @@
+// bench/bench_gui.h — `epollscope bench gui --items N`: how much a frame of the window costs with N
+// registered items, rendered offscreen (an invisible window; under CI, Xvfb with Mesa's llvmpipe).
+#pragma once
+
+#include <ostream>
+#include <string>
+
+namespace epollscope::bench {
+
+struct BenchGuiOptions {
+  long items = 10000;  // registered epitems (eventfds)
+  long ready = -1;     // of which ready; -1: min(items, 100)
+  int frames = 60;     // measured frames per figure (after a few warm-up frames)
+  int width = 1280;
+  int height = 800;
+  bool compare = false;  // two panes (ET beside LT) instead of the default single view
+};
+
+// The scenario the benchmark opens: N eventfds registered in one epoll, K of them readable, then
+// a few recorded calls (one more ADD, a write that wakes it, an LT epoll_wait) to step through.
+// Everything before `*record_from` (a statement index) is set-up that runs untraced.
+std::string bench_gui_scenario(long items, long ready, std::size_t* record_from);
+
+// Prints one line per figure: name value unit. Progress goes to `err`. Exit status.
+int bench_gui_command(const BenchGuiOptions& options, std::ostream& out, std::ostream& err);
+
+}  // namespace epollscope::bench

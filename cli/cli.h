@@ -1,0 +1,63 @@
+// cli/cli.h — the front door: the `epollscope` executable is main.cpp and one thin file per
+// subcommand (cmd_*.cpp). Each file adds its subcommand, with its options and help, to the CLI11
+// app; when the user chose it, it sets the action that main runs after parsing. The work itself
+// lives in the rooms (driver/, live/, fuzz/, bench/, gui/); these files only translate options.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <iosfwd>
+#include <string>
+
+#include "driver/driver.h"
+#include "sim/profile.h"
+
+namespace epollscope::cli {
+
+// What the chosen subcommand does; returns the exit status.
+using Action = std::function<int()>;
+
+void add_walkthrough(CLI::App& app, Action& action);
+void add_run(CLI::App& app, Action& action);
+void add_check(CLI::App& app, Action& action);
+void add_export_c(CLI::App& app, Action& action);
+void add_fuzz(CLI::App& app, Action& action);
+void add_profiles(CLI::App& app, Action& action);
+void add_bench(CLI::App& app, Action& action);  // bench model, and bench gui (add_bench_gui)
+// The window: `gui`, `screenshot` (cmd_gui.cpp; in a build without the window cmd_no_gui.cpp adds
+// them with a message that says so), `bench gui`, and the main job without a subcommand.
+void add_gui(CLI::App& app, Action& action);
+void add_bench_gui(CLI::App& bench, Action& action);
+// Without a subcommand: the window on the pipe example, ET beside LT, or, without a display (or a
+// window), the terminal walk-through of the same example.
+Action main_job();
+
+struct WalkthroughOptions {
+  const sim::KernelProfile* profile = &sim::KernelProfile::default_profile();
+  bool live = true;        // also ask this machine's kernel (the model alone if it cannot be)
+  bool show_steps = true;  // the kernel functions inside each statement
+  bool show_state = true;  // the state after each statement, ET beside LT
+  int width = 120;         // terminal columns
+  std::string scenario;    // empty: the library's pipe example
+};
+// Prints the walk-through; 0 when the replay showed the example's lesson with no divergence.
+int run_walkthrough(std::ostream& out, const WalkthroughOptions& options);
+
+// --- shared by the subcommands (common.cpp) ---------------------------------------------------
+// The terminal's width (at least 80), or 120 when stdout is not a terminal.
+int terminal_width();
+// The profile of that name, or nullptr after printing the known ones on stderr.
+const sim::KernelProfile* find_profile(const std::string& name);
+// The profile to model: the one asked for, or the one the calibration probe finds on this kernel
+// (said on `out`, with the probes' findings when `verbose`).
+const sim::KernelProfile* choose_profile(const sim::KernelProfile* asked, bool live,
+                                         std::ostream& out, bool verbose);
+// Makes the real kernel's backend (the live child) for a run, or nothing when `live` is false.
+driver::KernelFactory kernel_backend(bool live);
+// The scenario library (share/epollscope/scenarios beside the program, or $EPOLLSCOPE_SCENARIOS),
+// and the pipe 2 KB / 1 KB example in it; empty with a message on stderr when it is not found.
+std::string scenario_library();
+std::string pipe_example();
+
+}  // namespace epollscope::cli

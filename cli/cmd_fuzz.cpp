@@ -1,0 +1,50 @@
+// cli/cmd_fuzz.cpp — `epollscope fuzz`: differential fuzzing of the model against the real kernel
+// (fuzz/differential.h).
+#include <iostream>
+
+#include "cli/cli.h"
+#include "fuzz/differential.h"
+
+namespace epollscope::cli {
+
+void add_fuzz(CLI::App& app, Action& action) {
+  struct Options {
+    fuzz::FuzzOptions fuzz;
+    std::string types = fuzz::FuzzTypes{}.text();
+    bool no_progress = false;
+  };
+  auto o = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand(
+      "fuzz",
+      "Differential fuzzing: random call sequences on the model and on the real kernel, compared "
+      "call by call;\non the first divergence, shrink it and write a minimal scenario file (exit 1)");
+  cmd->add_option("--seed", o->fuzz.seed, "Seed: the same seed gives the same calls")
+      ->capture_default_str();
+  cmd->add_option("--ops", o->fuzz.ops, "Calls in all")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
+  cmd->add_option("--types", o->types, "File types to use: pipe,unix,tcp,eventfd,epoll")
+      ->capture_default_str();
+  cmd->add_option("--out", o->fuzz.out_dir, "Folder for the minimal scenario of a divergence")
+      ->capture_default_str();
+  cmd->add_option("--jobs", o->fuzz.jobs, "Worker processes (default: one per core)")
+      ->check(CLI::Range(1, 64));
+  cmd->add_option("--case-ops", o->fuzz.case_ops,
+                  "Calls per case (each case starts from fresh files)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  cmd->add_flag("--no-progress", o->no_progress, "No progress line on the terminal");
+  cmd->callback([&action, o] {
+    action = [o] {
+      std::string error;
+      if (!fuzz::FuzzTypes::parse(o->types, &o->fuzz.types, &error)) {
+        std::cerr << "epollscope: --types: " << error << '\n';
+        return 2;
+      }
+      o->fuzz.progress = !o->no_progress;
+      return fuzz::fuzz_command(o->fuzz, std::cout, std::cerr);
+    };
+  });
+}
+
+}  // namespace epollscope::cli

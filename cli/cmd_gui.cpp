@@ -1,0 +1,176 @@
+// cli/cmd_gui.cpp — the window's subcommands (built when the window is): `gui [FILE]`,
+// `screenshot FILE (--step N | --after-line L) -o out.png`, `bench gui`, and the main job that
+// opens the window on the pipe example (or, without a display, the terminal walk-through).
+#include <iostream>
+
+#include "bench/bench_gui.h"
+#include "cli/cli.h"
+#include "gui/app/controller.h"
+#include "gui/ui/window.h"
+
+namespace epollscope::cli {
+namespace {
+
+struct GuiOptions {
+  std::string path;
+  std::string compare = "off";
+  bool light = false;
+  bool no_live = false;
+  float scale = 0;
+};
+
+app::CompareMode compare_mode(const std::string& name) {
+  return name == "trigger"    ? app::CompareMode::kTrigger
+         : name == "profiles" ? app::CompareMode::kProfiles
+                              : app::CompareMode::kOff;
+}
+
+app::ControllerOptions controller_options(bool live) {
+  app::ControllerOptions o;
+  o.kernel = kernel_backend(live);
+  return o;
+}
+
+int gui(const GuiOptions& o) {
+  const std::string path = o.path.empty() ? pipe_example() : o.path;
+  if (path.empty()) return 2;
+  ui::WindowOptions wo;
+  wo.theme = o.light ? ui::ThemeKind::kLight : ui::ThemeKind::kDark;
+  wo.scale = o.scale;
+  std::string error;
+  auto window = ui::Window::open(wo, &error);
+  if (!window) {
+    std::cerr << "epollscope: cannot open the window: " << error << "; try `epollscope run "
+              << path << "` for the terminal replay\n";
+    return 1;
+  }
+  window->ui().scenario_dir = scenario_library();
+  app::Controller c(controller_options(!o.no_live));
+  c.dispatch(app::Command{app::Command::Kind::kSetCompare, 0, 0, 0, {}, compare_mode(o.compare)});
+  c.dispatch(app::Command{app::Command::Kind::kOpen, 0, 0, 0, path});
+  window->run(c);
+  return 0;
+}
+
+struct ScreenshotOptions {
+  std::string path;
+  std::size_t step = 0;  // the timeline position (tick) to render
+  int after_line = 0;    // if set: the position right after the statement on this line
+  bool compare = false;
+  bool light = false;
+  bool no_live = false;
+  int width = 1600;
+  int height = 1000;
+  std::string output;
+};
+
+int screenshot(const ScreenshotOptions& o) {
+  ui::WindowOptions wo;
+  wo.width = o.width;
+  wo.height = o.height;
+  wo.visible = false;
+  wo.scale = 1;
+  wo.theme = o.light ? ui::ThemeKind::kLight : ui::ThemeKind::kDark;
+  std::string error;
+  auto window = ui::Window::open(wo, &error);
+  if (!window) {
+    std::cerr << "epollscope: cannot render: " << error << " (under CI, run it with xvfb-run)\n";
+    return 1;
+  }
+  window->ui().animate = false;
+  window->ui().scenario_dir = scenario_library();
+  app::Controller c(controller_options(!o.no_live));
+  c.dispatch(app::Command{app::Command::Kind::kSetCompare, 0, 0, 0, {},
+                          o.compare ? app::CompareMode::kTrigger : app::CompareMode::kOff});
+  c.dispatch(app::Command{app::Command::Kind::kOpen, 0, 0, 0, o.path});
+  c.dispatch(app::Command{app::Command::Kind::kSeek, o.step});
+  if (o.after_line > 0 && c.left() && c.left()->ok()) {
+    const auto& sts = c.left()->statements();
+    std::size_t found = sts.size();
+    for (std::size_t i = 0; i < sts.size() && found == sts.size(); ++i)
+      if (sts[i].result.statement->loc.line == o.after_line) found = i;
+    if (found == sts.size()) {
+      std::cerr << "epollscope: no statement on line " << o.after_line << " of " << o.path << '\n';
+      return 2;
+    }
+    c.dispatch(app::Command{app::Command::Kind::kSeekStatement, 0, found});
+  }
+  // The first frames build the font atlas and settle the layout.
+  for (int i = 0; i < 3; ++i)
+    window->frame(c, i == 2);
+  if (!window->save_png(o.output)) {
+    std::cerr << "epollscope: cannot write " << o.output << '\n';
+    return 1;
+  }
+  std::cout << "wrote " << o.output << " (step " << c.tick() << " of " << c.timeline().ticks()
+            << ")\n";
+  return c.error().empty() ? 0 : 1;
+}
+
+}  // namespace
+
+void add_gui(CLI::App& app, Action& action) {
+  auto g = std::make_shared<GuiOptions>();
+  auto* cmd = app.add_subcommand(
+      "gui", "Open the desktop window on a scenario (default: the pipe 2 KB / 1 KB example)");
+  cmd->add_option("FILE", g->path, "Scenario file (*.scn)");
+  cmd->add_option("--compare", g->compare,
+                  "off, trigger (ET beside LT) or profiles (two kernel profiles)")
+      ->check(CLI::IsMember({"off", "trigger", "profiles"}));
+  cmd->add_flag("--light", g->light, "Light theme");
+  cmd->add_option("--scale", g->scale, "UI scale (default: the monitor's, or $EPOLLSCOPE_SCALE)");
+  cmd->add_flag("--no-live", g->no_live, "Do not ask the real kernel");
+  cmd->callback([&action, g] { action = [g] { return gui(*g); }; });
+
+  auto s = std::make_shared<ScreenshotOptions>();
+  auto* shot =
+      app.add_subcommand("screenshot", "Render the window offscreen at a step and write a PNG");
+  shot->add_option("FILE", s->path, "Scenario file (*.scn)")->required();
+  shot->add_option("--step", s->step, "Timeline position (0 = before the first call)");
+  shot->add_option("--after-line", s->after_line,
+                   "Instead of --step: right after the statement on this line");
+  shot->add_flag("--compare", s->compare, "ET beside LT (two models in lockstep)");
+  shot->add_option("-o,--output", s->output, "PNG to write")->required();
+  shot->add_option("--width", s->width, "Width in pixels")->check(CLI::Range(320, 8192));
+  shot->add_option("--height", s->height, "Height in pixels")->check(CLI::Range(240, 8192));
+  shot->add_flag("--light", s->light, "Light theme");
+  shot->add_flag("--no-live", s->no_live, "Do not ask the real kernel");
+  shot->callback([&action, s] { action = [s] { return screenshot(*s); }; });
+}
+
+void add_bench_gui(CLI::App& bench, Action& action) {
+  auto o = std::make_shared<bench::BenchGuiOptions>();
+  auto* cmd = bench.add_subcommand(
+      "gui",
+      "CPU ms and primitives per frame of the window with N registered items, rendered "
+      "offscreen (needs a display: run it under xvfb-run)");
+  cmd->add_option("--items", o->items, "Registered items")->check(CLI::Range(1L, 1000000L));
+  cmd->add_option("--ready", o->ready, "Items that are ready (default: min(items, 100))")
+      ->check(CLI::Range(0L, 1000000L));
+  cmd->add_option("--frames", o->frames, "Measured frames per figure")
+      ->check(CLI::Range(1, 100000));
+  cmd->add_option("--width", o->width, "Window width in pixels")->check(CLI::Range(320, 8192));
+  cmd->add_option("--height", o->height, "Window height in pixels")->check(CLI::Range(240, 8192));
+  cmd->add_flag("--compare", o->compare,
+                "Two panes (ET beside LT) instead of the default single view");
+  cmd->callback([&action, o] {
+    action = [o] { return bench::bench_gui_command(*o, std::cout, std::cerr); };
+  });
+}
+
+Action main_job() {
+  return [] {
+    if (ui::display_available()) {
+      GuiOptions o;
+      o.compare = "trigger";
+      return gui(o);
+    }
+    std::cerr << "epollscope: no display, so here is the terminal walk-through (`epollscope gui` "
+                 "needs a display; `epollscope run FILE` replays any scenario in the terminal)\n";
+    WalkthroughOptions w;
+    w.width = terminal_width();
+    return run_walkthrough(std::cout, w);
+  };
+}
+
+}  // namespace epollscope::cli

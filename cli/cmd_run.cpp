@@ -1,0 +1,131 @@
+// cli/cmd_run.cpp — `epollscope run FILE`: the terminal replay. Each statement, the kernel
+// functions the model ran inside it, the state after it, and the real kernel's result beside the
+// model's. Exit 0 when everything agreed and every expectation held, 1 otherwise, 2 when the file
+// cannot be read or parsed or the real kernel cannot be asked.
+#include <iostream>
+#include <variant>
+
+#include "cli/cli.h"
+#include "driver/scenario_files.h"
+#include "sim/strings.h"
+#include "sim/text_view.h"
+
+namespace epollscope::cli {
+namespace {
+
+using sim::cat;
+
+struct RunOptions {
+  std::string path;
+  std::string profile;
+  bool no_live = false;
+  bool no_steps = false;
+  bool no_state = false;
+};
+
+const char* mark(bool ok) {
+  return ok ? "\u2713" : "\u2717";
+}
+
+int run(const RunOptions& o) {
+  std::ostream& out = std::cout;
+  std::ostream& err = std::cerr;
+  const sim::KernelProfile* asked = nullptr;
+  if (!o.profile.empty() && !(asked = find_profile(o.profile))) return 2;
+  auto loaded = driver::load_scenario(o.path);
+  if (auto* e = std::get_if<sim::script::ParseError>(&loaded)) {
+    err << e->format();
+    return 2;
+  }
+  const std::size_t width = static_cast<std::size_t>(terminal_width());
+  driver::RunOptions ro;
+  ro.profile = choose_profile(asked, !o.no_live, out, true);
+  ro.kernel = kernel_backend(!o.no_live);
+  driver::ScenarioRun run(std::get<sim::script::Scenario>(std::move(loaded)), ro);
+  const sim::script::Scenario& sc = run.scenario();
+
+  out << "\n" << (sc.title.empty() ? o.path : sc.title) << "\n";
+  for (const auto& h : sc.header)
+    out << h << '\n';
+  if (!run.note().empty()) out << run.note() << '\n';
+  if (!run.start()) {
+    err << "epollscope: " << run.error() << '\n';
+    return 2;
+  }
+  const std::vector<std::string> names = run.backend_names();
+  int status = 0;
+  while (!run.done()) {
+    const driver::StatementRun& s = run.step();
+    const driver::StatementResult& r = s.result;
+    const auto& st = *r.statement;
+    std::string rule = cat("-- line ", st.loc.line, " ");
+    rule.resize(std::min<std::size_t>(width, 100), '-');
+    out << '\n' << rule << '\n';
+    if (!st.narration.empty())
+      for (const auto& l : sim::wrap(st.narration, width - 2))
+        out << "# " << l << '\n';
+    out << st.source << '\n';
+    if (!r.error.empty()) {
+      out << "  cannot run: " << r.error << '\n';
+      status = run.kernel_failed() ? 2 : 1;
+      break;
+    }
+    for (std::size_t b = 0; b < r.backends.size(); ++b) {
+      const auto& br = r.backends[b];
+      if (!br.ran) continue;
+      std::string line = cat("  ", names[b], b == 0 ? ":  " : ": ",
+                             driver::describe_outcome(br.outcome, r.call));
+      if (st.expect.kind != sim::script::Expectation::Kind::kNone)
+        line += cat("   ", mark(br.failed.empty()),
+                    br.failed.empty() ? " as expected" : " expected " + st.expect.text);
+      if (b > 0)
+        line += cat("   ", mark(r.divergences.empty()),
+                    r.divergences.empty() ? " same as the model" : " differs from the model");
+      out << line << '\n';
+      for (const auto& c : br.completions)
+        out << "    " << names[b] << ": thread " << c.thread
+            << " finished: " << driver::describe_outcome(c.outcome, c.call) << '\n';
+    }
+    for (const auto& d : r.divergences)
+      out << "  divergence: " << d << '\n';
+    if (!r.divergences.empty()) status = 1;
+    for (const auto& br : r.backends)
+      if (!br.failed.empty()) status = 1;
+    if (!o.no_steps) {
+      std::vector<std::string> steps =
+          sim::render_steps(run.recorder().steps(), s.first_step, s.end_step, width - 4);
+      if (!steps.empty()) out << "  inside the model:\n";
+      for (const auto& l : steps)
+        out << "    " << l << '\n';
+    }
+    if (!o.no_state) {
+      out << "  state:\n";
+      for (const auto& l : sim::render_state(run.recorder().latest()))
+        out << "    " << l << '\n';
+    }
+  }
+  out << "\n"
+      << run.calls() << " calls: " << run.divergences() << " divergences, "
+      << run.failed_expectations() << " failed expectations\n";
+  return status;
+}
+
+}  // namespace
+
+void add_run(CLI::App& app, Action& action) {
+  auto o = std::make_shared<RunOptions>();
+  auto* cmd = app.add_subcommand("run",
+                                 "Replay a scenario in the terminal: each call, the kernel "
+                                 "functions inside it, the state after it, "
+                                 "and the real kernel's result beside the model's");
+  cmd->add_option("FILE", o->path, "Scenario file (*.scn)")->required();
+  cmd->add_option("--profile", o->profile,
+                  "Kernel profile to model (default: calibrated on this kernel)");
+  cmd->add_flag("--no-live", o->no_live,
+                "The model alone: do not run the calls on the real kernel");
+  cmd->add_flag("--no-steps", o->no_steps, "Do not list the kernel functions inside each call");
+  cmd->add_flag("--no-state", o->no_state, "Do not print the state after each call");
+  cmd->callback([&action, o] { action = [o] { return run(*o); }; });
+}
+
+}  // namespace epollscope::cli

@@ -1,0 +1,79 @@
+// cli/common.cpp — what several subcommands share: the terminal, profiles and calibration, the
+// real kernel's backend, and where the scenario library is.
+#include <sys/ioctl.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "cli/cli.h"
+#include "live/calibrate.h"
+#include "live/live_backend.h"
+
+namespace epollscope::cli {
+
+int terminal_width() {
+  winsize ws{};
+  if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 80)
+    return ws.ws_col;
+  return 120;
+}
+
+const sim::KernelProfile* find_profile(const std::string& name) {
+  const sim::KernelProfile* p = sim::KernelProfile::by_name(name);
+  if (!p) {
+    std::cerr << "epollscope: unknown kernel profile '" << name << "'; known profiles:";
+    for (const auto& q : sim::KernelProfile::all())
+      std::cerr << ' ' << q.name;
+    std::cerr << '\n';
+  }
+  return p;
+}
+
+const sim::KernelProfile* choose_profile(const sim::KernelProfile* asked, bool live,
+                                         std::ostream& out, bool verbose) {
+  if (asked) {
+    out << "kernel profile " << asked->name << " (chosen by --profile)\n";
+    return asked;
+  }
+  if (!live) {
+    out << "kernel profile " << sim::KernelProfile::default_profile().name
+        << " (the default; --no-live skips calibration)\n";
+    return &sim::KernelProfile::default_profile();
+  }
+  utsname u{};
+  const std::string release = uname(&u) == 0 ? std::string(u.release) : std::string("unknown");
+  live::Calibration c = live::calibrate();
+  out << "this kernel: Linux " << release << "; calibration: profile " << c.profile->name
+      << (c.exact ? "" : " (closest match)") << (c.error.empty() ? "" : " — " + c.error) << '\n';
+  if (verbose)
+    for (const auto& f : c.findings)
+      out << "  " << f << '\n';
+  return c.profile;
+}
+
+driver::KernelFactory kernel_backend(bool live) {
+  if (!live) return nullptr;
+  return [] { return std::make_unique<live::LiveBackend>(); };
+}
+
+std::string scenario_library() {
+  namespace fs = std::filesystem;
+  if (const char* env = std::getenv("EPOLLSCOPE_SCENARIOS")) return env;
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  const fs::path dir = exe.parent_path().parent_path() / "share" / "epollscope" / "scenarios";
+  if (!ec && fs::is_directory(dir, ec)) return dir.lexically_normal().string();
+  std::cerr << "epollscope: the scenario library was not found in " << dir.string()
+            << " (it is installed there with the program); set EPOLLSCOPE_SCENARIOS to its folder\n";
+  return {};
+}
+
+std::string pipe_example() {
+  const std::string dir = scenario_library();
+  return dir.empty() ? std::string() : dir + "/01-pipe-2k-1k-et.scn";
+}
+
+}  // namespace epollscope::cli

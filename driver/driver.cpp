@@ -1,0 +1,168 @@
+#include "driver/driver.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "sim/kernel.h"
+#include "sim/strings.h"
+
+namespace epollscope::driver {
+
+using sim::cat;
+
+ScenarioRun::ScenarioRun(sim::script::Scenario scenario, RunOptions options)
+    : scenario_(std::move(scenario)), options_(std::move(options)), profile_(options_.profile) {
+  if (!scenario_.profile.empty() && scenario_.profile != profile_->name) {
+    if (const sim::KernelProfile* p = sim::KernelProfile::by_name(scenario_.profile)) {
+      if (options_.kernel)
+        note_ = cat("model only: the scenario is about Linux ", scenario_.profile,
+                    ", this kernel follows ", profile_->name);
+      profile_ = p;
+      options_.kernel = nullptr;
+    }
+  }
+  reset_backends();
+}
+
+ScenarioRun::~ScenarioRun() {
+  if (runner_) runner_->stop();
+}
+
+void ScenarioRun::reset_backends() {
+  if (runner_) runner_->stop();
+  runner_.reset();
+  kernel_.reset();
+  statements_.clear();
+  started_ = ended_ = kernel_failed_ = false;
+  model_ = std::make_unique<ModelBackend>(*profile_, options_.record && options_.record_from == 0);
+  std::vector<Backend*> backends{model_.get()};
+  if (options_.kernel) {
+    kernel_ = options_.kernel();
+    if (kernel_) backends.push_back(kernel_.get());
+  }
+  runner_ = std::make_unique<Runner>(scenario_, backends);
+}
+
+void ScenarioRun::fail(std::string why) {
+  error_ = std::move(why);
+  ended_ = true;
+}
+
+bool ScenarioRun::start() {
+  if (started_) return error_.empty();
+  started_ = true;
+  std::string why;
+  try {
+    if (runner_->start(&why)) return true;
+  } catch (const BackendError& e) {
+    why = e.what();
+  }
+  if (kernel_ && options_.fall_back_to_model) {
+    note_ = cat("the real kernel could not be asked (", why, "): the model alone runs it");
+    options_.kernel = nullptr;
+    reset_backends();
+    return start();
+  }
+  fail(why);
+  return false;
+}
+
+bool ScenarioRun::done() const {
+  return ended_ || runner_->done();
+}
+
+const StatementRun& ScenarioRun::step() {
+  StatementRun r;
+  auto recorded = [&] { return model_->recorder() ? model_->recorder()->size() : 0; };
+  if (options_.record && statements_.size() == options_.record_from) model_->start_recording();
+  r.first_step = recorded();
+  try {
+    r.result = runner_->step();
+  } catch (const BackendError& e) {
+    const sim::script::Statement& st = scenario_.statements[runner_->position() - 1];
+    r.result.statement = &st;
+    r.result.call = st.call;
+    r.result.error = cat("the real kernel could not be asked: ", e.what());
+    r.end_step = recorded();
+    statements_.push_back(std::move(r));
+    kernel_failed_ = true;
+    fail(statements_.back().result.error);
+    return statements_.back();
+  }
+  r.end_step = recorded();
+  statements_.push_back(std::move(r));
+  if (!statements_.back().result.error.empty()) fail(statements_.back().result.error);
+  return statements_.back();
+}
+
+void ScenarioRun::run_all() {
+  if (!start()) return;
+  while (!done())
+    step();
+  if (kernel_failed_ && options_.fall_back_to_model) {
+    note_ = cat(error_, ": the model alone runs it");
+    error_.clear();
+    options_.kernel = nullptr;
+    reset_backends();
+    run_all();
+  }
+}
+
+const sim::Recorder& ScenarioRun::recorder() const {
+  if (model_->recorder()) return *model_->recorder();
+  static const sim::Kernel kernel;
+  static const sim::Recorder empty(kernel);
+  return empty;
+}
+
+const sim::Snapshot& ScenarioRun::snapshot_after(std::size_t steps) const {
+  const sim::Recorder& r = recorder();
+  if (steps == 0 || r.snapshots().empty()) return r.initial();
+  return r.snapshots()[std::min(steps, r.snapshots().size()) - 1];
+}
+
+std::vector<std::string> ScenarioRun::backend_names() const {
+  std::vector<std::string> names{model_->name()};
+  if (kernel_) names.push_back(kernel_->name());
+  return names;
+}
+
+int ScenarioRun::calls() const {
+  return runner_->calls();
+}
+int ScenarioRun::divergences() const {
+  return runner_->divergences();
+}
+int ScenarioRun::failed_expectations() const {
+  return runner_->failed_expectations();
+}
+
+CheckReport check_scenario(sim::script::Scenario scenario, RunOptions options) {
+  const auto t0 = std::chrono::steady_clock::now();
+  CheckReport report;
+  report.path = scenario.path;
+  report.title = scenario.title;
+  options.record = false;
+  ScenarioRun run(std::move(scenario), std::move(options));
+  run.run_all();
+  for (const StatementRun& s : run.statements()) {
+    const StatementResult& r = s.result;
+    const std::string where = cat(report.path, ":", r.statement->loc.line, ": ", r.statement->source);
+    if (!r.error.empty()) report.error = cat(where, "\n    ", r.error);
+    for (const auto& d : r.divergences)
+      report.messages.push_back(cat(where, "\n    divergence: ", d));
+    for (const auto& b : r.backends)
+      for (const auto& f : b.failed)
+        report.messages.push_back(cat(where, "\n    ", f));
+  }
+  if (report.error.empty() && !run.error().empty()) report.error = cat(report.path, ": ", run.error());
+  report.note = run.note();
+  report.calls = run.calls();
+  report.divergences = run.divergences();
+  report.failed_expectations = run.failed_expectations();
+  report.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return report;
+}
+
+}  // namespace epollscope::driver

@@ -1,0 +1,122 @@
+// driver/driver.h — the one way to run a scenario, for every front end: the window's sessions,
+// `run`, `check`, the terminal walk-through (and the tracing of real programs that comes next).
+//
+// A ScenarioRun runs a scenario's statements on the model and, when a kernel backend is given, on
+// the kernel in lockstep (driver/runner.h); it records the model's trace steps and snapshots and
+// keeps, per statement, what every backend did and which trace steps the statement made. It makes
+// the decisions every front end needs made the same way:
+//   - the profile: the one given (this kernel's, calibrated, or chosen by the user), unless the
+//     scenario says it is about another kernel (`profile "5.10"`): then that kernel's model runs
+//     it alone, since this kernel would give other answers, and note() says so;
+//   - the kernel: a backend that cannot start or fails mid-run (BackendError) either ends the run
+//     with error() (check, run), or — with `fall_back_to_model`, for the window — makes the run
+//     start again on the model alone, with a note() saying why.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "driver/model_backend.h"
+#include "driver/runner.h"
+#include "sim/profile.h"
+#include "sim/recorder.h"
+#include "sim/script/scenario.h"
+
+namespace epollscope::driver {
+
+// Makes a fresh kernel backend for one run (the live child, say).
+using KernelFactory = std::function<std::unique_ptr<Backend>()>;
+
+struct RunOptions {
+  const sim::KernelProfile* profile = &sim::KernelProfile::default_profile();
+  KernelFactory kernel;  // empty: the model alone
+  bool record = true;    // keep every trace step with a snapshot
+  // Statements before this index run untraced and have no steps: the set-up of a scenario with
+  // very many items, where a snapshot per step would cost O(items) each.
+  std::size_t record_from = 0;
+  bool fall_back_to_model = false;  // see above
+};
+
+// What one statement did, and which trace steps of the recording it made.
+struct StatementRun {
+  std::size_t first_step = 0;  // index into the recorder's steps
+  std::size_t end_step = 0;    // one past the last step of this statement
+  StatementResult result;      // the model first, then the kernel when it was asked
+};
+
+class ScenarioRun {
+ public:
+  ScenarioRun(sim::script::Scenario scenario, RunOptions options);
+  ~ScenarioRun();
+  ScenarioRun(const ScenarioRun&) = delete;
+  ScenarioRun& operator=(const ScenarioRun&) = delete;
+
+  // Starts the backends. False, with error(), when the run cannot start; with
+  // fall_back_to_model a kernel that cannot start only leaves a note.
+  bool start();
+  bool done() const;
+  // Runs the next statement (start() first). A statement that cannot run, or a backend failure,
+  // ends the run: done() is then true and error() says why.
+  const StatementRun& step();
+  // start() and step() to the end; with fall_back_to_model, a kernel that fails mid-run makes
+  // the whole run start again on the model alone.
+  void run_all();
+
+  const sim::script::Scenario& scenario() const { return scenario_; }
+  const sim::KernelProfile& profile() const { return *profile_; }
+  bool kernel_asked() const { return kernel_ != nullptr; }
+  const std::string& note() const { return note_; }    // why the kernel was not asked, if so
+  const std::string& error() const { return error_; }  // why the run ended early, if it did
+  // The run ended because the kernel backend failed (not because a statement could not run).
+  bool kernel_failed() const { return kernel_failed_; }
+  bool ok() const { return error_.empty() && divergences() == 0 && failed_expectations() == 0; }
+
+  const ModelBackend& model() const { return *model_; }
+  // The recording (an empty one when recording is off or has not started).
+  const sim::Recorder& recorder() const;
+  // The recorded state after `steps` steps (0: before the first).
+  const sim::Snapshot& snapshot_after(std::size_t steps) const;
+  const std::vector<StatementRun>& statements() const { return statements_; }
+  // "model", and "kernel" when it was asked: the order of StatementResult::backends.
+  std::vector<std::string> backend_names() const;
+  int calls() const;
+  int divergences() const;
+  int failed_expectations() const;
+
+ private:
+  void reset_backends();
+  void fail(std::string why);
+
+  sim::script::Scenario scenario_;
+  RunOptions options_;
+  const sim::KernelProfile* profile_;
+  std::string note_;
+  std::string error_;
+  std::unique_ptr<ModelBackend> model_;
+  std::unique_ptr<Backend> kernel_;
+  std::unique_ptr<Runner> runner_;
+  std::vector<StatementRun> statements_;
+  bool started_ = false;
+  bool ended_ = false;
+  bool kernel_failed_ = false;  // the kernel backend failed mid-run (BackendError)
+};
+
+// A scenario checked from start to end (`epollscope check`): the counts, and one readable block
+// per problem ("path:line: statement" and what went wrong).
+struct CheckReport {
+  std::string path;
+  std::string title;
+  int calls = 0;
+  int divergences = 0;
+  int failed_expectations = 0;
+  std::vector<std::string> messages;  // one block per divergence or failed expectation
+  std::string error;                  // the scenario could not run to its end
+  std::string note;                   // e.g. why the kernel was not asked
+  double seconds = 0;
+  bool ok() const { return divergences == 0 && failed_expectations == 0 && error.empty(); }
+};
+CheckReport check_scenario(sim::script::Scenario scenario, RunOptions options);
+
+}  // namespace epollscope::driver

@@ -1,0 +1,328 @@
+#include "fuzz/generator.h"
+
+#include <sstream>
+
+#include "sim/strings.h"
+#include "sim/uapi.h"
+
+namespace epollscope::fuzz {
+
+// The C names of flags and masks (kEPOLLIN, ...) and the string helpers, unqualified.
+using namespace sim;
+
+namespace {
+
+uint64_t splitmix(uint64_t& x) {
+  uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+// Sizes that matter: 1 byte, odd ones, a page, a pipe slot boundary, a whole pipe (64 KiB), more.
+constexpr long kSizes[] = {1, 3, 7, 8, 100, 512, 1024, 2048, 4095, 4096, 4097, 8192, 16384, 65536, 70000, 200000};
+
+}  // namespace
+
+bool FuzzTypes::parse(const std::string& list, FuzzTypes* out, std::string* error) {
+  FuzzTypes t;
+  t.pipe = t.unix_stream = t.tcp = t.eventfd = t.epoll = false;
+  std::stringstream in(list);
+  std::string name;
+  bool any = false;
+  while (std::getline(in, name, ',')) {
+    if (name == "pipe")
+      t.pipe = true;
+    else if (name == "unix")
+      t.unix_stream = true;
+    else if (name == "tcp")
+      t.tcp = true;
+    else if (name == "eventfd")
+      t.eventfd = true;
+    else if (name == "epoll")
+      t.epoll = true;
+    else {
+      *error = cat("unknown file type '", name, "' (known: pipe, unix, tcp, eventfd, epoll)");
+      return false;
+    }
+    any = true;
+  }
+  if (!any) {
+    *error = "no file type given (known: pipe, unix, tcp, eventfd, epoll)";
+    return false;
+  }
+  *out = t;
+  return true;
+}
+
+std::string FuzzTypes::text() const {
+  std::string s;
+  auto add = [&](bool on, const char* name) {
+    if (on) s += cat(s.empty() ? "" : ",", name);
+  };
+  add(pipe, "pipe");
+  add(unix_stream, "unix");
+  add(tcp, "tcp");
+  add(eventfd, "eventfd");
+  add(epoll, "epoll");
+  return s;
+}
+
+bool FuzzGenerator::generates(sim::script::CallId call) {
+  using sim::script::CallId;
+  switch (call) {
+    case CallId::kEpollCreate:
+    case CallId::kEpollCreate1:
+    case CallId::kEpollCtl:
+    case CallId::kEpollWait:
+    case CallId::kPipe2:
+    case CallId::kSocketpair:
+    case CallId::kEventfd:
+    case CallId::kTcpListen:
+    case CallId::kTcpConnect:
+    case CallId::kAccept:
+    case CallId::kWrite:
+    case CallId::kRead:
+    case CallId::kSend:
+    case CallId::kRecv:
+    case CallId::kEventfdWrite:
+    case CallId::kEventfdRead:
+    case CallId::kShutdown:
+    case CallId::kClose:
+    case CallId::kDup:
+    case CallId::kDup2:
+    case CallId::kOpenRegular:
+    case CallId::kSetrlimitNofile:
+      return true;
+    // Blocking pipe ends would make a read sleep, and the workers call the kernel in their own
+    // thread: the fuzzer makes only non-blocking ones (pipe2 with O_NONBLOCK).
+    case CallId::kPipe:
+    // Time passing needs sleeping threads, which the in-process kernel backend cannot have; the
+    // libFuzzer target (tests/fuzz/fuzz_model.cpp) drives threads and timeouts on the model.
+    case CallId::kSleep:
+      return false;
+  }
+  return false;
+}
+
+FuzzGenerator::FuzzGenerator(uint64_t seed, uint64_t case_index, FuzzTypes types)
+    : state_(seed * 0x2545f4914f6cdd1dULL ^ (case_index + 1) * 0x9e3779b97f4a7c15ULL),
+      types_(types) {
+  // fds 0, 1 and 2 are open in the process but are not the scenario's to use.
+  for (int i = 0; i < 3; ++i)
+    rand();
+}
+
+uint64_t FuzzGenerator::rand() { return splitmix(state_); }
+
+int FuzzGenerator::pick_fd(std::initializer_list<Kind> kinds) {
+  // Sometimes any number: closed, -1, -2 (never 0..2: those are not the scenario's).
+  if (chance(6)) return chance(10) ? -1 - static_cast<int>(below(2)) : 3 + static_cast<int>(below(37));
+  std::vector<int> fitting;
+  for (const auto& [fd, kind] : open_)
+    for (Kind k : kinds)
+      if (kind == k) {
+        fitting.push_back(fd);
+        break;
+      }
+  if (fitting.empty() || chance(8)) return any_open_fd();
+  return fitting[below(fitting.size())];
+}
+
+int FuzzGenerator::any_open_fd() {
+  if (open_.empty()) return 3 + static_cast<int>(below(12));
+  auto it = open_.begin();
+  std::advance(it, static_cast<long>(below(open_.size())));
+  return it->first;
+}
+
+std::string FuzzGenerator::events_mask() {
+  // Mostly the usual bits; sometimes anything at all (the kernel keeps unknown bits).
+  if (chance(3)) return cat("0x", hex(static_cast<uint32_t>(rand())).substr(2));
+  poll_t m = 0;
+  if (chance(70)) m |= kEPOLLIN;
+  if (chance(45)) m |= kEPOLLOUT;
+  if (chance(15)) m |= kEPOLLRDHUP;
+  if (chance(8)) m |= kEPOLLPRI;
+  if (chance(6)) m |= kEPOLLERR;
+  if (chance(6)) m |= kEPOLLHUP;
+  if (chance(4)) m |= kEPOLLRDNORM;
+  if (chance(4)) m |= kEPOLLWRNORM;
+  if (chance(3)) m |= kEPOLLRDBAND | kEPOLLWRBAND;
+  if (chance(40)) m |= kEPOLLET;
+  if (chance(15)) m |= kEPOLLONESHOT;
+  if (chance(8)) m |= kEPOLLEXCLUSIVE;
+  if (chance(4)) m |= kEPOLLWAKEUP;
+  if (chance(2)) m |= 1u << (8 + below(20));
+  return mask_to_c_names(m);
+}
+
+std::string FuzzGenerator::create() {
+  for (int tries = 0; tries < 8; ++tries) {
+    const uint64_t r = below(100);
+    if (r < 18 && types_.pipe) {
+      creates_ = {Kind::kPipeRead, Kind::kPipeWrite};
+      const int a = ++names_, b = ++names_;
+      return cat("pipe2(n", a, ", n", b, ", O_NONBLOCK", chance(15) ? " | O_DIRECT" : "",
+                 chance(10) ? " | O_CLOEXEC" : "", ")");
+    }
+    if (r < 34 && types_.unix_stream) {
+      creates_ = {Kind::kUnix, Kind::kUnix};
+      const int a = ++names_, b = ++names_;
+      return cat("socketpair(n", a, ", n", b, ")");
+    }
+    if (r < 50 && types_.eventfd) {
+      creates_ = {Kind::kEventfd};
+      const uint64_t init = chance(60) ? 0 : below(4);
+      return cat("eventfd(", init, ", EFD_NONBLOCK", chance(30) ? " | EFD_SEMAPHORE" : "", ")");
+    }
+    if (r < 68) {
+      creates_ = {Kind::kEpoll};
+      if (chance(8)) {
+        const int sizes[] = {1, 0, -1, 100};
+        return cat("epoll_create(", sizes[below(4)], ")");
+      }
+      if (chance(4)) return "epoll_create1(1)";  // EINVAL: an unknown flag
+      return chance(20) ? "epoll_create1(EPOLL_CLOEXEC)" : "epoll_create1(0)";
+    }
+    if (r < 86 && types_.tcp) {
+      const uint64_t t = below(3);
+      if (t == 0) {
+        creates_ = {Kind::kTcpListener};
+        return chance(80) ? "tcp_listen()" : cat("tcp_listen(", below(3), ")");
+      }
+      creates_ = {Kind::kTcpSocket};
+      return cat(t == 1 ? "tcp_connect(" : "accept(", pick_fd({Kind::kTcpListener}), ")");
+    }
+    if (r >= 96) {
+      creates_ = {Kind::kRegular};
+      return "open_regular()";
+    }
+  }
+  creates_ = {Kind::kEpoll};
+  return "epoll_create1(0)";
+}
+
+std::string FuzzGenerator::io() {
+  long size = kSizes[below(std::size(kSizes))];
+  // TCP's buffer sizes are tuned by the kernel as it goes (the model approximates them): on TCP
+  // sockets, writes stay small enough that the byte counts are exact.
+  auto fitting = [&](int fd, long n) {
+    auto it = open_.find(fd);
+    return it != open_.end() && it->second == Kind::kTcpSocket ? std::min(n, 4096L) : n;
+  };
+  switch (below(9)) {
+    case 0:
+    case 1: {
+      const int fd = pick_fd({Kind::kPipeWrite, Kind::kUnix, Kind::kTcpSocket, Kind::kEventfd});
+      return cat("write(", fd, ", ", fitting(fd, size), ")");
+    }
+    case 2:
+    case 3:
+      return cat("read(",
+                 pick_fd({Kind::kPipeRead, Kind::kUnix, Kind::kTcpSocket, Kind::kEventfd}), ", ",
+                 size, ")");
+    case 4: {
+      const char* flags[] = {"0", "MSG_DONTWAIT", "MSG_PEEK", "MSG_PEEK | MSG_DONTWAIT"};
+      const bool send = chance(50);
+      const int fd = pick_fd({Kind::kUnix, Kind::kTcpSocket});
+      return cat(send ? "send(" : "recv(", fd, ", ", send ? fitting(fd, size) : size, ", ",
+                 flags[below(4)], ")");
+    }
+    case 5: {
+      const char* values[] = {"1", "1", "2", "0", "0xfffffffffffffffe", "0xffffffffffffffff",
+                              "0xfffffffffffffff0"};
+      return cat("eventfd_write(", pick_fd({Kind::kEventfd}), ", ", values[below(7)], ")");
+    }
+    case 6:
+      return cat("eventfd_read(", pick_fd({Kind::kEventfd}), ")");
+    case 7: {
+      const char* how[] = {"SHUT_RD", "SHUT_WR", "SHUT_RDWR", "3"};
+      return cat("shutdown(", pick_fd({Kind::kUnix, Kind::kTcpSocket}), ", ",
+                 how[chance(95) ? below(3) : 3], ")");
+    }
+    default: {
+      // Fill a pipe or a socket buffer in one go.
+      const int fd = pick_fd({Kind::kPipeWrite, Kind::kUnix, Kind::kTcpSocket});
+      return cat("write(", fd, ", ", fitting(fd, chance(50) ? 65536 : 300000), ")");
+    }
+  }
+}
+
+std::string FuzzGenerator::ctl() {
+  const int ep = pick_fd({Kind::kEpoll});
+  int op = static_cast<int>(1 + below(3));  // ADD, DEL, MOD
+  if (chance(50)) op = kEPOLL_CTL_ADD;
+  std::string op_text = op == kEPOLL_CTL_ADD   ? "EPOLL_CTL_ADD"
+                        : op == kEPOLL_CTL_DEL ? "EPOLL_CTL_DEL"
+                                               : "EPOLL_CTL_MOD";
+  if (chance(2)) op_text = chance(50) ? "0" : "4";
+  int fd;
+  if (types_.epoll && chance(12))
+    fd = pick_fd({Kind::kEpoll});
+  else
+    fd = pick_fd({Kind::kPipeRead, Kind::kPipeWrite, Kind::kUnix, Kind::kEventfd,
+                  Kind::kTcpListener, Kind::kTcpSocket, Kind::kRegular});
+  if (op == kEPOLL_CTL_DEL && chance(80)) return cat("epoll_ctl(", ep, ", ", op_text, ", ", fd, ", 0)");
+  std::string events = chance(2) ? "NULL" : events_mask();
+  // Every item gets data of its own. Two items of different files under one fd number (after a
+  // close without DEL) with the same events and data look alike in fdinfo: their order in the
+  // tree, which the model learns from fdinfo, could not be told apart.
+  return cat("epoll_ctl(", ep, ", ", op_text, ", ", fd, ", ", events, ", ", 1000 + ++datas_, ")");
+}
+
+std::string FuzzGenerator::wait() {
+  const int ep = pick_fd({Kind::kEpoll});
+  const int maxevents[] = {1, 1, 2, 3, 4, 8, 8, 64, 0, -1};
+  const int m = maxevents[below(std::size(maxevents))];
+  if (chance(2)) return cat("epoll_wait(", ep, ", NULL, ", m, ", 0)");  // EFAULT
+  return cat("epoll_wait(", ep, ", ", m, ", 0)");
+}
+
+std::string FuzzGenerator::fd_ops() {
+  switch (below(4)) {
+    case 0:
+    case 1:
+      closes_ = pick_fd({Kind::kPipeRead, Kind::kPipeWrite, Kind::kUnix, Kind::kEventfd,
+                         Kind::kEpoll, Kind::kTcpListener, Kind::kTcpSocket, Kind::kRegular});
+      return cat("close(", closes_, ")");
+    case 2:
+      dup_from_ = any_open_fd();
+      return cat("dup(", dup_from_, ")");
+    default:
+      dup_from_ = any_open_fd();
+      // Onto a free number, an open one (it is closed first), or itself.
+      dup_to_ = chance(40) ? any_open_fd() : static_cast<int>(3 + below(20));
+      return cat("dup2(", dup_from_, ", ", dup_to_, ")");
+  }
+}
+
+std::string FuzzGenerator::next() {
+  creates_.clear();
+  closes_ = dup_from_ = dup_to_ = -1;
+  // Fewer creations once many fds are open; never far beyond a few dozen.
+  const std::size_t open = open_.size();
+  const unsigned create_pct = open < 4 ? 45 : open < 12 ? 14 : open < 30 ? 6 : 1;
+  if (chance(create_pct)) return create();
+  if (chance(1)) return cat("setrlimit_nofile(", chance(50) ? 1024 : 6 + below(30), ")");
+  const uint64_t r = below(100);
+  if (r < 30) return io();
+  if (r < 62) return ctl();
+  if (r < 84) return wait();
+  return fd_ops();
+}
+
+void FuzzGenerator::result(long ret, const std::vector<int>& new_fds) {
+  if (ret < 0) return;
+  if (closes_ >= 0) open_.erase(closes_);
+  if (dup_from_ >= 0) {
+    auto from = open_.find(dup_from_);
+    const int to = dup_to_ >= 0 ? dup_to_ : (new_fds.empty() ? -1 : new_fds[0]);
+    if (from != open_.end() && to >= 0) open_[to] = from->second;
+    return;
+  }
+  for (std::size_t i = 0; i < new_fds.size() && i < creates_.size(); ++i)
+    open_[new_fds[i]] = creates_[i];
+}
+
+}  // namespace epollscope::fuzz

@@ -1,0 +1,213 @@
+// The one scenario driver (driver/driver.h) and the language's rules for results (normalise):
+// what every front end relies on — step ranges of the recording, the profile a scenario asks for,
+// a kernel backend that cannot start or fails mid-run, divergences found by the runner.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <variant>
+
+#include "driver/driver.h"
+#include "driver/variant.h"
+#include "sim/script/parser.h"
+
+namespace epollscope::driver {
+namespace {
+
+sim::script::Scenario parse(const std::string& text) {
+  auto r = sim::script::parse_scenario(text, "inline.scn");
+  if (auto* e = std::get_if<sim::script::ParseError>(&r)) ADD_FAILURE() << e->format();
+  return std::get<sim::script::Scenario>(std::move(r));
+}
+
+const char* kEtPipe = R"(ep = epoll_create1(0)
+pipe2(r, w, O_NONBLOCK)
+epoll_ctl(ep, EPOLL_CTL_ADD, r, EPOLLIN | EPOLLET)
+write(w, 2048)                 => 2048
+epoll_wait(ep, 8, 0)           => [r: EPOLLIN]
+read(r, 1024)                  => 1024
+epoll_wait(ep, 8, 0)           => []
+write(w, 10)                   => 10
+epoll_wait(ep, 8, 0)           => [r: EPOLLIN]
+)";
+
+// A "kernel" that is another model, of another profile, and that fails when told to: the runner
+// and the driver see a backend that answers like a kernel (it does not learn the tree order).
+class OtherModel final : public Backend {
+ public:
+  explicit OtherModel(const char* profile, int fail_at_call = -1, bool fail_start = false)
+      : model_(*sim::KernelProfile::by_name(profile)),
+        fail_at_call_(fail_at_call),
+        fail_start_(fail_start) {}
+  const char* name() const override { return "kernel"; }
+  bool start(std::string* error) override {
+    if (fail_start_) {
+      *error = "no such kernel here";
+      return false;
+    }
+    return model_.start(error);
+  }
+  CallResult perform(const ResolvedCall& call) override {
+    if (calls_++ == fail_at_call_) throw BackendError("the other model died");
+    return model_.perform(call);
+  }
+  std::vector<ThreadResult> take_completions() override { return model_.take_completions(); }
+  std::vector<FdinfoEntry> fdinfo(int epfd) override { return model_.fdinfo(epfd); }
+  void stop() override { model_.stop(); }
+
+ private:
+  ModelBackend model_;
+  int fail_at_call_;
+  bool fail_start_;
+  int calls_ = 0;
+};
+
+KernelFactory other_model(const char* profile, int fail_at_call = -1, bool fail_start = false) {
+  return [=] { return std::make_unique<OtherModel>(profile, fail_at_call, fail_start); };
+}
+
+TEST(ScenarioRun, RecordsEachStatementsStepsOneAfterTheOther) {
+  ScenarioRun run(parse(kEtPipe), RunOptions{});
+  run.run_all();
+  EXPECT_TRUE(run.ok()) << run.error();
+  EXPECT_FALSE(run.kernel_asked());
+  ASSERT_EQ(run.statements().size(), 9u);
+  EXPECT_EQ(run.calls(), 9);
+  std::size_t next = 0;
+  for (const StatementRun& s : run.statements()) {
+    EXPECT_EQ(s.first_step, next);
+    EXPECT_GT(s.end_step, s.first_step) << s.result.statement->source;  // every call is traced
+    next = s.end_step;
+  }
+  EXPECT_EQ(next, run.recorder().size());
+  // After the partial read (statement 6) the ET item is off the ready list.
+  EXPECT_EQ(run.snapshot_after(run.statements()[5].end_step).epolls[0]->rdllist.size(), 0u);
+  EXPECT_EQ(run.snapshot_after(run.statements()[3].end_step).epolls[0]->rdllist.size(), 1u);
+}
+
+TEST(ScenarioRun, AKernelOfAnotherProfileDivergesWhereThePipeRuleChanged) {
+  // Under 5.5-5.13 a write into a non-empty pipe does not wake the reader: that "kernel" says []
+  // at the last epoll_wait, where the model of 6.18 says [r: EPOLLIN].
+  RunOptions o;
+  o.kernel = other_model("5.10");
+  ScenarioRun run(parse(kEtPipe), o);
+  run.run_all();
+  EXPECT_TRUE(run.kernel_asked());
+  EXPECT_EQ(run.backend_names(), (std::vector<std::string>{"model", "kernel"}));
+  EXPECT_EQ(run.divergences(), 1);
+  EXPECT_EQ(run.failed_expectations(), 1);  // the "kernel" fails the last expectation
+  const StatementResult& last = run.statements().back().result;
+  ASSERT_EQ(last.divergences.size(), 1u);
+  EXPECT_EQ(last.divergences[0], "model 1 [4: EPOLLIN]; kernel 0 []");
+}
+
+TEST(ScenarioRun, AScenarioAboutAnotherKernelRunsOnThatKernelsModelAlone) {
+  RunOptions o;
+  o.kernel = other_model("6.18");
+  ScenarioRun run(parse(std::string("profile \"5.10\"\n") + kEtPipe), o);
+  EXPECT_EQ(run.profile().name, "5.10");
+  run.run_all();
+  EXPECT_FALSE(run.kernel_asked());
+  EXPECT_EQ(run.note(), "model only: the scenario is about Linux 5.10, this kernel follows 6.18");
+  EXPECT_EQ(run.failed_expectations(), 1);  // the model of 5.10 reports nothing at the end
+}
+
+TEST(ScenarioRun, AKernelThatCannotStartEndsTheRunOrLeavesItToTheModel) {
+  RunOptions o;
+  o.kernel = other_model("6.18", -1, true);
+  ScenarioRun strict(parse(kEtPipe), o);
+  EXPECT_FALSE(strict.start());
+  EXPECT_EQ(strict.error(), "kernel: no such kernel here");
+  EXPECT_TRUE(strict.done());
+
+  o.fall_back_to_model = true;
+  ScenarioRun lenient(parse(kEtPipe), o);
+  lenient.run_all();
+  EXPECT_TRUE(lenient.ok()) << lenient.error();
+  EXPECT_FALSE(lenient.kernel_asked());
+  EXPECT_EQ(lenient.statements().size(), 9u);
+  EXPECT_NE(lenient.note().find("kernel: no such kernel here"), std::string::npos) << lenient.note();
+}
+
+TEST(ScenarioRun, AKernelThatFailsMidRunEndsTheRunOrIsReplacedByTheModel) {
+  RunOptions o;
+  o.kernel = other_model("6.18", 4);
+  ScenarioRun strict(parse(kEtPipe), o);
+  strict.run_all();
+  EXPECT_TRUE(strict.kernel_failed());
+  EXPECT_EQ(strict.statements().size(), 5u);  // the fifth call failed
+  EXPECT_EQ(strict.error(), "the real kernel could not be asked: the other model died");
+
+  o.fall_back_to_model = true;
+  ScenarioRun lenient(parse(kEtPipe), o);
+  lenient.run_all();
+  EXPECT_TRUE(lenient.ok()) << lenient.error();
+  EXPECT_FALSE(lenient.kernel_asked());
+  EXPECT_EQ(lenient.statements().size(), 9u);  // all of it again, on the model alone
+  EXPECT_NE(lenient.note().find("the other model died"), std::string::npos) << lenient.note();
+}
+
+TEST(ScenarioRun, AStatementThatCannotRunEndsTheRunWithItsReason) {
+  ScenarioRun run(parse("t1: epoll_create1(99)\nep = epoll_create1(0)\n"
+                        "pipe(r, w)\nt1: read(r, 1)\nt1: read(r, 1)\nclose(w)\n"),
+                  RunOptions{});
+  run.run_all();
+  ASSERT_EQ(run.statements().size(), 5u);
+  EXPECT_EQ(run.error(),
+            "thread t1 is still sleeping in read (model); it cannot make another call");
+}
+
+TEST(CheckScenario, ReportsEachFailedExpectationWithItsLine) {
+  CheckReport r = check_scenario(parse("pipe2(r, w, O_NONBLOCK)\nread(r, 10) => 0\n"), RunOptions{});
+  EXPECT_EQ(r.calls, 2);
+  EXPECT_EQ(r.divergences, 0);
+  EXPECT_EQ(r.failed_expectations, 1);
+  ASSERT_EQ(r.messages.size(), 1u);
+  EXPECT_EQ(r.messages[0], "inline.scn:2: read(r, 10) => 0\n    expected 0, model gave -1 EAGAIN");
+  EXPECT_FALSE(r.ok());
+}
+
+TEST(Normalise, AppliesTheLanguagesRulesByResultKind) {
+  CallResult raw;
+  raw.ret = 8;
+  EXPECT_EQ(normalise(CallId::kEventfdWrite, raw).ret, 0);  // glibc's eventfd_write
+  EXPECT_EQ(normalise(CallId::kWrite, raw).ret, 8);         // a count stays a count
+  raw.counter = 3;
+  EXPECT_EQ(normalise(CallId::kEventfdRead, raw).ret, 3);   // the counter of an eventfd
+  raw.counter.reset();
+  EXPECT_EQ(normalise(CallId::kEventfdRead, raw).ret, 8);   // the count from another file
+  raw.ret = 5;
+  EXPECT_EQ(normalise(CallId::kDup, raw).new_fds, std::vector<int>{5});
+  EXPECT_TRUE(normalise(CallId::kWrite, raw).new_fds.empty());
+  raw.ret = 0;
+  raw.fds = {3, 4};
+  EXPECT_EQ(normalise(CallId::kPipe2, raw).new_fds, (std::vector<int>{3, 4}));
+  raw.ret = -1;
+  raw.err = 24;
+  const Outcome failed = normalise(CallId::kPipe2, raw);
+  EXPECT_EQ(failed.ret, -1);
+  EXPECT_EQ(failed.err, 24);
+  EXPECT_TRUE(failed.new_fds.empty());
+  CallResult sleeping;
+  sleeping.blocked = true;
+  EXPECT_TRUE(normalise(CallId::kEpollWait, sleeping).blocked);
+  EXPECT_EQ(describe_outcome(normalise(CallId::kEpollWait, sleeping), CallId::kEpollWait), "blocks");
+}
+
+TEST(Variant, FlippingTheTriggerRewritesTheLinesAndDropsTheExpectations) {
+  const sim::script::Scenario et = parse(kEtPipe);
+  EXPECT_TRUE(uses_edge_trigger(et));
+  EXPECT_EQ(trigger_label(et), "edge-triggered");
+  const sim::script::Scenario lt = flip_trigger(et);
+  EXPECT_FALSE(uses_edge_trigger(lt));
+  EXPECT_EQ(trigger_label(lt), "level-triggered");
+  EXPECT_EQ(lt.statements[2].source, "epoll_ctl(ep, EPOLL_CTL_ADD, r, EPOLLIN)");
+  EXPECT_EQ(lt.lines[2], "epoll_ctl(ep, EPOLL_CTL_ADD, r, EPOLLIN)");
+  for (const auto& st : lt.statements)
+    EXPECT_EQ(st.expect.kind, sim::script::Expectation::Kind::kNone);
+  EXPECT_EQ(flip_trigger(lt).statements[2].source, et.statements[2].source);
+}
+
+}  // namespace
+}  // namespace epollscope::driver

@@ -1,0 +1,125 @@
+// Checking a scenario runs it on the model and on this machine's kernel (the live child) and
+// reports every disagreement and every expectation that does not hold. A model of an older kernel
+// (5.10) run against this kernel must diverge exactly where the pipe rule changed.
+#include <gtest/gtest.h>
+
+#include <variant>
+
+#include <sys/utsname.h>
+
+#include <cstdio>
+
+#include "driver/driver.h"
+#include "live/calibrate.h"
+#include "live/live_backend.h"
+#include "sim/script/parser.h"
+
+namespace epollscope::live {
+namespace {
+
+using driver::check_scenario;
+using driver::CheckReport;
+
+driver::RunOptions on_this_kernel(const char* profile = "6.18") {
+  driver::RunOptions o;
+  o.profile = sim::KernelProfile::by_name(profile);
+  o.kernel = [] { return std::make_unique<LiveBackend>(); };
+  return o;
+}
+
+sim::script::Scenario parse(const std::string& text) {
+  auto r = sim::script::parse_scenario(text, "inline.scn");
+  if (auto* e = std::get_if<sim::script::ParseError>(&r)) ADD_FAILURE() << e->format();
+  return std::get<sim::script::Scenario>(r);
+}
+
+const char* kEtPipe = R"(ep = epoll_create1(0)
+pipe2(r, w, O_NONBLOCK)
+epoll_ctl(ep, EPOLL_CTL_ADD, r, EPOLLIN | EPOLLET)
+write(w, 2048)                 => 2048
+epoll_wait(ep, 8, 0)           => [r: EPOLLIN]
+read(r, 1024)                  => 1024
+epoll_wait(ep, 8, 0)           => []
+write(w, 10)                   => 10
+epoll_wait(ep, 8, 0)           => [r: EPOLLIN]
+)";
+
+TEST(Checker, ModelAndKernelAgreeOnThePipeExample) {
+  sim::script::Scenario sc = parse(kEtPipe);
+  CheckReport r = check_scenario(sc, on_this_kernel());
+  EXPECT_TRUE(r.ok()) << r.error << (r.messages.empty() ? "" : r.messages[0]);
+  EXPECT_EQ(r.calls, 9);
+  EXPECT_EQ(r.divergences, 0);
+  EXPECT_EQ(r.failed_expectations, 0);
+}
+
+TEST(Checker, AWrongExpectationFailsOnBothSides) {
+  sim::script::Scenario sc = parse("pipe2(r, w, O_NONBLOCK)\nread(r, 10) => 0\n");
+  CheckReport r = check_scenario(sc, on_this_kernel());
+  EXPECT_EQ(r.divergences, 0);
+  EXPECT_EQ(r.failed_expectations, 2);  // the model and the kernel both say -1 EAGAIN
+  ASSERT_EQ(r.messages.size(), 2u);
+  EXPECT_NE(r.messages[0].find("inline.scn:2: read(r, 10) => 0"), std::string::npos)
+      << r.messages[0];
+  EXPECT_NE(r.messages[0].find("expected 0, model gave -1 EAGAIN"), std::string::npos)
+      << r.messages[0];
+}
+
+TEST(Checker, AModelOfAnOlderKernelDivergesWhereThePipeRuleChanged) {
+  // Under 5.5-5.13 a write into a non-empty pipe does not wake the reader: the model of 5.10 says
+  // [] at the last epoll_wait, this kernel says [r: EPOLLIN].
+  sim::script::Scenario sc = parse(kEtPipe);
+  CheckReport r = check_scenario(sc, on_this_kernel("5.10"));
+  EXPECT_EQ(r.divergences, 1);
+  EXPECT_EQ(r.failed_expectations, 1);  // the model fails the last expectation
+  bool found = false;
+  for (const auto& m : r.messages)
+    found |= m.find("inline.scn:9: epoll_wait(ep, 8, 0)") != std::string::npos &&
+             m.find("divergence: model 0 []; kernel 1 [4: EPOLLIN]") != std::string::npos;
+  EXPECT_TRUE(found) << (r.messages.empty() ? std::string("no messages") : r.messages[0]);
+}
+
+TEST(Checker, TheKernelTreeOrderIsTaughtToTheModel) {
+  // Files registered in an order unrelated to their creation: fdinfo is compared in rbtree order
+  // after every epoll_ctl, so a model that built its tree in another key order would diverge.
+  sim::script::Scenario sc = parse(R"(ep = epoll_create1(0)
+pipe2(a, b, O_NONBLOCK)
+pipe2(c, d, O_NONBLOCK)
+efd = eventfd(0, EFD_NONBLOCK)
+socketpair(s1, s2)
+epoll_ctl(ep, EPOLL_CTL_ADD, s2, EPOLLIN)
+epoll_ctl(ep, EPOLL_CTL_ADD, c, EPOLLIN)
+epoll_ctl(ep, EPOLL_CTL_ADD, efd, EPOLLIN)
+epoll_ctl(ep, EPOLL_CTL_ADD, a, EPOLLIN)
+epoll_ctl(ep, EPOLL_CTL_ADD, d, EPOLLOUT)
+epoll_ctl(ep, EPOLL_CTL_DEL, c, 0)
+epoll_ctl(ep, EPOLL_CTL_ADD, s1, EPOLLIN)
+)");
+  CheckReport r = check_scenario(sc, on_this_kernel());
+  EXPECT_TRUE(r.ok()) << (r.messages.empty() ? r.error : r.messages[0]);
+}
+
+// The profile the probes find agrees with the kernel's version, whatever kernel runs the tests:
+// 6.17 and later behave as 6.18, 5.15 to 6.13 as 6.13, 5.5 to 5.14 as 5.10 (sim/profile.h names
+// the commits); 6.14 to 6.16 match no profile exactly.
+TEST(Calibration, FindsTheProfileOfThisKernelsVersion) {
+  utsname u{};
+  ASSERT_EQ(uname(&u), 0);
+  int major = 0, minor = 0;
+  ASSERT_EQ(std::sscanf(u.release, "%d.%d", &major, &minor), 2) << u.release;
+  const int v = major * 100 + minor;
+  const char* expected = v >= 617 ? "6.18" : v >= 614 ? nullptr : v >= 515 ? "6.13" : v >= 505 ? "5.10" : nullptr;
+  Calibration c = calibrate();
+  EXPECT_TRUE(c.error.empty()) << c.error;
+  ASSERT_NE(c.profile, nullptr);
+  EXPECT_EQ(c.findings.size(), 3u);
+  if (!expected) {
+    EXPECT_FALSE(c.exact) << "Linux " << u.release << " matches no profile exactly";
+    return;
+  }
+  EXPECT_EQ(c.profile->name, expected) << "Linux " << u.release;
+  EXPECT_TRUE(c.exact);
+}
+
+}  // namespace
+}  // namespace epollscope::live
