@@ -1,8 +1,11 @@
+// bench/bench_model.cpp — `epollscope bench model`: the same epoll calls timed on the model and on
+// this machine's kernel (bench_model.h says how a million items fit under the fd limit).
+//
+// [SECTION] the two worlds: the model, and the kernel through real syscalls
+// [SECTION] measuring: medians, the recorder's cost, the kernel's bytes per item
+// [SECTION] the item layout and the timed batches
+// [SECTION] the benchmark: every figure, model beside kernel
 #include "bench/bench_model.h"
-
-#include "bench/huge_pages.h"
-#include "sim/kernel.h"
-#include "sim/recorder.h"
 
 #include <malloc.h>
 #include <sys/epoll.h>
@@ -19,6 +22,10 @@
 #include <random>
 #include <sstream>
 
+#include "bench/huge_pages.h"
+#include "sim/kernel.h"
+#include "sim/recorder.h"
+
 namespace epollscope::bench {
 namespace {
 
@@ -26,6 +33,10 @@ static_assert(sim::kEPOLLIN == EPOLLIN && sim::kEPOLLOUT == EPOLLOUT &&
                   sim::kEPOLL_CTL_ADD == EPOLL_CTL_ADD && sim::kEPOLL_CTL_DEL == EPOLL_CTL_DEL &&
                   sim::kEPOLL_CTL_MOD == EPOLL_CTL_MOD && sim::kEFD_NONBLOCK == EFD_NONBLOCK,
               "the model's constants must be the system's");
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] the two worlds: the model, and the kernel through real syscalls
+// ---------------------------------------------------------------------------------------------
 
 class ModelWorld final : public EpollWorld {
  public:
@@ -109,6 +120,10 @@ class KernelWorld final : public EpollWorld {
 };
 
 using Clock = std::chrono::steady_clock;
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] measuring: medians, the recorder's cost, the kernel's bytes per item
+// ---------------------------------------------------------------------------------------------
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -224,6 +239,10 @@ double time_wait_per_event(EpollWorld& w, long registered, long ready, int repea
 
 }  // namespace
 
+// ---------------------------------------------------------------------------------------------
+// [SECTION] the item layout and the timed batches
+// ---------------------------------------------------------------------------------------------
+
 bool prepare_wait_world(EpollWorld& w, long registered, long ready, long fd_budget,
                         std::string* error) {
   w.open_fd_limit();
@@ -321,6 +340,10 @@ std::unique_ptr<EpollWorld> make_model_world() {
 std::unique_ptr<EpollWorld> make_kernel_world() {
   return std::make_unique<KernelWorld>();
 }
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] the benchmark: every figure, model beside kernel
+// ---------------------------------------------------------------------------------------------
 
 std::vector<Figure> bench_model(const BenchOptions& options,
                                 const std::function<void(const std::string&)>& progress) {

@@ -1,4 +1,4 @@
-// live/bench.h — model versus real kernel: the same epoll calls timed on the model (tracing off)
+// bench/bench_model.h — model versus real kernel: the same epoll calls timed on the model (tracing off)
 // and on this machine's kernel, in one run.
 //
 // A "world" offers the few primitives the benchmarks need (eventfd, dup2, close, epoll_ctl,

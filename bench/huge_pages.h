@@ -1,4 +1,4 @@
-// live/huge_pages.h — gives the model's slabs (sim/slab.h) 2 MiB chunks backed by transparent
+// bench/huge_pages.h — gives the model's slabs (sim/slab.h) 2 MiB chunks backed by transparent
 // huge pages, as the kernel's slabs are (its direct map uses huge pages).
 //
 // With a million epitems a 4 KiB-paged model misses the TLB on nearly every item it touches;

@@ -1,4 +1,4 @@
-// live/scenario_files.h — reading scenario files from disk (the model itself performs no I/O).
+// driver/scenario_files.h — reading scenario files from disk (the model itself performs no I/O).
 #pragma once
 
 #include <string>

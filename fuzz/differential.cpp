@@ -1,3 +1,10 @@
+// fuzz/differential.cpp — `epollscope fuzz` (differential.h): forked workers run generated cases
+// on the model and on the kernel in their own process, the parent collects, shrinks and reports.
+//
+// [SECTION] one case: the model, the in-process kernel and the runner, line by line (CaseRun)
+// [SECTION] children: shared buffers, a case run in a fresh process, the workers
+// [SECTION] running and shrinking a case
+// [SECTION] the command: progress, the first divergence, the finding's scenario file
 #include "fuzz/differential.h"
 
 #include <signal.h>
@@ -32,6 +39,10 @@ using fuzz::FuzzGenerator;
 using driver::Outcome;
 
 const sim::KernelProfile* g_profile = &sim::KernelProfile::default_profile();
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] one case: the model, the in-process kernel and the runner, line by line (CaseRun)
+// ---------------------------------------------------------------------------------------------
 
 // One case being run: a scenario that grows line by line, the model and the kernel, the runner.
 class CaseRun {
@@ -88,6 +99,10 @@ class CaseRun {
   live::InProcessBackend kernel_;
   driver::Runner runner_{scenario_, {&model_, &kernel_}};
 };
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] children: shared buffers, a case run in a fresh process, the workers
+// ---------------------------------------------------------------------------------------------
 
 // A buffer shared with forked children (they write, the parent reads after they exit).
 struct SharedBuffer {
@@ -235,6 +250,10 @@ std::string rate(double calls, double seconds) {
 
 }  // namespace
 
+// ---------------------------------------------------------------------------------------------
+// [SECTION] running and shrinking a case
+// ---------------------------------------------------------------------------------------------
+
 CaseOutcome run_case_lines(const std::vector<std::string>& lines) {
   CaseOutcome out;
   CaseRun run(lines.size());
@@ -308,6 +327,10 @@ std::string finding_scenario(const FuzzOptions& o, uint64_t case_index,
   }
   return s;
 }
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] the command: progress, the first divergence, the finding's scenario file
+// ---------------------------------------------------------------------------------------------
 
 int fuzz_command(const FuzzOptions& o, std::ostream& out, std::ostream& err) {
   if (o.ops == 0 || o.case_ops < 1) {

@@ -1,4 +1,4 @@
-// live/fuzz.h — `epollscope fuzz`: random call sequences on the model and on the real kernel.
+// fuzz/differential.h — `epollscope fuzz`: random call sequences on the model and on the real kernel.
 //
 // The calls are cut into cases of a few hundred; each case starts from a fresh model and a fresh
 // fd table. Worker processes (forked, every fd above 2 closed) generate each case line by line,

@@ -2,7 +2,10 @@
 //
 // The program is the live child's logic written out for one scenario: a worker thread per scenario
 // thread, a bounded wait that turns "sleeps for ever" into "blocks", a settle pause after each
-// statement, and the same printing of outcomes as describe_outcome().
+// statement, and the same rules for results (normalise) and printing as driver/backend.h.
+//
+// [SECTION] the C runtime every exported program carries (kRuntime)
+// [SECTION] the exporter: the program, its tables, one C function per statement
 #include "live/export_c.h"
 
 #include <algorithm>
@@ -25,6 +28,10 @@ using sim::script::CallId;
 using sim::script::ResultKind;
 using sim::script::Scenario;
 using sim::script::Statement;
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] the C runtime every exported program carries (kRuntime)
+// ---------------------------------------------------------------------------------------------
 
 const char* kRuntime = R"C(
 #define MAXEV 4096
@@ -222,6 +229,10 @@ __attribute__((unused)) static void result(int line, int w) {
   settle(line);
 }
 )C";
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] the exporter: the program, its tables, one C function per statement
+// ---------------------------------------------------------------------------------------------
 
 std::string c_string(const std::string& s) {
   std::string out = "\"";

@@ -1,4 +1,8 @@
 // sim/script/parser.cpp — a hand-written lexer and recursive-descent parser, one line at a time.
+//
+// [SECTION] tokens and the lexer
+// [SECTION] one line: statements, arguments, expectations (LineParser)
+// [SECTION] the file: title, narration, repeat blocks, profile, errors with file:line:col
 #include "sim/script/parser.h"
 
 #include <algorithm>
@@ -12,6 +16,10 @@
 
 namespace epollscope::sim::script {
 namespace {
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] tokens and the lexer
+// ---------------------------------------------------------------------------------------------
 
 enum class Tok : uint8_t {
   kIdent,
@@ -200,6 +208,10 @@ bool looks_like_constant(const std::string& s) {
       return false;
   return true;
 }
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] one line: statements, arguments, expectations (LineParser)
+// ---------------------------------------------------------------------------------------------
 
 class LineParser {
  public:
@@ -539,6 +551,10 @@ class LineParser {
   std::set<std::string>& threads_;
   bool is_title_ = false;
 };
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] the file: title, narration, repeat blocks, profile, errors with file:line:col
+// ---------------------------------------------------------------------------------------------
 
 std::string trim(const std::string& s) {
   std::size_t b = s.find_first_not_of(" \t\r");

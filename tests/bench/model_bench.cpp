@@ -1,7 +1,7 @@
 // tests/bench/model_bench.cpp — Google Benchmark: epoll_ctl ADD/MOD/DEL per call with 1e3, 1e5 and
 // 1e6 items registered, and epoll_wait per returned event (LT, 1,000 ready of 100,000), on the
 // model (tracing off) and on this machine's kernel. It uses the same worlds and the same timed
-// batches as `epollscope bench model` (live/bench.h).
+// batches as `epollscope bench model` (bench/bench_model.h).
 //
 //   ./build/bin/model_bench --benchmark_counters_tabular=true
 // The epoll_ctl benchmarks time batches of 1000 calls; their ns_per_call counter is the figure.

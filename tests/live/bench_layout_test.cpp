@@ -1,4 +1,4 @@
-// tests/live/bench_layout_test.cpp — the benchmark's item layout (live/bench.h): which items it
+// tests/live/bench_layout_test.cpp — the benchmark's item layout (bench/bench_model.h): which items it
 // registers, and in what order, in every world alike.
 #include <gtest/gtest.h>
 
