@@ -1,6 +1,7 @@
 // tests/driver/model_backend_test.cpp — ModelBackend::order_like: the model builds its rbtrees in
-// the kernel's key order, as the runner's fdinfo comparison requires (reference 2.13: fdinfo lists
-// items by struct file address, which no model can predict, so the kernel's order is taught).
+// the kernel's key order, as the runner's fdinfo comparison requires (docs/kernel-notes.md C2.13:
+// fdinfo lists items by struct file address, which no model can predict, so the kernel's order is
+// taught).
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -137,7 +138,7 @@ TEST_F(OrderLikeTest, KeysAreSpreadOutWhenAGapIsUsedUp) {
 }
 
 // One fd number keys two items of different files (the runner's fdinfo comparison must find the
-// new item by more than its tfd; reference 2.6 and [F1]).
+// new item by more than its tfd; kernel-notes C2.6 and [F1]).
 TEST_F(OrderLikeTest, NewItemListedBeforeTheOldOneWithTheSameTfd) {
   const int ep = epoll();
   const int n = two_files_behind_one_number(ep);

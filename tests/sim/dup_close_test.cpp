@@ -1,7 +1,7 @@
 // Registrations are keyed by (open file description, fd number), and only the last close of an
-// open file description removes its items (reference 2.6): the t_dup and t_dup2 probes (section
-// 6.8: F1, F2, F4, t_dup2) with their fdinfo lines read through snapshots, plus the consequences
-// the reference derives from eventpoll_release_file().
+// open file description removes its items (docs/kernel-notes.md C2.6): the t_dup and t_dup2
+// probes (kernel-notes F1, F2, F4, t_dup2) with their fdinfo lines read through snapshots, plus
+// the consequences of eventpoll_release_file() that C2.6 lists.
 //
 // Not modelled, so left out: F3 (fork), and F5 belongs to the threads/wait-queue tests.
 #include "model_fixture.h"
@@ -115,7 +115,7 @@ TEST_F(DupCloseTest, TDup2MakesTheNumberReferToTheFileAgain) {
 }
 
 TEST_F(DupCloseTest, LastCloseRemovesEveryItemFromEveryEpoll) {
-  // 2.6: eventpoll_release_file removes the file from every epoll and under every fd key, and
+  // C2.6: eventpoll_release_file removes the file from every epoll and under every fd key, and
   // only when the last fd of the open file description goes.
   int ep1 = epoll();
   int ep2 = epoll();
@@ -142,7 +142,7 @@ TEST_F(DupCloseTest, LastCloseRemovesEveryItemFromEveryEpoll) {
 }
 
 TEST_F(DupCloseTest, SameFdNumberForTwoFilesAfterReuse) {
-  // 2.6: "(file1, 3) and (file2, 3)" — fdinfo showed two `tfd: 3` lines.
+  // C2.6 and F1: "(file1, 3) and (file2, 3)" — fdinfo showed two `tfd: 3` lines.
   auto [a, aw] = pipe();
   int keep = static_cast<int>(dup(a));
   int ep = epoll();
@@ -172,7 +172,7 @@ TEST_F(DupCloseTest, SameFdNumberForTwoFilesAfterReuse) {
 }
 
 TEST_F(DupCloseTest, ClosingAnEpollFreesItsItems) {
-  // 2.6: the epoll file's release (ep_clear_and_put) unhooks and frees every item.
+  // C2.6: the epoll file's release (ep_clear_and_put) unhooks and frees every item.
   int ep = epoll();
   auto [r1, w1] = pipe();
   auto [r2, w2] = pipe();
@@ -208,7 +208,7 @@ TEST_F(DupCloseTest, ClosingAnEpollThroughOneOfTwoFdsKeepsIt) {
 }
 
 TEST_F(DupCloseTest, EventpollReleaseRunsBeforeTheFilesOwnRelease) {
-  // 2.6 / E4, with a pipe: the write end's last close removes the items watching the write end
+  // C2.6 / E4, with a pipe: the write end's last close removes the items watching the write end
   // first, then pipe_release wakes both queues (key 0, _all). The read end's item hears it
   // (IN|HUP, as in P2's "close write end"); the write end's own item is already gone.
   int ep = epoll();

@@ -1,7 +1,7 @@
 // Every errno of epoll_create, epoll_ctl and epoll_wait, in the kernel's order of checks: the
-// reference's t_errno (section 6.1) and t_extra (6.11) lines, and for each pair of errors that can
-// apply at once, which one the kernel reports (reference section 4: the first row that matches
-// wins). The stored masks that fdinfo prints are read through snapshots.
+// lines of the t_errno and t_extra (Z1) probes of docs/kernel-notes.md, and for each pair of
+// errors that can apply at once, which one the kernel reports (kernel-notes C4.1 to C4.3: the
+// first row that matches wins). The stored masks that fdinfo prints are read through snapshots.
 //
 // Not modelled, so left out: O_PATH fds (EBADF), mmap on an epfd (ENODEV), signals (EINTR),
 // epoll_pwait/epoll_pwait2 argument checks, ENOMEM/ENFILE, and pollable procfs/sysfs files (t_fs).
@@ -27,10 +27,10 @@ class ErrnoTest : public CallProbeTest {
   }
 };
 
-// --- 4.1 epoll_create / epoll_create1 ------------------------------------------------------------
+// --- C4.1 epoll_create / epoll_create1 -----------------------------------------------------------
 
 TEST_F(ErrnoTest, EpollCreateSizeMustBePositiveAndIsOtherwiseIgnored) {
-  // [6.1] epoll_create(0) / (-1) = EINVAL; epoll_create(1) and (INT32_MAX) succeed.
+  // [t_errno] epoll_create(0) / (-1) = EINVAL; epoll_create(1) and (INT32_MAX) succeed.
   EXPECT_EQ(ret(checked(k.epoll_create(main(), 0))), -kEINVAL);
   EXPECT_EQ(ret(checked(k.epoll_create(main(), -1))), -kEINVAL);
   EXPECT_EQ(ret(checked(k.epoll_create(main(), 1))), 3);
@@ -38,7 +38,7 @@ TEST_F(ErrnoTest, EpollCreateSizeMustBePositiveAndIsOtherwiseIgnored) {
 }
 
 TEST_F(ErrnoTest, EpollCreate1AcceptsOnlyCloexec) {
-  // [6.1] epoll_create1(0) and (EPOLL_CLOEXEC) succeed; O_NONBLOCK, 1 and -1 are EINVAL.
+  // [t_errno] epoll_create1(0) and (EPOLL_CLOEXEC) succeed; O_NONBLOCK, 1 and -1 are EINVAL.
   long plain = ret(checked(k.epoll_create1(main(), 0)));
   long e = ret(checked(k.epoll_create1(main(), kEPOLL_CLOEXEC)));
   ASSERT_GE(plain, 0);
@@ -54,17 +54,17 @@ TEST_F(ErrnoTest, EpollCreate1AcceptsOnlyCloexec) {
 }
 
 TEST_F(ErrnoTest, EmfileOnlyAfterTheArgumentChecks) {
-  // [6.1] RLIMIT_NOFILE soft = 3 with fds 0..2 open: epoll_create1(0) and epoll_create(5) = EMFILE.
+  // [t_errno] RLIMIT_NOFILE soft = 3, fds 0..2 open: epoll_create1(0) and epoll_create(5) = EMFILE.
   EXPECT_EQ(ret(checked(k.setrlimit_nofile(main(), 3))), 0);
   EXPECT_EQ(ret(checked(k.epoll_create1(main(), 0))), -kEMFILE);
   EXPECT_EQ(ret(checked(k.epoll_create(main(), 5))), -kEMFILE);
-  // 4.1: the argument checks (row 1) come before the fd allocation (row 3).
+  // C4.1: the argument checks (row 1) come before the fd allocation (row 3).
   EXPECT_EQ(ret(checked(k.epoll_create(main(), 0))), -kEINVAL);
   EXPECT_EQ(ret(checked(k.epoll_create1(main(), kO_NONBLOCK))), -kEINVAL);
   EXPECT_TRUE(k.files().size() == 3u) << "a failed epoll_create must not leave a file behind";
 }
 
-// --- 4.2 epoll_ctl ----------------------------------------------------------------------------
+// --- C4.2 epoll_ctl ----------------------------------------------------------------------------
 
 TEST_F(ErrnoTest, EpollCtlLinesOfTErrno) {
   int ep = epoll();
@@ -72,7 +72,7 @@ TEST_F(ErrnoTest, EpollCtlLinesOfTErrno) {
   int reg = static_cast<int>(open_file("file"));
   int dir = static_cast<int>(open_file("dir"));
   int devnull = static_cast<int>(open_file("/dev/null"));
-  // [6.1] in the probe's order.
+  // [t_errno] in the probe's order.
   EXPECT_EQ(ctl_raw(-1, kEPOLL_CTL_ADD, -1, std::nullopt), -kEFAULT);
   EXPECT_EQ(ctl_raw(-1, kEPOLL_CTL_ADD, -1, kEv), -kEBADF);
   EXPECT_EQ(ctl_raw(-1, kEPOLL_CTL_DEL, -1, std::nullopt), -kEBADF);
@@ -100,18 +100,18 @@ TEST_F(ErrnoTest, EpollCtlLinesOfTErrno) {
 }
 
 TEST_F(ErrnoTest, EveryOpButDelCopiesTheEventFirst) {
-  // 4.2 row 0 before rows 1-3 and 5: a NULL event wins over every fd problem, for ADD, MOD and
+  // C4.2 row 0 before rows 1-3 and 5: a NULL event wins over every fd problem, for ADD, MOD and
   // invalid ops alike; DEL skips the copy, so its fd checks decide.
   int ep = epoll();
   auto [p0, p1] = pipe();
   int reg = static_cast<int>(open_file("file"));
-  EXPECT_EQ(ctl_raw(-1, kEPOLL_CTL_ADD, -1, std::nullopt), -kEFAULT);  // [6.1]
+  EXPECT_EQ(ctl_raw(-1, kEPOLL_CTL_ADD, -1, std::nullopt), -kEFAULT);  // [t_errno]
   EXPECT_EQ(ctl_raw(-1, kEPOLL_CTL_MOD, reg, std::nullopt), -kEFAULT);
   EXPECT_EQ(ctl_raw(ep, kEPOLL_CTL_ADD, reg, std::nullopt), -kEFAULT);
   EXPECT_EQ(ctl_raw(p0, kEPOLL_CTL_ADD, p1, std::nullopt), -kEFAULT);
-  EXPECT_EQ(ctl_raw(ep, 99, p0, std::nullopt), -kEFAULT);  // [6.1]
+  EXPECT_EQ(ctl_raw(ep, 99, p0, std::nullopt), -kEFAULT);  // [t_errno]
   EXPECT_EQ(ctl_raw(-1, kEPOLL_CTL_DEL, reg, std::nullopt), -kEBADF);
-  EXPECT_EQ(ctl_raw(ep, kEPOLL_CTL_DEL, reg, std::nullopt), -kEPERM);  // [6.1]
+  EXPECT_EQ(ctl_raw(ep, kEPOLL_CTL_DEL, reg, std::nullopt), -kEPERM);  // [t_errno]
   EXPECT_EQ(ctl_raw(p0, kEPOLL_CTL_DEL, p1, std::nullopt), -kEINVAL);
 }
 
@@ -123,11 +123,11 @@ TEST_F(ErrnoTest, FdChecksComeInTheKernelsOrder) {
   EXPECT_EQ(ctl_raw(-1, kEPOLL_CTL_ADD, reg, kEv), -kEBADF);
   // Row 2 (EBADF of fd) before row 5 ("epfd is not an epoll").
   EXPECT_EQ(ctl_raw(p0, kEPOLL_CTL_ADD, 999, kEv), -kEBADF);
-  // Row 3 (EPERM) before row 5: [6.1] epoll_ctl(p[0], ADD, reg) = EPERM, (p[0], ADD, p[1]) =
+  // Row 3 (EPERM) before row 5: [t_errno] epoll_ctl(p[0], ADD, reg) = EPERM, (p[0], ADD, p[1]) =
   // EINVAL.
   EXPECT_EQ(ctl_raw(p0, kEPOLL_CTL_ADD, reg, kEv), -kEPERM);
   EXPECT_EQ(ctl_raw(p0, kEPOLL_CTL_ADD, p1, kEv), -kEINVAL);
-  // Row 3 before the invalid-op EINVAL: [6.1] epoll_ctl(ep, 99, reg, &ev) = EPERM.
+  // Row 3 before the invalid-op EINVAL: [t_errno] epoll_ctl(ep, 99, reg, &ev) = EPERM.
   EXPECT_EQ(ctl_raw(ep, 99, reg, kEv), -kEPERM);
   // Row 5 before the EXCLUSIVE rules and before ENOENT: not-an-epoll with MOD|EXCLUSIVE.
   EXPECT_EQ(ctl_raw(p0, kEPOLL_CTL_MOD, p1, EpollEvent{kEPOLLIN | kEPOLLEXCLUSIVE, 0}), -kEINVAL);
@@ -142,13 +142,14 @@ TEST_F(ErrnoTest, ExclusiveRules) {
   auto [p0, p1] = pipe();
   auto [q0, q1] = pipe();
   const EpollEvent ex{kEPOLLIN | kEPOLLEXCLUSIVE, 0};
-  // [6.1] MOD with EXCLUSIVE on a fd that is not registered: EINVAL, not ENOENT (row 6 before 9').
+  // [t_errno] MOD with EXCLUSIVE on an unregistered fd: EINVAL, not ENOENT (row 6 before 9').
   EXPECT_EQ(ctl_raw(ep, kEPOLL_CTL_MOD, p1, ex), -kEINVAL);
   EXPECT_EQ(ctl_raw(ep, kEPOLL_CTL_ADD, p1, ex), 0);
   // Already registered, but EXCLUSIVE|ONESHOT: EINVAL, not EEXIST (row 6 before 9).
   EXPECT_EQ(ctl_raw(ep, kEPOLL_CTL_ADD, p1, EpollEvent{ex.events | kEPOLLONESHOT, 0}), -kEINVAL);
   EXPECT_EQ(ctl_raw(ep, kEPOLL_CTL_ADD, p1, ex), -kEEXIST);
-  // [6.1] four refused combinations on q[0] (4.2 row 6: ONESHOT, RDHUP, PRI, RDNORM), then plain.
+  // [t_errno] four combinations refused on q[0] (C4.2 row 6: ONESHOT, RDHUP, PRI, RDNORM), then
+  // the plain one accepted.
   for (poll_t bad : {kEPOLLONESHOT, kEPOLLRDHUP, kEPOLLPRI, kEPOLLRDNORM})
     EXPECT_EQ(ctl_raw(ep, kEPOLL_CTL_ADD, q0, EpollEvent{ex.events | bad, 0}), -kEINVAL)
         << mask_to_string(bad);
@@ -159,7 +160,7 @@ TEST_F(ErrnoTest, ExclusiveRules) {
                                0}),
             0);
   EXPECT_EQ(ctl_raw(ep, kEPOLL_CTL_MOD, q0, ex), -kEINVAL);
-  // 4.2 row 10': an item added with EXCLUSIVE cannot be modified even without the bit.
+  // C4.2 row 10': an item added with EXCLUSIVE cannot be modified even without the bit.
   EXPECT_EQ(ctl_raw(ep, kEPOLL_CTL_MOD, q0, kEv), -kEINVAL);
   EXPECT_EQ(ctl_raw(ep, kEPOLL_CTL_DEL, q0, std::nullopt), 0);
   EXPECT_EQ(ctl_raw(ep, kEPOLL_CTL_ADD, q0, ex), 0);
@@ -174,13 +175,13 @@ TEST_F(ErrnoTest, ExclusiveRules) {
 TEST_F(ErrnoTest, StoredMasksAsFdinfoShowsThem) {
   int ep = epoll();
   auto [p0, p1] = pipe();
-  // [6.1] "fdinfo after ADD p[0] with EPOLLIN (note ERR|HUP added) and p[1] EXCL":
+  // [t_errno] "fdinfo after ADD p[0] with EPOLLIN (note ERR|HUP added) and p[1] EXCL":
   // 10000019 = IN|ERR|HUP|EXCLUSIVE, 9000001d = IN|OUT|ERR|HUP|EXCLUSIVE|ET (WAKEUP stripped).
   EXPECT_EQ(add(ep, p0, kEPOLLIN | kEPOLLEXCLUSIVE, 0), 0);
   EXPECT_EQ(add(ep, p1, kEPOLLIN | kEPOLLOUT | kEPOLLEXCLUSIVE | kEPOLLET | kEPOLLWAKEUP, 0), 0);
   EXPECT_EQ(stored_events(ep, p0), 0x10000019u);
   EXPECT_EQ(stored_events(ep, p1), 0x9000001du);
-  // [6.1] e2: events = 0 → 18 (ERR|HUP), events = IN|WAKEUP → 19 (no CONFIG_PM_SLEEP).
+  // [t_errno] e2: events = 0 → 18 (ERR|HUP), events = IN|WAKEUP → 19 (no CONFIG_PM_SLEEP).
   int e2 = epoll();
   auto [q0, q1] = pipe();
   EXPECT_EQ(add(e2, q0, 0, 0), 0);
@@ -194,7 +195,7 @@ TEST_F(ErrnoTest, TExtraDupOfEpfdAndUnvalidatedBits) {
   auto [p0, p1] = pipe();
   (void)p1;
   int d = static_cast<int>(dup(ep));
-  // [6.11 Z1] an epoll cannot watch itself through a dup (same struct file).
+  // [Z1] an epoll cannot watch itself through a dup (same struct file).
   EXPECT_EQ(add(ep, d, kEPOLLIN, 0), -kEINVAL);
   // ADD through the dup, then the same ADD through the original: the same instance → EEXIST.
   EXPECT_EQ(add(d, p0, kEPOLLIN, 0), 0);
@@ -208,14 +209,14 @@ TEST_F(ErrnoTest, TExtraDupOfEpfdAndUnvalidatedBits) {
 }
 
 TEST_F(ErrnoTest, ReadAndWriteOnAnEpfd) {
-  // [6.1] read(ep, b, 8) = EINVAL, write(ep, b, 8) = EINVAL (eventpoll_fops has neither).
+  // [t_errno] read(ep, b, 8) = EINVAL, write(ep, b, 8) = EINVAL (eventpoll_fops has neither).
   int ep = epoll();
   EXPECT_EQ(read(ep, 8), -kEINVAL);
   EXPECT_EQ(write(ep, 8), -kEINVAL);
 }
 
 TEST_F(ErrnoTest, EnospcAtMaxUserWatches) {
-  // 4.2 row 10 / 2.12: the creator's watch count is checked (>= max → ENOSPC) before the insert.
+  // C4.2 row 10 / C2.12: the creator's watch count is checked (>= max → ENOSPC) before the insert.
   int ep = epoll();
   int ep2 = epoll();
   auto [a0, a1] = pipe();
@@ -241,7 +242,7 @@ TEST_F(ErrnoTest, EnospcAtMaxUserWatches) {
 }
 
 TEST_F(ErrnoTest, EloopComesBeforeEnospc) {
-  // 4.2 row 8 before row 10: a loop is refused as ELOOP even when no watch is left.
+  // C4.2 row 8 before row 10: a loop is refused as ELOOP even when no watch is left.
   int a = epoll();
   int b = epoll();
   EXPECT_EQ(add(a, b, kEPOLLIN, 0), 0);
@@ -251,12 +252,12 @@ TEST_F(ErrnoTest, EloopComesBeforeEnospc) {
   EXPECT_EQ(add(b, c, kEPOLLIN, 0), -kENOSPC);
 }
 
-// --- 4.3 epoll_wait ---------------------------------------------------------------------------
+// --- C4.3 epoll_wait ---------------------------------------------------------------------------
 
 TEST_F(ErrnoTest, EpollWaitLinesOfTErrno) {
   int ep = epoll();
   auto [p0, p1] = pipe();
-  // [6.1] in the probe's order.
+  // [t_errno] in the probe's order.
   EXPECT_EQ(wait_ret(-1, 0), -kEBADF);
   EXPECT_EQ(wait_ret(999, 1), -kEBADF);
   EXPECT_EQ(wait_ret(p0, 1), -kEINVAL);
@@ -279,14 +280,15 @@ TEST_F(ErrnoTest, EpollWaitCheckOrder) {
   int ep = epoll();
   auto [p0, p1] = pipe();
   (void)p1;
-  // Row 1 (EBADF) before row 2 (maxevents): [6.1] epoll_wait(-1, evs, 0, 0) = EBADF.
+  // Row 1 (EBADF) before row 2 (maxevents): [t_errno] epoll_wait(-1, evs, 0, 0) = EBADF.
   EXPECT_EQ(wait_ret(-1, 0), -kEBADF);
   // Row 1 before row 3 (access_ok).
   EXPECT_EQ(wait_ret(-1, 1, 0, UserBuffer::kFailsAccessOk), -kEBADF);
   // Row 2 before row 3: a bad maxevents with a kernel-address buffer is EINVAL.
   EXPECT_EQ(wait_ret(ep, 0, 0, UserBuffer::kFailsAccessOk), -kEINVAL);
   EXPECT_EQ(wait_ret(p0, -1, 0, UserBuffer::kFailsAccessOk), -kEINVAL);
-  // Row 3 before row 4: [6.1] a kernel address with a pipe as epfd → EFAULT, not "not an epoll".
+  // Row 3 before row 4: [t_errno] a kernel address with a pipe as epfd → EFAULT, not "not an
+  // epoll".
   EXPECT_EQ(wait_ret(p0, 1, 0, UserBuffer::kFailsAccessOk), -kEFAULT);
   // access_ok fails even with nothing to copy, unlike a NULL buffer.
   EXPECT_EQ(wait_ret(ep, 1, 0, UserBuffer::kFailsAccessOk), -kEFAULT);
@@ -294,7 +296,7 @@ TEST_F(ErrnoTest, EpollWaitCheckOrder) {
 }
 
 TEST_F(ErrnoTest, FaultingCopyLeavesTheItemAtTheHead) {
-  // 4.3 row 6 / 2.8: the item whose copy faulted goes back to the front; nothing is lost.
+  // C4.3 row 6 / C2.8: the item whose copy faulted goes back to the front; nothing is lost.
   int ep = epoll();
   auto [a0, a1] = pipe();
   auto [b0, b1] = pipe();
@@ -312,10 +314,11 @@ TEST_F(ErrnoTest, FaultingCopyLeavesTheItemAtTheHead) {
 }
 
 // --- ELOOP before EEXIST ------------------------------------------------------------------------
-// 4.2 row 8 before row 9. Under the 6.18 rules no registered link can become part of a too-deep
+// C4.2 row 8 before row 9. Under the 6.18 rules no registered link can become part of a too-deep
 // chain (every later link checks the chains through it), so the case needs the pre-6.17 rule,
 // which checks only the depth below the added epoll and lets a chain built top-down grow past 4
-// links (reference 2.11, f2e467a48287). Re-adding its first link then walks 6 levels down.
+// links (kernel-notes C2.11 and C0.1, f2e467a48287). Re-adding its first link then walks 6 levels
+// down.
 class ErrnoTest613 : public CallProbeTest {
  protected:
   ErrnoTest613() : CallProbeTest(profile_named("6.13")) {}

@@ -1,4 +1,4 @@
-// eventfd, the reference's t_efd.c (section 6.6, E1..E4) and section 3.4: raw masks at the
+// eventfd, E1..E4 and C3.4 of docs/kernel-notes.md: raw masks at the
 // counter's limits, a wake-up keyed EPOLLIN on every write (even of 0) and keyed EPOLLOUT on every
 // read, the semaphore mode's short read, and the final HUP that epoll never sees.
 //

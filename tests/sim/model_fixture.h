@@ -1,6 +1,6 @@
 // tests/sim/model_fixture.h — a Kernel with the invariant checker attached, and short helpers in
-// the style of the reference's probe programs (add/mod/wait/w/drain), so that each test reads like
-// the probe whose output it reproduces.
+// the style of the probe programs of docs/kernel-notes.md C6 (add/mod/wait/w/drain), so that each
+// test reads like the probe whose output it reproduces.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -16,7 +16,7 @@
 
 namespace epollscope::sim::testing {
 
-// "(3:IN) (1:IN|HUP)" — the reference's `waitp` format: data, then the reported mask.
+// "(3:IN) (1:IN|HUP)" — the probes' `waitp` format (kernel-notes C6): data, then the mask.
 inline std::string format_events(const std::vector<EpollEvent>& events) {
   std::string out;
   for (const auto& e : events) {
@@ -99,8 +99,9 @@ class ModelTest : public ::testing::Test {
 // ---------------------------------------------------------------------------------------------
 // [SECTION] probe helpers (order, pipe, eventfd and threads tests)
 // ---------------------------------------------------------------------------------------------
-// The reference's probes take raw masks, read eventfd counters and print fdinfo; these helpers do
-// the same through the model's syscalls and snapshots, so the tests can quote the probe output.
+// The probes (kernel-notes C6) take raw masks, read eventfd counters and print fdinfo; these
+// helpers do the same through the model's syscalls and snapshots, so the tests can quote the probe
+// output.
 class ProbeTest : public ModelTest {
  protected:
   explicit ProbeTest(const KernelProfile& profile = KernelProfile::default_profile())

@@ -1,7 +1,7 @@
-// Nested epoll: an epoll watched by another epoll (reference 2.11, 3.5), the loop and depth checks
-// (ep_loop_check) and the wake-up path limits (reverse_path_check): the t_nested probe (section
-// 6.7: N1 to N9), the pruning of stale items when an epoll is polled, and the kernel-profile
-// difference of 6.17 for chains built top-down.
+// Nested epoll: an epoll watched by another epoll (docs/kernel-notes.md C2.11, C3.5), the loop and
+// depth checks (ep_loop_check) and the wake-up path limits (reverse_path_check): the t_nested
+// probe (kernel-notes N1 to N9), the pruning of stale items when an epoll is polled, and the
+// kernel-profile difference of 6.17 for chains built top-down.
 #include "model_fixture.h"
 
 namespace epollscope::sim::testing {
@@ -50,13 +50,13 @@ TEST_F(NestedTest, N1InnerEdgeTriggeredOuterLevelTriggered) {
   EXPECT_EQ(add(outer, inner, kEPOLLIN, 100), 0);
   EXPECT_EQ(write(w, 1), 1);
   EXPECT_EQ(wait(outer), "(100:IN)");  // [N1] inner ET item ready; outer LT
-  EXPECT_EQ(wait(outer), "(100:IN)");  // 2.11: polling inner does not consume its ET event
+  EXPECT_EQ(wait(outer), "(100:IN)");  // C2.11: polling inner does not consume its ET event
   EXPECT_EQ(wait(inner), "(7:IN)");    // inner consumes its ET event
   EXPECT_EQ(wait(outer), "");          // outer LT now (inner rdllist empty)
 }
 
 TEST_F(NestedTest, PollingAnInnerEpollDropsStaleItemsInFrontOfTheFirstReadyOne) {
-  // 2.11 / 3.5: __ep_eventpoll_poll unlinks the queued items that poll 0 until it finds a ready
+  // C2.11 / C3.5: __ep_eventpoll_poll unlinks the queued items that poll 0 until it finds a ready
   // one; the items after it are not looked at.
   int inner = epoll();
   int outer = epoll();
@@ -174,7 +174,7 @@ TEST_F(NestedTest, N7ReversePathLimitOfOneFileThroughOneEpoll) {
 }
 
 TEST_F(NestedTest, N8ReversePathLimitWhenAFileIsAddedIntoANestedEpoll) {
-  // 2.11 (source): the check counts the paths of each newly reachable plain file, so 501 outers
+  // C2.11 and N8: the check counts the paths of each newly reachable plain file, so 501 outers
   // of an E that is still empty are accepted, and the pipe added afterwards is refused.
   int e = epoll();
   std::vector<int> outers;
@@ -205,7 +205,7 @@ TEST_F(NestedTest, N9OneFileInTwoThousandEpolls) {
 }
 
 // Before 6.17 (f2e467a48287) ep_loop_check looked only below the added epoll, so a chain built
-// top-down was never refused (reference 0.1 and 2.11).
+// top-down was never refused (kernel-notes C0.1 and C2.11).
 class NestedTest613 : public NestedTest {
  protected:
   NestedTest613() : NestedTest(profile_named("6.13")) {}

@@ -1,7 +1,7 @@
-// Ready-list order, the reference's t_order.c (section 6.2, observations T1..T13 except T11, which
-// is in threads_test.cpp because it sleeps). Pipes 1..4 are registered with data = id; w(i) writes
-// one byte into pipe i, drain_pipe(i) reads it empty. The expected strings are the probe's output
-// on the 6.18 kernel.
+// Ready-list order, the t_order probe of docs/kernel-notes.md (observations T1..T13 except T11,
+// which is in threads_test.cpp because it sleeps). Pipes 1..4 are registered with data = id; w(i)
+// writes one byte into pipe i, drain_pipe(i) reads it empty. The expected strings are the probe's
+// output on the 6.18 kernel.
 //
 //   epoll ── rdllist: order of the first wake-up since an item was last harvested
 //     ├── pipe 1 read end (data 1)

@@ -1,5 +1,5 @@
 // The seed's example: 2 KB written into a pipe, 1 KB read, epoll_wait again. Level-triggered
-// reports the pipe again, edge-triggered does not (reference P2 and section 2.8).
+// reports the pipe again, edge-triggered does not (docs/kernel-notes.md P2 and C2.8).
 #include "model_fixture.h"
 
 namespace epollscope::sim::testing {

@@ -1,4 +1,4 @@
-// Pipes, the reference's t_pipe.c (section 6.3, P1..P5) and section 3.1: raw masks, slot-based
+// Pipes, P1..P5 and C3.1 of docs/kernel-notes.md: raw masks, slot-based
 // fullness and the merge rule, which wake-ups make edge-triggered epoll report again, a blocking
 // reader woken by a writer, and the pipe wake-up rules of older kernels (kernel profiles).
 //
@@ -230,7 +230,7 @@ TEST_F(PipeOn510, EdgeTriggeredReadEndMissesWritesIntoANonEmptyPipe) {
   EXPECT_EQ(wait(ep), "(0:IN)");
   EXPECT_EQ(read(r, 1024), 1024);
   EXPECT_EQ(wait(ep), "");
-  // 5.5 … 5.13: only a write into an EMPTY pipe wakes the readers (section 3.1 history table);
+  // 5.5 … 5.13: only a write into an EMPTY pipe wakes the readers (kernel-notes C3.1, history);
   // 6.18 reports this write [P2].
   EXPECT_EQ(write(w, 10), 10);
   EXPECT_EQ(wait(ep), "");
@@ -270,8 +270,8 @@ TEST_F(PipeOn613, SpuriousWriterWakeUpIsNotAnEvent) {
   EXPECT_EQ(wait(ep), "");
 }
 
-// ... but the spurious wake-up fixes the item's rdllist position (section 2.7, the 6.14 row of
-// the pipe history table): the writer's item queues ahead of an item woken later.
+// ... but the spurious wake-up fixes the item's rdllist position (kernel-notes C2.7, and the
+// 6.14 row of the pipe history in C3.1): the writer's item queues ahead of an item woken later.
 TEST_F(PipeOn613, SpuriousWriterWakeUpFixesTheReadyListPosition) {
   auto [queued, order] = spurious_wake_order();
   EXPECT_EQ(queued, "1");

@@ -1,8 +1,9 @@
-// tests/sim/tcp_test.cpp — TCP over loopback: the reference's T1, T2 and L1 (sections 6.4, 6.5)
-// and the probes B2..B8 of this machine's kernel (/tmp/probes/b*.c, outputs *.run1). Where the
-// probes print byte counts that depend on autotuning (the receive window, when exactly EPOLLOUT
-// comes back during a drain), the tests check the behaviour the counts show, not the counts;
-// see sim/tcp.h for the approximations.
+// tests/sim/tcp_test.cpp — TCP over loopback: TCP-T1, TCP-T2 and L1 of docs/kernel-notes.md and
+// the probes B1, B2 and B4..B8 of this machine's kernel (kernel-notes C6). The tests named T1...
+// and T2... here are TCP-T1 and TCP-T2, not the ready-list T1 and T2. Where the probes print byte
+// counts that depend on autotuning (the receive window, when exactly EPOLLOUT comes back during a
+// drain), the tests check the behaviour the counts show, not the counts; see sim/tcp.h for the
+// approximations.
 #include <string>
 #include <vector>
 
@@ -68,46 +69,46 @@ class TcpTest : public ProbeTest {
 };
 
 // ---------------------------------------------------------------------------------------------
-// [SECTION] raw masks: reference T1, probes B6 and B8
+// [SECTION] raw masks: kernel-notes TCP-T1, B6 and B8
 // ---------------------------------------------------------------------------------------------
 
 TEST_F(TcpTest, T1RawMasks) {
   int l = listen();
-  EXPECT_EQ(raw_mask(l), "0");  // [T1] TCP listener, no pending connection
+  EXPECT_EQ(raw_mask(l), "0");  // [TCP-T1] TCP listener, no pending connection
   int c = connect(l);
-  EXPECT_EQ(raw_mask(l), "IN|RDNORM");  // [T1] TCP listener, 1 connection in accept queue
+  EXPECT_EQ(raw_mask(l), "IN|RDNORM");  // [TCP-T1] TCP listener, 1 connection in accept queue
   long s = accept(l);
   ASSERT_GE(s, 0);
-  EXPECT_EQ(raw_mask(c), "OUT|WRNORM");  // [T1] client connected, idle
+  EXPECT_EQ(raw_mask(c), "OUT|WRNORM");  // [TCP-T1] client connected, idle
   EXPECT_EQ(write(s, 5), 5);
-  EXPECT_EQ(raw_mask(c), "IN|OUT|RDNORM|WRNORM");  // [T1] server sent 5 bytes
+  EXPECT_EQ(raw_mask(c), "IN|OUT|RDNORM|WRNORM");  // [TCP-T1] server sent 5 bytes
   EXPECT_EQ(shutdown(s, kSHUT_WR), 0);
-  EXPECT_EQ(raw_mask(c), "IN|OUT|RDNORM|WRNORM|RDHUP");  // [T1] server shutdown(SHUT_WR) (FIN)
+  EXPECT_EQ(raw_mask(c), "IN|OUT|RDNORM|WRNORM|RDHUP");  // [TCP-T1] server shutdown(SHUT_WR) (FIN)
   EXPECT_EQ(read(c, 10), 5);
-  EXPECT_EQ(raw_mask(c), "IN|OUT|RDNORM|WRNORM|RDHUP");  // [T1] data consumed
+  EXPECT_EQ(raw_mask(c), "IN|OUT|RDNORM|WRNORM|RDHUP");  // [TCP-T1] data consumed
   EXPECT_EQ(shutdown(c, kSHUT_WR), 0);
-  EXPECT_EQ(raw_mask(c), "IN|OUT|HUP|RDNORM|WRNORM|RDHUP");  // [T1] client also SHUT_WR
+  EXPECT_EQ(raw_mask(c), "IN|OUT|HUP|RDNORM|WRNORM|RDHUP");  // [TCP-T1] client also SHUT_WR
   EXPECT_EQ(close(c), 0);
   EXPECT_EQ(close(static_cast<int>(s)), 0);
 
   auto [c2, s2] = mkpair(l);
   EXPECT_EQ(write(c2, 3), 3);
   EXPECT_EQ(close(s2), 0);
-  // [T1] server closed with unread data (RST)
+  // [TCP-T1] server closed with unread data (RST)
   EXPECT_EQ(raw_mask(c2), "IN|OUT|ERR|HUP|RDNORM|WRNORM|RDHUP");
-  EXPECT_EQ(so_error(c2), kECONNRESET);                       // [T1] SO_ERROR=ECONNRESET
-  EXPECT_EQ(raw_mask(c2), "IN|OUT|HUP|RDNORM|WRNORM|RDHUP");  // [T1] ...after SO_ERROR read
+  EXPECT_EQ(so_error(c2), kECONNRESET);                       // [TCP-T1] SO_ERROR=ECONNRESET
+  EXPECT_EQ(raw_mask(c2), "IN|OUT|HUP|RDNORM|WRNORM|RDHUP");  // [TCP-T1] ...after SO_ERROR read
   EXPECT_EQ(close(c2), 0);
 
   auto [c3, s3] = mkpair(l);
   EXPECT_EQ(close(s3), 0);
-  EXPECT_EQ(raw_mask(c3), "IN|OUT|RDNORM|WRNORM|RDHUP");  // [T1] server closed cleanly (FIN)
+  EXPECT_EQ(raw_mask(c3), "IN|OUT|RDNORM|WRNORM|RDHUP");  // [TCP-T1] server closed cleanly (FIN)
   EXPECT_EQ(write(c3, 1), 1);
-  // [T1] client wrote after peer close -> RST back
+  // [TCP-T1] client wrote after peer close -> RST back
   EXPECT_EQ(raw_mask(c3), "IN|OUT|ERR|HUP|RDNORM|WRNORM|RDHUP");
   EXPECT_EQ(close(c3), 0);
 
-  // [T1] "nonblocking connect to closed port ... after refused connect": the port of a listener
+  // [TCP-T1] "nonblocking connect to closed port ... after refused connect": the port of a listener
   // that was shut down is closed; the socket comes back with the refusal pending.
   int dead = listen();
   EXPECT_EQ(shutdown(dead, kSHUT_RDWR), 0);
@@ -240,7 +241,7 @@ TEST_F(TcpTest, ResetWakesEveryArmedItem) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// [SECTION] edge-triggered re-triggers: reference T2 and L1, probes B4 and B5
+// [SECTION] edge-triggered re-triggers: kernel-notes TCP-T2, L1, B4 and B5
 // ---------------------------------------------------------------------------------------------
 
 TEST_F(TcpTest, T2EdgeTriggeredRetrigger) {
@@ -248,18 +249,18 @@ TEST_F(TcpTest, T2EdgeTriggeredRetrigger) {
   auto [c, s] = mkpair(l);
   int ep = epoll();
   EXPECT_EQ(add(ep, c, kEPOLLIN | kEPOLLOUT | kEPOLLRDHUP | kEPOLLET, 0), 0);
-  EXPECT_EQ(wait(ep), "(0:OUT)");  // [T2] client IN|OUT|RDHUP|ET fresh
+  EXPECT_EQ(wait(ep), "(0:OUT)");  // [TCP-T2] client IN|OUT|RDHUP|ET fresh
   EXPECT_EQ(write(s, 1), 1);
-  EXPECT_EQ(wait(ep), "(0:IN|OUT)");  // [T2] server sends 1
+  EXPECT_EQ(wait(ep), "(0:IN|OUT)");  // [TCP-T2] server sends 1
   EXPECT_EQ(write(s, 1), 1);
-  EXPECT_EQ(wait(ep), "(0:IN|OUT)");  // [T2] server sends 1 more (unread)
+  EXPECT_EQ(wait(ep), "(0:IN|OUT)");  // [TCP-T2] server sends 1 more (unread)
   EXPECT_EQ(write(c, 1), 1);
   EXPECT_EQ(read(s, 10), 1);
-  EXPECT_EQ(wait(ep), "");  // [T2] client sends, server reads (ACK)
+  EXPECT_EQ(wait(ep), "");  // [TCP-T2] client sends, server reads (ACK)
   EXPECT_EQ(read(c, 1), 1);
-  EXPECT_EQ(wait(ep), "");  // [T2] client reads 1 of 2
+  EXPECT_EQ(wait(ep), "");  // [TCP-T2] client reads 1 of 2
   EXPECT_EQ(shutdown(s, kSHUT_WR), 0);
-  EXPECT_EQ(wait(ep), "(0:IN|OUT|RDHUP)");  // [T2] server SHUT_WR
+  EXPECT_EQ(wait(ep), "(0:IN|OUT|RDHUP)");  // [TCP-T2] server SHUT_WR
 }
 
 TEST_F(TcpTest, T2EpolloutOnlyAfterEagain) {
@@ -268,15 +269,15 @@ TEST_F(TcpTest, T2EpolloutOnlyAfterEagain) {
   EXPECT_EQ(set_sndbuf(c, 4096), 0);
   int ep = epoll();
   EXPECT_EQ(add(ep, c, kEPOLLOUT | kEPOLLET, 0), 0);
-  EXPECT_EQ(wait(ep), "(0:OUT)");  // [T2] client OUT|ET fresh
+  EXPECT_EQ(wait(ep), "(0:OUT)");  // [TCP-T2] client OUT|ET fresh
   long total = 0, r;
   while ((r = write(c, 300000)) > 0)
     total += r;
-  EXPECT_EQ(r, -kEAGAIN);  // [T2] client wrote 80357 bytes until EAGAIN (count: see tcp.h)
+  EXPECT_EQ(r, -kEAGAIN);  // [TCP-T2] client wrote 80357 bytes until EAGAIN (count: see tcp.h)
   EXPECT_GT(total, 0);
-  EXPECT_EQ(wait(ep), "");         // [T2] after EAGAIN
-  EXPECT_EQ(drain_all(s), total);  // [T2] server drained all of it
-  EXPECT_EQ(wait(ep), "(0:OUT)");  // [T2] after peer drained (SOCK_NOSPACE path)
+  EXPECT_EQ(wait(ep), "");         // [TCP-T2] after EAGAIN
+  EXPECT_EQ(drain_all(s), total);  // [TCP-T2] server drained all of it
+  EXPECT_EQ(wait(ep), "(0:OUT)");  // [TCP-T2] after peer drained (SOCK_NOSPACE path)
   EXPECT_EQ(wait(ep), "");
 }
 
@@ -296,11 +297,11 @@ TEST_F(TcpTest, L1ListenerEdgeTriggered) {
   EXPECT_EQ(shutdown(l, kSHUT_RDWR), 0);
   EXPECT_EQ(wait(ep), "(1:HUP)");  // [L1] listener shutdown(SHUT_RDWR)
   // tcp_disconnect left it in TCP_CLOSE with no shutdown bits, the state of a fresh socket that
-  // never connected: [T1] "fresh unconnected TCP socket OUT|HUP|WRNORM".
+  // never connected: [TCP-T1] "fresh unconnected TCP socket OUT|HUP|WRNORM".
   EXPECT_EQ(raw_mask(l), "OUT|HUP|WRNORM");
 }
 
-// b4.run1: the server's IN|ET item, a first write of S bytes, a second write of 10 bytes while
+// B4: the server's IN|ET item, a first write of S bytes, a second write of 10 bytes while
 // the first is unread, then the server reads 5 bytes.
 TEST_F(TcpTest, B4DeliveryWaitsForTheWindowAndNagle) {
   struct Row {
@@ -373,7 +374,7 @@ TEST_F(TcpTest, B5OneEpolloutPerEagainEpisode) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// [SECTION] buffers and the accept queue: probes B2 and B7
+// [SECTION] buffers and the accept queue: kernel-notes B2 and B7
 // ---------------------------------------------------------------------------------------------
 
 TEST_F(TcpTest, B2FillWithAnIdleReader) {

@@ -1,5 +1,5 @@
-// Several threads, timeouts and wait-queue order: the reference's t_lifo.c (W1), t_excl.c (X1,
-// X2), T11 of t_order.c, F5 of t_dup.c, and the ovflist of section 2.9, which no single-threaded
+// Several threads, timeouts and wait-queue order: W1, X1, X2, T11 and F5 of docs/kernel-notes.md,
+// and the ovflist of kernel-notes C2.9, which no single-threaded
 // probe can reach but Kernel::set_scan_hook can ("on another CPU, while the scan copies events").
 //
 //   W1, X2:  t0 t1 t2 t3 ── ep->wq (exclusive, head-inserted: LIFO) ── epoll ── eventfd
@@ -197,7 +197,7 @@ TEST_F(Threads, NegativeTimeoutWaitsForEver) {
   auto [r, w] = pipe();
   ASSERT_EQ(add(ep, r, kEPOLLIN, 1), 0);
   Task& t1 = k.create_task("t1");
-  // ep_timeout_to_timespec: any negative value is "no timeout" [observed -7, M1]
+  // ep_timeout_to_timespec: any negative value is "no timeout" [M1]
   EXPECT_TRUE(wait_as(t1, ep, 8, -7).blocked);
   EXPECT_FALSE(k.next_timer().has_value());
   advance_ms(3600 * 1000);
@@ -232,7 +232,7 @@ TEST_F(Threads, F5ItemsOnOneWaitQueueAreCalledLifoAndExclusiveOnesFifo) {
   EXPECT_EQ(wait(ep2), "(1:IN) (2:IN) (3:IN)");
 }
 
-// Section 2.8 "Resulting rdllist after a harvest" and 2.9: while ep_send_events runs, callbacks
+// kernel-notes C2.8 (the ready list after a harvest) and C2.9: while ep_send_events runs, callbacks
 // park items on ovflist (LIFO); ep_done_scan moves the unlinked ones to the head of rdllist in
 // callback order, then splices the unreached txlist items in front of everything. So after a
 // harvest rdllist is: leftovers, then ovflist items, then the LT items delivered by the harvest.

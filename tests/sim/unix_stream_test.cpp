@@ -1,6 +1,6 @@
-// tests/sim/unix_stream_test.cpp — AF_UNIX SOCK_STREAM socketpairs: the reference's U1 and U2
-// (section 6.4) and the probes A1..A6 of this machine's kernel (/tmp/probes/a*.c, outputs
-// *.run1), reproduced call by call. SIOCOUTQ is the sender's sk_wmem_alloc and SIOCINQ the
+// tests/sim/unix_stream_test.cpp — AF_UNIX SOCK_STREAM socketpairs: U1 and U2 of
+// docs/kernel-notes.md and the probes A1..A6 of this machine's kernel (kernel-notes C6),
+// reproduced call by call. SIOCOUTQ is the sender's sk_wmem_alloc and SIOCINQ the
 // reader's unread bytes, read from the model's sock.
 #include <string>
 #include <vector>
@@ -45,7 +45,7 @@ class UnixStreamTest : public ProbeTest {
 };
 
 // ---------------------------------------------------------------------------------------------
-// [SECTION] raw masks: reference U1, probe A5
+// [SECTION] raw masks: kernel-notes U1 and A5
 // ---------------------------------------------------------------------------------------------
 
 TEST_F(UnixStreamTest, U1RawMasks) {
@@ -96,7 +96,7 @@ TEST_F(UnixStreamTest, U1RawMasks) {
 }
 
 TEST_F(UnixStreamTest, A5ErrorsAndMasks) {
-  // a5.run1, in the probe's order; masks are the probe's hex values.
+  // A5, in the probe's order; masks are the probe's hex values.
   auto [sv0, sv1] = socketpair();
   EXPECT_EQ(raw_mask(sv0), mask_to_string(0x304));  // idle sv0
   EXPECT_EQ(read(sv1, 10), -kEAGAIN);               // read on empty sv1, peer open
@@ -143,7 +143,7 @@ TEST_F(UnixStreamTest, A5ErrorsAndMasks) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// [SECTION] edge-triggered re-triggers: reference U2, probes A3 and A4
+// [SECTION] edge-triggered re-triggers: kernel-notes U2, A3 and A4
 // ---------------------------------------------------------------------------------------------
 
 TEST_F(UnixStreamTest, U2EdgeTriggeredRetrigger) {
@@ -194,7 +194,7 @@ TEST_F(UnixStreamTest, ShutdownAndCloseWakeWithKeyZero) {
   EXPECT_EQ(wait(ep), "(1:HUP)");
 }
 
-// a3.run1 (reader reads 1000 bytes at a time) and a3.chunk1.run1 (1 byte at a time): after one
+// A3, with the reader reading 1000 bytes at a time and 1 byte at a time: after one
 // write of S bytes, the sender's EPOLLOUT|EPOLLET item fires exactly when a read frees an skb and
 // leaves the sender writable.
 struct A3Row {
@@ -286,10 +286,10 @@ TEST_F(UnixStreamTest, A4OneReadFreesSeveralSkbs) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// [SECTION] send buffer accounting: probes A1, A2, A6
+// [SECTION] send buffer accounting: kernel-notes A1, A2 and A6
 // ---------------------------------------------------------------------------------------------
 
-// a1.run1: repeated non-blocking writes of S bytes on a fresh pair until EAGAIN.
+// A1: repeated non-blocking writes of S bytes on a fresh pair until EAGAIN.
 struct A1Row {
   int size;
   int writes;  // successful writes
@@ -356,7 +356,7 @@ TEST_F(UnixStreamTest, A1FillUntilEagain) {
   }
 }
 
-// a2.run1: SIOCOUTQ after ONE write of S bytes on a fresh pair, for every S in 1..300000, as
+// A2: SIOCOUTQ after ONE write of S bytes on a fresh pair, for every S in 1..300000, as
 // ranges of S with the same value (the skbs' truesizes; above 219264 the write is partial).
 struct A2Range {
   int first;
