@@ -8,7 +8,7 @@
 // Registering a million items needs a million (file, fd) keys, but a process here may hold only
 // RLIMIT_NOFILE fds (the hard limit is 20000 on the project's machines, and root lacks
 // CAP_SYS_RESOURCE to raise it). epoll keys items by (file, fd number) and an item outlives the fd
-// it was added under while its file stays open (reference F1). So the layout is: a few eventfds,
+// it was added under while its file stays open (docs/kernel-notes.md, F1). So the layout is: a few eventfds,
 // each kept open by one base fd, each registered under many fd numbers: dup2 the base onto the
 // number, EPOLL_CTL_ADD, close the number again. Timed operations on an item first re-open its
 // number with dup2 (untimed), as EPOLL_CTL_DEL and MOD need the fd to be open.

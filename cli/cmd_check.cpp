@@ -1,6 +1,7 @@
 // cli/cmd_check.cpp — `epollscope check PATH...`: every scenario on the model and on the real
 // kernel, compared call by call. The last line is exactly
-// "checked N scenarios, M calls: D divergences, F failed expectations"; exit 0 only if all agree.
+// "checked N scenarios, M calls: D divergences, F failed expectations" (followed by ", K could not
+// run to the end" when a file did not parse or a scenario stopped early); exit 0 only if all agree.
 #include <cstdio>
 #include <iostream>
 #include <variant>
@@ -60,7 +61,9 @@ int check(const CheckOptions& o) {
   }
   if (files.empty() && missing.empty()) err << "epollscope: no scenario files (*.scn) found\n";
   out << "checked " << scenarios << " scenarios, " << calls << " calls: " << divergences
-      << " divergences, " << failed << " failed expectations\n";
+      << " divergences, " << failed << " failed expectations";
+  if (broken > 0) out << ", " << broken << " could not run to the end";
+  out << '\n';
   const bool all_good =
       divergences == 0 && failed == 0 && broken == 0 && missing.empty() && !files.empty();
   return all_good ? 0 : 1;
