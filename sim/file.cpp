@@ -5,24 +5,6 @@
 
 namespace epollscope::sim {
 
-const char* file_kind_name(FileKind kind) {
-  switch (kind) {
-    case FileKind::kPipe:
-      return "pipe";
-    case FileKind::kUnixStream:
-      return "unix stream socket";
-    case FileKind::kTcp:
-      return "TCP socket";
-    case FileKind::kEventFd:
-      return "eventfd";
-    case FileKind::kEpoll:
-      return "epoll";
-    case FileKind::kRegular:
-      return "regular file";
-  }
-  return "?";
-}
-
 File::File(Kernel& k, FileKind kind_, int flags, std::string label_)
     : id(k.new_id()),
       address(k.new_file_address()),

@@ -194,12 +194,6 @@ Task* Kernel::find_task(std::string_view name) {
   return nullptr;
 }
 
-Task* Kernel::task_by_id(uint32_t id) {
-  for (auto& t : tasks_)
-    if (t->id == id) return t.get();
-  return nullptr;
-}
-
 bool Kernel::wake_task(Task& t, bool by_timer) {
   if (t.state != TaskState::kSleeping) return false;
   t.state = TaskState::kRunnable;

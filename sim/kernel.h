@@ -85,7 +85,6 @@ class Kernel {
   Task& main_task() { return *tasks_.front(); }
   Task& create_task(std::string name);
   Task* find_task(std::string_view name);
-  Task* task_by_id(uint32_t id);
   const std::vector<std::unique_ptr<Task>>& tasks() const { return tasks_; }
 
   // --- syscalls ----------------------------------------------------------------------------
@@ -144,7 +143,6 @@ class Kernel {
   void set_max_user_watches(long n) { max_user_watches_ = n; }
   long max_user_watches() const { return max_user_watches_; }
   long epoll_watches() const { return epoll_watches_; }
-  long rlimit_nofile() const { return rlimit_nofile_; }
 
   // --- tracing -------------------------------------------------------------------------------
   void set_trace_sink(TraceSink* sink) { sink_ = sink; }
@@ -187,7 +185,6 @@ class Kernel {
   // updates its epitems. Keys stay unique among live files, as pointers are: false when `a` is
   // another live file's key.
   bool set_file_address(File* f, uint64_t a);
-  bool file_address_used(uint64_t a) const { return used_addresses_.count(a) > 0; }
   SlabCache<EpItem>& epi_cache() { return epi_cache_; }
   SlabCache<EppollEntry>& pwq_cache() { return pwq_cache_; }
   long& epoll_watches_counter() { return epoll_watches_; }

@@ -73,7 +73,6 @@ class PipeEnd final : public File {
   void describe(FileView& view) const override;
 
   const PipeInodeInfo& pipe() const { return *pipe_; }
-  bool is_read_end() const { return readable(); }
 
  private:
   poll_t mask() const;

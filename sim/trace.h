@@ -63,6 +63,4 @@ class TraceSink {
   virtual void on_step(const TraceStep& step) = 0;
 };
 
-const char* step_kind_name(StepKind kind);
-
 }  // namespace epollscope::sim
