@@ -8,7 +8,7 @@
 // 2, the ep_poll_callback it calls has depth 3.
 //
 // Tracing is off unless a TraceSink is attached to the Kernel; with it off the model builds no
-// strings (every call site asks Kernel::tracing() first).
+// strings (every call site asks KernelContext::tracing() first, sim/context.h).
 #pragma once
 
 #include <cstdint>
