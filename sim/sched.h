@@ -17,9 +17,9 @@
 // between two items, while that epoll_wait holds ep->mtx. Tasks the action wakes run only after the
 // interrupted syscall returns, as they would wait for the mutex.
 //
-// Invariants: a task is on the runqueue only while runnable (an entry whose task is no longer
-// runnable is skipped); a sleeping task has a deadline or a wait entry on a queue (or both); the
-// clock never goes backwards.
+// Invariants: the runqueue holds woken tasks in the order they were woken (an entry whose task is
+// no longer runnable when it is reached is skipped); a sleeping task has a deadline or a wait
+// entry on a queue (or both); the clock never goes backwards.
 #pragma once
 
 #include <cstdint>
