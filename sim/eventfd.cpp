@@ -1,6 +1,7 @@
 #include "sim/eventfd.h"
 
-#include "sim/kernel.h"
+#include "sim/context.h"
+#include "sim/file_table.h"
 #include "sim/snapshot.h"
 #include "sim/strings.h"
 #include "sim/task.h"
@@ -11,7 +12,7 @@ namespace {
 constexpr uint64_t kUllongMax = ~uint64_t{0};
 }
 
-EventFd::EventFd(Kernel& k, uint64_t initval, int flags)
+EventFd::EventFd(KernelContext& k, uint64_t initval, int flags)
     : File(k, FileKind::kEventFd, kO_RDWR | (flags & kO_NONBLOCK), ""),
       count_(initval),
       semaphore_(flags & kEFD_SEMAPHORE) {
@@ -19,8 +20,8 @@ EventFd::EventFd(Kernel& k, uint64_t initval, int flags)
   init_waitqueue_head(k, &wqh_, "wqh", ref(), label);
 }
 
-File* create_eventfd(Kernel& k, unsigned initval, int flags) {
-  File* f = k.make_file<EventFd>(initval, flags);
+File* create_eventfd(KernelContext& k, FileTable& files, unsigned initval, int flags) {
+  File* f = files.make_file<EventFd>(initval, flags);
   if (k.tracing())
     k.step(StepKind::kFileOp, "do_eventfd",
            cat(f->label, ": counter ", initval, flags & kEFD_SEMAPHORE ? ", semaphore mode" : ""),
@@ -36,12 +37,12 @@ poll_t EventFd::peek_poll() const {
   return events;
 }
 
-poll_t EventFd::poll(Kernel& k, PollTable* pt) {
+poll_t EventFd::poll(KernelContext& k, PollTable* pt) {
   poll_wait(k, this, &wqh_, pt);
   return peek_poll();
 }
 
-long EventFd::read(Kernel& k, Task& task, IoRequest& io) {
+long EventFd::read(KernelContext& k, Task& task, IoRequest& io) {
   if (io.count < 8) return -kEINVAL;
   if (!count_) {
     if (nonblocking()) return -kEAGAIN;
@@ -64,7 +65,7 @@ long EventFd::read(Kernel& k, Task& task, IoRequest& io) {
   return 8;
 }
 
-long EventFd::write(Kernel& k, Task& task, IoRequest& io) {
+long EventFd::write(KernelContext& k, Task& task, IoRequest& io) {
   if (io.count != 8) return -kEINVAL;  // exactly 8 bytes (observed: 9 or 4096 give EINVAL)
   const uint64_t ucnt = io.value;
   if (ucnt == kUllongMax) return -kEINVAL;
@@ -87,7 +88,7 @@ long EventFd::write(Kernel& k, Task& task, IoRequest& io) {
   return 8;
 }
 
-void EventFd::release(Kernel& k) {
+void EventFd::release(KernelContext& k) {
   // The epitems watching this file were removed by eventpoll_release() already; this HUP can
   // only reach sleeping readers and poll()ers.
   wake_up_poll(k, &wqh_, kEPOLLHUP, "eventfd_release");

@@ -14,15 +14,17 @@
 
 namespace epollscope::sim {
 
+class FileTable;
+
 class EventFd final : public File {
  public:
-  EventFd(Kernel& k, uint64_t initval, int flags);
+  EventFd(KernelContext& k, uint64_t initval, int flags);
 
-  poll_t poll(Kernel& k, PollTable* pt) override;  // eventfd_poll
+  poll_t poll(KernelContext& k, PollTable* pt) override;  // eventfd_poll
   poll_t peek_poll() const override;
-  long read(Kernel& k, Task& task, IoRequest& io) override;   // eventfd_read
-  long write(Kernel& k, Task& task, IoRequest& io) override;  // eventfd_write
-  void release(Kernel& k) override;                           // eventfd_release
+  long read(KernelContext& k, Task& task, IoRequest& io) override;   // eventfd_read
+  long write(KernelContext& k, Task& task, IoRequest& io) override;  // eventfd_write
+  void release(KernelContext& k) override;                           // eventfd_release
   std::vector<const WaitQueueHead*> wait_queues() const override { return {&wqh_}; }
   void describe(FileView& view) const override;
 
@@ -35,6 +37,6 @@ class EventFd final : public File {
   bool semaphore_;
 };
 
-File* create_eventfd(Kernel& k, unsigned initval, int flags);
+File* create_eventfd(KernelContext& k, FileTable& files, unsigned initval, int flags);
 
 }  // namespace epollscope::sim

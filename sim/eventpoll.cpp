@@ -20,7 +20,8 @@
 #include <algorithm>
 #include <cassert>
 
-#include "sim/kernel.h"
+#include "sim/context.h"
+#include "sim/sched.h"
 #include "sim/snapshot.h"
 #include "sim/strings.h"
 
@@ -61,12 +62,12 @@ const HlistHead& EventPoll::refs() const {
 namespace {
 
 // ep_poll_safewake: tell whoever polls this epoll (outer epolls) that it may have become readable.
-void ep_poll_safewake(Kernel& k, EventPoll* ep, poll_t pollflags) {
+void ep_poll_safewake(KernelContext& k, EventPoll* ep, poll_t pollflags) {
   wake_up_poll(k, &ep->poll_wait, kEPOLLIN | pollflags, "ep_poll_safewake");
 }
 
 // ep_poll_callback: the function of every eppoll_entry. Called by the target file's wake-up.
-int ep_poll_callback(Kernel& k, WaitQueueEntry* wait, unsigned, int sync, poll_t key) {
+int ep_poll_callback(KernelContext& k, WaitQueueEntry* wait, unsigned, int sync, poll_t key) {
   (void)sync;
   EppollEntry* pwq = EPOLLSCOPE_CONTAINER_OF(wait, EppollEntry, wait);
   EpItem* epi = pwq->base;
@@ -155,9 +156,9 @@ out:
 }
 
 // ep_autoremove_wake_function: wake the epoll_wait sleeper and always unhook its entry.
-int ep_autoremove_wake_function(Kernel& k, WaitQueueEntry* wait, unsigned, int, poll_t) {
+int ep_autoremove_wake_function(KernelContext& k, WaitQueueEntry* wait, unsigned, int, poll_t) {
   Task* t = static_cast<Task*>(wait->private_data);
-  int ret = k.wake_task(*t, false);
+  int ret = k.sched().try_to_wake_up(*t, false);
   list_del_init(&wait->entry);
   t->waiting_on = nullptr;
   return ret;
@@ -170,13 +171,13 @@ struct EpPqueue {
 };
 
 // ep_ptable_queue_proc: called by poll_wait() inside the target's ->poll() during ep_insert.
-void ep_ptable_queue_proc(Kernel& k, File* file, WaitQueueHead* whead, PollTable* pt) {
+void ep_ptable_queue_proc(KernelContext& k, File* file, WaitQueueHead* whead, PollTable* pt) {
   (void)file;
   EpPqueue* epq = reinterpret_cast<EpPqueue*>(pt);
   EpItem* epi = epq->epi;
   // The first entry is the one stored in the item (sim/eventpoll.h); more come from pwq_cache.
-  EppollEntry* pwq = epi->pwqlist ? k.pwq_cache().alloc() : &epi->first_pwq;
-  if (pwq == &epi->first_pwq) ++k.embedded_pwqs_in_use();
+  EppollEntry* pwq = epi->pwqlist ? k.epoll().pwq_cache.alloc() : &epi->first_pwq;
+  if (pwq == &epi->first_pwq) ++k.epoll().embedded_pwqs;
   pwq->wait.func = ep_poll_callback;
   pwq->wait.private_data = nullptr;
   pwq->whead = whead;
@@ -230,7 +231,7 @@ EpItem* ep_find(EventPoll* ep, File* file, int fd, int warm = 0) {
 // Turns each rotation and recolouring into a trace step.
 class TreeTracer final : public RbObserver {
  public:
-  TreeTracer(Kernel& k, EventPoll* ep, const char* function)
+  TreeTracer(KernelContext& k, EventPoll* ep, const char* function)
       : k_(k), ep_(ep), function_(function) {}
   void rb_step(const RbStep& s) override {
     const EpItem* a = s.pivot ? ep_item_from_rb(s.pivot) : nullptr;
@@ -269,12 +270,12 @@ class TreeTracer final : public RbObserver {
   }
 
  private:
-  Kernel& k_;
+  KernelContext& k_;
   EventPoll* ep_;
   const char* function_;
 };
 
-void ep_rbtree_insert(Kernel& k, EventPoll* ep, EpItem* epi) {
+void ep_rbtree_insert(KernelContext& k, EventPoll* ep, EpItem* epi) {
   // The kernel walks down from the root, right when the new key is greater, left otherwise, to
   // the free link where it belongs. That link is the right one of the key's in-order predecessor
   // or the left one of its successor (whichever is free: one of the two is an ancestor of the
@@ -314,7 +315,7 @@ void ep_rbtree_insert(Kernel& k, EventPoll* ep, EpItem* epi) {
   }
 }
 
-void ep_rbtree_erase(Kernel& k, EventPoll* ep, EpItem* epi) {
+void ep_rbtree_erase(KernelContext& k, EventPoll* ep, EpItem* epi) {
   --ep->item_count;
   ep_index(ep).erase(EpIndex::key(epi->file_address, epi->fd));
   if (k.tracing()) {
@@ -332,11 +333,11 @@ void ep_rbtree_erase(Kernel& k, EventPoll* ep, EpItem* epi) {
 // ---------------------------------------------------------------------------------------------
 namespace {
 
-poll_t ep_eventpoll_poll_depth(Kernel& k, EventPollFile* file, PollTable* wait, int depth);
+poll_t ep_eventpoll_poll_depth(KernelContext& k, EventPollFile* file, PollTable* wait, int depth);
 
 }  // namespace
 
-poll_t ep_item_poll(Kernel& k, const EpItem* epi, PollTable* pt, int depth) {
+poll_t ep_item_poll(KernelContext& k, const EpItem* epi, PollTable* pt, int depth) {
   File* file = epi->file;
   // epi_fget: a file whose last reference is being dropped is not polled.
   if (file->f_count == 0) return 0;
@@ -354,7 +355,7 @@ poll_t ep_item_peek(const EpItem* epi) {
 
 namespace {
 
-void ep_start_scan(Kernel& k, EventPoll* ep, ListHead* txlist) {
+void ep_start_scan(KernelContext& k, EventPoll* ep, ListHead* txlist) {
   list_splice_init(&ep->rdllist, txlist);
   ep->ovflist = nullptr;
   ep->txlist = txlist;
@@ -366,7 +367,7 @@ void ep_start_scan(Kernel& k, EventPoll* ep, ListHead* txlist) {
            {ep->ref()});
 }
 
-void ep_done_scan(Kernel& k, EventPoll* ep, ListHead* txlist) {
+void ep_done_scan(KernelContext& k, EventPoll* ep, ListHead* txlist) {
   // ovflist is a LIFO chain; adding each item at the HEAD of rdllist restores the order of the
   // callbacks. Items already linked (still in txlist, or requeued LT items) are skipped.
   // (The kernel walks the chain and resets ep->ovflist afterwards; popping the head one item at a
@@ -400,7 +401,7 @@ void ep_done_scan(Kernel& k, EventPoll* ep, ListHead* txlist) {
 
 // __ep_eventpoll_poll: is any queued item of this epoll really ready? Stale items in front of the
 // first ready one are dropped from the ready list on the way.
-poll_t ep_eventpoll_poll_depth(Kernel& k, EventPollFile* file, PollTable* wait, int depth) {
+poll_t ep_eventpoll_poll_depth(KernelContext& k, EventPollFile* file, PollTable* wait, int depth) {
   EventPoll* ep = file->ep();
   poll_wait(k, file, &ep->poll_wait, wait);
   ListHead txlist;
@@ -443,7 +444,7 @@ bool ep_events_available(const EventPoll* ep) {
   return !list_empty(&ep->rdllist) || ep->ovflist != kEpUnactive;
 }
 
-long ep_send_events(Kernel& k, EventPoll* ep, EpPollState& st) {
+long ep_send_events(KernelContext& k, EventPoll* ep, EpPollState& st) {
   ListHead txlist;
   ep_start_scan(k, ep, &txlist);
   long res = 0;
@@ -463,7 +464,7 @@ long ep_send_events(Kernel& k, EventPoll* ep, EpPollState& st) {
                cat(item_name(epi), " polls 0 now: it leaves the ready list unreported"),
                {item_ref(epi), ep->ref()});
       pos = tmp;
-      k.run_scan_hook(ep);
+      k.sched().run_scan_hook(ep->ref());
       continue;
     }
     if (st.buffer != UserBuffer::kValid) {
@@ -501,7 +502,7 @@ long ep_send_events(Kernel& k, EventPoll* ep, EpPollState& st) {
              {item_ref(epi), ep->ref()});
     }
     pos = tmp;
-    k.run_scan_hook(ep);
+    k.sched().run_scan_hook(ep->ref());
   }
   ep_done_scan(k, ep, &txlist);
   return res;
@@ -509,7 +510,7 @@ long ep_send_events(Kernel& k, EventPoll* ep, EpPollState& st) {
 
 }  // namespace
 
-long ep_poll(Kernel& k, Task& task, EpPollState& st, bool resumed) {
+long ep_poll(KernelContext& k, Task& task, EpPollState& st, bool resumed) {
   EventPoll* ep = st.file->ep();
   if (!resumed) {
     st.eavail = ep_events_available(ep);
@@ -553,7 +554,7 @@ long ep_poll(Kernel& k, Task& task, EpPollState& st, bool resumed) {
                cat("nothing to report: ", task.name, " queues itself at the HEAD of ", ep_name(ep),
                    "'s wq (exclusive: one wake-up wakes one thread, the last to sleep first)"),
                {task.ref(), ep->ref(), wq_ref(&ep->wq)});
-      if (st.deadline_ns && *st.deadline_ns <= k.now_ns()) {
+      if (st.deadline_ns && *st.deadline_ns <= k.sched().now_ns()) {
         // ep_schedule_timeout: the deadline has already passed, no sleep.
         st.timed_out = true;
         list_del_init(&task.wait.entry);
@@ -572,7 +573,7 @@ long ep_poll(Kernel& k, Task& task, EpPollState& st, bool resumed) {
 // ---------------------------------------------------------------------------------------------
 namespace {
 
-void ep_unregister_pollwait(Kernel& k, EpItem* epi) {
+void ep_unregister_pollwait(KernelContext& k, EpItem* epi) {
   EppollEntry* pwq;
   while ((pwq = epi->pwqlist) != nullptr) {
     epi->pwqlist = pwq->next;
@@ -582,14 +583,14 @@ void ep_unregister_pollwait(Kernel& k, EpItem* epi) {
              cat("the eppoll_entry of ", item_name(epi), " leaves ", pwq->whead->label),
              {item_ref(epi), wq_ref(pwq->whead)});
     if (pwq == &epi->first_pwq)
-      --k.embedded_pwqs_in_use();
+      --k.epoll().embedded_pwqs;
     else
-      k.pwq_cache().free(pwq);
+      k.epoll().pwq_cache.free(pwq);
   }
 }
 
 // __ep_remove: unhook from the file's queues, the file's f_ep, rbr and the ready list; free.
-bool ep_remove(Kernel& k, EventPoll* ep, EpItem* epi, bool force) {
+bool ep_remove(KernelContext& k, EventPoll* ep, EpItem* epi, bool force) {
   File* file = epi->file;
   ep_unregister_pollwait(k, epi);
   if (epi->dying && !force) return false;
@@ -609,43 +610,43 @@ bool ep_remove(Kernel& k, EventPoll* ep, EpItem* epi, bool force) {
   if (k.tracing())
     k.step(StepKind::kTree, "__ep_remove", cat(item_name(epi), " is freed"),
            {item_ref(epi), ep->ref()});
-  k.epi_cache().free(epi);
-  --k.epoll_watches_counter();
+  k.epoll().epi_cache.free(epi);
+  --k.epoll().epoll_watches;
   return true;
 }
 
-void ep_remove_safe(Kernel& k, EventPoll* ep, EpItem* epi) {
+void ep_remove_safe(KernelContext& k, EventPoll* ep, EpItem* epi) {
   if (ep_remove(k, ep, epi, false)) --ep->refcount;
 }
 
-void list_file(Kernel& k, File* file) {
+void list_file(KernelContext& k, File* file) {
   if (!file->on_check_list) {
     file->on_check_list = true;
-    k.tfile_check_list.insert(k.tfile_check_list.begin(), file);
+    k.epoll().tfile_check_list.insert(k.epoll().tfile_check_list.begin(), file);
   }
 }
 
-void clear_tfile_check_list(Kernel& k) {
-  for (File* f : k.tfile_check_list)
+void clear_tfile_check_list(KernelContext& k) {
+  for (File* f : k.epoll().tfile_check_list)
     f->on_check_list = false;
-  k.tfile_check_list.clear();
+  k.epoll().tfile_check_list.clear();
 }
 
-int reverse_path_check(Kernel& k);
+int reverse_path_check(KernelContext& k);
 
-int ep_insert(Kernel& k, EventPoll* ep, const EpollEvent* event, File* tfile, int fd,
+int ep_insert(KernelContext& k, EventPoll* ep, const EpollEvent* event, File* tfile, int fd,
               bool full_check) {
   EventPoll* tep = is_file_epoll(tfile) ? static_cast<EventPollFile*>(tfile)->ep() : nullptr;
-  if (k.epoll_watches() >= k.max_user_watches()) {
+  if (k.epoll().epoll_watches >= k.epoll().max_user_watches) {
     if (k.tracing())
       k.step(StepKind::kCheck, "ep_insert",
-             cat("the user already has ", k.epoll_watches(), " watches, max_user_watches is ",
-                 k.max_user_watches()));
+             cat("the user already has ", k.epoll().epoll_watches, " watches, max_user_watches is ",
+                 k.epoll().max_user_watches));
     return -kENOSPC;
   }
-  ++k.epoll_watches_counter();
+  ++k.epoll().epoll_watches;
 
-  EpItem* epi = k.epi_cache().alloc();
+  EpItem* epi = k.epoll().epi_cache.alloc();
   list_init(&epi->rdllink);
   epi->ep = ep;
   epi->file = tfile;
@@ -702,7 +703,7 @@ int ep_insert(Kernel& k, EventPoll* ep, const EpollEvent* event, File* tfile, in
   return 0;
 }
 
-int ep_modify(Kernel& k, EventPoll* ep, EpItem* epi, const EpollEvent* event) {
+int ep_modify(KernelContext& k, EventPoll* ep, EpItem* epi, const EpollEvent* event) {
   // The new mask is set before polling, so an event between the two cannot be lost. A fired
   // ONESHOT item is re-armed here.
   epi->event.events = event->events;
@@ -750,13 +751,13 @@ namespace {
 
 constexpr int kPathLimits[5] = {1000, 500, 100, 50, 10};
 
-int path_count_inc(Kernel& k, int nests) {
+int path_count_inc(KernelContext& k, int nests) {
   if (nests == 0) return 0;  // paths through a single epoll are unlimited
-  if (++k.path_count[nests] > kPathLimits[nests]) return -1;
+  if (++k.epoll().path_count[nests] > kPathLimits[nests]) return -1;
   return 0;
 }
 
-int reverse_path_check_proc(Kernel& k, const HlistHead* refs, int depth) {
+int reverse_path_check_proc(KernelContext& k, const HlistHead* refs, int depth) {
   if (depth > kEP_MAX_NESTS) return -1;
   int error = 0;
   for (HlistNode* n = refs->first; n; n = n->next) {
@@ -771,9 +772,9 @@ int reverse_path_check_proc(Kernel& k, const HlistHead* refs, int depth) {
   return error;
 }
 
-int reverse_path_check(Kernel& k) {
-  for (File* f : k.tfile_check_list) {
-    for (int& c : k.path_count)
+int reverse_path_check(KernelContext& k) {
+  for (File* f : k.epoll().tfile_check_list) {
+    for (int& c : k.epoll().path_count)
       c = 0;
     int error = reverse_path_check_proc(k, &f->f_ep, 0);
     if (error) return error;
@@ -782,15 +783,15 @@ int reverse_path_check(Kernel& k) {
 }
 
 // 6.17+: the depth of the subtree below `ep`, or EP_MAX_NESTS + 1 on a loop or too deep.
-int ep_loop_check_proc(Kernel& k, EventPoll* ep, int depth) {
-  if (ep->gen == k.loop_check_gen) return ep->loop_check_depth;
-  ep->gen = k.loop_check_gen;
+int ep_loop_check_proc(KernelContext& k, EventPoll* ep, int depth) {
+  if (ep->gen == k.epoll().loop_check_gen) return ep->loop_check_depth;
+  ep->gen = k.epoll().loop_check_gen;
   int result = 0;
   for (RbNode* rbp = rb_first(&ep->rbr); rbp; rbp = rb_next(rbp)) {
     EpItem* epi = ep_item_from_rb(rbp);
     if (is_file_epoll(epi->file)) {
       EventPoll* to_visit = static_cast<EventPollFile*>(epi->file)->ep();
-      if (to_visit == k.inserting_into || depth > kEP_MAX_NESTS)
+      if (to_visit == k.epoll().inserting_into || depth > kEP_MAX_NESTS)
         result = kEP_MAX_NESTS + 1;
       else
         result = std::max(result, ep_loop_check_proc(k, to_visit, depth + 1) + 1);
@@ -804,28 +805,28 @@ int ep_loop_check_proc(Kernel& k, EventPoll* ep, int depth) {
 }
 
 // 6.17+: the longest chain of epolls above `ep` (through ep->refs).
-int ep_get_upwards_depth_proc(Kernel& k, EventPoll* ep, int depth) {
-  if (ep->gen == k.loop_check_gen) return ep->loop_check_depth;
+int ep_get_upwards_depth_proc(KernelContext& k, EventPoll* ep, int depth) {
+  if (ep->gen == k.epoll().loop_check_gen) return ep->loop_check_depth;
   int result = 0;
   for (HlistNode* n = ep->refs().first; n; n = n->next) {
     EpItem* epi = ep_item_from_fllink(n);
     result = std::max(result, ep_get_upwards_depth_proc(k, epi->ep, depth + 1) + 1);
   }
-  ep->gen = k.loop_check_gen;
+  ep->gen = k.epoll().loop_check_gen;
   ep->loop_check_depth = static_cast<uint8_t>(result);
   return result;
 }
 
 // Before 6.17: only a loop or a recursion deeper than EP_MAX_NESTS below `ep` fails.
-int ep_loop_check_proc_downward(Kernel& k, EventPoll* ep, int depth) {
+int ep_loop_check_proc_downward(KernelContext& k, EventPoll* ep, int depth) {
   int error = 0;
-  ep->gen = k.loop_check_gen;
+  ep->gen = k.epoll().loop_check_gen;
   for (RbNode* rbp = rb_first(&ep->rbr); rbp; rbp = rb_next(rbp)) {
     EpItem* epi = ep_item_from_rb(rbp);
     if (is_file_epoll(epi->file)) {
       EventPoll* to_visit = static_cast<EventPollFile*>(epi->file)->ep();
-      if (to_visit->gen == k.loop_check_gen) continue;
-      if (to_visit == k.inserting_into || depth > kEP_MAX_NESTS)
+      if (to_visit->gen == k.epoll().loop_check_gen) continue;
+      if (to_visit == k.epoll().inserting_into || depth > kEP_MAX_NESTS)
         error = -1;
       else
         error = ep_loop_check_proc_downward(k, to_visit, depth + 1);
@@ -837,8 +838,8 @@ int ep_loop_check_proc_downward(Kernel& k, EventPoll* ep, int depth) {
   return error;
 }
 
-int ep_loop_check(Kernel& k, EventPoll* ep, EventPoll* to) {
-  k.inserting_into = ep;
+int ep_loop_check(KernelContext& k, EventPoll* ep, EventPoll* to) {
+  k.epoll().inserting_into = ep;
   if (k.profile().loop_check == LoopCheckDepth::kDownwardOnly)
     return ep_loop_check_proc_downward(k, to, 0);
   int depth = ep_loop_check_proc(k, to, 0);
@@ -853,7 +854,7 @@ int ep_loop_check(Kernel& k, EventPoll* ep, EventPoll* to) {
 // [SECTION] do_epoll_ctl
 // ---------------------------------------------------------------------------------------------
 
-int do_epoll_ctl(Kernel& k, File* f, File* tf, int op, int fd, EpollEvent* epds) {
+int do_epoll_ctl(KernelContext& k, File* f, File* tf, int op, int fd, EpollEvent* epds) {
   const bool has_event = op != kEPOLL_CTL_DEL;
   // ep_take_care_of_epollwakeup
   if (has_event && !k.profile().keeps_epollwakeup && (epds->events & kEPOLLWAKEUP)) {
@@ -895,8 +896,8 @@ int do_epoll_ctl(Kernel& k, File* f, File* tf, int op, int fd, EpollEvent* epds)
   if (op == kEPOLL_CTL_ADD) {
     // A full check when this epoll is itself watched, or when the target is an epoll: loops,
     // depth and the number of wake-up paths must be checked.
-    if (!hlist_empty(&f->f_ep) || ep->gen == k.loop_check_gen || is_file_epoll(tf)) {
-      ++k.loop_check_gen;
+    if (!hlist_empty(&f->f_ep) || ep->gen == k.epoll().loop_check_gen || is_file_epoll(tf)) {
+      ++k.epoll().loop_check_gen;
       full_check = true;
       if (is_file_epoll(tf)) {
         EventPoll* tep = static_cast<EventPollFile*>(tf)->ep();
@@ -966,7 +967,7 @@ int do_epoll_ctl(Kernel& k, File* f, File* tf, int op, int fd, EpollEvent* epds)
 out:
   if (full_check) {
     clear_tfile_check_list(k);
-    ++k.loop_check_gen;
+    ++k.epoll().loop_check_gen;
   }
   return error;
 }
@@ -975,7 +976,7 @@ out:
 // [SECTION] release
 // ---------------------------------------------------------------------------------------------
 
-void eventpoll_release(Kernel& k, File* file) {
+void eventpoll_release(KernelContext& k, File* file) {
   if (k.tracing())
     k.step(StepKind::kTree, "eventpoll_release_file",
            cat(file->label,
@@ -993,7 +994,7 @@ void eventpoll_release(Kernel& k, File* file) {
 namespace {
 
 // ep_clear_and_put: the epoll file's last reference is gone.
-void ep_clear_and_put(Kernel& k, EventPoll* ep) {
+void ep_clear_and_put(KernelContext& k, EventPoll* ep) {
   if (waitqueue_active(&ep->poll_wait)) ep_poll_safewake(k, ep, 0);
   for (RbNode* rbp = rb_first(&ep->rbr); rbp; rbp = rb_next(rbp))
     ep_unregister_pollwait(k, ep_item_from_rb(rbp));
@@ -1008,7 +1009,7 @@ void ep_clear_and_put(Kernel& k, EventPoll* ep) {
 
 }  // namespace
 
-EventPollFile::EventPollFile(Kernel& k, int f_flags)
+EventPollFile::EventPollFile(KernelContext& k, int f_flags)
     : File(k, FileKind::kEpoll, f_flags, ""), ep_(std::make_unique<EventPoll>()) {
   ep_->id = k.new_id();
   ep_->file = this;
@@ -1019,7 +1020,7 @@ EventPollFile::EventPollFile(Kernel& k, int f_flags)
 
 EventPollFile::~EventPollFile() = default;
 
-poll_t EventPollFile::poll(Kernel& k, PollTable* pt) {
+poll_t EventPollFile::poll(KernelContext& k, PollTable* pt) {
   return ep_eventpoll_poll_depth(k, this, pt, 0);
 }
 
@@ -1030,14 +1031,14 @@ poll_t EventPollFile::peek_poll() const {
   return 0;
 }
 
-long EventPollFile::read(Kernel&, Task&, IoRequest&) {
+long EventPollFile::read(KernelContext&, Task&, IoRequest&) {
   return -kEINVAL;
 }
-long EventPollFile::write(Kernel&, Task&, IoRequest&) {
+long EventPollFile::write(KernelContext&, Task&, IoRequest&) {
   return -kEINVAL;
 }
 
-void EventPollFile::release(Kernel& k) {
+void EventPollFile::release(KernelContext& k) {
   if (k.tracing())
     k.step(StepKind::kTree, "ep_eventpoll_release",
            cat(label, " is released: all its items are unhooked and freed"), {ep_->ref(), ref()});

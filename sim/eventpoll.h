@@ -21,6 +21,10 @@
 //   EppollEntry one per wait queue the target's ->poll() registered the item on; its wait entry's
 //               function is ep_poll_callback. Pipes and sockets register one queue per file.
 //               The first is stored inside its EpItem (see EpItem), further ones in pwq_cache.
+//   EpollGlobals the statics of fs/eventpoll.c: the epi and pwq slab caches, max_user_watches and
+//               the user's watch count, and what the nesting checks of one EPOLL_CTL_ADD share
+//               (loop_check_gen, inserting_into, tfile_check_list, path_count). The Kernel owns
+//               one; the code here reaches it through KernelContext::epoll().
 //
 // The order things happen in
 //   epoll_ctl(ADD) → ep_insert: link into rbr, poll the file once with ep_ptable_queue_proc (which
@@ -54,21 +58,14 @@
 #include "sim/file.h"
 #include "sim/list.h"
 #include "sim/rbtree.h"
+#include "sim/slab.h"
 #include "sim/wait.h"
 
 namespace epollscope::sim {
 
-class Kernel;
+class KernelContext;
 struct EventPoll;
 struct EppollEntry;
-
-// struct epoll_event: the user's interest mask (plus EPOLLERR|EPOLLHUP and private bits once
-// stored) and the opaque data returned with each event.
-struct EpollEvent {
-  poll_t events = 0;
-  uint64_t data = 0;
-  friend bool operator==(const EpollEvent&, const EpollEvent&) = default;
-};
 
 // EP_PRIVATE_BITS: bits that say how to report, not what to report.
 inline constexpr poll_t kEP_PRIVATE_BITS =
@@ -171,17 +168,17 @@ struct EventPoll {
 // The "[eventpoll]" anon-inode file; private_data is the EventPoll.
 class EventPollFile final : public File {
  public:
-  EventPollFile(Kernel& k, int f_flags);
+  EventPollFile(KernelContext& k, int f_flags);
   ~EventPollFile() override;
 
   EventPoll* ep() { return ep_.get(); }
   const EventPoll* ep() const { return ep_.get(); }
 
-  poll_t poll(Kernel& k, PollTable* pt) override;  // ep_eventpoll_poll
+  poll_t poll(KernelContext& k, PollTable* pt) override;  // ep_eventpoll_poll
   poll_t peek_poll() const override;
-  long read(Kernel& k, Task& task, IoRequest& io) override;   // no .read: EINVAL
-  long write(Kernel& k, Task& task, IoRequest& io) override;  // no .write: EINVAL
-  void release(Kernel& k) override;                           // ep_eventpoll_release
+  long read(KernelContext& k, Task& task, IoRequest& io) override;   // no .read: EINVAL
+  long write(KernelContext& k, Task& task, IoRequest& io) override;  // no .write: EINVAL
+  void release(KernelContext& k) override;                           // ep_eventpoll_release
   std::vector<const WaitQueueHead*> wait_queues() const override;
   void describe(FileView& view) const override;
 
@@ -193,10 +190,28 @@ inline bool is_file_epoll(const File* f) {
   return f->kind == FileKind::kEpoll;
 }
 
-// --- the syscall bodies (fd lookup and errno order live in the Kernel's syscall layer) ---
+// The statics of fs/eventpoll.c, and the one user's epoll_watches (ep->user->epoll_watches: the
+// model has one user). The nesting checks' fields are meaningful only inside one EPOLL_CTL_ADD
+// with a full check (under epnested_mutex in the kernel); between calls tfile_check_list is empty.
+struct EpollGlobals {
+  // /proc/sys/fs/epoll/max_user_watches on the project's machines
+  long max_user_watches = 5491511;
+  long epoll_watches = 0;       // items the user has in all epolls; ENOSPC at max_user_watches
+  uint64_t loop_check_gen = 0;  // stamps the epolls one loop/depth walk has visited
+  EventPoll* inserting_into = nullptr;  // the epoll an ADD inserts into (ep_loop_check's loop end)
+  std::vector<File*> tfile_check_list;  // non-epoll files reached by the walk (reverse_path_check)
+  int path_count[5] = {0, 0, 0, 0, 0};  // wake-up paths per depth (PATH_ARR_SIZE)
+  SlabCache<EpItem> epi_cache;
+  SlabCache<EppollEntry> pwq_cache;
+  std::size_t embedded_pwqs = 0;  // eppoll_entries stored inside their epitems (see EpItem)
+
+  std::size_t eppoll_entries_in_use() const { return pwq_cache.in_use() + embedded_pwqs; }
+};
+
+// --- the syscall bodies (fd lookup and errno order live in the syscall layer, sim/kernel.h) ---
 
 // do_epoll_ctl after the fds are resolved: steps 4-11 of the reference's section 2.2.
-int do_epoll_ctl(Kernel& k, File* f, File* tf, int op, int fd, EpollEvent* epds);
+int do_epoll_ctl(KernelContext& k, File* f, File* tf, int op, int fd, EpollEvent* epds);
 
 // The events buffer an epoll_wait caller passes.
 enum class UserBuffer : uint8_t {
@@ -218,13 +233,13 @@ struct EpPollState {
 
 // ep_poll: returns the number of events (events in st.events), 0, -errno, or kWouldSleep when
 // the task sleeps on ep->wq. Call again with `resumed` after the task is woken or timed out.
-long ep_poll(Kernel& k, Task& task, EpPollState& st, bool resumed);
+long ep_poll(KernelContext& k, Task& task, EpPollState& st, bool resumed);
 
 // eventpoll_release(): the file's last reference is gone; remove every item watching it.
-void eventpoll_release(Kernel& k, File* file);
+void eventpoll_release(KernelContext& k, File* file);
 
 // ep_item_poll: poll the item's file (or __ep_eventpoll_poll for an epoll target) and mask it.
-poll_t ep_item_poll(Kernel& k, const EpItem* epi, PollTable* pt, int depth);
+poll_t ep_item_poll(KernelContext& k, const EpItem* epi, PollTable* pt, int depth);
 
 // The item's mask as a harvest would see it now, without side effects (snapshots).
 poll_t ep_item_peek(const EpItem* epi);

@@ -1,7 +1,7 @@
 // sim/file.h — struct file (an open file description) and the parts of its file_operations the
 // model needs: poll, read, write, release.
 //
-// Ownership: a File is owned by the Kernel's file table and referenced by fd-table slots
+// Ownership: a File is owned by the file table (sim/file_table.h) and referenced by fd-table slots
 // (f_count). When the last reference goes (fput → __fput), eventpoll_release() first removes every
 // epitem that watches the file, from every epoll and under every fd number, and only then does the
 // file's own ->release run, with the wake-ups it issues (a pipe end waking the other end, a socket
@@ -14,6 +14,8 @@
 // poll(k, pt) is f_op->poll: it calls poll_wait() for each wait queue (which registers an
 // eppoll_entry when the caller is ep_insert) and returns the current mask; it may have side effects
 // (pipe_poll sets poll_usage). peek_poll() is the same mask without side effects, for snapshots.
+// Every operation is handed the KernelContext (sim/context.h), never the syscall layer: a file can
+// trace, wake tasks and name objects, but it cannot reach an fd table.
 #pragma once
 
 #include <cstdint>
@@ -26,23 +28,22 @@
 
 namespace epollscope::sim {
 
-class Kernel;
+class KernelContext;
 class File;
 struct Task;
 struct WaitQueueHead;
 struct FileView;
 
 enum class FileKind : uint8_t { kPipe, kUnixStream, kTcp, kEventFd, kEpoll, kRegular };
-const char* file_kind_name(FileKind kind);
 
 // poll_table: `qproc` is called by poll_wait() for each queue when the caller wants to be queued
 // (ep_insert passes ep_ptable_queue_proc; harvests pass nothing). `key` is the caller's interest.
 struct PollTable {
-  void (*qproc)(Kernel& k, File* file, WaitQueueHead* whead, PollTable* pt) = nullptr;
+  void (*qproc)(KernelContext& k, File* file, WaitQueueHead* whead, PollTable* pt) = nullptr;
   poll_t key = ~poll_t{0};
 };
 
-inline void poll_wait(Kernel& k, File* file, WaitQueueHead* whead, PollTable* pt) {
+inline void poll_wait(KernelContext& k, File* file, WaitQueueHead* whead, PollTable* pt) {
   if (pt && pt->qproc && whead) pt->qproc(k, file, whead, pt);
 }
 
@@ -61,13 +62,13 @@ inline constexpr long kWouldSleep = -100000;  // not an errno: "the calling task
 
 class File {
  public:
-  File(Kernel& k, FileKind kind, int f_flags, std::string label);
+  File(KernelContext& k, FileKind kind, int f_flags, std::string label);
   virtual ~File();
   File(const File&) = delete;
   File& operator=(const File&) = delete;
 
-  const uint32_t id;  // identity in traces and snapshots
-  uint64_t address;   // the `struct file *` value ep_cmp_ffd() orders by
+  const uint32_t id;     // identity in traces and snapshots
+  uint64_t address = 0;  // the `struct file *` value ep_cmp_ffd() orders by (set by the file table)
   const FileKind kind;
   int f_flags;       // O_ACCMODE bits, O_NONBLOCK, O_DIRECT
   long f_count = 0;  // references from fd slots (f_ref)
@@ -81,13 +82,13 @@ class File {
 
   // file_can_poll(): f_op->poll != NULL.
   virtual bool can_poll() const { return true; }
-  virtual poll_t poll(Kernel& k, PollTable* pt) = 0;
+  virtual poll_t poll(KernelContext& k, PollTable* pt) = 0;
   virtual poll_t peek_poll() const = 0;
   // Return a byte count, -errno, or kWouldSleep.
-  virtual long read(Kernel& k, Task& task, IoRequest& io);
-  virtual long write(Kernel& k, Task& task, IoRequest& io);
+  virtual long read(KernelContext& k, Task& task, IoRequest& io);
+  virtual long write(KernelContext& k, Task& task, IoRequest& io);
   // f_op->release: the last reference is gone and epoll has already forgotten the file.
-  virtual void release(Kernel& k) { (void)k; }
+  virtual void release(KernelContext& k) { (void)k; }
   // Every wait queue the file's poll() registers on, for snapshots and invariants.
   virtual std::vector<const WaitQueueHead*> wait_queues() const { return {}; }
   // Fills the type-specific part of a snapshot view (buffers, counters, peer).
@@ -100,12 +101,12 @@ class File {
 // refuses it with EPERM for every op.
 class RegularFile final : public File {
  public:
-  RegularFile(Kernel& k, std::string label);
+  RegularFile(KernelContext& k, std::string label);
   bool can_poll() const override { return false; }
-  poll_t poll(Kernel&, PollTable*) override { return 0; }
+  poll_t poll(KernelContext&, PollTable*) override { return 0; }
   poll_t peek_poll() const override { return 0; }
-  long read(Kernel& k, Task& task, IoRequest& io) override;
-  long write(Kernel& k, Task& task, IoRequest& io) override;
+  long read(KernelContext& k, Task& task, IoRequest& io) override;
+  long write(KernelContext& k, Task& task, IoRequest& io) override;
 };
 
 }  // namespace epollscope::sim

@@ -4,7 +4,8 @@
 
 #include <algorithm>
 
-#include "sim/kernel.h"
+#include "sim/context.h"
+#include "sim/file_table.h"
 #include "sim/snapshot.h"
 #include "sim/strings.h"
 #include "sim/task.h"
@@ -18,7 +19,7 @@ uint64_t PipeInodeInfo::bytes() const {
   return n;
 }
 
-PipeEnd::PipeEnd(Kernel& k, std::shared_ptr<PipeInodeInfo> pipe, bool read_end, int f_flags)
+PipeEnd::PipeEnd(KernelContext& k, std::shared_ptr<PipeInodeInfo> pipe, bool read_end, int f_flags)
     : File(k, FileKind::kPipe, (f_flags & ~kO_ACCMODE) | (read_end ? kO_RDONLY : kO_WRONLY),
            pipe->name + (read_end ? " read end" : " write end")),
       pipe_(std::move(pipe)) {
@@ -29,7 +30,7 @@ PipeEnd::PipeEnd(Kernel& k, std::shared_ptr<PipeInodeInfo> pipe, bool read_end, 
     ++pipe_->writers;
 }
 
-std::pair<File*, File*> create_pipe_files(Kernel& k, int flags) {
+std::pair<File*, File*> create_pipe_files(KernelContext& k, FileTable& files, int flags) {
   auto pipe = std::make_shared<PipeInodeInfo>();
   pipe->id = k.new_id();
   pipe->name = k.new_label("pipe");
@@ -38,8 +39,8 @@ std::pair<File*, File*> create_pipe_files(Kernel& k, int flags) {
   init_waitqueue_head(k, &pipe->wr_wait, "wr_wait", ObjRef{ObjKind::kFile, 0}, name);
   const int common = flags & (kO_NONBLOCK | kO_DIRECT);
   // O_DIRECT (packet mode) matters only for the write end; the read end keeps the flag too.
-  File* rd = k.make_file<PipeEnd>(pipe, true, common);
-  File* wr = k.make_file<PipeEnd>(pipe, false, common);
+  File* rd = files.make_file<PipeEnd>(pipe, true, common);
+  File* wr = files.make_file<PipeEnd>(pipe, false, common);
   pipe->rd_wait.owner = rd->ref();
   pipe->wr_wait.owner = wr->ref();
   if (k.tracing())
@@ -65,7 +66,7 @@ poll_t PipeEnd::mask() const {
   return m;
 }
 
-poll_t PipeEnd::poll(Kernel& k, PollTable* pt) {
+poll_t PipeEnd::poll(KernelContext& k, PollTable* pt) {
   // "Epoll has some historical nasty semantics, this enables them": once polled, every write wakes
   // the readers (profiles from 5.15 on look at this flag).
   if (!pipe_->poll_usage && k.tracing())
@@ -86,7 +87,7 @@ std::vector<const WaitQueueHead*> PipeEnd::wait_queues() const {
   return {&pipe_->wr_wait};
 }
 
-long PipeEnd::write(Kernel& k, Task& task, IoRequest& io) {
+long PipeEnd::write(KernelContext& k, Task& task, IoRequest& io) {
   PipeInodeInfo& p = *pipe_;
   const unsigned mask = p.ring_size - 1;
   long ret = 0;
@@ -201,7 +202,7 @@ out:
   return ret;
 }
 
-long PipeEnd::read(Kernel& k, Task& task, IoRequest& io) {
+long PipeEnd::read(KernelContext& k, Task& task, IoRequest& io) {
   PipeInodeInfo& p = *pipe_;
   const unsigned mask = p.ring_size - 1;
   const bool slot_rule =
@@ -277,7 +278,7 @@ long PipeEnd::read(Kernel& k, Task& task, IoRequest& io) {
   return ret;
 }
 
-void PipeEnd::release(Kernel& k) {
+void PipeEnd::release(KernelContext& k) {
   PipeInodeInfo& p = *pipe_;
   if (readable())
     --p.readers;

@@ -27,6 +27,8 @@
 
 namespace epollscope::sim {
 
+class FileTable;
+
 inline constexpr unsigned kPipeDefBuffers = 16;  // PIPE_DEF_BUFFERS
 inline constexpr unsigned kPageSize = 4096;
 inline constexpr uint8_t kPipeBufFlagPacket = 0x08;    // PIPE_BUF_FLAG_PACKET
@@ -62,18 +64,17 @@ struct PipeInodeInfo {
 
 class PipeEnd final : public File {
  public:
-  PipeEnd(Kernel& k, std::shared_ptr<PipeInodeInfo> pipe, bool read_end, int f_flags);
+  PipeEnd(KernelContext& k, std::shared_ptr<PipeInodeInfo> pipe, bool read_end, int f_flags);
 
-  poll_t poll(Kernel& k, PollTable* pt) override;  // pipe_poll
+  poll_t poll(KernelContext& k, PollTable* pt) override;  // pipe_poll
   poll_t peek_poll() const override;
-  long read(Kernel& k, Task& task, IoRequest& io) override;   // anon_pipe_read
-  long write(Kernel& k, Task& task, IoRequest& io) override;  // anon_pipe_write
-  void release(Kernel& k) override;                           // pipe_release
+  long read(KernelContext& k, Task& task, IoRequest& io) override;   // anon_pipe_read
+  long write(KernelContext& k, Task& task, IoRequest& io) override;  // anon_pipe_write
+  void release(KernelContext& k) override;                           // pipe_release
   std::vector<const WaitQueueHead*> wait_queues() const override;
   void describe(FileView& view) const override;
 
   const PipeInodeInfo& pipe() const { return *pipe_; }
-  bool is_read_end() const { return readable(); }
 
  private:
   poll_t mask() const;
@@ -81,6 +82,6 @@ class PipeEnd final : public File {
 };
 
 // create_pipe_files: the two files of a new pipe, not yet in the fd table.
-std::pair<File*, File*> create_pipe_files(Kernel& k, int flags);
+std::pair<File*, File*> create_pipe_files(KernelContext& k, FileTable& files, int flags);
 
 }  // namespace epollscope::sim

@@ -62,12 +62,6 @@ class SlabCache {
     --in_use_;
   }
   std::size_t in_use() const { return in_use_; }
-  std::size_t bytes_reserved() const {
-    std::size_t total = 0;
-    for (const Chunk& c : chunks_)
-      total += c.bytes;
-    return total;
-  }
 
  private:
   // Objects of a cache line or more start on a cache line (SLAB_HWCACHE_ALIGN).

@@ -3,23 +3,49 @@
 // A task runs one syscall at a time. When the syscall must sleep (epoll_wait with nothing ready,
 // a read of an empty blocking pipe) the task puts its wait entry on a wait queue, keeps how to go
 // on in `resume`, and the syscall returns "blocked" to the driver. A wake-up of that entry (or the
-// task's timer) makes it runnable; the Kernel runs runnable tasks, in the order they were woken,
-// right after the syscall that woke them, and hands their results to the driver as Completions.
+// task's timer) makes it runnable; the scheduler (sim/sched.h) runs runnable tasks, in the order
+// they were woken, right after the syscall that woke them, and hands their results to the driver
+// as Completions. `resume` is a closure of the syscall layer: it knows its Kernel, so a task needs
+// no pointer back to it.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "sim/trace.h"
+#include "sim/uapi.h"
 #include "sim/wait.h"
 
 namespace epollscope::sim {
 
-class Kernel;
+class KernelContext;
 class File;
-struct SysResult;
+
+// What a syscall returns to the task that made it.
+struct SysResult {
+  long ret = 0;                    // return value; -1 on error
+  int err = 0;                     // errno when ret == -1
+  bool blocked = false;            // the task sleeps; the result comes later as a Completion
+  std::vector<EpollEvent> events;  // epoll_wait: the events copied out, in order
+  uint64_t value = 0;              // eventfd_read: the value read
+  int fds[2] = {-1, -1};           // pipe2 / socketpair: the two new fds
+
+  static SysResult value_of(long v) {
+    SysResult r;
+    r.ret = v;
+    return r;
+  }
+  static SysResult error(int e) {
+    SysResult r;
+    r.ret = -1;
+    r.err = e;
+    return r;
+  }
+  bool failed() const { return ret < 0 && !blocked; }
+};
 
 enum class TaskState : uint8_t {
   kRunning,   // not in a syscall, or in one that has not slept
@@ -40,19 +66,20 @@ struct Task {
   File* holds_file = nullptr;           // the file the sleeping syscall keeps a reference to
   // Continues the sleeping syscall. Returns true when the syscall finished (the result is then in
   // `*out`), false when the task sleeps again.
-  std::function<bool(Kernel&, SysResult* out)> resume;
+  std::function<bool(SysResult* out)> resume;
 
   ObjRef ref() const { return {ObjKind::kTask, id}; }
 };
 
 // default_wake_function + remove the entry only if the task was woken (autoremove_wake_function).
-int autoremove_wake_function(Kernel& k, WaitQueueEntry* wait, unsigned mode, int sync, poll_t key);
+int autoremove_wake_function(KernelContext& k, WaitQueueEntry* wait, unsigned mode, int sync,
+                             poll_t key);
 // prepare_to_wait_exclusive: queue the task's entry at the tail of `wq` (if not queued already),
 // flagged exclusive, with autoremove_wake_function.
-void prepare_to_wait_exclusive(Kernel& k, WaitQueueHead* wq, Task& task);
+void prepare_to_wait_exclusive(KernelContext& k, WaitQueueHead* wq, Task& task);
 // __add_wait_queue_entry_tail with a non-exclusive entry, as wait_event_interruptible_locked*()
 // queues its sleeper (eventfd read/write).
-void prepare_to_wait_tail(Kernel& k, WaitQueueHead* wq, Task& task);
+void prepare_to_wait_tail(KernelContext& k, WaitQueueHead* wq, Task& task);
 // finish_wait: take the task's entry off whatever queue it is on.
 void finish_wait(Task& task);
 

@@ -17,7 +17,8 @@
 
 #include <algorithm>
 
-#include "sim/kernel.h"
+#include "sim/context.h"
+#include "sim/file_table.h"
 #include "sim/snapshot.h"
 #include "sim/strings.h"
 #include "sim/task.h"
@@ -88,7 +89,7 @@ bool tcp_need_reset(TcpState s) {
 // [SECTION] state changes and the callbacks they fire
 // ---------------------------------------------------------------------------------------------
 
-void tcp_set_state(Kernel& k, TcpSock& sk, TcpState state) {
+void tcp_set_state(KernelContext& k, TcpSock& sk, TcpState state) {
   if (sk.state == state) return;
   if (k.tracing())
     k.step(StepKind::kFileOp, "tcp_set_state",
@@ -98,7 +99,7 @@ void tcp_set_state(Kernel& k, TcpSock& sk, TcpState state) {
 }
 
 // sk_stream_write_space: the sender is writable again → clear SOCK_NOSPACE and wake OUT.
-void sk_stream_write_space(Kernel& k, TcpSock& sk) {
+void sk_stream_write_space(KernelContext& k, TcpSock& sk) {
   if (!sk.sk_wq) return;  // no struct socket any more
   if (!sk_stream_is_writeable(sk)) {
     if (k.tracing())
@@ -119,7 +120,7 @@ void sk_stream_write_space(Kernel& k, TcpSock& sk) {
 }
 
 // tcp_check_space → tcp_new_space: only a sender that ran out of room hears about freed space.
-void tcp_check_space(Kernel& k, TcpSock& sk) {
+void tcp_check_space(KernelContext& k, TcpSock& sk) {
   if (!sk.sk_wq || !sk.nospace) return;
   // tcp_sndbuf_expand: an unlocked send buffer grows to tcp_wmem[2] under load.
   if (!sk.sndbuf_locked && sk.sndbuf < kTcpWmemMax) {
@@ -132,7 +133,7 @@ void tcp_check_space(Kernel& k, TcpSock& sk) {
 }
 
 // tcp_done: the connection is over; a sock with a file tells its waiters.
-void tcp_done(Kernel& k, TcpNet& net, TcpSock& sk) {
+void tcp_done(KernelContext& k, TcpNet& net, TcpSock& sk) {
   tcp_set_state(k, sk, TcpState::kClose);
   sk.shutdown = kShutdownMask;
   if (!sk.dead)
@@ -148,7 +149,7 @@ void tcp_write_queue_purge(TcpSock& sk) {
 }
 
 // tcp_done_with_error: sk_err first, then tcp_done's state change, then the error report.
-void tcp_done_with_error(Kernel& k, TcpNet& net, TcpSock& sk, int err) {
+void tcp_done_with_error(KernelContext& k, TcpNet& net, TcpSock& sk, int err) {
   sk.err = err;
   tcp_write_queue_purge(sk);
   const bool dead = sk.dead;
@@ -157,7 +158,7 @@ void tcp_done_with_error(Kernel& k, TcpNet& net, TcpSock& sk, int err) {
 }
 
 // tcp_reset: a RST arrived. "We want the right error as BSD sees it (and indeed as we do)."
-void tcp_reset(Kernel& k, TcpNet& net, TcpSock& sk) {
+void tcp_reset(KernelContext& k, TcpNet& net, TcpSock& sk) {
   int err = kECONNRESET;
   switch (sk.state) {
     case TcpState::kSynSent:
@@ -193,7 +194,7 @@ TcpPacket packet_to_peer(TcpSock& sk, TcpPacket::Kind kind) {
 
 // __tcp_send_ack: acknowledge everything received and advertise the window. The right edge of
 // the window never moves back.
-void tcp_send_ack(Kernel& k, TcpNet& net, TcpSock& sk) {
+void tcp_send_ack(KernelContext& k, TcpNet& net, TcpSock& sk) {
   if (sk.state == TcpState::kClose) return;
   sk.rcv_wnd_end = std::max(sk.rcv_wnd_end, sk.rcv_nxt + tcp_free_window(sk));
   sk.rcv_wup = sk.rcv_nxt;
@@ -209,7 +210,7 @@ void tcp_send_ack(Kernel& k, TcpNet& net, TcpSock& sk) {
   net.send(std::move(p));
 }
 
-void tcp_send_active_reset(Kernel& k, TcpNet& net, TcpSock& sk) {
+void tcp_send_active_reset(KernelContext& k, TcpNet& net, TcpSock& sk) {
   if (k.tracing())
     k.step(StepKind::kFileOp, "tcp_send_active_reset", cat(sk.name, " sends a RST to its peer"),
            refs(sk));
@@ -219,7 +220,7 @@ void tcp_send_active_reset(Kernel& k, TcpNet& net, TcpSock& sk) {
 // tcp_write_xmit: send queued data in segments of at most one MSS while each fits in the peer's
 // window, holding back a short segment while an earlier short one is unacknowledged (Nagle,
 // Minshall's variant) unless `push` (TCP_NAGLE_PUSH); then the FIN once all data is out.
-void tcp_write_xmit(Kernel& k, TcpNet& net, TcpSock& sk, bool push) {
+void tcp_write_xmit(KernelContext& k, TcpNet& net, TcpSock& sk, bool push) {
   if (sk.state == TcpState::kSynSent || sk.state == TcpState::kClose ||
       sk.state == TcpState::kListen)
     return;
@@ -264,13 +265,13 @@ void tcp_write_xmit(Kernel& k, TcpNet& net, TcpSock& sk, bool push) {
 }
 
 // tcp_send_fin: the FIN is queued behind the data and pushed out at once if nothing waits.
-void tcp_send_fin(Kernel& k, TcpNet& net, TcpSock& sk) {
+void tcp_send_fin(KernelContext& k, TcpNet& net, TcpSock& sk) {
   sk.fin_queued = true;
   tcp_write_xmit(k, net, sk, true);
 }
 
 // tcp_close_state: the state after close()/shutdown(SHUT_WR); true if a FIN must be sent.
-bool tcp_close_state(Kernel& k, TcpSock& sk) {
+bool tcp_close_state(KernelContext& k, TcpSock& sk) {
   TcpState next = sk.state;
   bool fin = false;
   switch (sk.state) {
@@ -296,9 +297,9 @@ bool tcp_close_state(Kernel& k, TcpSock& sk) {
 }
 
 // tcp_disconnect: abort. A listener drops its queued connections, a connection is reset.
-void inet_csk_listen_stop(Kernel& k, TcpNet& net, TcpSock& sk);
+void inet_csk_listen_stop(KernelContext& k, TcpNet& net, TcpSock& sk);
 
-void tcp_disconnect(Kernel& k, TcpNet& net, TcpSock& sk) {
+void tcp_disconnect(KernelContext& k, TcpNet& net, TcpSock& sk) {
   const TcpState old = sk.state;
   tcp_set_state(k, sk, TcpState::kClose);
   if (old == TcpState::kListen) {
@@ -319,7 +320,7 @@ void tcp_disconnect(Kernel& k, TcpNet& net, TcpSock& sk) {
 }
 
 // inet_csk_listen_stop → inet_child_forget: every connection nobody accepted is reset.
-void inet_csk_listen_stop(Kernel& k, TcpNet& net, TcpSock& sk) {
+void inet_csk_listen_stop(KernelContext& k, TcpNet& net, TcpSock& sk) {
   while (!sk.accept_queue.empty()) {
     std::shared_ptr<TcpSock> child = std::move(sk.accept_queue.front());
     sk.accept_queue.pop_front();
@@ -337,7 +338,7 @@ void inet_csk_listen_stop(Kernel& k, TcpNet& net, TcpSock& sk) {
 
 // The three-way handshake, all at once on loopback (tcp_conn_request,
 // tcp_rcv_synsent_state_process, tcp_check_req → inet_csk_complete_hashdance).
-void tcp_conn_request(Kernel& k, TcpSock& listener, TcpSock& client) {
+void tcp_conn_request(KernelContext& k, TcpSock& listener, TcpSock& client) {
   // sk_acceptq_is_full: sk_ack_backlog > sk_max_ack_backlog.
   if (static_cast<int>(listener.accept_queue.size()) > listener.max_ack_backlog) {
     if (k.tracing())
@@ -374,7 +375,7 @@ void tcp_conn_request(Kernel& k, TcpSock& listener, TcpSock& client) {
 
 // tcp_data_queue (+ the RST rule of tcp_rcv_state_process for data after shutdown(SHUT_RD) or
 // close() in FIN_WAIT1/2), then __tcp_ack_snd_check.
-void tcp_rcv_data(Kernel& k, TcpNet& net, TcpSock& sk, TcpSock* sender, uint32_t len) {
+void tcp_rcv_data(KernelContext& k, TcpNet& net, TcpSock& sk, TcpSock* sender, uint32_t len) {
   const bool closing = sk.state == TcpState::kFinWait1 || sk.state == TcpState::kFinWait2 ||
                        sk.state == TcpState::kClosing || sk.state == TcpState::kLastAck;
   if (closing && (sk.shutdown & kRcvShutdown)) {
@@ -411,7 +412,7 @@ void tcp_rcv_data(Kernel& k, TcpNet& net, TcpSock& sk, TcpSock* sender, uint32_t
 
 // tcp_ack: free what is acknowledged, move the window, finish a close, send more, and tell a
 // sender that ran out of room (tcp_data_snd_check → tcp_push_pending_frames + tcp_check_space).
-void tcp_ack(Kernel& k, TcpNet& net, TcpSock& sk, const TcpPacket& p) {
+void tcp_ack(KernelContext& k, TcpNet& net, TcpSock& sk, const TcpPacket& p) {
   if (p.ack > sk.snd_una) {
     sk.snd_una = std::min(p.ack, sk.snd_nxt);
     long freed = 0;
@@ -447,7 +448,7 @@ void tcp_ack(Kernel& k, TcpNet& net, TcpSock& sk, const TcpPacket& p) {
 }
 
 // tcp_fin: the peer will send no more.
-void tcp_fin(Kernel& k, TcpNet& net, TcpSock& sk) {
+void tcp_fin(KernelContext& k, TcpNet& net, TcpSock& sk) {
   sk.fin_received = true;
   sk.shutdown |= kRcvShutdown;
   sk.done = true;  // SOCK_DONE
@@ -482,7 +483,7 @@ void TcpNet::forget_orphan(const TcpSock* sk) {
   std::erase_if(orphans_, [sk](const std::shared_ptr<TcpSock>& o) { return o.get() == sk; });
 }
 
-void TcpNet::deliver(Kernel& k, TcpPacket& p) {
+void TcpNet::deliver(KernelContext& k, TcpPacket& p) {
   std::shared_ptr<TcpSock> to = p.to.lock();
   std::shared_ptr<TcpSock> from = p.from.lock();
   // A closed sock is unhashed: its segments find nobody, and nobody answers with a RST.
@@ -528,7 +529,7 @@ void TcpNet::deliver(Kernel& k, TcpPacket& p) {
   }
 }
 
-void TcpNet::run(Kernel& k) {
+void TcpNet::run(KernelContext& k) {
   if (running_) return;
   running_ = true;
   while (!wire_.empty()) {
@@ -543,8 +544,10 @@ void TcpNet::run(Kernel& k) {
 // [SECTION] the socket file: poll, describe
 // ---------------------------------------------------------------------------------------------
 
-TcpSocket::TcpSocket(Kernel& k, std::shared_ptr<TcpSock> sk, int flags)
-    : File(k, FileKind::kTcp, kO_RDWR | (flags & kO_NONBLOCK), sk->name), sk_(std::move(sk)) {
+TcpSocket::TcpSocket(KernelContext& k, TcpNet& net, std::shared_ptr<TcpSock> sk, int flags)
+    : File(k, FileKind::kTcp, kO_RDWR | (flags & kO_NONBLOCK), sk->name),
+      net_(net),
+      sk_(std::move(sk)) {
   init_waitqueue_head(k, &wq_, "sk_wq", ref(), label);
   sk_->sk_wq = &wq_;  // sock_graft
   sk_->file_id = id;
@@ -570,7 +573,7 @@ poll_t TcpSocket::mask() const {
   return m;
 }
 
-poll_t TcpSocket::poll(Kernel& k, PollTable* pt) {
+poll_t TcpSocket::poll(KernelContext& k, PollTable* pt) {
   poll_wait(k, this, &wq_, pt);  // sock_poll_wait
   TcpSock& sk = *sk_;
   // "send SIGIO later": a poll that finds no room arms SOCK_NOSPACE, so the ACK that frees room
@@ -615,13 +618,13 @@ void TcpSocket::describe(FileView& view) const {
 // [SECTION] tcp_sendmsg
 // ---------------------------------------------------------------------------------------------
 
-int TcpSocket::take_so_error(Kernel& k) {
+int TcpSocket::take_so_error(KernelContext& k) {
   return sock_error(k, sk_->err, sk_->name, ref());
 }
 
-long TcpSocket::write(Kernel& k, Task& task, IoRequest& io) {
+long TcpSocket::write(KernelContext& k, Task& task, IoRequest& io) {
   TcpSock& sk = *sk_;
-  TcpNet& net = k.tcp_net();
+  TcpNet& net = net_;
   const bool nonblock = nonblocking() || (io.flags & kMSG_DONTWAIT);
   long copied = 0;
   if (io.resumed) {
@@ -718,7 +721,7 @@ namespace {
 
 // tcp_cleanup_rbuf: send the ACK the reader owes, or a window update once the window can at
 // least double.
-void tcp_cleanup_rbuf(Kernel& k, TcpNet& net, TcpSock& sk, long copied) {
+void tcp_cleanup_rbuf(KernelContext& k, TcpNet& net, TcpSock& sk, long copied) {
   bool time_to_ack = sk.rcv_nxt > sk.rcv_wup;
   if (!time_to_ack && copied > 0 && !(sk.shutdown & kRcvShutdown)) {
     const uint64_t window_now = sk.rcv_wnd_end > sk.rcv_nxt ? sk.rcv_wnd_end - sk.rcv_nxt : 0;
@@ -732,10 +735,10 @@ void tcp_cleanup_rbuf(Kernel& k, TcpNet& net, TcpSock& sk, long copied) {
 
 }  // namespace
 
-long TcpSocket::read(Kernel& k, Task& task, IoRequest& io) {
+long TcpSocket::read(KernelContext& k, Task& task, IoRequest& io) {
   if (io.count == 0) return 0;  // sock_read_iter: an empty read returns before recvmsg
   TcpSock& sk = *sk_;
-  TcpNet& net = k.tcp_net();
+  TcpNet& net = net_;
   if (sk.state == TcpState::kListen) return -kENOTCONN;
   const bool nonblock = nonblocking() || (io.flags & kMSG_DONTWAIT);
   const bool peek = io.flags & kMSG_PEEK;
@@ -796,12 +799,12 @@ long TcpSocket::read(Kernel& k, Task& task, IoRequest& io) {
 // [SECTION] shutdown, setsockopt, close
 // ---------------------------------------------------------------------------------------------
 
-long TcpSocket::shutdown(Kernel& k, int how) {
+long TcpSocket::shutdown(KernelContext& k, int how) {
   // SHUT_RD → RCV_SHUTDOWN, SHUT_WR → SEND_SHUTDOWN, SHUT_RDWR → both; anything else EINVAL.
   if (how < kSHUT_RD || how > kSHUT_RDWR) return -kEINVAL;
   const uint8_t mode = static_cast<uint8_t>(how + 1);
   TcpSock& sk = *sk_;
-  TcpNet& net = k.tcp_net();
+  TcpNet& net = net_;
   long err = 0;
   switch (sk.state) {
     case TcpState::kListen:
@@ -837,7 +840,7 @@ long TcpSocket::shutdown(Kernel& k, int how) {
   return err;
 }
 
-long TcpSocket::set_sndbuf(Kernel& k, int v) {
+long TcpSocket::set_sndbuf(KernelContext& k, int v) {
   TcpSock& sk = *sk_;
   sk.sndbuf = sock_sndbuf_from_user(v);
   sk.sndbuf_locked = true;
@@ -850,9 +853,9 @@ long TcpSocket::set_sndbuf(Kernel& k, int v) {
   return 0;
 }
 
-void TcpSocket::release(Kernel& k) {
+void TcpSocket::release(KernelContext& k) {
   TcpSock& sk = *sk_;
-  TcpNet& net = k.tcp_net();
+  TcpNet& net = net_;
   sk.shutdown = kShutdownMask;
   if (sk.state == TcpState::kListen) {
     tcp_set_state(k, sk, TcpState::kClose);
@@ -890,14 +893,14 @@ void TcpSocket::release(Kernel& k) {
 // [SECTION] TcpNet: listen, connect, accept
 // ---------------------------------------------------------------------------------------------
 
-File* TcpNet::listen(Kernel& k, int backlog, int flags) {
+File* TcpNet::listen(KernelContext& k, FileTable& files, int backlog, int flags) {
   auto sk = std::make_shared<TcpSock>();
   sk->name = k.new_label("tcp listener");
   sk->state = TcpState::kListen;
   // __sys_listen: the backlog (as unsigned) is capped at somaxconn.
   sk->max_ack_backlog =
       static_cast<unsigned>(backlog) > static_cast<unsigned>(kSomaxconn) ? kSomaxconn : backlog;
-  File* f = k.make_file<TcpSocket>(sk, flags);
+  File* f = files.make_file<TcpSocket>(*this, sk, flags);
   if (k.tracing())
     k.step(StepKind::kFileOp, "inet_listen",
            cat(sk->name, " listens on 127.0.0.1 with backlog ", sk->max_ack_backlog, ": up to ",
@@ -906,13 +909,13 @@ File* TcpNet::listen(Kernel& k, int backlog, int flags) {
   return f;
 }
 
-File* TcpNet::connect(Kernel& k, File* listener, int flags) {
+File* TcpNet::connect(KernelContext& k, FileTable& files, File* listener, int flags) {
   auto sk = std::make_shared<TcpSock>();
   sk->conn = k.new_label("tcp conn");
   sk->name = sk->conn + " client";
   sk->state = TcpState::kSynSent;
   sk->mss = kTcpMssClient;
-  File* f = k.make_file<TcpSocket>(sk, flags);
+  File* f = files.make_file<TcpSocket>(*this, sk, flags);
   const TcpSocket& target = static_cast<const TcpSocket&>(*listener);
   if (k.tracing())
     k.step(StepKind::kFileOp, "tcp_v4_connect",
@@ -926,7 +929,8 @@ File* TcpNet::connect(Kernel& k, File* listener, int flags) {
   return f;
 }
 
-File* TcpNet::accept(Kernel& k, Task& task, File* listener, int flags, long* err) {
+File* TcpNet::accept(KernelContext& k, FileTable& files, Task& task, File* listener, int flags,
+                     long* err) {
   // unix_accept / inet_csk_accept: only a listening socket accepts.
   if (listener->kind != FileKind::kTcp) {
     *err = -kEINVAL;
@@ -955,7 +959,7 @@ File* TcpNet::accept(Kernel& k, Task& task, File* listener, int flags, long* err
   finish_wait(task);
   std::shared_ptr<TcpSock> child = std::move(sk->accept_queue.front());
   sk->accept_queue.pop_front();
-  File* f = k.make_file<TcpSocket>(child, flags);
+  File* f = files.make_file<TcpSocket>(*this, child, flags);
   if (k.tracing())
     k.step(StepKind::kFileOp, "inet_csk_accept",
            cat(child->name, " leaves ", sk->name, "'s accept queue and gets a file; ",
@@ -964,7 +968,7 @@ File* TcpNet::accept(Kernel& k, Task& task, File* listener, int flags, long* err
   return f;
 }
 
-long TcpNet::shutdown(Kernel& k, File* sock, int how) {
+long TcpNet::shutdown(KernelContext& k, File* sock, int how) {
   return static_cast<TcpSocket*>(sock)->shutdown(k, how);
 }
 

@@ -73,6 +73,9 @@
 
 namespace epollscope::sim {
 
+class FileTable;
+class TcpNet;
+
 // include/net/tcp_states.h
 enum class TcpState : uint8_t {
   kEstablished = 1,
@@ -161,20 +164,21 @@ struct TcpSock : std::enable_shared_from_this<TcpSock> {
 
 class TcpSocket final : public File {
  public:
-  TcpSocket(Kernel& k, std::shared_ptr<TcpSock> sk, int flags);
+  // `net` is the network the socket lives in (sock_net); it outlives the socket.
+  TcpSocket(KernelContext& k, TcpNet& net, std::shared_ptr<TcpSock> sk, int flags);
 
-  poll_t poll(Kernel& k, PollTable* pt) override;  // tcp_poll
+  poll_t poll(KernelContext& k, PollTable* pt) override;  // tcp_poll
   poll_t peek_poll() const override;
-  long read(Kernel& k, Task& task, IoRequest& io) override;   // tcp_recvmsg
-  long write(Kernel& k, Task& task, IoRequest& io) override;  // tcp_sendmsg
-  void release(Kernel& k) override;                           // inet_release → tcp_close
+  long read(KernelContext& k, Task& task, IoRequest& io) override;   // tcp_recvmsg
+  long write(KernelContext& k, Task& task, IoRequest& io) override;  // tcp_sendmsg
+  void release(KernelContext& k) override;                           // inet_release → tcp_close
   std::vector<const WaitQueueHead*> wait_queues() const override { return {&wq_}; }
   void describe(FileView& view) const override;
 
-  long shutdown(Kernel& k, int how);  // inet_shutdown
-  long set_sndbuf(Kernel& k, int v);  // setsockopt(SOL_SOCKET, SO_SNDBUF, v)
+  long shutdown(KernelContext& k, int how);  // inet_shutdown
+  long set_sndbuf(KernelContext& k, int v);  // setsockopt(SOL_SOCKET, SO_SNDBUF, v)
   // getsockopt(SO_ERROR): sock_error() — returns sk_err and clears it.
-  int take_so_error(Kernel& k);
+  int take_so_error(KernelContext& k);
 
   const TcpSock& sock() const { return *sk_; }
   const std::shared_ptr<TcpSock>& sock_ptr() const { return sk_; }
@@ -182,6 +186,7 @@ class TcpSocket final : public File {
 
  private:
   poll_t mask() const;
+  TcpNet& net_;
   std::shared_ptr<TcpSock> sk_;
   WaitQueueHead wq_;  // sock->wq.wait
 };
@@ -202,26 +207,27 @@ struct TcpPacket {
 class TcpNet {
  public:
   // socket + bind 127.0.0.1:0 + listen(backlog).
-  File* listen(Kernel& k, int backlog, int flags);
+  File* listen(KernelContext& k, FileTable& files, int backlog, int flags);
   // socket + non-blocking connect to the listener's port; the handshake runs at once, so the
   // socket comes back connected, or refused (sk_err ECONNREFUSED), or in SYN_SENT when the
   // listener's accept queue is full.
-  File* connect(Kernel& k, File* listener, int flags);
+  File* connect(KernelContext& k, FileTable& files, File* listener, int flags);
   // inet_accept. Returns the new socket file, or nullptr with *err = -errno, or nullptr with
   // *err = kWouldSleep when a blocking listener has nothing queued (the task is queued on it).
-  File* accept(Kernel& k, Task& task, File* listener, int flags, long* err);
-  long shutdown(Kernel& k, File* sock, int how);
+  File* accept(KernelContext& k, FileTable& files, Task& task, File* listener, int flags,
+               long* err);
+  long shutdown(KernelContext& k, File* sock, int how);
 
   // Puts a segment on the wire.
   void send(TcpPacket packet) { wire_.push_back(std::move(packet)); }
   // The loopback softirq: delivers every segment on the wire, including those its deliveries send.
-  void run(Kernel& k);
+  void run(KernelContext& k);
   // A closed sock that still has a connection to finish, kept until it reaches TCP_CLOSE.
   void keep_orphan(std::shared_ptr<TcpSock> sk) { orphans_.push_back(std::move(sk)); }
   void forget_orphan(const TcpSock* sk);
 
  private:
-  void deliver(Kernel& k, TcpPacket& p);
+  void deliver(KernelContext& k, TcpPacket& p);
   std::deque<TcpPacket> wire_;
   std::vector<std::shared_ptr<TcpSock>> orphans_;
   bool running_ = false;

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/kernel.h"
 #include "sim/snapshot.h"
+#include "sim/task.h"
 #include "sim/trace.h"
 
 namespace epollscope::sim {

@@ -8,7 +8,7 @@
 // 2, the ep_poll_callback it calls has depth 3.
 //
 // Tracing is off unless a TraceSink is attached to the Kernel; with it off the model builds no
-// strings (every call site asks Kernel::tracing() first).
+// strings (every call site asks KernelContext::tracing() first, sim/context.h).
 #pragma once
 
 #include <cstdint>
@@ -62,7 +62,5 @@ class TraceSink {
   // Called after the step's effect is applied, so the state the sink sees is the state "after".
   virtual void on_step(const TraceStep& step) = 0;
 };
-
-const char* step_kind_name(StepKind kind);
 
 }  // namespace epollscope::sim

@@ -36,6 +36,14 @@ inline constexpr poll_t kEPOLLET = 1u << 31;
 // POLLFREE: key of the wake-up a file sends when its wait queue is about to be freed.
 inline constexpr poll_t kPOLLFREE = 0x4000;
 
+// struct epoll_event: the user's interest mask (plus EPOLLERR|EPOLLHUP and private bits once
+// stored) and the opaque data returned with each event.
+struct EpollEvent {
+  poll_t events = 0;
+  uint64_t data = 0;
+  friend bool operator==(const EpollEvent&, const EpollEvent&) = default;
+};
+
 inline constexpr int kEPOLL_CTL_ADD = 1;
 inline constexpr int kEPOLL_CTL_DEL = 2;
 inline constexpr int kEPOLL_CTL_MOD = 3;

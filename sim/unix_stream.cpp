@@ -13,7 +13,8 @@
 
 #include <algorithm>
 
-#include "sim/kernel.h"
+#include "sim/context.h"
+#include "sim/file_table.h"
 #include "sim/snapshot.h"
 #include "sim/strings.h"
 #include "sim/task.h"
@@ -38,18 +39,18 @@ std::string shutdown_bits_name(uint8_t shutdown) {
 
 // Every callback first asks skwq_has_sleeper(): a sock without a file (orphaned, or not yet
 // accepted) or with an empty queue wakes nobody.
-void sock_def_readable(Kernel& k, WaitQueueHead* sk_wq) {
+void sock_def_readable(KernelContext& k, WaitQueueHead* sk_wq) {
   if (!sk_wq || !waitqueue_active(sk_wq)) return;
   wake_up_sync_poll(k, sk_wq, kEPOLLIN | kEPOLLPRI | kEPOLLRDNORM | kEPOLLRDBAND,
                     "sock_def_readable");
 }
 
-void sock_def_wakeup(Kernel& k, WaitQueueHead* sk_wq) {
+void sock_def_wakeup(KernelContext& k, WaitQueueHead* sk_wq) {
   if (!sk_wq || !waitqueue_active(sk_wq)) return;
   wake_up_all(k, sk_wq, "sock_def_wakeup");
 }
 
-void sock_def_error_report(Kernel& k, WaitQueueHead* sk_wq) {
+void sock_def_error_report(KernelContext& k, WaitQueueHead* sk_wq) {
   if (!sk_wq || !waitqueue_active(sk_wq)) return;
   wake_up_poll(k, sk_wq, kEPOLLERR, "sock_def_error_report");
 }
@@ -126,7 +127,7 @@ bool unix_writable(const UnixSock& sk, long held) {
   return ((1 + sk.wmem_alloc + held) << 2) <= sk.sndbuf;
 }
 
-void unix_write_space(Kernel& k, UnixSock& sk, long held) {
+void unix_write_space(KernelContext& k, UnixSock& sk, long held) {
   if (!unix_writable(sk, held)) {
     if (k.tracing() && sk.sk_wq)
       k.step(StepKind::kFileOp, "unix_write_space",
@@ -140,7 +141,7 @@ void unix_write_space(Kernel& k, UnixSock& sk, long held) {
 }
 
 // consume_skb → skb->destructor = sock_wfree on the sending sock.
-void unix_skb_free(Kernel& k, UnixSkb skb, const char* why) {
+void unix_skb_free(KernelContext& k, UnixSkb skb, const char* why) {
   UnixSock& owner = *skb.owner;
   owner.wmem_alloc -= skb.truesize;
   if (k.tracing())
@@ -158,7 +159,7 @@ void unix_skb_free(Kernel& k, UnixSkb skb, const char* why) {
 // [SECTION] the socket file: creation, poll, describe
 // ---------------------------------------------------------------------------------------------
 
-UnixStreamSocket::UnixStreamSocket(Kernel& k, std::shared_ptr<UnixSock> sk, int flags)
+UnixStreamSocket::UnixStreamSocket(KernelContext& k, std::shared_ptr<UnixSock> sk, int flags)
     : File(k, FileKind::kUnixStream, kO_RDWR | (flags & kO_NONBLOCK), sk->name),
       sk_(std::move(sk)) {
   init_waitqueue_head(k, &wq_, "sk_wq", ref(), label);
@@ -166,7 +167,7 @@ UnixStreamSocket::UnixStreamSocket(Kernel& k, std::shared_ptr<UnixSock> sk, int 
   sk_->file_id = id;
 }
 
-std::pair<File*, File*> create_unix_stream_pair(Kernel& k, int flags) {
+std::pair<File*, File*> create_unix_stream_pair(KernelContext& k, FileTable& files, int flags) {
   const std::string pair = k.new_label("socketpair");
   auto sk0 = std::make_shared<UnixSock>();
   auto sk1 = std::make_shared<UnixSock>();
@@ -174,8 +175,8 @@ std::pair<File*, File*> create_unix_stream_pair(Kernel& k, int flags) {
   sk1->name = pair + " sv[1]";
   sk0->peer = sk1;  // unix_socketpair → unix_peer(ska) = skb, unix_peer(skb) = ska
   sk1->peer = sk0;
-  File* a = k.make_file<UnixStreamSocket>(sk0, flags);
-  File* b = k.make_file<UnixStreamSocket>(sk1, flags);
+  File* a = files.make_file<UnixStreamSocket>(sk0, flags);
+  File* b = files.make_file<UnixStreamSocket>(sk1, flags);
   if (k.tracing())
     k.step(StepKind::kFileOp, "unix_socketpair",
            cat(pair,
@@ -199,7 +200,7 @@ poll_t UnixStreamSocket::mask() const {
   return m;
 }
 
-poll_t UnixStreamSocket::poll(Kernel& k, PollTable* pt) {
+poll_t UnixStreamSocket::poll(KernelContext& k, PollTable* pt) {
   poll_wait(k, this, &wq_, pt);  // sock_poll_wait
   return mask();
 }
@@ -226,7 +227,7 @@ void UnixStreamSocket::describe(FileView& view) const {
 // [SECTION] unix_stream_sendmsg
 // ---------------------------------------------------------------------------------------------
 
-long UnixStreamSocket::write(Kernel& k, Task& task, IoRequest& io) {
+long UnixStreamSocket::write(KernelContext& k, Task& task, IoRequest& io) {
   UnixSock& sk = *sk_;
   const bool nonblock = nonblocking() || (io.flags & kMSG_DONTWAIT);
   long sent = 0;
@@ -309,7 +310,7 @@ long UnixStreamSocket::write(Kernel& k, Task& task, IoRequest& io) {
 // [SECTION] unix_stream_read_generic
 // ---------------------------------------------------------------------------------------------
 
-long UnixStreamSocket::read(Kernel& k, Task& task, IoRequest& io) {
+long UnixStreamSocket::read(KernelContext& k, Task& task, IoRequest& io) {
   if (io.count == 0) return 0;  // sock_read_iter: an empty read returns before recvmsg
   UnixSock& sk = *sk_;
   const bool nonblock = nonblocking() || (io.flags & kMSG_DONTWAIT);
@@ -373,7 +374,7 @@ long UnixStreamSocket::read(Kernel& k, Task& task, IoRequest& io) {
 // [SECTION] shutdown, setsockopt, close
 // ---------------------------------------------------------------------------------------------
 
-int sock_error(Kernel& k, int& sk_err, const std::string& sock, ObjRef file) {
+int sock_error(KernelContext& k, int& sk_err, const std::string& sock, ObjRef file) {
   const int err = sk_err;
   if (!err) return 0;
   sk_err = 0;
@@ -383,11 +384,11 @@ int sock_error(Kernel& k, int& sk_err, const std::string& sock, ObjRef file) {
   return err;
 }
 
-int UnixStreamSocket::take_so_error(Kernel& k) {
+int UnixStreamSocket::take_so_error(KernelContext& k) {
   return sock_error(k, sk_->err, sk_->name, ref());
 }
 
-long UnixStreamSocket::shutdown(Kernel& k, int how) {
+long UnixStreamSocket::shutdown(KernelContext& k, int how) {
   if (how < kSHUT_RD || how > kSHUT_RDWR) return -kEINVAL;
   // SHUT_RD → RCV_SHUTDOWN, SHUT_WR → SEND_SHUTDOWN, SHUT_RDWR → both.
   const uint8_t mode = static_cast<uint8_t>(how + 1);
@@ -414,7 +415,7 @@ long UnixStreamSocket::shutdown(Kernel& k, int how) {
   return 0;
 }
 
-long UnixStreamSocket::set_sndbuf(Kernel& k, int v) {
+long UnixStreamSocket::set_sndbuf(KernelContext& k, int v) {
   UnixSock& sk = *sk_;
   sk.sndbuf = sock_sndbuf_from_user(v);
   if (k.tracing())
@@ -425,7 +426,7 @@ long UnixStreamSocket::set_sndbuf(Kernel& k, int v) {
   return 0;
 }
 
-void UnixStreamSocket::release(Kernel& k) {
+void UnixStreamSocket::release(KernelContext& k) {
   UnixSock& sk = *sk_;
   // sock_orphan: SOCK_DEAD, and no more wake-ups through this file's queue.
   sk.shutdown = kShutdownMask;

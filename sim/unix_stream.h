@@ -49,6 +49,8 @@
 
 namespace epollscope::sim {
 
+class FileTable;
+
 // ---------------------------------------------------------------------------------------------
 // [SECTION] net/core/sock.c pieces shared by the socket models
 // ---------------------------------------------------------------------------------------------
@@ -66,17 +68,17 @@ inline constexpr int kSysctlWmemDefault = 212992;  // net.core.wmem_default (AF_
 std::string shutdown_bits_name(uint8_t shutdown);
 
 // sock_def_readable: sk_data_ready of both models. `sk_wq` is nullptr for an orphaned sock.
-void sock_def_readable(Kernel& k, WaitQueueHead* sk_wq);
+void sock_def_readable(KernelContext& k, WaitQueueHead* sk_wq);
 // sock_def_wakeup: sk_state_change, key 0, every waiter.
-void sock_def_wakeup(Kernel& k, WaitQueueHead* sk_wq);
+void sock_def_wakeup(KernelContext& k, WaitQueueHead* sk_wq);
 // sock_def_error_report: sk_error_report, key EPOLLERR.
-void sock_def_error_report(Kernel& k, WaitQueueHead* sk_wq);
+void sock_def_error_report(KernelContext& k, WaitQueueHead* sk_wq);
 // prepare_to_wait(sk_sleep(sk)): a blocking socket call sleeps as a non-exclusive waiter at the
 // head of the socket's queue (unix_stream_data_wait, sock_wait_for_wmem, sk_wait_data).
 void sock_prepare_to_wait(WaitQueueHead* sk_wq, Task& task);
 // sock_error: the pending sk_err, reported once and cleared (0 if none). `sock` names the socket
 // in the trace.
-int sock_error(Kernel& k, int& sk_err, const std::string& sock, ObjRef file);
+int sock_error(KernelContext& k, int& sk_err, const std::string& sock, ObjRef file);
 // The new sk_sndbuf of setsockopt(SO_SNDBUF, v): 2 * min(v, wmem_max), at least SOCK_MIN_SNDBUF.
 int sock_sndbuf_from_user(int v);
 
@@ -118,20 +120,20 @@ struct UnixSock {
 
 class UnixStreamSocket final : public File {
  public:
-  UnixStreamSocket(Kernel& k, std::shared_ptr<UnixSock> sk, int flags);
+  UnixStreamSocket(KernelContext& k, std::shared_ptr<UnixSock> sk, int flags);
 
-  poll_t poll(Kernel& k, PollTable* pt) override;  // unix_poll
+  poll_t poll(KernelContext& k, PollTable* pt) override;  // unix_poll
   poll_t peek_poll() const override;
-  long read(Kernel& k, Task& task, IoRequest& io) override;   // unix_stream_recvmsg
-  long write(Kernel& k, Task& task, IoRequest& io) override;  // unix_stream_sendmsg
-  void release(Kernel& k) override;                           // unix_release → unix_release_sock
+  long read(KernelContext& k, Task& task, IoRequest& io) override;   // unix_stream_recvmsg
+  long write(KernelContext& k, Task& task, IoRequest& io) override;  // unix_stream_sendmsg
+  void release(KernelContext& k) override;  // unix_release → unix_release_sock
   std::vector<const WaitQueueHead*> wait_queues() const override { return {&wq_}; }
   void describe(FileView& view) const override;
 
-  long shutdown(Kernel& k, int how);  // unix_shutdown
-  long set_sndbuf(Kernel& k, int v);  // setsockopt(SOL_SOCKET, SO_SNDBUF, v)
+  long shutdown(KernelContext& k, int how);  // unix_shutdown
+  long set_sndbuf(KernelContext& k, int v);  // setsockopt(SOL_SOCKET, SO_SNDBUF, v)
   // getsockopt(SO_ERROR): sock_error() — returns sk_err and clears it.
-  int take_so_error(Kernel& k);
+  int take_so_error(KernelContext& k);
 
   const UnixSock& sock() const { return *sk_; }
 
@@ -142,6 +144,6 @@ class UnixStreamSocket final : public File {
 };
 
 // unix_socketpair: two connected sockets, not yet in the fd table.
-std::pair<File*, File*> create_unix_stream_pair(Kernel& k, int flags);
+std::pair<File*, File*> create_unix_stream_pair(KernelContext& k, FileTable& files, int flags);
 
 }  // namespace epollscope::sim

@@ -1,11 +1,11 @@
 #include "sim/wait.h"
 
-#include "sim/kernel.h"
+#include "sim/context.h"
 #include "sim/strings.h"
 
 namespace epollscope::sim {
 
-void init_waitqueue_head(Kernel& k, WaitQueueHead* wq, const char* name, ObjRef owner,
+void init_waitqueue_head(KernelContext& k, WaitQueueHead* wq, const char* name, ObjRef owner,
                          const std::string& owner_label) {
   list_init(&wq->head);
   wq->id = k.new_id();
@@ -34,7 +34,7 @@ void remove_wait_queue(WaitQueueHead* wq, WaitQueueEntry* e) {
   list_del_init(&e->entry);
 }
 
-int wake_up_common(Kernel& k, WaitQueueHead* wq, int nr_exclusive, int sync, poll_t key,
+int wake_up_common(KernelContext& k, WaitQueueHead* wq, int nr_exclusive, int sync, poll_t key,
                    const char* waker) {
   if (k.tracing()) {
     std::size_t n = list_count(&wq->head);
@@ -46,7 +46,7 @@ int wake_up_common(Kernel& k, WaitQueueHead* wq, int nr_exclusive, int sync, pol
             ": ", n, n == 1 ? " entry" : " entries"),
         {ObjRef{ObjKind::kWaitQueue, wq->id}, wq->owner});
   }
-  Kernel::Nest nest(k);
+  KernelContext::Nest nest(k);
   int called = 0;
   ListHead* pos = wq->head.next;
   while (pos != &wq->head) {

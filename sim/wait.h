@@ -23,13 +23,14 @@
 
 namespace epollscope::sim {
 
-class Kernel;
+class KernelContext;
 
 inline constexpr unsigned kWQ_FLAG_EXCLUSIVE = 0x01;
 
 struct WaitQueueEntry;
 // wait_queue_func_t; `sync` is WF_SYNC (the waker says it will sleep soon), informative here.
-using WaitQueueFunc = int (*)(Kernel& k, WaitQueueEntry* wait, unsigned mode, int sync, poll_t key);
+using WaitQueueFunc = int (*)(KernelContext& k, WaitQueueEntry* wait, unsigned mode, int sync,
+                              poll_t key);
 
 struct WaitQueueEntry {
   unsigned flags = 0;            // kWQ_FLAG_EXCLUSIVE
@@ -50,8 +51,8 @@ struct WaitQueueHead {
   WaitQueueHead& operator=(const WaitQueueHead&) = delete;
 };
 
-// Gives a fresh head its identity (ids come from the kernel's counter).
-void init_waitqueue_head(Kernel& k, WaitQueueHead* wq, const char* name, ObjRef owner,
+// Gives a fresh head its identity (ids come from the context's counter).
+void init_waitqueue_head(KernelContext& k, WaitQueueHead* wq, const char* name, ObjRef owner,
                          const std::string& owner_label);
 
 inline bool waitqueue_active(const WaitQueueHead* wq) {
@@ -68,21 +69,21 @@ void add_wait_queue_exclusive_head(WaitQueueHead* wq,
 void remove_wait_queue(WaitQueueHead* wq, WaitQueueEntry* e);
 
 // __wake_up_common. Returns the number of entries called.
-int wake_up_common(Kernel& k, WaitQueueHead* wq, int nr_exclusive, int sync, poll_t key,
+int wake_up_common(KernelContext& k, WaitQueueHead* wq, int nr_exclusive, int sync, poll_t key,
                    const char* waker);
 
 // The wrappers of include/linux/wait.h the modelled code calls; `waker` names the caller's
 // function for the trace.
-inline void wake_up(Kernel& k, WaitQueueHead* wq, const char* waker) {
+inline void wake_up(KernelContext& k, WaitQueueHead* wq, const char* waker) {
   wake_up_common(k, wq, 1, 0, 0, waker);
 }
-inline void wake_up_poll(Kernel& k, WaitQueueHead* wq, poll_t key, const char* waker) {
+inline void wake_up_poll(KernelContext& k, WaitQueueHead* wq, poll_t key, const char* waker) {
   wake_up_common(k, wq, 1, 0, key, waker);
 }
-inline void wake_up_sync_poll(Kernel& k, WaitQueueHead* wq, poll_t key, const char* waker) {
+inline void wake_up_sync_poll(KernelContext& k, WaitQueueHead* wq, poll_t key, const char* waker) {
   wake_up_common(k, wq, 1, 1, key, waker);
 }
-inline void wake_up_all(Kernel& k, WaitQueueHead* wq, const char* waker) {
+inline void wake_up_all(KernelContext& k, WaitQueueHead* wq, const char* waker) {
   wake_up_common(k, wq, 0, 0, 0, waker);
 }
 

@@ -213,7 +213,7 @@ class CallProbeTest : public ProbeTest {
     PollTable pt;
     File* f = k.file_at(fd);
     EXPECT_NE(f, nullptr) << "fd " << fd << " is not open";
-    poll_t revents = f ? f->poll(k, &pt) : kEPOLLNVAL;
+    poll_t revents = f ? f->poll(k.context(), &pt) : kEPOLLNVAL;
     expect_invariants();
     return revents;
   }

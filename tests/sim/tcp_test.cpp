@@ -48,7 +48,7 @@ class TcpTest : public ProbeTest {
   uint64_t outq(int fd) { return sock(fd).write_seq - sock(fd).snd_una; }  // SIOCOUTQ
   // getsockopt(SO_ERROR): reads sk_err and clears it.
   int so_error(int fd) {
-    int e = static_cast<TcpSocket*>(k.file_at(fd))->take_so_error(k);
+    int e = static_cast<TcpSocket*>(k.file_at(fd))->take_so_error(k.context());
     expect_invariants();
     return e;
   }

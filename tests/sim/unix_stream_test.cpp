@@ -29,7 +29,7 @@ class UnixStreamTest : public ProbeTest {
   uint64_t inq(int fd) { return socket(fd).sock().unread_bytes(); }  // SIOCINQ
   // getsockopt(SO_ERROR): reads sk_err and clears it.
   int so_error(int fd) {
-    int e = socket(fd).take_so_error(k);
+    int e = socket(fd).take_so_error(k.context());
     expect_invariants();
     return e;
   }
