@@ -210,7 +210,7 @@ struct EpollGlobals {
 
 // --- the syscall bodies (fd lookup and errno order live in the syscall layer, sim/kernel.h) ---
 
-// do_epoll_ctl after the fds are resolved: steps 4-11 of the reference's section 2.2.
+// do_epoll_ctl after the fds are resolved: steps 4-11 of docs/kernel-notes.md, C2.2.
 int do_epoll_ctl(KernelContext& k, File* f, File* tf, int op, int fd, EpollEvent* epds);
 
 // The events buffer an epoll_wait caller passes.

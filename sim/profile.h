@@ -2,7 +2,7 @@
 //
 // Code asks the profile ("does a pipe write wake readers when the pipe was not empty?") instead of
 // comparing version numbers, so every version-dependent branch of the model is listed here, with
-// the upstream commit that changed it (see the reference's history tables, sections 0.1 and 3.1).
+// the upstream commit that changed it (docs/kernel-notes.md, C0.1 and C3.1).
 #pragma once
 
 #include <string>

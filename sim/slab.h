@@ -7,7 +7,7 @@
 // 2 MiB chunks come from is a choice of the program: the kernel's slabs sit in its direct map,
 // which is mapped with huge pages, so reaching an epitem never costs a page-table walk; a user
 // process gets 4 KiB pages unless it asks the OS for more. The model cannot ask (it makes no
-// system calls), so the program may give it a source of huge pages (live/huge_pages.h); without
+// system calls), so the program may give it a source of huge pages (bench/huge_pages.h); without
 // one, chunks come from the C++ heap.
 #pragma once
 

@@ -134,26 +134,24 @@ std::vector<std::string> render_state(const Snapshot& s) {
   return out;
 }
 
-std::string render_result(const SysResult& r) {
-  if (r.blocked) return "sleeps";
-  if (r.ret < 0) return cat("returns -1 ", errno_name(r.err));
-  std::string out = cat("returns ", r.ret);
-  if (!r.events.empty()) {
-    out += ":";
-    for (const EpollEvent& e : r.events)
-      out += cat(" {data ", e.data, ": ", mask_to_string(e.events), "}");
-  }
-  return out;
-}
-
 std::vector<std::string> side_by_side(const std::vector<std::string>& left,
                                       const std::vector<std::string>& right, std::size_t width,
                                       const std::string& left_title,
                                       const std::string& right_title) {
+  // Cut or padded to `width` columns, counting a UTF-8 character (✓, ≠, →) as one column.
   auto fit = [width](std::string s) {
-    if (s.size() > width) s = s.substr(0, width - 1) + "~";
-    s.resize(width, ' ');
-    return s;
+    auto is_start = [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; };
+    std::size_t columns = 0, cut = s.size();
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      if (!is_start(s[i])) continue;
+      if (columns == width - 1 && cut == s.size()) cut = i;
+      ++columns;
+    }
+    if (columns > width) {
+      s = s.substr(0, cut) + "~";
+      columns = width;
+    }
+    return s + std::string(width - columns, ' ');
   };
   std::vector<std::string> out;
   if (!left_title.empty() || !right_title.empty())

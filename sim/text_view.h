@@ -23,9 +23,6 @@ std::vector<std::string> render_steps(const std::vector<TraceStep>& steps, std::
 // entries on its wait queues). Standard streams are left out.
 std::vector<std::string> render_state(const Snapshot& s);
 
-// "returns 1: {data 4: IN|RDNORM}", "returns -1 EAGAIN", "sleeps".
-std::string render_result(const SysResult& r);
-
 // Two columns of lines, each cut or padded to `width`, under two titles.
 std::vector<std::string> side_by_side(const std::vector<std::string>& left,
                                       const std::vector<std::string>& right, std::size_t width,

@@ -107,7 +107,7 @@ std::string errno_name(int err);
 // 9 for "EBADF"; nothing for an unknown name.
 std::optional<int> errno_from_name(std::string_view name);
 
-// A mask as the reference document prints it, bits in ascending order: "IN|OUT|RDNORM|WRNORM".
+// A mask as docs/kernel-notes.md prints it (C6), bits in ascending order: "IN|OUT|RDNORM|WRNORM".
 // Private bits print as ET, ONESHOT, WAKEUP, EXCLUSIVE; unknown bits as hex. 0 prints as "0".
 std::string mask_to_string(poll_t mask);
 // The same with the C names: "EPOLLIN|EPOLLET".
