@@ -24,10 +24,14 @@ TEST(CallTable, HasOneEntryPerIdInIdOrderWithUniqueNames) {
     // The usage line starts with the call (after an optional "name = ").
     EXPECT_NE(std::string(spec.usage).find(std::string(spec.name) + "("), std::string::npos)
         << spec.usage;
-    if (spec.timeout_arg >= 0)
+    if (spec.timeout_arg >= 0) {
       EXPECT_LT(static_cast<std::size_t>(spec.timeout_arg), spec.args.size()) << spec.name;
-    for (const ArgSpec& a : spec.args)
-      if (a.fallback_from_arg >= 0) EXPECT_TRUE(a.optional) << spec.name << " " << a.name;
+    }
+    for (const ArgSpec& a : spec.args) {
+      if (a.fallback_from_arg >= 0) {
+        EXPECT_TRUE(a.optional) << spec.name << " " << a.name;
+      }
+    }
   }
   EXPECT_EQ(find_call("epoll_pwait"), nullptr);
 }
