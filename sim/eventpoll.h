@@ -193,6 +193,28 @@ inline bool is_file_epoll(const File* f) {
   return f->kind == FileKind::kEpoll;
 }
 
+// --- rbr: where a key is (sim/eventpoll.cpp, [SECTION] the tree) ---
+//
+// With tracing on, the kernel's walks from the root, one trace step per comparison (ep_cmp_ffd:
+// file address first, then fd), so the window shows each node the lookup visits. With tracing off,
+// a fast path asks the index (sim/ep_index.h) where the walk would end; the invariant checker
+// holds the index equal to rbr after every step, and tests hold both answers equal.
+
+// ep_find: the item registered under (file, fd), or nullptr. `warm`: see EpIndex::find (tracing
+// off only).
+EpItem* ep_find(Kernel& k, EventPoll* ep, File* file, int fd, int warm = 0);
+
+// Where ep_rbtree_insert links a new item: under `parent` at its free link `*link` (the root link
+// when rbr is empty), and whether it becomes rbr's leftmost node (no comparison went right).
+struct EpRbLink {
+  RbNode* parent;
+  RbNode** link;
+  bool leftmost;
+};
+// ep_rbtree_insert's walk for `epi`'s key, which must not be in rbr; ep_rbtree_insert then links
+// the item there and rebalances.
+EpRbLink ep_rbtree_link(Kernel& k, EventPoll* ep, const EpItem* epi);
+
 // --- the syscall bodies (fd lookup and errno order live in the Kernel's syscall layer) ---
 
 // do_epoll_ctl after the fds are resolved: steps 4-11 of the reference's section 2.2.
