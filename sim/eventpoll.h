@@ -14,9 +14,11 @@
 //     woken
 //               first);
 //     poll_wait whoever polls this epoll fd: outer epolls (nested epoll) and poll()ers.
-//     index     not the kernel's: where each (file, fd) is in rbr, so that finding an item and
-//               the link a new one hangs from costs a cache miss or two, not a walk of rbr
-//               (sim/ep_index.h). rbr itself is exactly the kernel's.
+//     index     not the kernel's: where each (file, fd) is in rbr. A fast path for tracing off
+//               only: finding an item and the link a new one hangs from then costs a cache miss
+//               or two, not a walk of rbr (sim/ep_index.h). With tracing on the model walks rbr as
+//               the kernel does, each comparison a trace step. rbr itself is exactly the
+//               kernel's; the invariant checker holds the index equal to it after every step.
 //   EpItem      one per (epoll, file, fd) registration, allocated from the kernel's epi cache.
 //   EppollEntry one per wait queue the target's ->poll() registered the item on; its wait entry's
 //               function is ep_poll_callback. Pipes and sockets register one queue per file.
