@@ -133,11 +133,7 @@ int bench_gui_command(const BenchGuiOptions& o, std::ostream& out, std::ostream&
   co.record_from = record_from;
   Controller c(co);
   const auto t0 = std::chrono::steady_clock::now();
-  c.dispatch(Command{Command::Kind::kSetCompare,
-                     0,
-                     0,
-                     0,
-                     {},
+  c.dispatch(Command{Command::Kind::kSetCompare, 0, 0, 0, {},
                      o.compare ? CompareMode::kTrigger : CompareMode::kOff});
   c.dispatch(Command{Command::Kind::kOpen, 0, 0, 0, file.path});
   const double setup_s =

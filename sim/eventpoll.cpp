@@ -226,16 +226,16 @@ EpIndex& ep_index(EventPoll* ep) {
   return ep->index;
 }
 
-// One comparison of a walk down rbr, for the trace: "(pipe#3 read end, fd 8) vs epitem(fd 6,
-// pipe#2 read end): pipe#3 read end's file address is higher, so the walk goes right".
+// One comparison of a walk down rbr, for the trace, the way first: "(pipe#1 read end, fd 4) <
+// epitem(fd 6, pipe#2 read end): go left (lower file address)".
 std::string compared(const File* file, int fd, const EpItem* epi, int kcmp) {
-  std::string text = cat("(", file->label, ", fd ", fd, ") vs ", item_name(epi), ": ");
-  if (kcmp == 0) return text + "same file and fd: found";
-  if (file->address != epi->file_address)
-    text += cat(file->label, "'s file address is ", kcmp > 0 ? "higher" : "lower");
-  else
-    text += cat("same file, fd ", fd, kcmp > 0 ? " > " : " < ", epi->fd);
-  return cat(text, ", so the walk goes ", kcmp > 0 ? "right" : "left");
+  if (kcmp == 0) return cat("(", file->label, ", fd ", fd, ") = ", item_name(epi), ": found");
+  std::string text =
+      cat("(", file->label, ", fd ", fd, ") ", kcmp > 0 ? ">" : "<", " ", item_name(epi), ": ");
+  return cat(text, kcmp > 0 ? "go right" : "go left",
+             file->address != epi->file_address
+                 ? (kcmp > 0 ? " (higher file address)" : " (lower file address)")
+                 : (kcmp > 0 ? " (same file, higher fd)" : " (same file, lower fd)"));
 }
 
 }  // namespace
@@ -264,8 +264,8 @@ EpItem* ep_find(Kernel& k, EventPoll* ep, File* file, int fd, int warm) {
     }
     k.step(StepKind::kTree, "ep_find",
            rbp ? compared(file, fd, epi, kcmp)
-               : cat(compared(file, fd, epi, kcmp), "; there is no ", kcmp > 0 ? "right" : "left",
-                     " child: (", file->label, ", fd ", fd, ") is not registered"),
+               : cat(compared(file, fd, epi, kcmp), "; no ", kcmp > 0 ? "right" : "left",
+                     " child: not registered"),
            {item_ref(epi)});
   }
   return epir;
@@ -313,10 +313,8 @@ EpRbLink ep_rbtree_link(Kernel& k, EventPoll* ep, const EpItem* epi) {
     }
     std::string text = compared(epi->file, epi->fd, epic, kcmp);
     if (!*p)
-      text +=
-          cat("; free link: the new item will be the ", kcmp > 0 ? "right" : "left",
-              " child of fd ", epic->fd,
-              leftmost ? ", and rbr's leftmost (smallest) item, as the walk never went right" : "");
+      text += cat("; free link: the new item becomes its ", kcmp > 0 ? "right" : "left", " child",
+                  leftmost ? " and rbr's leftmost item (the walk never went right)" : "");
     k.step(StepKind::kTree, "ep_rbtree_insert", std::move(text), {item_ref(epic)});
   }
   return {parent, p, leftmost};

@@ -260,8 +260,8 @@ std::vector<Visit> walk_in(const CallLog& log, const std::map<uint32_t, Key>& ke
       continue;
     }
     const bool found = s.text.find(": found") != std::string::npos;
-    const bool right = s.text.find("so the walk goes right") != std::string::npos;
-    const bool left = s.text.find("so the walk goes left") != std::string::npos;
+    const bool right = s.text.find(": go right") != std::string::npos;
+    const bool left = s.text.find(": go left") != std::string::npos;
     EXPECT_EQ(found + right + left, 1) << s.text;
     path.push_back({it->second, found ? Turn::kFound : right ? Turn::kRight : Turn::kLeft});
   }
@@ -344,7 +344,13 @@ TEST(RbrWalk, LookupStepsAreTheRootToNodePath) {
     }
     EXPECT_EQ(!expected.empty() && expected.back().turn == Turn::kFound, present);
     if (!present) {
-      EXPECT_NE(last_find->text.find("is not registered"), std::string::npos) << last_find->text;
+      EXPECT_NE(last_find->text.find("not registered"), std::string::npos) << last_find->text;
+      if (!expected.empty()) {
+        const bool right = expected.back().turn == Turn::kRight;
+        EXPECT_NE(last_find->text.find(right ? "no right child" : "no left child"),
+                  std::string::npos)
+            << last_find->text;
+      }
       ++misses;
     }
 
@@ -368,8 +374,8 @@ TEST(RbrWalk, LookupStepsAreTheRootToNodePath) {
           walk_in(insert_log, key_of_id, "ep_rbtree_insert", insert_step->depth + 1);
       ASSERT_EQ(insert_path, expected) << "op " << op;
       // ... ending at the link the item is linked at: under the last node compared, on the side
-      // of the last turn (or at the root of an empty rbr).
-      // The insert walk's leftmost bookkeeping: no turn to the right, a new first item.
+      // of the last turn (or at the root of an empty rbr). The leftmost bookkeeping: no turn to
+      // the right, a new first item.
       const bool all_left = std::all_of(expected.begin(), expected.end(),
                                         [](const Visit& v) { return v.turn == Turn::kLeft; });
       if (expected.empty()) {
@@ -378,7 +384,11 @@ TEST(RbrWalk, LookupStepsAreTheRootToNodePath) {
         ASSERT_TRUE(log.linked_under.has_value());
         EXPECT_EQ(*log.linked_under, expected.back());
         const std::string& end = call[*log.link_step - 1].text;
-        EXPECT_NE(end.find("free link"), std::string::npos) << end;
+        const bool right = expected.back().turn == Turn::kRight;
+        EXPECT_NE(end.find(right ? "free link: the new item becomes its right child"
+                                 : "free link: the new item becomes its left child"),
+                  std::string::npos)
+            << end;
         EXPECT_EQ(end.find("leftmost") != std::string::npos, all_left) << end;
         leftmost_adds += all_left;
       }
