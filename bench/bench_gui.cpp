@@ -143,11 +143,22 @@ int bench_gui_command(const BenchGuiOptions& o, std::ostream& out, std::ostream&
     return 1;
   }
   // The animated frames move back and forth over the step that links the new item into the tree,
-  // so every frame interpolates the whole tree from one layout to the other.
+  // so every frame interpolates the whole tree from one layout to the other. That is the
+  // ep_rbtree_insert step after which rbr holds one more item (the steps of its walk down rbr
+  // change nothing).
   std::size_t tree_tick = c.timeline().ticks();
-  const auto& steps = c.left()->recorder().steps();
+  const sim::Recorder& recorder = c.left()->recorder();
+  const auto& steps = recorder.steps();
+  auto rbr_items = [](const sim::Snapshot& s) {
+    std::size_t n = 0;
+    for (const auto& ep : s.epolls)
+      n += ep->rbr.size();
+    return n;
+  };
   for (std::size_t i = 0; i < steps.size(); ++i)
-    if (std::string_view(steps[i].function) == "ep_rbtree_insert") {
+    if (std::string_view(steps[i].function) == "ep_rbtree_insert" &&
+        rbr_items(recorder.snapshots()[i]) >
+            rbr_items(i ? recorder.snapshots()[i - 1] : recorder.initial())) {
       tree_tick = c.timeline().tick_of_left_steps(i + 1);
       break;
     }
@@ -206,7 +217,8 @@ int bench_gui_command(const BenchGuiOptions& o, std::ostream& out, std::ostream&
   print(out, "gui.items", static_cast<double>(o.items), "items");
   print(out, "gui.ready", static_cast<double>(ready), "items");
   print(out, "gui.setup.n" + n, setup_s * 1e3, "ms");
-  for (auto [name, fig] : {std::pair<const char*, FrameFigures*>{"rest", &rest}, {"animated", &anim}}) {
+  for (auto [name, fig] :
+       {std::pair<const char*, FrameFigures*>{"rest", &rest}, {"animated", &anim}}) {
     const std::string p = std::string("gui.") + name + ".n" + n;
     print(out, p + ".frame_cpu_median", median(fig->cpu), "ms");
     print(out, p + ".frame_main_thread_cpu_median", median(fig->main_cpu), "ms");

@@ -205,11 +205,16 @@ void ep_ptable_queue_proc(KernelContext& k, File* file, WaitQueueHead* whead, Po
 // ---------------------------------------------------------------------------------------------
 namespace {
 
-// ep_cmp_ffd orders items by file pointer first, then fd, comparing the values stored in the
-// items without touching the files; EpIndex::key(file_address, fd) is that order as one number.
+// ep_cmp_ffd: the order of rbr, file pointer first, then fd. The model compares the key with the
+// values stored in the item (epi->ffd), without touching the item's file. fd numbers are never
+// negative, so the difference cannot overflow.
+int ep_cmp_ffd(uint64_t file_address, int fd, const EpItem* epi) {
+  if (file_address != epi->file_address) return file_address > epi->file_address ? 1 : -1;
+  return fd - epi->fd;
+}
 
-// The index answers for rbr (sim/ep_index.h); after files were given new addresses it is rebuilt
-// from rbr's in-order walk first.
+// The tracing-off fast path's index (sim/ep_index.h); after files were given new addresses it is
+// rebuilt from rbr's in-order walk first.
 EpIndex& ep_index(EventPoll* ep) {
   if (ep->index_stale) {
     ep->index.clear();
@@ -222,11 +227,101 @@ EpIndex& ep_index(EventPoll* ep) {
   return ep->index;
 }
 
-// The kernel walks rbr from the root comparing keys with ep_cmp_ffd; the index gives the item
-// that walk ends at.
-EpItem* ep_find(EventPoll* ep, File* file, int fd, int warm = 0) {
-  return ep_index(ep).find(EpIndex::key(file->address, fd), warm);
+// One comparison of a walk down rbr, for the trace, the way first: "(pipe#1 read end, fd 4) <
+// epitem(fd 6, pipe#2 read end): go left (lower file address)".
+std::string compared(const File* file, int fd, const EpItem* epi, int kcmp) {
+  if (kcmp == 0) return cat("(", file->label, ", fd ", fd, ") = ", item_name(epi), ": found");
+  std::string text =
+      cat("(", file->label, ", fd ", fd, ") ", kcmp > 0 ? ">" : "<", " ", item_name(epi), ": ");
+  return cat(text, kcmp > 0 ? "go right" : "go left",
+             file->address != epi->file_address
+                 ? (kcmp > 0 ? " (higher file address)" : " (lower file address)")
+                 : (kcmp > 0 ? " (same file, higher fd)" : " (same file, lower fd)"));
 }
+
+}  // namespace
+
+// ep_find: from the root, right while the key is greater, left while it is smaller, until the
+// item or a missing child. Its steps are do_epoll_ctl's, under the syscall's step.
+EpItem* ep_find(KernelContext& k, EventPoll* ep, File* file, int fd, int warm) {
+  // Tracing off: the index gives the item the walk below ends at.
+  if (!k.tracing()) return ep_index(ep).find(EpIndex::key(file->address, fd), warm);
+  if (!ep->rbr.root)
+    k.step(StepKind::kTree, "ep_find",
+           cat(ep_name(ep), "'s rbr is empty: (", file->label, ", fd ", fd, ") is not registered"),
+           {ep->ref()});
+  EpItem* epir = nullptr;
+  for (RbNode* rbp = ep->rbr.root; rbp;) {
+    EpItem* epi = ep_item_from_rb(rbp);
+    const int kcmp = ep_cmp_ffd(file->address, fd, epi);
+    if (kcmp > 0) {
+      rbp = rbp->right;
+    } else if (kcmp < 0) {
+      rbp = rbp->left;
+    } else {
+      epir = epi;
+      k.step(StepKind::kTree, "ep_find", compared(file, fd, epi, kcmp), {item_ref(epi)});
+      break;
+    }
+    k.step(StepKind::kTree, "ep_find",
+           rbp ? compared(file, fd, epi, kcmp)
+               : cat(compared(file, fd, epi, kcmp), "; no ", kcmp > 0 ? "right" : "left",
+                     " child: not registered"),
+           {item_ref(epi)});
+  }
+  return epir;
+}
+
+// The first half of ep_rbtree_insert: the walk down to the free link, and the leftmost
+// bookkeeping for rb_insert_color_cached.
+EpRbLink ep_rbtree_link(KernelContext& k, EventPoll* ep, const EpItem* epi) {
+  RbNode** p = &ep->rbr.root;
+  RbNode* parent = nullptr;
+  bool leftmost = true;
+  if (!k.tracing()) {
+    // Tracing off: the free link the walk below reaches is the right one of the key's in-order
+    // predecessor or the left one of its successor (whichever is free: one of the two is an
+    // ancestor of the other), so the index's neighbours lead to it without the walk.
+    EpItem* pred;
+    EpItem* succ;
+    ep_index(ep).neighbours(EpIndex::key(epi->file_address, epi->fd), &pred, &succ);
+    // Not in the kernel: both neighbours are asked for at once, as one of them is the parent.
+    if (pred) __builtin_prefetch(&pred->rbn);
+    if (succ) __builtin_prefetch(&succ->rbn);
+    if (pred && !pred->rbn.right) {
+      parent = &pred->rbn;
+      p = &parent->right;
+    } else if (succ) {
+      assert(!succ->rbn.left);
+      parent = &succ->rbn;
+      p = &parent->left;
+    }
+    return {parent, p, !pred};
+  }
+  // The kernel's loop: right when the new key is greater, left otherwise (equal keys do not get
+  // here), down to a free link. Each comparison is a step nested under ep_insert's.
+  KernelContext::Nest nest(k);
+  while (*p) {
+    parent = *p;
+    const EpItem* epic = ep_item_from_rb(parent);
+    const int kcmp = ep_cmp_ffd(epi->file_address, epi->fd, epic);
+    assert(kcmp != 0);  // ep_find found no item under this key
+    if (kcmp > 0) {
+      p = &parent->right;
+      leftmost = false;
+    } else {
+      p = &parent->left;
+    }
+    std::string text = compared(epi->file, epi->fd, epic, kcmp);
+    if (!*p)
+      text += cat("; free link: the new item becomes its ", kcmp > 0 ? "right" : "left", " child",
+                  leftmost ? " and rbr's leftmost item (the walk never went right)" : "");
+    k.step(StepKind::kTree, "ep_rbtree_insert", std::move(text), {item_ref(epic)});
+  }
+  return {parent, p, leftmost};
+}
+
+namespace {
 
 // Turns each rotation and recolouring into a trace step.
 class TreeTracer final : public RbObserver {
@@ -276,30 +371,11 @@ class TreeTracer final : public RbObserver {
 };
 
 void ep_rbtree_insert(KernelContext& k, EventPoll* ep, EpItem* epi) {
-  // The kernel walks down from the root, right when the new key is greater, left otherwise, to
-  // the free link where it belongs. That link is the right one of the key's in-order predecessor
-  // or the left one of its successor (whichever is free: one of the two is an ancestor of the
-  // other), so the index's neighbours lead to the same place without the walk.
-  const EpIndex::Key key = EpIndex::key(epi->file_address, epi->fd);
-  EpItem* pred;
-  EpItem* succ;
-  ep_index(ep).neighbours(key, &pred, &succ);
-  // Not in the kernel: both neighbours are asked for at once, as one of them is the parent.
-  if (pred) __builtin_prefetch(&pred->rbn);
-  if (succ) __builtin_prefetch(&succ->rbn);
-  RbNode* parent = nullptr;
-  RbNode** p = &ep->rbr.root;
-  if (pred && !pred->rbn.right) {
-    parent = &pred->rbn;
-    p = &parent->right;
-  } else if (succ) {
-    assert(!succ->rbn.left);
-    parent = &succ->rbn;
-    p = &parent->left;
-  }
-  const bool leftmost = !pred;
-  ep->index.insert(key, epi);
-  rb_link_node(&epi->rbn, parent, p);
+  const EpRbLink at = ep_rbtree_link(k, ep, epi);
+  ep_index(ep).insert(EpIndex::key(epi->file_address, epi->fd), epi);
+  RbNode* parent = at.parent;
+  const bool leftmost = at.leftmost;
+  rb_link_node(&epi->rbn, parent, at.link);
   if (leftmost) ep->rbr.leftmost = &epi->rbn;  // (rb_insert_color_cached does the same first)
   ++ep->item_count;
   if (k.tracing()) {
@@ -915,7 +991,7 @@ int do_epoll_ctl(KernelContext& k, File* f, File* tf, int op, int fd, EpollEvent
   }
 
   // DEL erases the item from rbr next: the index starts loading its tree neighbours now.
-  epi = ep_find(ep, tf, fd, op == kEPOLL_CTL_DEL ? EpIndex::kWarmForErase : 0);
+  epi = ep_find(k, ep, tf, fd, op == kEPOLL_CTL_DEL ? EpIndex::kWarmForErase : 0);
   switch (op) {
     case kEPOLL_CTL_ADD:
       if (!epi) {

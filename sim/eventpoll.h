@@ -14,9 +14,11 @@
 //     woken
 //               first);
 //     poll_wait whoever polls this epoll fd: outer epolls (nested epoll) and poll()ers.
-//     index     not the kernel's: where each (file, fd) is in rbr, so that finding an item and
-//               the link a new one hangs from costs a cache miss or two, not a walk of rbr
-//               (sim/ep_index.h). rbr itself is exactly the kernel's.
+//     index     not the kernel's: where each (file, fd) is in rbr. A fast path for tracing off
+//               only: finding an item and the link a new one hangs from then costs a cache miss
+//               or two, not a walk of rbr (sim/ep_index.h). With tracing on the model walks rbr as
+//               the kernel does, each comparison a trace step. rbr itself is exactly the
+//               kernel's; the invariant checker holds the index equal to it after every step.
 //   EpItem      one per (epoll, file, fd) registration, allocated from the kernel's epi cache.
 //   EppollEntry one per wait queue the target's ->poll() registered the item on; its wait entry's
 //               function is ep_poll_callback. Pipes and sockets register one queue per file.
@@ -204,9 +206,30 @@ struct EpollGlobals {
   SlabCache<EpItem> epi_cache;
   SlabCache<EppollEntry> pwq_cache;
   std::size_t embedded_pwqs = 0;  // eppoll_entries stored inside their epitems (see EpItem)
-
   std::size_t eppoll_entries_in_use() const { return pwq_cache.in_use() + embedded_pwqs; }
 };
+
+// --- rbr: where a key is (sim/eventpoll.cpp, [SECTION] the tree) ---
+//
+// With tracing on, the kernel's walks from the root, one trace step per comparison (ep_cmp_ffd:
+// file address first, then fd), so the window shows each node the lookup visits. With tracing off,
+// a fast path asks the index (sim/ep_index.h) where the walk would end; the invariant checker
+// holds the index equal to rbr after every step, and tests hold both answers equal.
+
+// ep_find: the item registered under (file, fd), or nullptr. `warm`: see EpIndex::find (tracing
+// off only).
+EpItem* ep_find(KernelContext& k, EventPoll* ep, File* file, int fd, int warm = 0);
+
+// Where ep_rbtree_insert links a new item: under `parent` at its free link `*link` (the root link
+// when rbr is empty), and whether it becomes rbr's leftmost node (no comparison went right).
+struct EpRbLink {
+  RbNode* parent;
+  RbNode** link;
+  bool leftmost;
+};
+// ep_rbtree_insert's walk for `epi`'s key, which must not be in rbr; ep_rbtree_insert then links
+// the item there and rebalances.
+EpRbLink ep_rbtree_link(KernelContext& k, EventPoll* ep, const EpItem* epi);
 
 // --- the syscall bodies (fd lookup and errno order live in the syscall layer, sim/kernel.h) ---
 

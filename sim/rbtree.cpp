@@ -1,69 +1,53 @@
-// sim/rbtree.cpp — lib/rbtree.c's __rb_insert, __rb_erase_augmented and ____rb_erase_color without
-// augmentation, with an observer call after each rotation and each recolouring.
+// sim/rbtree.cpp — lib/rbtree.c's __rb_insert and ____rb_erase_color and
+// include/linux/rbtree_augmented.h's __rb_erase_augmented, without augmentation, with an observer
+// call after each rotation and each recolouring.
+//
+// The case diagrams in the comments are lib/rbtree.c's (and rbtree_augmented.h's), quoted with
+// attribution; Linux is GPL-2.0, as this project is. Their notation, from lib/rbtree.c: "We shall
+// indicate color with case, where black nodes are uppercase and red nodes will be lowercase.
+// Unknown color nodes shall be drawn as red within parentheses and have some accompanying text
+// comment." The kernel draws each case once, for the branch where the node (insert: the parent) is
+// a left child; the mirrored branch below it carries the mirror image of the kernel's drawing.
+//
+// The red-black properties, in lib/rbtree.c's numbering: 1) a node is either red or black; 2) the
+// root is black; 3) all leaves (NULL) are black; 4) both children of every red node are black;
+// 5) every simple path from root to leaves contains the same number of black nodes.
 #include "sim/rbtree.h"
 
 namespace epollscope::sim {
 namespace {
 
-constexpr uintptr_t kKids = kRbLeftRed | kRbRightRed;  // the copy of the children's colours
-
 RbNode* red_parent(RbNode* red) {
-  return reinterpret_cast<RbNode*>(red->parent_color & ~kKids);
+  return reinterpret_cast<RbNode*>(red->parent_color);
 }
 
-// The copy of one child's colour in `p` (see rbtree.h). Callers pass colours they already know,
-// so keeping the copies loads no nephew. It does touch two things lib/rbtree.c does not: a node
-// the kernel only writes, set_parent_color now reads too (to keep that node's own copy), and
-// erase case 2 with a red parent updates the grandparent's copy of the parent's colour.
-void set_kid(RbNode* p, bool left, bool red) {
-  const uintptr_t bit = left ? kRbLeftRed : kRbRightRed;
-  p->parent_color = red ? p->parent_color | bit : p->parent_color & ~bit;
-}
-bool kid_red(const RbNode* p, bool left) {
-  return p->parent_color & (left ? kRbLeftRed : kRbRightRed);
-}
-
-// These four set a node's own colour and parent and keep its copy of its children's colours;
-// the parent's copy of this node's colour is the caller's (set_kid).
 void set_black(RbNode* n) {
   n->parent_color |= kRbBlack;
 }
 void set_parent(RbNode* n, RbNode* p) {
-  n->parent_color = (n->parent_color & (kKids | 1)) | reinterpret_cast<uintptr_t>(p);
+  n->parent_color = (n->parent_color & 1) | reinterpret_cast<uintptr_t>(p);
 }
 void set_parent_color(RbNode* n, RbNode* p, uintptr_t color) {
-  n->parent_color = reinterpret_cast<uintptr_t>(p) | (n->parent_color & kKids) | color;
-}
-// n takes the place of the node whose __rb_parent_color is `from`: its parent and its colour.
-void take_place(RbNode* n, uintptr_t from) {
-  n->parent_color = (from & ~kKids) | (n->parent_color & kKids);
+  n->parent_color = reinterpret_cast<uintptr_t>(p) | color;
 }
 
-// Puts new_node where old_node hangs; `new_red` is the colour new_node will have there.
-void change_child(RbNode* old_node, RbNode* new_node, RbNode* parent, RbRootCached* root,
-                  bool new_red) {
+void change_child(RbNode* old_node, RbNode* new_node, RbNode* parent, RbRootCached* root) {
   if (parent) {
-    if (parent->left == old_node) {
+    if (parent->left == old_node)
       parent->left = new_node;
-      set_kid(parent, true, new_red);
-    } else {
+    else
       parent->right = new_node;
-      set_kid(parent, false, new_red);
-    }
   } else {
     root->root = new_node;
   }
 }
 
 // __rb_rotate_set_parents: new takes old's parent and colour; old gets new as parent and `color`.
-// (The caller has linked old under new; new's copy of old's colour is set here.)
 void rotate_set_parents(RbNode* old_node, RbNode* new_node, RbRootCached* root, uintptr_t color) {
   RbNode* parent = rb_parent(old_node);
-  const bool old_red = !(old_node->parent_color & 1);
-  take_place(new_node, old_node->parent_color);
+  new_node->parent_color = old_node->parent_color;
   set_parent_color(old_node, new_node, color);
-  set_kid(new_node, new_node->left == old_node, color == kRbRed);
-  change_child(old_node, new_node, parent, root, old_red);
+  change_child(old_node, new_node, parent, root);
 }
 
 void report(RbObserver* obs, RbStepKind kind, const RbNode* pivot, const RbNode* other, bool left) {
@@ -79,92 +63,134 @@ void insert_fixup(RbNode* node, RbRootCached* root, RbObserver* obs) {
   while (true) {
     // Loop invariant: node is red.
     if (!parent) {
+      // The inserted node is the root: the first node, or Case 1 recursed up to the root.
       set_parent_color(node, nullptr, kRbBlack);
       report(obs, RbStepKind::kInsertRootBlack, node, nullptr, false);
       break;
     }
+    // A black parent: done. Otherwise two reds in a row break 4).
     if (rb_is_black(parent)) break;
 
     gparent = red_parent(parent);
     tmp = gparent->right;
     if (parent != tmp) {  // parent == gparent->left
       if (tmp && rb_is_red(tmp)) {
-        // Case 1 - colour flips; recurse at the grandparent.
+        /* from lib/rbtree.c:
+         * Case 1 - node's uncle is red (color flips).
+         *
+         *       G            g
+         *      / \          / \
+         *     p   u  -->   P   U
+         *    /            /
+         *   n            n
+         *
+         * However, since g's parent might be red, and
+         * 4) does not allow this, we need to recurse
+         * at g.
+         */
         set_parent_color(tmp, gparent, kRbBlack);
         set_parent_color(parent, gparent, kRbBlack);
-        set_kid(gparent, true, false);
-        set_kid(gparent, false, false);
         node = gparent;
         parent = rb_parent(node);
         set_parent_color(node, parent, kRbRed);
-        if (parent) set_kid(parent, parent->left == node, true);
         report(obs, RbStepKind::kInsertColorFlip, node, tmp, false);
         continue;
       }
       tmp = parent->right;
       if (node == tmp) {
-        // Case 2 - left rotate at parent.
+        /* from lib/rbtree.c:
+         * Case 2 - node's uncle is black and node is
+         * the parent's right child (left rotate at parent).
+         *
+         *      G             G
+         *     / \           / \
+         *    p   U  -->    n   U
+         *     \           /
+         *      n         p
+         *
+         * This still leaves us in violation of 4), the
+         * continuation into Case 3 will fix that.
+         */
         tmp = node->left;
         parent->right = tmp;
         node->left = parent;
         if (tmp) set_parent_color(tmp, parent, kRbBlack);
         set_parent_color(parent, node, kRbRed);
-        set_kid(parent, false, false);
-        set_kid(node, true, true);
         // lib/rbtree.c leaves gparent->left and node's parent stale here (case 3 rewrites them);
         // the model stores them so that the tree reported after this step is whole.
         gparent->left = node;
         set_parent(node, gparent);
-        set_kid(gparent, true, true);
         report(obs, RbStepKind::kInsertRotateParent, parent, node, true);
         parent = node;
         tmp = node->right;
       }
-      // Case 3 - right rotate at gparent.
+      /* from lib/rbtree.c:
+       * Case 3 - node's uncle is black and node is
+       * the parent's left child (right rotate at gparent).
+       *
+       *        G           P
+       *       / \         / \
+       *      p   U  -->  n   g
+       *     /                 \
+       *    n                   U
+       */
       gparent->left = tmp;  // == parent->right
       parent->right = gparent;
       if (tmp) set_parent_color(tmp, gparent, kRbBlack);
-      set_kid(gparent, true, false);
       rotate_set_parents(gparent, parent, root, kRbRed);
       report(obs, RbStepKind::kInsertRotateGrand, gparent, parent, false);
       break;
     } else {
       tmp = gparent->left;
       if (tmp && rb_is_red(tmp)) {
-        // Case 1 - colour flips.
+        /* Case 1 - color flips (the mirror image of the drawing above)
+         *
+         *       G            g
+         *      / \          / \
+         *     u   p  -->   U   P
+         *          \            \
+         *           n            n
+         */
         set_parent_color(tmp, gparent, kRbBlack);
         set_parent_color(parent, gparent, kRbBlack);
-        set_kid(gparent, true, false);
-        set_kid(gparent, false, false);
         node = gparent;
         parent = rb_parent(node);
         set_parent_color(node, parent, kRbRed);
-        if (parent) set_kid(parent, parent->left == node, true);
         report(obs, RbStepKind::kInsertColorFlip, node, tmp, false);
         continue;
       }
       tmp = parent->left;
       if (node == tmp) {
-        // Case 2 - right rotate at parent.
+        /* Case 2 - right rotate at parent (mirror image)
+         *
+         *      G             G
+         *     / \           / \
+         *    U   p  -->    U   n
+         *       /               \
+         *      n                 p
+         */
         tmp = node->right;
         parent->left = tmp;
         node->right = parent;
         if (tmp) set_parent_color(tmp, parent, kRbBlack);
         set_parent_color(parent, node, kRbRed);
-        set_kid(parent, true, false);
-        set_kid(node, false, true);
         gparent->right = node;  // stale in lib/rbtree.c until case 3, see above
         set_parent(node, gparent);
-        set_kid(gparent, false, true);
         report(obs, RbStepKind::kInsertRotateParent, parent, node, false);
         parent = node;
         tmp = node->left;
       }
-      // Case 3 - left rotate at gparent.
+      /* Case 3 - left rotate at gparent (mirror image)
+       *
+       *        G             P
+       *       / \           / \
+       *      U   p   -->   g   n
+       *           \       /
+       *            n     U
+       */
       gparent->right = tmp;  // == parent->left
       parent->left = gparent;
       if (tmp) set_parent_color(tmp, gparent, kRbBlack);
-      set_kid(gparent, false, false);
       rotate_set_parents(gparent, parent, root, kRbRed);
       report(obs, RbStepKind::kInsertRotateGrand, gparent, parent, true);
       break;
@@ -182,31 +208,48 @@ void erase_fixup(RbNode* parent, RbRootCached* root, RbObserver* obs) {
   while (true) {
     // Loop invariants: node is black (or NULL on the first pass); node is not the root; every
     // path through parent and node has one black node fewer than the other paths.
-    // The colours of the sibling and of its children are read from the copies in parent and
-    // sibling (rbtree.h), which lib/rbtree.c reads from the nodes themselves.
     sibling = parent->right;
-    if (node != sibling) {           // node == parent->left
-      if (kid_red(parent, false)) {  // rb_is_red(sibling)
-        // Case 1 - left rotate at parent.
+    if (node != sibling) {  // node == parent->left
+      if (rb_is_red(sibling)) {
+        /* from lib/rbtree.c:
+         * Case 1 - left rotate at parent
+         *
+         *     P               S
+         *    / \             / \
+         *   N   s    -->    p   Sr
+         *      / \         / \
+         *     Sl  Sr      N   Sl
+         */
         tmp1 = sibling->left;
         parent->right = tmp1;
         sibling->left = parent;
         set_parent_color(tmp1, parent, kRbBlack);
-        set_kid(parent, false, false);
         rotate_set_parents(parent, sibling, root, kRbRed);
         report(obs, RbStepKind::kEraseRotateSibling0, parent, sibling, true);
         sibling = tmp1;
       }
       tmp1 = sibling->right;
-      if (!kid_red(sibling, false)) {  // !tmp1 || rb_is_black(tmp1)
+      if (!tmp1 || rb_is_black(tmp1)) {
         tmp2 = sibling->left;
-        if (!kid_red(sibling, true)) {  // !tmp2 || rb_is_black(tmp2)
-          // Case 2 - sibling colour flip (parent could be either colour).
+        if (!tmp2 || rb_is_black(tmp2)) {
+          /* from lib/rbtree.c:
+           * Case 2 - sibling color flip
+           * (p could be either color here)
+           *
+           *    (p)           (p)
+           *    / \           / \
+           *   N   S    -->  N   s
+           *      / \           / \
+           *     Sl  Sr        Sl  Sr
+           *
+           * This leaves us violating 5) which
+           * can be fixed by flipping p to black
+           * if it was red, or by recursing at p.
+           * p is red when coming from Case 1.
+           */
           set_parent_color(sibling, parent, kRbRed);
-          set_kid(parent, false, true);
           if (rb_is_red(parent)) {
             set_black(parent);
-            if (RbNode* g = rb_parent(parent)) set_kid(g, g->left == parent, false);
             report(obs, RbStepKind::kEraseColorFlip, sibling, parent, false);
           } else {
             report(obs, RbStepKind::kEraseColorFlip, sibling, nullptr, false);
@@ -216,7 +259,33 @@ void erase_fixup(RbNode* parent, RbRootCached* root, RbObserver* obs) {
           }
           break;
         }
-        // Case 3 - right rotate at sibling.
+        /* from lib/rbtree.c:
+         * Case 3 - right rotate at sibling
+         * (p could be either color here)
+         *
+         *   (p)           (p)
+         *   / \           / \
+         *  N   S    -->  N   sl
+         *     / \             \
+         *    sl  Sr            S
+         *                       \
+         *                        Sr
+         *
+         * Note: p might be red, and then both
+         * p and sl are red after rotation(which
+         * breaks property 4). This is fixed in
+         * Case 4 (in __rb_rotate_set_parents()
+         *         which set sl the color of p
+         *         and set p RB_BLACK)
+         *
+         *   (p)            (sl)
+         *   / \            /  \
+         *  N   sl   -->   P    S
+         *       \        /      \
+         *        S      N        Sr
+         *         \
+         *          Sr
+         */
         tmp1 = tmp2->right;
         sibling->left = tmp1;
         tmp2->right = sibling;
@@ -226,48 +295,64 @@ void erase_fixup(RbNode* parent, RbRootCached* root, RbObserver* obs) {
         // stores them so that the tree reported after this step is whole.
         set_parent(tmp2, parent);
         set_parent(sibling, tmp2);
-        set_kid(sibling, true, false);
-        set_kid(tmp2, false, false);
-        set_kid(parent, false, true);
         report(obs, RbStepKind::kEraseRotateSibling, sibling, tmp2, false);
         tmp1 = sibling;
         sibling = tmp2;
       }
-      // Case 4 - left rotate at parent + colour flips.
+      /* from lib/rbtree.c:
+       * Case 4 - left rotate at parent + color flips
+       * (p and sl could be either color here.
+       *  After rotation, p becomes black, s acquires
+       *  p's color, and sl keeps its color)
+       *
+       *      (p)             (s)
+       *      / \             / \
+       *     N   S     -->   P   Sr
+       *        / \         / \
+       *      (sl) sr      N  (sl)
+       */
       tmp2 = sibling->left;
-      const bool tmp2_red = kid_red(sibling, true);
       parent->right = tmp2;
       sibling->left = parent;
       set_parent_color(tmp1, sibling, kRbBlack);
-      set_kid(sibling, false, false);
       if (tmp2) set_parent(tmp2, parent);
-      set_kid(parent, false, tmp2_red);
       rotate_set_parents(parent, sibling, root, kRbBlack);
       report(obs, RbStepKind::kEraseRotateParent, parent, sibling, true);
       break;
     } else {
       sibling = parent->left;
-      if (kid_red(parent, true)) {  // rb_is_red(sibling)
-        // Case 1 - right rotate at parent.
+      if (rb_is_red(sibling)) {
+        /* Case 1 - right rotate at parent (mirror image)
+         *
+         *       P               S
+         *      / \             / \
+         *     s   N    -->    Sl  p
+         *    / \                 / \
+         *   Sl  Sr              Sr  N
+         */
         tmp1 = sibling->right;
         parent->left = tmp1;
         sibling->right = parent;
         set_parent_color(tmp1, parent, kRbBlack);
-        set_kid(parent, true, false);
         rotate_set_parents(parent, sibling, root, kRbRed);
         report(obs, RbStepKind::kEraseRotateSibling0, parent, sibling, false);
         sibling = tmp1;
       }
       tmp1 = sibling->left;
-      if (!kid_red(sibling, true)) {  // !tmp1 || rb_is_black(tmp1)
+      if (!tmp1 || rb_is_black(tmp1)) {
         tmp2 = sibling->right;
-        if (!kid_red(sibling, false)) {  // !tmp2 || rb_is_black(tmp2)
-          // Case 2 - sibling colour flip.
+        if (!tmp2 || rb_is_black(tmp2)) {
+          /* Case 2 - sibling color flip (mirror image)
+           *
+           *      (p)           (p)
+           *      / \           / \
+           *     S   N    -->  s   N
+           *    / \           / \
+           *   Sl  Sr        Sl  Sr
+           */
           set_parent_color(sibling, parent, kRbRed);
-          set_kid(parent, true, true);
           if (rb_is_red(parent)) {
             set_black(parent);
-            if (RbNode* g = rb_parent(parent)) set_kid(g, g->left == parent, false);
             report(obs, RbStepKind::kEraseColorFlip, sibling, parent, false);
           } else {
             report(obs, RbStepKind::kEraseColorFlip, sibling, nullptr, false);
@@ -277,7 +362,16 @@ void erase_fixup(RbNode* parent, RbRootCached* root, RbObserver* obs) {
           }
           break;
         }
-        // Case 3 - left rotate at sibling.
+        /* Case 3 - left rotate at sibling (mirror image)
+         *
+         *       (p)           (p)
+         *       / \           / \
+         *      S   N    -->  sr  N
+         *     / \            /
+         *    Sl  sr         S
+         *                  /
+         *                 Sl
+         */
         tmp1 = tmp2->left;
         sibling->right = tmp1;
         tmp2->left = sibling;
@@ -285,22 +379,23 @@ void erase_fixup(RbNode* parent, RbRootCached* root, RbObserver* obs) {
         if (tmp1) set_parent_color(tmp1, sibling, kRbBlack);
         set_parent(tmp2, parent);  // stale in lib/rbtree.c until case 4, see above
         set_parent(sibling, tmp2);
-        set_kid(sibling, false, false);
-        set_kid(tmp2, true, false);
-        set_kid(parent, true, true);
         report(obs, RbStepKind::kEraseRotateSibling, sibling, tmp2, true);
         tmp1 = sibling;
         sibling = tmp2;
       }
-      // Case 4 - right rotate at parent + colour flips.
+      /* Case 4 - right rotate at parent + color flips (mirror image)
+       *
+       *        (p)             (s)
+       *        / \             / \
+       *       S   N     -->   Sl  P
+       *      / \                 / \
+       *     sl (sr)            (sr) N
+       */
       tmp2 = sibling->right;
-      const bool tmp2_red = kid_red(sibling, false);
       parent->left = tmp2;
       sibling->right = parent;
       set_parent_color(tmp1, sibling, kRbBlack);
-      set_kid(sibling, true, false);
       if (tmp2) set_parent(tmp2, parent);
-      set_kid(parent, true, tmp2_red);
       rotate_set_parents(parent, sibling, root, kRbBlack);
       report(obs, RbStepKind::kEraseRotateParent, parent, sibling, false);
       break;
@@ -317,35 +412,59 @@ RbNode* erase_unlink(RbNode* node, RbRootCached* root) {
   uintptr_t pc;
 
   if (!tmp) {
-    // Case 1: at most one child (the right one). If there is one it is red and node black, so
-    // colours are fixed locally.
+    /* from include/linux/rbtree_augmented.h:
+     * Case 1: node to erase has no more than 1 child (easy!)
+     *
+     * Note that if there is one child it must be red due to 5)
+     * and node must be black due to 4). We adjust colors locally
+     * so as to bypass __rb_erase_color() later on.
+     */
     pc = node->parent_color;
-    parent = reinterpret_cast<RbNode*>(pc & ~kRbLowBits);
-    change_child(node, child, parent, root, child && !(pc & 1));
+    parent = reinterpret_cast<RbNode*>(pc & ~uintptr_t{3});
+    change_child(node, child, parent, root);
     if (child) {
-      take_place(child, pc);
+      child->parent_color = pc;
       rebalance = nullptr;
     } else {
       rebalance = (pc & 1) ? parent : nullptr;
     }
   } else if (!child) {
-    // Still case 1, the child is node->left.
-    pc = node->parent_color;
-    take_place(tmp, pc);
-    parent = reinterpret_cast<RbNode*>(pc & ~kRbLowBits);
-    change_child(node, tmp, parent, root, !(pc & 1));
+    // Still case 1, but this time the child is node->left.
+    tmp->parent_color = pc = node->parent_color;
+    parent = reinterpret_cast<RbNode*>(pc & ~uintptr_t{3});
+    change_child(node, tmp, parent, root);
     rebalance = nullptr;
   } else {
     RbNode* successor = child;
     RbNode* child2;
     tmp = child->left;
     if (!tmp) {
-      // Case 2: node's successor is its right child.
+      /* from include/linux/rbtree_augmented.h:
+       * Case 2: node's successor is its right child
+       *
+       *    (n)          (s)
+       *    / \          / \
+       *  (x) (s)  ->  (x) (c)
+       *        \
+       *        (c)
+       */
       parent = successor;
       child2 = successor->right;
-      set_kid(successor, false, false);  // child2, painted black below, or NULL
     } else {
-      // Case 3: node's successor is the leftmost node under node's right child.
+      /* from include/linux/rbtree_augmented.h:
+       * Case 3: node's successor is leftmost under
+       * node's right child subtree
+       *
+       *    (n)          (s)
+       *    / \          / \
+       *  (x) (y)  ->  (x) (y)
+       *      /            /
+       *    (p)          (p)
+       *    /            /
+       *  (s)          (c)
+       *    \
+       *    (c)
+       */
       do {
         parent = successor;
         successor = tmp;
@@ -353,19 +472,16 @@ RbNode* erase_unlink(RbNode* node, RbRootCached* root) {
       } while (tmp);
       child2 = successor->right;
       parent->left = child2;
-      set_kid(parent, true, false);  // child2, painted black below, or NULL
       successor->right = child;
       set_parent(child, successor);
-      set_kid(successor, false, kid_red(node, false));
     }
     tmp = node->left;
     successor->left = tmp;
     set_parent(tmp, successor);
-    set_kid(successor, true, kid_red(node, true));
 
     pc = node->parent_color;
-    tmp = reinterpret_cast<RbNode*>(pc & ~kRbLowBits);
-    change_child(node, successor, tmp, root, !(pc & 1));
+    tmp = reinterpret_cast<RbNode*>(pc & ~uintptr_t{3});
+    change_child(node, successor, tmp, root);
 
     if (child2) {
       set_parent_color(child2, parent, kRbBlack);
@@ -373,7 +489,7 @@ RbNode* erase_unlink(RbNode* node, RbRootCached* root) {
     } else {
       rebalance = rb_is_black(successor) ? parent : nullptr;
     }
-    take_place(successor, pc);
+    successor->parent_color = pc;
   }
   return rebalance;
 }
@@ -432,12 +548,6 @@ int check_subtree(const RbNode* n, const RbNode* parent, std::size_t* count, std
   ++*count;
   if (rb_parent(n) != parent) {
     *error = "a node's parent pointer does not point at the node that links it";
-    return -1;
-  }
-  const bool left_red = n->left && rb_is_red(n->left);
-  const bool right_red = n->right && rb_is_red(n->right);
-  if (kid_red(n, true) != left_red || kid_red(n, false) != right_red) {
-    *error = "a node's copy of its children's colours is not their colours";
     return -1;
   }
   if (rb_is_red(n) && ((n->left && rb_is_red(n->left)) || (n->right && rb_is_red(n->right)))) {

@@ -7,9 +7,11 @@
 // is reported to an optional observer as it happens.
 //
 // Like the kernel, the colour lives in the low bit of the parent pointer (RB_RED = 0,
-// RB_BLACK = 1), a node is embedded in its owner (struct epitem's `rbn`), and the caller walks the
-// tree to find the link point itself (ep_rbtree_insert), then calls rb_link_node and
-// rb_insert_color_cached. The root is cached with its leftmost node (rb_root_cached).
+// RB_BLACK = 1; the next bit is free, as in the kernel: a copy of the children's colours kept there
+// and in bit 2 was measured not to pay for itself, README "Measurements"), a node is embedded in
+// its owner (struct epitem's `rbn`), and the caller walks the tree to find the link point itself
+// (ep_rbtree_insert), then calls rb_link_node and rb_insert_color_cached. The root is cached with
+// its leftmost node (rb_root_cached).
 //
 // Invariants (checked by rb_check): 1) every node red or black; 2) the root is black; 4) a red
 // node has no red child; 5) every path from a node to its NULL leaves has the same number of black
@@ -24,25 +26,14 @@ namespace epollscope::sim {
 inline constexpr uintptr_t kRbRed = 0;
 inline constexpr uintptr_t kRbBlack = 1;
 
-// Not in lib/rbtree.c: bits 1 and 2 of __rb_parent_color (free in an 8-byte aligned node; the
-// kernel uses bit 0 only) hold a copy of the node's children's colours: "the left child is red",
-// "the right child is red" (a NULL child is black). ____rb_erase_color chooses its case by the
-// colours of the sibling's children; with a million items each of those nephews is a cache miss,
-// and a DEL may climb several levels. The copy lets it read them from the sibling it has already
-// loaded. Every colour change and every new child link below keeps the copy right; rb_check
-// verifies it. Nothing else reads it: colours, links and steps are the kernel's.
-inline constexpr uintptr_t kRbLeftRed = 2;
-inline constexpr uintptr_t kRbRightRed = 4;
-inline constexpr uintptr_t kRbLowBits = 7;
-
 struct RbNode {
-  uintptr_t parent_color = 0;  // __rb_parent_color: parent pointer | children's colours | colour
+  uintptr_t parent_color = 0;  // __rb_parent_color: parent pointer | colour bit
   RbNode* right = nullptr;     // rb_right
   RbNode* left = nullptr;      // rb_left
 };
 
 inline RbNode* rb_parent(const RbNode* n) {
-  return reinterpret_cast<RbNode*>(n->parent_color & ~kRbLowBits);
+  return reinterpret_cast<RbNode*>(n->parent_color & ~uintptr_t{3});
 }
 inline bool rb_is_black(const RbNode* n) {
   return n->parent_color & 1;
@@ -86,10 +77,9 @@ class RbObserver {
 
 // rb_link_node: attach `node` as a red leaf under `parent` at `*link`.
 inline void rb_link_node(RbNode* node, RbNode* parent, RbNode** link) {
-  node->parent_color = reinterpret_cast<uintptr_t>(parent);  // red, with two NULL (black) children
+  node->parent_color = reinterpret_cast<uintptr_t>(parent);  // red
   node->left = node->right = nullptr;
   *link = node;
-  if (parent) parent->parent_color |= link == &parent->left ? kRbLeftRed : kRbRightRed;
 }
 
 // rb_insert_color_cached: rebalance after rb_link_node; `leftmost` says the new node is the

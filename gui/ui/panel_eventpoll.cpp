@@ -203,7 +203,11 @@ float draw_tree(PaneInputs& in, const app::TreeLayout& layout, ImVec2 at, float 
   };
   const ImVec2 clip_min = dl->GetClipRectMin(), clip_max = dl->GetClipRectMax();
   const float left = std::max(clip_min.x, at.x) - r, right = std::min(clip_max.x, at.x + width) + r;
-  dl->PushClipRect(ImVec2(at.x, at.y - 2), ImVec2(at.x + width, at.y + height + 2), true);
+  // The outline of a touched node reaches 4 px and half a stroke beyond it: the clip leaves that
+  // much room, or the root's outline (the first step of every ep_find walk) is cut off at the top.
+  constexpr float kOutline = 6.f;
+  dl->PushClipRect(ImVec2(at.x - kOutline, at.y - kOutline),
+                   ImVec2(at.x + width + kOutline, at.y + height + kOutline), true);
 
   // Per depth, where the last drawn node is (nodes come in key order, so x grows).
   std::vector<float> last_x(static_cast<std::size_t>(depth) + 1, -1e30f);

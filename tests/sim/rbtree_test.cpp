@@ -113,15 +113,37 @@ TEST(RbTree, RandomOperationsMatchStdSet) {
   EXPECT_EQ(t.keys(), std::vector<int>(model.begin(), model.end()));
 }
 
-// Each node keeps a copy of its children's colours (rbtree.h), which the erase fix-up reads
-// instead of the nephews. rb_check compares every copy with the children after every operation,
-// over trees built in ascending order (nearly all black: erases climb, case 2 after case 2) and
-// in random order, until every case of both fix-ups, in both mirror images, has been taken.
-TEST(RbTree, EveryNodeKnowsItsChildrensColoursAfterEveryStep) {
-  struct Counter : RbObserver {
+// Every case of both fix-ups, in both mirror images, over trees built in ascending order (nearly
+// all black: erases climb, case 2 after case 2) and in random order. After every step the observer
+// reports, the tree must be a whole binary search tree (parent links agree with child links, keys
+// in order, the leftmost cache right; colours may be mid-repair), and after every insert and erase
+// rb_check must find every red-black property.
+TEST(RbTree, EveryFixUpCaseInBothMirrorImagesKeepsTheTreeWhole) {
+  struct Checker : RbObserver {
+    const RbRootCached* root = nullptr;
     std::map<std::pair<RbStepKind, bool>, int> seen;
-    void rb_step(const RbStep& s) override { ++seen[{s.kind, s.left}]; }
-  } counter;
+    std::string broken;  // the first step after which the tree was not whole
+    // "" when the subtree's links agree and its keys lie in (lo, hi).
+    static std::string whole(const RbNode* n, const RbNode* parent, int lo, int hi) {
+      if (!n) return {};
+      if (rb_parent(n) != parent) return "a parent link disagrees with the child link";
+      const int key = reinterpret_cast<const Node*>(n)->key;
+      if (key <= lo || key >= hi) return "keys out of order";
+      if (auto e = whole(n->left, n, lo, key); !e.empty()) return e;
+      return whole(n->right, n, key, hi);
+    }
+    void rb_step(const RbStep& s) override {
+      ++seen[{s.kind, s.left}];
+      if (!broken.empty()) return;
+      std::string e = whole(root->root, nullptr, -1, 1 << 30);
+      const RbNode* first = root->root;
+      if (first)
+        while (first->left)
+          first = first->left;
+      if (e.empty() && first != root->leftmost) e = "the cached leftmost is not the first node";
+      if (!e.empty()) broken = e + " after " + rb_step_name(s.kind);
+    }
+  } checker;
   std::mt19937 rng(2024);
   const int n = 1500;
   for (int round = 0; round < 6; ++round) {
@@ -133,9 +155,11 @@ TEST(RbTree, EveryNodeKnowsItsChildrensColoursAfterEveryStep) {
     }
     if (round % 2) std::shuffle(order.begin(), order.end(), rng);
     Tree t;
-    t.obs = &counter;
+    t.obs = &checker;
+    checker.root = &t.root;
     std::vector<bool> in(n, false);
     auto check = [&](const char* what, int key) {
+      ASSERT_EQ(checker.broken, "") << what << " " << key << " in round " << round;
       ASSERT_EQ(rb_check(&t.root), "") << what << " " << key << " in round " << round;
     };
     for (int k : order) {
@@ -159,10 +183,10 @@ TEST(RbTree, EveryNodeKnowsItsChildrensColoursAfterEveryStep) {
                           RbStepKind::kEraseRotateSibling0, RbStepKind::kEraseRotateSibling,
                           RbStepKind::kEraseRotateParent})
     for (bool left : {true, false})
-      EXPECT_GT((counter.seen[{kind, left}]), 0)
+      EXPECT_GT((checker.seen[{kind, left}]), 0)
           << rb_step_name(kind) << (left ? " left" : " right");
-  EXPECT_GT((counter.seen[{RbStepKind::kInsertColorFlip, false}]), 0);
-  EXPECT_GT((counter.seen[{RbStepKind::kEraseColorFlip, false}]), 0);
+  EXPECT_GT((checker.seen[{RbStepKind::kInsertColorFlip, false}]), 0);
+  EXPECT_GT((checker.seen[{RbStepKind::kEraseColorFlip, false}]), 0);
 }
 
 }  // namespace
