@@ -1,3 +1,12 @@
+// sim/ep_index.cpp — the (file, fd) index beside rbr: a B+ tree with 32 keys per node, its nodes
+// from slab caches (ep_index.h says why it exists and what it answers).
+//
+// [SECTION] searching inside a node
+// [SECTION] nodes: leaves, inner nodes, their pools
+// [SECTION] lookups: descend, the finger, find, neighbours
+// [SECTION] insert
+// [SECTION] erase
+// [SECTION] walking and checking the index
 #include "sim/ep_index.h"
 
 #include <algorithm>
@@ -16,6 +25,10 @@ constexpr int kMinFill = kCap / 4;  // below this a node borrows from or merges 
 constexpr int kMaxHeight = 24;
 
 using Key = EpIndex::Key;
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] searching inside a node
+// ---------------------------------------------------------------------------------------------
 
 // Branch-free binary searches: which way a probe goes is a coin toss the branch predictor loses
 // half the time, so each step picks its half with arithmetic instead of a jump.
@@ -50,6 +63,10 @@ void prefetch(const void* node, std::size_t bytes) {
 }
 
 }  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] nodes: leaves, inner nodes, their pools
+// ---------------------------------------------------------------------------------------------
 
 struct EpIndex::Node {
   uint16_t n = 0;  // keys held
@@ -126,6 +143,10 @@ void EpIndex::clear() {
   nodes_ = 0;
 }
 
+// ---------------------------------------------------------------------------------------------
+// [SECTION] lookups: descend, the finger, find, neighbours
+// ---------------------------------------------------------------------------------------------
+
 EpIndex::Leaf* EpIndex::descend(Key k, Inner** path, int* slot) const {
   Node* n = root_;
   if (!n) return nullptr;
@@ -183,6 +204,10 @@ void EpIndex::neighbours(Key k, EpItem** pred, EpItem** succ) const {
   else if (leaf->next)
     *succ = leaf->next->items[0];
 }
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] insert
+// ---------------------------------------------------------------------------------------------
 
 bool EpIndex::insert(Key k, EpItem* item) {
   int pos;
@@ -274,6 +299,10 @@ bool EpIndex::insert(Key k, EpItem* item) {
   assert(height_ < kMaxHeight);
   return true;
 }
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] erase
+// ---------------------------------------------------------------------------------------------
 
 bool EpIndex::erase(Key k) {
   int pos;
@@ -394,6 +423,10 @@ bool EpIndex::erase(Key k) {
   }
   return true;
 }
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] walking and checking the index
+// ---------------------------------------------------------------------------------------------
 
 void EpIndex::for_each(const std::function<void(Key, const EpItem*)>& fn) const {
   Node* n = root_;

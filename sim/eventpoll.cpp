@@ -7,8 +7,8 @@
 // keeps it), allocation failures (ENOMEM), signals (EINTR) and io_uring.
 //
 // [SECTION] names for the trace
-// [SECTION] wait-queue callbacks: ep_poll_callback, ep_ptable_queue_proc,
-// ep_autoremove_wake_function [SECTION] the tree: ep_find, ep_rbtree_insert, the rotation tracer
+// [SECTION] wait-queue callbacks: ep_poll_callback, ep_ptable_queue_proc, ep_autoremove_wake_fn
+// [SECTION] the tree: ep_find, ep_rbtree_insert, the rotation tracer
 // [SECTION] polling an item and polling an epoll: ep_item_poll, __ep_eventpoll_poll
 // [SECTION] scans: ep_start_scan, ep_done_scan, ep_send_events, ep_poll
 // [SECTION] registration: ep_insert, ep_modify, __ep_remove, ep_remove_safe

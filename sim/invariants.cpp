@@ -56,7 +56,7 @@ bool being_inserted(const EpItem* epi) {
 
 // The checker runs after every trace step over every object, so its sets are sorted vectors (one
 // allocation each, reused for every epoll) rather than hash sets with a node per element: that
-// keeps scenarios with thousands of epolls (reference N7-N9) fast.
+// keeps scenarios with thousands of epolls (docs/kernel-notes.md, N7-N9) fast.
 template <class T>
 bool contains(const std::vector<T>& sorted, T x) {
   return std::binary_search(sorted.begin(), sorted.end(), x);

@@ -12,10 +12,20 @@
 // The red-black properties, in lib/rbtree.c's numbering: 1) a node is either red or black; 2) the
 // root is black; 3) all leaves (NULL) are black; 4) both children of every red node are black;
 // 5) every simple path from root to leaves contains the same number of black nodes.
+//
+// [SECTION] links and colours
+// [SECTION] insert: __rb_insert, cases 1-3
+// [SECTION] erase: __rb_erase_augmented (unlink) and ____rb_erase_color, cases 1-4
+// [SECTION] the cached-root entry points: rb_insert_color_cached, rb_erase_cached
+// [SECTION] checking a tree: rb_check
 #include "sim/rbtree.h"
 
 namespace epollscope::sim {
 namespace {
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] links and colours
+// ---------------------------------------------------------------------------------------------
 
 RbNode* red_parent(RbNode* red) {
   return reinterpret_cast<RbNode*>(red->parent_color);
@@ -55,6 +65,10 @@ void report(RbObserver* obs, RbStepKind kind, const RbNode* pivot, const RbNode*
 }
 
 // __rb_insert
+// ---------------------------------------------------------------------------------------------
+// [SECTION] insert: __rb_insert, cases 1-3
+// ---------------------------------------------------------------------------------------------
+
 void insert_fixup(RbNode* node, RbRootCached* root, RbObserver* obs) {
   RbNode* parent = red_parent(node);
   RbNode* gparent;
@@ -197,6 +211,10 @@ void insert_fixup(RbNode* node, RbRootCached* root, RbObserver* obs) {
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] erase: __rb_erase_augmented (unlink) and ____rb_erase_color, cases 1-4
+// ---------------------------------------------------------------------------------------------
 
 // ____rb_erase_color: `parent` lost a black node on one side.
 void erase_fixup(RbNode* parent, RbRootCached* root, RbObserver* obs) {
@@ -496,6 +514,10 @@ RbNode* erase_unlink(RbNode* node, RbRootCached* root) {
 
 }  // namespace
 
+// ---------------------------------------------------------------------------------------------
+// [SECTION] the cached-root entry points: rb_insert_color_cached, rb_erase_cached
+// ---------------------------------------------------------------------------------------------
+
 void rb_insert_color_cached(RbNode* node, RbRootCached* root, bool leftmost, RbObserver* obs) {
   if (leftmost) root->leftmost = node;
   insert_fixup(node, root, obs);
@@ -539,6 +561,10 @@ RbNode* rb_prev(const RbNode* node) {
     node = parent;
   return parent;
 }
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] checking a tree: rb_check
+// ---------------------------------------------------------------------------------------------
 
 namespace {
 
