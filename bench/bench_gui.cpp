@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "bench/bench_gui.h"
 
 #include <unistd.h>
@@ -132,8 +133,12 @@ int bench_gui_command(const BenchGuiOptions& o, std::ostream& out, std::ostream&
   co.record_from = record_from;
   app::Controller c(co);
   const auto t0 = std::chrono::steady_clock::now();
-  c.dispatch(app::Command{app::Command::Kind::kSetCompare, 0, 0, 0, {},
-                     o.compare ? app::CompareMode::kTrigger : app::CompareMode::kOff});
+  c.dispatch(app::Command{app::Command::Kind::kSetCompare,
+                          0,
+                          0,
+                          0,
+                          {},
+                          o.compare ? app::CompareMode::kTrigger : app::CompareMode::kOff});
   c.dispatch(app::Command{app::Command::Kind::kOpen, 0, 0, 0, file.path});
   const double setup_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -167,7 +172,8 @@ int bench_gui_command(const BenchGuiOptions& o, std::ostream& out, std::ostream&
   auto measure = [&](bool animated, FrameFigures* fig) {
     window->ui().animate = animated;
     for (int i = 0; i < o.frames + 3; ++i) {
-      if (animated) c.dispatch(app::Command{app::Command::Kind::kSeek, i % 2 ? tree_tick : tree_tick - 1});
+      if (animated)
+        c.dispatch(app::Command{app::Command::Kind::kSeek, i % 2 ? tree_tick : tree_tick - 1});
       const double cpu0 = cpu_ms();
       const double main0 = thread_cpu_ms();
       const auto w0 = std::chrono::steady_clock::now();

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // bench/bench_gui.h — `epollscope bench gui --items N`: how much a frame of the window costs with N
 // registered items, rendered offscreen (an invisible window; under CI, Xvfb with Mesa's llvmpipe).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // bench/bench_model.cpp — `epollscope bench model`: the same epoll calls timed on the model and on
 // this machine's kernel (bench_model.h says how a million items fit under the fd limit).
 //

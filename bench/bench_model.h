@@ -1,5 +1,6 @@
-// bench/bench_model.h — model versus real kernel: the same epoll calls timed on the model (tracing off)
-// and on this machine's kernel, in one run.
+// SPDX-License-Identifier: GPL-2.0-only
+// bench/bench_model.h — model versus real kernel: the same epoll calls timed on the model (tracing
+// off) and on this machine's kernel, in one run.
 //
 // A "world" offers the few primitives the benchmarks need (eventfd, dup2, close, epoll_ctl,
 // epoll_wait) either on the model (the model world) or with real syscalls (the kernel world); the
@@ -8,10 +9,10 @@
 // Registering a million items needs a million (file, fd) keys, but a process here may hold only
 // RLIMIT_NOFILE fds (the hard limit is 20000 on the project's machines, and root lacks
 // CAP_SYS_RESOURCE to raise it). epoll keys items by (file, fd number) and an item outlives the fd
-// it was added under while its file stays open (docs/kernel-notes.md, F1). So the layout is: a few eventfds,
-// each kept open by one base fd, each registered under many fd numbers: dup2 the base onto the
-// number, EPOLL_CTL_ADD, close the number again. Timed operations on an item first re-open its
-// number with dup2 (untimed), as EPOLL_CTL_DEL and MOD need the fd to be open.
+// it was added under while its file stays open (docs/kernel-notes.md, F1). So the layout is: a few
+// eventfds, each kept open by one base fd, each registered under many fd numbers: dup2 the base
+// onto the number, EPOLL_CTL_ADD, close the number again. Timed operations on an item first re-open
+// its number with dup2 (untimed), as EPOLL_CTL_DEL and MOD need the fd to be open.
 #pragma once
 
 #include <cstdint>

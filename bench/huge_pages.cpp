@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "bench/huge_pages.h"
 
 #include <sys/mman.h>

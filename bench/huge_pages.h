@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // bench/huge_pages.h — gives the model's slabs (sim/slab.h) 2 MiB chunks backed by transparent
 // huge pages, as the kernel's slabs are (its direct map uses huge pages).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // cli/cli.h — the front door: the `epollscope` executable is main.cpp and one thin file per
 // subcommand (cmd_*.cpp). Each file adds its subcommand, with its options and help, to the CLI11
 // app; when the user chose it, it sets the action that main runs after parsing. The work itself

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // cli/cmd_bench.cpp — `epollscope bench model` (the model beside the real kernel: epoll_ctl and
 // epoll_wait costs, bytes per item; bench/bench_model.h) and `bench gui` (cmd_gui.cpp).
 #include <cstdio>
@@ -24,13 +25,13 @@ void add_bench(CLI::App& app, Action& action) {
                                       "items, epoll_wait per event, bytes per item: "
                                       "the model (tracing off) beside the real kernel");
   model->add_flag("--model-only", o->model_only, "Do not run the same calls on the real kernel");
-  model->add_flag("--quick", o->quick, "Small sizes (1e3, 1e4 items) for a fast check of the command");
+  model->add_flag("--quick", o->quick,
+                  "Small sizes (1e3, 1e4 items) for a fast check of the command");
   model->add_flag("--key-order", o->key_order,
                   "Register the items in key order instead of a random order (rbr starts "
                   "almost all black: the first DELs recolour far up the tree)");
   model
-      ->add_option("--repeats", o->bench.repeats,
-                   "Timed batches per figure; the median is printed")
+      ->add_option("--repeats", o->bench.repeats, "Timed batches per figure; the median is printed")
       ->check(CLI::Range(1, 1000));
   model->callback([&action, o] {
     action = [o] {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // cli/cmd_check.cpp — `epollscope check PATH...`: every scenario on the model and on the real
 // kernel, compared call by call. The last line is exactly
 // "checked N scenarios, M calls: D divergences, F failed expectations" (followed by ", K could not

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // cli/cmd_export_c.cpp — `epollscope export-c FILE [-o OUT]`: the scenario as a standalone C
 // program that performs it with real syscalls (live/export_c.h).
 #include <fstream>
@@ -41,8 +42,8 @@ int export_c(const ExportOptions& o) {
 
 void add_export_c(CLI::App& app, Action& action) {
   auto o = std::make_shared<ExportOptions>();
-  auto* cmd = app.add_subcommand(
-      "export-c", "Write a scenario as a standalone C program using real syscalls");
+  auto* cmd = app.add_subcommand("export-c",
+                                 "Write a scenario as a standalone C program using real syscalls");
   cmd->add_option("FILE", o->path, "Scenario file (*.scn)")->required();
   cmd->add_option("-o,--output", o->output,
                   "Where to write the program (default: standard output)");

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // cli/cmd_fuzz.cpp — `epollscope fuzz`: differential fuzzing of the model against the real kernel
 // (fuzz/differential.h).
 #include <iostream>
@@ -17,7 +18,8 @@ void add_fuzz(CLI::App& app, Action& action) {
   auto* cmd = app.add_subcommand(
       "fuzz",
       "Differential fuzzing: random call sequences on the model and on the real kernel, compared "
-      "call by call;\non the first divergence, shrink it and write a minimal scenario file (exit 1)");
+      "call by call;\non the first divergence, shrink it and write a minimal scenario file (exit "
+      "1)");
   cmd->add_option("--seed", o->fuzz.seed, "Seed: the same seed gives the same calls")
       ->capture_default_str();
   cmd->add_option("--ops", o->fuzz.ops, "Calls in all")

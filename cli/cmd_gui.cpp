@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // cli/cmd_gui.cpp — the window's subcommands (built when the window is): `gui [FILE]`,
 // `screenshot FILE (--step N | --after-line L) -o out.png`, `bench gui`, and the main job that
 // opens the window on the pipe example (or, without a display, the terminal walk-through).
@@ -40,8 +41,8 @@ int gui(const GuiOptions& o) {
   std::string error;
   auto window = ui::Window::open(wo, &error);
   if (!window) {
-    std::cerr << "epollscope: cannot open the window: " << error << "; try `epollscope run "
-              << path << "` for the terminal replay\n";
+    std::cerr << "epollscope: cannot open the window: " << error << "; try `epollscope run " << path
+              << "` for the terminal replay\n";
     return 1;
   }
   window->ui().scenario_dir = scenario_library();
@@ -80,7 +81,11 @@ int screenshot(const ScreenshotOptions& o) {
   window->ui().animate = false;
   window->ui().scenario_dir = scenario_library();
   app::Controller c(controller_options(!o.no_live));
-  c.dispatch(app::Command{app::Command::Kind::kSetCompare, 0, 0, 0, {},
+  c.dispatch(app::Command{app::Command::Kind::kSetCompare,
+                          0,
+                          0,
+                          0,
+                          {},
                           o.compare ? app::CompareMode::kTrigger : app::CompareMode::kOff});
   c.dispatch(app::Command{app::Command::Kind::kOpen, 0, 0, 0, o.path});
   c.dispatch(app::Command{app::Command::Kind::kSeek, o.step});

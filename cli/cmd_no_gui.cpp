@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // cli/cmd_no_gui.cpp — in a build without the window (no Dear ImGui, GLFW or OpenGL found, or
 // EPOLLSCOPE_GUI=OFF): `gui`, `screenshot` and `bench gui` exist and say so, and the main job is
 // the terminal walk-through.

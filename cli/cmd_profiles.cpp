@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // cli/cmd_profiles.cpp — `epollscope profiles`: the kernel profiles the model knows.
 #include <iostream>
 

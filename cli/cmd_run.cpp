@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // cli/cmd_run.cpp — `epollscope run FILE`: the terminal replay. Each statement, the kernel
 // functions the model ran inside it, the state after it, and the real kernel's result beside the
 // model's. Exit 0 when everything agreed and every expectation held, 1 otherwise, 2 when the file
@@ -73,8 +74,8 @@ int run(const RunOptions& o) {
     for (std::size_t b = 0; b < r.backends.size(); ++b) {
       const auto& br = r.backends[b];
       if (!br.ran) continue;
-      std::string line = cat("  ", names[b], b == 0 ? ":  " : ": ",
-                             driver::describe_outcome(br.outcome, r.call));
+      std::string line =
+          cat("  ", names[b], b == 0 ? ":  " : ": ", driver::describe_outcome(br.outcome, r.call));
       if (st.expect.kind != sim::script::Expectation::Kind::kNone)
         line += cat("   ", mark(br.failed.empty()),
                     br.failed.empty() ? " as expected" : " expected " + st.expect.text);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // cli/cmd_walkthrough.cpp — `epollscope walkthrough`: the seed's example in the terminal, as a
 // replay of the library's pipe scenario (scenarios/01-pipe-2k-1k-et.scn) beside its
 // level-triggered twin. Both run through the one scenario driver, on the model and — when it can
@@ -97,13 +98,13 @@ int run_walkthrough(std::ostream& out, const WalkthroughOptions& o) {
     const driver::StatementResult& er = es[i].result;
     const driver::StatementResult& lr = ls[i].result;
     rule(out, cat("Line ", er.statement->loc.line), width);
-    if (!er.statement->narration.empty()) print_lines(out, sim::wrap(er.statement->narration, width));
+    if (!er.statement->narration.empty())
+      print_lines(out, sim::wrap(er.statement->narration, width));
     out << '\n';
     print_lines(out, sim::side_by_side({"ET  " + er.statement->source, "    " + answer(et, es[i])},
                                        {"LT  " + lr.statement->source, "    " + answer(lt, ls[i])},
                                        column));
-    if (er.error.empty() && lr.error.empty() &&
-        !(er.backends[0].outcome == lr.backends[0].outcome))
+    if (er.error.empty() && lr.error.empty() && !(er.backends[0].outcome == lr.backends[0].outcome))
       differ.push_back(i);
     if (o.show_steps) {
       const std::vector<std::string> et_steps = inside(et, es[i], width - 4);
@@ -145,20 +146,21 @@ int run_walkthrough(std::ostream& out, const WalkthroughOptions& o) {
   const bool ok = et.ok() && lt.ok() && lesson;
   std::string summary;
   if (ok) {
-    summary = cat("After the partial read, level-triggered reported the pipe again and "
-                  "edge-triggered did not (line ", lesson->statement->loc.line,
-                  "), although 1 KB was waiting. ",
-                  et.kernel_asked() ? "This machine's kernel gave the same answers, call by call. "
-                                    : "This is what Linux does. ",
-                  "`epollscope run ", "scenarios/01-pipe-2k-1k-et-blocks.scn` shows a thread that ",
-                  "sleeps in epoll_wait although data waits; `epollscope --help` lists the rest.");
+    summary =
+        cat("After the partial read, level-triggered reported the pipe again and "
+            "edge-triggered did not (line ",
+            lesson->statement->loc.line, "), although 1 KB was waiting. ",
+            et.kernel_asked() ? "This machine's kernel gave the same answers, call by call. "
+                              : "This is what Linux does. ",
+            "`epollscope run ", "scenarios/01-pipe-2k-1k-et-blocks.scn` shows a thread that ",
+            "sleeps in epoll_wait although data waits; `epollscope --help` lists the rest.");
   } else {
     summary = cat("The replay did not show the example's lesson (",
-                  !et.error().empty()   ? et.error()
-                  : !lt.error().empty() ? lt.error()
-                                        : cat(et.divergences() + lt.divergences(),
-                                              " divergences from the kernel, ",
-                                              et.failed_expectations(), " failed expectations"),
+                  !et.error().empty() ? et.error()
+                  : !lt.error().empty()
+                      ? lt.error()
+                      : cat(et.divergences() + lt.divergences(), " divergences from the kernel, ",
+                            et.failed_expectations(), " failed expectations"),
                   "): this is a bug.");
   }
   print_lines(out, sim::wrap(summary, width));
@@ -174,7 +176,8 @@ void add_walkthrough(CLI::App& app, Action& action) {
   auto* cmd = app.add_subcommand(
       "walkthrough", "Terminal walk-through of the pipe 2 KB / 1 KB example, ET beside LT");
   cmd->add_option("--profile", o->profile, "Kernel profile to model (see `epollscope profiles`)");
-  cmd->add_flag("--no-live", o->no_live, "The model alone: do not run the calls on the real kernel");
+  cmd->add_flag("--no-live", o->no_live,
+                "The model alone: do not run the calls on the real kernel");
   cmd->add_flag("--no-steps", o->no_steps, "Do not list the kernel functions inside each call");
   cmd->add_flag("--no-state", o->no_state, "Do not print the state after each call");
   cmd->callback([&action, o] {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // cli/common.cpp — what several subcommands share: the terminal, profiles and calibration, the
 // real kernel's backend, and where the scenario library is.
 #include <sys/ioctl.h>
@@ -66,8 +67,9 @@ std::string scenario_library() {
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   const fs::path dir = exe.parent_path().parent_path() / "share" / "epollscope" / "scenarios";
   if (!ec && fs::is_directory(dir, ec)) return dir.lexically_normal().string();
-  std::cerr << "epollscope: the scenario library was not found in " << dir.string()
-            << " (it is installed there with the program); set EPOLLSCOPE_SCENARIOS to its folder\n";
+  std::cerr
+      << "epollscope: the scenario library was not found in " << dir.string()
+      << " (it is installed there with the program); set EPOLLSCOPE_SCENARIOS to its folder\n";
   return {};
 }
 

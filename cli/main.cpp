@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // cli/main.cpp — the `epollscope` executable: one binary, one subcommand per use. Each subcommand
 // lives in its own cmd_*.cpp; `epollscope --help` lists them, `epollscope SUBCOMMAND --help` its
 // options.

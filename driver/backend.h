@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // driver/backend.h — what runs a scenario's calls: the model (ModelBackend, driver/) or the real
 // kernel (LiveBackend and InProcessBackend, live/). The runner drives them through this interface
 // in lockstep and compares what they report.
@@ -39,11 +40,11 @@ struct ResolvedCall {
 
 // What a backend saw one call do, before the language's rules (normalise) apply.
 struct CallResult {
-  bool blocked = false;            // the calling thread sleeps in it
-  long ret = 0;                    // the syscall's return value; -1 on error
-  int err = 0;                     // errno when ret == -1
-  std::vector<EpollEvent> events;  // epoll_wait's events, in order
-  std::vector<int> fds;            // pipe2 / socketpair: the two fds written into the array
+  bool blocked = false;             // the calling thread sleeps in it
+  long ret = 0;                     // the syscall's return value; -1 on error
+  int err = 0;                      // errno when ret == -1
+  std::vector<EpollEvent> events;   // epoll_wait's events, in order
+  std::vector<int> fds;             // pipe2 / socketpair: the two fds written into the array
   std::optional<uint64_t> counter;  // eventfd_read on an eventfd: the counter value read
 };
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "driver/driver.h"
 
 #include <algorithm>
@@ -147,7 +148,8 @@ CheckReport check_scenario(sim::script::Scenario scenario, RunOptions options) {
   run.run_all();
   for (const StatementRun& s : run.statements()) {
     const StatementResult& r = s.result;
-    const std::string where = cat(report.path, ":", r.statement->loc.line, ": ", r.statement->source);
+    const std::string where =
+        cat(report.path, ":", r.statement->loc.line, ": ", r.statement->source);
     if (!r.error.empty()) report.error = cat(where, "\n    ", r.error);
     for (const auto& d : r.divergences)
       report.messages.push_back(cat(where, "\n    divergence: ", d));
@@ -155,13 +157,13 @@ CheckReport check_scenario(sim::script::Scenario scenario, RunOptions options) {
       for (const auto& f : b.failed)
         report.messages.push_back(cat(where, "\n    ", f));
   }
-  if (report.error.empty() && !run.error().empty()) report.error = cat(report.path, ": ", run.error());
+  if (report.error.empty() && !run.error().empty())
+    report.error = cat(report.path, ": ", run.error());
   report.note = run.note();
   report.calls = run.calls();
   report.divergences = run.divergences();
   report.failed_expectations = run.failed_expectations();
-  report.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return report;
 }
 

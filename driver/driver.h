@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // driver/driver.h — the one way to run a scenario, for every front end: the window's sessions,
 // `run`, `check`, the terminal walk-through (and the tracing of real programs that comes next).
 //

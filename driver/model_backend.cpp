@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "driver/model_backend.h"
 
 #include <algorithm>
@@ -166,7 +167,8 @@ CallResult ModelBackend::perform(const ResolvedCall& c) {
       if (done.task == t.id)
         r = done.result;
       else
-        pending_.push_back(ThreadResult{thread_of_task_[done.task], result_of(done.task, done.result)});
+        pending_.push_back(
+            ThreadResult{thread_of_task_[done.task], result_of(done.task, done.result)});
     }
   }
   return result_of(t.id, r);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // driver/model_backend.h — runs scenario calls on the model (a sim::Kernel).
 //
 // Threads of the scenario are tasks of the kernel, created on first use. A call of the main
@@ -43,9 +44,7 @@ class ModelBackend final : public Backend {
                         const std::vector<FdinfoEntry>& kernel_after_add) override {
     order_like(epfd, tfd, kernel_after_add);
   }
-  long epitems() const override {
-    return k_ ? static_cast<long>(k_->epitems_in_use()) : -1;
-  }
+  long epitems() const override { return k_ ? static_cast<long>(k_->epitems_in_use()) : -1; }
 
   Kernel& kernel() { return *k_; }
   const Kernel& kernel() const { return *k_; }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "driver/runner.h"
 
 #include <algorithm>
@@ -139,8 +140,9 @@ void Runner::run_call(const Statement& st, StatementResult& out) {
     BackendResult& r = out.backends[b];
     ThreadState& ts = bs.threads[st.thread];
     if (ts.blocked) {
-      out.error = cat("thread ", st.thread, " is still sleeping in ", sim::script::call_name(ts.call),
-                      " (", backends_[b]->name(), "); it cannot make another call");
+      out.error =
+          cat("thread ", st.thread, " is still sleeping in ", sim::script::call_name(ts.call), " (",
+              backends_[b]->name(), "); it cannot make another call");
       continue;
     }
     ResolvedCall rc;
@@ -265,13 +267,15 @@ void Runner::compare(const Statement& st, StatementResult& out) {
     const Outcome& y = out.backends[b].outcome;
     if (!(x == y))
       out.divergences.push_back(cat(backends_[ref]->name(), " ", describe_outcome(x, out.call),
-                                    "; ", backends_[b]->name(), " ", describe_outcome(y, out.call)));
+                                    "; ", backends_[b]->name(), " ",
+                                    describe_outcome(y, out.call)));
     auto cx = sorted(out.backends[ref].completions), cy = sorted(out.backends[b].completions);
     if (cx != cy) {
       auto list = [](const std::vector<ThreadOutcome>& v) {
         std::string s;
         for (const auto& c : v)
-          s += cat(s.empty() ? "" : ", ", c.thread, " returned ", describe_outcome(c.outcome, c.call));
+          s += cat(s.empty() ? "" : ", ", c.thread, " returned ",
+                   describe_outcome(c.outcome, c.call));
         return s.empty() ? std::string("none") : s;
       };
       out.divergences.push_back(cat("threads that finished: ", backends_[ref]->name(), " ",

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // driver/runner.h — runs a scenario's statements on one or more backends in lockstep.
 //
 // Each statement runs on every backend; names are bound per backend to the fds that backend

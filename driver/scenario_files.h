@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // driver/scenario_files.h — reading scenario files from disk (the model itself performs no I/O).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "driver/variant.h"
 
 #include <map>
@@ -9,8 +10,9 @@ namespace epollscope::driver {
 namespace {
 
 bool is_ctl_with_events(const sim::script::Statement& st) {
-  return st.kind == sim::script::Statement::Kind::kCall && st.call == sim::script::CallId::kEpollCtl &&
-         st.args.size() >= 4 && st.args[3].kind == sim::script::Arg::Kind::kNumber;
+  return st.kind == sim::script::Statement::Kind::kCall &&
+         st.call == sim::script::CallId::kEpollCtl && st.args.size() >= 4 &&
+         st.args[3].kind == sim::script::Arg::Kind::kNumber;
 }
 
 }  // namespace

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // driver/variant.h — a scenario's twin for comparing two runs side by side: the same calls with
 // EPOLLET flipped in every epoll_ctl, so that an edge-triggered scenario can be watched beside its
 // level-triggered self (the window's compare mode, the terminal walk-through).

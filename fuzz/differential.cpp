@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // fuzz/differential.cpp — `epollscope fuzz` (differential.h): forked workers run generated cases
 // on the model and on the kernel in their own process, the parent collects, shrinks and reports.
 //
@@ -23,20 +24,20 @@
 #include <optional>
 #include <thread>
 
+#include "driver/model_backend.h"
+#include "driver/runner.h"
 #include "live/calibrate.h"
 #include "live/in_process_backend.h"
 #include "sim/invariants.h"
-#include "driver/model_backend.h"
 #include "sim/script/parser.h"
-#include "driver/runner.h"
 #include "sim/strings.h"
 
 namespace epollscope::fuzz {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using fuzz::FuzzGenerator;
 using driver::Outcome;
+using fuzz::FuzzGenerator;
 
 const sim::KernelProfile* g_profile = &sim::KernelProfile::default_profile();
 
@@ -65,7 +66,8 @@ class CaseRun {
       return false;
     }
     auto& sc = std::get<sim::script::Scenario>(parsed);
-    if (sc.statements.size() != 1 || scenario_.statements.size() == scenario_.statements.capacity()) {
+    if (sc.statements.size() != 1 ||
+        scenario_.statements.size() == scenario_.statements.capacity()) {
       *what = "the generator wrote a line that is not one statement: " + line;
       return false;
     }
@@ -337,9 +339,11 @@ int fuzz_command(const FuzzOptions& o, std::ostream& out, std::ostream& err) {
     err << "epollscope: fuzz needs --ops >= 1\n";
     return 2;
   }
-  int jobs = o.jobs > 0 ? o.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int jobs =
+      o.jobs > 0 ? o.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   jobs = std::min(jobs, kMaxJobs);
-  const uint64_t cases = (o.ops + static_cast<uint64_t>(o.case_ops) - 1) / static_cast<uint64_t>(o.case_ops);
+  const uint64_t cases =
+      (o.ops + static_cast<uint64_t>(o.case_ops) - 1) / static_cast<uint64_t>(o.case_ops);
   jobs = static_cast<int>(std::min<uint64_t>(static_cast<uint64_t>(jobs), cases));
 
   // A write to a pipe or socket whose reader is gone must give EPIPE, as in a scenario, not kill.
@@ -350,7 +354,8 @@ int fuzz_command(const FuzzOptions& o, std::ostream& out, std::ostream& err) {
       << o.case_ops << ", types " << o.types.text() << ", " << jobs << " worker"
       << (jobs == 1 ? "" : "s") << ", kernel profile " << g_profile->name << '\n';
 
-  void* mem = mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  void* mem =
+      mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (mem == MAP_FAILED) {
     err << "epollscope: cannot map shared memory for the workers\n";
     return 2;
@@ -452,20 +457,22 @@ int fuzz_command(const FuzzOptions& o, std::ostream& out, std::ostream& err) {
   auto summary = [&] {
     char s[32];
     std::snprintf(s, sizeof s, "%.1f", seconds);
-    out << "fuzzed " << calls << " calls in " << s << " s (" << rate(static_cast<double>(calls), seconds)
-        << " calls/s): " << divergences << " divergence" << (divergences == 1 ? "" : "s") << '\n';
+    out << "fuzzed " << calls << " calls in " << s << " s ("
+        << rate(static_cast<double>(calls), seconds) << " calls/s): " << divergences
+        << " divergence" << (divergences == 1 ? "" : "s") << '\n';
   };
   if (best < 0) {
     summary();
     if (hung >= 0)
-      err << "epollscope: a worker crashed or hung: the model (or the tool) has a bug on that line\n";
+      err << "epollscope: a worker crashed or hung: the model (or the tool) has a bug on that "
+             "line\n";
     return hung >= 0 ? 1 : 0;
   }
 
   const WorkerSlot& slot = sh->slots[best];
   CaseOutcome found = decode(slot.finding);
-  err << "divergence in case " << slot.found_case << " at call " << found.calls << ": " << found.what
-      << '\n'
+  err << "divergence in case " << slot.found_case << " at call " << found.calls << ": "
+      << found.what << '\n'
       << "  " << (found.lines.empty() ? "" : found.lines.back()) << '\n'
       << "... shrinking (each attempt in a fresh process)\n";
   std::vector<std::string> shrunk = shrink_case(found.lines, err);

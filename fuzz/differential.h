@@ -1,4 +1,6 @@
-// fuzz/differential.h — `epollscope fuzz`: random call sequences on the model and on the real kernel.
+// SPDX-License-Identifier: GPL-2.0-only
+// fuzz/differential.h — `epollscope fuzz`: random call sequences on the model and on the real
+// kernel.
 //
 // The calls are cut into cases of a few hundred; each case starts from a fresh model and a fresh
 // fd table. Worker processes (forked, every fd above 2 closed) generate each case line by line,
@@ -23,18 +25,18 @@ struct FuzzOptions {
   uint64_t ops = 100000;
   fuzz::FuzzTypes types;
   std::string out_dir = "fuzz-findings";
-  int jobs = 0;              // worker processes; 0: one per core
-  int case_ops = 250;        // calls per case
-  bool progress = true;      // a progress line on stderr when it is a terminal
-  int stall_seconds = 20;    // a worker that makes no progress this long is reported as hung
+  int jobs = 0;            // worker processes; 0: one per core
+  int case_ops = 250;      // calls per case
+  bool progress = true;    // a progress line on stderr when it is a terminal
+  int stall_seconds = 20;  // a worker that makes no progress this long is reported as hung
 };
 
 // What running one case found.
 struct CaseOutcome {
   bool diverged = false;
-  std::size_t at = 0;             // index of the line that diverged
-  std::string what;               // the divergences (or invariant violation) as sentences
-  std::vector<std::string> lines; // the lines run, up to and including the diverging one
+  std::size_t at = 0;              // index of the line that diverged
+  std::string what;                // the divergences (or invariant violation) as sentences
+  std::vector<std::string> lines;  // the lines run, up to and including the diverging one
   uint64_t calls = 0;
 };
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "fuzz/generator.h"
 
 #include <sstream>
@@ -20,7 +21,8 @@ uint64_t splitmix(uint64_t& x) {
 }
 
 // Sizes that matter: 1 byte, odd ones, a page, a pipe slot boundary, a whole pipe (64 KiB), more.
-constexpr long kSizes[] = {1, 3, 7, 8, 100, 512, 1024, 2048, 4095, 4096, 4097, 8192, 16384, 65536, 70000, 200000};
+constexpr long kSizes[] = {1,    3,    7,    8,    100,   512,   1024,  2048,
+                           4095, 4096, 4097, 8192, 16384, 65536, 70000, 200000};
 
 }  // namespace
 
@@ -113,11 +115,14 @@ FuzzGenerator::FuzzGenerator(uint64_t seed, uint64_t case_index, FuzzTypes types
     rand();
 }
 
-uint64_t FuzzGenerator::rand() { return splitmix(state_); }
+uint64_t FuzzGenerator::rand() {
+  return splitmix(state_);
+}
 
 int FuzzGenerator::pick_fd(std::initializer_list<Kind> kinds) {
   // Sometimes any number: closed, -1, -2 (never 0..2: those are not the scenario's).
-  if (chance(6)) return chance(10) ? -1 - static_cast<int>(below(2)) : 3 + static_cast<int>(below(37));
+  if (chance(6))
+    return chance(10) ? -1 - static_cast<int>(below(2)) : 3 + static_cast<int>(below(37));
   std::vector<int> fitting;
   for (const auto& [fd, kind] : open_)
     for (Kind k : kinds)
@@ -219,9 +224,8 @@ std::string FuzzGenerator::io() {
     }
     case 2:
     case 3:
-      return cat("read(",
-                 pick_fd({Kind::kPipeRead, Kind::kUnix, Kind::kTcpSocket, Kind::kEventfd}), ", ",
-                 size, ")");
+      return cat("read(", pick_fd({Kind::kPipeRead, Kind::kUnix, Kind::kTcpSocket, Kind::kEventfd}),
+                 ", ", size, ")");
     case 4: {
       const char* flags[] = {"0", "MSG_DONTWAIT", "MSG_PEEK", "MSG_PEEK | MSG_DONTWAIT"};
       const bool send = chance(50);
@@ -230,8 +234,8 @@ std::string FuzzGenerator::io() {
                  flags[below(4)], ")");
     }
     case 5: {
-      const char* values[] = {"1", "1", "2", "0", "0xfffffffffffffffe", "0xffffffffffffffff",
-                              "0xfffffffffffffff0"};
+      const char* values[] = {
+          "1", "1", "2", "0", "0xfffffffffffffffe", "0xffffffffffffffff", "0xfffffffffffffff0"};
       return cat("eventfd_write(", pick_fd({Kind::kEventfd}), ", ", values[below(7)], ")");
     }
     case 6:
@@ -263,7 +267,8 @@ std::string FuzzGenerator::ctl() {
   else
     fd = pick_fd({Kind::kPipeRead, Kind::kPipeWrite, Kind::kUnix, Kind::kEventfd,
                   Kind::kTcpListener, Kind::kTcpSocket, Kind::kRegular});
-  if (op == kEPOLL_CTL_DEL && chance(80)) return cat("epoll_ctl(", ep, ", ", op_text, ", ", fd, ", 0)");
+  if (op == kEPOLL_CTL_DEL && chance(80))
+    return cat("epoll_ctl(", ep, ", ", op_text, ", ", fd, ", 0)");
   std::string events = chance(2) ? "NULL" : events_mask();
   // Every item gets data of its own. Two items of different files under one fd number (after a
   // close without DEL) with the same events and data look alike in fdinfo: their order in the

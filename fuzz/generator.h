@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // fuzz/generator.h — random scenarios for differential fuzzing (`epollscope fuzz`).
 //
 // A FuzzGenerator writes one scenario line at a time: creations of every file type, close, dup
@@ -56,7 +57,9 @@ class FuzzGenerator {
     kRegular,
   };
   uint64_t rand();
-  uint64_t below(uint64_t n) { return static_cast<uint64_t>((static_cast<unsigned __int128>(rand()) * n) >> 64); }
+  uint64_t below(uint64_t n) {
+    return static_cast<uint64_t>((static_cast<unsigned __int128>(rand()) * n) >> 64);
+  }
   bool chance(unsigned percent) { return below(100) < percent; }
   // An fd for an argument: mostly an open one of one of `kinds` (any open one if none), sometimes
   // any number at all (closed, negative, 0..2).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "live/calibrate.h"
 
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // live/calibrate.h — which kernel profile does this machine's kernel follow?
 //
 // Three probes, a few milliseconds in all, each a behaviour that changed upstream:

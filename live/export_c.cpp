@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // live/export_c.cpp — generates the C program described in export_c.h.
 //
 // The program is the live child's logic written out for one scenario: a worker thread per scenario
@@ -306,8 +307,9 @@ class Exporter {
       if (sc_.statements[i].kind == Statement::Kind::kCall) out += statement_function(i);
     out += "\nint main(void) {\n  signal(SIGPIPE, SIG_IGN);\n";
     // fds inherited from the shell would shift every fd number the scenario creates.
-    out += "  /* Only 0, 1 and 2 open, as in the model: the fds created get the model's numbers. */\n"
-           "  for (int fd = 3; fd < 4096; fd++) close(fd);\n";
+    out +=
+        "  /* Only 0, 1 and 2 open, as in the model: the fds created get the model's numbers. */\n"
+        "  for (int fd = 3; fd < 4096; fd++) close(fd);\n";
     out +=
         "  struct rlimit rl;\n  getrlimit(RLIMIT_NOFILE, &rl);\n  rl.rlim_cur = rl.rlim_max < 1024 "
         "? rl.rlim_max : 1024;\n";
@@ -412,7 +414,8 @@ class Exporter {
     const int at = st.placed[i];
     if (at >= 0) return value(st.args[static_cast<std::size_t>(at)]);
     const sim::script::ArgSpec& spec = call_spec(st.call).args[i];
-    if (spec.fallback_from_arg >= 0) return arg(st, static_cast<std::size_t>(spec.fallback_from_arg));
+    if (spec.fallback_from_arg >= 0)
+      return arg(st, static_cast<std::size_t>(spec.fallback_from_arg));
     return cat("(long long)", spec.fallback, "LL");
   }
   static const Arg* written(const Statement& st, std::size_t i) {
@@ -437,20 +440,21 @@ class Exporter {
         body = cat("  set_result(o, epoll_create1((int)", v(0), "));\n");
         break;
       case CallId::kEpollCtl:
-        body = cat("  struct epoll_event ev;\n  memset(&ev, 0, sizeof ev);\n  ev.events = (uint32_t)",
-                   v(3), ";\n", "  ev.data.u64 = (uint64_t)", v(4), ";\n",
-                   "  set_result(o, epoll_ctl((int)", v(0), ", (int)", v(1), ", (int)", v(2), ", ",
-                   is_null(3) ? "NULL" : "&ev", "));\n");
+        body =
+            cat("  struct epoll_event ev;\n  memset(&ev, 0, sizeof ev);\n  ev.events = (uint32_t)",
+                v(3), ";\n", "  ev.data.u64 = (uint64_t)", v(4), ";\n",
+                "  set_result(o, epoll_ctl((int)", v(0), ", (int)", v(1), ", (int)", v(2), ", ",
+                is_null(3) ? "NULL" : "&ev", "));\n");
         break;
       case CallId::kEpollWait: {
         const bool null = is_null(1);
-        body = cat("  static struct epoll_event ev[MAXEV];\n  int r = epoll_wait((int)", v(0), ", ",
-                   null ? "NULL" : "ev", ", (int)", v(2), ", (int)", v(3),
-                   ");\n  set_result(o, r);\n",
-                   null ? ""
-                        : "  for (int i = 0; i < r && i < MAXEV; i++) { o->evm[i] = ev[i].events; "
-                          "o->evd[i] = ev[i].data.u64; }\n",
-                   null ? "" : "  o->nev = r > 0 ? r : 0;\n");
+        body =
+            cat("  static struct epoll_event ev[MAXEV];\n  int r = epoll_wait((int)", v(0), ", ",
+                null ? "NULL" : "ev", ", (int)", v(2), ", (int)", v(3), ");\n  set_result(o, r);\n",
+                null ? ""
+                     : "  for (int i = 0; i < r && i < MAXEV; i++) { o->evm[i] = ev[i].events; "
+                       "o->evd[i] = ev[i].data.u64; }\n",
+                null ? "" : "  o->nev = r > 0 ? r : 0;\n");
         break;
       }
       case CallId::kPipe:
@@ -459,8 +463,8 @@ class Exporter {
         const std::string call =
             st.call == CallId::kSocketpair
                 ? "socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, p)"
-                : cat("pipe2(p, ", st.call == CallId::kPipe2 ? cat("(int)", v(2)) : std::string("0"),
-                      ")");
+                : cat("pipe2(p, ",
+                      st.call == CallId::kPipe2 ? cat("(int)", v(2)) : std::string("0"), ")");
         body = cat("  int p[2];\n  set_result(o, ", call,
                    ");\n  if (o->ret == 0) {\n    o->nfds = 2;\n    o->fds[0] = p[0];\n"
                    "    o->fds[1] = p[1];\n  }\n");
@@ -478,12 +482,13 @@ class Exporter {
                    "  set_result(o, fd);\n");
         break;
       case CallId::kTcpConnect:
-        body = cat("  struct sockaddr_in s;\n  socklen_t len = sizeof s;\n  long r = -1;\n",
-                   "  if (getsockname((int)", v(0), ", (struct sockaddr *)&s, &len) == 0) {\n",
-                   "    if (s.sin_family != AF_INET) { errno = ENOTSOCK; }\n",
-                   "    else { r = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);\n",
-                   "      if (r >= 0) (void)connect((int)r, (struct sockaddr *)&s, sizeof s); }\n  }\n",
-                   "  set_result(o, r);\n");
+        body = cat(
+            "  struct sockaddr_in s;\n  socklen_t len = sizeof s;\n  long r = -1;\n",
+            "  if (getsockname((int)", v(0), ", (struct sockaddr *)&s, &len) == 0) {\n",
+            "    if (s.sin_family != AF_INET) { errno = ENOTSOCK; }\n",
+            "    else { r = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);\n",
+            "      if (r >= 0) (void)connect((int)r, (struct sockaddr *)&s, sizeof s); }\n  }\n",
+            "  set_result(o, r);\n");
         break;
       case CallId::kAccept:
         body = cat("  set_result(o, accept4((int)", v(0), ", NULL, NULL, SOCK_NONBLOCK));\n");
@@ -499,11 +504,12 @@ class Exporter {
                        ";\n  if (len > (long long)sizeof buf) len = sizeof buf;\n",
                        "  memset(buf, 'x', (size_t)len);  /* the filler bytes */\n");
         const std::string len = text ? cat(bytes->name.size()) : std::string("(size_t)len");
-        body = prep + cat("  set_result(o, ",
-                          st.call == CallId::kWrite
-                              ? cat("write((int)", v(0), ", ", data, ", ", len, ")")
-                              : cat("send((int)", v(0), ", ", data, ", ", len, ", (int)", v(2), ")"),
-                          ");\n");
+        body =
+            prep + cat("  set_result(o, ",
+                       st.call == CallId::kWrite
+                           ? cat("write((int)", v(0), ", ", data, ", ", len, ")")
+                           : cat("send((int)", v(0), ", ", data, ", ", len, ", (int)", v(2), ")"),
+                       ");\n");
         break;
       }
       case CallId::kRead:
@@ -543,8 +549,9 @@ class Exporter {
                    "  set_result(o, fd);\n");
         break;
       case CallId::kSetrlimitNofile:
-        body = cat("  struct rlimit rl;\n  getrlimit(RLIMIT_NOFILE, &rl);\n  rl.rlim_cur = (rlim_t)",
-                   v(0), ";\n  set_result(o, setrlimit(RLIMIT_NOFILE, &rl));\n");
+        body =
+            cat("  struct rlimit rl;\n  getrlimit(RLIMIT_NOFILE, &rl);\n  rl.rlim_cur = (rlim_t)",
+                v(0), ";\n  set_result(o, setrlimit(RLIMIT_NOFILE, &rl));\n");
         break;
       case CallId::kSleep: {
         const long long ms = st.args.empty() ? 0 : st.args[0].number;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // live/export_c.h — a scenario as a standalone C program.
 //
 // The program performs the scenario's calls with real syscalls, one worker thread per scenario

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "live/in_process_backend.h"
 
 #include <fcntl.h>
@@ -113,7 +114,7 @@ std::vector<driver::FdinfoEntry> read_own_fdinfo(int epfd, int dir) {
     if (!da) break;
     const unsigned long long data = std::strtoull(da + 5, &end, 16);
     out.push_back(driver::FdinfoEntry{static_cast<int>(tfd), static_cast<uint32_t>(events),
-                                           static_cast<uint64_t>(data)});
+                                      static_cast<uint64_t>(data)});
     p = end;
   }
   return out;

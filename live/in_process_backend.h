@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // live/in_process_backend.h — the real kernel, called directly from this process.
 //
 // The LiveBackend runs calls in a child process and talks to it through pipes: safe for any
@@ -9,8 +10,8 @@
 // non-blocking and its epoll_waits have timeout 0; a scenario thread other than main is refused.
 #pragma once
 
-#include "live/real_calls.h"
 #include "driver/backend.h"
+#include "live/real_calls.h"
 
 namespace epollscope::live {
 

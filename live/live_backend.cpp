@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "live/live_backend.h"
 
 #include <fcntl.h>
@@ -180,7 +181,8 @@ driver::CallResult LiveBackend::perform(const driver::ResolvedCall& call) {
   // later answer means it is stuck.
   int64_t bound = 10000;
   const int timeout_arg = sim::script::call_spec(call.call).timeout_arg;
-  if (timeout_arg >= 0) bound += std::max<int64_t>(0, call.values[static_cast<std::size_t>(timeout_arg)]);
+  if (timeout_arg >= 0)
+    bound += std::max<int64_t>(0, call.values[static_cast<std::size_t>(timeout_arg)]);
   std::istringstream in(receive(static_cast<int>(std::min<int64_t>(bound, 3600000))));
   auto o = decode_result(in);
   if (!o) throw LiveBackendError("the live child sent a reply that cannot be read");

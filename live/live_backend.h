@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // live/live_backend.h — runs scenario calls on the real kernel of this machine.
 //
 // The calls run in a child process (epollscope-live-child) whose fd table holds only 0, 1 and 2,

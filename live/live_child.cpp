@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // live/live_child.cpp — epollscope-live-child: performs scenario calls with real syscalls.
 //
 // Started by LiveBackend with fd 0 = requests, fd 1 = replies, fd 2 = stderr and nothing else
@@ -108,7 +109,8 @@ void handle_call(std::istringstream& in) {
   in >> call->thread >> name >> n;
   const epollscope::sim::script::CallSpec* spec = epollscope::sim::script::find_call(name);
   if (!spec || n != spec->args.size()) {
-    std::fprintf(stderr, "epollscope-live-child: bad call '%s' with %zu arguments\n", name.c_str(), n);
+    std::fprintf(stderr, "epollscope-live-child: bad call '%s' with %zu arguments\n", name.c_str(),
+                 n);
     _exit(2);
   }
   call->call = spec->id;

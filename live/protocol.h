@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // live/protocol.h — the line protocol between LiveBackend (the parent) and the live child
 // (epollscope-live-child), which performs scenario calls with real syscalls.
 //

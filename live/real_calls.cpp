@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "live/real_calls.h"
 
 #include <arpa/inet.h>
@@ -132,18 +133,21 @@ CallResult perform_real_call(const ResolvedCall& c, RealFds& fds) {
       epoll_event ev{};
       ev.events = static_cast<uint32_t>(num(3));
       ev.data.u64 = static_cast<uint64_t>(num(4));
-      return result_of(epoll_ctl(fd(0), static_cast<int>(num(1)), fd(2), c.is_null[3] ? nullptr : &ev));
+      return result_of(
+          epoll_ctl(fd(0), static_cast<int>(num(1)), fd(2), c.is_null[3] ? nullptr : &ev));
     }
     case CallId::kEpollWait: {
       const int maxevents = static_cast<int>(num(2));
       // The kernel only checks that the whole range is user memory and writes as many events as
       // are ready; a scenario never has more than this many ready.
-      std::vector<epoll_event> buf(static_cast<std::size_t>(std::max(1, std::min(maxevents, 65536))));
+      std::vector<epoll_event> buf(
+          static_cast<std::size_t>(std::max(1, std::min(maxevents, 65536))));
       epoll_event* where = c.is_null[1] ? nullptr : buf.data();
       const int r = epoll_wait(fd(0), where, maxevents, static_cast<int>(num(3)));
       o = result_of(r);
       for (int i = 0; i < r && where; ++i)
-        o.events.push_back({buf[static_cast<std::size_t>(i)].events, buf[static_cast<std::size_t>(i)].data.u64});
+        o.events.push_back(
+            {buf[static_cast<std::size_t>(i)].events, buf[static_cast<std::size_t>(i)].data.u64});
       return o;
     }
     case CallId::kPipe:
@@ -181,7 +185,7 @@ CallResult perform_real_call(const ResolvedCall& c, RealFds& fds) {
       if (!c.has_text && filler.size() < size) filler.assign(size, 'x');
       const char* data = c.has_text ? c.text.data() : filler.data();
       o = result_of(c.call == CallId::kWrite ? ::write(fd(0), data, size)
-                                              : ::send(fd(0), data, size, static_cast<int>(num(2))));
+                                             : ::send(fd(0), data, size, static_cast<int>(num(2))));
       touched(fd(0));
       return o;
     }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // live/real_calls.h — one scenario call performed with real syscalls in this process, exactly as
 // the model's ModelBackend::perform interprets it (both switch over the call table's CallId). The
 // live child (a process of its own) and the fuzzer's in-process backend both call it.

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Formats every C++ file of the project with clang-format (.clang-format at the root), or with
-# --check only reports the files that are not formatted and exits 1 if there are any.
+# --check only reports the files that are not formatted, or that lack the licence's SPDX line, and
+# exits 1 if there are any.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mapfile -t files < <(git ls-files '*.cpp' '*.h' 2>/dev/null || find . -name '*.cpp' -o -name '*.h')
@@ -9,12 +11,20 @@ if [ "${1:-}" = "--check" ]; then
   for f in "${files[@]}"; do
     clang-format --dry-run --Werror "$f" >/dev/null 2>&1 || bad+=("$f")
   done
+  unlicensed=()
+  for f in "${files[@]}"; do
+    head -n 2 "$f" | grep -q 'SPDX-License-Identifier: GPL-2.0-only' || unlicensed+=("$f")
+  done
   if [ ${#bad[@]} -gt 0 ]; then
     echo "not clang-format clean (run scripts/format.sh):" >&2
     printf '  %s\n' "${bad[@]}" >&2
-    exit 1
   fi
-  echo "all ${#files[@]} C++ files are clang-format clean"
+  if [ ${#unlicensed[@]} -gt 0 ]; then
+    echo "no '// SPDX-License-Identifier: GPL-2.0-only' line at the top:" >&2
+    printf '  %s\n' "${unlicensed[@]}" >&2
+  fi
+  [ ${#bad[@]} -eq 0 ] && [ ${#unlicensed[@]} -eq 0 ] || exit 1
+  echo "all ${#files[@]} C++ files are clang-format clean and carry the SPDX line"
 else
   clang-format -i "${files[@]}"
 fi

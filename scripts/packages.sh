@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Sourced by run.sh and test.sh: installs the Debian packages the build needs, if missing.
 # As root it runs apt-get itself; otherwise it prints the exact command and stops.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Builds epollscope and runs its main job. Extra arguments go to the `epollscope` executable
 # (try ./scripts/run.sh --help).
 set -euo pipefail

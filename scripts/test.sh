@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Builds everything and runs all tests: the normal build (GCC), the whole suite again built with
 # AddressSanitizer and UndefinedBehaviorSanitizer, the headless tool (no window) in a clang Release
 # build, then the libFuzzer targets (the scenario parser, the model driven by an op stream; clang)

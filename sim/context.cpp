@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sim/context.cpp — the trace sink's one entry point: every step is stamped here.
 #include "sim/context.h"
 

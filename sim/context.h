@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sim/context.h — what every room of the model below the syscall layer reaches: the trace, the
 // numbering of objects, the kernel profile, and the two kernel-wide services a wake-up or a
 // release runs into (the scheduler and the statics of fs/eventpoll.c).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sim/ep_index.cpp — the (file, fd) index beside rbr: a B+ tree with 32 keys per node, its nodes
 // from slab caches (ep_index.h says why it exists and what it answers).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sim/ep_index.h — an ordered index of one epoll's items by (file address, fd), kept beside rbr.
 //
 // Not a kernel structure. The kernel finds an item by walking ep->rbr (ep_find) and finds where a

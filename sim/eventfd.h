@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sim/eventfd.h — fs/eventfd.c: a 64-bit counter with a wait queue.
 //
 // write(v) adds v (any v below ULLONG_MAX, including 0) and wakes the queue with key EPOLLIN, so an

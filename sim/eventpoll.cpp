@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sim/eventpoll.cpp — fs/eventpoll.c of Linux 6.18, function by function.
 //
 // The functions keep the kernel's names and order of statements so that a reader can hold this

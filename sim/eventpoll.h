@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sim/eventpoll.h — fs/eventpoll.c of Linux 6.18: struct eventpoll, struct epitem,
 // struct eppoll_entry, and the functions that move items between the tree, the target files'
 // wait queues, the ready list, a scan's private txlist and the overflow list.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sim/fdtable.cpp — alloc_fd, fd_install, put_unused_fd, file_close_fd and do_dup2 of fs/file.c.
 #include "sim/fdtable.h"
 

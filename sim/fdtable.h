@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sim/fdtable.h — struct files_struct (include/linux/fdtable.h, fs/file.c): the process's fd
 // table, and RLIMIT_NOFILE.
 //

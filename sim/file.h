@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sim/file.h — struct file (an open file description) and the parts of its file_operations the
 // model needs: poll, read, write, release.
 //

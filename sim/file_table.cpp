@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sim/file_table.cpp — fput → __fput, and the keys ep_cmp_ffd orders files by.
 #include "sim/file_table.h"
 

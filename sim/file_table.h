@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sim/file_table.h — the open file descriptions of the simulated machine (fs/file_table.c): where
 // files are made (alloc_file), referenced (get_file) and dropped (fput → __fput).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sim/invariants.h — the model's invariants as code.
 //
 // After every trace step (kMidCall) these must hold, because each step is reported only after a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sim/kernel.cpp — the syscall layer: fd lookups and errno checks in the kernel's order, and the
 // calls into the objects the Kernel composes (sim/kernel.h). The epoll-specific bodies are in
 // eventpoll.cpp, the file types' behaviour in their own files, fd allocation in fdtable.cpp, file

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sim/kernel.h — the syscall layer of one simulated process.
 //
 // The Kernel is what drivers (the scenario runner, the GUI, the tests, the benchmarks) call: each

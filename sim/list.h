@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sim/list.h — include/linux/list.h: the intrusive circular doubly linked list the kernel threads
 // through its objects (epi->rdllink on ep->rdllist, wait-queue entries on a wait_queue_head), and
 // the singly headed hlist used for file->f_ep.

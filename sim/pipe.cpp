@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sim/pipe.cpp — anon_pipe_read, anon_pipe_write, pipe_poll, pipe_release of Linux 6.18, with
 // the older wake-up rules selected by the kernel profile.
 #include "sim/pipe.h"

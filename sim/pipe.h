@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sim/pipe.h — fs/pipe.c of Linux 6.18: anonymous pipes.
 //
 // A pipe is one pipe_inode_info shared by two files, the read end and the write end. Data lives in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sim/profile.h — behaviour that changed across kernel versions, as named profiles.
 //
 // Code asks the profile ("does a pipe write wake readers when the pipe was not empty?") instead of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sim/rbtree.cpp — lib/rbtree.c's __rb_insert and ____rb_erase_color and
 // include/linux/rbtree_augmented.h's __rb_erase_augmented, without augmentation, with an observer
 // call after each rotation and each recolouring.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sim/rbtree.h — our own intrusive red-black tree, following lib/rbtree.c line by line.
 //
 // Why not std::map: the GUI shows every rotation and recolouring of ep->rbr, and the tree's shape

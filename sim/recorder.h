@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sim/recorder.h — keeps the trace and a snapshot after every step, for the terminal replay, the
 // GUI's timeline and step-back, and the tests.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sim/sched.cpp — tasks, try_to_wake_up, schedule, the runqueue and the virtual clock; and the
 // task side of kernel/sched/wait.c (autoremove_wake_function, prepare_to_wait_*, finish_wait).
 #include "sim/sched.h"

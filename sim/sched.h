@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sim/sched.h — the scheduler of the simulated machine: its threads (tasks), the runqueue, the
 // virtual clock with each sleeper's timer, and what the syscalls of woken tasks returned.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sim/slab.h — a minimal kmem_cache: fixed-size objects carved from large chunks, recycled through
 // a free list. epitems and eppoll_entries come from here, as in the kernel (epi_cache, pwq_cache),
 // and so do the nodes of each epoll's index (sim/ep_index.h); it keeps a registration at about the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sim/snapshot.h — an immutable view of the whole model after a step.
 //
 // The GUI and the terminal replay never look at live kernel objects: they read Snapshots. A

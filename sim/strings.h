@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sim/strings.h — small string helpers for trace sentences (the model links only the standard
 // library, and GCC 12 has no <format>).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sim/task.h — a thread of the simulated process.
 //
 // A task runs one syscall at a time. When the syscall must sleep (epoll_wait with nothing ready,

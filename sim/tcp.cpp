@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sim/tcp.cpp — the TCP paths epoll sees, after Linux 6.18: tcp_poll, tcp_sendmsg_locked,
 // tcp_recvmsg_locked, tcp_cleanup_rbuf, inet_shutdown, tcp_close, tcp_disconnect,
 // inet_csk_accept, inet_csk_listen_stop, and on the receiving side of the loopback wire

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sim/tcp.h — TCP over loopback (net/ipv4/tcp.c, tcp_input.c, tcp_output.c, af_inet.c,
 // inet_connection_sock.c and net/core/stream.c of Linux 6.18), as far as epoll can see it.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sim/text_view.h — the model as text, for terminal users: the steps of a call, the state after
 // it, and two states side by side. The terminal walk-through and `epollscope run` print these; the
 // tests read them too.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sim/trace.h — the step trace: what the model did inside one syscall, at the level of kernel
 // functions.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sim/uapi.h — the user-space ABI the model speaks: epoll event bits, epoll_ctl operations,
 // open flags, socket constants and errno numbers, with the values of Linux on x86-64.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sim/unix_stream.cpp — unix_stream_sendmsg, unix_stream_read_generic, unix_poll, unix_shutdown,
 // unix_release_sock and unix_write_space of Linux 6.18, with the net/core/sock.c callbacks they
 // call (sock_def_readable, sock_def_wakeup, sock_def_error_report, sock_wfree).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sim/unix_stream.h — net/unix/af_unix.c of Linux 6.18: AF_UNIX SOCK_STREAM socket pairs, and the
 // net/core/sock.c callbacks that both socket models (this one and sim/tcp.h) wake their queues
 // with.

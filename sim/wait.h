@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sim/wait.h — kernel/sched/wait.c: wait-queue heads, their entries, and __wake_up_common.
 //
 // A wait queue is how a file tells whoever cares that something happened. Entries are called in

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # The model (sim/) and the driver (driver/) may include only the C++ standard library and their
 # own rooms' headers: no GUI, GL or syscall headers. This keeps the model portable and makes the
 # layering visible in review (the build enforces the rest: a room sees only the headers of the

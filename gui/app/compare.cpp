@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "gui/app/compare.h"
 
 #include <unordered_map>
@@ -35,8 +36,8 @@ void compare_lists(const sim::Snapshot& a, const sim::Snapshot& b, Differences& 
     }
     auto lists = [&](const char* name, const std::vector<uint32_t>& x,
                      const std::vector<uint32_t>& y) {
-      const bool differ = d.same_ids ? x != y
-                                     : x.size() != y.size() || fds_of_items(a, x) != fds_of_items(b, y);
+      const bool differ =
+          d.same_ids ? x != y : x.size() != y.size() || fds_of_items(a, x) != fds_of_items(b, y);
       if (differ) d.lists.insert(ea->label + " " + name);
     };
     lists("rdllist", ea->rdllist, eb->rdllist);
@@ -78,9 +79,8 @@ Differences differences(const sim::Snapshot& a, const sim::Snapshot* b) {
       const sim::EpItemView* va = a.items[i].get();
       while (j < b->items.size() && b->items[j]->id < va->id)
         ++j;
-      const sim::EpItemView* vb = j < b->items.size() && b->items[j]->id == va->id
-                                      ? b->items[j].get()
-                                      : nullptr;
+      const sim::EpItemView* vb =
+          j < b->items.size() && b->items[j]->id == va->id ? b->items[j].get() : nullptr;
       if (!paired(va, vb)) d.same_ids = false;
       if (item_differs(va, vb)) d.items.insert(Differences::item_key(va->ep, va->fd));
       ++i;

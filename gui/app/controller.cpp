@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "gui/app/controller.h"
 
 #include <algorithm>
@@ -40,7 +41,8 @@ void Controller::load(const std::string& path) {
     }
     right_ = Session::from_file(path, ro);
     // ET always on the left: a scenario written level-triggered swaps sides.
-    if (compare_ == CompareMode::kTrigger && right_->ok() && !driver::uses_edge_trigger(left_->scenario()))
+    if (compare_ == CompareMode::kTrigger && right_->ok() &&
+        !driver::uses_edge_trigger(left_->scenario()))
       std::swap(left_, right_);
   }
   timeline_ = left_->ok() ? Timeline(*left_, right_.get()) : Timeline();

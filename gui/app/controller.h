@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // gui/app/controller.h — the one object that owns what the GUI shows: the loaded scenario as one
 // or two Sessions, the timeline position, playback and reloading. Panels read it and send it
 // Commands (values); they never touch a model.
@@ -55,7 +56,7 @@ struct ControllerOptions {
   driver::KernelFactory kernel;  // asks the real kernel too; empty: the model alone
   const sim::KernelProfile* profile = &sim::KernelProfile::default_profile();
   const sim::KernelProfile* other_profile = nullptr;  // for kProfiles (default: the next one)
-  std::size_t record_from = 0;                         // see SessionOptions::record_from
+  std::size_t record_from = 0;                        // see SessionOptions::record_from
 };
 
 class Controller {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "gui/app/layout.h"
 
 #include <algorithm>
@@ -71,7 +72,8 @@ std::vector<const sim::EpItemView*> items_of(const sim::Snapshot& s, const sim::
   return out;
 }
 
-TreeLayout layout_of(const sim::EventPollView& ep, const std::vector<const sim::EpItemView*>& items) {
+TreeLayout layout_of(const sim::EventPollView& ep,
+                     const std::vector<const sim::EpItemView*>& items) {
   TreeLayout out;
   out.nodes.resize(ep.rbr.size());
   for (std::size_t i = 0; i < ep.rbr.size(); ++i) {
@@ -188,8 +190,7 @@ const TreeLayout& TreeLayoutCache::get(const sim::Snapshot& s,
   };
   // The most recently used layout of the same tree with the same keys in the same order, seen in
   // a snapshot still known: patch the nodes whose colour or parent changed (none, often).
-  for (auto it = std::prev(entries_.end(), entries_.empty() ? 0 : 1);
-       !entries_.empty(); --it) {
+  for (auto it = std::prev(entries_.end(), entries_.empty() ? 0 : 1); !entries_.empty(); --it) {
     const auto& last_key = it->keys.back();
     if (last_key->id == ep->id && !it->seen_in.empty() &&
         (last_key == ep || last_key->rbr == ep->rbr)) {

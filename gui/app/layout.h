@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // gui/app/layout.h — where things go in the eventpoll view, computed without any GUI library so
 // that it can be tested: the red-black tree (x = in-order rank, y = depth, as in textbooks and in
 // the kernel's own pictures), and the interpolation that animates a rotation from one snapshot to
@@ -56,8 +57,8 @@ class TreeMorph {
  private:
   bool made_ = false;
   uint64_t from_serial_ = 0, to_serial_ = 0;
-  std::vector<int> source_;   // for each node of `to`: its index in `from`, or -1 (new)
-  std::vector<int> removed_;  // indices in `from` of the nodes `to` lacks
+  std::vector<int> source_;       // for each node of `to`: its index in `from`, or -1 (new)
+  std::vector<int> removed_;      // indices in `from` of the nodes `to` lacks
   std::vector<int> out_of_from_;  // index in the output of each node of `from`
 };
 
@@ -100,7 +101,7 @@ class FdNames {
 
  private:
   std::shared_ptr<const std::vector<sim::FdView>> table_;  // kept alive: its address is the key
-  std::vector<std::pair<uint32_t, std::string>> names_;   // the files asked about so far
+  std::vector<std::pair<uint32_t, std::string>> names_;    // the files asked about so far
 };
 
 }  // namespace epollscope::app

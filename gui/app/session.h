@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // gui/app/session.h — a scenario run once on the model, every step recorded, with the real
 // kernel's result of each call beside the model's. The GUI's panels read Sessions; nothing in a
 // Session changes after it is built, so stepping back is just looking at an earlier snapshot.

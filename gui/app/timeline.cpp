@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "gui/app/timeline.h"
 
 #include <algorithm>
@@ -19,7 +20,8 @@ Timeline::Timeline(const Session& left, const Session* right) {
     lens_.push_back(sp);
     // The untraced set-up (statements before record_from) has no ticks: tick 0 shows its end.
     const std::size_t min_ticks = s < left.recorded_from() ? 0 : 1;
-    starts_.push_back(starts_.back() + std::max<std::size_t>({sp.left_len, sp.right_len, min_ticks}));
+    starts_.push_back(starts_.back() +
+                      std::max<std::size_t>({sp.left_len, sp.right_len, min_ticks}));
   }
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // gui/app/timeline.h — the positions the user can step through, for one session or two in
 // lockstep.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // gui/ui/frame.cpp — one frame of the window: the menu, the panels laid out in the viewport, the
 // keys. The layout is fixed (no docking in Dear ImGui 1.86): script, steps and kernel column on
 // the left, the eventpoll view (one pane, or two side by side in compare mode) on the right, the
@@ -162,7 +163,8 @@ void draw_frame(const app::Controller& c, UiState& ui, double now, Commands& out
 
   if (!c.error().empty()) {
     report.error_shown = true;
-    if (begin_fixed(report, "The scenario has an error", ImVec2(0, menu), ImVec2(view.x, view.y - menu))) {
+    if (begin_fixed(report, "The scenario has an error", ImVec2(0, menu),
+                    ImVec2(view.x, view.y - menu))) {
       ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette().bad),
                          "This scenario cannot run:");
       if (ui.mono) ImGui::PushFont(ui.mono);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // gui/ui/panel_browser.cpp — the scenario library: every *.scn under the scenario folder with its
 // title; a click opens it.
 #include <algorithm>

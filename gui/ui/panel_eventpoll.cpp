@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // gui/ui/panel_eventpoll.cpp — the eventpoll view of one model at one step.
 //
 // [SECTION] drawing helpers
@@ -283,18 +284,19 @@ float draw_tree(PaneInputs& in, const app::TreeLayout& layout, ImVec2 at, float 
   if (under_mouse) {
     if (const sim::EpItemView* v = s.item(under_mouse->item)) {
       const sim::FileView* f = s.file(v->file);
-      ImGui::SetTooltip("epitem fd %d  %s\n%s node, depth %d, rank %d of %d\nevents %s %s, data %llu",
-                        v->fd, f ? f->label.c_str() : "?", under_mouse->red ? "red" : "black",
-                        static_cast<int>(std::lround(under_mouse->y)),
-                        static_cast<int>(std::lround(under_mouse->x)) + 1, n,
-                        sim::mask_to_string(v->events & ~sim::kEP_PRIVATE_BITS).c_str(),
-                        trigger_marks(v->events).c_str(),
-                        static_cast<unsigned long long>(v->data));
+      ImGui::SetTooltip(
+          "epitem fd %d  %s\n%s node, depth %d, rank %d of %d\nevents %s %s, data %llu", v->fd,
+          f ? f->label.c_str() : "?", under_mouse->red ? "red" : "black",
+          static_cast<int>(std::lround(under_mouse->y)),
+          static_cast<int>(std::lround(under_mouse->x)) + 1, n,
+          sim::mask_to_string(v->events & ~sim::kEP_PRIVATE_BITS).c_str(),
+          trigger_marks(v->events).c_str(), static_cast<unsigned long long>(v->data));
     }
   }
   if (view.zoom > 1.01f)
-    text_at(dl, ImVec2(at.x + width - ImGui::CalcTextSize("zoom x0000  (double click: fit)").x,
-                       at.y + height - ImGui::GetFontSize()),
+    text_at(dl,
+            ImVec2(at.x + width - ImGui::CalcTextSize("zoom x0000  (double click: fit)").x,
+                   at.y + height - ImGui::GetFontSize()),
             p.text_dim, cat("zoom x", static_cast<int>(view.zoom + 0.5f), "  (double click: fit)"));
   return at.y + height + 10;
 }
@@ -359,8 +361,8 @@ float draw_epoll(PaneInputs& in, const std::shared_ptr<const sim::EventPollView>
           shown = &a.moving;
         }
   ImGui::PushID(static_cast<int>(ep->id));
-  const float tree_bottom =
-      draw_tree(in, *shown, ImVec2(tx, at.y + line + 4), width - (tx - at.x), in.cache.views[ep->id]);
+  const float tree_bottom = draw_tree(in, *shown, ImVec2(tx, at.y + line + 4), width - (tx - at.x),
+                                      in.cache.views[ep->id]);
   ImGui::PopID();
   float y = std::max(at.y + bh, tree_bottom) + 10;
   // Lists
@@ -374,8 +376,8 @@ float draw_epoll(PaneInputs& in, const std::shared_ptr<const sim::EventPollView>
                    p.tx, ImVec2(at.x, y), width, in.step, nullptr, ep->id, false);
     in.report.tx_nodes += r.nodes;
     y = r.bottom;
-    r = draw_chain(dl, now, "ovflist", in.diff.lists.count(ep->label + " ovflist") > 0,
-                   ep->ovflist, p.ovf, ImVec2(at.x, y), width, in.step, nullptr, ep->id, false);
+    r = draw_chain(dl, now, "ovflist", in.diff.lists.count(ep->label + " ovflist") > 0, ep->ovflist,
+                   p.ovf, ImVec2(at.x, y), width, in.step, nullptr, ep->id, false);
     in.report.ovf_nodes += r.nodes;
     y = r.bottom;
   }
@@ -451,7 +453,8 @@ float draw_files(PaneInputs& in, ImVec2 at, float width) {
   std::size_t stdio = 0;
   for (std::size_t i = 0; i < std::min<std::size_t>(3, s.files.size()); ++i)
     if (is_stdio(*s.files[i])) ++stdio;
-  const std::size_t total = s.files.size() - stdio - std::min(s.files.size() - stdio, s.epolls.size());
+  const std::size_t total =
+      s.files.size() - stdio - std::min(s.files.size() - stdio, s.epolls.size());
   if (step)
     for (const auto& ref : step->touched)
       if (ref.kind == sim::ObjKind::kFile && shown.size() < kFileBoxes)
@@ -653,7 +656,7 @@ void draw_eventpoll_pane(const app::Session& s, std::size_t steps, std::size_t p
   if (cache.compared_now != &now || cache.compared_other != other) {
     const bool updated = other && cache.compared_now && cache.compared_other &&
                          app::update_differences(*cache.compared_now, *cache.compared_other, now,
-                                            *other, cache.diff);
+                                                 *other, cache.diff);
     if (!updated) cache.diff = app::differences(now, other);
     cache.compared_now = &now;
     cache.compared_other = other;

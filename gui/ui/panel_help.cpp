@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // gui/ui/panel_help.cpp — the keys.
 #include "gui/ui/panels.h"
 

@@ -1,11 +1,12 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // gui/ui/panel_kernel.cpp — the kernel column: for each call, what the model returned and what
 // the real kernel returned, with a check mark when they agree and a red mark when they do not.
 #include <algorithm>
 #include <cstdint>
 
+#include "driver/model_backend.h"
 #include "gui/ui/panels.h"
 #include "gui/ui/theme.h"
-#include "driver/model_backend.h"
 
 namespace epollscope::ui {
 namespace {

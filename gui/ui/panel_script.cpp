@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // gui/ui/panel_script.cpp — the scenario's text with the current statement's line highlighted
 // (click a line to go to its statement), and the narration of the current statement.
 #include <algorithm>
@@ -24,8 +25,8 @@ void draw_script_panel(const app::Controller& c, const UiState& ui, Commands& ou
   const auto& lines = s->scenario().lines;
   const float row = ImGui::GetTextLineHeightWithSpacing();
   if (current_line > 0 && last_scrolled_line != current_line) {
-    ImGui::SetScrollY(std::max(0.f, row * static_cast<float>(current_line - 1) -
-                                        ImGui::GetWindowHeight() * 0.35f));
+    ImGui::SetScrollY(std::max(
+        0.f, row * static_cast<float>(current_line - 1) - ImGui::GetWindowHeight() * 0.35f));
     last_scrolled_line = current_line;
   }
   // Only the visible lines are built.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // gui/ui/panel_steps.cpp — the kernel-function steps of the current call, in order and nested as
 // they happened; the step on screen is selected, a click goes to another.
 #include <algorithm>
@@ -42,8 +43,8 @@ void draw_steps_panel(const app::Controller& c, Commands& out) {
       std::string label =
           sim::cat(std::string(2 * st.depth, ' '), st.function, "  ", st.text, "##", i);
       ImGui::PushStyleColor(ImGuiCol_Text,
-                            ImGui::ColorConvertU32ToFloat4(i + 1 <= pos.left_steps ? palette().text
-                                                                                   : palette().text_dim));
+                            ImGui::ColorConvertU32ToFloat4(
+                                i + 1 <= pos.left_steps ? palette().text : palette().text_dim));
       if (ImGui::Selectable(label.c_str(), selected))
         out.push_back(
             app::Command{app::Command::Kind::kSeek, c.timeline().tick_of_left_steps(i + 1)});

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // gui/ui/panel_timeline.cpp — first, step back, play/pause, step forward, last; speed; and a
 // scrubber over every tick of the scenario.
 #include "gui/ui/panels.h"

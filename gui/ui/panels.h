@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // gui/ui/panels.h — the panels of the window, one file each. Every panel reads the Controller (its
 // Sessions, snapshots and trace) and pushes Commands; none of them changes a model.
 //
@@ -54,8 +55,8 @@ struct UiState {
   bool animate = true;  // false for screenshots: show each state at rest
   float animation_seconds = 0.45f;
   std::string scenario_dir = "scenarios";
-  ImFont* mono = nullptr;         // for the script panel
-  PaneCache panes[2];  // left, right
+  ImFont* mono = nullptr;      // for the script panel
+  PaneCache panes[2];          // left, right
   std::size_t generation = 0;  // the Controller's generation the caches were filled for
 };
 
@@ -67,10 +68,10 @@ struct FrameReport {
     int ready_nodes = 0;  // rdllist nodes drawn
     int tx_nodes = 0;
     int ovf_nodes = 0;
-    int tree_nodes = 0;    // tree nodes drawn (folded ones not counted)
-    int tree_folded = 0;   // nodes not drawn because a drawn one covers their pixel
-    int items_listed = 0;  // epitem lines written under the tree
-    int files_drawn = 0;   // file boxes drawn
+    int tree_nodes = 0;        // tree nodes drawn (folded ones not counted)
+    int tree_folded = 0;       // nodes not drawn because a drawn one covers their pixel
+    int items_listed = 0;      // epitem lines written under the tree
+    int files_drawn = 0;       // file boxes drawn
     bool differences = false;  // compare mode: something differs from the other pane
   };
   std::vector<Pane> panes;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // gui/ui/theme.h — colours and sizes of the GUI, dark and light.
 //
 // A few colours are reserved for one kind of object each and used nowhere else, so that a test

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "gui/ui/window.h"
 
 #define GLFW_INCLUDE_NONE
@@ -148,8 +149,10 @@ bool Window::frame(app::Controller& c, bool capture) {
   const ImVec2 fb_scale = ImGui::GetIO().DisplayFramebufferScale;
   glEnable(GL_SCISSOR_TEST);
   for (const auto& b : report_.backgrounds) {
-    const int x0 = static_cast<int>(b.min.x * fb_scale.x), x1 = static_cast<int>(b.max.x * fb_scale.x);
-    const int y0 = static_cast<int>(b.min.y * fb_scale.y), y1 = static_cast<int>(b.max.y * fb_scale.y);
+    const int x0 = static_cast<int>(b.min.x * fb_scale.x),
+              x1 = static_cast<int>(b.max.x * fb_scale.x);
+    const int y0 = static_cast<int>(b.min.y * fb_scale.y),
+              y1 = static_cast<int>(b.max.y * fb_scale.y);
     glScissor(x0, fh - y1, std::max(0, x1 - x0), std::max(0, y1 - y0));
     const ImVec4 c = ImGui::ColorConvertU32ToFloat4(b.colour);
     glClearColor(c.x, c.y, c.z, 1);

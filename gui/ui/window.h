@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // gui/ui/window.h — the desktop window (GLFW + OpenGL 3.3 core + Dear ImGui), its main loop, and
 // offscreen capture for screenshots and tests.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sim/script/calls.h — the one table of the calls a scenario may make.
 //
 // Each call has an id (CallId) and a spec: its arguments, what it returns, whether it may sleep,
@@ -82,9 +83,9 @@ struct CallSpec {
   bool may_sleep;               // `=> blocks` makes sense
   bool creates_epoll;           // the new fd is an epoll instance
   bool changes_interest_lists;  // may add, change or remove epitems (epoll_ctl, close, dup2)
-  int timeout_arg;  // the argument that is a timeout in ms (epoll_wait, sleep), or -1
-  const char* usage;    // "epoll_ctl(ep, op, fd, events [, data])"
-  const char* summary;  // one line for the language reference
+  int timeout_arg;              // the argument that is a timeout in ms (epoll_wait, sleep), or -1
+  const char* usage;            // "epoll_ctl(ep, op, fd, events [, data])"
+  const char* summary;          // one line for the language reference
 };
 
 // Every call, in CallId order.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sim/script/parser.cpp — a hand-written lexer and recursive-descent parser, one line at a time.
 //
 // [SECTION] tokens and the lexer
@@ -318,7 +319,7 @@ class LineParser {
     auto placed = place_arguments(*spec, st.args.size());
     if (!placed) {
       const std::size_t required = required_arguments(*spec), total = spec->args.size();
-      const std::string want = required == total          ? std::to_string(required)
+      const std::string want = required == total       ? std::to_string(required)
                                : required + 1 == total ? cat(required, " or ", total)
                                                        : cat(required, " to ", total);
       return Failure{call.col, cat(spec->name, " takes ", want, " arguments, not ", st.args.size(),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sim/script/parser.h — scenario text → Scenario, or the first error as file:line:col.
 //
 // The parser checks everything that can be known before running: the call exists, the number and

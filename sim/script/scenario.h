@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sim/script/scenario.h — a parsed scenario: the C-like language of DESIGN.md.
 //
 // A scenario reads like the C a learner writes, one statement per line:
@@ -80,7 +81,7 @@ struct Statement {
   };
   Kind kind = Kind::kCall;
   std::string thread = "main";
-  std::string assign;  // the name defined by `name = call(...)`, or empty
+  std::string assign;                // the name defined by `name = call(...)`, or empty
   CallId call = CallId::kEpollWait;  // the call (kCall statements)
   std::vector<Arg> args;             // as written
   // For each of the call's arguments in its spec's order, the index of the written argument that

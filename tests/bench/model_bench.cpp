@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // tests/bench/model_bench.cpp — Google Benchmark: epoll_ctl ADD/MOD/DEL per call with 1e3, 1e5 and
 // 1e6 items registered, and epoll_wait per returned event (LT, 1,000 ready of 100,000), on the
 // model (tracing off) and on this machine's kernel. It uses the same worlds and the same timed
@@ -35,7 +36,8 @@ World& world(bool kernel, long n) {
   static std::map<std::pair<bool, long>, World> cache;
   World& w = cache[{kernel, n}];
   if (!w.world) {
-    w.world = kernel ? epollscope::bench::make_kernel_world() : epollscope::bench::make_model_world();
+    w.world =
+        kernel ? epollscope::bench::make_kernel_world() : epollscope::bench::make_model_world();
     w.world->open_fd_limit();
     std::string error;
     if (!w.layout.build(*w.world, n, fd_budget(), &error)) std::abort();

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The terminal walk-through replays the library's pipe example (2 KB written, 1 KB read,
 // epoll_wait again) beside its level-triggered twin, on the model and on this machine's kernel:
 // after the partial read LT reports the pipe again and ET does not, and the kernel agrees.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The one scenario driver (driver/driver.h) and the language's rules for results (normalise):
 // what every front end relies on — step ranges of the recording, the profile a scenario asks for,
 // a kernel backend that cannot start or fails mid-run, divergences found by the runner.
@@ -127,7 +128,8 @@ TEST(ScenarioRun, AKernelThatCannotStartEndsTheRunOrLeavesItToTheModel) {
   EXPECT_TRUE(lenient.ok()) << lenient.error();
   EXPECT_FALSE(lenient.kernel_asked());
   EXPECT_EQ(lenient.statements().size(), 9u);
-  EXPECT_NE(lenient.note().find("kernel: no such kernel here"), std::string::npos) << lenient.note();
+  EXPECT_NE(lenient.note().find("kernel: no such kernel here"), std::string::npos)
+      << lenient.note();
 }
 
 TEST(ScenarioRun, AKernelThatFailsMidRunEndsTheRunOrIsReplacedByTheModel) {
@@ -159,7 +161,8 @@ TEST(ScenarioRun, AStatementThatCannotRunEndsTheRunWithItsReason) {
 }
 
 TEST(CheckScenario, ReportsEachFailedExpectationWithItsLine) {
-  CheckReport r = check_scenario(parse("pipe2(r, w, O_NONBLOCK)\nread(r, 10) => 0\n"), RunOptions{});
+  CheckReport r =
+      check_scenario(parse("pipe2(r, w, O_NONBLOCK)\nread(r, 10) => 0\n"), RunOptions{});
   EXPECT_EQ(r.calls, 2);
   EXPECT_EQ(r.divergences, 0);
   EXPECT_EQ(r.failed_expectations, 1);
@@ -174,9 +177,9 @@ TEST(Normalise, AppliesTheLanguagesRulesByResultKind) {
   EXPECT_EQ(normalise(CallId::kEventfdWrite, raw).ret, 0);  // glibc's eventfd_write
   EXPECT_EQ(normalise(CallId::kWrite, raw).ret, 8);         // a count stays a count
   raw.counter = 3;
-  EXPECT_EQ(normalise(CallId::kEventfdRead, raw).ret, 3);   // the counter of an eventfd
+  EXPECT_EQ(normalise(CallId::kEventfdRead, raw).ret, 3);  // the counter of an eventfd
   raw.counter.reset();
-  EXPECT_EQ(normalise(CallId::kEventfdRead, raw).ret, 8);   // the count from another file
+  EXPECT_EQ(normalise(CallId::kEventfdRead, raw).ret, 8);  // the count from another file
   raw.ret = 5;
   EXPECT_EQ(normalise(CallId::kDup, raw).new_fds, std::vector<int>{5});
   EXPECT_TRUE(normalise(CallId::kWrite, raw).new_fds.empty());
@@ -192,7 +195,8 @@ TEST(Normalise, AppliesTheLanguagesRulesByResultKind) {
   CallResult sleeping;
   sleeping.blocked = true;
   EXPECT_TRUE(normalise(CallId::kEpollWait, sleeping).blocked);
-  EXPECT_EQ(describe_outcome(normalise(CallId::kEpollWait, sleeping), CallId::kEpollWait), "blocks");
+  EXPECT_EQ(describe_outcome(normalise(CallId::kEpollWait, sleeping), CallId::kEpollWait),
+            "blocks");
 }
 
 TEST(Variant, FlippingTheTriggerRewritesTheLinesAndDropsTheExpectations) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // tests/driver/model_backend_test.cpp — ModelBackend::order_like: the model builds its rbtrees in
 // the kernel's key order, as the runner's fdinfo comparison requires (docs/kernel-notes.md C2.13:
 // fdinfo lists items by struct file address, which no model can predict, so the kernel's order is
@@ -8,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/invariants.h"
 #include "driver/model_backend.h"
+#include "sim/invariants.h"
 
 namespace epollscope::driver {
 

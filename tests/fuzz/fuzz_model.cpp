@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // libFuzzer target: the model alone, driven by an op stream decoded from the fuzzer's bytes, with
 // the invariant checker after every call. Each op is an opcode byte and a few argument bytes; fds
 // are small numbers (most of them open), masks are any 32 bits. A call that sleeps moves the
@@ -10,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/invariants.h"
 #include "driver/model_backend.h"
+#include "sim/invariants.h"
 #include "sim/uapi.h"
 
 namespace {
@@ -58,8 +59,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     c.call = static_cast<CallId>(code % script::kCallCount);
     // One case per call of the table (a new call that is not decoded here does not compile).
     switch (c.call) {
-      case CallId::kEpollCreate: arg(static_cast<int8_t>(in.byte())); break;
-      case CallId::kEpollCreate1: arg(in.byte() & 1 ? kEPOLL_CLOEXEC : 0); break;
+      case CallId::kEpollCreate:
+        arg(static_cast<int8_t>(in.byte()));
+        break;
+      case CallId::kEpollCreate1:
+        arg(in.byte() & 1 ? kEPOLL_CLOEXEC : 0);
+        break;
       case CallId::kEpollCtl: {
         const int fd = in.fd();
         arg(in.fd());
@@ -79,33 +84,75 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         arg(timeouts[in.byte() % 5]);
         break;
       }
-      case CallId::kPipe: arg(0); arg(0); break;
-      case CallId::kPipe2: arg(0); arg(0); arg(in.byte() & 1 ? kO_NONBLOCK : kO_NONBLOCK | kO_DIRECT); break;
-      case CallId::kSocketpair: arg(0); arg(0); break;
-      case CallId::kEventfd: arg(in.byte() % 3); arg(kEFD_NONBLOCK | (in.byte() & 1 ? kEFD_SEMAPHORE : 0)); break;
-      case CallId::kTcpListen: arg(128); break;
+      case CallId::kPipe:
+        arg(0);
+        arg(0);
+        break;
+      case CallId::kPipe2:
+        arg(0);
+        arg(0);
+        arg(in.byte() & 1 ? kO_NONBLOCK : kO_NONBLOCK | kO_DIRECT);
+        break;
+      case CallId::kSocketpair:
+        arg(0);
+        arg(0);
+        break;
+      case CallId::kEventfd:
+        arg(in.byte() % 3);
+        arg(kEFD_NONBLOCK | (in.byte() & 1 ? kEFD_SEMAPHORE : 0));
+        break;
+      case CallId::kTcpListen:
+        arg(128);
+        break;
       case CallId::kTcpConnect:
-      case CallId::kAccept: arg(in.fd()); break;
+      case CallId::kAccept:
+        arg(in.fd());
+        break;
       case CallId::kWrite:
-      case CallId::kRead: arg(in.fd()); arg((in.u32() % 140000) + 1); break;
+      case CallId::kRead:
+        arg(in.fd());
+        arg((in.u32() % 140000) + 1);
+        break;
       case CallId::kSend:
-      case CallId::kRecv: arg(in.fd()); arg((in.u32() % 70000) + 1); arg(in.byte() & 0x42); break;
-      case CallId::kEventfdWrite: arg(in.fd()); arg(static_cast<int64_t>(in.u32()) - 2); break;
-      case CallId::kEventfdRead: arg(in.fd()); break;
-      case CallId::kShutdown: arg(in.fd()); arg(in.byte() % 4); break;
+      case CallId::kRecv:
+        arg(in.fd());
+        arg((in.u32() % 70000) + 1);
+        arg(in.byte() & 0x42);
+        break;
+      case CallId::kEventfdWrite:
+        arg(in.fd());
+        arg(static_cast<int64_t>(in.u32()) - 2);
+        break;
+      case CallId::kEventfdRead:
+        arg(in.fd());
+        break;
+      case CallId::kShutdown:
+        arg(in.fd());
+        arg(in.byte() % 4);
+        break;
       case CallId::kClose:
-      case CallId::kDup: arg(in.fd()); break;
-      case CallId::kDup2: arg(in.fd()); arg(in.fd()); break;
-      case CallId::kOpenRegular: break;
-      case CallId::kSetrlimitNofile: arg(4 + in.byte() % 40); break;
-      case CallId::kSleep: arg(in.byte() % 20); break;
+      case CallId::kDup:
+        arg(in.fd());
+        break;
+      case CallId::kDup2:
+        arg(in.fd());
+        arg(in.fd());
+        break;
+      case CallId::kOpenRegular:
+        break;
+      case CallId::kSetrlimitNofile:
+        arg(4 + in.byte() % 40);
+        break;
+      case CallId::kSleep:
+        arg(in.byte() % 20);
+        break;
     }
     const auto o = model.perform(c);
     model.take_completions();
     const std::string broken = check_invariants(model.kernel(), InvariantLevel::kBetweenCalls);
     if (!broken.empty()) {
-      std::fprintf(stderr, "invariant broken after %s (op %d): %s\n", script::call_name(c.call),
-                   op, broken.c_str());
+      std::fprintf(stderr, "invariant broken after %s (op %d): %s\n", script::call_name(c.call), op,
+                   broken.c_str());
       std::abort();
     }
     if (o.blocked) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // libFuzzer target: the scenario parser on arbitrary bytes. It must return a Scenario or a
 // ParseError (whose message formats), never crash, hang or leak; a parsed scenario also exports
 // to C.
@@ -17,8 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string message = e->format();
     if (message.rfind("fuzz.scn:", 0) != 0) __builtin_trap();  // always file:line:col first
   } else {
-    const std::string c = epollscope::live::export_c(
-        std::get<epollscope::sim::script::Scenario>(parsed));
+    const std::string c =
+        epollscope::live::export_c(std::get<epollscope::sim::script::Scenario>(parsed));
     if (c.find("int main(void)") == std::string::npos) __builtin_trap();
   }
   return 0;

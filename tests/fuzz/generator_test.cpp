@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The fuzzer's generator: the same seed and case give the same lines, every line parses, and the
 // lines cover every call of the call table that the generator says it writes.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // What the GUI shows, tested without a window: the lockstep timeline of two sessions, the tree
 // layout and its animation, the controller's commands and playback, ET/LT flipping, reloading.
 #include <gtest/gtest.h>
@@ -128,13 +129,17 @@ epoll_ctl(ep, EPOLL_CTL_ADD, e1, EPOLLIN)
 // A tree big enough for rotations at depth, with wake-ups, harvests, removals and re-adds.
 std::string busy_scenario() {
   std::string s = "ep = epoll_create1(0)\n";
-  for (int i = 0; i < 24; ++i) s += "e" + std::to_string(i) + " = eventfd(0, EFD_NONBLOCK)\n";
+  for (int i = 0; i < 24; ++i)
+    s += "e" + std::to_string(i) + " = eventfd(0, EFD_NONBLOCK)\n";
   for (int i = 0; i < 24; ++i)
     s += "epoll_ctl(ep, EPOLL_CTL_ADD, e" + std::to_string((i * 7) % 24) + ", EPOLLIN)\n";
-  for (int i = 0; i < 24; i += 3) s += "write(e" + std::to_string(i) + ", 1)\n";
+  for (int i = 0; i < 24; i += 3)
+    s += "write(e" + std::to_string(i) + ", 1)\n";
   s += "epoll_wait(ep, 4, 0)\n";
-  for (int i = 1; i < 24; i += 4) s += "epoll_ctl(ep, EPOLL_CTL_DEL, e" + std::to_string(i) + ", 0)\n";
-  for (int i = 0; i < 24; i += 3) s += "read(e" + std::to_string(i) + ", 8)\n";
+  for (int i = 1; i < 24; i += 4)
+    s += "epoll_ctl(ep, EPOLL_CTL_DEL, e" + std::to_string(i) + ", 0)\n";
+  for (int i = 0; i < 24; i += 3)
+    s += "read(e" + std::to_string(i) + ", 8)\n";
   for (int i = 1; i < 24; i += 4)
     s += "epoll_ctl(ep, EPOLL_CTL_ADD, e" + std::to_string(i) + ", EPOLLIN | EPOLLET)\n";
   s += "epoll_wait(ep, 8, 0)\n";
@@ -162,7 +167,8 @@ TEST(Layout, TheCacheGivesTheLayoutFromScratchForEverySnapshotInAnyOrder) {
   const std::size_t n = s->step_count();
   ASSERT_GT(n, 200u);
   std::vector<std::size_t> order(n + 1);
-  for (std::size_t i = 0; i <= n; ++i) order[i] = i;
+  for (std::size_t i = 0; i <= n; ++i)
+    order[i] = i;
   TreeLayoutCache cache;
   auto check = [&](const std::vector<std::size_t>& steps, const char* how) {
     for (std::size_t k : steps) {
@@ -285,8 +291,10 @@ TEST(Compare, IncrementalDifferencesEqualDifferencesFromScratch) {
   bool some = false;
   // Forward step by step, then in jumps back and forth (stepping back, scrubbing).
   std::vector<std::size_t> ticks;
-  for (std::size_t t = 1; t <= tl.ticks(); ++t) ticks.push_back(t);
-  for (std::size_t t = tl.ticks(); t > 7; t -= 7) ticks.push_back(t - 7);
+  for (std::size_t t = 1; t <= tl.ticks(); ++t)
+    ticks.push_back(t);
+  for (std::size_t t = tl.ticks(); t > 7; t -= 7)
+    ticks.push_back(t - 7);
   for (std::size_t t : ticks) {
     auto [a, b] = at(t);
     const Differences want = differences(*a, b);
@@ -324,7 +332,8 @@ end
   EXPECT_EQ(ctls, 5);
   const sim::Snapshot& end = lt->snapshot_after(lt->step_count());
   ASSERT_EQ(end.epolls[0]->rbr.size(), 5u);
-  for (uint32_t id : end.epolls[0]->rbr) EXPECT_EQ(end.item(id)->events & sim::kEPOLLET, 0u);
+  for (uint32_t id : end.epolls[0]->rbr)
+    EXPECT_EQ(end.item(id)->events & sim::kEPOLLET, 0u);
 }
 
 TEST(Session, SetUpBeforeRecordFromHasNoSteps) {
@@ -333,7 +342,8 @@ TEST(Session, SetUpBeforeRecordFromHasNoSteps) {
   auto s = Session::from_text(kPipe, "p.scn", o);
   ASSERT_TRUE(s->ok()) << s->error();
   ASSERT_EQ(s->statements().size(), 7u);
-  for (std::size_t i = 0; i < 3; ++i) EXPECT_EQ(s->statements()[i].end_step, 0u);
+  for (std::size_t i = 0; i < 3; ++i)
+    EXPECT_EQ(s->statements()[i].end_step, 0u);
   EXPECT_GT(s->statements()[3].end_step, 0u);
   // Before the first recorded step the state is the set-up's: one item, nothing ready.
   const sim::Snapshot& start = s->snapshot_after(0);

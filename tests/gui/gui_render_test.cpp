@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The GUI rendered for real (run under xvfb-run with Mesa's software OpenGL): the pipe example,
 // edge-triggered beside level-triggered, at every step. The ready-list nodes are drawn in a colour
 // reserved for them, so they are found in the pixels: one in each pane after the write, none in the

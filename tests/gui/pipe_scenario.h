@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // tests/gui/pipe_scenario.h — the seed's pipe example (2 KB written, 1 KB read, edge-triggered),
 // shared by the GUI's model tests and render tests.
 #pragma once

@@ -1,5 +1,6 @@
-// tests/live/bench_layout_test.cpp — the benchmark's item layout (bench/bench_model.h): which items it
-// registers, and in what order, in every world alike.
+// SPDX-License-Identifier: GPL-2.0-only
+// tests/live/bench_layout_test.cpp — the benchmark's item layout (bench/bench_model.h): which items
+// it registers, and in what order, in every world alike.
 #include <gtest/gtest.h>
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Checking a scenario runs it on the model and on this machine's kernel (the live child) and
 // reports every disagreement and every expectation that does not hold. A model of an older kernel
 // (5.10) run against this kernel must diverge exactly where the pipe rule changed.
@@ -108,7 +109,11 @@ TEST(Calibration, FindsTheProfileOfThisKernelsVersion) {
   int major = 0, minor = 0;
   ASSERT_EQ(std::sscanf(u.release, "%d.%d", &major, &minor), 2) << u.release;
   const int v = major * 100 + minor;
-  const char* expected = v >= 617 ? "6.18" : v >= 614 ? nullptr : v >= 515 ? "6.13" : v >= 505 ? "5.10" : nullptr;
+  const char* expected = v >= 617   ? "6.18"
+                         : v >= 614 ? nullptr
+                         : v >= 515 ? "6.13"
+                         : v >= 505 ? "5.10"
+                                    : nullptr;
   Calibration c = calibrate();
   EXPECT_TRUE(c.error.empty()) << c.error;
   ASSERT_NE(c.profile, nullptr);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // export-c writes a C program that performs a scenario with real syscalls; compiled with cc and run
 // with only fds 0, 1, 2 open, it prints the same transcript as the live backend gives.
 #include <gtest/gtest.h>
@@ -12,10 +13,10 @@
 #include <map>
 #include <variant>
 
-#include "live/live_backend.h"
-#include "live/export_c.h"
-#include "sim/script/parser.h"
 #include "driver/runner.h"
+#include "live/export_c.h"
+#include "live/live_backend.h"
+#include "sim/script/parser.h"
 
 extern char** environ;
 

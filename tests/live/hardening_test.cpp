@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Hardening: running scenarios (the checker, the fuzzer) leaves no fd open and no child process
 // behind, and a scenario that opens more fds than its RLIMIT_NOFILE allows gets EMFILE on the
 // model and on the kernel alike.
@@ -90,7 +91,7 @@ write(w, 10)
 send(c, "hi")
 read(r, 100)
 )"),
-                             o);
+                                       o);
   EXPECT_TRUE(report.ok()) << (report.messages.empty() ? report.error : report.messages[0]);
   fuzz::FuzzOptions f;
   f.seed = 5;
@@ -124,7 +125,7 @@ x = dup(e1)              => 7
 setrlimit_nofile(1024)
 pipe2(r3, w3, 0)         => 0
 )"),
-                             o);
+                                       o);
   EXPECT_TRUE(report.ok()) << (report.messages.empty() ? report.error : report.messages[0]);
   EXPECT_EQ(report.divergences, 0);
   EXPECT_EQ(report.calls, 15);

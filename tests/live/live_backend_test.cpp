@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The live backend performs real syscalls in a child whose fd table holds only 0, 1 and 2, reports
 // calls that sleep as blocked, their later completions, and the kernel's fdinfo.
 #include <gtest/gtest.h>
@@ -61,7 +62,8 @@ TEST(LiveBackend, ASleepingCallIsReportedBlockedThenItsCompletion) {
   ASSERT_TRUE(k.start(&error)) << error;
   perform(k, call("main", "epoll_create1", {0}));
   perform(k, call("main", "eventfd", {0, sim::kEFD_NONBLOCK}));
-  perform(k, call("main", "epoll_ctl", {3, sim::kEPOLL_CTL_ADD, 4, sim::kEPOLLIN | sim::kEPOLLET, 4}));
+  perform(k,
+          call("main", "epoll_ctl", {3, sim::kEPOLL_CTL_ADD, 4, sim::kEPOLLIN | sim::kEPOLLET, 4}));
   Outcome w = perform(k, call("t1", "epoll_wait", {3, 0, 4, -1}));
   EXPECT_TRUE(w.blocked);
   EXPECT_TRUE(k.take_completions().empty());

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The call table (sim/script/calls.h): one entry per CallId in order, names that find their
 // entries, and argument placement that leaves out exactly the optional arguments.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Registrations are keyed by (open file description, fd number), and only the last close of an
 // open file description removes its items (docs/kernel-notes.md C2.6): the t_dup and t_dup2
 // probes (kernel-notes F1, F2, F4, t_dup2) with their fdinfo lines read through snapshots, plus

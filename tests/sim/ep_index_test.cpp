@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The (file, fd) index beside rbr (sim/ep_index.h): against std::map under random inserts and
 // erases, its neighbours against the map's, and in the model: the index agrees with rbr after
 // every call (the invariant checker compares them), also after files get new addresses.

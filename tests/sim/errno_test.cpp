@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Every errno of epoll_create, epoll_ctl and epoll_wait, in the kernel's order of checks: the
 // lines of the t_errno and t_extra (Z1) probes of docs/kernel-notes.md, and for each pair of
 // errors that can apply at once, which one the kernel reports (kernel-notes C4.1 to C4.3: the

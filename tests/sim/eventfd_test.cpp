@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // eventfd, E1..E4 and C3.4 of docs/kernel-notes.md: raw masks at the
 // counter's limits, a wake-up keyed EPOLLIN on every write (even of 0) and keyed EPOLLOUT on every
 // read, the semaphore mode's short read, and the final HUP that epoll never sees.

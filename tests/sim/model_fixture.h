@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // tests/sim/model_fixture.h — a Kernel with the invariant checker attached, and short helpers in
 // the style of the probe programs of docs/kernel-notes.md C6 (add/mod/wait/w/drain), so that each
 // test reads like the probe whose output it reproduces.

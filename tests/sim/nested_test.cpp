@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Nested epoll: an epoll watched by another epoll (docs/kernel-notes.md C2.11, C3.5), the loop and
 // depth checks (ep_loop_check) and the wake-up path limits (reverse_path_check): the t_nested
 // probe (kernel-notes N1 to N9), the pruning of stale items when an epoll is polled, and the

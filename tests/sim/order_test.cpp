@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Ready-list order, the t_order probe of docs/kernel-notes.md (observations T1..T13 except T11,
 // which is in threads_test.cpp because it sleeps). Pipes 1..4 are registered with data = id; w(i)
 // writes one byte into pipe i, drain_pipe(i) reads it empty. The expected strings are the probe's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The seed's example: 2 KB written into a pipe, 1 KB read, epoll_wait again. Level-triggered
 // reports the pipe again, edge-triggered does not (docs/kernel-notes.md P2 and C2.8).
 #include "model_fixture.h"

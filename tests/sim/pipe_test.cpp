@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Pipes, P1..P5 and C3.1 of docs/kernel-notes.md: raw masks, slot-based
 // fullness and the merge rule, which wake-ups make edge-triggered epoll report again, a blocking
 // reader woken by a writer, and the pipe wake-up rules of older kernels (kernel profiles).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Kernel profiles are chosen by name, and each one is a kernel the model behaves as: the model's
 // answers to two probes follow each profile's settings, and no two profiles answer alike. (The
 // behaviours themselves are tested where they happen: pipe_test, nested_test.)
@@ -18,7 +19,8 @@ bool write_into_nonempty_pipe_wakes(const KernelProfile& profile) {
   Task& t = k.main_task();
   const int ep = static_cast<int>(k.epoll_create1(t, 0).ret);
   const SysResult p = k.pipe2(t, kO_NONBLOCK);
-  EXPECT_EQ(k.epoll_ctl(t, ep, kEPOLL_CTL_ADD, p.fds[0], EpollEvent{kEPOLLIN | kEPOLLET, 0}).ret, 0);
+  EXPECT_EQ(k.epoll_ctl(t, ep, kEPOLL_CTL_ADD, p.fds[0], EpollEvent{kEPOLLIN | kEPOLLET, 0}).ret,
+            0);
   EXPECT_EQ(k.write(t, p.fds[1], 10).ret, 10);
   EXPECT_EQ(k.epoll_wait(t, ep, 8, 0).ret, 1);  // the first write always wakes it
   EXPECT_EQ(k.write(t, p.fds[1], 10).ret, 10);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // ep_find and ep_rbtree_insert as the window shows them. With tracing on the model walks rbr from
 // the root as the kernel does, one trace step per comparison; with tracing off the index answers
 // (sim/ep_index.h). Here: the steps of each ADD, MOD and DEL lookup are the root-to-node path of a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The intrusive red-black tree against std::set, with the red-black properties checked after every
 // insert and erase, and the shapes lib/rbtree.c builds for known key orders.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // One million items added to one epoll and removed again: nothing leaks (the epitem and
 // eppoll_entry caches are empty, the user's watch count is back to 0) and every invariant holds.
 // Under the sanitizer build LeakSanitizer checks the process as a whole as well.

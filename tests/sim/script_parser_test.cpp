@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The scenario language: what parses into what, and a test for each kind of error, which must be
 // reported as file:line:col with the line and a caret.
 #include <gtest/gtest.h>

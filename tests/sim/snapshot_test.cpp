@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Snapshots: plain views of the model after a step, sharing every unchanged view with the previous
 // snapshot, and a Recorder that keeps one per step.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // tests/sim/tcp_test.cpp — TCP over loopback: TCP-T1, TCP-T2 and L1 of docs/kernel-notes.md and
 // the probes B1, B2 and B4..B8 of this machine's kernel (kernel-notes C6). The tests named T1...
 // and T2... here are TCP-T1 and TCP-T2, not the ready-list T1 and T2. Where the probes print byte

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The model as text for the terminal (sim/text_view.h): two columns that line up whatever they
 // hold, and words wrapped to a width.
 #include <gtest/gtest.h>
@@ -19,8 +20,8 @@ std::size_t columns(const std::string& s) {
 }
 
 TEST(TextView, SideBySideLinesUpColumnsWithUtf8Marks) {
-  const auto rows = side_by_side({"0 []   kernel \u2713 same", "short"},
-                                 {"1 [4: EPOLLIN]", "x"}, 24, "edge-triggered", "level-triggered");
+  const auto rows = side_by_side({"0 []   kernel \u2713 same", "short"}, {"1 [4: EPOLLIN]", "x"},
+                                 24, "edge-triggered", "level-triggered");
   ASSERT_EQ(rows.size(), 3u);
   for (const auto& r : rows) {
     const std::size_t bar = r.find(" | ");

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Several threads, timeouts and wait-queue order: W1, X1, X2, T11 and F5 of docs/kernel-notes.md,
 // and the ovflist of kernel-notes C2.9, which no single-threaded
 // probe can reach but Kernel::set_scan_hook can ("on another CPU, while the scan copies events").

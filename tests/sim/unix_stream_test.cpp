@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // tests/sim/unix_stream_test.cpp — AF_UNIX SOCK_STREAM socketpairs: U1 and U2 of
 // docs/kernel-notes.md and the probes A1..A6 of this machine's kernel (kernel-notes C6),
 // reproduced call by call. SIOCOUTQ is the sender's sk_wmem_alloc and SIOCINQ the

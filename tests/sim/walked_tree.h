@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // tests/sim/walked_tree.h — the reference red-black tree of the model's tests: built the way the
 // kernel builds rbr, each insert walking down from the root (ep_rbtree_insert's loop: right when
 // the new key is greater, left otherwise) and then lib/rbtree.c's rb_insert_color, via sim/rbtree.
