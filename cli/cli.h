@@ -44,6 +44,8 @@ struct WalkthroughOptions {
 };
 // Prints the walk-through; 0 when the replay showed the example's lesson with no divergence.
 int run_walkthrough(std::ostream& out, const WalkthroughOptions& options);
+// The main job in the terminal: says `why` on stderr, then the walk-through on stdout.
+int terminal_main_job(const std::string& why);
 
 // --- shared by the subcommands (common.cpp) ---------------------------------------------------
 // The terminal's width (at least 80), or 120 when stdout is not a terminal.

@@ -170,11 +170,9 @@ Action main_job() {
       o.compare = "trigger";
       return gui(o);
     }
-    std::cerr << "epollscope: no display, so here is the terminal walk-through (`epollscope gui` "
-                 "needs a display; `epollscope run FILE` replays any scenario in the terminal)\n";
-    WalkthroughOptions w;
-    w.width = terminal_width();
-    return run_walkthrough(std::cout, w);
+    return terminal_main_job(
+        "no display, so here is the terminal walk-through (`epollscope gui` "
+        "needs a display)");
   };
 }
 

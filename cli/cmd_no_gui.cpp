@@ -37,11 +37,7 @@ void add_bench_gui(CLI::App& bench, Action& action) {
 
 Action main_job() {
   return [] {
-    std::cerr << "epollscope: built without the window, so here is the terminal walk-through "
-                 "(`epollscope run FILE` replays any scenario in the terminal)\n";
-    WalkthroughOptions w;
-    w.width = terminal_width();
-    return run_walkthrough(std::cout, w);
+    return terminal_main_job("built without the window, so here is the terminal walk-through");
   };
 }
 

@@ -167,6 +167,14 @@ int run_walkthrough(std::ostream& out, const WalkthroughOptions& o) {
   return ok ? 0 : 1;
 }
 
+int terminal_main_job(const std::string& why) {
+  std::cerr << "epollscope: " << why
+            << " (`epollscope run FILE` replays any scenario in the terminal)\n";
+  WalkthroughOptions w;
+  w.width = terminal_width();
+  return run_walkthrough(std::cout, w);
+}
+
 void add_walkthrough(CLI::App& app, Action& action) {
   struct Options {
     std::string profile = sim::KernelProfile::default_profile().name;

@@ -12,26 +12,13 @@
 #include "driver/driver.h"
 #include "driver/variant.h"
 #include "sim/script/parser.h"
+#include "tests/driver/et_pipe.h"
 
 namespace epollscope::driver {
 namespace {
 
-sim::script::Scenario parse(const std::string& text) {
-  auto r = sim::script::parse_scenario(text, "inline.scn");
-  if (auto* e = std::get_if<sim::script::ParseError>(&r)) ADD_FAILURE() << e->format();
-  return std::get<sim::script::Scenario>(std::move(r));
-}
-
-const char* kEtPipe = R"(ep = epoll_create1(0)
-pipe2(r, w, O_NONBLOCK)
-epoll_ctl(ep, EPOLL_CTL_ADD, r, EPOLLIN | EPOLLET)
-write(w, 2048)                 => 2048
-epoll_wait(ep, 8, 0)           => [r: EPOLLIN]
-read(r, 1024)                  => 1024
-epoll_wait(ep, 8, 0)           => []
-write(w, 10)                   => 10
-epoll_wait(ep, 8, 0)           => [r: EPOLLIN]
-)";
+using test::kEtPipe;
+const auto parse = test::parse_inline;
 
 // A "kernel" that is another model, of another profile, and that fails when told to: the runner
 // and the driver see a backend that answers like a kernel (it does not learn the tree order).

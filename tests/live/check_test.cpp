@@ -14,6 +14,7 @@
 #include "live/calibrate.h"
 #include "live/live_backend.h"
 #include "sim/script/parser.h"
+#include "tests/driver/et_pipe.h"
 
 namespace epollscope::live {
 namespace {
@@ -28,22 +29,8 @@ driver::RunOptions on_this_kernel(const char* profile = "6.18") {
   return o;
 }
 
-sim::script::Scenario parse(const std::string& text) {
-  auto r = sim::script::parse_scenario(text, "inline.scn");
-  if (auto* e = std::get_if<sim::script::ParseError>(&r)) ADD_FAILURE() << e->format();
-  return std::get<sim::script::Scenario>(r);
-}
-
-const char* kEtPipe = R"(ep = epoll_create1(0)
-pipe2(r, w, O_NONBLOCK)
-epoll_ctl(ep, EPOLL_CTL_ADD, r, EPOLLIN | EPOLLET)
-write(w, 2048)                 => 2048
-epoll_wait(ep, 8, 0)           => [r: EPOLLIN]
-read(r, 1024)                  => 1024
-epoll_wait(ep, 8, 0)           => []
-write(w, 10)                   => 10
-epoll_wait(ep, 8, 0)           => [r: EPOLLIN]
-)";
+using test::kEtPipe;
+const auto parse = test::parse_inline;
 
 TEST(Checker, ModelAndKernelAgreeOnThePipeExample) {
   sim::script::Scenario sc = parse(kEtPipe);
