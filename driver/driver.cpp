@@ -2,6 +2,7 @@
 #include "driver/driver.h"
 
 #include <algorithm>
+#include <cassert>
 #include <chrono>
 
 #include "sim/kernel.h"
@@ -73,6 +74,8 @@ bool ScenarioRun::done() const {
 }
 
 const StatementRun& ScenarioRun::step() {
+  if (!started_) start();
+  assert(!done() && "step() after the run ended: check done() first");
   StatementRun r;
   auto recorded = [&] { return model_->recorder() ? model_->recorder()->size() : 0; };
   if (options_.record && statements_.size() == options_.record_from) model_->start_recording();

@@ -51,6 +51,11 @@ std::unique_ptr<Session> Session::from_text(const std::string& text, const std::
   return s;
 }
 
+const std::string& Session::note() const {
+  static const std::string none;
+  return run_ ? run_->note() : none;
+}
+
 const sim::script::Scenario& Session::scenario() const {
   static const sim::script::Scenario none;
   return run_ ? run_->scenario() : none;

@@ -48,7 +48,7 @@ class Session {
   bool ok() const { return error_.empty(); }
   const std::string& error() const { return error_; }
   // e.g. "the real kernel could not be asked (...): the model alone runs it"
-  const std::string& note() const { return run_ ? run_->note() : error_; }
+  const std::string& note() const;
   const sim::script::Scenario& scenario() const;
   const sim::KernelProfile& profile() const;
   bool live() const { return run_ && run_->kernel_asked(); }
