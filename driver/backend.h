@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "sim/eventpoll.h"
+#include "sim/fdtable.h"
 #include "sim/script/calls.h"
 #include "sim/script/scenario.h"
 
@@ -112,6 +113,9 @@ class Backend {
                                 const std::vector<FdinfoEntry>& /*kernel_after_add*/) {}
   // How many epitems exist, when the backend can tell (the model can; a kernel cannot: -1).
   virtual long epitems() const { return -1; }
+  // A real process's RLIMIT_NOFILE as a scenario finds it (before start is fine) and fs.nr_open;
+  // the model is given the same (ModelBackend::set_nofile_limits) so that both start alike.
+  virtual std::optional<sim::RlimitNofile> rlimit_nofile() const { return std::nullopt; }
 };
 
 // Formats an outcome for people: "1 [4: IN]", "-1 EAGAIN", "blocks", "0 (fds 3, 4)".

@@ -112,12 +112,15 @@ struct CheckReport {
   int calls = 0;
   int divergences = 0;
   int failed_expectations = 0;
-  std::vector<std::string> messages;  // one block per divergence or failed expectation
-  std::string error;                  // the scenario could not run to its end
-  std::string note;                   // e.g. why the kernel was not asked
+  // One block per divergence or failed expectation, the first kCheckMessagesShown of them, then
+  // a line "... and N more divergences or failed expectations in PATH" if there were more.
+  std::vector<std::string> messages;
+  std::string error;  // the scenario could not run to its end
+  std::string note;   // e.g. why the kernel was not asked
   double seconds = 0;
   bool ok() const { return divergences == 0 && failed_expectations == 0 && error.empty(); }
 };
+inline constexpr std::size_t kCheckMessagesShown = 20;
 CheckReport check_scenario(sim::script::Scenario scenario, RunOptions options);
 
 }  // namespace epollscope::driver

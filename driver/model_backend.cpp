@@ -19,6 +19,7 @@ ModelBackend::~ModelBackend() = default;
 bool ModelBackend::start(std::string*) {
   recorder_.reset();
   k_ = std::make_unique<Kernel>(profile_);
+  k_->set_nofile_limits(nofile_);
   if (record_) {
     recorder_ = std::make_unique<Recorder>(*k_);
     k_->set_trace_sink(recorder_.get());

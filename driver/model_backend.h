@@ -45,6 +45,9 @@ class ModelBackend final : public Backend {
     order_like(epfd, tfd, kernel_after_add);
   }
   long epitems() const override { return k_ ? static_cast<long>(k_->epitems_in_use()) : -1; }
+  // The RLIMIT_NOFILE and fs.nr_open the model's process starts with (at the next start): a real
+  // backend's, when the model runs beside one.
+  void set_nofile_limits(const sim::RlimitNofile& r) { nofile_ = r; }
 
   Kernel& kernel() { return *k_; }
   const Kernel& kernel() const { return *k_; }
@@ -73,6 +76,7 @@ class ModelBackend final : public Backend {
 
   const KernelProfile& profile_;
   bool record_;
+  sim::RlimitNofile nofile_;
   std::unique_ptr<Kernel> k_;
   std::unique_ptr<Recorder> recorder_;
   std::map<uint32_t, std::string> thread_of_task_;

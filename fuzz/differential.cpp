@@ -28,6 +28,7 @@
 #include "driver/runner.h"
 #include "live/calibrate.h"
 #include "live/in_process_backend.h"
+#include "live/real_calls.h"
 #include "sim/invariants.h"
 #include "sim/script/parser.h"
 #include "sim/strings.h"
@@ -52,6 +53,7 @@ class CaseRun {
     // The runner keeps pointers to statements: the vector must never move.
     scenario_.statements.reserve(capacity + 1);
     scenario_.path = "fuzz";
+    if (auto limits = kernel_.rlimit_nofile()) model_.set_nofile_limits(*limits);
   }
   ~CaseRun() { runner_.stop(); }
 
@@ -337,6 +339,12 @@ std::string finding_scenario(const FuzzOptions& o, uint64_t case_index,
 int fuzz_command(const FuzzOptions& o, std::ostream& out, std::ostream& err) {
   if (o.ops == 0 || o.case_ops < 1) {
     err << "epollscope: fuzz needs --ops >= 1\n";
+    return 2;
+  }
+  if (const uint64_t hard = live::scenario_rlimit_nofile().max; hard < kFuzzMinNofile) {
+    err << "epollscope: fuzz needs a hard RLIMIT_NOFILE of at least " << kFuzzMinNofile
+        << ", this process has " << hard << " (ulimit -Hn): its cases run with the soft limit at "
+        << kFuzzMinNofile << " and each worker keeps an fd of its own at the top of it\n";
     return 2;
   }
   int jobs =

@@ -31,6 +31,12 @@ struct FuzzOptions {
   int stall_seconds = 20;  // a worker that makes no progress this long is reported as hung
 };
 
+// The hard RLIMIT_NOFILE the fuzzer needs: its cases run with the soft limit at 1024, as the
+// model's process starts, and each worker keeps one fd of its own at 1023 to read fdinfo, above
+// any fd a case reaches (a few dozen). With a lower hard limit a case could fill the table up to
+// that fd, which the model would not know of.
+inline constexpr uint64_t kFuzzMinNofile = 1024;
+
 // What running one case found.
 struct CaseOutcome {
   bool diverged = false;

@@ -40,7 +40,7 @@ bool InProcessBackend::start(std::string* error) {
   close_from(3);
   rlimit rl{};
   getrlimit(RLIMIT_NOFILE, &rl);
-  rl.rlim_cur = std::min<rlim_t>(1024, rl.rlim_max);
+  rl.rlim_cur = static_cast<rlim_t>(scenario_rlimit_nofile().cur);
   if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
     *error = std::string("setrlimit: ") + std::strerror(errno);
     return false;

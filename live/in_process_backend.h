@@ -5,9 +5,10 @@
 // scenario (threads that sleep, timeouts), but a few thousand calls per second. The fuzzer needs
 // a hundred thousand, so its worker processes call the kernel themselves through this backend:
 // start() closes every fd above 2 — the process's fd table then belongs to the scenario and real
-// fd numbers equal the model's — and resets RLIMIT_NOFILE to the model's 1024. Only for a process
-// that owns nothing else (a forked fuzz worker). Calls must not sleep: the fuzzer's fds are all
-// non-blocking and its epoll_waits have timeout 0; a scenario thread other than main is refused.
+// fd numbers equal the model's — and sets the soft RLIMIT_NOFILE to 1024 (scenario_rlimit_nofile),
+// as the model's. Only for a process that owns nothing else (a forked fuzz worker). Calls must not
+// sleep: the fuzzer's fds are all non-blocking and its epoll_waits have timeout 0; a scenario
+// thread other than main is refused.
 #pragma once
 
 #include "driver/backend.h"
@@ -24,6 +25,9 @@ class InProcessBackend final : public driver::Backend {
   std::vector<driver::ThreadResult> take_completions() override { return {}; }
   std::vector<driver::FdinfoEntry> fdinfo(int epfd) override;
   void stop() override;
+  std::optional<sim::RlimitNofile> rlimit_nofile() const override {
+    return scenario_rlimit_nofile();
+  }
 
  private:
   RealFds fds_;

@@ -17,6 +17,7 @@
 #include <sstream>
 
 #include "live/protocol.h"
+#include "live/real_calls.h"
 
 extern char** environ;
 
@@ -127,6 +128,11 @@ void LiveBackend::stop() {
   if (to_child_ >= 0) close(to_child_);
   if (from_child_ >= 0) close(from_child_);
   to_child_ = from_child_ = -1;
+}
+
+std::optional<sim::RlimitNofile> LiveBackend::rlimit_nofile() const {
+  // live_child.cpp's main sets the soft limit as scenario_rlimit_nofile says.
+  return scenario_rlimit_nofile();
 }
 
 void LiveBackend::send(const std::string& line) {

@@ -41,6 +41,8 @@ class LiveBackend final : public driver::Backend {
   std::vector<driver::ThreadResult> take_completions() override;
   std::vector<driver::FdinfoEntry> fdinfo(int epfd) override;
   void stop() override;
+  // The child inherits this process's hard limit and sets the soft one as the model's starts.
+  std::optional<sim::RlimitNofile> rlimit_nofile() const override;
 
   pid_t pid() const { return pid_; }
 

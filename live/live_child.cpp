@@ -171,7 +171,7 @@ int main() {
   // The model's process starts with RLIMIT_NOFILE 1024, as a login shell's does.
   rlimit rl{};
   getrlimit(RLIMIT_NOFILE, &rl);
-  rl.rlim_cur = std::min<rlim_t>(1024, rl.rlim_max);
+  rl.rlim_cur = static_cast<rlim_t>(epollscope::live::scenario_rlimit_nofile().cur);
   setrlimit(RLIMIT_NOFILE, &rl);
   std::string buffer;
   char chunk[4096];

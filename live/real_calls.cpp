@@ -244,4 +244,19 @@ CallResult perform_real_call(const ResolvedCall& c, RealFds& fds) {
   return result_of(-1);
 }
 
+sim::RlimitNofile scenario_rlimit_nofile() {
+  sim::RlimitNofile r;
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+    r.max = rl.rlim_max;
+    r.cur = std::min<uint64_t>(1024, rl.rlim_max);
+  }
+  if (FILE* f = std::fopen("/proc/sys/fs/nr_open", "r")) {
+    unsigned long long n = 0;
+    if (std::fscanf(f, "%llu", &n) == 1) r.nr_open = n;
+    std::fclose(f);
+  }
+  return r;
+}
+
 }  // namespace epollscope::live

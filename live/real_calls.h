@@ -26,6 +26,11 @@ class RealFds {
   bool busy_ = false;
 };
 
+// The RLIMIT_NOFILE a scenario's process starts with: the soft limit 1024, a login shell's (the
+// hard limit when that is lower), under this process's hard limit, which a child inherits; and
+// fs.nr_open. The live child and the in-process backend set it so; the model is handed it.
+sim::RlimitNofile scenario_rlimit_nofile();
+
 // Performs `c` (fds are real fd numbers of this process). Never sleeps for ever on its own only if
 // the fds are non-blocking: a read of an empty blocking pipe blocks the calling thread.
 driver::CallResult perform_real_call(const driver::ResolvedCall& c, RealFds& fds);

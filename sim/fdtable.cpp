@@ -14,7 +14,7 @@ int FilesStruct::alloc_fd(int start) {
   int fd = std::max(start, next_fd_);
   while (fd < static_cast<int>(fdt_.size()) && fdt_[fd].file)
     ++fd;
-  if (fd >= rlimit_nofile_) return -kEMFILE;
+  if (fd >= rlimit_nofile()) return -kEMFILE;
   if (start <= next_fd_) next_fd_ = fd + 1;
   expand_files(fd);
   return fd;

@@ -16,12 +16,25 @@
 // lowest free number); a slot's file is alive and counts the slot in its f_count.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 namespace epollscope::sim {
 
 class File;
 class KernelContext;
+
+// RLIMIT_NOFILE of the process (signal->rlim[RLIMIT_NOFILE], rlim_t values) and the sysctl that
+// bounds its hard limit. A model cannot read them from anywhere: a driver that runs it beside a
+// real process hands it that process's (driver::Backend::rlimit_nofile), so that both start alike
+// and setrlimit refuses the same values. The defaults are a login shell's soft limit under a hard
+// limit as high as fs.nr_open lets it be.
+struct RlimitNofile {
+  uint64_t cur = 1024;          // the soft limit: no fd at or above it (EMFILE)
+  uint64_t max = 1u << 20;      // the hard limit: the soft one may not exceed it (EINVAL)
+  uint64_t nr_open = 1u << 20;  // fs.nr_open (sysctl_nr_open, 1024 * 1024 by default)
+  friend bool operator==(const RlimitNofile&, const RlimitNofile&) = default;
+};
 
 struct FdSlot {
   File* file = nullptr;
@@ -52,8 +65,11 @@ class FilesStruct {
   // drop after the install.
   File* do_dup2(int fd, File* f);
 
-  long rlimit_nofile() const { return rlimit_nofile_; }
-  void set_rlimit_nofile(long limit) { rlimit_nofile_ = limit; }
+  // The soft limit, as the fd allocator compares it (rlimit(RLIMIT_NOFILE)).
+  long rlimit_nofile() const { return static_cast<long>(rlimit_.cur); }
+  const RlimitNofile& rlimit() const { return rlimit_; }
+  // Takes the limits as they are: do_prlimit's checks are the syscall's (Kernel).
+  void set_rlimit(const RlimitNofile& r) { rlimit_ = r; }
   const std::vector<FdSlot>& slots() const { return fdt_; }
 
  private:
@@ -63,9 +79,9 @@ class FilesStruct {
   }
 
   KernelContext& k_;
-  std::vector<FdSlot> fdt_;    // files->fdt->fd
-  int next_fd_ = 0;            // files->next_fd: no free number below it
-  long rlimit_nofile_ = 1024;  // RLIMIT_NOFILE (signal->rlim in the kernel)
+  std::vector<FdSlot> fdt_;  // files->fdt->fd
+  int next_fd_ = 0;          // files->next_fd: no free number below it
+  RlimitNofile rlimit_;      // RLIMIT_NOFILE (signal->rlim in the kernel) and fs.nr_open
 };
 
 }  // namespace epollscope::sim

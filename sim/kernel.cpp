@@ -555,10 +555,21 @@ SysResult Kernel::dup2(Task& t, int oldfd, int newfd) {
   return end_call(t, SysResult::value_of(newfd));
 }
 
+// do_prlimit (kernel/sys.c) for RLIMIT_NOFILE, in its order of checks. The new soft limit is
+// (rlim_t)limit: -1 is RLIM_INFINITY, above any hard limit.
 SysResult Kernel::setrlimit_nofile(Task& t, long limit) {
   begin_call(t, [&] { return cat("setrlimit(RLIMIT_NOFILE, ", limit, ")"); });
-  if (limit < 0) return end_call(t, SysResult::error(kEINVAL));
-  fdt_.set_rlimit_nofile(limit);
+  const RlimitNofile& old = fdt_.rlimit();
+  RlimitNofile lim = old;
+  lim.cur = static_cast<uint64_t>(limit);
+  if (lim.cur > lim.max) return end_call(t, SysResult::error(kEINVAL));
+  if (lim.max > old.nr_open) return end_call(t, SysResult::error(kEPERM));
+  // Raising the hard limit would need CAP_SYS_RESOURCE (EPERM without it): the call keeps it.
+  fdt_.set_rlimit(lim);
+  if (ctx_.tracing())
+    ctx_.step(StepKind::kFdTable, "do_prlimit",
+              cat("RLIMIT_NOFILE is now ", lim.cur, " (hard limit ", lim.max, "): fds from ",
+                  lim.cur, " on cannot be allocated"));
   return end_call(t, SysResult::value_of(0));
 }
 

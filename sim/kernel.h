@@ -91,6 +91,8 @@ class Kernel {
   SysResult dup(Task& t, int fd);
   SysResult dup2(Task& t, int oldfd, int newfd);
   SysResult open_regular(Task& t, std::string name);  // a file without ->poll (EPERM in epoll_ctl)
+  // setrlimit(RLIMIT_NOFILE) with the soft limit `limit` and the hard limit kept, as the scenario
+  // language's setrlimit_nofile(n) does (getrlimit, rlim_cur = n, setrlimit).
   SysResult setrlimit_nofile(Task& t, long limit);
 
   // --- time and sleeping tasks ---------------------------------------------------------------
@@ -115,6 +117,9 @@ class Kernel {
   void set_max_user_watches(long n) { epoll_.max_user_watches = n; }
   long max_user_watches() const { return epoll_.max_user_watches; }
   long epoll_watches() const { return epoll_.epoll_watches; }
+  // The process's RLIMIT_NOFILE and fs.nr_open, as it starts (before any call).
+  void set_nofile_limits(const RlimitNofile& r) { fdt_.set_rlimit(r); }
+  const RlimitNofile& nofile_limits() const { return fdt_.rlimit(); }
 
   // --- tracing -------------------------------------------------------------------------------
   void set_trace_sink(TraceSink* sink) { ctx_.set_trace_sink(sink); }

@@ -245,7 +245,7 @@ const std::vector<CallSpec>& all_calls() {
        false,
        -1,
        "setrlimit_nofile(n)",
-       "set RLIMIT_NOFILE (fds >= n cannot be allocated: EMFILE)"},
+       "set the soft RLIMIT_NOFILE (fds >= n: EMFILE; above the hard limit: EINVAL)"},
       {C::kSleep,
        "sleep",
        {{A::kInt, "ms"}},

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // Hardening: running scenarios (the checker, the fuzzer) leaves no fd open and no child process
-// behind, and a scenario that opens more fds than its RLIMIT_NOFILE allows gets EMFILE on the
-// model and on the kernel alike.
+// behind, a scenario that opens more fds than its RLIMIT_NOFILE allows gets EMFILE on the model
+// and on the kernel alike, and setrlimit refuses the same limits on both.
 #include <dirent.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -16,6 +17,7 @@
 #include "driver/driver.h"
 #include "fuzz/differential.h"
 #include "live/live_backend.h"
+#include "live/real_calls.h"
 #include "sim/kernel.h"
 #include "sim/script/parser.h"
 #include "sim/slab.h"
@@ -129,6 +131,22 @@ pipe2(r3, w3, 0)         => 0
   EXPECT_TRUE(report.ok()) << (report.messages.empty() ? report.error : report.messages[0]);
   EXPECT_EQ(report.divergences, 0);
   EXPECT_EQ(report.calls, 15);
+}
+
+TEST(Hardening, SetrlimitNofileAboveTheHardLimitAgreesWithTheKernel) {
+  // The model runs under the live child's limits (LiveBackend::rlimit_nofile): 100000 is EINVAL
+  // on both where the hard limit is lower (20000 on the project's machines), 0 on both elsewhere;
+  // 2^31 is above any hard limit. The model once took every value.
+  const sim::RlimitNofile limits = scenario_rlimit_nofile();
+  EXPECT_EQ(limits.cur, std::min<uint64_t>(1024, limits.max));
+  const driver::RunOptions o = on_this_kernel();
+  auto report = driver::check_scenario(parse(R"(setrlimit_nofile(100000)
+setrlimit_nofile(2147483648)  => -1 EINVAL
+setrlimit_nofile(1024)        => 0
+)"),
+                                       o);
+  EXPECT_TRUE(report.ok()) << (report.messages.empty() ? report.error : report.messages[0]);
+  EXPECT_EQ(report.calls, 3);
 }
 
 // The huge-page source: chunks are 2 MiB aligned, counted while in use, and returned; a model

@@ -2,7 +2,7 @@
 // Registrations are keyed by (open file description, fd number), and only the last close of an
 // open file description removes its items (docs/kernel-notes.md C2.6): the t_dup and t_dup2
 // probes (kernel-notes F1, F2, F4, t_dup2) with their fdinfo lines read through snapshots, plus
-// the consequences of eventpoll_release_file() that C2.6 lists.
+// the consequences of eventpoll_release_file() that C2.6 lists; and RLIMIT_NOFILE (F6).
 //
 // Not modelled, so left out: F3 (fork), and F5 belongs to the threads/wait-queue tests.
 #include "model_fixture.h"
@@ -113,6 +113,30 @@ TEST_F(DupCloseTest, TDup2MakesTheNumberReferToTheFileAgain) {
   EXPECT_EQ(del(ep, a), 0);
   EXPECT_EQ(fdinfo(ep), "");
   EXPECT_EQ(k.epoll_watches(), 0);
+}
+
+TEST_F(DupCloseTest, F6SoftLimitAboveTheHardOneIsEinval) {
+  // The probe's process: hard limit 20000 under fs.nr_open 1048576, soft limit 1024.
+  k.set_nofile_limits(RlimitNofile{1024, 20000, 1048576});
+  // [F6] soft 20001 under hard 20000 = EINVAL; soft RLIM_INFINITY = EINVAL; nothing changes.
+  EXPECT_EQ(ret(checked(k.setrlimit_nofile(main(), 20001))), -kEINVAL);
+  EXPECT_EQ(ret(checked(k.setrlimit_nofile(main(), -1))), -kEINVAL);
+  EXPECT_EQ(k.nofile_limits(), (RlimitNofile{1024, 20000, 1048576}));
+  // Up to the hard limit is allowed, and the hard limit stays.
+  EXPECT_EQ(ret(checked(k.setrlimit_nofile(main(), 20000))), 0);
+  EXPECT_EQ(k.nofile_limits(), (RlimitNofile{20000, 20000, 1048576}));
+  // [F6] under prlimit --nofile=12:12: fds 3..11, then EMFILE; 13 is above the hard limit.
+  k.set_nofile_limits(RlimitNofile{12, 12, 1048576});
+  for (int fd = 3; fd < 12; ++fd)
+    EXPECT_EQ(ret(checked(k.eventfd2(main(), 0, 0))), fd);
+  EXPECT_EQ(ret(checked(k.eventfd2(main(), 0, 0))), -kEMFILE);
+  EXPECT_EQ(ret(checked(k.setrlimit_nofile(main(), 13))), -kEINVAL);
+  EXPECT_EQ(ret(checked(k.setrlimit_nofile(main(), 1024))), -kEINVAL);
+  // [F6] a hard limit above fs.nr_open (the sysctl lowered after it was set) = EPERM, checked
+  // after the soft limit.
+  k.set_nofile_limits(RlimitNofile{1024, 1048577, 1048576});
+  EXPECT_EQ(ret(checked(k.setrlimit_nofile(main(), 2000000))), -kEINVAL);
+  EXPECT_EQ(ret(checked(k.setrlimit_nofile(main(), 1024))), -kEPERM);
 }
 
 TEST_F(DupCloseTest, LastCloseRemovesEveryItemFromEveryEpoll) {
