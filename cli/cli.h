@@ -48,6 +48,11 @@ int run_walkthrough(std::ostream& out, const WalkthroughOptions& options);
 int terminal_main_job(const std::string& why);
 
 // --- shared by the subcommands (common.cpp) ---------------------------------------------------
+// SIGINT, SIGTERM and SIGHUP end epollscope cleanly: a line on stderr, every child it started (the
+// live child, the fuzzer's workers) killed and reaped, exit status 128 + the signal (130, 143,
+// 129). A signal ignored when epollscope started (nohup, a background job of a non-interactive
+// shell) stays ignored. Called once by main, before any child is started.
+void exit_cleanly_on_signals();
 // The terminal's width (at least 80), or 120 when stdout is not a terminal.
 int terminal_width();
 // The profile of that name, or nullptr after printing the known ones on stderr.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // cli/common.cpp — what several subcommands share: the terminal, profiles and calibration, the
 // real kernel's backend, and where the scenario library is.
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -11,9 +12,44 @@
 
 #include "cli/cli.h"
 #include "live/calibrate.h"
+#include "live/child_guard.h"
 #include "live/live_backend.h"
 
 namespace epollscope::cli {
+namespace {
+
+bool g_stderr_is_tty = false;  // a progress line may be half written: end it first
+
+// Only async-signal-safe calls: write, kill, waitpid (kill_tracked_children), _exit. Buffered
+// output is not flushed (stdio is not safe here); `check` flushes after every scenario.
+extern "C" void on_stop_signal(int sig) {
+  const char* text = sig == SIGINT    ? "epollscope: interrupted (SIGINT)\n"
+                     : sig == SIGTERM ? "epollscope: terminated (SIGTERM)\n"
+                                      : "epollscope: hung up (SIGHUP)\n";
+  std::size_t n = 0;
+  while (text[n])
+    ++n;
+  if (g_stderr_is_tty) {
+    [[maybe_unused]] ssize_t nl = write(STDERR_FILENO, "\n", 1);
+  }
+  [[maybe_unused]] ssize_t written = write(STDERR_FILENO, text, n);
+  live::kill_tracked_children();
+  _exit(128 + sig);
+}
+
+}  // namespace
+
+void exit_cleanly_on_signals() {
+  g_stderr_is_tty = isatty(STDERR_FILENO);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+    struct sigaction old {};
+    if (sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigfillset(&sa.sa_mask);  // one stop signal at a time: the second waits for the _exit
+    sigaction(sig, &sa, nullptr);
+  }
+}
 
 int terminal_width() {
   winsize ws{};

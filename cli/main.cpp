@@ -33,5 +33,6 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
   if (!action) action = main_job();
+  exit_cleanly_on_signals();
   return action();
 }

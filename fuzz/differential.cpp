@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -27,6 +28,7 @@
 #include "driver/model_backend.h"
 #include "driver/runner.h"
 #include "live/calibrate.h"
+#include "live/child_guard.h"
 #include "live/in_process_backend.h"
 #include "live/real_calls.h"
 #include "sim/invariants.h"
@@ -167,22 +169,27 @@ std::optional<CaseOutcome> run_in_child(const std::vector<std::string>& lines, i
   SharedBuffer shared(1 << 20);
   if (!shared.data) return std::nullopt;
   shared.data[0] = '\0';
+  const pid_t parent = getpid();
   const pid_t pid = fork();
   if (pid < 0) return std::nullopt;
   if (pid == 0) {
+    live::become_forked_child(parent);
     store(run_case_lines(lines), shared.data, shared.size);
     _exit(0);
   }
+  live::track_child(pid);
   const auto until = Clock::now() + std::chrono::seconds(timeout_s);
   int status = 0;
   while (waitpid(pid, &status, WNOHANG) == 0) {
     if (Clock::now() > until) {
       kill(pid, SIGKILL);
       waitpid(pid, &status, 0);
+      live::untrack_child(pid);
       return std::nullopt;
     }
     std::this_thread::sleep_for(std::chrono::microseconds(200));
   }
+  live::untrack_child(pid);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || shared.data[0] == '\0') return std::nullopt;
   return decode(shared.data);
 }
@@ -378,14 +385,19 @@ int fuzz_command(const FuzzOptions& o, std::ostream& out, std::ostream& err) {
   std::vector<pid_t> pids;
   out.flush();
   err.flush();
+  const pid_t parent = getpid();
   for (int j = 0; j < jobs; ++j) {
     const pid_t pid = fork();
     if (pid < 0) {
-      err << "epollscope: fork failed\n";
+      err << "epollscope: fork failed: " << std::strerror(errno) << '\n';
       sh->stop = 1;
       break;
     }
-    if (pid == 0) worker_main(o, j, jobs, cases, sh);
+    if (pid == 0) {
+      live::become_forked_child(parent);
+      worker_main(o, j, jobs, cases, sh);
+    }
+    live::track_child(pid);
     pids.push_back(pid);
   }
 
@@ -408,6 +420,7 @@ int fuzz_command(const FuzzOptions& o, std::ostream& out, std::ostream& err) {
       if (done[j]) continue;
       int status;
       if (waitpid(pids[j], &status, WNOHANG) == pids[j]) {
+        live::untrack_child(pids[j]);
         done[j] = true;
         --running;
         // A worker ends by _exit(0) after setting its state; anything else is a crash (a signal,

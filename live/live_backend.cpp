@@ -16,6 +16,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "live/child_guard.h"
 #include "live/protocol.h"
 #include "live/real_calls.h"
 
@@ -87,7 +88,9 @@ bool LiveBackend::start(std::string* error) {
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setsigdefault(&attr, &all);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  char* argv[] = {const_cast<char*>(path.c_str()), nullptr};
+  // The child dies with this process (live/child_guard.h); it checks it was started by this one.
+  std::string parent = "--parent=" + std::to_string(getpid());
+  char* argv[] = {const_cast<char*>(path.c_str()), parent.data(), nullptr};
   int rc = posix_spawn(&pid_, path.c_str(), &fa, &attr, argv, environ);
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
@@ -100,6 +103,7 @@ bool LiveBackend::start(std::string* error) {
     *error = "cannot start the live child " + path + ": " + std::strerror(rc);
     return false;
   }
+  track_child(pid_);
   to_child_ = req[1];
   from_child_ = rep[0];
   buffer_.clear();
@@ -112,6 +116,7 @@ void LiveBackend::stop() {
     static const char quit[] = "QUIT\n";
     [[maybe_unused]] ssize_t n = ::write(to_child_, quit, sizeof quit - 1);
   }
+  const pid_t child = pid_;
   // Threads blocked for ever in the child cannot stop by themselves.
   for (int i = 0; i < 100; ++i) {
     if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
@@ -124,6 +129,7 @@ void LiveBackend::stop() {
     kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);
   }
+  untrack_child(child);
   pid_ = -1;
   if (to_child_ >= 0) close(to_child_);
   if (from_child_ >= 0) close(from_child_);
@@ -170,6 +176,7 @@ std::string LiveBackend::receive(int timeout_ms) {
       int status = 0;
       std::string why = "the live child exited";
       if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        untrack_child(pid_);
         pid_ = -1;
         if (WIFSIGNALED(status))
           why = std::string("the live child was killed by signal ") +

@@ -2,7 +2,8 @@
 // live/live_backend.h — runs scenario calls on the real kernel of this machine.
 //
 // The calls run in a child process (epollscope-live-child) whose fd table holds only 0, 1 and 2,
-// so the fds they create carry the model's numbers. Every real wait is bounded: a call that would
+// so the fds they create carry the model's numbers. The child dies with this process
+// (live/child_guard.h). Every real wait is bounded: a call that would
 // sleep for ever is reported as blocked after a short wait; after each call the child lets the
 // system settle (wake-ups reach sleeping threads, loopback segments arrive) before the next one.
 // The interest list of an epoll fd is read from /proc/<child>/fdinfo/<epfd>.

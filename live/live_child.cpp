@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "live/child_guard.h"
 #include "live/protocol.h"
 #include "live/real_calls.h"
 
@@ -166,7 +167,11 @@ void handle_settle(std::istringstream& in) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  // Die with epollscope, even when it is killed (LiveBackend passes its pid as --parent=PID).
+  pid_t parent = 0;
+  if (argc > 1 && std::strncmp(argv[1], "--parent=", 9) == 0) parent = std::atoi(argv[1] + 9);
+  epollscope::live::die_with_parent(parent);
   signal(SIGPIPE, SIG_IGN);
   // The model's process starts with RLIMIT_NOFILE 1024, as a login shell's does.
   rlimit rl{};
