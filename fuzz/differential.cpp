@@ -8,6 +8,7 @@
 // [SECTION] the command: progress, the first divergence, the finding's scenario file
 #include "fuzz/differential.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -20,7 +21,6 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -330,7 +330,12 @@ std::string finding_scenario(const FuzzOptions& o, uint64_t case_index,
                 original.size(), " to ", shrunk.size(), " calls.\n");
   s += "// The model and the kernel disagree on the last call:\n";
   s += "//   " + replay.what + "\n";
-  s += "// `epollscope check` on this file fails until the model is fixed.\n";
+  if (o.profile)
+    s += "// The model followed the kernel profile " + o.profile->name +
+         " (--profile), not the calibrated one: `epollscope check --profile " + o.profile->name +
+         "` replays it so.\n";
+  else
+    s += "// `epollscope check` on this file fails until the model is fixed.\n";
   for (std::size_t i = 0; i < shrunk.size(); ++i) {
     if (replay.diverged && i == replay.at)
       s += "# Here the model and the kernel disagree: " + replay.what + "\n";
@@ -343,9 +348,46 @@ std::string finding_scenario(const FuzzOptions& o, uint64_t case_index,
 // [SECTION] the command: progress, the first divergence, the finding's scenario file
 // ---------------------------------------------------------------------------------------------
 
+bool write_finding(const std::string& dir, const std::string& name, const std::string& text,
+                   std::string* why) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    *why = "cannot make the folder " + dir + ": " + ec.message();
+    return false;
+  }
+  const std::string path = dir + "/" + name;
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    *why = "cannot write " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  std::size_t off = 0;
+  while (off < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + off, text.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      *why = "cannot write " + path + ": " + std::strerror(n < 0 ? errno : EIO);
+      ::close(fd);
+      return false;
+    }
+    off += static_cast<std::size_t>(n);
+  }
+  if (::close(fd) != 0) {
+    *why = "cannot write " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
 int fuzz_command(const FuzzOptions& o, std::ostream& out, std::ostream& err) {
   if (o.ops == 0 || o.case_ops < 1) {
     err << "epollscope: fuzz needs --ops >= 1\n";
+    return 2;
+  }
+  // An empty folder name once made the finding's path "/seedN-caseM.scn".
+  if (o.out_dir.empty()) {
+    err << "epollscope: --out: the folder name is empty (--out . is the current folder)\n";
     return 2;
   }
   if (const uint64_t hard = live::scenario_rlimit_nofile().max; hard < kFuzzMinNofile) {
@@ -363,8 +405,12 @@ int fuzz_command(const FuzzOptions& o, std::ostream& out, std::ostream& err) {
 
   // A write to a pipe or socket whose reader is gone must give EPIPE, as in a scenario, not kill.
   signal(SIGPIPE, SIG_IGN);
-  live::Calibration cal = live::calibrate();
-  if (cal.profile) g_profile = cal.profile;
+  if (o.profile) {
+    g_profile = o.profile;
+  } else {
+    live::Calibration cal = live::calibrate();
+    if (cal.profile) g_profile = cal.profile;
+  }
   err << "... seed " << o.seed << ", " << o.ops << " calls in " << cases << " cases of "
       << o.case_ops << ", types " << o.types.text() << ", " << jobs << " worker"
       << (jobs == 1 ? "" : "s") << ", kernel profile " << g_profile->name << '\n';
@@ -507,17 +553,19 @@ int fuzz_command(const FuzzOptions& o, std::ostream& out, std::ostream& err) {
     shrunk = found.lines;
     replay = found;
   }
-  std::error_code ec;
-  std::filesystem::create_directories(o.out_dir, ec);
-  const std::string path = sim::cat(o.out_dir, "/seed", o.seed, "-case", slot.found_case, ".scn");
-  std::ofstream f(path);
-  f << finding_scenario(o, slot.found_case, found.lines, shrunk, *replay);
-  if (!f) {
-    err << "epollscope: cannot write " << path << '\n';
-  } else {
+  const std::string name = sim::cat("seed", o.seed, "-case", slot.found_case, ".scn");
+  const std::string text = finding_scenario(o, slot.found_case, found.lines, shrunk, *replay);
+  std::string why;
+  if (write_finding(o.out_dir, name, text, &why)) {
+    const std::string path = o.out_dir + "/" + name;
     err << "minimal scenario (" << shrunk.size() << " calls): " << path << '\n'
         << "  " << replay->what << '\n';
     out << path << '\n';
+  } else {
+    // Not lost: the scenario goes to stderr, to be saved by hand.
+    err << "epollscope: " << why << "; the minimal scenario (" << shrunk.size()
+        << " calls) follows:\n"
+        << text;
   }
   summary();
   return 1;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "fuzz/generator.h"
+#include "sim/profile.h"
 
 namespace epollscope::fuzz {
 
@@ -29,6 +30,9 @@ struct FuzzOptions {
   int case_ops = 250;      // calls per case
   bool progress = true;    // a progress line on stderr when it is a terminal
   int stall_seconds = 20;  // a worker that makes no progress this long is reported as hung
+  // The model's kernel profile; nullptr: the one calibration finds on this kernel. (Another one
+  // makes the model diverge on purpose: the tests' way to a finding.)
+  const sim::KernelProfile* profile = nullptr;
 };
 
 // The hard RLIMIT_NOFILE the fuzzer needs: its cases run with the soft limit at 1024, as the
@@ -57,8 +61,15 @@ std::string finding_scenario(const FuzzOptions& o, uint64_t case_index,
                              const std::vector<std::string>& original,
                              const std::vector<std::string>& shrunk, const CaseOutcome& replay);
 
+// Writes a finding's scenario to `dir`/`name`, making the folder if needed. False with the reason
+// (strerror's words) in `why`.
+bool write_finding(const std::string& dir, const std::string& name, const std::string& text,
+                   std::string* why);
+
 // The command. Prints the summary line `fuzzed N calls in T s (R calls/s): D divergences` on
-// `out`; progress and findings on `err`. Exit status: 0 no divergence, 1 divergence, 2 bad use.
+// `out`; progress and findings on `err` (the finding's scenario too, when it cannot be written
+// to its file). Exit status: 0 no divergence, 1 divergence, 2 bad use (an empty --out, a hard
+// RLIMIT_NOFILE below kFuzzMinNofile).
 int fuzz_command(const FuzzOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace epollscope::fuzz

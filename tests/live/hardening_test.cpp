@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // Hardening: running scenarios (the checker, the fuzzer) leaves no fd open and no child process
 // behind, a scenario that opens more fds than its RLIMIT_NOFILE allows gets EMFILE on the model
-// and on the kernel alike, and setrlimit refuses the same limits on both.
+// and on the kernel alike, and setrlimit refuses the same limits on both; a fuzz finding that
+// cannot be written says why.
 #include <dirent.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <set>
 #include <sstream>
 #include <string>
@@ -147,6 +149,18 @@ setrlimit_nofile(1024)        => 0
                                        o);
   EXPECT_TRUE(report.ok()) << (report.messages.empty() ? report.error : report.messages[0]);
   EXPECT_EQ(report.calls, 3);
+}
+
+TEST(Hardening, AFindingThatCannotBeWrittenSaysWhy) {
+  std::string why;
+  // A folder under a regular file cannot be made, even by root.
+  EXPECT_FALSE(fuzz::write_finding("/proc/version/findings", "x.scn", "close(3)\n", &why));
+  EXPECT_EQ(why, "cannot make the folder /proc/version/findings: Not a directory");
+  const std::string dir = ::testing::TempDir() + "findings-ok";
+  ASSERT_TRUE(fuzz::write_finding(dir, "x.scn", "close(3)\n", &why)) << why;
+  std::ifstream in(dir + "/x.scn");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text, "close(3)\n");
 }
 
 // The huge-page source: chunks are 2 MiB aligned, counted while in use, and returned; a model
