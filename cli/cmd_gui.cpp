@@ -2,7 +2,11 @@
 // cli/cmd_gui.cpp — the window's subcommands (built when the window is): `gui [FILE]`,
 // `screenshot FILE (--step N | --after-line L) -o out.png`, `bench gui`, and the main job that
 // opens the window on the pipe example (or, without a display, the terminal walk-through).
+#include <cerrno>
+#include <cstring>
 #include <iostream>
+#include <stdexcept>
+#include <string>
 
 #include "bench/bench_gui.h"
 #include "cli/cli.h"
@@ -66,6 +70,10 @@ struct ScreenshotOptions {
 };
 
 int screenshot(const ScreenshotOptions& o) {
+  if (const std::string why = overwrites_input(o.path, o.output); !why.empty()) {
+    std::cerr << "epollscope: " << why << '\n';
+    return 2;
+  }
   ui::WindowOptions wo;
   wo.width = o.width;
   wo.height = o.height;
@@ -103,8 +111,10 @@ int screenshot(const ScreenshotOptions& o) {
   // The first frames build the font atlas and settle the layout.
   for (int i = 0; i < 3; ++i)
     window->frame(c, i == 2);
+  errno = 0;
   if (!window->save_png(o.output)) {
-    std::cerr << "epollscope: cannot write " << o.output << '\n';
+    std::cerr << "epollscope: cannot write " << o.output << ": "
+              << (errno ? std::strerror(errno) : "no frame was rendered") << '\n';
     return 1;
   }
   std::cout << "wrote " << o.output << " (step " << c.tick() << " of " << c.timeline().ticks()
