@@ -10,6 +10,7 @@
 #include <functional>
 #include <iosfwd>
 #include <string>
+#include <string_view>
 
 #include "driver/driver.h"
 #include "sim/profile.h"
@@ -67,5 +68,17 @@ driver::KernelFactory kernel_backend(bool live);
 // and the pipe 2 KB / 1 KB example in it; empty with a message on stderr when it is not found.
 std::string scenario_library();
 std::string pipe_example();
+
+// --- writing what a subcommand makes (output.cpp) ---------------------------------------------
+// Is `output` standard output ("-" or empty)?
+bool is_stdout(const std::string& output);
+// Why `output` must not be written: it is the file `input` itself, compared by device and inode
+// (a hard link, a symlink or another spelling of the path is the same file; for standard output,
+// the file it is redirected to). Empty when it may be written.
+std::string overwrites_input(const std::string& input, const std::string& output);
+// Writes all of `data` to `output` (a file, created or truncated, or standard output) and closes
+// it, checking every write and the close. On failure: false, *error says why (strerror), and a
+// file it created is removed.
+bool write_output(const std::string& output, std::string_view data, std::string* error);
 
 }  // namespace epollscope::cli

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // cli/cmd_export_c.cpp — `epollscope export-c FILE [-o OUT]`: the scenario as a standalone C
 // program that performs it with real syscalls (live/export_c.h).
-#include <fstream>
 #include <iostream>
 #include <variant>
 
@@ -18,23 +17,24 @@ struct ExportOptions {
 };
 
 int export_c(const ExportOptions& o) {
+  if (const std::string why = overwrites_input(o.path, o.output); !why.empty()) {
+    std::cerr << "epollscope: " << why << '\n';
+    return 2;
+  }
   auto loaded = driver::load_scenario(o.path);
   if (auto* e = std::get_if<sim::script::ParseError>(&loaded)) {
     std::cerr << e->format();
     return 2;
   }
   const std::string program = live::export_c(std::get<sim::script::Scenario>(loaded));
-  if (o.output.empty() || o.output == "-") {
-    std::cout << program;
-    return 0;
-  }
-  std::ofstream file(o.output);
-  if (!file || !(file << program) || !file.flush()) {
-    std::cerr << "epollscope: cannot write " << o.output << '\n';
+  std::string error;
+  if (!write_output(o.output, program, &error)) {
+    std::cerr << "epollscope: " << error << '\n';
     return 2;
   }
-  std::cerr << "wrote " << o.output << " (compile with: cc -O1 -pthread -o scenario " << o.output
-            << ")\n";
+  if (!is_stdout(o.output))
+    std::cerr << "wrote " << o.output << " (compile with: cc -O1 -pthread -o scenario " << o.output
+              << ")\n";
   return 0;
 }
 
@@ -46,7 +46,8 @@ void add_export_c(CLI::App& app, Action& action) {
                                  "Write a scenario as a standalone C program using real syscalls");
   cmd->add_option("FILE", o->path, "Scenario file (*.scn)")->required();
   cmd->add_option("-o,--output", o->output,
-                  "Where to write the program (default: standard output)");
+                  "Where to write the program (default: standard output); never the scenario "
+                  "file itself");
   cmd->callback([&action, o] { action = [o] { return export_c(*o); }; });
 }
 

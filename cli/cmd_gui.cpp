@@ -2,7 +2,11 @@
 // cli/cmd_gui.cpp — the window's subcommands (built when the window is): `gui [FILE]`,
 // `screenshot FILE (--step N | --after-line L) -o out.png`, `bench gui`, and the main job that
 // opens the window on the pipe example (or, without a display, the terminal walk-through).
+#include <cerrno>
+#include <cstring>
 #include <iostream>
+#include <stdexcept>
+#include <string>
 
 #include "bench/bench_gui.h"
 #include "cli/cli.h"
@@ -56,7 +60,7 @@ int gui(const GuiOptions& o) {
 struct ScreenshotOptions {
   std::string path;
   std::size_t step = 0;  // the timeline position (tick) to render
-  int after_line = 0;    // if set: the position right after the statement on this line
+  int after_line = 0;    // if set (1 or more): the position right after the statement on this line
   bool compare = false;
   bool light = false;
   bool no_live = false;
@@ -66,6 +70,10 @@ struct ScreenshotOptions {
 };
 
 int screenshot(const ScreenshotOptions& o) {
+  if (const std::string why = overwrites_input(o.path, o.output); !why.empty()) {
+    std::cerr << "epollscope: " << why << '\n';
+    return 2;
+  }
   ui::WindowOptions wo;
   wo.width = o.width;
   wo.height = o.height;
@@ -103,13 +111,39 @@ int screenshot(const ScreenshotOptions& o) {
   // The first frames build the font atlas and settle the layout.
   for (int i = 0; i < 3; ++i)
     window->frame(c, i == 2);
+  errno = 0;
   if (!window->save_png(o.output)) {
-    std::cerr << "epollscope: cannot write " << o.output << '\n';
+    std::cerr << "epollscope: cannot write " << o.output << ": "
+              << (errno ? std::strerror(errno) : "no frame was rendered") << '\n';
     return 1;
   }
   std::cout << "wrote " << o.output << " (step " << c.tick() << " of " << c.timeline().ticks()
             << ")\n";
   return c.error().empty() ? 0 : 1;
+}
+
+// A whole number of at least `least`, checked on the text: CLI11 reads "-1" into a size_t as
+// 2^64-1 (the last step), and an int option has no lower bound of its own.
+CLI::Validator whole_number_from(long long least) {
+  return CLI::Validator(
+      [least](std::string& text) -> std::string {
+        std::size_t used = 0;
+        long long value = 0;
+        try {
+          value = std::stoll(text, &used);
+        } catch (const std::out_of_range&) {
+          return "'" + text + "' is too large";
+        } catch (const std::invalid_argument&) {
+          used = 0;
+        }
+        if (used == 0 || used != text.size()) return "'" + text + "' is not a whole number";
+        if (value < least)
+          return "'" + text + "' is less than " + std::to_string(least) +
+                 (least == 0 ? " (0 is the position before the first call)"
+                             : " (lines are numbered from 1)");
+        return {};
+      },
+      least == 0 ? "NUMBER >= 0" : "LINE >= 1");
 }
 
 }  // namespace
@@ -131,11 +165,15 @@ void add_gui(CLI::App& app, Action& action) {
   auto* shot =
       app.add_subcommand("screenshot", "Render the window offscreen at a step and write a PNG");
   shot->add_option("FILE", s->path, "Scenario file (*.scn)")->required();
-  shot->add_option("--step", s->step, "Timeline position (0 = before the first call)");
+  auto* step = shot->add_option("--step", s->step, "Timeline position (0 = before the first call)")
+                   ->check(whole_number_from(0));
   shot->add_option("--after-line", s->after_line,
-                   "Instead of --step: right after the statement on this line");
+                   "Instead of --step: right after the statement on this line")
+      ->check(whole_number_from(1))
+      ->excludes(step);
   shot->add_flag("--compare", s->compare, "ET beside LT (two models in lockstep)");
-  shot->add_option("-o,--output", s->output, "PNG to write")->required();
+  shot->add_option("-o,--output", s->output, "PNG to write (never the scenario file itself)")
+      ->required();
   shot->add_option("--width", s->width, "Width in pixels")->check(CLI::Range(320, 8192));
   shot->add_option("--height", s->height, "Height in pixels")->check(CLI::Range(240, 8192));
   shot->add_flag("--light", s->light, "Light theme");

@@ -10,8 +10,11 @@
 #include "live/export_c.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstdio>
 #include <map>
 #include <set>
+#include <string_view>
 
 #include "sim/script/calls.h"
 #include "sim/strings.h"
@@ -35,14 +38,24 @@ using sim::script::Statement;
 // ---------------------------------------------------------------------------------------------
 
 const char* kRuntime = R"C(
-#define MAXEV 4096
+/* The kernel's bound on maxevents (fs/eventpoll.c, EP_MAX_EVENTS): epoll_wait refuses a larger or
+   non-positive one with EINVAL before it looks at the buffer. */
+#define EP_MAX_EVENTS ((int)(INT_MAX / sizeof(struct epoll_event)))
+/* The events buffer of an epoll_wait holds maxevents events, but at most this many (12 MiB); it
+   ends at an inaccessible page, so more ready events than that stop there (a short count) as at the
+   end of any buffer, instead of being written past it. */
+#define EVENTS_CAP (1 << 20)
+/* The buffer of a read or write of N bytes: N bytes, but at most 16 MiB, followed by an
+   inaccessible page. A larger count gets what the kernel gives such a buffer: EFAULT when the
+   range is not user memory at all ((size_t)-1), otherwise as many bytes as the file takes before
+   the page (a pipe takes 64 KiB). */
+#define BYTES_CAP ((size_t)16 << 20)
 
 struct outcome {
   long ret;
   int err;
-  int nev;
-  unsigned evm[MAXEV];
-  unsigned long long evd[MAXEV];
+  int nev;                 /* the events returned, */
+  struct epoll_event *ev;  /* in memory of their own (malloc), owned by the outcome */
   int nfds;
   int fds[2];
   int has_counter;            /* eventfd_read of an eventfd: */
@@ -66,12 +79,103 @@ struct worker {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t changed = PTHREAD_COND_INITIALIZER;
 static struct worker workers[NTHREADS];
-static struct { int w; struct outcome o; } finished[256];
+/* Sleeping calls that finished since the last settle: one per thread at most (a thread whose call
+   sleeps is given no other: run() stops there). */
+static struct { int w; struct outcome o; } finished[NTHREADS];
 static int nfinished;
+
+static void fail(const char *what) {
+  fprintf(stderr, "scenario: %s: %s\n", what, strerror(errno));
+  _exit(2);
+}
+
+/* Moves an outcome (and its events) into a slot, freeing what the slot held. */
+static void outcome_move(struct outcome *to, struct outcome *from) {
+  free(to->ev);
+  *to = *from;
+  from->ev = 0;
+  from->nev = 0;
+}
+
+/* A value the compiler may not reason about. A scenario's sizes and buffers are for the kernel to
+   judge: a compiler that sees a constant (size_t)-1 or a NULL buffer warns about the call. */
+static __attribute__((unused)) long long opaque(long long v) {
+  volatile long long x = v;
+  return x;
+}
 
 static void set_result(struct outcome *o, long r) {
   o->ret = r < 0 ? -1 : r;
   o->err = r < 0 ? errno : 0;
+}
+
+/* Memory of `bytes` bytes that ends right before an inaccessible page (see EVENTS_CAP,
+   BYTES_CAP). Pages are only backed when touched. */
+struct area {
+  char *base;
+  size_t len;
+  char *start;
+};
+static __attribute__((unused)) struct area guarded(size_t bytes) {
+  const size_t page = (size_t)sysconf(_SC_PAGESIZE);
+  const size_t span = (bytes + page - 1) / page * page;
+  struct area a;
+  a.len = span + page;
+  a.base = mmap(0, a.len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                -1, 0);
+  if (a.base == MAP_FAILED) fail("mmap");
+  if (mprotect(a.base + span, page, PROT_NONE) != 0) fail("mprotect");
+  a.start = a.base + span - bytes;
+  return a;
+}
+
+/* The filler bytes of write(fd, N) and send(fd, N), 'x' as epollscope's live child writes them (an
+   eventfd adds them to its counter), and the buffer of read(fd, N) and recv(fd, N). */
+static pthread_mutex_t bytes_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct area filler_area, read_area;
+static size_t filled;
+static __attribute__((unused)) const char *filler(size_t len) {
+  const size_t want = len < BYTES_CAP ? len : BYTES_CAP;
+  pthread_mutex_lock(&bytes_lock);
+  if (!filler_area.base) filler_area = guarded(BYTES_CAP);
+  if (filled < want) { /* beyond what earlier calls (perhaps running now) read */
+    memset(filler_area.start + filled, 'x', want - filled);
+    filled = want;
+  }
+  pthread_mutex_unlock(&bytes_lock);
+  return filler_area.start;
+}
+static __attribute__((unused)) char *read_buffer(void) {
+  pthread_mutex_lock(&bytes_lock);
+  if (!read_area.base) read_area = guarded(BYTES_CAP);
+  pthread_mutex_unlock(&bytes_lock);
+  return read_area.start;
+}
+
+/* epoll_wait into a buffer of maxevents events (bounded by EVENTS_CAP; a maxevents the kernel
+   refuses gets one, which it never looks at), or into `NULL` when the scenario says so; the events
+   returned are kept in the outcome. */
+static __attribute__((unused)) void wait_events(struct outcome *o, int ep, int null, int maxevents,
+                                                int timeout) {
+  maxevents = (int)opaque(maxevents);
+  const int n = maxevents > 0 && maxevents <= EP_MAX_EVENTS
+                    ? (maxevents < EVENTS_CAP ? maxevents : EVENTS_CAP)
+                    : 1;
+  if (null) {
+    set_result(o, epoll_wait(ep, (struct epoll_event *)(uintptr_t)opaque(0), maxevents, timeout));
+    return;
+  }
+  struct area a = guarded((size_t)n * sizeof(struct epoll_event));
+  struct epoll_event *ev = (struct epoll_event *)a.start;
+  const int r = epoll_wait(ep, ev, maxevents, timeout);
+  set_result(o, r);
+  if (r > 0) {
+    o->nev = r < n ? r : n;
+    o->ev = malloc((size_t)o->nev * sizeof *ev);
+    if (!o->ev) fail("malloc");
+    memcpy(o->ev, ev, (size_t)o->nev * sizeof *ev);
+  }
+  munmap(a.base, a.len);
 }
 
 /* Is fd an eventfd? (eventfd_read on any other file gives the count read, as epollscope's
@@ -88,6 +192,8 @@ static __attribute__((unused)) int is_eventfd(int fd) {
 /* The language's rules, applied once to every call's raw result (epollscope's normalise()). */
 static void normalise(struct outcome *o, int kind) {
   if (o->ret < 0) {
+    free(o->ev);
+    o->ev = 0;
     o->nev = 0;
     o->nfds = 0;
     return;
@@ -125,9 +231,9 @@ static void print_outcome(const struct outcome *o, int kind, int blocked) {
   printf("%ld", o->ret);
   if (kind == K_EVENTS) {
     printf(" [");
-    for (int i = 0; i < o->nev; i++) {
-      printf("%s%llu: ", i ? ", " : "", o->evd[i]);
-      print_mask(o->evm[i]);
+    for (int i = 0; i < o->nev; i++) { /* o->ev holds nev events */
+      printf("%s%llu: ", i ? ", " : "", (unsigned long long)o->ev[i].data.u64);
+      print_mask(o->ev[i].events);
     }
     printf("]");
   }
@@ -148,13 +254,16 @@ static void *worker_main(void *arg) {
     pthread_mutex_lock(&lock);
     if (w->declared_blocked) {
       w->declared_blocked = 0;
-      if (nfinished < 256) {
+      if (nfinished < NTHREADS) { /* always: see finished */
         finished[nfinished].w = (int)(w - workers);
-        finished[nfinished].o = o;
+        memset(&finished[nfinished].o, 0, sizeof finished[nfinished].o);
+        outcome_move(&finished[nfinished].o, &o);
         nfinished++;
+      } else {
+        free(o.ev);
       }
     } else {
-      w->out = o;
+      outcome_move(&w->out, &o);
       w->has_result = 1;
     }
     pthread_cond_broadcast(&changed);
@@ -163,10 +272,11 @@ static void *worker_main(void *arg) {
   return 0;
 }
 
-static void deadline_in(struct timespec *ts, long ms) {
+/* Now plus ms, saturated far beyond any real wait (the exporter bounds ms by LLONG_MAX). */
+static void deadline_in(struct timespec *ts, long long ms) {
   clock_gettime(CLOCK_REALTIME, ts);
-  ts->tv_sec += ms / 1000;
-  ts->tv_nsec += (ms % 1000) * 1000000L;
+  ts->tv_sec += (time_t)(ms / 1000);
+  ts->tv_nsec += (long)(ms % 1000) * 1000000L;
   if (ts->tv_nsec >= 1000000000L) { ts->tv_sec++; ts->tv_nsec -= 1000000000L; }
 }
 
@@ -182,23 +292,30 @@ static void settle(int line) {
     }
   }
   for (int i = 0; i < nfinished; i++) {
-    printf("%d: thread %s finished: ", line, workers[finished[i].w].name);
-    print_outcome(&finished[i].o, workers[finished[i].w].kind, 0);
+    struct worker *k = &workers[finished[i].w];
+    printf("%d: thread %s finished: ", line, k->name);
+    print_outcome(&finished[i].o, k->kind, 0);
     printf("\n");
-    workers[finished[i].w].out = finished[i].o;
-    workers[finished[i].w].has_result = 2; /* the thread's last result, for `thread => ...` */
+    outcome_move(&k->out, &finished[i].o);
+    k->has_result = 2; /* the thread's last result, for `thread => ...` */
   }
   nfinished = 0;
   pthread_mutex_unlock(&lock);
   fflush(stdout);
 }
 
-static void run(int line, int w, void (*fn)(struct outcome *), long bound_ms, int kind) {
+static void run(int line, int w, void (*fn)(struct outcome *), long long bound_ms, int kind) {
   struct worker *k = &workers[w];
   pthread_mutex_lock(&lock);
+  if (k->declared_blocked) { /* as epollscope's runner stops: the thread still sleeps */
+    fflush(stdout);
+    fprintf(stderr, "scenario: line %d: thread %s is still sleeping; it cannot make another call\n",
+            line, k->name);
+    _exit(1);
+  }
   if (!k->started) {
     k->started = 1;
-    pthread_create(&k->thread, 0, worker_main, k);
+    if (pthread_create(&k->thread, 0, worker_main, k) != 0) fail("pthread_create");
     pthread_detach(k->thread);
   }
   k->has_result = 0;
@@ -212,11 +329,10 @@ static void run(int line, int w, void (*fn)(struct outcome *), long bound_ms, in
   }
   int done = k->has_result;
   if (!done) k->declared_blocked = 1;
-  struct outcome o = k->out;
-  pthread_mutex_unlock(&lock);
   printf("%d: ", line);
-  print_outcome(&o, kind, !done);
+  print_outcome(&k->out, kind, !done); /* the worker is idle when done: k->out stays */
   printf("\n");
+  pthread_mutex_unlock(&lock);
   settle(line);
 }
 
@@ -235,29 +351,90 @@ __attribute__((unused)) static void result(int line, int w) {
 // [SECTION] the exporter: the program, its tables, one C function per statement
 // ---------------------------------------------------------------------------------------------
 
-std::string c_string(const std::string& s) {
+// Scenario text reaches the program in three forms only: in comments (comment_text), in string
+// literals (c_string) and as identifiers (var). None of them lets a byte of it act as C.
+
+// A byte as a three-digit octal escape: unlike a hex escape, it never swallows the digits after it.
+std::string octal(unsigned char c) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "\\%03o", c);
+  return buf;
+}
+
+// Scenario text (a title, a path, a statement, narration) inside a C block comment. Only
+// printable ASCII goes through as it is: a newline, any other control byte and any non-ASCII byte
+// (a Unicode direction override can make a comment look like code) become \n, \t or an octal
+// escape; a backslash becomes \\ (before a newline it would continue the line); a `?` after a `?`
+// becomes \? (`??/` is a backslash under -trigraphs); `*/` and `/*` get a space between them (the
+// first would end the comment, the second is -Wcomment's warning). The text is always written
+// between "/* " and " */", so neither end can join a `*` or `/` of it.
+std::string comment_text(std::string_view s) {
+  std::string out;
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\\') {
+      out += "\\\\";
+    } else if (c < 0x20 || c >= 0x7f) {
+      out += octal(c);
+    } else {
+      if (!out.empty() && ((out.back() == '*' && c == '/') || (out.back() == '/' && c == '*')))
+        out += ' ';
+      if (c == '?' && !out.empty() && out.back() == '?') out += '\\';
+      out += ch;
+    }
+  }
+  return out;
+}
+
+// Scenario text as a C string literal: `"` and `\` escaped, every `?` written \? (no trigraph can
+// form), \n and \t, and every other control or non-ASCII byte as an octal escape.
+std::string c_string(std::string_view s) {
   std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\' || c == '?') {
       out += '\\';
-      out += c;
+      out += ch;
     } else if (c == '\n') {
       out += "\\n";
     } else if (c == '\t') {
       out += "\\t";
-    } else if (static_cast<unsigned char>(c) < 32) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\%03o", static_cast<unsigned char>(c));
-      out += buf;
+    } else if (c < 0x20 || c >= 0x7f) {
+      out += octal(c);
     } else {
-      out += c;
+      out += ch;
     }
   }
   return out + "\"";
 }
 
+// A scenario's fd name as a C identifier: v_<name> for a name made of ASCII letters, digits and
+// `_` (every name the parser accepts), w_<its bytes in hex> for anything else. Distinct names stay
+// distinct (the two prefixes never meet), and nothing but [A-Za-z0-9_] reaches the program.
 std::string var(const std::string& name) {
-  return "v_" + name;
+  const bool plain = !name.empty() && std::all_of(name.begin(), name.end(), [](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return c == '_' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  });
+  if (plain) return "v_" + name;
+  std::string out = "w_";
+  for (const char ch : name) {
+    char buf[4];
+    std::snprintf(buf, sizeof buf, "%02x", static_cast<unsigned char>(ch));
+    out += buf;
+  }
+  return out;
+}
+
+// An int64_t as a C expression of type long long. INT64_MIN has no literal: 9223372036854775808
+// does not fit a long long, and C would read it as unsigned.
+std::string c_number(int64_t n) {
+  if (n == INT64_MIN) return "(-9223372036854775807LL - 1)";
+  return cat("(", n, "LL)");
 }
 
 class Exporter {
@@ -276,18 +453,19 @@ class Exporter {
 
   std::string program() {
     std::string out;
-    out += cat("/* Generated by `epollscope export-c` from ", sc_.path,
-               sc_.title.empty() ? "" : ": " + sc_.title, ".\n");
-    out += " * Performs the scenario with real syscalls and prints one line per statement.\n";
+    // Everything from the scenario is escaped (comment_text): see the helpers above.
+    out += cat("/* Generated by `epollscope export-c` from ", comment_text(sc_.path),
+               sc_.title.empty() ? "" : ": " + comment_text(sc_.title), " */\n");
+    out += "/* Performs the scenario with real syscalls and prints one line per statement.\n";
     out +=
         " * Build: cc -O1 -pthread -o scenario scenario.c   Run it with only fds 0, 1, 2 open.\n "
         "*/\n";
     // The generated program's headers (text written out; the model itself includes none of them).
     out += "#define _GNU_SOURCE\n";
     for (const char* header :
-         {"arpa/inet.h", "errno.h", "fcntl.h", "netinet/in.h", "pthread.h", "signal.h", "stdint.h",
-          "stdio.h", "stdlib.h", "string.h", "sys/epoll.h", "sys/eventfd.h", "sys/resource.h",
-          "sys/socket.h", "time.h", "unistd.h"})
+         {"arpa/inet.h", "errno.h", "fcntl.h", "limits.h", "netinet/in.h", "pthread.h", "signal.h",
+          "stdint.h", "stdio.h", "stdlib.h", "string.h", "sys/epoll.h", "sys/eventfd.h",
+          "sys/mman.h", "sys/resource.h", "sys/socket.h", "time.h", "unistd.h"})
       out += cat("#include <", header, ">\n");
     out += "\n";
     out += cat("#define NTHREADS ", threads_.size(), "\n#define USES_TCP ", uses_tcp_ ? 1 : 0,
@@ -303,8 +481,20 @@ class Exporter {
     }
     out += declarations_;
     out += "\n";
-    for (std::size_t i = 0; i < sc_.statements.size(); ++i)
-      if (sc_.statements[i].kind == Statement::Kind::kCall) out += statement_function(i);
+    // One function per distinct body: the iterations of a repeat block share theirs, so that a
+    // block of 100,000 iterations is 100,000 calls in main, not 100,000 functions.
+    std::map<std::string, std::size_t> function_of_body;
+    std::vector<std::size_t> function(sc_.statements.size());
+    for (std::size_t i = 0; i < sc_.statements.size(); ++i) {
+      if (sc_.statements[i].kind != Statement::Kind::kCall) continue;
+      std::string body = statement_body(sc_.statements[i]);
+      const auto [it, added] = function_of_body.emplace(std::move(body), i);
+      function[i] = it->second;
+      if (added)
+        out += cat("/* line ", sc_.statements[i].loc.line, ": ",
+                   comment_text(sc_.statements[i].source), " */\nstatic void stmt_", i,
+                   "(struct outcome *o) {\n", it->first, "}\n\n");
+    }
     out += "\nint main(void) {\n  signal(SIGPIPE, SIG_IGN);\n";
     // fds inherited from the shell would shift every fd number the scenario creates.
     out +=
@@ -318,12 +508,13 @@ class Exporter {
       out += cat("  workers[", t, "].name = ", c_string(threads_[t]), ";\n");
     for (std::size_t i = 0; i < sc_.statements.size(); ++i) {
       const Statement& st = sc_.statements[i];
-      out += cat("  /* line ", st.loc.line, ": ", comment_safe(st.source), " */\n");
+      if (!st.narration.empty()) out += narration_comment(st.narration);
+      out += cat("  /* line ", st.loc.line, ": ", comment_text(st.source), " */\n");
       if (st.kind == Statement::Kind::kThreadResult) {
         out += cat("  result(", st.loc.line, ", ", thread_index(st.thread), ");\n");
       } else {
-        out += cat("  run(", st.loc.line, ", ", thread_index(st.thread), ", stmt_", i, ", ",
-                   bound_ms(st), ", ", kind_name(call_spec(st.call).result), ");\n");
+        out += cat("  run(", st.loc.line, ", ", thread_index(st.thread), ", stmt_", function[i],
+                   ", ", bound_ms(st), "LL, ", kind_name(call_spec(st.call).result), ");\n");
       }
     }
     out += "  fflush(stdout);\n  _exit(0);\n}\n";
@@ -331,10 +522,13 @@ class Exporter {
   }
 
  private:
-  static std::string comment_safe(std::string s) {
-    for (std::size_t p; (p = s.find("*/")) != std::string::npos;)
-      s.replace(p, 2, "* /");
-    return s;
+  // The narration before a statement, one comment line per line of it.
+  static std::string narration_comment(const std::string& narration) {
+    std::string out = "  /*";
+    std::size_t start = 0;
+    for (std::size_t nl; (nl = narration.find('\n', start)) != std::string::npos; start = nl + 1)
+      out += cat(" ", comment_text(narration.substr(start, nl - start)), "\n   *");
+    return out + cat(" ", comment_text(narration.substr(start)), " */\n");
   }
 
   void declare(const std::string& name) {
@@ -345,13 +539,17 @@ class Exporter {
     return static_cast<int>(std::find(threads_.begin(), threads_.end(), t) - threads_.begin());
   }
 
-  // How long a call may take before it counts as sleeping (as in the live child).
+  // How long a call may take before it counts as sleeping (as in the live child): a sleep, or a
+  // main-thread call with a timeout, gets its time plus a margin, saturated at LLONG_MAX rather
+  // than overflowing; C's deadline arithmetic takes any value up to that.
   static long long bound_ms(const Statement& st) {
     const int timeout_arg = call_spec(st.call).timeout_arg;
     const int at = timeout_arg < 0 ? -1 : st.placed[static_cast<std::size_t>(timeout_arg)];
-    const long long timeout = at < 0 ? 0 : st.args[static_cast<std::size_t>(at)].number;
-    if (st.call == CallId::kSleep) return std::max(timeout, 0LL) + 1000;
-    if (st.thread == "main" && timeout > 0) return timeout + 1000;
+    const int64_t timeout = at < 0 ? 0 : st.args[static_cast<std::size_t>(at)].number;
+    constexpr int64_t kMargin = 1000;
+    auto plus_margin = [](int64_t t) { return t > INT64_MAX - kMargin ? INT64_MAX : t + kMargin; };
+    if (st.call == CallId::kSleep) return plus_margin(std::max<int64_t>(timeout, 0));
+    if (st.thread == "main" && timeout > 0) return plus_margin(timeout);
     return st.thread == "main" ? 150 : 60;
   }
 
@@ -397,11 +595,11 @@ class Exporter {
   static std::string value(const Arg& a) {
     switch (a.kind) {
       case Arg::Kind::kNumber:
-        return cat("(long long)", a.number, "LL");
+        return c_number(a.number);
       case Arg::Kind::kName:
         return var(a.name);
       case Arg::Kind::kString:
-        return cat("(long long)", a.name.size());
+        return cat("(", a.name.size(), "LL)");
       case Arg::Kind::kNull:
         return "0";
     }
@@ -416,16 +614,15 @@ class Exporter {
     const sim::script::ArgSpec& spec = call_spec(st.call).args[i];
     if (spec.fallback_from_arg >= 0)
       return arg(st, static_cast<std::size_t>(spec.fallback_from_arg));
-    return cat("(long long)", spec.fallback, "LL");
+    return c_number(spec.fallback);
   }
   static const Arg* written(const Statement& st, std::size_t i) {
     return st.placed[i] < 0 ? nullptr : &st.args[static_cast<std::size_t>(st.placed[i])];
   }
 
-  // The statement's call with real syscalls: the raw result into `o`, then the language's rules
-  // (normalise), then the names it defines.
-  std::string statement_function(std::size_t index) {
-    const Statement& st = sc_.statements[index];
+  // The body of the statement's function: its call with real syscalls, the raw result into `o`,
+  // then the language's rules (normalise), then the names it defines.
+  std::string statement_body(const Statement& st) const {
     auto v = [&](std::size_t i) { return arg(st, i); };
     auto is_null = [&](std::size_t i) {
       const Arg* a = written(st, i);
@@ -446,17 +643,10 @@ class Exporter {
                 "  set_result(o, epoll_ctl((int)", v(0), ", (int)", v(1), ", (int)", v(2), ", ",
                 is_null(3) ? "NULL" : "&ev", "));\n");
         break;
-      case CallId::kEpollWait: {
-        const bool null = is_null(1);
-        body =
-            cat("  static struct epoll_event ev[MAXEV];\n  int r = epoll_wait((int)", v(0), ", ",
-                null ? "NULL" : "ev", ", (int)", v(2), ", (int)", v(3), ");\n  set_result(o, r);\n",
-                null ? ""
-                     : "  for (int i = 0; i < r && i < MAXEV; i++) { o->evm[i] = ev[i].events; "
-                       "o->evd[i] = ev[i].data.u64; }\n",
-                null ? "" : "  o->nev = r > 0 ? r : 0;\n");
+      case CallId::kEpollWait:
+        body = cat("  wait_events(o, (int)", v(0), ", ", is_null(1) ? 1 : 0, ", (int)", v(2),
+                   ", (int)", v(3), ");\n");
         break;
-      }
       case CallId::kPipe:
       case CallId::kPipe2:
       case CallId::kSocketpair: {
@@ -495,15 +685,14 @@ class Exporter {
         break;
       case CallId::kWrite:
       case CallId::kSend: {
+        // A count is converted to size_t as the live child converts it: -1 is SIZE_MAX. Its
+        // buffer is bounded (filler(), BYTES_CAP); the kernel decides what such a count gives.
         const Arg* bytes = written(st, 1);
         const bool text = bytes && bytes->kind == Arg::Kind::kString;
-        const std::string data = text ? c_string(bytes->name) : std::string("buf");
         const std::string prep =
-            text ? std::string()
-                 : cat("  static char buf[1 << 24];\n  long long len = ", v(1),
-                       ";\n  if (len > (long long)sizeof buf) len = sizeof buf;\n",
-                       "  memset(buf, 'x', (size_t)len);  /* the filler bytes */\n");
-        const std::string len = text ? cat(bytes->name.size()) : std::string("(size_t)len");
+            text ? std::string() : cat("  const size_t len = (size_t)opaque(", v(1), ");\n");
+        const std::string data = text ? c_string(bytes->name) : std::string("filler(len)");
+        const std::string len = text ? cat(bytes->name.size(), "u") : std::string("len");
         body =
             prep + cat("  set_result(o, ",
                        st.call == CallId::kWrite
@@ -514,11 +703,10 @@ class Exporter {
       }
       case CallId::kRead:
       case CallId::kRecv:
-        body = cat("  static char buf[1 << 24];\n  long long len = ", v(1),
-                   ";\n  if (len > (long long)sizeof buf) len = sizeof buf;\n", "  set_result(o, ",
+        body = cat("  const size_t len = (size_t)opaque(", v(1), ");\n  set_result(o, ",
                    st.call == CallId::kRead
-                       ? cat("read((int)", v(0), ", buf, (size_t)len)")
-                       : cat("recv((int)", v(0), ", buf, (size_t)len, (int)", v(2), ")"),
+                       ? cat("read((int)", v(0), ", read_buffer(), len)")
+                       : cat("recv((int)", v(0), ", read_buffer(), len, (int)", v(2), ")"),
                    ");\n");
         break;
       case CallId::kEventfdWrite:
@@ -554,9 +742,11 @@ class Exporter {
                 v(0), ";\n  set_result(o, setrlimit(RLIMIT_NOFILE, &rl));\n");
         break;
       case CallId::kSleep: {
-        const long long ms = st.args.empty() ? 0 : st.args[0].number;
-        body = cat("  struct timespec ts = {", ms / 1000, ", ", (ms % 1000) * 1000000,
-                   "L};\n  nanosleep(&ts, NULL);\n  set_result(o, 0);\n");
+        // Whole seconds and the rest (both fit their fields for any int64_t); a negative time is
+        // nanosleep's EINVAL at once, as a negative sleep_for returns at once in the live child.
+        const int64_t ms = st.args.empty() ? 0 : st.args[0].number;
+        body = cat("  struct timespec ts = {(time_t)", c_number(ms / 1000), ", ",
+                   (ms % 1000) * 1000000, "L};\n  nanosleep(&ts, NULL);\n  set_result(o, 0);\n");
         break;
       }
     }
@@ -572,8 +762,7 @@ class Exporter {
       }
     if (!st.assign.empty())
       body += cat("  if (o->ret >= 0 && o->nfds > 0) ", var(st.assign), " = o->fds[0];\n");
-    return cat("/* line ", st.loc.line, ": ", comment_safe(st.source), " */\nstatic void stmt_",
-               index, "(struct outcome *o) {\n", body, "}\n\n");
+    return body;
   }
 
   const Scenario& sc_;

@@ -10,6 +10,15 @@
 //   <line>: <thread> => <outcome>                   a thread-result statement
 //
 // Compile with: cc -O1 -pthread -o scenario scenario.c
+//
+// What it guarantees: scenario text (the title, the path, narration, statements, strings, names)
+// reaches the program only escaped — in comments with no byte that could end, open or continue
+// one, in string literals with every `"`, `\`, `?`, control and non-ASCII byte escaped, as
+// identifiers made of [A-Za-z0-9_] — so the program performs the scenario's calls and nothing
+// else, and it compiles with -Wall -Wextra -Werror (also as strict C11, trigraphs on). It has no
+// memory error for any count: each buffer is bounded (16 MiB of bytes, 2^20 events) and ends at an
+// inaccessible page, so a larger count gets what the kernel gives such a buffer (EFAULT, a short
+// count).
 #pragma once
 
 #include <string>

@@ -6,7 +6,9 @@
 #include <GLFW/glfw3.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -201,7 +203,25 @@ const std::vector<uint8_t>& Window::pixels(int* width, int* height) const {
 
 bool Window::save_png(const std::string& path) const {
   if (pixels_.empty()) return false;
-  return stbi_write_png(path.c_str(), pixels_w_, pixels_h_, 4, pixels_.data(), pixels_w_ * 4) != 0;
+  // Encoded in memory, then written with every error checked: stbi_write_png ignores failed
+  // writes (a full disk gave a truncated PNG and success). On failure errno says why.
+  std::string png;
+  auto append = [](void* to, void* data, int size) {
+    static_cast<std::string*>(to)->append(static_cast<const char*>(data),
+                                          static_cast<std::size_t>(size));
+  };
+  if (!stbi_write_png_to_func(append, &png, pixels_w_, pixels_h_, 4, pixels_.data(),
+                              pixels_w_ * 4)) {
+    errno = ENOMEM;
+    return false;
+  }
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) return false;
+  const bool wrote = std::fwrite(png.data(), 1, png.size(), f) == png.size();
+  const int write_errno = errno;
+  if (std::fclose(f) != 0) return false;
+  errno = write_errno;
+  return wrote;
 }
 
 }  // namespace epollscope::ui

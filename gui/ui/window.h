@@ -39,6 +39,7 @@ class Window {
   void run(app::Controller& c);
   // The last captured frame's pixels, RGBA, top row first.
   const std::vector<uint8_t>& pixels(int* width, int* height) const;
+  // Writes the last captured frame as a PNG; false (errno says why) when it cannot.
   bool save_png(const std::string& path) const;
 
   UiState& ui() { return ui_; }
