@@ -266,31 +266,37 @@ TEST(ScriptParser, NestedRepeatsAreBoundedBeforeTheyExpand) {
   EXPECT_EQ(e.col, 8);
   EXPECT_EQ(e.message,
             "repeating this block 100000 times makes 10000000000 statements; a scenario may have "
-            "at most 250000 (count every repeat of nested blocks)");
+            "at most 100000 (count every repeat of nested blocks)");
   // Three levels: the innermost two fit, the outer one does not.
   ParseError e3 = error("repeat 10\nrepeat 100\nrepeat 1000\nsleep(1)\nend\nend\nend\n");
   EXPECT_EQ(e3.line, 1);
   EXPECT_NE(e3.message.find("makes 1000000 statements"), std::string::npos) << e3.message;
-  // Long strings: 10 KB repeated 100,000 times used to hold 3 GB.
+  // Long strings: 10 KB repeated 100,000 times used to hold 3 GB; 10,000 times would hold 300 MB.
   const std::string text =
-      "pipe(r, w)\nrepeat 100000\nwrite(w, \"" + std::string(10000, 'x') + "\")\nend\n";
+      "pipe(r, w)\nrepeat 10000\nwrite(w, \"" + std::string(10000, 'x') + "\")\nend\n";
   ParseError big = error(text);
   EXPECT_EQ(big.line, 2);
-  EXPECT_NE(big.message.find("repeating this block 100000 times makes the scenario hold "),
+  EXPECT_NE(big.message.find("repeating this block 10000 times makes the scenario hold "),
             std::string::npos)
       << big.message;
-  EXPECT_NE(big.message.find("at most 128 MiB"), std::string::npos) << big.message;
+  EXPECT_NE(big.message.find("at most 64 MiB"), std::string::npos) << big.message;
   // A generous hang guard, not a speed test: none of this expands anything.
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(20));
   // Within the limits: the library's largest blocks, and exactly the limit.
-  EXPECT_EQ(ok("repeat 1000\nrepeat 250\nsleep(1)\nend\nend\n").statements.size(), 250000u);
-  EXPECT_NE(message("sleep(1)\nrepeat 1000\nrepeat 250\nsleep(1)\nend\nend\n").find("250001"),
+  EXPECT_EQ(ok("repeat 1000\nrepeat 100\nsleep(1)\nend\nend\n").statements.size(), 100000u);
+  EXPECT_NE(message("sleep(1)\nrepeat 1000\nrepeat 100\nsleep(1)\nend\nend\n").find("100001"),
             std::string::npos);
 }
 
 TEST(ScriptParser, LimitsCanBeRaisedByAProgramThatGeneratesItsScenario) {
   ParseLimits limits;
   limits.max_statements = 300000;
+  auto too_many_bytes =
+      parse_scenario("repeat 100000\nsleep(1)\nsleep(2)\nsleep(3)\nend\n", "gen", limits);
+  ASSERT_TRUE(std::holds_alternative<ParseError>(too_many_bytes));
+  EXPECT_NE(std::get<ParseError>(too_many_bytes).message.find("at most 64 MiB"), std::string::npos)
+      << std::get<ParseError>(too_many_bytes).message;
+  limits.max_bytes = std::size_t{1} << 30;
   auto r = parse_scenario("repeat 100000\nsleep(1)\nsleep(2)\nsleep(3)\nend\n", "gen", limits);
   ASSERT_TRUE(std::holds_alternative<Scenario>(r));
   EXPECT_EQ(std::get<Scenario>(r).statements.size(), 300000u);
