@@ -6,6 +6,8 @@
 #include <ostream>
 #include <string>
 
+#include "sim/script/parser.h"
+
 namespace epollscope::bench {
 
 struct BenchGuiOptions {
@@ -19,8 +21,11 @@ struct BenchGuiOptions {
 
 // The scenario the benchmark opens: N eventfds registered in one epoll, K of them readable, then
 // a few recorded calls (one more ADD, a write that wakes it, an LT epoll_wait) to step through.
-// Everything before `*record_from` (a statement index) is set-up that runs untraced.
-std::string bench_gui_scenario(long items, long ready, std::size_t* record_from);
+// Everything before `*record_from` (a statement index) is set-up that runs untraced. It has
+// 2 * N + 6 statements: `*limits` receives parser limits that admit it (the defaults stop at a
+// quarter of a million statements; --items goes up to a million).
+std::string bench_gui_scenario(long items, long ready, std::size_t* record_from,
+                               sim::script::ParseLimits* limits = nullptr);
 
 // Prints one line per figure: name value unit. Progress goes to `err`. Exit status.
 int bench_gui_command(const BenchGuiOptions& options, std::ostream& out, std::ostream& err);

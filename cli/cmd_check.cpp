@@ -2,13 +2,17 @@
 // cli/cmd_check.cpp — `epollscope check PATH...`: every scenario on the model and on the real
 // kernel, compared call by call. The last line is exactly
 // "checked N scenarios, M calls: D divergences, F failed expectations" (followed by ", K could not
-// run to the end" when a file did not parse or a scenario stopped early); exit 0 only if all agree.
+// run to the end" when a file did not parse or a scenario stopped early, and by ", P paths could
+// not be read" when a path given or found cannot be searched or read: each is said on stderr and
+// the others are checked all the same); exit 0 only if all agree. Scenario text (sources,
+// expectations, paths) is printed escaped (printable()).
 #include <cstdio>
 #include <iostream>
 #include <variant>
 
 #include "cli/cli.h"
 #include "driver/scenario_files.h"
+#include "sim/script/user_text.h"
 
 namespace epollscope::cli {
 namespace {
@@ -25,10 +29,12 @@ int check(const CheckOptions& o) {
   std::ostream& err = std::cerr;
   const sim::KernelProfile* asked = nullptr;
   if (!o.profile.empty() && !(asked = find_profile(o.profile))) return 2;
-  std::vector<std::string> missing;
-  std::vector<std::string> files = driver::collect_scenarios(o.paths, &missing);
-  for (const auto& m : missing)
-    err << "epollscope: " << m << ": no such file or folder\n";
+  using sim::script::printable;
+  std::vector<driver::PathProblem> problems;
+  std::vector<std::string> files = driver::collect_scenarios(o.paths, &problems);
+  for (const auto& p : problems)
+    err << "epollscope: " << printable(p.path) << ": " << printable(p.message) << '\n';
+  err.flush();
   driver::RunOptions ro;
   ro.profile = choose_profile(asked, !o.no_live, out, o.verbose);
   ro.kernel = kernel_backend(!o.no_live);
@@ -38,7 +44,7 @@ int check(const CheckOptions& o) {
     auto loaded = driver::load_scenario(f);
     ++scenarios;
     if (auto* e = std::get_if<sim::script::ParseError>(&loaded)) {
-      out << "FAIL " << f << "\n" << e->format();
+      out << "FAIL " << printable(f) << "\n" << e->format();
       ++broken;
       continue;
     }
@@ -51,22 +57,25 @@ int check(const CheckOptions& o) {
     if (!rep.ok() || o.verbose) {
       char secs[32];
       std::snprintf(secs, sizeof secs, "%.2f s", rep.seconds);
-      out << (rep.ok() ? "ok   " : "FAIL ") << f << " (" << rep.calls << " calls, " << secs
-          << ")\n";
+      out << (rep.ok() ? "ok   " : "FAIL ") << printable(f) << " (" << rep.calls << " calls, "
+          << secs << ")\n";
     }
-    if (!rep.note.empty()) out << "note " << f << ": " << rep.note << '\n';
+    if (!rep.note.empty()) out << "note " << printable(f) << ": " << printable(rep.note) << '\n';
     for (const auto& m : rep.messages)
-      out << m << '\n';
-    if (!rep.error.empty()) out << rep.error << '\n';
+      out << printable(m, true) << '\n';
+    if (!rep.error.empty()) out << printable(rep.error, true) << '\n';
     out.flush();
   }
-  if (files.empty() && missing.empty()) err << "epollscope: no scenario files (*.scn) found\n";
+  if (files.empty() && problems.empty()) err << "epollscope: no scenario files (*.scn) found\n";
   out << "checked " << scenarios << " scenarios, " << calls << " calls: " << divergences
       << " divergences, " << failed << " failed expectations";
   if (broken > 0) out << ", " << broken << " could not run to the end";
+  if (!problems.empty())
+    out << ", " << problems.size() << (problems.size() == 1 ? " path" : " paths")
+        << " could not be read";
   out << '\n';
   const bool all_good =
-      divergences == 0 && failed == 0 && broken == 0 && missing.empty() && !files.empty();
+      divergences == 0 && failed == 0 && broken == 0 && problems.empty() && !files.empty();
   return all_good ? 0 : 1;
 }
 

@@ -2,12 +2,14 @@
 // cli/cmd_run.cpp — `epollscope run FILE`: the terminal replay. Each statement, the kernel
 // functions the model ran inside it, the state after it, and the real kernel's result beside the
 // model's. Exit 0 when everything agreed and every expectation held, 1 otherwise, 2 when the file
-// cannot be read or parsed or the real kernel cannot be asked.
+// cannot be read or parsed or the real kernel cannot be asked. Scenario text (title, comments,
+// narration, sources, expectations) is printed escaped for the terminal (printable()).
 #include <iostream>
 #include <variant>
 
 #include "cli/cli.h"
 #include "driver/scenario_files.h"
+#include "sim/script/user_text.h"
 #include "sim/strings.h"
 #include "sim/text_view.h"
 
@@ -15,6 +17,7 @@ namespace epollscope::cli {
 namespace {
 
 using sim::cat;
+using sim::script::printable;
 
 struct RunOptions {
   std::string path;
@@ -45,12 +48,12 @@ int run(const RunOptions& o) {
   driver::ScenarioRun run(std::get<sim::script::Scenario>(std::move(loaded)), ro);
   const sim::script::Scenario& sc = run.scenario();
 
-  out << "\n" << (sc.title.empty() ? o.path : sc.title) << "\n";
+  out << "\n" << printable(sc.title.empty() ? o.path : sc.title) << "\n";
   for (const auto& h : sc.header)
-    out << h << '\n';
-  if (!run.note().empty()) out << run.note() << '\n';
+    out << printable(h) << '\n';
+  if (!run.note().empty()) out << printable(run.note()) << '\n';
   if (!run.start()) {
-    err << "epollscope: " << run.error() << '\n';
+    err << "epollscope: " << printable(run.error()) << '\n';
     return 2;
   }
   const std::vector<std::string> names = run.backend_names();
@@ -62,12 +65,17 @@ int run(const RunOptions& o) {
     std::string rule = cat("-- line ", st.loc.line, " ");
     rule.resize(std::min<std::size_t>(width, 100), '-');
     out << '\n' << rule << '\n';
-    if (!st.narration.empty())
-      for (const auto& l : sim::wrap(st.narration, width - 2))
-        out << "# " << l << '\n';
-    out << st.source << '\n';
+    // Narration paragraphs (an empty `#` line) are joined by '\n': each is wrapped on its own.
+    for (std::size_t b = 0; b < st.narration.size();) {
+      std::size_t e = st.narration.find('\n', b);
+      if (e == std::string::npos) e = st.narration.size();
+      for (const auto& l : sim::wrap(st.narration.substr(b, e - b), width - 2))
+        out << "# " << printable(l) << '\n';
+      b = e + 1;
+    }
+    out << printable(st.source) << '\n';
     if (!r.error.empty()) {
-      out << "  cannot run: " << r.error << '\n';
+      out << "  cannot run: " << printable(r.error) << '\n';
       status = run.kernel_failed() ? 2 : 1;
       break;
     }
@@ -78,17 +86,18 @@ int run(const RunOptions& o) {
           cat("  ", names[b], b == 0 ? ":  " : ": ", driver::describe_outcome(br.outcome, r.call));
       if (st.expect.kind != sim::script::Expectation::Kind::kNone)
         line += cat("   ", mark(br.failed.empty()),
-                    br.failed.empty() ? " as expected" : " expected " + st.expect.text);
+                    br.failed.empty() ? " as expected" : " expected " + printable(st.expect.text));
       if (b > 0)
         line += cat("   ", mark(r.divergences.empty()),
                     r.divergences.empty() ? " same as the model" : " differs from the model");
       out << line << '\n';
       for (const auto& c : br.completions)
-        out << "    " << names[b] << ": thread " << c.thread
+        out << "    " << names[b] << ": thread " << printable(c.thread) << "'s "
+            << sim::script::call_name(c.call)
             << " finished: " << driver::describe_outcome(c.outcome, c.call) << '\n';
     }
     for (const auto& d : r.divergences)
-      out << "  divergence: " << d << '\n';
+      out << "  divergence: " << printable(d) << '\n';
     if (!r.divergences.empty()) status = 1;
     for (const auto& br : r.backends)
       if (!br.failed.empty()) status = 1;

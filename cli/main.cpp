@@ -1,10 +1,48 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // cli/main.cpp — the `epollscope` executable: one binary, one subcommand per use. Each subcommand
 // lives in its own cmd_*.cpp; `epollscope --help` lists them, `epollscope SUBCOMMAND --help` its
-// options.
+// options. A misspelt subcommand gets the nearest one as a hint ("did you mean run?").
 #include <iostream>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "cli/cli.h"
+#include "sim/script/user_text.h"
+
+namespace {
+
+// When the command line names a subcommand that does not exist where one is expected (`epollscope
+// rnu`, `epollscope bench gu`) and a known one is near it, says so on stderr and returns true.
+bool hint_subcommand(CLI::App& app, int argc, char** argv) {
+  CLI::App* level = &app;
+  std::string where = "epollscope";
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view word = argv[i];
+    if (word.empty() || word[0] == '-') continue;
+    const std::vector<CLI::App*> subs = level->get_subcommands({});
+    if (subs.empty()) return false;
+    CLI::App* found = nullptr;
+    std::vector<std::string_view> names;
+    for (CLI::App* sub : subs) {
+      names.emplace_back(sub->get_name());
+      if (sub->get_name() == word) found = sub;
+    }
+    if (found) {
+      level = found;
+      where += " " + found->get_name();
+      continue;
+    }
+    const std::string near = epollscope::sim::script::nearest_name(word, names);
+    if (near.empty()) return false;
+    std::cerr << where << ": unknown subcommand '" << epollscope::sim::script::printable(word)
+              << "' (did you mean " << near << "?)\nRun with --help for more information.\n";
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace epollscope::cli;
@@ -30,6 +68,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() != 0 && hint_subcommand(app, argc, argv)) return e.get_exit_code();
     return app.exit(e);
   }
   if (!action) action = main_job();

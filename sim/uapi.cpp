@@ -141,4 +141,18 @@ std::optional<int64_t> constant_from_name(std::string_view name) {
   return std::nullopt;
 }
 
+std::vector<std::string_view> errno_names() {
+  std::vector<std::string_view> out;
+  for (const auto& e : kErrnos)
+    out.emplace_back(e.name);
+  return out;
+}
+
+std::vector<std::string_view> constant_names() {
+  std::vector<std::string_view> out;
+  for (const auto& c : kConstants)
+    out.emplace_back(c.name);
+  return out;
+}
+
 }  // namespace epollscope::sim

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace epollscope::sim {
 
@@ -117,5 +118,10 @@ std::string mask_to_c_names(poll_t mask);
 // Every constant a scenario may name (EPOLLIN, EPOLL_CTL_ADD, O_NONBLOCK, EFD_SEMAPHORE,
 // SHUT_WR, EPOLL_CLOEXEC, ...), by its C name.
 std::optional<int64_t> constant_from_name(std::string_view name);
+
+// The names errno_from_name and constant_from_name know, in table order (for the parser's "did
+// you mean EPOLLET?" hints).
+std::vector<std::string_view> errno_names();
+std::vector<std::string_view> constant_names();
 
 }  // namespace epollscope::sim

@@ -30,7 +30,8 @@ void Controller::load(const std::string& path) {
   lo.profile = options_.profile;
   lo.kernel = options_.kernel;
   lo.record_from = options_.record_from;
-  left_ = Session::from_file(path, lo);
+  lo.limits = options_.limits;
+  left_ = session(lo);
   right_.reset();
   if (left_->ok() && compare_ != CompareMode::kOff) {
     SessionOptions ro = lo;
@@ -39,7 +40,7 @@ void Controller::load(const std::string& path) {
       ro.profile = options_.other_profile;
       ro.kernel = nullptr;  // an older kernel's model: this kernel would answer otherwise
     }
-    right_ = Session::from_file(path, ro);
+    right_ = session(ro);
     // ET always on the left: a scenario written level-triggered swaps sides.
     if (compare_ == CompareMode::kTrigger && right_->ok() &&
         !driver::uses_edge_trigger(left_->scenario()))
@@ -49,6 +50,16 @@ void Controller::load(const std::string& path) {
   const std::size_t keep = tick_;
   tick_ = previous_tick_ = std::min(keep, timeline_.ticks());
   playing_ = false;
+}
+
+std::unique_ptr<Session> Controller::session(const SessionOptions& o) const {
+  return text_ ? Session::from_text(*text_, path_, o) : Session::from_file(path_, o);
+}
+
+void Controller::open_text(std::string text, const std::string& name) {
+  text_ = std::move(text);
+  tick_ = 0;
+  load(name);
 }
 
 void Controller::move_to(std::size_t tick) {
@@ -95,6 +106,7 @@ void Controller::dispatch(const Command& c) {
       break;
     case K::kOpen:
       tick_ = 0;
+      text_.reset();
       load(c.path);
       break;
     case K::kReload:
@@ -126,7 +138,7 @@ void Controller::update(double now) {
   } else {
     play_accumulator_ = 0;
   }
-  if (!path_.empty() && (last_reload_check_ < 0 || now - last_reload_check_ >= 0.5)) {
+  if (!path_.empty() && !text_ && (last_reload_check_ < 0 || now - last_reload_check_ >= 0.5)) {
     last_reload_check_ = now;
     std::error_code ec;
     auto m = std::filesystem::last_write_time(path_, ec);

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "gui/app/session.h"
@@ -57,6 +58,7 @@ struct ControllerOptions {
   const sim::KernelProfile* profile = &sim::KernelProfile::default_profile();
   const sim::KernelProfile* other_profile = nullptr;  // for kProfiles (default: the next one)
   std::size_t record_from = 0;                        // see SessionOptions::record_from
+  sim::script::ParseLimits limits;                    // see SessionOptions::limits
 };
 
 class Controller {
@@ -64,6 +66,9 @@ class Controller {
   explicit Controller(ControllerOptions options = {});
 
   void dispatch(const Command& c);
+  // Opens a scenario given as text (`name` stands for its path in messages and the title bar):
+  // what a program generates needs no temporary file. Reloading parses the same text again.
+  void open_text(std::string text, const std::string& name);
   // Called every frame with the time in seconds: playback, and reloading the file when it changed
   // on disk (checked at most twice a second).
   void update(double now);
@@ -88,10 +93,12 @@ class Controller {
 
  private:
   void load(const std::string& path);
+  std::unique_ptr<Session> session(const SessionOptions& o) const;
   void move_to(std::size_t tick);
 
   ControllerOptions options_;
   std::string path_;
+  std::optional<std::string> text_;  // open_text: the scenario's text, not read from path_
   std::unique_ptr<Session> left_, right_;
   CompareMode compare_ = CompareMode::kOff;
   Timeline timeline_;

@@ -2,10 +2,9 @@
 #include "gui/app/session.h"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <variant>
 
+#include "driver/scenario_files.h"
 #include "sim/kernel.h"
 #include "sim/script/parser.h"
 #include "sim/strings.h"
@@ -14,21 +13,23 @@ namespace epollscope::app {
 
 std::unique_ptr<Session> Session::from_file(const std::string& path,
                                             const SessionOptions& options) {
-  std::ifstream in(path);
-  if (!in) {
+  std::string why;
+  std::optional<std::string> text = driver::read_scenario_file(path, &why);
+  if (!text) {
     auto s = std::unique_ptr<Session>(new Session());
-    s->error_ = path + ": cannot read the file";
+    sim::script::ParseError e;
+    e.path = path;
+    e.message = why;
+    s->error_ = e.format();
     return s;
   }
-  std::stringstream text;
-  text << in.rdbuf();
-  return from_text(text.str(), path, options);
+  return from_text(*text, path, options);
 }
 
 std::unique_ptr<Session> Session::from_text(const std::string& text, const std::string& path,
                                             const SessionOptions& options) {
   auto s = std::unique_ptr<Session>(new Session());
-  auto parsed = sim::script::parse_scenario(text, path);
+  auto parsed = sim::script::parse_scenario(text, path, options.limits);
   if (auto* e = std::get_if<sim::script::ParseError>(&parsed)) {
     s->error_ = e->format();
     return s;

@@ -12,6 +12,7 @@
 #include "driver/variant.h"
 #include "sim/profile.h"
 #include "sim/recorder.h"
+#include "sim/script/parser.h"
 #include "sim/script/scenario.h"
 
 namespace epollscope::app {
@@ -34,6 +35,9 @@ struct SessionOptions {
   // the set-up of a scenario with very many items, where a snapshot per step would cost O(items)
   // each. 0 records everything.
   std::size_t record_from = 0;
+  // What the parser may expand the scenario to (sim/script/parser.h); bench gui raises it for its
+  // generated scenario of up to a million items.
+  sim::script::ParseLimits limits;
 };
 
 class Session {
@@ -43,6 +47,8 @@ class Session {
   // with a caret.
   static std::unique_ptr<Session> from_text(const std::string& text, const std::string& path,
                                             const SessionOptions& options);
+  // Reads `path` as every front end does (driver/scenario_files.h: a regular file of at most 4
+  // MiB); a file that cannot be read leaves the session empty with `error()` saying why.
   static std::unique_ptr<Session> from_file(const std::string& path, const SessionOptions& options);
 
   bool ok() const { return error_.empty(); }

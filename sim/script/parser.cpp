@@ -8,10 +8,13 @@
 
 #include <algorithm>
 #include <cctype>
+#include <climits>
+#include <cstdint>
 #include <set>
 
 #include "sim/profile.h"
 #include "sim/script/calls.h"
+#include "sim/script/user_text.h"
 #include "sim/strings.h"
 #include "sim/uapi.h"
 
@@ -38,11 +41,25 @@ enum class Tok : uint8_t {
   kEnd
 };
 
+// The narrowest C integer type a number fits in. An argument accepts numbers up to its own width
+// (check_arg): an fd is an int; flags are 32 bits (int or uint32_t in every call of the table);
+// other numbers are 64 bits, signed or unsigned (a u64 is kept as its bit pattern).
+enum class Width : uint8_t { kInt, k32Bits, k64Bits };
+
+Width width_of(int64_t v, bool written_unsigned_above_int64) {
+  if (written_unsigned_above_int64) return Width::k64Bits;
+  if (v >= INT32_MIN && v <= INT32_MAX) return Width::kInt;
+  if (v >= 0 && v <= static_cast<int64_t>(UINT32_MAX)) return Width::k32Bits;
+  return Width::k64Bits;
+}
+
 struct Token {
   Tok kind = Tok::kEnd;
   std::string text;  // identifier, string contents, or the characters as written
   int64_t number = 0;
-  int col = 0;  // 1-based
+  Width width = Width::kInt;  // kNumber: the narrowest type the number fits in
+  bool above_int64 = false;   // kNumber: written above INT64_MAX (`number` is its bit pattern)
+  int col = 0;                // 1-based
 };
 
 const char* tok_name(Tok t) {
@@ -77,24 +94,71 @@ const char* tok_name(Tok t) {
   return "?";
 }
 
+// "name 'x'", "number 12", "string \"hi\"", "'('": a token as a message names it.
+std::string describe(const Token& t) {
+  switch (t.kind) {
+    case Tok::kIdent:
+      return cat("name '", t.text, "'");
+    case Tok::kNumber:
+      return cat("number ", t.text);
+    case Tok::kString:
+      return cat("string \"", t.text, "\"");
+    default:
+      return tok_name(t.kind);
+  }
+}
+
 struct Failure {
   int col;
   std::string message;
 };
 
-// Splits one line into tokens; `//` starts a comment that runs to the end of the line.
-std::variant<std::vector<Token>, Failure> lex(const std::string& line) {
-  std::vector<Token> out;
+// A line holds at most this many tokens: far more than any statement needs (a list of thousands of
+// expected events), and it keeps the tokens of one line within a few MB however long the line.
+constexpr std::size_t kMaxTokensPerLine = 100000;
+
+struct Lexed {
+  std::vector<Token> tokens;  // ends with a kEnd token
+  std::size_t code_end = 0;   // where the statement's text ends: at a `//` comment, or a final ';'
+};
+
+// True when only blanks or a `//` comment follow position `from` (a C-style ';' may end a line).
+bool only_comment_after(const std::string& line, std::size_t from) {
+  std::size_t k = line.find_first_not_of(" \t", from);
+  return k == std::string::npos || line.compare(k, 2, "//") == 0;
+}
+
+// Splits one line into tokens; `//` outside a string starts a comment that runs to the end of the
+// line. A ';' at the end of a line (before blanks or a comment) is accepted as C's end of a
+// statement and ignored.
+std::variant<Lexed, Failure> lex(const std::string& line) {
+  Lexed lexed;
+  std::vector<Token>& out = lexed.tokens;
+  lexed.code_end = line.size();
   std::size_t i = 0;
   while (i < line.size()) {
     char c = line[i];
-    if (c == ' ' || c == '\t' || c == '\r') {
+    if (c == ' ' || c == '\t') {
       ++i;
       continue;
     }
     Token t;
     t.col = static_cast<int>(i) + 1;
-    if (c == '/' && i + 1 < line.size() && line[i + 1] == '/') break;
+    if (out.size() == kMaxTokensPerLine)
+      return Failure{t.col, cat("this line is too long: a line may hold at most ",
+                                kMaxTokensPerLine, " names, numbers and signs")};
+    if (c == '/' && i + 1 < line.size() && line[i + 1] == '/') {
+      lexed.code_end = i;
+      break;
+    }
+    if (c == ';') {
+      if (!only_comment_after(line, i + 1))
+        return Failure{t.col,
+                       "';' may only end a line: a scenario has one statement per line, and the "
+                       "end of the line ends it"};
+      lexed.code_end = i;
+      break;
+    }
     if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
       std::size_t j = i;
       while (j < line.size() &&
@@ -106,7 +170,8 @@ std::variant<std::vector<Token>, Failure> lex(const std::string& line) {
     } else if (std::isdigit(static_cast<unsigned char>(c)) ||
                (c == '-' && i + 1 < line.size() &&
                 std::isdigit(static_cast<unsigned char>(line[i + 1])))) {
-      std::size_t j = i + (c == '-' ? 1 : 0);
+      const bool negative = c == '-';
+      std::size_t j = i + (negative ? 1 : 0);
       int base = 10;
       if (line.compare(j, 2, "0x") == 0 || line.compare(j, 2, "0X") == 0) {
         base = 16;
@@ -120,17 +185,27 @@ std::variant<std::vector<Token>, Failure> lex(const std::string& line) {
       if (j < line.size() && (std::isalnum(static_cast<unsigned char>(line[j])) || line[j] == '_'))
         return Failure{static_cast<int>(j) + 1,
                        cat("unexpected '", std::string(1, line[j]), "' in a number")};
+      // The magnitude in 64 bits unsigned: no signed arithmetic can overflow here.
       uint64_t v = 0;
       for (std::size_t k = start; k < j; ++k) {
-        int d = std::isdigit(static_cast<unsigned char>(line[k]))
-                    ? line[k] - '0'
-                    : std::tolower(line[k]) - 'a' + 10;
+        const unsigned char ch = static_cast<unsigned char>(line[k]);
+        const int d = std::isdigit(ch) ? ch - '0' : std::tolower(ch) - 'a' + 10;
         if (v > (~uint64_t{0} - static_cast<uint64_t>(d)) / static_cast<uint64_t>(base))
-          return Failure{t.col, "this number is too large"};
+          return Failure{t.col,
+                         "this number does not fit in 64 bits (at most 18446744073709551615)"};
         v = v * static_cast<uint64_t>(base) + static_cast<uint64_t>(d);
       }
+      constexpr uint64_t kMinMagnitude = uint64_t{1} << 63;  // -INT64_MIN
+      if (negative && v > kMinMagnitude)
+        return Failure{t.col,
+                       "this number does not fit in 64 bits (at least -9223372036854775808)"};
       t.kind = Tok::kNumber;
-      t.number = c == '-' ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
+      if (negative)
+        t.number = v == kMinMagnitude ? INT64_MIN : -static_cast<int64_t>(v);
+      else
+        t.number = static_cast<int64_t>(v);  // above INT64_MAX: its bit pattern, as a u64 in C
+      t.above_int64 = !negative && v > static_cast<uint64_t>(INT64_MAX);
+      t.width = width_of(t.number, t.above_int64);
       t.text = line.substr(i, j - i);
       i = j;
     } else if (c == '"') {
@@ -139,8 +214,23 @@ std::variant<std::vector<Token>, Failure> lex(const std::string& line) {
       bool closed = false;
       while (j < line.size()) {
         if (line[j] == '\\' && j + 1 < line.size()) {
-          char e = line[j + 1];
-          s += e == 'n' ? '\n' : e == 't' ? '\t' : e;
+          const char e = line[j + 1];
+          switch (e) {
+            case 'n':
+              s += '\n';
+              break;
+            case 't':
+              s += '\t';
+              break;
+            case '"':
+            case '\\':
+              s += e;
+              break;
+            default:
+              return Failure{static_cast<int>(j) + 1,
+                             cat("unknown escape '\\", printable(line.substr(j + 1, 1)),
+                                 "' in a string (known: \\\" \\\\ \\n \\t)")};
+          }
           j += 2;
           continue;
         }
@@ -186,8 +276,17 @@ std::variant<std::vector<Token>, Failure> lex(const std::string& line) {
             t.kind = Tok::kEquals;
           }
           break;
-        default:
-          return Failure{t.col, cat("unexpected character '", std::string(1, c), "'")};
+        default: {
+          // One whole character (a UTF-8 sequence, validated before lexing), shown escaped.
+          std::size_t n = 1;
+          if (static_cast<unsigned char>(c) >= 0x80)
+            while (i + n < line.size() && (static_cast<unsigned char>(line[i + n]) & 0xc0) == 0x80)
+              ++n;
+          return Failure{t.col, cat("unexpected character '", printable(line.substr(i, n)), "'",
+                                    static_cast<unsigned char>(c) >= 0x80
+                                        ? " (names are ASCII letters, digits and _)"
+                                        : "")};
+        }
       }
       t.text = std::string(1, c);
       ++i;
@@ -196,9 +295,9 @@ std::variant<std::vector<Token>, Failure> lex(const std::string& line) {
   }
   Token end;
   end.kind = Tok::kEnd;
-  end.col = static_cast<int>(line.size()) + 1;
+  end.col = static_cast<int>(lexed.code_end) + 1;
   out.push_back(end);
-  return out;
+  return lexed;
 }
 
 bool looks_like_constant(const std::string& s) {
@@ -208,6 +307,31 @@ bool looks_like_constant(const std::string& s) {
           std::isdigit(static_cast<unsigned char>(c)) || c == '_'))
       return false;
   return true;
+}
+
+// "did you mean ...?" hints: the nearest call, flag or errno, or a defined fd name.
+std::string call_hint(const std::string& name) {
+  // epoll_ctl's operations are often taken for calls of their own (epoll_add, epoll_mod, ...).
+  std::string lower;
+  for (char c : name)
+    lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower.rfind("epoll", 0) == 0)
+    for (const char* op : {"add", "mod", "del", "ctl"})
+      if (lower.find(op, 5) != std::string::npos) return " (did you mean epoll_ctl?)";
+  std::vector<std::string_view> calls;
+  for (const auto& c : all_calls())
+    calls.emplace_back(c.name);
+  return did_you_mean(name, calls);
+}
+
+std::string flag_hint(const std::string& name) {
+  return did_you_mean(name, constant_names());
+}
+
+std::string name_hint(const std::string& name, const std::set<std::string>& names) {
+  std::vector<std::string_view> known(names.begin(), names.end());
+  std::string hint = did_you_mean(name, known);
+  return hint.empty() ? flag_hint(name) : hint;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -279,7 +403,7 @@ class LineParser {
     if (!spec) {
       if (peek().kind != Tok::kLParen)
         return Failure{peek().col, cat("expected '(' after '", call.text, "'")};
-      return Failure{call.col, cat("unknown call '", call.text, "'")};
+      return Failure{call.col, cat("unknown call '", call.text, "'", call_hint(call.text))};
     }
     st.call = spec->id;
     st.loc.col = call.col;
@@ -301,8 +425,10 @@ class LineParser {
     if (peek().kind != Tok::kRParen) {
       while (true) {
         Arg a;
-        if (auto f = argument(a)) return f;
+        Width width = Width::kInt;
+        if (auto f = argument(a, width)) return f;
         st.args.push_back(std::move(a));
+        widths_.push_back(width);
         if (peek().kind == Tok::kComma) {
           next();
           continue;
@@ -328,7 +454,8 @@ class LineParser {
     st.placed = std::move(*placed);
     for (std::size_t i = 0; i < st.placed.size(); ++i)
       if (st.placed[i] >= 0)
-        if (auto f = check_arg(st.args[static_cast<std::size_t>(st.placed[i])], spec->args[i].kind,
+        if (auto f = check_arg(st.args[static_cast<std::size_t>(st.placed[i])],
+                               widths_[static_cast<std::size_t>(st.placed[i])], spec->args[i],
                                *spec, defined_here))
           return f;
     for (const auto& n : defined_here)
@@ -357,27 +484,28 @@ class LineParser {
   std::optional<Failure> expect_end() {
     if (peek().kind != Tok::kEnd)
       return Failure{peek().col,
-                     cat("unexpected ", tok_name(peek().kind),
-                         peek().text.empty() ? std::string() : cat(" '", peek().text, "'"),
-                         " after the end of the statement")};
+                     cat("unexpected ", describe(peek()), " after the end of the statement")};
     return std::nullopt;
   }
 
-  // flags := term { '|' term }
-  std::optional<Failure> flags_expr(int64_t& value, std::string& text) {
+  // flags := term { '|' term }; `width` is the widest of the terms.
+  std::optional<Failure> flags_expr(int64_t& value, std::string& text, Width& width) {
     value = 0;
+    width = Width::kInt;
     while (true) {
       Token t = next();
       if (t.kind == Tok::kNumber) {
         value |= t.number;
+        width = std::max(width, t.width);
       } else if (t.kind == Tok::kIdent) {
         auto c = constant_from_name(t.text);
         if (!c) {
           if (names_.count(t.text))
             return Failure{t.col, cat("'", t.text, "' is an fd name, not a flag")};
-          return Failure{t.col, cat("unknown flag '", t.text, "'")};
+          return Failure{t.col, cat("unknown flag '", t.text, "'", flag_hint(t.text))};
         }
         value |= *c;
+        width = std::max(width, width_of(*c, false));
       } else {
         return Failure{t.col, cat("a flag or a number is expected, not ", tok_name(t.kind))};
       }
@@ -389,7 +517,7 @@ class LineParser {
     return std::nullopt;
   }
 
-  std::optional<Failure> argument(Arg& a) {
+  std::optional<Failure> argument(Arg& a, Width& width) {
     const Token& t = peek();
     a.loc.col = t.col;
     if (t.kind == Tok::kString) {
@@ -412,13 +540,34 @@ class LineParser {
     }
     if (t.kind == Tok::kIdent || t.kind == Tok::kNumber) {
       a.kind = Arg::Kind::kNumber;
-      return flags_expr(a.number, a.text);
+      return flags_expr(a.number, a.text, width);
     }
     return Failure{t.col, cat("an argument is expected, not ", tok_name(t.kind))};
   }
 
-  std::optional<Failure> check_arg(Arg& a, ArgKind kind, const CallSpec& spec,
+  std::optional<Failure> check_arg(Arg& a, Width width, const ArgSpec& arg, const CallSpec& spec,
                                    std::vector<std::string>& defined_here) {
+    return check_arg(a, width, arg.kind, arg.name, spec, defined_here);
+  }
+
+  // A number wider than its argument's C type cannot be passed; refusing it here keeps the model,
+  // the live child and the exported C from each truncating it in its own way (close(4294967296)
+  // would close fd 0).
+  static std::optional<Failure> check_width(const Arg& a, Width width, ArgKind kind,
+                                            const char* name) {
+    if (a.kind != Arg::Kind::kNumber) return std::nullopt;
+    if (kind == ArgKind::kFd && width != Width::kInt)
+      return Failure{a.loc.col, cat("an fd is an int: ", a.text,
+                                    " is out of its range (-2147483648 to 2147483647)")};
+    if ((kind == ArgKind::kFlags || kind == ArgKind::kFlagsOrNull) && width == Width::k64Bits)
+      return Failure{a.loc.col, cat("'", name, "' is a 32-bit argument: ", a.text,
+                                    " is out of its range (-2147483648 to 4294967295)")};
+    return std::nullopt;
+  }
+
+  std::optional<Failure> check_arg(Arg& a, Width width, ArgKind kind, const char* arg_name,
+                                   const CallSpec& spec, std::vector<std::string>& defined_here) {
+    if (auto f = check_width(a, width, kind, arg_name)) return f;
     switch (kind) {
       case ArgKind::kNewFd:
         if (a.kind != Arg::Kind::kName)
@@ -436,8 +585,9 @@ class LineParser {
           return Failure{a.loc.col, "an fd name or a number is expected here"};
         if (!names_.count(a.name)) {
           if (looks_like_constant(a.name))
-            return Failure{a.loc.col, cat("unknown flag '", a.name, "'")};
-          return Failure{a.loc.col, cat("undefined name '", a.name, "'")};
+            return Failure{a.loc.col, cat("unknown flag '", a.name, "'", flag_hint(a.name))};
+          return Failure{a.loc.col,
+                         cat("undefined name '", a.name, "'", name_hint(a.name, names_))};
         }
         return std::nullopt;
       case ArgKind::kInt:
@@ -445,20 +595,22 @@ class LineParser {
         if (a.kind == Arg::Kind::kNumber) return std::nullopt;
         if (a.kind == Arg::Kind::kName) {
           if (looks_like_constant(a.name))
-            return Failure{a.loc.col, cat("unknown flag '", a.name, "'")};
+            return Failure{a.loc.col, cat("unknown flag '", a.name, "'", flag_hint(a.name))};
           if (names_.count(a.name))
             return Failure{a.loc.col,
                            cat("'", a.name, "' is an fd name; a number",
                                kind == ArgKind::kFlags ? " or flags" : "", " is expected here")};
-          return Failure{a.loc.col, cat("undefined name '", a.name, "'")};
+          return Failure{a.loc.col, cat("undefined name '", a.name, "'",
+                                        kind == ArgKind::kFlags ? flag_hint(a.name)
+                                                                : name_hint(a.name, names_))};
         }
         return Failure{a.loc.col, "a number is expected here"};
       case ArgKind::kFlagsOrNull:
         if (a.kind == Arg::Kind::kNull) return std::nullopt;
-        return check_arg(a, ArgKind::kFlags, spec, defined_here);
+        return check_arg(a, width, ArgKind::kFlags, arg_name, spec, defined_here);
       case ArgKind::kBytes:
         if (a.kind == Arg::Kind::kString) return std::nullopt;
-        return check_arg(a, ArgKind::kInt, spec, defined_here);
+        return check_arg(a, width, ArgKind::kInt, arg_name, spec, defined_here);
       case ArgKind::kBuffer:
         if (a.kind == Arg::Kind::kNull || (a.kind == Arg::Kind::kName && a.name == "events"))
           return std::nullopt;
@@ -486,7 +638,9 @@ class LineParser {
       if (n.number == -1 && peek().kind == Tok::kIdent) {
         Token err = next();
         auto v = errno_from_name(err.text);
-        if (!v) return Failure{err.col, cat("unknown errno '", err.text, "'")};
+        if (!v)
+          return Failure{err.col, cat("unknown errno '", err.text, "'",
+                                      did_you_mean(err.text, errno_names()))};
         e.kind = Expectation::Kind::kError;
         e.err = *v;
         e.text = cat("-1 ", err.text);
@@ -494,7 +648,9 @@ class LineParser {
       }
       if (n.number == -1)
         return Failure{peek().col, "an errno name is expected after -1, e.g. => -1 EAGAIN"};
-      if (n.number < 0) return Failure{n.col, "a result is a count, a value or -1 with an errno"};
+      // eventfd_read's value is a u64: any 64-bit number may be expected of it.
+      if (n.number < 0 && !(n.above_int64 && (!spec || spec->result == ResultKind::kValue)))
+        return Failure{n.col, "a result is a count, a value or -1 with an errno"};
       e.kind = Expectation::Kind::kValue;
       e.value = n.number;
       e.text = n.text;
@@ -518,7 +674,8 @@ class LineParser {
         ev.loc.col = who.col;
         if (who.kind == Tok::kIdent) {
           if (!names_.count(who.text))
-            return Failure{who.col, cat("undefined name '", who.text, "'")};
+            return Failure{who.col,
+                           cat("undefined name '", who.text, "'", name_hint(who.text, names_))};
           ev.name = who.text;
         } else if (who.kind == Tok::kNumber) {
           ev.data = who.number;
@@ -530,7 +687,11 @@ class LineParser {
           return Failure{colon.col, "expected ':' between the data and the events"};
         int64_t mask = 0;
         std::string text;
-        if (auto f = flags_expr(mask, text)) return f;
+        Width width = Width::kInt;
+        const int mask_col = peek().col;
+        if (auto f = flags_expr(mask, text, width)) return f;
+        if (width == Width::k64Bits)
+          return Failure{mask_col, cat("an event mask is 32 bits: ", text, " does not fit")};
         ev.events = static_cast<uint32_t>(mask);
         e.text += cat(e.events.empty() ? "" : ", ", who.text, ": ", text);
         e.events.push_back(ev);
@@ -547,6 +708,7 @@ class LineParser {
   }
 
   std::vector<Token> t_;
+  std::vector<Width> widths_;  // of each written argument, in order
   std::size_t pos_ = 0;
   std::set<std::string>& names_;
   std::set<std::string>& threads_;
@@ -558,53 +720,112 @@ class LineParser {
 // ---------------------------------------------------------------------------------------------
 
 std::string trim(const std::string& s) {
-  std::size_t b = s.find_first_not_of(" \t\r");
+  std::size_t b = s.find_first_not_of(" \t");
   if (b == std::string::npos) return {};
-  std::size_t e = s.find_last_not_of(" \t\r");
+  std::size_t e = s.find_last_not_of(" \t");
   return s.substr(b, e - b + 1);
+}
+
+// The file's lines: a line ends at "\n", "\r\n" or a lone "\r" (old Mac files: without this a
+// CR-only file is one long line); a UTF-8 byte order mark at the start is skipped.
+std::vector<std::string> split_lines(std::string_view text) {
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\n' && text[i] != '\r') continue;
+    lines.emplace_back(text.substr(start, i - start));
+    if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+    start = i + 1;
+  }
+  if (start < text.size()) lines.emplace_back(text.substr(start));
+  return lines;
+}
+
+// A scenario is UTF-8 text: the first NUL byte or invalid UTF-8 byte of a line, as a failure.
+std::optional<Failure> check_text(const std::string& line) {
+  for (std::size_t i = 0; i < line.size();) {
+    const unsigned char b = static_cast<unsigned char>(line[i]);
+    const int col = static_cast<int>(i) + 1;
+    if (b == 0) return Failure{col, "a NUL byte (\\x00): a scenario is text"};
+    if (b < 0x80) {
+      ++i;
+      continue;
+    }
+    // printable() leaves a valid sequence as it is and escapes the first byte of an invalid one.
+    const std::string shown = printable(std::string_view(line).substr(i, 4));
+    if (shown.rfind("\\x", 0) == 0)
+      return Failure{col, cat("invalid UTF-8 (byte ", shown.substr(0, 4),
+                              "): a scenario is UTF-8 text (convert it, e.g. with iconv)")};
+    i += 1;
+    while (i < line.size() && (static_cast<unsigned char>(line[i]) & 0xc0) == 0x80)
+      ++i;
+  }
+  return std::nullopt;
+}
+
+// What a statement holds in memory, roughly: its own size and its text (ParseLimits::max_bytes).
+std::size_t held_bytes(const Statement& st) {
+  std::size_t n = sizeof(Statement) + st.thread.size() + st.assign.size() + st.source.size() +
+                  st.narration.size() + st.placed.size() * sizeof(int) + st.expect.text.size();
+  for (const auto& a : st.args)
+    n += sizeof(Arg) + a.name.size() + a.text.size();
+  for (const auto& e : st.expect.events)
+    n += sizeof(ExpectedEvent) + e.name.size();
+  return n;
+}
+
+// "3.0 GB", "256 MiB": a size for a message.
+std::string size_text(uint64_t bytes) {
+  if (bytes >= (uint64_t{1} << 30)) return cat(bytes >> 30, " GiB");
+  if (bytes >= (uint64_t{1} << 20)) return cat(bytes >> 20, " MiB");
+  return cat(bytes, " bytes");
 }
 
 }  // namespace
 
 std::string ParseError::format() const {
-  std::string out = cat(path, ":", line, ":", col, ": ", message, "\n");
-  if (line > 0) {
-    out += cat(source_line, "\n");
-    std::string caret;
-    for (int i = 1; i < col && i <= static_cast<int>(source_line.size()); ++i)
-      caret += source_line[i - 1] == '\t' ? '\t' : ' ';
-    out += caret + "^\n";
+  if (line <= 0) return cat(printable(path), ": ", printable(message), "\n");
+  std::string out = cat(printable(path), ":", line, ":", col, ": ", printable(message), "\n");
+  const std::string shown = printable(source_line);
+  out += cat(shown, "\n");
+  // The caret goes under the column as shown: escapes and UTF-8 characters before it move it.
+  const std::size_t before =
+      std::min<std::size_t>(col > 0 ? static_cast<std::size_t>(col - 1) : 0, source_line.size());
+  std::string caret;
+  const std::string prefix = printable(std::string_view(source_line).substr(0, before));
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    const unsigned char b = static_cast<unsigned char>(prefix[i]);
+    if ((b & 0xc0) == 0x80) continue;  // a UTF-8 continuation byte: same column
+    caret += b == '\t' ? '\t' : ' ';
   }
+  out += caret + "^\n";
   return out;
 }
 
-std::variant<Scenario, ParseError> parse_scenario(std::string_view text, const std::string& path) {
+std::variant<Scenario, ParseError> parse_scenario(std::string_view text, const std::string& path,
+                                                  const ParseLimits& limits) {
   Scenario sc;
   sc.path = path;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t nl = text.find('\n', start);
-    if (nl == std::string_view::npos) nl = text.size();
-    sc.lines.emplace_back(text.substr(start, nl - start));
-    if (!sc.lines.back().empty() && sc.lines.back().back() == '\r') sc.lines.back().pop_back();
-    start = nl + 1;
-    if (nl == text.size()) break;
-  }
-  if (!sc.lines.empty() && sc.lines.back().empty()) sc.lines.pop_back();
+  sc.lines = split_lines(text);
 
   std::set<std::string> names, threads;
   std::string narration;
   bool has_title = false;
   bool seen_statement = false;
+  uint64_t held = 0;  // held_bytes of sc.statements
   struct Block {
     int64_t count;
     std::size_t first;  // index of the block's first statement
+    uint64_t held;      // `held` when the block began
     int line;
+    int col;  // of the count
   };
   std::vector<Block> blocks;
   for (std::size_t i = 0; i < sc.lines.size(); ++i) {
     const std::string& line = sc.lines[i];
     const int lineno = static_cast<int>(i) + 1;
+    if (auto f = check_text(line)) return ParseError{path, lineno, f->col, f->message, line};
     std::string t = trim(line);
     if (t.empty()) continue;
     if (t[0] == '#') {
@@ -619,8 +840,10 @@ std::variant<Scenario, ParseError> parse_scenario(std::string_view text, const s
     auto lexed = lex(line);
     if (auto* f = std::get_if<Failure>(&lexed))
       return ParseError{path, lineno, f->col, f->message, line};
+    Lexed& lx = std::get<Lexed>(lexed);
+    const std::vector<Token>& toks = lx.tokens;
+    if (toks[0].kind == Tok::kEnd) continue;  // only a ';'
     // Block and header lines: profile "NAME", repeat N ... end.
-    const std::vector<Token>& toks = std::get<std::vector<Token>>(lexed);
     if (toks[0].kind == Tok::kIdent && toks[0].text == "profile" && toks.size() >= 2 &&
         toks[1].kind == Tok::kString) {
       if (toks.size() > 3 || toks[2].kind != Tok::kEnd)
@@ -643,10 +866,10 @@ std::variant<Scenario, ParseError> parse_scenario(std::string_view text, const s
       if (toks[2].kind != Tok::kEnd)
         return ParseError{path, lineno, toks[2].col, "a repeat line holds only the count: repeat N",
                           line};
-      if (toks[1].number < 1 || toks[1].number > 100000)
+      if (toks[1].above_int64 || toks[1].number < 1 || toks[1].number > 100000)
         return ParseError{path, lineno, toks[1].col,
                           "the repeat count must be between 1 and 100000", line};
-      blocks.push_back(Block{toks[1].number, sc.statements.size(), lineno});
+      blocks.push_back(Block{toks[1].number, sc.statements.size(), held, lineno, toks[1].col});
       continue;
     }
     if (toks[0].kind == Tok::kIdent && toks[0].text == "end" && toks[1].kind == Tok::kEnd) {
@@ -654,38 +877,71 @@ std::variant<Scenario, ParseError> parse_scenario(std::string_view text, const s
         return ParseError{path, lineno, toks[0].col, "'end' without a 'repeat'", line};
       Block b = blocks.back();
       blocks.pop_back();
+      const std::string& repeat_line = sc.lines[static_cast<std::size_t>(b.line) - 1];
       if (b.first == sc.statements.size())
-        return ParseError{path, b.line, 1, "this repeat block has no statements",
-                          sc.lines[static_cast<std::size_t>(b.line) - 1]};
+        return ParseError{path, b.line, 1, "this repeat block has no statements", repeat_line};
+      // Nested blocks multiply: check what the expansion would hold before making it. The body
+      // has at most max_statements statements and the count is at most 100000, so nothing here
+      // overflows 64 bits.
+      const uint64_t count = static_cast<uint64_t>(b.count);
+      const uint64_t body = sc.statements.size() - b.first;
+      const uint64_t total = b.first + body * count;
+      const uint64_t total_held = b.held + (held - b.held) * count;
+      if (total > limits.max_statements)
+        return ParseError{path, b.line, b.col,
+                          cat("repeating this block ", count, " times makes ", total,
+                              " statements; a scenario may have at most ", limits.max_statements,
+                              " (count every repeat of nested blocks)"),
+                          repeat_line};
+      if (total_held > limits.max_bytes)
+        return ParseError{path, b.line, b.col,
+                          cat("repeating this block ", count, " times makes the scenario hold ",
+                              size_text(total_held), "; a scenario may hold at most ",
+                              size_text(limits.max_bytes)),
+                          repeat_line};
       // Each iteration runs the body again; names defined in the body are bound anew each time.
-      std::vector<Statement> body(sc.statements.begin() + static_cast<long>(b.first),
-                                  sc.statements.end());
-      for (auto& st : body)
+      std::vector<Statement> body_copy(sc.statements.begin() + static_cast<long>(b.first),
+                                       sc.statements.end());
+      for (auto& st : body_copy)
         st.narration.clear();
-      for (int64_t it = 1; it < b.count; ++it)
-        for (const auto& st : body)
+      uint64_t body_held = 0;
+      for (const auto& st : body_copy)
+        body_held += held_bytes(st);
+      sc.statements.reserve(total);
+      for (uint64_t it = 1; it < count; ++it)
+        for (const auto& st : body_copy)
           sc.statements.push_back(st);
+      held += body_held * (count - 1);
       continue;
     }
     Statement st;
     st.loc.line = lineno;
-    st.source =
-        trim(line.substr(0, line.find("//") == std::string::npos ? line.size() : line.find("//")));
-    LineParser p(std::move(std::get<std::vector<Token>>(lexed)), names, threads);
+    st.source = trim(line.substr(0, lx.code_end));
+    LineParser p(std::move(lx.tokens), names, threads);
     if (auto f = p.statement(st, sc.title, has_title))
       return ParseError{path, lineno, f->col, f->message, line};
     if (p.is_title()) continue;
     seen_statement = true;
     st.narration = std::move(narration);
     narration.clear();
+    held += held_bytes(st);
+    if (sc.statements.size() + 1 > limits.max_statements || held > limits.max_bytes)
+      return ParseError{
+          path, lineno, st.loc.col,
+          cat("the scenario is too large: it may have at most ", limits.max_statements,
+              " statements holding ", size_text(limits.max_bytes)),
+          line};
     sc.statements.push_back(std::move(st));
   }
   if (!blocks.empty())
     return ParseError{path, blocks.back().line, 1, "this repeat block has no 'end'",
                       sc.lines[static_cast<std::size_t>(blocks.back().line) - 1]};
-  if (sc.statements.empty())
-    return ParseError{path, static_cast<int>(sc.lines.size()), 1, "the scenario has no statements",
-                      ""};
+  if (sc.statements.empty()) {
+    // At the last line (the first of an empty file): where a statement would have to be added.
+    const std::size_t last = sc.lines.empty() ? 0 : sc.lines.size() - 1;
+    return ParseError{path, static_cast<int>(last) + 1, 1, "the scenario has no statements",
+                      sc.lines.empty() ? std::string() : sc.lines[last]};
+  }
   return sc;
 }
 

@@ -3,10 +3,13 @@
 // reported as file:line:col with the line and a caret.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <climits>
 #include <string>
 #include <variant>
 
 #include "sim/script/parser.h"
+#include "sim/script/user_text.h"
 #include "sim/uapi.h"
 
 namespace epollscope::sim::script {
@@ -26,6 +29,13 @@ ParseError error(const std::string& text) {
   if (auto* e = std::get_if<ParseError>(&r)) return *e;
   ADD_FAILURE() << "expected a parse error for:\n" << text;
   return {};
+}
+
+// The message of the parse error `text` gives, or "" when it parses.
+std::string message(const std::string& text) {
+  auto r = parse_scenario(text, "t.scn");
+  if (auto* e = std::get_if<ParseError>(&r)) return e->message;
+  return "";
 }
 
 TEST(ScriptParser, TheDesignExampleParses) {
@@ -182,6 +192,255 @@ TEST(ScriptParser, OtherMistakes) {
             "the scenario already has a title");
   EXPECT_EQ(error("// only a comment\n").message, "the scenario has no statements");
   EXPECT_EQ(error("pipe(r, w) @\n").message, "unexpected character '@'");
+}
+
+// Issue 13, item 2: an fd is an int. A wider number used to be truncated by whoever ran it
+// (close(4294967296) closed fd 0 in the live child).
+TEST(ScriptParser, FdNumbersMustFitAnInt) {
+  for (const char* fd : {"4294967296", "18446744073709551615", "2147483648", "-2147483649",
+                         "0x100000000", "-9223372036854775808"}) {
+    ParseError e = error(std::string("close(") + fd + ")\n");
+    EXPECT_EQ(e.line, 1) << fd;
+    EXPECT_EQ(e.col, 7) << fd;
+    EXPECT_EQ(e.message, std::string("an fd is an int: ") + fd +
+                             " is out of its range (-2147483648 to 2147483647)");
+  }
+  Scenario s = ok("close(2147483647)\nclose(-2147483648)\nclose(-1)\n");
+  EXPECT_EQ(s.statements[0].args[0].number, 2147483647);
+  EXPECT_EQ(s.statements[1].args[0].number, -2147483648LL);
+  // Every fd argument of the table: epoll_ctl's ep and fd, dup2's two.
+  EXPECT_NE(message("epoll_ctl(3, EPOLL_CTL_ADD, 4294967299, EPOLLIN)\n").find("an fd is an int"),
+            std::string::npos);
+  EXPECT_NE(message("dup2(3, 4294967296)\n").find("an fd is an int"), std::string::npos);
+}
+
+TEST(ScriptParser, FlagsAreThirtyTwoBitsAndOtherNumbersSixtyFour) {
+  EXPECT_EQ(message("ep = epoll_create1(0x100000000)\n"),
+            "'flags' is a 32-bit argument: 0x100000000 is out of its range (-2147483648 to "
+            "4294967295)");
+  EXPECT_EQ(message("pipe(r, w)\nepoll_wait(r, 8, 0) => [r: 0x100000000]\n"),
+            "an event mask is 32 bits: 0x100000000 does not fit");
+  Scenario s =
+      ok("ep = epoll_create1(0xffffffff)\npipe(r, w)\n"
+         "epoll_ctl(ep, EPOLL_CTL_ADD, r, EPOLLIN, 18446744073709551615)\n"
+         "write(w, -1)\nread(r, 9223372036854775807)\nsleep(-9223372036854775808)\n");
+  EXPECT_EQ(s.statements[0].args[0].number, 0xffffffffLL);
+  EXPECT_EQ(static_cast<uint64_t>(s.statements[2].args[4].number), UINT64_MAX);
+  EXPECT_EQ(s.statements[3].args[1].number, -1);
+  EXPECT_EQ(s.statements[4].args[1].number, INT64_MAX);
+  EXPECT_EQ(s.statements[5].args[0].number, INT64_MIN);
+  // eventfd_read's value is a u64: it may be expected whole.
+  EXPECT_EQ(static_cast<uint64_t>(ok("e = eventfd(0, 0)\neventfd_read(e) => 18446744073709551614\n")
+                                      .statements[1]
+                                      .expect.value),
+            UINT64_MAX - 1);
+}
+
+// Issue 13, items 2 and 10: numbers beyond 64 bits are errors, and reading the extremes involves
+// no signed overflow (the UBSan build of this test failed on -9223372036854775808 before).
+TEST(ScriptParser, NumbersBeyondSixtyFourBitsAndTheExtremes) {
+  EXPECT_EQ(message("sleep(18446744073709551616)\n"),
+            "this number does not fit in 64 bits (at most 18446744073709551615)");
+  EXPECT_EQ(message("sleep(0x10000000000000000)\n"),
+            "this number does not fit in 64 bits (at most 18446744073709551615)");
+  EXPECT_EQ(message("sleep(-9223372036854775809)\n"),
+            "this number does not fit in 64 bits (at least -9223372036854775808)");
+  EXPECT_EQ(message("sleep(-18446744073709551615)\n"),
+            "this number does not fit in 64 bits (at least -9223372036854775808)");
+  Scenario s =
+      ok("sleep(-9223372036854775808)\nsleep(9223372036854775807)\n"
+         "sleep(0xffffffffffffffff)\n");
+  EXPECT_EQ(s.statements[0].args[0].number, INT64_MIN);
+  EXPECT_EQ(s.statements[1].args[0].number, INT64_MAX);
+  EXPECT_EQ(s.statements[2].args[0].number, -1);
+  EXPECT_EQ(message("repeat 18446744073709551615\nsleep(1)\nend\n"),
+            "the repeat count must be between 1 and 100000");
+}
+
+// Issue 13, item 3: nested repeat blocks multiply. Two `repeat 100000` (35 bytes) used to expand
+// to 10^10 statements (gigabytes before bad_alloc); the bound is checked before expanding.
+TEST(ScriptParser, NestedRepeatsAreBoundedBeforeTheyExpand) {
+  const auto t0 = std::chrono::steady_clock::now();
+  ParseError e = error("repeat 100000\nrepeat 100000\nsleep(1)\nend\nend\n");
+  EXPECT_EQ(e.line, 1);
+  EXPECT_EQ(e.col, 8);
+  EXPECT_EQ(e.message,
+            "repeating this block 100000 times makes 10000000000 statements; a scenario may have "
+            "at most 100000 (count every repeat of nested blocks)");
+  // Three levels: the innermost two fit, the outer one does not.
+  ParseError e3 = error("repeat 10\nrepeat 100\nrepeat 1000\nsleep(1)\nend\nend\nend\n");
+  EXPECT_EQ(e3.line, 1);
+  EXPECT_NE(e3.message.find("makes 1000000 statements"), std::string::npos) << e3.message;
+  // Long strings: 10 KB repeated 100,000 times used to hold 3 GB; 10,000 times would hold 300 MB.
+  const std::string text =
+      "pipe(r, w)\nrepeat 10000\nwrite(w, \"" + std::string(10000, 'x') + "\")\nend\n";
+  ParseError big = error(text);
+  EXPECT_EQ(big.line, 2);
+  EXPECT_NE(big.message.find("repeating this block 10000 times makes the scenario hold "),
+            std::string::npos)
+      << big.message;
+  EXPECT_NE(big.message.find("at most 64 MiB"), std::string::npos) << big.message;
+  // A generous hang guard, not a speed test: none of this expands anything.
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(20));
+  // Within the limits: the library's largest blocks, and exactly the limit.
+  EXPECT_EQ(ok("repeat 1000\nrepeat 100\nsleep(1)\nend\nend\n").statements.size(), 100000u);
+  EXPECT_NE(message("sleep(1)\nrepeat 1000\nrepeat 100\nsleep(1)\nend\nend\n").find("100001"),
+            std::string::npos);
+}
+
+TEST(ScriptParser, LimitsCanBeRaisedByAProgramThatGeneratesItsScenario) {
+  ParseLimits limits;
+  limits.max_statements = 300000;
+  auto too_many_bytes =
+      parse_scenario("repeat 100000\nsleep(1)\nsleep(2)\nsleep(3)\nend\n", "gen", limits);
+  ASSERT_TRUE(std::holds_alternative<ParseError>(too_many_bytes));
+  EXPECT_NE(std::get<ParseError>(too_many_bytes).message.find("at most 64 MiB"), std::string::npos)
+      << std::get<ParseError>(too_many_bytes).message;
+  limits.max_bytes = std::size_t{1} << 30;
+  auto r = parse_scenario("repeat 100000\nsleep(1)\nsleep(2)\nsleep(3)\nend\n", "gen", limits);
+  ASSERT_TRUE(std::holds_alternative<Scenario>(r));
+  EXPECT_EQ(std::get<Scenario>(r).statements.size(), 300000u);
+  limits.max_statements = 10;
+  auto small = parse_scenario("sleep(1)\nrepeat 10\nsleep(1)\nend\n", "gen", limits);
+  ASSERT_TRUE(std::holds_alternative<ParseError>(small));
+  // Statements one by one count too.
+  std::string many;
+  for (int i = 0; i < 11; ++i)
+    many += "sleep(1)\n";
+  auto flat = parse_scenario(many, "gen", limits);
+  ASSERT_TRUE(std::holds_alternative<ParseError>(flat));
+  EXPECT_EQ(std::get<ParseError>(flat).line, 11);
+}
+
+// Issue 13, item 17: the nearest known name, and C's ';' at the end of a line.
+TEST(ScriptParser, MisspellingsGetTheNearestName) {
+  EXPECT_EQ(
+      message("ep = epoll_create1(0)\npipe(r, w)\nepoll_ctl(ep, EPOLL_CTL_ADD, r, EPOLL_ET)\n"),
+      "unknown flag 'EPOLL_ET' (did you mean EPOLLET?)");
+  EXPECT_EQ(message("ep = epoll_create1(0)\nepoll_add(ep, 3)\n"),
+            "unknown call 'epoll_add' (did you mean epoll_ctl?)");
+  EXPECT_EQ(message("ep = epoll_create1(0)\nepoll_wiat(ep, 8, 0)\n"),
+            "unknown call 'epoll_wiat' (did you mean epoll_wait?)");
+  EXPECT_EQ(message("pipe(r, w)\nread(r, 1) => -1 EAGIAN\n"),
+            "unknown errno 'EAGIAN' (did you mean EAGAIN?)");
+  EXPECT_EQ(message("pipe(rfd, wfd)\nread(rdf, 1)\n"), "undefined name 'rdf' (did you mean rfd?)");
+  EXPECT_EQ(
+      message("ep = epoll_create1(0)\npipe(r, w)\nepoll_ctl(ep, EPOLL_CTL_ADD, r, epollin)\n"),
+      "undefined name 'epollin' (did you mean EPOLLIN?)");
+  // Nothing near: no hint.
+  EXPECT_EQ(message("ep = epoll_create1(0)\nepoll_destroy(ep)\n"), "unknown call 'epoll_destroy'");
+  EXPECT_EQ(message("pipe(r, w)\nread(r, 1) => -1 EWHAT\n"), "unknown errno 'EWHAT'");
+}
+
+TEST(ScriptParser, ACStyleSemicolonEndsALine) {
+  Scenario s =
+      ok("title \"t\";\nep = epoll_create1(0);\npipe(r, w);   // both ends\n"
+         "repeat 2;\nwrite(w, 1) => 1;\nend;\nread(r, 8) => 2 ;\n");
+  ASSERT_EQ(s.statements.size(), 5u);
+  EXPECT_EQ(s.title, "t");
+  EXPECT_EQ(s.statements[1].source, "pipe(r, w)");
+  EXPECT_EQ(s.statements[4].expect.value, 2);
+  ParseError e = error("pipe(r, w); close(r)\n");
+  EXPECT_EQ(e.col, 11);
+  EXPECT_NE(e.message.find("';' may only end a line"), std::string::npos) << e.message;
+}
+
+// Issue 13, item 15: what a string holds is not a comment, unknown escapes are refused.
+TEST(ScriptParser, StringsKeepSlashesAndRefuseUnknownEscapes) {
+  Scenario s = ok("pipe(r, w)\nwrite(w, \"a//b\") => 4 // four bytes\n");
+  EXPECT_EQ(s.statements[1].args[1].name, "a//b");
+  EXPECT_EQ(s.statements[1].source, "write(w, \"a//b\") => 4");
+  EXPECT_EQ(s.statements[1].expect.value, 4);
+  ParseError e = error("pipe(r, w)\nwrite(w, \"\\q\")\n");
+  EXPECT_EQ(e.col, 11);
+  EXPECT_EQ(e.message, "unknown escape '\\q' in a string (known: \\\" \\\\ \\n \\t)");
+  EXPECT_EQ(ok("pipe(r, w)\nwrite(w, \"\\\"\\\\\\n\\t\")\n").statements[1].args[1].name,
+            "\"\\\n\t");
+}
+
+TEST(ScriptParser, TextProblemsAreReportedReadably) {
+  // An empty file: line 1, not 0.
+  ParseError empty = error("");
+  EXPECT_EQ(empty.line, 1);
+  EXPECT_EQ(empty.message, "the scenario has no statements");
+  EXPECT_EQ(empty.format(), "t.scn:1:1: the scenario has no statements\n\n^\n");
+  // A NUL byte and invalid UTF-8 at their column, shown escaped.
+  ParseError nul = error(std::string("pipe(r, w)\nclose(r)\0\n", 21));
+  EXPECT_EQ(nul.line, 2);
+  EXPECT_EQ(nul.col, 9);
+  EXPECT_EQ(nul.format(),
+            "t.scn:2:9: a NUL byte (\\x00): a scenario is text\nclose(r)\\x00\n        ^\n");
+  ParseError latin1 = error("// caf\xe9\npipe(r, w)\n");
+  EXPECT_EQ(latin1.col, 7);
+  EXPECT_EQ(latin1.message,
+            "invalid UTF-8 (byte \\xe9): a scenario is UTF-8 text (convert it, e.g. with iconv)");
+  // A UTF-8 name: the whole character, not a lone byte.
+  EXPECT_EQ(message("\xc3\xa9p = epoll_create1(0)\n"),
+            "unexpected character '\xc3\xa9' (names are ASCII letters, digits and _)");
+  // A byte order mark is skipped; UTF-8 in comments, narration and strings is text.
+  Scenario bom = ok("\xEF\xBB\xBF// \xe2\x86\x92 pipe\n# caf\xc3\xa9\npipe(r, w)\n");
+  EXPECT_EQ(bom.lines[0], "// \xe2\x86\x92 pipe");
+  EXPECT_EQ(bom.statements[0].narration, "caf\xc3\xa9");
+  // CR-only and CRLF line ends.
+  Scenario cr = ok("pipe(r, w)\rclose(r)\r\nclose(w)\r");
+  ASSERT_EQ(cr.statements.size(), 3u);
+  EXPECT_EQ(cr.statements[2].loc.line, 3);
+  EXPECT_EQ(error("pipe(r, w)\rclose(w) x\r").line, 2);
+  // The wording of trailing text.
+  EXPECT_EQ(message("pipe(r, w)\nread(r, 10) extra\n"),
+            "unexpected name 'extra' after the end of the statement");
+  // A file that cannot be read has no line: no ":0:0".
+  ParseError unreadable;
+  unreadable.path = "x.scn";
+  unreadable.message = "is a directory";
+  EXPECT_EQ(unreadable.format(), "x.scn: is a directory\n");
+}
+
+// Issue 13, item 11: what a scenario holds never reaches a terminal raw.
+TEST(ScriptText, PrintableEscapesWhatActsOnATerminal) {
+  EXPECT_EQ(printable("a\x1b[2Jb"), "a\\x1b[2Jb");
+  EXPECT_EQ(printable("ok\rFAIL\nline"), "ok\\rFAIL\\nline");
+  EXPECT_EQ(printable("ok\rFAIL\nline", true), "ok\\rFAIL\nline");
+  EXPECT_EQ(printable(std::string("nul\0del\x7f", 8)), "nul\\x00del\\x7f");
+  EXPECT_EQ(printable("tab\tkept"), "tab\tkept");
+  // UTF-8 passes; C1 controls (U+009B is CSI) and bidirectional overrides do not; bad bytes are
+  // escaped one by one.
+  EXPECT_EQ(printable("\xe2\x86\x92 caf\xc3\xa9 \xe2\x94\x80"),
+            "\xe2\x86\x92 caf\xc3\xa9 \xe2\x94\x80");
+  EXPECT_EQ(printable("\xc2\x9b"
+                      "31m"),
+            "\\u009b31m");
+  EXPECT_EQ(printable("abc\xe2\x80\xae"
+                      "cba"),
+            "abc\\u202ecba");
+  EXPECT_EQ(printable("\xff\xc3"), "\\xff\\xc3");
+  EXPECT_EQ(printable("\xc0\xaf"), "\\xc0\\xaf");  // an overlong '/'
+  EXPECT_EQ(display_width("caf\xc3\xa9\x1b"), 8u);
+}
+
+TEST(ScriptText, ParseErrorsAreEscapedWithTheCaretInPlace) {
+  ParseError e = error("title \"x\"\npipe(r, w)\n\x1b[2Jclose(r)\n");
+  EXPECT_EQ(e.format(), "t.scn:3:1: unexpected character '\\x1b'\n\\x1b[2Jclose(r)\n^\n");
+  ParseError p = error("profile \"\x1b]0;owned\x07\"\npipe(r, w)\n");
+  EXPECT_EQ(p.format().find('\x1b'), std::string::npos) << p.format();
+  EXPECT_NE(p.format().find("unknown kernel profile \"\\x1b]0;owned\\x07\""), std::string::npos)
+      << p.format();
+  // After an escape and a UTF-8 character, the caret still points at the column's character.
+  ParseError c = error("pipe(r, w)\nsend(w, \"\x1b\xc3\xa9\", nope)\n");
+  EXPECT_EQ(c.format(),
+            "t.scn:2:16: undefined name 'nope'\nsend(w, \"\\x1b\xc3\xa9\", nope)\n"
+            "                 ^\n");
+}
+
+TEST(ScriptText, NearestName) {
+  const std::vector<std::string_view> subcommands{"walkthrough", "run",  "check", "gui",
+                                                  "export-c",    "fuzz", "bench", "profiles"};
+  EXPECT_EQ(nearest_name("rnu", subcommands), "run");
+  EXPECT_EQ(nearest_name("chekc", subcommands), "check");
+  EXPECT_EQ(nearest_name("exportc", subcommands), "export-c");
+  EXPECT_EQ(nearest_name("xyz", subcommands), "");
+  EXPECT_EQ(did_you_mean("EPOLLOUTT", constant_names()), " (did you mean EPOLLOUT?)");
+  EXPECT_EQ(did_you_mean("EPOLL", constant_names()), "");
 }
 
 }  // namespace
