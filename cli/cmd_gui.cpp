@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "gui/app/controller.h"
 #include "gui/ui/window.h"
+#include "sim/script/user_text.h"
 
 namespace epollscope::cli {
 namespace {
@@ -113,7 +114,7 @@ int screenshot(const ScreenshotOptions& o) {
     window->frame(c, i == 2);
   errno = 0;
   if (!window->save_png(o.output)) {
-    std::cerr << "epollscope: cannot write " << o.output << ": "
+    std::cerr << "epollscope: cannot write " << sim::script::printable(o.output) << ": "
               << (errno ? std::strerror(errno) : "no frame was rendered") << '\n';
     return 1;
   }

@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "driver/scenario_files.h"
 #include "driver/variant.h"
+#include "sim/script/user_text.h"
 #include "sim/strings.h"
 #include "sim/text_view.h"
 
@@ -18,6 +19,7 @@ namespace epollscope::cli {
 namespace {
 
 using sim::cat;
+using sim::script::printable;
 
 void print_lines(std::ostream& out, const std::vector<std::string>& lines,
                  const std::string& prefix = "") {
@@ -81,7 +83,7 @@ int run_walkthrough(std::ostream& out, const WalkthroughOptions& o) {
       << "Model of Linux " << et.profile().name << ": " << et.profile().description << "\n";
   print_lines(
       out,
-      sim::wrap(cat("A replay of ", path,
+      sim::wrap(cat("A replay of ", printable(path),
                     " (left) beside its twin with EPOLLET taken out of the epoll_ctl (right). ",
                     "Below each statement: what it returned, then the kernel functions it ran "
                     "inside the model (fs/eventpoll.c, fs/pipe.c), then the state of both models.",
@@ -99,11 +101,12 @@ int run_walkthrough(std::ostream& out, const WalkthroughOptions& o) {
     const driver::StatementResult& lr = ls[i].result;
     rule(out, cat("Line ", er.statement->loc.line), width);
     if (!er.statement->narration.empty())
-      print_lines(out, sim::wrap(er.statement->narration, width));
+      print_lines(out, sim::wrap(printable(er.statement->narration), width));
     out << '\n';
-    print_lines(out, sim::side_by_side({"ET  " + er.statement->source, "    " + answer(et, es[i])},
-                                       {"LT  " + lr.statement->source, "    " + answer(lt, ls[i])},
-                                       column));
+    print_lines(
+        out, sim::side_by_side(
+                 {"ET  " + printable(er.statement->source), "    " + answer(et, es[i])},
+                 {"LT  " + printable(lr.statement->source), "    " + answer(lt, ls[i])}, column));
     if (er.error.empty() && lr.error.empty() && !(er.backends[0].outcome == lr.backends[0].outcome))
       differ.push_back(i);
     if (o.show_steps) {

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "cli/cli.h"
+#include "sim/script/user_text.h"
 
 namespace epollscope::cli {
 
@@ -56,7 +57,7 @@ bool write_output(const std::string& output, std::string_view data, std::string*
   const bool existed = access(output.c_str(), F_OK) == 0;
   const int fd = open(output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
   if (fd < 0) {
-    *error = "cannot write " + output + ": " + std::strerror(errno);
+    *error = "cannot write " + sim::script::printable(output) + ": " + std::strerror(errno);
     return false;
   }
   struct stat st = {};
@@ -68,7 +69,7 @@ bool write_output(const std::string& output, std::string_view data, std::string*
     err = errno;
   }
   if (ok) return true;
-  *error = "cannot write " + output + ": " + std::strerror(err);
+  *error = "cannot write " + sim::script::printable(output) + ": " + std::strerror(err);
   if (!existed)
     unlink(output.c_str());  // nothing half-written left behind
   else if (regular)
