@@ -103,9 +103,12 @@ char* user_buffer() {
       buffer = static_cast<char*>(p);
     }
   });
-  if (!buffer)
+  if (!buffer) {
+    char where[32];
+    std::snprintf(where, sizeof where, "%#llx", static_cast<unsigned long long>(sim::kUserBuffer));
     throw RealCallError(std::string("cannot map the scenario's 2 GiB buffer (MAP_NORESERVE) at ") +
-                        "0x10000000000: " + std::strerror(error));
+                        where + ": " + std::strerror(error));
+  }
   return buffer;
 }
 

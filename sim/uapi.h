@@ -108,9 +108,11 @@ inline constexpr int kEP_MAX_EVENTS = 2147483647 / 12;
 // (INT_MAX & PAGE_MASK): the most one read or write moves. A scenario's byte count is the size of
 // a buffer that starts at kUserBuffer — the live child maps its buffer there — so a count above
 // kTASK_SIZE_MAX - kUserBuffer (-1 among them) fails access_ok, on the model as in the kernel.
+// 32 TiB: below where executables and mmap go, above AddressSanitizer's shadow (which ends near
+// 16 TiB), so a sanitizer build maps it too.
 inline constexpr uint64_t kTASK_SIZE_MAX = (uint64_t{1} << 47) - 4096;
 inline constexpr uint64_t kMAX_RW_COUNT = 0x7ffff000;
-inline constexpr uint64_t kUserBuffer = uint64_t{1} << 40;
+inline constexpr uint64_t kUserBuffer = uint64_t{1} << 45;
 
 // "EBADF" for 9; "E<n>" for numbers the table does not know.
 std::string errno_name(int err);

@@ -31,12 +31,13 @@ scn=$dir/threads-under-load.scn
     echo "t$i => [e: EPOLLIN]"
   done
 } >"$scn"
-# Four busy loops per core, ended with this script (one per core was not enough to make the old
-# 60 ms bound take a thread that waited for a CPU for a sleeping one; four were).
+# Four busy loops per core, ended with this script and after 300 s in any case (one per core was
+# not enough to make the old 60 ms bound take a thread that waited for a CPU for a sleeping one;
+# four were).
 pids=
 j=0
 while [ "$j" -lt "$((4 * $(nproc)))" ]; do
-  (while :; do :; done) &
+  timeout 300 sh -c 'while :; do :; done' &
   pids="$pids $!"
   j=$((j + 1))
 done
