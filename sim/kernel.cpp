@@ -462,6 +462,7 @@ SysResult Kernel::recv(Task& t, int fd, std::size_t count, int flags) {
   // (which a capped length from kUserBuffer always passes), before the fd is looked up.
   io.count = std::min<size_t>(count, kMAX_RW_COUNT);
   io.flags = flags;
+  io.recvmsg = true;
   return end_call(t, do_io(t, fd, "recv", false, io));
 }
 
