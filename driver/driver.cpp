@@ -53,12 +53,45 @@ void ScenarioRun::fail(std::string why) {
   ended_ = true;
 }
 
+int64_t real_wait_ms(CallId call, const std::string& thread, int64_t timeout) {
+  if (call == CallId::kSleep) return std::max<int64_t>(timeout, 0);
+  if (call == CallId::kEpollWait && thread == "main") return std::max(static_cast<int>(timeout), 0);
+  return 0;
+}
+
+namespace {
+
+// The first statement that would make the scenario wait on the real kernel for longer than
+// kMaxRealWaitMs, as "path:line:col: why"; empty when there is none.
+std::string too_long_a_wait(const sim::script::Scenario& scenario) {
+  for (const sim::script::Statement& st : scenario.statements) {
+    if (st.kind != sim::script::Statement::Kind::kCall) continue;
+    const int arg = sim::script::call_spec(st.call).timeout_arg;
+    const int at = arg >= 0 && static_cast<std::size_t>(arg) < st.placed.size()
+                       ? st.placed[static_cast<std::size_t>(arg)]
+                       : -1;
+    if (at < 0) continue;
+    const sim::script::Arg& a = st.args[static_cast<std::size_t>(at)];
+    if (a.kind != sim::script::Arg::Kind::kNumber) continue;
+    const int64_t ms = real_wait_ms(st.call, st.thread, a.number);
+    if (ms > kMaxRealWaitMs)
+      return cat(scenario.path, ":", st.loc.line, ":", a.loc.col, ": ", st.source, " waits ", ms,
+                 " ms; on the real kernel a call may wait at most ", kMaxRealWaitMs,
+                 " ms (the model alone runs any wait)");
+  }
+  return {};
+}
+
+}  // namespace
+
 bool ScenarioRun::start() {
   if (started_) return error_.empty();
   started_ = true;
   std::string why;
   try {
-    if (runner_->start(&why)) return true;
+    // Every real wait is bounded: a scenario that asks for more is refused before any call.
+    if (kernel_) why = too_long_a_wait(scenario_);
+    if (why.empty() && runner_->start(&why)) return true;
   } catch (const BackendError& e) {
     why = e.what();
   }
@@ -176,8 +209,10 @@ CheckReport check_scenario(sim::script::Scenario scenario, RunOptions options) {
     report.messages.push_back(cat("... and ", unshown, " more divergence", unshown == 1 ? "" : "s",
                                   " or failed expectation", unshown == 1 ? "" : "s", " in ",
                                   report.path));
-  if (report.error.empty() && !run.error().empty())
-    report.error = cat(report.path, ": ", run.error());
+  // A run that could not start: the backend's reason, or a statement's "path:line:col: ...".
+  const std::string& e = run.error();
+  if (report.error.empty() && !e.empty())
+    report.error = e.rfind(report.path + ":", 0) == 0 ? e : cat(report.path, ": ", e);
   report.note = run.note();
   report.calls = run.calls();
   report.divergences = run.divergences();

@@ -27,6 +27,15 @@
 
 namespace epollscope::driver {
 
+// The longest a call may make a scenario wait on the real kernel, in ms: sleep(ms) in any thread,
+// and a timeout of the main thread, which waits it out (docs/scenario-language.md). A scenario
+// with a longer one is refused before the kernel is asked, naming its line; the model alone, whose
+// time is virtual, runs any.
+inline constexpr int64_t kMaxRealWaitMs = 10000;
+// How long a call of `thread` with this timeout argument makes the scenario wait on the real
+// kernel (0: it does not wait; epoll_wait's timeout is the syscall's int, as the backends pass it).
+int64_t real_wait_ms(CallId call, const std::string& thread, int64_t timeout);
+
 // Makes a fresh kernel backend for one run (the live child, say).
 using KernelFactory = std::function<std::unique_ptr<Backend>()>;
 

@@ -65,7 +65,12 @@ driver::CallResult InProcessBackend::perform(const driver::ResolvedCall& call) {
     o.err = EINVAL;
     return o;
   }
-  driver::CallResult o = perform_real_call(call, fds_);
+  driver::CallResult o;
+  try {
+    o = perform_real_call(call, fds_);
+  } catch (const RealCallError& e) {
+    throw driver::BackendError(e.what());
+  }
   // Loopback TCP: let segments, ACKs and FINs of this call arrive before the next call, as the
   // live child does (20 ms: 1 ms was seen to be too short for the FIN of a shutdown to arrive).
   if (fds_.take_network_busy()) usleep(settle_us_);

@@ -2,18 +2,23 @@
 // live/protocol.h — the line protocol between LiveBackend (the parent) and the live child
 // (epollscope-live-child), which performs scenario calls with real syscalls.
 //
-// The child's fd table holds only 0 (requests), 1 (replies) and 2 (stderr), so the fds its calls
-// create get the same numbers as the model's. One request per line, one reply per request:
+// One AF_UNIX stream socket, in the child's control thread's own fd table (live_child.cpp): no
+// scenario call can reach or name it. The child says READY once it is set up; then one reply per
+// request:
 //
+//   (start)                                                   → READY | ERROR <why>
 //   CALL <thread> <call> <n> <value_1> <null_1> ... <value_n> <null_n> <text-hex | ->
 //     → DONE <ret> <errno> <nevents> [<mask> <data>]... <nfds> [<fd>]... <counter | ->
-//                                                             the call finished
+//                                                             the call returned
 //     → BLOCKED                                               the thread sleeps in it
+//     → ERROR <why>                                           the call could not be made
 //   SETTLE <ms>
-//     → COMPLETIONS <k>, then k lines: <thread> DONE ...      sleeping calls that finished
+//     → COMPLETIONS <k>, then k lines: <thread> DONE ...      sleeping calls that returned
 //   QUIT
 #pragma once
 
+#include <charconv>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <sstream>
@@ -23,6 +28,12 @@
 #include "driver/backend.h"
 
 namespace epollscope::live {
+
+// How long a call may neither return nor sleep (beyond a timeout it waits out) before the child
+// gives up on it with an ERROR; the parent waits a little longer than this for any answer.
+inline constexpr int kStuckMs = 10000;
+// The longest line either side accepts (an epoll_wait's events: ~40 bytes each).
+inline constexpr std::size_t kMaxLine = std::size_t{256} << 20;
 
 inline std::string hex_encode(const std::string& s) {
   static const char* digits = "0123456789abcdef";
@@ -94,7 +105,12 @@ inline std::optional<driver::CallResult> decode_result(std::istringstream& in) {
   }
   std::string counter;
   if (!(in >> counter)) return std::nullopt;
-  if (counter != "-") o.counter = std::stoull(counter);
+  if (counter != "-") {
+    uint64_t v = 0;
+    const auto [end, ec] = std::from_chars(counter.data(), counter.data() + counter.size(), v);
+    if (ec != std::errc() || end != counter.data() + counter.size()) return std::nullopt;
+    o.counter = v;
+  }
   return o;
 }
 

@@ -7,16 +7,19 @@
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -74,6 +77,78 @@ long tcp_connect(int listener) {
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
   if (fd >= 0) (void)connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
   return fd;
+}
+
+// The scenario's byte buffer: kMAX_RW_COUNT bytes (and a page) at sim::kUserBuffer, where the
+// model says it is, so that access_ok gives the kernel's answer for every count: a count that
+// runs past TASK_SIZE_MAX is EFAULT, any other is capped at MAX_RW_COUNT and finds memory behind
+// it. MAP_NORESERVE and never written by us: pages a write reads are the shared zero page, pages
+// a read fills are only as many as the file had queued (a pipe's 64 KiB, a socket's buffers), so
+// `write(w, 4000000000)` costs page tables, not 4 GB. Mapped on the first count above a page;
+// every thread shares it (the bytes read into it are never looked at).
+char* user_buffer() {
+  static std::once_flag once;
+  static char* buffer = nullptr;
+  static int error = 0;
+  std::call_once(once, [] {
+    void* p = mmap(reinterpret_cast<void*>(sim::kUserBuffer), sim::kMAX_RW_COUNT + 4096,
+                   PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+    if (p == MAP_FAILED) {
+      error = errno;
+    } else if (p != reinterpret_cast<void*>(sim::kUserBuffer)) {
+      munmap(p, sim::kMAX_RW_COUNT + 4096);  // a kernel before 4.17 took the address as a hint
+      error = EEXIST;
+    } else {
+      buffer = static_cast<char*>(p);
+    }
+  });
+  if (!buffer) {
+    char where[32];
+    std::snprintf(where, sizeof where, "%#llx", static_cast<unsigned long long>(sim::kUserBuffer));
+    throw RealCallError(std::string("cannot map the scenario's 2 GiB buffer (MAP_NORESERVE) at ") +
+                        where + ": " + std::strerror(error));
+  }
+  return buffer;
+}
+
+// What a write of `size` bytes without a text copies from: the filler (a page of 'x', whose first
+// 8 bytes are what eventfd_write adds: sim::Kernel::kFiller8), or the big buffer beyond a page.
+const char* write_source(std::size_t size) {
+  static const auto filler = [] {
+    std::array<char, 4096> a;
+    a.fill('x');
+    return a;
+  }();
+  return size <= filler.size() ? filler.data() : user_buffer();
+}
+
+// epoll_wait's events array: room for maxevents events, as the kernel may fill them all (a
+// thread's own: its events are read back after the call). A MAP_NORESERVE mapping, kept and
+// grown per thread; only the events the kernel writes cost memory.
+epoll_event* events_buffer(int maxevents) {
+  struct Mapping {
+    void* p = nullptr;
+    std::size_t len = 0;
+    ~Mapping() {
+      if (p) munmap(p, len);
+    }
+  };
+  thread_local Mapping m;
+  const std::size_t need =
+      (static_cast<std::size_t>(std::max(maxevents, 1)) * sizeof(epoll_event) + 4095) & ~4095ul;
+  if (m.len < need) {
+    if (m.p) munmap(m.p, m.len);
+    m.p = mmap(nullptr, need, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+               -1, 0);
+    if (m.p == MAP_FAILED) {
+      m = {};
+      throw RealCallError(std::string("cannot map an events array of ") + std::to_string(need) +
+                          " bytes: " + std::strerror(errno));
+    }
+    m.len = need;
+  }
+  return static_cast<epoll_event*>(m.p);
 }
 
 // A regular file (no ->poll): an unnamed temporary file.
@@ -138,16 +213,15 @@ CallResult perform_real_call(const ResolvedCall& c, RealFds& fds) {
     }
     case CallId::kEpollWait: {
       const int maxevents = static_cast<int>(num(2));
-      // The kernel only checks that the whole range is user memory and writes as many events as
-      // are ready; a scenario never has more than this many ready.
-      std::vector<epoll_event> buf(
-          static_cast<std::size_t>(std::max(1, std::min(maxevents, 65536))));
-      epoll_event* where = c.is_null[1] ? nullptr : buf.data();
+      // Room for every event the kernel may write; maxevents it refuses (<= 0 or above
+      // EP_MAX_EVENTS) get one page, which it never touches.
+      epoll_event* where = nullptr;
+      if (!c.is_null[1])
+        where = events_buffer(maxevents > 0 && maxevents <= sim::kEP_MAX_EVENTS ? maxevents : 1);
       const int r = epoll_wait(fd(0), where, maxevents, static_cast<int>(num(3)));
       o = result_of(r);
       for (int i = 0; i < r && where; ++i)
-        o.events.push_back(
-            {buf[static_cast<std::size_t>(i)].events, buf[static_cast<std::size_t>(i)].data.u64});
+        o.events.push_back({where[i].events, where[i].data.u64});
       return o;
     }
     case CallId::kPipe:
@@ -179,11 +253,9 @@ CallResult perform_real_call(const ResolvedCall& c, RealFds& fds) {
       return o;
     case CallId::kWrite:
     case CallId::kSend: {
-      // The filler is kept from call to call (a fresh 300 KB buffer per write costs page faults).
-      thread_local std::string filler;
+      // The count is the kernel's to judge (EFAULT, MAX_RW_COUNT): never an allocation here.
       const std::size_t size = c.has_text ? c.text.size() : static_cast<std::size_t>(num(1));
-      if (!c.has_text && filler.size() < size) filler.assign(size, 'x');
-      const char* data = c.has_text ? c.text.data() : filler.data();
+      const char* data = c.has_text ? c.text.data() : write_source(size);
       o = result_of(c.call == CallId::kWrite ? ::write(fd(0), data, size)
                                              : ::send(fd(0), data, size, static_cast<int>(num(2))));
       touched(fd(0));
@@ -191,12 +263,11 @@ CallResult perform_real_call(const ResolvedCall& c, RealFds& fds) {
     }
     case CallId::kRead:
     case CallId::kRecv: {
-      thread_local std::string buffer;
       const std::size_t size = static_cast<std::size_t>(num(1));
-      if (buffer.size() < size) buffer.resize(size);
-      o = result_of(c.call == CallId::kRead
-                        ? ::read(fd(0), buffer.data(), size)
-                        : ::recv(fd(0), buffer.data(), size, static_cast<int>(num(2))));
+      char small[4096];
+      char* data = size <= sizeof small ? small : user_buffer();
+      o = result_of(c.call == CallId::kRead ? ::read(fd(0), data, size)
+                                            : ::recv(fd(0), data, size, static_cast<int>(num(2))));
       touched(fd(0));
       return o;
     }

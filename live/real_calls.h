@@ -6,6 +6,7 @@
 
 #include <mutex>
 #include <set>
+#include <stdexcept>
 
 #include "driver/backend.h"
 
@@ -31,8 +32,17 @@ class RealFds {
 // fs.nr_open. The live child and the in-process backend set it so; the model is handed it.
 sim::RlimitNofile scenario_rlimit_nofile();
 
+// The call could not be made as the scenario means it (the buffer it needs cannot be mapped): a
+// failure of the tool, not an answer of the kernel.
+class RealCallError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // Performs `c` (fds are real fd numbers of this process). Never sleeps for ever on its own only if
-// the fds are non-blocking: a read of an empty blocking pipe blocks the calling thread.
+// the fds are non-blocking: a read of an empty blocking pipe blocks the calling thread. Byte counts
+// are the kernel's to judge: the buffer behind them is sim::kUserBuffer, mapped once and never
+// allocated per call (see sim/uapi.h). Throws RealCallError.
 driver::CallResult perform_real_call(const driver::ResolvedCall& c, RealFds& fds);
 
 }  // namespace epollscope::live

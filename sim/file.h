@@ -52,10 +52,12 @@ inline void poll_wait(KernelContext& k, File* file, WaitQueueHead* whead, PollTa
 // wait queue and returns kWouldSleep; when the task is woken the same op runs again with
 // `resumed = true` and the progress kept here.
 struct IoRequest {
-  size_t count = 0;      // bytes asked for
-  uint64_t value = 0;    // eventfd: the counter value written / read
-  int flags = 0;         // MSG_* (recv/send)
-  long done = 0;         // bytes moved before a sleep
+  size_t count = 0;    // bytes asked for
+  uint64_t value = 0;  // eventfd: the counter value written / read
+  int flags = 0;       // MSG_* (recv/send)
+  bool recvmsg =
+      false;      // recv: straight to ->recvmsg (read's sock_read_iter returns 0 for 0 bytes)
+  long done = 0;  // bytes moved before a sleep
   bool resumed = false;  // the op runs again after sleeping
   bool was_empty = false;
 };

@@ -12,6 +12,8 @@
 // [SECTION] close, dup, dup2, rlimit
 #include "sim/kernel.h"
 
+#include <algorithm>
+
 #include "sim/eventfd.h"
 #include "sim/pipe.h"
 #include "sim/strings.h"
@@ -396,6 +398,15 @@ SysResult Kernel::do_io(Task& t, int fd, const char* name, bool is_write, IoRequ
   if (!f) return SysResult::error(kEBADF);
   // vfs_read / vfs_write: FMODE_READ / FMODE_WRITE first.
   if (is_write ? !f->writable() : !f->readable()) return SysResult::error(kEBADF);
+  // FMODE_CAN_READ / FMODE_CAN_WRITE: eventpoll_fops has neither read nor write, so an epoll fd
+  // gives EINVAL before its buffer is looked at (write(ep, -1) too).
+  if (f->kind == FileKind::kEpoll) return SysResult::error(kEINVAL);
+  // access_ok(buf, count): the buffer starts at kUserBuffer and must end below TASK_SIZE_MAX (a
+  // count of 2^63 or more, -1 among them, never fits); rw_verify_area's (ssize_t)count < 0 check
+  // comes after it and so never fires. send and recv capped the count before this (import_ubuf).
+  if (io.count > kTASK_SIZE_MAX - kUserBuffer) return SysResult::error(kEFAULT);
+  // vfs_read / vfs_write: one call moves at most MAX_RW_COUNT bytes.
+  io.count = std::min<size_t>(io.count, kMAX_RW_COUNT);
   auto req = std::make_shared<IoRequest>(io);
   long r = is_write ? f->write(ctx_, t, *req) : f->read(ctx_, t, *req);
   if (r != kWouldSleep) {
@@ -447,8 +458,11 @@ SysResult Kernel::recv(Task& t, int fd, std::size_t count, int flags) {
   if (f && f->kind != FileKind::kTcp && f->kind != FileKind::kUnixStream)
     return end_call(t, SysResult::error(kENOTSOCK));
   IoRequest io;
-  io.count = count;
+  // __sys_recvfrom → import_ubuf: the length is capped at MAX_RW_COUNT first, then access_ok
+  // (which a capped length from kUserBuffer always passes), before the fd is looked up.
+  io.count = std::min<size_t>(count, kMAX_RW_COUNT);
   io.flags = flags;
+  io.recvmsg = true;
   return end_call(t, do_io(t, fd, "recv", false, io));
 }
 
@@ -458,7 +472,7 @@ SysResult Kernel::send(Task& t, int fd, std::size_t count, int flags) {
   if (f && f->kind != FileKind::kTcp && f->kind != FileKind::kUnixStream)
     return end_call(t, SysResult::error(kENOTSOCK));
   IoRequest io;
-  io.count = count;
+  io.count = std::min<size_t>(count, kMAX_RW_COUNT);  // __sys_sendto → import_ubuf, as recv
   io.flags = flags;
   return end_call(t, do_io(t, fd, "send", true, io));
 }

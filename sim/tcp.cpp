@@ -737,7 +737,9 @@ void tcp_cleanup_rbuf(KernelContext& k, TcpNet& net, TcpSock& sk, long copied) {
 }  // namespace
 
 long TcpSocket::read(KernelContext& k, Task& task, IoRequest& io) {
-  if (io.count == 0) return 0;  // sock_read_iter: an empty read returns before recvmsg
+  // sock_read_iter: an empty read returns before recvmsg. recv(fd, 0) gets there, with a target
+  // of 1 byte it cannot meet: EAGAIN on an empty socket, 0 when data or the end is there.
+  if (io.count == 0 && !io.recvmsg) return 0;
   TcpSock& sk = *sk_;
   TcpNet& net = net_;
   if (sk.state == TcpState::kListen) return -kENOTCONN;
@@ -747,7 +749,8 @@ long TcpSocket::read(KernelContext& k, Task& task, IoRequest& io) {
   size_t size = io.count;
   long copied = 0;
   size_t peek_index = 0;
-  while (size) {
+  // tcp_recvmsg_locked's do { } while (len > 0): the queue is looked at once even for 0 bytes.
+  do {
     TcpRxSegment* seg = nullptr;
     if (peek ? peek_index < sk.receive_queue.size() : !sk.receive_queue.empty())
       seg = &sk.receive_queue[peek ? peek_index : 0];
@@ -785,7 +788,7 @@ long TcpSocket::read(KernelContext& k, Task& task, IoRequest& io) {
       k.step(StepKind::kFileOp, "sk_wait_data",
              cat(sk.name, " has nothing to read: the blocking reader sleeps"), {ref(), task.ref()});
     return kWouldSleep;
-  }
+  } while (size);
   if (k.tracing() && copied > 0)
     k.step(StepKind::kFileOp, "tcp_recvmsg",
            cat(bytes(copied), peek ? " peeked at on " : " read from ", sk.name, "; ",

@@ -104,6 +104,17 @@ inline constexpr int kEP_MAX_NESTS = 4;  // eventpoll.c: chains of at most 4 epo
 // INT_MAX / sizeof(struct epoll_event); the struct is packed to 12 bytes on x86-64.
 inline constexpr int kEP_MAX_EVENTS = 2147483647 / 12;
 
+// The user buffer of read, write, send and recv. TASK_SIZE_MAX: the top of user space (x86-64,
+// 4-level paging); access_ok(buf, n) holds while buf + n stays at or below it. MAX_RW_COUNT
+// (INT_MAX & PAGE_MASK): the most one read or write moves. A scenario's byte count is the size of
+// a buffer that starts at kUserBuffer — the live child maps its buffer there — so a count above
+// kTASK_SIZE_MAX - kUserBuffer (-1 among them) fails access_ok, on the model as in the kernel.
+// 32 TiB: below where executables and mmap go, above AddressSanitizer's shadow (which ends near
+// 16 TiB), so a sanitizer build maps it too.
+inline constexpr uint64_t kTASK_SIZE_MAX = (uint64_t{1} << 47) - 4096;
+inline constexpr uint64_t kMAX_RW_COUNT = 0x7ffff000;
+inline constexpr uint64_t kUserBuffer = uint64_t{1} << 45;
+
 // "EBADF" for 9; "E<n>" for numbers the table does not know.
 std::string errno_name(int err);
 // 9 for "EBADF"; nothing for an unknown name.

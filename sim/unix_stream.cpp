@@ -312,7 +312,9 @@ long UnixStreamSocket::write(KernelContext& k, Task& task, IoRequest& io) {
 // ---------------------------------------------------------------------------------------------
 
 long UnixStreamSocket::read(KernelContext& k, Task& task, IoRequest& io) {
-  if (io.count == 0) return 0;  // sock_read_iter: an empty read returns before recvmsg
+  // sock_read_iter: an empty read returns before recvmsg. recv(fd, 0) gets there, with a target
+  // of 1 byte it cannot meet: EAGAIN on an empty socket, 0 when data or the end is there.
+  if (io.count == 0 && !io.recvmsg) return 0;
   UnixSock& sk = *sk_;
   const bool nonblock = nonblocking() || (io.flags & kMSG_DONTWAIT);
   const bool peek = io.flags & kMSG_PEEK;

@@ -1,14 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // Checking a scenario runs it on the model and on this machine's kernel (the live child) and
 // reports every disagreement and every expectation that does not hold. A model of an older kernel
-// (5.10) run against this kernel must diverge exactly where the pipe rule changed.
+// (5.10) run against this kernel must diverge exactly where the pipe rule changed. A scenario that
+// would make the checker wait longer than the bound is refused naming its line; a live child that
+// dies ends only its own scenario.
+#include <dirent.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include <variant>
 
 #include <sys/utsname.h>
 
 #include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <thread>
 
 #include "driver/driver.h"
 #include "live/calibrate.h"
@@ -85,6 +93,70 @@ epoll_ctl(ep, EPOLL_CTL_ADD, s1, EPOLLIN)
 )");
   CheckReport r = check_scenario(sc, on_this_kernel());
   EXPECT_TRUE(r.ok()) << (r.messages.empty() ? r.error : r.messages[0]);
+}
+
+TEST(Checker, AScenarioThatWouldWaitTooLongIsRefusedNamingItsLine) {
+  CheckReport r = check_scenario(parse("ep = epoll_create1(0)\nsleep(20000)\n"), on_this_kernel());
+  EXPECT_EQ(r.calls, 0);  // refused before any call
+  EXPECT_EQ(r.error,
+            "inline.scn:2:7: sleep(20000) waits 20000 ms; on the real kernel a call may wait at "
+            "most 10000 ms (the model alone runs any wait)");
+  r = check_scenario(parse("ep = epoll_create1(0)\nt1: epoll_wait(ep, 8, 2000000000) => blocks\n"
+                           "epoll_wait(ep, 8, 2000000000)\n"),
+                     on_this_kernel());
+  EXPECT_EQ(r.calls, 0);
+  EXPECT_NE(r.error.find("inline.scn:3:19: epoll_wait(ep, 8, 2000000000) waits 2000000000 ms"),
+            std::string::npos)
+      << r.error;
+  // Time that cannot pass does not pass; the model's time is virtual, so it runs any wait.
+  r = check_scenario(parse("sleep(-20000)\nsleep(100)\n"), on_this_kernel());
+  EXPECT_TRUE(r.ok()) << r.error;
+  driver::RunOptions model_only;
+  r = check_scenario(parse("ep = epoll_create1(0)\nsleep(20000)\nepoll_wait(ep, 8, 2000000000) => "
+                           "[]\n"),
+                     model_only);
+  EXPECT_TRUE(r.ok()) << r.error;
+}
+
+// The processes whose parent is this one.
+std::vector<pid_t> children() {
+  std::vector<pid_t> out;
+  DIR* d = opendir("/proc");
+  while (dirent* e = readdir(d)) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    std::ifstream stat(std::string("/proc/") + e->d_name + "/stat");
+    std::string line;
+    std::getline(stat, line);
+    const auto close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 2));
+    char state;
+    int ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == getpid()) out.push_back(std::atoi(e->d_name));
+  }
+  closedir(d);
+  return out;
+}
+
+TEST(Checker, ALiveChildKilledMidScenarioEndsOnlyThatScenario) {
+  std::thread killer([] {
+    // Kills the child of the first scenario while it sleeps.
+    usleep(300000);
+    for (pid_t pid : children())
+      kill(pid, SIGKILL);
+  });
+  CheckReport r =
+      check_scenario(parse("ep = epoll_create1(0)\nsleep(2000)\nsleep(2000)\n"), on_this_kernel());
+  killer.join();
+  EXPECT_FALSE(r.ok());
+  EXPECT_NE(r.error.find("inline.scn:2: sleep(2000)\n    the real kernel could not be asked: the "
+                         "live child was killed by signal 9 (SIGKILL)"),
+            std::string::npos)
+      << r.error;
+  EXPECT_EQ(children().size(), 0u);
+  r = check_scenario(parse(kEtPipe), on_this_kernel());
+  EXPECT_TRUE(r.ok()) << r.error;
 }
 
 // The profile the probes find agrees with the kernel's version, whatever kernel runs the tests:
