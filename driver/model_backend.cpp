@@ -2,6 +2,7 @@
 #include "driver/model_backend.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <queue>
 
@@ -155,10 +156,15 @@ CallResult ModelBackend::perform(const ResolvedCall& c) {
     case CallId::kSetrlimitNofile:
       r = k_->setrlimit_nofile(t, static_cast<long>(num(0)));
       break;
-    case CallId::kSleep:
-      k_->advance_clock_to(k_->now_ns() + num(0) * 1000000);
+    case CallId::kSleep: {
+      // ms <= 0 lets no time pass; a wait past the end of the virtual clock's range (int64 ns,
+      // some 292 years) stops there rather than overflowing.
+      const int64_t room_ms = (INT64_MAX - k_->now_ns()) / 1000000;
+      const int64_t ms = std::clamp<int64_t>(num(0), 0, room_ms);
+      k_->advance_clock_to(k_->now_ns() + ms * 1000000);
       r = sim::SysResult::value_of(0);
       break;
+    }
   }
 
   // The main thread waits for its own call: let time run to that call's deadline.

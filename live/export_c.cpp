@@ -45,11 +45,14 @@ const char* kRuntime = R"C(
    ends at an inaccessible page, so more ready events than that stop there (a short count) as at the
    end of any buffer, instead of being written past it. */
 #define EVENTS_CAP (1 << 20)
-/* The buffer of a read or write of N bytes: N bytes, but at most 16 MiB, followed by an
-   inaccessible page. A larger count gets what the kernel gives such a buffer: EFAULT when the
-   range is not user memory at all ((size_t)-1), otherwise as many bytes as the file takes before
-   the page (a pipe takes 64 KiB). */
-#define BYTES_CAP ((size_t)16 << 20)
+/* The buffer of a read or write of more than a page: MAX_RW_COUNT bytes and a page at
+   0x200000000000, where epollscope's model and live child put it (sim::kUserBuffer), reserved
+   lazily (MAP_NORESERVE: only the pages a read fills cost memory). The kernel judges a count
+   against that address (access_ok: a range past the top of user space is EFAULT, (size_t)-1
+   among them; otherwise at most MAX_RW_COUNT bytes move), so every count gets the answer it gets
+   in the live child. */
+#define USER_BUFFER ((uintptr_t)1 << 45)
+#define MAX_RW_COUNT ((size_t)0x7ffff000)
 
 struct outcome {
   long ret;
@@ -109,8 +112,8 @@ static void set_result(struct outcome *o, long r) {
   o->err = r < 0 ? errno : 0;
 }
 
-/* Memory of `bytes` bytes that ends right before an inaccessible page (see EVENTS_CAP,
-   BYTES_CAP). Pages are only backed when touched. */
+/* Memory of `bytes` bytes that ends right before an inaccessible page (see EVENTS_CAP). Pages are
+   only backed when touched. */
 struct area {
   char *base;
   size_t len;
@@ -129,27 +132,33 @@ static __attribute__((unused)) struct area guarded(size_t bytes) {
   return a;
 }
 
-/* The filler bytes of write(fd, N) and send(fd, N), 'x' as epollscope's live child writes them (an
-   eventfd adds them to its counter), and the buffer of read(fd, N) and recv(fd, N). */
+/* The bytes of write(fd, N) and send(fd, N): a page of 'x' as epollscope's live child writes
+   them (an eventfd adds the first 8 to its counter), or, for more than a page, the big buffer (see
+   USER_BUFFER), as the live child does. read(fd, N) and recv(fd, N) fill a page of the calling
+   thread's own, or the big buffer. */
 static pthread_mutex_t bytes_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct area filler_area, read_area;
-static size_t filled;
-static __attribute__((unused)) const char *filler(size_t len) {
-  const size_t want = len < BYTES_CAP ? len : BYTES_CAP;
+static char *user_buffer(void) {
+  static char *buffer;
   pthread_mutex_lock(&bytes_lock);
-  if (!filler_area.base) filler_area = guarded(BYTES_CAP);
-  if (filled < want) { /* beyond what earlier calls (perhaps running now) read */
-    memset(filler_area.start + filled, 'x', want - filled);
-    filled = want;
+  if (!buffer) {
+    void *p = mmap((void *)USER_BUFFER, MAX_RW_COUNT + 4096, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+    if (p == MAP_FAILED || p != (void *)USER_BUFFER) fail("mmap of the 2 GiB buffer at 0x200000000000");
+    buffer = p;
   }
   pthread_mutex_unlock(&bytes_lock);
-  return filler_area.start;
+  return buffer;
 }
-static __attribute__((unused)) char *read_buffer(void) {
+static __attribute__((unused)) const char *filler(size_t len) {
+  static char page[4096];
   pthread_mutex_lock(&bytes_lock);
-  if (!read_area.base) read_area = guarded(BYTES_CAP);
+  if (!page[0]) memset(page, 'x', sizeof page);
   pthread_mutex_unlock(&bytes_lock);
-  return read_area.start;
+  return len <= sizeof page ? page : user_buffer();
+}
+static __attribute__((unused)) char *read_buffer(size_t len) {
+  static __thread char page[4096];
+  return len <= sizeof page ? page : user_buffer();
 }
 
 /* epoll_wait into a buffer of maxevents events (bounded by EVENTS_CAP; a maxevents the kernel
@@ -686,7 +695,7 @@ class Exporter {
       case CallId::kWrite:
       case CallId::kSend: {
         // A count is converted to size_t as the live child converts it: -1 is SIZE_MAX. Its
-        // buffer is bounded (filler(), BYTES_CAP); the kernel decides what such a count gives.
+        // buffer is the live child's (filler(), USER_BUFFER); the kernel judges the count.
         const Arg* bytes = written(st, 1);
         const bool text = bytes && bytes->kind == Arg::Kind::kString;
         const std::string prep =
@@ -705,8 +714,8 @@ class Exporter {
       case CallId::kRecv:
         body = cat("  const size_t len = (size_t)opaque(", v(1), ");\n  set_result(o, ",
                    st.call == CallId::kRead
-                       ? cat("read((int)", v(0), ", read_buffer(), len)")
-                       : cat("recv((int)", v(0), ", read_buffer(), len, (int)", v(2), ")"),
+                       ? cat("read((int)", v(0), ", read_buffer(len), len)")
+                       : cat("recv((int)", v(0), ", read_buffer(len), len, (int)", v(2), ")"),
                    ");\n");
         break;
       case CallId::kEventfdWrite:

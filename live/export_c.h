@@ -16,9 +16,10 @@
 // one, in string literals with every `"`, `\`, `?`, control and non-ASCII byte escaped, as
 // identifiers made of [A-Za-z0-9_] — so the program performs the scenario's calls and nothing
 // else, and it compiles with -Wall -Wextra -Werror (also as strict C11, trigraphs on). It has no
-// memory error for any count: each buffer is bounded (16 MiB of bytes, 2^20 events) and ends at an
-// inaccessible page, so a larger count gets what the kernel gives such a buffer (EFAULT, a short
-// count).
+// memory error for any count: the events array is bounded (2^20 events) and ends at an
+// inaccessible page; the bytes of a read or write beyond a page are a 2 GiB buffer reserved lazily
+// at the live child's address (sim::kUserBuffer), so the kernel gives every count the answer it
+// gives the live child (EFAULT for a range past user space, a count capped at MAX_RW_COUNT).
 #pragma once
 
 #include <string>

@@ -137,6 +137,27 @@ TEST(ScenarioRun, AKernelThatFailsMidRunEndsTheRunOrIsReplacedByTheModel) {
   EXPECT_NE(lenient.note().find("the other model died"), std::string::npos) << lenient.note();
 }
 
+// The model alone runs any wait: a negative sleep lets no time pass, one beyond the virtual clock's
+// range stops at its end without overflowing (the sanitizer build runs this under UBSan).
+TEST(ScenarioRun, TheModelSleepsAnyLengthWithoutOverflow) {
+  ScenarioRun run(parse(R"(ep = epoll_create1(0)
+t1: epoll_wait(ep, 8, 1000)   => blocks
+sleep(-20000)
+t1                            => blocks
+sleep(9223372036854775807)
+t1                            => []
+sleep(9223372036854775807)
+)"),
+                  RunOptions{});
+  run.run_all();
+  EXPECT_TRUE(run.ok()) << run.error()
+                        << (run.statements().empty() ||
+                                    run.statements().back().result.backends[0].failed.empty()
+                                ? ""
+                                : run.statements().back().result.backends[0].failed[0]);
+  EXPECT_EQ(run.statements().size(), 7u);
+}
+
 TEST(ScenarioRun, AStatementThatCannotRunEndsTheRunWithItsReason) {
   ScenarioRun run(parse("t1: epoll_create1(99)\nep = epoll_create1(0)\n"
                         "pipe(r, w)\nt1: read(r, 1)\nt1: read(r, 1)\nclose(w)\n"),
