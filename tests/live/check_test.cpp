@@ -23,6 +23,7 @@
 #include "live/live_backend.h"
 #include "sim/script/parser.h"
 #include "tests/driver/et_pipe.h"
+#include "tests/live/processes.h"
 
 namespace epollscope::live {
 namespace {
@@ -118,32 +119,13 @@ TEST(Checker, AScenarioThatWouldWaitTooLongIsRefusedNamingItsLine) {
   EXPECT_TRUE(r.ok()) << r.error;
 }
 
-// The processes whose parent is this one.
-std::vector<pid_t> children() {
-  std::vector<pid_t> out;
-  DIR* d = opendir("/proc");
-  while (dirent* e = readdir(d)) {
-    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-    std::ifstream stat(std::string("/proc/") + e->d_name + "/stat");
-    std::string line;
-    std::getline(stat, line);
-    const auto close = line.rfind(')');
-    if (close == std::string::npos) continue;
-    std::istringstream rest(line.substr(close + 2));
-    char state;
-    int ppid = 0;
-    rest >> state >> ppid;
-    if (ppid == getpid()) out.push_back(std::atoi(e->d_name));
-  }
-  closedir(d);
-  return out;
-}
+using test::child_processes;
 
 TEST(Checker, ALiveChildKilledMidScenarioEndsOnlyThatScenario) {
   std::thread killer([] {
     // Kills the child of the first scenario while it sleeps.
     usleep(300000);
-    for (pid_t pid : children())
+    for (pid_t pid : child_processes())
       kill(pid, SIGKILL);
   });
   CheckReport r =
@@ -154,7 +136,7 @@ TEST(Checker, ALiveChildKilledMidScenarioEndsOnlyThatScenario) {
                          "live child was killed by signal 9 (SIGKILL)"),
             std::string::npos)
       << r.error;
-  EXPECT_EQ(children().size(), 0u);
+  EXPECT_EQ(child_processes().size(), 0u);
   r = check_scenario(parse(kEtPipe), on_this_kernel());
   EXPECT_TRUE(r.ok()) << r.error;
 }

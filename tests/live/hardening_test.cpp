@@ -23,6 +23,7 @@
 #include "sim/kernel.h"
 #include "sim/script/parser.h"
 #include "sim/slab.h"
+#include "tests/live/processes.h"
 
 namespace epollscope::live {
 namespace {
@@ -42,25 +43,8 @@ std::set<std::string> open_fds() {
   return fds;
 }
 
-// Processes whose parent is this one.
 int children() {
-  int n = 0;
-  DIR* d = opendir("/proc");
-  while (dirent* e = readdir(d)) {
-    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-    std::ifstream stat(std::string("/proc/") + e->d_name + "/stat");
-    std::string line;
-    std::getline(stat, line);
-    const auto close = line.rfind(')');
-    if (close == std::string::npos) continue;
-    std::istringstream rest(line.substr(close + 2));
-    char state;
-    int ppid = 0;
-    rest >> state >> ppid;
-    n += ppid == getpid();
-  }
-  closedir(d);
-  return n;
+  return static_cast<int>(test::child_processes().size());
 }
 
 driver::RunOptions on_this_kernel() {
