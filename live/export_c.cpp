@@ -16,6 +16,7 @@
 #include <set>
 #include <string_view>
 
+#include "live/protocol.h"
 #include "sim/script/calls.h"
 #include "sim/strings.h"
 #include "sim/uapi.h"
@@ -77,6 +78,8 @@ struct worker {
   int declared_blocked;
   int started;
   int kind; /* the result kind of the call it runs */
+  int may_sleep; /* the call it runs may sleep: run() watches whether it does */
+  pid_t tid;     /* the thread's id, for /proc/self/task/<tid> */
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -251,6 +254,9 @@ static void print_outcome(const struct outcome *o, int kind, int blocked) {
 
 static void *worker_main(void *arg) {
   struct worker *w = arg;
+  pthread_mutex_lock(&lock);
+  w->tid = (pid_t)syscall(SYS_gettid);
+  pthread_mutex_unlock(&lock);
   for (;;) {
     pthread_mutex_lock(&lock);
     while (!w->job) pthread_cond_wait(&changed, &lock);
@@ -281,6 +287,76 @@ static void *worker_main(void *arg) {
   return 0;
 }
 
+/* Whether a call sleeps is seen, not timed, as in epollscope's live child: a call that may sleep
+   sleeps when its thread is in state S (/proc/self/task/<tid>/stat) inside a syscall that is not a
+   lock's (/proc/self/task/<tid>/syscall, the same before and after), however loaded the machine.
+   Reading /proc takes an fd, and the scenario's fd numbers must not move: an observer thread with
+   a private copy of the fd table (unshare(CLONE_FILES)) does the reading for main. */
+enum { LOOK_STAT, LOOK_SYSCALL, LOOK_WCHAN };
+static pthread_mutex_t look_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t look_changed = PTHREAD_COND_INITIALIZER;
+static struct { int pending; pid_t tid; int what; int ok; char text[256]; } look;
+static void *observer_main(void *arg) {
+  (void)arg;
+  if (unshare(CLONE_FILES) != 0) fail("unshare(CLONE_FILES)");
+  static const char *const names[] = {"stat", "syscall", "wchan"};
+  pthread_mutex_lock(&look_lock);
+  for (;;) {
+    while (look.pending != 1) pthread_cond_wait(&look_changed, &look_lock);
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/task/%d/%s", (int)look.tid, names[look.what]);
+    look.ok = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      ssize_t n = read(fd, look.text, sizeof look.text - 1);
+      if (n >= 0) { look.text[n] = 0; look.ok = 1; }
+      close(fd);
+    }
+    look.pending = 2;
+    pthread_cond_broadcast(&look_changed);
+  }
+  return 0;
+}
+static void start_observer(void) {
+  pthread_t t;
+  if (pthread_create(&t, 0, observer_main, 0) != 0) fail("pthread_create");
+  pthread_detach(t);
+}
+/* The text of /proc/self/task/<tid>/<what> into buf; 0 when it cannot be read. */
+static int look_at(pid_t tid, int what, char *buf, size_t len) {
+  pthread_mutex_lock(&look_lock);
+  look.tid = tid;
+  look.what = what;
+  look.pending = 1;
+  pthread_cond_broadcast(&look_changed);
+  while (look.pending != 2) pthread_cond_wait(&look_changed, &look_lock);
+  look.pending = 0;
+  int ok = look.ok;
+  if (ok) snprintf(buf, len, "%s", look.text);
+  pthread_mutex_unlock(&look_lock);
+  return ok;
+}
+/* The syscall the thread sleeps in: -2 running or runnable, -1 unknown. */
+static long sleeping_syscall(pid_t tid) {
+  char text[256];
+  if (!look_at(tid, LOOK_SYSCALL, text, sizeof text)) return -1;
+  if (strncmp(text, "running", 7) == 0) return -2;
+  return strtol(text, 0, 10);
+}
+static char task_state(pid_t tid) {
+  char text[256];
+  if (!look_at(tid, LOOK_STAT, text, sizeof text)) return '?';
+  const char *paren = strrchr(text, ')');
+  return paren && paren[1] == ' ' ? paren[2] : '?';
+}
+/* Asleep inside a syscall that is not a lock's (a futex): the syscall, the state, the syscall. */
+static int asleep_in_call(pid_t tid) {
+  long before = sleeping_syscall(tid);
+  if (before < 0 || before == SYS_futex) return 0;
+  if (task_state(tid) != 'S') return 0;
+  return sleeping_syscall(tid) == before;
+}
+
 /* Now plus ms, saturated far beyond any real wait (the exporter bounds ms by LLONG_MAX). */
 static void deadline_in(struct timespec *ts, long long ms) {
   clock_gettime(CLOCK_REALTIME, ts);
@@ -294,11 +370,37 @@ static void settle(int line) {
   pthread_mutex_lock(&lock);
   int sleeping = 0;
   for (int i = 0; i < NTHREADS; i++) sleeping |= workers[i].declared_blocked;
-  if (sleeping || USES_TCP) {
+  if (USES_TCP) { /* loopback timers: a fixed wait, as the live child's */
     struct timespec ts;
     deadline_in(&ts, SETTLE_MS);
     while (pthread_cond_timedwait(&changed, &lock, &ts) == 0) {
     }
+  }
+  /* A wake-up sets the woken thread runnable before the waking call returns: wait until every
+     thread that slept sleeps again in its call or has returned (bounded by STUCK_MS). */
+  struct timespec stuck;
+  deadline_in(&stuck, STUCK_MS);
+  while (sleeping) {
+    sleeping = 0;
+    for (int i = 0; i < NTHREADS; i++) {
+      if (!workers[i].declared_blocked) continue;
+      pid_t tid = workers[i].tid;
+      pthread_mutex_unlock(&lock);
+      int asleep = asleep_in_call(tid);
+      pthread_mutex_lock(&lock);
+      if (workers[i].declared_blocked && !asleep) sleeping = 1;
+    }
+    if (!sleeping) break;
+    struct timespec now, ts;
+    clock_gettime(CLOCK_REALTIME, &now);
+    if (now.tv_sec > stuck.tv_sec || (now.tv_sec == stuck.tv_sec && now.tv_nsec >= stuck.tv_nsec)) {
+      fflush(stdout);
+      fprintf(stderr, "scenario: line %d: a woken thread neither returned nor slept again in %d s\n",
+              line, STUCK_MS / 1000);
+      _exit(1);
+    }
+    deadline_in(&ts, 1);
+    pthread_cond_timedwait(&changed, &lock, &ts);
   }
   for (int i = 0; i < nfinished; i++) {
     struct worker *k = &workers[finished[i].w];
@@ -313,7 +415,11 @@ static void settle(int line) {
   fflush(stdout);
 }
 
-static void run(int line, int w, void (*fn)(struct outcome *), long long bound_ms, int kind) {
+/* Runs a statement in thread w. A call that may sleep (may_sleep) and is seen asleep in its
+   syscall "blocks"; any call gets bound_ms (its timeout or sleep plus a margin, else STUCK_MS) to
+   return or sleep, after which the program stops. */
+static void run(int line, int w, void (*fn)(struct outcome *), long long bound_ms, int kind,
+                int may_sleep) {
   struct worker *k = &workers[w];
   pthread_mutex_lock(&lock);
   if (k->declared_blocked) { /* as epollscope's runner stops: the thread still sleeps */
@@ -329,12 +435,34 @@ static void run(int line, int w, void (*fn)(struct outcome *), long long bound_m
   }
   k->has_result = 0;
   k->kind = kind;
+  k->may_sleep = may_sleep;
   k->job = fn;
   pthread_cond_broadcast(&changed);
-  struct timespec ts;
-  deadline_in(&ts, bound_ms);
+  struct timespec stuck;
+  deadline_in(&stuck, bound_ms);
   while (!k->has_result) {
-    if (pthread_cond_timedwait(&changed, &lock, &ts) != 0) break;
+    struct timespec ts;
+    deadline_in(&ts, 1);
+    int timed_out = pthread_cond_timedwait(&changed, &lock, &ts) != 0;
+    if (k->has_result) break;
+    if (may_sleep && k->tid) {
+      pid_t tid = k->tid;
+      pthread_mutex_unlock(&lock);
+      int asleep = asleep_in_call(tid);
+      pthread_mutex_lock(&lock);
+      if (asleep && !k->has_result) break;
+    }
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    if (timed_out && (now.tv_sec > stuck.tv_sec ||
+                      (now.tv_sec == stuck.tv_sec && now.tv_nsec >= stuck.tv_nsec))) {
+      if (!may_sleep) { /* as the live child: neither returned nor slept */
+        fflush(stdout);
+        fprintf(stderr, "scenario: line %d: the call neither returned nor slept in time\n", line);
+        _exit(1);
+      }
+      break;
+    }
   }
   int done = k->has_result;
   if (!done) k->declared_blocked = 1;
@@ -474,11 +602,11 @@ class Exporter {
     for (const char* header :
          {"arpa/inet.h", "errno.h", "fcntl.h", "limits.h", "netinet/in.h", "pthread.h", "signal.h",
           "stdint.h", "stdio.h", "stdlib.h", "string.h", "sys/epoll.h", "sys/eventfd.h",
-          "sys/mman.h", "sys/resource.h", "sys/socket.h", "time.h", "unistd.h"})
+          "sys/mman.h", "sys/resource.h", "sys/socket.h", "sys/syscall.h", "time.h", "unistd.h"})
       out += cat("#include <", header, ">\n");
     out += "\n";
     out += cat("#define NTHREADS ", threads_.size(), "\n#define USES_TCP ", uses_tcp_ ? 1 : 0,
-               "\n#define SETTLE_MS 20\n\n");
+               "\n#define SETTLE_MS 20\n#define STUCK_MS ", epollscope::live::kStuckMs, "\n\n");
     out += errno_table();
     out += mask_table();
     out += kRuntime;
@@ -504,7 +632,7 @@ class Exporter {
                    comment_text(sc_.statements[i].source), " */\nstatic void stmt_", i,
                    "(struct outcome *o) {\n", it->first, "}\n\n");
     }
-    out += "\nint main(void) {\n  signal(SIGPIPE, SIG_IGN);\n";
+    out += "\nint main(void) {\n  signal(SIGPIPE, SIG_IGN);\n  start_observer();\n";
     // fds inherited from the shell would shift every fd number the scenario creates.
     out +=
         "  /* Only 0, 1 and 2 open, as in the model: the fds created get the model's numbers. */\n"
@@ -523,7 +651,8 @@ class Exporter {
         out += cat("  result(", st.loc.line, ", ", thread_index(st.thread), ");\n");
       } else {
         out += cat("  run(", st.loc.line, ", ", thread_index(st.thread), ", stmt_", function[i],
-                   ", ", bound_ms(st), "LL, ", kind_name(call_spec(st.call).result), ");\n");
+                   ", ", bound_ms(st), "LL, ", kind_name(call_spec(st.call).result), ", ",
+                   may_sleep(st) ? 1 : 0, ");\n");
       }
     }
     out += "  fflush(stdout);\n  _exit(0);\n}\n";
@@ -559,7 +688,18 @@ class Exporter {
     auto plus_margin = [](int64_t t) { return t > INT64_MAX - kMargin ? INT64_MAX : t + kMargin; };
     if (st.call == CallId::kSleep) return plus_margin(std::max<int64_t>(timeout, 0));
     if (st.thread == "main" && timeout > 0) return plus_margin(timeout);
-    return st.thread == "main" ? 150 : 60;
+    return epollscope::live::kStuckMs;
+  }
+
+  // Whether run() watches the call for sleep (as the live child): a call that may sleep, unless it
+  // waits its time out (a sleep, or main's epoll_wait with a positive timeout).
+  static bool may_sleep(const Statement& st) {
+    const sim::script::CallSpec& spec = call_spec(st.call);
+    if (!spec.may_sleep || st.call == CallId::kSleep) return false;
+    const int at =
+        spec.timeout_arg < 0 ? -1 : st.placed[static_cast<std::size_t>(spec.timeout_arg)];
+    const int64_t timeout = at < 0 ? 0 : st.args[static_cast<std::size_t>(at)].number;
+    return !(st.thread == "main" && st.call == CallId::kEpollWait && static_cast<int>(timeout) > 0);
   }
 
   static const char* kind_name(ResultKind kind) {

@@ -381,9 +381,10 @@ epoll_wait(ep, 8, 0)
   sc.statements[2].args[2].number = INT64_MAX;
   sc.statements[3].args[0].number = INT64_MIN;
   const std::string c = live::export_c(sc);
-  EXPECT_NE(c.find("run(2, 1, stmt_1, 9223372036854775807LL, K_NOTHING);"), std::string::npos) << c;
-  EXPECT_NE(c.find("run(3, 0, stmt_2, 9223372036854775807LL, K_EVENTS);"), std::string::npos);
-  EXPECT_NE(c.find("run(4, 0, stmt_3, 1000LL, K_NOTHING);"), std::string::npos);
+  EXPECT_NE(c.find("run(2, 1, stmt_1, 9223372036854775807LL, K_NOTHING, 0);"), std::string::npos)
+      << c;
+  EXPECT_NE(c.find("run(3, 0, stmt_2, 9223372036854775807LL, K_EVENTS, 1);"), std::string::npos);
+  EXPECT_NE(c.find("run(4, 0, stmt_3, 1000LL, K_NOTHING, 0);"), std::string::npos);
   EXPECT_EQ(c.find("9223372036854775808"), std::string::npos) << "a literal C reads as unsigned";
   // The part that runs in bounded time compiles with warnings as errors and matches the kernel.
   Scenario bounded = sc;
