@@ -192,6 +192,13 @@ void tcp_reset(KernelContext& k, TcpNet& net, TcpSock& sk) {
 // [SECTION] sending: tcp_write_xmit, ACK, FIN, RST
 // ---------------------------------------------------------------------------------------------
 
+// Byte counts on this connection depend, from now on, on the accounting sim/tcp.h lists as
+// approximate.
+void mark_counts_approximate(TcpSock& sk) {
+  sk.approx_counts = true;
+  if (std::shared_ptr<TcpSock> peer = sk.peer.lock()) peer->approx_counts = true;
+}
+
 TcpPacket packet_to_peer(TcpSock& sk, TcpPacket::Kind kind) {
   TcpPacket p;
   p.kind = kind;
@@ -756,6 +763,7 @@ long TcpSocket::write(KernelContext& k, Task& task, IoRequest& io) {
       if (!tail) {
         if (sk.wmem_queued >= sk.sndbuf) {  // !sk_stream_memory_free → wait_for_space
           sk.nospace = true;
+          mark_counts_approximate(sk);
           if (k.tracing())
             k.step(StepKind::kFileOp, "tcp_sendmsg",
                    cat(sk.name, " has ", sk.wmem_queued, " bytes queued, not below sk_sndbuf ",
@@ -788,6 +796,7 @@ long TcpSocket::write(KernelContext& k, Task& task, IoRequest& io) {
                  "; sk_wmem_queued is now ", sk.wmem_queued, " of sk_sndbuf ", sk.sndbuf),
              {ref()});
   }
+  io.approximate = sk.approx_counts;
   if (copied) {
     tcp_write_xmit(k, net, sk, false);  // tcp_push with the socket's Nagle setting
     net.release_sock(k, holder);
@@ -836,6 +845,14 @@ long TcpSocket::read(KernelContext& k, Task& task, IoRequest& io) {
   const bool peek = io.flags & kMSG_PEEK;
   TcpSock* const holder = net.lock_sock(&sk);  // lock_sock
   if (io.resumed) finish_wait(task);
+  // How much has arrived depends on the window the model approximates once the data in flight
+  // towards this socket reaches what the kernel's first window holds, or while the peer holds
+  // data back for the window.
+  if (std::shared_ptr<TcpSock> peer = sk.peer.lock())
+    if (peer->write_seq > peer->snd_nxt ||
+        sk.unread_bytes() + (peer->write_seq - peer->snd_nxt) >= kTcpExactWindowBelow)
+      mark_counts_approximate(sk);
+  io.approximate = sk.approx_counts;
   size_t size = io.count;
   long copied = 0;
   size_t peek_index = 0;

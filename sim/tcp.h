@@ -60,6 +60,15 @@
 //   - Nagle with Minshall's rule: a segment shorter than the MSS waits while an earlier short
 //     segment is unacknowledged (TCP_NODELAY is not modelled).
 //   - a FIN is acknowledged at once (the kernel may delay that ACK too).
+// Where a count depends on these approximations the read/write marks it (IoRequest::approximate,
+// then SysResult::approximate), and `check` reports a difference in it apart from divergences:
+//   - a write/send stopped by the send buffer (short count or EAGAIN): the kernel's skbs follow
+//     size_goal (32741 bytes until the first ACK is processed from the backlog by
+//     sk_flush_backlog, then 47616 = half the 95232-byte window), not one fixed MSS;
+//   - a read while the peer holds data back or kTcpExactWindowBelow bytes or more are in flight
+//     towards the reader (the kernel's window: 32741 + 95232 = 127973 bytes, in 1024-byte units);
+//   - after either, every count on that connection (approx_counts on both socks).
+// Below kTcpExactWindowBelow in flight, counts are exact [TCP-B9].
 // With these rules the probes' events come out as measured: a 65536-byte write leaves its last
 // short segment unacknowledged, so a following 10-byte write waits until the reader reads [B4]; a
 // 200000-byte write fills the window and a 5-byte read does not reopen it [B4]. The counts differ
@@ -110,6 +119,10 @@ inline constexpr uint32_t kTcpMssClient = 32741;     // TCP_MAXSEG of the connec
 inline constexpr uint32_t kTcpMssServer = 32768;     // TCP_MAXSEG of the accepted side
 inline constexpr uint32_t kTcpSkbOverhead = 576;     // SKB_TRUESIZE() - data, per skb
 inline constexpr int kSomaxconn = 4096;              // net.core.somaxconn
+// Below this many bytes unread, a receiver's queue holds what the model says (the kernel's first
+// window took 127973 bytes of a 131072-byte write client → server, 128000 server → client):
+// reads are exact. At or above it, or while the sender holds data back, counts are approximate.
+inline constexpr uint64_t kTcpExactWindowBelow = 127973;
 inline constexpr int64_t kTcpTimeoutInitNs = 1000000000;  // TCP_TIMEOUT_INIT: the SYN's first RTO
 inline constexpr int kTcpSynRetries = 6;                  // net.ipv4.tcp_syn_retries
 inline constexpr int kTcpSynLinearTimeouts = 4;           // net.ipv4.tcp_syn_linear_timeouts
@@ -142,6 +155,9 @@ struct TcpSock : std::enable_shared_from_this<TcpSock> {
   bool done = false;           // SOCK_DONE: the peer's FIN arrived
   bool nospace = false;        // SOCK_NOSPACE (a flag of struct socket)
   bool sndbuf_locked = false;  // SOCK_SNDBUF_LOCK: SO_SNDBUF was set, no autotuning
+  // The connection's byte counts are approximate from now on (set on both ends): a send stopped
+  // by the send buffer, or a read while the peer had data held back (window): see the header.
+  bool approx_counts = false;
   int sndbuf = kTcpWmemDefault;
   int rcvbuf = kTcpRmemDefault;
   uint32_t mss = kTcpMssClient;
