@@ -43,14 +43,16 @@
 // What is exact: poll masks (tcp_poll, inet_csk_listen_poll), return values and errnos
 // (tcp_sendmsg_locked with sk_stream_wait_connect / sk_stream_error, tcp_recvmsg_locked,
 // inet_shutdown, inet_csk_accept), the state machine of close/shutdown/FIN/RST, the backlog rule
-// (listen(N) queues N+1 connections; further SYNs are dropped and those clients stay SYN_SENT),
-// and who is woken with which key.
+// (listen(N) queues N+1 connections; further SYNs are dropped and those clients stay SYN_SENT
+// until a retransmission gets in), who is woken with which key, and in which order within one
+// call (see "The wire") [TCP-O1..O3, TCP-S1].
 //
 // What is an approximation (byte counts depend on autotuning the model does not reproduce):
 //   - the send queue is cut into skbs of one MSS (client 32741, server 32768 bytes, as measured),
 //     each charged len + 576 bytes (SKB_TRUESIZE) to sk_wmem_queued; a new skb needs
-//     sk_wmem_queued < sk_sndbuf; sk_sndbuf is 3939840 once connected and jumps to tcp_wmem[2]
-//     (4194304) the first time tcp_new_space runs, unless SO_SNDBUF locked it;
+//     sk_wmem_queued < sk_sndbuf; sk_sndbuf is 3939840 once connected (exact: BBR's
+//     sndbuf_expand 3 x TCP_INIT_CWND 10 x per_mss 131328, tcp_sndbuf_expand) and jumps to
+//     tcp_wmem[2] (4194304) the first time tcp_new_space runs, unless SO_SNDBUF locked it;
 //   - the receive window is sk_rcvbuf (131072) minus the unread bytes; the receiver advertises it
 //     in each ACK, never shrinks its right edge, and advertises 0 while less than one MSS is free;
 //     a segment is sent only if it fits whole;
