@@ -89,7 +89,9 @@ int run(const RunOptions& o) {
                     br.failed.empty() ? " as expected" : " expected " + printable(st.expect.text));
       if (b > 0)
         line += cat("   ", mark(r.divergences.empty()),
-                    r.divergences.empty() ? " same as the model" : " differs from the model");
+                    !r.divergences.empty()     ? " differs from the model"
+                    : r.approximations.empty() ? " same as the model"
+                                               : " differs in a count the model approximates");
       out << line << '\n';
       for (const auto& c : br.completions)
         out << "    " << names[b] << ": thread " << printable(c.thread) << "'s "
@@ -98,6 +100,8 @@ int run(const RunOptions& o) {
     }
     for (const auto& d : r.divergences)
       out << "  divergence: " << printable(d) << '\n';
+    for (const auto& a : r.approximations)
+      out << "  approximate count (documented): " << printable(a) << '\n';
     if (!r.divergences.empty()) status = 1;
     for (const auto& br : r.backends)
       if (!br.failed.empty()) status = 1;

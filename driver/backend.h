@@ -47,6 +47,9 @@ struct CallResult {
   std::vector<EpollEvent> events;   // epoll_wait's events, in order
   std::vector<int> fds;             // pipe2 / socketpair: the two fds written into the array
   std::optional<uint64_t> counter;  // eventfd_read on an eventfd: the counter value read
+  // The model only: a byte count the model documents as approximate (sim::SysResult). Where the
+  // backends differ only in such a count, `check` reports it as approximate, not as a divergence.
+  bool approximate = false;
 };
 
 // What one call did, as a scenario sees it and as the runner compares it.

@@ -173,6 +173,9 @@ int ScenarioRun::calls() const {
 int ScenarioRun::divergences() const {
   return runner_->divergences();
 }
+int ScenarioRun::approximations() const {
+  return runner_->approximations();
+}
 int ScenarioRun::failed_expectations() const {
   return runner_->failed_expectations();
 }
@@ -201,6 +204,9 @@ CheckReport check_scenario(sim::script::Scenario scenario, RunOptions options) {
     if (!r.error.empty()) report.error = cat(where, "\n    ", r.error);
     for (const auto& d : r.divergences)
       add(cat(where, "\n    divergence: ", d));
+    for (const auto& a : r.approximations)
+      if (report.approximate_counts.size() < kCheckMessagesShown)
+        report.approximate_counts.push_back(cat(where, "\n    approximate count: ", a));
     for (const auto& b : r.backends)
       for (const auto& f : b.failed)
         add(cat(where, "\n    ", f));
@@ -216,6 +222,7 @@ CheckReport check_scenario(sim::script::Scenario scenario, RunOptions options) {
   report.note = run.note();
   report.calls = run.calls();
   report.divergences = run.divergences();
+  report.approximations = run.approximations();
   report.failed_expectations = run.failed_expectations();
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return report;

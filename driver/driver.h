@@ -93,6 +93,7 @@ class ScenarioRun {
   std::vector<std::string> backend_names() const;
   int calls() const;
   int divergences() const;
+  int approximations() const;  // counts that differ only where the model marks them approximate
   int failed_expectations() const;
 
  private:
@@ -121,6 +122,11 @@ struct CheckReport {
   int calls = 0;
   int divergences = 0;
   int failed_expectations = 0;
+  // Counts the model marks approximate (sim::SysResult::approximate) that differ from the
+  // kernel's: reported, not a divergence. Their blocks are not among `messages`' first ones.
+  int approximations = 0;
+  std::vector<std::string>
+      approximate_counts;  // "path:line: statement" + both counts, the first few
   // One block per divergence or failed expectation, the first kCheckMessagesShown of them, then
   // a line "... and N more divergences or failed expectations in PATH" if there were more.
   std::vector<std::string> messages;

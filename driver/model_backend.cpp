@@ -53,6 +53,7 @@ Task& ModelBackend::task(const std::string& thread) {
 CallResult ModelBackend::result_of(uint32_t task, const sim::SysResult& r) {
   CallResult out;
   out.blocked = r.blocked;
+  out.approximate = r.approximate;
   out.ret = r.ret;
   out.err = r.ret < 0 ? r.err : 0;
   out.events = r.events;

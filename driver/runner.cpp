@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "sim/strings.h"
+#include "sim/uapi.h"
 
 namespace epollscope::driver {
 namespace {
@@ -72,6 +73,7 @@ const StatementResult& Runner::step() {
     run_call(st, out);
   if (backends_.size() > 1) compare(st, out);
   divergences_ += static_cast<int>(out.divergences.size());
+  approximations_ += static_cast<int>(out.approximations.size());
   for (const auto& r : out.backends)
     failed_ += static_cast<int>(r.failed.size());
   results_.push_back(std::move(out));
@@ -152,7 +154,9 @@ void Runner::run_call(const Statement& st, StatementResult& out) {
       backends_[b]->learn_tree_order(static_cast<int>(rc.values[0]), static_cast<int>(rc.values[2]),
                                      order_after_add);
     bs.epitems_before = backends_[b]->epitems();
-    const Outcome o = normalise(st.call, backends_[b]->perform(rc));
+    const CallResult raw = backends_[b]->perform(rc);
+    const Outcome o = normalise(st.call, raw);
+    r.approximate = raw.approximate;
     const long epitems_after = backends_[b]->epitems();
     bs.removed_items = bs.epitems_before >= 0 && epitems_after < bs.epitems_before;
     if (!backends_[b]->learns_tree_order() && is_add && !o.blocked && o.ret == 0) {
@@ -265,7 +269,17 @@ void Runner::compare(const Statement& st, StatementResult& out) {
     if (!out.backends[b].ran) continue;
     const Outcome& x = out.backends[ref].outcome;
     const Outcome& y = out.backends[b].outcome;
-    if (!(x == y))
+    // A count (or EAGAIN where the other has a count) that a backend marked approximate: the same
+    // call otherwise, so it is reported apart.
+    auto count_like = [](const Outcome& o) {
+      return !o.blocked && (o.ret >= 0 || o.err == sim::kEAGAIN);
+    };
+    if (!(x == y) && (out.backends[ref].approximate || out.backends[b].approximate) &&
+        count_like(x) && count_like(y) && x.events == y.events && x.new_fds == y.new_fds)
+      out.approximations.push_back(cat(backends_[ref]->name(), " ", describe_outcome(x, out.call),
+                                       "; ", backends_[b]->name(), " ",
+                                       describe_outcome(y, out.call)));
+    else if (!(x == y))
       out.divergences.push_back(cat(backends_[ref]->name(), " ", describe_outcome(x, out.call),
                                     "; ", backends_[b]->name(), " ",
                                     describe_outcome(y, out.call)));

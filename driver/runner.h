@@ -28,6 +28,7 @@ struct BackendResult {
   Outcome outcome;                         // the call's outcome (thread results: that thread's)
   std::vector<ThreadOutcome> completions;  // sleeping calls of threads that finished meanwhile
   std::vector<std::string> failed;         // expectations that did not hold, as sentences
+  bool approximate = false;  // the backend marked its count approximate (CallResult::approximate)
 };
 
 struct StatementResult {
@@ -36,7 +37,9 @@ struct StatementResult {
   CallId call = CallId::kEpollWait;
   std::vector<BackendResult> backends;   // in the order the backends were given
   std::vector<std::string> divergences;  // where the backends disagree, as sentences
-  std::string error;                     // why the statement could not run (a runtime error)
+  // Where they disagree only in a count one backend marked approximate: not a divergence.
+  std::vector<std::string> approximations;
+  std::string error;  // why the statement could not run (a runtime error)
 };
 
 class Runner {
@@ -55,6 +58,7 @@ class Runner {
 
   int calls() const { return calls_; }
   int divergences() const { return divergences_; }
+  int approximations() const { return approximations_; }
   int failed_expectations() const { return failed_; }
   // The name → fd bindings of one backend so far.
   const std::map<std::string, int>& names(std::size_t backend) const {
@@ -92,6 +96,7 @@ class Runner {
   std::size_t next_ = 0;
   int calls_ = 0;
   int divergences_ = 0;
+  int approximations_ = 0;
   int failed_ = 0;
 };
 

@@ -60,6 +60,7 @@ struct IoRequest {
   long done = 0;  // bytes moved before a sleep
   bool resumed = false;  // the op runs again after sleeping
   bool was_empty = false;
+  bool approximate = false;  // the count moved is one the model only approximates (sim/tcp.h)
 };
 inline constexpr long kWouldSleep = -100000;  // not an errno: "the calling task sleeps"
 

@@ -412,6 +412,7 @@ SysResult Kernel::do_io(Task& t, int fd, const char* name, bool is_write, IoRequ
   if (r != kWouldSleep) {
     SysResult out = r < 0 ? SysResult::error(static_cast<int>(-r)) : SysResult::value_of(r);
     out.value = req->value;
+    out.approximate = req->approximate;
     return out;
   }
   files_.get_file(f);
@@ -427,6 +428,7 @@ SysResult Kernel::do_io(Task& t, int fd, const char* name, bool is_write, IoRequ
     finish_wait(t);
     *out = res < 0 ? SysResult::error(static_cast<int>(-res)) : SysResult::value_of(res);
     out->value = req->value;
+    out->approximate = req->approximate;
     t.holds_file = nullptr;
     files_.fput(f);
     return true;

@@ -142,12 +142,46 @@ void Scheduler::advance_clock_to(int64_t target) {
       if (t->state == TaskState::kSleeping && t->deadline_ns && *t->deadline_ns <= target &&
           (!first || *t->deadline_ns < *first->deadline_ns))
         first = t.get();
+    // The earliest kernel timer (the first added among equals) runs before a sleeper whose
+    // deadline is not earlier.
+    auto timer = timers_.end();
+    for (auto it = timers_.begin(); it != timers_.end(); ++it)
+      if (it->expires <= target && (timer == timers_.end() || it->expires < timer->expires))
+        timer = it;
+    if (timer != timers_.end() && (!first || timer->expires <= *first->deadline_ns)) {
+      now_ns_ = std::max(now_ns_, timer->expires);
+      std::function<void()> fn = std::move(timer->fn);
+      timers_.erase(timer);
+      {
+        KernelContext::Nest nest(k_);
+        fn();
+      }
+      run_woken_tasks();
+      continue;
+    }
     if (!first) break;
     now_ns_ = std::max(now_ns_, *first->deadline_ns);
     try_to_wake_up(*first, true);
     run_woken_tasks();
   }
   now_ns_ = std::max(now_ns_, target);
+}
+
+uint64_t Scheduler::add_timer(int64_t expires, std::function<void()> fn) {
+  const uint64_t id = next_timer_id_++;
+  timers_.push_back(KernelTimer{id, expires, std::move(fn)});
+  return id;
+}
+
+void Scheduler::del_timer(uint64_t id) {
+  std::erase_if(timers_, [id](const KernelTimer& t) { return t.id == id; });
+}
+
+std::optional<int64_t> Scheduler::next_kernel_timer() const {
+  std::optional<int64_t> best;
+  for (const KernelTimer& t : timers_)
+    if (!best || t.expires < *best) best = t.expires;
+  return best;
 }
 
 // ---------------------------------------------------------------------------------------------

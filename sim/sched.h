@@ -76,9 +76,19 @@ class Scheduler {
   int64_t now_ns() const { return now_ns_; }
   // The earliest deadline of a sleeping task, if any.
   std::optional<int64_t> next_timer() const;
-  // Moves the clock forward to `t` (never backwards), firing timers in deadline order and running
-  // the tasks they wake.
+  // Moves the clock forward to `t` (never backwards), firing timers (the sleepers' deadlines and
+  // the kernel timers below) in deadline order and running the tasks they wake.
   void advance_clock_to(int64_t t);
+
+  // --- kernel timers (struct timer_list) ----------------------------------------------------
+  // mod_timer: `fn` runs (in the timer softirq, no socket call under way) when the clock reaches
+  // `expires`. Returns the timer's id, never 0. Timers with the same expiry run in the order
+  // they were added.
+  uint64_t add_timer(int64_t expires, std::function<void()> fn);
+  // del_timer: a timer that has not run yet never will.
+  void del_timer(uint64_t id);
+  // The earliest kernel timer, if any.
+  std::optional<int64_t> next_kernel_timer() const;
 
   // --- concurrency, for teaching -----------------------------------------------------------
   // `action` runs once, inside the next ep_send_events of the epoll `ep_id` (0 = any), after
@@ -100,6 +110,13 @@ class Scheduler {
     std::function<void()> action;
   };
   std::optional<ScanHook> scan_hook_;
+  struct KernelTimer {
+    uint64_t id = 0;
+    int64_t expires = 0;
+    std::function<void()> fn;
+  };
+  std::vector<KernelTimer> timers_;
+  uint64_t next_timer_id_ = 1;
   bool in_scan_hook_ = false;
 };
 

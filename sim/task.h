@@ -33,6 +33,9 @@ struct SysResult {
   std::vector<EpollEvent> events;  // epoll_wait: the events copied out, in order
   uint64_t value = 0;              // eventfd_read: the value read
   int fds[2] = {-1, -1};           // pipe2 / socketpair: the two new fds
+  // A read or write whose byte count (or EAGAIN) the model only approximates: a TCP count that
+  // depends on the send-buffer and window accounting sim/tcp.h lists as approximate.
+  bool approximate = false;
 
   static SysResult value_of(long v) {
     SysResult r;

@@ -20,6 +20,7 @@
 
 #include "sim/context.h"
 #include "sim/file_table.h"
+#include "sim/sched.h"
 #include "sim/snapshot.h"
 #include "sim/strings.h"
 #include "sim/task.h"
@@ -96,6 +97,12 @@ void tcp_set_state(KernelContext& k, TcpSock& sk, TcpState state) {
     k.step(StepKind::kFileOp, "tcp_set_state",
            cat(sk.name, " goes from ", tcp_state_name(sk.state), " to ", tcp_state_name(state)),
            refs(sk));
+  // Connected, reset or closed: the SYN's retransmission timer is stopped (tcp_ack's
+  // tcp_clean_rtx_queue, tcp_clear_xmit_timers).
+  if (sk.state == TcpState::kSynSent && sk.rtx_timer) {
+    k.sched().del_timer(sk.rtx_timer);
+    sk.rtx_timer = 0;
+  }
   sk.state = state;
 }
 
@@ -185,6 +192,13 @@ void tcp_reset(KernelContext& k, TcpNet& net, TcpSock& sk) {
 // [SECTION] sending: tcp_write_xmit, ACK, FIN, RST
 // ---------------------------------------------------------------------------------------------
 
+// Byte counts on this connection depend, from now on, on the accounting sim/tcp.h lists as
+// approximate.
+void mark_counts_approximate(TcpSock& sk) {
+  sk.approx_counts = true;
+  if (std::shared_ptr<TcpSock> peer = sk.peer.lock()) peer->approx_counts = true;
+}
+
 TcpPacket packet_to_peer(TcpSock& sk, TcpPacket::Kind kind) {
   TcpPacket p;
   p.kind = kind;
@@ -209,6 +223,7 @@ void tcp_send_ack(KernelContext& k, TcpNet& net, TcpSock& sk) {
                " and lets its peer send up to byte ", sk.rcv_wnd_end),
            refs(sk));
   net.send(std::move(p));
+  net.run(k);
 }
 
 void tcp_send_active_reset(KernelContext& k, TcpNet& net, TcpSock& sk) {
@@ -216,6 +231,7 @@ void tcp_send_active_reset(KernelContext& k, TcpNet& net, TcpSock& sk) {
     k.step(StepKind::kFileOp, "tcp_send_active_reset", cat(sk.name, " sends a RST to its peer"),
            refs(sk));
   net.send(packet_to_peer(sk, TcpPacket::Kind::kRst));
+  net.run(k);
 }
 
 // tcp_write_xmit: send queued data in segments of at most one MSS while each fits in the peer's
@@ -263,6 +279,7 @@ void tcp_write_xmit(KernelContext& k, TcpNet& net, TcpSock& sk, bool push) {
       k.step(StepKind::kFileOp, "tcp_write_xmit", cat(sk.name, " sends its FIN"), refs(sk));
     net.send(packet_to_peer(sk, TcpPacket::Kind::kFin));
   }
+  net.run(k);
 }
 
 // tcp_send_fin: the FIN is queued behind the data and pushed out at once if nothing waits.
@@ -501,6 +518,22 @@ void TcpNet::deliver(KernelContext& k, TcpPacket& p) {
     send(std::move(rst));
     return;
   }
+  // tcp_v4_rcv: the socket a call holds (sock_owned_by_user) gets the segment later, in
+  // release_sock, after the rest of that call.
+  if (to.get() == owner_) {
+    if (k.tracing())
+      k.step(StepKind::kFileOp, "tcp_add_backlog",
+             cat(to->name, " is held by the socket call: the segment waits in its backlog"),
+             refs(*to));
+    backlog_.push_back(std::move(p));
+    return;
+  }
+  process(k, p);
+}
+
+void TcpNet::process(KernelContext& k, TcpPacket& p) {
+  std::shared_ptr<TcpSock> to = p.to.lock();
+  std::shared_ptr<TcpSock> from = p.from.lock();
   switch (p.kind) {
     case TcpPacket::Kind::kSyn:
       if (to->state != TcpState::kListen) {
@@ -539,6 +572,68 @@ void TcpNet::run(KernelContext& k) {
     deliver(k, p);
   }
   running_ = false;
+}
+
+void TcpNet::release_sock(KernelContext& k, TcpSock* previous) {
+  // __release_sock: the backlog is processed with the socket still held, so what its processing
+  // sends runs the softirq at once and what comes back for it joins the backlog again.
+  while (!backlog_.empty()) {
+    TcpPacket p = std::move(backlog_.front());
+    backlog_.pop_front();
+    std::shared_ptr<TcpSock> to = p.to.lock();
+    // tcp_rcv_state_process discards what reaches a socket that has closed meanwhile.
+    if (to && to->state != TcpState::kClose) {
+      if (k.tracing())
+        k.step(StepKind::kFileOp, "__release_sock",
+               cat(to->name, " takes a segment from its backlog"), refs(*to));
+      process(k, p);
+    }
+    run(k);
+  }
+  owner_ = previous;
+}
+
+// tcp_connect arms the retransmission timer with TCP_TIMEOUT_INIT; the SYN-ACK stops it. On
+// loopback the handshake finishes inside the connect call, so only a dropped SYN leaves it armed.
+void TcpNet::arm_syn_timer(KernelContext& k, TcpSock& sk) {
+  std::weak_ptr<TcpSock> weak = sk.weak_from_this();
+  sk.rtx_timer = k.sched().add_timer(k.sched().now_ns() + sk.rto_ns, [this, &k, weak] {
+    if (std::shared_ptr<TcpSock> s = weak.lock()) syn_retransmit_timer(k, *s);
+  });
+}
+
+// tcp_write_timer → tcp_retransmit_timer for a SYN_SENT socket: tcp_write_timeout gives up after
+// tcp_syn_retries + tcp_syn_linear_timeouts retransmissions (tcp_write_err: ETIMEDOUT); otherwise
+// the SYN is sent again and the timer re-armed: the same RTO for the first
+// tcp_syn_linear_timeouts retransmissions, then doubling (1, 1, 1, 1, 1, 2, 4, ... s apart).
+void TcpNet::syn_retransmit_timer(KernelContext& k, TcpSock& sk) {
+  sk.rtx_timer = 0;
+  if (sk.state != TcpState::kSynSent) return;
+  if (sk.retransmits >= kTcpSynRetries + kTcpSynLinearTimeouts) {
+    if (k.tracing())
+      k.step(StepKind::kFileOp, "tcp_write_timeout",
+             cat(sk.name, "'s SYN was sent ", sk.retransmits + 1,
+                 " times without an answer: the connection times out"),
+             refs(sk));
+    tcp_done_with_error(k, *this, sk, kETIMEDOUT);  // tcp_write_err
+    run(k);
+    return;
+  }
+  ++sk.retransmits;
+  if (sk.retransmits > kTcpSynLinearTimeouts)
+    sk.rto_ns = std::min<int64_t>(sk.rto_ns * 2, int64_t{120} * 1000000000);  // TCP_RTO_MAX
+  if (k.tracing())
+    k.step(StepKind::kFileOp, "tcp_retransmit_timer",
+           cat(sk.name, " got no SYN-ACK: it sends its SYN again (retransmission ", sk.retransmits,
+               "); the timer is re-armed for ", sk.rto_ns / 1000000, " ms"),
+           refs(sk));
+  arm_syn_timer(k, sk);
+  TcpPacket syn;
+  syn.kind = TcpPacket::Kind::kSyn;
+  syn.from = sk.weak_from_this();
+  syn.to = sk.syn_target;
+  send(std::move(syn));
+  run(k);  // the timer softirq is followed by the NET_RX softirq it raised
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -627,6 +722,7 @@ long TcpSocket::write(KernelContext& k, Task& task, IoRequest& io) {
   TcpSock& sk = *sk_;
   TcpNet& net = net_;
   const bool nonblock = nonblocking() || (io.flags & kMSG_DONTWAIT);
+  TcpSock* const holder = net.lock_sock(&sk);  // lock_sock
   long copied = 0;
   if (io.resumed) {
     finish_wait(task);
@@ -637,7 +733,7 @@ long TcpSocket::write(KernelContext& k, Task& task, IoRequest& io) {
     io.done = copied;
     sock_prepare_to_wait(&wq_, task);
     if (k.tracing()) k.step(StepKind::kFileOp, function, std::move(why), {ref(), task.ref()});
-    net.run(k);
+    net.release_sock(k, holder);  // sk_wait_event releases the socket while it sleeps
     return kWouldSleep;
   };
 
@@ -667,6 +763,7 @@ long TcpSocket::write(KernelContext& k, Task& task, IoRequest& io) {
       if (!tail) {
         if (sk.wmem_queued >= sk.sndbuf) {  // !sk_stream_memory_free → wait_for_space
           sk.nospace = true;
+          mark_counts_approximate(sk);
           if (k.tracing())
             k.step(StepKind::kFileOp, "tcp_sendmsg",
                    cat(sk.name, " has ", sk.wmem_queued, " bytes queued, not below sk_sndbuf ",
@@ -699,9 +796,10 @@ long TcpSocket::write(KernelContext& k, Task& task, IoRequest& io) {
                  "; sk_wmem_queued is now ", sk.wmem_queued, " of sk_sndbuf ", sk.sndbuf),
              {ref()});
   }
+  io.approximate = sk.approx_counts;
   if (copied) {
     tcp_write_xmit(k, net, sk, false);  // tcp_push with the socket's Nagle setting
-    net.run(k);
+    net.release_sock(k, holder);
     return copied;
   }
   // sk_stream_error: a broken pipe reports the pending error if there is one.
@@ -710,7 +808,7 @@ long TcpSocket::write(KernelContext& k, Task& task, IoRequest& io) {
   }
   // "make sure we wake any epoll edge trigger waiter"
   if (err == -kEAGAIN && sk.send_queue.empty()) sk_stream_write_space(k, sk);
-  net.run(k);
+  net.release_sock(k, holder);
   return err;
 }
 
@@ -745,7 +843,16 @@ long TcpSocket::read(KernelContext& k, Task& task, IoRequest& io) {
   if (sk.state == TcpState::kListen) return -kENOTCONN;
   const bool nonblock = nonblocking() || (io.flags & kMSG_DONTWAIT);
   const bool peek = io.flags & kMSG_PEEK;
+  TcpSock* const holder = net.lock_sock(&sk);  // lock_sock
   if (io.resumed) finish_wait(task);
+  // How much has arrived depends on the window the model approximates once the data in flight
+  // towards this socket reaches what the kernel's first window holds, or while the peer holds
+  // data back for the window.
+  if (std::shared_ptr<TcpSock> peer = sk.peer.lock())
+    if (peer->write_seq > peer->snd_nxt ||
+        sk.unread_bytes() + (peer->write_seq - peer->snd_nxt) >= kTcpExactWindowBelow)
+      mark_counts_approximate(sk);
+  io.approximate = sk.approx_counts;
   size_t size = io.count;
   long copied = 0;
   size_t peek_index = 0;
@@ -787,6 +894,7 @@ long TcpSocket::read(KernelContext& k, Task& task, IoRequest& io) {
     if (k.tracing())
       k.step(StepKind::kFileOp, "sk_wait_data",
              cat(sk.name, " has nothing to read: the blocking reader sleeps"), {ref(), task.ref()});
+    net.release_sock(k, holder);  // sk_wait_event releases the socket while it sleeps
     return kWouldSleep;
   } while (size);
   if (k.tracing() && copied > 0)
@@ -795,7 +903,7 @@ long TcpSocket::read(KernelContext& k, Task& task, IoRequest& io) {
                bytes(sk.unread_bytes()), " left"),
            {ref()});
   tcp_cleanup_rbuf(k, net, sk, copied);
-  net.run(k);
+  net.release_sock(k, holder);
   return copied;
 }
 
@@ -809,6 +917,7 @@ long TcpSocket::shutdown(KernelContext& k, int how) {
   const uint8_t mode = static_cast<uint8_t>(how + 1);
   TcpSock& sk = *sk_;
   TcpNet& net = net_;
+  TcpSock* const holder = net.lock_sock(&sk);  // lock_sock
   long err = 0;
   switch (sk.state) {
     case TcpState::kListen:
@@ -839,13 +948,17 @@ long TcpSocket::shutdown(KernelContext& k, int how) {
         tcp_send_fin(k, net, sk);
       break;
   }
-  sock_def_wakeup(k, sk.sk_wq);  // "Wake up anyone sleeping in poll."
-  net.run(k);
+  // "Wake up anyone sleeping in poll." The peer has already heard the FIN or RST: loopback ran
+  // its softirq inside tcp_send_fin / tcp_send_active_reset. What the peer answered waits in
+  // this socket's backlog until release_sock.
+  sock_def_wakeup(k, sk.sk_wq);
+  net.release_sock(k, holder);
   return err;
 }
 
 long TcpSocket::set_sndbuf(KernelContext& k, int v) {
   TcpSock& sk = *sk_;
+  TcpSock* const holder = net_.lock_sock(&sk);  // lock_sock
   sk.sndbuf = sock_sndbuf_from_user(v);
   sk.sndbuf_locked = true;
   if (k.tracing())
@@ -854,12 +967,14 @@ long TcpSocket::set_sndbuf(KernelContext& k, int v) {
                " and stops its autotuning"),
            {ref()});
   sk_stream_write_space(k, sk);  // sk->sk_write_space(sk)
+  net_.release_sock(k, holder);
   return 0;
 }
 
 void TcpSocket::release(KernelContext& k) {
   TcpSock& sk = *sk_;
   TcpNet& net = net_;
+  TcpSock* const holder = net.lock_sock(&sk);  // tcp_close: lock_sock
   sk.shutdown = kShutdownMask;
   if (sk.state == TcpState::kListen) {
     tcp_set_state(k, sk, TcpState::kClose);
@@ -882,15 +997,16 @@ void TcpSocket::release(KernelContext& k) {
       tcp_send_fin(k, net, sk);
     }
   }
-  // sock_orphan: no file, no wake-ups; the sock lives on only to finish its connection.
+  // sock_orphan: no file, no wake-ups; the sock lives on only to finish its connection. Then
+  // __release_sock takes what the peer answered (the ACK of the FIN moves it to FIN_WAIT2).
   sk.dead = true;
   sk.sk_wq = nullptr;
   sk.file_id = 0;
-  if (sk.state != TcpState::kClose) net.keep_orphan(sk_);
   if (k.tracing())
     k.step(StepKind::kFileOp, "tcp_close",
            cat(sk.name, " is orphaned in ", tcp_state_name(sk.state)), {ref()});
-  net.run(k);
+  net.release_sock(k, holder);
+  if (sk.state != TcpState::kClose) net.keep_orphan(sk_);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -928,8 +1044,19 @@ File* TcpNet::connect(KernelContext& k, FileTable& files, File* listener, int fl
   syn.kind = TcpPacket::Kind::kSyn;
   syn.from = sk;
   syn.to = target.sock_ptr();
+  sk->syn_target = target.sock_ptr();
   send(std::move(syn));
   run(k);
+  // The SYN was dropped (the accept queue is full): tcp_connect's retransmission timer will send
+  // it again.
+  if (sk->state == TcpState::kSynSent) {
+    if (k.tracing())
+      k.step(StepKind::kFileOp, "tcp_connect",
+             cat(sk->name, " waits for a SYN-ACK: its retransmission timer fires in ",
+                 sk->rto_ns / 1000000, " ms"),
+             {f->ref()});
+    arm_syn_timer(k, *sk);
+  }
   return f;
 }
 

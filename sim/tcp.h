@@ -11,10 +11,19 @@
 // established hash keeps it.
 //
 // The wire. TcpNet is the loopback device and its softirq: every segment a sock sends (SYN,
-// data, ACK, FIN, RST) goes into a FIFO that is processed to the end before the socket call that
-// sent it returns — the deterministic version of "the live backend waits until the network is
-// idle". So the order of wake-ups within one call is the kernel's: the receiver's sk_data_ready
-// for the data first, then (when the receiver's ACK comes back) the sender's write space.
+// data, ACK, FIN, RST) goes into a FIFO, and the softirq runs where the kernel's does: at the
+// local_bh_enable that ends dev_queue_xmit, inside the function that sent (tcp_write_xmit,
+// tcp_send_ack, tcp_send_active_reset, tcp_connect), processing the FIFO to the end, including
+// what its deliveries send. A call holds its own socket (lock_sock): segments for it wait in its
+// backlog until release_sock, after the rest of the call. So the order of wake-ups within one
+// call is the kernel's: the peer's first (its sk_data_ready for data, its sk_state_change for a
+// FIN, its reset), then the caller's own (inet_shutdown's sk_state_change), then the caller's
+// reactions to what the peer answered (the ACK that frees space or finishes a close, a RST).
+//
+// Timers. tcp_connect's retransmission timer is a kernel timer on the scheduler's virtual clock:
+// a SYN dropped on a full accept queue is sent again after 1, 1, 1, 1, 1, 2, 4, 8, 16 and 32 s
+// (tcp_syn_linear_timeouts, then doubling), and the connect fails with ETIMEDOUT 64 s after the
+// tenth retransmission (tcp_syn_retries + tcp_syn_linear_timeouts).
 //
 // Wake-ups, exactly as the kernel issues them (all on the sock's one queue):
 //   data segment queued            → sk_data_ready = sock_def_readable, IN|PRI|RDNORM|RDBAND
@@ -34,14 +43,16 @@
 // What is exact: poll masks (tcp_poll, inet_csk_listen_poll), return values and errnos
 // (tcp_sendmsg_locked with sk_stream_wait_connect / sk_stream_error, tcp_recvmsg_locked,
 // inet_shutdown, inet_csk_accept), the state machine of close/shutdown/FIN/RST, the backlog rule
-// (listen(N) queues N+1 connections; further SYNs are dropped and those clients stay SYN_SENT),
-// and who is woken with which key.
+// (listen(N) queues N+1 connections; further SYNs are dropped and those clients stay SYN_SENT
+// until a retransmission gets in), who is woken with which key, and in which order within one
+// call (see "The wire") [TCP-O1..O3, TCP-S1].
 //
 // What is an approximation (byte counts depend on autotuning the model does not reproduce):
 //   - the send queue is cut into skbs of one MSS (client 32741, server 32768 bytes, as measured),
 //     each charged len + 576 bytes (SKB_TRUESIZE) to sk_wmem_queued; a new skb needs
-//     sk_wmem_queued < sk_sndbuf; sk_sndbuf is 3939840 once connected and jumps to tcp_wmem[2]
-//     (4194304) the first time tcp_new_space runs, unless SO_SNDBUF locked it;
+//     sk_wmem_queued < sk_sndbuf; sk_sndbuf is 3939840 once connected (exact: BBR's
+//     sndbuf_expand 3 x TCP_INIT_CWND 10 x per_mss 131328, tcp_sndbuf_expand) and jumps to
+//     tcp_wmem[2] (4194304) the first time tcp_new_space runs, unless SO_SNDBUF locked it;
 //   - the receive window is sk_rcvbuf (131072) minus the unread bytes; the receiver advertises it
 //     in each ACK, never shrinks its right edge, and advertises 0 while less than one MSS is free;
 //     a segment is sent only if it fits whole;
@@ -51,16 +62,25 @@
 //   - Nagle with Minshall's rule: a segment shorter than the MSS waits while an earlier short
 //     segment is unacknowledged (TCP_NODELAY is not modelled).
 //   - a FIN is acknowledged at once (the kernel may delay that ACK too).
+// Where a count depends on these approximations the read/write marks it (IoRequest::approximate,
+// then SysResult::approximate), and `check` reports a difference in it apart from divergences:
+//   - a write/send stopped by the send buffer (short count or EAGAIN): the kernel's skbs follow
+//     size_goal (32741 bytes until the first ACK is processed from the backlog by
+//     sk_flush_backlog, then 47616 = half the 95232-byte window), not one fixed MSS;
+//   - a read while the peer holds data back or kTcpExactWindowBelow bytes or more are in flight
+//     towards the reader (the kernel's window: 32741 + 95232 = 127973 bytes, in 1024-byte units);
+//   - after either, every count on that connection (approx_counts on both socks).
+// Below kTcpExactWindowBelow in flight, counts are exact [TCP-B9].
 // With these rules the probes' events come out as measured: a 65536-byte write leaves its last
 // short segment unacknowledged, so a following 10-byte write waits until the reader reads [B4]; a
 // 200000-byte write fills the window and a 5-byte read does not reopen it [B4]. The counts differ
 // a little: an idle reader's queue takes 131072 bytes (kernel 127973..128512), 65536-byte writes
 // are accepted up to 3994510 bytes (kernel 4005888), write(10000000) returns 3896179 (kernel
 // 3919467); with SO_SNDBUF 4096 the writer gets 163705 bytes out before EAGAIN (kernel 80357).
-// Not modelled: urgent data (MSG_OOB), SYN retransmission (a dropped SYN is never retried, and
-// connect never sleeps, even on a blocking socket), the TIME_WAIT and FIN_WAIT2 timers (their
-// effect on the socket — TCP_CLOSE — is immediate), keepalive, retransmission, congestion
-// control, SO_LINGER, TCP_NODELAY, TCP_CORK, SO_RCVBUF.
+// Not modelled: urgent data (MSG_OOB), a blocking connect (connect never sleeps, even on a
+// blocking socket), SYN-ACK retransmission (no half-open connection on loopback), the TIME_WAIT
+// and FIN_WAIT2 timers (their effect on the socket — TCP_CLOSE — is immediate), keepalive, data
+// retransmission, congestion control, SO_LINGER, TCP_NODELAY, TCP_CORK, SO_RCVBUF.
 #pragma once
 
 #include <cstdint>
@@ -101,6 +121,13 @@ inline constexpr uint32_t kTcpMssClient = 32741;     // TCP_MAXSEG of the connec
 inline constexpr uint32_t kTcpMssServer = 32768;     // TCP_MAXSEG of the accepted side
 inline constexpr uint32_t kTcpSkbOverhead = 576;     // SKB_TRUESIZE() - data, per skb
 inline constexpr int kSomaxconn = 4096;              // net.core.somaxconn
+// Below this many bytes unread, a receiver's queue holds what the model says (the kernel's first
+// window took 127973 bytes of a 131072-byte write client → server, 128000 server → client):
+// reads are exact. At or above it, or while the sender holds data back, counts are approximate.
+inline constexpr uint64_t kTcpExactWindowBelow = 127973;
+inline constexpr int64_t kTcpTimeoutInitNs = 1000000000;  // TCP_TIMEOUT_INIT: the SYN's first RTO
+inline constexpr int kTcpSynRetries = 6;                  // net.ipv4.tcp_syn_retries
+inline constexpr int kTcpSynLinearTimeouts = 4;           // net.ipv4.tcp_syn_linear_timeouts
 
 // One skb of received data.
 struct TcpRxSegment {
@@ -130,6 +157,9 @@ struct TcpSock : std::enable_shared_from_this<TcpSock> {
   bool done = false;           // SOCK_DONE: the peer's FIN arrived
   bool nospace = false;        // SOCK_NOSPACE (a flag of struct socket)
   bool sndbuf_locked = false;  // SOCK_SNDBUF_LOCK: SO_SNDBUF was set, no autotuning
+  // The connection's byte counts are approximate from now on (set on both ends): a send stopped
+  // by the send buffer, or a read while the peer had data held back (window): see the header.
+  bool approx_counts = false;
   int sndbuf = kTcpWmemDefault;
   int rcvbuf = kTcpRmemDefault;
   uint32_t mss = kTcpMssClient;
@@ -155,6 +185,12 @@ struct TcpSock : std::enable_shared_from_this<TcpSock> {
   uint64_t rcv_wnd_end = 0;     // right edge of the window we advertised
   uint32_t quick_ack_call = 0;  // the socket call in which we last acknowledged at once
   bool fin_received = false;
+
+  // the retransmission timer (ICSK_TIME_RETRANS), armed while a SYN is unanswered
+  uint64_t rtx_timer = 0;              // Scheduler timer id, 0 when not armed
+  int64_t rto_ns = kTcpTimeoutInitNs;  // icsk_rto
+  int retransmits = 0;                 // icsk_retransmits (= total_rto for a SYN)
+  std::weak_ptr<TcpSock> syn_target;   // the listener the SYN goes to (its port)
 
   // listener
   int max_ack_backlog = 0;
@@ -222,14 +258,34 @@ class TcpNet {
   // Puts a segment on the wire.
   void send(TcpPacket packet) { wire_.push_back(std::move(packet)); }
   // The loopback softirq: delivers every segment on the wire, including those its deliveries send.
+  // Called where a socket call transmits (dev_queue_xmit's local_bh_enable runs the softirq that
+  // loopback_xmit's netif_rx raised), so the receiver's wake-ups come before the rest of the
+  // sender's call; inside the softirq it does nothing (the running loop takes the new segments).
+  // A segment for the socket the call holds (lock_sock) waits in that socket's backlog.
   void run(KernelContext& k);
+  // lock_sock: the socket call holds `sk` (sock_owned_by_user); returns the previous holder.
+  TcpSock* lock_sock(TcpSock* sk) {
+    TcpSock* old = owner_;
+    owner_ = sk;
+    return old;
+  }
+  // release_sock: __release_sock processes the holder's backlog (what it sends runs the softirq
+  // at once; what comes back for it waits in the backlog again), then `previous` holds.
+  void release_sock(KernelContext& k, TcpSock* previous);
+  // tcp_connect's retransmission timer (tcp_retransmit_timer for a SYN_SENT socket).
+  void arm_syn_timer(KernelContext& k, TcpSock& sk);
+  void clear_xmit_timers(KernelContext& k, TcpSock& sk);
   // A closed sock that still has a connection to finish, kept until it reaches TCP_CLOSE.
   void keep_orphan(std::shared_ptr<TcpSock> sk) { orphans_.push_back(std::move(sk)); }
   void forget_orphan(const TcpSock* sk);
 
  private:
   void deliver(KernelContext& k, TcpPacket& p);
+  void process(KernelContext& k, TcpPacket& p);  // tcp_v4_do_rcv
+  void syn_retransmit_timer(KernelContext& k, TcpSock& sk);
   std::deque<TcpPacket> wire_;
+  TcpSock* owner_ = nullptr;       // the socket the current call holds
+  std::deque<TcpPacket> backlog_;  // the owner's sk_backlog
   std::vector<std::shared_ptr<TcpSock>> orphans_;
   bool running_ = false;
 };

@@ -27,6 +27,7 @@ constexpr std::array kErrnos{
     NamedErrno{kECONNRESET, "ECONNRESET"}, NamedErrno{kEISCONN, "EISCONN"},
     NamedErrno{kENOTCONN, "ENOTCONN"},     NamedErrno{kECONNREFUSED, "ECONNREFUSED"},
     NamedErrno{kEALREADY, "EALREADY"},     NamedErrno{kEINPROGRESS, "EINPROGRESS"},
+    NamedErrno{kETIMEDOUT, "ETIMEDOUT"},
 };
 
 struct NamedBit {

@@ -96,6 +96,7 @@ inline constexpr int kECONNABORTED = 103;
 inline constexpr int kECONNRESET = 104;
 inline constexpr int kEISCONN = 106;
 inline constexpr int kENOTCONN = 107;
+inline constexpr int kETIMEDOUT = 110;
 inline constexpr int kECONNREFUSED = 111;
 inline constexpr int kEALREADY = 114;
 inline constexpr int kEINPROGRESS = 115;

@@ -55,6 +55,52 @@ KernelFactory other_model(const char* profile, int fail_at_call = -1, bool fail_
   return [=] { return std::make_unique<OtherModel>(profile, fail_at_call, fail_start); };
 }
 
+// A "kernel" whose successful writes move one byte more than the model's: every write count
+// differs, and only the ones the model marks approximate are reported apart.
+class OneByteMore final : public Backend {
+ public:
+  OneByteMore() : model_(*sim::KernelProfile::by_name("6.18")) {}
+  const char* name() const override { return "kernel"; }
+  bool start(std::string* error) override { return model_.start(error); }
+  CallResult perform(const ResolvedCall& call) override {
+    CallResult r = model_.perform(call);
+    r.approximate = false;  // a kernel marks nothing
+    if (call.call == sim::script::CallId::kWrite && r.ret > 0) ++r.ret;
+    return r;
+  }
+  std::vector<ThreadResult> take_completions() override { return model_.take_completions(); }
+  std::vector<FdinfoEntry> fdinfo(int epfd) override { return model_.fdinfo(epfd); }
+  void stop() override { model_.stop(); }
+
+ private:
+  ModelBackend model_;
+};
+
+TEST(ScenarioRun, ACountTheModelMarksApproximateIsReportedApartFromDivergences) {
+  // The 5000000-byte write stops at the send buffer: a count the model approximates (sim/tcp.h).
+  // The 10-byte write on a fresh connection is exact: a different count there is a divergence.
+  RunOptions o;
+  o.kernel = [] { return std::make_unique<OneByteMore>(); };
+  ScenarioRun run(parse("l = tcp_listen()\n"
+                        "c = tcp_connect(l)\n"
+                        "s = accept(l)\n"
+                        "write(c, 5000000)\n"
+                        "c2 = tcp_connect(l)\n"
+                        "write(c2, 10)\n"),
+                  o);
+  run.run_all();
+  EXPECT_EQ(run.divergences(), 1);
+  EXPECT_EQ(run.approximations(), 1);
+  const auto& st = run.statements();
+  ASSERT_EQ(st.size(), 6u);
+  ASSERT_EQ(st[3].result.approximations.size(), 1u);
+  EXPECT_TRUE(st[3].result.divergences.empty());
+  EXPECT_TRUE(st[3].result.backends[0].approximate);
+  EXPECT_EQ(st[5].result.divergences.size(), 1u);
+  EXPECT_TRUE(st[5].result.approximations.empty());
+  EXPECT_FALSE(run.ok());  // the divergence
+}
+
 TEST(ScenarioRun, RecordsEachStatementsStepsOneAfterTheOther) {
   ScenarioRun run(parse(kEtPipe), RunOptions{});
   run.run_all();

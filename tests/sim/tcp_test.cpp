@@ -468,5 +468,126 @@ TEST_F(TcpTest, BlockingAcceptAndReadSleepOnTheSocketQueue) {
   EXPECT_EQ(write(c, 1), 1);
 }
 
+// ---------------------------------------------------------------------------------------------
+// [SECTION] the order of wake-ups inside one call: kernel-notes TCP-O1..TCP-O3
+// ---------------------------------------------------------------------------------------------
+
+// The FIN (or RST) a call sends is processed by the peer inside the call, before the caller's own
+// state change; what the peer answers waits in the caller's backlog until release_sock.
+TEST_F(TcpTest, O1ShutdownWakesThePeerFirst) {
+  int l = listen();
+  auto [c, s] = mkpair(l);
+  int ep = epoll();
+  EXPECT_EQ(add(ep, s, kEPOLLOUT | kEPOLLET, 1), 0);
+  EXPECT_EQ(add(ep, c, kEPOLLIN | kEPOLLRDHUP, 2), 0);
+  EXPECT_EQ(wait(ep), "(1:OUT)");
+  EXPECT_EQ(shutdown(s, kSHUT_WR), 0);
+  EXPECT_EQ(wait(ep), "(2:IN|RDHUP) (1:OUT)");  // [TCP-O1]
+  EXPECT_EQ(state(s), TcpState::kFinWait2);     // the ACK, taken from the backlog
+  EXPECT_EQ(state(c), TcpState::kCloseWait);
+}
+
+TEST_F(TcpTest, O2ListenerStopResetsItsQueueBeforeItsOwnWakeUps) {
+  int l = listen();
+  int c1 = connect(l);
+  int c2 = connect(l);
+  int ep = epoll();
+  EXPECT_EQ(add(ep, l, kEPOLLIN | kEPOLLET, 9), 0);
+  EXPECT_EQ(add(ep, c2, kEPOLLIN | kEPOLLET, 2), 0);
+  EXPECT_EQ(add(ep, c1, kEPOLLIN | kEPOLLET, 1), 0);
+  EXPECT_EQ(wait(ep), "(9:IN)");
+  EXPECT_EQ(shutdown(l, kSHUT_RDWR), 0);
+  EXPECT_EQ(wait(ep), "(1:IN|ERR|HUP) (2:IN|ERR|HUP) (9:HUP)");  // [TCP-O2]
+}
+
+TEST_F(TcpTest, O3TheResettingSocketIsWokenBeforeTheOneTheRstReaches) {
+  int l = listen();
+  auto [c, s] = mkpair(l);
+  int ep = epoll();
+  EXPECT_EQ(add(ep, c, kEPOLLIN | kEPOLLET, 1), 0);
+  EXPECT_EQ(add(ep, s, kEPOLLIN | kEPOLLET, 2), 0);
+  EXPECT_EQ(shutdown(s, kSHUT_RDWR), 0);
+  EXPECT_EQ(wait(ep), "(1:IN) (2:IN|HUP)");
+  EXPECT_EQ(write(c, 4), 4);
+  EXPECT_EQ(wait(ep), "(2:IN|ERR|HUP) (1:IN|ERR|HUP)");  // [TCP-O3]
+  EXPECT_EQ(so_error(c), kEPIPE);                        // the RST reached c in CLOSE_WAIT
+  EXPECT_EQ(so_error(s), kECONNRESET);
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] SYN retransmission: kernel-notes TCP-S1
+// ---------------------------------------------------------------------------------------------
+
+constexpr int64_t kMs = 1000000;
+
+// A SYN dropped on a full accept queue is sent again at 1, 2, 3, 4, 5, 7, 11, 19, 35 and 67 s
+// (tcp_syn_linear_timeouts = 4 retransmissions keep the 1 s RTO, then it doubles); the first one
+// after accept() made room gets in. [TCP-S1]
+TEST_F(TcpTest, S1DroppedSynGetsInAtTheNextRetransmission) {
+  const int64_t instants[] = {1000, 2000, 3000, 4000, 5000, 7000, 11000, 19000, 35000, 67000};
+  int64_t previous = 0;
+  for (int64_t at : instants) {
+    SCOPED_TRACE(cat("retransmission at ", at, " ms"));
+    const int64_t t0 = k.now_ns();
+    int l = listen(0);
+    int c1 = connect(l);
+    int c2 = connect(l);
+    ASSERT_EQ(state(c2), TcpState::kSynSent);
+    int ep = epoll();
+    EXPECT_EQ(add(ep, l, kEPOLLIN | kEPOLLET, 9), 0);
+    EXPECT_EQ(add(ep, c2, kEPOLLIN | kEPOLLOUT | kEPOLLET, 2), 0);
+    EXPECT_EQ(wait(ep), "(9:IN)");
+    // Make room just after the previous retransmission (which was dropped).
+    k.advance_clock_to(t0 + previous * kMs + 1);
+    EXPECT_EQ(state(c2), TcpState::kSynSent);
+    long s1 = accept(l);
+    EXPECT_GE(s1, 0);
+    k.advance_clock_to(t0 + at * kMs - 1);
+    EXPECT_EQ(state(c2), TcpState::kSynSent);
+    EXPECT_EQ(wait(ep), "");
+    k.advance_clock_to(t0 + at * kMs);
+    EXPECT_EQ(state(c2), TcpState::kEstablished);
+    EXPECT_EQ(wait(ep), "(2:OUT) (9:IN)");
+    EXPECT_GE(accept(l), 0);
+    for (int fd : {ep, c1, c2, static_cast<int>(s1), l})
+      EXPECT_EQ(close(fd), 0);
+    previous = at;
+  }
+}
+
+// After tcp_syn_retries + tcp_syn_linear_timeouts = 10 retransmissions, the timer that fires
+// 64 s after the last one gives up: sk_err ETIMEDOUT, TCP_CLOSE (the kernel: 134 s after the
+// connect, ERR|HUP|OUT, SO_ERROR 110 — its timers run a little late each time).
+TEST_F(TcpTest, S1SynRetransmissionTimesOut) {
+  int l = listen(0);
+  connect(l);
+  int c2 = connect(l);
+  int ep = epoll();
+  EXPECT_EQ(add(ep, c2, kEPOLLIN | kEPOLLOUT | kEPOLLET, 2), 0);
+  EXPECT_EQ(wait(ep), "");
+  k.advance_clock_to(131000 * kMs - 1);
+  EXPECT_EQ(state(c2), TcpState::kSynSent);
+  EXPECT_EQ(sock(c2).retransmits, 10);
+  k.advance_clock_to(131000 * kMs);
+  EXPECT_EQ(state(c2), TcpState::kClose);
+  EXPECT_EQ(wait(ep), "(2:IN|OUT|ERR|HUP)");
+  EXPECT_EQ(write(c2, 1), -kETIMEDOUT);
+  EXPECT_FALSE(k.context().sched().next_kernel_timer().has_value());
+}
+
+// A socket closed (or shut down) in SYN_SENT stops its timer.
+TEST_F(TcpTest, S1ClosingASynSentSocketStopsItsTimer) {
+  int l = listen(0);
+  connect(l);
+  int c2 = connect(l);
+  EXPECT_TRUE(k.context().sched().next_kernel_timer().has_value());
+  EXPECT_EQ(shutdown(c2, kSHUT_RDWR), 0);
+  EXPECT_FALSE(k.context().sched().next_kernel_timer().has_value());
+  int c3 = connect(l);
+  EXPECT_TRUE(k.context().sched().next_kernel_timer().has_value());
+  EXPECT_EQ(close(c3), 0);
+  EXPECT_FALSE(k.context().sched().next_kernel_timer().has_value());
+}
+
 }  // namespace
 }  // namespace epollscope::sim::testing
