@@ -797,7 +797,7 @@ class Exporter {
         const bool pwait = st.call == CallId::kEpollPwait;
         body = cat("  uint64_t set = (uint32_t)", v(4),
                    ";\n  const void *mask = ", is_null(4) ? "NULL" : "&set",
-                   ";\n  struct timespec ts;\n", "  memset(&ts, 0, sizeof ts);\n");
+                   ";\n  (void)set;\n  struct timespec ts;\n", "  memset(&ts, 0, sizeof ts);\n");
         if (!pwait && !is_null(3))
           body +=
               cat("  const long long ns = ", v(3), ";\n",
