@@ -200,62 +200,9 @@ std::string sigmask_text(const std::optional<uint64_t>& sigmask) {
 
 }  // namespace
 
-SysResult Kernel::epoll_wait(Task& t, int epfd, int maxevents, int timeout_ms, UserBuffer buffer) {
-  const std::string text =
-      cat("epoll_wait(", epfd, ", ", buffer_text(buffer), maxevents, ", ", timeout_ms, ")");
-  begin_call(t, [&] { return text; });
-  // ep_timeout_to_timespec: negative = for ever, 0 = do not wait, else now + ms.
-  std::optional<int64_t> ns;
-  if (timeout_ms >= 0) ns = int64_t{timeout_ms} * 1000000;
-  return end_call(t, do_epoll_wait(t, epfd, maxevents, ns, buffer, text));
-}
-
-SysResult Kernel::epoll_pwait(Task& t, int epfd, int maxevents, int timeout_ms,
-                              std::optional<uint64_t> sigmask, UserBuffer buffer) {
-  const std::string text = cat("epoll_pwait(", epfd, ", ", buffer_text(buffer), maxevents, ", ",
-                               timeout_ms, ", ", sigmask_text(sigmask), ")");
-  begin_call(t, [&] { return text; });
-  // do_epoll_pwait: set_user_sigmask first (sigsetsize is always sizeof(sigset_t) here), then
-  // do_epoll_wait, then the old mask back.
-  if (ctx_.tracing())
-    ctx_.step(StepKind::kCheck, "do_epoll_pwait",
-              sigmask ? "set_user_sigmask: the wait runs with the given signal mask (no signal is "
-                        "sent in the model, so nothing else changes)"
-                      : "no signal mask (NULL): the wait is epoll_wait's");
-  std::optional<int64_t> ns;
-  if (timeout_ms >= 0) ns = int64_t{timeout_ms} * 1000000;
-  return end_call(t, do_epoll_wait(t, epfd, maxevents, ns, buffer, text));
-}
-
-SysResult Kernel::epoll_pwait2(Task& t, int epfd, int maxevents, std::optional<Timespec> timeout,
-                               std::optional<uint64_t> sigmask, UserBuffer buffer) {
-  const std::string text =
-      cat("epoll_pwait2(", epfd, ", ", buffer_text(buffer), maxevents, ", ",
-          timeout ? cat("{", timeout->tv_sec, ", ", timeout->tv_nsec, "}") : std::string("NULL"),
-          ", ", sigmask_text(sigmask), ")");
-  begin_call(t, [&] { return text; });
-  std::optional<int64_t> ns;
-  if (timeout) {
-    // poll_select_set_timeout: an invalid timespec is refused before the fd is looked at.
-    if (timeout->tv_sec < 0 || timeout->tv_nsec < 0 || timeout->tv_nsec >= 1000000000) {
-      if (ctx_.tracing())
-        ctx_.step(StepKind::kCheck, "poll_select_set_timeout",
-                  "the timespec is invalid (tv_sec < 0, or tv_nsec outside 0..999999999)");
-      return end_call(t, SysResult::error(kEINVAL));
-    }
-    const int64_t max_sec = (INT64_MAX - timeout->tv_nsec) / 1000000000;
-    ns = timeout->tv_sec > max_sec ? INT64_MAX : timeout->tv_sec * 1000000000 + timeout->tv_nsec;
-  }
-  if (ctx_.tracing())
-    ctx_.step(StepKind::kCheck, "do_epoll_pwait",
-              sigmask ? "set_user_sigmask: the wait runs with the given signal mask (no signal is "
-                        "sent in the model, so nothing else changes)"
-                      : "no signal mask (NULL)");
-  return end_call(t, do_epoll_wait(t, epfd, maxevents, ns, buffer, text));
-}
-
+template <class Text>
 SysResult Kernel::do_epoll_wait(Task& t, int epfd, int maxevents, std::optional<int64_t> timeout_ns,
-                                UserBuffer buffer, const std::string& text) {
+                                UserBuffer buffer, const Text& text) {
   File* f = fdt_.file_at(epfd);
   if (!f) return SysResult::error(kEBADF);
   // ep_check_params: maxevents range, access_ok (a NULL buffer passes), then "is it an epoll".
@@ -298,7 +245,7 @@ SysResult Kernel::do_epoll_wait(Task& t, int epfd, int maxevents, std::optional<
   // The task sleeps on ep->wq; the epoll file stays referenced until the call returns.
   files_.get_file(st->file);
   t.holds_file = st->file;
-  t.blocked_call = text;
+  t.blocked_call = text();
   t.resume = [this, st, finish, &t](SysResult* out) {
     long r = ep_poll(ctx_, t, *st, true);
     if (r == kWouldSleep) {
@@ -314,6 +261,65 @@ SysResult Kernel::do_epoll_wait(Task& t, int epfd, int maxevents, std::optional<
   SysResult blocked;
   blocked.blocked = true;
   return blocked;
+}
+
+SysResult Kernel::epoll_wait(Task& t, int epfd, int maxevents, int timeout_ms, UserBuffer buffer) {
+  auto text = [&] {
+    return cat("epoll_wait(", epfd, ", ", buffer_text(buffer), maxevents, ", ", timeout_ms, ")");
+  };
+  begin_call(t, text);
+  // ep_timeout_to_timespec: negative = for ever, 0 = do not wait, else now + ms.
+  std::optional<int64_t> ns;
+  if (timeout_ms >= 0) ns = int64_t{timeout_ms} * 1000000;
+  return end_call(t, do_epoll_wait(t, epfd, maxevents, ns, buffer, text));
+}
+
+SysResult Kernel::epoll_pwait(Task& t, int epfd, int maxevents, int timeout_ms,
+                              std::optional<uint64_t> sigmask, UserBuffer buffer) {
+  auto text = [&] {
+    return cat("epoll_pwait(", epfd, ", ", buffer_text(buffer), maxevents, ", ", timeout_ms, ", ",
+               sigmask_text(sigmask), ")");
+  };
+  begin_call(t, text);
+  // do_epoll_pwait: set_user_sigmask first (sigsetsize is always sizeof(sigset_t) here), then
+  // do_epoll_wait, then the old mask back.
+  if (ctx_.tracing())
+    ctx_.step(StepKind::kCheck, "do_epoll_pwait",
+              sigmask ? "set_user_sigmask: the wait runs with the given signal mask (no signal is "
+                        "sent in the model, so nothing else changes)"
+                      : "no signal mask (NULL): the wait is epoll_wait's");
+  std::optional<int64_t> ns;
+  if (timeout_ms >= 0) ns = int64_t{timeout_ms} * 1000000;
+  return end_call(t, do_epoll_wait(t, epfd, maxevents, ns, buffer, text));
+}
+
+SysResult Kernel::epoll_pwait2(Task& t, int epfd, int maxevents, std::optional<Timespec> timeout,
+                               std::optional<uint64_t> sigmask, UserBuffer buffer) {
+  auto text = [&] {
+    return cat(
+        "epoll_pwait2(", epfd, ", ", buffer_text(buffer), maxevents, ", ",
+        timeout ? cat("{", timeout->tv_sec, ", ", timeout->tv_nsec, "}") : std::string("NULL"),
+        ", ", sigmask_text(sigmask), ")");
+  };
+  begin_call(t, text);
+  std::optional<int64_t> ns;
+  if (timeout) {
+    // poll_select_set_timeout: an invalid timespec is refused before the fd is looked at.
+    if (timeout->tv_sec < 0 || timeout->tv_nsec < 0 || timeout->tv_nsec >= 1000000000) {
+      if (ctx_.tracing())
+        ctx_.step(StepKind::kCheck, "poll_select_set_timeout",
+                  "the timespec is invalid (tv_sec < 0, or tv_nsec outside 0..999999999)");
+      return end_call(t, SysResult::error(kEINVAL));
+    }
+    const int64_t max_sec = (INT64_MAX - timeout->tv_nsec) / 1000000000;
+    ns = timeout->tv_sec > max_sec ? INT64_MAX : timeout->tv_sec * 1000000000 + timeout->tv_nsec;
+  }
+  if (ctx_.tracing())
+    ctx_.step(StepKind::kCheck, "do_epoll_pwait",
+              sigmask ? "set_user_sigmask: the wait runs with the given signal mask (no signal is "
+                        "sent in the model, so nothing else changes)"
+                      : "no signal mask (NULL)");
+  return end_call(t, do_epoll_wait(t, epfd, maxevents, ns, buffer, text));
 }
 
 // ---------------------------------------------------------------------------------------------

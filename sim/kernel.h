@@ -168,10 +168,11 @@ class Kernel {
   void trace_call(Task& t, std::string text);
   SysResult end_call(Task& t, SysResult r);
   SysResult do_epoll_create(int flags);
-  // do_epoll_wait → ep_poll; `timeout_ns` nullopt waits for ever, 0 does not wait. `text` is the
-  // call as a sleeping task shows it.
+  // do_epoll_wait → ep_poll; `timeout_ns` nullopt waits for ever, 0 does not wait. `text()` is
+  // the call as a sleeping task shows it (made only when needed: the fast path makes no string).
+  template <class Text>
   SysResult do_epoll_wait(Task& t, int epfd, int maxevents, std::optional<int64_t> timeout_ns,
-                          UserBuffer buffer, const std::string& text);
+                          UserBuffer buffer, const Text& text);
   SysResult install_pair(File* a, File* b, bool cloexec);
   SysResult do_io(Task& t, int fd, const char* name, bool is_write, IoRequest io);
 
