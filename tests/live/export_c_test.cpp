@@ -192,7 +192,7 @@ eventfd_read(r)
 
 // Issue 14: the calls of real event loops — fcntl's flags, close-on-exec and pipe sizes, accept4,
 // epoll_pwait and epoll_pwait2 (masks, a timespec in ns, NULL, an invalid one), ioctl FIONREAD and
-// FIONBIO, a notification pipe; threads sleeping in epoll_pwait2 and a blocking accept4.
+// FIONBIO, a notification pipe; a thread sleeping in epoll_pwait2 and a blocking accept4.
 const char* const kRealEventLoop = R"(ep = epoll_create1(EPOLL_CLOEXEC)
 fcntl(ep, F_GETFL)
 fcntl(ep, F_GETFD)
@@ -218,9 +218,9 @@ read(r, 100)
 epoll_pwait2(ep, events, 8, 1000000, 0x4002)
 epoll_pwait2(99, 8, -1, NULL)
 t1: epoll_pwait2(ep, 8, NULL, 0)
-t2: epoll_pwait(ep, NULL, 8, -1, NULL)
 write(w, 3)
 t1 => [r: EPOLLIN]
+epoll_pwait(ep, NULL, 8, -1, NULL)
 c = tcp_connect(l)
 s = accept4(l, SOCK_CLOEXEC)
 fcntl(s, F_GETFL)
