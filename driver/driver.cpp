@@ -55,7 +55,9 @@ void ScenarioRun::fail(std::string why) {
 
 int64_t real_wait_ms(CallId call, const std::string& thread, int64_t timeout) {
   if (call == CallId::kSleep) return std::max<int64_t>(timeout, 0);
-  if (call == CallId::kEpollWait && thread == "main") return std::max(static_cast<int>(timeout), 0);
+  if (call == CallId::kEpollPwait2 && thread == "main") return std::max<int64_t>(timeout, 0);
+  if (sim::script::waits_for_events(call) && thread == "main")
+    return std::max(static_cast<int>(timeout), 0);
   return 0;
 }
 
@@ -73,7 +75,7 @@ std::string too_long_a_wait(const sim::script::Scenario& scenario) {
     if (at < 0) continue;
     const sim::script::Arg& a = st.args[static_cast<std::size_t>(at)];
     if (a.kind != sim::script::Arg::Kind::kNumber) continue;
-    const int64_t ms = real_wait_ms(st.call, st.thread, a.number);
+    const int64_t ms = real_wait_ms(st.call, st.thread, sim::script::timeout_ms(st.call, a.number));
     if (ms > kMaxRealWaitMs)
       return cat(scenario.path, ":", st.loc.line, ":", a.loc.col, ": ", st.source, " waits ", ms,
                  " ms; on the real kernel a call may wait at most ", kMaxRealWaitMs,

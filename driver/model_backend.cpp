@@ -64,6 +64,15 @@ CallResult ModelBackend::result_of(uint32_t task, const sim::SysResult& r) {
   return out;
 }
 
+namespace {
+
+// a / b rounded towards minus infinity (b > 0).
+int64_t floor_div(int64_t a, int64_t b) {
+  return a / b - (a % b != 0 && a < 0 ? 1 : 0);
+}
+
+}  // namespace
+
 CallResult ModelBackend::perform(const ResolvedCall& c) {
   using sim::script::CallId;
   Task& t = task(c.thread);
@@ -156,6 +165,38 @@ CallResult ModelBackend::perform(const ResolvedCall& c) {
       break;
     case CallId::kSetrlimitNofile:
       r = k_->setrlimit_nofile(t, static_cast<long>(num(0)));
+      break;
+    case CallId::kFcntl:
+      r = k_->fcntl(t, fd(0), static_cast<unsigned>(num(1)), static_cast<uint64_t>(num(2)));
+      break;
+    case CallId::kAccept4:
+      r = k_->accept4(t, fd(0), static_cast<int>(num(1)));
+      break;
+    case CallId::kEpollPwait:
+      r = k_->epoll_pwait(
+          t, fd(0), static_cast<int>(num(2)), static_cast<int>(num(3)),
+          c.is_null[4] ? std::nullopt : std::optional<uint64_t>(static_cast<uint32_t>(num(4))),
+          c.is_null[1] ? sim::UserBuffer::kFaultsOnCopy : sim::UserBuffer::kValid);
+      break;
+    case CallId::kEpollPwait2: {
+      // The timeout in ns as the live child passes it: tv_sec = ns / 10^9 (rounded down),
+      // tv_nsec the rest, so a negative timeout has tv_sec < 0.
+      std::optional<Kernel::Timespec> ts;
+      if (!c.is_null[3]) ts = Kernel::Timespec{floor_div(num(3), 1000000000), 0};
+      if (ts) ts->tv_nsec = num(3) - ts->tv_sec * 1000000000;
+      r = k_->epoll_pwait2(
+          t, fd(0), static_cast<int>(num(2)), ts,
+          c.is_null[4] ? std::nullopt : std::optional<uint64_t>(static_cast<uint32_t>(num(4))),
+          c.is_null[1] ? sim::UserBuffer::kFaultsOnCopy : sim::UserBuffer::kValid);
+      break;
+    }
+    case CallId::kIoctl:
+      r = k_->ioctl(t, fd(0), static_cast<unsigned>(num(1)), num(2), c.is_null[2]);
+      if (!r.blocked && r.ret == 0 && static_cast<unsigned>(num(1)) == sim::kFIONREAD) {
+        CallResult out = result_of(t.id, r);
+        out.counter = r.value;
+        return out;
+      }
       break;
     case CallId::kSleep: {
       // ms <= 0 lets no time pass; a wait past the end of the virtual clock's range (int64 ns,

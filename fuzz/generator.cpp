@@ -95,6 +95,11 @@ bool FuzzGenerator::generates(sim::script::CallId call) {
     case CallId::kDup2:
     case CallId::kOpenRegular:
     case CallId::kSetrlimitNofile:
+    case CallId::kFcntl:
+    case CallId::kAccept4:
+    case CallId::kEpollPwait:
+    case CallId::kEpollPwait2:
+    case CallId::kIoctl:
       return true;
     // Blocking pipe ends would make a read sleep, and the workers call the kernel in their own
     // thread: the fuzzer makes only non-blocking ones (pipe2 with O_NONBLOCK).
@@ -197,6 +202,13 @@ std::string FuzzGenerator::create() {
         return chance(80) ? "tcp_listen()" : cat("tcp_listen(", below(3), ")");
       }
       creates_ = {Kind::kTcpSocket};
+      if (t == 2 && chance(40)) {
+        // Always non-blocking (a blocking socket would make a read sleep); sometimes a bad flag.
+        const char* flags[] = {"SOCK_NONBLOCK", "SOCK_NONBLOCK | SOCK_CLOEXEC",
+                               "SOCK_NONBLOCK | 1"};
+        return cat("accept4(", pick_fd({Kind::kTcpListener}), ", ",
+                   flags[chance(90) ? below(2) : 2], ")");
+      }
       return cat(t == 1 ? "tcp_connect(" : "accept(", pick_fd({Kind::kTcpListener}), ")");
     }
     if (r >= 96) {
@@ -280,11 +292,59 @@ std::string FuzzGenerator::wait() {
   const int ep = pick_fd({Kind::kEpoll});
   const int maxevents[] = {1, 1, 2, 3, 4, 8, 8, 64, 0, -1};
   const int m = maxevents[below(std::size(maxevents))];
+  if (chance(15)) {
+    // epoll_pwait / epoll_pwait2: a mask or none; pwait2's timespec zero, or invalid (EINVAL
+    // before the fd is looked at).
+    const char* mask = chance(50) ? "NULL" : chance(50) ? "0" : "0x4002";
+    if (chance(50))
+      return cat("epoll_pwait(", ep, chance(3) ? ", NULL, " : ", ", m, ", 0, ", mask, ")");
+    return cat("epoll_pwait2(", ep, chance(3) ? ", NULL, " : ", ", m, ", ", chance(5) ? "-1" : "0",
+               ", ", mask, ")");
+  }
   if (chance(2)) return cat("epoll_wait(", ep, ", NULL, ", m, ", 0)");  // EFAULT
   return cat("epoll_wait(", ep, ", ", m, ", 0)");
 }
 
+// fcntl and ioctl on any fd: flags read and set (O_NONBLOCK always stays on: a blocking fd would
+// make a read sleep), close-on-exec, pipe sizes (growing, shrinking below the data: EBUSY, above
+// fs.pipe-max-size: EPERM), bytes readable.
+std::string FuzzGenerator::control() {
+  const int fd = chance(70) ? any_open_fd() : pick_fd({Kind::kPipeRead, Kind::kPipeWrite});
+  switch (below(8)) {
+    case 0:
+      return cat("fcntl(", fd, ", F_GETFL)");
+    case 1: {
+      const char* flags[] = {"O_NONBLOCK", "O_NONBLOCK | O_APPEND", "O_NONBLOCK | O_ASYNC",
+                             "O_NONBLOCK | O_RDWR | O_CLOEXEC", "O_NONBLOCK | O_DIRECT"};
+      // Not O_DIRECT on a regular file: direct I/O's alignment rules are not modelled.
+      auto it = open_.find(fd);
+      const bool regular = it != open_.end() && it->second == Kind::kRegular;
+      return cat("fcntl(", fd, ", F_SETFL, ", flags[below(std::size(flags) - (regular ? 2 : 0))],
+                 ")");
+    }
+    case 2:
+      return chance(50) ? cat("fcntl(", fd, ", F_GETFD)")
+                        : cat("fcntl(", fd, ", F_SETFD, ", chance(50) ? "FD_CLOEXEC" : "0", ")");
+    case 3:
+      return cat("fcntl(", pick_fd({Kind::kPipeRead, Kind::kPipeWrite}), ", F_GETPIPE_SZ)");
+    case 4: {
+      const char* sizes[] = {"0",     "4096",   "5000",    "8192",    "16384",
+                             "65536", "131072", "1048576", "2097152", "-1"};
+      const uint64_t i = chance(97) ? below(7) : 7 + below(3);
+      return cat("fcntl(", pick_fd({Kind::kPipeRead, Kind::kPipeWrite}), ", F_SETPIPE_SZ, ",
+                 sizes[i], ")");
+    }
+    case 5:
+    case 6:
+      return cat("ioctl(", fd, ", FIONREAD", chance(3) ? ", NULL" : "", ")");
+    default:
+      if (chance(5)) return cat("fcntl(", fd, ", 12345)");  // EINVAL: no such command
+      return cat("ioctl(", fd, ", FIONBIO, ", chance(3) ? "NULL" : "1", ")");
+  }
+}
+
 std::string FuzzGenerator::fd_ops() {
+  if (chance(40)) return control();
   switch (below(4)) {
     case 0:
     case 1:

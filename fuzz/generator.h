@@ -71,6 +71,7 @@ class FuzzGenerator {
   std::string ctl();
   std::string wait();
   std::string fd_ops();
+  std::string control();
 
   uint64_t state_;
   FuzzTypes types_;

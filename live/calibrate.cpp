@@ -6,8 +6,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <list>
+#include <mutex>
 #include <vector>
+
+#include "sim/uapi.h"
 
 namespace epollscope::live {
 namespace {
@@ -123,6 +128,54 @@ int probe_top_down_chain(std::string* error) {
   return errno == ELOOP ? 1 : -1;
 }
 
+// 4: pipe2(O_NOTIFICATION_PIPE): 0 when this kernel makes notification pipes, else its errno
+// (ENOPKG without CONFIG_WATCH_QUEUE).
+int probe_notification_pipe() {
+  int p[2];
+  if (pipe2(p, O_EXCL) == 0) {  // O_NOTIFICATION_PIPE
+    close(p[0]);
+    close(p[1]);
+    return 0;
+  }
+  return errno;
+}
+
+// 5: fs.pipe-max-size, and whether this process may make a pipe larger than that
+// (CAP_SYS_RESOURCE: a container's root may lack it).
+bool probe_pipe_resize_capable(unsigned* max_size) {
+  if (FILE* f = std::fopen("/proc/sys/fs/pipe-max-size", "r")) {
+    unsigned n = 0;
+    if (std::fscanf(f, "%u", &n) == 1 && n >= 4096) *max_size = n;
+    std::fclose(f);
+  }
+  Fds f;
+  int p[2];
+  if (pipe2(p, O_NONBLOCK) != 0) return false;
+  f.add(p[0]);
+  f.add(p[1]);
+  // Twice the limit (at most 2 GiB, which round_pipe_size takes).
+  const unsigned above = *max_size >= (1u << 30) ? (1u << 31) : *max_size * 2;
+  return fcntl(p[0], F_SETPIPE_SZ, above) > 0;
+}
+
+// The chosen profile with the facts of this machine (probes 4 and 5), kept for the process.
+const sim::KernelProfile* with_machine_facts(const sim::KernelProfile& p, int notification_errno,
+                                             unsigned pipe_max_size, bool capable) {
+  static std::mutex lock;
+  static std::list<sim::KernelProfile> made;
+  std::lock_guard<std::mutex> l(lock);
+  for (const auto& m : made)
+    if (m.name == p.name && m.notification_pipe_errno == notification_errno &&
+        m.pipe_max_size == pipe_max_size && m.pipe_resize_capable == capable)
+      return &m;
+  sim::KernelProfile m = p;
+  m.notification_pipe_errno = notification_errno;
+  m.pipe_max_size = pipe_max_size;
+  m.pipe_resize_capable = capable;
+  made.push_back(m);
+  return &made.back();
+}
+
 }  // namespace
 
 Calibration calibrate() {
@@ -160,8 +213,19 @@ Calibration calibrate() {
       best_score = score;
     }
   }
-  c.profile = best;
   c.exact = best_score == 3;
+  const int notification_errno = probe_notification_pipe();
+  unsigned pipe_max_size = best->pipe_max_size;
+  const bool capable = probe_pipe_resize_capable(&pipe_max_size);
+  c.findings.push_back(notification_errno
+                           ? std::string("pipe2(O_NOTIFICATION_PIPE) fails with ") +
+                                 sim::errno_name(notification_errno) +
+                                 (notification_errno == ENOPKG ? " (no CONFIG_WATCH_QUEUE)" : "")
+                           : "pipe2(O_NOTIFICATION_PIPE) makes a notification pipe (not modelled)");
+  c.findings.push_back(
+      "F_SETPIPE_SZ above fs.pipe-max-size (" + std::to_string(pipe_max_size) + " bytes) " +
+      (capable ? "is allowed (CAP_SYS_RESOURCE)" : "is refused with EPERM (no CAP_SYS_RESOURCE)"));
+  c.profile = with_machine_facts(*best, notification_errno, pipe_max_size, capable);
   return c;
 }
 

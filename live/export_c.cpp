@@ -190,6 +190,34 @@ static __attribute__((unused)) void wait_events(struct outcome *o, int ep, int n
   munmap(a.base, a.len);
 }
 
+/* epoll_pwait (which 1) or epoll_pwait2 (which 2) as wait_events does epoll_wait; the mask is
+   given with the kernel's sigset size (8 bytes), the raw syscall as epollscope's live child makes
+   it. */
+static __attribute__((unused)) void wait_events2(struct outcome *o, int which, int ep, int null,
+                                                 int maxevents, int timeout,
+                                                 const struct timespec *ts, const void *mask) {
+  maxevents = (int)opaque(maxevents);
+  const int n = maxevents > 0 && maxevents <= EP_MAX_EVENTS
+                    ? (maxevents < EVENTS_CAP ? maxevents : EVENTS_CAP)
+                    : 1;
+  struct area a = {0, 0, 0};
+  struct epoll_event *ev = (struct epoll_event *)(uintptr_t)opaque(0);
+  if (!null) {
+    a = guarded((size_t)n * sizeof(struct epoll_event));
+    ev = (struct epoll_event *)a.start;
+  }
+  const long r = which == 1 ? syscall(SYS_epoll_pwait, ep, ev, maxevents, timeout, mask, 8)
+                            : syscall(SYS_epoll_pwait2, ep, ev, maxevents, ts, mask, 8);
+  set_result(o, r);
+  if (r > 0 && !null) {
+    o->nev = r < n ? (int)r : n;
+    o->ev = malloc((size_t)o->nev * sizeof *ev);
+    if (!o->ev) fail("malloc");
+    memcpy(o->ev, ev, (size_t)o->nev * sizeof *ev);
+  }
+  if (!null) munmap(a.base, a.len);
+}
+
 /* Is fd an eventfd? (eventfd_read on any other file gives the count read, as epollscope's
    backends report it.) */
 static __attribute__((unused)) int is_eventfd(int fd) {
@@ -600,9 +628,10 @@ class Exporter {
     // The generated program's headers (text written out; the model itself includes none of them).
     out += "#define _GNU_SOURCE\n";
     for (const char* header :
-         {"arpa/inet.h", "errno.h", "fcntl.h", "limits.h", "netinet/in.h", "pthread.h", "signal.h",
-          "stdint.h", "stdio.h", "stdlib.h", "string.h", "sys/epoll.h", "sys/eventfd.h",
-          "sys/mman.h", "sys/resource.h", "sys/socket.h", "sys/syscall.h", "time.h", "unistd.h"})
+         {"arpa/inet.h",    "errno.h",      "fcntl.h",       "limits.h",    "netinet/in.h",
+          "pthread.h",      "signal.h",     "stdint.h",      "stdio.h",     "stdlib.h",
+          "string.h",       "sys/epoll.h",  "sys/eventfd.h", "sys/ioctl.h", "sys/mman.h",
+          "sys/resource.h", "sys/socket.h", "sys/syscall.h", "time.h",      "unistd.h"})
       out += cat("#include <", header, ">\n");
     out += "\n";
     out += cat("#define NTHREADS ", threads_.size(), "\n#define USES_TCP ", uses_tcp_ ? 1 : 0,
@@ -683,7 +712,11 @@ class Exporter {
   static long long bound_ms(const Statement& st) {
     const int timeout_arg = call_spec(st.call).timeout_arg;
     const int at = timeout_arg < 0 ? -1 : st.placed[static_cast<std::size_t>(timeout_arg)];
-    const int64_t timeout = at < 0 ? 0 : st.args[static_cast<std::size_t>(at)].number;
+    const int64_t timeout =
+        at < 0 ? 0
+               : sim::script::timeout_ms(
+                     st.call, st.args[static_cast<std::size_t>(at)].number,
+                     st.args[static_cast<std::size_t>(at)].kind == Arg::Kind::kNull);
     constexpr int64_t kMargin = 1000;
     auto plus_margin = [](int64_t t) { return t > INT64_MAX - kMargin ? INT64_MAX : t + kMargin; };
     if (st.call == CallId::kSleep) return plus_margin(std::max<int64_t>(timeout, 0));
@@ -692,14 +725,21 @@ class Exporter {
   }
 
   // Whether run() watches the call for sleep (as the live child): a call that may sleep, unless it
-  // waits its time out (a sleep, or main's epoll_wait with a positive timeout).
+  // waits its time out (a sleep, or main's epoll_wait, epoll_pwait or epoll_pwait2 with a positive
+  // timeout).
   static bool may_sleep(const Statement& st) {
     const sim::script::CallSpec& spec = call_spec(st.call);
     if (!spec.may_sleep || st.call == CallId::kSleep) return false;
     const int at =
         spec.timeout_arg < 0 ? -1 : st.placed[static_cast<std::size_t>(spec.timeout_arg)];
-    const int64_t timeout = at < 0 ? 0 : st.args[static_cast<std::size_t>(at)].number;
-    return !(st.thread == "main" && st.call == CallId::kEpollWait && static_cast<int>(timeout) > 0);
+    const int64_t timeout =
+        at < 0 ? 0
+               : sim::script::timeout_ms(
+                     st.call, st.args[static_cast<std::size_t>(at)].number,
+                     st.args[static_cast<std::size_t>(at)].kind == Arg::Kind::kNull);
+    const bool positive =
+        (st.call == CallId::kEpollPwait2 ? timeout : static_cast<int>(timeout)) > 0;
+    return !(st.thread == "main" && sim::script::waits_for_events(st.call) && positive);
   }
 
   static const char* kind_name(ResultKind kind) {
@@ -889,6 +929,39 @@ class Exporter {
         body =
             cat("  struct rlimit rl;\n  getrlimit(RLIMIT_NOFILE, &rl);\n  rl.rlim_cur = (rlim_t)",
                 v(0), ";\n  set_result(o, setrlimit(RLIMIT_NOFILE, &rl));\n");
+        break;
+      case CallId::kFcntl:
+        body = cat("  set_result(o, fcntl((int)", v(0), ", (int)", v(1), ", (unsigned long)", v(2),
+                   "));\n");
+        break;
+      case CallId::kAccept4:
+        body = cat("  set_result(o, accept4((int)", v(0), ", NULL, NULL, (int)", v(1), "));\n");
+        break;
+      case CallId::kEpollPwait:
+      case CallId::kEpollPwait2: {
+        // The signal mask: signals 1-32 as bits of a whole kernel sigset (8 bytes); the timespec
+        // of epoll_pwait2: tv_sec = ns / 10^9 rounded down, tv_nsec the rest.
+        const bool pwait = st.call == CallId::kEpollPwait;
+        body = cat("  uint64_t set = (uint32_t)", v(4),
+                   ";\n  const void *mask = ", is_null(4) ? "NULL" : "&set",
+                   ";\n  (void)set;\n  struct timespec ts;\n", "  memset(&ts, 0, sizeof ts);\n");
+        if (!pwait && !is_null(3))
+          body +=
+              cat("  const long long ns = ", v(3), ";\n",
+                  "  ts.tv_sec = (time_t)(ns / 1000000000 - (ns % 1000000000 != 0 && ns < 0));\n",
+                  "  ts.tv_nsec = (long)(ns - (long long)ts.tv_sec * 1000000000);\n");
+        body += cat("  wait_events2(o, ", pwait ? 1 : 2, ", (int)", v(0), ", ", is_null(1) ? 1 : 0,
+                    ", (int)", v(2), ", ", pwait ? cat("(int)", v(3)) : std::string("0"), ", ",
+                    !pwait && !is_null(3) ? "&ts" : "NULL", ", mask);\n");
+        break;
+      }
+      case CallId::kIoctl:
+        body =
+            cat("  int value = (int)", v(2), ";\n  set_result(o, ioctl((int)", v(0),
+                ", (unsigned long)(uint32_t)", v(1), ", ",
+                is_null(2) ? "(int *)(uintptr_t)opaque(0)" : "&value", "));\n",
+                "  if (o->ret == 0 && (uint32_t)", v(1),
+                " == FIONREAD) { o->has_counter = 1; o->counter = (unsigned long long)value; }\n");
         break;
       case CallId::kSleep: {
         // Whole seconds and the rest (both fit their fields for any int64_t); a negative time is

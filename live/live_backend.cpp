@@ -250,7 +250,10 @@ std::string LiveBackend::receive(int64_t timeout_ms) {
 driver::CallResult LiveBackend::perform(const driver::ResolvedCall& call) {
   const sim::script::CallSpec& spec = sim::script::call_spec(call.call);
   const int64_t timeout =
-      spec.timeout_arg < 0 ? 0 : call.values[static_cast<std::size_t>(spec.timeout_arg)];
+      spec.timeout_arg < 0 ? 0
+                           : sim::script::timeout_ms(
+                                 call.call, call.values[static_cast<std::size_t>(spec.timeout_arg)],
+                                 call.is_null[static_cast<std::size_t>(spec.timeout_arg)]);
   const int64_t waits = driver::real_wait_ms(call.call, call.thread, timeout);
   // The driver refuses such a scenario before it starts; a caller that did not ask it gets no
   // silent hour either.

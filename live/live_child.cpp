@@ -254,6 +254,16 @@ bool is_syscall_of(CallId call, long nr) {
       if (nr == SYS_epoll_pwait2) return true;
 #endif
       return nr == SYS_epoll_pwait;
+    case CallId::kEpollPwait:
+      return nr == SYS_epoll_pwait;
+    case CallId::kEpollPwait2:
+#ifdef SYS_epoll_pwait2
+      return nr == SYS_epoll_pwait2;
+#else
+      return false;
+#endif
+    case CallId::kAccept4:
+      return nr == SYS_accept4;
     case CallId::kRead:
     case CallId::kEventfdRead:
       return nr == SYS_read;
@@ -340,9 +350,12 @@ bool may_wake_others(CallId call, bool blocked) {
     case CallId::kSetrlimitNofile:
       return false;
     case CallId::kEpollWait:
+    case CallId::kEpollPwait:
+    case CallId::kEpollPwait2:
     case CallId::kRead:
     case CallId::kRecv:
     case CallId::kAccept:
+    case CallId::kAccept4:
     case CallId::kEventfdRead:
       return !blocked;
     default:
@@ -373,10 +386,15 @@ void handle_call(std::istringstream& in) {
 
   // The main thread waits for its own timeout, and sleep(ms) for its time, in any thread.
   const int64_t timeout =
-      spec->timeout_arg < 0 ? 0 : call->values[static_cast<std::size_t>(spec->timeout_arg)];
+      spec->timeout_arg < 0
+          ? 0
+          : epollscope::sim::script::timeout_ms(
+                spec->id, call->values[static_cast<std::size_t>(spec->timeout_arg)],
+                call->is_null[static_cast<std::size_t>(spec->timeout_arg)]);
   const bool waits_it_out =
       spec->id == CallId::kSleep ||
-      (call->thread == "main" && spec->id == CallId::kEpollWait && static_cast<int>(timeout) > 0);
+      (call->thread == "main" && epollscope::sim::script::waits_for_events(spec->id) &&
+       (spec->id == CallId::kEpollPwait2 ? timeout : static_cast<int>(timeout)) > 0);
   const int64_t waited = waits_it_out ? std::max<int64_t>(0, timeout) : 0;
   const bool may_sleep = spec->may_sleep && !waits_it_out;
 

@@ -7,9 +7,11 @@
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,6 +27,18 @@
 #include <vector>
 
 namespace epollscope::live {
+
+// The model's ABI constants (sim/uapi.h) are the system's.
+static_assert(sim::kO_APPEND == O_APPEND && sim::kO_ASYNC == O_ASYNC &&
+              sim::kO_NOATIME == O_NOATIME && sim::kO_TMPFILE == O_TMPFILE &&
+              sim::kO_DIRECT == O_DIRECT);
+static_assert(sim::kF_GETFD == F_GETFD && sim::kF_SETFD == F_SETFD && sim::kF_GETFL == F_GETFL &&
+              sim::kF_SETFL == F_SETFL && sim::kFD_CLOEXEC == FD_CLOEXEC &&
+              sim::kF_SETPIPE_SZ == F_SETPIPE_SZ && sim::kF_GETPIPE_SZ == F_GETPIPE_SZ);
+static_assert(sim::kFIONREAD == FIONREAD && sim::kFIONBIO == FIONBIO && sim::kENOPKG == ENOPKG &&
+              sim::kENOTTY == ENOTTY && sim::kEBUSY == EBUSY &&
+              sim::kO_NOTIFICATION_PIPE == O_EXCL);
+
 namespace {
 
 using driver::CallId;
@@ -310,6 +324,46 @@ CallResult perform_real_call(const ResolvedCall& c, RealFds& fds) {
     case CallId::kSleep:
       std::this_thread::sleep_for(std::chrono::milliseconds(num(0)));
       return result_of(0);
+    case CallId::kFcntl:
+      return result_of(
+          ::fcntl(fd(0), static_cast<int>(num(1)), static_cast<unsigned long>(num(2))));
+    case CallId::kAccept4:
+      o = result_of(accept4(fd(0), nullptr, nullptr, static_cast<int>(num(1))));
+      if (o.ret >= 0) fds.note_tcp(static_cast<int>(o.ret), true);
+      return o;
+    case CallId::kEpollPwait:
+    case CallId::kEpollPwait2: {
+      const int maxevents = static_cast<int>(num(2));
+      epoll_event* where = nullptr;
+      if (!c.is_null[1])
+        where = events_buffer(maxevents > 0 && maxevents <= sim::kEP_MAX_EVENTS ? maxevents : 1);
+      // The mask: signals 1-32 as bits, in a whole kernel sigset (8 bytes on x86-64).
+      uint64_t set = static_cast<uint32_t>(num(4));
+      const uint64_t* mask = c.is_null[4] ? nullptr : &set;
+      long r;
+      if (c.call == CallId::kEpollPwait) {
+        r = syscall(SYS_epoll_pwait, fd(0), where, maxevents, static_cast<int>(num(3)), mask,
+                    sizeof set);
+      } else {
+        const int64_t ns = num(3);
+        timespec ts{};
+        ts.tv_sec = ns / 1000000000 - (ns % 1000000000 != 0 && ns < 0 ? 1 : 0);
+        ts.tv_nsec = ns - ts.tv_sec * 1000000000;
+        r = syscall(SYS_epoll_pwait2, fd(0), where, maxevents, c.is_null[3] ? nullptr : &ts, mask,
+                    sizeof set);
+      }
+      o = result_of(r);
+      for (long i = 0; i < r && where; ++i)
+        o.events.push_back({where[i].events, where[i].data.u64});
+      return o;
+    }
+    case CallId::kIoctl: {
+      const auto request = static_cast<unsigned long>(static_cast<uint32_t>(num(1)));
+      int value = static_cast<int>(num(2));
+      o = result_of(::ioctl(fd(0), request, c.is_null[2] ? nullptr : &value));
+      if (o.ret == 0 && request == FIONREAD) o.counter = static_cast<uint64_t>(value);
+      return o;
+    }
   }
   errno = EINVAL;
   return result_of(-1);

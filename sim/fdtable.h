@@ -56,6 +56,8 @@ class FilesStruct {
   int alloc_fd(int start);
   // fd_install: slot `fd` (reserved by alloc_fd, or emptied by do_dup2) takes a reference to `f`.
   void fd_install(int fd, File* f, bool cloexec);
+  // set_close_on_exec (F_SETFD): the slot of an open fd.
+  void set_cloexec(int fd, bool on) { fdt_[static_cast<std::size_t>(fd)].cloexec = on; }
   // put_unused_fd: a reserved number that was not installed is free again.
   void put_unused_fd(int fd);
   // file_close_fd: empties slot `fd` and returns the file it held (nullptr if none); the caller

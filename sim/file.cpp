@@ -21,14 +21,17 @@ long File::write(KernelContext&, Task&, IoRequest&) {
 
 void File::describe(FileView&) const {}
 
-RegularFile::RegularFile(KernelContext& k, std::string label_)
-    : File(k, FileKind::kRegular, kO_RDWR, std::move(label_)) {}
+RegularFile::RegularFile(KernelContext& k, std::string label_, int f_flags)
+    : File(k, FileKind::kRegular, f_flags, std::move(label_)) {}
 
 // The model keeps no file contents: reads find the file empty, writes are accepted whole.
 long RegularFile::read(KernelContext&, Task&, IoRequest&) {
   return 0;
 }
 long RegularFile::write(KernelContext&, Task&, IoRequest& io) {
+  // O_DIRECT (F_SETFL; tmpfs takes it): a length that is not a multiple of 512 is EINVAL. The
+  // alignment of the buffer and of the file position, which direct I/O needs too, is not modelled.
+  if ((f_flags & kO_DIRECT) && io.count % 512) return -kEINVAL;
   return static_cast<long>(io.count);
 }
 

@@ -105,7 +105,7 @@ class File {
 // refuses it with EPERM for every op.
 class RegularFile final : public File {
  public:
-  RegularFile(KernelContext& k, std::string label);
+  RegularFile(KernelContext& k, std::string label, int f_flags = kO_RDWR);
   bool can_poll() const override { return false; }
   poll_t poll(KernelContext&, PollTable*) override { return 0; }
   poll_t peek_poll() const override { return 0; }

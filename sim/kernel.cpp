@@ -135,7 +135,8 @@ SysResult Kernel::do_epoll_create(int flags) {
   }
   int fd = fdt_.alloc_fd(0);
   if (fd < 0) return SysResult::error(-fd);
-  auto* file = files_.make_file<EventPollFile>(kO_RDWR | (flags & kO_CLOEXEC));
+  // anon_inode_getfile keeps O_CLOEXEC out of f_flags (F_GETFL says O_RDWR): it is the fd's.
+  auto* file = files_.make_file<EventPollFile>(kO_RDWR);
   if (ctx_.tracing())
     ctx_.step(
         StepKind::kFileOp, "ep_alloc",
@@ -184,43 +185,54 @@ SysResult Kernel::epoll_ctl(Task& t, int epfd, int op, int fd, std::optional<Epo
   return end_call(t, err ? SysResult::error(-err) : SysResult::value_of(0));
 }
 
-SysResult Kernel::epoll_wait(Task& t, int epfd, int maxevents, int timeout_ms, UserBuffer buffer) {
-  auto text = [&] {
-    const char* events = buffer == UserBuffer::kValid          ? ""
-                         : buffer == UserBuffer::kFaultsOnCopy ? "NULL, "
-                                                               : "0xffffffffff600000, ";
-    return cat("epoll_wait(", epfd, ", ", events, maxevents, ", ", timeout_ms, ")");
-  };
-  begin_call(t, text);
+namespace {
 
+std::string buffer_text(UserBuffer buffer) {
+  return buffer == UserBuffer::kValid          ? ""
+         : buffer == UserBuffer::kFaultsOnCopy ? "NULL, "
+                                               : "0xffffffffff600000, ";
+}
+
+std::string sigmask_text(const std::optional<uint64_t>& sigmask) {
+  if (!sigmask) return "NULL";
+  return *sigmask ? cat("{", hex(*sigmask), "}") : std::string("{}");
+}
+
+}  // namespace
+
+template <class Text>
+SysResult Kernel::do_epoll_wait(Task& t, int epfd, int maxevents, std::optional<int64_t> timeout_ns,
+                                UserBuffer buffer, const Text& text) {
   File* f = fdt_.file_at(epfd);
-  if (!f) return end_call(t, SysResult::error(kEBADF));
+  if (!f) return SysResult::error(kEBADF);
   // ep_check_params: maxevents range, access_ok (a NULL buffer passes), then "is it an epoll".
   if (maxevents <= 0 || maxevents > kEP_MAX_EVENTS) {
     if (ctx_.tracing())
       ctx_.step(StepKind::kCheck, "ep_check_params",
                 "maxevents must be between 1 and EP_MAX_EVENTS");
-    return end_call(t, SysResult::error(kEINVAL));
+    return SysResult::error(kEINVAL);
   }
   if (buffer == UserBuffer::kFailsAccessOk) {
     if (ctx_.tracing())
       ctx_.step(StepKind::kCheck, "ep_check_params",
                 "access_ok refuses the events buffer: it is not user-space memory");
-    return end_call(t, SysResult::error(kEFAULT));
+    return SysResult::error(kEFAULT);
   }
   if (!is_file_epoll(f)) {
     if (ctx_.tracing())
       ctx_.step(StepKind::kCheck, "ep_check_params", cat(f->label, " is not an epoll instance"),
                 {f->ref()});
-    return end_call(t, SysResult::error(kEINVAL));
+    return SysResult::error(kEINVAL);
   }
   auto st = std::make_shared<EpPollState>();
   st->file = static_cast<EventPollFile*>(f);
   st->maxevents = maxevents;
   st->buffer = buffer;
-  // ep_timeout_to_timespec: negative = for ever, 0 = do not wait, else now + ms.
-  if (timeout_ms > 0) st->deadline_ns = sched_.now_ns() + int64_t{timeout_ms} * 1000000;
-  st->timed_out = timeout_ms == 0;
+  // ep_poll: no timeout = for ever, a zero one = do not wait, else a deadline (saturated).
+  if (timeout_ns && *timeout_ns > 0)
+    st->deadline_ns =
+        *timeout_ns > INT64_MAX - sched_.now_ns() ? INT64_MAX : sched_.now_ns() + *timeout_ns;
+  st->timed_out = timeout_ns && *timeout_ns == 0;
 
   auto finish = [st](long res) {
     SysResult r = res < 0 ? SysResult::error(static_cast<int>(-res)) : SysResult::value_of(res);
@@ -228,7 +240,7 @@ SysResult Kernel::epoll_wait(Task& t, int epfd, int maxevents, int timeout_ms, U
     return r;
   };
   long res = ep_poll(ctx_, t, *st, false);
-  if (res != kWouldSleep) return end_call(t, finish(res));
+  if (res != kWouldSleep) return finish(res);
 
   // The task sleeps on ep->wq; the epoll file stays referenced until the call returns.
   files_.get_file(st->file);
@@ -248,7 +260,66 @@ SysResult Kernel::epoll_wait(Task& t, int epfd, int maxevents, int timeout_ms, U
   sched_.schedule(t, st->deadline_ns);
   SysResult blocked;
   blocked.blocked = true;
-  return end_call(t, blocked);
+  return blocked;
+}
+
+SysResult Kernel::epoll_wait(Task& t, int epfd, int maxevents, int timeout_ms, UserBuffer buffer) {
+  auto text = [&] {
+    return cat("epoll_wait(", epfd, ", ", buffer_text(buffer), maxevents, ", ", timeout_ms, ")");
+  };
+  begin_call(t, text);
+  // ep_timeout_to_timespec: negative = for ever, 0 = do not wait, else now + ms.
+  std::optional<int64_t> ns;
+  if (timeout_ms >= 0) ns = int64_t{timeout_ms} * 1000000;
+  return end_call(t, do_epoll_wait(t, epfd, maxevents, ns, buffer, text));
+}
+
+SysResult Kernel::epoll_pwait(Task& t, int epfd, int maxevents, int timeout_ms,
+                              std::optional<uint64_t> sigmask, UserBuffer buffer) {
+  auto text = [&] {
+    return cat("epoll_pwait(", epfd, ", ", buffer_text(buffer), maxevents, ", ", timeout_ms, ", ",
+               sigmask_text(sigmask), ")");
+  };
+  begin_call(t, text);
+  // do_epoll_pwait: set_user_sigmask first (sigsetsize is always sizeof(sigset_t) here), then
+  // do_epoll_wait, then the old mask back.
+  if (ctx_.tracing())
+    ctx_.step(StepKind::kCheck, "do_epoll_pwait",
+              sigmask ? "set_user_sigmask: the wait runs with the given signal mask (no signal is "
+                        "sent in the model, so nothing else changes)"
+                      : "no signal mask (NULL): the wait is epoll_wait's");
+  std::optional<int64_t> ns;
+  if (timeout_ms >= 0) ns = int64_t{timeout_ms} * 1000000;
+  return end_call(t, do_epoll_wait(t, epfd, maxevents, ns, buffer, text));
+}
+
+SysResult Kernel::epoll_pwait2(Task& t, int epfd, int maxevents, std::optional<Timespec> timeout,
+                               std::optional<uint64_t> sigmask, UserBuffer buffer) {
+  auto text = [&] {
+    return cat(
+        "epoll_pwait2(", epfd, ", ", buffer_text(buffer), maxevents, ", ",
+        timeout ? cat("{", timeout->tv_sec, ", ", timeout->tv_nsec, "}") : std::string("NULL"),
+        ", ", sigmask_text(sigmask), ")");
+  };
+  begin_call(t, text);
+  std::optional<int64_t> ns;
+  if (timeout) {
+    // poll_select_set_timeout: an invalid timespec is refused before the fd is looked at.
+    if (timeout->tv_sec < 0 || timeout->tv_nsec < 0 || timeout->tv_nsec >= 1000000000) {
+      if (ctx_.tracing())
+        ctx_.step(StepKind::kCheck, "poll_select_set_timeout",
+                  "the timespec is invalid (tv_sec < 0, or tv_nsec outside 0..999999999)");
+      return end_call(t, SysResult::error(kEINVAL));
+    }
+    const int64_t max_sec = (INT64_MAX - timeout->tv_nsec) / 1000000000;
+    ns = timeout->tv_sec > max_sec ? INT64_MAX : timeout->tv_sec * 1000000000 + timeout->tv_nsec;
+  }
+  if (ctx_.tracing())
+    ctx_.step(StepKind::kCheck, "do_epoll_pwait",
+              sigmask ? "set_user_sigmask: the wait runs with the given signal mask (no signal is "
+                        "sent in the model, so nothing else changes)"
+                      : "no signal mask (NULL)");
+  return end_call(t, do_epoll_wait(t, epfd, maxevents, ns, buffer, text));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -262,8 +333,17 @@ SysResult Kernel::pipe2(Task& t, int flags) {
                                    flags & kO_DIRECT ? "O_DIRECT" : "", ")")
                              : std::string("pipe()"));
   });
-  if (flags & ~(kO_CLOEXEC | kO_NONBLOCK | kO_DIRECT))
+  if (flags & ~(kO_CLOEXEC | kO_NONBLOCK | kO_DIRECT | kO_NOTIFICATION_PIPE))
     return end_call(t, SysResult::error(kEINVAL));
+  // create_pipe_files → watch_queue_init: without CONFIG_WATCH_QUEUE, ENOPKG (the calibration
+  // finds this kernel's answer; notification pipes themselves are not modelled).
+  if ((flags & kO_NOTIFICATION_PIPE) && profile().notification_pipe_errno) {
+    if (ctx_.tracing())
+      ctx_.step(StepKind::kCheck, "watch_queue_init",
+                cat("O_NOTIFICATION_PIPE needs CONFIG_WATCH_QUEUE: ",
+                    errno_name(profile().notification_pipe_errno)));
+    return end_call(t, SysResult::error(profile().notification_pipe_errno));
+  }
   // __do_pipe_flags: create both files, then take two fds (EMFILE frees the files again).
   auto [rd, wr] = create_pipe_files(ctx_, files_, flags);
   return end_call(t, install_pair(rd, wr, flags & kO_CLOEXEC));
@@ -333,11 +413,20 @@ SysResult Kernel::tcp_connect(Task& t, int listen_fd, int flags) {
   return end_call(t, SysResult::value_of(fd));
 }
 
-SysResult Kernel::accept4(Task& t, int fd, int flags) {
-  begin_call(t, [&] { return cat("accept(", fd, ")"); });
-  if (flags & ~(kSOCK_NONBLOCK | kSOCK_CLOEXEC)) return end_call(t, SysResult::error(kEINVAL));
+SysResult Kernel::accept4(Task& t, int fd, int flags, const char* name) {
+  begin_call(t, [&] {
+    return std::string_view(name) == "accept" ? cat("accept(", fd, ")")
+                                              : cat(name, "(", fd, ", ", hex(flags), ")");
+  });
+  // __sys_accept4: the fd first (EBADF), then __sys_accept4_file checks the flags (EINVAL).
   File* lf = fdt_.file_at(fd);
   if (!lf) return end_call(t, SysResult::error(kEBADF));
+  if (flags & ~(kSOCK_NONBLOCK | kSOCK_CLOEXEC)) {
+    if (ctx_.tracing())
+      ctx_.step(StepKind::kCheck, "__sys_accept4_file",
+                "only SOCK_NONBLOCK and SOCK_CLOEXEC are accepted in flags");
+    return end_call(t, SysResult::error(kEINVAL));
+  }
   // __sys_accept4_file reserves the new fd before it looks at the file (EMFILE before ENOTSOCK).
   int newfd = fdt_.alloc_fd(0);
   if (newfd < 0) return end_call(t, SysResult::error(-newfd));
@@ -357,7 +446,7 @@ SysResult Kernel::accept4(Task& t, int fd, int flags) {
   // new fd number when the call wakes up (the kernel reserves it before sleeping).
   files_.get_file(lf);
   t.holds_file = lf;
-  t.blocked_call = cat("accept(", fd, ")");
+  t.blocked_call = cat(name, "(", fd, ")");
   t.resume = [this, lf, flags, &t](SysResult* out) {
     const int nfd = fdt_.alloc_fd(0);
     long e = nfd < 0 ? nfd : 0;
@@ -384,7 +473,8 @@ SysResult Kernel::open_regular(Task& t, std::string name) {
   begin_call(t, [&] { return cat("open(\"", name, "\")"); });
   int fd = fdt_.alloc_fd(0);
   if (fd < 0) return end_call(t, SysResult::error(-fd));
-  File* f = files_.make_file<RegularFile>(std::move(name));
+  // open("/tmp", O_TMPFILE | O_RDWR) on x86-64: force_o_largefile adds O_LARGEFILE.
+  File* f = files_.make_file<RegularFile>(std::move(name), kO_RDWR | kO_LARGEFILE | kO_TMPFILE);
   fdt_.fd_install(fd, f, false);
   return end_call(t, SysResult::value_of(fd));
 }
@@ -587,6 +677,185 @@ SysResult Kernel::setrlimit_nofile(Task& t, long limit) {
               cat("RLIMIT_NOFILE is now ", lim.cur, " (hard limit ", lim.max, "): fds from ",
                   lim.cur, " on cannot be allocated"));
   return end_call(t, SysResult::value_of(0));
+}
+
+}  // namespace epollscope::sim
+
+namespace epollscope::sim {
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] fcntl, ioctl
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+const char* fcntl_cmd_name(unsigned cmd) {
+  switch (cmd) {
+    case kF_GETFD:
+      return "F_GETFD";
+    case kF_SETFD:
+      return "F_SETFD";
+    case kF_GETFL:
+      return "F_GETFL";
+    case kF_SETFL:
+      return "F_SETFL";
+    case kF_SETPIPE_SZ:
+      return "F_SETPIPE_SZ";
+    case kF_GETPIPE_SZ:
+      return "F_GETPIPE_SZ";
+  }
+  return nullptr;
+}
+
+// Which files have ->fasync (O_ASYNC sticks): pipes and sockets; eventfd, epoll and tmpfs files
+// have none, so the bit is dropped silently.
+bool has_fasync(const File* f) {
+  return f->kind == FileKind::kPipe || f->kind == FileKind::kUnixStream ||
+         f->kind == FileKind::kTcp;
+}
+
+}  // namespace
+
+SysResult Kernel::fcntl(Task& t, int fd, unsigned cmd, uint64_t arg) {
+  begin_call(t, [&] {
+    const char* name = fcntl_cmd_name(cmd);
+    return cat("fcntl(", fd, ", ", name ? std::string(name) : std::to_string(cmd), ", ", arg, ")");
+  });
+  // fdget_raw, then do_fcntl's switch; the int commands take the low 32 bits of arg.
+  File* f = fdt_.file_at(fd);
+  if (!f) return end_call(t, SysResult::error(kEBADF));
+  const auto argi = static_cast<uint32_t>(arg);
+  switch (cmd) {
+    case kF_GETFD:
+      return end_call(t, SysResult::value_of(
+                             fdt_.slots()[static_cast<std::size_t>(fd)].cloexec ? kFD_CLOEXEC : 0));
+    case kF_SETFD:
+      fdt_.set_cloexec(fd, argi & kFD_CLOEXEC);
+      if (ctx_.tracing())
+        ctx_.step(StepKind::kFdTable, "set_close_on_exec",
+                  cat("fd ", fd, argi & kFD_CLOEXEC ? " is" : " is not", " closed on exec"));
+      return end_call(t, SysResult::value_of(0));
+    case kF_GETFL:
+      return end_call(t, SysResult::value_of(f->f_flags));
+    case kF_SETFL: {
+      // setfl: O_DIRECT only where the file allows it (a pipe: packet mode; tmpfs); ->fasync
+      // keeps O_ASYNC; then the SETFL_MASK bits are taken from arg. (O_NOATIME needs the inode's
+      // owner: the scenario's process is root.)
+      constexpr int kSetflMask = kO_APPEND | kO_NONBLOCK | kO_DIRECT | kO_NOATIME;
+      const int flags = static_cast<int>(argi);
+      if ((flags & kO_DIRECT) && f->kind != FileKind::kPipe && f->kind != FileKind::kRegular) {
+        if (ctx_.tracing())
+          ctx_.step(StepKind::kCheck, "setfl",
+                    cat(f->label, " cannot do O_DIRECT (no FMODE_CAN_ODIRECT)"), {f->ref()});
+        return end_call(t, SysResult::error(kEINVAL));
+      }
+      int now = f->f_flags;
+      if (((flags ^ now) & kO_ASYNC) && has_fasync(f)) now = (now & ~kO_ASYNC) | (flags & kO_ASYNC);
+      f->f_flags = (flags & kSetflMask) | (now & ~kSetflMask);
+      if (ctx_.tracing())
+        ctx_.step(StepKind::kFileOp, "setfl",
+                  cat(f->label, ": f_flags ", hex(static_cast<uint32_t>(f->f_flags)),
+                      f->nonblocking() ? " (non-blocking)" : " (blocking)"),
+                  {f->ref()});
+      return end_call(t, SysResult::value_of(0));
+    }
+    case kF_SETPIPE_SZ:
+    case kF_GETPIPE_SZ: {
+      // pipe_fcntl: get_pipe_info — any other file is EBADF.
+      if (f->kind != FileKind::kPipe) {
+        if (ctx_.tracing())
+          ctx_.step(StepKind::kCheck, "pipe_fcntl", cat(f->label, " is not a pipe"), {f->ref()});
+        return end_call(t, SysResult::error(kEBADF));
+      }
+      auto* p = static_cast<PipeEnd*>(f);
+      const long r = cmd == kF_GETPIPE_SZ ? p->get_size() : p->set_size(ctx_, argi);
+      return end_call(t, r < 0 ? SysResult::error(static_cast<int>(-r)) : SysResult::value_of(r));
+    }
+    default:
+      return end_call(t, SysResult::error(kEINVAL));
+  }
+}
+
+SysResult Kernel::ioctl(Task& t, int fd, unsigned request, int64_t arg, bool arg_faults) {
+  begin_call(t, [&] {
+    const std::string req = request == kFIONREAD  ? "FIONREAD"
+                            : request == kFIONBIO ? "FIONBIO"
+                                                  : hex(request);
+    return cat("ioctl(", fd, ", ", req, ", ",
+               arg_faults            ? std::string("NULL")
+               : request == kFIONBIO ? cat("&", arg)
+                                     : std::string("&n"),
+               ")");
+  });
+  File* f = fdt_.file_at(fd);
+  if (!f) return end_call(t, SysResult::error(kEBADF));
+  // do_vfs_ioctl: FIONBIO for every file (get_user of the int first).
+  if (request == kFIONBIO) {
+    if (arg_faults) return end_call(t, SysResult::error(kEFAULT));
+    const bool on = static_cast<int>(arg) != 0;
+    f->f_flags = on ? (f->f_flags | kO_NONBLOCK) : (f->f_flags & ~kO_NONBLOCK);
+    if (ctx_.tracing())
+      ctx_.step(StepKind::kFileOp, "ioctl_fionbio",
+                cat(f->label, on ? " is now non-blocking" : " is now blocking"), {f->ref()});
+    return end_call(t, SysResult::value_of(0));
+  }
+  // FIONREAD: do_vfs_ioctl answers for regular files (i_size - f_pos: always 0 in the model,
+  // which reads and writes at the end); every other file's ->unlocked_ioctl answers.
+  long err = 0;
+  uint64_t n = 0;
+  const char* who = "vfs_ioctl";
+  switch (f->kind) {
+    case FileKind::kRegular:
+      who = "do_vfs_ioctl";
+      if (request != kFIONREAD) err = -kENOTTY;
+      break;
+    case FileKind::kPipe:
+      who = "pipe_ioctl";
+      if (request != kFIONREAD)
+        err = -kENOTTY;
+      else
+        n = static_cast<PipeEnd*>(f)->pipe().bytes();
+      break;
+    case FileKind::kUnixStream:
+      who = "unix_ioctl";
+      // SIOCINQ: unix_inq_len, the unread bytes of every queued skb.
+      if (request != kFIONREAD)
+        err = -kENOTTY;
+      else
+        n = static_cast<UnixStreamSocket*>(f)->sock().unread_bytes();
+      break;
+    case FileKind::kTcp: {
+      who = "tcp_ioctl";
+      const TcpSock& sk = static_cast<TcpSocket*>(f)->sock();
+      if (request != kFIONREAD)
+        err = -kENOTTY;
+      else if (sk.state == TcpState::kListen)
+        err = -kEINVAL;
+      else if (sk.state == TcpState::kSynSent || sk.state == TcpState::kSynRecv)
+        n = 0;
+      else
+        n = sk.unread_bytes();  // tcp_inq: rcv_nxt - copied_seq (the FIN's byte not counted)
+      break;
+    }
+    case FileKind::kEventFd:
+      who = "vfs_ioctl";
+      err = -kENOTTY;  // eventfd_fops has no ->unlocked_ioctl
+      break;
+    case FileKind::kEpoll:
+      who = "ep_eventpoll_ioctl";
+      err = -kEINVAL;  // only EPIOCSPARAMS and EPIOCGPARAMS
+      break;
+  }
+  if (!err && arg_faults) err = -kEFAULT;  // put_user of the count
+  if (ctx_.tracing())
+    ctx_.step(StepKind::kFileOp, who,
+              err ? cat(f->label, ": ", errno_name(static_cast<int>(-err)))
+                  : cat(f->label, ": ", n, " bytes to read"),
+              {f->ref()});
+  if (err) return end_call(t, SysResult::error(static_cast<int>(-err)));
+  SysResult r = SysResult::value_of(0);
+  r.value = n;
+  return end_call(t, r);
 }
 
 }  // namespace epollscope::sim

@@ -69,12 +69,24 @@ class Kernel {
   // address (refused by access_ok).
   SysResult epoll_wait(Task& t, int epfd, int maxevents, int timeout_ms,
                        UserBuffer buffer = UserBuffer::kValid);
+  // epoll_pwait: `sigmask` nullopt is NULL, else the set of signals (bit n-1: signal n) the wait
+  // blocks. No signal is ever sent to the model's process, so the mask changes nothing else.
+  SysResult epoll_pwait(Task& t, int epfd, int maxevents, int timeout_ms,
+                        std::optional<uint64_t> sigmask, UserBuffer buffer = UserBuffer::kValid);
+  // epoll_pwait2: the timeout a struct timespec of tv_sec and tv_nsec (nullopt: NULL, for ever).
+  struct Timespec {
+    int64_t tv_sec = 0;
+    int64_t tv_nsec = 0;
+  };
+  SysResult epoll_pwait2(Task& t, int epfd, int maxevents, std::optional<Timespec> timeout,
+                         std::optional<uint64_t> sigmask, UserBuffer buffer = UserBuffer::kValid);
   SysResult pipe2(Task& t, int flags);
   SysResult socketpair(Task& t, int flags);  // AF_UNIX, SOCK_STREAM | flags
   SysResult eventfd2(Task& t, unsigned initval, int flags);
   SysResult tcp_listen(Task& t, int backlog, int flags);     // socket + bind 127.0.0.1:0 + listen
   SysResult tcp_connect(Task& t, int listen_fd, int flags);  // socket + connect to that listener
-  SysResult accept4(Task& t, int fd, int flags);
+  // `name`: the call as the trace shows it ("accept" is accept4 with the scenario's fixed flags).
+  SysResult accept4(Task& t, int fd, int flags, const char* name = "accept4");
   SysResult read(Task& t, int fd, std::size_t count);
   // `first8`: the data's first 8 bytes as a little-endian number, which is what an eventfd adds to
   // its counter (the model keeps no other bytes); by default the scenario language's filler,
@@ -94,6 +106,11 @@ class Kernel {
   // setrlimit(RLIMIT_NOFILE) with the soft limit `limit` and the hard limit kept, as the scenario
   // language's setrlimit_nofile(n) does (getrlimit, rlim_cur = n, setrlimit).
   SysResult setrlimit_nofile(Task& t, long limit);
+  // fcntl(fd, cmd, arg): F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_GETPIPE_SZ, F_SETPIPE_SZ.
+  SysResult fcntl(Task& t, int fd, unsigned cmd, uint64_t arg);
+  // ioctl(fd, request, argp): FIONREAD (the bytes readable, in SysResult::value) and FIONBIO
+  // (the int `arg` behind the pointer). `arg_faults`: argp is NULL.
+  SysResult ioctl(Task& t, int fd, unsigned request, int64_t arg, bool arg_faults);
 
   // --- time and sleeping tasks ---------------------------------------------------------------
   int64_t now_ns() const { return sched_.now_ns(); }
@@ -151,6 +168,11 @@ class Kernel {
   void trace_call(Task& t, std::string text);
   SysResult end_call(Task& t, SysResult r);
   SysResult do_epoll_create(int flags);
+  // do_epoll_wait → ep_poll; `timeout_ns` nullopt waits for ever, 0 does not wait. `text()` is
+  // the call as a sleeping task shows it (made only when needed: the fast path makes no string).
+  template <class Text>
+  SysResult do_epoll_wait(Task& t, int epfd, int maxevents, std::optional<int64_t> timeout_ns,
+                          UserBuffer buffer, const Text& text);
   SysResult install_pair(File* a, File* b, bool cloexec);
   SysResult do_io(Task& t, int fd, const char* name, bool is_write, IoRequest io);
 

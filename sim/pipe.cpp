@@ -38,15 +38,15 @@ std::pair<File*, File*> create_pipe_files(KernelContext& k, FileTable& files, in
   const std::string& name = pipe->name;
   init_waitqueue_head(k, &pipe->rd_wait, "rd_wait", ObjRef{ObjKind::kFile, 0}, name);
   init_waitqueue_head(k, &pipe->wr_wait, "wr_wait", ObjRef{ObjKind::kFile, 0}, name);
-  const int common = flags & (kO_NONBLOCK | kO_DIRECT);
-  // O_DIRECT (packet mode) matters only for the write end; the read end keeps the flag too.
-  File* rd = files.make_file<PipeEnd>(pipe, true, common);
-  File* wr = files.make_file<PipeEnd>(pipe, false, common);
+  // O_DIRECT (packet mode) is the write end's alone: the read end's f_flags never have it
+  // (F_GETFL shows this).
+  File* rd = files.make_file<PipeEnd>(pipe, true, flags & kO_NONBLOCK);
+  File* wr = files.make_file<PipeEnd>(pipe, false, flags & (kO_NONBLOCK | kO_DIRECT));
   pipe->rd_wait.owner = rd->ref();
   pipe->wr_wait.owner = wr->ref();
   if (k.tracing())
     k.step(StepKind::kFileOp, "create_pipe_files",
-           cat(name, ": a ring of ", kPipeDefBuffers, " slots, a read end and a write end"),
+           cat(name, ": a ring of ", pipe->ring_size, " slots, a read end and a write end"),
            {rd->ref(), wr->ref()});
   return {rd, wr};
 }
@@ -295,6 +295,65 @@ void PipeEnd::release(KernelContext& k) {
     wake_up_all(k, &p.wr_wait, "pipe_release");
   }
   --p.files;
+}
+
+long PipeEnd::get_size() const {
+  return static_cast<long>(pipe_->max_usage) * kPageSize;
+}
+
+long PipeEnd::set_size(KernelContext& k, unsigned arg) {
+  PipeInodeInfo& p = *pipe_;
+  // round_pipe_size: a page at least, a power of two, nothing above 2 GiB (0: EINVAL below).
+  const uint64_t size = arg > (1u << 31) ? 0
+                        : arg < kPageSize
+                            ? kPageSize
+                            : uint64_t{1} << (64 - __builtin_clzll(uint64_t{arg} - 1));
+  const uint64_t nr_slots = size / kPageSize;
+  if (!nr_slots) {
+    if (k.tracing())
+      k.step(StepKind::kCheck, "pipe_set_size",
+             cat(arg, " bytes round to no pipe size (at most 2 GiB)"), {ref()});
+    return -kEINVAL;
+  }
+  // Growing beyond fs.pipe-max-size needs CAP_SYS_RESOURCE; shrinking is always allowed. (The
+  // per-user soft and hard limits of pipe pages are not modelled.)
+  if (nr_slots > p.max_usage && size > k.profile().pipe_max_size &&
+      !k.profile().pipe_resize_capable) {
+    if (k.tracing())
+      k.step(StepKind::kCheck, "pipe_set_size",
+             cat(size, " bytes is above fs.pipe-max-size (", k.profile().pipe_max_size,
+                 ") and the process lacks CAP_SYS_RESOURCE"),
+             {ref()});
+    return -kEPERM;
+  }
+  // pipe_resize_ring: kcalloc of the new ring (struct pipe_buffer is 40 bytes; kmalloc gives at
+  // most 4 MiB), then the data must fit in the new number of slots.
+  if (nr_slots * 40 > (uint64_t{4} << 20)) return -kENOMEM;
+  const unsigned n = p.occupancy();
+  if (nr_slots < n) {
+    if (k.tracing())
+      k.step(StepKind::kCheck, "pipe_resize_ring",
+             cat(p.name, " holds ", n, " slots of data: they do not fit in ", nr_slots), {ref()});
+    return -kEBUSY;
+  }
+  // The ring starts again at slot 0: head = the slots in use, tail = 0.
+  std::vector<PipeBuffer> bufs(nr_slots);
+  for (unsigned i = 0; i < n; ++i)
+    bufs[i] = p.bufs[(p.tail + i) & (p.ring_size - 1)];
+  p.bufs = std::move(bufs);
+  p.ring_size = static_cast<unsigned>(nr_slots);
+  p.max_usage = static_cast<unsigned>(nr_slots);
+  p.tail = 0;
+  p.head = n;
+  if (k.tracing())
+    k.step(StepKind::kFileOp, "pipe_resize_ring",
+           cat(p.name, " now has a ring of ", nr_slots, nr_slots == 1 ? " slot" : " slots", " (",
+               size, " bytes); ", n, " in use"),
+           {ref()});
+  // "This might have made more room for writers": wake_up_interruptible, key 0 — every epoll
+  // entry on wr_wait is called, whatever it watches, and one sleeping writer.
+  wake_up(k, &p.wr_wait, "pipe_resize_ring");
+  return static_cast<long>(p.max_usage) * kPageSize;
 }
 
 void PipeEnd::describe(FileView& view) const {

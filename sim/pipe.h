@@ -22,6 +22,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "sim/file.h"
 #include "sim/wait.h"
@@ -49,7 +50,7 @@ struct PipeInodeInfo {
   unsigned tail = 0;  // next slot to read
   unsigned ring_size = kPipeDefBuffers;
   unsigned max_usage = kPipeDefBuffers;
-  PipeBuffer bufs[kPipeDefBuffers];
+  std::vector<PipeBuffer> bufs = std::vector<PipeBuffer>(kPipeDefBuffers);  // ring_size slots
   int readers = 0;
   int writers = 0;
   int files = 0;
@@ -76,6 +77,10 @@ class PipeEnd final : public File {
   void describe(FileView& view) const override;
 
   const PipeInodeInfo& pipe() const { return *pipe_; }
+  // pipe_fcntl: F_GETPIPE_SZ, and F_SETPIPE_SZ (pipe_set_size → pipe_resize_ring) with the size
+  // as the kernel takes it (an unsigned int). Returns the size in bytes, or -errno.
+  long get_size() const;
+  long set_size(KernelContext& k, unsigned size);
 
  private:
   poll_t mask() const;

@@ -39,6 +39,15 @@ struct KernelProfile {
   // EPOLLWAKEUP survives epoll_ctl only with CONFIG_PM_SLEEP and CAP_BLOCK_SUSPEND; this machine's
   // kernel has no CONFIG_PM_SLEEP, so the bit is always removed.
   bool keeps_epollwakeup = false;
+  // Facts of the machine rather than the version, which the live calibration measures
+  // (live/calibrate.cpp) and hands to the model; the defaults are this project's machines'.
+  // pipe2(O_NOTIFICATION_PIPE): ENOPKG without CONFIG_WATCH_QUEUE; 0: notification pipes exist
+  // (the model does not model them: it makes an ordinary pipe).
+  int notification_pipe_errno = 65;  // ENOPKG
+  // F_SETPIPE_SZ: fs.pipe-max-size, and whether the process may go beyond it (CAP_SYS_RESOURCE;
+  // a container's root may lack it).
+  unsigned pipe_max_size = 1048576;
+  bool pipe_resize_capable = false;
 
   // The profile of Linux 6.18, the kernel of the project's machines.
   static const KernelProfile& default_profile();

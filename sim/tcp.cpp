@@ -374,6 +374,7 @@ void tcp_conn_request(KernelContext& k, TcpSock& listener, TcpSock& client) {
   child->sndbuf = kTcpConnectedSndbuf;
   child->state = TcpState::kEstablished;
   child->peer = client.weak_from_this();
+  child->port_owner = listener.weak_from_this();
   child->snd_wnd_end = static_cast<uint64_t>(client.rcvbuf);
   child->rcv_wnd_end = static_cast<uint64_t>(child->rcvbuf);
   client.peer = child;
@@ -1044,7 +1045,11 @@ File* TcpNet::connect(KernelContext& k, FileTable& files, File* listener, int fl
   syn.kind = TcpPacket::Kind::kSyn;
   syn.from = sk;
   syn.to = target.sock_ptr();
-  sk->syn_target = target.sock_ptr();
+  // An accepted socket's port is its listener's: the SYN finds the listener while it listens
+  // (__inet_lookup_listener), the established socket matches only its own 4-tuple.
+  if (auto owner = target.sock().port_owner.lock(); owner && owner->state == TcpState::kListen)
+    syn.to = owner;
+  sk->syn_target = syn.to;
   send(std::move(syn));
   run(k);
   // The SYN was dropped (the accept queue is full): tcp_connect's retransmission timer will send

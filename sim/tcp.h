@@ -163,7 +163,8 @@ struct TcpSock : std::enable_shared_from_this<TcpSock> {
   int sndbuf = kTcpWmemDefault;
   int rcvbuf = kTcpRmemDefault;
   uint32_t mss = kTcpMssClient;
-  std::weak_ptr<TcpSock> peer;  // the other end of the connection
+  std::weak_ptr<TcpSock> peer;        // the other end of the connection
+  std::weak_ptr<TcpSock> port_owner;  // an accepted sock: the listener whose port it shares
 
   // send side
   uint64_t write_seq = 0;    // bytes accepted from the application

@@ -27,7 +27,8 @@ constexpr std::array kErrnos{
     NamedErrno{kECONNRESET, "ECONNRESET"}, NamedErrno{kEISCONN, "EISCONN"},
     NamedErrno{kENOTCONN, "ENOTCONN"},     NamedErrno{kECONNREFUSED, "ECONNREFUSED"},
     NamedErrno{kEALREADY, "EALREADY"},     NamedErrno{kEINPROGRESS, "EINPROGRESS"},
-    NamedErrno{kETIMEDOUT, "ETIMEDOUT"},
+    NamedErrno{kETIMEDOUT, "ETIMEDOUT"},   NamedErrno{kEBUSY, "EBUSY"},
+    NamedErrno{kENOTTY, "ENOTTY"},         NamedErrno{kENOPKG, "ENOPKG"},
 };
 
 struct NamedBit {
@@ -93,6 +94,24 @@ constexpr std::array kConstants{
     NamedConstant{"SHUT_RDWR", kSHUT_RDWR},
     NamedConstant{"MSG_PEEK", kMSG_PEEK},
     NamedConstant{"MSG_DONTWAIT", kMSG_DONTWAIT},
+    NamedConstant{"O_RDONLY", kO_RDONLY},
+    NamedConstant{"O_WRONLY", kO_WRONLY},
+    NamedConstant{"O_RDWR", kO_RDWR},
+    NamedConstant{"O_APPEND", kO_APPEND},
+    NamedConstant{"O_ASYNC", kO_ASYNC},
+    NamedConstant{"O_LARGEFILE", kO_LARGEFILE},
+    NamedConstant{"O_NOATIME", kO_NOATIME},
+    NamedConstant{"O_TMPFILE", kO_TMPFILE},
+    NamedConstant{"O_NOTIFICATION_PIPE", kO_NOTIFICATION_PIPE},
+    NamedConstant{"F_GETFD", kF_GETFD},
+    NamedConstant{"F_SETFD", kF_SETFD},
+    NamedConstant{"F_GETFL", kF_GETFL},
+    NamedConstant{"F_SETFL", kF_SETFL},
+    NamedConstant{"FD_CLOEXEC", kFD_CLOEXEC},
+    NamedConstant{"F_SETPIPE_SZ", kF_SETPIPE_SZ},
+    NamedConstant{"F_GETPIPE_SZ", kF_GETPIPE_SZ},
+    NamedConstant{"FIONREAD", kFIONREAD},
+    NamedConstant{"FIONBIO", kFIONBIO},
 };
 
 std::string join_bits(poll_t mask, bool c_names) {

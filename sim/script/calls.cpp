@@ -256,6 +256,68 @@ const std::vector<CallSpec>& all_calls() {
        0,
        "sleep(ms)",
        "let time pass, so that timeouts of sleeping threads expire"},
+      {C::kFcntl,
+       "fcntl",
+       {{A::kFd, "fd"}, {A::kFlags, "cmd"}, {A::kInt, "arg", true}},
+       R::kCount,
+       false,
+       false,
+       false,
+       -1,
+       "fcntl(fd, cmd [, arg])",
+       "F_GETFL/F_SETFL (O_NONBLOCK, O_APPEND, O_DIRECT, O_ASYNC, O_NOATIME), F_GETFD/F_SETFD "
+       "(FD_CLOEXEC), F_GETPIPE_SZ/F_SETPIPE_SZ; expect the value, e.g. => O_RDWR | O_NONBLOCK"},
+      {C::kAccept4,
+       "accept4",
+       {{A::kFd, "l"}, {A::kFlags, "flags"}},
+       R::kFd,
+       true,
+       false,
+       false,
+       -1,
+       "s = accept4(l, flags)",
+       "take a connection from l; flags SOCK_NONBLOCK, SOCK_CLOEXEC (0: a blocking socket)"},
+      {C::kEpollPwait,
+       "epoll_pwait",
+       {{A::kFd, "ep"},
+        {A::kBuffer, "events", true},
+        {A::kInt, "maxevents"},
+        {A::kInt, "timeout"},
+        {A::kFlagsOrNull, "sigmask"}},
+       R::kEvents,
+       true,
+       false,
+       false,
+       3,
+       "epoll_pwait(ep, [events | NULL,] maxevents, timeout_ms, sigmask | NULL)",
+       "epoll_wait with a signal mask for the wait: NULL, or signals 1-32 as bits (0: the empty "
+       "set; no signal is ever sent, so the mask changes nothing else)"},
+      {C::kEpollPwait2,
+       "epoll_pwait2",
+       {{A::kFd, "ep"},
+        {A::kBuffer, "events", true},
+        {A::kInt, "maxevents"},
+        {A::kIntOrNull, "timeout"},
+        {A::kFlagsOrNull, "sigmask"}},
+       R::kEvents,
+       true,
+       false,
+       false,
+       3,
+       "epoll_pwait2(ep, [events | NULL,] maxevents, timeout_ns | NULL, sigmask | NULL)",
+       "epoll_pwait with a struct timespec timeout: ns (tv_sec = ns / 10^9, tv_nsec the rest; "
+       "negative: an invalid timespec), NULL waits for ever"},
+      {C::kIoctl,
+       "ioctl",
+       {{A::kFd, "fd"}, {A::kFlags, "request"}, {A::kIntOrNull, "arg", true}},
+       R::kValue,
+       false,
+       false,
+       false,
+       -1,
+       "ioctl(fd, FIONREAD | FIONBIO [, arg | NULL])",
+       "FIONREAD: expect the bytes readable (NULL: a pointer that faults); FIONBIO: arg 0 or 1 "
+       "clears or sets O_NONBLOCK (expect 0)"},
   };
   return calls;
 }
@@ -297,6 +359,17 @@ std::optional<std::vector<int>> place_arguments(const CallSpec& spec, std::size_
   for (std::size_t i = 0; i < total; ++i)
     if (!left_out[i]) place[i] = next++;
   return place;
+}
+
+bool waits_for_events(CallId id) {
+  return id == CallId::kEpollWait || id == CallId::kEpollPwait || id == CallId::kEpollPwait2;
+}
+
+int64_t timeout_ms(CallId id, int64_t value, bool is_null) {
+  if (id != CallId::kEpollPwait2) return value;
+  if (is_null) return -1;
+  if (value <= 0) return value < 0 ? -1 : 0;
+  return value / 1000000 + (value % 1000000 ? 1 : 0);
 }
 
 const CallSpec* find_call(std::string_view name) {

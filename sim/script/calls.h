@@ -43,8 +43,13 @@ enum class CallId : uint8_t {
   kOpenRegular,
   kSetrlimitNofile,
   kSleep,
+  kFcntl,
+  kAccept4,
+  kEpollPwait,
+  kEpollPwait2,
+  kIoctl,
 };
-inline constexpr int kCallCount = static_cast<int>(CallId::kSleep) + 1;
+inline constexpr int kCallCount = static_cast<int>(CallId::kIoctl) + 1;
 
 enum class ArgKind : uint8_t {
   kFd,           // an fd name, or a number (-1, 999: to provoke EBADF)
@@ -55,6 +60,7 @@ enum class ArgKind : uint8_t {
   kBytes,        // a byte count or a "string" (its length is written)
   kBuffer,       // epoll_wait's buffer: `events` (valid) or NULL (faults when an event is copied);
                  // it may be left out where it stands (epoll_wait(ep, 8, 0))
+  kIntOrNull,    // a 64-bit number, or NULL for a null pointer (epoll_pwait2's timeout)
 };
 
 struct ArgSpec {
@@ -101,5 +107,11 @@ const CallSpec* find_call(std::string_view name);
 std::optional<std::vector<int>> place_arguments(const CallSpec& spec, std::size_t written);
 // How many arguments the call needs at least.
 std::size_t required_arguments(const CallSpec& spec);
+
+// epoll_wait, epoll_pwait and epoll_pwait2: calls that harvest events and may wait for them.
+bool waits_for_events(CallId id);
+// The call's timeout argument (`value`, as written) in ms, rounded up: epoll_pwait2's is in ns
+// (NULL, which comes as 0 with `is_null`, waits for ever: -1); every other timeout is in ms.
+int64_t timeout_ms(CallId id, int64_t value, bool is_null = false);
 
 }  // namespace epollscope::sim::script

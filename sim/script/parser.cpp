@@ -608,6 +608,9 @@ class LineParser {
       case ArgKind::kFlagsOrNull:
         if (a.kind == Arg::Kind::kNull) return std::nullopt;
         return check_arg(a, width, ArgKind::kFlags, arg_name, spec, defined_here);
+      case ArgKind::kIntOrNull:
+        if (a.kind == Arg::Kind::kNull) return std::nullopt;
+        return check_arg(a, width, ArgKind::kInt, arg_name, spec, defined_here);
       case ArgKind::kBytes:
         if (a.kind == Arg::Kind::kString) return std::nullopt;
         return check_arg(a, width, ArgKind::kInt, arg_name, spec, defined_here);
@@ -631,6 +634,18 @@ class LineParser {
         return Failure{t.col, cat(spec->name, " never sleeps; it cannot be expected to block")};
       e.kind = Expectation::Kind::kBlocks;
       e.text = "blocks";
+      return std::nullopt;
+    }
+    // A value written with constants, as C would: fcntl(fd, F_GETFL) => O_RDWR | O_NONBLOCK.
+    if ((t.kind == Tok::kIdent && constant_from_name(t.text)) ||
+        (t.kind == Tok::kNumber && peek(1).kind == Tok::kPipe)) {
+      int64_t v = 0;
+      std::string text;
+      Width width = Width::kInt;
+      if (auto f = flags_expr(v, text, width)) return f;
+      e.kind = Expectation::Kind::kValue;
+      e.value = v;
+      e.text = text;
       return std::nullopt;
     }
     if (t.kind == Tok::kNumber) {

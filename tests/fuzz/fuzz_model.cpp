@@ -146,6 +146,36 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       case CallId::kSleep:
         arg(in.byte() % 20);
         break;
+      case CallId::kFcntl: {
+        const int cmds[] = {kF_GETFL, kF_SETFL, kF_GETFD, kF_SETFD, kF_GETPIPE_SZ, kF_SETPIPE_SZ};
+        arg(in.fd());
+        const int cmd = cmds[in.byte() % 6];
+        arg(cmd);
+        arg(cmd == kF_SETPIPE_SZ ? static_cast<int64_t>(in.u32() % 300000) : in.u32());
+        break;
+      }
+      case CallId::kAccept4:
+        arg(in.fd());
+        arg(in.byte() & 1 ? kSOCK_NONBLOCK : 0);
+        break;
+      case CallId::kEpollPwait:
+      case CallId::kEpollPwait2: {
+        const int timeouts[] = {0, 0, 0, 5, -1};
+        arg(in.fd());
+        arg(0);
+        if (code & 0x80) c.is_null[1] = true;
+        arg(static_cast<int8_t>(in.byte()) % 70);
+        const int timeout = timeouts[in.byte() % 5];
+        arg(c.call == CallId::kEpollPwait2 ? int64_t{timeout} * 1000000 : timeout);
+        arg(0);
+        c.is_null[4] = in.byte() & 1;
+        break;
+      }
+      case CallId::kIoctl:
+        arg(in.fd());
+        arg(in.byte() & 1 ? kFIONREAD : kFIONBIO);
+        arg(in.byte() & 1);
+        break;
     }
     const auto o = model.perform(c);
     model.take_completions();

@@ -5,6 +5,7 @@
 // would make the checker wait longer than the bound is refused naming its line; a live child that
 // dies ends only its own scenario.
 #include <dirent.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 
 #include <sys/utsname.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -158,7 +160,16 @@ TEST(Calibration, FindsTheProfileOfThisKernelsVersion) {
   Calibration c = calibrate();
   EXPECT_TRUE(c.error.empty()) << c.error;
   ASSERT_NE(c.profile, nullptr);
-  EXPECT_EQ(c.findings.size(), 3u);
+  // Three version probes, then two facts of this machine the model is handed: the errno of
+  // pipe2(O_NOTIFICATION_PIPE) and whether a pipe may grow above fs.pipe-max-size.
+  EXPECT_EQ(c.findings.size(), 5u);
+  int p[2];
+  const int notification_errno = pipe2(p, O_EXCL) == 0 ? 0 : errno;
+  if (notification_errno == 0) {
+    close(p[0]);
+    close(p[1]);
+  }
+  EXPECT_EQ(c.profile->notification_pipe_errno, notification_errno);
   if (!expected) {
     EXPECT_FALSE(c.exact) << "Linux " << u.release << " matches no profile exactly";
     return;

@@ -190,6 +190,53 @@ eventfd_write(w, 1)
 eventfd_read(r)
 )";
 
+// Issue 14: the calls of real event loops — fcntl's flags, close-on-exec and pipe sizes, accept4,
+// epoll_pwait and epoll_pwait2 (masks, a timespec in ns, NULL, an invalid one), ioctl FIONREAD and
+// FIONBIO, a notification pipe; a thread sleeping in epoll_pwait2 and a blocking accept4.
+const char* const kRealEventLoop = R"(ep = epoll_create1(EPOLL_CLOEXEC)
+fcntl(ep, F_GETFL)
+fcntl(ep, F_GETFD)
+pipe2(r, w, O_NONBLOCK | O_DIRECT)
+fcntl(r, F_GETFL)
+fcntl(w, F_SETFL, O_NONBLOCK | O_APPEND | O_ASYNC)
+fcntl(w, F_GETFL)
+fcntl(w, F_SETFD, FD_CLOEXEC)
+fcntl(w, F_GETFD)
+fcntl(r, F_SETPIPE_SZ, 5000)
+fcntl(w, F_GETPIPE_SZ)
+fcntl(r, F_SETPIPE_SZ, 0x100001000)
+fcntl(r, F_SETPIPE_SZ, -1)
+fcntl(99, 12345)
+write(w, 100)
+ioctl(r, FIONREAD)
+ioctl(r, FIONREAD, NULL)
+pipe2(n1, n2, O_NOTIFICATION_PIPE)
+l = tcp_listen()
+epoll_ctl(ep, EPOLL_CTL_ADD, r, EPOLLIN)
+epoll_pwait(ep, 8, 0, NULL)
+read(r, 100)
+epoll_pwait2(ep, events, 8, 1000000, 0x4002)
+epoll_pwait2(99, 8, -1, NULL)
+t1: epoll_pwait2(ep, 8, NULL, 0)
+write(w, 3)
+t1 => [r: EPOLLIN]
+epoll_pwait(ep, NULL, 8, -1, NULL)
+c = tcp_connect(l)
+s = accept4(l, SOCK_CLOEXEC)
+fcntl(s, F_GETFL)
+ioctl(s, FIONBIO, 1)
+fcntl(s, F_GETFL)
+write(c, "hello")
+ioctl(s, FIONREAD)
+accept4(l, 1)
+fcntl(l, F_SETFL, 0)
+t3: accept4(l, SOCK_NONBLOCK)
+)";
+
+TEST(ExportC, RealEventLoopCallsMatchTheLiveBackend) {
+  check_export("real_event_loop", kRealEventLoop);
+}
+
 TEST(ExportC, PipeExampleMatchesTheLiveBackend) {
   check_export("pipe", kPipeExample);
 }

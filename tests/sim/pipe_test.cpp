@@ -6,6 +6,7 @@
 //   epoll ── item (ET or LT) ── pipe read end  ── rd_wait ◄── every write (5.15+: once polled)
 //        └── item           ── pipe write end ── wr_wait ◄── a read that frees a slot of a full
 //        pipe
+#include "sim/pipe.h"
 #include "model_fixture.h"
 
 namespace epollscope::sim::testing {
@@ -209,6 +210,42 @@ TEST_F(PipeTest, BlockingReadSleepsUntilAWrite) {
   EXPECT_EQ(done[0].result.ret, 5);
   EXPECT_EQ(pipe_bytes(r), 0u);
   EXPECT_FALSE(k.has_sleeping_tasks());
+}
+
+// R4: F_SETPIPE_SZ resizes the ring (a wrapped ring keeps its data in order), refuses to shrink
+// below the slots in use, and wakes a blocked writer (wake_up_interruptible of wr_wait).
+TEST_F(PipeTest, R4ResizeKeepsTheDataAndWakesABlockedWriter) {
+  auto [r, w] = pipe(0);
+  EXPECT_EQ(ret(checked(k.fcntl(main(), w, kF_SETPIPE_SZ, 4 * 4096))), 4 * 4096);
+  // Wrap the 4-slot ring: 3 slots in, 2 out, 3 in (slots 3, 0, 1 hold data).
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(write(w, 4096), 4096);
+  EXPECT_EQ(read(r, 8192), 8192);
+  EXPECT_EQ(write(w, 100), 100);
+  EXPECT_EQ(write(w, 4096), 4096);
+  EXPECT_EQ(write(w, 4096), 4096);
+  EXPECT_EQ(pipe_bytes(r), 4096u + 100 + 8192);
+  EXPECT_EQ(ret(checked(k.fcntl(main(), r, kF_SETPIPE_SZ, 4096))), -kEBUSY);
+  // A blocking writer sleeps on the full ring; growing it wakes the writer, which goes on.
+  Task& t1 = k.create_task("t1");
+  EXPECT_TRUE(checked(k.write(t1, w, 4096)).blocked);
+  EXPECT_EQ(ret(checked(k.fcntl(main(), r, kF_SETPIPE_SZ, 8 * 4096))), 8 * 4096);
+  std::vector<Completion> done = k.take_completions();
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].result.ret, 4096);
+  EXPECT_EQ(ret(checked(k.fcntl(main(), w, kF_GETPIPE_SZ, 0))), 8 * 4096);
+  // The slots keep their order from the tail, now at slot 0: 4096, 100, 4096, 4096, then t1's.
+  const PipeInodeInfo& p = static_cast<const PipeEnd*>(k.file_at(r))->pipe();
+  EXPECT_EQ(p.tail, 0u);
+  EXPECT_EQ(p.head, 5u);
+  std::vector<uint32_t> lens;
+  for (unsigned i = p.tail; i != p.head; ++i)
+    lens.push_back(p.bufs[i & (p.ring_size - 1)].len);
+  EXPECT_EQ(lens, (std::vector<uint32_t>{4096, 100, 4096, 4096, 4096}));
+  // Above fs.pipe-max-size without CAP_SYS_RESOURCE: EPERM; the argument is an unsigned int.
+  EXPECT_EQ(ret(checked(k.fcntl(main(), r, kF_SETPIPE_SZ, 2u << 20))), -kEPERM);
+  EXPECT_EQ(ret(checked(k.fcntl(main(), r, kF_SETPIPE_SZ, 0xffffffffULL))), -kEINVAL);
+  EXPECT_EQ(ret(checked(k.fcntl(main(), r, kF_SETPIPE_SZ, (1ULL << 32) | 65536))), 65536);
 }
 
 // --- kernel profiles -------------------------------------------------------------------------

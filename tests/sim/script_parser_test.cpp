@@ -444,4 +444,77 @@ TEST(ScriptText, NearestName) {
 }
 
 }  // namespace
+// Issue 14: the calls of real event loops, their constants and errno names, and expectations
+// written with constants (fcntl(fd, F_GETFL) => O_RDWR | O_NONBLOCK).
+TEST(ScriptParser, RealEventLoopCalls) {
+  Scenario s = ok(R"(ep = epoll_create1(0)
+l = tcp_listen()
+s = accept4(l, SOCK_NONBLOCK | SOCK_CLOEXEC)
+fcntl(s, F_GETFL) => O_RDWR | O_NONBLOCK
+fcntl(s, F_SETFL, O_NONBLOCK | O_APPEND) => 0
+fcntl(s, F_GETFD) => FD_CLOEXEC
+pipe2(r, w, O_NOTIFICATION_PIPE) => -1 ENOPKG
+ioctl(s, FIONREAD) => 0
+ioctl(s, FIONBIO, 1)
+ioctl(s, FIONREAD, NULL) => -1 EFAULT
+fcntl(ep, F_SETPIPE_SZ, 0x100001000) => -1 EBADF
+epoll_pwait(ep, 8, 0, NULL) => []
+epoll_pwait(ep, events, 8, -1, 0x4002)
+epoll_pwait2(ep, 8, NULL, NULL)
+epoll_pwait2(ep, NULL, 8, 1500000, 0) => -1 EFAULT
+epoll_pwait2(ep, 8, 18446744073709551615, NULL) => -1 EINVAL
+ioctl(ep, FIONREAD) => -1 ENOTTY
+fcntl(ep, F_SETPIPE_SZ, 8192) => -1 EBUSY
+fcntl(ep, F_GETFL) => 0x800 | 2
+)");
+  ASSERT_EQ(s.statements.size(), 19u);
+  EXPECT_EQ(s.statements[2].call, CallId::kAccept4);
+  EXPECT_EQ(s.statements[2].args[1].number, kSOCK_NONBLOCK | kSOCK_CLOEXEC);
+  EXPECT_EQ(s.statements[3].expect.kind, Expectation::Kind::kValue);
+  EXPECT_EQ(s.statements[3].expect.value, kO_RDWR | kO_NONBLOCK);
+  EXPECT_EQ(s.statements[3].expect.text, "O_RDWR|O_NONBLOCK");
+  EXPECT_EQ(s.statements[5].expect.value, kFD_CLOEXEC);
+  EXPECT_EQ(s.statements[6].expect.err, kENOPKG);
+  EXPECT_EQ(s.statements[7].placed, (std::vector<int>{0, 1, -1}));
+  EXPECT_EQ(s.statements[9].args[2].kind, Arg::Kind::kNull);
+  // F_SETPIPE_SZ's argument is an unsigned long: 64 bits may be written.
+  EXPECT_EQ(s.statements[10].args[2].number, 0x100001000LL);
+  EXPECT_EQ(s.statements[11].placed, (std::vector<int>{0, -1, 1, 2, 3}));
+  EXPECT_EQ(s.statements[12].placed, (std::vector<int>{0, 1, 2, 3, 4}));
+  EXPECT_EQ(s.statements[13].args[2].kind, Arg::Kind::kNull);
+  EXPECT_EQ(s.statements[14].args[1].kind, Arg::Kind::kNull);
+  EXPECT_EQ(s.statements[14].args[3].number, 1500000);
+  EXPECT_EQ(s.statements[16].expect.err, kENOTTY);
+  EXPECT_EQ(s.statements[17].expect.err, kEBUSY);
+  EXPECT_EQ(s.statements[18].expect.value, 0x802);
+  // The timeouts in ms the runner and the live child wait for: epoll_pwait2's are ns, rounded up.
+  EXPECT_EQ(timeout_ms(CallId::kEpollPwait2, 1500000), 2);
+  EXPECT_EQ(timeout_ms(CallId::kEpollPwait2, 0), 0);
+  EXPECT_EQ(timeout_ms(CallId::kEpollPwait2, 0, true), -1);
+  EXPECT_EQ(timeout_ms(CallId::kEpollPwait, 7), 7);
+  EXPECT_TRUE(waits_for_events(CallId::kEpollPwait2));
+  EXPECT_FALSE(waits_for_events(CallId::kAccept4));
+}
+
+TEST(ScriptParser, RealEventLoopCallMistakes) {
+  // epoll_pwait's mask is not optional (as in C): epoll_wait's arguments alone are too few.
+  EXPECT_NE(
+      message("ep = epoll_create1(0)\nepoll_pwait(ep, 8, 0)\n").find("takes 4 or 5 arguments"),
+      std::string::npos);
+  EXPECT_NE(message("ep = epoll_create1(0)\nepoll_pwait2(ep, 8)\n").find("takes 4 or 5 arguments"),
+            std::string::npos);
+  EXPECT_EQ(message("l = tcp_listen()\ns = accept4(l)\n"),
+            "accept4 takes 2 arguments, not 1 (usage: s = accept4(l, flags))");
+  // The sigmask is 32 bits of signals; a timeout may be 64 bits.
+  EXPECT_NE(message("ep = epoll_create1(0)\nepoll_pwait(ep, 8, 0, 0x100000000)\n")
+                .find("32-bit argument"),
+            std::string::npos);
+  EXPECT_EQ(message("pipe(r, w)\nfcntl(r, F_GETFL) => O_RDWR | O_NONBLOK\n"),
+            "unknown flag 'O_NONBLOK' (did you mean O_NONBLOCK?)");
+  EXPECT_EQ(message("pipe(r, w)\nioctl(r, FIONREAD) => -1 ENOPKGG\n"),
+            "unknown errno 'ENOPKGG' (did you mean ENOPKG?)");
+  EXPECT_EQ(message("pipe(r, w)\nioctl(r, FIONREAD) => 18446744073709551616\n"),
+            "this number does not fit in 64 bits (at most 18446744073709551615)");
+}
+
 }  // namespace epollscope::sim::script
