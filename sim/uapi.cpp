@@ -92,6 +92,9 @@ constexpr std::array kConstants{
     NamedConstant{"SHUT_RDWR", kSHUT_RDWR},
     NamedConstant{"MSG_PEEK", kMSG_PEEK},
     NamedConstant{"MSG_DONTWAIT", kMSG_DONTWAIT},
+    NamedConstant{"MSG_OOB", kMSG_OOB},
+    NamedConstant{"MSG_WAITALL", kMSG_WAITALL},
+    NamedConstant{"MSG_MORE", kMSG_MORE},
 };
 
 std::string join_bits(poll_t mask, bool c_names) {

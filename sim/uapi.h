@@ -71,6 +71,9 @@ inline constexpr int kSHUT_RDWR = 2;
 
 inline constexpr int kMSG_PEEK = 0x2;
 inline constexpr int kMSG_DONTWAIT = 0x40;
+inline constexpr int kMSG_OOB = 0x1;
+inline constexpr int kMSG_WAITALL = 0x100;
+inline constexpr int kMSG_MORE = 0x8000;
 
 // asm-generic/errno-base.h, errno.h
 inline constexpr int kEPERM = 1;

@@ -33,8 +33,18 @@
 // is shut; IN|RDNORM if the receive queue is not empty; OUT|WRNORM|WRBAND if writable — also
 // after the peer is gone, so a writer is never stuck.
 //
-// Not modelled: SCM_RIGHTS and SO_PASSCRED (the short reads they cause), MSG_OOB (the
-// CONFIG_AF_UNIX_OOB urgent byte and its EPOLLPRI), sk_peek_offset, datagram and seqpacket
+// MSG_OOB (CONFIG_AF_UNIX_OOB). send(fd, S bytes, MSG_OOB) queues S-1 bytes as usual, then the
+// last byte alone in its own skb (queue_oob), which becomes the receiver's u->oob_skb (replacing
+// an earlier one, whose byte turns into ordinary data), and calls sk_data_ready once more. A
+// 0-byte MSG_OOB send is EOPNOTSUPP. unix_poll adds EPOLLPRI while u->oob_skb is set. A read
+// stops before the oob skb once it has copied something (manage_oob); a read that starts at it
+// drops it (kfree_skb → sock_wfree) and goes on. recv(MSG_OOB) (unix_stream_recv_urg) returns that
+// byte without unlinking its skb: the empty skb stays queued — so poll still says IN — until the
+// next read unlinks it; no oob skb: EINVAL, never EAGAIN. MSG_WAITALL makes a blocking read wait
+// for the whole count (target = size, sock_rcvlowat); MSG_MORE is ignored.
+//
+// Not modelled: SCM_RIGHTS and SO_PASSCRED (the short reads they cause), SO_OOBINLINE,
+// sk_peek_offset, datagram and seqpacket
 // sockets, listening/connecting AF_UNIX sockets (socketpair only), SIGPIPE (ignored, as by the
 // live backend: the model returns EPIPE).
 #pragma once
@@ -42,6 +52,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -100,6 +111,7 @@ struct UnixSkb {
   uint32_t consumed = 0;            // UNIXCB(skb).consumed: bytes already read
   uint32_t truesize = 0;            // charged to owner->wmem_alloc until the skb is freed
   std::shared_ptr<UnixSock> owner;  // skb->sk: the sending sock (sock_wfree runs on it)
+  bool oob = false;                 // this is the receiver's u->oob_skb (MSG_OOB's byte)
   uint32_t unread() const { return len - consumed; }  // unix_skb_len
 };
 
@@ -113,6 +125,7 @@ struct UnixSock {
   long wmem_alloc = 0;              // truesizes of our skbs not yet freed (sk_wmem_alloc - 1)
   int sndbuf = kSysctlWmemDefault;  // sk_sndbuf
   std::deque<UnixSkb> receive_queue;
+  bool oob_pending = false;        // u->oob_skb != NULL: one skb of receive_queue has `oob` set
   std::shared_ptr<UnixSock> peer;  // unix_peer(sk); cleared when this end is released
   uint32_t file_id = 0;            // the socket file, 0 once released
 
@@ -140,6 +153,9 @@ class UnixStreamSocket final : public File {
 
  private:
   poll_t mask() const;
+  long queue_oob(KernelContext& k, Task& task, IoRequest& io, long sent);
+  long recv_urg(KernelContext& k, IoRequest& io);  // unix_stream_recv_urg
+  std::optional<size_t> manage_oob(KernelContext& k, size_t at, bool peek, long copied);
   std::shared_ptr<UnixSock> sk_;
   WaitQueueHead wq_;  // sock->wq.wait
 };
