@@ -142,12 +142,29 @@ void Scheduler::advance_clock_to(int64_t target) {
       if (t->state == TaskState::kSleeping && t->deadline_ns && *t->deadline_ns <= target &&
           (!first || *t->deadline_ns < *first->deadline_ns))
         first = t.get();
+    std::size_t timer = timers_.size();
+    for (std::size_t i = 0; i < timers_.size(); ++i)
+      if (timers_[i].expires <= target &&
+          (timer == timers_.size() || timers_[i].expires < timers_[timer].expires))
+        timer = i;
+    if (timer < timers_.size() && (!first || timers_[timer].expires < *first->deadline_ns)) {
+      now_ns_ = std::max(now_ns_, timers_[timer].expires);
+      std::function<void()> fn = std::move(timers_[timer].fn);
+      timers_.erase(timers_.begin() + static_cast<std::ptrdiff_t>(timer));
+      fn();
+      run_woken_tasks();
+      continue;
+    }
     if (!first) break;
     now_ns_ = std::max(now_ns_, *first->deadline_ns);
     try_to_wake_up(*first, true);
     run_woken_tasks();
   }
   now_ns_ = std::max(now_ns_, target);
+}
+
+void Scheduler::add_timer(int64_t expires, std::function<void()> fn) {
+  timers_.push_back(KernelTimer{expires, std::move(fn)});
 }
 
 // ---------------------------------------------------------------------------------------------

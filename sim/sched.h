@@ -79,6 +79,9 @@ class Scheduler {
   // Moves the clock forward to `t` (never backwards), firing timers in deadline order and running
   // the tasks they wake.
   void advance_clock_to(int64_t t);
+  // add_timer (a timer_list of the kernel, not of a task): `fn` runs when the clock reaches
+  // `expires`, after the sleepers whose deadlines come first; tasks it wakes run after it.
+  void add_timer(int64_t expires, std::function<void()> fn);
 
   // --- concurrency, for teaching -----------------------------------------------------------
   // `action` runs once, inside the next ep_send_events of the epoll `ep_id` (0 = any), after
@@ -93,6 +96,11 @@ class Scheduler {
   std::vector<std::unique_ptr<Task>> tasks_;
   std::deque<Task*> runqueue_;
   std::vector<Completion> completions_;
+  struct KernelTimer {
+    int64_t expires = 0;
+    std::function<void()> fn;
+  };
+  std::vector<KernelTimer> timers_;  // armed kernel timers, in the order they were armed
 
   struct ScanHook {
     uint32_t ep_id = 0;

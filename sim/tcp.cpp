@@ -20,6 +20,7 @@
 
 #include "sim/context.h"
 #include "sim/file_table.h"
+#include "sim/sched.h"
 #include "sim/snapshot.h"
 #include "sim/strings.h"
 #include "sim/task.h"
@@ -218,13 +219,78 @@ void tcp_send_active_reset(KernelContext& k, TcpNet& net, TcpSock& sk) {
   net.send(packet_to_peer(sk, TcpPacket::Kind::kRst));
 }
 
+void tcp_probe_timer(KernelContext& k, TcpNet& net, const std::weak_ptr<TcpSock>& weak,
+                     int64_t expires);
+
+// tcp_check_probe_timer: held data with nothing in flight (no ACK will come to push it) arms
+// ICSK_TIME_PROBE0, whose tcp_write_wakeup sends it anyway.
+void tcp_check_probe_timer(KernelContext& k, TcpNet& net, TcpSock& sk) {
+  if (sk.snd_nxt != sk.snd_una || sk.write_seq == sk.snd_nxt || sk.probe0_timer) return;
+  const int64_t expires = k.sched().now_ns() + kTcpProbe0Ns;
+  sk.probe0_timer = expires;
+  if (k.tracing())
+    k.step(StepKind::kFileOp, "tcp_check_probe_timer",
+           cat(sk.name, " holds ", bytes(sk.write_seq - sk.snd_nxt),
+               " with nothing in flight: the zero-window probe timer is armed for 200 ms"),
+           refs(sk));
+  std::weak_ptr<TcpSock> weak = sk.weak_from_this();
+  k.sched().add_timer(expires,
+                      [&k, &net, weak, expires] { tcp_probe_timer(k, net, weak, expires); });
+}
+
+// tcp_transmit_skb for `seg` bytes from snd_nxt. In urgent mode a segment before snd_up carries
+// the urgent pointer, or seq + 0xFFFF when snd_up is further than that.
+void tcp_transmit_data(TcpNet& net, TcpSock& sk, uint64_t seg) {
+  TcpPacket p = packet_to_peer(sk, TcpPacket::Kind::kData);
+  p.len = static_cast<uint32_t>(seg);
+  if (sk.urg_mode() && sk.snd_nxt < sk.snd_up)
+    p.urg_up = sk.snd_up < sk.snd_nxt + 0x10000 ? sk.snd_up : sk.snd_nxt + 0xFFFF;
+  sk.snd_nxt += seg;
+  if (seg < sk.mss) sk.snd_sml = sk.snd_nxt;
+  sk.probe0_timer.reset();  // tcp_event_new_data_sent → tcp_rearm_rto takes the timer over
+  net.send(std::move(p));
+}
+
+// tcp_probe_timer → tcp_send_probe0 → tcp_write_wakeup: data still held with nothing in flight
+// goes out, one segment as large as the window allows, cork or not.
+void tcp_probe_timer(KernelContext& k, TcpNet& net, const std::weak_ptr<TcpSock>& weak,
+                     int64_t expires) {
+  std::shared_ptr<TcpSock> sk = weak.lock();
+  if (!sk || sk->probe0_timer != expires) return;  // deleted or re-armed since
+  sk->probe0_timer.reset();
+  if (sk->snd_nxt != sk->snd_una || sk->write_seq == sk->snd_nxt) return;
+  if (sk->state != TcpState::kEstablished && sk->state != TcpState::kCloseWait &&
+      sk->state != TcpState::kFinWait1 && sk->state != TcpState::kClosing &&
+      sk->state != TcpState::kLastAck)
+    return;
+  const uint64_t window = sk->snd_wnd_end > sk->snd_nxt ? sk->snd_wnd_end - sk->snd_nxt : 0;
+  const uint64_t seg = std::min<uint64_t>({sk->mss, sk->write_seq - sk->snd_nxt, window});
+  if (k.tracing())
+    k.step(
+        StepKind::kFileOp, "tcp_write_wakeup",
+        seg ? cat("the probe timer of ", sk->name, " fires: it sends the ", bytes(seg), " it held")
+            : cat("the probe timer of ", sk->name, " fires: the window is closed"),
+        refs(*sk));
+  if (seg) {
+    tcp_transmit_data(net, *sk, seg);
+    // The rest, if any, follows by tcp_write_xmit when this segment's ACK comes back.
+  } else {
+    tcp_check_probe_timer(k, net, *sk);
+  }
+  net.run(k);
+}
+
 // tcp_write_xmit: send queued data in segments of at most one MSS while each fits in the peer's
-// window, holding back a short segment while an earlier short one is unacknowledged (Nagle,
-// Minshall's variant) unless `push` (TCP_NAGLE_PUSH); then the FIN once all data is out.
-void tcp_write_xmit(KernelContext& k, TcpNet& net, TcpSock& sk, bool push) {
+// window, holding back a short segment (tcp_nagle_test) while an earlier short one is
+// unacknowledged (Nagle, Minshall's variant; not with TCP_NODELAY) or while corked (TCP_CORK, or
+// MSG_MORE for this send), unless `push` (TCP_NAGLE_PUSH) or in urgent mode; then the FIN once all
+// data is out. Data left over with nothing in flight arms the probe timer
+// (__tcp_push_pending_frames → tcp_check_probe_timer).
+void tcp_write_xmit(KernelContext& k, TcpNet& net, TcpSock& sk, bool push, bool more = false) {
   if (sk.state == TcpState::kSynSent || sk.state == TcpState::kClose ||
       sk.state == TcpState::kListen)
     return;
+  const int nonagle = push ? kTcpNaglePush : sk.nonagle | (more ? kTcpNagleCork : 0);
   uint64_t sent_bytes = 0;
   int segments = 0;
   const char* held = nullptr;
@@ -237,15 +303,17 @@ void tcp_write_xmit(KernelContext& k, TcpNet& net, TcpSock& sk, bool push) {
     }
     // tcp_nagle_test: a FIN rides on the last skb and is never held.
     const bool carries_fin = sk.fin_queued && skb.end_seq == sk.write_seq;
-    if (seg < sk.mss && !push && !carries_fin && sk.snd_sml > sk.snd_una) {
-      held = "Nagle: an earlier short segment is not acknowledged yet";
-      break;
+    if (seg < sk.mss && !(nonagle & kTcpNaglePush) && !carries_fin && !sk.urg_mode()) {
+      if (nonagle & kTcpNagleCork) {
+        held = "corked (TCP_CORK or MSG_MORE): a short segment waits for more";
+        break;
+      }
+      if (!nonagle && sk.snd_sml > sk.snd_una) {
+        held = "Nagle: an earlier short segment is not acknowledged yet";
+        break;
+      }
     }
-    sk.snd_nxt += seg;
-    if (seg < sk.mss) sk.snd_sml = sk.snd_nxt;
-    TcpPacket p = packet_to_peer(sk, TcpPacket::Kind::kData);
-    p.len = static_cast<uint32_t>(seg);
-    net.send(std::move(p));
+    tcp_transmit_data(net, sk, seg);
     sent_bytes += seg;
     ++segments;
   }
@@ -257,6 +325,7 @@ void tcp_write_xmit(KernelContext& k, TcpNet& net, TcpSock& sk, bool push) {
                         : std::string(" sends nothing"),
                held ? cat("; ", sk.write_seq - sk.snd_nxt, " bytes wait: ", held) : std::string()),
            refs(sk));
+  if (held) tcp_check_probe_timer(k, net, sk);
   if (sk.fin_queued && !sk.fin_sent && sk.snd_nxt == sk.write_seq) {
     sk.fin_sent = true;
     if (k.tracing())
@@ -374,9 +443,46 @@ void tcp_conn_request(KernelContext& k, TcpSock& listener, TcpSock& client) {
   sock_def_readable(k, listener.sk_wq);  // the listener's sk_data_ready
 }
 
+// tcp_check_urg + tcp_urg: a segment with the URG flag, before its data is queued. A newer
+// urgent pointer replaces the old one; if the reader stands at the old urgent byte it is skipped
+// (copied_seq++). The byte itself makes urg_data VALID (EPOLLPRI) and calls sk_data_ready.
+void tcp_urg(KernelContext& k, TcpSock& sk, uint64_t urg_up, uint32_t len) {
+  const uint64_t ptr = urg_up - 1;  // not tcp_stdurg: the pointer is one past the urgent byte
+  if (sk.copied_seq <= ptr && ptr >= sk.rcv_nxt &&
+      (sk.urg_data == TcpUrg::kNone || ptr > sk.urg_seq)) {
+    if (sk.urg_seq == sk.copied_seq && sk.urg_data != TcpUrg::kNone &&
+        sk.copied_seq != sk.rcv_nxt) {
+      ++sk.copied_seq;
+      TcpRxSegment& head = sk.receive_queue.front();
+      ++head.copied;
+      if (!head.unread()) sk.receive_queue.pop_front();
+      if (k.tracing())
+        k.step(StepKind::kFileOp, "tcp_check_urg",
+               cat(sk.name, ": the reader stands at the old urgent byte, which is skipped"),
+               refs(sk));
+    }
+    sk.urg_data = TcpUrg::kNotYet;
+    sk.urg_seq = ptr;
+    if (k.tracing())
+      k.step(StepKind::kFileOp, "tcp_check_urg",
+             cat(sk.name, " gets a new urgent pointer, at byte ", ptr, " (sk_send_sigurg)"),
+             refs(sk));
+  }
+  if (sk.urg_data == TcpUrg::kNotYet && sk.urg_seq >= sk.rcv_nxt && sk.urg_seq < sk.rcv_nxt + len) {
+    sk.urg_data = TcpUrg::kValid;
+    if (k.tracing())
+      k.step(StepKind::kFileOp, "tcp_urg",
+             cat("the urgent byte arrives at ", sk.name, ": urg_data is TCP_URG_VALID (EPOLLPRI)"),
+             refs(sk));
+    if (!sk.dead) sock_def_readable(k, sk.sk_wq);  // sk->sk_data_ready(sk)
+  }
+}
+
 // tcp_data_queue (+ the RST rule of tcp_rcv_state_process for data after shutdown(SHUT_RD) or
 // close() in FIN_WAIT1/2), then __tcp_ack_snd_check.
-void tcp_rcv_data(KernelContext& k, TcpNet& net, TcpSock& sk, TcpSock* sender, uint32_t len) {
+void tcp_rcv_data(KernelContext& k, TcpNet& net, TcpSock& sk, TcpSock* sender, uint32_t len,
+                  uint64_t urg_up) {
+  if (urg_up) tcp_urg(k, sk, urg_up, len);
   const bool closing = sk.state == TcpState::kFinWait1 || sk.state == TcpState::kFinWait2 ||
                        sk.state == TcpState::kClosing || sk.state == TcpState::kLastAck;
   if (closing && (sk.shutdown & kRcvShutdown)) {
@@ -516,7 +622,7 @@ void TcpNet::deliver(KernelContext& k, TcpPacket& p) {
       }
       break;
     case TcpPacket::Kind::kData:
-      tcp_rcv_data(k, *this, *to, from.get(), p.len);
+      tcp_rcv_data(k, *this, *to, from.get(), p.len, p.urg_up);
       break;
     case TcpPacket::Kind::kAck:
       tcp_ack(k, *this, *to, p);
@@ -563,7 +669,10 @@ poll_t TcpSocket::mask() const {
   if (sk.shutdown & kRcvShutdown) m |= kEPOLLIN | kEPOLLRDNORM | kEPOLLRDHUP;
   // Connected (a SYN_SENT socket is neither readable nor writable yet).
   if (sk.state != TcpState::kSynSent) {
-    if (sk.unread_bytes() > 0) m |= kEPOLLIN | kEPOLLRDNORM;
+    // tcp_stream_is_readable: a reader standing at the urgent byte needs one byte more.
+    const uint64_t target = sk.urg_data != TcpUrg::kNone && sk.urg_seq == sk.copied_seq ? 2 : 1;
+    if (sk.unread_bytes() >= target) m |= kEPOLLIN | kEPOLLRDNORM;
+    if (sk.urg_data == TcpUrg::kValid) m |= kEPOLLPRI;
     if (!(sk.shutdown & kSendShutdown)) {
       if (sk_stream_is_writeable(sk)) m |= kEPOLLOUT | kEPOLLWRNORM;
     } else {
@@ -672,7 +781,10 @@ long TcpSocket::write(KernelContext& k, Task& task, IoRequest& io) {
                    cat(sk.name, " has ", sk.wmem_queued, " bytes queued, not below sk_sndbuf ",
                        sk.sndbuf, ": no new skb, SOCK_NOSPACE is set"),
                    {ref()});
-          if (copied) tcp_write_xmit(k, net, sk, true);  // tcp_push(..., TCP_NAGLE_PUSH)
+          if (copied) {
+            if (io.flags & kMSG_OOB) sk.snd_up = sk.write_seq;  // tcp_mark_urg
+            tcp_write_xmit(k, net, sk, true);                   // tcp_push(..., TCP_NAGLE_PUSH)
+          }
           if (!nonblock)
             return sleep("sk_stream_wait_memory",
                          cat(sk.name, "'s send buffer is full: the blocking writer sleeps after ",
@@ -700,7 +812,16 @@ long TcpSocket::write(KernelContext& k, Task& task, IoRequest& io) {
              {ref()});
   }
   if (copied) {
-    tcp_write_xmit(k, net, sk, false);  // tcp_push with the socket's Nagle setting
+    // tcp_push: MSG_OOB marks the urgent byte (tcp_mark_urg), MSG_MORE corks this push.
+    if (io.flags & kMSG_OOB) {
+      sk.snd_up = sk.write_seq;
+      if (k.tracing())
+        k.step(StepKind::kFileOp, "tcp_mark_urg",
+               cat(sk.name, ": MSG_OOB makes byte ", sk.snd_up - 1,
+                   " urgent; snd_up = write_seq, urgent mode until it is acknowledged"),
+               {ref()});
+    }
+    tcp_write_xmit(k, net, sk, false, io.flags & kMSG_MORE);
     net.run(k);
     return copied;
   }
@@ -736,6 +857,34 @@ void tcp_cleanup_rbuf(KernelContext& k, TcpNet& net, TcpSock& sk, long copied) {
 
 }  // namespace
 
+// tcp_recv_urg: recv(MSG_OOB) never blocks; the urgent byte is read once (TCP_URG_READ).
+long TcpSocket::recv_urg(KernelContext& k, IoRequest& io) {
+  TcpSock& sk = *sk_;
+  if (sk.urg_data == TcpUrg::kNone || sk.urg_data == TcpUrg::kRead) {
+    if (k.tracing())
+      k.step(StepKind::kFileOp, "tcp_recv_urg",
+             cat(sk.name,
+                 sk.urg_data == TcpUrg::kRead ? ": the urgent byte was already read"
+                                              : " has no urgent data",
+                 ": EINVAL"),
+             {ref()});
+    return -kEINVAL;
+  }
+  if (sk.state == TcpState::kClose && !sk.done) return -kENOTCONN;
+  if (sk.urg_data == TcpUrg::kValid) {
+    if (!(io.flags & kMSG_PEEK)) sk.urg_data = TcpUrg::kRead;
+    if (k.tracing())
+      k.step(StepKind::kFileOp, "tcp_recv_urg",
+             cat(sk.name, ": the urgent byte is ",
+                 io.flags & kMSG_PEEK ? "peeked at" : "read (TCP_URG_READ, no more EPOLLPRI)",
+                 "; it stays in the stream, where ordinary reads skip it"),
+             {ref()});
+    return io.count > 0 ? 1 : 0;
+  }
+  if (sk.state == TcpState::kClose || (sk.shutdown & kRcvShutdown)) return 0;
+  return -kEAGAIN;
+}
+
 long TcpSocket::read(KernelContext& k, Task& task, IoRequest& io) {
   // sock_read_iter: an empty read returns before recvmsg. recv(fd, 0) gets there, with a target
   // of 1 byte it cannot meet: EAGAIN on an empty socket, 0 when data or the end is there.
@@ -743,50 +892,100 @@ long TcpSocket::read(KernelContext& k, Task& task, IoRequest& io) {
   TcpSock& sk = *sk_;
   TcpNet& net = net_;
   if (sk.state == TcpState::kListen) return -kENOTCONN;
+  if (io.flags & kMSG_OOB) return recv_urg(k, io);
   const bool nonblock = nonblocking() || (io.flags & kMSG_DONTWAIT);
   const bool peek = io.flags & kMSG_PEEK;
-  if (io.resumed) finish_wait(task);
-  size_t size = io.count;
+  // sock_rcvlowat: MSG_WAITALL waits for the whole count, else for 1 byte.
+  const size_t target = (io.flags & kMSG_WAITALL) && io.count ? io.count : 1;
   long copied = 0;
-  size_t peek_index = 0;
+  if (io.resumed) {
+    finish_wait(task);
+    copied = io.done;
+  }
+  size_t size = io.count - static_cast<size_t>(copied);
+  // The sequence the loop reads at: copied_seq, or a private peek_seq for MSG_PEEK.
+  uint64_t seq = sk.copied_seq;
   // tcp_recvmsg_locked's do { } while (len > 0): the queue is looked at once even for 0 bytes.
   do {
+    // "Are we at urgent data? Stop if we have read anything."
+    if (sk.urg_data != TcpUrg::kNone && sk.urg_seq == seq && copied) {
+      if (k.tracing())
+        k.step(StepKind::kFileOp, "tcp_recvmsg",
+               cat(sk.name, ": the read stops at the urgent mark"), {ref()});
+      break;
+    }
+    // The skb that holds `seq`.
     TcpRxSegment* seg = nullptr;
-    if (peek ? peek_index < sk.receive_queue.size() : !sk.receive_queue.empty())
-      seg = &sk.receive_queue[peek ? peek_index : 0];
+    uint64_t offset = 0;
+    uint64_t start =
+        sk.copied_seq - (sk.receive_queue.empty() ? 0 : sk.receive_queue.front().copied);
+    for (TcpRxSegment& s : sk.receive_queue) {
+      if (seq < start + s.len) {
+        seg = &s;
+        offset = seq - start;
+        break;
+      }
+      start += s.len;
+    }
     if (seg) {
-      const uint32_t used = static_cast<uint32_t>(std::min<size_t>(seg->unread(), size));
-      copied += used;
-      size -= used;
-      if (peek) {
-        ++peek_index;
-      } else {
-        seg->copied += used;
-        sk.copied_seq += used;
+      uint64_t used = std::min<uint64_t>(seg->len - offset, size);
+      bool skip_copy = false;
+      if (sk.urg_data != TcpUrg::kNone && sk.urg_seq >= seq && sk.urg_seq - seq < used) {
+        if (sk.urg_seq == seq) {
+          // Not SO_OOBINLINE: the urgent byte is stepped over.
+          ++seq;
+          ++offset;
+          --used;
+          skip_copy = used == 0;
+        } else {
+          used = sk.urg_seq - seq;
+        }
+      }
+      if (!skip_copy) {
+        seq += used;
+        copied += static_cast<long>(used);
+        size -= used;
+      }
+      if (!peek) {
+        seg->copied = static_cast<uint32_t>(offset + (skip_copy ? 0 : used));
+        sk.copied_seq = seq;
         if (!seg->unread()) sk.receive_queue.pop_front();
       }
+      if (sk.urg_data != TcpUrg::kNone && sk.copied_seq > sk.urg_seq) sk.urg_data = TcpUrg::kNone;
       continue;
     }
-    if (copied) break;  // copied >= target
-    // Nothing read yet: end of stream, a pending error, shutdown, or wait.
-    if (sk.done) break;
-    if (sk.err) {
-      copied = -take_so_error(k);
-      break;
+    if (static_cast<size_t>(copied) >= target) break;
+    if (copied) {
+      if (nonblock || sk.err || sk.state == TcpState::kClose || (sk.shutdown & kRcvShutdown)) break;
+    } else {
+      // Nothing read yet: end of stream, a pending error, shutdown, or wait.
+      if (sk.done) break;
+      if (sk.err) {
+        copied = -take_so_error(k);
+        break;
+      }
+      if (sk.shutdown & kRcvShutdown) break;
+      if (sk.state == TcpState::kClose) {
+        copied = -kENOTCONN;
+        break;
+      }
+      if (nonblock) {
+        copied = -kEAGAIN;
+        break;
+      }
     }
-    if (sk.shutdown & kRcvShutdown) break;
-    if (sk.state == TcpState::kClose) {
-      copied = -kENOTCONN;
-      break;
-    }
-    if (nonblock) {
-      copied = -kEAGAIN;
-      break;
-    }
+    if (copied) tcp_cleanup_rbuf(k, net, sk, copied);
+    io.done = copied;
     sock_prepare_to_wait(&wq_, task);
     if (k.tracing())
       k.step(StepKind::kFileOp, "sk_wait_data",
-             cat(sk.name, " has nothing to read: the blocking reader sleeps"), {ref(), task.ref()});
+             cat(sk.name,
+                 copied ? cat(" has given ", bytes(copied), " of the ", io.count,
+                              " MSG_WAITALL asks for")
+                        : std::string(" has nothing to read"),
+                 ": the blocking reader sleeps"),
+             {ref(), task.ref()});
+    if (copied) net.run(k);
     return kWouldSleep;
   } while (size);
   if (k.tracing() && copied > 0)

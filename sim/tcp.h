@@ -66,6 +66,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -101,6 +102,15 @@ inline constexpr uint32_t kTcpMssClient = 32741;     // TCP_MAXSEG of the connec
 inline constexpr uint32_t kTcpMssServer = 32768;     // TCP_MAXSEG of the accepted side
 inline constexpr uint32_t kTcpSkbOverhead = 576;     // SKB_TRUESIZE() - data, per skb
 inline constexpr int kSomaxconn = 4096;              // net.core.somaxconn
+
+// tp->urg_data: TCP_URG_NOTYET (the pointer came, the byte did not), TCP_URG_VALID (the byte is
+// here, EPOLLPRI), TCP_URG_READ (recv(MSG_OOB) took it).
+enum class TcpUrg : uint8_t { kNone, kNotYet, kValid, kRead };
+
+inline constexpr int kTcpNagleOff = 1;   // TCP_NAGLE_OFF: TCP_NODELAY
+inline constexpr int kTcpNagleCork = 2;  // TCP_NAGLE_CORK: TCP_CORK, or MSG_MORE for one send
+inline constexpr int kTcpNaglePush = 4;  // TCP_NAGLE_PUSH
+inline constexpr int64_t kTcpProbe0Ns = 200'000'000;  // tcp_probe0_base: TCP_RTO_MIN on loopback
 
 // One skb of received data.
 struct TcpRxSegment {
@@ -160,7 +170,15 @@ struct TcpSock : std::enable_shared_from_this<TcpSock> {
   int max_ack_backlog = 0;
   std::deque<std::shared_ptr<TcpSock>> accept_queue;
 
+  // urgent data (MSG_OOB) and what holds partial segments back
+  uint64_t snd_up = 0;                  // tcp_mark_urg: write_seq after the last MSG_OOB send
+  TcpUrg urg_data = TcpUrg::kNone;      // tp->urg_data: the state of the urgent byte we received
+  uint64_t urg_seq = 0;                 // tp->urg_seq: the urgent byte's sequence number
+  int nonagle = 0;                      // tp->nonagle: kTcpNagleOff (TCP_NODELAY) | kTcpNagleCork
+  std::optional<int64_t> probe0_timer;  // ICSK_TIME_PROBE0: when held data is sent anyway (ns)
+
   uint64_t unread_bytes() const { return rcv_nxt - copied_seq; }
+  bool urg_mode() const { return snd_una != snd_up; }  // tcp_urg_mode
 };
 
 class TcpSocket final : public File {
@@ -187,6 +205,7 @@ class TcpSocket final : public File {
 
  private:
   poll_t mask() const;
+  long recv_urg(KernelContext& k, IoRequest& io);  // tcp_recv_urg
   TcpNet& net_;
   std::shared_ptr<TcpSock> sk_;
   WaitQueueHead wq_;  // sock->wq.wait
@@ -202,6 +221,7 @@ struct TcpPacket {
   uint64_t ack = 0;         // kAck: bytes acknowledged
   uint64_t window_end = 0;  // kAck: right edge of the sender's receive window
   bool ack_fin = false;     // kAck: also acknowledges the FIN
+  uint64_t urg_up = 0;      // kData with URG: the urgent pointer (sequence after the urgent byte)
 };
 
 // The loopback network of the simulated machine: the sockets' constructors, and the wire.
