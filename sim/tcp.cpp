@@ -79,7 +79,8 @@ bool sk_stream_is_writeable(const TcpSock& sk) {
 uint64_t tcp_free_window(const TcpSock& sk) {
   const uint64_t unread = sk.unread_bytes();
   const uint64_t free = unread < static_cast<uint64_t>(sk.rcvbuf) ? sk.rcvbuf - unread : 0;
-  return free >= sk.mss ? free : 0;
+  // __tcp_select_window: the MSS counts as at most the whole buffer (a small SO_RCVBUF).
+  return free >= std::min<uint64_t>(sk.mss, static_cast<uint64_t>(sk.rcvbuf)) ? free : 0;
 }
 
 bool tcp_need_reset(TcpState s) {
@@ -794,6 +795,7 @@ long TcpSocket::write(KernelContext& k, Task& task, IoRequest& io) {
         }
         sk.send_queue.push_back(TcpTxSkb{sk.write_seq, 0, kTcpSkbOverhead});
         sk.wmem_queued += kTcpSkbOverhead;
+        sk.nonagle &= ~kTcpNaglePush;  // skb_entail
         tail = &sk.send_queue.back();
       }
       const uint32_t copy =
@@ -1053,6 +1055,51 @@ long TcpSocket::set_sndbuf(KernelContext& k, int v) {
                " and stops its autotuning"),
            {ref()});
   sk_stream_write_space(k, sk);  // sk->sk_write_space(sk)
+  return 0;
+}
+
+long TcpSocket::set_rcvbuf(KernelContext& k, int v) {
+  TcpSock& sk = *sk_;
+  sk.rcvbuf = sock_rcvbuf_from_user(v);
+  if (k.tracing())
+    k.step(StepKind::kFileOp, "sock_setsockopt",
+           cat(sk.name, ": SO_RCVBUF ", v, " sets sk_rcvbuf to ", sk.rcvbuf,
+               "; the window it offers follows"),
+           {ref()});
+  return 0;
+}
+
+long TcpSocket::set_nodelay(KernelContext& k, bool on) {
+  TcpSock& sk = *sk_;
+  if (!on) {
+    sk.nonagle &= ~kTcpNagleOff;
+    return 0;
+  }
+  sk.nonagle |= kTcpNagleOff | kTcpNaglePush;
+  if (k.tracing())
+    k.step(StepKind::kFileOp, "__tcp_sock_set_nodelay",
+           cat(sk.name, ": TCP_NODELAY, no more Nagle; what is queued is pushed out"), {ref()});
+  tcp_write_xmit(k, net_, sk, false);  // tcp_push_pending_frames
+  net_.run(k);
+  return 0;
+}
+
+long TcpSocket::set_cork(KernelContext& k, bool on) {
+  TcpSock& sk = *sk_;
+  if (on) {
+    sk.nonagle |= kTcpNagleCork;
+    if (k.tracing())
+      k.step(StepKind::kFileOp, "__tcp_sock_set_cork",
+             cat(sk.name, ": TCP_CORK, short segments wait for more data"), {ref()});
+    return 0;
+  }
+  sk.nonagle &= ~kTcpNagleCork;
+  if (sk.nonagle & kTcpNagleOff) sk.nonagle |= kTcpNaglePush;
+  if (k.tracing())
+    k.step(StepKind::kFileOp, "__tcp_sock_set_cork",
+           cat(sk.name, ": the cork is taken out; what is queued is pushed out"), {ref()});
+  tcp_write_xmit(k, net_, sk, false);  // tcp_push_pending_frames
+  net_.run(k);
   return 0;
 }
 

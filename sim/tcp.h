@@ -178,7 +178,8 @@ struct TcpSock : std::enable_shared_from_this<TcpSock> {
   std::optional<int64_t> probe0_timer;  // ICSK_TIME_PROBE0: when held data is sent anyway (ns)
 
   uint64_t unread_bytes() const { return rcv_nxt - copied_seq; }
-  bool urg_mode() const { return snd_una != snd_up; }  // tcp_urg_mode
+  // tcp_urg_mode (snd_up != snd_una; tcp_ack moves snd_up along with snd_una once passed)
+  bool urg_mode() const { return snd_up > snd_una; }
 };
 
 class TcpSocket final : public File {
@@ -194,8 +195,11 @@ class TcpSocket final : public File {
   std::vector<const WaitQueueHead*> wait_queues() const override { return {&wq_}; }
   void describe(FileView& view) const override;
 
-  long shutdown(KernelContext& k, int how);  // inet_shutdown
-  long set_sndbuf(KernelContext& k, int v);  // setsockopt(SOL_SOCKET, SO_SNDBUF, v)
+  long shutdown(KernelContext& k, int how);     // inet_shutdown
+  long set_sndbuf(KernelContext& k, int v);     // setsockopt(SOL_SOCKET, SO_SNDBUF, v)
+  long set_rcvbuf(KernelContext& k, int v);     // setsockopt(SOL_SOCKET, SO_RCVBUF, v)
+  long set_nodelay(KernelContext& k, bool on);  // __tcp_sock_set_nodelay
+  long set_cork(KernelContext& k, bool on);     // __tcp_sock_set_cork
   // getsockopt(SO_ERROR): sock_error() — returns sk_err and clears it.
   int take_so_error(KernelContext& k);
 

@@ -75,6 +75,14 @@ inline constexpr int kMSG_OOB = 0x1;
 inline constexpr int kMSG_WAITALL = 0x100;
 inline constexpr int kMSG_MORE = 0x8000;
 
+// setsockopt/getsockopt levels and options (asm-generic/socket.h, linux/tcp.h).
+inline constexpr int kSOL_SOCKET = 1;
+inline constexpr int kIPPROTO_TCP = 6;
+inline constexpr int kSO_SNDBUF = 7;
+inline constexpr int kSO_RCVBUF = 8;
+inline constexpr int kTCP_NODELAY = 1;
+inline constexpr int kTCP_CORK = 3;
+
 // asm-generic/errno-base.h, errno.h
 inline constexpr int kEPERM = 1;
 inline constexpr int kENOENT = 2;
@@ -93,6 +101,7 @@ inline constexpr int kESPIPE = 29;
 inline constexpr int kEPIPE = 32;
 inline constexpr int kELOOP = 40;
 inline constexpr int kENOTSOCK = 88;
+inline constexpr int kENOPROTOOPT = 92;
 inline constexpr int kEOPNOTSUPP = 95;
 inline constexpr int kEADDRINUSE = 98;
 inline constexpr int kECONNABORTED = 103;

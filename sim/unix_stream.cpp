@@ -69,6 +69,12 @@ int sock_sndbuf_from_user(int v) {
   return std::max<int>(static_cast<int>(val) * 2, kSockMinSndbuf);
 }
 
+int sock_rcvbuf_from_user(int v) {
+  // __sock_set_rcvbuf: as SO_SNDBUF, with rmem_max and SOCK_MIN_RCVBUF.
+  const uint32_t val = std::min<uint32_t>(static_cast<uint32_t>(v), kSysctlRmemMax);
+  return std::max<int>(static_cast<int>(val) * 2, kSockMinRcvbuf);
+}
+
 // ---------------------------------------------------------------------------------------------
 // [SECTION] skb sizes
 // ---------------------------------------------------------------------------------------------
@@ -576,6 +582,17 @@ long UnixStreamSocket::set_sndbuf(KernelContext& k, int v) {
            cat(sk.name, ": SO_SNDBUF ", v, " sets sk_sndbuf to ", sk.sndbuf), {ref()});
   // "Wake up sending tasks if we upped the value."
   unix_write_space(k, sk, 0);
+  return 0;
+}
+
+long UnixStreamSocket::set_rcvbuf(KernelContext& k, int v) {
+  UnixSock& sk = *sk_;
+  sk.rcvbuf = sock_rcvbuf_from_user(v);
+  if (k.tracing())
+    k.step(StepKind::kFileOp, "sock_setsockopt",
+           cat(sk.name, ": SO_RCVBUF ", v, " sets sk_rcvbuf to ", sk.rcvbuf,
+               " (a stream socket's sender is limited by its own sk_sndbuf, not by this)"),
+           {ref()});
   return 0;
 }
 

@@ -75,6 +75,9 @@ inline constexpr uint8_t kShutdownMask = 3;
 inline constexpr int kSockMinSndbuf = 4608;        // SOCK_MIN_SNDBUF on x86-64
 inline constexpr int kSysctlWmemMax = 4194304;     // net.core.wmem_max on the project's machines
 inline constexpr int kSysctlWmemDefault = 212992;  // net.core.wmem_default (AF_UNIX sk_sndbuf)
+inline constexpr int kSockMinRcvbuf = 2304;        // SOCK_MIN_RCVBUF on x86-64
+inline constexpr int kSysctlRmemMax = 4194304;     // net.core.rmem_max on the project's machines
+inline constexpr int kSysctlRmemDefault = 212992;  // net.core.rmem_default (AF_UNIX sk_rcvbuf)
 
 // "RCV|SEND" for sk_shutdown bits, "none" for 0.
 std::string shutdown_bits_name(uint8_t shutdown);
@@ -93,6 +96,8 @@ void sock_prepare_to_wait(WaitQueueHead* sk_wq, Task& task);
 int sock_error(KernelContext& k, int& sk_err, const std::string& sock, ObjRef file);
 // The new sk_sndbuf of setsockopt(SO_SNDBUF, v): 2 * min(v, wmem_max), at least SOCK_MIN_SNDBUF.
 int sock_sndbuf_from_user(int v);
+// The new sk_rcvbuf of setsockopt(SO_RCVBUF, v): 2 * min(v, rmem_max), at least SOCK_MIN_RCVBUF.
+int sock_rcvbuf_from_user(int v);
 
 // ---------------------------------------------------------------------------------------------
 // [SECTION] AF_UNIX stream
@@ -124,6 +129,7 @@ struct UnixSock {
   bool dead = false;                // SOCK_DEAD: released by close()
   long wmem_alloc = 0;              // truesizes of our skbs not yet freed (sk_wmem_alloc - 1)
   int sndbuf = kSysctlWmemDefault;  // sk_sndbuf
+  int rcvbuf = kSysctlRmemDefault;  // sk_rcvbuf: not a limit for a stream socket's receiver
   std::deque<UnixSkb> receive_queue;
   bool oob_pending = false;        // u->oob_skb != NULL: one skb of receive_queue has `oob` set
   std::shared_ptr<UnixSock> peer;  // unix_peer(sk); cleared when this end is released
@@ -146,6 +152,7 @@ class UnixStreamSocket final : public File {
 
   long shutdown(KernelContext& k, int how);  // unix_shutdown
   long set_sndbuf(KernelContext& k, int v);  // setsockopt(SOL_SOCKET, SO_SNDBUF, v)
+  long set_rcvbuf(KernelContext& k, int v);  // setsockopt(SOL_SOCKET, SO_RCVBUF, v)
   // getsockopt(SO_ERROR): sock_error() — returns sk_err and clears it.
   int take_so_error(KernelContext& k);
 
