@@ -513,7 +513,10 @@ long UnixStreamSocket::read(KernelContext& k, Task& task, IoRequest& io) {
     copied += chunk;
     size -= chunk;
     if (peek) {
+      // MSG_PEEK goes on to the next skb, and ends at the last one: no waiting, no error, even
+      // short of a MSG_WAITALL target.
       peek_index = *at + 1;
+      if (peek_index >= sk.receive_queue.size()) break;
     } else {
       skb->consumed += chunk;
       if (k.tracing())
