@@ -49,7 +49,13 @@
 //     ACK), later ones wait for the reader (tcp_cleanup_rbuf sends the owed ACK, or a window
 //     update once the window can at least double); the delayed-ACK timer is not modelled;
 //   - Nagle with Minshall's rule: a segment shorter than the MSS waits while an earlier short
-//     segment is unacknowledged (TCP_NODELAY is not modelled).
+//     segment is unacknowledged, unless TCP_NODELAY (tp->nonagle's TCP_NAGLE_OFF) or urgent
+//     mode; a cork (TCP_CORK, or MSG_MORE for one push: TCP_NAGLE_CORK) holds it even with nothing
+//     in flight, and then the probe timer (200 ms on the virtual clock, tcp_check_probe_timer →
+//     tcp_write_wakeup) sends it [O3]; the kernel's timer runs from icsk_rto, a little above 200
+//     ms;
+//   - SO_RCVBUF sets sk_rcvbuf and the window follows it with the rules above, which are only an
+//     approximation of tcp_select_window for small buffers.
 //   - a FIN is acknowledged at once (the kernel may delay that ACK too).
 // With these rules the probes' events come out as measured: a 65536-byte write leaves its last
 // short segment unacknowledged, so a following 10-byte write waits until the reader reads [B4]; a
@@ -57,10 +63,14 @@
 // a little: an idle reader's queue takes 131072 bytes (kernel 127973..128512), 65536-byte writes
 // are accepted up to 3994510 bytes (kernel 4005888), write(10000000) returns 3896179 (kernel
 // 3919467); with SO_SNDBUF 4096 the writer gets 163705 bytes out before EAGAIN (kernel 80357).
-// Not modelled: urgent data (MSG_OOB), SYN retransmission (a dropped SYN is never retried, and
+// Urgent data [O2]: MSG_OOB sets snd_up (tcp_mark_urg); segments before it carry the urgent
+// pointer (or seq + 0xFFFF); the receiver's tcp_check_urg / tcp_urg keep urg_data and urg_seq;
+// tcp_poll's PRI and its "one byte more" for IN at the mark; tcp_recvmsg stops at the mark and
+// steps over the urgent byte; tcp_recv_urg. MSG_WAITALL: a blocking reader waits for the count.
+// Not modelled: SO_OOBINLINE, SIGURG, SYN retransmission (a dropped SYN is never retried, and
 // connect never sleeps, even on a blocking socket), the TIME_WAIT and FIN_WAIT2 timers (their
 // effect on the socket — TCP_CLOSE — is immediate), keepalive, retransmission, congestion
-// control, SO_LINGER, TCP_NODELAY, TCP_CORK, SO_RCVBUF.
+// control, SO_LINGER, autocorking (tcp_should_autocork: loopback completes transmissions at once).
 #pragma once
 
 #include <cstdint>
