@@ -272,12 +272,10 @@ void tcp_probe_timer(KernelContext& k, TcpNet& net, const std::weak_ptr<TcpSock>
         seg ? cat("the probe timer of ", sk->name, " fires: it sends the ", bytes(seg), " it held")
             : cat("the probe timer of ", sk->name, " fires: the window is closed"),
         refs(*sk));
-  if (seg) {
-    tcp_transmit_data(net, *sk, seg);
-    // The rest, if any, follows by tcp_write_xmit when this segment's ACK comes back.
-  } else {
-    tcp_check_probe_timer(k, net, *sk);
-  }
+  // The rest, if any, follows by tcp_write_xmit when this segment's ACK comes back. A closed
+  // window is not probed again: the model's receiver announces every reopening itself (the
+  // kernel would probe on, backing off up to TCP_RTO_MAX).
+  if (seg) tcp_transmit_data(net, *sk, seg);
   net.run(k);
 }
 
@@ -907,6 +905,8 @@ long TcpSocket::read(KernelContext& k, Task& task, IoRequest& io) {
   size_t size = io.count - static_cast<size_t>(copied);
   // The sequence the loop reads at: copied_seq, or a private peek_seq for MSG_PEEK.
   uint64_t seq = sk.copied_seq;
+  std::size_t at = 0;     // the skb the loop stands in...
+  uint64_t at_start = 0;  // ... and the sequence of its first byte
   // tcp_recvmsg_locked's do { } while (len > 0): the queue is looked at once even for 0 bytes.
   do {
     // "Are we at urgent data? Stop if we have read anything."
@@ -916,19 +916,16 @@ long TcpSocket::read(KernelContext& k, Task& task, IoRequest& io) {
                cat(sk.name, ": the read stops at the urgent mark"), {ref()});
       break;
     }
-    // The skb that holds `seq`.
-    TcpRxSegment* seg = nullptr;
-    uint64_t offset = 0;
-    uint64_t start =
-        sk.copied_seq - (sk.receive_queue.empty() ? 0 : sk.receive_queue.front().copied);
-    for (TcpRxSegment& s : sk.receive_queue) {
-      if (seq < start + s.len) {
-        seg = &s;
-        offset = seq - start;
-        break;
-      }
-      start += s.len;
+    // The skb that holds `seq`: the head without MSG_PEEK; a peek walks on from where it was
+    // (the queue does not change under it).
+    if (!peek || at == 0) {
+      at = 0;
+      at_start = sk.copied_seq - (sk.receive_queue.empty() ? 0 : sk.receive_queue.front().copied);
     }
+    while (at < sk.receive_queue.size() && seq >= at_start + sk.receive_queue[at].len)
+      at_start += sk.receive_queue[at++].len;
+    TcpRxSegment* seg = at < sk.receive_queue.size() ? &sk.receive_queue[at] : nullptr;
+    uint64_t offset = seg ? seq - at_start : 0;
     if (seg) {
       uint64_t used = std::min<uint64_t>(seg->len - offset, size);
       bool skip_copy = false;
