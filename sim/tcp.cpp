@@ -3,7 +3,10 @@
 // tcp_recvmsg_locked, tcp_cleanup_rbuf, inet_shutdown, tcp_close, tcp_disconnect,
 // inet_csk_accept, inet_csk_listen_stop, and on the receiving side of the loopback wire
 // tcp_data_queue, tcp_ack, tcp_fin, tcp_reset / tcp_done_with_error, tcp_check_space and
-// sk_stream_write_space. See tcp.h for what is exact and what is approximate.
+// sk_stream_write_space; urgent data (tcp_mark_urg, tcp_check_urg, tcp_urg, tcp_recv_urg), the
+// cork and Nagle settings (tcp_nagle_test, __tcp_sock_set_cork / _nodelay) and the probe timer
+// that sends held data (tcp_check_probe_timer, tcp_write_wakeup). See tcp.h for what is exact and
+// what is approximate.
 //
 // [SECTION] names and small predicates
 // [SECTION] state changes and the callbacks they fire
