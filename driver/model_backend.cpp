@@ -151,6 +151,13 @@ CallResult ModelBackend::perform(const ResolvedCall& c) {
     case CallId::kShutdown:
       r = k_->shutdown(t, fd(0), static_cast<int>(num(1)));
       break;
+    case CallId::kSetsockopt:
+      r = k_->setsockopt(t, fd(0), static_cast<int>(num(1)), static_cast<int>(num(2)),
+                         static_cast<int>(num(3)));
+      break;
+    case CallId::kGetsockopt:
+      r = k_->getsockopt(t, fd(0), static_cast<int>(num(1)), static_cast<int>(num(2)));
+      break;
     case CallId::kClose:
       r = k_->close(t, fd(0));
       break;
@@ -220,7 +227,9 @@ CallResult ModelBackend::perform(const ResolvedCall& c) {
             ThreadResult{thread_of_task_[done.task], result_of(done.task, done.result)});
     }
   }
-  return result_of(t.id, r);
+  CallResult out = result_of(t.id, r);
+  if (c.call == CallId::kGetsockopt && !r.blocked && r.ret == 0) out.counter = r.value;
+  return out;
 }
 
 std::vector<ThreadResult> ModelBackend::take_completions() {

@@ -90,6 +90,8 @@ bool FuzzGenerator::generates(sim::script::CallId call) {
     case CallId::kEventfdWrite:
     case CallId::kEventfdRead:
     case CallId::kShutdown:
+    case CallId::kSetsockopt:
+    case CallId::kGetsockopt:
     case CallId::kClose:
     case CallId::kDup:
     case CallId::kDup2:
@@ -239,11 +241,21 @@ std::string FuzzGenerator::io() {
       return cat("read(", pick_fd({Kind::kPipeRead, Kind::kUnix, Kind::kTcpSocket, Kind::kEventfd}),
                  ", ", size, ")");
     case 4: {
-      const char* flags[] = {"0", "MSG_DONTWAIT", "MSG_PEEK", "MSG_PEEK | MSG_DONTWAIT"};
+      // Sockets are non-blocking: MSG_WAITALL returns what there is, never sleeps.
+      const char* send_flags[] = {"0",        "MSG_DONTWAIT", "MSG_OOB", "MSG_OOB | MSG_DONTWAIT",
+                                  "MSG_MORE", "MSG_WAITALL"};
+      const char* recv_flags[] = {
+          "0",       "MSG_DONTWAIT",       "MSG_PEEK",    "MSG_PEEK | MSG_DONTWAIT",
+          "MSG_OOB", "MSG_OOB | MSG_PEEK", "MSG_WAITALL", "MSG_WAITALL | MSG_PEEK"};
       const bool send = chance(50);
       const int fd = pick_fd({Kind::kUnix, Kind::kTcpSocket});
-      return cat(send ? "send(" : "recv(", fd, ", ", send ? fitting(fd, size) : size, ", ",
-                 flags[below(4)], ")");
+      const std::string flags = send ? send_flags[below(std::size(send_flags))]
+                                     : recv_flags[below(std::size(recv_flags))];
+      // A TCP segment held by MSG_MORE is sent by the next plain send, at once.
+      if (send && flags == "MSG_MORE" && is_tcp(fd))
+        follow_.push_back(cat("send(", fd, ", ", 1 + below(100), ")"));
+      return cat(send ? "send(" : "recv(", fd, ", ", send ? fitting(fd, size) : size, ", ", flags,
+                 ")");
     }
     case 5: {
       const char* values[] = {
@@ -362,16 +374,51 @@ std::string FuzzGenerator::fd_ops() {
   }
 }
 
+bool FuzzGenerator::is_tcp(int fd) const {
+  auto it = open_.find(fd);
+  return it != open_.end() && it->second == Kind::kTcpSocket;
+}
+
+std::string FuzzGenerator::sockopt() {
+  const int fd = pick_fd({Kind::kUnix, Kind::kTcpSocket});
+  const bool tcp = is_tcp(fd);
+  // TCP's buffer sizes are tuned by the kernel as it goes (the model approximates them): no
+  // SO_SNDBUF or SO_RCVBUF on TCP sockets, set or read.
+  if (chance(35)) {
+    if (tcp || chance(10))
+      return cat("getsockopt(", fd, ", IPPROTO_TCP, ", chance(50) ? "TCP_NODELAY" : "TCP_CORK",
+                 ")");
+    return cat("getsockopt(", fd, ", SOL_SOCKET, ", chance(50) ? "SO_SNDBUF" : "SO_RCVBUF", ")");
+  }
+  if (tcp) {
+    if (chance(50)) return cat("setsockopt(", fd, ", IPPROTO_TCP, TCP_NODELAY, ", below(2), ")");
+    // The cork comes out again right after one send.
+    follow_.push_back(cat("send(", fd, ", ", 1 + below(100), ")"));
+    follow_.push_back(cat("setsockopt(", fd, ", IPPROTO_TCP, TCP_CORK, 0)"));
+    return cat("setsockopt(", fd, ", IPPROTO_TCP, TCP_CORK, 1)");
+  }
+  if (chance(8)) return cat("setsockopt(", fd, ", IPPROTO_TCP, TCP_NODELAY, 1)");
+  const char* values[] = {"0", "1", "2304", "4096", "65536", "100000", "-1"};
+  return cat("setsockopt(", fd, ", SOL_SOCKET, ", chance(60) ? "SO_SNDBUF" : "SO_RCVBUF", ", ",
+             values[below(std::size(values))], ")");
+}
+
 std::string FuzzGenerator::next() {
   creates_.clear();
   closes_ = dup_from_ = dup_to_ = -1;
+  if (!follow_.empty()) {
+    std::string line = std::move(follow_.front());
+    follow_.pop_front();
+    return line;
+  }
   // Fewer creations once many fds are open; never far beyond a few dozen.
   const std::size_t open = open_.size();
   const unsigned create_pct = open < 4 ? 45 : open < 12 ? 14 : open < 30 ? 6 : 1;
   if (chance(create_pct)) return create();
   if (chance(1)) return cat("setrlimit_nofile(", chance(50) ? 1024 : 6 + below(30), ")");
   const uint64_t r = below(100);
-  if (r < 30) return io();
+  if (r < 28) return io();
+  if (r < 30) return sockopt();
   if (r < 62) return ctl();
   if (r < 84) return wait();
   return fd_ops();

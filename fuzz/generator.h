@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <string>
 #include <vector>
@@ -72,6 +73,8 @@ class FuzzGenerator {
   std::string wait();
   std::string fd_ops();
   std::string control();
+  std::string sockopt();
+  bool is_tcp(int fd) const;
 
   uint64_t state_;
   FuzzTypes types_;
@@ -83,6 +86,10 @@ class FuzzGenerator {
   int closes_ = -1;
   int dup_from_ = -1;
   int dup_to_ = -1;
+  // Lines that must follow the last one at once, before any other: what lets TCP data held by
+  // MSG_MORE or TCP_CORK go out long before the kernel's 200 ms probe timer would (the fuzzer
+  // lets no model time pass, but real time passes on the kernel).
+  std::deque<std::string> follow_;
 };
 
 }  // namespace epollscope::fuzz

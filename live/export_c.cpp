@@ -910,6 +910,16 @@ class Exporter {
       case CallId::kShutdown:
         body = cat("  set_result(o, shutdown((int)", v(0), ", (int)", v(1), "));\n");
         break;
+      case CallId::kSetsockopt:
+        body = cat("  int value = (int)", v(3), ";\n  set_result(o, setsockopt((int)", v(0),
+                   ", (int)", v(1), ", (int)", v(2), ", &value, sizeof value));\n");
+        break;
+      case CallId::kGetsockopt:
+        body = cat(
+            "  int value = 0;\n  socklen_t len = sizeof value;\n  set_result(o, getsockopt((int)",
+            v(0), ", (int)", v(1), ", (int)", v(2), ", &value, &len));\n",
+            "  if (o->ret == 0) { o->has_counter = 1; o->counter = (uint64_t)(int64_t)value; }\n");
+        break;
       case CallId::kClose:
         body = cat("  set_result(o, close((int)", v(0), "));\n");
         break;

@@ -299,6 +299,21 @@ CallResult perform_real_call(const ResolvedCall& c, RealFds& fds) {
       o = result_of(shutdown(fd(0), static_cast<int>(num(1))));
       touched(fd(0));
       return o;
+    case CallId::kSetsockopt: {
+      const int value = static_cast<int>(num(3));
+      o = result_of(setsockopt(fd(0), static_cast<int>(num(1)), static_cast<int>(num(2)), &value,
+                               sizeof value));
+      touched(fd(0));  // TCP_NODELAY and uncorking push held data out
+      return o;
+    }
+    case CallId::kGetsockopt: {
+      int value = 0;
+      socklen_t len = sizeof value;
+      o = result_of(
+          getsockopt(fd(0), static_cast<int>(num(1)), static_cast<int>(num(2)), &value, &len));
+      if (o.ret == 0) o.counter = static_cast<uint64_t>(static_cast<int64_t>(value));
+      return o;
+    }
     case CallId::kClose: {
       const bool tcp = fds.is_tcp(fd(0));
       o = result_of(close(fd(0)));

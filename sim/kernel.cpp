@@ -619,6 +619,69 @@ SysResult Kernel::set_sndbuf(Task& t, int fd, int v) {
   return end_call(t, r < 0 ? SysResult::error(static_cast<int>(-r)) : SysResult::value_of(r));
 }
 
+// __sys_setsockopt: the fd, then a socket, then SOL_SOCKET (sock_setsockopt) or the protocol's
+// setsockopt: AF_UNIX stream sockets have none (EOPNOTSUPP); TCP's hands other levels to
+// ip_setsockopt (ENOPROTOOPT).
+SysResult Kernel::setsockopt(Task& t, int fd, int level, int optname, int value) {
+  begin_call(t,
+             [&] { return cat("setsockopt(", fd, ", ", level, ", ", optname, ", ", value, ")"); });
+  File* f = fdt_.file_at(fd);
+  if (!f) return end_call(t, SysResult::error(kEBADF));
+  const bool is_unix = f->kind == FileKind::kUnixStream;
+  if (!is_unix && f->kind != FileKind::kTcp) return end_call(t, SysResult::error(kENOTSOCK));
+  long r = -kENOPROTOOPT;
+  if (level == kSOL_SOCKET) {
+    if (optname == kSO_SNDBUF)
+      r = is_unix ? static_cast<UnixStreamSocket*>(f)->set_sndbuf(ctx_, value)
+                  : static_cast<TcpSocket*>(f)->set_sndbuf(ctx_, value);
+    else if (optname == kSO_RCVBUF)
+      r = is_unix ? static_cast<UnixStreamSocket*>(f)->set_rcvbuf(ctx_, value)
+                  : static_cast<TcpSocket*>(f)->set_rcvbuf(ctx_, value);
+  } else if (is_unix) {
+    r = -kEOPNOTSUPP;
+  } else if (level == kIPPROTO_TCP) {
+    if (optname == kTCP_NODELAY)
+      r = static_cast<TcpSocket*>(f)->set_nodelay(ctx_, value != 0);
+    else if (optname == kTCP_CORK)
+      r = static_cast<TcpSocket*>(f)->set_cork(ctx_, value != 0);
+  }
+  return end_call(t, r < 0 ? SysResult::error(static_cast<int>(-r)) : SysResult::value_of(r));
+}
+
+// __sys_getsockopt: as setsockopt, but ip_getsockopt answers EOPNOTSUPP for a level that is not
+// SOL_IP.
+SysResult Kernel::getsockopt(Task& t, int fd, int level, int optname) {
+  begin_call(t, [&] { return cat("getsockopt(", fd, ", ", level, ", ", optname, ")"); });
+  File* f = fdt_.file_at(fd);
+  if (!f) return end_call(t, SysResult::error(kEBADF));
+  const bool is_unix = f->kind == FileKind::kUnixStream;
+  if (!is_unix && f->kind != FileKind::kTcp) return end_call(t, SysResult::error(kENOTSOCK));
+  std::optional<int> v;
+  int err = kENOPROTOOPT;
+  if (level == kSOL_SOCKET) {
+    if (optname == kSO_SNDBUF)
+      v = is_unix ? static_cast<UnixStreamSocket*>(f)->sock().sndbuf
+                  : static_cast<TcpSocket*>(f)->sock().sndbuf;
+    else if (optname == kSO_RCVBUF)
+      v = is_unix ? static_cast<UnixStreamSocket*>(f)->sock().rcvbuf
+                  : static_cast<TcpSocket*>(f)->sock().rcvbuf;
+  } else if (is_unix) {
+    err = kEOPNOTSUPP;
+  } else if (level == kIPPROTO_TCP) {
+    const int nonagle = static_cast<TcpSocket*>(f)->sock().nonagle;
+    if (optname == kTCP_NODELAY)
+      v = (nonagle & kTcpNagleOff) ? 1 : 0;
+    else if (optname == kTCP_CORK)
+      v = (nonagle & kTcpNagleCork) ? 1 : 0;
+  } else if (level != 0) {  // SOL_IP's options are not modelled: ENOPROTOOPT
+    err = kEOPNOTSUPP;
+  }
+  if (!v) return end_call(t, SysResult::error(err));
+  SysResult r = SysResult::value_of(0);
+  r.value = static_cast<uint64_t>(*v);
+  return end_call(t, r);
+}
+
 // ---------------------------------------------------------------------------------------------
 // [SECTION] close, dup, dup2, rlimit
 // ---------------------------------------------------------------------------------------------
@@ -818,11 +881,12 @@ SysResult Kernel::ioctl(Task& t, int fd, unsigned request, int64_t arg, bool arg
       break;
     case FileKind::kUnixStream:
       who = "unix_ioctl";
-      // SIOCINQ: unix_inq_len, the unread bytes of every queued skb.
+      // SIOCINQ: unix_inq_len, u->inq_len: the bytes queued less those read (an urgent byte
+      // dropped unread stays counted on this kernel [O1]).
       if (request != kFIONREAD)
         err = -kENOTTY;
       else
-        n = static_cast<UnixStreamSocket*>(f)->sock().unread_bytes();
+        n = static_cast<UnixStreamSocket*>(f)->sock().inq_len;
       break;
     case FileKind::kTcp: {
       who = "tcp_ioctl";

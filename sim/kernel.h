@@ -99,6 +99,11 @@ class Kernel {
   SysResult eventfd_write(Task& t, int fd, uint64_t value);
   SysResult shutdown(Task& t, int fd, int how);
   SysResult set_sndbuf(Task& t, int fd, int v);  // setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v)
+  // setsockopt(fd, level, optname, &value, sizeof(int)): SO_SNDBUF, SO_RCVBUF, TCP_NODELAY,
+  // TCP_CORK; other options of these levels are ENOPROTOOPT, as unknown ones are.
+  SysResult setsockopt(Task& t, int fd, int level, int optname, int value);
+  // getsockopt of the same options: the value in SysResult::value.
+  SysResult getsockopt(Task& t, int fd, int level, int optname);
   SysResult close(Task& t, int fd);
   SysResult dup(Task& t, int fd);
   SysResult dup2(Task& t, int oldfd, int newfd);

@@ -3,7 +3,10 @@
 // tcp_recvmsg_locked, tcp_cleanup_rbuf, inet_shutdown, tcp_close, tcp_disconnect,
 // inet_csk_accept, inet_csk_listen_stop, and on the receiving side of the loopback wire
 // tcp_data_queue, tcp_ack, tcp_fin, tcp_reset / tcp_done_with_error, tcp_check_space and
-// sk_stream_write_space. See tcp.h for what is exact and what is approximate.
+// sk_stream_write_space; urgent data (tcp_mark_urg, tcp_check_urg, tcp_urg, tcp_recv_urg), the
+// cork and Nagle settings (tcp_nagle_test, __tcp_sock_set_cork / _nodelay) and the probe timer
+// that sends held data (tcp_check_probe_timer, tcp_write_wakeup). See tcp.h for what is exact and
+// what is approximate.
 //
 // [SECTION] names and small predicates
 // [SECTION] state changes and the callbacks they fire
@@ -79,7 +82,8 @@ bool sk_stream_is_writeable(const TcpSock& sk) {
 uint64_t tcp_free_window(const TcpSock& sk) {
   const uint64_t unread = sk.unread_bytes();
   const uint64_t free = unread < static_cast<uint64_t>(sk.rcvbuf) ? sk.rcvbuf - unread : 0;
-  return free >= sk.mss ? free : 0;
+  // __tcp_select_window: the MSS counts as at most the whole buffer (a small SO_RCVBUF).
+  return free >= std::min<uint64_t>(sk.mss, static_cast<uint64_t>(sk.rcvbuf)) ? free : 0;
 }
 
 bool tcp_need_reset(TcpState s) {
@@ -234,13 +238,76 @@ void tcp_send_active_reset(KernelContext& k, TcpNet& net, TcpSock& sk) {
   net.run(k);
 }
 
+void tcp_probe_timer(KernelContext& k, TcpNet& net, const std::weak_ptr<TcpSock>& weak,
+                     int64_t expires);
+
+// tcp_check_probe_timer: held data with nothing in flight (no ACK will come to push it) arms
+// ICSK_TIME_PROBE0, whose tcp_write_wakeup sends it anyway.
+void tcp_check_probe_timer(KernelContext& k, TcpNet& net, TcpSock& sk) {
+  if (sk.snd_nxt != sk.snd_una || sk.write_seq == sk.snd_nxt || sk.probe0_timer) return;
+  const int64_t expires = k.sched().now_ns() + kTcpProbe0Ns;
+  sk.probe0_timer = expires;
+  if (k.tracing())
+    k.step(StepKind::kFileOp, "tcp_check_probe_timer",
+           cat(sk.name, " holds ", bytes(sk.write_seq - sk.snd_nxt),
+               " with nothing in flight: the zero-window probe timer is armed for 200 ms"),
+           refs(sk));
+  std::weak_ptr<TcpSock> weak = sk.weak_from_this();
+  k.sched().add_timer(expires,
+                      [&k, &net, weak, expires] { tcp_probe_timer(k, net, weak, expires); });
+}
+
+// tcp_transmit_skb for `seg` bytes from snd_nxt. In urgent mode a segment before snd_up carries
+// the urgent pointer, or seq + 0xFFFF when snd_up is further than that.
+void tcp_transmit_data(TcpNet& net, TcpSock& sk, uint64_t seg) {
+  TcpPacket p = packet_to_peer(sk, TcpPacket::Kind::kData);
+  p.len = static_cast<uint32_t>(seg);
+  if (sk.urg_mode() && sk.snd_nxt < sk.snd_up)
+    p.urg_up = sk.snd_up < sk.snd_nxt + 0x10000 ? sk.snd_up : sk.snd_nxt + 0xFFFF;
+  sk.snd_nxt += seg;
+  if (seg < sk.mss) sk.snd_sml = sk.snd_nxt;
+  sk.probe0_timer.reset();  // tcp_event_new_data_sent → tcp_rearm_rto takes the timer over
+  net.send(std::move(p));
+}
+
+// tcp_probe_timer → tcp_send_probe0 → tcp_write_wakeup: data still held with nothing in flight
+// goes out, one segment as large as the window allows, cork or not.
+void tcp_probe_timer(KernelContext& k, TcpNet& net, const std::weak_ptr<TcpSock>& weak,
+                     int64_t expires) {
+  std::shared_ptr<TcpSock> sk = weak.lock();
+  if (!sk || sk->probe0_timer != expires) return;  // deleted or re-armed since
+  sk->probe0_timer.reset();
+  if (sk->snd_nxt != sk->snd_una || sk->write_seq == sk->snd_nxt) return;
+  if (sk->state != TcpState::kEstablished && sk->state != TcpState::kCloseWait &&
+      sk->state != TcpState::kFinWait1 && sk->state != TcpState::kClosing &&
+      sk->state != TcpState::kLastAck)
+    return;
+  const uint64_t window = sk->snd_wnd_end > sk->snd_nxt ? sk->snd_wnd_end - sk->snd_nxt : 0;
+  const uint64_t seg = std::min<uint64_t>({sk->mss, sk->write_seq - sk->snd_nxt, window});
+  if (k.tracing())
+    k.step(
+        StepKind::kFileOp, "tcp_write_wakeup",
+        seg ? cat("the probe timer of ", sk->name, " fires: it sends the ", bytes(seg), " it held")
+            : cat("the probe timer of ", sk->name, " fires: the window is closed"),
+        refs(*sk));
+  // The rest, if any, follows by tcp_write_xmit when this segment's ACK comes back. A closed
+  // window is not probed again: the model's receiver announces every reopening itself (the
+  // kernel would probe on, backing off up to TCP_RTO_MAX).
+  if (seg) tcp_transmit_data(net, *sk, seg);
+  net.run(k);
+}
+
 // tcp_write_xmit: send queued data in segments of at most one MSS while each fits in the peer's
-// window, holding back a short segment while an earlier short one is unacknowledged (Nagle,
-// Minshall's variant) unless `push` (TCP_NAGLE_PUSH); then the FIN once all data is out.
-void tcp_write_xmit(KernelContext& k, TcpNet& net, TcpSock& sk, bool push) {
+// window, holding back a short segment (tcp_nagle_test) while an earlier short one is
+// unacknowledged (Nagle, Minshall's variant; not with TCP_NODELAY) or while corked (TCP_CORK, or
+// MSG_MORE for this send), unless `push` (TCP_NAGLE_PUSH) or in urgent mode; then the FIN once all
+// data is out. Data left over with nothing in flight arms the probe timer
+// (__tcp_push_pending_frames → tcp_check_probe_timer).
+void tcp_write_xmit(KernelContext& k, TcpNet& net, TcpSock& sk, bool push, bool more = false) {
   if (sk.state == TcpState::kSynSent || sk.state == TcpState::kClose ||
       sk.state == TcpState::kListen)
     return;
+  const int nonagle = push ? kTcpNaglePush : sk.nonagle | (more ? kTcpNagleCork : 0);
   uint64_t sent_bytes = 0;
   int segments = 0;
   const char* held = nullptr;
@@ -253,15 +320,17 @@ void tcp_write_xmit(KernelContext& k, TcpNet& net, TcpSock& sk, bool push) {
     }
     // tcp_nagle_test: a FIN rides on the last skb and is never held.
     const bool carries_fin = sk.fin_queued && skb.end_seq == sk.write_seq;
-    if (seg < sk.mss && !push && !carries_fin && sk.snd_sml > sk.snd_una) {
-      held = "Nagle: an earlier short segment is not acknowledged yet";
-      break;
+    if (seg < sk.mss && !(nonagle & kTcpNaglePush) && !carries_fin && !sk.urg_mode()) {
+      if (nonagle & kTcpNagleCork) {
+        held = "corked (TCP_CORK or MSG_MORE): a short segment waits for more";
+        break;
+      }
+      if (!nonagle && sk.snd_sml > sk.snd_una) {
+        held = "Nagle: an earlier short segment is not acknowledged yet";
+        break;
+      }
     }
-    sk.snd_nxt += seg;
-    if (seg < sk.mss) sk.snd_sml = sk.snd_nxt;
-    TcpPacket p = packet_to_peer(sk, TcpPacket::Kind::kData);
-    p.len = static_cast<uint32_t>(seg);
-    net.send(std::move(p));
+    tcp_transmit_data(net, sk, seg);
     sent_bytes += seg;
     ++segments;
   }
@@ -273,6 +342,7 @@ void tcp_write_xmit(KernelContext& k, TcpNet& net, TcpSock& sk, bool push) {
                         : std::string(" sends nothing"),
                held ? cat("; ", sk.write_seq - sk.snd_nxt, " bytes wait: ", held) : std::string()),
            refs(sk));
+  if (held) tcp_check_probe_timer(k, net, sk);
   if (sk.fin_queued && !sk.fin_sent && sk.snd_nxt == sk.write_seq) {
     sk.fin_sent = true;
     if (k.tracing())
@@ -392,9 +462,46 @@ void tcp_conn_request(KernelContext& k, TcpSock& listener, TcpSock& client) {
   sock_def_readable(k, listener.sk_wq);  // the listener's sk_data_ready
 }
 
+// tcp_check_urg + tcp_urg: a segment with the URG flag, before its data is queued. A newer
+// urgent pointer replaces the old one; if the reader stands at the old urgent byte it is skipped
+// (copied_seq++). The byte itself makes urg_data VALID (EPOLLPRI) and calls sk_data_ready.
+void tcp_urg(KernelContext& k, TcpSock& sk, uint64_t urg_up, uint32_t len) {
+  const uint64_t ptr = urg_up - 1;  // not tcp_stdurg: the pointer is one past the urgent byte
+  if (sk.copied_seq <= ptr && ptr >= sk.rcv_nxt &&
+      (sk.urg_data == TcpUrg::kNone || ptr > sk.urg_seq)) {
+    if (sk.urg_seq == sk.copied_seq && sk.urg_data != TcpUrg::kNone &&
+        sk.copied_seq != sk.rcv_nxt) {
+      ++sk.copied_seq;
+      TcpRxSegment& head = sk.receive_queue.front();
+      ++head.copied;
+      if (!head.unread()) sk.receive_queue.pop_front();
+      if (k.tracing())
+        k.step(StepKind::kFileOp, "tcp_check_urg",
+               cat(sk.name, ": the reader stands at the old urgent byte, which is skipped"),
+               refs(sk));
+    }
+    sk.urg_data = TcpUrg::kNotYet;
+    sk.urg_seq = ptr;
+    if (k.tracing())
+      k.step(StepKind::kFileOp, "tcp_check_urg",
+             cat(sk.name, " gets a new urgent pointer, at byte ", ptr, " (sk_send_sigurg)"),
+             refs(sk));
+  }
+  if (sk.urg_data == TcpUrg::kNotYet && sk.urg_seq >= sk.rcv_nxt && sk.urg_seq < sk.rcv_nxt + len) {
+    sk.urg_data = TcpUrg::kValid;
+    if (k.tracing())
+      k.step(StepKind::kFileOp, "tcp_urg",
+             cat("the urgent byte arrives at ", sk.name, ": urg_data is TCP_URG_VALID (EPOLLPRI)"),
+             refs(sk));
+    if (!sk.dead) sock_def_readable(k, sk.sk_wq);  // sk->sk_data_ready(sk)
+  }
+}
+
 // tcp_data_queue (+ the RST rule of tcp_rcv_state_process for data after shutdown(SHUT_RD) or
 // close() in FIN_WAIT1/2), then __tcp_ack_snd_check.
-void tcp_rcv_data(KernelContext& k, TcpNet& net, TcpSock& sk, TcpSock* sender, uint32_t len) {
+void tcp_rcv_data(KernelContext& k, TcpNet& net, TcpSock& sk, TcpSock* sender, uint32_t len,
+                  uint64_t urg_up) {
+  if (urg_up) tcp_urg(k, sk, urg_up, len);
   const bool closing = sk.state == TcpState::kFinWait1 || sk.state == TcpState::kFinWait2 ||
                        sk.state == TcpState::kClosing || sk.state == TcpState::kLastAck;
   if (closing && (sk.shutdown & kRcvShutdown)) {
@@ -550,7 +657,7 @@ void TcpNet::process(KernelContext& k, TcpPacket& p) {
       }
       break;
     case TcpPacket::Kind::kData:
-      tcp_rcv_data(k, *this, *to, from.get(), p.len);
+      tcp_rcv_data(k, *this, *to, from.get(), p.len, p.urg_up);
       break;
     case TcpPacket::Kind::kAck:
       tcp_ack(k, *this, *to, p);
@@ -659,7 +766,10 @@ poll_t TcpSocket::mask() const {
   if (sk.shutdown & kRcvShutdown) m |= kEPOLLIN | kEPOLLRDNORM | kEPOLLRDHUP;
   // Connected (a SYN_SENT socket is neither readable nor writable yet).
   if (sk.state != TcpState::kSynSent) {
-    if (sk.unread_bytes() > 0) m |= kEPOLLIN | kEPOLLRDNORM;
+    // tcp_stream_is_readable: a reader standing at the urgent byte needs one byte more.
+    const uint64_t target = sk.urg_data != TcpUrg::kNone && sk.urg_seq == sk.copied_seq ? 2 : 1;
+    if (sk.unread_bytes() >= target) m |= kEPOLLIN | kEPOLLRDNORM;
+    if (sk.urg_data == TcpUrg::kValid) m |= kEPOLLPRI;
     if (!(sk.shutdown & kSendShutdown)) {
       if (sk_stream_is_writeable(sk)) m |= kEPOLLOUT | kEPOLLWRNORM;
     } else {
@@ -770,7 +880,10 @@ long TcpSocket::write(KernelContext& k, Task& task, IoRequest& io) {
                    cat(sk.name, " has ", sk.wmem_queued, " bytes queued, not below sk_sndbuf ",
                        sk.sndbuf, ": no new skb, SOCK_NOSPACE is set"),
                    {ref()});
-          if (copied) tcp_write_xmit(k, net, sk, true);  // tcp_push(..., TCP_NAGLE_PUSH)
+          if (copied) {
+            if (io.flags & kMSG_OOB) sk.snd_up = sk.write_seq;  // tcp_mark_urg
+            tcp_write_xmit(k, net, sk, true);                   // tcp_push(..., TCP_NAGLE_PUSH)
+          }
           if (!nonblock)
             return sleep("sk_stream_wait_memory",
                          cat(sk.name, "'s send buffer is full: the blocking writer sleeps after ",
@@ -780,6 +893,7 @@ long TcpSocket::write(KernelContext& k, Task& task, IoRequest& io) {
         }
         sk.send_queue.push_back(TcpTxSkb{sk.write_seq, 0, kTcpSkbOverhead});
         sk.wmem_queued += kTcpSkbOverhead;
+        sk.nonagle &= ~kTcpNaglePush;  // skb_entail
         tail = &sk.send_queue.back();
       }
       const uint32_t copy =
@@ -799,7 +913,16 @@ long TcpSocket::write(KernelContext& k, Task& task, IoRequest& io) {
   }
   io.approximate = sk.approx_counts;
   if (copied) {
-    tcp_write_xmit(k, net, sk, false);  // tcp_push with the socket's Nagle setting
+    // tcp_push: MSG_OOB marks the urgent byte (tcp_mark_urg), MSG_MORE corks this push.
+    if (io.flags & kMSG_OOB) {
+      sk.snd_up = sk.write_seq;
+      if (k.tracing())
+        k.step(StepKind::kFileOp, "tcp_mark_urg",
+               cat(sk.name, ": MSG_OOB makes byte ", sk.snd_up - 1,
+                   " urgent; snd_up = write_seq, urgent mode until it is acknowledged"),
+               {ref()});
+    }
+    tcp_write_xmit(k, net, sk, false, io.flags & kMSG_MORE);
     net.release_sock(k, holder);
     return copied;
   }
@@ -835,6 +958,34 @@ void tcp_cleanup_rbuf(KernelContext& k, TcpNet& net, TcpSock& sk, long copied) {
 
 }  // namespace
 
+// tcp_recv_urg: recv(MSG_OOB) never blocks; the urgent byte is read once (TCP_URG_READ).
+long TcpSocket::recv_urg(KernelContext& k, IoRequest& io) {
+  TcpSock& sk = *sk_;
+  if (sk.urg_data == TcpUrg::kNone || sk.urg_data == TcpUrg::kRead) {
+    if (k.tracing())
+      k.step(StepKind::kFileOp, "tcp_recv_urg",
+             cat(sk.name,
+                 sk.urg_data == TcpUrg::kRead ? ": the urgent byte was already read"
+                                              : " has no urgent data",
+                 ": EINVAL"),
+             {ref()});
+    return -kEINVAL;
+  }
+  if (sk.state == TcpState::kClose && !sk.done) return -kENOTCONN;
+  if (sk.urg_data == TcpUrg::kValid) {
+    if (!(io.flags & kMSG_PEEK)) sk.urg_data = TcpUrg::kRead;
+    if (k.tracing())
+      k.step(StepKind::kFileOp, "tcp_recv_urg",
+             cat(sk.name, ": the urgent byte is ",
+                 io.flags & kMSG_PEEK ? "peeked at" : "read (TCP_URG_READ, no more EPOLLPRI)",
+                 "; it stays in the stream, where ordinary reads skip it"),
+             {ref()});
+    return io.count > 0 ? 1 : 0;
+  }
+  if (sk.state == TcpState::kClose || (sk.shutdown & kRcvShutdown)) return 0;
+  return -kEAGAIN;
+}
+
 long TcpSocket::read(KernelContext& k, Task& task, IoRequest& io) {
   // sock_read_iter: an empty read returns before recvmsg. recv(fd, 0) gets there, with a target
   // of 1 byte it cannot meet: EAGAIN on an empty socket, 0 when data or the end is there.
@@ -842,10 +993,12 @@ long TcpSocket::read(KernelContext& k, Task& task, IoRequest& io) {
   TcpSock& sk = *sk_;
   TcpNet& net = net_;
   if (sk.state == TcpState::kListen) return -kENOTCONN;
+  if (io.flags & kMSG_OOB) return recv_urg(k, io);
   const bool nonblock = nonblocking() || (io.flags & kMSG_DONTWAIT);
   const bool peek = io.flags & kMSG_PEEK;
+  // sock_rcvlowat: MSG_WAITALL waits for the whole count, else for 1 byte.
+  const size_t target = (io.flags & kMSG_WAITALL) && io.count ? io.count : 1;
   TcpSock* const holder = net.lock_sock(&sk);  // lock_sock
-  if (io.resumed) finish_wait(task);
   // How much has arrived depends on the window the model approximates once the data in flight
   // towards this socket reaches what the kernel's first window holds, or while the peer holds
   // data back for the window.
@@ -854,47 +1007,93 @@ long TcpSocket::read(KernelContext& k, Task& task, IoRequest& io) {
         sk.unread_bytes() + (peer->write_seq - peer->snd_nxt) >= kTcpExactWindowBelow)
       mark_counts_approximate(sk);
   io.approximate = sk.approx_counts;
-  size_t size = io.count;
   long copied = 0;
-  size_t peek_index = 0;
+  if (io.resumed) {
+    finish_wait(task);
+    copied = io.done;
+  }
+  size_t size = io.count - static_cast<size_t>(copied);
+  // The sequence the loop reads at: copied_seq, or a private peek_seq for MSG_PEEK.
+  uint64_t seq = sk.copied_seq;
+  std::size_t at = 0;     // the skb the loop stands in...
+  uint64_t at_start = 0;  // ... and the sequence of its first byte
   // tcp_recvmsg_locked's do { } while (len > 0): the queue is looked at once even for 0 bytes.
   do {
-    TcpRxSegment* seg = nullptr;
-    if (peek ? peek_index < sk.receive_queue.size() : !sk.receive_queue.empty())
-      seg = &sk.receive_queue[peek ? peek_index : 0];
+    // "Are we at urgent data? Stop if we have read anything."
+    if (sk.urg_data != TcpUrg::kNone && sk.urg_seq == seq && copied) {
+      if (k.tracing())
+        k.step(StepKind::kFileOp, "tcp_recvmsg",
+               cat(sk.name, ": the read stops at the urgent mark"), {ref()});
+      break;
+    }
+    // The skb that holds `seq`: the head without MSG_PEEK; a peek walks on from where it was
+    // (the queue does not change under it).
+    if (!peek || at == 0) {
+      at = 0;
+      at_start = sk.copied_seq - (sk.receive_queue.empty() ? 0 : sk.receive_queue.front().copied);
+    }
+    while (at < sk.receive_queue.size() && seq >= at_start + sk.receive_queue[at].len)
+      at_start += sk.receive_queue[at++].len;
+    TcpRxSegment* seg = at < sk.receive_queue.size() ? &sk.receive_queue[at] : nullptr;
+    uint64_t offset = seg ? seq - at_start : 0;
     if (seg) {
-      const uint32_t used = static_cast<uint32_t>(std::min<size_t>(seg->unread(), size));
-      copied += used;
-      size -= used;
-      if (peek) {
-        ++peek_index;
-      } else {
-        seg->copied += used;
-        sk.copied_seq += used;
+      uint64_t used = std::min<uint64_t>(seg->len - offset, size);
+      bool skip_copy = false;
+      if (sk.urg_data != TcpUrg::kNone && sk.urg_seq >= seq && sk.urg_seq - seq < used) {
+        if (sk.urg_seq == seq) {
+          // Not SO_OOBINLINE: the urgent byte is stepped over.
+          ++seq;
+          ++offset;
+          --used;
+          skip_copy = used == 0;
+        } else {
+          used = sk.urg_seq - seq;
+        }
+      }
+      if (!skip_copy) {
+        seq += used;
+        copied += static_cast<long>(used);
+        size -= used;
+      }
+      if (!peek) {
+        seg->copied = static_cast<uint32_t>(offset + (skip_copy ? 0 : used));
+        sk.copied_seq = seq;
         if (!seg->unread()) sk.receive_queue.pop_front();
       }
+      if (sk.urg_data != TcpUrg::kNone && sk.copied_seq > sk.urg_seq) sk.urg_data = TcpUrg::kNone;
       continue;
     }
-    if (copied) break;  // copied >= target
-    // Nothing read yet: end of stream, a pending error, shutdown, or wait.
-    if (sk.done) break;
-    if (sk.err) {
-      copied = -take_so_error(k);
-      break;
+    if (static_cast<size_t>(copied) >= target) break;
+    if (copied) {
+      if (nonblock || sk.err || sk.state == TcpState::kClose || (sk.shutdown & kRcvShutdown)) break;
+    } else {
+      // Nothing read yet: end of stream, a pending error, shutdown, or wait.
+      if (sk.done) break;
+      if (sk.err) {
+        copied = -take_so_error(k);
+        break;
+      }
+      if (sk.shutdown & kRcvShutdown) break;
+      if (sk.state == TcpState::kClose) {
+        copied = -kENOTCONN;
+        break;
+      }
+      if (nonblock) {
+        copied = -kEAGAIN;
+        break;
+      }
     }
-    if (sk.shutdown & kRcvShutdown) break;
-    if (sk.state == TcpState::kClose) {
-      copied = -kENOTCONN;
-      break;
-    }
-    if (nonblock) {
-      copied = -kEAGAIN;
-      break;
-    }
+    if (copied) tcp_cleanup_rbuf(k, net, sk, copied);
+    io.done = copied;
     sock_prepare_to_wait(&wq_, task);
     if (k.tracing())
       k.step(StepKind::kFileOp, "sk_wait_data",
-             cat(sk.name, " has nothing to read: the blocking reader sleeps"), {ref(), task.ref()});
+             cat(sk.name,
+                 copied ? cat(" has given ", bytes(copied), " of the ", io.count,
+                              " MSG_WAITALL asks for")
+                        : std::string(" has nothing to read"),
+                 ": the blocking reader sleeps"),
+             {ref(), task.ref()});
     net.release_sock(k, holder);  // sk_wait_event releases the socket while it sleeps
     return kWouldSleep;
   } while (size);
@@ -969,6 +1168,51 @@ long TcpSocket::set_sndbuf(KernelContext& k, int v) {
            {ref()});
   sk_stream_write_space(k, sk);  // sk->sk_write_space(sk)
   net_.release_sock(k, holder);
+  return 0;
+}
+
+long TcpSocket::set_rcvbuf(KernelContext& k, int v) {
+  TcpSock& sk = *sk_;
+  sk.rcvbuf = sock_rcvbuf_from_user(v);
+  if (k.tracing())
+    k.step(StepKind::kFileOp, "sock_setsockopt",
+           cat(sk.name, ": SO_RCVBUF ", v, " sets sk_rcvbuf to ", sk.rcvbuf,
+               "; the window it offers follows"),
+           {ref()});
+  return 0;
+}
+
+long TcpSocket::set_nodelay(KernelContext& k, bool on) {
+  TcpSock& sk = *sk_;
+  if (!on) {
+    sk.nonagle &= ~kTcpNagleOff;
+    return 0;
+  }
+  sk.nonagle |= kTcpNagleOff | kTcpNaglePush;
+  if (k.tracing())
+    k.step(StepKind::kFileOp, "__tcp_sock_set_nodelay",
+           cat(sk.name, ": TCP_NODELAY, no more Nagle; what is queued is pushed out"), {ref()});
+  tcp_write_xmit(k, net_, sk, false);  // tcp_push_pending_frames
+  net_.run(k);
+  return 0;
+}
+
+long TcpSocket::set_cork(KernelContext& k, bool on) {
+  TcpSock& sk = *sk_;
+  if (on) {
+    sk.nonagle |= kTcpNagleCork;
+    if (k.tracing())
+      k.step(StepKind::kFileOp, "__tcp_sock_set_cork",
+             cat(sk.name, ": TCP_CORK, short segments wait for more data"), {ref()});
+    return 0;
+  }
+  sk.nonagle &= ~kTcpNagleCork;
+  if (sk.nonagle & kTcpNagleOff) sk.nonagle |= kTcpNaglePush;
+  if (k.tracing())
+    k.step(StepKind::kFileOp, "__tcp_sock_set_cork",
+           cat(sk.name, ": the cork is taken out; what is queued is pushed out"), {ref()});
+  tcp_write_xmit(k, net_, sk, false);  // tcp_push_pending_frames
+  net_.run(k);
   return 0;
 }
 

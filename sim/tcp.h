@@ -60,7 +60,13 @@
 //     ACK), later ones wait for the reader (tcp_cleanup_rbuf sends the owed ACK, or a window
 //     update once the window can at least double); the delayed-ACK timer is not modelled;
 //   - Nagle with Minshall's rule: a segment shorter than the MSS waits while an earlier short
-//     segment is unacknowledged (TCP_NODELAY is not modelled).
+//     segment is unacknowledged, unless TCP_NODELAY (tp->nonagle's TCP_NAGLE_OFF) or urgent
+//     mode; a cork (TCP_CORK, or MSG_MORE for one push: TCP_NAGLE_CORK) holds it even with nothing
+//     in flight, and then the probe timer (200 ms on the virtual clock, tcp_check_probe_timer →
+//     tcp_write_wakeup) sends it [O3]; the kernel's timer runs from icsk_rto, a little above 200
+//     ms;
+//   - SO_RCVBUF sets sk_rcvbuf and the window follows it with the rules above, which are only an
+//     approximation of tcp_select_window for small buffers.
 //   - a FIN is acknowledged at once (the kernel may delay that ACK too).
 // Where a count depends on these approximations the read/write marks it (IoRequest::approximate,
 // then SysResult::approximate), and `check` reports a difference in it apart from divergences:
@@ -77,15 +83,21 @@
 // a little: an idle reader's queue takes 131072 bytes (kernel 127973..128512), 65536-byte writes
 // are accepted up to 3994510 bytes (kernel 4005888), write(10000000) returns 3896179 (kernel
 // 3919467); with SO_SNDBUF 4096 the writer gets 163705 bytes out before EAGAIN (kernel 80357).
-// Not modelled: urgent data (MSG_OOB), a blocking connect (connect never sleeps, even on a
-// blocking socket), SYN-ACK retransmission (no half-open connection on loopback), the TIME_WAIT
-// and FIN_WAIT2 timers (their effect on the socket — TCP_CLOSE — is immediate), keepalive, data
-// retransmission, congestion control, SO_LINGER, TCP_NODELAY, TCP_CORK, SO_RCVBUF.
+// Urgent data [O2]: MSG_OOB sets snd_up (tcp_mark_urg); segments before it carry the urgent
+// pointer (or seq + 0xFFFF); the receiver's tcp_check_urg / tcp_urg keep urg_data and urg_seq;
+// tcp_poll's PRI and its "one byte more" for IN at the mark; tcp_recvmsg stops at the mark and
+// steps over the urgent byte; tcp_recv_urg. MSG_WAITALL: a blocking reader waits for the count.
+// Not modelled: SO_OOBINLINE, SIGURG, a blocking connect (connect never sleeps, even on a blocking
+// socket), SYN-ACK retransmission (no half-open connection on loopback), the TIME_WAIT and
+// FIN_WAIT2 timers (their effect on the socket — TCP_CLOSE — is immediate), keepalive, data
+// retransmission, congestion control, SO_LINGER, autocorking (tcp_should_autocork: loopback
+// completes transmissions at once).
 #pragma once
 
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -128,6 +140,15 @@ inline constexpr uint64_t kTcpExactWindowBelow = 127973;
 inline constexpr int64_t kTcpTimeoutInitNs = 1000000000;  // TCP_TIMEOUT_INIT: the SYN's first RTO
 inline constexpr int kTcpSynRetries = 6;                  // net.ipv4.tcp_syn_retries
 inline constexpr int kTcpSynLinearTimeouts = 4;           // net.ipv4.tcp_syn_linear_timeouts
+
+// tp->urg_data: TCP_URG_NOTYET (the pointer came, the byte did not), TCP_URG_VALID (the byte is
+// here, EPOLLPRI), TCP_URG_READ (recv(MSG_OOB) took it).
+enum class TcpUrg : uint8_t { kNone, kNotYet, kValid, kRead };
+
+inline constexpr int kTcpNagleOff = 1;   // TCP_NAGLE_OFF: TCP_NODELAY
+inline constexpr int kTcpNagleCork = 2;  // TCP_NAGLE_CORK: TCP_CORK, or MSG_MORE for one send
+inline constexpr int kTcpNaglePush = 4;  // TCP_NAGLE_PUSH
+inline constexpr int64_t kTcpProbe0Ns = 200'000'000;  // tcp_probe0_base: TCP_RTO_MIN on loopback
 
 // One skb of received data.
 struct TcpRxSegment {
@@ -197,7 +218,16 @@ struct TcpSock : std::enable_shared_from_this<TcpSock> {
   int max_ack_backlog = 0;
   std::deque<std::shared_ptr<TcpSock>> accept_queue;
 
+  // urgent data (MSG_OOB) and what holds partial segments back
+  uint64_t snd_up = 0;                  // tcp_mark_urg: write_seq after the last MSG_OOB send
+  TcpUrg urg_data = TcpUrg::kNone;      // tp->urg_data: the state of the urgent byte we received
+  uint64_t urg_seq = 0;                 // tp->urg_seq: the urgent byte's sequence number
+  int nonagle = 0;                      // tp->nonagle: kTcpNagleOff (TCP_NODELAY) | kTcpNagleCork
+  std::optional<int64_t> probe0_timer;  // ICSK_TIME_PROBE0: when held data is sent anyway (ns)
+
   uint64_t unread_bytes() const { return rcv_nxt - copied_seq; }
+  // tcp_urg_mode (snd_up != snd_una; tcp_ack moves snd_up along with snd_una once passed)
+  bool urg_mode() const { return snd_up > snd_una; }
 };
 
 class TcpSocket final : public File {
@@ -213,8 +243,11 @@ class TcpSocket final : public File {
   std::vector<const WaitQueueHead*> wait_queues() const override { return {&wq_}; }
   void describe(FileView& view) const override;
 
-  long shutdown(KernelContext& k, int how);  // inet_shutdown
-  long set_sndbuf(KernelContext& k, int v);  // setsockopt(SOL_SOCKET, SO_SNDBUF, v)
+  long shutdown(KernelContext& k, int how);     // inet_shutdown
+  long set_sndbuf(KernelContext& k, int v);     // setsockopt(SOL_SOCKET, SO_SNDBUF, v)
+  long set_rcvbuf(KernelContext& k, int v);     // setsockopt(SOL_SOCKET, SO_RCVBUF, v)
+  long set_nodelay(KernelContext& k, bool on);  // __tcp_sock_set_nodelay
+  long set_cork(KernelContext& k, bool on);     // __tcp_sock_set_cork
   // getsockopt(SO_ERROR): sock_error() — returns sk_err and clears it.
   int take_so_error(KernelContext& k);
 
@@ -224,6 +257,7 @@ class TcpSocket final : public File {
 
  private:
   poll_t mask() const;
+  long recv_urg(KernelContext& k, IoRequest& io);  // tcp_recv_urg
   TcpNet& net_;
   std::shared_ptr<TcpSock> sk_;
   WaitQueueHead wq_;  // sock->wq.wait
@@ -239,6 +273,7 @@ struct TcpPacket {
   uint64_t ack = 0;         // kAck: bytes acknowledged
   uint64_t window_end = 0;  // kAck: right edge of the sender's receive window
   bool ack_fin = false;     // kAck: also acknowledges the FIN
+  uint64_t urg_up = 0;      // kData with URG: the urgent pointer (sequence after the urgent byte)
 };
 
 // The loopback network of the simulated machine: the sockets' constructors, and the wire.

@@ -89,6 +89,17 @@ inline constexpr int kSHUT_RDWR = 2;
 
 inline constexpr int kMSG_PEEK = 0x2;
 inline constexpr int kMSG_DONTWAIT = 0x40;
+inline constexpr int kMSG_OOB = 0x1;
+inline constexpr int kMSG_WAITALL = 0x100;
+inline constexpr int kMSG_MORE = 0x8000;
+
+// setsockopt/getsockopt levels and options (asm-generic/socket.h, linux/tcp.h).
+inline constexpr int kSOL_SOCKET = 1;
+inline constexpr int kIPPROTO_TCP = 6;
+inline constexpr int kSO_SNDBUF = 7;
+inline constexpr int kSO_RCVBUF = 8;
+inline constexpr int kTCP_NODELAY = 1;
+inline constexpr int kTCP_CORK = 3;
 
 // asm-generic/errno-base.h, errno.h
 inline constexpr int kEPERM = 1;
@@ -111,6 +122,7 @@ inline constexpr int kEPIPE = 32;
 inline constexpr int kELOOP = 40;
 inline constexpr int kENOPKG = 65;
 inline constexpr int kENOTSOCK = 88;
+inline constexpr int kENOPROTOOPT = 92;
 inline constexpr int kEOPNOTSUPP = 95;
 inline constexpr int kEADDRINUSE = 98;
 inline constexpr int kECONNABORTED = 103;

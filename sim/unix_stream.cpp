@@ -69,6 +69,12 @@ int sock_sndbuf_from_user(int v) {
   return std::max<int>(static_cast<int>(val) * 2, kSockMinSndbuf);
 }
 
+int sock_rcvbuf_from_user(int v) {
+  // __sock_set_rcvbuf: as SO_SNDBUF, with rmem_max and SOCK_MIN_RCVBUF.
+  const uint32_t val = std::min<uint32_t>(static_cast<uint32_t>(v), kSysctlRmemMax);
+  return std::max<int>(static_cast<int>(val) * 2, kSockMinRcvbuf);
+}
+
 // ---------------------------------------------------------------------------------------------
 // [SECTION] skb sizes
 // ---------------------------------------------------------------------------------------------
@@ -195,6 +201,7 @@ poll_t UnixStreamSocket::mask() const {
   if (sk.shutdown == kShutdownMask) m |= kEPOLLHUP;
   if (sk.shutdown & kRcvShutdown) m |= kEPOLLRDHUP | kEPOLLIN | kEPOLLRDNORM;
   if (!sk.receive_queue.empty()) m |= kEPOLLIN | kEPOLLRDNORM;
+  if (sk.oob_pending) m |= kEPOLLPRI;
   // A socketpair end stays TCP_ESTABLISHED while its file lives, so no HUP for TCP_CLOSE, and
   // writability is reported even when the peer is gone ("this prevents stuck sockets").
   if (unix_writable(sk, 0)) m |= kEPOLLOUT | kEPOLLWRNORM | kEPOLLWRBAND;
@@ -231,11 +238,20 @@ void UnixStreamSocket::describe(FileView& view) const {
 long UnixStreamSocket::write(KernelContext& k, Task& task, IoRequest& io) {
   UnixSock& sk = *sk_;
   const bool nonblock = nonblocking() || (io.flags & kMSG_DONTWAIT);
+  // MSG_OOB: the last byte goes alone, after the others (queue_oob); there must be one.
+  const bool oob = io.flags & kMSG_OOB;
+  const size_t len = oob && io.count ? io.count - 1 : io.count;
   long sent = 0;
   if (io.resumed) {
     finish_wait(task);
     sent = io.done;
   } else {
+    if (oob && io.count == 0) {
+      if (k.tracing())
+        k.step(StepKind::kFileOp, "unix_stream_sendmsg",
+               cat(sk.name, ": MSG_OOB without a byte to send: EOPNOTSUPP"), {ref()});
+      return -kEOPNOTSUPP;
+    }
     if (!sk.peer) return -kENOTCONN;
     if (sk.shutdown & kSendShutdown) {
       if (k.tracing())
@@ -246,9 +262,9 @@ long UnixStreamSocket::write(KernelContext& k, Task& task, IoRequest& io) {
   }
   UnixSock& other = *sk.peer;
   long err = 0;
-  while (static_cast<size_t>(sent) < io.count) {
+  while (static_cast<size_t>(sent) < len) {
     const uint32_t size =
-        static_cast<uint32_t>(std::min<size_t>(io.count - sent, unix_stream_max_skb(sk.sndbuf)));
+        static_cast<uint32_t>(std::min<size_t>(len - sent, unix_stream_max_skb(sk.sndbuf)));
     // sock_alloc_send_pskb: pending error, shutdown, then room in the send buffer.
     if (sk.err) {
       err = -take_so_error(k);
@@ -294,6 +310,7 @@ long UnixStreamSocket::write(KernelContext& k, Task& task, IoRequest& io) {
       err = -kEPIPE;
       break;
     }
+    other.inq_len += skb.len;
     other.receive_queue.push_back(std::move(skb));
     if (k.tracing())
       k.step(StepKind::kFileOp, "unix_stream_sendmsg",
@@ -304,31 +321,170 @@ long UnixStreamSocket::write(KernelContext& k, Task& task, IoRequest& io) {
     sock_def_readable(k, other.sk_wq);  // other->sk_data_ready
     sent += size;
   }
+  if (oob && !err && static_cast<size_t>(sent) == len) {
+    const long r = queue_oob(k, task, io, sent);
+    if (r == kWouldSleep) return r;
+    if (r < 0)
+      err = r;
+    else
+      ++sent;
+  }
   return sent ? sent : err;
+}
+
+// queue_oob: the urgent byte in an skb of its own (sock_alloc_send_skb, so it needs room in the
+// send buffer like any skb), which becomes the peer's u->oob_skb.
+long UnixStreamSocket::queue_oob(KernelContext& k, Task& task, IoRequest& io, long sent) {
+  UnixSock& sk = *sk_;
+  UnixSock& other = *sk.peer;
+  const bool nonblock = nonblocking() || (io.flags & kMSG_DONTWAIT);
+  if (sk.err) return -take_so_error(k);
+  if (sk.shutdown & kSendShutdown) return -kEPIPE;
+  if (sk.wmem_alloc >= sk.sndbuf) {
+    if (nonblock) {
+      if (k.tracing())
+        k.step(StepKind::kFileOp, "sock_alloc_send_skb",
+               cat(sk.name, "'s send buffer is full: no skb for the MSG_OOB byte, EAGAIN"),
+               {ref()});
+      return -kEAGAIN;
+    }
+    io.done = sent;
+    sock_prepare_to_wait(&wq_, task);
+    if (k.tracing())
+      k.step(StepKind::kFileOp, "sock_wait_for_wmem",
+             cat(sk.name,
+                 "'s send buffer is full: the blocking writer sleeps before its MSG_OOB byte"),
+             {ref(), task.ref()});
+    return kWouldSleep;
+  }
+  UnixSkb skb{1, 0, unix_skb_truesize(1), sk_};
+  sk.wmem_alloc += skb.truesize;
+  if (other.dead || (other.shutdown & kRcvShutdown)) {
+    unix_skb_free(k, std::move(skb), "never delivered");
+    return -kEPIPE;
+  }
+  for (UnixSkb& queued : other.receive_queue)
+    queued.oob = false;  // the earlier urgent byte, if any, is ordinary data from now on
+  skb.oob = true;
+  other.oob_pending = true;
+  other.inq_len += skb.len;
+  other.receive_queue.push_back(std::move(skb));
+  if (k.tracing())
+    k.step(StepKind::kFileOp, "queue_oob",
+           cat("the MSG_OOB byte joins the receive queue of ", other.name,
+               " in an skb of its own and becomes its oob_skb (EPOLLPRI); ", sk.name,
+               "'s sk_wmem_alloc is now ", sk.wmem_alloc),
+           {ref()});
+  sock_def_readable(k, other.sk_wq);  // other->sk_data_ready
+  return 0;
 }
 
 // ---------------------------------------------------------------------------------------------
 // [SECTION] unix_stream_read_generic
 // ---------------------------------------------------------------------------------------------
 
+namespace {
+
+// Unlinks receive_queue[at] and frees it (consume_skb / kfree_skb → sock_wfree on its sender).
+void unix_unlink_skb(KernelContext& k, UnixSock& sk, size_t at, const char* why) {
+  UnixSkb skb = std::move(sk.receive_queue[at]);
+  sk.receive_queue.erase(sk.receive_queue.begin() + static_cast<std::ptrdiff_t>(at));
+  unix_skb_free(k, std::move(skb), why);
+}
+
+}  // namespace
+
+// manage_oob: what the read loop may take at receive_queue[at]. Empty skbs (an urgent byte read
+// by recv(MSG_OOB)) are unlinked or stepped over; the oob skb ends a read that copied something,
+// and is dropped (or stepped over by MSG_PEEK) by one that did not. nullopt: nothing to take.
+std::optional<size_t> UnixStreamSocket::manage_oob(KernelContext& k, size_t at, bool peek,
+                                                   long copied) {
+  UnixSock& sk = *sk_;
+  if (sk.receive_queue[at].unread() && !sk.receive_queue[at].oob) return at;
+  if (!sk.receive_queue[at].unread()) {
+    if (copied) return std::nullopt;  // no oob skb, or this empty skb is behind the mark
+    if (peek)
+      ++at;
+    else
+      unix_unlink_skb(k, sk, at, "its urgent byte was read with MSG_OOB");
+    if (at >= sk.receive_queue.size()) return std::nullopt;
+  }
+  UnixSkb& skb = sk.receive_queue[at];
+  if (!skb.oob) return at;
+  if (copied) {
+    if (k.tracing())
+      k.step(StepKind::kFileOp, "manage_oob",
+             cat(sk.name, ": the read stops at the MSG_OOB byte (the urgent mark)"), {ref()});
+    return std::nullopt;
+  }
+  if (peek) return at + 1 < sk.receive_queue.size() ? std::optional<size_t>(at + 1) : std::nullopt;
+  // Not SO_OOBINLINE: the urgent byte nobody read with MSG_OOB is thrown away. This kernel does
+  // not take it off u->inq_len: FIONREAD counts it from now on [O1].
+  skb.oob = false;
+  sk.oob_pending = false;
+  if (k.tracing())
+    k.step(StepKind::kFileOp, "manage_oob",
+           cat(sk.name, ": the read starts at the MSG_OOB byte, which is dropped unread"), {ref()});
+  unix_unlink_skb(k, sk, at, "its urgent byte was skipped");
+  return sk.receive_queue.empty() ? std::nullopt : std::optional<size_t>(0);
+}
+
+// unix_stream_recv_urg: recv(MSG_OOB) copies the urgent byte; its skb stays queued, empty.
+long UnixStreamSocket::recv_urg(KernelContext& k, IoRequest& io) {
+  UnixSock& sk = *sk_;
+  if (!sk.oob_pending) {
+    if (k.tracing())
+      k.step(StepKind::kFileOp, "unix_stream_recv_urg",
+             cat(sk.name, " has no MSG_OOB byte: EINVAL"), {ref()});
+    return -kEINVAL;
+  }
+  size_t at = 0;
+  while (!sk.receive_queue[at].oob)
+    ++at;
+  const bool peek = io.flags & kMSG_PEEK;
+  bool empty_before = false;
+  if (!peek) {
+    sk.receive_queue[at].oob = false;
+    sk.oob_pending = false;
+    sk.receive_queue[at].consumed += 1;
+    sk.inq_len -= 1;
+    empty_before = at > 0 && !sk.receive_queue[at - 1].unread();
+  }
+  if (k.tracing())
+    k.step(StepKind::kFileOp, "unix_stream_recv_urg",
+           cat(sk.name, ": the MSG_OOB byte is ", peek ? "peeked at" : "read",
+               peek ? "" : "; its empty skb stays on the receive queue"),
+           {ref()});
+  if (empty_before) unix_unlink_skb(k, sk, at - 1, "an empty skb before the urgent byte");
+  return 1;
+}
+
 long UnixStreamSocket::read(KernelContext& k, Task& task, IoRequest& io) {
   // sock_read_iter: an empty read returns before recvmsg. recv(fd, 0) gets there, with a target
   // of 1 byte it cannot meet: EAGAIN on an empty socket, 0 when data or the end is there.
   if (io.count == 0 && !io.recvmsg) return 0;
+  if (io.flags & kMSG_OOB) return recv_urg(k, io);
   UnixSock& sk = *sk_;
   const bool nonblock = nonblocking() || (io.flags & kMSG_DONTWAIT);
   const bool peek = io.flags & kMSG_PEEK;
-  if (io.resumed) finish_wait(task);
-  size_t size = io.count;
+  // sock_rcvlowat: MSG_WAITALL waits for the whole count, else for 1 byte.
+  const size_t target = (io.flags & kMSG_WAITALL) && io.count ? io.count : 1;
   long copied = 0;
+  if (io.resumed) {
+    finish_wait(task);
+    copied = io.done;
+  }
+  size_t size = io.count - static_cast<size_t>(copied);
   long err = 0;
   size_t peek_index = 0;
   for (;;) {
-    UnixSkb* skb = nullptr;
-    if (peek ? peek_index < sk.receive_queue.size() : !sk.receive_queue.empty())
-      skb = &sk.receive_queue[peek ? peek_index : 0];
-    if (!skb) {
-      if (copied) break;  // copied >= target (1 byte)
+    std::optional<size_t> at;
+    if (peek ? peek_index < sk.receive_queue.size() : !sk.receive_queue.empty()) {
+      at = manage_oob(k, peek ? peek_index : 0, peek, copied);
+      if (!at && copied) break;
+    }
+    if (!at) {
+      if (static_cast<size_t>(copied) >= target) break;
       // "POSIX 1003.1g mandates this order": pending error, then end of data, then wait.
       if (sk.err) {
         err = -take_so_error(k);
@@ -344,29 +500,37 @@ long UnixStreamSocket::read(KernelContext& k, Task& task, IoRequest& io) {
         err = -kEAGAIN;
         break;
       }
+      io.done = copied;
       sock_prepare_to_wait(&wq_, task);
       if (k.tracing())
         k.step(StepKind::kFileOp, "unix_stream_data_wait",
-               cat(sk.name, " is empty: the blocking reader sleeps on its sk_wq"),
+               cat(sk.name,
+                   copied ? cat(" has given ", bytes(copied), " of the ", io.count,
+                                " MSG_WAITALL asks for")
+                          : std::string(" is empty"),
+                   ": the blocking reader sleeps on its sk_wq"),
                {ref(), task.ref()});
       return kWouldSleep;
     }
+    UnixSkb* skb = &sk.receive_queue[*at];
     const uint32_t chunk = static_cast<uint32_t>(std::min<size_t>(skb->unread(), size));
     copied += chunk;
     size -= chunk;
     if (peek) {
-      ++peek_index;
+      // MSG_PEEK goes on to the next skb, and ends at the last one: no waiting, no error, even
+      // short of a MSG_WAITALL target.
+      peek_index = *at + 1;
+      if (peek_index >= sk.receive_queue.size()) break;
     } else {
       skb->consumed += chunk;
+      sk.inq_len -= chunk;
       if (k.tracing())
         k.step(StepKind::kFileOp, "unix_stream_read_generic",
                cat(bytes(chunk), " read from an skb of ", bytes(skb->len), " on ", sk.name,
                    skb->unread() ? cat(", ", skb->unread(), " left in it") : ", now empty"),
                {ref()});
       if (skb->unread()) break;
-      UnixSkb done = std::move(sk.receive_queue.front());
-      sk.receive_queue.pop_front();
-      unix_skb_free(k, std::move(done), "read to the end");
+      unix_unlink_skb(k, sk, *at, "read to the end");
     }
     if (!size) break;
   }
@@ -426,6 +590,17 @@ long UnixStreamSocket::set_sndbuf(KernelContext& k, int v) {
            cat(sk.name, ": SO_SNDBUF ", v, " sets sk_sndbuf to ", sk.sndbuf), {ref()});
   // "Wake up sending tasks if we upped the value."
   unix_write_space(k, sk, 0);
+  return 0;
+}
+
+long UnixStreamSocket::set_rcvbuf(KernelContext& k, int v) {
+  UnixSock& sk = *sk_;
+  sk.rcvbuf = sock_rcvbuf_from_user(v);
+  if (k.tracing())
+    k.step(StepKind::kFileOp, "sock_setsockopt",
+           cat(sk.name, ": SO_RCVBUF ", v, " sets sk_rcvbuf to ", sk.rcvbuf,
+               " (a stream socket's sender is limited by its own sk_sndbuf, not by this)"),
+           {ref()});
   return 0;
 }
 

@@ -33,8 +33,18 @@
 // is shut; IN|RDNORM if the receive queue is not empty; OUT|WRNORM|WRBAND if writable — also
 // after the peer is gone, so a writer is never stuck.
 //
-// Not modelled: SCM_RIGHTS and SO_PASSCRED (the short reads they cause), MSG_OOB (the
-// CONFIG_AF_UNIX_OOB urgent byte and its EPOLLPRI), sk_peek_offset, datagram and seqpacket
+// MSG_OOB (CONFIG_AF_UNIX_OOB). send(fd, S bytes, MSG_OOB) queues S-1 bytes as usual, then the
+// last byte alone in its own skb (queue_oob), which becomes the receiver's u->oob_skb (replacing
+// an earlier one, whose byte turns into ordinary data), and calls sk_data_ready once more. A
+// 0-byte MSG_OOB send is EOPNOTSUPP. unix_poll adds EPOLLPRI while u->oob_skb is set. A read
+// stops before the oob skb once it has copied something (manage_oob); a read that starts at it
+// drops it (kfree_skb → sock_wfree) and goes on. recv(MSG_OOB) (unix_stream_recv_urg) returns that
+// byte without unlinking its skb: the empty skb stays queued — so poll still says IN — until the
+// next read unlinks it; no oob skb: EINVAL, never EAGAIN. MSG_WAITALL makes a blocking read wait
+// for the whole count (target = size, sock_rcvlowat); MSG_MORE is ignored.
+//
+// Not modelled: SCM_RIGHTS and SO_PASSCRED (the short reads they cause), SO_OOBINLINE,
+// sk_peek_offset, datagram and seqpacket
 // sockets, listening/connecting AF_UNIX sockets (socketpair only), SIGPIPE (ignored, as by the
 // live backend: the model returns EPIPE).
 #pragma once
@@ -42,6 +52,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -64,6 +75,9 @@ inline constexpr uint8_t kShutdownMask = 3;
 inline constexpr int kSockMinSndbuf = 4608;        // SOCK_MIN_SNDBUF on x86-64
 inline constexpr int kSysctlWmemMax = 4194304;     // net.core.wmem_max on the project's machines
 inline constexpr int kSysctlWmemDefault = 212992;  // net.core.wmem_default (AF_UNIX sk_sndbuf)
+inline constexpr int kSockMinRcvbuf = 2304;        // SOCK_MIN_RCVBUF on x86-64
+inline constexpr int kSysctlRmemMax = 4194304;     // net.core.rmem_max on the project's machines
+inline constexpr int kSysctlRmemDefault = 212992;  // net.core.rmem_default (AF_UNIX sk_rcvbuf)
 
 // "RCV|SEND" for sk_shutdown bits, "none" for 0.
 std::string shutdown_bits_name(uint8_t shutdown);
@@ -82,6 +96,8 @@ void sock_prepare_to_wait(WaitQueueHead* sk_wq, Task& task);
 int sock_error(KernelContext& k, int& sk_err, const std::string& sock, ObjRef file);
 // The new sk_sndbuf of setsockopt(SO_SNDBUF, v): 2 * min(v, wmem_max), at least SOCK_MIN_SNDBUF.
 int sock_sndbuf_from_user(int v);
+// The new sk_rcvbuf of setsockopt(SO_RCVBUF, v): 2 * min(v, rmem_max), at least SOCK_MIN_RCVBUF.
+int sock_rcvbuf_from_user(int v);
 
 // ---------------------------------------------------------------------------------------------
 // [SECTION] AF_UNIX stream
@@ -100,6 +116,7 @@ struct UnixSkb {
   uint32_t consumed = 0;            // UNIXCB(skb).consumed: bytes already read
   uint32_t truesize = 0;            // charged to owner->wmem_alloc until the skb is freed
   std::shared_ptr<UnixSock> owner;  // skb->sk: the sending sock (sock_wfree runs on it)
+  bool oob = false;                 // this is the receiver's u->oob_skb (MSG_OOB's byte)
   uint32_t unread() const { return len - consumed; }  // unix_skb_len
 };
 
@@ -112,7 +129,12 @@ struct UnixSock {
   bool dead = false;                // SOCK_DEAD: released by close()
   long wmem_alloc = 0;              // truesizes of our skbs not yet freed (sk_wmem_alloc - 1)
   int sndbuf = kSysctlWmemDefault;  // sk_sndbuf
+  int rcvbuf = kSysctlRmemDefault;  // sk_rcvbuf: not a limit for a stream socket's receiver
   std::deque<UnixSkb> receive_queue;
+  bool oob_pending = false;  // u->oob_skb != NULL: one skb of receive_queue has `oob` set
+  // u->inq_len, what FIONREAD (unix_inq_len) answers: the bytes queued, less those read. On this
+  // kernel an urgent byte that manage_oob drops unread stays counted [O1].
+  uint64_t inq_len = 0;
   std::shared_ptr<UnixSock> peer;  // unix_peer(sk); cleared when this end is released
   uint32_t file_id = 0;            // the socket file, 0 once released
 
@@ -133,6 +155,7 @@ class UnixStreamSocket final : public File {
 
   long shutdown(KernelContext& k, int how);  // unix_shutdown
   long set_sndbuf(KernelContext& k, int v);  // setsockopt(SOL_SOCKET, SO_SNDBUF, v)
+  long set_rcvbuf(KernelContext& k, int v);  // setsockopt(SOL_SOCKET, SO_RCVBUF, v)
   // getsockopt(SO_ERROR): sock_error() — returns sk_err and clears it.
   int take_so_error(KernelContext& k);
 
@@ -140,6 +163,9 @@ class UnixStreamSocket final : public File {
 
  private:
   poll_t mask() const;
+  long queue_oob(KernelContext& k, Task& task, IoRequest& io, long sent);
+  long recv_urg(KernelContext& k, IoRequest& io);  // unix_stream_recv_urg
+  std::optional<size_t> manage_oob(KernelContext& k, size_t at, bool peek, long copied);
   std::shared_ptr<UnixSock> sk_;
   WaitQueueHead wq_;  // sock->wq.wait
 };

@@ -37,6 +37,8 @@ enum class CallId : uint8_t {
   kEventfdWrite,
   kEventfdRead,
   kShutdown,
+  kSetsockopt,
+  kGetsockopt,
   kClose,
   kDup,
   kDup2,

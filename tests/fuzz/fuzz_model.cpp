@@ -117,7 +117,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       case CallId::kRecv:
         arg(in.fd());
         arg((in.u32() % 70000) + 1);
-        arg(in.byte() & 0x42);
+        arg(in.u32() & (kMSG_PEEK | kMSG_DONTWAIT | kMSG_OOB | kMSG_WAITALL | kMSG_MORE));
         break;
       case CallId::kEventfdWrite:
         arg(in.fd());
@@ -129,6 +129,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       case CallId::kShutdown:
         arg(in.fd());
         arg(in.byte() % 4);
+        break;
+      case CallId::kSetsockopt: {
+        const int options[][2] = {{kSOL_SOCKET, kSO_SNDBUF},
+                                  {kSOL_SOCKET, kSO_RCVBUF},
+                                  {kIPPROTO_TCP, kTCP_NODELAY},
+                                  {kIPPROTO_TCP, kTCP_CORK}};
+        const auto* o = options[in.byte() % 4];
+        arg(in.fd());
+        arg(o[0]);
+        arg(o[1]);
+        arg(static_cast<int64_t>(in.u32() % 70000));
+        break;
+      }
+      case CallId::kGetsockopt:
+        arg(in.fd());
+        arg(in.byte() & 1 ? kSOL_SOCKET : kIPPROTO_TCP);
+        arg(in.byte() % 9);
         break;
       case CallId::kClose:
       case CallId::kDup:

@@ -38,6 +38,43 @@ std::string message(const std::string& text) {
   return "";
 }
 
+// send/recv take every MSG_ flag the model follows, alone or joined; setsockopt and getsockopt
+// spell level and option as C does.
+TEST(ScriptParser, SocketFlagsAndOptions) {
+  Scenario s = ok(R"(socketpair(a, b)
+send(b, "U", MSG_OOB)
+send(b, 1, MSG_MORE | MSG_DONTWAIT)
+recv(a, 10, MSG_WAITALL | MSG_PEEK)
+recv(a, 10, MSG_OOB | MSG_PEEK)
+setsockopt(a, SOL_SOCKET, SO_SNDBUF, 4096) => 0
+setsockopt(a, IPPROTO_TCP, TCP_CORK, 1)    => -1 EOPNOTSUPP
+getsockopt(a, SOL_SOCKET, SO_RCVBUF)       => 212992
+setsockopt(a, IPPROTO_TCP, TCP_NODELAY, 1) => -1 EOPNOTSUPP
+)");
+  ASSERT_EQ(s.statements.size(), 9u);
+  EXPECT_EQ(s.statements[1].args[2].number, kMSG_OOB);
+  EXPECT_EQ(s.statements[1].args[2].number, 1);
+  EXPECT_EQ(s.statements[2].args[2].number, kMSG_MORE | kMSG_DONTWAIT);
+  EXPECT_EQ(s.statements[2].args[2].number, 0x8040);
+  EXPECT_EQ(s.statements[3].args[2].number, 0x102);
+  EXPECT_EQ(s.statements[4].args[2].number, 0x3);
+  EXPECT_EQ(s.statements[5].call, CallId::kSetsockopt);
+  ASSERT_EQ(s.statements[5].args.size(), 4u);
+  EXPECT_EQ(s.statements[5].args[1].number, 1);  // SOL_SOCKET
+  EXPECT_EQ(s.statements[5].args[2].number, 7);  // SO_SNDBUF
+  EXPECT_EQ(s.statements[5].args[3].number, 4096);
+  EXPECT_EQ(s.statements[6].args[1].number, 6);  // IPPROTO_TCP
+  EXPECT_EQ(s.statements[6].args[2].number, 3);  // TCP_CORK
+  EXPECT_EQ(s.statements[6].expect.err, kEOPNOTSUPP);
+  EXPECT_EQ(s.statements[7].call, CallId::kGetsockopt);
+  EXPECT_EQ(s.statements[7].args[2].number, 8);  // SO_RCVBUF
+  EXPECT_EQ(s.statements[7].expect.kind, Expectation::Kind::kValue);
+  EXPECT_EQ(s.statements[7].expect.value, 212992);
+  EXPECT_EQ(s.statements[8].args[2].number, 1);  // TCP_NODELAY
+  EXPECT_EQ(message("socketpair(a, b)\nsend(b, 1, MSG_URGENT)\n"), "unknown flag 'MSG_URGENT'");
+  EXPECT_EQ(message("socketpair(a, b)\ngetsockopt(a, SOL_SOCKET)\n").empty(), false);
+}
+
 TEST(ScriptParser, TheDesignExampleParses) {
   Scenario s = ok(R"(title "Pipe 2 KB / 1 KB, edge-triggered"
 // the picture:   pipe --(et)--> epfd

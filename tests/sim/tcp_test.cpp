@@ -589,5 +589,48 @@ TEST_F(TcpTest, S1ClosingASynSentSocketStopsItsTimer) {
   EXPECT_FALSE(k.context().sched().next_kernel_timer().has_value());
 }
 
+// [O5] A blocking TCP reader with MSG_WAITALL sleeps until the whole count has arrived.
+TEST_F(TcpTest, O5WaitallBlockingReaderWaitsForTheWholeCount) {
+  const int l = listen();
+  const int c = connect(l);
+  const long s = accept(l, 0);
+  ASSERT_GE(s, 0);
+  Task& reader = k.create_task("reader");
+  EXPECT_TRUE(checked(k.recv(reader, static_cast<int>(s), 10, kMSG_WAITALL)).blocked);
+  EXPECT_EQ(write(c, 4), 4);
+  EXPECT_TRUE(k.take_completions().empty());
+  EXPECT_EQ(write(c, 6), 6);
+  auto done = k.take_completions();
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].result.ret, 10);
+}
+
+// [O3] MSG_MORE holds the byte; the probe timer sends it 200 ms later on the virtual clock.
+TEST_F(TcpTest, O3MsgMoreHeldUntilTheProbeTimer) {
+  const int l = listen();
+  auto [c, s] = mkpair(l);
+  EXPECT_EQ(ret(checked(k.send(main(), c, 1, kMSG_MORE))), 1);
+  EXPECT_EQ(inq(s), 0u);
+  EXPECT_TRUE(sock(c).probe0_timer.has_value());
+  k.advance_clock_to(k.now_ns() + 199'000'000);
+  EXPECT_EQ(inq(s), 0u);
+  k.advance_clock_to(k.now_ns() + 2'000'000);
+  expect_invariants();
+  EXPECT_EQ(inq(s), 1u);
+  EXPECT_FALSE(sock(c).probe0_timer.has_value());
+}
+
+// [O2] An urgent byte alone at the reader's position: PRI without IN; a read steps over it.
+TEST_F(TcpTest, O2LoneUrgentBytePollsPriOnly) {
+  const int l = listen();
+  auto [c, s] = mkpair(l);
+  EXPECT_EQ(ret(checked(k.send(main(), c, 1, kMSG_OOB))), 1);
+  EXPECT_EQ(raw_mask(s), "PRI|OUT|WRNORM");
+  EXPECT_EQ(sock(s).urg_data, TcpUrg::kValid);
+  EXPECT_EQ(ret(checked(k.recv(main(), s, 10, 0))), -kEAGAIN);  // the byte is stepped over
+  EXPECT_EQ(sock(s).urg_data, TcpUrg::kNone);
+  EXPECT_EQ(inq(s), 0u);
+}
+
 }  // namespace
 }  // namespace epollscope::sim::testing

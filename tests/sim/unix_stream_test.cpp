@@ -717,5 +717,49 @@ TEST_F(UnixStreamTest, BlockingReadAndWriteSleepOnTheSocketQueue) {
   EXPECT_EQ(done[0].result.ret, 36544);
 }
 
+// ---------------------------------------------------------------------------------------------
+// [SECTION] MSG_WAITALL with a blocking reader, MSG_OOB: kernel-notes O1 and O5
+// ---------------------------------------------------------------------------------------------
+
+// A blocking reader with MSG_WAITALL wakes for each skb and sleeps again until the whole count is
+// there (unix_stream_read_generic's target); without the flag the first skb ends its wait.
+TEST_F(UnixStreamTest, O5WaitallBlockingReaderWaitsForTheWholeCount) {
+  auto [sv0, sv1] = socketpair(0);
+  Task& reader = k.create_task("reader");
+  EXPECT_TRUE(checked(k.recv(reader, sv0, 10, kMSG_WAITALL)).blocked);
+  EXPECT_EQ(write(sv1, 4), 4);
+  EXPECT_TRUE(k.take_completions().empty());  // woken, took 4 bytes, asleep again
+  EXPECT_EQ(inq(sv0), 0u);
+  EXPECT_EQ(write(sv1, 6), 6);
+  auto done = k.take_completions();
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].result.ret, 10);
+  EXPECT_TRUE(checked(k.recv(reader, sv0, 10, 0)).blocked);
+  EXPECT_EQ(write(sv1, 4), 4);
+  done = k.take_completions();
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].result.ret, 4);
+}
+
+// [O1] The urgent byte: PRI while it waits, dropped by a read that starts at it, its empty skb
+// left queued by recv(MSG_OOB) and still charged to the sender until a read unlinks it.
+TEST_F(UnixStreamTest, O1OobSkb) {
+  auto [sv0, sv1] = socketpair();
+  EXPECT_EQ(ret(checked(k.send(main(), sv1, 0, kMSG_OOB))), -kEOPNOTSUPP);
+  EXPECT_EQ(ret(checked(k.send(main(), sv1, 3, kMSG_OOB))), 3);
+  EXPECT_EQ(socket(sv0).sock().receive_queue.size(), 2u);  // 2 bytes, then the urgent byte
+  EXPECT_EQ(raw_mask(sv0), "IN|PRI|OUT|RDNORM|WRNORM|WRBAND");
+  EXPECT_EQ(ret(checked(k.recv(main(), sv0, 10, kMSG_OOB))), 1);
+  EXPECT_EQ(raw_mask(sv0), "IN|OUT|RDNORM|WRNORM|WRBAND");
+  EXPECT_EQ(ret(checked(k.recv(main(), sv0, 10, kMSG_OOB))), -kEINVAL);
+  const long charged = outq(sv1);
+  EXPECT_EQ(ret(checked(k.recv(main(), sv0, 10, 0))), 2);  // stops at the empty skb
+  EXPECT_LT(outq(sv1), charged);
+  EXPECT_EQ(socket(sv0).sock().receive_queue.size(), 1u);
+  EXPECT_EQ(ret(checked(k.recv(main(), sv0, 10, 0))), -kEAGAIN);  // unlinks it
+  EXPECT_EQ(outq(sv1), 0);
+  EXPECT_EQ(raw_mask(sv0), "OUT|WRNORM|WRBAND");
+}
+
 }  // namespace
 }  // namespace epollscope::sim::testing
