@@ -4,7 +4,9 @@
 // "checked N scenarios, M calls: D divergences, F failed expectations" (followed by ", K could not
 // run to the end" when a file did not parse or a scenario stopped early, and by ", P paths could
 // not be read" when a path given or found cannot be searched or read: each is said on stderr and
-// the others are checked all the same); exit 0 only if all agree. Scenario text (sources,
+// the others are checked all the same); exit 0 only if all agree. A statement that lists
+// alternatives (`=> A or B`, a race) gets a line "race path:line: kernel took ..." when the kernel
+// took another listed outcome than the model (with --verbose, always). Scenario text (sources,
 // expectations, paths) is printed escaped (printable()).
 #include <cstdio>
 #include <iostream>
@@ -61,6 +63,11 @@ int check(const CheckOptions& o) {
           << secs << ")\n";
     }
     if (!rep.note.empty()) out << "note " << printable(f) << ": " << printable(rep.note) << '\n';
+    // Races (`=> A or B`): which listed outcome the kernel took; always when it took another one
+    // than the model, for every race with --verbose.
+    if (rep.other_paths > 0 || o.verbose)
+      for (const auto& r : rep.races)
+        if (o.verbose || r.other_path) out << "race " << printable(r.text) << '\n';
     for (const auto& m : rep.messages)
       out << printable(m, true) << '\n';
     if (!rep.error.empty()) out << printable(rep.error, true) << '\n';
