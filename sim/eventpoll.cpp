@@ -486,13 +486,15 @@ void ep_mutex_lock(KernelContext& k, EventPoll* ep, const char* what) {
   if (!t) return;
   const std::string first = k.sched().mutex_lock(ep->ref(), t);
   if (first.empty() || !k.tracing()) return;
-  k.step(StepKind::kTask, "mutex_lock",
-         cat("race: ", t->name, " takes ", ep_name(ep), "'s ep->mtx after ", first,
-             ", because the model runs the threads one wake-up woke in the order they were woken. "
-             "On the kernel both run at once on two CPUs and either may take ep->mtx first: had ",
-             t->name, " taken it first, it would have ", what, " ", ep_name(ep), " before ", first,
-             " did. The kernel may take either path here."),
-         {t->ref(), ep->ref()});
+  k.step(
+      StepKind::kTask, "mutex_lock",
+      cat("race: ", first, " and ", t->name, " were woken together and both take ", ep_name(ep),
+          "'s ep->mtx; whoever takes it first decides. The model runs them in the order they "
+          "were woken, so ",
+          t->name, " comes after ", first, "; on the kernel they run at once on two CPUs, and had ",
+          t->name, " taken it first, it would have ", what, " ", ep_name(ep), " before ", first,
+          " did. The kernel may take either path here."),
+      {t->ref(), ep->ref()});
 }
 
 // __ep_eventpoll_poll: is any queued item of this epoll really ready? Stale items in front of the
