@@ -6,7 +6,9 @@
 // not be read" when a path given or found cannot be searched or read: each is said on stderr and
 // the others are checked all the same, and by ", A approximate counts (documented; not
 // divergences)" when the model marked a differing TCP byte count approximate, sim/tcp.h); exit 0
-// only if all agree, approximate counts aside. Scenario text (sources,
+// only if all agree, approximate counts aside. A statement that lists alternatives (`=> A or B`,
+// a race) gets a line "race path:line: kernel took ..." when the kernel took another listed
+// outcome than the model (with --verbose, always). Scenario text (sources,
 // expectations, paths) is printed escaped (printable()).
 #include <cstdio>
 #include <iostream>
@@ -64,6 +66,11 @@ int check(const CheckOptions& o) {
           << secs << ")\n";
     }
     if (!rep.note.empty()) out << "note " << printable(f) << ": " << printable(rep.note) << '\n';
+    // Races (`=> A or B`): which listed outcome the kernel took; always when it took another one
+    // than the model, for every race with --verbose.
+    if (rep.other_paths > 0 || o.verbose)
+      for (const auto& r : rep.races)
+        if (o.verbose || r.other_path) out << "race " << printable(r.text) << '\n';
     for (const auto& m : rep.messages)
       out << printable(m, true) << '\n';
     for (const auto& m : rep.approximate_counts)

@@ -85,11 +85,16 @@ int run(const RunOptions& o) {
       std::string line =
           cat("  ", names[b], b == 0 ? ":  " : ": ", driver::describe_outcome(br.outcome, r.call));
       if (st.expect.kind != sim::script::Expectation::Kind::kNone)
-        line += cat("   ", mark(br.failed.empty()),
-                    br.failed.empty() ? " as expected" : " expected " + printable(st.expect.text));
+        line += cat(
+            "   ", mark(br.failed.empty()),
+            br.failed.empty() ? " as expected" : " expected " + printable(st.expect.all_text()));
+      // `=> A or B`: which listed outcome this backend took.
+      if (st.expect.has_alternatives() && br.alternative >= 0)
+        line += cat(" (alternative ", br.alternative + 1, " of ", st.expect.count(), ")");
       if (b > 0)
         line += cat("   ", mark(r.divergences.empty()),
                     !r.divergences.empty()     ? " differs from the model"
+                    : r.other_path             ? cat(" ", names[b], " took the other listed path")
                     : r.approximations.empty() ? " same as the model"
                                                : " differs in a count the model approximates");
       out << line << '\n';

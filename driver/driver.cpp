@@ -182,6 +182,20 @@ int ScenarioRun::failed_expectations() const {
   return runner_->failed_expectations();
 }
 
+std::string describe_paths(const StatementResult& r, const std::vector<std::string>& names) {
+  const sim::script::Expectation& e = r.statement->expect;
+  if (!e.has_alternatives() || r.backends.size() < 2 || names.size() < 2) return {};
+  const BackendResult &model = r.backends[0], &kernel = r.backends[1];
+  if (!model.ran || !kernel.ran || model.alternative < 0 || kernel.alternative < 0) return {};
+  auto alt = [&](int i) {
+    return cat("alternative ", i + 1, " of ", e.count(), " (",
+               e.alternative(static_cast<std::size_t>(i)).text, ")");
+  };
+  if (!r.other_path) return cat(names[1], " took ", alt(kernel.alternative), ", as the ", names[0]);
+  return cat(names[1], " took the other listed path: ", alt(kernel.alternative), "; the ", names[0],
+             " took ", alt(model.alternative));
+}
+
 CheckReport check_scenario(sim::script::Scenario scenario, RunOptions options) {
   const auto t0 = std::chrono::steady_clock::now();
   CheckReport report;
@@ -204,6 +218,12 @@ CheckReport check_scenario(sim::script::Scenario scenario, RunOptions options) {
     const std::string where =
         cat(report.path, ":", r.statement->loc.line, ": ", r.statement->source);
     if (!r.error.empty()) report.error = cat(where, "\n    ", r.error);
+    const std::string paths = describe_paths(r, run.backend_names());
+    if (!paths.empty()) {
+      report.races.push_back(
+          {cat(report.path, ":", r.statement->loc.line, ": ", paths), r.other_path});
+      if (r.other_path) ++report.other_paths;
+    }
     for (const auto& d : r.divergences)
       add(cat(where, "\n    divergence: ", d));
     for (const auto& a : r.approximations)

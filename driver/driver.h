@@ -132,10 +132,25 @@ struct CheckReport {
   std::vector<std::string> messages;
   std::string error;  // the scenario could not run to its end
   std::string note;   // e.g. why the kernel was not asked
+  // One per statement that lists alternatives (`=> A or B`) and ran on the model and the kernel:
+  // "path:line: " and describe_paths(), and whether the kernel took another listed outcome than
+  // the model; other_paths counts those.
+  struct Race {
+    std::string text;
+    bool other_path = false;
+  };
+  std::vector<Race> races;
+  int other_paths = 0;
   double seconds = 0;
   bool ok() const { return divergences == 0 && failed_expectations == 0 && error.empty(); }
 };
 inline constexpr std::size_t kCheckMessagesShown = 20;
+
+// For a statement that lists alternatives and ran on the model and the kernel, which listed
+// outcome each took: "kernel took alternative 1 of 2 ([]), as the model" or "kernel took the
+// other listed path: alternative 2 of 2 ([inner: EPOLLIN]); the model took alternative 1 ([])";
+// empty otherwise (no alternatives, no kernel, or an outcome that is none of them).
+std::string describe_paths(const StatementResult& r, const std::vector<std::string>& names);
 CheckReport check_scenario(sim::script::Scenario scenario, RunOptions options);
 
 }  // namespace epollscope::driver

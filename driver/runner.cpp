@@ -43,7 +43,9 @@ bool is_epoll_ctl_add(const Statement& st) {
 }  // namespace
 
 Runner::Runner(const sim::script::Scenario& scenario, std::vector<Backend*> backends)
-    : scenario_(scenario), backends_(std::move(backends)), state_(backends_.size()) {}
+    : scenario_(scenario), backends_(std::move(backends)), state_(backends_.size()) {
+  find_raced_threads();
+}
 
 bool Runner::start(std::string* error) {
   for (Backend* b : backends_) {
@@ -216,55 +218,67 @@ void Runner::collect_completions(std::size_t b, BackendResult& r) {
   }
 }
 
-void Runner::check_expectation(const Statement& st, std::size_t b, CallId call, const Outcome& o,
-                               BackendResult& r) {
-  const Expectation& e = st.expect;
-  auto fail = [&](const std::string& why) {
-    r.failed.push_back(cat("expected ", e.text, ", ", backends_[b]->name(), " gave ",
-                           describe_outcome(o, call), why.empty() ? "" : " (" + why + ")"));
-  };
+// Whether `o` is the outcome one alternative of an expectation describes; `why` says what kept a
+// list of events from being compared (a name without an fd on this backend).
+bool Runner::holds(const Expectation& e, std::size_t b, const Outcome& o, std::string* why) const {
   switch (e.kind) {
     case Expectation::Kind::kNone:
-      return;
+      return true;
     case Expectation::Kind::kBlocks:
-      if (!o.blocked) fail("");
-      return;
+      return o.blocked;
     case Expectation::Kind::kValue:
-      if (o.blocked || o.ret != e.value) fail("");
-      return;
+      return !o.blocked && o.ret == e.value;
     case Expectation::Kind::kError:
-      if (o.blocked || o.ret != -1 || o.err != e.err) fail("");
-      return;
+      return !o.blocked && o.ret == -1 && o.err == e.err;
     case Expectation::Kind::kEvents: {
-      if (o.blocked || o.ret < 0 || o.events.size() != e.events.size()) {
-        fail("");
-        return;
-      }
+      if (o.blocked || o.ret < 0 || o.events.size() != e.events.size()) return false;
       for (std::size_t i = 0; i < e.events.size(); ++i) {
         const ExpectedEvent& want = e.events[i];
         int64_t data = want.data;
         if (!want.name.empty()) {
           auto it = state_[b].names.find(want.name);
           if (it == state_[b].names.end()) {
-            fail(cat("'", want.name, "' has no fd"));
-            return;
+            *why = cat("'", want.name, "' has no fd");
+            return false;
           }
           data = it->second;
         }
-        if (o.events[i].data != static_cast<uint64_t>(data) || o.events[i].events != want.events) {
-          fail("");
-          return;
-        }
+        if (o.events[i].data != static_cast<uint64_t>(data) || o.events[i].events != want.events)
+          return false;
       }
-      return;
+      return true;
     }
   }
+  return false;
+}
+
+// The expectation holds when one of its alternatives does; the first that holds is remembered.
+void Runner::check_expectation(const Statement& st, std::size_t b, CallId call, const Outcome& o,
+                               BackendResult& r) {
+  const Expectation& e = st.expect;
+  if (e.kind == Expectation::Kind::kNone) return;
+  std::string why;
+  for (std::size_t i = 0; i < e.count(); ++i)
+    if (holds(e.alternative(i), b, o, &why)) {
+      r.alternative = static_cast<int>(i);
+      return;
+    }
+  r.failed.push_back(cat("expected ", e.all_text(), ", ", backends_[b]->name(), " gave ",
+                         describe_outcome(o, call), why.empty() ? "" : " (" + why + ")"));
 }
 
 void Runner::compare(const Statement& st, StatementResult& out) {
   const std::size_t ref = 0;
   if (!out.backends[ref].ran) return;
   const CallSpec& spec = sim::script::call_spec(out.call);
+  const std::size_t first_divergence = out.divergences.size();
+  // Threads whose next statement lists alternatives: when they finish is the race's to decide.
+  const auto raced = raced_.find(next_ - 1);
+  auto unraced = [&](std::vector<ThreadOutcome> v) {
+    if (raced != raced_.end())
+      std::erase_if(v, [&](const ThreadOutcome& c) { return raced->second.count(c.thread) > 0; });
+    return sorted(std::move(v));
+  };
   for (std::size_t b = 1; b < backends_.size(); ++b) {
     if (!out.backends[b].ran) continue;
     const Outcome& x = out.backends[ref].outcome;
@@ -274,16 +288,19 @@ void Runner::compare(const Statement& st, StatementResult& out) {
     auto count_like = [](const Outcome& o) {
       return !o.blocked && (o.ret >= 0 || o.err == sim::kEAGAIN);
     };
+    const int ax = out.backends[ref].alternative, ay = out.backends[b].alternative;
     if (!(x == y) && (out.backends[ref].approximate || out.backends[b].approximate) &&
         count_like(x) && count_like(y) && x.events == y.events && x.new_fds == y.new_fds)
       out.approximations.push_back(cat(backends_[ref]->name(), " ", describe_outcome(x, out.call),
                                        "; ", backends_[b]->name(), " ",
                                        describe_outcome(y, out.call)));
+    else if (!(x == y) && st.expect.has_alternatives() && ax >= 0 && ay >= 0 && ax != ay)
+      out.other_path = true;  // both listed: the race went the other way on this backend
     else if (!(x == y))
       out.divergences.push_back(cat(backends_[ref]->name(), " ", describe_outcome(x, out.call),
                                     "; ", backends_[b]->name(), " ",
                                     describe_outcome(y, out.call)));
-    auto cx = sorted(out.backends[ref].completions), cy = sorted(out.backends[b].completions);
+    auto cx = unraced(out.backends[ref].completions), cy = unraced(out.backends[b].completions);
     if (cx != cy) {
       auto list = [](const std::vector<ThreadOutcome>& v) {
         std::string s;
@@ -330,6 +347,27 @@ void Runner::compare(const Statement& st, StatementResult& out) {
                                       " ", fdinfo_text(fx), "; ", backends_[b]->name(), " ",
                                       fdinfo_text(fy)));
     }
+  }
+  // Once a race went another way on the kernel, the two histories differ: a later difference is
+  // still a divergence (what follows a race must not depend on its path, or list alternatives
+  // again), and says where the paths parted.
+  if (parted_line_ > 0)
+    for (std::size_t i = first_divergence; i < out.divergences.size(); ++i)
+      out.divergences[i] += cat(" (the paths parted at line ", parted_line_,
+                                ", where the kernel took another listed outcome)");
+  if (out.other_path && parted_line_ == 0) parted_line_ = st.loc.line;
+}
+
+// For each statement, the threads whose next statement (this one or a later one) is a thread
+// result that lists alternatives.
+void Runner::find_raced_threads() {
+  std::map<std::string, bool> next_is_raced;  // thread -> its next statement lists alternatives
+  for (std::size_t i = scenario_.statements.size(); i-- > 0;) {
+    const Statement& st = scenario_.statements[i];
+    next_is_raced[st.thread] =
+        st.kind == Statement::Kind::kThreadResult && st.expect.has_alternatives();
+    for (const auto& [thread, is_raced] : next_is_raced)
+      if (is_raced) raced_[i].insert(thread);
   }
 }
 

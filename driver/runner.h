@@ -9,6 +9,13 @@
 // the backends that do not learn the tree order first and hands their fdinfo to the one that does
 // (the model), so that it builds the same tree. Expectations are checked on every backend.
 //
+// Races (`=> A or B`): each backend's outcome must be one of the listed alternatives; when the
+// model's and the kernel's are different listed ones, the kernel took the other path of a race
+// (StatementResult::other_path), which is not a divergence. A thread whose next statement is a
+// thread result with alternatives may finish at another statement on each backend: until that
+// statement, which threads finished is compared without it. What follows a race is compared as
+// usual: a later difference is a divergence, which names the line where the paths parted.
+//
 // The Runner knows nothing of profiles, recording or what to do when a backend fails: that is the
 // one driver's job (driver/driver.h), which every front end uses.
 #pragma once
@@ -29,6 +36,9 @@ struct BackendResult {
   std::vector<ThreadOutcome> completions;  // sleeping calls of threads that finished meanwhile
   std::vector<std::string> failed;         // expectations that did not hold, as sentences
   bool approximate = false;  // the backend marked its count approximate (CallResult::approximate)
+  // Which listed alternative of the expectation held (0: the first; `=> A or B`), -1 when none
+  // held or nothing is expected.
+  int alternative = -1;
 };
 
 struct StatementResult {
@@ -40,6 +50,9 @@ struct StatementResult {
   // Where they disagree only in a count one backend marked approximate: not a divergence.
   std::vector<std::string> approximations;
   std::string error;  // why the statement could not run (a runtime error)
+  // The statement lists alternatives (`=> A or B`), and the kernel's outcome is another listed one
+  // than the model's: a race the kernel decided the other way. Not a divergence.
+  bool other_path = false;
 };
 
 class Runner {
@@ -85,8 +98,11 @@ class Runner {
   void run_call(const sim::script::Statement& st, StatementResult& out);
   void run_thread_result(const sim::script::Statement& st, StatementResult& out);
   void collect_completions(std::size_t backend, BackendResult& r);
+  bool holds(const sim::script::Expectation& e, std::size_t b, const Outcome& o,
+             std::string* why) const;
   void check_expectation(const sim::script::Statement& st, std::size_t b, CallId call,
                          const Outcome& o, BackendResult& r);
+  void find_raced_threads();
   void compare(const sim::script::Statement& st, StatementResult& out);
 
   const sim::script::Scenario& scenario_;
@@ -98,6 +114,10 @@ class Runner {
   int divergences_ = 0;
   int approximations_ = 0;
   int failed_ = 0;
+  // Statement index -> the threads whose next statement is a thread result listing alternatives:
+  // when such a thread finishes is the race's to decide, so it is not compared until then.
+  std::map<std::size_t, std::set<std::string>> raced_;
+  int parted_line_ = 0;  // the first line where the kernel took another listed outcome
 };
 
 }  // namespace epollscope::driver

@@ -476,11 +476,33 @@ void ep_done_scan(KernelContext& k, EventPoll* ep, ListHead* txlist) {
   if (!list_empty(&ep->rdllist) && waitqueue_active(&ep->wq)) wake_up(k, &ep->wq, "ep_done_scan");
 }
 
+// mutex_lock(&ep->mtx) in a syscall the scheduler is continuing after a wake-up. When another
+// task woken by the same call took this mutex before it, the model's order (the order of the
+// wake-ups) decided who came first; on the kernel both run at once on two CPUs, and whoever takes
+// ep->mtx first decides what the other finds: a race (docs/kernel-notes.md, RACE1). The step says
+// so.
+void ep_mutex_lock(KernelContext& k, EventPoll* ep, const char* what) {
+  const Task* t = k.sched().running_woken_task();
+  if (!t) return;
+  const std::string first = k.sched().mutex_lock(ep->ref(), t);
+  if (first.empty() || !k.tracing()) return;
+  k.step(
+      StepKind::kTask, "mutex_lock",
+      cat("race: ", first, " and ", t->name, " were woken together and both take ", ep_name(ep),
+          "'s ep->mtx; whoever takes it first decides. The model runs them in the order they "
+          "were woken, so ",
+          t->name, " comes after ", first, "; on the kernel they run at once on two CPUs, and had ",
+          t->name, " taken it first, it would have ", what, " ", ep_name(ep), " before ", first,
+          " did. The kernel may take either path here."),
+      {t->ref(), ep->ref()});
+}
+
 // __ep_eventpoll_poll: is any queued item of this epoll really ready? Stale items in front of the
 // first ready one are dropped from the ready list on the way.
 poll_t ep_eventpoll_poll_depth(KernelContext& k, EventPollFile* file, PollTable* wait, int depth) {
   EventPoll* ep = file->ep();
   poll_wait(k, file, &ep->poll_wait, wait);
+  ep_mutex_lock(k, ep, "polled the ready list of");
   ListHead txlist;
   ep_start_scan(k, ep, &txlist);
   poll_t res = 0;
@@ -522,6 +544,7 @@ bool ep_events_available(const EventPoll* ep) {
 }
 
 long ep_send_events(KernelContext& k, EventPoll* ep, EpPollState& st) {
+  ep_mutex_lock(k, ep, "harvested");
   ListHead txlist;
   ep_start_scan(k, ep, &txlist);
   long res = 0;

@@ -82,11 +82,31 @@ void Scheduler::run_woken_tasks() {
   // Inside a scan hook the interrupted epoll_wait still holds ep->mtx: woken tasks run after the
   // syscall that is being scanned for has returned.
   if (in_scan_hook_) return;
+  // The tasks runnable now were woken together; those they wake in turn are not (they wait for
+  // the waker's mutex or wake-up, as on the kernel).
+  if (woken_runs_++ == 0) {
+    woken_together_.clear();
+    mutex_owners_.clear();
+    for (const Task* t : runqueue_)
+      if (t->state == TaskState::kRunnable) woken_together_.push_back(t->id);
+  }
+  struct Leave {
+    Scheduler& s;
+    const Task* was_running;
+    ~Leave() {
+      s.running_ = was_running;
+      if (--s.woken_runs_ == 0) {
+        s.woken_together_.clear();
+        s.mutex_owners_.clear();
+      }
+    }
+  } leave{*this, running_};
   while (!runqueue_.empty()) {
     Task* t = runqueue_.front();
     runqueue_.pop_front();
     if (t->state != TaskState::kRunnable) continue;
     t->state = TaskState::kRunning;
+    running_ = t;
     k_.count_call();
     if (k_.tracing())
       k_.step(StepKind::kTask, "schedule", cat(t->name, " runs again in ", t->blocked_call),
@@ -109,6 +129,19 @@ void Scheduler::run_woken_tasks() {
     completions_.push_back(Completion{t->id, t->blocked_call, std::move(r)});
     t->blocked_call.clear();
   }
+}
+
+std::string Scheduler::mutex_lock(ObjRef lock, const Task* current) {
+  if (!current || woken_together_.size() < 2) return {};
+  auto together = [&](const Task* t) {
+    return std::find(woken_together_.begin(), woken_together_.end(), t->id) !=
+           woken_together_.end();
+  };
+  if (!together(current)) return {};
+  for (const auto& [held, owner] : mutex_owners_)
+    if (held == lock) return owner != current ? owner->name : std::string();
+  mutex_owners_.emplace_back(lock, current);
+  return {};
 }
 
 std::vector<Completion> Scheduler::take_completions() {

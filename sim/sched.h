@@ -18,6 +18,10 @@
 // between two items, while that epoll_wait holds ep->mtx. Tasks the action wakes run only after the
 // interrupted syscall returns, as they would wait for the mutex.
 //
+// A task of such a run that takes an epoll's ep->mtx another task of the same wake-up took before
+// it is told so (mutex_lock): that is where the kernel, running both at once, may take the other
+// path (docs/kernel-notes.md, RACE1).
+//
 // Invariants: the runqueue holds woken tasks in the order they were woken (an entry whose task is
 // no longer runnable when it is reached is skipped); a sleeping task has a deadline or a wait
 // entry on a queue (or both); the clock never goes backwards.
@@ -90,6 +94,16 @@ class Scheduler {
   // The earliest kernel timer, if any.
   std::optional<int64_t> next_kernel_timer() const;
 
+  // --- races between tasks woken together --------------------------------------------------
+  // The model runs the tasks one syscall woke one after another, in the order they were woken; on
+  // the kernel they run at once, on other CPUs. When a task takes an epoll's ep->mtx
+  // (ep_send_events, __ep_eventpoll_poll) it reports it here: the answer is the name of a task
+  // woken together with it that took the same mutex before it in this run of woken tasks — a race
+  // the kernel may decide the other way — or empty.
+  std::string mutex_lock(ObjRef lock, const Task* current);
+  // The task whose syscall run_woken_tasks is continuing (nullptr outside it).
+  const Task* running_woken_task() const { return running_; }
+
   // --- concurrency, for teaching -----------------------------------------------------------
   // `action` runs once, inside the next ep_send_events of the epoll `ep_id` (0 = any), after
   // `after_items` ready items were processed.
@@ -118,6 +132,13 @@ class Scheduler {
   std::vector<KernelTimer> timers_;
   uint64_t next_timer_id_ = 1;
   bool in_scan_hook_ = false;
+
+  // The run of woken tasks in progress: the tasks that were runnable when it began (woken together
+  // by one syscall or timer), the one running, and which of them took each ep->mtx first.
+  int woken_runs_ = 0;  // nesting of run_woken_tasks
+  std::vector<uint32_t> woken_together_;
+  const Task* running_ = nullptr;
+  std::vector<std::pair<ObjRef, const Task*>> mutex_owners_;
 };
 
 }  // namespace epollscope::sim

@@ -2,6 +2,7 @@
 #include "gui/app/session.h"
 
 #include <algorithm>
+#include <string_view>
 #include <variant>
 
 #include "driver/scenario_files.h"
@@ -46,6 +47,11 @@ std::unique_ptr<Session> Session::from_text(const std::string& text, const std::
   ro.fall_back_to_model = true;
   s->run_ = std::make_unique<driver::ScenarioRun>(std::move(scenario), ro);
   s->run_->run_all();
+  const auto& steps = s->run_->recorder().steps();
+  for (std::size_t i = 0; i < steps.size(); ++i)
+    if (std::string_view(steps[i].function) == "mutex_lock" &&
+        steps[i].text.rfind("race: ", 0) == 0)
+      s->race_steps_.push_back(i);
   s->label_ = driver::trigger_label(s->run_->scenario());
   if (&s->run_->profile() != &sim::KernelProfile::default_profile())
     s->label_ += " (Linux " + s->run_->profile().name + ")";
@@ -82,6 +88,44 @@ std::size_t Session::statement_of_step(std::size_t step) const {
   for (std::size_t i = 0; i < sts.size(); ++i)
     if (step < sts[i].end_step) return i;
   return sts.empty() ? 0 : sts.size() - 1;
+}
+
+std::string Session::either_path_note(std::size_t statement) const {
+  const auto& sts = statements();
+  if (statement >= sts.size()) return {};
+  const driver::StatementResult& r = sts[statement].result;
+  const sim::script::Expectation& e = r.statement->expect;
+  if (!e.has_alternatives()) {
+    // The call where the model made a race step: that step, whole.
+    auto in = std::lower_bound(race_steps_.begin(), race_steps_.end(), sts[statement].first_step);
+    if (in == race_steps_.end() || *in >= sts[statement].end_step) return {};
+    std::string_view text = recorder().steps()[*in].text;
+    text.remove_prefix(std::string_view("race: ").size());
+    constexpr std::string_view kLast = " The kernel may take either path here.";
+    if (text.ends_with(kLast)) text.remove_suffix(kLast.size());
+    return sim::cat("Kernel may take either path: ", text);
+  }
+  std::string note = "Kernel may take either path";
+  // The latest race step the model made up to the end of this statement.
+  auto it = std::lower_bound(race_steps_.begin(), race_steps_.end(), sts[statement].end_step);
+  if (it != race_steps_.begin()) {
+    // The step's first sentence says who races for which lock; the step itself says the rest.
+    const std::size_t step = *(it - 1);
+    const std::string& text = recorder().steps()[step].text;
+    const std::size_t from = std::string_view("race: ").size();
+    const std::size_t end = text.find(". ", from);
+    note += sim::cat(": ", text.substr(from, end == std::string::npos ? end : end + 1 - from),
+                     " (the race step, mutex_lock, is in line ",
+                     sts[statement_of_step(step)].result.statement->loc.line, ".)");
+  } else {
+    note += sim::cat(": the scenario lists ", e.count(), " outcomes (", e.all_text(),
+                     "), and the model takes one of them.");
+  }
+  if (live()) {
+    const std::string paths = driver::describe_paths(r, run_->backend_names());
+    if (!paths.empty()) note += sim::cat(" Here the ", paths, ".");
+  }
+  return note;
 }
 
 const sim::Snapshot& Session::snapshot_after(std::size_t steps) const {

@@ -71,6 +71,12 @@ class Session {
   const sim::Snapshot& snapshot_after(std::size_t steps) const;
   // Statements before this index ran untraced (SessionOptions::record_from).
   std::size_t recorded_from() const { return recorded_from_; }
+  // For a statement that lists alternatives (`=> A or B`, a race): "Kernel may take either path"
+  // and why — the model's race step (a mutex_lock taken after another thread woken with it, the
+  // latest at or before the statement) or, without one, how many outcomes are listed — then,
+  // when the kernel was asked, which listed outcome it took. For a statement whose own steps hold
+  // a race step: that step's whole text. Empty for any other statement.
+  std::string either_path_note(std::size_t statement) const;
   int divergences() const { return run_ ? run_->divergences() : 0; }
   int failed_expectations() const { return run_ ? run_->failed_expectations() : 0; }
 
@@ -82,6 +88,7 @@ class Session {
   Variant variant_ = Variant::kAsWritten;
   std::size_t recorded_from_ = 0;
   std::unique_ptr<driver::ScenarioRun> run_;
+  std::vector<std::size_t> race_steps_;  // the recorder's race steps (mutex_lock), in order
 };
 
 }  // namespace epollscope::app

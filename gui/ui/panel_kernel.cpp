@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // gui/ui/panel_kernel.cpp — the kernel column: for each call, what the model returned and what
-// the real kernel returned, with a check mark when they agree and a red mark when they do not.
+// the real kernel returned, with a check mark when they agree and a red mark when they do not; for
+// a race (`=> A or B`), ⇄ when the kernel took another listed outcome than the model (its tooltip
+// and the kernel-functions panel say which, and why the kernel may take either path).
 #include <algorithm>
 #include <cstdint>
 
@@ -69,10 +71,17 @@ void draw_kernel_panel(const app::Controller& c, Commands& out) {
       ImGui::TableNextColumn();
       if (s->live()) {
         const bool agree = r.divergences.empty();
-        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(agree ? palette().ok : palette().bad),
-                           agree ? "\u2713" : "\u2717");
+        // ⇄: both are listed outcomes of a race, and the kernel took the other one.
+        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(!agree         ? palette().bad
+                                                          : r.other_path ? palette().highlight
+                                                                         : palette().ok),
+                           !agree         ? "\u2717"
+                           : r.other_path ? "\u21c4"
+                                          : "\u2713");
         if (!agree && ImGui::IsItemHovered())
           ImGui::SetTooltip("%s", r.divergences.front().c_str());
+        else if (r.other_path && ImGui::IsItemHovered())
+          ImGui::SetTooltip("%s", s->either_path_note(i).c_str());
       }
     }
   ImGui::EndTable();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // gui/ui/panel_steps.cpp — the kernel-function steps of the current call, in order and nested as
-// they happened; the step on screen is selected, a click goes to another.
+// they happened; the step on screen is selected, a click goes to another. Above them, for a
+// statement that lists alternatives (a race), the note that the kernel may take either path.
 #include <algorithm>
 #include <cstdint>
 
@@ -20,7 +21,20 @@ void draw_steps_panel(const app::Controller& c, Commands& out) {
   }
   const app::StatementRun& run = s->statements()[pos.statement];
   const auto& steps = s->recorder().steps();
-  if (run.first_step == run.end_step) ImGui::TextDisabled("This statement makes no kernel steps.");
+  // A statement that lists alternatives (`=> A or B`): the kernel may take either path, and why.
+  const std::string either_path = s->either_path_note(pos.statement);
+  if (!either_path.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(palette().highlight));
+    ImGui::TextWrapped("%s", either_path.c_str());
+    ImGui::PopStyleColor();
+    ImGui::Separator();
+  }
+  if (run.first_step == run.end_step) {
+    ImGui::TextDisabled("This statement makes no kernel steps.");
+    return;
+  }
+  // The steps scroll below the note, which stays in view.
+  ImGui::BeginChild("steps-list", ImVec2(0, 0), false);
   // Only the visible steps are built (an epoll_wait harvesting many items makes thousands); the
   // step on screen is kept in view.
   const std::size_t first = run.first_step;
@@ -50,6 +64,7 @@ void draw_steps_panel(const app::Controller& c, Commands& out) {
             app::Command{app::Command::Kind::kSeek, c.timeline().tick_of_left_steps(i + 1)});
       ImGui::PopStyleColor();
     }
+  ImGui::EndChild();
 }
 
 }  // namespace epollscope::ui

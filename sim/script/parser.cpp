@@ -371,7 +371,7 @@ class LineParser {
       st.kind = Statement::Kind::kThreadResult;
       st.thread = name.text;
       st.loc.col = name.col;
-      if (auto f = expectation(st.expect, nullptr)) return f;
+      if (auto f = expectations(st.expect, nullptr)) return f;
       return expect_end();
     }
     // thread prefix
@@ -465,7 +465,7 @@ class LineParser {
 
     if (peek().kind == Tok::kArrow) {
       Token arrow = next();
-      if (auto f = expectation(st.expect, spec)) return f;
+      if (auto f = expectations(st.expect, spec)) return f;
       (void)arrow;
     }
     return expect_end();
@@ -622,6 +622,44 @@ class LineParser {
     return std::nullopt;
   }
 
+  static bool is_or(const Token& t) { return t.kind == Tok::kIdent && t.text == "or"; }
+
+  // Two alternatives that accept the same outcomes.
+  static bool same_alternative(const Expectation& a, const Expectation& b) {
+    if (a.kind != b.kind || a.value != b.value || a.err != b.err) return false;
+    if (a.events.size() != b.events.size()) return false;
+    for (std::size_t i = 0; i < a.events.size(); ++i)
+      if (a.events[i].name != b.events[i].name || a.events[i].data != b.events[i].data ||
+          a.events[i].events != b.events[i].events)
+        return false;
+    return true;
+  }
+
+  // expectations := expectation { 'or' expectation }: the outcomes a race may give (each checked
+  // against the call like a single expectation; no two the same).
+  std::optional<Failure> expectations(Expectation& e, const CallSpec* spec) {
+    if (is_or(peek()))
+      return Failure{peek().col,
+                     "an expectation is expected before 'or', e.g. => [] or [r: EPOLLIN]"};
+    if (auto f = expectation(e, spec)) return f;
+    while (is_or(peek())) {
+      const Token or_tok = next();
+      if (peek().kind == Tok::kEnd || is_or(peek()))
+        return Failure{peek().col,
+                       cat("an alternative is expected after 'or' (column ", or_tok.col,
+                           "): a number, -1 and an errno, a list of events in [ ], or blocks")};
+      Expectation alt;
+      if (auto f = expectation(alt, spec)) return f;
+      const std::size_t n = e.count();
+      for (std::size_t i = 0; i < n; ++i)
+        if (same_alternative(e.alternative(i), alt))
+          return Failure{alt.loc.col, cat("'", alt.text, "' is listed already (alternative ", i + 1,
+                                          "); each alternative must be another outcome")};
+      e.alternatives.push_back(std::move(alt));
+    }
+    return std::nullopt;
+  }
+
   // expectation := 'blocks' | NUMBER | '-1' ERRNO | '[' events ']'
   std::optional<Failure> expectation(Expectation& e, const CallSpec* spec) {
     const Token& t = peek();
@@ -650,7 +688,7 @@ class LineParser {
     }
     if (t.kind == Tok::kNumber) {
       Token n = next();
-      if (n.number == -1 && peek().kind == Tok::kIdent) {
+      if (n.number == -1 && peek().kind == Tok::kIdent && !is_or(peek())) {
         Token err = next();
         auto v = errno_from_name(err.text);
         if (!v)
@@ -785,8 +823,12 @@ std::size_t held_bytes(const Statement& st) {
                   st.narration.size() + st.placed.size() * sizeof(int) + st.expect.text.size();
   for (const auto& a : st.args)
     n += sizeof(Arg) + a.name.size() + a.text.size();
-  for (const auto& e : st.expect.events)
-    n += sizeof(ExpectedEvent) + e.name.size();
+  for (std::size_t i = 0; i < st.expect.count(); ++i) {
+    const Expectation& alt = st.expect.alternative(i);
+    if (i > 0) n += sizeof(Expectation) + alt.text.size();
+    for (const auto& e : alt.events)
+      n += sizeof(ExpectedEvent) + e.name.size();
+  }
   return n;
 }
 

@@ -25,9 +25,11 @@
 // the model alone when this kernel follows another profile).
 // Expectations: a value (`=> 1024`), an error (`=> -1 EEXIST`), the ordered events of an epoll_wait
 // (`=> [rfd: EPOLLIN, wfd: EPOLLOUT|EPOLLERR]`, `=> []`; a name stands for the data value that is
-// that fd's number, the default data of epoll_ctl), or `blocks`.
+// that fd's number, the default data of epoll_ctl), or `blocks`; `=> [r: EPOLLIN] or []` lists
+// the outcomes of a race the kernel may decide either way (any expectation, thread results too).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -64,14 +66,32 @@ struct ExpectedEvent {
   SourceLoc loc;
 };
 
+// What a statement expects, after `=>`. `=> A or B or ...` lists the outcomes a race on the
+// kernel may give (docs/scenario-language.md, "Races"): this object is the first alternative, and
+// `alternatives` holds the others, in the order written (each without alternatives of its own).
 struct Expectation {
   enum class Kind : uint8_t { kNone, kValue, kError, kEvents, kBlocks };
   Kind kind = Kind::kNone;
   int64_t value = 0;  // kValue
   int err = 0;        // kError
   std::vector<ExpectedEvent> events;
-  std::string text;  // as written
+  std::string text;  // this alternative as written
   SourceLoc loc;
+  std::vector<Expectation> alternatives;  // the alternatives after the first `or`
+
+  bool has_alternatives() const { return !alternatives.empty(); }
+  // How many outcomes are listed (0 for kNone), and the i-th of them (0: this one).
+  std::size_t count() const { return kind == Kind::kNone ? 0 : 1 + alternatives.size(); }
+  const Expectation& alternative(std::size_t i) const {
+    return i == 0 ? *this : alternatives[i - 1];
+  }
+  // The whole expectation as written: "[inner: EPOLLIN] or []".
+  std::string all_text() const {
+    std::string s = text;
+    for (const auto& a : alternatives)
+      s += " or " + a.text;
+    return s;
+  }
 };
 
 struct Statement {

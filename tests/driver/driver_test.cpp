@@ -225,6 +225,137 @@ TEST(CheckScenario, ReportsEachFailedExpectationWithItsLine) {
   EXPECT_FALSE(r.ok());
 }
 
+// Races (`=> A or B`). The "kernel" of profile 5.10 answers the last epoll_wait of kEtPipe with
+// [] where the model of 6.18 answers [r: EPOLLIN] (a write into a pipe that is not empty wakes no
+// reader there): a stand-in for a kernel that took the other path of a race.
+std::string et_pipe_ending_with(const std::string& last_expectation) {
+  std::string text = kEtPipe;
+  text.resize(text.rfind("=>"));
+  return text + "=> " + last_expectation + "\n";
+}
+
+TEST(Races, AKernelAnswerThatIsAnotherListedAlternativeIsNoDivergence) {
+  RunOptions o;
+  o.kernel = other_model("5.10");
+  ScenarioRun run(parse(et_pipe_ending_with("[r: EPOLLIN] or []")), o);
+  run.run_all();
+  EXPECT_TRUE(run.ok()) << run.error();
+  EXPECT_EQ(run.divergences(), 0);
+  EXPECT_EQ(run.failed_expectations(), 0);
+  const StatementResult& last = run.statements().back().result;
+  EXPECT_TRUE(last.other_path);
+  EXPECT_EQ(last.backends[0].alternative, 0);
+  EXPECT_EQ(last.backends[1].alternative, 1);
+  EXPECT_EQ(describe_paths(last, run.backend_names()),
+            "kernel took the other listed path: alternative 2 of 2 ([]); the model took "
+            "alternative 1 of 2 ([r: EPOLLIN])");
+  // The same kernel, the same scenario: `check` reports which path the kernel took.
+  CheckReport r = check_scenario(parse(et_pipe_ending_with("[r: EPOLLIN] or []")), o);
+  EXPECT_TRUE(r.ok());
+  EXPECT_EQ(r.other_paths, 1);
+  ASSERT_EQ(r.races.size(), 1u);
+  EXPECT_TRUE(r.races[0].other_path);
+  EXPECT_EQ(r.races[0].text.rfind("inline.scn:9: kernel took the other listed path", 0), 0u)
+      << r.races[0].text;
+}
+
+TEST(Races, TheSamePathOnBothIsReportedAsTheModels) {
+  RunOptions o;
+  o.kernel = other_model("6.18");
+  CheckReport r = check_scenario(parse(et_pipe_ending_with("[] or [r: EPOLLIN]")), o);
+  EXPECT_TRUE(r.ok());
+  EXPECT_EQ(r.other_paths, 0);
+  ASSERT_EQ(r.races.size(), 1u);
+  EXPECT_EQ(r.races[0].text,
+            "inline.scn:9: kernel took alternative 2 of 2 ([r: EPOLLIN]), as the model");
+}
+
+TEST(Races, AKernelAnswerThatIsNoAlternativeFails) {
+  RunOptions o;
+  o.kernel = other_model("5.10");
+  ScenarioRun run(parse(et_pipe_ending_with("[r: EPOLLIN] or [r: EPOLLOUT]")), o);
+  run.run_all();
+  EXPECT_FALSE(run.ok());
+  EXPECT_EQ(run.failed_expectations(), 1);  // the kernel's []
+  EXPECT_EQ(run.divergences(), 1);
+  const StatementResult& last = run.statements().back().result;
+  EXPECT_FALSE(last.other_path);
+  EXPECT_TRUE(last.backends[0].failed.empty());
+  EXPECT_EQ(last.backends[1].alternative, -1);
+  ASSERT_EQ(last.backends[1].failed.size(), 1u);
+  EXPECT_EQ(last.backends[1].failed[0], "expected [r: EPOLLIN] or [r: EPOLLOUT], kernel gave 0 []");
+  EXPECT_EQ(describe_paths(last, run.backend_names()), "");
+}
+
+TEST(Races, TheModelsAnswerMustBeAListedAlternativeToo) {
+  RunOptions o;
+  o.kernel = other_model("5.10");
+  ScenarioRun run(parse(et_pipe_ending_with("[] or [r: EPOLLOUT]")), o);
+  run.run_all();
+  EXPECT_EQ(run.failed_expectations(), 1);  // the model's [r: EPOLLIN]
+  EXPECT_EQ(run.divergences(), 1);
+  const StatementResult& last = run.statements().back().result;
+  EXPECT_EQ(last.backends[0].failed.size(), 1u);
+  EXPECT_TRUE(last.backends[1].failed.empty());
+  EXPECT_EQ(last.backends[1].alternative, 0);
+}
+
+// Which threads finished: a thread whose next statement lists alternatives may finish at another
+// statement on each backend. Here t1 is woken by the second write on 6.18 and times out on 5.10.
+constexpr const char* kRacedThread = R"(ep = epoll_create1(0)
+pipe2(r, w, O_NONBLOCK)
+epoll_ctl(ep, EPOLL_CTL_ADD, r, EPOLLIN | EPOLLET)
+write(w, 2048)                 => 2048
+epoll_wait(ep, 8, 0)           => [r: EPOLLIN]
+t1: epoll_wait(ep, 8, 100)     => blocks
+write(w, 10)                   => 10
+t1                             => [r: EPOLLIN] or blocks
+sleep(200)
+t1                             => [r: EPOLLIN] or []
+)";
+
+TEST(Races, WhenARacedThreadFinishesIsLeftToTheRace) {
+  RunOptions o;
+  o.kernel = other_model("5.10");
+  ScenarioRun run(parse(kRacedThread), o);
+  run.run_all();
+  EXPECT_TRUE(run.ok()) << run.error();
+  EXPECT_EQ(run.divergences(), 0);
+  const auto& st = run.statements();
+  ASSERT_EQ(st.size(), 10u);
+  // The write woke t1 on the model only; the thread still shows in each backend's completions.
+  ASSERT_EQ(st[6].result.backends[0].completions.size(), 1u);
+  EXPECT_TRUE(st[6].result.backends[1].completions.empty());
+  EXPECT_TRUE(st[7].result.other_path);
+  EXPECT_EQ(st[7].result.backends[1].alternative, 1);
+  EXPECT_TRUE(st[9].result.other_path);
+
+  // Without alternatives the same difference is a divergence of which threads finished.
+  std::string plain = kRacedThread;
+  plain.replace(plain.find("[r: EPOLLIN] or blocks"), 22, "[r: EPOLLIN]");
+  ScenarioRun strict(parse(plain), o);
+  strict.run_all();
+  EXPECT_GE(strict.divergences(), 1);
+  ASSERT_FALSE(strict.statements()[6].result.divergences.empty());
+  EXPECT_EQ(strict.statements()[6].result.divergences[0].rfind("threads that finished:", 0), 0u);
+}
+
+TEST(Races, ALaterDifferenceIsADivergenceThatNamesWhereThePathsParted) {
+  RunOptions o;
+  o.kernel = other_model("5.10");
+  std::string text = kRacedThread;
+  // After the race the model's t1 has its event and the kernel's timed out: asking again differs.
+  text += "write(w, 1)                    => 1\nepoll_wait(ep, 8, 0)           => [r: EPOLLIN]\n";
+  ScenarioRun run(parse(text), o);
+  run.run_all();
+  EXPECT_EQ(run.divergences(), 1);
+  const StatementResult& last = run.statements().back().result;
+  ASSERT_EQ(last.divergences.size(), 1u);
+  EXPECT_EQ(last.divergences[0],
+            "model 1 [4: EPOLLIN]; kernel 0 [] (the paths parted at line 8, where the kernel took "
+            "another listed outcome)");
+}
+
 TEST(Normalise, AppliesTheLanguagesRulesByResultKind) {
   CallResult raw;
   raw.ret = 8;

@@ -336,6 +336,76 @@ end
     EXPECT_EQ(end.item(id)->events & sim::kEPOLLET, 0u);
 }
 
+// A race (docs/kernel-notes.md, RACE1): the model marks where the kernel may take the other path,
+// and the window's note says so at the call and at each statement that lists alternatives.
+constexpr const char* kNestedRace = R"(inner = epoll_create1(0)
+outer = epoll_create1(0)
+socketpair(s0, s1)
+epoll_ctl(inner, EPOLL_CTL_ADD, s0, EPOLLIN | EPOLLET)
+epoll_ctl(outer, EPOLL_CTL_ADD, inner, EPOLLIN)
+t0: epoll_wait(inner, 1, 2000)    => blocks
+t1: epoll_wait(outer, 1, 300)     => blocks
+send(s1, "w")                     => 1
+t0                                => [s0: EPOLLIN]
+t1                                => blocks or [inner: EPOLLIN]
+sleep(500)
+t1                                => [] or [inner: EPOLLIN]
+)";
+
+TEST(Session, ARaceIsMarkedAtItsLockAndNotedWhereAlternativesAreListed) {
+  auto s = Session::from_text(kNestedRace, "race.scn", model_only());
+  ASSERT_TRUE(s->ok()) << s->error();
+  EXPECT_EQ(s->failed_expectations(), 0);
+  // Exactly one race step, inside the send that woke both threads: t1's poll of the inner epoll
+  // takes inner's ep->mtx after t0's harvest took it.
+  std::vector<std::size_t> races;
+  const auto& steps = s->recorder().steps();
+  for (std::size_t i = 0; i < steps.size(); ++i)
+    if (std::string(steps[i].function) == "mutex_lock") races.push_back(i);
+  ASSERT_EQ(races.size(), 1u);
+  EXPECT_EQ(s->statement_of_step(races[0]), 7u);
+  EXPECT_EQ(steps[races[0]].text.rfind("race: t0 and t1 were woken together and both take "
+                                       "epoll#1's ep->mtx; whoever takes it first decides.",
+                                       0),
+            0u)
+      << steps[races[0]].text;
+  EXPECT_EQ(std::string(steps[races[0] + 1].function),
+            "ep_start_scan");  // then __ep_eventpoll_poll
+
+  // The call that raced carries the whole step; the raced results name it and its line.
+  EXPECT_EQ(s->either_path_note(7).rfind("Kernel may take either path: t0 and t1 were woken", 0),
+            0u);
+  EXPECT_EQ(s->either_path_note(7).find("either path here"), std::string::npos);
+  for (std::size_t st : {9u, 11u})
+    EXPECT_EQ(
+        s->either_path_note(st),
+        "Kernel may take either path: t0 and t1 were woken together and both take epoll#1's "
+        "ep->mtx; whoever takes it first decides. (the race step, mutex_lock, is in line 8.)");
+  for (std::size_t st : {0u, 5u, 6u, 8u, 10u})
+    EXPECT_EQ(s->either_path_note(st), "") << st;
+}
+
+TEST(Session, NoRaceStepWhereOneThreadWakesTheNext) {
+  // Level-triggered, two threads on one epoll: t1 is woken by t0's ep_done_scan, after t0 let
+  // go of ep->mtx, so nothing races; and alternatives without a race step say what is listed.
+  auto s = Session::from_text(R"(ep = epoll_create1(0)
+efd = eventfd(0, EFD_NONBLOCK)
+epoll_ctl(ep, EPOLL_CTL_ADD, efd, EPOLLIN)
+t0: epoll_wait(ep, 8, 1000)       => blocks
+t1: epoll_wait(ep, 8, 1000)       => blocks
+eventfd_write(efd, 1)             => 0
+t1                                => [efd: EPOLLIN] or blocks
+t0                                => [efd: EPOLLIN]
+)",
+                              "lt.scn", model_only());
+  ASSERT_TRUE(s->ok()) << s->error();
+  for (const auto& step : s->recorder().steps())
+    EXPECT_NE(std::string(step.function), "mutex_lock") << step.text;
+  EXPECT_EQ(s->either_path_note(6),
+            "Kernel may take either path: the scenario lists 2 outcomes ([efd: EPOLLIN] or "
+            "blocks), and the model takes one of them.");
+}
+
 TEST(Session, SetUpBeforeRecordFromHasNoSteps) {
   SessionOptions o = model_only();
   o.record_from = 3;  // epoll_create1, pipe2, the ADD run untraced

@@ -180,6 +180,48 @@ TEST_F(Gui, ABigInterestListIsFoldedAndClipped) {
   }
 }
 
+// A statement that lists alternatives (a race) gets the note "Kernel may take either path ..." in
+// the kernel-functions panel, drawn in the highlight colour; the statement before it has none.
+TEST_F(Gui, ARaceIsNotedInTheKernelFunctionsPanel) {
+  const std::string race = ::testing::TempDir() + "race.scn";
+  FILE* f = std::fopen(race.c_str(), "w");
+  std::fputs(R"(inner = epoll_create1(0)
+outer = epoll_create1(0)
+socketpair(s0, s1)
+epoll_ctl(inner, EPOLL_CTL_ADD, s0, EPOLLIN | EPOLLET)
+epoll_ctl(outer, EPOLL_CTL_ADD, inner, EPOLLIN)
+t0: epoll_wait(inner, 1, 2000)    => blocks
+t1: epoll_wait(outer, 1, 300)     => blocks
+send(s1, "w")                     => 1
+t0                                => [s0: EPOLLIN]
+t1                                => blocks or [inner: EPOLLIN]
+)",
+             f);
+  std::fclose(f);
+  app::ControllerOptions o;
+  app::Controller c(o);
+  c.dispatch(app::Command{app::Command::Kind::kOpen, 0, 0, 0, race});
+  ASSERT_TRUE(c.error().empty()) << c.error();
+  // Pixels near the highlight colour in the left column (script, kernel functions, kernel column).
+  auto noted = [&](std::size_t statement) {
+    c.dispatch(app::Command{app::Command::Kind::kSeekStatement, 0, statement});
+    ready_nodes_per_pane(c);
+    int w, h;
+    const auto& px = window_->pixels(&w, &h);
+    const Rgb hl = rgb_of(palette().highlight);
+    int n = 0;
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < 300; ++x) {
+        const uint8_t* p = &px[(static_cast<std::size_t>(y) * w + x) * 4];
+        n += std::abs(p[0] - hl.r) < 30 && std::abs(p[1] - hl.g) < 30 && std::abs(p[2] - hl.b) < 30;
+      }
+    return n;
+  };
+  EXPECT_EQ(noted(8), 0);
+  EXPECT_GT(noted(9), 200);
+  window_->save_png(::testing::TempDir() + "race.png");
+}
+
 TEST_F(Gui, AMalformedScenarioShowsItsErrorInTheWindow) {
   std::string bad = ::testing::TempDir() + "bad.scn";
   FILE* f = std::fopen(bad.c_str(), "w");

@@ -231,6 +231,96 @@ TEST(ScriptParser, OtherMistakes) {
   EXPECT_EQ(error("pipe(r, w) @\n").message, "unexpected character '@'");
 }
 
+// Races: `=> A or B` lists the outcomes the kernel may choose between, for any expectation and for
+// a thread's result.
+TEST(ScriptParser, AlternativesAfterOr) {
+  Scenario s = ok(R"(ep = epoll_create1(0)
+pipe2(r, w, O_NONBLOCK)
+epoll_ctl(ep, EPOLL_CTL_ADD, r, EPOLLIN)
+t1: epoll_wait(ep, 1, 100)        => blocks
+write(w, 1)                       => 1 or -1 EAGAIN
+t1                                => blocks or [r: EPOLLIN] or []
+epoll_wait(ep, 8, 0)              => [] or [r: EPOLLIN, 7: EPOLLIN|EPOLLHUP]
+read(r, 8)                        => -1 EAGAIN or 1
+)");
+  ASSERT_EQ(s.statements.size(), 8u);
+  EXPECT_FALSE(s.statements[3].expect.has_alternatives());
+  EXPECT_EQ(s.statements[3].expect.count(), 1u);
+  EXPECT_EQ(s.statements[0].expect.count(), 0u);
+
+  const Expectation& write = s.statements[4].expect;
+  ASSERT_EQ(write.count(), 2u);
+  EXPECT_EQ(write.kind, Expectation::Kind::kValue);
+  EXPECT_EQ(write.value, 1);
+  EXPECT_EQ(write.alternative(1).kind, Expectation::Kind::kError);
+  EXPECT_EQ(write.alternative(1).err, kEAGAIN);
+  EXPECT_EQ(write.all_text(), "1 or -1 EAGAIN");
+
+  const Statement& thread = s.statements[5];
+  EXPECT_EQ(thread.kind, Statement::Kind::kThreadResult);
+  ASSERT_EQ(thread.expect.count(), 3u);
+  EXPECT_EQ(thread.expect.kind, Expectation::Kind::kBlocks);
+  EXPECT_EQ(thread.expect.alternative(1).kind, Expectation::Kind::kEvents);
+  EXPECT_EQ(thread.expect.alternative(1).events[0].name, "r");
+  EXPECT_EQ(thread.expect.alternative(2).kind, Expectation::Kind::kEvents);
+  EXPECT_TRUE(thread.expect.alternative(2).events.empty());
+  EXPECT_EQ(thread.expect.alternative(2).loc.col, 64);
+  EXPECT_EQ(thread.expect.all_text(), "blocks or [r: EPOLLIN] or []");
+
+  const Expectation& wait = s.statements[6].expect;
+  ASSERT_EQ(wait.count(), 2u);
+  ASSERT_EQ(wait.alternative(1).events.size(), 2u);
+  EXPECT_EQ(wait.alternative(1).events[1].data, 7);
+  EXPECT_EQ(wait.alternative(1).events[1].events, kEPOLLIN | kEPOLLHUP);
+  EXPECT_EQ(s.statements[7].expect.alternative(1).value, 1);
+}
+
+TEST(ScriptParser, MalformedAlternativesAreErrorsAtTheirColumn) {
+  const std::string head = "ep = epoll_create1(0)\npipe(r, w)\n";
+  // Nothing after `or`: the error is at the end of the line.
+  ParseError e = error(head + "epoll_wait(ep, 8, 0) => [] or\n");
+  EXPECT_EQ(e.line, 3);
+  EXPECT_EQ(e.col, 30);
+  EXPECT_EQ(e.message,
+            "an alternative is expected after 'or' (column 28): a number, -1 and an errno, a list "
+            "of events in [ ], or blocks");
+  EXPECT_EQ(e.format(),
+            "t.scn:3:30: an alternative is expected after 'or' (column 28): a number, -1 and an "
+            "errno, a list of events in [ ], or blocks\nepoll_wait(ep, 8, 0) => [] or\n"
+            "                             ^\n");
+  // `or or`, `or` first, an alternative listed twice.
+  ParseError twice = error(head + "epoll_wait(ep, 8, 0) => [] or or [r: EPOLLIN]\n");
+  EXPECT_EQ(twice.col, 31);
+  ParseError first = error(head + "epoll_wait(ep, 8, 0) => or []\n");
+  EXPECT_EQ(first.col, 25);
+  EXPECT_EQ(first.message, "an expectation is expected before 'or', e.g. => [] or [r: EPOLLIN]");
+  ParseError same = error(head + "epoll_wait(ep, 8, 0) => [r: EPOLLIN] or [] or [r: EPOLLIN]\n");
+  EXPECT_EQ(same.col, 47);
+  EXPECT_EQ(same.message,
+            "'[r: EPOLLIN]' is listed already (alternative 1); each alternative must be another "
+            "outcome");
+  EXPECT_EQ(message(head + "read(r, 1) => -1 EAGAIN or -1 EAGAIN\n"),
+            "'-1 EAGAIN' is listed already (alternative 1); each alternative must be another "
+            "outcome");
+  // Each alternative must fit the call, as a single expectation must.
+  ParseError events = error(head + "write(w, 1) => 1 or [r: EPOLLIN]\n");
+  EXPECT_EQ(events.col, 21);
+  EXPECT_EQ(events.message, "only epoll_wait returns a list of events; write does not");
+  EXPECT_EQ(message(head + "close(r) => 0 or blocks\n"),
+            "close never sleeps; it cannot be expected to block");
+  EXPECT_EQ(message(head + "read(r, 1) => -1 or 1\n"),
+            "an errno name is expected after -1, e.g. => -1 EAGAIN");
+  EXPECT_EQ(message(head + "epoll_wait(ep, 8, 0) => [] or [nope: EPOLLIN]\n"),
+            "undefined name 'nope'");
+  // `or` without `=>` is not an expectation, and something after the last alternative is extra.
+  EXPECT_EQ(message(head + "epoll_wait(ep, 8, 0) or []\n"),
+            "unexpected name 'or' after the end of the statement");
+  EXPECT_EQ(message(head + "epoll_wait(ep, 8, 0) => [] or [] 3\n"),
+            "'[]' is listed already (alternative 1); each alternative must be another outcome");
+  EXPECT_EQ(message(head + "epoll_wait(ep, 8, 0) => [] or 0 3\n"),
+            "unexpected number 3 after the end of the statement");
+}
+
 // Issue 13, item 2: an fd is an int. A wider number used to be truncated by whoever ran it
 // (close(4294967296) closed fd 0 in the live child).
 TEST(ScriptParser, FdNumbersMustFitAnInt) {
