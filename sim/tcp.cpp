@@ -320,7 +320,9 @@ void tcp_disconnect(KernelContext& k, TcpNet& net, TcpSock& sk) {
   sock_def_error_report(k, sk.sk_wq);  // sk_error_report
 }
 
-// inet_csk_listen_stop → inet_child_forget: every connection nobody accepted is reset.
+// inet_csk_listen_stop → inet_child_forget: every connection nobody accepted is reset. Each child
+// is forgotten between local_bh_disable and local_bh_enable, and at local_bh_enable the loopback
+// softirq delivers its RST: the client is woken before the listener's own wake-ups that follow.
 void inet_csk_listen_stop(KernelContext& k, TcpNet& net, TcpSock& sk) {
   while (!sk.accept_queue.empty()) {
     std::shared_ptr<TcpSock> child = std::move(sk.accept_queue.front());
@@ -330,6 +332,7 @@ void inet_csk_listen_stop(KernelContext& k, TcpNet& net, TcpSock& sk) {
              cat(child->name, " was never accepted: it is reset and forgotten"), refs(sk));
     tcp_disconnect(k, net, *child);
     child->dead = true;
+    net.run(k);  // local_bh_enable
   }
 }
 
