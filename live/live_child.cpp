@@ -14,13 +14,22 @@
 // Whether a call sleeps is seen, not timed: the control thread hands the call to its worker and
 // waits. A call that returns is DONE. A call that may sleep whose worker sleeps (state S,
 // /proc/self/task/<tid>/stat) inside the call's own syscall (/proc/self/task/<tid>/syscall) is
-// BLOCKED — however loaded the machine, a slow call is not mistaken for a sleeping one. The main
-// thread waits for its own finite timeouts, and sleep(ms) for its time, as the model does. A call
+// BLOCKED — however loaded the machine, a slow call is not mistaken for a sleeping one. A call
 // that neither returns nor sleeps within kStuckMs is an ERROR. Each worker has a condition
 // variable of its own: handing a call to one thread wakes no other. SETTLE then lets the system
-// settle: loopback traffic for `ms` when TCP was used, and, after a call that may have woken a
-// thread, until every thread that slept sleeps again in its call or has returned (no fixed wait:
-// a wake-up sets the woken thread runnable before the waking syscall returns).
+// settle: loopback TCP until nothing sent is unacknowledged (live/tcp_settle.h, at most `ms`),
+// and, after a call that may have woken a thread, until every thread that slept sleeps again in
+// its call or has returned (no fixed wait: a wake-up sets the woken thread runnable before the
+// waking syscall returns).
+//
+// Time is the scenario's, as in the model: a virtual clock that sleep(ms) and the main thread's
+// timed epoll_wait move on, never the wall clock. An epoll_wait with a timeout sleeps in the kernel
+// without one (-1), and when the virtual clock passes its deadline the child interrupts it with a
+// signal (SIGUSR1, no SA_RESTART): ep_poll then harvests what is ready and otherwise returns
+// -EINTR, which is what its timeout would have given (harvest what is ready, else 0), so EINTR
+// from an interrupted wait is reported as 0. The system is settled when that happens, so nothing
+// else can have been on its way to the sleeper. A check of the whole library takes no second of
+// sleeps, and no timeout can expire early on a slow machine.
 #include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
@@ -48,6 +57,7 @@
 #include "live/child_guard.h"
 #include "live/protocol.h"
 #include "live/real_calls.h"
+#include "live/tcp_settle.h"
 
 namespace {
 
@@ -67,6 +77,8 @@ std::vector<std::pair<std::string, CallResult>> g_completions;  // finished afte
 epollscope::live::RealFds g_fds;  // which fds are TCP sockets; a TCP call since the last SETTLE
 bool g_unsettled = false;         // a call since the last SETTLE may have woken a sleeping thread
 int g_task_dir = -1;              // /proc/self/task, in the control thread's table
+int64_t g_now_ms = 0;             // the scenario's virtual clock
+int g_pidfd = -1;  // this process, in the control thread's table: the scenario's sockets, borrowed
 
 // The /proc/self/task/<tid> files the control thread reads to see what a worker does, opened once
 // (-1: opened at each read).
@@ -85,6 +97,8 @@ struct Worker {
   CallId call = CallId::kSleep;  // the call it makes or last made
   bool has_result = false;
   bool declared_blocked = false;  // BLOCKED was sent: its result is a completion
+  int64_t deadline = -1;          // a timed epoll_wait's deadline on the virtual clock (-1: none)
+  bool interrupted = false;       // its deadline passed: the signal was sent, EINTR means 0
   CallResult result;
   std::string error;  // the call could not be made (RealCallError)
 };
@@ -135,6 +149,9 @@ void* worker_main(void* arg) {
       error = e.what();
     }
     l.lock();
+    if (w->interrupted && o.ret == -1 && o.err == EINTR) o = CallResult{};  // the timeout's 0
+    w->interrupted = false;
+    w->deadline = -1;
     if (w->declared_blocked) {
       w->declared_blocked = false;
       g_completions.emplace_back(w->name, o);
@@ -325,6 +342,19 @@ Sleep still_asleep(const Worker& w) {
 // The requests.
 // ---------------------------------------------------------------------------------------------
 
+void on_deadline(int) {}  // SIGUSR1 only interrupts the sleep (no SA_RESTART)
+
+// Interrupts every sleeping timed wait whose deadline the virtual clock has reached (g_lock held).
+// The next SETTLE waits for their returns.
+void expire_deadlines() {
+  for (const auto& [name, w] : g_workers)
+    if (w->deadline >= 0 && w->deadline <= g_now_ms && !w->interrupted) {
+      w->interrupted = true;
+      g_unsettled = true;
+      syscall(SYS_tgkill, getpid(), w->tid, SIGUSR1);
+    }
+}
+
 // Creating a file or changing a limit wakes nobody, nor does a call that went to sleep without
 // moving anything (a write that sleeps may have filled a pipe first, and woken its reader).
 bool may_wake_others(CallId call, bool blocked) {
@@ -371,14 +401,22 @@ void handle_call(std::istringstream& in) {
   call->text = epollscope::live::hex_decode(text);
   call->has_text = text != "-";
 
-  // The main thread waits for its own timeout, and sleep(ms) for its time, in any thread.
+  // sleep(ms), in any thread, moves the virtual clock on: the timed waits it passes return.
   const int64_t timeout =
       spec->timeout_arg < 0 ? 0 : call->values[static_cast<std::size_t>(spec->timeout_arg)];
-  const bool waits_it_out =
-      spec->id == CallId::kSleep ||
-      (call->thread == "main" && spec->id == CallId::kEpollWait && static_cast<int>(timeout) > 0);
-  const int64_t waited = waits_it_out ? std::max<int64_t>(0, timeout) : 0;
-  const bool may_sleep = spec->may_sleep && !waits_it_out;
+  if (spec->id == CallId::kSleep) {
+    std::lock_guard<std::mutex> l(g_lock);
+    g_now_ms += std::max<int64_t>(0, timeout);
+    expire_deadlines();
+    reply(epollscope::live::encode_done(CallResult{}));
+    return;
+  }
+  // A timed epoll_wait sleeps untimed in the kernel; the virtual clock ends it (see the top). The
+  // main thread's moves the clock on to its deadline when it sleeps.
+  const bool timed = spec->id == CallId::kEpollWait && static_cast<int>(timeout) > 0;
+  const bool main_timed = timed && call->thread == "main";
+  if (timed) call->values[static_cast<std::size_t>(spec->timeout_arg)] = -1;
+  const bool may_sleep = spec->may_sleep;
 
   std::string error;
   Worker* w = worker(call->thread, &error);
@@ -387,10 +425,12 @@ void handle_call(std::istringstream& in) {
     return;
   }
   const auto start = Clock::now();
-  const auto stuck = start + milliseconds(waited + epollscope::live::kStuckMs);
+  const auto stuck = start + milliseconds(epollscope::live::kStuckMs);
   std::unique_lock<std::mutex> l(g_lock);
   w->has_result = false;
   w->call = spec->id;
+  w->deadline = timed ? g_now_ms + static_cast<int>(timeout) : -1;
+  w->interrupted = false;
   w->job = std::move(call);
   w->wake.notify_one();
   auto poll = std::chrono::microseconds(100);
@@ -412,6 +452,14 @@ void handle_call(std::istringstream& in) {
     if (s == Sleep::kUnknown && Clock::now() - start >= milliseconds(200)) s = Sleep::kInCall;
     l.lock();
     if (w->has_result) break;
+    if (s == Sleep::kInCall && main_timed) {
+      // Its timeout passes: the clock moves on to its deadline, ending it and the waits before.
+      if (!w->interrupted) {
+        g_now_ms = std::max(g_now_ms, w->deadline);
+        expire_deadlines();
+      }
+      continue;
+    }
     if (s == Sleep::kInCall) {
       blocked = true;
       break;
@@ -435,8 +483,10 @@ void handle_call(std::istringstream& in) {
 // way (woken, runnable, not yet run: a loaded machine may take a while to run it).
 bool sleepers_settled(std::unique_lock<std::mutex>& l, bool* unknown) {
   std::vector<const Worker*> sleepers;
-  for (const auto& [name, w] : g_workers)
+  for (const auto& [name, w] : g_workers) {
+    if (w->declared_blocked && w->interrupted) return false;  // its timeout's return is coming
     if (w->declared_blocked) sleepers.push_back(w.get());
+  }
   l.unlock();
   bool settled = true;
   for (const Worker* w : sleepers) {
@@ -459,11 +509,11 @@ void handle_settle(std::istringstream& in) {
   for (const auto& [name, w] : g_workers)
     anyone_sleeping |= w->declared_blocked;
   if (g_fds.take_network_busy()) {
-    // Loopback segments (and their ACKs) are handled in softirqs: a moment to arrive. Other
+    // Loopback segments and their ACKs: until nothing is in flight (live/tcp_settle.h). Other
     // wake-ups are made by the waking syscall itself, before it returns.
-    const auto until = Clock::now() + milliseconds(std::clamp(ms, 0, 1000));
-    while (Clock::now() < until)
-      g_control.wait_until(l, until);
+    l.unlock();
+    epollscope::live::settle_tcp(g_fds, int64_t{std::clamp(ms, 0, 1000)} * 1000, g_pidfd);
+    l.lock();
   }
   if (anyone_sleeping && g_unsettled) {
     const auto stuck = Clock::now() + milliseconds(epollscope::live::kStuckMs);
@@ -544,6 +594,12 @@ void* control_main(void*) {
     reply(std::string("ERROR cannot open /proc/self/task: ") + std::strerror(errno));
     _exit(2);
   }
+  // The scenario's TCP sockets are in the leader's table: live/tcp_settle.h borrows them.
+  g_pidfd = static_cast<int>(syscall(SYS_pidfd_open, getpid(), 0));
+  if (g_pidfd < 0) {
+    reply(std::string("ERROR pidfd_open: ") + std::strerror(errno));
+    _exit(2);
+  }
   reply("READY");
   serve();
 }
@@ -587,6 +643,11 @@ int main(int argc, char** argv) {
   if (argc > 1 && std::strncmp(argv[1], "--parent=", 9) == 0) parent = std::atoi(argv[1] + 9);
   epollscope::live::die_with_parent(parent);
   signal(SIGPIPE, SIG_IGN);
+  // The virtual clock's end of a timed wait: a signal that interrupts the sleep (no SA_RESTART).
+  struct sigaction sa {};
+  sa.sa_handler = on_deadline;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGUSR1, &sa, nullptr);
   // The model's process starts with RLIMIT_NOFILE 1024, as a login shell's does.
   rlimit rl{};
   getrlimit(RLIMIT_NOFILE, &rl);
