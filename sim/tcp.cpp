@@ -360,6 +360,7 @@ void tcp_conn_request(KernelContext& k, TcpSock& listener, TcpSock& client) {
   child->sndbuf = kTcpConnectedSndbuf;
   child->state = TcpState::kEstablished;
   child->peer = client.weak_from_this();
+  child->listener = listener.weak_from_this();
   child->snd_wnd_end = static_cast<uint64_t>(client.rcvbuf);
   child->rcv_wnd_end = static_cast<uint64_t>(child->rcvbuf);
   client.peer = child;
@@ -539,9 +540,32 @@ void TcpNet::run(KernelContext& k) {
   while (!wire_.empty()) {
     TcpPacket p = std::move(wire_.front());
     wire_.pop_front();
-    deliver(k, p);
+    const std::shared_ptr<TcpSock> to = p.to.lock();
+    if (to && to->owned)
+      backlog_.push_back(std::move(p));  // tcp_v4_rcv: sock_owned_by_user → tcp_add_backlog
+    else
+      deliver(k, p);
   }
   running_ = false;
+}
+
+void TcpNet::release(KernelContext& k, TcpSock& sk) {
+  sk.owned = false;
+  // __release_sock: the backlog's segments, in their order, then whatever they sent.
+  std::deque<TcpPacket> mine;
+  for (auto it = backlog_.begin(); it != backlog_.end();) {
+    if (it->to.lock().get() == &sk) {
+      mine.push_back(std::move(*it));
+      it = backlog_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (TcpPacket& p : mine)
+    wire_.push_front(std::move(p));
+  // Kept in order: the first of `mine` ends up at the front after pushing in reverse.
+  std::reverse(wire_.begin(), wire_.begin() + static_cast<long>(mine.size()));
+  run(k);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -813,6 +837,8 @@ long TcpSocket::shutdown(KernelContext& k, int how) {
   TcpSock& sk = *sk_;
   TcpNet& net = net_;
   long err = 0;
+  // inet_shutdown holds the socket (lock_sock): what the peer answers waits in its backlog.
+  sk.owned = true;
   switch (sk.state) {
     case TcpState::kListen:
       if (!(mode & kRcvShutdown)) break;
@@ -838,12 +864,16 @@ long TcpSocket::shutdown(KernelContext& k, int how) {
       if ((mode & kSendShutdown) &&
           (sk.state == TcpState::kEstablished || sk.state == TcpState::kSynSent ||
            sk.state == TcpState::kCloseWait) &&
-          tcp_close_state(k, sk))
+          tcp_close_state(k, sk)) {
         tcp_send_fin(k, net, sk);
+        // The FIN reaches the peer in the loopback softirq at the transmit's local_bh_enable,
+        // before this socket's own wake-up below; the peer's ACK waits in the backlog.
+        net.run(k);
+      }
       break;
   }
   sock_def_wakeup(k, sk.sk_wq);  // "Wake up anyone sleeping in poll."
-  net.run(k);
+  net.release(k, sk);            // release_sock
   return err;
 }
 
@@ -930,7 +960,10 @@ File* TcpNet::connect(KernelContext& k, FileTable& files, File* listener, int fl
   TcpPacket syn;
   syn.kind = TcpPacket::Kind::kSyn;
   syn.from = sk;
-  syn.to = target.sock_ptr();
+  // tcp_connect asks for the address getsockname gives: an accepted socket's is its listener's,
+  // and the SYN is for whoever listens there (__inet_lookup_listener), not for the socket itself.
+  const std::shared_ptr<TcpSock>& at = target.sock_ptr();
+  syn.to = at->listener.expired() ? std::weak_ptr<TcpSock>(at) : at->listener;
   send(std::move(syn));
   run(k);
   return f;

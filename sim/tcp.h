@@ -130,10 +130,14 @@ struct TcpSock : std::enable_shared_from_this<TcpSock> {
   bool done = false;           // SOCK_DONE: the peer's FIN arrived
   bool nospace = false;        // SOCK_NOSPACE (a flag of struct socket)
   bool sndbuf_locked = false;  // SOCK_SNDBUF_LOCK: SO_SNDBUF was set, no autotuning
+  bool owned = false;          // lock_sock: its segments wait in the backlog for release_sock
   int sndbuf = kTcpWmemDefault;
   int rcvbuf = kTcpRmemDefault;
   uint32_t mss = kTcpMssClient;
   std::weak_ptr<TcpSock> peer;  // the other end of the connection
+  // An accepted connection: the listener whose address (and port) it shares. A connect to its
+  // address reaches that listener, as long as it listens.
+  std::weak_ptr<TcpSock> listener;
 
   // send side
   uint64_t write_seq = 0;    // bytes accepted from the application
@@ -221,8 +225,11 @@ class TcpNet {
 
   // Puts a segment on the wire.
   void send(TcpPacket packet) { wire_.push_back(std::move(packet)); }
-  // The loopback softirq: delivers every segment on the wire, including those its deliveries send.
+  // The loopback softirq: delivers every segment on the wire, including those its deliveries send;
+  // a segment for a socket its owner holds (TcpSock::owned) goes to the backlog.
   void run(KernelContext& k);
+  // release_sock: the socket's backlog is processed, then the wire.
+  void release(KernelContext& k, TcpSock& sk);
   // A closed sock that still has a connection to finish, kept until it reaches TCP_CLOSE.
   void keep_orphan(std::shared_ptr<TcpSock> sk) { orphans_.push_back(std::move(sk)); }
   void forget_orphan(const TcpSock* sk);
@@ -230,6 +237,7 @@ class TcpNet {
  private:
   void deliver(KernelContext& k, TcpPacket& p);
   std::deque<TcpPacket> wire_;
+  std::deque<TcpPacket> backlog_;  // segments for owned sockets (sk_add_backlog)
   std::vector<std::shared_ptr<TcpSock>> orphans_;
   bool running_ = false;
 };
