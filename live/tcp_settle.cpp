@@ -24,14 +24,12 @@ enum class Flight { kNone, kTimer, kSoon };
 
 // tcpi_state values (include/net/tcp_states.h).
 enum : uint8_t {
-  kSynSent = 2,
-  kSynRecv = 3,
   kFinWait1 = 4,
   kLastAck = 9,
   kClosing = 11,
 };
 
-// What of this socket is in flight. kSoon: a handshake, or a FIN sent and not acknowledged, whose
+// What of this socket is in flight. kSoon: a FIN sent and not acknowledged, whose
 // ACK the model takes as arriving at once (the peer may delay it: the old fixed wait of 20 ms saw
 // it arrive); kTimer: data not acknowledged yet, which the peer acknowledges when its reader
 // reads or its timer fires (unless a softirq is still on its way).
@@ -49,9 +47,6 @@ Flight in_flight(int fd, int pidfd) {
   }
   if (rc != 0) return Flight::kNone;  // closed, or not TCP
   switch (info.tcpi_state) {
-    case kSynSent:
-    case kSynRecv:
-      return Flight::kSoon;
     case kFinWait1:
     case kClosing:
     case kLastAck:
@@ -104,6 +99,8 @@ bool softirqs_deferred() {
   return false;
 }
 
+constexpr std::chrono::milliseconds kFinAckMax{250};
+
 }  // namespace
 
 int64_t settle_tcp(const RealFds& fds, int64_t max_us, int pidfd) {
@@ -119,10 +116,12 @@ int64_t settle_tcp(const RealFds& fds, int64_t max_us, int pidfd) {
       soon |= f == Flight::kSoon;
       timer |= f == Flight::kTimer;
     }
-    const bool busy = soon || (timer && softirqs_deferred());
     const auto now = Clock::now();
-    if (!busy || now >= until)
-      return std::chrono::duration_cast<std::chrono::microseconds>(now - start).count();
+    // A FIN's ACK that the peer delays comes with its delayed-ACK timer (40 to 200 ms): waited
+    // for, as the model has it arrive at once; a softirq left to ksoftirqd for `max_us`.
+    const bool busy =
+        (soon && now < start + kFinAckMax) || (timer && now < until && softirqs_deferred());
+    if (!busy) return std::chrono::duration_cast<std::chrono::microseconds>(now - start).count();
     // ksoftirqd needs a CPU.
     if (++spins < 20)
       sched_yield();

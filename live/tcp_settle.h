@@ -7,10 +7,14 @@
 // a softirq that ran out of its budget is left to ksoftirqd, to run a moment later. What else is
 // not done by then waits for a timer: an ACK the receiver delays (the delayed-ACK timer, 40 ms
 // and more), which the model does not model (sim/tcp.h) and which no fixed wait settles either.
-// So the wait lasts while a TCP socket of the scenario has segments not yet acknowledged
-// (TCP_INFO's tcpi_unacked: data, a SYN or a FIN in flight) and a ksoftirqd is runnable, with
-// work that may be them; and `max_us` at most. Without a ksoftirqd at work, an unacknowledged
-// segment is one whose ACK the peer delays: nothing to wait for.
+// (A handshake is done inside connect; a socket left in SYN_SENT had its SYN dropped by a full
+// accept queue, and retries only after a second.) So the wait lasts while a TCP socket of the
+// scenario has a FIN not yet acknowledged
+// (TCP_INFO: its state, tcpi_unacked), which the model has acknowledged at once — 250 ms at most,
+// longer than the delayed-ACK timer — or data not yet acknowledged while a ksoftirqd is runnable,
+// with work that may be it — `max_us` at most. Without a ksoftirqd at work, unacknowledged data
+// is data whose ACK the peer delays until its reader reads, as the model has it: nothing to wait
+// for.
 #pragma once
 
 #include <cstdint>
