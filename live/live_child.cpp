@@ -17,10 +17,10 @@
 // BLOCKED — however loaded the machine, a slow call is not mistaken for a sleeping one. A call
 // that neither returns nor sleeps within kStuckMs is an ERROR. Each worker has a condition
 // variable of its own: handing a call to one thread wakes no other. SETTLE then lets the system
-// settle: loopback TCP until nothing sent is unacknowledged (live/tcp_settle.h, at most `ms`),
-// and, after a call that may have woken a thread, until every thread that slept sleeps again in
-// its call or has returned (no fixed wait: a wake-up sets the woken thread runnable before the
-// waking syscall returns).
+// settle: loopback TCP while the kernel shows something in flight that arrives soon (a FIN's ACK,
+// work left to ksoftirqd: live/tcp_settle.h), and, after a call that may have woken a thread, until
+// every thread that slept sleeps again in its call or has returned (no fixed wait: a wake-up sets
+// the woken thread runnable before the waking syscall returns).
 //
 // Time is the scenario's, as in the model: a virtual clock that sleep(ms) and the main thread's
 // timed epoll_wait move on, never the wall clock. An epoll_wait with a timeout sleeps in the kernel
