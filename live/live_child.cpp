@@ -78,6 +78,8 @@ epollscope::live::RealFds g_fds;  // which fds are TCP sockets; a TCP call since
 bool g_unsettled = false;         // a call since the last SETTLE may have woken a sleeping thread
 int g_task_dir = -1;              // /proc/self/task, in the control thread's table
 int64_t g_now_ms = 0;             // the scenario's virtual clock
+int g_cpu = -1;                   // the one CPU every scenario thread runs on (-1: any)
+bool g_fifo_works = true;         // SCHED_FIFO can be set (CAP_SYS_NICE or an RLIMIT_RTPRIO)
 int g_pidfd = -1;  // this process, in the control thread's table: the scenario's sockets, borrowed
 
 // The /proc/self/task/<tid> files the control thread reads to see what a worker does, opened once
@@ -134,6 +136,12 @@ void reply(const std::string& line) {
 
 void* worker_main(void* arg) {
   Worker* w = static_cast<Worker*>(arg);
+  if (g_cpu >= 0) {
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(g_cpu, &one);
+    sched_setaffinity(0, sizeof one, &one);
+  }
   std::unique_lock<std::mutex> l(g_lock);
   w->tid = static_cast<pid_t>(syscall(SYS_gettid));
   g_control.notify_one();
@@ -342,6 +350,18 @@ Sleep still_asleep(const Worker& w) {
 // The requests.
 // ---------------------------------------------------------------------------------------------
 
+// The thread making the call runs SCHED_FIFO, the others SCHED_OTHER, all on one CPU: a thread
+// the call wakes runs only once the call has returned, as in the model. (On two CPUs a woken
+// epoll_wait harvested while the waking write was still queueing skbs, and each later wake-up
+// re-queued its edge-triggered item, or not, depending on the race.)
+void set_calling(const Worker& w, bool calling) {
+  if (!g_fifo_works || g_cpu < 0) return;
+  sched_param p{};
+  p.sched_priority = calling ? 1 : 0;
+  if (sched_setscheduler(w.tid, calling ? SCHED_FIFO : SCHED_OTHER, &p) != 0 && calling)
+    g_fifo_works = false;
+}
+
 void on_deadline(int) {}  // SIGUSR1 only interrupts the sleep (no SA_RESTART)
 
 // Interrupts every sleeping timed wait whose deadline the virtual clock has reached (g_lock held).
@@ -431,6 +451,7 @@ void handle_call(std::istringstream& in) {
   w->call = spec->id;
   w->deadline = timed ? g_now_ms + static_cast<int>(timeout) : -1;
   w->interrupted = false;
+  set_calling(*w, true);
   w->job = std::move(call);
   w->wake.notify_one();
   auto poll = std::chrono::microseconds(100);
@@ -439,6 +460,7 @@ void handle_call(std::istringstream& in) {
     if (g_control.wait_for(l, poll, [w] { return w->has_result; })) break;
     if (Clock::now() >= stuck) {
       w->declared_blocked = true;  // whatever it does later is not this call's answer
+      set_calling(*w, false);
       l.unlock();
       reply("ERROR the " + name + " call of thread " + w->name + " neither returned nor slept in " +
             std::to_string(epollscope::live::kStuckMs / 1000) + " s");
@@ -465,6 +487,7 @@ void handle_call(std::istringstream& in) {
       break;
     }
   }
+  set_calling(*w, false);
   g_unsettled |= may_wake_others(spec->id, blocked);
   if (blocked) {
     w->declared_blocked = true;
@@ -653,5 +676,10 @@ int main(int argc, char** argv) {
   getrlimit(RLIMIT_NOFILE, &rl);
   rl.rlim_cur = static_cast<rlim_t>(epollscope::live::scenario_rlimit_nofile().cur);
   setrlimit(RLIMIT_NOFILE, &rl);
+  // Every scenario thread on one CPU (see set_calling): the first this process may use.
+  cpu_set_t cpus;
+  if (sched_getaffinity(0, sizeof cpus, &cpus) == 0)
+    for (int c = 0; c < CPU_SETSIZE && g_cpu < 0; ++c)
+      if (CPU_ISSET(c, &cpus)) g_cpu = c;
   run_live_child();
 }
