@@ -39,7 +39,8 @@ void add_fuzz(CLI::App& app, Action& action) {
   cmd->add_option("--ops", o->fuzz.ops, "Calls in all")
       ->capture_default_str()
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
-  cmd->add_option("--types", o->types, "File types to use: pipe,unix,tcp,eventfd,epoll")
+  cmd->add_option("--types", o->types,
+                  "File types (and threads) to use: pipe,unix,tcp,eventfd,epoll,threads")
       ->capture_default_str();
   cmd->add_option("--out", o->fuzz.out_dir,
                   "Folder for the minimal scenario of a divergence (made if missing; when it "

@@ -30,6 +30,7 @@
 #include "live/calibrate.h"
 #include "live/child_guard.h"
 #include "live/in_process_backend.h"
+#include "live/live_backend.h"
 #include "live/real_calls.h"
 #include "sim/invariants.h"
 #include "sim/script/parser.h"
@@ -49,21 +50,30 @@ const sim::KernelProfile* g_profile = &sim::KernelProfile::default_profile();
 // ---------------------------------------------------------------------------------------------
 
 // One case being run: a scenario that grows line by line, the model and the kernel, the runner.
+// The kernel is this process's (live::InProcessBackend), or for a threaded case — threads,
+// timeouts, blocking files — the live child (live::LiveBackend), which has them.
 class CaseRun {
  public:
-  explicit CaseRun(std::size_t capacity) : model_(*g_profile) {
+  CaseRun(std::size_t capacity, bool threaded) : model_(*g_profile) {
     // The runner keeps pointers to statements: the vector must never move.
     scenario_.statements.reserve(capacity + 1);
     scenario_.path = "fuzz";
-    if (auto limits = kernel_.rlimit_nofile()) model_.set_nofile_limits(*limits);
+    if (threaded)
+      kernel_ = std::make_unique<live::LiveBackend>();
+    else
+      kernel_ = std::make_unique<live::InProcessBackend>();
+    if (auto limits = kernel_->rlimit_nofile()) model_.set_nofile_limits(*limits);
+    runner_ = std::make_unique<driver::Runner>(
+        scenario_, std::vector<driver::Backend*>{&model_, kernel_.get()});
   }
-  ~CaseRun() { runner_.stop(); }
+  ~CaseRun() { runner_->stop(); }
 
-  bool start(std::string* error) { return runner_.start(error); }
+  bool start(std::string* error) { return runner_->start(error); }
 
   // Runs one more line. False when the model and the kernel disagree (or the model breaks an
-  // invariant, or the line does not parse): `what` says how.
-  bool step(const std::string& line, std::string* what) {
+  // invariant, or the line does not parse, or cannot run: `invalid`, for lines the shrinker
+  // left without the call that freed their thread): `what` says how.
+  bool step(const std::string& line, std::string* what, bool* invalid = nullptr) {
     auto parsed = sim::script::parse_scenario(line, "fuzz");
     if (auto* e = std::get_if<sim::script::ParseError>(&parsed)) {
       *what = "the generator wrote a line the parser rejects: " + e->format();
@@ -79,7 +89,7 @@ class CaseRun {
     st.loc.line = static_cast<int>(scenario_.statements.size()) + 1;
     scenario_.statements.push_back(std::move(st));
     scenario_.lines.push_back(line);
-    const driver::StatementResult& r = runner_.step();
+    const driver::StatementResult& r = runner_->step();
     if (!r.divergences.empty()) {
       *what = "";
       for (const auto& d : r.divergences)
@@ -88,6 +98,7 @@ class CaseRun {
     }
     if (!r.error.empty()) {
       *what = "the runner stopped: " + r.error;
+      if (invalid) *invalid = true;
       return false;
     }
     std::string broken = sim::check_invariants(model_.kernel(), sim::InvariantLevel::kBetweenCalls);
@@ -97,14 +108,33 @@ class CaseRun {
     }
     return true;
   }
-  const Outcome& kernel_outcome() const { return runner_.results().back().backends[1].outcome; }
+  const Outcome& kernel_outcome() const { return runner_->results().back().backends[1].outcome; }
+  // The sleeping calls that finished during the last line, on the kernel: thread, return value.
+  std::vector<std::pair<std::string, long>> kernel_finished() const {
+    std::vector<std::pair<std::string, long>> out;
+    for (const auto& c : runner_->results().back().backends[1].completions)
+      out.emplace_back(c.thread, c.outcome.ret);
+    return out;
+  }
 
  private:
   sim::script::Scenario scenario_;
   driver::ModelBackend model_;
-  live::InProcessBackend kernel_;
-  driver::Runner runner_{scenario_, {&model_, &kernel_}};
+  std::unique_ptr<driver::Backend> kernel_;
+  std::unique_ptr<driver::Runner> runner_;
 };
+
+// A case's lines need the live child: a thread's call, time passing, a blocking file (the main
+// thread of a shrunk case might sleep in it, which this process cannot afford).
+bool needs_live_child(const std::vector<std::string>& lines) {
+  for (const std::string& l : lines) {
+    if (l.size() > 2 && l[0] == 't' && l.find(": ") != std::string::npos) return true;
+    if (l.rfind("sleep(", 0) == 0 || l.rfind("pipe(", 0) == 0 || l == "eventfd(0, 0)") return true;
+    if (l.rfind("epoll_wait(", 0) == 0 && l.size() > 4 && l.compare(l.size() - 4, 4, ", 0)") != 0)
+      return true;
+  }
+  return false;
+}
 
 // ---------------------------------------------------------------------------------------------
 // [SECTION] children: shared buffers, a case run in a fresh process, the workers
@@ -221,7 +251,7 @@ void worker_main(const FuzzOptions& o, int job, int jobs, uint64_t cases, Shared
     const uint64_t first = c * static_cast<uint64_t>(o.case_ops);
     const uint64_t ops = std::min<uint64_t>(static_cast<uint64_t>(o.case_ops), o.ops - first);
     FuzzGenerator gen(o.seed, c, o.types);
-    CaseRun run(ops);
+    CaseRun run(ops, gen.threaded());
     std::string error;
     if (!run.start(&error)) {
       std::snprintf(slot.finding, sizeof slot.finding, "%s", error.c_str());
@@ -246,6 +276,7 @@ void worker_main(const FuzzOptions& o, int job, int jobs, uint64_t cases, Shared
       }
       const Outcome& k = run.kernel_outcome();
       gen.result(k.ret, k.new_fds);
+      if (gen.threaded()) gen.threads_result(k.blocked, run.kernel_finished());
       slot.calls.fetch_add(1, std::memory_order_relaxed);
     }
   }
@@ -267,7 +298,7 @@ std::string rate(double calls, double seconds) {
 
 CaseOutcome run_case_lines(const std::vector<std::string>& lines) {
   CaseOutcome out;
-  CaseRun run(lines.size());
+  CaseRun run(lines.size(), needs_live_child(lines));
   std::string error;
   if (!run.start(&error)) {
     out.what = "cannot start: " + error;
@@ -276,8 +307,11 @@ CaseOutcome run_case_lines(const std::vector<std::string>& lines) {
   for (std::size_t i = 0; i < lines.size(); ++i) {
     out.lines.push_back(lines[i]);
     out.calls = i + 1;
-    if (!run.step(lines[i], &out.what)) {
-      out.diverged = true;
+    bool invalid = false;
+    if (!run.step(lines[i], &out.what, &invalid)) {
+      // A line that cannot run (its thread still sleeps: the shrinker removed what woke it) is
+      // no divergence.
+      out.diverged = !invalid;
       out.at = i;
       return out;
     }

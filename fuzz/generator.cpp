@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "fuzz/generator.h"
 
+#include <algorithm>
 #include <sstream>
 
 #include "sim/strings.h"
@@ -28,7 +29,7 @@ constexpr long kSizes[] = {1,    3,    7,    8,    100,   512,   1024,  2048,
 
 bool FuzzTypes::parse(const std::string& list, FuzzTypes* out, std::string* error) {
   FuzzTypes t;
-  t.pipe = t.unix_stream = t.tcp = t.eventfd = t.epoll = false;
+  t.pipe = t.unix_stream = t.tcp = t.eventfd = t.epoll = t.threads = false;
   std::stringstream in(list);
   std::string name;
   bool any = false;
@@ -43,14 +44,17 @@ bool FuzzTypes::parse(const std::string& list, FuzzTypes* out, std::string* erro
       t.eventfd = true;
     else if (name == "epoll")
       t.epoll = true;
+    else if (name == "threads")
+      t.threads = true;
     else {
-      *error = cat("unknown file type '", name, "' (known: pipe, unix, tcp, eventfd, epoll)");
+      *error =
+          cat("unknown file type '", name, "' (known: pipe, unix, tcp, eventfd, epoll, threads)");
       return false;
     }
     any = true;
   }
   if (!any) {
-    *error = "no file type given (known: pipe, unix, tcp, eventfd, epoll)";
+    *error = "no file type given (known: pipe, unix, tcp, eventfd, epoll, threads)";
     return false;
   }
   *out = t;
@@ -67,6 +71,7 @@ std::string FuzzTypes::text() const {
   add(tcp, "tcp");
   add(eventfd, "eventfd");
   add(epoll, "epoll");
+  add(threads, "threads");
   return s;
 }
 
@@ -103,13 +108,11 @@ bool FuzzGenerator::generates(sim::script::CallId call) {
     case CallId::kEpollPwait2:
     case CallId::kIoctl:
       return true;
-    // Blocking pipe ends would make a read sleep, and the workers call the kernel in their own
-    // thread: the fuzzer makes only non-blocking ones (pipe2 with O_NONBLOCK).
+    // Threaded cases (see generator.h): blocking pipes whose reads and writes sleep in threads,
+    // and time passing for their timeouts.
     case CallId::kPipe:
-    // Time passing needs sleeping threads, which the in-process kernel backend cannot have; the
-    // libFuzzer target (tests/fuzz/fuzz_model.cpp) drives threads and timeouts on the model.
     case CallId::kSleep:
-      return false;
+      return true;
   }
   return false;
 }
@@ -120,6 +123,13 @@ FuzzGenerator::FuzzGenerator(uint64_t seed, uint64_t case_index, FuzzTypes types
   // fds 0, 1 and 2 are open in the process but are not the scenario's to use.
   for (int i = 0; i < 3; ++i)
     rand();
+  // One case in four is threaded: it runs on the live child, a few times slower.
+  threaded_ = types_.threads && chance(25);
+}
+
+bool FuzzGenerator::is_special_fd(int fd) const {
+  auto it = open_.find(fd);
+  return it != open_.end() && special(it->second);
 }
 
 uint64_t FuzzGenerator::rand() {
@@ -128,8 +138,10 @@ uint64_t FuzzGenerator::rand() {
 
 int FuzzGenerator::pick_fd(std::initializer_list<Kind> kinds) {
   // Sometimes any number: closed, -1, -2 (never 0..2: those are not the scenario's).
-  if (chance(6))
-    return chance(10) ? -1 - static_cast<int>(below(2)) : 3 + static_cast<int>(below(37));
+  if (chance(6)) {
+    const int fd = chance(10) ? -1 - static_cast<int>(below(2)) : 3 + static_cast<int>(below(37));
+    return is_special_fd(fd) ? -1 : fd;
+  }
   std::vector<int> fitting;
   for (const auto& [fd, kind] : open_)
     for (Kind k : kinds)
@@ -142,10 +154,14 @@ int FuzzGenerator::pick_fd(std::initializer_list<Kind> kinds) {
 }
 
 int FuzzGenerator::any_open_fd() {
-  if (open_.empty()) return 3 + static_cast<int>(below(12));
-  auto it = open_.begin();
-  std::advance(it, static_cast<long>(below(open_.size())));
-  return it->first;
+  std::vector<int> fds;
+  for (const auto& [fd, kind] : open_)
+    if (!special(kind)) fds.push_back(fd);
+  if (fds.empty()) {
+    const int fd = 3 + static_cast<int>(below(12));
+    return is_special_fd(fd) ? -1 : fd;
+  }
+  return fds[below(fds.size())];
 }
 
 std::string FuzzGenerator::events_mask() {
@@ -314,6 +330,11 @@ std::string FuzzGenerator::wait() {
                ", ", mask, ")");
   }
   if (chance(2)) return cat("epoll_wait(", ep, ", NULL, ", m, ", 0)");  // EFAULT
+  // The main thread's timeout moves the virtual clock on (and ends the timed sleeps it passes).
+  if (threaded_ && chance(8)) {
+    const int timeouts[] = {10, 100, 1000};
+    return cat("epoll_wait(", ep, ", ", m, ", ", timeouts[below(3)], ")");
+  }
   return cat("epoll_wait(", ep, ", ", m, ", 0)");
 }
 
@@ -370,6 +391,7 @@ std::string FuzzGenerator::fd_ops() {
       dup_from_ = any_open_fd();
       // Onto a free number, an open one (it is closed first), or itself.
       dup_to_ = chance(40) ? any_open_fd() : static_cast<int>(3 + below(20));
+      if (is_special_fd(dup_to_)) dup_to_ = dup_from_;
       return cat("dup2(", dup_from_, ", ", dup_to_, ")");
   }
 }
@@ -406,10 +428,17 @@ std::string FuzzGenerator::sockopt() {
 std::string FuzzGenerator::next() {
   creates_.clear();
   closes_ = dup_from_ = dup_to_ = -1;
+  line_thread_.clear();
+  line_sleeps_.reset();
+  line_pipe_write_ = -1;
   if (!follow_.empty()) {
     std::string line = std::move(follow_.front());
     follow_.pop_front();
     return line;
+  }
+  if (threaded_ && (herd_step_ > 0 || chance(30))) {
+    std::string line = thread_op();
+    if (!line.empty()) return line;
   }
   // Fewer creations once many fds are open; never far beyond a few dozen.
   const std::size_t open = open_.size();
@@ -425,6 +454,7 @@ std::string FuzzGenerator::next() {
 }
 
 void FuzzGenerator::result(long ret, const std::vector<int>& new_fds) {
+  last_ret_ = ret;
   if (ret < 0) return;
   if (closes_ >= 0) open_.erase(closes_);
   if (dup_from_ >= 0) {
@@ -435,6 +465,192 @@ void FuzzGenerator::result(long ret, const std::vector<int>& new_fds) {
   }
   for (std::size_t i = 0; i < new_fds.size() && i < creates_.size(); ++i)
     open_[new_fds[i]] = creates_[i];
+  if (creates_.size() == 2 && creates_[0] == Kind::kBlockingPipeRead && new_fds.size() == 2)
+    pipes_.push_back(BlockingPipe{new_fds[0], new_fds[1], 0, {}, false});
+  if (creates_.size() == 1 && !new_fds.empty()) {
+    if (creates_[0] == Kind::kBlockingEventfd) blocking_eventfd_ = new_fds[0];
+    if (creates_[0] == Kind::kHerdEpoll) herd_ep_ = new_fds[0];
+    if (creates_[0] == Kind::kHerdEventfd) herd_efd_ = new_fds[0];
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Threaded cases
+// ---------------------------------------------------------------------------------------------
+
+std::string FuzzGenerator::free_thread() {
+  std::vector<std::string> free;
+  for (int i = 1; i <= 5; ++i) {
+    std::string t = cat("t", i);
+    if (!sleepers_.count(t)) free.push_back(t);
+  }
+  return free.empty() ? std::string() : free[below(free.size())];
+}
+
+std::string FuzzGenerator::herd_op() {
+  // The herd: an epoll that watches one eventfd and nothing else, several threads asleep in it.
+  if (herd_step_ == 1) {
+    herd_step_ = 2;
+    creates_ = {Kind::kHerdEpoll};
+    return "epoll_create1(0)";
+  }
+  if (herd_step_ == 2) {
+    herd_step_ = 3;
+    creates_ = {Kind::kHerdEventfd};
+    return "eventfd(0, EFD_NONBLOCK)";
+  }
+  if (herd_step_ == 3) {
+    herd_step_ = 0;
+    if (herd_ep_ < 0 || herd_efd_ < 0) return {};
+    return cat("epoll_ctl(", herd_ep_, ", EPOLL_CTL_ADD, ", herd_efd_, ", ",
+               chance(50) ? "EPOLLIN" : "EPOLLIN | EPOLLET", ", ", 1000 + ++datas_, ")");
+  }
+  if (herd_ep_ < 0 || herd_efd_ < 0) {
+    herd_step_ = 1;
+    return herd_op();
+  }
+  const std::string t = free_thread();
+  const uint64_t r = below(100);
+  if (r < 45 && !t.empty()) {
+    const int timeouts[] = {-1, -1, 100, 1000, 3000};
+    line_thread_ = t;
+    line_sleeps_ = Sleeper{Sleeper::What::kHerd, -1};
+    return cat(t, ": epoll_wait(", herd_ep_, ", ", chance(70) ? 8 : 1, ", ", timeouts[below(5)],
+               ")");
+  }
+  if (r < 75) return cat("eventfd_write(", herd_efd_, ", 1)");
+  if (r < 85) return cat("eventfd_read(", herd_efd_, ")");
+  if (r < 93) return cat("epoll_wait(", herd_ep_, ", 8, 0)");
+  return cat("epoll_ctl(", herd_ep_, ", EPOLL_CTL_MOD, ", herd_efd_, ", ",
+             chance(50) ? "EPOLLIN" : "EPOLLIN | EPOLLET", ", ", 1000 + ++datas_, ")");
+}
+
+std::string FuzzGenerator::thread_op() {
+  if (herd_step_ > 0) return herd_op();
+  const std::string t = free_thread();
+  switch (below(6)) {
+    case 0: {
+      // One thread at most in epoll_wait outside the herd.
+      if (t.empty() || !epoll_sleeper_.empty()) return {};
+      std::vector<int> eps;
+      for (const auto& [fd, kind] : open_)
+        if (kind == Kind::kEpoll) eps.push_back(fd);
+      if (eps.empty()) return {};
+      const int maxevents[] = {1, 2, 8, 64};
+      const int timeouts[] = {-1, -1, 100, 1000, 3000};
+      line_thread_ = t;
+      line_sleeps_ = Sleeper{Sleeper::What::kEpoll, -1};
+      return cat(t, ": epoll_wait(", eps[below(eps.size())], ", ", maxevents[below(4)], ", ",
+                 timeouts[below(5)], ")");
+    }
+    case 1:
+      return herd_op();
+    case 2: {
+      // A blocking eventfd: a thread sleeps in eventfd_read, the main thread's write wakes it.
+      if (blocking_eventfd_ < 0) {
+        creates_ = {Kind::kBlockingEventfd};
+        return "eventfd(0, 0)";
+      }
+      bool asleep = false;
+      for (const auto& [name, sl] : sleepers_)
+        asleep |= sl.what == Sleeper::What::kEventfd;
+      if (!asleep && !t.empty() && chance(60)) {
+        line_thread_ = t;
+        line_sleeps_ = Sleeper{Sleeper::What::kEventfd, -1};
+        return cat(t, ": eventfd_read(", blocking_eventfd_, ")");
+      }
+      return cat("eventfd_write(", blocking_eventfd_, ", ", 1 + below(3), ")");
+    }
+    case 3:
+    case 4: {
+      // A blocking pipe: a thread reads or writes it, the main thread's write or read answers.
+      std::vector<int> live;
+      for (std::size_t i = 0; i < pipes_.size(); ++i)
+        if (pipes_[i].rfd >= 0 || pipes_[i].wfd >= 0) live.push_back(static_cast<int>(i));
+      if (live.empty() || (live.size() < 2 && chance(10))) {
+        creates_ = {Kind::kBlockingPipeRead, Kind::kBlockingPipeWrite};
+        const int a = ++names_, b = ++names_;
+        return cat("pipe(n", a, ", n", b, ")");
+      }
+      const int i = live[below(live.size())];
+      BlockingPipe& p = pipes_[static_cast<std::size_t>(i)];
+      const uint64_t r = below(100);
+      if (p.sleeper.empty() && !t.empty() && r < 40 && p.rfd >= 0) {
+        const long sizes[] = {1, 100, 4096, 65536};
+        line_thread_ = t;
+        line_sleeps_ = Sleeper{Sleeper::What::kPipeRead, i};
+        return cat(t, ": read(", p.rfd, ", ", sizes[below(4)], ")");
+      }
+      if (p.sleeper.empty() && !t.empty() && r < 55 && p.wfd >= 0 && p.bytes >= 0) {
+        const long sizes[] = {4096, 65536, 100000};
+        line_thread_ = t;
+        line_sleeps_ = Sleeper{Sleeper::What::kPipeWrite, i};
+        return cat(t, ": write(", p.wfd, ", ", sizes[below(3)], ")");
+      }
+      if (r < 85 && p.wfd >= 0 && p.bytes >= 0 && !(p.sleeper_writes && !p.sleeper.empty())) {
+        // Never more than 32 KiB in it: the main thread's write always fits.
+        const long sizes[] = {1, 100, 4096};
+        const long n = sizes[below(3)];
+        if (p.bytes + n > 32768) return {};
+        line_pipe_write_ = i;
+        return cat("write(", p.wfd, ", ", n, ")");
+      }
+      if (r < 93 && p.rfd >= 0 && !p.sleeper.empty() && p.sleeper_writes) {
+        // A thread sleeps writing: the pipe is full, this read returns at once.
+        const long sizes[] = {1, 4096, 65536};
+        return cat("read(", p.rfd, ", ", sizes[below(3)], ")");
+      }
+      // Closing an end wakes its sleeper: a reader with 0 (end of file), a writer with EPIPE.
+      const bool write_end = p.wfd >= 0 && (p.rfd < 0 || chance(50));
+      closes_ = write_end ? p.wfd : p.rfd;
+      (write_end ? p.wfd : p.rfd) = -1;
+      return cat("close(", closes_, ")");
+    }
+    default: {
+      const long ms[] = {0, 50, 200, 1000, 3000};
+      if (!t.empty() && chance(20)) return cat(t, ": sleep(", ms[below(5)], ")");
+      return cat("sleep(", ms[below(5)], ")");
+    }
+  }
+}
+
+void FuzzGenerator::threads_result(bool blocked,
+                                   const std::vector<std::pair<std::string, long>>& finished) {
+  auto pipe_of = [&](const Sleeper& s) -> BlockingPipe* {
+    return s.pipe >= 0 ? &pipes_[static_cast<std::size_t>(s.pipe)] : nullptr;
+  };
+  // The main thread's write into a blocking pipe, a thread's read or write that did not sleep.
+  if (line_pipe_write_ >= 0 && last_ret_ > 0) {
+    BlockingPipe& p = pipes_[static_cast<std::size_t>(line_pipe_write_)];
+    if (p.bytes >= 0) p.bytes += last_ret_;
+  }
+  if (!line_thread_.empty() && line_sleeps_ && !blocked && last_ret_ > 0)
+    if (BlockingPipe* p = pipe_of(*line_sleeps_); p && p->bytes >= 0)
+      p->bytes = line_sleeps_->what == Sleeper::What::kPipeRead ? std::max(0L, p->bytes - last_ret_)
+                                                                : p->bytes + last_ret_;
+  if (!line_thread_.empty() && line_sleeps_) {
+    const Sleeper& s = *line_sleeps_;
+    if (blocked) {
+      sleepers_[line_thread_] = s;
+      if (s.what == Sleeper::What::kEpoll) epoll_sleeper_ = line_thread_;
+      if (BlockingPipe* p = pipe_of(s)) {
+        p->sleeper = line_thread_;
+        p->sleeper_writes = s.what == Sleeper::What::kPipeWrite;
+        if (p->sleeper_writes) p->bytes = -1;  // it filled the pipe: how far is not known
+      }
+    }
+  }
+  for (const auto& [thread, ret] : finished) {
+    auto it = sleepers_.find(thread);
+    if (it == sleepers_.end()) continue;
+    if (it->second.what == Sleeper::What::kEpoll) epoll_sleeper_.clear();
+    if (BlockingPipe* p = pipe_of(it->second)) {
+      if (it->second.what == Sleeper::What::kPipeRead && p->bytes >= 0 && ret > 0)
+        p->bytes = std::max(0L, p->bytes - ret);
+      p->sleeper.clear();
+    }
+    sleepers_.erase(it);
+  }
 }
 
 }  // namespace epollscope::fuzz

@@ -4,7 +4,18 @@
 // A FuzzGenerator writes one scenario line at a time: creations of every file type, close, dup
 // and dup2 with fd reuse, reads and writes of random sizes (filling pipes and socket buffers),
 // shutdowns, nested epolls, epoll_ctl with random masks (odd and invalid bits too), epoll_wait
-// with random maxevents and timeout 0, and invalid fds and ops for the errno paths. fds are written
+// with random maxevents and timeout 0, and invalid fds and ops for the errno paths.
+//
+// With `threads` on, some cases are threaded (threaded()): scenario threads t1..t5 sleep in
+// epoll_wait (-1 or a timeout on the virtual clock), several of them on one "herd" epoll that
+// watches one eventfd, in read and write on blocking pipes and in eventfd_read on a blocking
+// eventfd, and other calls satisfy them; sleep(ms) and the main thread's timed epoll_wait move
+// the clock on. Only what the kernel does in one order is generated: blocking files are never
+// watched by an epoll (a woken reader and a woken harvester would race for the data), one thread
+// at most sleeps on a blocking file, one thread at most in epoll_wait outside the herd (two
+// sleepers woken by one call would race), the herd epoll watches its eventfd alone and nothing
+// watches it, and the main thread never makes a call that could sleep (the generator keeps the
+// bytes in each blocking pipe and sizes its writes to fit). fds are written
 // as numbers, so that any subset of a case's lines is still a valid scenario (the shrinker removes
 // lines freely). The generator is told what each call returned (the fds it created or closed), so
 // most calls use fds that are open, of a fitting type. The same (seed, case) and the same answers
@@ -14,6 +25,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,11 +36,16 @@ namespace epollscope::fuzz {
 struct FuzzTypes {
   bool pipe = true;
   bool unix_stream = true;
-  bool tcp = false;  // opt-in: every TCP call waits 20 ms for the loopback to settle
+  // Opt-in: loopback TCP settles fast now (live/tcp_settle.h), but at the fuzzer's pace — calls
+  // microseconds apart — the kernel's ACKs follow its pingpong heuristic and delayed-ACK timers
+  // (a socket that sends within 40 ms of receiving delays its ACKs; Nagle then holds a short
+  // segment), which the model, measured at one call per 20 ms, does not follow yet.
+  bool tcp = false;
   bool eventfd = true;
-  bool epoll = true;  // nested epolls (an epoll fd added to another)
-  // "pipe,unix,tcp,eventfd,epoll" (any subset, any order); false with a message on a bad name.
-  // The default is all but tcp.
+  bool epoll = true;    // nested epolls (an epoll fd added to another)
+  bool threads = true;  // threaded cases: sleeping threads, timeouts, sleep (see above)
+  // "pipe,unix,tcp,eventfd,epoll,threads" (any subset, any order); false with a message on a bad
+  // name. The default is all but tcp.
   static bool parse(const std::string& list, FuzzTypes* out, std::string* error);
   std::string text() const;
 };
@@ -45,6 +62,12 @@ class FuzzGenerator {
   std::string next();
   // What the last line did: its return value and the fds it created (the kernel's answer).
   void result(long ret, const std::vector<int>& new_fds);
+  // Then, in a threaded case: whether the line's call sleeps, and the sleeping calls that
+  // finished meanwhile (thread, return value).
+  void threads_result(bool blocked, const std::vector<std::pair<std::string, long>>& finished);
+  // This case has threads, timeouts or blocking files: it needs the live child, not the
+  // in-process kernel.
+  bool threaded() const { return threaded_; }
 
  private:
   enum class Kind : uint8_t {
@@ -56,7 +79,31 @@ class FuzzGenerator {
     kTcpListener,
     kTcpSocket,
     kRegular,
+    // Threaded cases only, never picked for anything else: blocking pipe ends and eventfd, and
+    // the herd's epoll and eventfd.
+    kBlockingPipeRead,
+    kBlockingPipeWrite,
+    kBlockingEventfd,
+    kHerdEpoll,
+    kHerdEventfd,
   };
+  static bool special(Kind k) { return k >= Kind::kBlockingPipeRead; }
+  bool is_special_fd(int fd) const;
+  // A blocking pipe: its ends (-1 once closed), the bytes in it (-1: not known), and the thread
+  // sleeping in a read or write of it.
+  struct BlockingPipe {
+    int rfd = -1, wfd = -1;
+    long bytes = 0;
+    std::string sleeper;
+    bool sleeper_writes = false;
+  };
+  struct Sleeper {
+    enum class What : uint8_t { kEpoll, kHerd, kEventfd, kPipeRead, kPipeWrite } what;
+    int pipe = -1;  // index into pipes_
+  };
+  std::string thread_op();
+  std::string herd_op();
+  std::string free_thread();
   uint64_t rand();
   uint64_t below(uint64_t n) {
     return static_cast<uint64_t>((static_cast<unsigned __int128>(rand()) * n) >> 64);
@@ -90,6 +137,18 @@ class FuzzGenerator {
   // MSG_MORE or TCP_CORK go out long before the kernel's 200 ms probe timer would (the fuzzer
   // lets no model time pass, but real time passes on the kernel).
   std::deque<std::string> follow_;
+
+  bool threaded_ = false;
+  std::vector<BlockingPipe> pipes_;
+  std::map<std::string, Sleeper> sleepers_;  // threads that sleep in a call
+  std::string epoll_sleeper_;                // the one thread in epoll_wait outside the herd
+  int blocking_eventfd_ = -1;
+  int herd_ep_ = -1, herd_efd_ = -1, herd_step_ = 0;
+  // The last line, for threads_result(): the thread that made it and what it may sleep in.
+  std::string line_thread_;
+  std::optional<Sleeper> line_sleeps_;
+  int line_pipe_write_ = -1;  // the main thread wrote into this blocking pipe
+  long last_ret_ = 0;         // what the last line returned
 };
 
 }  // namespace epollscope::fuzz

@@ -13,6 +13,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "live/tcp_settle.h"
+
 namespace epollscope::live {
 
 namespace {
@@ -71,9 +73,9 @@ driver::CallResult InProcessBackend::perform(const driver::ResolvedCall& call) {
   } catch (const RealCallError& e) {
     throw driver::BackendError(e.what());
   }
-  // Loopback TCP: let segments, ACKs and FINs of this call arrive before the next call, as the
-  // live child does (20 ms: 1 ms was seen to be too short for the FIN of a shutdown to arrive).
-  if (fds_.take_network_busy()) usleep(settle_us_);
+  // Loopback TCP: until nothing this call sent is unacknowledged, as in the live child (at most
+  // settle_us_: an ACK the receiver delays comes with a timer; live/tcp_settle.h).
+  if (fds_.take_network_busy()) settle_tcp(fds_, settle_us_);
   return o;
 }
 

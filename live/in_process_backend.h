@@ -8,7 +8,8 @@
 // fd numbers equal the model's — and sets the soft RLIMIT_NOFILE to 1024 (scenario_rlimit_nofile),
 // as the model's. Only for a process that owns nothing else (a forked fuzz worker). Calls must not
 // sleep: the fuzzer's fds are all non-blocking and its epoll_waits have timeout 0; a scenario
-// thread other than main is refused.
+// thread other than main is refused. After a TCP call it waits for loopback TCP to settle
+// (live/tcp_settle.h), for at most `settle_us`.
 #pragma once
 
 #include "driver/backend.h"

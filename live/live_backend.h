@@ -34,7 +34,9 @@ class LiveBackendError : public driver::BackendError {
 };
 
 struct LiveOptions {
-  int settle_ms = 20;  // how long to let wake-ups and loopback traffic settle after a call
+  // The longest a call's loopback TCP data is waited for while ksoftirqd has work (the child
+  // waits only while the kernel shows something in flight: live/tcp_settle.h).
+  int settle_ms = 20;
   // Empty: $EPOLLSCOPE_LIVE_CHILD, or the epollscope-live-child beside this program.
   std::string child_path;
 };

@@ -14,13 +14,26 @@
 // Whether a call sleeps is seen, not timed: the control thread hands the call to its worker and
 // waits. A call that returns is DONE. A call that may sleep whose worker sleeps (state S,
 // /proc/self/task/<tid>/stat) inside the call's own syscall (/proc/self/task/<tid>/syscall) is
-// BLOCKED — however loaded the machine, a slow call is not mistaken for a sleeping one. The main
-// thread waits for its own finite timeouts, and sleep(ms) for its time, as the model does. A call
+// BLOCKED — however loaded the machine, a slow call is not mistaken for a sleeping one. A call
 // that neither returns nor sleeps within kStuckMs is an ERROR. Each worker has a condition
 // variable of its own: handing a call to one thread wakes no other. SETTLE then lets the system
-// settle: loopback traffic for `ms` when TCP was used, and, after a call that may have woken a
-// thread, until every thread that slept sleeps again in its call or has returned (no fixed wait:
-// a wake-up sets the woken thread runnable before the waking syscall returns).
+// settle: loopback TCP while the kernel shows something in flight that arrives soon (a FIN's ACK,
+// work left to ksoftirqd: live/tcp_settle.h), and, after a call that may have woken a thread, until
+// every thread that slept sleeps again in its call or has returned (no fixed wait: a wake-up sets
+// the woken thread runnable before the waking syscall returns).
+//
+// Time is the scenario's, as in the model: a virtual clock that sleep(ms) and the main thread's
+// timed epoll_wait move on, never the wall clock. An epoll_wait with a timeout sleeps in the kernel
+// without one (-1), and when the virtual clock passes its deadline the child interrupts it with a
+// signal (SIGUSR1, no SA_RESTART): ep_poll then harvests what is ready and otherwise returns
+// -EINTR, which is what its timeout would have given (harvest what is ready, else 0), so EINTR
+// from an interrupted wait is reported as 0. The system is settled when that happens, so nothing
+// else can have been on its way to the sleeper. A check of the whole library takes no second of
+// sleeps, and no timeout can expire early on a slow machine. Pipes, AF_UNIX sockets, eventfds and
+// epolls have no kernel timers, so skipping time is exact for them. TCP has (SYN retransmission,
+// the probe timer that sends what MSG_MORE or TCP_CORK held, delayed ACKs), and only the wall
+// clock drives them: once the scenario makes a TCP socket, sleep(ms) sleeps and a timed wait has
+// its kernel timeout, which the main thread waits out, as the model's clock moves in step.
 #include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
@@ -48,6 +61,7 @@
 #include "live/child_guard.h"
 #include "live/protocol.h"
 #include "live/real_calls.h"
+#include "live/tcp_settle.h"
 
 namespace {
 
@@ -67,6 +81,11 @@ std::vector<std::pair<std::string, CallResult>> g_completions;  // finished afte
 epollscope::live::RealFds g_fds;  // which fds are TCP sockets; a TCP call since the last SETTLE
 bool g_unsettled = false;         // a call since the last SETTLE may have woken a sleeping thread
 int g_task_dir = -1;              // /proc/self/task, in the control thread's table
+int64_t g_now_ms = 0;             // the scenario's virtual clock
+bool g_real_time = false;         // a TCP socket was made: time is the wall clock's (see the top)
+int g_cpu = -1;                   // the one CPU every scenario thread runs on (-1: any)
+bool g_fifo_works = true;         // SCHED_FIFO can be set (CAP_SYS_NICE or an RLIMIT_RTPRIO)
+int g_pidfd = -1;  // this process, in the control thread's table: the scenario's sockets, borrowed
 
 // The /proc/self/task/<tid> files the control thread reads to see what a worker does, opened once
 // (-1: opened at each read).
@@ -85,6 +104,8 @@ struct Worker {
   CallId call = CallId::kSleep;  // the call it makes or last made
   bool has_result = false;
   bool declared_blocked = false;  // BLOCKED was sent: its result is a completion
+  int64_t deadline = -1;          // a timed epoll_wait's deadline on the virtual clock (-1: none)
+  bool interrupted = false;       // its deadline passed: the signal was sent, EINTR means 0
   CallResult result;
   std::string error;  // the call could not be made (RealCallError)
 };
@@ -120,6 +141,12 @@ void reply(const std::string& line) {
 
 void* worker_main(void* arg) {
   Worker* w = static_cast<Worker*>(arg);
+  if (g_cpu >= 0) {
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(g_cpu, &one);
+    sched_setaffinity(0, sizeof one, &one);
+  }
   std::unique_lock<std::mutex> l(g_lock);
   w->tid = static_cast<pid_t>(syscall(SYS_gettid));
   g_control.notify_one();
@@ -135,6 +162,9 @@ void* worker_main(void* arg) {
       error = e.what();
     }
     l.lock();
+    if (w->interrupted && o.ret == -1 && o.err == EINTR) o = CallResult{};  // the timeout's 0
+    w->interrupted = false;
+    w->deadline = -1;
     if (w->declared_blocked) {
       w->declared_blocked = false;
       g_completions.emplace_back(w->name, o);
@@ -335,6 +365,31 @@ Sleep still_asleep(const Worker& w) {
 // The requests.
 // ---------------------------------------------------------------------------------------------
 
+// The thread making the call runs SCHED_FIFO, the others SCHED_OTHER, all on one CPU: a thread
+// the call wakes runs only once the call has returned, as in the model. (On two CPUs a woken
+// epoll_wait harvested while the waking write was still queueing skbs, and each later wake-up
+// re-queued its edge-triggered item, or not, depending on the race.)
+void set_calling(const Worker& w, bool calling) {
+  if (!g_fifo_works || g_cpu < 0) return;
+  sched_param p{};
+  p.sched_priority = calling ? 1 : 0;
+  if (sched_setscheduler(w.tid, calling ? SCHED_FIFO : SCHED_OTHER, &p) != 0 && calling)
+    g_fifo_works = false;
+}
+
+void on_deadline(int) {}  // SIGUSR1 only interrupts the sleep (no SA_RESTART)
+
+// Interrupts every sleeping timed wait whose deadline the virtual clock has reached (g_lock held).
+// The next SETTLE waits for their returns.
+void expire_deadlines() {
+  for (const auto& [name, w] : g_workers)
+    if (w->deadline >= 0 && w->deadline <= g_now_ms && !w->interrupted) {
+      w->interrupted = true;
+      g_unsettled = true;
+      syscall(SYS_tgkill, getpid(), w->tid, SIGUSR1);
+    }
+}
+
 // Creating a file or changing a limit wakes nobody, nor does a call that went to sleep without
 // moving anything (a write that sleeps may have filled a pipe first, and woken its reader).
 bool may_wake_others(CallId call, bool blocked) {
@@ -384,17 +439,43 @@ void handle_call(std::istringstream& in) {
   call->text = epollscope::live::hex_decode(text);
   call->has_text = text != "-";
 
-  // The main thread waits for its own timeout, and sleep(ms) for its time, in any thread.
+  // sleep(ms), in any thread, moves the virtual clock on: the timed waits it passes return.
   const int64_t timeout =
       spec->timeout_arg < 0
           ? 0
           : epollscope::sim::script::timeout_ms(
                 spec->id, call->values[static_cast<std::size_t>(spec->timeout_arg)],
                 call->is_null[static_cast<std::size_t>(spec->timeout_arg)]);
+  // A TCP socket brings kernel timers that only the wall clock drives (SYN retransmission, the
+  // probe timer that sends what MSG_MORE or TCP_CORK held, delayed ACKs): from the first one on,
+  // time is real (see the top).
+  if (spec->id == CallId::kTcpListen || spec->id == CallId::kTcpConnect) g_real_time = true;
+  const bool positive_wait =
+      epollscope::sim::script::waits_for_events(spec->id) &&
+      (spec->id == CallId::kEpollPwait2 ? timeout : static_cast<int>(timeout)) > 0;
+  if (spec->id == CallId::kSleep) {
+    std::lock_guard<std::mutex> l(g_lock);
+    g_now_ms += std::max<int64_t>(0, timeout);
+    expire_deadlines();
+    if (!g_real_time) {
+      reply(epollscope::live::encode_done(CallResult{}));
+      return;
+    }
+  }
+  // Virtual time: a timed wait sleeps untimed in the kernel and the virtual clock ends it (see the
+  // top); the main thread's moves the clock on to its deadline when it sleeps. Real time: the
+  // kernel's own timeout, which the main thread waits out, as sleep(ms) sleeps.
+  const bool timed = !g_real_time && positive_wait;
+  const bool main_timed = timed && call->thread == "main";
+  if (timed) {
+    const auto at = static_cast<std::size_t>(spec->timeout_arg);
+    if (spec->id == CallId::kEpollPwait2)
+      call->is_null[at] = true;  // a NULL timespec: no timeout
+    else
+      call->values[at] = -1;
+  }
   const bool waits_it_out =
-      spec->id == CallId::kSleep ||
-      (call->thread == "main" && epollscope::sim::script::waits_for_events(spec->id) &&
-       (spec->id == CallId::kEpollPwait2 ? timeout : static_cast<int>(timeout)) > 0);
+      g_real_time && (spec->id == CallId::kSleep || (call->thread == "main" && positive_wait));
   const int64_t waited = waits_it_out ? std::max<int64_t>(0, timeout) : 0;
   const bool may_sleep = spec->may_sleep && !waits_it_out;
 
@@ -409,6 +490,9 @@ void handle_call(std::istringstream& in) {
   std::unique_lock<std::mutex> l(g_lock);
   w->has_result = false;
   w->call = spec->id;
+  w->deadline = timed ? g_now_ms + timeout : -1;
+  w->interrupted = false;
+  set_calling(*w, true);
   w->job = std::move(call);
   w->wake.notify_one();
   auto poll = std::chrono::microseconds(100);
@@ -417,6 +501,7 @@ void handle_call(std::istringstream& in) {
     if (g_control.wait_for(l, poll, [w] { return w->has_result; })) break;
     if (Clock::now() >= stuck) {
       w->declared_blocked = true;  // whatever it does later is not this call's answer
+      set_calling(*w, false);
       l.unlock();
       reply("ERROR the " + name + " call of thread " + w->name + " neither returned nor slept in " +
             std::to_string(epollscope::live::kStuckMs / 1000) + " s");
@@ -430,11 +515,20 @@ void handle_call(std::istringstream& in) {
     if (s == Sleep::kUnknown && Clock::now() - start >= milliseconds(200)) s = Sleep::kInCall;
     l.lock();
     if (w->has_result) break;
+    if (s == Sleep::kInCall && main_timed) {
+      // Its timeout passes: the clock moves on to its deadline, ending it and the waits before.
+      if (!w->interrupted) {
+        g_now_ms = std::max(g_now_ms, w->deadline);
+        expire_deadlines();
+      }
+      continue;
+    }
     if (s == Sleep::kInCall) {
       blocked = true;
       break;
     }
   }
+  set_calling(*w, false);
   g_unsettled |= may_wake_others(spec->id, blocked);
   if (blocked) {
     w->declared_blocked = true;
@@ -453,8 +547,10 @@ void handle_call(std::istringstream& in) {
 // way (woken, runnable, not yet run: a loaded machine may take a while to run it).
 bool sleepers_settled(std::unique_lock<std::mutex>& l, bool* unknown) {
   std::vector<const Worker*> sleepers;
-  for (const auto& [name, w] : g_workers)
+  for (const auto& [name, w] : g_workers) {
+    if (w->declared_blocked && w->interrupted) return false;  // its timeout's return is coming
     if (w->declared_blocked) sleepers.push_back(w.get());
+  }
   l.unlock();
   bool settled = true;
   for (const Worker* w : sleepers) {
@@ -477,11 +573,11 @@ void handle_settle(std::istringstream& in) {
   for (const auto& [name, w] : g_workers)
     anyone_sleeping |= w->declared_blocked;
   if (g_fds.take_network_busy()) {
-    // Loopback segments (and their ACKs) are handled in softirqs: a moment to arrive. Other
+    // Loopback segments and their ACKs: until nothing is in flight (live/tcp_settle.h). Other
     // wake-ups are made by the waking syscall itself, before it returns.
-    const auto until = Clock::now() + milliseconds(std::clamp(ms, 0, 1000));
-    while (Clock::now() < until)
-      g_control.wait_until(l, until);
+    l.unlock();
+    epollscope::live::settle_tcp(g_fds, int64_t{std::clamp(ms, 0, 1000)} * 1000, g_pidfd);
+    l.lock();
   }
   if (anyone_sleeping && g_unsettled) {
     const auto stuck = Clock::now() + milliseconds(epollscope::live::kStuckMs);
@@ -562,6 +658,12 @@ void* control_main(void*) {
     reply(std::string("ERROR cannot open /proc/self/task: ") + std::strerror(errno));
     _exit(2);
   }
+  // The scenario's TCP sockets are in the leader's table: live/tcp_settle.h borrows them.
+  g_pidfd = static_cast<int>(syscall(SYS_pidfd_open, getpid(), 0));
+  if (g_pidfd < 0) {
+    reply(std::string("ERROR pidfd_open: ") + std::strerror(errno));
+    _exit(2);
+  }
   reply("READY");
   serve();
 }
@@ -605,10 +707,20 @@ int main(int argc, char** argv) {
   if (argc > 1 && std::strncmp(argv[1], "--parent=", 9) == 0) parent = std::atoi(argv[1] + 9);
   epollscope::live::die_with_parent(parent);
   signal(SIGPIPE, SIG_IGN);
+  // The virtual clock's end of a timed wait: a signal that interrupts the sleep (no SA_RESTART).
+  struct sigaction sa {};
+  sa.sa_handler = on_deadline;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGUSR1, &sa, nullptr);
   // The model's process starts with RLIMIT_NOFILE 1024, as a login shell's does.
   rlimit rl{};
   getrlimit(RLIMIT_NOFILE, &rl);
   rl.rlim_cur = static_cast<rlim_t>(epollscope::live::scenario_rlimit_nofile().cur);
   setrlimit(RLIMIT_NOFILE, &rl);
+  // Every scenario thread on one CPU (see set_calling): the first this process may use.
+  cpu_set_t cpus;
+  if (sched_getaffinity(0, sizeof cpus, &cpus) == 0)
+    for (int c = 0; c < CPU_SETSIZE && g_cpu < 0; ++c)
+      if (CPU_ISSET(c, &cpus)) g_cpu = c;
   run_live_child();
 }

@@ -199,6 +199,11 @@ bool RealFds::take_network_busy() {
   return was;
 }
 
+std::vector<int> RealFds::tcp_fds() const {
+  std::lock_guard<std::mutex> l(lock_);
+  return {tcp_.begin(), tcp_.end()};
+}
+
 void RealFds::clear() {
   std::lock_guard<std::mutex> l(lock_);
   tcp_.clear();

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <set>
 #include <stdexcept>
+#include <vector>
 
 #include "driver/backend.h"
 
@@ -20,6 +21,7 @@ class RealFds {
   void note_tcp(int fd, bool add);
   bool take_network_busy();
   void clear();
+  std::vector<int> tcp_fds() const;  // the fds believed to be TCP sockets
 
  private:
   mutable std::mutex lock_;

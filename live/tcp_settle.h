@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// live/tcp_settle.h — waiting for loopback TCP to settle after a call, by asking the kernel.
+//
+// On loopback almost everything a TCP call sets off is done before the call returns: the segment
+// is handed to the loopback device, and the receiver's softirq runs when the sender re-enables
+// bottom halves (local_bh_enable), still inside the syscall; its ACK comes back the same way. Only
+// a softirq that ran out of its budget is left to ksoftirqd, to run a moment later. What else is
+// not done by then waits for a timer: an ACK the receiver delays (the delayed-ACK timer, 40 ms
+// and more), which the model does not model (sim/tcp.h) and which no fixed wait settles either.
+// (A handshake is done inside connect; a socket left in SYN_SENT had its SYN dropped by a full
+// accept queue, and retries only after a second.) So the wait lasts while a TCP socket of the
+// scenario has a FIN not yet acknowledged
+// (TCP_INFO: its state, tcpi_unacked), which the model has acknowledged at once — 250 ms at most,
+// longer than the delayed-ACK timer — or data not yet acknowledged while a ksoftirqd is runnable,
+// with work that may be it — `max_us` at most. Without a ksoftirqd at work, unacknowledged data
+// is data whose ACK the peer delays until its reader reads, as the model has it: nothing to wait
+// for.
+#pragma once
+
+#include <cstdint>
+
+#include "live/real_calls.h"
+
+namespace epollscope::live {
+
+// Returns how long it waited, in microseconds. Opens (and closes again) /proc files: in a process
+// whose fd table is the scenario's, call it only between calls. `pidfd`: -1 when the fds are in
+// this thread's fd table; else a pidfd of the process whose (leader's) table they are in, from
+// which each socket is borrowed for a moment (pidfd_getfd).
+int64_t settle_tcp(const RealFds& fds, int64_t max_us, int pidfd = -1);
+
+}  // namespace epollscope::live
