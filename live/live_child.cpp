@@ -30,10 +30,12 @@
 // from an interrupted wait is reported as 0. The system is settled when that happens, so nothing
 // else can have been on its way to the sleeper. A check of the whole library takes no second of
 // sleeps, and no timeout can expire early on a slow machine. Pipes, AF_UNIX sockets, eventfds and
-// epolls have no kernel timers, so skipping time is exact for them. TCP has (SYN retransmission,
-// the probe timer that sends what MSG_MORE or TCP_CORK held, delayed ACKs), and only the wall
-// clock drives them: once the scenario makes a TCP socket, sleep(ms) sleeps and a timed wait has
-// its kernel timeout, which the main thread waits out, as the model's clock moves in step.
+// epolls have no kernel timers, so skipping time is exact for them. TCP has timers that only the
+// wall clock drives. While one that the model keeps on its clock is armed — the SYN retransmission
+// of a socket in SYN_SENT, the probe timer of data that MSG_MORE or TCP_CORK held with nothing in
+// flight (TCP_INFO, live/tcp_settle.h) — sleep(ms) sleeps for real and the main thread's timed wait
+// has its kernel timeout, which it waits out; the virtual clock moves on in step. The timers the
+// model does not keep (the delayed ACK) are best left unfired: no time passes for them.
 #include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
@@ -82,7 +84,6 @@ epollscope::live::RealFds g_fds;  // which fds are TCP sockets; a TCP call since
 bool g_unsettled = false;         // a call since the last SETTLE may have woken a sleeping thread
 int g_task_dir = -1;              // /proc/self/task, in the control thread's table
 int64_t g_now_ms = 0;             // the scenario's virtual clock
-bool g_real_time = false;         // a TCP socket was made: time is the wall clock's (see the top)
 int g_cpu = -1;                   // the one CPU every scenario thread runs on (-1: any)
 bool g_fifo_works = true;         // SCHED_FIFO can be set (CAP_SYS_NICE or an RLIMIT_RTPRIO)
 int g_pidfd = -1;  // this process, in the control thread's table: the scenario's sockets, borrowed
@@ -446,18 +447,18 @@ void handle_call(std::istringstream& in) {
           : epollscope::sim::script::timeout_ms(
                 spec->id, call->values[static_cast<std::size_t>(spec->timeout_arg)],
                 call->is_null[static_cast<std::size_t>(spec->timeout_arg)]);
-  // A TCP socket brings kernel timers that only the wall clock drives (SYN retransmission, the
-  // probe timer that sends what MSG_MORE or TCP_CORK held, delayed ACKs): from the first one on,
-  // time is real (see the top).
-  if (spec->id == CallId::kTcpListen || spec->id == CallId::kTcpConnect) g_real_time = true;
   const bool positive_wait =
       epollscope::sim::script::waits_for_events(spec->id) &&
       (spec->id == CallId::kEpollPwait2 ? timeout : static_cast<int>(timeout)) > 0;
+  // Time passes for real only while a TCP timer that the model keeps is armed (see the top).
+  const bool real_time =
+      (spec->id == CallId::kSleep || (call->thread == "main" && positive_wait)) &&
+      epollscope::live::tcp_timer_pending(g_fds, g_pidfd);
   if (spec->id == CallId::kSleep) {
     std::lock_guard<std::mutex> l(g_lock);
     g_now_ms += std::max<int64_t>(0, timeout);
     expire_deadlines();
-    if (!g_real_time) {
+    if (!real_time) {
       reply(epollscope::live::encode_done(CallResult{}));
       return;
     }
@@ -465,7 +466,7 @@ void handle_call(std::istringstream& in) {
   // Virtual time: a timed wait sleeps untimed in the kernel and the virtual clock ends it (see the
   // top); the main thread's moves the clock on to its deadline when it sleeps. Real time: the
   // kernel's own timeout, which the main thread waits out, as sleep(ms) sleeps.
-  const bool timed = !g_real_time && positive_wait;
+  const bool timed = !real_time && positive_wait;
   const bool main_timed = timed && call->thread == "main";
   if (timed) {
     const auto at = static_cast<std::size_t>(spec->timeout_arg);
@@ -474,8 +475,7 @@ void handle_call(std::istringstream& in) {
     else
       call->values[at] = -1;
   }
-  const bool waits_it_out =
-      g_real_time && (spec->id == CallId::kSleep || (call->thread == "main" && positive_wait));
+  const bool waits_it_out = real_time;
   const int64_t waited = waits_it_out ? std::max<int64_t>(0, timeout) : 0;
   const bool may_sleep = spec->may_sleep && !waits_it_out;
 
@@ -537,6 +537,13 @@ void handle_call(std::istringstream& in) {
     return;
   }
   w->has_result = false;
+  // Real time: the main thread's wait that ran out its timeout moved the model's clock on by it;
+  // the timed waits left from virtual time whose deadlines it passed end now, as in the model.
+  if (waits_it_out && spec->id != CallId::kSleep && w->error.empty() && w->result.ret == 0) {
+    g_now_ms += std::max<int64_t>(0, timeout);
+    expire_deadlines();
+    g_unsettled = true;
+  }
   const std::string line =
       w->error.empty() ? epollscope::live::encode_done(w->result) : "ERROR " + w->error;
   l.unlock();

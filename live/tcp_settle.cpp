@@ -24,6 +24,7 @@ enum class Flight { kNone, kTimer, kSoon };
 
 // tcpi_state values (include/net/tcp_states.h).
 enum : uint8_t {
+  kSynSent = 2,
   kFinWait1 = 4,
   kLastAck = 9,
   kClosing = 11,
@@ -33,19 +34,25 @@ enum : uint8_t {
 // ACK the model takes as arriving at once (the peer may delay it: the old fixed wait of 20 ms saw
 // it arrive); kTimer: data not acknowledged yet, which the peer acknowledges when its reader
 // reads or its timer fires (unless a softirq is still on its way).
-Flight in_flight(int fd, int pidfd) {
-  tcp_info info{};
+// TCP_INFO of the scenario's fd (borrowed through pidfd when it is not in this thread's table);
+// false when it is closed, or not TCP.
+bool tcp_info_of(int fd, int pidfd, tcp_info& info) {
   socklen_t len = sizeof info;
   int rc;
   if (pidfd < 0) {
     rc = getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len);
   } else {
     const int own = static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, fd, 0));
-    if (own < 0) return Flight::kNone;
+    if (own < 0) return false;
     rc = getsockopt(own, IPPROTO_TCP, TCP_INFO, &info, &len);
     close(own);
   }
-  if (rc != 0) return Flight::kNone;  // closed, or not TCP
+  return rc == 0;
+}
+
+Flight in_flight(int fd, int pidfd) {
+  tcp_info info{};
+  if (!tcp_info_of(fd, pidfd, info)) return Flight::kNone;
   switch (info.tcpi_state) {
     case kFinWait1:
     case kClosing:
@@ -128,6 +135,18 @@ int64_t settle_tcp(const RealFds& fds, int64_t max_us, int pidfd) {
     else
       usleep(100);
   }
+}
+
+bool tcp_timer_pending(const RealFds& fds, int pidfd) {
+  for (int fd : fds.tcp_fds()) {
+    tcp_info info{};
+    if (!tcp_info_of(fd, pidfd, info)) continue;
+    // A SYN the full accept queue dropped: the retransmission timer sends it again.
+    if (info.tcpi_state == kSynSent) return true;
+    // Data held back (MSG_MORE, TCP_CORK) with nothing in flight: the probe timer sends it.
+    if (info.tcpi_notsent_bytes > 0 && info.tcpi_unacked == 0) return true;
+  }
+  return false;
 }
 
 }  // namespace epollscope::live

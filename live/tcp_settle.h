@@ -29,4 +29,11 @@ namespace epollscope::live {
 // which each socket is borrowed for a moment (pidfd_getfd).
 int64_t settle_tcp(const RealFds& fds, int64_t max_us, int pidfd = -1);
 
+// Whether a kernel timer that the model keeps on its virtual clock is armed on a TCP socket of the
+// scenario: the SYN retransmission of a socket in SYN_SENT, or the probe timer of data held back
+// with nothing in flight. Only the wall clock makes those fire. (The delayed-ACK timer, which the
+// model does not model, is not counted: letting no time pass keeps the kernel where the model
+// is.) Same fd rules as settle_tcp.
+bool tcp_timer_pending(const RealFds& fds, int pidfd = -1);
+
 }  // namespace epollscope::live
