@@ -897,6 +897,9 @@ SysResult Kernel::ioctl(Task& t, int fd, unsigned request, int64_t arg, bool arg
         err = -kEINVAL;
       else if (sk.state == TcpState::kSynSent || sk.state == TcpState::kSynRecv)
         n = 0;
+      else if (sk.urg_data != TcpUrg::kNone && sk.urg_seq >= sk.copied_seq &&
+               sk.urg_seq < sk.rcv_nxt)
+        n = sk.urg_seq - sk.copied_seq;  // tcp_inq: urgent data not inline: up to the mark [O2]
       else
         n = sk.unread_bytes();  // tcp_inq: rcv_nxt - copied_seq (the FIN's byte not counted)
       break;
