@@ -402,7 +402,9 @@ std::optional<size_t> UnixStreamSocket::manage_oob(KernelContext& k, size_t at, 
   UnixSock& sk = *sk_;
   if (sk.receive_queue[at].unread() && !sk.receive_queue[at].oob) return at;
   if (!sk.receive_queue[at].unread()) {
-    if (copied) return std::nullopt;  // no oob skb, or this empty skb is behind the mark
+    // An empty skb (its urgent byte read with MSG_OOB) ends a read that copied something only
+    // while no newer urgent byte is pending; with one, the read steps over it up to the new mark.
+    if (copied && !sk.oob_pending) return std::nullopt;
     if (peek)
       ++at;
     else

@@ -10,7 +10,7 @@ unshare -m true 2>/dev/null || exit 77
 case "$exe" in /tmp/*) exit 77 ;; esac  # hidden by the empty /tmp
 exec unshare -m sh -c '
   mount -t tmpfs tmpfs /tmp || exit 77
-  said=$(xvfb-run -a -s "-screen 0 1280x1024x24" timeout -s INT 3 "$0" bench gui \
+  said=$(xvfb-run -a -s "-screen 0 1280x1024x24 -noreset" timeout -s INT 3 "$0" bench gui \
     --items 100000 --frames 1 2>&1 >/dev/null)
   case "$said" in
     *"building the scenario"*) ;;
