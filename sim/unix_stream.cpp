@@ -617,7 +617,10 @@ void UnixStreamSocket::release(KernelContext& k) {
     k.step(StepKind::kFileOp, "unix_release_sock",
            cat(sk.name, " is closed: both directions shut, the sock is orphaned"), {ref()});
   if (std::shared_ptr<UnixSock> skpair = std::move(sk.peer)) {
-    const bool unread = !sk.receive_queue.empty();
+    // "Don't set -ECONNRESET for consumed OOB skb": an empty skb at the head (its urgent byte
+    // read with MSG_OOB) is looked past; only an skb behind it counts as unread.
+    const bool unread = sk.receive_queue.size() > 1 ||
+                        (!sk.receive_queue.empty() && sk.receive_queue.front().unread());
     skpair->shutdown = kShutdownMask;  // "No more writes"
     if (unread) skpair->err = kECONNRESET;
     if (k.tracing())
