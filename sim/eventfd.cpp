@@ -47,6 +47,7 @@ long EventFd::read(KernelContext& k, Task& task, IoRequest& io) {
   if (io.count < 8) return -kEINVAL;
   if (!count_) {
     if (nonblocking()) return -kEAGAIN;
+    if (io.resumed && task.signal_pending) return interrupted(k, task, "eventfd_read");
     // wait_event_interruptible_locked_irq(wqh, count): a non-exclusive sleeper at the tail.
     prepare_to_wait_tail(k, &wqh_, task);
     if (k.tracing())
@@ -77,6 +78,7 @@ long EventFd::write(KernelContext& k, Task& task, IoRequest& io) {
                cat("adding ", ucnt, " to ", label, " would overflow: EAGAIN, no wake-up"), {ref()});
       return -kEAGAIN;
     }
+    if (io.resumed && task.signal_pending) return interrupted(k, task, "eventfd_write");
     prepare_to_wait_tail(k, &wqh_, task);
     return kWouldSleep;
   }
@@ -93,6 +95,18 @@ void EventFd::release(KernelContext& k) {
   // The epitems watching this file were removed by eventpoll_release() already; this HUP can
   // only reach sleeping readers and poll()ers.
   wake_up_poll(k, &wqh_, kEPOLLHUP, "eventfd_release");
+}
+
+// wait_event_interruptible_locked_irq: the condition is still false and do_wait_intr_irq sees
+// the signal: the entry leaves wqh and the call returns -ERESTARTSYS.
+long EventFd::interrupted(KernelContext& k, Task& task, const char* function) {
+  finish_wait(task);
+  if (k.tracing())
+    k.step(
+        StepKind::kFileOp, function,
+        cat(label, ": a signal is pending and the counter still does not allow it: -ERESTARTSYS"),
+        {ref(), task.ref()});
+  return -kERESTARTSYS;
 }
 
 void EventFd::describe(FileView& view) const {

@@ -33,6 +33,8 @@ class EventFd final : public File {
   bool semaphore() const { return semaphore_; }
 
  private:
+  long interrupted(KernelContext& k, Task& task, const char* function);
+
   WaitQueueHead wqh_;
   uint64_t count_;
   bool semaphore_;

@@ -5,7 +5,7 @@
 // file next to the kernel's. What the model leaves out: locking (every operation on one epoll is
 // atomic here, which is what ep->mtx and ep->lock give a single thread), busy polling, wakeup
 // sources (EPOLLWAKEUP is stripped as on a kernel without CONFIG_PM_SLEEP, unless the profile
-// keeps it), allocation failures (ENOMEM), signals (EINTR) and io_uring.
+// keeps it), allocation failures (ENOMEM) and io_uring.
 //
 // [SECTION] names for the trace
 // [SECTION] wait-queue callbacks: ep_poll_callback, ep_ptable_queue_proc, ep_autoremove_wake_fn
@@ -641,6 +641,13 @@ long ep_poll(KernelContext& k, Task& task, EpPollState& st, bool resumed) {
                                     : " and the timeout is 0: return 0 without sleeping"),
                {ep->ref()});
       return 0;
+    }
+    if (task.signal_pending) {
+      if (k.tracing())
+        k.step(StepKind::kTask, "ep_poll",
+               cat("signal_pending: a signal came for ", task.name, ": return -EINTR"),
+               {task.ref(), ep->ref()});
+      return -kEINTR;
     }
     // init_wait + __add_wait_queue_exclusive under ep->lock, after a last look.
     task.wait.private_data = &task;

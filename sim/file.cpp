@@ -6,6 +6,26 @@
 
 namespace epollscope::sim {
 
+const char* file_kind_name(FileKind kind) {
+  switch (kind) {
+    case FileKind::kPipe:
+      return "pipe";
+    case FileKind::kUnixStream:
+      return "unix";
+    case FileKind::kTcp:
+      return "tcp";
+    case FileKind::kEventFd:
+      return "eventfd";
+    case FileKind::kEpoll:
+      return "epoll";
+    case FileKind::kRegular:
+      return "regular";
+    case FileKind::kObserved:
+      return "observed";
+  }
+  return "?";
+}
+
 File::File(KernelContext& k, FileKind kind_, int flags, std::string label_)
     : id(k.new_id()), kind(kind_), f_flags(flags), label(std::move(label_)) {}
 

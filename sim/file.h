@@ -35,7 +35,11 @@ struct Task;
 struct WaitQueueHead;
 struct FileView;
 
-enum class FileKind : uint8_t { kPipe, kUnixStream, kTcp, kEventFd, kEpoll, kRegular };
+// kObserved: a file of a traced program that the tracer watches on the real kernel
+// (sim/observed.h).
+enum class FileKind : uint8_t { kPipe, kUnixStream, kTcp, kEventFd, kEpoll, kRegular, kObserved };
+// "pipe", "unix", "tcp", "eventfd", "epoll", "regular", "observed".
+const char* file_kind_name(FileKind kind);
 
 // poll_table: `qproc` is called by poll_wait() for each queue when the caller wants to be queued
 // (ep_insert passes ep_ptable_queue_proc; harvests pass nothing). `key` is the caller's interest.

@@ -10,11 +10,16 @@
 // [SECTION] files: pipe, socketpair, eventfd, TCP, a regular file
 // [SECTION] read, write, send, recv, shutdown
 // [SECTION] close, dup, dup2, rlimit
+// [SECTION] fcntl, ioctl
+// [SECTION] observed files
+// [SECTION] signals
 #include "sim/kernel.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "sim/eventfd.h"
+#include "sim/observed.h"
 #include "sim/pipe.h"
 #include "sim/strings.h"
 #include "sim/tcp.h"
@@ -247,6 +252,10 @@ SysResult Kernel::do_epoll_wait(Task& t, int epfd, int maxevents, std::optional<
   t.holds_file = st->file;
   t.blocked_call = text();
   t.resume = [this, st, finish, &t](SysResult* out) {
+    // schedule_hrtimeout_range: woken before the deadline, the sleeper cancels its hrtimer.
+    if (t.signal_pending && st->deadline_ns && ctx_.tracing())
+      ctx_.step(StepKind::kTask, "schedule_hrtimeout_range",
+                cat(t.name, " was woken before its timeout: hrtimer_cancel"), {t.ref()});
     long r = ep_poll(ctx_, t, *st, true);
     if (r == kWouldSleep) {
       sched_.schedule(t, st->deadline_ns);
@@ -448,6 +457,18 @@ SysResult Kernel::accept4(Task& t, int fd, int flags, const char* name) {
   t.holds_file = lf;
   t.blocked_call = cat(name, "(", fd, ")");
   t.resume = [this, lf, flags, &t](SysResult* out) {
+    if (t.signal_pending) {
+      // inet_csk_wait_for_connect: woken with a signal pending, sock_intr_errno(timeo).
+      finish_wait(t);
+      if (ctx_.tracing())
+        ctx_.step(StepKind::kFileOp, "inet_csk_wait_for_connect",
+                  cat("signal_pending: ", t.name, " stops waiting for a connection: -ERESTARTSYS"),
+                  {lf->ref(), t.ref()});
+      *out = SysResult::error(static_cast<int>(-restart_as_eintr(t)));
+      t.holds_file = nullptr;
+      files_.fput(lf);
+      return true;
+    }
     const int nfd = fdt_.alloc_fd(0);
     long e = nfd < 0 ? nfd : 0;
     File* nf = nfd < 0 ? nullptr : tcp_net_->accept(ctx_, files_, t, lf, flags, &e);
@@ -510,12 +531,16 @@ SysResult Kernel::do_io(Task& t, int fd, const char* name, bool is_write, IoRequ
   t.blocked_call = cat(name, "(", fd, ", ", io.count, ")");
   t.resume = [this, req, f, is_write, &t](SysResult* out) {
     req->resumed = true;
-    long res = is_write ? f->write(ctx_, t, *req) : f->read(ctx_, t, *req);
+    long res = t.signal_pending && !sleep_checks_signal(f->kind)
+                   ? interrupted_socket_io(t, f, *req, is_write)
+               : is_write ? f->write(ctx_, t, *req)
+                          : f->read(ctx_, t, *req);
     if (res == kWouldSleep) {
       sched_.schedule(t, std::nullopt);
       return false;
     }
     finish_wait(t);
+    if (res == -kERESTARTSYS) res = restart_as_eintr(t);
     *out = res < 0 ? SysResult::error(static_cast<int>(-res)) : SysResult::value_of(res);
     out->value = req->value;
     out->approximate = req->approximate;
@@ -527,6 +552,52 @@ SysResult Kernel::do_io(Task& t, int fd, const char* name, bool is_write, IoRequ
   SysResult blocked;
   blocked.blocked = true;
   return blocked;
+}
+
+// Whether the file's own read and write see a pending signal when they run again after a sleep
+// (pipes, eventfds: their wait_event_interruptible*() returns -ERESTARTSYS), or the syscall layer
+// ends the sleep for them (sockets, below). The other files never sleep in read or write.
+bool Kernel::sleep_checks_signal(FileKind kind) {
+  switch (kind) {
+    case FileKind::kPipe:
+    case FileKind::kEventFd:
+      return true;
+    case FileKind::kUnixStream:
+    case FileKind::kTcp:
+    case FileKind::kEpoll:
+    case FileKind::kRegular:
+    case FileKind::kObserved:
+      return false;
+  }
+  return false;
+}
+
+// A socket's sleeper woken by a signal: unix_stream_data_wait / sock_wait_for_wmem (AF_UNIX) and
+// sk_wait_data / sk_stream_wait_memory (TCP) return with signal_pending, and the call ends with
+// sock_intr_errno(timeo) (-ERESTARTSYS: a blocking socket has no timeout), or with the bytes it
+// moved before it slept ("copied ? : err"). The socket's queues are not touched on this path.
+long Kernel::interrupted_socket_io(Task& t, File* f, IoRequest& io, bool is_write) {
+  finish_wait(t);
+  const bool tcp = f->kind == FileKind::kTcp;
+  const char* function = is_write ? (tcp ? "sk_stream_wait_memory" : "sock_alloc_send_pskb")
+                                  : (tcp ? "tcp_recvmsg_locked" : "unix_stream_read_generic");
+  if (ctx_.tracing())
+    ctx_.step(StepKind::kFileOp, function,
+              io.done > 0 ? cat("signal_pending: ", t.name, " stops after ", io.done, " bytes")
+                          : cat("signal_pending: ", t.name, " moved no byte: -ERESTARTSYS"),
+              {f->ref(), t.ref()});
+  return io.done > 0 ? io.done : -kERESTARTSYS;
+}
+
+// handle_signal (arch/x86/kernel/signal.c): the handler has no SA_RESTART, so a syscall that
+// returned -ERESTARTSYS returns EINTR to user space.
+long Kernel::restart_as_eintr(Task& t) {
+  if (ctx_.tracing())
+    ctx_.step(StepKind::kTask, "handle_signal",
+              cat("the signal's handler runs for ", t.name,
+                  " without SA_RESTART: -ERESTARTSYS becomes EINTR"),
+              {t.ref()});
+  return -kEINTR;
 }
 
 SysResult Kernel::read(Task& t, int fd, std::size_t count) {
@@ -912,6 +983,10 @@ SysResult Kernel::ioctl(Task& t, int fd, unsigned request, int64_t arg, bool arg
       who = "ep_eventpoll_ioctl";
       err = -kEINVAL;  // only EPIOCSPARAMS and EPIOCGPARAMS
       break;
+    case FileKind::kObserved:
+      who = "vfs_ioctl";
+      err = -kEINVAL;  // the real file answers; the model simulates no I/O on it (sim/observed.h)
+      break;
   }
   if (!err && arg_faults) err = -kEFAULT;  // put_user of the count
   if (ctx_.tracing())
@@ -923,6 +998,119 @@ SysResult Kernel::ioctl(Task& t, int fd, unsigned request, int64_t arg, bool arg
   SysResult r = SysResult::value_of(0);
   r.value = n;
   return end_call(t, r);
+}
+
+}  // namespace epollscope::sim
+
+namespace epollscope::sim {
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] observed files
+// ---------------------------------------------------------------------------------------------
+
+SysResult Kernel::install_observed(Task& t, int fd, std::string label, int f_flags, poll_t mask) {
+  label = printable_label(std::move(label));
+  begin_call(t, [&] { return cat("install_observed(", fd, ", \"", label, "\")"); });
+  if (fd < 0 || static_cast<uint64_t>(fd) >= fdt_.rlimit().nr_open) {
+    if (ctx_.tracing())
+      ctx_.step(StepKind::kCheck, "install_observed",
+                cat("fd ", fd, " cannot exist in a real process (fs.nr_open is ",
+                    fdt_.rlimit().nr_open, ")"));
+    return end_call(t, SysResult::error(kEBADF));
+  }
+  const bool cloexec = f_flags & kO_CLOEXEC;
+  if (ctx_.tracing())
+    ctx_.step(StepKind::kFileOp, "install_observed",
+              cat("fd ", fd, " of the real process is ", label,
+                  ", a file the model did not create: the model observes it (its poll mask and "
+                  "its wake-ups come from the real kernel)"),
+              {ObjRef{ObjKind::kFd, static_cast<uint32_t>(fd)}});
+  ObservedFile* f = create_observed(ctx_, files_, std::move(label), f_flags & ~kO_CLOEXEC, mask);
+  // As do_dup2: the slot takes the new file, then the file it held is closed.
+  File* tofree = fdt_.do_dup2(fd, f);
+  fdt_.set_cloexec(fd, cloexec);
+  if (tofree) {
+    if (ctx_.tracing())
+      ctx_.step(StepKind::kFdTable, "do_dup2",
+                tofree->f_count > 1 ? cat("fd ", fd, " held ", tofree->label,
+                                          ", which stays open through its other references")
+                                    : cat("fd ", fd, " held the last reference to ", tofree->label,
+                                          ": it is closed, as dup2 closes it"),
+                {ObjRef{ObjKind::kFd, static_cast<uint32_t>(fd)}, tofree->ref()});
+    files_.fput(tofree);
+  }
+  return end_call(t, SysResult::value_of(fd));
+}
+
+ObservedFile* Kernel::observed_at(int fd) const {
+  File* f = fdt_.file_at(fd);
+  return f && f->kind == FileKind::kObserved ? static_cast<ObservedFile*>(f) : nullptr;
+}
+
+void Kernel::set_observed_mask(int fd, poll_t mask) {
+  ObservedFile* f = observed_at(fd);
+  if (!f) throw std::invalid_argument(cat("fd ", fd, " holds no observed file"));
+  f->set_mask(ctx_, mask);
+}
+
+void Kernel::observed_wakeups(Task& t, const std::vector<ObservedWakeup>& wakes) {
+  std::vector<ObservedFile*> files;
+  files.reserve(wakes.size());
+  for (const ObservedWakeup& w : wakes) {
+    ObservedFile* f = observed_at(w.fd);
+    if (!f) throw std::invalid_argument(cat("fd ", w.fd, " holds no observed file"));
+    files.push_back(f);
+  }
+  if (wakes.empty()) return;
+  ctx_.count_call();
+  if (ctx_.tracing())
+    ctx_.step(StepKind::kWakeUp, "observed_wakeups",
+              cat("while ", t.name, " is followed, the real kernel wakes observed files ",
+                  wakes.size(), wakes.size() == 1 ? " time" : " times",
+                  ": the model replays the wake-ups in their order, and the threads they wake "
+                  "run only after the last one"),
+              {t.ref()});
+  {
+    KernelContext::Nest nest(ctx_);
+    for (std::size_t i = 0; i < wakes.size(); ++i)
+      files[i]->wake(ctx_, wakes[i].key,
+                     wakes[i].source.empty() ? std::string_view("wake-up observed on the real file")
+                                             : std::string_view(wakes[i].source));
+  }
+  sched_.run_woken_tasks();
+}
+
+void Kernel::observed_wakeups(Task& t, const std::vector<std::pair<int, poll_t>>& wakes) {
+  std::vector<ObservedWakeup> full;
+  full.reserve(wakes.size());
+  for (const auto& [fd, key] : wakes)
+    full.emplace_back(fd, key, std::string());
+  observed_wakeups(t, full);
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] signals
+// ---------------------------------------------------------------------------------------------
+
+bool Kernel::interrupt(Task& t) {
+  if (t.state != TaskState::kSleeping) return false;
+  ctx_.count_call();
+  // complete_signal → signal_wake_up: TIF_SIGPENDING, then wake_up_state(TASK_INTERRUPTIBLE).
+  // The wait entry stays on its queue: the sleeper takes it off when it runs again.
+  t.signal_pending = true;
+  if (ctx_.tracing())
+    ctx_.step(StepKind::kTask, "signal_wake_up",
+              cat("a signal arrives for ", t.name, ", asleep in ", t.blocked_call,
+                  ": TIF_SIGPENDING is set and the interruptible sleeper is woken"),
+              {t.ref()});
+  {
+    KernelContext::Nest nest(ctx_);
+    sched_.try_to_wake_up(t, false);
+  }
+  sched_.run_woken_tasks();
+  // The syscall returned; on the way back to user space the handler ran and the signal is gone.
+  t.signal_pending = false;
+  return true;
 }
 
 }  // namespace epollscope::sim

@@ -36,6 +36,7 @@
 #include "sim/fdtable.h"
 #include "sim/file.h"
 #include "sim/file_table.h"
+#include "sim/observed.h"
 #include "sim/profile.h"
 #include "sim/sched.h"
 #include "sim/task.h"
@@ -117,6 +118,51 @@ class Kernel {
   // (the int `arg` behind the pointer). `arg_faults`: argp is NULL.
   SysResult ioctl(Task& t, int fd, unsigned request, int64_t arg, bool arg_faults);
 
+  // --- observed files (sim/observed.h): a traced real program's files the model only watches --
+  // The real process has a file at `fd` that the model did not create (a socket, an fd inherited
+  // at start, a file from a call the model does not mirror): a new ObservedFile labelled `label`
+  // (what the real file is) with `f_flags` (O_CLOEXEC there sets the slot's close-on-exec flag,
+  // as the kernel keeps it in the fd table) and the real file's current poll `mask` goes into slot
+  // `fd` exactly, as dup2 would put it there: the table grows as needed, and a file the slot held
+  // is closed with all that closing means (its epitems go when that was its last reference).
+  // Not a scenario call, but numbered and traced like one. EBADF for a negative fd or one at or
+  // above fs.nr_open (the soft RLIMIT_NOFILE does not apply: the real kernel already gave the fd).
+  SysResult install_observed(Task& t, int fd, std::string label, int f_flags, poll_t mask = 0);
+  // The observed file at `fd`, or nullptr (not open, or not an observed file).
+  ObservedFile* observed_at(int fd) const;
+  // The real file at `fd` has a new poll mask, without a wake-up (one that comes with a wake-up
+  // is set first, then the wake-up reported). Throws std::invalid_argument if `fd` holds no
+  // observed file (a tracer's mistake, not an errno).
+  void set_observed_mask(int fd, poll_t mask);
+  // Wake-ups the tracer saw on the real kernel, in the order the kernel issued them: each is a
+  // wake-up of the observed file's wait queue with its key (ep_poll_callback for each epitem on
+  // it), and only after all of them do the tasks they woke run, once each, in the order they were
+  // woken — as a thread woken on another CPU harvests after the wake-ups that came meanwhile.
+  // Their results come out as usual (take_completions). `t` is the traced thread the tracer was
+  // following when it saw them; it names the batch in the trace (the wake-ups themselves come
+  // from outside the process). `source`: the real kernel function that woke the file, if the
+  // tracer knows it ("sock_def_readable"), else empty. Every fd is checked before any wake-up:
+  // std::invalid_argument if one holds no observed file, and nothing happens.
+  struct ObservedWakeup {
+    // Three arguments always, so that a braced {fd, key} list picks the overload without source.
+    ObservedWakeup(int fd_, poll_t key_, std::string source_)
+        : fd(fd_), key(key_), source(std::move(source_)) {}
+    int fd;
+    poll_t key;
+    std::string source;
+  };
+  void observed_wakeups(Task& t, const std::vector<ObservedWakeup>& wakes);
+  void observed_wakeups(Task& t, const std::vector<std::pair<int, poll_t>>& wakes);
+
+  // --- signals -------------------------------------------------------------------------------
+  // A signal arrives for `t`, asleep in a syscall (its handler has no SA_RESTART): signal_wake_up
+  // wakes it, and its syscall sees signal_pending when it runs again — epoll_wait returns -1
+  // EINTR (ep_poll), a blocking read or write that moved no bytes -1 EINTR (-ERESTARTSYS turned
+  // into EINTR by handle_signal), one that moved some the count it moved. Its wait entry leaves
+  // its queue and its timer is cancelled; the result comes out as a Completion. The signal is
+  // consumed by the time this returns. False (and nothing happens) if `t` was not sleeping.
+  bool interrupt(Task& t);
+
   // --- time and sleeping tasks ---------------------------------------------------------------
   int64_t now_ns() const { return sched_.now_ns(); }
   // The earliest deadline of a sleeping task, if any.
@@ -180,6 +226,10 @@ class Kernel {
                           UserBuffer buffer, const Text& text);
   SysResult install_pair(File* a, File* b, bool cloexec);
   SysResult do_io(Task& t, int fd, const char* name, bool is_write, IoRequest io);
+  // A sleeping read or write woken by a signal (interrupt).
+  static bool sleep_checks_signal(FileKind kind);
+  long interrupted_socket_io(Task& t, File* f, IoRequest& io, bool is_write);
+  long restart_as_eintr(Task& t);
 
   // Declared in the order they are made: the context first (every other object is handed it),
   // the scheduler next (its "main" task takes the first id).

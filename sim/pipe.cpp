@@ -124,8 +124,9 @@ long PipeEnd::write(KernelContext& k, Task& task, IoRequest& io) {
       }
     }
   } else {
-    // Back from wait_event_interruptible_exclusive(wr_wait, pipe_writable).
-    if (p.full() && p.readers) {
+    // Back from wait_event_interruptible_exclusive(wr_wait, pipe_writable). A pending signal
+    // ends the wait (its -ERESTARTSYS is ignored here): the loop below sees signal_pending.
+    if (p.full() && p.readers && !task.signal_pending) {
       prepare_to_wait_exclusive(k, &p.wr_wait, task);
       return kWouldSleep;
     }
@@ -166,6 +167,17 @@ long PipeEnd::write(KernelContext& k, Task& task, IoRequest& io) {
         k.step(StepKind::kFileOp, "anon_pipe_write",
                cat(p.name, " is full (", p.max_usage, " slots) and the write end is non-blocking"),
                {ref()});
+      break;
+    }
+    if (task.signal_pending) {
+      if (!ret) ret = -kERESTARTSYS;
+      if (k.tracing())
+        k.step(StepKind::kFileOp, "anon_pipe_write",
+               ret > 0
+                   ? cat(p.name, " is still full and a signal is pending: the write ends with the ",
+                         ret, " bytes it wrote")
+                   : cat(p.name, " is still full and a signal is pending: -ERESTARTSYS"),
+               {ref(), task.ref()});
       break;
     }
     // A blocking writer waits for room, after waking the readers if it made the pipe non-empty.
@@ -218,6 +230,15 @@ long PipeEnd::read(KernelContext& k, Task& task, IoRequest& io) {
     if (!slot_rule) wake_writer = p.full();  // was_full
   } else {
     // Back from wait_event_interruptible_exclusive(rd_wait, pipe_readable).
+    if (p.empty() && p.writers && task.signal_pending) {
+      // prepare_to_wait_event sees the signal, takes the entry off rd_wait: -ERESTARTSYS.
+      finish_wait(task);
+      if (k.tracing())
+        k.step(StepKind::kFileOp, "anon_pipe_read",
+               cat(p.name, " is still empty and a signal is pending: -ERESTARTSYS"),
+               {ref(), task.ref()});
+      return -kERESTARTSYS;
+    }
     if (p.empty() && p.writers) {
       prepare_to_wait_exclusive(k, &p.rd_wait, task);
       return kWouldSleep;

@@ -122,7 +122,8 @@ std::vector<std::string> render_state(const Snapshot& s) {
     if (is_stdio(*f) || f->kind == FileKind::kEpoll) continue;
     out.push_back(cat(f->label, " (", fds_of(s, f->id), ")"));
     out.push_back(cat("  poll     ", mask_to_string(f->mask)));
-    if (!f->detail.empty()) out.push_back(cat("  buffer   ", f->detail));
+    if (!f->detail.empty())
+      out.push_back(cat(f->kind == FileKind::kObserved ? "  observed " : "  buffer   ", f->detail));
     for (const WaitQueueView& q : f->queues) {
       std::string name = q.label.substr(q.label.rfind(' ') + 1);
       if (name.size() < 8) name.resize(8, ' ');

@@ -133,6 +133,9 @@ inline constexpr int kETIMEDOUT = 110;
 inline constexpr int kECONNREFUSED = 111;
 inline constexpr int kEALREADY = 114;
 inline constexpr int kEINPROGRESS = 115;
+// include/linux/errno.h: kernel-internal. A sleep interrupted by a signal returns it; on the way
+// back to user space handle_signal turns it into EINTR (no SA_RESTART) or restarts the call.
+inline constexpr int kERESTARTSYS = 512;
 
 inline constexpr int kEP_MAX_NESTS = 4;  // eventpoll.c: chains of at most 4 epoll→epoll links
 // INT_MAX / sizeof(struct epoll_event); the struct is packed to 12 bytes on x86-64.

@@ -497,7 +497,10 @@ float draw_files(PaneInputs& in, ImVec2 at, float width) {
     text_at(dl, ImVec2(x + 8, ty), p.text, cat(f->label, "  (", fd_names, ")"));
     ++in.report.files_drawn;
     ty += line;
-    text_at(dl, ImVec2(x + 8, ty), p.text_dim, cat("poll: ", sim::mask_to_string(f->mask)));
+    // An observed file's mask is the real file's, as the tracer last reported it.
+    text_at(dl, ImVec2(x + 8, ty), p.text_dim,
+            cat(f->kind == sim::FileKind::kObserved ? "poll (real file): " : "poll: ",
+                sim::mask_to_string(f->mask)));
     ty += line;
     // Buffer: pipe slots, socket chunks, or the eventfd counter.
     if (f->capacity > 0 || !f->chunks.empty()) {

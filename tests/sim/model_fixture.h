@@ -27,10 +27,17 @@ inline std::string format_events(const std::vector<EpollEvent>& events) {
   return out;
 }
 
+// The kernel functions of the steps traced, in order.
+class FunctionLog : public TraceSink {
+ public:
+  void on_step(const TraceStep& step) override { functions.emplace_back(step.function); }
+  std::vector<std::string> functions;
+};
+
 class ModelTest : public ::testing::Test {
  protected:
   explicit ModelTest(const KernelProfile& profile = KernelProfile::default_profile())
-      : k(profile), checker_(k) {
+      : k(profile), checker_(k, &log_) {
     k.set_trace_sink(&checker_);
   }
 
@@ -91,9 +98,14 @@ class ModelTest : public ::testing::Test {
       if (read(fd, 65536) <= 0) return;
   }
 
+  // The kernel functions of the steps traced since the last clear_functions(), in order.
+  const std::vector<std::string>& functions() const { return log_.functions; }
+  void clear_functions() { log_.functions.clear(); }
+
   Kernel k;
 
  private:
+  FunctionLog log_;
   InvariantCheckingSink checker_;
 };
 
