@@ -26,6 +26,8 @@ void add_check(CLI::App& app, Action& action);
 void add_export_c(CLI::App& app, Action& action);
 void add_fuzz(CLI::App& app, Action& action);
 void add_profiles(CLI::App& app, Action& action);
+// `trace` (a real program mirrored in the model) and `serve` (the seed's echo server, traced).
+void add_trace(CLI::App& app, Action& action);
 void add_bench(CLI::App& app, Action& action);  // bench model, and bench gui (add_bench_gui)
 // The window: `gui`, `screenshot` (cmd_gui.cpp; in a build without the window cmd_no_gui.cpp adds
 // them with a message that says so), `bench gui`, and the main job without a subcommand.

@@ -64,6 +64,7 @@ int main(int argc, char** argv) {
   add_fuzz(app, action);
   add_bench(app, action);
   add_profiles(app, action);
+  add_trace(app, action);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// `epollscope trace`: real programs (tests/trace/progs) traced, each call mirrored in the model
+// and compared with the kernel's answer; the summary line; bad input. Every run is bounded: a
+// command that outlives its deadline is killed and the test fails.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <optional>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/trace/subprocess.h"
+
+namespace {
+
+using epollscope::tests::Command;
+using epollscope::tests::run_command;
+
+const std::string kEpollscope = EPOLLSCOPE_BIN;
+const std::string kProgs = TRACE_PROGS_DIR;
+
+struct Summary {
+  long calls = -1, epoll_calls = -1, wakeups = -1, divergences = -1;
+};
+
+// The last line of the output, read as the summary; nullopt when it is not one.
+std::optional<Summary> summary_of(const std::string& out) {
+  static const std::regex re(
+      R"(traced (\d+) calls \((\d+) epoll calls, (\d+) wake-ups\) in [0-9.]+ s: (\d+) divergences\n?$)");
+  std::smatch m;
+  if (!std::regex_search(out, m, re)) return std::nullopt;
+  return Summary{std::stol(m[1]), std::stol(m[2]), std::stol(m[3]), std::stol(m[4])};
+}
+
+Command trace(std::vector<std::string> program, std::vector<std::string> flags = {}) {
+  std::vector<std::string> argv = {kEpollscope, "trace"};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  argv.push_back("--");
+  argv.insert(argv.end(), program.begin(), program.end());
+  return run_command(argv, std::chrono::seconds(30));
+}
+
+TEST(Trace, PipeEdgeTriggeredMirroredCallByCall) {
+  const Command c = trace({kProgs + "/trace-pipe-et"});
+  ASSERT_FALSE(c.timed_out) << c.output;
+  EXPECT_EQ(c.status, 0) << c.output;
+  auto s = summary_of(c.output);
+  ASSERT_TRUE(s) << c.output;
+  EXPECT_EQ(s->divergences, 0) << c.output;
+  EXPECT_GE(s->epoll_calls, 8) << c.output;
+  // The lesson, as the model and the kernel both answered it: ET does not report the pipe again
+  // after the partial read; the timeout expires; the closed writer gives HUP.
+  EXPECT_NE(c.output.find("epoll_wait(3, 8, 1000) = 1 [4: IN]   = model"), std::string::npos)
+      << c.output;
+  EXPECT_NE(c.output.find("epoll_wait(3, 8, 0) = 0   = model"), std::string::npos) << c.output;
+  EXPECT_NE(c.output.find("epoll_wait(3, 8, 20) = 0   = model"), std::string::npos) << c.output;
+  EXPECT_NE(c.output.find("EPOLL_CTL_ADD, 4, {IN|ET, 4}) = -1 EEXIST   = model"),
+            std::string::npos)
+      << c.output;
+  EXPECT_NE(c.output.find("epoll_wait(999, 8, 0) = -1 EBADF   = model"), std::string::npos)
+      << c.output;
+  EXPECT_NE(c.output.find("1 0 0 -1 -1 1"), std::string::npos) << c.output;
+}
+
+TEST(Trace, PipeLevelTriggeredReportsThePipeAgain) {
+  const Command c = trace({kProgs + "/trace-pipe-et", "lt"});
+  ASSERT_FALSE(c.timed_out) << c.output;
+  EXPECT_EQ(c.status, 0) << c.output;
+  auto s = summary_of(c.output);
+  ASSERT_TRUE(s) << c.output;
+  EXPECT_EQ(s->divergences, 0) << c.output;
+  EXPECT_NE(c.output.find("epoll_wait(3, 8, 0) = 1 [4: IN]   = model"), std::string::npos)
+      << c.output;
+}
+
+TEST(Trace, QuietPrintsOnlyTheSummary) {
+  const Command c = trace({kProgs + "/trace-pipe-et"}, {"--quiet"});
+  ASSERT_FALSE(c.timed_out);
+  EXPECT_EQ(c.status, 0) << c.output;
+  EXPECT_EQ(c.output.find("= model"), std::string::npos) << c.output;
+  ASSERT_TRUE(summary_of(c.output)) << c.output;
+}
+
+TEST(Trace, ThreadsSleepingAndWokenByOtherThreads) {
+  const Command c = trace({kProgs + "/trace-threads"});
+  ASSERT_FALSE(c.timed_out) << c.output;
+  EXPECT_EQ(c.status, 0) << c.output;
+  auto s = summary_of(c.output);
+  ASSERT_TRUE(s) << c.output;
+  EXPECT_EQ(s->divergences, 0) << c.output;
+  EXPECT_NE(c.output.find("done"), std::string::npos) << c.output;
+}
+
+TEST(Trace, TimerfdIsObservedAndItsWakeupsReachTheModel) {
+  const Command c = trace({kProgs + "/trace-timerfd"});
+  ASSERT_FALSE(c.timed_out) << c.output;
+  EXPECT_EQ(c.status, 0) << c.output;
+  auto s = summary_of(c.output);
+  ASSERT_TRUE(s) << c.output;
+  EXPECT_EQ(s->divergences, 0) << c.output;
+  EXPECT_GE(s->wakeups, 3) << c.output;  // the timer's expirations, watched on the real file
+  EXPECT_NE(c.output.find("timerfd_create() = 4   (observed: anon_inode:[timerfd])"), std::string::npos) << c.output;
+  EXPECT_NE(c.output.find("last 0"), std::string::npos) << c.output;
+}
+
+TEST(Trace, ForkedChildIsSaidNotMirrored) {
+  const Command c = trace({kProgs + "/trace-forks"});
+  ASSERT_FALSE(c.timed_out) << c.output;
+  EXPECT_EQ(c.status, 0) << c.output;
+  auto s = summary_of(c.output);
+  ASSERT_TRUE(s) << c.output;
+  EXPECT_EQ(s->divergences, 0) << c.output;
+  EXPECT_NE(c.output.find("is followed but not mirrored"), std::string::npos) << c.output;
+}
+
+TEST(Trace, IoUringIsReportedUnmirroredNotWrong) {
+  const Command c = trace({kProgs + "/trace-io-uring"});
+  ASSERT_FALSE(c.timed_out) << c.output;
+  EXPECT_EQ(c.status, 0) << c.output;
+  auto s = summary_of(c.output);
+  ASSERT_TRUE(s) << c.output;
+  EXPECT_EQ(s->divergences, 0) << c.output;
+  EXPECT_NE(c.output.find("io_uring_setup: calls the program makes through the ring are not"),
+            std::string::npos)
+      << c.output;
+}
+
+TEST(Trace, ProgramNotFound) {
+  const Command c = trace({"/nonexistent/program"});
+  ASSERT_FALSE(c.timed_out);
+  EXPECT_EQ(c.status, 127);
+  EXPECT_NE(c.output.find("/nonexistent/program: No such file or directory"), std::string::npos)
+      << c.output;
+  const Command d = trace({"no-such-program-epollscope"});
+  EXPECT_EQ(d.status, 127);
+  EXPECT_NE(d.output.find("no-such-program-epollscope: command not found"), std::string::npos)
+      << d.output;
+}
+
+TEST(Trace, NothingOrBothToTrace) {
+  Command c = run_command({kEpollscope, "trace"}, std::chrono::seconds(10));
+  EXPECT_EQ(c.status, 2);
+  EXPECT_NE(c.output.find("nothing to trace"), std::string::npos) << c.output;
+  c = run_command({kEpollscope, "trace", "-p", "1", "--", "true"}, std::chrono::seconds(10));
+  EXPECT_EQ(c.status, 2);
+  EXPECT_NE(c.output.find("not both"), std::string::npos) << c.output;
+  c = run_command({kEpollscope, "trace", "-p", "999999999"}, std::chrono::seconds(10));
+  EXPECT_NE(c.status, 0);
+  EXPECT_NE(c.output.find("999999999"), std::string::npos) << c.output;
+}
+
+// The program killed while it sleeps in epoll_wait: the trace ends cleanly and says so.
+TEST(Trace, ProgramKilledMidCall) {
+  epollscope::tests::Process p = epollscope::tests::start_command(
+      {kEpollscope, "trace", "--", kProgs + "/trace-block-forever"});
+  std::string line = p.read_until("ready ", std::chrono::seconds(20));
+  ASSERT_EQ(line.rfind("ready ", 0), 0u) << line;
+  const pid_t prog = static_cast<pid_t>(std::stol(line.substr(6)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a few timeouts on both sides
+  ASSERT_EQ(kill(prog, SIGKILL), 0);
+  const Command c = p.wait(std::chrono::seconds(20));
+  ASSERT_FALSE(c.timed_out) << c.output;
+  EXPECT_EQ(c.status, 128 + SIGKILL) << c.output;
+  EXPECT_NE(c.output.find("killed by signal 9"), std::string::npos) << c.output;
+  auto s = summary_of(c.output);
+  ASSERT_TRUE(s) << c.output;
+  EXPECT_EQ(s->divergences, 0) << c.output;
+}
+
+// Ctrl-C on a trace started with a program ends both.
+TEST(Trace, InterruptEndsAStartedProgram) {
+  epollscope::tests::Process p = epollscope::tests::start_command(
+      {kEpollscope, "trace", "--", kProgs + "/trace-block-forever"});
+  std::string line = p.read_until("ready ", std::chrono::seconds(20));
+  ASSERT_EQ(line.rfind("ready ", 0), 0u) << line;
+  const pid_t prog = static_cast<pid_t>(std::stol(line.substr(6)));
+  ASSERT_EQ(kill(p.pid, SIGINT), 0);
+  const Command c = p.wait(std::chrono::seconds(20));
+  ASSERT_FALSE(c.timed_out) << c.output;
+  ASSERT_TRUE(summary_of(c.output)) << c.output;
+  // The program is gone (reaped by the tracer: no zombie, no process).
+  EXPECT_NE(kill(prog, 0), 0);
+}
+
+// trace -p: attach to a running program, follow it, Ctrl-C detaches and leaves it running.
+TEST(Trace, AttachAndDetachLeavesTheProgramRunning) {
+  epollscope::tests::Process prog =
+      epollscope::tests::start_command({kProgs + "/trace-block-forever"});
+  std::string line = prog.read_until("ready ", std::chrono::seconds(20));
+  ASSERT_EQ(line.rfind("ready ", 0), 0u) << line;
+  epollscope::tests::Process t = epollscope::tests::start_command(
+      {kEpollscope, "trace", "-p", std::to_string(prog.pid)});
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));  // a few 200 ms timeouts
+  ASSERT_EQ(kill(t.pid, SIGINT), 0);
+  const Command c = t.wait(std::chrono::seconds(20));
+  ASSERT_FALSE(c.timed_out) << c.output;
+  EXPECT_NE(c.output.find("detached from process " + std::to_string(prog.pid)), std::string::npos)
+      << c.output;
+  auto s = summary_of(c.output);
+  ASSERT_TRUE(s) << c.output;
+  EXPECT_GE(s->epoll_calls, 2) << c.output;  // epoll_wait timeouts seen while attached
+  EXPECT_EQ(s->divergences, 0) << c.output;
+  // Still running, and not stopped: it goes on with its timeouts.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(kill(prog.pid, 0), 0);
+  kill(prog.pid, SIGKILL);
+  prog.wait(std::chrono::seconds(10));
+}
+
+// Not permitted: another user may not trace a root process.
+TEST(Trace, AttachNotPermitted) {
+  if (getuid() != 0) GTEST_SKIP() << "needs root to run the tracer as another user";
+  epollscope::tests::Process prog =
+      epollscope::tests::start_command({kProgs + "/trace-block-forever"});
+  std::string line = prog.read_until("ready ", std::chrono::seconds(20));
+  ASSERT_EQ(line.rfind("ready ", 0), 0u) << line;
+  const Command c = run_command({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                                 kEpollscope, "trace", "-p", std::to_string(prog.pid)},
+                                std::chrono::seconds(20));
+  kill(prog.pid, SIGKILL);
+  prog.wait(std::chrono::seconds(10));
+  if (c.status == 126 || c.status == 127)
+    GTEST_SKIP() << "cannot run epollscope as nobody here: " << c.output;
+  EXPECT_NE(c.status, 0);
+  EXPECT_NE(c.output.find("Operation not permitted"), std::string::npos) << c.output;
+}
+
+}  // namespace

@@ -1,0 +1,1082 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// trace/mirror.cpp — [SECTION] index:
+//   [SECTION] Helpers        kernel results, labels, the program's fds
+//   [SECTION] Handler        start, threads, processes, exec
+//   [SECTION] Entry          what must happen before the kernel runs a call
+//   [SECTION] Exit           each call performed on the model and compared
+//   [SECTION] epoll_wait     the cut, the masks at the harvest, sleeping and timeouts
+//   [SECTION] Output         the per-call lines and the summary
+#include "trace/mirror.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "sim/observed.h"
+#include "sim/uapi.h"
+#include "trace/syscalls.h"
+
+namespace epollscope::trace {
+
+// [SECTION] Helpers
+
+namespace {
+
+// struct epoll_event is packed on x86_64: 4 bytes of events, 8 of data.
+struct __attribute__((packed)) RawEpollEvent {
+  uint32_t events;
+  uint64_t data;
+};
+static_assert(sizeof(RawEpollEvent) == 12);
+
+std::string sockaddr_text(const sockaddr_storage& a) {
+  char host[INET6_ADDRSTRLEN] = {};
+  if (a.ss_family == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(&a);
+    inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
+    return std::string(host) + ":" + std::to_string(ntohs(in->sin_port));
+  }
+  if (a.ss_family == AF_INET6) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&a);
+    inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
+    return "[" + std::string(host) + "]:" + std::to_string(ntohs(in6->sin6_port));
+  }
+  if (a.ss_family == AF_UNIX) {
+    const auto* un = reinterpret_cast<const sockaddr_un*>(&a);
+    return un->sun_path[0] ? std::string(un->sun_path) : std::string("(unnamed)");
+  }
+  return "?";
+}
+
+bool is_epoll_wait(long nr) {
+  return nr == SYS_epoll_wait || nr == SYS_epoll_pwait || nr == SYS_epoll_pwait2;
+}
+
+}  // namespace
+
+Mirror::Kres Mirror::kernel_result(long raw) {
+  Kres k;
+  if (raw < 0 && raw >= -4095) {
+    k.ret = -1;
+    k.err = static_cast<int>(-raw);
+  } else {
+    k.ret = raw;
+  }
+  return k;
+}
+
+Mirror::Mirror(const sim::KernelProfile& profile, MirrorOptions options)
+    : profile_(profile), options_(std::move(options)) {}
+
+Mirror::~Mirror() = default;
+
+Mirror::Thread& Mirror::thread(pid_t tid) {
+  auto it = threads_.find(tid);
+  if (it != threads_.end()) return it->second;
+  Thread& th = threads_[tid];
+  th.task = tid == pid_ ? &k_->main_task() : &k_->create_task("t" + std::to_string(tid));
+  return th;
+}
+
+std::string Mirror::label_of(int fd, const std::string& fallback) const {
+  std::error_code ec;
+  std::string target =
+      std::filesystem::read_symlink("/proc/" + std::to_string(pid_) + "/fd/" + std::to_string(fd),
+                                    ec)
+          .string();
+  if (ec) return fallback;
+  if (target.rfind("socket:", 0) == 0) {
+    // A socket: name it by its addresses, asked of a duplicate (the program untouched).
+    const int own = observer_.dup_of(fd);
+    if (own >= 0) {
+      sockaddr_storage self{}, peer{};
+      socklen_t sl = sizeof self, pl = sizeof peer;
+      int type = 0;
+      socklen_t tl = sizeof type;
+      getsockopt(own, SOL_SOCKET, SO_TYPE, &type, &tl);
+      const char* proto = type == SOCK_STREAM ? "TCP" : type == SOCK_DGRAM ? "UDP" : "socket";
+      std::string out;
+      if (getsockname(own, reinterpret_cast<sockaddr*>(&self), &sl) == 0) {
+        if (self.ss_family == AF_UNIX) proto = "AF_UNIX";
+        out = std::string(proto) + " " + sockaddr_text(self);
+        if (getpeername(own, reinterpret_cast<sockaddr*>(&peer), &pl) == 0)
+          out += " ⇄ " + sockaddr_text(peer);
+      }
+      ::close(own);
+      if (!out.empty()) return out;
+    }
+  }
+  return target;
+}
+
+int Mirror::f_flags_of(int fd) const {
+  std::ifstream in("/proc/" + std::to_string(pid_) + "/fdinfo/" + std::to_string(fd));
+  std::string key;
+  while (in >> key) {
+    if (key == "flags:") {
+      std::string v;
+      in >> v;
+      return static_cast<int>(std::strtol(v.c_str(), nullptr, 8));
+    }
+    std::string rest;
+    std::getline(in, rest);
+  }
+  return sim::kO_RDWR;
+}
+
+void Mirror::install_observed(sim::Task& t, int fd, const std::string& why) {
+  (void)why;
+  k_->install_observed(t, fd, label_of(fd, "fd " + std::to_string(fd)), f_flags_of(fd));
+}
+
+sim::File* Mirror::ensure_fd(sim::Task& t, int fd) {
+  if (fd < 0 || fd > (1 << 20)) return nullptr;
+  if (sim::File* f = k_->file_at(fd)) return f;
+  std::error_code ec;
+  if (!std::filesystem::exists(
+          "/proc/" + std::to_string(pid_) + "/fd/" + std::to_string(fd), ec))
+    return nullptr;
+  note_once("unknown-fd",
+            "an fd the model had not seen (made by a call the tracer does not stop on, or passed "
+            "in a message) becomes an observed file when the program first uses it");
+  install_observed(t, fd, "unknown");
+  return k_->file_at(fd);
+}
+
+void Mirror::sync_fds(sim::Task& t, bool at_start) {
+  std::set<int> real;
+  std::error_code ec;
+  for (const auto& e :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid_) + "/fd", ec))
+    real.insert(std::atoi(e.path().filename().c_str()));
+  const auto& slots = k_->fd_table();
+  for (int fd = 0; fd < static_cast<int>(slots.size()); ++fd) {
+    if (slots[fd].file && !real.count(fd)) {
+      before_fd_goes(fd);
+      k_->close(t, fd);
+    }
+  }
+  for (int fd : real) {
+    sim::File* f = k_->file_at(fd);
+    // At the start every fd is the program's (the model's own 0, 1 and 2 are placeholders).
+    if (!f || (at_start && f->kind != sim::FileKind::kObserved)) install_observed(t, fd, "start");
+  }
+}
+
+void Mirror::before_fd_goes(int fd) {
+  sim::File* f = k_ ? k_->file_at(fd) : nullptr;
+  if (!f) return;
+  // The program's last fd of this file: our duplicates must go first, so that the file's last
+  // fput (and eventpoll_release) is the program's.
+  if (f->f_count <= 1 && observer_.watches_file(f->id)) observer_.forget_file(f->id);
+  if (sim::is_file_epoll(f) && f->f_count <= 1) observer_.forget_epoll(fd);
+}
+
+void Mirror::advance_clock(int64_t mono_ns) {
+  if (!k_) return;
+  const int64_t t = mono_ns - start_ns_;
+  if (t > k_->now_ns()) k_->advance_clock_to(t);
+}
+
+bool Mirror::epoll_has_ready(int epfd) const {
+  const sim::File* f = k_->file_at(epfd);
+  if (!f || !sim::is_file_epoll(f)) return false;
+  const auto* ep = static_cast<const sim::EventPollFile*>(f)->ep();
+  return !sim::list_empty(&ep->rdllist) || ep->ovflist != sim::kEpUnactive;
+}
+
+// [SECTION] Handler
+
+void Mirror::on_start(pid_t pid) {
+  pid_ = pid;
+  start_ns_ = monotonic_ns();
+  k_ = std::make_unique<sim::Kernel>(profile_);
+  // The program's RLIMIT_NOFILE, so that the model hands out fds under the same limit.
+  sim::RlimitNofile lim;
+  {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/limits");
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.rfind("Max open files", 0) != 0) continue;
+      std::istringstream ls(line.substr(14));
+      std::string soft, hard;
+      ls >> soft >> hard;
+      if (soft != "unlimited") lim.cur = std::stoull(soft);
+      if (hard != "unlimited") lim.max = std::stoull(hard);
+    }
+    std::ifstream nr("/proc/sys/fs/nr_open");
+    uint64_t n = 0;
+    if (nr >> n) lim.nr_open = n;
+  }
+  k_->set_nofile_limits(lim);
+  if (!observer_.open(pid, &setup_error_)) {
+    note_once("observer", "observed files cannot be watched (" + setup_error_ +
+                              "): their wake-ups will be missing");
+  }
+  threads_.clear();
+  Thread& main = thread(pid);
+  sync_fds(*main.task, true);
+  // Threads the process already has (trace -p).
+  std::error_code ec;
+  for (const auto& e :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+    const pid_t tid = static_cast<pid_t>(std::atoi(e.path().filename().c_str()));
+    if (tid > 0) thread(tid);
+  }
+  if (options_.attached) rebuild_epolls(*main.task);
+}
+
+void Mirror::rebuild_epolls(sim::Task& t) {
+  // The program's epolls, from /proc/PID/fdinfo: each becomes a model epoll at its fd, then every
+  // item of its interest list is added (files first, so that nested epolls find their targets).
+  struct Item {
+    int epfd, tfd;
+    uint32_t events;
+    uint64_t data;
+  };
+  std::vector<int> epolls;
+  std::vector<Item> items;
+  const std::string dir = "/proc/" + std::to_string(pid_);
+  for (int fd = 0; fd < static_cast<int>(k_->fd_table().size()); ++fd) {
+    std::error_code ec;
+    const auto target = std::filesystem::read_symlink(dir + "/fd/" + std::to_string(fd), ec);
+    if (ec || target.string() != "anon_inode:[eventpoll]") continue;
+    epolls.push_back(fd);
+    std::ifstream in(dir + "/fdinfo/" + std::to_string(fd));
+    std::string line;
+    while (std::getline(in, line)) {
+      unsigned tfd = 0, events = 0;
+      unsigned long long data = 0;
+      if (std::sscanf(line.c_str(), "tfd: %u events: %x data: %llx", &tfd, &events, &data) == 3)
+        items.push_back({fd, static_cast<int>(tfd), events, data});
+    }
+  }
+  for (int fd : epolls) {
+    const int flags = f_flags_of(fd);
+    sim::SysResult r = k_->epoll_create1(t, (flags & O_CLOEXEC) ? EPOLL_CLOEXEC : 0);
+    if (r.ret < 0) continue;
+    if (r.ret != fd) {
+      k_->dup2(t, static_cast<int>(r.ret), fd);
+      k_->close(t, static_cast<int>(r.ret));
+    }
+  }
+  int stale = 0;
+  for (const Item& it : items) {
+    sim::File* tf = k_->file_at(it.tfd);
+    if (!tf) {
+      ++stale;  // the item's fd was closed while a dup keeps the file: not rebuildable
+      continue;
+    }
+    if (tf->kind == sim::FileKind::kObserved) {
+      const int64_t m = observer_.mask(it.tfd);
+      if (m >= 0) k_->set_observed_mask(it.tfd, static_cast<sim::poll_t>(m));
+    }
+    const sim::poll_t events = it.events;  // as stored: ERR and HUP included, as ADD adds them
+    if (k_->epoll_ctl(t, it.epfd, EPOLL_CTL_ADD, it.tfd, sim::EpollEvent{events, it.data}).ret ==
+        0) {
+      item_data_[{it.epfd, it.tfd}] = it.data;
+      if (tf->kind == sim::FileKind::kObserved)
+        observer_.watch(it.epfd, it.tfd, tf->id, it.events);
+    }
+  }
+  note_once("attach",
+            "attached to a running process: its " + std::to_string(epolls.size()) +
+                " epoll(s) and " + std::to_string(items.size() - stale) +
+                " item(s) were rebuilt from /proc/" + std::to_string(pid_) +
+                "/fdinfo; what could not be known: which items were on the ready list at the "
+                "attach (the model polls them afresh), the tree's shape (the model builds its own "
+                "in its key order)" +
+                (stale ? ", " + std::to_string(stale) + " item(s) whose fd is closed" : "") +
+                ". Attaching interrupts a thread asleep in epoll_wait: it returns -1 EINTR, as "
+                "under strace -p or gdb");
+}
+
+void Mirror::on_thread(pid_t tid, pid_t tgid) {
+  if (mirrored(tgid) && k_) thread(tid);
+}
+
+void Mirror::on_process(pid_t pid, pid_t parent) {
+  note_once("fork-" + std::to_string(pid),
+            "process " + std::to_string(pid) + " (a child of " + std::to_string(parent) +
+                ") is followed but not mirrored: it has an fd table of its own, which the model "
+                "does not keep; files it shares with the program may change under the model");
+}
+
+void Mirror::on_thread_exit(pid_t tid, pid_t tgid) {
+  if (!mirrored(tgid)) return;
+  auto it = threads_.find(tid);
+  if (it == threads_.end()) return;
+  if (it->second.task && it->second.task->state == sim::TaskState::kSleeping)
+    k_->interrupt(*it->second.task);
+  k_->take_completions();
+  // The model's task stays (tasks are not freed); the thread is forgotten.
+  if (tid != pid_) threads_.erase(it);
+}
+
+void Mirror::on_exec(pid_t pid) {
+  if (!mirrored(pid) || !k_) return;
+  note_once("exec",
+            "the program called execve: its close-on-exec fds are closed in the model; "
+            "observed files are watched again when an epoll registers them");
+  // The threads other than the one that called execve are gone.
+  for (auto it = threads_.begin(); it != threads_.end();)
+    it = it->first == pid ? std::next(it) : threads_.erase(it);
+  Thread& th = thread(pid);
+  for (int fd = 0; fd < static_cast<int>(k_->fd_table().size()); ++fd)
+    if (k_->fd_table()[fd].file) before_fd_goes(fd);
+  sync_fds(*th.task);
+}
+
+// [SECTION] Entry
+
+void Mirror::on_entry(SyscallStop& s) {
+  if (!k_ || !mirrored(s.tgid)) return;
+  Thread& th = thread(s.tid);
+  if (th.pending) {
+    // The thread makes another call while the model still sleeps in its last one.
+    finish_pending(th);
+  }
+  advance_clock(s.entry_ns);
+  const auto a = [&](int i) { return s.args[i]; };
+  const auto fd = [&](int i) { return static_cast<int>(a(i)); };
+  switch (s.nr) {
+    case SYS_close:
+      before_fd_goes(fd(0));
+      break;
+    case SYS_dup2:
+    case SYS_dup3:
+      if (fd(0) != fd(1) && k_->file_at(fd(0))) before_fd_goes(fd(1));
+      break;
+    case SYS_close_range: {
+      const unsigned first = static_cast<unsigned>(a(0));
+      const unsigned last = static_cast<unsigned>(
+          std::min<uint64_t>(a(1), k_->fd_table().empty() ? 0 : k_->fd_table().size() - 1));
+      if (!(a(2) & 4 /* CLOSE_RANGE_CLOEXEC */))
+        for (unsigned f = first; f <= last && f < k_->fd_table().size(); ++f) before_fd_goes(f);
+      break;
+    }
+    case SYS_execve:
+    case SYS_execveat:
+      break;
+    default:
+      break;
+  }
+  th.waited_at_entry = false;
+  if (is_epoll_wait(s.nr)) {
+    // The wake-ups before the call, in their order; then the call itself on the model now if
+    // it will sleep there (its thread sleeps on ep->wq like the program's).
+    const auto w = observer_.drain();
+    apply_wakeups(*th.task, w, 0, w.size());
+    const int epfd = fd(0);
+    const int timeout = s.nr == SYS_epoll_pwait2 ? (a(4) ? 1 : -1) : static_cast<int>(a(3));
+    ensure_fd(*th.task, epfd);
+    if (timeout != 0 && !epoll_has_ready(epfd) && s.nr != SYS_epoll_pwait2) {
+      std::map<int, sim::poll_t> none;
+      refresh_masks({}, none);
+      th.entry_result = k_->epoll_wait(*th.task, epfd, static_cast<int>(a(2)), timeout,
+                                       a(1) ? sim::UserBuffer::kValid
+                                            : sim::UserBuffer::kFaultsOnCopy);
+      th.waited_at_entry = true;
+    }
+  }
+}
+
+// [SECTION] Exit
+
+void Mirror::on_exit(SyscallStop& s) {
+  if (!k_ || !mirrored(s.tgid)) return;
+  Thread& th = thread(s.tid);
+  ++calls_;
+  mirror_exit(th, s);
+  check_pending_completions();
+}
+
+void Mirror::mirror_exit(Thread& th, SyscallStop& s) {
+  sim::Task& t = *th.task;
+  const Kres kr = kernel_result(s.ret);
+  const auto a = [&](int i) { return s.args[i]; };
+  const auto fd = [&](int i) { return static_cast<int>(a(i)); };
+  const auto name = std::string(syscall_name(s.nr));
+  const auto mem = [&](uint64_t addr, void* buf, std::size_t n) {
+    return addr && options_.read_memory && options_.read_memory(s.tid, addr, buf, n);
+  };
+  const std::string kernel_text = describe_kernel(kr);
+  auto observed = [&](int f) {
+    sim::File* file = ensure_fd(t, f);
+    return file && file->kind == sim::FileKind::kObserved;
+  };
+  auto compare = [&](const std::string& call, const sim::SysResult& m) {
+    if (m.blocked) {
+      th.pending = true;
+      th.pending_text = call;
+      th.pending_kernel = kr;
+      th.pending_events.clear();
+      return;
+    }
+    const bool same = m.ret == kr.ret && (kr.ret != -1 || m.err == kr.err);
+    verdict(s, call, kernel_text, same ? std::nullopt : std::optional<std::string>(describe(m)));
+  };
+  auto pass = [&](const std::string& call) {
+    verdict(s, call, kernel_text, std::nullopt, "observed");
+  };
+  // A new fd made by a call the model cannot simulate: an observed file.
+  auto created = [&](const std::string& call) {
+    std::string note = "observed";
+    if (kr.ret >= 0) {
+      install_observed(t, static_cast<int>(kr.ret), name);
+      if (const sim::File* f = k_->file_at(static_cast<int>(kr.ret))) note += ": " + f->label;
+    }
+    verdict(s, call, kernel_text, std::nullopt, note.c_str());
+  };
+
+  switch (s.nr) {
+    case SYS_epoll_create: {
+      ++epoll_calls_;
+      compare(name + "(" + std::to_string(static_cast<int>(a(0))) + ")",
+              k_->epoll_create(t, static_cast<int>(a(0))));
+      return;
+    }
+    case SYS_epoll_create1: {
+      ++epoll_calls_;
+      compare(name + "(" + std::to_string(static_cast<int>(a(0))) + ")",
+              k_->epoll_create1(t, static_cast<int>(a(0))));
+      return;
+    }
+    case SYS_epoll_ctl: {
+      ++epoll_calls_;
+      const int epfd = fd(0), op = static_cast<int>(a(1)), tfd = fd(2);
+      ensure_fd(t, epfd);
+      sim::File* tf = ensure_fd(t, tfd);
+      std::optional<sim::EpollEvent> ev;
+      RawEpollEvent raw{};
+      if (mem(a(3), &raw, sizeof raw)) ev = sim::EpollEvent{raw.events, raw.data};
+      const char* ops[] = {"?", "EPOLL_CTL_ADD", "EPOLL_CTL_DEL", "EPOLL_CTL_MOD"};
+      std::string call = name + "(" + std::to_string(epfd) + ", " +
+                         (op >= 1 && op <= 3 ? ops[op] : std::to_string(op)) + ", " +
+                         std::to_string(tfd);
+      if (op != EPOLL_CTL_DEL)
+        call += ev ? ", {" + sim::mask_to_string(ev->events) + ", " + std::to_string(ev->data) + "}"
+                   : ", NULL";
+      call += ")";
+      const bool obs = tf && tf->kind == sim::FileKind::kObserved;
+      if (obs && (op == EPOLL_CTL_ADD || op == EPOLL_CTL_MOD)) {
+        // ep_insert / ep_modify poll the file: the model's observed file gets the real mask.
+        const int64_t m = observer_.mask(tfd);
+        if (m >= 0) k_->set_observed_mask(tfd, static_cast<sim::poll_t>(m));
+      }
+      compare(call, k_->epoll_ctl(t, epfd, op, tfd, ev));
+      if (kr.ret == 0) {
+        if (op == EPOLL_CTL_DEL) {
+          item_data_.erase({epfd, tfd});
+          if (obs) observer_.unwatch(epfd, tfd);
+        } else if (ev) {
+          item_data_[{epfd, tfd}] = ev->data;
+          if (obs) {
+            if (op == EPOLL_CTL_ADD) observer_.watch(epfd, tfd, tf->id, ev->events);
+            else observer_.modify(epfd, tfd, ev->events);
+          }
+        }
+      }
+      return;
+    }
+    case SYS_epoll_wait:
+    case SYS_epoll_pwait:
+    case SYS_epoll_pwait2: {
+      ++epoll_calls_;
+      std::string call = name + "(" + std::to_string(fd(0)) + ", " +
+                         std::to_string(static_cast<int>(a(2))) + ", ";
+      if (s.nr == SYS_epoll_pwait2) {
+        struct {
+          int64_t sec, nsec;
+        } ts{};
+        if (!a(3)) call += "NULL";
+        else if (mem(a(3), &ts, sizeof ts))
+          call += "{" + std::to_string(ts.sec) + ", " + std::to_string(ts.nsec) + "}";
+        else call += "?";
+      } else {
+        call += std::to_string(static_cast<int>(a(3)));
+      }
+      call += ")";
+      mirror_epoll_wait(th, s, call);
+      return;
+    }
+    case SYS_pipe:
+    case SYS_pipe2: {
+      const int flags = s.nr == SYS_pipe2 ? static_cast<int>(a(1)) : 0;
+      sim::SysResult m = k_->pipe2(t, flags);
+      int fds[2] = {-1, -1};
+      const bool got = kr.ret == 0 && mem(a(0), fds, sizeof fds);
+      std::string call = name + "([" + (got ? std::to_string(fds[0]) + ", " +
+                                                  std::to_string(fds[1])
+                                            : "?") +
+                         "]" + (s.nr == SYS_pipe2 ? ", " + std::to_string(flags) : "") + ")";
+      if (got && m.ret == 0 && (m.fds[0] != fds[0] || m.fds[1] != fds[1])) {
+        verdict(s, call, kernel_text,
+                "0 [" + std::to_string(m.fds[0]) + ", " + std::to_string(m.fds[1]) + "]");
+        return;
+      }
+      compare(call, m);
+      return;
+    }
+    case SYS_socketpair: {
+      const int domain = static_cast<int>(a(0)), type = static_cast<int>(a(1));
+      int fds[2] = {-1, -1};
+      const bool got = kr.ret == 0 && mem(a(3), fds, sizeof fds);
+      std::string call = name + "(" + std::to_string(domain) + ", " + std::to_string(type) +
+                         ", " + std::to_string(static_cast<int>(a(2))) + ", [" +
+                         (got ? std::to_string(fds[0]) + ", " + std::to_string(fds[1]) : "?") +
+                         "])";
+      if (domain == AF_UNIX && (type & 0xf) == SOCK_STREAM && a(2) == 0) {
+        sim::SysResult m = k_->socketpair(t, type & (SOCK_NONBLOCK | SOCK_CLOEXEC));
+        if (got && m.ret == 0 && (m.fds[0] != fds[0] || m.fds[1] != fds[1])) {
+          verdict(s, call, kernel_text,
+                  "0 [" + std::to_string(m.fds[0]) + ", " + std::to_string(m.fds[1]) + "]");
+          return;
+        }
+        compare(call, m);
+        return;
+      }
+      if (got) {
+        install_observed(t, fds[0], name);
+        install_observed(t, fds[1], name);
+      }
+      verdict(s, call, kernel_text, std::nullopt, "observed");
+      return;
+    }
+    case SYS_eventfd:
+    case SYS_eventfd2: {
+      const int flags = s.nr == SYS_eventfd2 ? static_cast<int>(a(1)) : 0;
+      compare(name + "(" + std::to_string(static_cast<unsigned>(a(0))) + ", " +
+                  std::to_string(flags) + ")",
+              k_->eventfd2(t, static_cast<unsigned>(a(0)), flags));
+      return;
+    }
+    case SYS_read:
+    case SYS_write:
+    case SYS_readv:
+    case SYS_writev:
+    case SYS_recvfrom:
+    case SYS_sendto:
+    case SYS_recvmsg:
+    case SYS_sendmsg: {
+      const int f = fd(0);
+      const bool is_write = s.nr == SYS_write || s.nr == SYS_writev || s.nr == SYS_sendto ||
+                            s.nr == SYS_sendmsg;
+      std::size_t count = 0;
+      uint64_t buf = 0;
+      int flags = 0;
+      bool control = false, named = false;
+      bool iov_ok = true;
+      auto sum_iov = [&](uint64_t iov_addr, uint64_t n) {
+        if (n > 1024) {
+          iov_ok = false;
+          return;
+        }
+        std::vector<iovec> iov(n);
+        if (n && !mem(iov_addr, iov.data(), n * sizeof(iovec))) {
+          iov_ok = false;
+          return;
+        }
+        for (const auto& v : iov) count += v.iov_len;
+        if (n) buf = reinterpret_cast<uint64_t>(iov[0].iov_base);
+      };
+      switch (s.nr) {
+        case SYS_read:
+        case SYS_write:
+          buf = a(1);
+          count = a(2);
+          break;
+        case SYS_readv:
+        case SYS_writev:
+          sum_iov(a(1), a(2));
+          break;
+        case SYS_recvfrom:
+        case SYS_sendto:
+          buf = a(1);
+          count = a(2);
+          flags = static_cast<int>(a(3));
+          named = s.nr == SYS_sendto && a(4) != 0;
+          break;
+        default: {
+          msghdr mh{};
+          if (!mem(a(1), &mh, sizeof mh)) {
+            iov_ok = false;
+            break;
+          }
+          sum_iov(reinterpret_cast<uint64_t>(mh.msg_iov), mh.msg_iovlen);
+          flags = static_cast<int>(a(2));
+          control = mh.msg_controllen > 0 && mh.msg_control;
+          named = s.nr == SYS_sendmsg && mh.msg_name && mh.msg_namelen;
+          break;
+        }
+      }
+      std::string call = name + "(" + std::to_string(f) + ", " + std::to_string(count) +
+                         (flags ? ", " + std::to_string(flags) : std::string()) + ")";
+      if (observed(f)) {
+        if (s.nr == SYS_recvmsg && control && kr.ret >= 0) sync_fds(t);  // SCM_RIGHTS
+        pass(call);
+        return;
+      }
+      if (!iov_ok || control || named || !k_->file_at(f)) {
+        if (!k_->file_at(f)) {
+          compare(call, is_write ? k_->write(t, f, count) : k_->read(t, f, count));
+          return;
+        }
+        note_once("msg-" + name, name +
+                                     " with an address, control data (SCM_RIGHTS) or an "
+                                     "unreadable iovec is not mirrored: the model takes the "
+                                     "kernel's answer");
+        if (s.nr == SYS_recvmsg && kr.ret >= 0) sync_fds(t);
+        verdict(s, call, kernel_text, std::nullopt, "not mirrored");
+        return;
+      }
+      sim::File* file = k_->file_at(f);
+      const bool eventfd = file->kind == sim::FileKind::kEventFd;
+      const bool plain = s.nr == SYS_read || s.nr == SYS_write || s.nr == SYS_readv ||
+                         s.nr == SYS_writev;
+      sim::SysResult m;
+      if (is_write) {
+        uint64_t first8 = 0;
+        if (count >= 8 && !mem(buf, &first8, 8)) first8 = sim::Kernel::kFiller8;
+        m = plain ? k_->write(t, f, count, first8) : k_->send(t, f, count, flags);
+      } else {
+        m = plain ? k_->read(t, f, count) : k_->recv(t, f, count, flags);
+      }
+      if (eventfd && !is_write && !m.blocked && m.ret == 8 && kr.ret == 8) {
+        uint64_t v = 0;
+        if (mem(buf, &v, 8) && v != m.value) {
+          verdict(s, call, kernel_text + " (" + std::to_string(v) + ")",
+                  describe(m) + " (" + std::to_string(m.value) + ")");
+          return;
+        }
+      }
+      compare(call, m);
+      return;
+    }
+    case SYS_close: {
+      const std::string call = name + "(" + std::to_string(fd(0)) + ")";
+      compare(call, k_->close(t, fd(0)));
+      return;
+    }
+    case SYS_close_range: {
+      const unsigned first = static_cast<unsigned>(a(0));
+      const uint64_t last = a(1);
+      const unsigned flags = static_cast<unsigned>(a(2));
+      const std::string call = name + "(" + std::to_string(first) + ", " + std::to_string(last) +
+                               ", " + std::to_string(flags) + ")";
+      // The kernel's close_range, fd by fd (the model's own close_range comes with a later
+      // model): close each open fd in the range, or mark it close-on-exec.
+      if (kr.ret == 0) {
+        for (uint64_t f = first; f <= last && f < k_->fd_table().size(); ++f) {
+          if (!k_->fd_table()[f].file) continue;
+          if (flags & 4) k_->fcntl(t, static_cast<int>(f), F_SETFD, FD_CLOEXEC);
+          else k_->close(t, static_cast<int>(f));
+        }
+      }
+      verdict(s, call, kernel_text, std::nullopt, "mirrored as closes");
+      return;
+    }
+    case SYS_dup: {
+      ensure_fd(t, fd(0));
+      compare(name + "(" + std::to_string(fd(0)) + ")", k_->dup(t, fd(0)));
+      return;
+    }
+    case SYS_dup2:
+    case SYS_dup3: {
+      ensure_fd(t, fd(0));
+      std::string call = name + "(" + std::to_string(fd(0)) + ", " + std::to_string(fd(1)) +
+                         (s.nr == SYS_dup3 ? ", " + std::to_string(static_cast<int>(a(2))) : "") +
+                         ")";
+      if (s.nr == SYS_dup3 && (fd(0) == fd(1) || (a(2) & ~static_cast<uint64_t>(O_CLOEXEC)))) {
+        // dup3's own checks (EINVAL) come before any fd is looked at.
+        sim::SysResult m = sim::SysResult::error(EINVAL);
+        compare(call, m);
+        return;
+      }
+      sim::SysResult m = k_->dup2(t, fd(0), fd(1));
+      if (s.nr == SYS_dup3 && m.ret >= 0 && (a(2) & O_CLOEXEC))
+        k_->fcntl(t, fd(1), F_SETFD, FD_CLOEXEC);
+      compare(call, m);
+      return;
+    }
+    case SYS_fcntl: {
+      const int f = fd(0);
+      const unsigned cmd = static_cast<unsigned>(a(1));
+      ensure_fd(t, f);
+      std::string call =
+          name + "(" + std::to_string(f) + ", " + std::to_string(cmd) + ", " + std::to_string(a(2)) + ")";
+      switch (cmd) {
+        case F_GETFD:
+        case F_SETFD:
+        case F_GETFL:
+        case F_SETFL:
+        case F_GETPIPE_SZ:
+        case F_SETPIPE_SZ:
+          compare(call, k_->fcntl(t, f, cmd, a(2)));
+          return;
+        case F_DUPFD:
+        case F_DUPFD_CLOEXEC:
+          if (kr.ret >= 0) {
+            before_fd_goes(static_cast<int>(kr.ret));
+            k_->dup2(t, f, static_cast<int>(kr.ret));
+            if (cmd == F_DUPFD_CLOEXEC)
+              k_->fcntl(t, static_cast<int>(kr.ret), F_SETFD, FD_CLOEXEC);
+          }
+          verdict(s, call, kernel_text, std::nullopt, "mirrored as dup2");
+          return;
+        default:
+          verdict(s, call, kernel_text, std::nullopt, "not mirrored");
+          return;
+      }
+    }
+    case SYS_ioctl: {
+      const int f = fd(0);
+      const unsigned req = static_cast<unsigned>(a(1));
+      std::string call = name + "(" + std::to_string(f) + ", " +
+                         (req == FIONBIO    ? std::string("FIONBIO")
+                          : req == FIONREAD ? std::string("FIONREAD")
+                                            : std::to_string(req)) +
+                         ")";
+      const bool obs = observed(f);
+      if (req == FIONBIO) {
+        int v = 0;
+        const bool null_arg = !mem(a(2), &v, sizeof v);
+        compare(call, k_->ioctl(t, f, req, v, null_arg));
+        return;
+      }
+      if (req == FIONREAD && !obs && k_->file_at(f)) {
+        int v = 0;
+        sim::SysResult m = k_->ioctl(t, f, req, 0, a(2) == 0);
+        if (kr.ret == 0 && m.ret == 0 && mem(a(2), &v, sizeof v) &&
+            static_cast<uint64_t>(v) != m.value) {
+          verdict(s, call, "0 (" + std::to_string(v) + ")",
+                  "0 (" + std::to_string(m.value) + ")");
+          return;
+        }
+        compare(call, m);
+        return;
+      }
+      verdict(s, call, kernel_text, std::nullopt, obs ? "observed" : "not mirrored");
+      return;
+    }
+    case SYS_shutdown: {
+      const std::string call =
+          name + "(" + std::to_string(fd(0)) + ", " + std::to_string(static_cast<int>(a(1))) + ")";
+      if (observed(fd(0))) {
+        pass(call);
+        return;
+      }
+      compare(call, k_->shutdown(t, fd(0), static_cast<int>(a(1))));
+      return;
+    }
+    case SYS_setsockopt:
+    case SYS_getsockopt: {
+      const int f = fd(0), level = static_cast<int>(a(1)), opt = static_cast<int>(a(2));
+      const std::string call = name + "(" + std::to_string(f) + ", " + std::to_string(level) +
+                               ", " + std::to_string(opt) + ")";
+      const bool known = level == SOL_SOCKET && (opt == SO_SNDBUF || opt == SO_RCVBUF);
+      if (observed(f) || !known || !k_->file_at(f)) {
+        verdict(s, call, kernel_text, std::nullopt, observed(f) ? "observed" : "not mirrored");
+        return;
+      }
+      if (s.nr == SYS_setsockopt) {
+        int v = 0;
+        if (!mem(a(3), &v, sizeof v)) {
+          verdict(s, call, kernel_text, std::nullopt, "not mirrored");
+          return;
+        }
+        compare(call, k_->setsockopt(t, f, level, opt, v));
+      } else {
+        sim::SysResult m = k_->getsockopt(t, f, level, opt);
+        int v = 0;
+        if (kr.ret == 0 && m.ret == 0 && mem(a(3), &v, sizeof v) &&
+            static_cast<uint64_t>(static_cast<uint32_t>(v)) != m.value) {
+          verdict(s, call, "0 (" + std::to_string(v) + ")",
+                  "0 (" + std::to_string(m.value) + ")");
+          return;
+        }
+        compare(call, m);
+      }
+      return;
+    }
+    case SYS_accept:
+    case SYS_accept4: {
+      const std::string call = name + "(" + std::to_string(fd(0)) + ")";
+      ensure_fd(t, fd(0));
+      if (kr.ret >= 0) install_observed(t, static_cast<int>(kr.ret), name);
+      verdict(s, call, kernel_text, std::nullopt, "observed");
+      return;
+    }
+    case SYS_socket: {
+      created(name + "(" + std::to_string(static_cast<int>(a(0))) + ", " +
+              std::to_string(static_cast<int>(a(1))) + ", " +
+              std::to_string(static_cast<int>(a(2))) + ")");
+      return;
+    }
+    case SYS_bind:
+    case SYS_listen:
+    case SYS_connect: {
+      const std::string call = name + "(" + std::to_string(fd(0)) + ")";
+      sim::File* file = ensure_fd(t, fd(0));
+      if (file && file->kind == sim::FileKind::kObserved && (kr.ret == 0 || kr.err == EINPROGRESS))
+        file->label = label_of(fd(0), file->label);
+      pass(call);
+      return;
+    }
+    case SYS_io_uring_setup:
+      note_once("io_uring", "io_uring_setup: calls the program makes through the ring are not "
+                            "seen by the tracer (the ring is an observed file; its work is not "
+                            "mirrored)");
+      created(name + "()");
+      return;
+    case SYS_open:
+    case SYS_creat:
+    case SYS_openat:
+    case SYS_openat2:
+    case SYS_timerfd_create:
+    case SYS_signalfd:
+    case SYS_signalfd4:
+    case SYS_inotify_init:
+    case SYS_inotify_init1:
+    case SYS_fanotify_init:
+    case SYS_memfd_create:
+    case SYS_userfaultfd:
+    case SYS_perf_event_open:
+    case SYS_pidfd_open:
+    case SYS_pidfd_getfd:
+    case SYS_memfd_secret:
+      created(name + "()");
+      return;
+    case SYS_clone:
+    case SYS_clone3:
+    case SYS_fork:
+    case SYS_vfork:
+    case SYS_execve:
+    case SYS_execveat:
+      --calls_;  // threads and processes are said by the handler's events, not counted as calls
+      return;
+    default:
+      --calls_;
+      return;
+  }
+}
+
+// [SECTION] epoll_wait
+
+void Mirror::apply_wakeups(sim::Task& t, const std::vector<Observer::Wake>& w, std::size_t from,
+                           std::size_t to) {
+  if (from >= to) return;
+  std::vector<std::pair<int, sim::poll_t>> wakes;
+  for (std::size_t i = from; i < to; ++i) {
+    // An item outlives its fd when the program closed one of two fds of a file: such a wake-up
+    // reaches the model through no fd, and is left out (rare; the file is still watched).
+    if (!k_->observed_at(w[i].fd)) continue;
+    wakes.emplace_back(w[i].fd, static_cast<sim::poll_t>(w[i].events));
+  }
+  wakeups_ += static_cast<long>(wakes.size());
+  k_->observed_wakeups(t, wakes);
+}
+
+void Mirror::refresh_masks(const std::vector<Observer::Wake>& later,
+                           const std::map<int, sim::poll_t>& returned) {
+  // Every observed file the program's epolls watch gets its mask as at the harvest: the real
+  // file's now, except bits the kernel's answer says (its own items), and bits that came with a
+  // wake-up after the cut (not there yet at the harvest).
+  std::set<int> fds;
+  for (const auto& [key, data] : item_data_) fds.insert(key.second);
+  for (int f : fds) {
+    sim::File* file = k_->file_at(f);
+    if (!file || file->kind != sim::FileKind::kObserved) continue;
+    int64_t now = observer_.mask(f);
+    if (now < 0) continue;
+    auto m = static_cast<sim::poll_t>(now);
+    for (const auto& w : later)
+      if (w.fd == f) m &= ~static_cast<sim::poll_t>(w.events);
+    if (auto r = returned.find(f); r != returned.end()) m |= r->second;
+    k_->set_observed_mask(f, m);
+  }
+}
+
+void Mirror::mirror_epoll_wait(Thread& th, SyscallStop& s, const std::string& call) {
+  sim::Task& t = *th.task;
+  const Kres kr = kernel_result(s.ret);
+  const int epfd = static_cast<int>(s.args[0]);
+  std::vector<sim::EpollEvent> kev;
+  if (kr.ret > 0) {
+    std::vector<RawEpollEvent> raw(static_cast<std::size_t>(kr.ret));
+    if (options_.read_memory &&
+        options_.read_memory(s.tid, s.args[1], raw.data(), raw.size() * sizeof(RawEpollEvent)))
+      for (const auto& r : raw) kev.push_back({r.events, r.data});
+  }
+  const auto w = observer_.drain();
+  // The files of the kernel's answer, and the cut: after the last wake-up of one of them.
+  std::map<int, sim::poll_t> returned;
+  for (const auto& e : kev)
+    for (const auto& [key, data] : item_data_)
+      if (key.first == epfd && data == e.data) returned[key.second] |= e.events;
+  std::size_t cut = 0;
+  for (std::size_t i = 0; i < w.size(); ++i)
+    if (w[i].epfd == epfd && returned.count(w[i].fd)) cut = i + 1;
+  const std::vector<Observer::Wake> later(w.begin() + static_cast<long>(cut), w.end());
+  refresh_masks(later, returned);
+
+  sim::SysResult m;
+  if (th.waited_at_entry) {
+    th.waited_at_entry = false;
+    apply_wakeups(t, w, 0, cut);
+    m = th.entry_result;
+    if (m.blocked) {
+      for (const auto& c : k_->take_completions())
+        if (c.task == t.id) m = c.result;
+    }
+  } else {
+    apply_wakeups(t, w, 0, cut);
+    std::optional<sim::Kernel::Timespec> ts;
+    if (s.nr == SYS_epoll_pwait2 && s.args[4]) {
+      struct {
+        int64_t sec, nsec;
+      } raw{};
+      if (options_.read_memory && options_.read_memory(s.tid, s.args[4], &raw, sizeof raw))
+        ts = sim::Kernel::Timespec{raw.sec, raw.nsec};
+    }
+    const auto buffer = s.args[1] ? sim::UserBuffer::kValid : sim::UserBuffer::kFaultsOnCopy;
+    if (s.nr == SYS_epoll_pwait2) {
+      std::optional<uint64_t> sigmask;
+      if (s.args[4] && !ts) ts = sim::Kernel::Timespec{0, 0};
+      m = k_->epoll_pwait2(t, epfd, static_cast<int>(s.args[2]), ts, sigmask, buffer);
+    } else {
+      m = k_->epoll_wait(t, epfd, static_cast<int>(s.args[2]), static_cast<int>(s.args[3]),
+                         buffer);
+    }
+  }
+  if (m.blocked) {
+    // The model's thread still sleeps: the kernel's ended by its timeout, or by a signal.
+    if (kr.ret == 0 && t.deadline_ns) {
+      k_->advance_clock_to(std::max(*t.deadline_ns, k_->now_ns()));
+    } else if (kr.ret == -1 && kr.err == EINTR) {
+      k_->interrupt(t);
+    }
+    bool done = false;
+    for (const auto& c : k_->take_completions())
+      if (c.task == t.id) {
+        m = c.result;
+        done = true;
+      }
+    if (!done) {
+      verdict(s, call, describe_kernel(kr) + (kev.empty() ? "" : " " + events_text(kev)),
+              "sleeps on (no wake-up the model saw ends its wait)");
+      k_->interrupt(t);
+      k_->take_completions();
+      apply_wakeups(t, w, cut, w.size());
+      return;
+    }
+  }
+  apply_wakeups(t, w, cut, w.size());
+  const std::string ktext = describe_kernel(kr) + (kr.ret > 0 ? " " + events_text(kev) : "");
+  const bool same = m.ret == kr.ret && (kr.ret != -1 || m.err == kr.err) &&
+                    (kr.ret <= 0 || m.events == kev);
+  verdict(s, call, ktext, same ? std::nullopt : std::optional<std::string>(describe(m)));
+}
+
+void Mirror::finish_pending(Thread& th) {
+  if (!th.pending) return;
+  th.pending = false;
+  ++divergences_;
+  if (options_.out)
+    *options_.out << "≠ " << th.pending_text << ": the kernel returned "
+                  << describe_kernel(th.pending_kernel)
+                  << "; the model's thread still sleeps in it\n";
+  k_->interrupt(*th.task);
+  k_->take_completions();
+}
+
+void Mirror::check_pending_completions() {
+  bool any = false;
+  for (auto& [tid, th] : threads_) any = any || th.pending;
+  if (!any) return;
+  for (const auto& c : k_->take_completions()) {
+    for (auto& [tid, th] : threads_) {
+      if (!th.pending || th.task->id != c.task) continue;
+      th.pending = false;
+      const Kres& kr = th.pending_kernel;
+      const bool same = c.result.ret == kr.ret && (kr.ret != -1 || c.result.err == kr.err);
+      SyscallStop s;
+      s.tid = tid;
+      verdict(s, th.pending_text, describe_kernel(kr),
+              same ? std::nullopt : std::optional<std::string>(describe(c.result)),
+              "finished after a wake-up");
+    }
+  }
+}
+
+// [SECTION] Output
+
+std::string Mirror::describe_kernel(const Kres& k) const {
+  if (k.ret == -1) return "-1 " + sim::errno_name(k.err);
+  return std::to_string(k.ret);
+}
+
+std::string Mirror::describe(const sim::SysResult& r) const {
+  if (r.blocked) return "sleeps";
+  std::string out = r.ret == -1 ? "-1 " + sim::errno_name(r.err) : std::to_string(r.ret);
+  if (r.ret > 0 && !r.events.empty()) out += " " + events_text(r.events);
+  return out;
+}
+
+std::string Mirror::events_text(const std::vector<sim::EpollEvent>& ev) const {
+  std::string out = "[";
+  for (std::size_t i = 0; i < ev.size(); ++i) {
+    if (i) out += ", ";
+    char data[32];
+    if (ev[i].data <= static_cast<uint64_t>(INT_MAX))
+      std::snprintf(data, sizeof data, "%llu", static_cast<unsigned long long>(ev[i].data));
+    else std::snprintf(data, sizeof data, "%#llx", static_cast<unsigned long long>(ev[i].data));
+    out += std::string(data) + ": " + sim::mask_to_string(ev[i].events);
+  }
+  return out + "]";
+}
+
+void Mirror::verdict(const SyscallStop& s, const std::string& call, const std::string& kernel,
+                     const std::optional<std::string>& model, const char* note) {
+  if (model) ++divergences_;
+  if (!options_.out) return;
+  if (options_.quiet && !model) return;
+  std::ostream& o = *options_.out;
+  if (threads_.size() > 1 || s.tid != pid_) o << "[" << s.tid << "] ";
+  o << call << " = " << kernel;
+  if (model) o << "   ≠ model: " << *model;
+  else if (note) o << "   (" << note << ")";
+  else o << "   = model";
+  o << '\n';
+}
+
+void Mirror::note_once(const std::string& key, const std::string& text) {
+  if (!notes_.insert(key).second) return;
+  if (options_.out) *options_.out << "note: " << text << '\n';
+}
+
+std::string Mirror::summary_line(double seconds) const {
+  char t[32];
+  std::snprintf(t, sizeof t, "%.1f", seconds);
+  return "traced " + std::to_string(calls_) + " calls (" + std::to_string(epoll_calls_) +
+         " epoll calls, " + std::to_string(wakeups_) + " wake-ups) in " + t + " s: " +
+         std::to_string(divergences_) + " divergences";
+}
+
+}  // namespace epollscope::trace

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// trace/mirror.h — the model beside a traced program: each call the tracer stops on is performed
+// on the model too and the model's answer compared with what the kernel returned to the program.
+//
+// How a call is mirrored (trace/syscalls.h says which calls are stopped on):
+//   - on a file the model simulates (epolls, pipes, AF_UNIX socketpairs, eventfds) the model
+//     performs the call and its answer — return value, errno, fds, events — must equal the
+//     kernel's: a difference is a divergence, reported with both answers;
+//   - a file the model cannot simulate (a socket whose peer is another program, anything opened
+//     with open, a timerfd ...) is an observed file (sim/observed.h): the program's calls on it
+//     take the kernel's answer, and its wake-ups are the real file's, watched by the Observer
+//     (trace/observer.h) and handed to the model in the order the kernel issued them;
+//   - epoll's work on every file is the model's: ep_insert's poll, ep_poll_callback, the ready
+//     list, ET/LT/ONESHOT/EXCLUSIVE, harvests.
+//
+// When a call runs. A call is performed on the model at its exit stop, when the kernel's answer
+// is known, except an epoll_wait that will sleep on the model: it is performed at its entry, so
+// that the model's thread sleeps on ep->wq while the program's does (who gets an exclusive
+// wake-up depends on who sleeps).
+//
+// A divergence, exactly. A wake-up racing with a harvest may fall on either side of it. At an
+// epoll_wait's exit the wake-ups the observer saw since the call's entry are W1..Wn, in order;
+// the kernel's answer must equal the model's for the cut after Wk, k being the last of them that
+// woke an item the kernel returned (none: k = 0). Every other difference is a divergence.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "sim/kernel.h"
+#include "trace/observer.h"
+#include "trace/tracer.h"
+
+namespace epollscope::trace {
+
+struct MirrorOptions {
+  std::ostream* out = nullptr;  // the per-call lines and notes (nullptr: none)
+  bool quiet = false;           // only divergences, notes and the summary
+  bool attached = false;        // the process ran before the trace (trace -p)
+  // Reads the program's memory (Tracer::read_memory); false when the address is not mapped.
+  std::function<bool(pid_t tid, uint64_t addr, void* buf, std::size_t len)> read_memory;
+};
+
+class Mirror final : public Handler {
+ public:
+  Mirror(const sim::KernelProfile& profile, MirrorOptions options);
+  ~Mirror() override;
+
+  void on_start(pid_t pid) override;
+  void on_entry(SyscallStop& s) override;
+  void on_exit(SyscallStop& s) override;
+  void on_thread(pid_t tid, pid_t tgid) override;
+  void on_process(pid_t pid, pid_t parent) override;
+  void on_thread_exit(pid_t tid, pid_t tgid) override;
+  void on_exec(pid_t pid) override;
+
+  long calls() const { return calls_; }
+  long epoll_calls() const { return epoll_calls_; }
+  long wakeups() const { return wakeups_; }
+  long divergences() const { return divergences_; }
+  // "traced N calls (E epoll calls, W wake-ups) in T s: D divergences"
+  std::string summary_line(double seconds) const;
+  const sim::Kernel* kernel() const { return k_.get(); }
+  // Something a process start-up could not do (the observer), said once.
+  const std::string& setup_error() const { return setup_error_; }
+
+ private:
+  struct Kres {  // what the kernel returned
+    long ret = 0;
+    int err = 0;
+  };
+  struct Thread {
+    sim::Task* task = nullptr;
+    // An epoll_wait performed on the model at the entry (the model's thread sleeps in it, or
+    // returned at once).
+    bool waited_at_entry = false;
+    sim::SysResult entry_result;
+    // A call the model left sleeping though the kernel returned: compared when it finishes.
+    bool pending = false;
+    std::string pending_text;
+    Kres pending_kernel;
+    std::vector<sim::EpollEvent> pending_events;
+  };
+
+  Thread& thread(pid_t tid);
+  bool mirrored(pid_t tgid) const { return tgid == pid_; }
+  static Kres kernel_result(long raw);
+  // The model's file at `fd`, made an observed file first if the program has one there that the
+  // model does not know of.
+  sim::File* ensure_fd(sim::Task& t, int fd);
+  void install_observed(sim::Task& t, int fd, const std::string& why);
+  std::string label_of(int fd, const std::string& fallback) const;
+  int f_flags_of(int fd) const;
+  // The model's fd table := the program's (/proc/PID/fd); `at_start`: every fd is replaced.
+  void sync_fds(sim::Task& t, bool at_start = false);
+  void rebuild_epolls(sim::Task& t);  // trace -p: the program's epolls from fdinfo
+  void before_fd_goes(int fd);  // the observer lets go of a file whose last fd goes
+  void apply_wakeups(sim::Task& t, const std::vector<Observer::Wake>& w, std::size_t from,
+                     std::size_t to);
+  void refresh_masks(const std::vector<Observer::Wake>& later,
+                     const std::map<int, sim::poll_t>& returned);
+  void advance_clock(int64_t mono_ns);
+  bool epoll_has_ready(int epfd) const;
+
+  void mirror_exit(Thread& th, SyscallStop& s);
+  void mirror_epoll_wait(Thread& th, SyscallStop& s, const std::string& text);
+  void finish_pending(Thread& th);
+  void check_pending_completions();
+  void verdict(const SyscallStop& s, const std::string& call, const std::string& kernel,
+               const std::optional<std::string>& model, const char* note = nullptr);
+  void note_once(const std::string& key, const std::string& text);
+  std::string describe(const sim::SysResult& r) const;
+  std::string describe_kernel(const Kres& k) const;
+  std::string events_text(const std::vector<sim::EpollEvent>& ev) const;
+
+  const sim::KernelProfile& profile_;
+  MirrorOptions options_;
+  std::unique_ptr<sim::Kernel> k_;
+  Observer observer_;
+  pid_t pid_ = -1;
+  int64_t start_ns_ = 0;
+  std::map<pid_t, Thread> threads_;
+  std::map<std::pair<int, int>, uint64_t> item_data_;  // (epfd, fd) -> the item's data
+  std::set<std::string> notes_;
+  std::vector<Observer::Wake> entry_wakes_;  // scratch
+  long calls_ = 0;
+  long epoll_calls_ = 0;
+  long wakeups_ = 0;
+  long divergences_ = 0;
+  std::string setup_error_;
+};
+
+}  // namespace epollscope::trace
