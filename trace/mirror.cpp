@@ -312,10 +312,58 @@ void Mirror::on_thread(pid_t tid, pid_t tgid) {
 }
 
 void Mirror::on_process(pid_t pid, pid_t parent) {
-  note_once("fork-" + std::to_string(pid),
-            "process " + std::to_string(pid) + " (a child of " + std::to_string(parent) +
-                ") is followed but not mirrored: it has an fd table of its own, which the model "
-                "does not keep; files it shares with the program may change under the model");
+  if (!k_ || parent != pid_) return;  // a grandchild shares only what its parent already shares
+  // The child has a copy of every fd: what it does to the program's pipes, socketpairs and
+  // eventfds the model cannot see, so from now on they are observed files (their state is the
+  // real one), and the items epolls have on them are made again on the observed file.
+  sim::Task& t = *thread(pid_).task;
+  int converted = 0;
+  for (sim::File* f : k_->files()) {
+    if (f->kind == sim::FileKind::kObserved || sim::is_file_epoll(f)) continue;
+    observe_instead(t, f);
+    ++converted;
+  }
+  note_once("fork",
+            "process " + std::to_string(pid) + " (a child of the program) is followed but not "
+                "mirrored: it has an fd table of its own. The " + std::to_string(converted) +
+                " pipe(s), socketpair end(s) and eventfd(s) it shares with the program are "
+                "observed files from now on; an epoll it shares is still the model's");
+}
+
+void Mirror::observe_instead(sim::Task& t, sim::File* f) {
+  std::vector<int> fds;
+  const auto& slots = k_->fd_table();
+  for (int fd = 0; fd < static_cast<int>(slots.size()); ++fd)
+    if (slots[fd].file == f) fds.push_back(fd);
+  if (fds.empty()) return;
+  struct Item {
+    int epfd, tfd;
+    sim::EpollEvent ev;
+  };
+  std::vector<Item> items;
+  for (sim::HlistNode* n = f->f_ep.first; n; n = n->next) {
+    const sim::EpItem* epi = sim::ep_item_from_fllink(n);
+    for (int fd = 0; fd < static_cast<int>(slots.size()); ++fd)
+      if (slots[fd].file && sim::is_file_epoll(slots[fd].file) &&
+          static_cast<sim::EventPollFile*>(slots[fd].file)->ep() == epi->ep) {
+        items.push_back({fd, epi->fd, epi->event});
+        break;
+      }
+  }
+  std::vector<bool> cloexec;
+  for (int fd : fds) cloexec.push_back(slots[fd].cloexec);
+  install_observed(t, fds[0], "fork");
+  for (std::size_t i = 1; i < fds.size(); ++i) k_->dup2(t, fds[0], fds[i]);
+  for (std::size_t i = 0; i < fds.size(); ++i)
+    if (cloexec[i]) k_->fcntl(t, fds[i], F_SETFD, FD_CLOEXEC);
+  sim::File* obs = k_->file_at(fds[0]);
+  const int64_t m = observer_.mask(fds[0]);
+  if (m >= 0) k_->set_observed_mask(fds[0], static_cast<sim::poll_t>(m));
+  for (const Item& it : items) {
+    if (k_->file_at(it.tfd) != obs) continue;  // the item's own fd is gone: not made again
+    if (k_->epoll_ctl(t, it.epfd, EPOLL_CTL_ADD, it.tfd, it.ev).ret == 0)
+      observer_.watch(it.epfd, it.tfd, obs->id, it.ev.events);
+  }
 }
 
 void Mirror::on_thread_exit(pid_t tid, pid_t tgid) {

@@ -102,7 +102,9 @@ class Mirror final : public Handler {
   int f_flags_of(int fd) const;
   // The model's fd table := the program's (/proc/PID/fd); `at_start`: every fd is replaced.
   void sync_fds(sim::Task& t, bool at_start = false);
-  void rebuild_epolls(sim::Task& t);  // trace -p: the program's epolls from fdinfo
+  void rebuild_epolls(sim::Task& t);
+  // A simulated file becomes an observed one (a child process shares it), its items made again.
+  void observe_instead(sim::Task& t, sim::File* f);  // trace -p: the program's epolls from fdinfo
   void before_fd_goes(int fd);  // the observer lets go of a file whose last fd goes
   void apply_wakeups(sim::Task& t, const std::vector<Observer::Wake>& w, std::size_t from,
                      std::size_t to);
