@@ -96,10 +96,9 @@ Mirror::Thread& Mirror::thread(pid_t tid) {
 
 std::string Mirror::label_of(int fd, const std::string& fallback) const {
   std::error_code ec;
-  std::string target =
-      std::filesystem::read_symlink("/proc/" + std::to_string(pid_) + "/fd/" + std::to_string(fd),
-                                    ec)
-          .string();
+  std::string target = std::filesystem::read_symlink(
+                           "/proc/" + std::to_string(pid_) + "/fd/" + std::to_string(fd), ec)
+                           .string();
   if (ec) return fallback;
   if (target.rfind("socket:", 0) == 0) {
     // A socket: name it by its addresses, asked of a duplicate (the program untouched).
@@ -149,8 +148,7 @@ sim::File* Mirror::ensure_fd(sim::Task& t, int fd) {
   if (fd < 0 || fd > (1 << 20)) return nullptr;
   if (sim::File* f = k_->file_at(fd)) return f;
   std::error_code ec;
-  if (!std::filesystem::exists(
-          "/proc/" + std::to_string(pid_) + "/fd/" + std::to_string(fd), ec))
+  if (!std::filesystem::exists("/proc/" + std::to_string(pid_) + "/fd/" + std::to_string(fd), ec))
     return nullptr;
   note_once("unknown-fd",
             "an fd the model had not seen (made by a call the tracer does not stop on, or passed "
@@ -225,6 +223,7 @@ void Mirror::on_start(pid_t pid) {
     if (nr >> n) lim.nr_open = n;
   }
   k_->set_nofile_limits(lim);
+  if (options_.on_model) options_.on_model(*k_);
   if (!observer_.open(pid, &setup_error_)) {
     note_once("observer", "observed files cannot be watched (" + setup_error_ +
                               "): their wake-ups will be missing");
@@ -291,8 +290,7 @@ void Mirror::rebuild_epolls(sim::Task& t) {
     if (k_->epoll_ctl(t, it.epfd, EPOLL_CTL_ADD, it.tfd, sim::EpollEvent{events, it.data}).ret ==
         0) {
       item_data_[{it.epfd, it.tfd}] = it.data;
-      if (tf->kind == sim::FileKind::kObserved)
-        observer_.watch(it.epfd, it.tfd, tf->id, it.events);
+      if (tf->kind == sim::FileKind::kObserved) observer_.watch(it.epfd, it.tfd, tf->id, it.events);
     }
   }
   note_once("attach",
@@ -323,11 +321,12 @@ void Mirror::on_process(pid_t pid, pid_t parent) {
     observe_instead(t, f);
     ++converted;
   }
-  note_once("fork",
-            "process " + std::to_string(pid) + " (a child of the program) is followed but not "
-                "mirrored: it has an fd table of its own. The " + std::to_string(converted) +
-                " pipe(s), socketpair end(s) and eventfd(s) it shares with the program are "
-                "observed files from now on; an epoll it shares is still the model's");
+  note_once("fork", "process " + std::to_string(pid) +
+                        " (a child of the program) is followed but not "
+                        "mirrored: it has an fd table of its own. The " +
+                        std::to_string(converted) +
+                        " pipe(s), socketpair end(s) and eventfd(s) it shares with the program are "
+                        "observed files from now on; an epoll it shares is still the model's");
 }
 
 void Mirror::observe_instead(sim::Task& t, sim::File* f) {
@@ -351,9 +350,11 @@ void Mirror::observe_instead(sim::Task& t, sim::File* f) {
       }
   }
   std::vector<bool> cloexec;
-  for (int fd : fds) cloexec.push_back(slots[fd].cloexec);
+  for (int fd : fds)
+    cloexec.push_back(slots[fd].cloexec);
   install_observed(t, fds[0], "fork");
-  for (std::size_t i = 1; i < fds.size(); ++i) k_->dup2(t, fds[0], fds[i]);
+  for (std::size_t i = 1; i < fds.size(); ++i)
+    k_->dup2(t, fds[0], fds[i]);
   for (std::size_t i = 0; i < fds.size(); ++i)
     if (cloexec[i]) k_->fcntl(t, fds[i], F_SETFD, FD_CLOEXEC);
   sim::File* obs = k_->file_at(fds[0]);
@@ -416,7 +417,8 @@ void Mirror::on_entry(SyscallStop& s) {
       const unsigned last = static_cast<unsigned>(
           std::min<uint64_t>(a(1), k_->fd_table().empty() ? 0 : k_->fd_table().size() - 1));
       if (!(a(2) & 4 /* CLOSE_RANGE_CLOEXEC */))
-        for (unsigned f = first; f <= last && f < k_->fd_table().size(); ++f) before_fd_goes(f);
+        for (unsigned f = first; f <= last && f < k_->fd_table().size(); ++f)
+          before_fd_goes(f);
       break;
     }
     case SYS_execve:
@@ -437,9 +439,10 @@ void Mirror::on_entry(SyscallStop& s) {
     if (timeout != 0 && !epoll_has_ready(epfd) && s.nr != SYS_epoll_pwait2) {
       std::map<int, sim::poll_t> none;
       refresh_masks({}, none);
-      th.entry_result = k_->epoll_wait(*th.task, epfd, static_cast<int>(a(2)), timeout,
-                                       a(1) ? sim::UserBuffer::kValid
-                                            : sim::UserBuffer::kFaultsOnCopy);
+      th.entry_calls = k_->call_number();
+      th.entry_result =
+          k_->epoll_wait(*th.task, epfd, static_cast<int>(a(2)), timeout,
+                         a(1) ? sim::UserBuffer::kValid : sim::UserBuffer::kFaultsOnCopy);
       th.waited_at_entry = true;
     }
   }
@@ -451,6 +454,7 @@ void Mirror::on_exit(SyscallStop& s) {
   if (!k_ || !mirrored(s.tgid)) return;
   Thread& th = thread(s.tid);
   ++calls_;
+  model_calls_before_ = th.waited_at_entry ? th.entry_calls : k_->call_number();
   mirror_exit(th, s);
   check_pending_completions();
 }
@@ -536,8 +540,10 @@ void Mirror::mirror_exit(Thread& th, SyscallStop& s) {
         } else if (ev) {
           item_data_[{epfd, tfd}] = ev->data;
           if (obs) {
-            if (op == EPOLL_CTL_ADD) observer_.watch(epfd, tfd, tf->id, ev->events);
-            else observer_.modify(epfd, tfd, ev->events);
+            if (op == EPOLL_CTL_ADD)
+              observer_.watch(epfd, tfd, tf->id, ev->events);
+            else
+              observer_.modify(epfd, tfd, ev->events);
           }
         }
       }
@@ -547,16 +553,18 @@ void Mirror::mirror_exit(Thread& th, SyscallStop& s) {
     case SYS_epoll_pwait:
     case SYS_epoll_pwait2: {
       ++epoll_calls_;
-      std::string call = name + "(" + std::to_string(fd(0)) + ", " +
-                         std::to_string(static_cast<int>(a(2))) + ", ";
+      std::string call =
+          name + "(" + std::to_string(fd(0)) + ", " + std::to_string(static_cast<int>(a(2))) + ", ";
       if (s.nr == SYS_epoll_pwait2) {
         struct {
           int64_t sec, nsec;
         } ts{};
-        if (!a(3)) call += "NULL";
+        if (!a(3))
+          call += "NULL";
         else if (mem(a(3), &ts, sizeof ts))
           call += "{" + std::to_string(ts.sec) + ", " + std::to_string(ts.nsec) + "}";
-        else call += "?";
+        else
+          call += "?";
       } else {
         call += std::to_string(static_cast<int>(a(3)));
       }
@@ -570,9 +578,8 @@ void Mirror::mirror_exit(Thread& th, SyscallStop& s) {
       sim::SysResult m = k_->pipe2(t, flags);
       int fds[2] = {-1, -1};
       const bool got = kr.ret == 0 && mem(a(0), fds, sizeof fds);
-      std::string call = name + "([" + (got ? std::to_string(fds[0]) + ", " +
-                                                  std::to_string(fds[1])
-                                            : "?") +
+      std::string call = name + "([" +
+                         (got ? std::to_string(fds[0]) + ", " + std::to_string(fds[1]) : "?") +
                          "]" + (s.nr == SYS_pipe2 ? ", " + std::to_string(flags) : "") + ")";
       if (got && m.ret == 0 && (m.fds[0] != fds[0] || m.fds[1] != fds[1])) {
         verdict(s, call, kernel_text,
@@ -586,8 +593,8 @@ void Mirror::mirror_exit(Thread& th, SyscallStop& s) {
       const int domain = static_cast<int>(a(0)), type = static_cast<int>(a(1));
       int fds[2] = {-1, -1};
       const bool got = kr.ret == 0 && mem(a(3), fds, sizeof fds);
-      std::string call = name + "(" + std::to_string(domain) + ", " + std::to_string(type) +
-                         ", " + std::to_string(static_cast<int>(a(2))) + ", [" +
+      std::string call = name + "(" + std::to_string(domain) + ", " + std::to_string(type) + ", " +
+                         std::to_string(static_cast<int>(a(2))) + ", [" +
                          (got ? std::to_string(fds[0]) + ", " + std::to_string(fds[1]) : "?") +
                          "])";
       if (domain == AF_UNIX && (type & 0xf) == SOCK_STREAM && a(2) == 0) {
@@ -624,8 +631,8 @@ void Mirror::mirror_exit(Thread& th, SyscallStop& s) {
     case SYS_recvmsg:
     case SYS_sendmsg: {
       const int f = fd(0);
-      const bool is_write = s.nr == SYS_write || s.nr == SYS_writev || s.nr == SYS_sendto ||
-                            s.nr == SYS_sendmsg;
+      const bool is_write =
+          s.nr == SYS_write || s.nr == SYS_writev || s.nr == SYS_sendto || s.nr == SYS_sendmsg;
       std::size_t count = 0;
       uint64_t buf = 0;
       int flags = 0;
@@ -641,7 +648,8 @@ void Mirror::mirror_exit(Thread& th, SyscallStop& s) {
           iov_ok = false;
           return;
         }
-        for (const auto& v : iov) count += v.iov_len;
+        for (const auto& v : iov)
+          count += v.iov_len;
         if (n) buf = reinterpret_cast<uint64_t>(iov[0].iov_base);
       };
       switch (s.nr) {
@@ -696,8 +704,8 @@ void Mirror::mirror_exit(Thread& th, SyscallStop& s) {
       }
       sim::File* file = k_->file_at(f);
       const bool eventfd = file->kind == sim::FileKind::kEventFd;
-      const bool plain = s.nr == SYS_read || s.nr == SYS_write || s.nr == SYS_readv ||
-                         s.nr == SYS_writev;
+      const bool plain =
+          s.nr == SYS_read || s.nr == SYS_write || s.nr == SYS_readv || s.nr == SYS_writev;
       sim::SysResult m;
       if (is_write) {
         uint64_t first8 = 0;
@@ -733,8 +741,10 @@ void Mirror::mirror_exit(Thread& th, SyscallStop& s) {
       if (kr.ret == 0) {
         for (uint64_t f = first; f <= last && f < k_->fd_table().size(); ++f) {
           if (!k_->fd_table()[f].file) continue;
-          if (flags & 4) k_->fcntl(t, static_cast<int>(f), F_SETFD, FD_CLOEXEC);
-          else k_->close(t, static_cast<int>(f));
+          if (flags & 4)
+            k_->fcntl(t, static_cast<int>(f), F_SETFD, FD_CLOEXEC);
+          else
+            k_->close(t, static_cast<int>(f));
         }
       }
       verdict(s, call, kernel_text, std::nullopt, "mirrored as closes");
@@ -767,8 +777,8 @@ void Mirror::mirror_exit(Thread& th, SyscallStop& s) {
       const int f = fd(0);
       const unsigned cmd = static_cast<unsigned>(a(1));
       ensure_fd(t, f);
-      std::string call =
-          name + "(" + std::to_string(f) + ", " + std::to_string(cmd) + ", " + std::to_string(a(2)) + ")";
+      std::string call = name + "(" + std::to_string(f) + ", " + std::to_string(cmd) + ", " +
+                         std::to_string(a(2)) + ")";
       switch (cmd) {
         case F_GETFD:
         case F_SETFD:
@@ -783,8 +793,7 @@ void Mirror::mirror_exit(Thread& th, SyscallStop& s) {
           if (kr.ret >= 0) {
             before_fd_goes(static_cast<int>(kr.ret));
             k_->dup2(t, f, static_cast<int>(kr.ret));
-            if (cmd == F_DUPFD_CLOEXEC)
-              k_->fcntl(t, static_cast<int>(kr.ret), F_SETFD, FD_CLOEXEC);
+            if (cmd == F_DUPFD_CLOEXEC) k_->fcntl(t, static_cast<int>(kr.ret), F_SETFD, FD_CLOEXEC);
           }
           verdict(s, call, kernel_text, std::nullopt, "mirrored as dup2");
           return;
@@ -813,8 +822,7 @@ void Mirror::mirror_exit(Thread& th, SyscallStop& s) {
         sim::SysResult m = k_->ioctl(t, f, req, 0, a(2) == 0);
         if (kr.ret == 0 && m.ret == 0 && mem(a(2), &v, sizeof v) &&
             static_cast<uint64_t>(v) != m.value) {
-          verdict(s, call, "0 (" + std::to_string(v) + ")",
-                  "0 (" + std::to_string(m.value) + ")");
+          verdict(s, call, "0 (" + std::to_string(v) + ")", "0 (" + std::to_string(m.value) + ")");
           return;
         }
         compare(call, m);
@@ -855,8 +863,7 @@ void Mirror::mirror_exit(Thread& th, SyscallStop& s) {
         int v = 0;
         if (kr.ret == 0 && m.ret == 0 && mem(a(3), &v, sizeof v) &&
             static_cast<uint64_t>(static_cast<uint32_t>(v)) != m.value) {
-          verdict(s, call, "0 (" + std::to_string(v) + ")",
-                  "0 (" + std::to_string(m.value) + ")");
+          verdict(s, call, "0 (" + std::to_string(v) + ")", "0 (" + std::to_string(m.value) + ")");
           return;
         }
         compare(call, m);
@@ -888,9 +895,10 @@ void Mirror::mirror_exit(Thread& th, SyscallStop& s) {
       return;
     }
     case SYS_io_uring_setup:
-      note_once("io_uring", "io_uring_setup: calls the program makes through the ring are not "
-                            "seen by the tracer (the ring is an observed file; its work is not "
-                            "mirrored)");
+      note_once("io_uring",
+                "io_uring_setup: calls the program makes through the ring are not "
+                "seen by the tracer (the ring is an observed file; its work is not "
+                "mirrored)");
       created(name + "()");
       return;
     case SYS_open:
@@ -934,8 +942,12 @@ void Mirror::apply_wakeups(sim::Task& t, const std::vector<Observer::Wake>& w, s
   for (std::size_t i = from; i < to; ++i) {
     // An item outlives its fd when the program closed one of two fds of a file: such a wake-up
     // reaches the model through no fd, and is left out (rare; the file is still watched).
-    if (!k_->observed_at(w[i].fd)) continue;
+    const sim::File* f = k_->observed_at(w[i].fd);
+    if (!f) continue;
     wakes.emplace_back(w[i].fd, static_cast<sim::poll_t>(w[i].events));
+    if (options_.on_wakeup)
+      options_.on_wakeup(
+          WakeRecord{w[i].fd, w[i].epfd, f->label, w[i].events, monotonic_ns() - start_ns_});
   }
   wakeups_ += static_cast<long>(wakes.size());
   k_->observed_wakeups(t, wakes);
@@ -947,7 +959,8 @@ void Mirror::refresh_masks(const std::vector<Observer::Wake>& later,
   // file's now, except bits the kernel's answer says (its own items), and bits that came with a
   // wake-up after the cut (not there yet at the harvest).
   std::set<int> fds;
-  for (const auto& [key, data] : item_data_) fds.insert(key.second);
+  for (const auto& [key, data] : item_data_)
+    fds.insert(key.second);
   for (int f : fds) {
     sim::File* file = k_->file_at(f);
     if (!file || file->kind != sim::FileKind::kObserved) continue;
@@ -970,7 +983,8 @@ void Mirror::mirror_epoll_wait(Thread& th, SyscallStop& s, const std::string& ca
     std::vector<RawEpollEvent> raw(static_cast<std::size_t>(kr.ret));
     if (options_.read_memory &&
         options_.read_memory(s.tid, s.args[1], raw.data(), raw.size() * sizeof(RawEpollEvent)))
-      for (const auto& r : raw) kev.push_back({r.events, r.data});
+      for (const auto& r : raw)
+        kev.push_back({r.events, r.data});
   }
   const auto w = observer_.drain();
   // The files of the kernel's answer, and the cut: after the last wake-up of one of them.
@@ -1009,8 +1023,7 @@ void Mirror::mirror_epoll_wait(Thread& th, SyscallStop& s, const std::string& ca
       if (s.args[4] && !ts) ts = sim::Kernel::Timespec{0, 0};
       m = k_->epoll_pwait2(t, epfd, static_cast<int>(s.args[2]), ts, sigmask, buffer);
     } else {
-      m = k_->epoll_wait(t, epfd, static_cast<int>(s.args[2]), static_cast<int>(s.args[3]),
-                         buffer);
+      m = k_->epoll_wait(t, epfd, static_cast<int>(s.args[2]), static_cast<int>(s.args[3]), buffer);
     }
   }
   if (m.blocked) {
@@ -1037,8 +1050,8 @@ void Mirror::mirror_epoll_wait(Thread& th, SyscallStop& s, const std::string& ca
   }
   apply_wakeups(t, w, cut, w.size());
   const std::string ktext = describe_kernel(kr) + (kr.ret > 0 ? " " + events_text(kev) : "");
-  const bool same = m.ret == kr.ret && (kr.ret != -1 || m.err == kr.err) &&
-                    (kr.ret <= 0 || m.events == kev);
+  const bool same =
+      m.ret == kr.ret && (kr.ret != -1 || m.err == kr.err) && (kr.ret <= 0 || m.events == kev);
   verdict(s, call, ktext, same ? std::nullopt : std::optional<std::string>(describe(m)));
 }
 
@@ -1056,7 +1069,8 @@ void Mirror::finish_pending(Thread& th) {
 
 void Mirror::check_pending_completions() {
   bool any = false;
-  for (auto& [tid, th] : threads_) any = any || th.pending;
+  for (auto& [tid, th] : threads_)
+    any = any || th.pending;
   if (!any) return;
   for (const auto& c : k_->take_completions()) {
     for (auto& [tid, th] : threads_) {
@@ -1094,7 +1108,8 @@ std::string Mirror::events_text(const std::vector<sim::EpollEvent>& ev) const {
     char data[32];
     if (ev[i].data <= static_cast<uint64_t>(INT_MAX))
       std::snprintf(data, sizeof data, "%llu", static_cast<unsigned long long>(ev[i].data));
-    else std::snprintf(data, sizeof data, "%#llx", static_cast<unsigned long long>(ev[i].data));
+    else
+      std::snprintf(data, sizeof data, "%#llx", static_cast<unsigned long long>(ev[i].data));
     out += std::string(data) + ": " + sim::mask_to_string(ev[i].events);
   }
   return out + "]";
@@ -1103,14 +1118,32 @@ std::string Mirror::events_text(const std::vector<sim::EpollEvent>& ev) const {
 void Mirror::verdict(const SyscallStop& s, const std::string& call, const std::string& kernel,
                      const std::optional<std::string>& model, const char* note) {
   if (model) ++divergences_;
+  if (options_.on_call) {
+    CallRecord r;
+    r.tid = s.tid;
+    r.nr = s.nr;
+    r.call = call;
+    r.kernel = kernel;
+    if (model) r.model = *model;
+    if (note) r.note = note;
+    r.diverged = model.has_value();
+    r.entry_ns = s.entry_ns ? s.entry_ns - start_ns_ : 0;
+    r.exit_ns = s.exit_ns ? s.exit_ns - start_ns_ : r.entry_ns;
+    r.model_calls_before = model_calls_before_;
+    r.model_calls_after = k_->call_number();
+    options_.on_call(r);
+  }
   if (!options_.out) return;
   if (options_.quiet && !model) return;
   std::ostream& o = *options_.out;
   if (threads_.size() > 1 || s.tid != pid_) o << "[" << s.tid << "] ";
   o << call << " = " << kernel;
-  if (model) o << "   ≠ model: " << *model;
-  else if (note) o << "   (" << note << ")";
-  else o << "   = model";
+  if (model)
+    o << "   ≠ model: " << *model;
+  else if (note)
+    o << "   (" << note << ")";
+  else
+    o << "   = model";
   o << '\n';
 }
 
@@ -1123,8 +1156,8 @@ std::string Mirror::summary_line(double seconds) const {
   char t[32];
   std::snprintf(t, sizeof t, "%.1f", seconds);
   return "traced " + std::to_string(calls_) + " calls (" + std::to_string(epoll_calls_) +
-         " epoll calls, " + std::to_string(wakeups_) + " wake-ups) in " + t + " s: " +
-         std::to_string(divergences_) + " divergences";
+         " epoll calls, " + std::to_string(wakeups_) + " wake-ups) in " + t +
+         " s: " + std::to_string(divergences_) + " divergences";
 }
 
 }  // namespace epollscope::trace

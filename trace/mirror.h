@@ -42,12 +42,41 @@
 
 namespace epollscope::trace {
 
+// One mirrored call, as the per-call line says it (for front ends: the window, --perfetto).
+struct CallRecord {
+  pid_t tid = 0;
+  long nr = -1;        // the syscall number
+  std::string call;    // "epoll_wait(3, 8, 1000)"
+  std::string kernel;  // "1 [4: IN]"
+  std::string model;   // the model's answer when it differs, else empty
+  std::string note;    // "observed", "not mirrored", ... or empty
+  bool diverged = false;
+  int64_t entry_ns = 0;  // since the trace started (CLOCK_MONOTONIC)
+  int64_t exit_ns = 0;
+  uint32_t model_calls_before = 0;  // the model's call number before and after it: the model's
+  uint32_t model_calls_after = 0;   // trace steps of the call are those in between
+};
+
+// A wake-up of an observed file, handed to the model.
+struct WakeRecord {
+  int fd = -1;        // the program's fd of the woken item
+  int epfd = -1;      // the program's epoll of the item
+  std::string label;  // "TCP 127.0.0.1:7000 ⇄ 127.0.0.1:53422"
+  uint32_t events = 0;
+  int64_t ns = 0;  // since the trace started: when the tracer saw it
+};
+
 struct MirrorOptions {
   std::ostream* out = nullptr;  // the per-call lines and notes (nullptr: none)
   bool quiet = false;           // only divergences, notes and the summary
   bool attached = false;        // the process ran before the trace (trace -p)
   // Reads the program's memory (Tracer::read_memory); false when the address is not mapped.
   std::function<bool(pid_t tid, uint64_t addr, void* buf, std::size_t len)> read_memory;
+  // Called once the model exists (the program started): a front end may give it a TraceSink.
+  std::function<void(sim::Kernel&)> on_model;
+  // Called after every mirrored call, and for every wake-up handed to the model.
+  std::function<void(const CallRecord&)> on_call;
+  std::function<void(const WakeRecord&)> on_wakeup;
 };
 
 class Mirror final : public Handler {
@@ -84,6 +113,7 @@ class Mirror final : public Handler {
     // returned at once).
     bool waited_at_entry = false;
     sim::SysResult entry_result;
+    uint32_t entry_calls = 0;  // the model's call number before it
     // A call the model left sleeping though the kernel returned: compared when it finishes.
     bool pending = false;
     std::string pending_text;
@@ -135,6 +165,7 @@ class Mirror final : public Handler {
   std::set<std::string> notes_;
   std::vector<Observer::Wake> entry_wakes_;  // scratch
   long calls_ = 0;
+  uint32_t model_calls_before_ = 0;
   long epoll_calls_ = 0;
   long wakeups_ = 0;
   long divergences_ = 0;

@@ -144,8 +144,9 @@ int64_t Observer::mask(int fd) {
     temporary = true;
   }
   if (own < 0) return -1;
-  pollfd p{own, static_cast<short>(POLLIN | POLLOUT | POLLPRI | POLLRDHUP | POLLRDNORM |
-                                   POLLRDBAND | POLLWRNORM | POLLWRBAND),
+  pollfd p{own,
+           static_cast<short>(POLLIN | POLLOUT | POLLPRI | POLLRDHUP | POLLRDNORM | POLLRDBAND |
+                              POLLWRNORM | POLLWRBAND),
            0};
   int64_t m = -1;
   if (::poll(&p, 1, 0) >= 0) m = static_cast<uint16_t>(p.revents);

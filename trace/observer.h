@@ -76,7 +76,7 @@ class Observer {
   int pidfd_ = -1;
   int ep_ = -1;
   uint64_t next_id_ = 1;
-  std::map<uint64_t, Watch> watches_;              // by the id in the observer's epoll data
+  std::map<uint64_t, Watch> watches_;               // by the id in the observer's epoll data
   std::map<std::pair<int, int>, uint64_t> by_key_;  // (epfd, fd) -> id
   int wakeups_ = 0;
 };

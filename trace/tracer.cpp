@@ -67,8 +67,8 @@ std::vector<sock_filter> make_filter() {
   for (std::size_t i = 0; i < n; ++i) {
     // Equal: jump over the remaining tests and the ALLOW to the TRACE at the end.
     const auto to_trace = static_cast<unsigned char>(n - i);
-    f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<unsigned>(calls[i].nr), to_trace,
-                         0));
+    f.push_back(
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<unsigned>(calls[i].nr), to_trace, 0));
   }
   f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
   f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE));
@@ -148,7 +148,9 @@ pid_t tgid_of(pid_t tid) {
 
 }  // namespace
 
-Tracer::~Tracer() { finish(); }
+Tracer::~Tracer() {
+  finish();
+}
 
 std::unique_ptr<Tracer> Tracer::spawn(const std::vector<std::string>& argv, std::string* error) {
   if (argv.empty()) {
@@ -161,7 +163,8 @@ std::unique_ptr<Tracer> Tracer::spawn(const std::vector<std::string>& argv, std:
   std::vector<sock_filter> filter = make_filter();
   sock_fprog prog{static_cast<unsigned short>(filter.size()), filter.data()};
   std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  for (const auto& a : argv)
+    args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
 
   int report[2];
@@ -206,8 +209,8 @@ std::unique_ptr<Tracer> Tracer::spawn(const std::vector<std::string>& argv, std:
     return nullptr;
   }
   if (ptrace(PTRACE_SEIZE, pid, nullptr,
-             reinterpret_cast<void*>(static_cast<long>(kOptions | PTRACE_O_TRACESECCOMP |
-                                                       PTRACE_O_EXITKILL))) != 0) {
+             reinterpret_cast<void*>(
+                 static_cast<long>(kOptions | PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL))) != 0) {
     *error = std::string("ptrace(PTRACE_SEIZE): ") + std::strerror(errno) +
              (errno == EPERM ? " (is ptrace forbidden here? see /proc/sys/kernel/yama/ptrace_scope)"
                              : "");
@@ -249,13 +252,14 @@ std::unique_ptr<Tracer> Tracer::attach(pid_t pid, std::string* error) {
          std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
       const pid_t tid = static_cast<pid_t>(std::atoi(e.path().filename().c_str()));
       if (tid <= 0 || t->find(tid)) continue;
-      if (ptrace(PTRACE_SEIZE, tid, nullptr, reinterpret_cast<void*>(static_cast<long>(kOptions))) !=
-          0) {
+      if (ptrace(PTRACE_SEIZE, tid, nullptr,
+                 reinterpret_cast<void*>(static_cast<long>(kOptions))) != 0) {
         if (errno == ESRCH) continue;  // the thread ended meanwhile
         *error = "ptrace(PTRACE_SEIZE, " + std::to_string(tid) + "): " + std::strerror(errno);
         if (errno == EPERM)
-          *error += " (another user's process, or ptrace forbidden: /proc/sys/kernel/yama/"
-                    "ptrace_scope)";
+          *error +=
+              " (another user's process, or ptrace forbidden: /proc/sys/kernel/yama/"
+              "ptrace_scope)";
         return t->find(pid) ? (t->finish(), nullptr) : nullptr;
       }
       t->add(tid, pid, true);
@@ -342,7 +346,8 @@ void Tracer::handle_stop(Handler& h, pid_t tid, int status) {
       t->call.tid = tid;
       t->call.tgid = t->tgid;
       t->call.nr = static_cast<long>(nr);
-      for (int i = 0; i < 6; ++i) t->call.args[i] = args[i];
+      for (int i = 0; i < 6; ++i)
+        t->call.args[i] = args[i];
       t->call.entry_ns = monotonic_ns();
       if (started_) h.on_entry(t->call);
       resume(*t, 0);
@@ -360,17 +365,21 @@ void Tracer::handle_stop(Handler& h, pid_t tid, int status) {
     resume(*t, 0);
     return;
   }
-  if (sig == SIGTRAP && (event == PTRACE_EVENT_CLONE || event == PTRACE_EVENT_FORK ||
-                         event == PTRACE_EVENT_VFORK)) {
+  if (sig == SIGTRAP &&
+      (event == PTRACE_EVENT_CLONE || event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_VFORK)) {
     unsigned long msg = 0;
     ptrace(PTRACE_GETEVENTMSG, tid, nullptr, &msg);
     const auto child = static_cast<pid_t>(msg);
     Tracee* c = find(child);
-    if (!c) c = &add(child, tgid_of(child), false);
-    else c->tgid = tgid_of(child);
+    if (!c)
+      c = &add(child, tgid_of(child), false);
+    else
+      c->tgid = tgid_of(child);
     if (started_) {
-      if (c->tgid == t->tgid) h.on_thread(child, t->tgid);
-      else h.on_process(child, t->tgid);
+      if (c->tgid == t->tgid)
+        h.on_thread(child, t->tgid);
+      else
+        h.on_process(child, t->tgid);
     }
     resume(*t, 0);
     return;
@@ -436,7 +445,8 @@ int Tracer::run(Handler& h) {
   }
   while (true) {
     bool any = false;
-    for (auto& t : tracees_) any = any || !t->gone;
+    for (auto& t : tracees_)
+      any = any || !t->gone;
     if (!any) break;
     if (stop_requested_) break;
     int status = 0;
@@ -478,7 +488,8 @@ void Tracer::finish() {
     report_fd_ = -1;
   }
   bool any = false;
-  for (auto& t : tracees_) any = any || !t->gone;
+  for (auto& t : tracees_)
+    any = any || !t->gone;
   if (!any) return;
   if (!attached_) {
     // A started program ends with its tracer: every process it made, then reap them.

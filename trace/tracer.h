@@ -35,9 +35,9 @@ struct SyscallStop {
   pid_t tgid = 0;  // its process
   long nr = -1;
   uint64_t args[6] = {};
-  long ret = 0;           // at the exit: the raw return value (-errno on failure)
-  int64_t entry_ns = 0;   // CLOCK_MONOTONIC at the entry stop
-  int64_t exit_ns = 0;    // ... and at the exit stop
+  long ret = 0;          // at the exit: the raw return value (-errno on failure)
+  int64_t entry_ns = 0;  // CLOCK_MONOTONIC at the entry stop
+  int64_t exit_ns = 0;   // ... and at the exit stop
 };
 
 class Handler {
