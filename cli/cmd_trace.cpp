@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "trace/mirror.h"
+#include "trace/perfetto.h"
 #include "trace/tracer.h"
 
 namespace epollscope::cli {
@@ -31,6 +32,7 @@ struct TraceOptions {
   bool gui = false;
   bool no_gui = false;
   std::string output;
+  std::string perfetto;
   std::string profile;
   // serve
   int port = 7000;
@@ -84,6 +86,17 @@ int run_trace(const TraceOptions& o, const std::string& connect_hint) {
   mo.read_memory = [tp](pid_t tid, uint64_t addr, void* buf, std::size_t len) {
     return tp->read_memory(tid, addr, buf, len);
   };
+  trace::PerfettoWriter perfetto;
+  if (!o.perfetto.empty()) {
+    const std::string program = o.pid ? "process " + std::to_string(o.pid) : o.command[0];
+    if (!perfetto.open(o.perfetto, tracer->pid(), program, &error)) {
+      std::cerr << "epollscope trace: " << error << '\n';
+      return 2;
+    }
+    mo.on_model = [&perfetto](sim::Kernel& k) { k.set_trace_sink(&perfetto); };
+    mo.on_call = [&perfetto](const trace::CallRecord& r) { perfetto.on_call(r); };
+    mo.on_wakeup = [&perfetto](const trace::WakeRecord& w) { perfetto.on_wakeup(w); };
+  }
   trace::Mirror mirror(*profile, mo);
   if (!o.quiet) *out << calib.str();
   if (!connect_hint.empty()) std::cerr << connect_hint << std::flush;
@@ -93,7 +106,8 @@ int run_trace(const TraceOptions& o, const std::string& connect_hint) {
   sa.sa_handler = on_trace_signal;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = 0;  // no SA_RESTART: waitpid returns, and the loop sees the request
-  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaction(sig, &sa, nullptr);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP})
+    sigaction(sig, &sa, nullptr);
 
   const int64_t t0 = trace::monotonic_ns();
   const int status = tracer->run(mirror);
@@ -116,6 +130,13 @@ int run_trace(const TraceOptions& o, const std::string& connect_hint) {
   *out << mirror.summary_line(seconds) << '\n';
   if (out != &std::cerr) std::cerr << mirror.summary_line(seconds) << '\n';
   out->flush();
+  if (!o.perfetto.empty()) {
+    if (!perfetto.finish(&error)) {
+      std::cerr << "epollscope trace: " << error << '\n';
+      return 2;
+    }
+    *out << "wrote " << o.perfetto << " (open it in ui.perfetto.dev or chrome://tracing)\n";
+  }
   if (mirror.divergences() > 0) return 1;
   return status < 0 ? 0 : status;
 }
@@ -143,6 +164,9 @@ void add_trace(CLI::App& app, Action& action) {
   trace->add_option("-o,--output", o->output,
                     "Write the per-call lines to FILE instead of standard error");
   trace->add_option("--profile", o->profile, "Model this kernel profile (default: calibrated)");
+  trace->add_option("--perfetto", o->perfetto,
+                    "Also write the run as a Chrome/Perfetto trace (JSON): threads as tracks, "
+                    "syscalls and the model's kernel functions as slices, wake-ups as flow arrows");
   trace->add_option("command", o->command, "PROGRAM [ARGS...] (after --)");
   trace->callback([&action, o] {
     action = [o] {
@@ -180,8 +204,8 @@ void add_trace(CLI::App& app, Action& action) {
       o.command = {server, "--port", std::to_string(s->port)};
       if (s->lt) o.command.push_back("--lt");
       const std::string p = s->port ? std::to_string(s->port) : "PORT";
-      return run_trace(o, "connect with: telnet 127.0.0.1 " + p + "   (or: nc 127.0.0.1 " + p +
-                              ")\n");
+      return run_trace(o,
+                       "connect with: telnet 127.0.0.1 " + p + "   (or: nc 127.0.0.1 " + p + ")\n");
     };
   });
 }

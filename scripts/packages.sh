@@ -5,7 +5,7 @@
 
 EPOLLSCOPE_PACKAGES=(
   cmake make g++ gcc pkg-config
-  libcli11-dev
+  libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libimgui-dev libglfw3-dev libstb-dev libgl-dev
   libgl1-mesa-dri fonts-dejavu-core

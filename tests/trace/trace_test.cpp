@@ -6,11 +6,14 @@
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstring>
+#include <fstream>
 #include <optional>
 #include <regex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -60,8 +63,7 @@ TEST(Trace, PipeEdgeTriggeredMirroredCallByCall) {
       << c.output;
   EXPECT_NE(c.output.find("epoll_wait(3, 8, 0) = 0   = model"), std::string::npos) << c.output;
   EXPECT_NE(c.output.find("epoll_wait(3, 8, 20) = 0   = model"), std::string::npos) << c.output;
-  EXPECT_NE(c.output.find("EPOLL_CTL_ADD, 4, {IN|ET, 4}) = -1 EEXIST   = model"),
-            std::string::npos)
+  EXPECT_NE(c.output.find("EPOLL_CTL_ADD, 4, {IN|ET, 4}) = -1 EEXIST   = model"), std::string::npos)
       << c.output;
   EXPECT_NE(c.output.find("epoll_wait(999, 8, 0) = -1 EBADF   = model"), std::string::npos)
       << c.output;
@@ -105,7 +107,9 @@ TEST(Trace, TimerfdIsObservedAndItsWakeupsReachTheModel) {
   ASSERT_TRUE(s) << c.output;
   EXPECT_EQ(s->divergences, 0) << c.output;
   EXPECT_GE(s->wakeups, 3) << c.output;  // the timer's expirations, watched on the real file
-  EXPECT_NE(c.output.find("timerfd_create() = 4   (observed: anon_inode:[timerfd])"), std::string::npos) << c.output;
+  EXPECT_NE(c.output.find("timerfd_create() = 4   (observed: anon_inode:[timerfd])"),
+            std::string::npos)
+      << c.output;
   EXPECT_NE(c.output.find("last 0"), std::string::npos) << c.output;
 }
 
@@ -129,6 +133,46 @@ TEST(Trace, IoUringIsReportedUnmirroredNotWrong) {
   EXPECT_NE(c.output.find("io_uring_setup: calls the program makes through the ring are not"),
             std::string::npos)
       << c.output;
+}
+
+// --perfetto: a Chrome/Perfetto trace with the program's thread as a track, its syscalls as
+// slices with the verdict, the model's kernel functions nested inside, and the timer's wake-ups
+// as instant events with flow arrows into the epoll_wait that returned them.
+TEST(Trace, PerfettoTraceOfAnObservedFile) {
+  const std::string path = ::testing::TempDir() + "/trace-timerfd.json";
+  const Command c = trace({kProgs + "/trace-timerfd"}, {"--quiet", "--perfetto", path});
+  ASSERT_FALSE(c.timed_out) << c.output;
+  ASSERT_EQ(c.status, 0) << c.output;
+  std::ifstream in(path);
+  const nlohmann::json doc = nlohmann::json::parse(in);
+  std::set<std::string> syscalls, functions;
+  int wakeups = 0, flows_out = 0, flows_in = 0;
+  for (const auto& e : doc.at("traceEvents")) {
+    const std::string ph = e.at("ph");
+    if (ph == "X" && e.at("cat") == "syscall") {
+      syscalls.insert(e.at("name").get<std::string>());
+      EXPECT_EQ(e.at("args").at("verdict").get<std::string>().find("≠"), std::string::npos);
+    }
+    if (ph == "X" && e.at("cat") == "model") functions.insert(e.at("name").get<std::string>());
+    if (ph == "i") ++wakeups;
+    if (ph == "s") ++flows_out;
+    if (ph == "f") ++flows_in;
+  }
+  EXPECT_TRUE(syscalls.count("epoll_wait")) << c.output;
+  EXPECT_TRUE(syscalls.count("timerfd_create"));
+  EXPECT_TRUE(functions.count("ep_poll_callback"));
+  EXPECT_TRUE(functions.count("ep_send_events"));
+  EXPECT_GE(wakeups, 3);
+  EXPECT_EQ(flows_out, wakeups);
+  EXPECT_GE(flows_in, 3);
+  std::remove(path.c_str());
+}
+
+TEST(Trace, PerfettoFileThatCannotBeWritten) {
+  const Command c = trace({kProgs + "/trace-pipe-et"}, {"--perfetto", "/nonexistent-dir/x.json"});
+  ASSERT_FALSE(c.timed_out);
+  EXPECT_EQ(c.status, 2) << c.output;
+  EXPECT_NE(c.output.find("cannot write /nonexistent-dir/x.json"), std::string::npos) << c.output;
 }
 
 TEST(Trace, ProgramNotFound) {
@@ -194,8 +238,8 @@ TEST(Trace, AttachAndDetachLeavesTheProgramRunning) {
       epollscope::tests::start_command({kProgs + "/trace-block-forever"});
   std::string line = prog.read_until("ready ", std::chrono::seconds(20));
   ASSERT_EQ(line.rfind("ready ", 0), 0u) << line;
-  epollscope::tests::Process t = epollscope::tests::start_command(
-      {kEpollscope, "trace", "-p", std::to_string(prog.pid)});
+  epollscope::tests::Process t =
+      epollscope::tests::start_command({kEpollscope, "trace", "-p", std::to_string(prog.pid)});
   std::this_thread::sleep_for(std::chrono::milliseconds(700));  // a few 200 ms timeouts
   ASSERT_EQ(kill(t.pid, SIGINT), 0);
   const Command c = t.wait(std::chrono::seconds(20));
