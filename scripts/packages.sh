@@ -10,6 +10,7 @@ EPOLLSCOPE_PACKAGES=(
   libimgui-dev libglfw3-dev libstb-dev libgl-dev
   libgl1-mesa-dri fonts-dejavu-core
   xvfb xauth
+  python3 strace
 )
 
 ensure_packages() {
