@@ -29,6 +29,7 @@ struct TraceOptions {
   std::vector<std::string> command;
   int pid = 0;
   bool quiet = false;
+  int context = 0;
   bool gui = false;
   bool no_gui = false;
   std::string output;
@@ -81,6 +82,7 @@ int run_trace(const TraceOptions& o, const std::string& connect_hint) {
   trace::MirrorOptions mo;
   mo.out = out;
   mo.quiet = o.quiet;
+  mo.context = o.context;
   mo.attached = tracer->attached();
   trace::Tracer* tp = tracer.get();
   mo.read_memory = [tp](pid_t tid, uint64_t addr, void* buf, std::size_t len) {
@@ -159,6 +161,9 @@ void add_trace(CLI::App& app, Action& action) {
   trace->add_option("-p,--pid", o->pid, "Attach to this running process instead of starting one")
       ->check(CLI::PositiveNumber);
   trace->add_flag("--quiet", o->quiet, "Only divergences, notes and the summary line");
+  trace
+      ->add_option("--context", o->context, "With --quiet: show the N calls before each divergence")
+      ->check(CLI::Range(0, 10000));
   trace->add_flag("--gui", o->gui, "Open the window on the trace (not yet: the terminal shows it)");
   trace->add_flag("--no-gui", o->no_gui, "The terminal only (the default in this version)");
   trace->add_option("-o,--output", o->output,

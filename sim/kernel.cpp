@@ -1088,6 +1088,83 @@ void Kernel::observed_wakeups(Task& t, const std::vector<std::pair<int, poll_t>>
   observed_wakeups(t, full);
 }
 
+bool Kernel::late_scan_wakeups(int epfd, const std::vector<int>& fds) {
+  File* ef = file_at(epfd);
+  if (!ef || !is_file_epoll(ef) || fds.empty()) return false;
+  EventPoll* ep = static_cast<EventPollFile*>(ef)->ep();
+  std::vector<EpItem*> items;
+  for (int fd : fds) {
+    File* tf = file_at(fd);
+    if (!tf) continue;
+    for (HlistNode* n = tf->f_ep.first; n; n = n->next) {
+      EpItem* epi = ep_item_from_fllink(n);
+      if (epi->ep == ep && epi->fd == fd && ep_is_linked(epi)) items.push_back(epi);
+    }
+  }
+  if (items.empty()) return false;
+  ctx_.count_call();
+  if (ctx_.tracing())
+    ctx_.step(StepKind::kReadyList, "ep_done_scan",
+              cat("the real kernel's next harvest shows that ", items.size(),
+                  items.size() == 1 ? " wake-up" : " wake-ups",
+                  " of observed files came while the previous scan of this epoll was still "
+                  "running: ep_poll_callback chained them on ovflist, and ep_done_scan moved them "
+                  "to the head of rdllist"),
+              {ep->ref()});
+  KernelContext::Nest nest(ctx_);
+  // ovflist is LIFO and ep_done_scan adds each at the head: the oldest ends up first.
+  for (auto it = items.rbegin(); it != items.rend(); ++it) {
+    EpItem* epi = *it;
+    list_del_init(&epi->rdllink);
+    list_add(&epi->rdllink, &ep->rdllist);
+    if (ctx_.tracing())
+      ctx_.step(StepKind::kReadyList, "ep_done_scan",
+                cat("item on fd ", epi->fd, " moves from ovflist to the head of rdllist"),
+                {ObjRef{ObjKind::kEpItem, epi->id}, ep->ref()});
+  }
+  return true;
+}
+
+bool Kernel::adopt_ready_order(int epfd, const std::vector<int>& fds) {
+  File* ef = file_at(epfd);
+  if (!ef || !is_file_epoll(ef) || fds.size() < 2) return false;
+  EventPoll* ep = static_cast<EventPollFile*>(ef)->ep();
+  std::vector<EpItem*> all;
+  for (ListHead* p = ep->rdllist.next; p != &ep->rdllist; p = p->next)
+    all.push_back(ep_item_from_rdllink(p));
+  std::vector<EpItem*> wanted;
+  for (int fd : fds)
+    for (EpItem* epi : all)
+      if (epi->fd == fd && std::find(wanted.begin(), wanted.end(), epi) == wanted.end()) {
+        wanted.push_back(epi);
+        break;
+      }
+  if (wanted.size() < 2) return false;
+  // The places the listed items hold keep being theirs; only who sits where changes.
+  std::vector<EpItem*> order = all;
+  std::size_t next = 0;
+  bool changed = false;
+  for (EpItem*& slot : order)
+    if (std::find(wanted.begin(), wanted.end(), slot) != wanted.end()) {
+      changed = changed || slot != wanted[next];
+      slot = wanted[next++];
+    }
+  if (!changed) return false;
+  ctx_.count_call();
+  if (ctx_.tracing())
+    ctx_.step(StepKind::kReadyList, "ep_poll_callback",
+              cat("wake-ups of observed files that reached the tracer together (within one stop "
+                  "of the program) came in an order it could not see; the kernel's answer shows "
+                  "it: ",
+                  wanted.size(), " items of epoll #", ep->id, "'s rdllist take the kernel's order"),
+              {ep->ref()});
+  for (EpItem* epi : all)
+    list_del_init(&epi->rdllink);
+  for (EpItem* epi : order)
+    list_add_tail(&epi->rdllink, &ep->rdllist);
+  return true;
+}
+
 // ---------------------------------------------------------------------------------------------
 // [SECTION] signals
 // ---------------------------------------------------------------------------------------------

@@ -154,6 +154,20 @@ class Kernel {
   void observed_wakeups(Task& t, const std::vector<ObservedWakeup>& wakes);
   void observed_wakeups(Task& t, const std::vector<std::pair<int, poll_t>>& wakes);
 
+  // The tracer learns only at an epoll's next harvest that wake-ups of these observed files
+  // (fds of items of `epfd`, oldest first) came while the previous scan of that epoll was still
+  // running, not after it as the model had placed them: ep_poll_callback had chained each item on
+  // ovflist and ep_done_scan moved it to the head of rdllist. The items (still linked, at the
+  // tail) move to the head, the oldest first: the state the kernel's path left, given that no
+  // harvest of this epoll ran since. False when none of them is linked.
+  bool late_scan_wakeups(int epfd, const std::vector<int>& fds);
+
+  // Wake-ups of observed files that reached the tracer within one stop of the program have no
+  // order the tracer can see; a harvest of the real kernel shows it. The items of `epfd` on
+  // these fds that are on its ready list take this order among the places they hold (the other
+  // items keep theirs). False when nothing moved.
+  bool adopt_ready_order(int epfd, const std::vector<int>& fds);
+
   // --- signals -------------------------------------------------------------------------------
   // A signal arrives for `t`, asleep in a syscall (its handler has no SA_RESTART): signal_wake_up
   // wakes it, and its syscall sees signal_pending when it runs again — epoll_wait returns -1

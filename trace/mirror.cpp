@@ -186,6 +186,18 @@ void Mirror::before_fd_goes(int fd) {
   if (sim::is_file_epoll(f) && f->f_count <= 1) observer_.forget_epoll(fd);
 }
 
+const sim::EpItem* Mirror::model_item(int epfd, int fd) const {
+  const sim::File* ef = k_->file_at(epfd);
+  const sim::File* tf = k_->file_at(fd);
+  if (!ef || !tf || !sim::is_file_epoll(ef)) return nullptr;
+  const sim::EventPoll* ep = static_cast<const sim::EventPollFile*>(ef)->ep();
+  for (const sim::HlistNode* n = tf->f_ep.first; n; n = n->next) {
+    const sim::EpItem* epi = sim::ep_item_from_fllink(const_cast<sim::HlistNode*>(n));
+    if (epi->ep == ep && epi->fd == fd) return epi;
+  }
+  return nullptr;
+}
+
 void Mirror::advance_clock(int64_t mono_ns) {
   if (!k_) return;
   const int64_t t = mono_ns - start_ns_;
@@ -428,17 +440,20 @@ void Mirror::on_entry(SyscallStop& s) {
       break;
   }
   th.waited_at_entry = false;
-  if (is_epoll_wait(s.nr)) {
-    // The wake-ups before the call, in their order; then the call itself on the model now if
-    // it will sleep there (its thread sleeps on ep->wq like the program's).
-    const auto w = observer_.drain();
+  // The wake-ups of observed files since the last stop came before this call: the model gets
+  // them now, in their order (an epoll_ctl ADD after them queues its item behind theirs).
+  {
+    const auto w = drain();
     apply_wakeups(*th.task, w, 0, w.size());
+  }
+  if (is_epoll_wait(s.nr)) {
+    // Then the call itself on the model now if it will sleep there (its thread sleeps on
+    // ep->wq like the program's).
     const int epfd = fd(0);
     const int timeout = s.nr == SYS_epoll_pwait2 ? (a(4) ? 1 : -1) : static_cast<int>(a(3));
     ensure_fd(*th.task, epfd);
     if (timeout != 0 && !epoll_has_ready(epfd) && s.nr != SYS_epoll_pwait2) {
-      std::map<int, sim::poll_t> none;
-      refresh_masks({}, none);
+      refresh_masks(watched_masks(), {}, {});
       th.entry_calls = k_->call_number();
       th.entry_result =
           k_->epoll_wait(*th.task, epfd, static_cast<int>(a(2)), timeout,
@@ -539,6 +554,7 @@ void Mirror::mirror_exit(Thread& th, SyscallStop& s) {
           if (obs) observer_.unwatch(epfd, tfd);
         } else if (ev) {
           item_data_[{epfd, tfd}] = ev->data;
+          linked_window_[{epfd, tfd}] = window_;  // ep_insert / ep_modify may link it now
           if (obs) {
             if (op == EPOLL_CTL_ADD)
               observer_.watch(epfd, tfd, tf->id, ev->events);
@@ -935,6 +951,11 @@ void Mirror::mirror_exit(Thread& th, SyscallStop& s) {
 
 // [SECTION] epoll_wait
 
+std::vector<Observer::Wake> Mirror::drain() {
+  ++window_;
+  return observer_.drain();
+}
+
 void Mirror::apply_wakeups(sim::Task& t, const std::vector<Observer::Wake>& w, std::size_t from,
                            std::size_t to) {
   if (from >= to) return;
@@ -945,6 +966,10 @@ void Mirror::apply_wakeups(sim::Task& t, const std::vector<Observer::Wake>& w, s
     const sim::File* f = k_->observed_at(w[i].fd);
     if (!f) continue;
     wakes.emplace_back(w[i].fd, static_cast<sim::poll_t>(w[i].events));
+    // The window of the wake-up that links an item: items linked within one window have no
+    // order the tracer can see.
+    const sim::EpItem* epi = model_item(w[i].epfd, w[i].fd);
+    if (epi && !sim::ep_is_linked(epi)) linked_window_[{w[i].epfd, w[i].fd}] = window_;
     if (options_.on_wakeup)
       options_.on_wakeup(
           WakeRecord{w[i].fd, w[i].epfd, f->label, w[i].events, monotonic_ns() - start_ns_});
@@ -953,23 +978,32 @@ void Mirror::apply_wakeups(sim::Task& t, const std::vector<Observer::Wake>& w, s
   k_->observed_wakeups(t, wakes);
 }
 
-void Mirror::refresh_masks(const std::vector<Observer::Wake>& later,
-                           const std::map<int, sim::poll_t>& returned) {
-  // Every observed file the program's epolls watch gets its mask as at the harvest: the real
-  // file's now, except bits the kernel's answer says (its own items), and bits that came with a
-  // wake-up after the cut (not there yet at the harvest).
+std::map<int, int64_t> Mirror::watched_masks() {
   std::set<int> fds;
   for (const auto& [key, data] : item_data_)
     fds.insert(key.second);
-  for (int f : fds) {
-    sim::File* file = k_->file_at(f);
-    if (!file || file->kind != sim::FileKind::kObserved) continue;
-    int64_t now = observer_.mask(f);
-    if (now < 0) continue;
-    auto m = static_cast<sim::poll_t>(now);
-    for (const auto& w : later)
-      if (w.fd == f) m &= ~static_cast<sim::poll_t>(w.events);
-    if (auto r = returned.find(f); r != returned.end()) m |= r->second;
+  std::vector<int> list;
+  for (int f : fds)
+    if (k_->observed_at(f)) list.push_back(f);
+  return observer_.masks(list);
+}
+
+void Mirror::refresh_masks(const std::map<int, int64_t>& now,
+                           const std::vector<Observer::Wake>& later,
+                           const std::map<int, sim::poll_t>& returned) {
+  // Every observed file the program's epolls watch gets its mask as at the harvest: the real
+  // file's, taken before the wake-ups were drained (so a wake-up that came after it is not in
+  // it), without the bits of wake-ups after the cut (they came after the harvest), with the
+  // bits the kernel's answer says (its own items).
+  for (const auto& [f, mask] : now) {
+    if (mask < 0 || !k_->observed_at(f)) continue;
+    auto m = static_cast<sim::poll_t>(mask);
+    if (auto r = returned.find(f); r != returned.end()) {
+      m |= r->second;  // decided from the kernel's answer
+    } else {
+      for (const auto& w : later)
+        if (w.fd == f) m &= ~static_cast<sim::poll_t>(w.events);
+    }
     k_->set_observed_mask(f, m);
   }
 }
@@ -986,29 +1020,130 @@ void Mirror::mirror_epoll_wait(Thread& th, SyscallStop& s, const std::string& ca
       for (const auto& r : raw)
         kev.push_back({r.events, r.data});
   }
-  const auto w = observer_.drain();
-  // The files of the kernel's answer, and the cut: after the last wake-up of one of them.
+  const auto masks = watched_masks();
+  const auto w = drain();
+  // The observed files of this epoll's items, and which of them the kernel returned (by data).
+  std::map<uint64_t, int> fd_of_data;
+  std::map<int, const sim::EpItem*> items;
+  for (const auto& [key, data] : item_data_) {
+    if (key.first != epfd || !k_->observed_at(key.second)) continue;
+    fd_of_data.emplace(data, key.second);
+    items[key.second] = model_item(epfd, key.second);
+  }
   std::map<int, sim::poll_t> returned;
   for (const auto& e : kev)
-    for (const auto& [key, data] : item_data_)
-      if (key.first == epfd && data == e.data) returned[key.second] |= e.events;
+    if (auto it = fd_of_data.find(e.data); it != fd_of_data.end()) returned[it->second] |= e.events;
+  const std::set<int> in_answer = [&] {
+    std::set<int> fds;
+    for (const auto& [fd, ev] : returned)
+      fds.insert(fd);
+    return fds;
+  }();
+  auto returned_by_kernel = [&](int fd) { return in_answer.count(fd) > 0; };
+  // The cut: the wake-ups up to the last one that a returned item needed (one not on the model's
+  // ready list already) came before the harvest; the others after it.
   std::size_t cut = 0;
-  for (std::size_t i = 0; i < w.size(); ++i)
-    if (w[i].epfd == epfd && returned.count(w[i].fd)) cut = i + 1;
+  for (const auto& [fd, ev] : returned) {
+    const sim::EpItem* epi = items[fd];
+    if (epi && (sim::ep_is_linked(epi) || epi->next != sim::kEpUnactive)) continue;
+    for (std::size_t i = 0; i < w.size(); ++i)
+      if (w[i].epfd == epfd && w[i].fd == fd) {
+        cut = std::max(cut, i + 1);
+        break;
+      }
+  }
+  // The masks at the harvest: what the kernel's answer says of its items (the poll of a
+  // returned item gave its events; an item on the ready list that a harvest with room left did
+  // not return gave none of them); the real mask for the others, without what wake-ups after the
+  // cut brought.
+  const bool room_left = kr.ret >= 0 && kr.ret < static_cast<long>(s.args[2]);
+  std::map<int, int64_t> at_harvest = masks;
+  for (const auto& [fd, epi] : items) {
+    if (!epi || !at_harvest.count(fd) || at_harvest[fd] < 0) continue;
+    auto m = static_cast<sim::poll_t>(at_harvest[fd]);
+    const sim::poll_t interest = epi->event.events;
+    if (auto r = returned.find(fd); r != returned.end())
+      m = (m & ~interest) | r->second;
+    else if (room_left)
+      m &= ~interest;
+    at_harvest[fd] = m;
+    returned.emplace(fd, 0);  // decided: refresh_masks leaves it as set here
+  }
   const std::vector<Observer::Wake> later(w.begin() + static_cast<long>(cut), w.end());
-  refresh_masks(later, returned);
+  refresh_masks(at_harvest, later, returned);
+
+  // The previous harvest of this epoll left wake-ups that may have come during its scan (then
+  // ovflist put their items at the head of the ready list) or after it (the tail, where the
+  // model put them). This answer says which: when it shows them ahead of the items the model
+  // has before them, they came during the scan.
+  resolve_scan_race(epfd, kev);
+  // This harvest's own such wake-ups: an item on the ready list that the scan polled and
+  // dropped (not returned, room left) and that a wake-up after the cut woke again. The model
+  // queues it after the call; the next harvest decides.
+  std::vector<int> racing;
+  {
+    std::set<const sim::EpItem*> linked;
+    if (const sim::File* ef = k_->file_at(epfd); ef && sim::is_file_epoll(ef)) {
+      const sim::EventPoll* ep = static_cast<const sim::EventPollFile*>(ef)->ep();
+      for (const sim::ListHead* p = ep->rdllist.next; p != &ep->rdllist; p = p->next)
+        linked.insert(sim::ep_item_from_rdllink(const_cast<sim::ListHead*>(p)));
+    }
+    for (const auto& wk : later) {
+      const auto it = items.find(wk.fd);
+      const sim::EpItem* epi = wk.epfd == epfd && it != items.end() ? it->second : nullptr;
+      if (room_left && epi && linked.count(epi) && !returned_by_kernel(wk.fd) &&
+          std::find(racing.begin(), racing.end(), wk.fd) == racing.end())
+        racing.push_back(wk.fd);
+    }
+  }
+
+  // A returned edge-triggered item whose wake-up came in the same window as the last harvest of
+  // this epoll may have been woken twice (before and after that harvest) and reached the tracer
+  // once: when the kernel returns it now though the model has it off the ready list and no
+  // wake-up of it came since, the second wake-up is taken as seen (in that window).
+  std::vector<Observer::Wake> before(w.begin(), w.begin() + static_cast<long>(cut));
+  if (auto c = coalesced_.find(epfd); c != coalesced_.end()) {
+    for (const auto& [fd, win] : c->second) {
+      const auto r = returned.find(fd);
+      if (!returned_by_kernel(fd) || r == returned.end()) continue;
+      const sim::EpItem* epi = items.count(fd) ? items[fd] : nullptr;
+      if (!epi || sim::ep_is_linked(epi)) continue;
+      bool woken = false;
+      for (const auto& wk : before)
+        woken = woken || (wk.epfd == epfd && wk.fd == fd);
+      if (woken) continue;
+      before.insert(before.begin(), Observer::Wake{epfd, fd, epi->file->id, r->second});
+      late_windows_[fd] = win;
+    }
+    coalesced_.erase(c);
+  }
+  // Each linked item's window as the harvest finds it (for the order check below).
+  std::map<int, uint64_t> window_at_harvest;
+  auto note_windows = [&] {
+    for (const auto& [fd, epi] : items)
+      if (epi && sim::ep_is_linked(epi))
+        if (auto lw = linked_window_.find({epfd, fd}); lw != linked_window_.end())
+          window_at_harvest[fd] = lw->second;
+  };
 
   sim::SysResult m;
   if (th.waited_at_entry) {
     th.waited_at_entry = false;
-    apply_wakeups(t, w, 0, cut);
+    note_windows();
+    for (const auto& wk : before)
+      if (!window_at_harvest.count(wk.fd) && wk.epfd == epfd)
+        window_at_harvest[wk.fd] = late_windows_.count(wk.fd) ? late_windows_[wk.fd] : window_;
+    apply_wakeups(t, before, 0, before.size());
     m = th.entry_result;
     if (m.blocked) {
       for (const auto& c : k_->take_completions())
         if (c.task == t.id) m = c.result;
     }
   } else {
-    apply_wakeups(t, w, 0, cut);
+    apply_wakeups(t, before, 0, before.size());
+    note_windows();
+    for (const auto& [fd, win] : late_windows_)
+      window_at_harvest[fd] = win;
     std::optional<sim::Kernel::Timespec> ts;
     if (s.nr == SYS_epoll_pwait2 && s.args[4]) {
       struct {
@@ -1048,11 +1183,114 @@ void Mirror::mirror_epoll_wait(Thread& th, SyscallStop& s, const std::string& ca
       return;
     }
   }
-  apply_wakeups(t, w, cut, w.size());
+  late_windows_.clear();
   const std::string ktext = describe_kernel(kr) + (kr.ret > 0 ? " " + events_text(kev) : "");
-  const bool same =
+  bool same =
       m.ret == kr.ret && (kr.ret != -1 || m.err == kr.err) && (kr.ret <= 0 || m.events == kev);
-  verdict(s, call, ktext, same ? std::nullopt : std::optional<std::string>(describe(m)));
+  const char* note = nullptr;
+  if (!same && m.ret == kr.ret && kr.ret > 0 &&
+      order_undecidable(m.events, kev, fd_of_data, window_at_harvest)) {
+    // The same events in another order, and every pair the two answers order differently was
+    // linked by wake-ups in one window: an order the tracer could not see. The kernel's is taken
+    // (the level-triggered items it re-queued stand in its order).
+    same = true;
+    note = "order within one window of wake-ups taken from the kernel";
+    ++undecided_;
+    std::vector<int> order;
+    for (const auto& e : kev)
+      if (auto it = fd_of_data.find(e.data); it != fd_of_data.end()) order.push_back(it->second);
+    k_->adopt_ready_order(epfd, order);
+  }
+  // Windows after the harvest: re-queued level-triggered items are linked in this window;
+  // edge-triggered items returned after a wake-up in this window may have been woken twice.
+  auto& coalesced = coalesced_[epfd];
+  for (const auto& e : kev) {
+    auto it = fd_of_data.find(e.data);
+    if (it == fd_of_data.end()) continue;
+    const sim::EpItem* epi = model_item(epfd, it->second);
+    if (!epi) continue;
+    if (sim::ep_is_linked(epi)) linked_window_[{epfd, it->second}] = window_;
+    bool woken_now = false;
+    for (const auto& wk : before)
+      woken_now = woken_now || (wk.epfd == epfd && wk.fd == it->second);
+    if (woken_now && (epi->event.events & sim::kEPOLLET)) coalesced[it->second] = window_;
+  }
+  apply_wakeups(t, w, cut, w.size());
+  if (!racing.empty()) scan_race_[epfd] = racing;
+  verdict(s, call, ktext, same ? std::nullopt : std::optional<std::string>(describe(m)), note);
+}
+
+bool Mirror::order_undecidable(const std::vector<sim::EpollEvent>& model,
+                               const std::vector<sim::EpollEvent>& kernel,
+                               const std::map<uint64_t, int>& fd_of_data,
+                               const std::map<int, uint64_t>& windows) const {
+  if (model.size() != kernel.size()) return false;
+  std::vector<sim::EpollEvent> a = model, b = kernel;
+  auto less = [](const sim::EpollEvent& x, const sim::EpollEvent& y) {
+    return x.data != y.data ? x.data < y.data : x.events < y.events;
+  };
+  std::sort(a.begin(), a.end(), less);
+  std::sort(b.begin(), b.end(), less);
+  if (a != b) return false;
+  auto window = [&](uint64_t data) -> std::optional<uint64_t> {
+    auto f = fd_of_data.find(data);
+    if (f == fd_of_data.end()) return std::nullopt;
+    auto w = windows.find(f->second);
+    if (w == windows.end()) return std::nullopt;
+    return w->second;
+  };
+  std::map<uint64_t, std::size_t> pos;
+  for (std::size_t i = 0; i < model.size(); ++i)
+    pos[model[i].data] = i;
+  for (std::size_t i = 0; i < kernel.size(); ++i)
+    for (std::size_t j = i + 1; j < kernel.size(); ++j) {
+      if (pos[kernel[i].data] < pos[kernel[j].data]) continue;
+      const auto wi = window(kernel[i].data), wj = window(kernel[j].data);
+      if (!wi || !wj || *wi != *wj) return false;
+    }
+  return true;
+}
+
+void Mirror::resolve_scan_race(int epfd, const std::vector<sim::EpollEvent>& kev) {
+  auto race = scan_race_.find(epfd);
+  if (race == scan_race_.end()) return;
+  const std::vector<int> racing = std::move(race->second);
+  scan_race_.erase(race);
+  const sim::File* ef = k_->file_at(epfd);
+  if (!ef || !sim::is_file_epoll(ef)) return;
+  // The kernel's answer as fds (by the items' data), and the model's ready list as fds.
+  std::map<uint64_t, int> fd_of_data;
+  for (const auto& [key, data] : item_data_)
+    if (key.first == epfd) fd_of_data.emplace(data, key.second);
+  std::vector<int> answer;
+  for (const auto& e : kev)
+    if (auto it = fd_of_data.find(e.data); it != fd_of_data.end()) answer.push_back(it->second);
+  const sim::EventPoll* ep = static_cast<const sim::EventPollFile*>(ef)->ep();
+  std::vector<int> tail;
+  for (const sim::ListHead* p = ep->rdllist.next; p != &ep->rdllist; p = p->next)
+    tail.push_back(sim::ep_item_from_rdllink(const_cast<sim::ListHead*>(p))->fd);
+  std::vector<int> head;
+  for (int fd : racing)
+    if (std::find(tail.begin(), tail.end(), fd) != tail.end()) head.push_back(fd);
+  if (head.empty()) return;
+  for (int fd : tail)
+    if (std::find(head.begin(), head.end(), fd) == head.end()) head.push_back(fd);
+  // Compare in the order of the answer, over the items both lists hold.
+  auto in_answer = [&](const std::vector<int>& order) {
+    std::vector<int> out;
+    for (int fd : order)
+      if (std::find(answer.begin(), answer.end(), fd) != answer.end()) out.push_back(fd);
+    return out;
+  };
+  std::vector<int> answer_linked;
+  for (int fd : answer)
+    if (std::find(tail.begin(), tail.end(), fd) != tail.end()) answer_linked.push_back(fd);
+  if (in_answer(tail) != answer_linked && in_answer(head) == answer_linked) {
+    std::vector<int> moved;
+    for (int fd : racing)
+      if (std::find(tail.begin(), tail.end(), fd) != tail.end()) moved.push_back(fd);
+    k_->late_scan_wakeups(epfd, moved);
+  }
 }
 
 void Mirror::finish_pending(Thread& th) {
@@ -1134,17 +1372,31 @@ void Mirror::verdict(const SyscallStop& s, const std::string& call, const std::s
     options_.on_call(r);
   }
   if (!options_.out) return;
-  if (options_.quiet && !model) return;
-  std::ostream& o = *options_.out;
-  if (threads_.size() > 1 || s.tid != pid_) o << "[" << s.tid << "] ";
-  o << call << " = " << kernel;
+  if (options_.quiet && !model && options_.context <= 0) return;
+  std::string line;
+  if (threads_.size() > 1 || s.tid != pid_) line = "[" + std::to_string(s.tid) + "] ";
+  line += call + " = " + kernel;
   if (model)
-    o << "   ≠ model: " << *model;
+    line += "   ≠ model: " + *model;
   else if (note)
-    o << "   (" << note << ")";
+    line += "   (" + std::string(note) + ")";
   else
-    o << "   = model";
-  o << '\n';
+    line += "   = model";
+  std::ostream& o = *options_.out;
+  if (options_.quiet && !model) {
+    // --context N: the calls before a divergence are kept, and shown with it.
+    recent_.push_back(std::move(line));
+    while (static_cast<int>(recent_.size()) > options_.context)
+      recent_.pop_front();
+    return;
+  }
+  if (options_.quiet && !recent_.empty()) {
+    o << "--\n";
+    for (const auto& r : recent_)
+      o << r << '\n';
+    recent_.clear();
+  }
+  o << line << '\n';
 }
 
 void Mirror::note_once(const std::string& key, const std::string& text) {

@@ -27,6 +27,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -69,6 +70,7 @@ struct WakeRecord {
 struct MirrorOptions {
   std::ostream* out = nullptr;  // the per-call lines and notes (nullptr: none)
   bool quiet = false;           // only divergences, notes and the summary
+  int context = 0;              // with quiet: the calls before each divergence shown with it
   bool attached = false;        // the process ran before the trace (trace -p)
   // Reads the program's memory (Tracer::read_memory); false when the address is not mapped.
   std::function<bool(pid_t tid, uint64_t addr, void* buf, std::size_t len)> read_memory;
@@ -96,6 +98,7 @@ class Mirror final : public Handler {
   long epoll_calls() const { return epoll_calls_; }
   long wakeups() const { return wakeups_; }
   long divergences() const { return divergences_; }
+  long undecided_orders() const { return undecided_; }
   // "traced N calls (E epoll calls, W wake-ups) in T s: D divergences"
   std::string summary_line(double seconds) const;
   const sim::Kernel* kernel() const { return k_.get(); }
@@ -138,13 +141,25 @@ class Mirror final : public Handler {
   void before_fd_goes(int fd);  // the observer lets go of a file whose last fd goes
   void apply_wakeups(sim::Task& t, const std::vector<Observer::Wake>& w, std::size_t from,
                      std::size_t to);
-  void refresh_masks(const std::vector<Observer::Wake>& later,
+  std::map<int, int64_t> watched_masks();  // the real masks of the observed files epolls watch
+  void refresh_masks(const std::map<int, int64_t>& now, const std::vector<Observer::Wake>& later,
                      const std::map<int, sim::poll_t>& returned);
   void advance_clock(int64_t mono_ns);
   bool epoll_has_ready(int epfd) const;
+  // The model's item of the program's epoll `epfd` on its fd `fd`, or nullptr.
+  const sim::EpItem* model_item(int epfd, int fd) const;
 
   void mirror_exit(Thread& th, SyscallStop& s);
   void mirror_epoll_wait(Thread& th, SyscallStop& s, const std::string& text);
+  // Wake-ups the last harvest of an epoll left undecided: during its scan, or after it.
+  void resolve_scan_race(int epfd, const std::vector<sim::EpollEvent>& kev);
+  std::vector<Observer::Wake> drain();  // the observer's wake-ups; a new window begins
+  // The two answers hold the same events, and every pair they order differently was linked in
+  // one window of wake-ups (an order the tracer cannot see).
+  bool order_undecidable(const std::vector<sim::EpollEvent>& model,
+                         const std::vector<sim::EpollEvent>& kernel,
+                         const std::map<uint64_t, int>& fd_of_data,
+                         const std::map<int, uint64_t>& windows) const;
   void finish_pending(Thread& th);
   void check_pending_completions();
   void verdict(const SyscallStop& s, const std::string& call, const std::string& kernel,
@@ -163,6 +178,14 @@ class Mirror final : public Handler {
   std::map<pid_t, Thread> threads_;
   std::map<std::pair<int, int>, uint64_t> item_data_;  // (epfd, fd) -> the item's data
   std::set<std::string> notes_;
+  std::deque<std::string> recent_;             // --context
+  std::map<int, std::vector<int>> scan_race_;  // epfd -> fds whose wake raced its last scan
+  // Windows: a window is the time between two drains of the observer (one stop of the program).
+  uint64_t window_ = 0;
+  std::map<std::pair<int, int>, uint64_t> linked_window_;  // (epfd, fd) -> when it was linked
+  std::map<int, std::map<int, uint64_t>> coalesced_;       // epfd -> ET fds maybe woken twice
+  std::map<int, uint64_t> late_windows_;
+  long undecided_ = 0;  // harvests whose order within a window was the kernel's
   std::vector<Observer::Wake> entry_wakes_;  // scratch
   long calls_ = 0;
   uint32_t model_calls_before_ = 0;

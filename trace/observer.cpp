@@ -131,6 +131,33 @@ std::vector<Observer::Wake> Observer::drain() {
   return out;
 }
 
+std::map<int, int64_t> Observer::masks(const std::vector<int>& fds) {
+  std::map<int, int64_t> out;
+  std::vector<pollfd> polls;
+  std::vector<int> which;
+  for (int fd : fds) {
+    int own = -1;
+    for (const auto& [id, w] : watches_)
+      if (w.fd == fd) {
+        own = w.own_fd;
+        break;
+      }
+    if (own < 0) {
+      out[fd] = mask(fd);
+      continue;
+    }
+    polls.push_back(pollfd{own,
+                           static_cast<short>(POLLIN | POLLOUT | POLLPRI | POLLRDHUP | POLLRDNORM |
+                                              POLLRDBAND | POLLWRNORM | POLLWRBAND),
+                           0});
+    which.push_back(fd);
+  }
+  if (!polls.empty() && ::poll(polls.data(), polls.size(), 0) >= 0)
+    for (std::size_t i = 0; i < polls.size(); ++i)
+      out[which[i]] = static_cast<uint16_t>(polls[i].revents);
+  return out;
+}
+
 int64_t Observer::mask(int fd) {
   int own = -1;
   bool temporary = false;

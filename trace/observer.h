@@ -58,6 +58,8 @@ class Observer {
   std::vector<Wake> drain();
   // The current poll mask of the program's fd (poll(2) on a duplicate), or nullopt-like -1.
   int64_t mask(int fd);
+  // The masks of several fds with one poll(2) (fds without a watch are asked one by one).
+  std::map<int, int64_t> masks(const std::vector<int>& fds);
   // A duplicate of the program's fd, for questions (getpeername, fdinfo); the caller closes it.
   int dup_of(int fd) const;
   int wakeups_seen() const { return wakeups_; }
