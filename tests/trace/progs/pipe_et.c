@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
   int n3 = epoll_wait(ep, out, 8, lt ? 0 : 20);
   // Errors the model must give too.
   int bad = epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev);  // EEXIST
-  int badfd = epoll_wait(999, out, 8, 0);              // EBADF
+  int badfd = epoll_wait(999, out, 8, 0);             // EBADF
   close(p[1]);
   int n4 = epoll_wait(ep, out, 8, 0);  // HUP: the writer is gone
   close(p[0]);
