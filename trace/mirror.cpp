@@ -23,6 +23,7 @@
 #include <algorithm>
 #include <climits>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -82,7 +83,9 @@ Mirror::Kres Mirror::kernel_result(long raw) {
 }
 
 Mirror::Mirror(const sim::KernelProfile& profile, MirrorOptions options)
-    : profile_(profile), options_(std::move(options)) {}
+    : profile_(profile), options_(std::move(options)) {
+  debug_ = std::getenv("EPOLLSCOPE_TRACE_DEBUG") != nullptr;
+}
 
 Mirror::~Mirror() = default;
 
@@ -178,6 +181,10 @@ void Mirror::sync_fds(sim::Task& t, bool at_start) {
 }
 
 void Mirror::before_fd_goes(int fd) {
+  // A watch made through this fd number goes, whatever file the model has there: in a program
+  // with threads the model's fd table may lag the program's by a stop or two, and no duplicate
+  // of ours may keep a file the program is closing alive (its epitems would outlive the close).
+  observer_.forget_fd(fd);
   sim::File* f = k_ ? k_->file_at(fd) : nullptr;
   if (!f) return;
   // The program's last fd of this file: our duplicates must go first, so that the file's last
@@ -385,7 +392,7 @@ void Mirror::on_thread_exit(pid_t tid, pid_t tgid) {
   if (it == threads_.end()) return;
   if (it->second.task && it->second.task->state == sim::TaskState::kSleeping)
     k_->interrupt(*it->second.task);
-  k_->take_completions();
+  if (it->second.task) completion_of(*it->second.task);
   // The model's task stays (tasks are not freed); the thread is forgotten.
   if (tid != pid_) threads_.erase(it);
 }
@@ -416,9 +423,15 @@ void Mirror::on_entry(SyscallStop& s) {
   advance_clock(s.entry_ns);
   const auto a = [&](int i) { return s.args[i]; };
   const auto fd = [&](int i) { return static_cast<int>(a(i)); };
+  th.closed_at_entry = false;
   switch (s.nr) {
     case SYS_close:
+      // close is mirrored at its entry: the fd is free once the kernel runs it, and another
+      // thread's accept may take the number before this thread's exit stop is seen. The thread
+      // itself stays stopped until the tracer lets it go, so nothing of it happens in between.
       before_fd_goes(fd(0));
+      th.close_result = k_->close(*th.task, fd(0));
+      th.closed_at_entry = true;
       break;
     case SYS_dup2:
     case SYS_dup3:
@@ -459,6 +472,9 @@ void Mirror::on_entry(SyscallStop& s) {
           k_->epoll_wait(*th.task, epfd, static_cast<int>(a(2)), timeout,
                          a(1) ? sim::UserBuffer::kValid : sim::UserBuffer::kFaultsOnCopy);
       th.waited_at_entry = true;
+      if (debug_ && options_.out)
+        *options_.out << "  . [" << s.tid << "] epoll_wait(" << epfd
+                      << ") on the model at entry: " << describe(th.entry_result) << '\n';
     }
   }
 }
@@ -499,6 +515,19 @@ void Mirror::mirror_exit(Thread& th, SyscallStop& s) {
     const bool same = m.ret == kr.ret && (kr.ret != -1 || m.err == kr.err);
     verdict(s, call, kernel_text, same ? std::nullopt : std::optional<std::string>(describe(m)));
   };
+  // Threads allocate fds at once; the tracer sees their exit stops in some order, so the model,
+  // which allocates at each exit stop, may give a new file another free number than the kernel
+  // did. With several threads that is the tracer's order, not the model's: the new file moves to
+  // the kernel's number (dup2 and close on the model).
+  auto relocate = [&](sim::SysResult m, long kernel_fd) {
+    if (threads_.size() < 2 || m.ret < 0 || kernel_fd < 0 || m.ret == kernel_fd ||
+        k_->file_at(static_cast<int>(kernel_fd)))
+      return m;
+    k_->dup2(t, static_cast<int>(m.ret), static_cast<int>(kernel_fd));
+    k_->close(t, static_cast<int>(m.ret));
+    m.ret = kernel_fd;
+    return m;
+  };
   auto pass = [&](const std::string& call) {
     verdict(s, call, kernel_text, std::nullopt, "observed");
   };
@@ -516,13 +545,13 @@ void Mirror::mirror_exit(Thread& th, SyscallStop& s) {
     case SYS_epoll_create: {
       ++epoll_calls_;
       compare(name + "(" + std::to_string(static_cast<int>(a(0))) + ")",
-              k_->epoll_create(t, static_cast<int>(a(0))));
+              relocate(k_->epoll_create(t, static_cast<int>(a(0))), kr.ret));
       return;
     }
     case SYS_epoll_create1: {
       ++epoll_calls_;
       compare(name + "(" + std::to_string(static_cast<int>(a(0))) + ")",
-              k_->epoll_create1(t, static_cast<int>(a(0))));
+              relocate(k_->epoll_create1(t, static_cast<int>(a(0))), kr.ret));
       return;
     }
     case SYS_epoll_ctl: {
@@ -635,7 +664,7 @@ void Mirror::mirror_exit(Thread& th, SyscallStop& s) {
       const int flags = s.nr == SYS_eventfd2 ? static_cast<int>(a(1)) : 0;
       compare(name + "(" + std::to_string(static_cast<unsigned>(a(0))) + ", " +
                   std::to_string(flags) + ")",
-              k_->eventfd2(t, static_cast<unsigned>(a(0)), flags));
+              relocate(k_->eventfd2(t, static_cast<unsigned>(a(0)), flags), kr.ret));
       return;
     }
     case SYS_read:
@@ -743,7 +772,8 @@ void Mirror::mirror_exit(Thread& th, SyscallStop& s) {
     }
     case SYS_close: {
       const std::string call = name + "(" + std::to_string(fd(0)) + ")";
-      compare(call, k_->close(t, fd(0)));
+      compare(call, th.closed_at_entry ? th.close_result : k_->close(t, fd(0)));
+      th.closed_at_entry = false;
       return;
     }
     case SYS_close_range: {
@@ -768,7 +798,7 @@ void Mirror::mirror_exit(Thread& th, SyscallStop& s) {
     }
     case SYS_dup: {
       ensure_fd(t, fd(0));
-      compare(name + "(" + std::to_string(fd(0)) + ")", k_->dup(t, fd(0)));
+      compare(name + "(" + std::to_string(fd(0)) + ")", relocate(k_->dup(t, fd(0)), kr.ret));
       return;
     }
     case SYS_dup2:
@@ -889,7 +919,7 @@ void Mirror::mirror_exit(Thread& th, SyscallStop& s) {
     case SYS_accept:
     case SYS_accept4: {
       const std::string call = name + "(" + std::to_string(fd(0)) + ")";
-      ensure_fd(t, fd(0));
+      if (sim::File* l = ensure_fd(t, fd(0)); l && kr.ret >= 0) observer_.accepted(l->id);
       if (kr.ret >= 0) install_observed(t, static_cast<int>(kr.ret), name);
       verdict(s, call, kernel_text, std::nullopt, "observed");
       return;
@@ -953,19 +983,43 @@ void Mirror::mirror_exit(Thread& th, SyscallStop& s) {
 
 std::vector<Observer::Wake> Mirror::drain() {
   ++window_;
-  return observer_.drain();
+  auto w = observer_.drain();
+  if (debug_ && options_.out && !w.empty()) {
+    std::string line = "  . drain " + std::to_string(window_) + ":";
+    for (const auto& x : w)
+      line += " (" + std::to_string(x.epfd) + "," + std::to_string(x.fd) + "," +
+              sim::mask_to_string(x.events) + (x.count > 1 ? "x" + std::to_string(x.count) : "") +
+              ")";
+    *options_.out << line << '\n';
+  }
+  return w;
 }
 
 void Mirror::apply_wakeups(sim::Task& t, const std::vector<Observer::Wake>& w, std::size_t from,
                            std::size_t to) {
   if (from >= to) return;
   std::vector<std::pair<int, sim::poll_t>> wakes;
+  std::vector<int> counts;  // how many model wake-ups the last group stands for
   for (std::size_t i = from; i < to; ++i) {
+    // One wake-up of a file reaches every watch of it (one per item of the program's epolls):
+    // they come together, next to each other in the observer's ready list. The model wakes the
+    // file once, with their keys together.
+    if (i > from && w[i].fd == w[i - 1].fd && !wakes.empty() && wakes.back().first == w[i].fd) {
+      for (int c = 0; c < counts.back(); ++c)
+        wakes[wakes.size() - 1 - static_cast<std::size_t>(c)].second |=
+            static_cast<sim::poll_t>(w[i].events);
+      const sim::EpItem* epi = model_item(w[i].epfd, w[i].fd);
+      if (epi && !sim::ep_is_linked(epi)) linked_window_[{w[i].epfd, w[i].fd}] = window_;
+      continue;
+    }
     // An item outlives its fd when the program closed one of two fds of a file: such a wake-up
     // reaches the model through no fd, and is left out (rare; the file is still watched).
     const sim::File* f = k_->observed_at(w[i].fd);
     if (!f) continue;
-    wakes.emplace_back(w[i].fd, static_cast<sim::poll_t>(w[i].events));
+    // A listener's wake-up stands for every connection queued since the last drain.
+    for (int c = 0; c < std::max(1, w[i].count); ++c)
+      wakes.emplace_back(w[i].fd, static_cast<sim::poll_t>(w[i].events));
+    counts.push_back(std::max(1, w[i].count));
     // The window of the wake-up that links an item: items linked within one window have no
     // order the tracer can see.
     const sim::EpItem* epi = model_item(w[i].epfd, w[i].fd);
@@ -1135,10 +1189,8 @@ void Mirror::mirror_epoll_wait(Thread& th, SyscallStop& s, const std::string& ca
         window_at_harvest[wk.fd] = late_windows_.count(wk.fd) ? late_windows_[wk.fd] : window_;
     apply_wakeups(t, before, 0, before.size());
     m = th.entry_result;
-    if (m.blocked) {
-      for (const auto& c : k_->take_completions())
-        if (c.task == t.id) m = c.result;
-    }
+    if (m.blocked)
+      if (auto c = completion_of(t)) m = *c;
   } else {
     apply_wakeups(t, before, 0, before.size());
     note_windows();
@@ -1169,16 +1221,15 @@ void Mirror::mirror_epoll_wait(Thread& th, SyscallStop& s, const std::string& ca
       k_->interrupt(t);
     }
     bool done = false;
-    for (const auto& c : k_->take_completions())
-      if (c.task == t.id) {
-        m = c.result;
-        done = true;
-      }
+    if (auto c = completion_of(t)) {
+      m = *c;
+      done = true;
+    }
     if (!done) {
       verdict(s, call, describe_kernel(kr) + (kev.empty() ? "" : " " + events_text(kev)),
               "sleeps on (no wake-up the model saw ends its wait)");
       k_->interrupt(t);
-      k_->take_completions();
+      completion_of(t);
       apply_wakeups(t, w, cut, w.size());
       return;
     }
@@ -1302,26 +1353,36 @@ void Mirror::finish_pending(Thread& th) {
                   << describe_kernel(th.pending_kernel)
                   << "; the model's thread still sleeps in it\n";
   k_->interrupt(*th.task);
-  k_->take_completions();
+  completion_of(*th.task);
+}
+
+void Mirror::collect_completions() {
+  for (auto& c : k_->take_completions())
+    completed_[c.task] = std::move(c.result);
+}
+
+std::optional<sim::SysResult> Mirror::completion_of(const sim::Task& t) {
+  collect_completions();
+  auto it = completed_.find(t.id);
+  if (it == completed_.end()) return std::nullopt;
+  sim::SysResult r = std::move(it->second);
+  completed_.erase(it);
+  return r;
 }
 
 void Mirror::check_pending_completions() {
-  bool any = false;
-  for (auto& [tid, th] : threads_)
-    any = any || th.pending;
-  if (!any) return;
-  for (const auto& c : k_->take_completions()) {
-    for (auto& [tid, th] : threads_) {
-      if (!th.pending || th.task->id != c.task) continue;
-      th.pending = false;
-      const Kres& kr = th.pending_kernel;
-      const bool same = c.result.ret == kr.ret && (kr.ret != -1 || c.result.err == kr.err);
-      SyscallStop s;
-      s.tid = tid;
-      verdict(s, th.pending_text, describe_kernel(kr),
-              same ? std::nullopt : std::optional<std::string>(describe(c.result)),
-              "finished after a wake-up");
-    }
+  for (auto& [tid, th] : threads_) {
+    if (!th.pending) continue;
+    auto c = completion_of(*th.task);
+    if (!c) continue;
+    th.pending = false;
+    const Kres& kr = th.pending_kernel;
+    const bool same = c->ret == kr.ret && (kr.ret != -1 || c->err == kr.err);
+    SyscallStop s;
+    s.tid = tid;
+    verdict(s, th.pending_text, describe_kernel(kr),
+            same ? std::nullopt : std::optional<std::string>(describe(*c)),
+            "finished after a wake-up");
   }
 }
 

@@ -117,6 +117,9 @@ class Mirror final : public Handler {
     bool waited_at_entry = false;
     sim::SysResult entry_result;
     uint32_t entry_calls = 0;  // the model's call number before it
+    // A close performed on the model at its entry, and what the model answered.
+    bool closed_at_entry = false;
+    sim::SysResult close_result;
     // A call the model left sleeping though the kernel returned: compared when it finishes.
     bool pending = false;
     std::string pending_text;
@@ -162,6 +165,9 @@ class Mirror final : public Handler {
                          const std::map<int, uint64_t>& windows) const;
   void finish_pending(Thread& th);
   void check_pending_completions();
+  // Sleeping calls of the model that finished, kept per task until their thread's exit stop.
+  void collect_completions();
+  std::optional<sim::SysResult> completion_of(const sim::Task& t);
   void verdict(const SyscallStop& s, const std::string& call, const std::string& kernel,
                const std::optional<std::string>& model, const char* note = nullptr);
   void note_once(const std::string& key, const std::string& text);
@@ -185,7 +191,10 @@ class Mirror final : public Handler {
   std::map<std::pair<int, int>, uint64_t> linked_window_;  // (epfd, fd) -> when it was linked
   std::map<int, std::map<int, uint64_t>> coalesced_;       // epfd -> ET fds maybe woken twice
   std::map<int, uint64_t> late_windows_;
-  long undecided_ = 0;  // harvests whose order within a window was the kernel's
+  long undecided_ = 0;
+  bool debug_ = false;  // EPOLLSCOPE_TRACE_DEBUG: the drains and entry decisions too
+  std::map<uint32_t, sim::SysResult>
+      completed_;  // harvests whose order within a window was the kernel's
   std::vector<Observer::Wake> entry_wakes_;  // scratch
   long calls_ = 0;
   uint32_t model_calls_before_ = 0;

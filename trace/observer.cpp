@@ -2,11 +2,15 @@
 #include "trace/observer.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace epollscope::trace {
@@ -59,6 +63,10 @@ bool Observer::watch(int epfd, int fd, uint32_t file_id, uint32_t events) {
     return false;
   }
   watches_[id] = Watch{epfd, fd, file_id, events, own};
+  if (!backlog_.count(file_id)) {
+    const long q = accept_queue(own);
+    if (q >= 0) backlog_[file_id] = q;
+  }
   by_key_[{epfd, fd}] = id;
   return true;
 }
@@ -99,6 +107,14 @@ void Observer::forget_file(uint32_t file_id) {
   }
 }
 
+void Observer::forget_fd(int fd) {
+  for (auto it = watches_.begin(); it != watches_.end();) {
+    auto next = std::next(it);
+    if (it->second.fd == fd) drop(it);
+    it = next;
+  }
+}
+
 void Observer::forget_epoll(int epfd) {
   for (auto it = watches_.begin(); it != watches_.end();) {
     auto next = std::next(it);
@@ -123,7 +139,24 @@ std::vector<Observer::Wake> Observer::drain() {
     for (int i = 0; i < n; ++i) {
       auto it = watches_.find(evs[i].data.u64);
       if (it == watches_.end()) continue;
-      out.push_back(Wake{it->second.epfd, it->second.fd, it->second.file_id, evs[i].events});
+      Wake wk{it->second.epfd, it->second.fd, it->second.file_id, evs[i].events, 1};
+      // A listener wakes once per connection that joins its queue (sk_data_ready from
+      // tcp_child_process): the connections since the last drain, from the queue's length.
+      if (auto b = backlog_.find(wk.file_id); b != backlog_.end()) {
+        const bool first_of_file = out.empty() || out.back().file_id != wk.file_id;
+        if (first_of_file) {
+          const long q = accept_queue(it->second.own_fd);
+          if (q >= 0) {
+            const long came = q - b->second + accepted_[wk.file_id];
+            wk.count = static_cast<int>(std::max(1L, came));
+            b->second = q;
+            accepted_[wk.file_id] = 0;
+          }
+        } else {
+          wk.count = out.back().count;
+        }
+      }
+      out.push_back(wk);
     }
     if (n < 64) break;
   }
@@ -156,6 +189,14 @@ std::map<int, int64_t> Observer::masks(const std::vector<int>& fds) {
     for (std::size_t i = 0; i < polls.size(); ++i)
       out[which[i]] = static_cast<uint16_t>(polls[i].revents);
   return out;
+}
+
+long Observer::accept_queue(int fd) {
+  tcp_info info{};
+  socklen_t len = sizeof info;
+  if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) return -1;
+  if (info.tcpi_state != TCP_LISTEN) return -1;
+  return static_cast<long>(info.tcpi_unacked);
 }
 
 int64_t Observer::mask(int fd) {

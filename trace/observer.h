@@ -44,6 +44,8 @@ class Observer {
   void unwatch(int epfd, int fd);
   // Drops every watch of the model's file `file_id` (its duplicates are closed).
   void forget_file(uint32_t file_id);
+  // Drops every watch made through the program's fd `fd`.
+  void forget_fd(int fd);
   // Drops every watch made through the program's epoll `epfd` (the epoll is going away).
   void forget_epoll(int epfd);
   bool watches_file(uint32_t file_id) const;
@@ -53,6 +55,7 @@ class Observer {
     int fd;            // the program's fd of the item
     uint32_t file_id;  // the model's file
     uint32_t events;   // the poll mask when the observer harvested it (& the item's events)
+    int count = 1;     // wake-ups it stands for (a listener: the connections queued since)
   };
   // The wake-ups since the last drain, in the order the kernel issued them.
   std::vector<Wake> drain();
@@ -63,6 +66,9 @@ class Observer {
   // A duplicate of the program's fd, for questions (getpeername, fdinfo); the caller closes it.
   int dup_of(int fd) const;
   int wakeups_seen() const { return wakeups_; }
+  // The program accepted a connection from the listening socket `file_id` (its queue shrank by
+  // one: drain() counts the connections that came since from the queue's length).
+  void accepted(uint32_t file_id) { ++accepted_[file_id]; }
 
  private:
   struct Watch {
@@ -81,6 +87,12 @@ class Observer {
   std::map<uint64_t, Watch> watches_;               // by the id in the observer's epoll data
   std::map<std::pair<int, int>, uint64_t> by_key_;  // (epfd, fd) -> id
   int wakeups_ = 0;
+  // Listening sockets: the accept queue's length at the last drain, and accepts since.
+  std::map<uint32_t, long> backlog_;
+  std::map<uint32_t, long> accepted_;
+  // The length of the accept queue of a listening socket (TCP_INFO's tcpi_unacked is
+  // sk_ack_backlog for a listener), or -1 when `fd` is not one.
+  static long accept_queue(int fd);
 };
 
 }  // namespace epollscope::trace
