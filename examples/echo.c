@@ -144,10 +144,11 @@ int accept_connections(struct echo_loop* loop, int listener, int only_one) {
   do {
     int fd = accept(listener, NULL, NULL);
     if (fd == -1) {
+      /* A connection reset while it waited in the queue: the next one may be fine. */
+      if (errno == ECONNABORTED || errno == EINTR) continue;
       /* EAGAIN: the accept queue is empty, every pending connection is ours. With EPOLLET we
        * must get here: the listener is reported again only when a *new* connection arrives. */
-      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ECONNABORTED && errno != EINTR)
-        perror("accept");
+      if (errno != EAGAIN && errno != EWOULDBLOCK) perror("accept");
       break;
     }
     struct connection* c = calloc(1, sizeof *c);
