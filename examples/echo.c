@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/signalfd.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -51,7 +51,7 @@ static long number_arg(const char* usage, const char* flag, const char* text, lo
 }
 
 void echo_parse_options(int argc, char** argv, const char* usage, struct echo_options* o) {
-  int mt = strstr(usage, "--threads") != NULL; /* the MT server's usage lists its own flag */
+  int mt = o->threads > 0; /* only the MT server has threads to count, and a default for them */
   for (int i = 1; i < argc; ++i) {
     const char* arg = argv[i];
     if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
@@ -117,15 +117,26 @@ void announce_port(int listener) {
   fflush(stdout);
 }
 
-int stop_signals_fd(void) {
-  sigset_t stop;
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGINT);
-  sigaddset(&stop, SIGTERM);
-  if (sigprocmask(SIG_BLOCK, &stop, NULL) == -1) return -1;
+static int stop_fd = -1;
+
+static void on_stop_signal(int sig) {
+  (void)sig;
+  uint64_t one = 1;
+  ssize_t n = write(stop_fd, &one, sizeof one); /* write() is safe in a signal handler */
+  (void)n;
+}
+
+int stop_event_fd(void) {
+  stop_fd = eventfd(0, EFD_CLOEXEC);
+  if (stop_fd == -1) return -1;
+  struct sigaction action;
+  memset(&action, 0, sizeof action);
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  if (sigaction(SIGINT, &action, NULL) == -1 || sigaction(SIGTERM, &action, NULL) == -1) return -1;
   /* A client that vanishes makes write() raise SIGPIPE, which would kill us: we want EPIPE. */
   signal(SIGPIPE, SIG_IGN);
-  return signalfd(-1, &stop, SFD_CLOEXEC);
+  return stop_fd;
 }
 
 int accept_connections(struct echo_loop* loop, int listener, int only_one) {
@@ -133,10 +144,11 @@ int accept_connections(struct echo_loop* loop, int listener, int only_one) {
   do {
     int fd = accept(listener, NULL, NULL);
     if (fd == -1) {
+      /* A connection reset while it waited in the queue: the next one may be fine. */
+      if (errno == ECONNABORTED || errno == EINTR) continue;
       /* EAGAIN: the accept queue is empty, every pending connection is ours. With EPOLLET we
        * must get here: the listener is reported again only when a *new* connection arrives. */
-      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ECONNABORTED && errno != EINTR)
-        perror("accept");
+      if (errno != EAGAIN && errno != EWOULDBLOCK) perror("accept");
       break;
     }
     struct connection* c = calloc(1, sizeof *c);
@@ -200,9 +212,9 @@ static int write_pending(struct connection* c) {
   return 1;
 }
 
-int on_connection_event(struct echo_loop* loop, struct connection* c, uint32_t events) {
-  (void)events; /* read() and write() say all we need: data, 0 for the end, or the error */
-
+int on_connection_event(struct echo_loop* loop, struct connection* c) {
+  /* Which events were reported matters little: read() and write() say all we need (data, 0 for
+   * the end, or the error, such as ECONNRESET behind an EPOLLERR). */
   if (c->pending_len > 0) {
     /* We were waiting for EPOLLOUT (or EPOLLERR / EPOLLHUP, which epoll always reports). */
     int written = write_pending(c);

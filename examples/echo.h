@@ -22,7 +22,8 @@ struct echo_options {
 };
 
 /* Reads argv into *options. --help: the usage on stdout, exit 0. An unknown flag or a bad value:
- * what is wrong and the usage on stderr, exit 2. `usage` is the line after "usage: ". */
+ * what is wrong and the usage on stderr, exit 2. `usage` is the line after "usage: ". --threads
+ * is taken when options->threads holds a default (the MT server), --lt otherwise. */
 void echo_parse_options(int argc, char** argv, const char* usage, struct echo_options* options);
 
 /* The seed's two helpers. make_socket_non_blocking: O_NONBLOCK added with F_GETFL/F_SETFL.
@@ -34,10 +35,11 @@ int create_and_bind(const char* program, int port);
  * whoever started the server reads the port from it. */
 void announce_port(int listener);
 
-/* SIGINT and SIGTERM blocked in this thread (and the threads it creates later) and delivered to
- * a signalfd instead, which the event loop watches like any socket: a signal can then never arrive
- * between checking a flag and going to sleep in epoll_wait. Returns the signalfd, or -1. */
-int stop_signals_fd(void);
+/* An eventfd that SIGINT and SIGTERM write to (their handler does only that), for the event loop
+ * to watch like any socket: a signal can then never be missed between checking a flag and going
+ * to sleep in epoll_wait (the self-pipe trick, with an eventfd as the pipe). Also ignores SIGPIPE.
+ * Returns the eventfd, or -1. */
+int stop_event_fd(void);
 
 enum { ECHO_BUFFER = 16384 };
 
@@ -60,9 +62,9 @@ struct echo_loop {
  * connection to loop->ep with EPOLLIN | EPOLLRDHUP (| EPOLLET). Returns how many it accepted. */
 int accept_connections(struct echo_loop* loop, int listener, int only_one);
 
-/* The events epoll_wait reported on connection c: read, echo, close. Returns 1 when c was closed
- * (and freed), 0 when it stays open. */
-int on_connection_event(struct echo_loop* loop, struct connection* c, uint32_t events);
+/* epoll_wait reported connection c: read, echo, close. Returns 1 when c was closed (and freed),
+ * 0 when it stays open. */
+int on_connection_event(struct echo_loop* loop, struct connection* c);
 
 /* Closes and frees every connection still open (the server is ending). */
 void close_all_connections(struct echo_loop* loop);

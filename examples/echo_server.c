@@ -6,7 +6,7 @@
  *        clients ──► listener (EPOLLIN | EPOLLET) ──┐
  *                    connection 1 (EPOLLIN | EPOLLET | EPOLLRDHUP) ──┤
  *                    connection 2 ...                                ├──► epoll ──► epoll_wait loop
- *                    signalfd (SIGINT, SIGTERM) ─────────────────────┘
+ *                    stop eventfd (SIGINT, SIGTERM) ─────────────────┘
  *
  *   epollscope-echo-server [--port P] [--exit-after N] [--lt]
  *
@@ -19,6 +19,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
@@ -30,7 +31,7 @@
 
 static const char usage[] = "epollscope-echo-server [--port P] [--exit-after N] [--lt]";
 
-/* epoll_event.data of the listener and of the signalfd: addresses no connection has. */
+/* epoll_event.data of the listener and of the stop eventfd: addresses no connection has. */
 static char listener_mark, stop_mark;
 
 static int add(int ep, int fd, uint32_t events, void* data) {
@@ -47,7 +48,7 @@ int main(int argc, char* argv[]) {
 
   int listener = create_and_bind("epollscope-echo-server", options.port);
   if (listener == -1) return EXIT_FAILURE;
-  int stop = stop_signals_fd();
+  int stop = stop_event_fd();
 
   /* epoll_create1(0) is epoll_create(size) without the size, which the kernel ignores since
    * 2.6.8: the interest list (a red-black tree, rbr) grows as needed. */
@@ -66,6 +67,7 @@ int main(int argc, char* argv[]) {
   int running = 1;
   while (running) {
     int n = epoll_wait(loop.ep, events, MAXEVENTS, -1);
+    if (n == -1 && errno == EINTR) continue; /* a stop signal of a debugger, say */
     if (n == -1) {
       perror("epoll_wait");
       break;
@@ -78,7 +80,7 @@ int main(int argc, char* argv[]) {
         /* One or more new connections. Edge-triggered: all of them now, until EAGAIN.
          * Level-triggered: one; epoll reports the listener again while its queue is not empty. */
         accept_connections(&loop, listener, !et);
-      } else if (on_connection_event(&loop, data, events[i].events) && options.exit_after > 0 &&
+      } else if (on_connection_event(&loop, data) && options.exit_after > 0 &&
                  loop.closed >= options.exit_after) {
         running = 0;
       }

@@ -6,7 +6,7 @@
  *                        ┌─► epoll 1 (thread 1): listener (lt, excl), its connections (et)
  *   listener (one) ──────┼─► epoll 2 (thread 2): listener (lt, excl), its connections (et)
  *                        └─► epoll T ...
- *   signalfd, stop eventfd ──► every epoll (lt): both wake every thread to end it
+ *   stop eventfd ────────────► every epoll (lt): wakes every thread to end it
  *
  *   epollscope-echo-server-mt [--port P] [--exit-after N] [--threads T]
  *
@@ -23,6 +23,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -39,14 +40,13 @@ static const char usage[] = "epollscope-echo-server-mt [--port P] [--exit-after 
 
 struct shared {
   int listener;       /* the one listening socket, in every thread's epoll */
-  int stop_signals;   /* signalfd for SIGINT and SIGTERM (nobody reads it: it stays ready) */
-  int stop_event;     /* eventfd written once when --exit-after is reached */
+  int stop_event;     /* written by SIGINT, SIGTERM, --exit-after; never read: it stays ready */
   long exit_after;    /* 0: never */
   atomic_long closed; /* connections closed by all threads */
   atomic_long waits_for_out;
 };
 
-static char listener_mark, stop_mark; /* epoll_event.data of the shared fds */
+static char listener_mark, stop_mark; /* epoll_event.data of the listener and the eventfd */
 
 static int add(int ep, int fd, uint32_t events, void* data) {
   struct epoll_event event;
@@ -59,10 +59,9 @@ static void* worker(void* arg) {
   struct shared* s = arg;
   struct echo_loop loop = {.ep = epoll_create1(0), .edge_triggered = 1};
   /* EPOLLEXCLUSIVE is allowed only with EPOLL_CTL_ADD, and beside it only EPOLLIN, EPOLLOUT,
-   * EPOLLERR, EPOLLHUP, EPOLLWAKEUP and EPOLLET (otherwise EINVAL). The stop fds are not
-   * exclusive: each of them must wake every thread. */
+   * EPOLLERR, EPOLLHUP, EPOLLWAKEUP and EPOLLET (otherwise EINVAL). The stop eventfd is not
+   * exclusive: it must wake every thread. */
   if (loop.ep == -1 || add(loop.ep, s->listener, EPOLLIN | EPOLLEXCLUSIVE, &listener_mark) == -1 ||
-      add(loop.ep, s->stop_signals, EPOLLIN, &stop_mark) == -1 ||
       add(loop.ep, s->stop_event, EPOLLIN, &stop_mark) == -1) {
     perror("epollscope-echo-server-mt: thread setup");
     eventfd_write(s->stop_event, 1); /* take the other threads down too */
@@ -74,6 +73,7 @@ static void* worker(void* arg) {
   int running = 1;
   while (running) {
     int n = epoll_wait(loop.ep, events, MAXEVENTS, -1);
+    if (n == -1 && errno == EINTR) continue; /* a stop signal of a debugger, say */
     if (n == -1) {
       perror("epoll_wait");
       break;
@@ -84,7 +84,7 @@ static void* worker(void* arg) {
         running = 0;
       } else if (data == &listener_mark) {
         accept_connections(&loop, s->listener, 0);
-      } else if (on_connection_event(&loop, data, events[i].events)) {
+      } else if (on_connection_event(&loop, data)) {
         long closed = atomic_fetch_add(&s->closed, 1) + 1;
         if (s->exit_after > 0 && closed == s->exit_after) eventfd_write(s->stop_event, 1);
       }
@@ -103,10 +103,8 @@ int main(int argc, char* argv[]) {
   struct shared s = {.exit_after = options.exit_after};
   s.listener = create_and_bind("epollscope-echo-server-mt", options.port);
   if (s.listener == -1) return EXIT_FAILURE;
-  /* Before any thread starts: the threads inherit the blocked SIGINT and SIGTERM. */
-  s.stop_signals = stop_signals_fd();
-  s.stop_event = eventfd(0, EFD_CLOEXEC);
-  if (s.stop_signals == -1 || s.stop_event == -1) {
+  s.stop_event = stop_event_fd();
+  if (s.stop_event == -1) {
     perror("epollscope-echo-server-mt: setup");
     return EXIT_FAILURE;
   }
@@ -127,7 +125,6 @@ int main(int argc, char* argv[]) {
           "epollscope-echo-server-mt: %ld connections closed, %ld writes waited for EPOLLOUT\n",
           atomic_load(&s.closed), atomic_load(&s.waits_for_out));
   close(s.stop_event);
-  close(s.stop_signals);
   close(s.listener);
   return started == options.threads ? EXIT_SUCCESS : EXIT_FAILURE;
 }

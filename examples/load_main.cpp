@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
   o.deadline = std::chrono::milliseconds(deadline_ms);
 
   const LoadStats stats = run_load(o);
-  std::cout << describe(stats) << '\n';
+  std::cout << describe(stats) << std::endl;  // before the errors on stderr
   for (const std::string& m : stats.messages)
     std::cerr << "epollscope-load: " << m << '\n';
   return stats.ok() ? 0 : 1;

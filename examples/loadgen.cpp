@@ -19,7 +19,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr std::size_t kMaxMessages = 8;
-constexpr auto kLazyPatience = std::chrono::milliseconds(20);
+constexpr auto kLazyPatience = std::chrono::milliseconds(100);
 
 // Byte `offset` of round trip `round` of client `client`: a mix of the three (splitmix64's
 // finaliser), so that bytes from another client or round trip differ.

@@ -34,7 +34,7 @@ struct LoadOptions {
   std::vector<Ending> endings{Ending::kClose, Ending::kHalfClose, Ending::kReset};
   int receive_buffer = 0;    // SO_RCVBUF of each client (0: the default)
   bool lazy_reader = false;  // a client reads only once the round trip is sent (or its
-                             // send is stuck for 20 ms): with K larger than the socket
+                             // send is stuck for 100 ms): with K larger than the socket
                              // buffers, the server's writes fall short, it waits for EPOLLOUT
   std::chrono::milliseconds deadline{10000};  // the whole run; then it stops with an error
 };

@@ -96,7 +96,6 @@ bool ServerProcess::start(const std::vector<std::string>& argv, std::chrono::mil
   const std::size_t eol = text.find('\n');
   if (eol != std::string::npos) {
     const std::string line = text.substr(0, eol);
-    stdout_rest_ = text.substr(eol + 1);
     char* end = nullptr;
     const long port = line.rfind(kPrefix, 0) == 0
                           ? std::strtol(line.c_str() + std::strlen(kPrefix), &end, 10)
@@ -156,20 +155,6 @@ void ServerProcess::kill_all() {
     unlink(stderr_path_.c_str());
     stderr_path_.clear();
   }
-}
-
-std::string ServerProcess::stdout_text() {
-  std::string text = stdout_rest_;
-  if (stdout_fd_ < 0) return text;
-  const int flags = fcntl(stdout_fd_, F_GETFL);
-  fcntl(stdout_fd_, F_SETFL, flags | O_NONBLOCK);
-  char buffer[4096];
-  ssize_t n;
-  while ((n = read(stdout_fd_, buffer, sizeof buffer)) > 0)
-    text.append(buffer, static_cast<std::size_t>(n));
-  fcntl(stdout_fd_, F_SETFL, flags);
-  stdout_rest_ = text;
-  return text;
 }
 
 std::string ServerProcess::stderr_text() const {

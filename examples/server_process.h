@@ -23,8 +23,9 @@ class ServerProcess {
   ServerProcess& operator=(const ServerProcess&) = delete;
   ~ServerProcess() { kill_all(); }
 
-  // Starts argv (argv[0] a path, not looked up in PATH) with stdin from /dev/null, stdout read by
-  // us, and stderr kept in a file that stderr_text() returns. Waits at most `timeout` for the
+  // Starts argv (argv[0] a path, not looked up in PATH) with stdin from /dev/null, stdout a pipe
+  // of which we read the first line only (the servers print no other), and stderr kept in a file
+  // that stderr_text() returns. Waits at most `timeout` for the
   // "listening on 127.0.0.1:PORT" line. False, with *error saying why (what the child wrote, how
   // it ended), if the line did not come.
   bool start(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
@@ -39,15 +40,13 @@ class ServerProcess {
   void signal(int sig);
   // SIGKILL to the whole group, then reaps the child. Nothing happens if it has ended.
   void kill_all();
-  // What the child wrote on stdout after the port line, and on stderr.
-  std::string stdout_text();
+  // What the child wrote on stderr.
   std::string stderr_text() const;
 
  private:
   pid_t pid_ = -1;
   int stdout_fd_ = -1;
   int port_ = 0;
-  std::string stdout_rest_;
   std::string stderr_path_;
 };
 

@@ -37,11 +37,29 @@ void untrack_child(pid_t pid) {
   }
 }
 
+// A group is kept as -leader, as kill() takes it.
+void track_child_group(pid_t leader) {
+  if (leader <= 0) return;
+  for (auto& slot : g_children) {
+    pid_t empty = 0;
+    if (slot.compare_exchange_strong(empty, -leader)) return;
+  }
+}
+
+void untrack_child_group(pid_t leader) {
+  if (leader <= 0) return;
+  for (auto& slot : g_children) {
+    pid_t expected = -leader;
+    if (slot.compare_exchange_strong(expected, 0)) return;
+  }
+}
+
 void kill_tracked_children() {
   for (auto& slot : g_children) {
-    const pid_t pid = slot.exchange(0);
-    if (pid <= 0) continue;
-    kill(pid, SIGKILL);
+    const pid_t entry = slot.exchange(0);
+    if (entry == 0) continue;
+    kill(entry, SIGKILL);  // a negative entry: the whole group
+    const pid_t pid = entry < 0 ? -entry : entry;
     // A SIGKILLed process cannot delay its end; EINTR aside, this returns at once. ECHILD: the
     // thread that owns it reaped it first.
     while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {

@@ -21,6 +21,10 @@ namespace epollscope::live {
 // does not fit is still covered by its death signal.
 void track_child(pid_t pid);
 void untrack_child(pid_t pid);
+// A child that leads a process group of its own (setpgid): the SIGKILL goes to its whole group, so
+// that a process it started (a tracer's tracee, which outlives a killed tracer) dies too.
+void track_child_group(pid_t leader);
+void untrack_child_group(pid_t leader);
 // SIGKILL to every tracked child, then reaps it. For a signal handler, just before _exit.
 void kill_tracked_children();
 

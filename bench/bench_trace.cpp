@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// bench/bench_trace.cpp — what tracing costs the example echo server (bench_trace.h).
+#include "bench/bench_trace.h"
+
+#include <sys/wait.h>
+
+#include "examples/loadgen.h"
+#include "examples/server_process.h"
+#include "live/child_guard.h"
+
+namespace epollscope::bench {
+
+const char* const kTracedCalls =
+    "epoll_create,epoll_create1,epoll_ctl,epoll_wait,epoll_pwait,epoll_pwait2,"
+    "socket,socketpair,bind,listen,accept,accept4,connect,"
+    "read,write,readv,writev,recvfrom,sendto,recvmsg,sendmsg,shutdown,"
+    "close,close_range,dup,dup2,dup3,fcntl,ioctl,pipe,pipe2,eventfd,eventfd2,"
+    "open,openat,openat2,creat,timerfd_create,signalfd,signalfd4,inotify_init,inotify_init1,"
+    "memfd_create,io_uring_setup,pidfd_open,clone,clone3,fork,vfork,execve,execveat";
+
+namespace {
+
+// One run: the server started by `wrapper` + server, the load, the server's clean exit.
+bool measure(const TraceBenchOptions& o, const std::string& label,
+             const std::vector<std::string>& wrapper, double* requests_per_s, std::string* error) {
+  std::vector<std::string> argv = wrapper;
+  argv.insert(argv.end(), {o.server, "--exit-after", std::to_string(o.clients)});
+  examples::ServerProcess server;
+  std::string why;
+  if (!server.start(argv, std::chrono::milliseconds(10000), &why)) {
+    *error = label + ": the server did not start: " + why;
+    return false;
+  }
+  // Its whole process group (a tracer and the server it traces) dies with epollscope.
+  live::track_child_group(server.pid());
+  examples::LoadOptions load;
+  load.port = server.port();
+  load.clients = o.clients;
+  load.round_trips = o.round_trips;
+  load.bytes = o.bytes;
+  load.concurrency = o.concurrency;
+  load.endings = {examples::Ending::kClose};
+  load.deadline = o.deadline;
+  const examples::LoadStats stats = examples::run_load(load);
+  const pid_t pid = server.pid();
+  const int status = server.wait_exit(std::chrono::milliseconds(10000));
+  live::untrack_child_group(pid);
+  if (!stats.ok()) {
+    *error = label + ": the load failed: " + examples::describe(stats);
+    for (const std::string& m : stats.messages)
+      *error += "\n  " + m;
+    return false;
+  }
+  if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    *error = label + ": the server " + examples::describe_wait_status(status) +
+             " after the load; its stderr: " + server.stderr_text();
+    return false;
+  }
+  *requests_per_s = stats.requests_per_s;
+  return true;
+}
+
+}  // namespace
+
+bool bench_trace(const TraceBenchOptions& o,
+                 const std::function<void(const std::string&)>& progress,
+                 std::vector<Figure>* figures, std::string* error) {
+  const std::string load = std::to_string(o.clients) + " clients x " +
+                           std::to_string(o.round_trips) + " round trips of " +
+                           std::to_string(o.bytes) + " bytes";
+  progress("untraced: " + load);
+  double untraced = 0;
+  if (!measure(o, "untraced", {}, &untraced, error)) return false;
+  figures->push_back({"untraced_requests_per_s", untraced, "req/s"});
+
+  if (!o.strace.empty()) {
+    progress("under strace -f --seccomp-bpf: " + load);
+    double traced = 0;
+    if (!measure(o, "strace",
+                 {o.strace, "-f", "--seccomp-bpf", "-qq", "-o", "/dev/null", "-e",
+                  std::string("trace=") + kTracedCalls},
+                 &traced, error))
+      return false;
+    figures->push_back({"strace_requests_per_s", traced, "req/s"});
+    figures->push_back({"strace_slowdown", traced > 0 ? untraced / traced : 0, "x"});
+  }
+
+  if (!o.epollscope.empty()) {
+    progress("under epollscope trace --quiet: " + load);
+    double traced = 0;
+    if (!measure(o, "epollscope trace", {o.epollscope, "trace", "--quiet", "--"}, &traced, error))
+      return false;
+    figures->push_back({"epollscope_requests_per_s", traced, "req/s"});
+    figures->push_back({"epollscope_slowdown", traced > 0 ? untraced / traced : 0, "x"});
+  }
+  return true;
+}
+
+}  // namespace epollscope::bench
