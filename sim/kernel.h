@@ -127,8 +127,9 @@ class Kernel {
   // --- observed files (sim/observed.h): a traced real program's files the model only watches --
   // The real process has a file at `fd` that the model did not create (a socket, an fd inherited
   // at start, a file from a call the model does not mirror): a new ObservedFile labelled `label`
-  // (what the real file is) with `f_flags` (O_CLOEXEC there sets the slot's close-on-exec flag,
-  // as the kernel keeps it in the fd table) and the real file's current poll `mask` goes into slot
+  // (what the real file is) with `f_flags` (as /proc/<pid>/fdinfo prints them: O_CLOEXEC there
+  // is the slot's close-on-exec flag, which the kernel keeps in the fd table, not in f_flags)
+  // and the real file's current poll `mask` goes into slot
   // `fd` exactly, as dup2 would put it there: the table grows as needed, and a file the slot held
   // is closed with all that closing means (its epitems go when that was its last reference).
   // Not a scenario call, but numbered and traced like one. EBADF for a negative fd or one at or

@@ -83,7 +83,8 @@ void ObservedFile::set_mask(KernelContext& k, poll_t mask) {
 }
 
 void ObservedFile::wake(KernelContext& k, poll_t key, std::string_view source) {
-  const char* function = function_name(source);
+  // Names are only needed for the trace (wake_up_common uses its waker's name only there).
+  const char* function = k.tracing() ? function_name(source) : nullptr;
   if (k.tracing())
     k.step(StepKind::kWakeUp, function ? function : "__wake_up",
            function

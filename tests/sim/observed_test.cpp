@@ -123,6 +123,20 @@ TEST_F(ObservedTest, MistakesOfTheTracerThrowAndChangeNothing) {
   expect_invariants();
 }
 
+TEST_F(ObservedTest, AWakeUpIsTracedUnderTheRealKernelFunctionThatIssuedIt) {
+  int ep = epoll();
+  ASSERT_EQ(observe(4), 4);
+  ASSERT_EQ(add(ep, 4, kEPOLLIN | kEPOLLET, 1), 0);
+  set_mask(4, kEPOLLIN);
+  clear_functions();
+  k.observed_wakeups(main(), {Kernel::ObservedWakeup(4, kEPOLLIN, "sock_def_readable"),
+                              Kernel::ObservedWakeup(4, kEPOLLIN, "a wake-up; not a name")});
+  expect_invariants();
+  EXPECT_TRUE(traced_in_order({"observed_wakeups", "sock_def_readable", "__wake_up_common",
+                               "ep_poll_callback", "__wake_up", "__wake_up_common"}));
+  EXPECT_EQ(wait(ep), "(1:IN)");
+}
+
 // ---------------------------------------------------------------------------------------------
 // [SECTION] fd numbers
 // ---------------------------------------------------------------------------------------------
@@ -270,6 +284,32 @@ TEST_F(ObservedTest, OneShotIsDisarmedByItsReportUntilMod) {
   ASSERT_EQ(mod(ep, s, kEPOLLIN | kEPOLLONESHOT, 5), 0);
   EXPECT_EQ(wait(ep), "(5:IN)");
   EXPECT_EQ(wait(ep), "");
+}
+
+// A wake-up that the tracer reports while an epoll_wait is copying events out ("on another CPU":
+// the scan hook) finds the scan running: ep_poll_callback chains the item on ovflist, and
+// ep_done_scan moves it to the ready list at the head.
+TEST_F(ObservedTest, AWakeUpDuringAScanGoesToTheOverflowList) {
+  int ep = epoll();
+  int e = eventfd(1);
+  int s = static_cast<int>(observe(5));
+  ASSERT_EQ(add(ep, e, kEPOLLIN, 1), 0);
+  ASSERT_EQ(add(ep, s, kEPOLLIN, 2), 0);
+  const EventPollView* v = epoll_view(snapshot(), ep);
+  ASSERT_NE(v, nullptr);
+  Snapshot during;
+  k.set_scan_hook(v->id, 1, [&](Kernel& kk) {
+    kk.set_observed_mask(s, kEPOLLIN);
+    kk.observed_wakeups(kk.main_task(), {{s, kEPOLLIN}});
+    during = take_snapshot(kk, nullptr);
+  });
+  EXPECT_EQ(wait(ep), "(1:IN)");
+  const EventPollView* d = epoll_view(during, ep);
+  ASSERT_NE(d, nullptr);
+  EXPECT_TRUE(d->scanning);
+  EXPECT_EQ(data_of(during, d->ovflist), "2");
+  EXPECT_EQ(rdllist(ep), "2 1");
+  EXPECT_EQ(wait(ep), "(2:IN) (1:IN)");
 }
 
 // ---------------------------------------------------------------------------------------------
