@@ -295,7 +295,8 @@ TEST_F(ObservedTest, AWakeUpDuringAScanGoesToTheOverflowList) {
   int s = static_cast<int>(observe(5));
   ASSERT_EQ(add(ep, e, kEPOLLIN, 1), 0);
   ASSERT_EQ(add(ep, s, kEPOLLIN, 2), 0);
-  const EventPollView* v = epoll_view(snapshot(), ep);
+  const Snapshot before = snapshot();
+  const EventPollView* v = epoll_view(before, ep);
   ASSERT_NE(v, nullptr);
   Snapshot during;
   k.set_scan_hook(v->id, 1, [&](Kernel& kk) {
@@ -409,7 +410,8 @@ TEST_F(ObservedTest, ASignalEndsEpollWaitWithEintr) {
       {"signal_wake_up", "try_to_wake_up", "schedule", "ep_start_scan", "ep_poll"}));
   EXPECT_EQ(t1.state, TaskState::kRunning);
   EXPECT_FALSE(t1.signal_pending);
-  const EventPollView* e = epoll_view(snapshot(), ep);
+  const Snapshot after = snapshot();
+  const EventPollView* e = epoll_view(after, ep);
   ASSERT_NE(e, nullptr);
   EXPECT_TRUE(e->wq.entries.empty());  // its entry left ep->wq
   EXPECT_FALSE(interrupt(t1));
@@ -466,6 +468,28 @@ TEST_F(ObservedTest, ASignalEndsABlockingReadThatReadNothingWithEintr) {
 // sends the writer SIGUSR1 (a handler without SA_RESTART): write returns 65536, and the next
 // epoll_wait(..., 0) reports IN again — anon_pipe_write's exit wakes rd_wait because the pipe has
 // been polled (poll_usage), although it was not empty.
+TEST_F(ObservedTest, ASignalEndsABlockingAcceptAndATcpRecvWithEintr) {
+  long l = ret(checked(k.tcp_listen(main(), 8, 0)));
+  ASSERT_GE(l, 0);
+  Task& t1 = k.create_task("t1");
+  ASSERT_TRUE(checked(k.accept4(t1, static_cast<int>(l), 0)).blocked);
+  clear_functions();
+  EXPECT_TRUE(interrupt(t1));
+  EXPECT_EQ(completion_of(t1), "-EINTR");
+  EXPECT_TRUE(traced_in_order({"signal_wake_up", "inet_csk_wait_for_connect", "handle_signal"}));
+  EXPECT_EQ(queued_on(static_cast<int>(l)), 0u);
+  // The listener works on: a connection, accepted, and a recv that sleeps, interrupted.
+  long c = ret(checked(k.tcp_connect(main(), static_cast<int>(l), 0)));
+  ASSERT_GE(c, 0);
+  long a = ret(checked(k.accept4(main(), static_cast<int>(l), 0)));
+  ASSERT_GE(a, 0);
+  ASSERT_TRUE(checked(k.recv(t1, static_cast<int>(a), 100, 0)).blocked);
+  EXPECT_TRUE(interrupt(t1));
+  EXPECT_EQ(completion_of(t1), "-EINTR");
+  EXPECT_EQ(write(static_cast<int>(c), 3), 3);
+  EXPECT_EQ(read(static_cast<int>(a), 100), 3);
+}
+
 TEST_F(ObservedTest, ASignalEndsAPartlyDoneBlockingWriteWithItsCount) {
   int ep = epoll();
   auto [r, w] = pipe(0);
