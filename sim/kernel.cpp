@@ -761,16 +761,63 @@ SysResult Kernel::close(Task& t, int fd) {
   begin_call(t, [&] { return cat("close(", fd, ")"); });
   File* f = fdt_.file_at(fd);
   if (!f) return end_call(t, SysResult::error(kEBADF));
-  // file_close_fd: the slot is emptied first, then filp_close → fput.
+  close_fd(fd, f, "file_close_fd");
+  return end_call(t, SysResult::value_of(0));
+}
+
+void Kernel::close_fd(int fd, File* f, const char* function) {
+  // The slot is emptied first, then filp_close → fput.
   fdt_.file_close_fd(fd);
   if (ctx_.tracing())
-    ctx_.step(StepKind::kFdTable, "file_close_fd",
+    ctx_.step(StepKind::kFdTable, function,
               f->f_count > 1
                   ? cat("fd ", fd, " is free again; ", f->label,
                         " stays open through its other references")
                   : cat("fd ", fd, " is free again; it was the last reference to ", f->label),
               {ObjRef{ObjKind::kFd, static_cast<uint32_t>(fd)}, f->ref()});
   files_.fput(f);
+}
+
+// SYSCALL_DEFINE3(close_range) (fs/file.c): the flags, then the range, then __range_cloexec or
+// __range_close over the open part of the table.
+SysResult Kernel::close_range(Task& t, unsigned first, unsigned last, unsigned flags) {
+  begin_call(t, [&] {
+    std::string f;
+    if (flags & kCLOSE_RANGE_UNSHARE) f = "CLOSE_RANGE_UNSHARE";
+    if (flags & kCLOSE_RANGE_CLOEXEC)
+      f += f.empty() ? "CLOSE_RANGE_CLOEXEC" : "|CLOSE_RANGE_CLOEXEC";
+    if (flags & ~(kCLOSE_RANGE_UNSHARE | kCLOSE_RANGE_CLOEXEC) || f.empty())
+      f = std::to_string(flags);
+    return cat("close_range(", first, ", ", last, ", ", f, ")");
+  });
+  if (flags & ~(kCLOSE_RANGE_UNSHARE | kCLOSE_RANGE_CLOEXEC)) {
+    if (ctx_.tracing())
+      ctx_.step(StepKind::kCheck, "close_range",
+                "only CLOSE_RANGE_UNSHARE and CLOSE_RANGE_CLOEXEC are accepted in flags");
+    return end_call(t, SysResult::error(kEINVAL));
+  }
+  if (first > last) {
+    if (ctx_.tracing())
+      ctx_.step(StepKind::kCheck, "close_range", "the first fd is above the last one");
+    return end_call(t, SysResult::error(kEINVAL));
+  }
+  // The open part of the table: no fd at or above its size is open.
+  const std::size_t size = fdt_.slots().size();
+  if (size == 0 || first >= size) return end_call(t, SysResult::value_of(0));
+  const int to = static_cast<int>(std::min<std::size_t>(last, size - 1));
+  if (flags & kCLOSE_RANGE_CLOEXEC) {
+    // __range_cloexec: the close-on-exec bit of every fd of the range, open or not (an fd opened
+    // later takes its own flag from fd_install, so only the open ones matter here).
+    for (int fd = static_cast<int>(first); fd <= to; ++fd)
+      if (fdt_.file_at(fd)) fdt_.set_cloexec(fd, true);
+    if (ctx_.tracing())
+      ctx_.step(StepKind::kFdTable, "__range_cloexec",
+                cat("fds ", first, " to ", to, " are closed on exec"));
+    return end_call(t, SysResult::value_of(0));
+  }
+  // __range_close: one fd after the other, each closed as close() closes it.
+  for (int fd = static_cast<int>(first); fd <= to; ++fd)
+    if (File* f = fdt_.file_at(fd)) close_fd(fd, f, "file_close_fd_locked");
   return end_call(t, SysResult::value_of(0));
 }
 

@@ -106,6 +106,12 @@ class Kernel {
   // getsockopt of the same options: the value in SysResult::value.
   SysResult getsockopt(Task& t, int fd, int level, int optname);
   SysResult close(Task& t, int fd);
+  // close_range(first, last, flags): every open fd from `first` to `last` closed in ascending
+  // order as close() closes it, or with CLOSE_RANGE_CLOEXEC marked close-on-exec instead.
+  // CLOSE_RANGE_UNSHARE gives the caller its own copy of the fd table first, which the model
+  // does not keep apart (its threads share one table): it is accepted and changes nothing, which
+  // is exact for a process with one thread.
+  SysResult close_range(Task& t, unsigned first, unsigned last, unsigned flags);
   SysResult dup(Task& t, int fd);
   SysResult dup2(Task& t, int oldfd, int newfd);
   SysResult open_regular(Task& t, std::string name);  // a file without ->poll (EPERM in epoll_ctl)
@@ -121,8 +127,9 @@ class Kernel {
   // --- observed files (sim/observed.h): a traced real program's files the model only watches --
   // The real process has a file at `fd` that the model did not create (a socket, an fd inherited
   // at start, a file from a call the model does not mirror): a new ObservedFile labelled `label`
-  // (what the real file is) with `f_flags` (O_CLOEXEC there sets the slot's close-on-exec flag,
-  // as the kernel keeps it in the fd table) and the real file's current poll `mask` goes into slot
+  // (what the real file is) with `f_flags` (as /proc/<pid>/fdinfo prints them: O_CLOEXEC there
+  // is the slot's close-on-exec flag, which the kernel keeps in the fd table, not in f_flags)
+  // and the real file's current poll `mask` goes into slot
   // `fd` exactly, as dup2 would put it there: the table grows as needed, and a file the slot held
   // is closed with all that closing means (its epitems go when that was its last reference).
   // Not a scenario call, but numbered and traced like one. EBADF for a negative fd or one at or
@@ -240,6 +247,8 @@ class Kernel {
                           UserBuffer buffer, const Text& text);
   SysResult install_pair(File* a, File* b, bool cloexec);
   SysResult do_io(Task& t, int fd, const char* name, bool is_write, IoRequest io);
+  // file_close_fd + filp_close of an open fd (close, close_range).
+  void close_fd(int fd, File* f, const char* function);
   // A sleeping read or write woken by a signal (interrupt).
   static bool sleep_checks_signal(FileKind kind);
   long interrupted_socket_io(Task& t, File* f, IoRequest& io, bool is_write);

@@ -72,6 +72,9 @@ inline constexpr int kF_SETFD = 2;
 inline constexpr int kF_GETFL = 3;
 inline constexpr int kF_SETFL = 4;
 inline constexpr int kFD_CLOEXEC = 1;
+// close_range(2) flags (linux/close_range.h).
+inline constexpr unsigned kCLOSE_RANGE_UNSHARE = 1u << 1;
+inline constexpr unsigned kCLOSE_RANGE_CLOEXEC = 1u << 2;
 inline constexpr int kF_SETPIPE_SZ = 1031;
 inline constexpr int kF_GETPIPE_SZ = 1032;
 inline constexpr int kFIONREAD = 0x541B;

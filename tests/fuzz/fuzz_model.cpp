@@ -3,7 +3,10 @@
 // the invariant checker after every call. Each op is an opcode byte and a few argument bytes; fds
 // are small numbers (most of them open), masks are any 32 bits. A call that sleeps moves the
 // stream on to a new thread, so sleeping threads, wake-ups and timeouts (on the virtual clock)
-// are reached too. Any invariant violation, crash, leak or undefined behaviour is a finding.
+// are reached too. Opcodes from 0xf0 up are not calls of the scenario language but what the tracer
+// of a real program does (issue 15): install an observed file at an fd, change its mask, report a
+// batch of its wake-ups, interrupt a sleeping thread with a signal. Any invariant violation,
+// crash, leak or undefined behaviour is a finding.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -13,6 +16,7 @@
 
 #include "driver/model_backend.h"
 #include "sim/invariants.h"
+#include "sim/kernel.h"
 #include "sim/uapi.h"
 
 namespace {
@@ -37,6 +41,42 @@ struct Reader {
   int fd() { return static_cast<int>(byte() % 26) - 2; }  // -2 .. 23
 };
 
+// What the tracer does, for opcodes from kTracerOps up.
+constexpr uint8_t kTracerOps = 0xf0;
+
+void tracer_op(epollscope::sim::Kernel& k, uint8_t code, Reader& in) {
+  using namespace epollscope::sim;
+  switch (code % 4) {
+    case 0: {  // install_observed at any fd, with any flags and mask
+      const int fd = in.fd();
+      const int flags = static_cast<int>(in.u32());
+      k.install_observed(k.main_task(), fd, "observed", flags, in.u32());
+      break;
+    }
+    case 1: {  // set_observed_mask
+      const int fd = in.fd();
+      const poll_t mask = in.u32();
+      if (k.observed_at(fd)) k.set_observed_mask(fd, mask);
+      break;
+    }
+    case 2: {  // a batch of wake-ups of observed files
+      std::vector<std::pair<int, poll_t>> wakes;
+      for (int n = in.byte() % 4; n >= 0; --n) {
+        const int fd = in.fd();
+        const poll_t key = in.u32();
+        if (k.observed_at(fd)) wakes.emplace_back(fd, key);
+      }
+      k.observed_wakeups(k.main_task(), wakes);
+      break;
+    }
+    case 3: {  // a signal for a thread (nothing happens unless it sleeps)
+      const auto& tasks = k.tasks();
+      k.interrupt(*tasks[in.byte() % tasks.size()]);
+      break;
+    }
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -56,6 +96,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       c.is_null.push_back(false);
     };
     const uint8_t code = in.byte();
+    if (code >= kTracerOps) {
+      tracer_op(model.kernel(), code, in);
+      model.take_completions();
+      const std::string broken = check_invariants(model.kernel(), InvariantLevel::kBetweenCalls);
+      if (!broken.empty()) {
+        std::fprintf(stderr, "invariant broken after tracer op %d (op %d): %s\n", code, op,
+                     broken.c_str());
+        std::abort();
+      }
+      continue;
+    }
     c.call = static_cast<CallId>(code % script::kCallCount);
     // One case per call of the table (a new call that is not decoded here does not compile).
     switch (c.call) {

@@ -259,5 +259,41 @@ TEST_F(DupCloseTest, E4EventfdCloseDeliversNothing) {
   EXPECT_EQ(fdinfo(ep), "");
 }
 
+// close_range (for the tracer of issue 15: a program's close_range is mirrored as one call),
+// checked on this machine's kernel with a C probe: with pipe 3/4 and epoll 5 watching 3 (data 1,
+// one byte written) — bad flags and first > last give EINVAL, a range past the table 0;
+// CLOSE_RANGE_CLOEXEC(3, 4) leaves F_GETFD 1 1 for 3 and 4 and 0 for 5; after dup(3) = 6,
+// close_range(3, 4) closes both (fcntl(3) EBADF) and epoll_wait still reports 1 item (the read
+// end is open through 6); after close(6) it reports 0; the next pipe gets 3 and 4.
+TEST_F(DupCloseTest, CloseRangeClosesInOrderOrMarksCloseOnExec) {
+  auto [r, w] = pipe();
+  int ep = epoll();
+  ASSERT_EQ(r, 3);
+  ASSERT_EQ(ep, 5);
+  ASSERT_EQ(add(ep, r, kEPOLLIN, 1), 0);
+  ASSERT_EQ(write(w, 1), 1);
+  EXPECT_EQ(ret(checked(k.close_range(main(), 3, 4, 8))), -kEINVAL);
+  EXPECT_EQ(ret(checked(k.close_range(main(), 4, 3, 0))), -kEINVAL);
+  EXPECT_EQ(ret(checked(k.close_range(main(), 100, 200, 0))), 0);
+  EXPECT_EQ(ret(checked(k.close_range(main(), 3, 4, kCLOSE_RANGE_CLOEXEC))), 0);
+  EXPECT_EQ(ret(checked(k.fcntl(main(), 3, kF_GETFD, 0))), kFD_CLOEXEC);
+  EXPECT_EQ(ret(checked(k.fcntl(main(), 4, kF_GETFD, 0))), kFD_CLOEXEC);
+  EXPECT_EQ(ret(checked(k.fcntl(main(), 5, kF_GETFD, 0))), 0);
+  EXPECT_EQ(dup(r), 6);
+  EXPECT_EQ(ret(checked(k.close_range(main(), 3, 4, 0))), 0);
+  EXPECT_EQ(ret(checked(k.fcntl(main(), 3, kF_GETFD, 0))), -kEBADF);
+  EXPECT_EQ(wait(ep), "(1:IN|HUP)");  // the write end went with 4
+  EXPECT_EQ(close(6), 0);
+  EXPECT_EQ(wait(ep), "");
+  auto [r2, w2] = pipe();
+  EXPECT_EQ(r2, 3);
+  EXPECT_EQ(w2, 4);
+  EXPECT_EQ(ret(checked(k.close_range(main(), 3, 3, kCLOSE_RANGE_UNSHARE))), 0);
+  EXPECT_EQ(ret(checked(k.fcntl(main(), 3, kF_GETFD, 0))), -kEBADF);
+  EXPECT_EQ(ret(checked(k.close_range(main(), 3, ~0u, 0))), 0);
+  EXPECT_EQ(ret(checked(k.fcntl(main(), 5, kF_GETFD, 0))), -kEBADF);
+  EXPECT_EQ(k.epitems_in_use(), 0u);
+}
+
 }  // namespace
 }  // namespace epollscope::sim::testing

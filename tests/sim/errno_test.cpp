@@ -4,8 +4,9 @@
 // errors that can apply at once, which one the kernel reports (kernel-notes C4.1 to C4.3: the
 // first row that matches wins). The stored masks that fdinfo prints are read through snapshots.
 //
-// Not modelled, so left out: O_PATH fds (EBADF), mmap on an epfd (ENODEV), signals (EINTR),
-// epoll_pwait/epoll_pwait2 argument checks, ENOMEM/ENFILE, and pollable procfs/sysfs files (t_fs).
+// Not modelled, so left out: O_PATH fds (EBADF), mmap on an epfd (ENODEV), epoll_pwait/epoll_pwait2
+// argument checks, ENOMEM/ENFILE, and pollable procfs/sysfs files (t_fs). Signals (EINTR) are in
+// tests/sim/observed_test.cpp (Kernel::interrupt, kernel-notes M1 and M2).
 #include <climits>
 
 #include "model_fixture.h"

@@ -123,6 +123,20 @@ TEST_F(ObservedTest, MistakesOfTheTracerThrowAndChangeNothing) {
   expect_invariants();
 }
 
+TEST_F(ObservedTest, AWakeUpIsTracedUnderTheRealKernelFunctionThatIssuedIt) {
+  int ep = epoll();
+  ASSERT_EQ(observe(4), 4);
+  ASSERT_EQ(add(ep, 4, kEPOLLIN | kEPOLLET, 1), 0);
+  set_mask(4, kEPOLLIN);
+  clear_functions();
+  k.observed_wakeups(main(), {Kernel::ObservedWakeup(4, kEPOLLIN, "sock_def_readable"),
+                              Kernel::ObservedWakeup(4, kEPOLLIN, "a wake-up; not a name")});
+  expect_invariants();
+  EXPECT_TRUE(traced_in_order({"observed_wakeups", "sock_def_readable", "__wake_up_common",
+                               "ep_poll_callback", "__wake_up", "__wake_up_common"}));
+  EXPECT_EQ(wait(ep), "(1:IN)");
+}
+
 // ---------------------------------------------------------------------------------------------
 // [SECTION] fd numbers
 // ---------------------------------------------------------------------------------------------
@@ -163,8 +177,9 @@ TEST_F(ObservedTest, InstallOverARegisteredFdClosesItAsDup2Would) {
   // read end had its last reference there, so eventpoll_release removes its epitem.
   clear_functions();
   ASSERT_EQ(observe(r, "timerfd"), r);
-  EXPECT_TRUE(traced_in_order({"install_observed", "fd_install", "do_dup2",
-                               "eventpoll_release_file", "__ep_remove", "pipe_release", "syscall"}));
+  EXPECT_TRUE(
+      traced_in_order({"install_observed", "fd_install", "do_dup2", "eventpoll_release_file",
+                       "__ep_remove", "pipe_release", "syscall"}));
   EXPECT_EQ(k.epitems_in_use(), 0u);
   EXPECT_EQ(rdllist(ep), "");
   EXPECT_EQ(wait(ep), "");
@@ -172,8 +187,8 @@ TEST_F(ObservedTest, InstallOverARegisteredFdClosesItAsDup2Would) {
   EXPECT_EQ(write(w, 1), -kEPIPE);  // no reader left
   // The new file at r is registered anew.
   EXPECT_EQ(add(ep, r, kEPOLLIN, 2), 0);
-  EXPECT_EQ(fdinfo(ep), cat("tfd: ", std::string(7, ' '), r,
-                            " events:       19 data:                2"));
+  EXPECT_EQ(fdinfo(ep),
+            cat("tfd: ", std::string(7, ' '), r, " events:       19 data:                2"));
 }
 
 TEST_F(ObservedTest, InstallOverADuplicatedFdLeavesTheEpitemAsCloseWould) {
@@ -207,8 +222,8 @@ TEST_F(ObservedTest, EdgeTriggeredQueuedByWakeUpsAndPolledAtHarvest) {
   // A wake-up: ep_poll_callback queues the item.
   clear_functions();
   wake({{s, kEPOLLIN}});
-  EXPECT_TRUE(traced_in_order({"observed_wakeups", "__wake_up", "__wake_up_common",
-                               "ep_poll_callback"}));
+  EXPECT_TRUE(
+      traced_in_order({"observed_wakeups", "__wake_up", "__wake_up_common", "ep_poll_callback"}));
   EXPECT_EQ(rdllist(ep), "1");
   EXPECT_EQ(wait(ep), "(1:IN)");
   EXPECT_EQ(wait(ep), "");  // ET: off the list until the next wake-up
@@ -271,6 +286,33 @@ TEST_F(ObservedTest, OneShotIsDisarmedByItsReportUntilMod) {
   EXPECT_EQ(wait(ep), "");
 }
 
+// A wake-up that the tracer reports while an epoll_wait is copying events out ("on another CPU":
+// the scan hook) finds the scan running: ep_poll_callback chains the item on ovflist, and
+// ep_done_scan moves it to the ready list at the head.
+TEST_F(ObservedTest, AWakeUpDuringAScanGoesToTheOverflowList) {
+  int ep = epoll();
+  int e = eventfd(1);
+  int s = static_cast<int>(observe(5));
+  ASSERT_EQ(add(ep, e, kEPOLLIN, 1), 0);
+  ASSERT_EQ(add(ep, s, kEPOLLIN, 2), 0);
+  const Snapshot before = snapshot();
+  const EventPollView* v = epoll_view(before, ep);
+  ASSERT_NE(v, nullptr);
+  Snapshot during;
+  k.set_scan_hook(v->id, 1, [&](Kernel& kk) {
+    kk.set_observed_mask(s, kEPOLLIN);
+    kk.observed_wakeups(kk.main_task(), {{s, kEPOLLIN}});
+    during = take_snapshot(kk, nullptr);
+  });
+  EXPECT_EQ(wait(ep), "(1:IN)");
+  const EventPollView* d = epoll_view(during, ep);
+  ASSERT_NE(d, nullptr);
+  EXPECT_TRUE(d->scanning);
+  EXPECT_EQ(data_of(during, d->ovflist), "2");
+  EXPECT_EQ(rdllist(ep), "2 1");
+  EXPECT_EQ(wait(ep), "(2:IN) (1:IN)");
+}
+
 // ---------------------------------------------------------------------------------------------
 // [SECTION] threads: one batch, EXCLUSIVE, nesting
 // ---------------------------------------------------------------------------------------------
@@ -292,8 +334,8 @@ TEST_F(ObservedTest, TheWokenThreadRunsAfterEveryWakeUpOfTheBatch) {
   EXPECT_EQ(done[0].task, t1.id);
   // Both, in the order of the wake-ups: t1 ran after the second one.
   EXPECT_EQ(format_events(done[0].result.events), "(2:IN) (1:IN)");
-  EXPECT_TRUE(traced_in_order({"ep_poll_callback", "try_to_wake_up", "ep_poll_callback",
-                               "schedule", "ep_send_events"}));
+  EXPECT_TRUE(traced_in_order(
+      {"ep_poll_callback", "try_to_wake_up", "ep_poll_callback", "schedule", "ep_send_events"}));
 
   // The same wake-ups reported one by one: t1 runs after the first and sees only it.
   ASSERT_TRUE(wait_as(t1, ep, 8, -1).blocked);
@@ -364,11 +406,12 @@ TEST_F(ObservedTest, ASignalEndsEpollWaitWithEintr) {
   clear_functions();
   EXPECT_TRUE(interrupt(t1));
   EXPECT_EQ(completion_of(t1), "-EINTR");
-  EXPECT_TRUE(
-      traced_in_order({"signal_wake_up", "try_to_wake_up", "schedule", "ep_start_scan", "ep_poll"}));
+  EXPECT_TRUE(traced_in_order(
+      {"signal_wake_up", "try_to_wake_up", "schedule", "ep_start_scan", "ep_poll"}));
   EXPECT_EQ(t1.state, TaskState::kRunning);
   EXPECT_FALSE(t1.signal_pending);
-  const EventPollView* e = epoll_view(snapshot(), ep);
+  const Snapshot after = snapshot();
+  const EventPollView* e = epoll_view(after, ep);
   ASSERT_NE(e, nullptr);
   EXPECT_TRUE(e->wq.entries.empty());  // its entry left ep->wq
   EXPECT_FALSE(interrupt(t1));
@@ -425,6 +468,28 @@ TEST_F(ObservedTest, ASignalEndsABlockingReadThatReadNothingWithEintr) {
 // sends the writer SIGUSR1 (a handler without SA_RESTART): write returns 65536, and the next
 // epoll_wait(..., 0) reports IN again — anon_pipe_write's exit wakes rd_wait because the pipe has
 // been polled (poll_usage), although it was not empty.
+TEST_F(ObservedTest, ASignalEndsABlockingAcceptAndATcpRecvWithEintr) {
+  long l = ret(checked(k.tcp_listen(main(), 8, 0)));
+  ASSERT_GE(l, 0);
+  Task& t1 = k.create_task("t1");
+  ASSERT_TRUE(checked(k.accept4(t1, static_cast<int>(l), 0)).blocked);
+  clear_functions();
+  EXPECT_TRUE(interrupt(t1));
+  EXPECT_EQ(completion_of(t1), "-EINTR");
+  EXPECT_TRUE(traced_in_order({"signal_wake_up", "inet_csk_wait_for_connect", "handle_signal"}));
+  EXPECT_EQ(queued_on(static_cast<int>(l)), 0u);
+  // The listener works on: a connection, accepted, and a recv that sleeps, interrupted.
+  long c = ret(checked(k.tcp_connect(main(), static_cast<int>(l), 0)));
+  ASSERT_GE(c, 0);
+  long a = ret(checked(k.accept4(main(), static_cast<int>(l), 0)));
+  ASSERT_GE(a, 0);
+  ASSERT_TRUE(checked(k.recv(t1, static_cast<int>(a), 100, 0)).blocked);
+  EXPECT_TRUE(interrupt(t1));
+  EXPECT_EQ(completion_of(t1), "-EINTR");
+  EXPECT_EQ(write(static_cast<int>(c), 3), 3);
+  EXPECT_EQ(read(static_cast<int>(a), 100), 3);
+}
+
 TEST_F(ObservedTest, ASignalEndsAPartlyDoneBlockingWriteWithItsCount) {
   int ep = epoll();
   auto [r, w] = pipe(0);
