@@ -231,6 +231,7 @@ CallResult ModelBackend::perform(const ResolvedCall& c) {
             ThreadResult{thread_of_task_[done.task], result_of(done.task, done.result)});
     }
   }
+  k_->settle();
   CallResult out = result_of(t.id, r);
   if (c.call == CallId::kGetsockopt && !r.blocked && r.ret == 0) out.counter = r.value;
   return out;

@@ -483,8 +483,42 @@ TEST_F(TcpTest, O1ShutdownWakesThePeerFirst) {
   EXPECT_EQ(wait(ep), "(1:OUT)");
   EXPECT_EQ(shutdown(s, kSHUT_WR), 0);
   EXPECT_EQ(wait(ep), "(2:IN|RDHUP) (1:OUT)");  // [TCP-O1]
-  EXPECT_EQ(state(s), TcpState::kFinWait2);     // the ACK, taken from the backlog
   EXPECT_EQ(state(c), TcpState::kCloseWait);
+  // c is in pingpong mode: the ACK of the FIN waits for its delayed-ACK timer, which fires when
+  // the statement settles.
+  EXPECT_EQ(state(s), TcpState::kFinWait1);
+  k.settle();
+  EXPECT_EQ(state(s), TcpState::kFinWait2);
+}
+
+// The delayed ACK of a FIN on the virtual clock: the next jiffy (4 ms) while the receiver has
+// had no data (icsk_ack.ato 0), TCP_ATO_MIN (40 ms) once it has; a segment the receiver sends
+// first carries it. (Fuzz seed 9 case 13: tests/fuzz-regressions.)
+TEST_F(TcpTest, FinAckIsDelayedInPingpongMode) {
+  constexpr int64_t kMsNs = 1000000;
+  int l = listen();
+  auto [c, s] = mkpair(l);
+  EXPECT_EQ(shutdown(c, kSHUT_WR), 0);
+  EXPECT_EQ(state(s), TcpState::kCloseWait);
+  EXPECT_EQ(state(c), TcpState::kFinWait1);
+  k.advance_clock_to(k.now_ns() + 3 * kMsNs);
+  EXPECT_EQ(state(c), TcpState::kFinWait1);
+  k.advance_clock_to(k.now_ns() + 1 * kMsNs);
+  EXPECT_EQ(state(c), TcpState::kFinWait2);
+
+  auto [c2, s2] = mkpair(l);
+  EXPECT_EQ(write(c2, 10), 10);
+  EXPECT_EQ(shutdown(c2, kSHUT_WR), 0);
+  k.advance_clock_to(k.now_ns() + 39 * kMsNs);
+  EXPECT_EQ(state(c2), TcpState::kFinWait1);
+  k.advance_clock_to(k.now_ns() + 1 * kMsNs);
+  EXPECT_EQ(state(c2), TcpState::kFinWait2);
+
+  auto [c3, s3] = mkpair(l);
+  EXPECT_EQ(shutdown(c3, kSHUT_WR), 0);
+  EXPECT_EQ(state(c3), TcpState::kFinWait1);
+  EXPECT_EQ(write(s3, 10), 10);  // the data segment carries the ACK
+  EXPECT_EQ(state(c3), TcpState::kFinWait2);
 }
 
 TEST_F(TcpTest, O2ListenerStopResetsItsQueueBeforeItsOwnWakeUps) {
