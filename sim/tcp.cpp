@@ -471,7 +471,12 @@ void tcp_conn_request(KernelContext& k, TcpSock& listener, TcpSock& client) {
   child->conn = client.conn;
   child->name = client.conn + " server";
   child->mss = kTcpMssServer;
-  child->sndbuf = kTcpConnectedSndbuf;
+  // sk_clone_lock copies the listener's sock: sk_rcvbuf, sk_sndbuf and the SOCK_*BUF_LOCK bits
+  // that SO_RCVBUF / SO_SNDBUF set on it; tcp_init_buffer_space then grows sk_sndbuf unless it
+  // is locked. The SYN-ACK offers a window from the inherited sk_rcvbuf (tcp_openreq_init_rwin).
+  child->rcvbuf = listener.rcvbuf;
+  child->sndbuf_locked = listener.sndbuf_locked;
+  child->sndbuf = listener.sndbuf_locked ? listener.sndbuf : kTcpConnectedSndbuf;
   child->state = TcpState::kEstablished;
   child->peer = client.weak_from_this();
   child->port_owner = listener.weak_from_this();

@@ -68,7 +68,8 @@
 //     tcp_write_wakeup) sends it [O3]; the kernel's timer runs from icsk_rto, a little above 200
 //     ms;
 //   - SO_RCVBUF sets sk_rcvbuf and the window follows it with the rules above, which are only an
-//     approximation of tcp_select_window for small buffers.
+//     approximation of tcp_select_window for small buffers; an accepted socket inherits the
+//     listener's sk_rcvbuf, and its sk_sndbuf with SOCK_SNDBUF_LOCK (sk_clone_lock).
 //   - a FIN received in ESTABLISHED puts the receiver in pingpong mode (tcp_fin), and its ACK is
 //     delayed (tcp_send_delayed_ack: 40 ms once data has arrived, else the next jiffy) unless more
 //     than one MSS is unacknowledged or the receiver sends a segment first, which carries it;

@@ -491,6 +491,26 @@ TEST_F(TcpTest, O1ShutdownWakesThePeerFirst) {
   EXPECT_EQ(state(s), TcpState::kFinWait2);
 }
 
+// sk_clone_lock: an accepted socket inherits the listener's SO_RCVBUF, and its SO_SNDBUF with the
+// lock (tcp_init_buffer_space grows only an unlocked sk_sndbuf); a window too small for the
+// client's segment keeps the client's FIN queued behind it, so the server stays ESTABLISHED and
+// the RST for its data gives ECONNRESET. (Fuzz seed 2 case 368: tests/fuzz-regressions.)
+TEST_F(TcpTest, AcceptedSocketInheritsTheListenersBuffers) {
+  int l = listen();
+  EXPECT_EQ(ret(checked(k.setsockopt(main(), l, kSOL_SOCKET, kSO_RCVBUF, 1))), 0);
+  EXPECT_EQ(set_sndbuf(l, 4096), 0);
+  auto [c, s] = mkpair(l);
+  EXPECT_EQ(sock(s).rcvbuf, 2304);
+  EXPECT_EQ(sock(s).sndbuf, 8192);
+  EXPECT_TRUE(sock(s).sndbuf_locked);
+  EXPECT_EQ(sock(c).rcvbuf, kTcpRmemDefault);
+  EXPECT_EQ(write(c, 4096), 4096);
+  EXPECT_EQ(close(c), 0);
+  EXPECT_EQ(state(s), TcpState::kEstablished);  // the FIN waits behind the data
+  EXPECT_EQ(write(s, 4096), 4096);
+  EXPECT_EQ(so_error(s), kECONNRESET);
+}
+
 // The delayed ACK of a FIN on the virtual clock: the next jiffy (4 ms) while the receiver has
 // had no data (icsk_ack.ato 0), TCP_ATO_MIN (40 ms) once it has; a segment the receiver sends
 // first carries it. (Fuzz seed 9 case 13: tests/fuzz-regressions.)
