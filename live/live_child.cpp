@@ -35,10 +35,11 @@
 // epolls have no kernel timers, so skipping time is exact for them. TCP has timers that only the
 // wall clock drives. While one that the model keeps on its clock is armed — the SYN retransmission
 // of a socket in SYN_SENT, the probe timer of data that MSG_MORE or TCP_CORK held with nothing in
-// flight (TCP_INFO, live/tcp_settle.h) — sleep(ms) sleeps for real and the main thread's timed wait
-// has its kernel timeout, which it waits out; the virtual clock moves on in step. The delayed ACK
-// of a FIN is waited for by SETTLE, as the model sends it when a statement settles; the delayed
-// ACK of data, which the model does not keep, is best left unfired: no time passes for it.
+// flight, the delayed-ACK timer of data sent and not acknowledged (TCP_INFO, live/tcp_settle.h)
+// — sleep(ms) sleeps for real (until no such timer is armed any more; the rest passes on the
+// virtual clock alone) and the main thread's timed wait has its kernel timeout, which it waits
+// out; the virtual clock moves on in step. The delayed ACK of a FIN is waited for by SETTLE, as
+// the model sends it when a statement settles.
 #include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>

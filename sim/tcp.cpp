@@ -215,6 +215,7 @@ TcpPacket packet_to_peer(TcpSock& sk, TcpPacket::Kind kind) {
 // the window never moves back.
 // tcp_event_ack_sent: an ACK went out, so the one owed is paid: the delayed-ACK timer stops.
 void tcp_event_ack_sent(KernelContext& k, TcpSock& sk) {
+  sk.pushed = 0;  // icsk_ack.pending = 0
   if (!sk.dack_timer) return;
   k.sched().del_timer(sk.dack_timer);
   sk.dack_timer = 0;
@@ -289,6 +290,16 @@ void tcp_check_probe_timer(KernelContext& k, TcpNet& net, TcpSock& sk) {
 // the urgent pointer, or seq + 0xFFFF when snd_up is further than that.
 void tcp_transmit_data(KernelContext& k, TcpNet& net, TcpSock& sk, uint64_t seg) {
   tcp_ack_rides_along(k, net, sk);
+  // tcp_event_data_sent: a reply less than ato after data arrived makes the sock interactive.
+  if (!sk.pingpong && sk.lrcvtime && k.sched().now_ns() - *sk.lrcvtime < kTcpAtoMinNs) {
+    sk.pingpong = true;
+    if (k.tracing())
+      k.step(StepKind::kFileOp, "tcp_event_data_sent",
+             cat(sk.name,
+                 " sends data less than 40 ms (ato) after data arrived: pingpong mode, "
+                 "its ACKs are delayed from now on"),
+             refs(sk));
+  }
   TcpPacket p = packet_to_peer(sk, TcpPacket::Kind::kData);
   p.len = static_cast<uint32_t>(seg);
   if (sk.urg_mode() && sk.snd_nxt < sk.snd_up)
@@ -561,13 +572,30 @@ void tcp_rcv_data(KernelContext& k, TcpNet& net, TcpSock& sk, TcpSock* sender, u
     k.step(StepKind::kFileOp, "tcp_data_queue",
            cat(bytes(len), " arrive at ", sk.name, "; ", bytes(sk.unread_bytes()), " unread"),
            refs(sk));
+  // tcp_event_data_recv / tcp_measure_rcv_mss
+  sk.lrcvtime = k.sched().now_ns();
+  if (len >= sk.rcv_mss)
+    sk.rcv_mss = len;
+  else
+    sk.pushed = std::min(sk.pushed + 1, 2);
   if (!sk.dead) sock_def_readable(k, sk.sk_wq);  // tcp_data_ready → sk_data_ready
+  if (sk.pingpong) {
+    // __tcp_ack_snd_check: no quick ACK in pingpong mode; at once only past one full segment.
+    if (sk.rcv_nxt - sk.rcv_wup > sk.rcv_mss)
+      tcp_send_ack(k, net, sk);
+    else
+      net.arm_delack_timer(k, sk);
+    return;
+  }
   if (sk.quick_ack_call != k.call_number()) {
     sk.quick_ack_call = k.call_number();
     tcp_send_ack(k, net, sk);
-  } else if (k.tracing()) {
-    k.step(StepKind::kFileOp, "__tcp_ack_snd_check",
-           cat(sk.name, " delays its ACK: it already acknowledged at once in this call"), refs(sk));
+  } else {
+    if (k.tracing())
+      k.step(StepKind::kFileOp, "__tcp_ack_snd_check",
+             cat(sk.name, " delays its ACK: it already acknowledged at once in this call"),
+             refs(sk));
+    net.arm_delack_timer(k, sk);
   }
 }
 
@@ -624,6 +652,7 @@ void tcp_fin(KernelContext& k, TcpNet& net, TcpSock& sk) {
     case TcpState::kEstablished:
       tcp_set_state(k, sk, TcpState::kCloseWait);
       pingpong = true;  // inet_csk_enter_pingpong_mode: no more quick ACKs
+      sk.pingpong = true;
       break;
     case TcpState::kFinWait1:
       tcp_set_state(k, sk, TcpState::kClosing);  // simultaneous close
@@ -755,14 +784,22 @@ void TcpNet::arm_syn_timer(KernelContext& k, TcpSock& sk) {
 // tcp_send_delayed_ack: the timeout is icsk_ack.ato (TCP_ATO_MIN once data has arrived, 0 before:
 // the next jiffy), bounded by TCP_DELACK_MAX.
 void TcpNet::arm_delack_timer(KernelContext& k, TcpSock& sk) {
-  if (sk.dack_timer) return;
+  if (sk.dack_timer) {
+    if (k.tracing())
+      k.step(StepKind::kFileOp, "tcp_send_delayed_ack",
+             cat(sk.name, sk.pingpong ? " is in pingpong mode: " : ": ",
+                 "the delayed-ACK timer is already armed"),
+             refs(sk));
+    return;
+  }
   const int64_t ato = sk.rcv_nxt ? kTcpAtoMinNs : kTcpJiffyNs;
   if (k.tracing())
-    k.step(
-        StepKind::kFileOp, "tcp_send_delayed_ack",
-        cat(sk.name, " is in pingpong mode: the ACK of the FIN waits for the delayed-ACK timer (",
-            ato / 1000000, " ms)"),
-        refs(sk));
+    k.step(StepKind::kFileOp, "tcp_send_delayed_ack",
+           cat(sk.name, sk.pingpong ? " is in pingpong mode: the ACK " : ": the ACK ",
+               sk.fin_received ? std::string("of the FIN")
+                               : cat("of ", bytes(sk.rcv_nxt - sk.rcv_wup)),
+               " waits for the delayed-ACK timer (", ato / 1000000, " ms)"),
+           refs(sk));
   std::weak_ptr<TcpSock> weak = sk.weak_from_this();
   sk.dack_timer = k.sched().add_timer(k.sched().now_ns() + ato, [this, &k, weak] {
     if (std::shared_ptr<TcpSock> s = weak.lock()) delack_timer(k, *s, false);
@@ -780,8 +817,9 @@ void TcpNet::delack_timer(KernelContext& k, TcpSock& sk, bool settle) {
     k.step(StepKind::kFileOp, "tcp_delack_timer_handler",
            cat("the delayed-ACK timer of ", sk.name, " fires",
                settle ? " (before the next statement: the live side waits for this ACK)" : "",
-               ": it leaves pingpong mode and sends the ACK"),
+               sk.pingpong ? ": it leaves pingpong mode and sends the ACK" : ": it sends the ACK"),
            refs(sk));
+  sk.pingpong = false;  // inet_csk_exit_pingpong_mode
   tcp_send_ack(k, *this, sk);
   run(k);
 }
@@ -793,6 +831,12 @@ bool TcpNet::settle_delayed_acks(KernelContext& k) {
   for (const std::weak_ptr<TcpSock>& weak : owed) {
     std::shared_ptr<TcpSock> sk = weak.lock();
     if (!sk || !sk->dack_timer) continue;
+    // The delayed ACK of data fires on the virtual clock only: the live side waits for no ACK of
+    // data (its timer runs on the wall clock, as the sleeps do while it is armed).
+    if (!sk->fin_received) {
+      delayed_acks_.push_back(weak);
+      continue;
+    }
     k.sched().del_timer(sk->dack_timer);
     delack_timer(k, *sk, true);
     fired = true;
@@ -1036,6 +1080,10 @@ namespace {
 // least double.
 void tcp_cleanup_rbuf(KernelContext& k, TcpNet& net, TcpSock& sk, long copied) {
   bool time_to_ack = sk.rcv_nxt > sk.rcv_wup;
+  // In pingpong mode the owed ACK waits for its timer, unless more than one full segment is
+  // unacknowledged or a read took data after two short segments (ICSK_ACK_PUSHED2).
+  if (time_to_ack && sk.pingpong && sk.dack_timer)
+    time_to_ack = sk.rcv_nxt - sk.rcv_wup > sk.rcv_mss || (copied > 0 && sk.pushed >= 2);
   if (!time_to_ack && copied > 0 && !(sk.shutdown & kRcvShutdown)) {
     const uint64_t window_now = sk.rcv_wnd_end > sk.rcv_nxt ? sk.rcv_wnd_end - sk.rcv_nxt : 0;
     if (2 * window_now <= static_cast<uint64_t>(sk.rcvbuf)) {

@@ -20,8 +20,8 @@
 // FIN, its reset), then the caller's own (inet_shutdown's sk_state_change), then the caller's
 // reactions to what the peer answered (the ACK that frees space or finishes a close, a RST).
 //
-// Timers. The delayed-ACK timer of a FIN's receiver in pingpong mode is a kernel timer on the
-// virtual clock, fired early when the statement settles (see the approximations below).
+// Timers. The delayed-ACK timer is a kernel timer on the virtual clock; the one of a FIN's
+// receiver (pingpong mode) fires early, when the statement settles (see the approximations).
 // tcp_connect's retransmission timer is a kernel timer on the scheduler's virtual clock:
 // a SYN dropped on a full accept queue is sent again after 1, 1, 1, 1, 1, 2, 4, 8, 16 and 32 s
 // (tcp_syn_linear_timeouts, then doubling), and the connect fails with ETIMEDOUT 64 s after the
@@ -60,7 +60,11 @@
 //     a segment is sent only if it fits whole;
 //   - ACKs: the first segment a receiver gets during a socket call is acknowledged at once (quick
 //     ACK), later ones wait for the reader (tcp_cleanup_rbuf sends the owed ACK, or a window
-//     update once the window can at least double); the delayed-ACK timer of data is not modelled;
+//     update once the window can at least double) or the delayed-ACK timer (40 ms on the virtual
+//     clock). In pingpong mode (the receiver replied with data less than 40 ms after data
+//     arrived: tcp_event_data_sent) no ACK is quick: the timer sends it, unless more than one
+//     full segment is unacknowledged, the reader reads after two short segments
+//     (ICSK_ACK_PUSHED2), or the receiver sends a segment first; the timer leaves pingpong mode;
 //   - Nagle with Minshall's rule: a segment shorter than the MSS waits while an earlier short
 //     segment is unacknowledged, unless TCP_NODELAY (tp->nonagle's TCP_NAGLE_OFF) or urgent
 //     mode; a cork (TCP_CORK, or MSG_MORE for one push: TCP_NAGLE_CORK) holds it even with nothing
@@ -157,7 +161,8 @@ inline constexpr int kTcpNagleCork = 2;  // TCP_NAGLE_CORK: TCP_CORK, or MSG_MOR
 inline constexpr int kTcpNaglePush = 4;  // TCP_NAGLE_PUSH
 inline constexpr int64_t kTcpProbe0Ns = 200'000'000;  // tcp_probe0_base: TCP_RTO_MIN on loopback
 // tcp_send_delayed_ack's timeout: icsk_ack.ato, TCP_ATO_MIN (40 ms) once data has arrived; 0
-// before, which fires at the next jiffy (4 ms at HZ 250).
+// before, which fires at the next jiffy (4 ms at HZ 250). Data sent less than ato after data
+// arrived is a reply: pingpong mode (tcp_event_data_sent).
 inline constexpr int64_t kTcpAtoMinNs = 40'000'000;
 inline constexpr int64_t kTcpJiffyNs = 4'000'000;
 
@@ -218,6 +223,15 @@ struct TcpSock : std::enable_shared_from_this<TcpSock> {
   uint64_t rcv_wnd_end = 0;     // right edge of the window we advertised
   uint32_t quick_ack_call = 0;  // the socket call in which we last acknowledged at once
   bool fin_received = false;
+  // Delayed ACKs (icsk_ack). pingpong: the sock replied with data within ato of the data it
+  // received (tcp_event_data_sent), or got a FIN in ESTABLISHED (tcp_fin): no more quick ACKs,
+  // received data waits for the delayed-ACK timer. lrcvtime: when data last arrived (virtual ns);
+  // rcv_mss: the largest segment seen (TCP_MSS_DEFAULT at first); pushed: segments shorter than
+  // rcv_mss since the last ACK (ICSK_ACK_PUSHED, PUSHED2 from 2).
+  bool pingpong = false;
+  std::optional<int64_t> lrcvtime;
+  uint32_t rcv_mss = 536;
+  int pushed = 0;
 
   // the retransmission timer (ICSK_TIME_RETRANS), armed while a SYN is unanswered
   uint64_t rtx_timer = 0;              // Scheduler timer id, 0 when not armed

@@ -491,6 +491,28 @@ TEST_F(TcpTest, O1ShutdownWakesThePeerFirst) {
   EXPECT_EQ(state(s), TcpState::kFinWait2);
 }
 
+// tcp_event_data_sent: a reply less than ato (40 ms) after data arrived puts the sock in pingpong
+// mode; the data it receives then waits for the delayed-ACK timer (40 ms, on the virtual clock),
+// so the sender's next short segment is held by Nagle until that ACK; the timer leaves pingpong
+// mode. (Fuzz seed 410 case 191: tests/fuzz-regressions.)
+TEST_F(TcpTest, ReplyEntersPingpongAndDelaysTheAck) {
+  constexpr int64_t kMsNs = 1000000;
+  int l = listen();
+  auto [c, s] = mkpair(l);
+  EXPECT_EQ(write(c, 4096), 4096);
+  EXPECT_FALSE(sock(s).pingpong);
+  EXPECT_EQ(write(s, 3), 3);
+  EXPECT_TRUE(sock(s).pingpong);
+  EXPECT_EQ(write(c, 100), 100);
+  EXPECT_EQ(write(c, 54), 54);
+  EXPECT_EQ(inq(s), 4196u);  // the 54 bytes wait for the ACK of the 100
+  k.advance_clock_to(k.now_ns() + 39 * kMsNs);
+  EXPECT_EQ(inq(s), 4196u);
+  k.advance_clock_to(k.now_ns() + 1 * kMsNs);
+  EXPECT_EQ(inq(s), 4250u);
+  EXPECT_FALSE(sock(s).pingpong);
+}
+
 // sk_clone_lock: an accepted socket inherits the listener's SO_RCVBUF, and its SO_SNDBUF with the
 // lock (tcp_init_buffer_space grows only an unlocked sk_sndbuf); a window too small for the
 // client's segment keeps the client's FIN queued behind it, so the server stays ESTABLISHED and
