@@ -216,9 +216,13 @@ CallResult ModelBackend::perform(const ResolvedCall& c) {
     }
   }
 
-  // The main thread waits for its own call: let time run to that call's deadline.
-  if (r.blocked && c.thread == "main" && t.deadline_ns) {
-    k_->advance_clock_to(*t.deadline_ns);
+  if (r.blocked) {
+    // The main thread waits for its own call: let time run to that call's deadline.
+    if (c.thread == "main" && t.deadline_ns) k_->advance_clock_to(*t.deadline_ns);
+    // A call that slept only until the threads its own wake-ups made runnable had run (one of
+    // them woke it again, and it finished: a pipe writer that fills the pipe, wakes the reader
+    // and sleeps; the reader's fput releases the last read end, pipe_release wakes the writer)
+    // has returned before the next statement, as on the kernel: its result is the call's.
     for (auto& done : k_->take_completions()) {
       if (done.task == t.id)
         r = done.result;
@@ -227,6 +231,7 @@ CallResult ModelBackend::perform(const ResolvedCall& c) {
             ThreadResult{thread_of_task_[done.task], result_of(done.task, done.result)});
     }
   }
+  k_->settle();
   CallResult out = result_of(t.id, r);
   if (c.call == CallId::kGetsockopt && !r.blocked && r.ret == 0) out.counter = r.value;
   return out;

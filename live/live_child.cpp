@@ -14,7 +14,9 @@
 // Whether a call sleeps is seen, not timed: the control thread hands the call to its worker and
 // waits. A call that returns is DONE. A call that may sleep whose worker sleeps (state S,
 // /proc/self/task/<tid>/stat) inside the call's own syscall (/proc/self/task/<tid>/syscall) is
-// BLOCKED — however loaded the machine, a slow call is not mistaken for a sleeping one. A call
+// BLOCKED — however loaded the machine, a slow call is not mistaken for a sleeping one — once the
+// threads the call woke have run (a sleeping thread woken by it that has not yet slept again or
+// returned may wake the caller back, which then returns, as in the model). A call
 // that neither returns nor sleeps within kStuckMs is an ERROR. Each worker has a condition
 // variable of its own: handing a call to one thread wakes no other. SETTLE then lets the system
 // settle: loopback TCP while the kernel shows something in flight that arrives soon (a FIN's ACK,
@@ -33,9 +35,11 @@
 // epolls have no kernel timers, so skipping time is exact for them. TCP has timers that only the
 // wall clock drives. While one that the model keeps on its clock is armed — the SYN retransmission
 // of a socket in SYN_SENT, the probe timer of data that MSG_MORE or TCP_CORK held with nothing in
-// flight (TCP_INFO, live/tcp_settle.h) — sleep(ms) sleeps for real and the main thread's timed wait
-// has its kernel timeout, which it waits out; the virtual clock moves on in step. The timers the
-// model does not keep (the delayed ACK) are best left unfired: no time passes for them.
+// flight, the delayed-ACK timer of data sent and not acknowledged (TCP_INFO, live/tcp_settle.h)
+// — sleep(ms) sleeps for real (until no such timer is armed any more; the rest passes on the
+// virtual clock alone) and the main thread's timed wait has its kernel timeout, which it waits
+// out; the virtual clock moves on in step. The delayed ACK of a FIN is waited for by SETTLE, as
+// the model sends it when a statement settles.
 #include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
@@ -419,6 +423,28 @@ bool may_wake_others(CallId call, bool blocked) {
   }
 }
 
+// Every thread that slept sleeps again in its call, or has returned; false while one is on its
+// way (woken, runnable, not yet run: a loaded machine may take a while to run it).
+bool sleepers_settled(std::unique_lock<std::mutex>& l, bool* unknown) {
+  std::vector<const Worker*> sleepers;
+  for (const auto& [name, w] : g_workers) {
+    if (w->declared_blocked && w->interrupted) return false;  // its timeout's return is coming
+    if (w->declared_blocked) sleepers.push_back(w.get());
+  }
+  l.unlock();
+  bool settled = true;
+  for (const Worker* w : sleepers) {
+    const Sleep s = still_asleep(*w);
+    if (s == Sleep::kUnknown) *unknown = true;
+    if (s == Sleep::kNo) {
+      settled = false;
+      break;
+    }
+  }
+  l.lock();
+  return settled;
+}
+
 void handle_call(std::istringstream& in) {
   auto call = std::make_unique<ResolvedCall>();
   std::string name;
@@ -497,6 +523,7 @@ void handle_call(std::istringstream& in) {
   w->wake.notify_one();
   auto poll = std::chrono::microseconds(100);
   bool blocked = false;
+  bool woken_ran = false;  // the threads woken by this call have run since it was seen asleep
   while (true) {
     if (g_control.wait_for(l, poll, [w] { return w->has_result; })) break;
     if (Clock::now() >= stuck) {
@@ -521,6 +548,16 @@ void handle_call(std::istringstream& in) {
         g_now_ms = std::max(g_now_ms, w->deadline);
         expire_deadlines();
       }
+      continue;
+    }
+    if (s == Sleep::kInCall && !woken_ran) {
+      // Before it counts as blocked, the threads its call woke run (they wait for a CPU behind
+      // it): one of them may wake it again, and then it returns before the next statement, as in
+      // the model (a pipe writer asleep on a full pipe whose woken reader drops the last read end).
+      woken_ran = true;
+      bool unknown = false;
+      while (!sleepers_settled(l, &unknown) && !unknown && !w->has_result && Clock::now() < stuck)
+        g_control.wait_for(l, milliseconds(1));
       continue;
     }
     if (s == Sleep::kInCall) {
@@ -548,28 +585,6 @@ void handle_call(std::istringstream& in) {
       w->error.empty() ? epollscope::live::encode_done(w->result) : "ERROR " + w->error;
   l.unlock();
   reply(line);
-}
-
-// Every thread that slept sleeps again in its call, or has returned; false while one is on its
-// way (woken, runnable, not yet run: a loaded machine may take a while to run it).
-bool sleepers_settled(std::unique_lock<std::mutex>& l, bool* unknown) {
-  std::vector<const Worker*> sleepers;
-  for (const auto& [name, w] : g_workers) {
-    if (w->declared_blocked && w->interrupted) return false;  // its timeout's return is coming
-    if (w->declared_blocked) sleepers.push_back(w.get());
-  }
-  l.unlock();
-  bool settled = true;
-  for (const Worker* w : sleepers) {
-    const Sleep s = still_asleep(*w);
-    if (s == Sleep::kUnknown) *unknown = true;
-    if (s == Sleep::kNo) {
-      settled = false;
-      break;
-    }
-  }
-  l.lock();
-  return settled;
 }
 
 void handle_settle(std::istringstream& in) {

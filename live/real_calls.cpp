@@ -26,6 +26,8 @@
 #include <thread>
 #include <vector>
 
+#include "live/tcp_settle.h"
+
 namespace epollscope::live {
 
 // The model's ABI constants (sim/uapi.h) are the system's.
@@ -341,9 +343,19 @@ CallResult perform_real_call(const ResolvedCall& c, RealFds& fds) {
       rl.rlim_cur = static_cast<rlim_t>(num(0));
       return result_of(setrlimit(RLIMIT_NOFILE, &rl));
     }
-    case CallId::kSleep:
-      std::this_thread::sleep_for(std::chrono::milliseconds(num(0)));
+    case CallId::kSleep: {
+      // Made only while a TCP timer that the model keeps is armed (live/tcp_settle.h): the
+      // kernel's timers need the wall clock. Once none is armed any more, the rest of the sleep
+      // changes nothing in the kernel and passes on the virtual clock alone.
+      auto left = std::chrono::milliseconds(num(0));
+      constexpr std::chrono::milliseconds kSlice{5};
+      while (left.count() > 0 && tcp_timer_pending(fds)) {
+        const auto slice = std::min(left, kSlice);
+        std::this_thread::sleep_for(slice);
+        left -= slice;
+      }
       return result_of(0);
+    }
     case CallId::kFcntl:
       return result_of(
           ::fcntl(fd(0), static_cast<int>(num(1)), static_cast<unsigned long>(num(2))));

@@ -27,6 +27,7 @@ enum : uint8_t {
   kSynSent = 2,
   kFinWait1 = 4,
   kLastAck = 9,
+  kListen = 10,
   kClosing = 11,
 };
 
@@ -63,7 +64,8 @@ Flight in_flight(int fd, int pidfd) {
     default:
       break;
   }
-  return info.tcpi_unacked > 0 ? Flight::kTimer : Flight::kNone;
+  // (A listener's tcpi_unacked is its accept queue's length: nothing in flight.)
+  return info.tcpi_unacked > 0 && info.tcpi_state != kListen ? Flight::kTimer : Flight::kNone;
 }
 
 // The /proc/<pid>/stat paths of the ksoftirqd threads, found once.
@@ -145,6 +147,9 @@ bool tcp_timer_pending(const RealFds& fds, int pidfd) {
     if (info.tcpi_state == kSynSent) return true;
     // Data held back (MSG_MORE, TCP_CORK) with nothing in flight: the probe timer sends it.
     if (info.tcpi_notsent_bytes > 0 && info.tcpi_unacked == 0) return true;
+    // Data sent and not acknowledged: the peer delays its ACK (the delayed-ACK timer, which the
+    // model keeps too: sim/tcp.h). (A listener's tcpi_unacked is its accept queue's length.)
+    if (info.tcpi_unacked > 0 && info.tcpi_state != kListen) return true;
   }
   return false;
 }

@@ -5,16 +5,17 @@
 // is handed to the loopback device, and the receiver's softirq runs when the sender re-enables
 // bottom halves (local_bh_enable), still inside the syscall; its ACK comes back the same way. Only
 // a softirq that ran out of its budget is left to ksoftirqd, to run a moment later. What else is
-// not done by then waits for a timer: an ACK the receiver delays (the delayed-ACK timer, 40 ms
-// and more), which the model does not model (sim/tcp.h) and which no fixed wait settles either.
+// not done by then waits for a timer: an ACK the receiver delays (the delayed-ACK timer, a jiffy
+// to 40 ms and more), which no fixed wait settles either; the model fires the one a FIN's
+// receiver owes when the statement settles, and the one of data on its virtual clock (sim/tcp.h).
 // (A handshake is done inside connect; a socket left in SYN_SENT had its SYN dropped by a full
 // accept queue, and retries only after a second.) So the wait lasts while a TCP socket of the
 // scenario has a FIN not yet acknowledged
-// (TCP_INFO: its state, tcpi_unacked), which the model has acknowledged at once — 250 ms at most,
+// (TCP_INFO: its state, tcpi_unacked), which the model has acknowledged by then — 250 ms at most,
 // longer than the delayed-ACK timer — or data not yet acknowledged while a ksoftirqd is runnable,
 // with work that may be it — `max_us` at most. Without a ksoftirqd at work, unacknowledged data
-// is data whose ACK the peer delays until its reader reads, as the model has it: nothing to wait
-// for.
+// is data whose ACK the peer delays (until its reader reads or its delayed-ACK timer fires, as
+// the model has it): nothing to wait for; tcp_timer_pending counts that timer.
 #pragma once
 
 #include <cstdint>
@@ -30,10 +31,11 @@ namespace epollscope::live {
 int64_t settle_tcp(const RealFds& fds, int64_t max_us, int pidfd = -1);
 
 // Whether a kernel timer that the model keeps on its virtual clock is armed on a TCP socket of the
-// scenario: the SYN retransmission of a socket in SYN_SENT, or the probe timer of data held back
-// with nothing in flight. Only the wall clock makes those fire. (The delayed-ACK timer, which the
-// model does not model, is not counted: letting no time pass keeps the kernel where the model
-// is.) Same fd rules as settle_tcp.
+// scenario: the SYN retransmission of a socket in SYN_SENT, the probe timer of data held back
+// with nothing in flight, or the delayed-ACK timer of a receiver that owes the ACK of data (seen
+// from the sender: data sent and not acknowledged). Only the wall clock makes those fire. (The
+// delayed ACK of a FIN is never pending between statements: settle_tcp waits for it, and the
+// model fires it then, TcpNet::settle_delayed_acks.) Same fd rules as settle_tcp.
 bool tcp_timer_pending(const RealFds& fds, int pidfd = -1);
 
 }  // namespace epollscope::live

@@ -86,6 +86,10 @@ SysResult Kernel::end_call(Task& t, SysResult r) {
   return r;
 }
 
+void Kernel::settle() {
+  if (tcp_net_->settle_delayed_acks(ctx_)) sched_.run_woken_tasks();
+}
+
 // ---------------------------------------------------------------------------------------------
 // [SECTION] epoll syscalls
 // ---------------------------------------------------------------------------------------------

@@ -193,6 +193,10 @@ class Kernel {
   void advance_clock_to(int64_t t) { sched_.advance_clock_to(t); }
   // Results of sleeping syscalls that have finished since the last call.
   std::vector<Completion> take_completions() { return sched_.take_completions(); }
+  // After a statement, what the live side waits for before the next one (live/tcp_settle.h):
+  // the delayed ACK a FIN's receiver owes is sent (the clock does not move), and the threads it
+  // wakes run.
+  void settle();
   bool has_sleeping_tasks() const { return sched_.has_sleeping_tasks(); }
 
   // --- concurrency, for teaching -------------------------------------------------------------

@@ -213,21 +213,50 @@ TcpPacket packet_to_peer(TcpSock& sk, TcpPacket::Kind kind) {
 
 // __tcp_send_ack: acknowledge everything received and advertise the window. The right edge of
 // the window never moves back.
-void tcp_send_ack(KernelContext& k, TcpNet& net, TcpSock& sk) {
-  if (sk.state == TcpState::kClose) return;
+// tcp_event_ack_sent: an ACK went out, so the one owed is paid: the delayed-ACK timer stops.
+void tcp_event_ack_sent(KernelContext& k, TcpSock& sk) {
+  sk.pushed = 0;  // icsk_ack.pending = 0
+  if (!sk.dack_timer) return;
+  k.sched().del_timer(sk.dack_timer);
+  sk.dack_timer = 0;
+}
+
+TcpPacket tcp_ack_packet(TcpSock& sk) {
   sk.rcv_wnd_end = std::max(sk.rcv_wnd_end, sk.rcv_nxt + tcp_free_window(sk));
   sk.rcv_wup = sk.rcv_nxt;
   TcpPacket p = packet_to_peer(sk, TcpPacket::Kind::kAck);
   p.ack = sk.rcv_nxt;
   p.window_end = sk.rcv_wnd_end;
   p.ack_fin = sk.fin_received;
+  return p;
+}
+
+void tcp_send_ack(KernelContext& k, TcpNet& net, TcpSock& sk) {
+  if (sk.state == TcpState::kClose) return;
+  TcpPacket p = tcp_ack_packet(sk);
   if (k.tracing())
     k.step(StepKind::kFileOp, "tcp_send_ack",
            cat(sk.name, " acknowledges ", bytes(sk.rcv_nxt), sk.fin_received ? " and the FIN" : "",
                " and lets its peer send up to byte ", sk.rcv_wnd_end),
            refs(sk));
+  tcp_event_ack_sent(k, sk);
   net.send(std::move(p));
   net.run(k);
+}
+
+// tcp_transmit_skb: every segment carries the ACK field, so a segment sent while the ACK of a FIN
+// is owed pays it (the model sends that ACK just ahead of the segment; the peer's tcp_ack runs
+// before it looks at the segment's data or FIN, as for one segment).
+void tcp_ack_rides_along(KernelContext& k, TcpNet& net, TcpSock& sk) {
+  if (!sk.dack_timer) return;
+  if (k.tracing())
+    k.step(StepKind::kFileOp, "tcp_event_ack_sent",
+           cat(sk.name,
+               "'s segment carries the ACK it owed for the FIN: the delayed-ACK timer "
+               "stops"),
+           refs(sk));
+  tcp_event_ack_sent(k, sk);
+  net.send(tcp_ack_packet(sk));
 }
 
 void tcp_send_active_reset(KernelContext& k, TcpNet& net, TcpSock& sk) {
@@ -259,7 +288,18 @@ void tcp_check_probe_timer(KernelContext& k, TcpNet& net, TcpSock& sk) {
 
 // tcp_transmit_skb for `seg` bytes from snd_nxt. In urgent mode a segment before snd_up carries
 // the urgent pointer, or seq + 0xFFFF when snd_up is further than that.
-void tcp_transmit_data(TcpNet& net, TcpSock& sk, uint64_t seg) {
+void tcp_transmit_data(KernelContext& k, TcpNet& net, TcpSock& sk, uint64_t seg) {
+  tcp_ack_rides_along(k, net, sk);
+  // tcp_event_data_sent: a reply less than ato after data arrived makes the sock interactive.
+  if (!sk.pingpong && sk.lrcvtime && k.sched().now_ns() - *sk.lrcvtime < kTcpAtoMinNs) {
+    sk.pingpong = true;
+    if (k.tracing())
+      k.step(StepKind::kFileOp, "tcp_event_data_sent",
+             cat(sk.name,
+                 " sends data less than 40 ms (ato) after data arrived: pingpong mode, "
+                 "its ACKs are delayed from now on"),
+             refs(sk));
+  }
   TcpPacket p = packet_to_peer(sk, TcpPacket::Kind::kData);
   p.len = static_cast<uint32_t>(seg);
   if (sk.urg_mode() && sk.snd_nxt < sk.snd_up)
@@ -293,7 +333,7 @@ void tcp_probe_timer(KernelContext& k, TcpNet& net, const std::weak_ptr<TcpSock>
   // The rest, if any, follows by tcp_write_xmit when this segment's ACK comes back. A closed
   // window is not probed again: the model's receiver announces every reopening itself (the
   // kernel would probe on, backing off up to TCP_RTO_MAX).
-  if (seg) tcp_transmit_data(net, *sk, seg);
+  if (seg) tcp_transmit_data(k, net, *sk, seg);
   net.run(k);
 }
 
@@ -330,7 +370,7 @@ void tcp_write_xmit(KernelContext& k, TcpNet& net, TcpSock& sk, bool push, bool 
         break;
       }
     }
-    tcp_transmit_data(net, sk, seg);
+    tcp_transmit_data(k, net, sk, seg);
     sent_bytes += seg;
     ++segments;
   }
@@ -347,6 +387,7 @@ void tcp_write_xmit(KernelContext& k, TcpNet& net, TcpSock& sk, bool push, bool 
     sk.fin_sent = true;
     if (k.tracing())
       k.step(StepKind::kFileOp, "tcp_write_xmit", cat(sk.name, " sends its FIN"), refs(sk));
+    tcp_ack_rides_along(k, net, sk);
     net.send(packet_to_peer(sk, TcpPacket::Kind::kFin));
   }
   net.run(k);
@@ -441,7 +482,12 @@ void tcp_conn_request(KernelContext& k, TcpSock& listener, TcpSock& client) {
   child->conn = client.conn;
   child->name = client.conn + " server";
   child->mss = kTcpMssServer;
-  child->sndbuf = kTcpConnectedSndbuf;
+  // sk_clone_lock copies the listener's sock: sk_rcvbuf, sk_sndbuf and the SOCK_*BUF_LOCK bits
+  // that SO_RCVBUF / SO_SNDBUF set on it; tcp_init_buffer_space then grows sk_sndbuf unless it
+  // is locked. The SYN-ACK offers a window from the inherited sk_rcvbuf (tcp_openreq_init_rwin).
+  child->rcvbuf = listener.rcvbuf;
+  child->sndbuf_locked = listener.sndbuf_locked;
+  child->sndbuf = listener.sndbuf_locked ? listener.sndbuf : kTcpConnectedSndbuf;
   child->state = TcpState::kEstablished;
   child->peer = client.weak_from_this();
   child->port_owner = listener.weak_from_this();
@@ -526,13 +572,30 @@ void tcp_rcv_data(KernelContext& k, TcpNet& net, TcpSock& sk, TcpSock* sender, u
     k.step(StepKind::kFileOp, "tcp_data_queue",
            cat(bytes(len), " arrive at ", sk.name, "; ", bytes(sk.unread_bytes()), " unread"),
            refs(sk));
+  // tcp_event_data_recv / tcp_measure_rcv_mss
+  sk.lrcvtime = k.sched().now_ns();
+  if (len >= sk.rcv_mss)
+    sk.rcv_mss = len;
+  else
+    sk.pushed = std::min(sk.pushed + 1, 2);
   if (!sk.dead) sock_def_readable(k, sk.sk_wq);  // tcp_data_ready → sk_data_ready
+  if (sk.pingpong) {
+    // __tcp_ack_snd_check: no quick ACK in pingpong mode; at once only past one full segment.
+    if (sk.rcv_nxt - sk.rcv_wup > sk.rcv_mss)
+      tcp_send_ack(k, net, sk);
+    else
+      net.arm_delack_timer(k, sk);
+    return;
+  }
   if (sk.quick_ack_call != k.call_number()) {
     sk.quick_ack_call = k.call_number();
     tcp_send_ack(k, net, sk);
-  } else if (k.tracing()) {
-    k.step(StepKind::kFileOp, "__tcp_ack_snd_check",
-           cat(sk.name, " delays its ACK: it already acknowledged at once in this call"), refs(sk));
+  } else {
+    if (k.tracing())
+      k.step(StepKind::kFileOp, "__tcp_ack_snd_check",
+             cat(sk.name, " delays its ACK: it already acknowledged at once in this call"),
+             refs(sk));
+    net.arm_delack_timer(k, sk);
   }
 }
 
@@ -583,10 +646,13 @@ void tcp_fin(KernelContext& k, TcpNet& net, TcpSock& sk) {
            cat(sk.name, " receives a FIN: reading will end after ", bytes(sk.unread_bytes()),
                " (RCV_SHUTDOWN, SOCK_DONE)"),
            refs(sk));
+  bool pingpong = false;
   switch (sk.state) {
     case TcpState::kSynRecv:
     case TcpState::kEstablished:
       tcp_set_state(k, sk, TcpState::kCloseWait);
+      pingpong = true;  // inet_csk_enter_pingpong_mode: no more quick ACKs
+      sk.pingpong = true;
       break;
     case TcpState::kFinWait1:
       tcp_set_state(k, sk, TcpState::kClosing);  // simultaneous close
@@ -599,7 +665,12 @@ void tcp_fin(KernelContext& k, TcpNet& net, TcpSock& sk) {
       break;
   }
   if (!sk.dead) sock_def_wakeup(k, sk.sk_wq);  // sk->sk_state_change(sk)
-  // The model acknowledges a FIN at once (the kernel may delay it by the delayed-ACK timer).
+  // __tcp_ack_snd_check: in pingpong mode the ACK waits for the delayed-ACK timer, unless more
+  // than one full segment is unacknowledged.
+  if (pingpong && sk.rcv_nxt - sk.rcv_wup <= sk.mss) {
+    net.arm_delack_timer(k, sk);
+    return;
+  }
   tcp_send_ack(k, net, sk);
 }
 
@@ -708,6 +779,69 @@ void TcpNet::arm_syn_timer(KernelContext& k, TcpSock& sk) {
   sk.rtx_timer = k.sched().add_timer(k.sched().now_ns() + sk.rto_ns, [this, &k, weak] {
     if (std::shared_ptr<TcpSock> s = weak.lock()) syn_retransmit_timer(k, *s);
   });
+}
+
+// tcp_send_delayed_ack: the timeout is icsk_ack.ato (TCP_ATO_MIN once data has arrived, 0 before:
+// the next jiffy), bounded by TCP_DELACK_MAX.
+void TcpNet::arm_delack_timer(KernelContext& k, TcpSock& sk) {
+  if (sk.dack_timer) {
+    if (k.tracing())
+      k.step(StepKind::kFileOp, "tcp_send_delayed_ack",
+             cat(sk.name, sk.pingpong ? " is in pingpong mode: " : ": ",
+                 "the delayed-ACK timer is already armed"),
+             refs(sk));
+    return;
+  }
+  const int64_t ato = sk.rcv_nxt ? kTcpAtoMinNs : kTcpJiffyNs;
+  if (k.tracing())
+    k.step(StepKind::kFileOp, "tcp_send_delayed_ack",
+           cat(sk.name, sk.pingpong ? " is in pingpong mode: the ACK " : ": the ACK ",
+               sk.fin_received ? std::string("of the FIN")
+                               : cat("of ", bytes(sk.rcv_nxt - sk.rcv_wup)),
+               " waits for the delayed-ACK timer (", ato / 1000000, " ms)"),
+           refs(sk));
+  std::weak_ptr<TcpSock> weak = sk.weak_from_this();
+  sk.dack_timer = k.sched().add_timer(k.sched().now_ns() + ato, [this, &k, weak] {
+    if (std::shared_ptr<TcpSock> s = weak.lock()) delack_timer(k, *s, false);
+  });
+  std::erase_if(delayed_acks_, [](const std::weak_ptr<TcpSock>& w) { return w.expired(); });
+  delayed_acks_.push_back(std::move(weak));
+}
+
+// tcp_delack_timer → tcp_delack_timer_handler: the missed delayed ACK leaves pingpong mode
+// (inet_csk_exit_pingpong_mode) and is sent.
+void TcpNet::delack_timer(KernelContext& k, TcpSock& sk, bool settle) {
+  sk.dack_timer = 0;
+  if (sk.state == TcpState::kClose) return;
+  if (k.tracing())
+    k.step(StepKind::kFileOp, "tcp_delack_timer_handler",
+           cat("the delayed-ACK timer of ", sk.name, " fires",
+               settle ? " (before the next statement: the live side waits for this ACK)" : "",
+               sk.pingpong ? ": it leaves pingpong mode and sends the ACK" : ": it sends the ACK"),
+           refs(sk));
+  sk.pingpong = false;  // inet_csk_exit_pingpong_mode
+  tcp_send_ack(k, *this, sk);
+  run(k);
+}
+
+bool TcpNet::settle_delayed_acks(KernelContext& k) {
+  bool fired = false;
+  std::vector<std::weak_ptr<TcpSock>> owed = std::move(delayed_acks_);
+  delayed_acks_.clear();
+  for (const std::weak_ptr<TcpSock>& weak : owed) {
+    std::shared_ptr<TcpSock> sk = weak.lock();
+    if (!sk || !sk->dack_timer) continue;
+    // The delayed ACK of data fires on the virtual clock only: the live side waits for no ACK of
+    // data (its timer runs on the wall clock, as the sleeps do while it is armed).
+    if (!sk->fin_received) {
+      delayed_acks_.push_back(weak);
+      continue;
+    }
+    k.sched().del_timer(sk->dack_timer);
+    delack_timer(k, *sk, true);
+    fired = true;
+  }
+  return fired;
 }
 
 // tcp_write_timer → tcp_retransmit_timer for a SYN_SENT socket: tcp_write_timeout gives up after
@@ -946,6 +1080,10 @@ namespace {
 // least double.
 void tcp_cleanup_rbuf(KernelContext& k, TcpNet& net, TcpSock& sk, long copied) {
   bool time_to_ack = sk.rcv_nxt > sk.rcv_wup;
+  // In pingpong mode the owed ACK waits for its timer, unless more than one full segment is
+  // unacknowledged or a read took data after two short segments (ICSK_ACK_PUSHED2).
+  if (time_to_ack && sk.pingpong && sk.dack_timer)
+    time_to_ack = sk.rcv_nxt - sk.rcv_wup > sk.rcv_mss || (copied > 0 && sk.pushed >= 2);
   if (!time_to_ack && copied > 0 && !(sk.shutdown & kRcvShutdown)) {
     const uint64_t window_now = sk.rcv_wnd_end > sk.rcv_nxt ? sk.rcv_wnd_end - sk.rcv_nxt : 0;
     if (2 * window_now <= static_cast<uint64_t>(sk.rcvbuf)) {

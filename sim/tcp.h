@@ -20,7 +20,9 @@
 // FIN, its reset), then the caller's own (inet_shutdown's sk_state_change), then the caller's
 // reactions to what the peer answered (the ACK that frees space or finishes a close, a RST).
 //
-// Timers. tcp_connect's retransmission timer is a kernel timer on the scheduler's virtual clock:
+// Timers. The delayed-ACK timer is a kernel timer on the virtual clock; the one of a FIN's
+// receiver (pingpong mode) fires early, when the statement settles (see the approximations).
+// tcp_connect's retransmission timer is a kernel timer on the scheduler's virtual clock:
 // a SYN dropped on a full accept queue is sent again after 1, 1, 1, 1, 1, 2, 4, 8, 16 and 32 s
 // (tcp_syn_linear_timeouts, then doubling), and the connect fails with ETIMEDOUT 64 s after the
 // tenth retransmission (tcp_syn_retries + tcp_syn_linear_timeouts).
@@ -58,7 +60,11 @@
 //     a segment is sent only if it fits whole;
 //   - ACKs: the first segment a receiver gets during a socket call is acknowledged at once (quick
 //     ACK), later ones wait for the reader (tcp_cleanup_rbuf sends the owed ACK, or a window
-//     update once the window can at least double); the delayed-ACK timer is not modelled;
+//     update once the window can at least double) or the delayed-ACK timer (40 ms on the virtual
+//     clock). In pingpong mode (the receiver replied with data less than 40 ms after data
+//     arrived: tcp_event_data_sent) no ACK is quick: the timer sends it, unless more than one
+//     full segment is unacknowledged, the reader reads after two short segments
+//     (ICSK_ACK_PUSHED2), or the receiver sends a segment first; the timer leaves pingpong mode;
 //   - Nagle with Minshall's rule: a segment shorter than the MSS waits while an earlier short
 //     segment is unacknowledged, unless TCP_NODELAY (tp->nonagle's TCP_NAGLE_OFF) or urgent
 //     mode; a cork (TCP_CORK, or MSG_MORE for one push: TCP_NAGLE_CORK) holds it even with nothing
@@ -66,8 +72,13 @@
 //     tcp_write_wakeup) sends it [O3]; the kernel's timer runs from icsk_rto, a little above 200
 //     ms;
 //   - SO_RCVBUF sets sk_rcvbuf and the window follows it with the rules above, which are only an
-//     approximation of tcp_select_window for small buffers.
-//   - a FIN is acknowledged at once (the kernel may delay that ACK too).
+//     approximation of tcp_select_window for small buffers; an accepted socket inherits the
+//     listener's sk_rcvbuf, and its sk_sndbuf with SOCK_SNDBUF_LOCK (sk_clone_lock).
+//   - a FIN received in ESTABLISHED puts the receiver in pingpong mode (tcp_fin), and its ACK is
+//     delayed (tcp_send_delayed_ack: 40 ms once data has arrived, else the next jiffy) unless more
+//     than one MSS is unacknowledged or the receiver sends a segment first, which carries it;
+//     the live side waits for that ACK after every statement, so the model fires the timer when
+//     the statement's woken threads have run (TcpNet::settle_delayed_acks), before the next one.
 // Where a count depends on these approximations the read/write marks it (IoRequest::approximate,
 // then SysResult::approximate), and `check` reports a difference in it apart from divergences:
 //   - a write/send stopped by the send buffer (short count or EAGAIN): the kernel's skbs follow
@@ -149,6 +160,11 @@ inline constexpr int kTcpNagleOff = 1;   // TCP_NAGLE_OFF: TCP_NODELAY
 inline constexpr int kTcpNagleCork = 2;  // TCP_NAGLE_CORK: TCP_CORK, or MSG_MORE for one send
 inline constexpr int kTcpNaglePush = 4;  // TCP_NAGLE_PUSH
 inline constexpr int64_t kTcpProbe0Ns = 200'000'000;  // tcp_probe0_base: TCP_RTO_MIN on loopback
+// tcp_send_delayed_ack's timeout: icsk_ack.ato, TCP_ATO_MIN (40 ms) once data has arrived; 0
+// before, which fires at the next jiffy (4 ms at HZ 250). Data sent less than ato after data
+// arrived is a reply: pingpong mode (tcp_event_data_sent).
+inline constexpr int64_t kTcpAtoMinNs = 40'000'000;
+inline constexpr int64_t kTcpJiffyNs = 4'000'000;
 
 // One skb of received data.
 struct TcpRxSegment {
@@ -207,12 +223,24 @@ struct TcpSock : std::enable_shared_from_this<TcpSock> {
   uint64_t rcv_wnd_end = 0;     // right edge of the window we advertised
   uint32_t quick_ack_call = 0;  // the socket call in which we last acknowledged at once
   bool fin_received = false;
+  // Delayed ACKs (icsk_ack). pingpong: the sock replied with data within ato of the data it
+  // received (tcp_event_data_sent), or got a FIN in ESTABLISHED (tcp_fin): no more quick ACKs,
+  // received data waits for the delayed-ACK timer. lrcvtime: when data last arrived (virtual ns);
+  // rcv_mss: the largest segment seen (TCP_MSS_DEFAULT at first); pushed: segments shorter than
+  // rcv_mss since the last ACK (ICSK_ACK_PUSHED, PUSHED2 from 2).
+  bool pingpong = false;
+  std::optional<int64_t> lrcvtime;
+  uint32_t rcv_mss = 536;
+  int pushed = 0;
 
   // the retransmission timer (ICSK_TIME_RETRANS), armed while a SYN is unanswered
   uint64_t rtx_timer = 0;              // Scheduler timer id, 0 when not armed
   int64_t rto_ns = kTcpTimeoutInitNs;  // icsk_rto
   int retransmits = 0;                 // icsk_retransmits (= total_rto for a SYN)
   std::weak_ptr<TcpSock> syn_target;   // the listener the SYN goes to (its port)
+  // the delayed-ACK timer (ICSK_TIME_DACK), armed while the ACK of a FIN received in ESTABLISHED
+  // is owed (tcp_fin entered pingpong mode, so __tcp_ack_snd_check delays it)
+  uint64_t dack_timer = 0;  // Scheduler timer id, 0 when not armed
 
   // listener
   int max_ack_backlog = 0;
@@ -310,6 +338,12 @@ class TcpNet {
   void release_sock(KernelContext& k, TcpSock* previous);
   // tcp_connect's retransmission timer (tcp_retransmit_timer for a SYN_SENT socket).
   void arm_syn_timer(KernelContext& k, TcpSock& sk);
+  // tcp_send_delayed_ack: the owed ACK of a FIN waits for the delayed-ACK timer.
+  void arm_delack_timer(KernelContext& k, TcpSock& sk);
+  // The delayed ACKs still owed fire now, without the clock moving: the live side waits for
+  // them after every statement (live/tcp_settle.h: no FIN is left unacknowledged), so the next
+  // statement sees them sent. Returns whether one fired.
+  bool settle_delayed_acks(KernelContext& k);
   void clear_xmit_timers(KernelContext& k, TcpSock& sk);
   // A closed sock that still has a connection to finish, kept until it reaches TCP_CLOSE.
   void keep_orphan(std::shared_ptr<TcpSock> sk) { orphans_.push_back(std::move(sk)); }
@@ -319,6 +353,8 @@ class TcpNet {
   void deliver(KernelContext& k, TcpPacket& p);
   void process(KernelContext& k, TcpPacket& p);  // tcp_v4_do_rcv
   void syn_retransmit_timer(KernelContext& k, TcpSock& sk);
+  void delack_timer(KernelContext& k, TcpSock& sk, bool settle);  // tcp_delack_timer_handler
+  std::vector<std::weak_ptr<TcpSock>> delayed_acks_;  // socks whose dack_timer may be armed
   std::deque<TcpPacket> wire_;
   TcpSock* owner_ = nullptr;       // the socket the current call holds
   std::deque<TcpPacket> backlog_;  // the owner's sk_backlog

@@ -483,8 +483,84 @@ TEST_F(TcpTest, O1ShutdownWakesThePeerFirst) {
   EXPECT_EQ(wait(ep), "(1:OUT)");
   EXPECT_EQ(shutdown(s, kSHUT_WR), 0);
   EXPECT_EQ(wait(ep), "(2:IN|RDHUP) (1:OUT)");  // [TCP-O1]
-  EXPECT_EQ(state(s), TcpState::kFinWait2);     // the ACK, taken from the backlog
   EXPECT_EQ(state(c), TcpState::kCloseWait);
+  // c is in pingpong mode: the ACK of the FIN waits for its delayed-ACK timer, which fires when
+  // the statement settles.
+  EXPECT_EQ(state(s), TcpState::kFinWait1);
+  k.settle();
+  EXPECT_EQ(state(s), TcpState::kFinWait2);
+}
+
+// tcp_event_data_sent: a reply less than ato (40 ms) after data arrived puts the sock in pingpong
+// mode; the data it receives then waits for the delayed-ACK timer (40 ms, on the virtual clock),
+// so the sender's next short segment is held by Nagle until that ACK; the timer leaves pingpong
+// mode. (Fuzz seed 410 case 191: tests/fuzz-regressions.)
+TEST_F(TcpTest, ReplyEntersPingpongAndDelaysTheAck) {
+  constexpr int64_t kMsNs = 1000000;
+  int l = listen();
+  auto [c, s] = mkpair(l);
+  EXPECT_EQ(write(c, 4096), 4096);
+  EXPECT_FALSE(sock(s).pingpong);
+  EXPECT_EQ(write(s, 3), 3);
+  EXPECT_TRUE(sock(s).pingpong);
+  EXPECT_EQ(write(c, 100), 100);
+  EXPECT_EQ(write(c, 54), 54);
+  EXPECT_EQ(inq(s), 4196u);  // the 54 bytes wait for the ACK of the 100
+  k.advance_clock_to(k.now_ns() + 39 * kMsNs);
+  EXPECT_EQ(inq(s), 4196u);
+  k.advance_clock_to(k.now_ns() + 1 * kMsNs);
+  EXPECT_EQ(inq(s), 4250u);
+  EXPECT_FALSE(sock(s).pingpong);
+}
+
+// sk_clone_lock: an accepted socket inherits the listener's SO_RCVBUF, and its SO_SNDBUF with the
+// lock (tcp_init_buffer_space grows only an unlocked sk_sndbuf); a window too small for the
+// client's segment keeps the client's FIN queued behind it, so the server stays ESTABLISHED and
+// the RST for its data gives ECONNRESET. (Fuzz seed 2 case 368: tests/fuzz-regressions.)
+TEST_F(TcpTest, AcceptedSocketInheritsTheListenersBuffers) {
+  int l = listen();
+  EXPECT_EQ(ret(checked(k.setsockopt(main(), l, kSOL_SOCKET, kSO_RCVBUF, 1))), 0);
+  EXPECT_EQ(set_sndbuf(l, 4096), 0);
+  auto [c, s] = mkpair(l);
+  EXPECT_EQ(sock(s).rcvbuf, 2304);
+  EXPECT_EQ(sock(s).sndbuf, 8192);
+  EXPECT_TRUE(sock(s).sndbuf_locked);
+  EXPECT_EQ(sock(c).rcvbuf, kTcpRmemDefault);
+  EXPECT_EQ(write(c, 4096), 4096);
+  EXPECT_EQ(close(c), 0);
+  EXPECT_EQ(state(s), TcpState::kEstablished);  // the FIN waits behind the data
+  EXPECT_EQ(write(s, 4096), 4096);
+  EXPECT_EQ(so_error(s), kECONNRESET);
+}
+
+// The delayed ACK of a FIN on the virtual clock: the next jiffy (4 ms) while the receiver has
+// had no data (icsk_ack.ato 0), TCP_ATO_MIN (40 ms) once it has; a segment the receiver sends
+// first carries it. (Fuzz seed 9 case 13: tests/fuzz-regressions.)
+TEST_F(TcpTest, FinAckIsDelayedInPingpongMode) {
+  constexpr int64_t kMsNs = 1000000;
+  int l = listen();
+  auto [c, s] = mkpair(l);
+  EXPECT_EQ(shutdown(c, kSHUT_WR), 0);
+  EXPECT_EQ(state(s), TcpState::kCloseWait);
+  EXPECT_EQ(state(c), TcpState::kFinWait1);
+  k.advance_clock_to(k.now_ns() + 3 * kMsNs);
+  EXPECT_EQ(state(c), TcpState::kFinWait1);
+  k.advance_clock_to(k.now_ns() + 1 * kMsNs);
+  EXPECT_EQ(state(c), TcpState::kFinWait2);
+
+  auto [c2, s2] = mkpair(l);
+  EXPECT_EQ(write(c2, 10), 10);
+  EXPECT_EQ(shutdown(c2, kSHUT_WR), 0);
+  k.advance_clock_to(k.now_ns() + 39 * kMsNs);
+  EXPECT_EQ(state(c2), TcpState::kFinWait1);
+  k.advance_clock_to(k.now_ns() + 1 * kMsNs);
+  EXPECT_EQ(state(c2), TcpState::kFinWait2);
+
+  auto [c3, s3] = mkpair(l);
+  EXPECT_EQ(shutdown(c3, kSHUT_WR), 0);
+  EXPECT_EQ(state(c3), TcpState::kFinWait1);
+  EXPECT_EQ(write(s3, 10), 10);  // the data segment carries the ACK
+  EXPECT_EQ(state(c3), TcpState::kFinWait2);
 }
 
 TEST_F(TcpTest, O2ListenerStopResetsItsQueueBeforeItsOwnWakeUps) {
