@@ -211,6 +211,30 @@ void Mirror::advance_clock(int64_t mono_ns) {
   if (t > k_->now_ns()) k_->advance_clock_to(t);
 }
 
+bool Mirror::epoll_truly_ready(int epfd) {
+  // Whether the kernel's scan at this call's start finds an event: an item on the ready list
+  // whose file has one of its events now (the real mask of an observed file). A level-triggered
+  // item whose data was read is on the list but finds none: the scan drops it and the call
+  // sleeps, as the model's must.
+  const sim::File* f = k_->file_at(epfd);
+  if (!f || !sim::is_file_epoll(f)) return false;
+  const auto* ep = static_cast<const sim::EventPollFile*>(f)->ep();
+  if (ep->ovflist != sim::kEpUnactive) return true;
+  for (const sim::ListHead* p = ep->rdllist.next; p != &ep->rdllist; p = p->next) {
+    const sim::EpItem* epi = sim::ep_item_from_rdllink(const_cast<sim::ListHead*>(p));
+    sim::poll_t mask = epi->file->peek_poll();
+    if (epi->file->kind == sim::FileKind::kObserved) {
+      const int64_t m = observer_.mask(epi->fd);
+      if (m < 0) return true;
+      mask = static_cast<sim::poll_t>(m);
+    } else if (sim::is_file_epoll(epi->file)) {
+      return true;  // a nested epoll: its own items decide; the call is left for the exit
+    }
+    if (mask & epi->event.events & ~sim::kEP_PRIVATE_BITS) return true;
+  }
+  return false;
+}
+
 bool Mirror::epoll_has_ready(int epfd) const {
   const sim::File* f = k_->file_at(epfd);
   if (!f || !sim::is_file_epoll(f)) return false;
@@ -465,7 +489,7 @@ void Mirror::on_entry(SyscallStop& s) {
     const int epfd = fd(0);
     const int timeout = s.nr == SYS_epoll_pwait2 ? (a(4) ? 1 : -1) : static_cast<int>(a(3));
     ensure_fd(*th.task, epfd);
-    if (timeout != 0 && !epoll_has_ready(epfd) && s.nr != SYS_epoll_pwait2) {
+    if (timeout != 0 && !epoll_truly_ready(epfd) && s.nr != SYS_epoll_pwait2) {
       refresh_masks(watched_masks(), {}, {});
       th.entry_calls = k_->call_number();
       th.entry_result =
@@ -1268,6 +1292,13 @@ void Mirror::mirror_epoll_wait(Thread& th, SyscallStop& s, const std::string& ca
   }
   apply_wakeups(t, w, cut, w.size());
   if (!racing.empty()) scan_race_[epfd] = racing;
+  if (debug_ && options_.out) {
+    std::string line = "  . harvest of " + std::to_string(epfd) + ": cut " + std::to_string(cut) +
+                       " of " + std::to_string(w.size()) + ", racing";
+    for (int fd : racing)
+      line += " " + std::to_string(fd);
+    *options_.out << line << '\n';
+  }
   verdict(s, call, ktext, same ? std::nullopt : std::optional<std::string>(describe(m)), note);
 }
 
@@ -1336,6 +1367,15 @@ void Mirror::resolve_scan_race(int epfd, const std::vector<sim::EpollEvent>& kev
   std::vector<int> answer_linked;
   for (int fd : answer)
     if (std::find(tail.begin(), tail.end(), fd) != tail.end()) answer_linked.push_back(fd);
+  if (debug_ && options_.out) {
+    std::string line = "  . scan race of " + std::to_string(epfd) + ": tail";
+    for (int fd : tail)
+      line += " " + std::to_string(fd);
+    line += " / answer";
+    for (int fd : answer)
+      line += " " + std::to_string(fd);
+    *options_.out << line << '\n';
+  }
   if (in_answer(tail) != answer_linked && in_answer(head) == answer_linked) {
     std::vector<int> moved;
     for (int fd : racing)
