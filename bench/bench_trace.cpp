@@ -2,6 +2,8 @@
 // bench/bench_trace.cpp — what tracing costs the example echo server (bench_trace.h).
 #include "bench/bench_trace.h"
 
+#include <cstdio>
+
 #include <sys/wait.h>
 
 #include "examples/loadgen.h"
@@ -22,7 +24,8 @@ namespace {
 
 // One run: the server started by `wrapper` + server, the load, the server's clean exit.
 bool measure(const TraceBenchOptions& o, const std::string& label,
-             const std::vector<std::string>& wrapper, double* requests_per_s, std::string* error) {
+             const std::vector<std::string>& wrapper, double* requests_per_s, std::string* error,
+             std::string* server_stderr = nullptr) {
   std::vector<std::string> argv = wrapper;
   argv.insert(argv.end(), {o.server, "--exit-after", std::to_string(o.clients)});
   examples::ServerProcess server;
@@ -57,6 +60,7 @@ bool measure(const TraceBenchOptions& o, const std::string& label,
     return false;
   }
   *requests_per_s = stats.requests_per_s;
+  if (server_stderr) *server_stderr = server.stderr_text();
   return true;
 }
 
@@ -88,10 +92,33 @@ bool bench_trace(const TraceBenchOptions& o,
   if (!o.epollscope.empty()) {
     progress("under epollscope trace --quiet: " + load);
     double traced = 0;
-    if (!measure(o, "epollscope trace", {o.epollscope, "trace", "--quiet", "--"}, &traced, error))
+    std::string said;
+    if (!measure(o, "epollscope trace", {o.epollscope, "trace", "--quiet", "--"}, &traced, error,
+                 &said))
       return false;
     figures->push_back({"epollscope_requests_per_s", traced, "req/s"});
     figures->push_back({"epollscope_slowdown", traced > 0 ? untraced / traced : 0, "x"});
+    // The tracer's own summary: how many calls it mirrored in how long, with how many
+    // divergences, and its peak memory.
+    long calls = 0, epoll_calls = 0, wakeups = 0, divergences = 0;
+    double seconds = 0;
+    const auto at = said.rfind("traced ");
+    if (at != std::string::npos &&
+        std::sscanf(said.c_str() + at,
+                    "traced %ld calls (%ld epoll calls, %ld wake-ups) in %lf s: %ld divergences",
+                    &calls, &epoll_calls, &wakeups, &seconds, &divergences) == 5 &&
+        seconds > 0) {
+      figures->push_back({"epollscope_mirrored_calls", static_cast<double>(calls), "calls"});
+      figures->push_back(
+          {"epollscope_mirrored_calls_per_s", static_cast<double>(calls) / seconds, "calls/s"});
+      figures->push_back({"epollscope_wakeups", static_cast<double>(wakeups), "wake-ups"});
+      figures->push_back({"epollscope_divergences", static_cast<double>(divergences), "calls"});
+    }
+    long rss_kib = 0;
+    const auto mem = said.rfind("epollscope's peak memory: ");
+    if (mem != std::string::npos &&
+        std::sscanf(said.c_str() + mem, "epollscope's peak memory: %ld KiB", &rss_kib) == 1)
+      figures->push_back({"epollscope_peak_rss", static_cast<double>(rss_kib) / 1024.0, "MiB"});
   }
   return true;
 }

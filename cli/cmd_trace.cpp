@@ -2,6 +2,7 @@
 // cli/cmd_trace.cpp — `epollscope trace` (a real program's epoll calls mirrored in the model,
 // trace/) and `epollscope serve` (the seed's echo server, examples/echo_server.c, traced).
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -129,6 +130,14 @@ int run_trace(const TraceOptions& o, const std::string& connect_hint) {
     *out << "the program was killed by signal " << status - 128 << '\n';
   else
     *out << "the program exited with status " << status << '\n';
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  *out << "epollscope's peak memory: " << usage.ru_maxrss << " KiB (the model's state; "
+       << (mirror.undecided_orders() ? std::to_string(mirror.undecided_orders()) +
+                                           " harvests took the kernel's order within one window "
+                                           "of wake-ups; "
+                                     : std::string())
+       << "no history is kept)\n";
   *out << mirror.summary_line(seconds) << '\n';
   if (out != &std::cerr) std::cerr << mirror.summary_line(seconds) << '\n';
   out->flush();
