@@ -9,16 +9,9 @@
 #include "examples/loadgen.h"
 #include "examples/server_process.h"
 #include "live/child_guard.h"
+#include "trace/syscalls.h"
 
 namespace epollscope::bench {
-
-const char* const kTracedCalls =
-    "epoll_create,epoll_create1,epoll_ctl,epoll_wait,epoll_pwait,epoll_pwait2,"
-    "socket,socketpair,bind,listen,accept,accept4,connect,"
-    "read,write,readv,writev,recvfrom,sendto,recvmsg,sendmsg,shutdown,"
-    "close,close_range,dup,dup2,dup3,fcntl,ioctl,pipe,pipe2,eventfd,eventfd2,"
-    "open,openat,openat2,creat,timerfd_create,signalfd,signalfd4,inotify_init,inotify_init1,"
-    "memfd_create,io_uring_setup,pidfd_open,clone,clone3,fork,vfork,execve,execveat";
 
 namespace {
 
@@ -82,7 +75,7 @@ bool bench_trace(const TraceBenchOptions& o,
     double traced = 0;
     if (!measure(o, "strace",
                  {o.strace, "-f", "--seccomp-bpf", "-qq", "-o", "/dev/null", "-e",
-                  std::string("trace=") + kTracedCalls},
+                  "trace=" + trace::traced_names()},
                  &traced, error))
       return false;
     figures->push_back({"strace_requests_per_s", traced, "req/s"});
@@ -109,8 +102,12 @@ bool bench_trace(const TraceBenchOptions& o,
                     &calls, &epoll_calls, &wakeups, &seconds, &divergences) == 5 &&
         seconds > 0) {
       figures->push_back({"epollscope_mirrored_calls", static_cast<double>(calls), "calls"});
+      // Per second of the load (the trace's own time also counts its start and the wait for
+      // the first client).
+      const double load_s =
+          traced > 0 ? static_cast<double>(o.clients) * o.round_trips / traced : seconds;
       figures->push_back(
-          {"epollscope_mirrored_calls_per_s", static_cast<double>(calls) / seconds, "calls/s"});
+          {"epollscope_mirrored_calls_per_s", static_cast<double>(calls) / load_s, "calls/s"});
       figures->push_back({"epollscope_wakeups", static_cast<double>(wakeups), "wake-ups"});
       figures->push_back({"epollscope_divergences", static_cast<double>(divergences), "calls"});
     }
