@@ -36,16 +36,15 @@ namespace epollscope::fuzz {
 struct FuzzTypes {
   bool pipe = true;
   bool unix_stream = true;
-  // Opt-in: loopback TCP settles fast now (live/tcp_settle.h), but at the fuzzer's pace — calls
-  // microseconds apart — the kernel's ACKs follow its pingpong heuristic and delayed-ACK timers
-  // (a socket that sends within 40 ms of receiving delays its ACKs; Nagle then holds a short
-  // segment), which the model, measured at one call per 20 ms, does not follow yet.
-  bool tcp = false;
+  // Loopback TCP: it settles fast (live/tcp_settle.h), and the model follows the kernel's
+  // pingpong heuristic and delayed-ACK timers (a socket that sends within 40 ms of receiving
+  // delays its ACKs; Nagle then holds a short segment: sim/tcp.h).
+  bool tcp = true;
   bool eventfd = true;
   bool epoll = true;    // nested epolls (an epoll fd added to another)
   bool threads = true;  // threaded cases: sleeping threads, timeouts, sleep (see above)
   // "pipe,unix,tcp,eventfd,epoll,threads" (any subset, any order); false with a message on a bad
-  // name. The default is all but tcp.
+  // name. The default is all of them.
   static bool parse(const std::string& list, FuzzTypes* out, std::string* error);
   std::string text() const;
 };
