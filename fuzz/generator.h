@@ -36,15 +36,16 @@ namespace epollscope::fuzz {
 struct FuzzTypes {
   bool pipe = true;
   bool unix_stream = true;
-  // Loopback TCP: it settles fast (live/tcp_settle.h), and the model follows the kernel's
-  // pingpong heuristic and delayed-ACK timers (a socket that sends within 40 ms of receiving
-  // delays its ACKs; Nagle then holds a short segment: sim/tcp.h).
-  bool tcp = true;
+  // Opt-in: the model follows the kernel's pingpong heuristic and delayed-ACK timers now
+  // (sim/tcp.h), but those timers run on the wall clock in the kernel, and while the live side
+  // waits for a FIN's ACK after a statement, a delayed ACK of data may fire there and not in the
+  // model (README, "Fuzzing"); TCP cases are also ten times slower.
+  bool tcp = false;
   bool eventfd = true;
   bool epoll = true;    // nested epolls (an epoll fd added to another)
   bool threads = true;  // threaded cases: sleeping threads, timeouts, sleep (see above)
   // "pipe,unix,tcp,eventfd,epoll,threads" (any subset, any order); false with a message on a bad
-  // name. The default is all of them.
+  // name. The default is all but tcp.
   static bool parse(const std::string& list, FuzzTypes* out, std::string* error);
   std::string text() const;
 };

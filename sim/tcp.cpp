@@ -546,8 +546,14 @@ void tcp_urg(KernelContext& k, TcpSock& sk, uint64_t urg_up, uint32_t len) {
   }
 }
 
-// tcp_data_queue (+ the RST rule of tcp_rcv_state_process for data after shutdown(SHUT_RD) or
-// close() in FIN_WAIT1/2), then __tcp_ack_snd_check.
+// __tcp_ack_snd_check's first rule: more than one full segment received since the last ACK, and
+// the right edge of the window it would offer is at least where the last one was
+// (__tcp_select_window >= rcv_wnd): unread data that keeps the window from advancing waits.
+bool tcp_more_than_one_frame(const TcpSock& sk) {
+  const uint64_t last_window = sk.rcv_wnd_end > sk.rcv_wup ? sk.rcv_wnd_end - sk.rcv_wup : 0;
+  return sk.rcv_nxt - sk.rcv_wup > sk.rcv_mss && tcp_free_window(sk) >= last_window;
+}
+
 // tcp_data_queue (+ the RST rule of tcp_rcv_state_process for data after shutdown(SHUT_RD) or
 // close() in FIN_WAIT1/2); for a segment that carried an ACK, tcp_data_snd_check (what the ACK
 // lets go, which carries the ACK of this data); then __tcp_ack_snd_check.
@@ -592,7 +598,7 @@ void tcp_rcv_data(KernelContext& k, TcpNet& net, TcpSock& sk, TcpSock* sender, u
   }
   if (sk.pingpong) {
     // __tcp_ack_snd_check: no quick ACK in pingpong mode; at once only past one full segment.
-    if (sk.rcv_nxt - sk.rcv_wup > sk.rcv_mss)
+    if (tcp_more_than_one_frame(sk))
       tcp_send_ack(k, net, sk);
     else
       net.arm_delack_timer(k, sk);
@@ -685,7 +691,7 @@ void tcp_fin(KernelContext& k, TcpNet& net, TcpSock& sk) {
   if (!sk.dead) sock_def_wakeup(k, sk.sk_wq);  // sk->sk_state_change(sk)
   // __tcp_ack_snd_check: in pingpong mode the ACK waits for the delayed-ACK timer, unless more
   // than one full segment is unacknowledged.
-  if (pingpong && sk.rcv_nxt - sk.rcv_wup <= sk.mss) {
+  if (pingpong && !tcp_more_than_one_frame(sk)) {
     net.arm_delack_timer(k, sk);
     return;
   }

@@ -63,8 +63,9 @@
 //     update once the window can at least double) or the delayed-ACK timer (40 ms on the virtual
 //     clock). In pingpong mode (the receiver replied with data less than 40 ms after data
 //     arrived: tcp_event_data_sent) no ACK is quick: the timer sends it, unless more than one
-//     full segment is unacknowledged, the reader reads after two short segments
-//     (ICSK_ACK_PUSHED2), or the receiver sends a segment first; the timer leaves pingpong mode.
+//     full segment is unacknowledged and the window's right edge advances, or the reader reads
+//     after two short segments (ICSK_ACK_PUSHED2), or the receiver sends a segment first; the
+//     timer leaves pingpong mode.
 //     Every data segment or FIN carries the ACK its sender owes (TcpPacket::has_ack): the peer
 //     takes the ACK, queues the data, then sends what the ACK let go (tcp_data_snd_check), which
 //     carries the ACK of that data in turn;
