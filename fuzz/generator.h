@@ -36,10 +36,10 @@ namespace epollscope::fuzz {
 struct FuzzTypes {
   bool pipe = true;
   bool unix_stream = true;
-  // Opt-in: loopback TCP settles fast now (live/tcp_settle.h), but at the fuzzer's pace — calls
-  // microseconds apart — the kernel's ACKs follow its pingpong heuristic and delayed-ACK timers
-  // (a socket that sends within 40 ms of receiving delays its ACKs; Nagle then holds a short
-  // segment), which the model, measured at one call per 20 ms, does not follow yet.
+  // Opt-in: the model follows the kernel's pingpong heuristic and delayed-ACK timers now
+  // (sim/tcp.h), but those timers run on the wall clock in the kernel, and while the live side
+  // waits for a FIN's ACK after a statement, a delayed ACK of data may fire there and not in the
+  // model (README, "Fuzzing"); TCP cases are also ten times slower.
   bool tcp = false;
   bool eventfd = true;
   bool epoll = true;    // nested epolls (an epoll fd added to another)

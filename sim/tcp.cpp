@@ -244,19 +244,21 @@ void tcp_send_ack(KernelContext& k, TcpNet& net, TcpSock& sk) {
   net.run(k);
 }
 
-// tcp_transmit_skb: every segment carries the ACK field, so a segment sent while the ACK of a FIN
-// is owed pays it (the model sends that ACK just ahead of the segment; the peer's tcp_ack runs
-// before it looks at the segment's data or FIN, as for one segment).
-void tcp_ack_rides_along(KernelContext& k, TcpNet& net, TcpSock& sk) {
-  if (!sk.dack_timer) return;
+// tcp_transmit_skb: every segment carries the ACK field, so a data segment or FIN sent while an
+// ACK is owed pays it (the peer's tcp_ack runs before it queues the segment's data or FIN).
+void tcp_ack_rides_along(KernelContext& k, TcpSock& sk, TcpPacket& p) {
+  if (!sk.dack_timer && sk.rcv_nxt == sk.rcv_wup) return;
   if (k.tracing())
     k.step(StepKind::kFileOp, "tcp_event_ack_sent",
-           cat(sk.name,
-               "'s segment carries the ACK it owed for the FIN: the delayed-ACK timer "
-               "stops"),
+           cat(sk.name, "'s segment carries the ACK it owed",
+               sk.dack_timer ? ": the delayed-ACK timer stops" : ""),
            refs(sk));
   tcp_event_ack_sent(k, sk);
-  net.send(tcp_ack_packet(sk));
+  const TcpPacket a = tcp_ack_packet(sk);
+  p.has_ack = true;
+  p.ack = a.ack;
+  p.window_end = a.window_end;
+  p.ack_fin = a.ack_fin;
 }
 
 void tcp_send_active_reset(KernelContext& k, TcpNet& net, TcpSock& sk) {
@@ -289,7 +291,6 @@ void tcp_check_probe_timer(KernelContext& k, TcpNet& net, TcpSock& sk) {
 // tcp_transmit_skb for `seg` bytes from snd_nxt. In urgent mode a segment before snd_up carries
 // the urgent pointer, or seq + 0xFFFF when snd_up is further than that.
 void tcp_transmit_data(KernelContext& k, TcpNet& net, TcpSock& sk, uint64_t seg) {
-  tcp_ack_rides_along(k, net, sk);
   // tcp_event_data_sent: a reply less than ato after data arrived makes the sock interactive.
   if (!sk.pingpong && sk.lrcvtime && k.sched().now_ns() - *sk.lrcvtime < kTcpAtoMinNs) {
     sk.pingpong = true;
@@ -301,6 +302,7 @@ void tcp_transmit_data(KernelContext& k, TcpNet& net, TcpSock& sk, uint64_t seg)
              refs(sk));
   }
   TcpPacket p = packet_to_peer(sk, TcpPacket::Kind::kData);
+  tcp_ack_rides_along(k, sk, p);
   p.len = static_cast<uint32_t>(seg);
   if (sk.urg_mode() && sk.snd_nxt < sk.snd_up)
     p.urg_up = sk.snd_up < sk.snd_nxt + 0x10000 ? sk.snd_up : sk.snd_nxt + 0xFFFF;
@@ -387,8 +389,9 @@ void tcp_write_xmit(KernelContext& k, TcpNet& net, TcpSock& sk, bool push, bool 
     sk.fin_sent = true;
     if (k.tracing())
       k.step(StepKind::kFileOp, "tcp_write_xmit", cat(sk.name, " sends its FIN"), refs(sk));
-    tcp_ack_rides_along(k, net, sk);
-    net.send(packet_to_peer(sk, TcpPacket::Kind::kFin));
+    TcpPacket fin = packet_to_peer(sk, TcpPacket::Kind::kFin);
+    tcp_ack_rides_along(k, sk, fin);
+    net.send(std::move(fin));
   }
   net.run(k);
 }
@@ -543,10 +546,19 @@ void tcp_urg(KernelContext& k, TcpSock& sk, uint64_t urg_up, uint32_t len) {
   }
 }
 
+// __tcp_ack_snd_check's first rule: more than one full segment received since the last ACK, and
+// the right edge of the window it would offer is at least where the last one was
+// (__tcp_select_window >= rcv_wnd): unread data that keeps the window from advancing waits.
+bool tcp_more_than_one_frame(const TcpSock& sk) {
+  const uint64_t last_window = sk.rcv_wnd_end > sk.rcv_wup ? sk.rcv_wnd_end - sk.rcv_wup : 0;
+  return sk.rcv_nxt - sk.rcv_wup > sk.rcv_mss && tcp_free_window(sk) >= last_window;
+}
+
 // tcp_data_queue (+ the RST rule of tcp_rcv_state_process for data after shutdown(SHUT_RD) or
-// close() in FIN_WAIT1/2), then __tcp_ack_snd_check.
+// close() in FIN_WAIT1/2); for a segment that carried an ACK, tcp_data_snd_check (what the ACK
+// lets go, which carries the ACK of this data); then __tcp_ack_snd_check.
 void tcp_rcv_data(KernelContext& k, TcpNet& net, TcpSock& sk, TcpSock* sender, uint32_t len,
-                  uint64_t urg_up) {
+                  uint64_t urg_up, bool data_snd_check) {
   if (urg_up) tcp_urg(k, sk, urg_up, len);
   const bool closing = sk.state == TcpState::kFinWait1 || sk.state == TcpState::kFinWait2 ||
                        sk.state == TcpState::kClosing || sk.state == TcpState::kLastAck;
@@ -579,9 +591,14 @@ void tcp_rcv_data(KernelContext& k, TcpNet& net, TcpSock& sk, TcpSock* sender, u
   else
     sk.pushed = std::min(sk.pushed + 1, 2);
   if (!sk.dead) sock_def_readable(k, sk.sk_wq);  // tcp_data_ready → sk_data_ready
+  if (data_snd_check) {
+    tcp_write_xmit(k, net, sk, false, false);
+    tcp_check_space(k, sk);
+    if (sk.rcv_nxt == sk.rcv_wup) return;  // a segment sent just now acknowledged it
+  }
   if (sk.pingpong) {
     // __tcp_ack_snd_check: no quick ACK in pingpong mode; at once only past one full segment.
-    if (sk.rcv_nxt - sk.rcv_wup > sk.rcv_mss)
+    if (tcp_more_than_one_frame(sk))
       tcp_send_ack(k, net, sk);
     else
       net.arm_delack_timer(k, sk);
@@ -601,7 +618,9 @@ void tcp_rcv_data(KernelContext& k, TcpNet& net, TcpSock& sk, TcpSock* sender, u
 
 // tcp_ack: free what is acknowledged, move the window, finish a close, send more, and tell a
 // sender that ran out of room (tcp_data_snd_check → tcp_push_pending_frames + tcp_check_space).
-void tcp_ack(KernelContext& k, TcpNet& net, TcpSock& sk, const TcpPacket& p) {
+// The ACK part of a segment: free what is acknowledged, move the window, finish a close. False
+// when the sock is done.
+bool tcp_ack_core(KernelContext& k, TcpNet& net, TcpSock& sk, const TcpPacket& p) {
   if (p.ack > sk.snd_una) {
     sk.snd_una = std::min(p.ack, sk.snd_nxt);
     long freed = 0;
@@ -627,11 +646,16 @@ void tcp_ack(KernelContext& k, TcpNet& net, TcpSock& sk, const TcpPacket& p) {
       case TcpState::kClosing:
       case TcpState::kLastAck:
         tcp_done(k, net, sk);  // via TIME_WAIT for CLOSING; its timer is not modelled
-        return;
+        return false;
       default:
         break;
     }
   }
+  return true;
+}
+
+void tcp_ack(KernelContext& k, TcpNet& net, TcpSock& sk, const TcpPacket& p) {
+  if (!tcp_ack_core(k, net, sk, p)) return;
   tcp_write_xmit(k, net, sk, false);
   tcp_check_space(k, sk);
 }
@@ -667,7 +691,7 @@ void tcp_fin(KernelContext& k, TcpNet& net, TcpSock& sk) {
   if (!sk.dead) sock_def_wakeup(k, sk.sk_wq);  // sk->sk_state_change(sk)
   // __tcp_ack_snd_check: in pingpong mode the ACK waits for the delayed-ACK timer, unless more
   // than one full segment is unacknowledged.
-  if (pingpong && sk.rcv_nxt - sk.rcv_wup <= sk.mss) {
+  if (pingpong && !tcp_more_than_one_frame(sk)) {
     net.arm_delack_timer(k, sk);
     return;
   }
@@ -728,13 +752,19 @@ void TcpNet::process(KernelContext& k, TcpPacket& p) {
       }
       break;
     case TcpPacket::Kind::kData:
-      tcp_rcv_data(k, *this, *to, from.get(), p.len, p.urg_up);
+      if (p.has_ack && !tcp_ack_core(k, *this, *to, p)) break;
+      tcp_rcv_data(k, *this, *to, from.get(), p.len, p.urg_up, p.has_ack);
       break;
     case TcpPacket::Kind::kAck:
       tcp_ack(k, *this, *to, p);
       break;
     case TcpPacket::Kind::kFin:
+      if (p.has_ack && !tcp_ack_core(k, *this, *to, p)) break;
       tcp_fin(k, *this, *to);
+      if (p.has_ack && to->state != TcpState::kClose) {  // tcp_data_snd_check
+        tcp_write_xmit(k, *this, *to, false);
+        tcp_check_space(k, *to);
+      }
       break;
     case TcpPacket::Kind::kRst:
       tcp_reset(k, *this, *to);

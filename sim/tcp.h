@@ -63,8 +63,12 @@
 //     update once the window can at least double) or the delayed-ACK timer (40 ms on the virtual
 //     clock). In pingpong mode (the receiver replied with data less than 40 ms after data
 //     arrived: tcp_event_data_sent) no ACK is quick: the timer sends it, unless more than one
-//     full segment is unacknowledged, the reader reads after two short segments
-//     (ICSK_ACK_PUSHED2), or the receiver sends a segment first; the timer leaves pingpong mode;
+//     full segment is unacknowledged and the window's right edge advances, or the reader reads
+//     after two short segments (ICSK_ACK_PUSHED2), or the receiver sends a segment first; the
+//     timer leaves pingpong mode.
+//     Every data segment or FIN carries the ACK its sender owes (TcpPacket::has_ack): the peer
+//     takes the ACK, queues the data, then sends what the ACK let go (tcp_data_snd_check), which
+//     carries the ACK of that data in turn;
 //   - Nagle with Minshall's rule: a segment shorter than the MSS waits while an earlier short
 //     segment is unacknowledged, unless TCP_NODELAY (tp->nonagle's TCP_NAGLE_OFF) or urgent
 //     mode; a cork (TCP_CORK, or MSG_MORE for one push: TCP_NAGLE_CORK) holds it even with nothing
@@ -298,6 +302,7 @@ struct TcpPacket {
   std::weak_ptr<TcpSock> from;
   std::weak_ptr<TcpSock> to;
   uint32_t len = 0;         // kData: payload bytes
+  bool has_ack = false;     // kData, kFin: the segment also carries the ACK below
   uint64_t ack = 0;         // kAck: bytes acknowledged
   uint64_t window_end = 0;  // kAck: right edge of the sender's receive window
   bool ack_fin = false;     // kAck: also acknowledges the FIN
