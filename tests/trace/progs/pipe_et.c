@@ -2,6 +2,7 @@
 // The seed's lesson as a program: 2 KB into a pipe, 1 KB read, epoll_wait again. Edge-triggered
 // (or level-triggered with "lt"): the second epoll_wait reports the pipe only when LT.
 // A program for `epollscope trace` tests: every call runs on a file the model simulates.
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -14,7 +15,7 @@ int main(int argc, char** argv) {
   memset(buf, 'x', sizeof buf);
   int ep = epoll_create1(0);
   if (ep < 0 || pipe(p) != 0) return 1;
-  struct epoll_event ev = {.events = EPOLLIN | (lt ? 0 : EPOLLET), .data.fd = p[0]};
+  struct epoll_event ev = {.events = EPOLLIN | (lt ? 0 : EPOLLET), .data.u64 = (uint64_t)p[0]};
   if (epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev) != 0) return 1;
   struct epoll_event out[8];
   if (write(p[1], buf, 2048) != 2048) return 1;

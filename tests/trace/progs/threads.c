@@ -37,7 +37,7 @@ int main(void) {
   ep = epoll_create1(EPOLL_CLOEXEC);
   efd = eventfd(0, EFD_NONBLOCK);
   if (pipe(p) != 0) return 1;
-  struct epoll_event ev = {.events = EPOLLIN | EPOLLET, .data.fd = efd};
+  struct epoll_event ev = {.events = EPOLLIN | EPOLLET, .data.u64 = (uint64_t)efd};
   epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev);
   pthread_t a, b, r;
   pthread_create(&a, NULL, waiter, NULL);

@@ -14,9 +14,9 @@ int main(void) {
   if (ep < 0 || tfd < 0 || pipe(p) != 0) return 1;
   struct itimerspec its = {.it_interval = {0, 20000000}, .it_value = {0, 20000000}};
   timerfd_settime(tfd, 0, &its, NULL);
-  struct epoll_event ev = {.events = EPOLLIN | EPOLLET, .data.fd = tfd};
+  struct epoll_event ev = {.events = EPOLLIN | EPOLLET, .data.u64 = (uint64_t)tfd};
   epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev);
-  ev.data.fd = p[0];
+  ev.data.u64 = (uint64_t)p[0];
   epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev);
   struct epoll_event out[4];
   int ticks = 0;
@@ -24,7 +24,7 @@ int main(void) {
     int n = epoll_wait(ep, out, 4, 1000);
     for (int j = 0; j < n; ++j) {
       uint64_t v;
-      if (out[j].data.fd == tfd && read(tfd, &v, sizeof v) == sizeof v) ticks += (int)v;
+      if (out[j].data.u64 == (uint64_t)tfd && read(tfd, &v, sizeof v) == sizeof v) ticks += (int)v;
     }
     if (i == 2) (void)!write(p[1], "x", 1);
   }
