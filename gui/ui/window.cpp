@@ -126,12 +126,28 @@ bool Window::frame(app::Controller& c, bool capture) {
   if (glfwWindowShouldClose(window_)) return false;
   const double now = glfwGetTime();
   c.update(now);
+  return frame_with(
+      now, [&](double t, Commands& out) { draw_frame(c, ui_, t, out, report_); },
+      [&](const app::Command& cmd) { c.dispatch(cmd); }, capture);
+}
+
+bool Window::frame(app::TraceController& c, bool capture) {
+  if (glfwWindowShouldClose(window_)) return false;
+  const double now = glfwGetTime();
+  c.update(now);
+  return frame_with(
+      now, [&](double t, Commands& out) { draw_trace_frame(c, ui_, t, out, report_); },
+      [&](const app::Command& cmd) { c.dispatch(cmd); }, capture);
+}
+
+bool Window::frame_with(double now, const std::function<void(double, Commands&)>& build,
+                        const std::function<void(const app::Command&)>& apply, bool capture) {
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
   ImGui::NewFrame();
   Commands commands;
   const auto t0 = std::chrono::steady_clock::now();
-  draw_frame(c, ui_, now, commands, report_);
+  build(now, commands);
   ImGui::Render();
   const auto t1 = std::chrono::steady_clock::now();
   report_.build_ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
@@ -178,7 +194,7 @@ bool Window::frame(app::Controller& c, bool capture) {
   report_.render_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t1).count();
   for (const auto& cmd : commands)
-    c.dispatch(cmd);
+    apply(cmd);
   return true;
 }
 
@@ -191,6 +207,23 @@ void Window::run(app::Controller& c) {
       glfwPollEvents();
     else
       glfwWaitEventsTimeout(0.5);
+    if (!frame(c)) break;
+  }
+}
+
+void Window::request_close() {
+  glfwSetWindowShouldClose(window_, GLFW_TRUE);
+}
+
+void Window::run(app::TraceController& c, const std::function<bool()>& quit) {
+  while (!quit()) {
+    // New steps arrive while the program runs: a frame at least every 50 ms then, to follow them;
+    // faster while an animation plays, and at rest once the trace is over.
+    const bool busy = ui_.animate && glfwGetTime() - c.moved_at() < ui_.animation_seconds + 0.1;
+    if (busy)
+      glfwPollEvents();
+    else
+      glfwWaitEventsTimeout(c.status().ended ? 0.25 : 0.05);
     if (!frame(c)) break;
   }
 }

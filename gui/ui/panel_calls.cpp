@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// gui/ui/panel_calls.cpp — a live trace's calls, the kernel column of a traced program: each call
+// the program made, what the real kernel answered and what the model answered, = when they agree
+// and ≠ when they do not (a divergence), a note for a call the model took from the kernel (an
+// observed file's); ↯ with the wake-ups of observed files handed to the model before the call.
+// The current call is highlighted; a click goes to the end of a call's steps.
+#include <algorithm>
+#include <cstdint>
+
+#include "gui/ui/panels.h"
+#include "gui/ui/theme.h"
+#include "sim/strings.h"
+
+namespace epollscope::ui {
+namespace {
+
+std::string wakeups_text(const trace::FeedCall& call) {
+  std::string out = "Wake-ups of observed files handed to the model before this call:";
+  for (const trace::WakeRecord& w : call.wakeups)
+    out += sim::cat("\nfd ", w.fd, " (", w.label, ") in epoll ", w.epfd, ": ",
+                    sim::mask_to_string(w.events));
+  return out;
+}
+
+}  // namespace
+
+void draw_calls_panel(const app::TraceController& c, Commands& out) {
+  const trace::FeedView& f = c.feed();
+  const Palette& p = palette();
+  if (f.calls.empty()) {
+    ImGui::TextDisabled(f.status.ended ? "The program made no call the model follows."
+                                       : "Waiting for the program's first call...");
+    return;
+  }
+  if (f.dropped_calls > 0) {
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(p.text_dim), "%llu older calls dropped",
+                       static_cast<unsigned long long>(f.dropped_calls));
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("The newest %zu steps are kept with their states, and the calls they "
+                        "belong to; older ones are dropped (--keep-steps sets how many)",
+                        f.max_steps);
+  }
+  // Two lines a call: the call, then the kernel's answer beside the model's.
+  const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
+                                ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp;
+  if (!ImGui::BeginTable("calls", 3, flags)) return;
+  const float font = ImGui::GetFontSize();
+  ImGui::TableSetupScrollFreeze(0, 1);
+  ImGui::TableSetupColumn("#", ImGuiTableColumnFlags_WidthFixed, font * 2.8f);
+  ImGui::TableSetupColumn("call, then the kernel's answer and the model's");
+  ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed, font * 1.5f);
+  ImGui::TableHeadersRow();
+  // Only the visible rows are built; the current call is kept in view (the newest while live).
+  const trace::FeedCall* current = c.current_call();
+  static uint64_t followed = UINT64_MAX;
+  static std::size_t followed_rows = 0;
+  const float row_h = ImGui::GetTextLineHeightWithSpacing() + ImGui::GetTextLineHeight() +
+                      2 * ImGui::GetStyle().CellPadding.y;
+  if (c.following()) {
+    if (followed_rows != f.calls.size() || followed != UINT64_MAX) ImGui::SetScrollY(1e9f);
+    followed = UINT64_MAX;
+  } else if (current && current->index != followed) {
+    const float y = row_h * static_cast<float>(current->index - f.dropped_calls);
+    const float visible = ImGui::GetWindowHeight();
+    if (y < ImGui::GetScrollY() || y > ImGui::GetScrollY() + visible - 3 * row_h)
+      ImGui::SetScrollY(std::max(0.f, y - visible / 3));
+    followed = current->index;
+  }
+  followed_rows = f.calls.size();
+  const pid_t pid = f.status.pid;
+  ImGuiListClipper clipper;
+  clipper.Begin(static_cast<int>(f.calls.size()), row_h);
+  while (clipper.Step())
+    for (int row = clipper.DisplayStart; row < clipper.DisplayEnd; ++row) {
+      const trace::FeedCall& call = f.calls[static_cast<std::size_t>(row)];
+      const trace::CallRecord& r = call.record;
+      ImGui::TableNextRow(0, row_h);
+      if (&call == current) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, p.current_line);
+      ImGui::TableNextColumn();
+      ImGui::PushID(row);
+      if (ImGui::Selectable(std::to_string(call.index + 1).c_str(), false,
+                            ImGuiSelectableFlags_SpanAllColumns, ImVec2(0, row_h - 4)))
+        out.push_back(app::Command{app::Command::Kind::kSeekStatement, 0, call.index});
+      ImGui::PopID();
+      ImGui::TableNextColumn();
+      if (!call.wakeups.empty()) {
+        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(p.highlight), "\u21af%zu",
+                           call.wakeups.size());
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", wakeups_text(call).c_str());
+        ImGui::SameLine();
+      }
+      const std::string text = r.tid != pid ? sim::cat("[", r.tid, "] ", r.call) : r.call;
+      ImGui::TextUnformatted(text.c_str());
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", text.c_str());
+      ImGui::TextDisabled("  kernel");
+      ImGui::SameLine();
+      ImGui::TextUnformatted(r.kernel.c_str());
+      ImGui::SameLine();
+      ImGui::TextDisabled("  model");
+      ImGui::SameLine();
+      if (r.diverged)
+        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(p.bad), "%s", r.model.c_str());
+      else if (!r.note.empty())
+        ImGui::TextDisabled("(%s)", r.note.c_str());
+      else
+        ImGui::TextUnformatted(r.kernel.c_str());
+      if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("kernel: %s\nmodel:  %s", r.kernel.c_str(),
+                          r.diverged         ? r.model.c_str()
+                          : r.note.empty() ? r.kernel.c_str()
+                                           : ("took the kernel's answer (" + r.note + ")").c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(r.diverged        ? p.bad
+                                                        : r.note.empty() ? p.ok
+                                                                         : p.text_dim),
+                         r.diverged ? "\u2260" : "=");
+      if (ImGui::IsItemHovered()) {
+        const std::string why = r.diverged       ? "a divergence: the model answered otherwise"
+                                : r.note.empty() ? "the model answered as the kernel did"
+                                                 : "the model took the kernel's answer (" +
+                                                       r.note + ")";
+        ImGui::SetTooltip("%s", why.c_str());
+      }
+    }
+  ImGui::EndTable();
+}
+
+}  // namespace epollscope::ui

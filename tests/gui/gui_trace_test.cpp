@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The window following a live trace (trace --gui, serve), rendered for real under xvfb-run: small
+// C programs (tests/trace/progs) traced on the LiveTrace's own thread while the window copies the
+// feed frame by frame. The view follows the newest step until the user moves back, Live follows
+// again, the panels show the calls with both answers and the model's epolls, items and files, the
+// status line ends with the program's exit status and the window stays open; closing the window
+// ends the trace as Ctrl-C does; a short history drops older steps and says so. Screenshots at
+// 1024x768 and 1920x1080 are written beside the test (trace-*.png) to be looked at.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include "gui/app/trace_controller.h"
+#include "gui/ui/window.h"
+#include "trace/feed.h"
+#include "trace/live.h"
+
+namespace epollscope::ui {
+namespace {
+
+const std::string kProgs = TRACE_PROGS_DIR;
+const std::string kShots = SCREENSHOT_DIR;
+using Clock = std::chrono::steady_clock;
+
+class GuiTrace : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (!display_available()) GTEST_SKIP() << "no display: run this test under xvfb-run";
+  }
+  void open(int width, int height) {
+    WindowOptions o;
+    o.width = width;
+    o.height = height;
+    o.visible = false;
+    o.scale = 1;
+    std::string error;
+    window_.reset();  // one window (one Dear ImGui context) at a time
+    window_ = Window::open(o, &error);
+    ASSERT_NE(window_, nullptr) << error;
+    window_->ui().animate = false;
+  }
+  // Frames until `done` holds; a hang (60 s) fails the test rather than the suite.
+  template <class F>
+  void frames_until(app::TraceController& c, F&& done) {
+    const auto deadline = Clock::now() + std::chrono::seconds(60);
+    while (!done()) {
+      ASSERT_TRUE(window_->frame(c));
+      ASSERT_LT(Clock::now(), deadline) << "the trace did not get there";
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+  void shot(app::TraceController& c, const std::string& name) {
+    for (int i = 0; i < 3; ++i)
+      window_->frame(c, i == 2);
+    ASSERT_TRUE(window_->save_png(kShots + "/" + name)) << name;
+  }
+  std::unique_ptr<Window> window_;
+};
+
+trace::LiveTraceOptions program(const std::string& name, std::vector<std::string> args = {}) {
+  trace::LiveTraceOptions o;
+  o.command = {kProgs + "/" + name};
+  o.command.insert(o.command.end(), args.begin(), args.end());
+  return o;
+}
+
+TEST_F(GuiTrace, FollowsThePipeProgramToItsEndAndStaysOpen) {
+  for (auto [w, h] : {std::pair{1024, 768}, std::pair{1920, 1080}}) {
+    SCOPED_TRACE(std::to_string(w) + "x" + std::to_string(h));
+    open(w, h);
+    trace::Feed feed;
+    trace::LiveTrace live(program("trace-pipe-et"), &feed);
+    std::string error;
+    ASSERT_TRUE(live.start(&error)) << error;
+    app::TraceController c(feed);
+    frames_until(c, [&] { return c.status().ended; });
+    live.join();
+    // One more copy: the end is in the feed.
+    ASSERT_TRUE(window_->frame(c));
+    const trace::FeedStatus& st = c.status();
+    EXPECT_EQ(st.end, "the program exited with status 0");
+    EXPECT_NE(st.program.find("trace-pipe-et"), std::string::npos);
+    EXPECT_GT(st.pid, 0);
+    EXPECT_EQ(st.counts.divergences, 0);
+    EXPECT_GE(st.counts.epoll_calls, 8);
+    // Live: the newest step is on screen.
+    EXPECT_TRUE(c.following());
+    EXPECT_EQ(c.tick(), c.last_tick());
+    EXPECT_GT(c.last_tick(), 20u);
+    EXPECT_EQ(c.feed().dropped_steps, 0u);
+    // Every call is there with both answers; none diverged.
+    ASSERT_GE(c.feed().calls.size(), 10u);
+    bool saw_lesson = false;
+    for (const trace::FeedCall& call : c.feed().calls) {
+      EXPECT_FALSE(call.record.diverged) << call.record.call << " " << call.record.model;
+      if (call.record.call == "epoll_wait(3, 8, 1000)" && call.record.kernel == "1 [4: IN]")
+        saw_lesson = true;
+    }
+    EXPECT_TRUE(saw_lesson);
+    // The window stays open after the end: frames go on.
+    shot(c, "trace-pipe-et-end-" + std::to_string(w) + ".png");
+    // Back to the first epoll_wait that harvested the pipe: its item is on the ready list.
+    uint64_t harvest = 0;
+    for (const trace::FeedCall& call : c.feed().calls)
+      if (call.record.call.rfind("write(5, ", 0) == 0) harvest = call.index;
+    ASSERT_GT(harvest, 0u);
+    window_->frame(c);
+    c.dispatch(app::Command{app::Command::Kind::kSeekStatement, 0, harvest});
+    EXPECT_FALSE(c.following());
+    ASSERT_NE(c.current_call(), nullptr);
+    EXPECT_EQ(c.current_call()->index, harvest);
+    shot(c, "trace-pipe-et-after-write-" + std::to_string(w) + ".png");
+    const FrameReport& r = window_->report();
+    ASSERT_EQ(r.panes.size(), 1u);
+    EXPECT_EQ(r.panes[0].ready_nodes, 1) << "the pipe is on rdllist after the write";
+    EXPECT_EQ(r.panes[0].tree_nodes, 1);
+    EXPECT_GE(r.panes[0].files_drawn, 1);
+    EXPECT_GE(r.panes[0].items_listed, 1);
+  }
+}
+
+TEST_F(GuiTrace, ScrubbingBackStaysThereWhileNewStepsArriveAndLiveFollowsAgain) {
+  open(1024, 768);
+  trace::Feed feed;
+  trace::LiveTrace live(program("trace-timerfd"), &feed);
+  std::string error;
+  ASSERT_TRUE(live.start(&error)) << error;
+  app::TraceController c(feed);
+  // The epoll exists and the first timer wake-up came: the user goes back to the start.
+  frames_until(c, [&] { return c.status().counts.wakeups >= 1 || c.status().ended; });
+  ASSERT_FALSE(c.status().ended) << "the program ended before the test could scrub back";
+  c.dispatch(app::Command{app::Command::Kind::kFirst});
+  const uint64_t back = c.tick();
+  const uint64_t newest = c.last_tick();
+  EXPECT_FALSE(c.following());
+  frames_until(c, [&] { return c.status().ended; });
+  live.join();
+  window_->frame(c);
+  EXPECT_GT(c.last_tick(), newest) << "new steps appended";
+  EXPECT_EQ(c.tick(), back) << "the view stayed where the user put it";
+  c.dispatch(app::Command{app::Command::Kind::kFollowLive});
+  EXPECT_TRUE(c.following());
+  EXPECT_EQ(c.tick(), c.last_tick());
+  EXPECT_EQ(c.status().end, "the program exited with status 0");
+  EXPECT_EQ(c.status().counts.divergences, 0);
+  EXPECT_GE(c.status().counts.wakeups, 3);
+  // The timerfd is an observed file: its box is drawn with its label.
+  bool observed = false;
+  for (const auto& f : c.feed().after(c.tick()).files)
+    observed = observed || f->kind == sim::FileKind::kObserved;
+  EXPECT_TRUE(observed);
+  // A call after wake-ups carries them.
+  bool woken = false;
+  for (const trace::FeedCall& call : c.feed().calls)
+    woken = woken || !call.wakeups.empty();
+  EXPECT_TRUE(woken);
+  shot(c, "trace-timerfd-end-1024.png");
+  EXPECT_GE(window_->report().panes[0].files_drawn, 2);
+  open(1920, 1080);
+  shot(c, "trace-timerfd-end-1920.png");
+}
+
+TEST_F(GuiTrace, ClosingTheWindowEndsTheTraceAsCtrlCDoes) {
+  open(1024, 768);
+  trace::Feed feed;
+  trace::LiveTrace live(program("trace-block-forever"), &feed);
+  std::string error;
+  ASSERT_TRUE(live.start(&error)) << error;
+  app::TraceController c(feed);
+  frames_until(c, [&] { return c.status().counts.epoll_calls >= 3; });
+  window_->request_close();
+  EXPECT_FALSE(window_->frame(c));
+  // What follow_trace_in_window does once the window is closed.
+  live.stop();
+  live.join();
+  EXPECT_TRUE(live.finished());
+  EXPECT_EQ(live.end_line(), "the program was killed by signal 9");
+}
+
+TEST_F(GuiTrace, AShortHistoryDropsOlderStepsAndSaysSo) {
+  trace::Feed feed(100);
+  trace::LiveTrace live(program("trace-timerfd"), &feed);
+  open(1024, 768);
+  std::string error;
+  ASSERT_TRUE(live.start(&error)) << error;
+  app::TraceController c(feed);
+  frames_until(c, [&] { return c.status().ended; });
+  live.join();
+  window_->frame(c);
+  EXPECT_GT(c.feed().dropped_steps, 0u);
+  EXPECT_LE(c.feed().steps.size(), 100u);
+  EXPECT_EQ(c.first_tick(), c.feed().dropped_steps);
+  EXPECT_EQ(c.status().end, "the program exited with status 0");
+  // The oldest position kept shows the state after the dropped steps.
+  c.dispatch(app::Command{app::Command::Kind::kFirst});
+  EXPECT_EQ(c.tick(), c.first_tick());
+  shot(c, "trace-timerfd-dropped-1024.png");
+  EXPECT_EQ(window_->report().panes.size(), 1u);
+}
+
+}  // namespace
+}  // namespace epollscope::ui
