@@ -86,9 +86,10 @@ void ObservedFile::wake(KernelContext& k, poll_t key, std::string_view source) {
   const char* function = function_name(source);
   if (k.tracing())
     k.step(StepKind::kWakeUp, function ? function : "__wake_up",
-           function ? cat("on the real kernel, ", source, " wakes the wait queue of ", label,
-                          " with key ", key ? mask_to_string(key) : "0 (any event)")
-                    : cat(source, ": ", label, ", key ", key ? mask_to_string(key) : "0 (any event)"),
+           function
+               ? cat("on the real kernel, ", source, " wakes the wait queue of ", label,
+                     " with key ", key ? mask_to_string(key) : "0 (any event)")
+               : cat(source, ": ", label, ", key ", key ? mask_to_string(key) : "0 (any event)"),
            {ref(), ObjRef{ObjKind::kWaitQueue, wq_.id}});
   KernelContext::Nest nest(k);
   // Real files wake with nr_exclusive 1 (sock_def_readable, timerfd_tmrproc, n_tty's

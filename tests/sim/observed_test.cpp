@@ -163,8 +163,9 @@ TEST_F(ObservedTest, InstallOverARegisteredFdClosesItAsDup2Would) {
   // read end had its last reference there, so eventpoll_release removes its epitem.
   clear_functions();
   ASSERT_EQ(observe(r, "timerfd"), r);
-  EXPECT_TRUE(traced_in_order({"install_observed", "fd_install", "do_dup2",
-                               "eventpoll_release_file", "__ep_remove", "pipe_release", "syscall"}));
+  EXPECT_TRUE(
+      traced_in_order({"install_observed", "fd_install", "do_dup2", "eventpoll_release_file",
+                       "__ep_remove", "pipe_release", "syscall"}));
   EXPECT_EQ(k.epitems_in_use(), 0u);
   EXPECT_EQ(rdllist(ep), "");
   EXPECT_EQ(wait(ep), "");
@@ -172,8 +173,8 @@ TEST_F(ObservedTest, InstallOverARegisteredFdClosesItAsDup2Would) {
   EXPECT_EQ(write(w, 1), -kEPIPE);  // no reader left
   // The new file at r is registered anew.
   EXPECT_EQ(add(ep, r, kEPOLLIN, 2), 0);
-  EXPECT_EQ(fdinfo(ep), cat("tfd: ", std::string(7, ' '), r,
-                            " events:       19 data:                2"));
+  EXPECT_EQ(fdinfo(ep),
+            cat("tfd: ", std::string(7, ' '), r, " events:       19 data:                2"));
 }
 
 TEST_F(ObservedTest, InstallOverADuplicatedFdLeavesTheEpitemAsCloseWould) {
@@ -207,8 +208,8 @@ TEST_F(ObservedTest, EdgeTriggeredQueuedByWakeUpsAndPolledAtHarvest) {
   // A wake-up: ep_poll_callback queues the item.
   clear_functions();
   wake({{s, kEPOLLIN}});
-  EXPECT_TRUE(traced_in_order({"observed_wakeups", "__wake_up", "__wake_up_common",
-                               "ep_poll_callback"}));
+  EXPECT_TRUE(
+      traced_in_order({"observed_wakeups", "__wake_up", "__wake_up_common", "ep_poll_callback"}));
   EXPECT_EQ(rdllist(ep), "1");
   EXPECT_EQ(wait(ep), "(1:IN)");
   EXPECT_EQ(wait(ep), "");  // ET: off the list until the next wake-up
@@ -292,8 +293,8 @@ TEST_F(ObservedTest, TheWokenThreadRunsAfterEveryWakeUpOfTheBatch) {
   EXPECT_EQ(done[0].task, t1.id);
   // Both, in the order of the wake-ups: t1 ran after the second one.
   EXPECT_EQ(format_events(done[0].result.events), "(2:IN) (1:IN)");
-  EXPECT_TRUE(traced_in_order({"ep_poll_callback", "try_to_wake_up", "ep_poll_callback",
-                               "schedule", "ep_send_events"}));
+  EXPECT_TRUE(traced_in_order(
+      {"ep_poll_callback", "try_to_wake_up", "ep_poll_callback", "schedule", "ep_send_events"}));
 
   // The same wake-ups reported one by one: t1 runs after the first and sees only it.
   ASSERT_TRUE(wait_as(t1, ep, 8, -1).blocked);
@@ -364,8 +365,8 @@ TEST_F(ObservedTest, ASignalEndsEpollWaitWithEintr) {
   clear_functions();
   EXPECT_TRUE(interrupt(t1));
   EXPECT_EQ(completion_of(t1), "-EINTR");
-  EXPECT_TRUE(
-      traced_in_order({"signal_wake_up", "try_to_wake_up", "schedule", "ep_start_scan", "ep_poll"}));
+  EXPECT_TRUE(traced_in_order(
+      {"signal_wake_up", "try_to_wake_up", "schedule", "ep_start_scan", "ep_poll"}));
   EXPECT_EQ(t1.state, TaskState::kRunning);
   EXPECT_FALSE(t1.signal_pending);
   const EventPollView* e = epoll_view(snapshot(), ep);

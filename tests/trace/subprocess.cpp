@@ -42,7 +42,8 @@ Process start_command(const std::vector<std::string>& argv) {
     dup2(fds[1], 1);
     dup2(fds[1], 2);
     std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    for (const auto& a : argv)
+      args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
     execvp(args[0], args.data());
     const char* msg = "exec failed\n";
@@ -55,8 +56,7 @@ Process start_command(const std::vector<std::string>& argv) {
   return p;
 }
 
-Process::Process(Process&& o) noexcept
-    : pid(o.pid), out(o.out), buffered(std::move(o.buffered)) {
+Process::Process(Process&& o) noexcept : pid(o.pid), out(o.out), buffered(std::move(o.buffered)) {
   o.pid = -1;
   o.out = -1;
 }
@@ -92,8 +92,10 @@ Command Process::wait(std::chrono::milliseconds deadline) {
   int st = 0;
   bool open = out >= 0;
   while (true) {
-    if (open) open = read_some(out, buffered, 20);
-    else usleep(10000);
+    if (open)
+      open = read_some(out, buffered, 20);
+    else
+      usleep(10000);
     if (waitpid(pid, &st, WNOHANG) == pid) break;
     if (Clock::now() >= end) {
       c.timed_out = true;

@@ -60,8 +60,7 @@ TEST(Trace, PipeEdgeTriggeredMirroredCallByCall) {
       << c.output;
   EXPECT_NE(c.output.find("epoll_wait(3, 8, 0) = 0   = model"), std::string::npos) << c.output;
   EXPECT_NE(c.output.find("epoll_wait(3, 8, 20) = 0   = model"), std::string::npos) << c.output;
-  EXPECT_NE(c.output.find("EPOLL_CTL_ADD, 4, {IN|ET, 4}) = -1 EEXIST   = model"),
-            std::string::npos)
+  EXPECT_NE(c.output.find("EPOLL_CTL_ADD, 4, {IN|ET, 4}) = -1 EEXIST   = model"), std::string::npos)
       << c.output;
   EXPECT_NE(c.output.find("epoll_wait(999, 8, 0) = -1 EBADF   = model"), std::string::npos)
       << c.output;
@@ -105,7 +104,9 @@ TEST(Trace, TimerfdIsObservedAndItsWakeupsReachTheModel) {
   ASSERT_TRUE(s) << c.output;
   EXPECT_EQ(s->divergences, 0) << c.output;
   EXPECT_GE(s->wakeups, 3) << c.output;  // the timer's expirations, watched on the real file
-  EXPECT_NE(c.output.find("timerfd_create() = 4   (observed: anon_inode:[timerfd])"), std::string::npos) << c.output;
+  EXPECT_NE(c.output.find("timerfd_create() = 4   (observed: anon_inode:[timerfd])"),
+            std::string::npos)
+      << c.output;
   EXPECT_NE(c.output.find("last 0"), std::string::npos) << c.output;
 }
 
@@ -194,8 +195,8 @@ TEST(Trace, AttachAndDetachLeavesTheProgramRunning) {
       epollscope::tests::start_command({kProgs + "/trace-block-forever"});
   std::string line = prog.read_until("ready ", std::chrono::seconds(20));
   ASSERT_EQ(line.rfind("ready ", 0), 0u) << line;
-  epollscope::tests::Process t = epollscope::tests::start_command(
-      {kEpollscope, "trace", "-p", std::to_string(prog.pid)});
+  epollscope::tests::Process t =
+      epollscope::tests::start_command({kEpollscope, "trace", "-p", std::to_string(prog.pid)});
   std::this_thread::sleep_for(std::chrono::milliseconds(700));  // a few 200 ms timeouts
   ASSERT_EQ(kill(t.pid, SIGINT), 0);
   const Command c = t.wait(std::chrono::seconds(20));
