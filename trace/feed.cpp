@@ -102,9 +102,9 @@ void Feed::add_call(const CallRecord& r, const FeedCounts& counts) {
   c.end_step = data_.total_steps();
   // Its first step: the first kept one of a model call after model_calls_before (step.call never
   // decreases from step to step).
-  auto first = std::upper_bound(
-      data_.steps.begin(), data_.steps.end(), r.model_calls_before,
-      [](uint32_t before, const FeedStep& s) { return before < s.step.call; });
+  auto first =
+      std::upper_bound(data_.steps.begin(), data_.steps.end(), r.model_calls_before,
+                       [](uint32_t before, const FeedStep& s) { return before < s.step.call; });
   c.first_step = data_.dropped_steps + static_cast<uint64_t>(first - data_.steps.begin());
   c.first_step = std::min(c.first_step, c.end_step);
   data_.calls.push_back(std::move(c));

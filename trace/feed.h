@@ -83,7 +83,7 @@ struct FeedView {
   std::deque<FeedCall> calls;
   FeedStatus status;
   std::size_t max_steps = 0;
-  uint64_t drops = 0;  // how many times steps were dropped (snapshots freed: caches must forget)
+  uint64_t drops = 0;    // how many times steps were dropped (snapshots freed: caches must forget)
   uint64_t version = 0;  // the Feed's version at the last copy
 
   uint64_t total_steps() const { return dropped_steps + steps.size(); }
@@ -137,8 +137,8 @@ class Feed final : public sim::TraceSink {
 
   const std::size_t max_steps_;
   mutable std::mutex mutex_;
-  FeedView data_;          // under mutex_
-  uint64_t version_ = 0;   // under mutex_: changes with every change of data_
+  FeedView data_;                            // under mutex_
+  uint64_t version_ = 0;                     // under mutex_: changes with every change of data_
   std::vector<WakeRecord> pending_wakeups_;  // under mutex_: since the last call
   // The tracer's thread alone:
   const sim::Kernel* kernel_ = nullptr;

@@ -119,8 +119,8 @@ void LiveTrace::body() {
     changed_.notify_all();
   };
   std::string error;
-  std::unique_ptr<Tracer> tracer = options_.pid ? Tracer::attach(options_.pid, &error)
-                                                : Tracer::spawn(options_.command, &error);
+  std::unique_ptr<Tracer> tracer =
+      options_.pid ? Tracer::attach(options_.pid, &error) : Tracer::spawn(options_.command, &error);
   if (!tracer) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -177,8 +177,8 @@ void LiveTrace::body() {
   divergences_ = mirror.divergences();
   if (feed_)
     feed_->update_status([&](FeedStatus& s) {
-      s.counts = FeedCounts{mirror.calls(), mirror.epoll_calls(), mirror.wakeups(),
-                            mirror.divergences()};
+      s.counts =
+          FeedCounts{mirror.calls(), mirror.epoll_calls(), mirror.wakeups(), mirror.divergences()};
       s.running = false;
       s.ended = true;
       s.end = end_line_;

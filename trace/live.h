@@ -91,7 +91,7 @@ class LiveTrace {
   std::atomic<bool> finished_{false};
   std::mutex mutex_;
   std::condition_variable changed_;
-  bool start_known_ = false;  // under mutex_: started, or failed to
+  bool start_known_ = false;   // under mutex_: started, or failed to
   std::string start_failure_;  // under mutex_
   int status_ = 0;
   bool started_ = false;

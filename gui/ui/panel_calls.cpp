@@ -36,9 +36,10 @@ void draw_calls_panel(const app::TraceController& c, Commands& out) {
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(p.text_dim), "%llu older calls dropped",
                        static_cast<unsigned long long>(f.dropped_calls));
     if (ImGui::IsItemHovered())
-      ImGui::SetTooltip("The newest %zu steps are kept with their states, and the calls they "
-                        "belong to; older ones are dropped (--keep-steps sets how many)",
-                        f.max_steps);
+      ImGui::SetTooltip(
+          "The newest %zu steps are kept with their states, and the calls they "
+          "belong to; older ones are dropped (--keep-steps sets how many)",
+          f.max_steps);
   }
   // Two lines a call: the call, then the kernel's answer beside the model's.
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
@@ -52,21 +53,32 @@ void draw_calls_panel(const app::TraceController& c, Commands& out) {
   ImGui::TableHeadersRow();
   // Only the visible rows are built; the current call is kept in view (the newest while live).
   const trace::FeedCall* current = c.current_call();
-  static uint64_t followed = UINT64_MAX;
-  static std::size_t followed_rows = 0;
   const float row_h = ImGui::GetTextLineHeightWithSpacing() + ImGui::GetTextLineHeight() +
                       2 * ImGui::GetStyle().CellPadding.y;
+  // Kept in the table's window (not in statics: a new window starts afresh): the rows and the
+  // call last scrolled to, and for how many more frames to scroll to the end (a window's first
+  // frames do not know their content's height yet, and a scroll beyond it is cut short).
+  ImGuiStorage* kept = ImGui::GetStateStorage();
+  int* rows_seen = kept->GetIntRef(ImGui::GetID("rows"), -1);
+  int* scrolled_to = kept->GetIntRef(ImGui::GetID("scrolled-to"), -1);
+  int* to_end = kept->GetIntRef(ImGui::GetID("to-end"), 0);
+  const int rows = static_cast<int>(f.calls.size());
   if (c.following()) {
-    if (followed_rows != f.calls.size() || followed != UINT64_MAX) ImGui::SetScrollY(1e9f);
-    followed = UINT64_MAX;
-  } else if (current && current->index != followed) {
-    const float y = row_h * static_cast<float>(current->index - f.dropped_calls);
+    if (*rows_seen != rows || *scrolled_to != -1) *to_end = 3;
+    *scrolled_to = -1;
+    if (*to_end > 0) {
+      ImGui::SetScrollY(row_h * static_cast<float>(rows + 1));
+      --*to_end;
+    }
+  } else if (current && static_cast<int>(current->index - f.dropped_calls) != *scrolled_to) {
+    const int row = static_cast<int>(current->index - f.dropped_calls);
+    const float y = row_h * static_cast<float>(row);
     const float visible = ImGui::GetWindowHeight();
     if (y < ImGui::GetScrollY() || y > ImGui::GetScrollY() + visible - 3 * row_h)
       ImGui::SetScrollY(std::max(0.f, y - visible / 3));
-    followed = current->index;
+    *scrolled_to = row;
   }
-  followed_rows = f.calls.size();
+  *rows_seen = rows;
   const pid_t pid = f.status.pid;
   ImGuiListClipper clipper;
   clipper.Begin(static_cast<int>(f.calls.size()), row_h);
@@ -106,19 +118,19 @@ void draw_calls_panel(const app::TraceController& c, Commands& out) {
         ImGui::TextUnformatted(r.kernel.c_str());
       if (ImGui::IsItemHovered())
         ImGui::SetTooltip("kernel: %s\nmodel:  %s", r.kernel.c_str(),
-                          r.diverged         ? r.model.c_str()
+                          r.diverged       ? r.model.c_str()
                           : r.note.empty() ? r.kernel.c_str()
                                            : ("took the kernel's answer (" + r.note + ")").c_str());
       ImGui::TableNextColumn();
-      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(r.diverged        ? p.bad
+      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(r.diverged       ? p.bad
                                                         : r.note.empty() ? p.ok
                                                                          : p.text_dim),
                          r.diverged ? "\u2260" : "=");
       if (ImGui::IsItemHovered()) {
-        const std::string why = r.diverged       ? "a divergence: the model answered otherwise"
-                                : r.note.empty() ? "the model answered as the kernel did"
-                                                 : "the model took the kernel's answer (" +
-                                                       r.note + ")";
+        const std::string why = r.diverged ? "a divergence: the model answered otherwise"
+                                : r.note.empty()
+                                    ? "the model answered as the kernel did"
+                                    : "the model took the kernel's answer (" + r.note + ")";
         ImGui::SetTooltip("%s", why.c_str());
       }
     }

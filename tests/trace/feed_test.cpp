@@ -29,7 +29,8 @@ void mirrored(sim::Kernel& k, Feed& feed, const std::string& text, F&& call) {
 void eventfd_rounds(sim::Kernel& k, Feed& feed, int rounds, int* ep, int* efd) {
   sim::Task& t = k.main_task();
   if (*ep < 0) {
-    mirrored(k, feed, "epoll_create1(0)", [&] { *ep = static_cast<int>(k.epoll_create1(t, 0).ret); });
+    mirrored(k, feed, "epoll_create1(0)",
+             [&] { *ep = static_cast<int>(k.epoll_create1(t, 0).ret); });
     mirrored(k, feed, "eventfd2(0, 0)", [&] { *efd = static_cast<int>(k.eventfd2(t, 0, 0).ret); });
     mirrored(k, feed, "epoll_ctl(ADD)", [&] {
       k.epoll_ctl(t, *ep, sim::kEPOLL_CTL_ADD, *efd, sim::EpollEvent{sim::kEPOLLIN, 7});
