@@ -22,6 +22,19 @@ std::string wakeups_text(const trace::FeedCall& call) {
   return out;
 }
 
+// `text` cut to `width` pixels with "..." (the whole of it is in the row's tooltip).
+std::string elided(const std::string& text, float width) {
+  if (ImGui::CalcTextSize(text.c_str()).x <= width) return text;
+  const float dots = ImGui::CalcTextSize("...").x;
+  std::size_t keep = text.size();
+  while (keep > 0 && ImGui::CalcTextSize(text.c_str(), text.c_str() + keep).x + dots > width)
+    --keep;
+  // Not inside a UTF-8 sequence (a label's ⇄).
+  while (keep > 0 && (static_cast<unsigned char>(text[keep]) & 0xC0) == 0x80)
+    --keep;
+  return text.substr(0, keep) + "...";
+}
+
 }  // namespace
 
 void draw_calls_panel(const app::TraceController& c, Commands& out) {
@@ -102,25 +115,28 @@ void draw_calls_panel(const app::TraceController& c, Commands& out) {
         ImGui::SameLine();
       }
       const std::string text = r.tid != pid ? sim::cat("[", r.tid, "] ", r.call) : r.call;
-      ImGui::TextUnformatted(text.c_str());
-      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", text.c_str());
+      const std::string model_text = r.diverged       ? r.model
+                                     : r.note.empty() ? r.kernel
+                                                      : "(" + r.note + ")";
+      ImGui::TextUnformatted(elided(text, ImGui::GetContentRegionAvail().x).c_str());
+      const bool hovered = ImGui::IsItemHovered();
+      // The answers share the second line; each gets half of what the labels leave.
+      const float half = std::max(
+          font * 3,
+          (ImGui::GetContentRegionAvail().x - ImGui::CalcTextSize("  kernel    model  ").x) / 2);
       ImGui::TextDisabled("  kernel");
       ImGui::SameLine();
-      ImGui::TextUnformatted(r.kernel.c_str());
+      ImGui::TextUnformatted(elided(r.kernel, half).c_str());
+      const bool hovered_kernel = ImGui::IsItemHovered();
       ImGui::SameLine();
       ImGui::TextDisabled("  model");
       ImGui::SameLine();
-      if (r.diverged)
-        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(p.bad), "%s", r.model.c_str());
-      else if (!r.note.empty())
-        ImGui::TextDisabled("(%s)", r.note.c_str());
-      else
-        ImGui::TextUnformatted(r.kernel.c_str());
-      if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("kernel: %s\nmodel:  %s", r.kernel.c_str(),
-                          r.diverged       ? r.model.c_str()
-                          : r.note.empty() ? r.kernel.c_str()
-                                           : ("took the kernel's answer (" + r.note + ")").c_str());
+      const ImU32 model_colour = r.diverged ? p.bad : r.note.empty() ? p.text : p.text_dim;
+      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(model_colour), "%s",
+                         elided(model_text, half).c_str());
+      if (hovered || hovered_kernel || ImGui::IsItemHovered())
+        ImGui::SetTooltip("%s\nkernel: %s\nmodel:  %s", text.c_str(), r.kernel.c_str(),
+                          model_text.c_str());
       ImGui::TableNextColumn();
       ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(r.diverged       ? p.bad
                                                         : r.note.empty() ? p.ok

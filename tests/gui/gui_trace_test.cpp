@@ -162,6 +162,38 @@ TEST_F(GuiTrace, ScrubbingBackStaysThereWhileNewStepsArriveAndLiveFollowsAgain) 
   shot(c, "trace-timerfd-end-1920.png");
 }
 
+TEST_F(GuiTrace, ATcpConnectionIsAnObservedFileLabelledWithItsPeer) {
+  open(1024, 768);
+  trace::Feed feed;
+  trace::LiveTrace live(program("trace-tcp-echo"), &feed);
+  std::string error;
+  ASSERT_TRUE(live.start(&error)) << error;
+  app::TraceController c(feed);
+  frames_until(c, [&] { return c.status().ended; });
+  live.join();
+  window_->frame(c);
+  EXPECT_EQ(c.status().end, "the program exited with status 0");
+  EXPECT_EQ(c.status().counts.divergences, 0);
+  // The first state with the accepted connection registered: its box names both ends.
+  uint64_t at = 0;
+  std::string label;
+  for (uint64_t n = c.first_tick(); n < c.last_tick() && !at; ++n)
+    for (const auto& f : c.feed().after(n + 1).files)
+      if (f->kind == sim::FileKind::kObserved && f->label.find("\u21c4") != std::string::npos &&
+          !f->watchers.empty()) {
+        at = n + 1;
+        label = f->label;
+      }
+  ASSERT_GT(at, 0u) << "no connection with its peer in any state";
+  EXPECT_EQ(label.rfind("TCP 127.0.0.1:", 0), 0u) << label;
+  EXPECT_NE(label.find("\u21c4 127.0.0.1:"), std::string::npos) << label;
+  c.dispatch(app::Command{app::Command::Kind::kSeek, at});
+  shot(c, "trace-tcp-echo-1024.png");
+  EXPECT_GE(window_->report().panes[0].files_drawn, 2);
+  open(1920, 1080);
+  shot(c, "trace-tcp-echo-1920.png");
+}
+
 TEST_F(GuiTrace, ClosingTheWindowEndsTheTraceAsCtrlCDoes) {
   open(1024, 768);
   trace::Feed feed;
