@@ -38,10 +38,10 @@ void add_bench_gui(CLI::App& bench, Action& action);
 // The window on a live trace (`trace --gui`, `serve`; cmd_gui.cpp, or cmd_no_gui.cpp in a build
 // without the window). window_possible: a display is reachable and the window is built.
 bool window_possible();
-// Opens the window (false with *error, *opened false, when it cannot), starts `live` (false with
-// *error when the program did not start: the window closes), and shows `feed` until the window is
-// closed — which stops the trace as Ctrl-C does — or the trace was interrupted (Ctrl-C in the
-// terminal). Returns with the trace over (joined).
+// Starts `live` (false with *error when the program did not start), opens the window (false
+// with *error and *opened false when it cannot: no display, no window in this build; the trace is
+// then ended), and shows `feed` until the window is closed — which stops the trace as Ctrl-C
+// does — or the trace was interrupted (Ctrl-C in the terminal). Returns with the trace over.
 bool follow_trace_in_window(trace::LiveTrace& live, const trace::Feed& feed, std::string* error,
                             bool* opened);
 // Without a subcommand: the window on the pipe example, ET beside LT, or, without a display (or a

@@ -210,11 +210,25 @@ bool window_possible() {
 
 bool follow_trace_in_window(trace::LiveTrace& live, const trace::Feed& feed, std::string* error,
                             bool* opened) {
+  *opened = false;
+  if (!ui::display_available()) {
+    *error = "no display (DISPLAY is not set)";
+    return false;
+  }
+  // The program starts before the window opens, so that it inherits none of the window's files
+  // (the X connection, the GPU's): its fds are those it would have untraced.
+  if (!live.start(error)) {
+    *opened = true;  // the window could open; the program is what failed
+    return false;
+  }
   ui::WindowOptions wo;
   auto window = ui::Window::open(wo, error);
-  *opened = window != nullptr;
-  if (!window) return false;
-  if (!live.start(error)) return false;
+  if (!window) {
+    live.stop();
+    live.join();
+    return false;
+  }
+  *opened = true;
   app::TraceController c(feed);
   window->run(c, [&live] { return live.interrupted(); });
   // Closing the window ends the trace like Ctrl-C: a started program is killed, an attached one
