@@ -155,8 +155,10 @@ void add_trace(CLI::App& app, Action& action) {
                    "With the window: keep the newest N model steps with their states (older "
                    "ones are dropped; default 20000)")
       ->check(CLI::Range(std::size_t{100}, std::size_t{10000000}));
-  trace->add_option("-o,--output", o->output,
-                    "Write the per-call lines to FILE instead of standard error");
+  trace->add_option(
+      "-o,--output", o->output,
+      "Write the per-call lines to FILE instead of standard error (with the window, the "
+      "lines are written only with -o)");
   trace->add_option("--profile", o->profile, "Model this kernel profile (default: calibrated)");
   trace->add_option("command", o->command, "PROGRAM [ARGS...] (after --)");
   trace->callback([&action, o] {
