@@ -230,7 +230,7 @@ bool follow_trace_in_window(trace::LiveTrace& live, const trace::Feed& feed, std
   }
   *opened = true;
   app::TraceController c(feed);
-  window->run(c, [&live] { return live.interrupted(); });
+  window->run(c, [&live] { return live.interrupted() || trace::LiveTrace::stop_signal_pending(); });
   // Closing the window ends the trace like Ctrl-C: a started program is killed, an attached one
   // detached.
   live.stop();

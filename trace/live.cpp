@@ -89,6 +89,14 @@ void LiveTrace::stop_from_signal() {
   if (Tracer* t = tracer_.load()) t->stop();
 }
 
+bool LiveTrace::stop_signal_pending() {
+  sigset_t pending;
+  if (sigpending(&pending) != 0) return false;
+  for (int sig : {SIGINT, SIGTERM, SIGHUP})
+    if (sigismember(&pending, sig) == 1) return true;
+  return false;
+}
+
 void LiveTrace::kick() {
   if (thread_.joinable() && !finished_) pthread_kill(native_, kWakeSignal);
 }

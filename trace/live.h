@@ -60,6 +60,9 @@ class LiveTrace {
   // A signal handler's stop (async-signal-safe); interrupted() then says so.
   void stop_from_signal();
   bool interrupted() const { return interrupted_; }
+  // A stop signal (SIGINT, SIGTERM, SIGHUP) waits, blocked, for a thread that takes it: after the
+  // trace, when its thread is gone, a Ctrl-C is seen here (a window that stays open closes).
+  static bool stop_signal_pending();
   bool finished() const { return finished_; }
   // Waits for the tracer's thread to end.
   void join();
