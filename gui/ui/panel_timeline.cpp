@@ -68,6 +68,17 @@ void draw_trace_timeline_panel(const app::TraceController& c, Commands& out) {
   ImGui::SetNextItemWidth(-ImGui::CalcTextSize(where.c_str()).x - 20);
   if (ImGui::SliderInt("##scrub", &tick, 0, static_cast<int>(total - c.first_tick()), ""))
     out.push_back(app::Command{K::kSeek, c.first_tick() + static_cast<uint64_t>(tick)});
+  // A red mark on the scrubber where each diverged call ends.
+  if (st.counts.divergences > 0 && total > c.first_tick()) {
+    const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+    const float span = static_cast<float>(total - c.first_tick());
+    for (const trace::FeedCall& call : f.calls)
+      if (call.record.diverged) {
+        const float x =
+            a.x + (b.x - a.x) * static_cast<float>(call.end_step - c.first_tick()) / span;
+        ImGui::GetWindowDrawList()->AddLine(ImVec2(x, a.y), ImVec2(x, b.y), p.bad, 2);
+      }
+  }
   ImGui::SameLine();
   ImGui::TextUnformatted(where.c_str());
   if (f.dropped_steps > 0 && ImGui::IsItemHovered())
