@@ -497,8 +497,9 @@ float draw_files(PaneInputs& in, ImVec2 at, float width) {
       x = at.x;
       y = row_bottom + 10;
     }
-    // A box the pane cannot show whole is left for "... and N more files" (room kept for it).
-    if (in.report.files_drawn > 0 && y + fh + line + 8 > clip_bottom) break;
+    // A box the pane cannot show whole is left for "... and N more files" (room kept for that
+    // line and the threads under it).
+    if (in.report.files_drawn > 0 && y + fh + 2 * line + 36 > clip_bottom) break;
     ImVec2 a(x, y), b(x + fw, y + fh);
     box(dl, a, b, p.box, in.diff.files.count(f->id) ? p.bad : p.box_border,
         touched(step, sim::ObjKind::kFile, f->id));

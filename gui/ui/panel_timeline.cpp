@@ -87,23 +87,38 @@ void draw_trace_timeline_panel(const app::TraceController& c, Commands& out) {
         "dropped (--keep-steps sets how many)",
         f.max_steps);
 
-  // The status line: the program, how far it got, how it ended.
-  const std::string counts =
-      sim::cat(st.counts.calls, " calls, ", st.counts.epoll_calls, " epoll calls, ",
-               st.counts.wakeups, " wake-ups, ", st.counts.divergences, " divergences");
-  std::string line = st.program.empty() ? std::string("starting...") : st.program;
-  if (st.pid) line += sim::cat("   pid ", st.pid);
-  line += "   " + counts;
-  ImGui::TextUnformatted(line.c_str());
-  ImGui::SameLine();
-  if (st.ended)
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(p.highlight), "   %s%s", st.end.c_str(),
-                       st.error.empty() ? "" : sim::cat("  (", st.error, ")").c_str());
-  else if (st.running)
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(p.ok), "   running");
-  if (st.counts.divergences > 0) {
-    ImGui::SameLine();
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(p.bad), "   \u2260 in the calls column");
+  // The status line: the program, how far it got, how it ended. The program's command line gives
+  // way (cut, whole in its tooltip) to the rest.
+  const Palette& colours = p;
+  std::string right = sim::cat("   ", st.counts.calls, " calls, ", st.counts.epoll_calls,
+                               " epoll calls, ", st.counts.wakeups, " wake-ups, ");
+  const std::string divergences = sim::cat(st.counts.divergences, " divergences");
+  const std::string end = st.ended
+                              ? "   " + st.end + (st.error.empty() ? "" : " (" + st.error + ")")
+                          : st.running ? std::string("   running")
+                                       : std::string();
+  std::string left = st.program.empty() ? std::string("starting...") : st.program;
+  const std::string pid = st.pid ? sim::cat("   pid ", st.pid) : std::string();
+  const float room = ImGui::GetContentRegionAvail().x -
+                     ImGui::CalcTextSize((pid + right + divergences + end).c_str()).x - 8;
+  if (ImGui::CalcTextSize(left.c_str()).x > room) {
+    const float dots = ImGui::CalcTextSize("...").x;
+    std::size_t from = 0;
+    while (from < left.size() &&
+           ImGui::CalcTextSize(left.c_str() + from).x + dots > std::max(room, dots * 4))
+      ++from;
+    left = "..." + left.substr(from);
+  }
+  ImGui::TextUnformatted((left + pid + right).c_str());
+  if (ImGui::IsItemHovered() && !st.program.empty()) ImGui::SetTooltip("%s", st.program.c_str());
+  ImGui::SameLine(0, 0);
+  ImGui::TextColored(
+      ImGui::ColorConvertU32ToFloat4(st.counts.divergences > 0 ? colours.bad : colours.text), "%s",
+      divergences.c_str());
+  if (!end.empty()) {
+    ImGui::SameLine(0, 0);
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(st.ended ? colours.highlight : colours.ok),
+                       "%s", end.c_str());
   }
 }
 

@@ -14,6 +14,7 @@
 
 #include "gui/app/trace_controller.h"
 #include "gui/ui/window.h"
+#include "sim/profile.h"
 #include "trace/feed.h"
 #include "trace/live.h"
 
@@ -198,6 +199,35 @@ TEST_F(GuiTrace, ATcpConnectionIsAnObservedFileLabelledWithItsPeer) {
   EXPECT_GE(window_->report().panes[0].files_drawn, 2);
   open(1920, 1080);
   shot(c, "trace-tcp-echo-1920.png");
+}
+
+TEST_F(GuiTrace, ADivergedCallIsMarkedWithBothAnswers) {
+  open(1024, 768);
+  trace::Feed feed;
+  trace::LiveTraceOptions o = program("trace-pipe-second-write");
+  // The model of an older kernel: a write into a non-empty pipe woke nobody before 5.15.
+  for (const auto& profile : sim::KernelProfile::all())
+    if (profile.name == "5.10") o.profile = &profile;
+  ASSERT_EQ(o.profile->name, "5.10");
+  trace::LiveTrace live(o, &feed);
+  std::string error;
+  ASSERT_TRUE(live.start(&error)) << error;
+  app::TraceController c(feed);
+  frames_until(c, [&] { return c.status().ended; });
+  live.join();
+  window_->frame(c);
+  EXPECT_EQ(c.status().counts.divergences, 1);
+  const trace::FeedCall* diverged = nullptr;
+  for (const trace::FeedCall& call : c.feed().calls)
+    if (call.record.diverged) diverged = &call;
+  ASSERT_NE(diverged, nullptr);
+  EXPECT_EQ(diverged->record.call.rfind("epoll_wait(", 0), 0u) << diverged->record.call;
+  EXPECT_EQ(diverged->record.kernel.rfind("1 [", 0), 0u) << diverged->record.kernel;
+  EXPECT_EQ(diverged->record.model, "0");
+  c.dispatch(app::Command{app::Command::Kind::kSeekStatement, 0, diverged->index});
+  shot(c, "trace-divergence-1024.png");
+  open(1920, 1080);
+  shot(c, "trace-divergence-1920.png");
 }
 
 TEST_F(GuiTrace, ClosingTheWindowEndsTheTraceAsCtrlCDoes) {
