@@ -130,6 +130,11 @@ class Feed final : public sim::TraceSink {
   // Brings `view` up to date (new steps, calls and status; what was dropped dropped). Returns
   // false when nothing changed since its last copy.
   bool copy_into(FeedView& view) const;
+  // Changes with everything the feed is told: a reader whose copy has another version is behind.
+  uint64_t version() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return version_;
+  }
   std::size_t max_steps() const { return max_steps_; }
 
  private:

@@ -30,6 +30,8 @@ class TraceController {
   void dispatch(const Command& c);
 
   const trace::FeedView& feed() const { return view_; }
+  // The feed has news the copy lacks (the next update() will copy it).
+  bool behind() const { return source_.version() != view_.version; }
   const trace::FeedStatus& status() const { return view_.status; }
   uint64_t tick() const { return tick_; }
   uint64_t first_tick() const { return view_.dropped_steps; }

@@ -216,14 +216,29 @@ void Window::request_close() {
 }
 
 void Window::run(app::TraceController& c, const std::function<bool()>& quit) {
+  double last_frame = -1;
+  int after_input = 0;
   while (!quit()) {
-    // New steps arrive while the program runs: a frame at least every 50 ms then, to follow them;
-    // faster while an animation plays, and at rest once the trace is over.
+    // New steps are looked for every 50 ms; a frame is drawn when they came, on input, while an
+    // animation plays, and twice a second at rest (a software renderer pays for every frame).
     const bool busy = ui_.animate && glfwGetTime() - c.moved_at() < ui_.animation_seconds + 0.1;
-    if (busy)
+    bool woken = busy;
+    if (busy) {
       glfwPollEvents();
-    else
-      glfwWaitEventsTimeout(c.status().ended ? 0.25 : 0.05);
+    } else {
+      constexpr double kLook = 0.05;
+      const double before = glfwGetTime();
+      glfwWaitEventsTimeout(kLook);
+      woken = glfwGetTime() - before < kLook * 0.9;  // an event ended the wait early
+    }
+    // Input is answered in the frame after it (the commands are applied after drawing): a couple
+    // of frames follow every event.
+    if (woken) after_input = 2;
+    if (after_input == 0 && !c.behind() && glfwGetTime() - last_frame < 0.5 &&
+        !glfwWindowShouldClose(window_))
+      continue;
+    if (after_input > 0) --after_input;
+    last_frame = glfwGetTime();
     if (!frame(c)) break;
   }
 }
