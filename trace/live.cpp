@@ -12,7 +12,14 @@
 namespace epollscope::trace {
 namespace {
 
-extern "C" void on_wake_signal(int) {}
+// The tracer's thread's own: its Tracer and its LiveTrace's stop request. The Tracer's stop flag is
+// written only on that thread (by the wake signal's handler), never from another.
+thread_local Tracer* t_tracer = nullptr;
+thread_local const std::atomic<bool>* t_stop_requested = nullptr;
+
+extern "C" void on_wake_signal(int) {
+  if (t_tracer && t_stop_requested && t_stop_requested->load()) t_tracer->stop();
+}
 
 // The handler that makes kWakeSignal interrupt waitpid (no SA_RESTART), installed once.
 void install_wake_handler() {
@@ -79,14 +86,14 @@ bool LiveTrace::start(std::string* error) {
 
 void LiveTrace::stop() {
   stop_requested_ = true;
-  if (Tracer* t = tracer_.load()) t->stop();
   kick();
 }
 
 void LiveTrace::stop_from_signal() {
   interrupted_ = true;
   stop_requested_ = true;
-  if (Tracer* t = tracer_.load()) t->stop();
+  // On the tracer's thread (the only one that takes the stop signals while it runs): at once.
+  if (t_tracer) t_tracer->stop();
 }
 
 bool LiveTrace::stop_signal_pending() {
@@ -108,10 +115,7 @@ void LiveTrace::join() {
   {
     std::unique_lock<std::mutex> lock(mutex_);
     while (!finished_) {
-      if (stop_requested_) {
-        if (Tracer* t = tracer_.load()) t->stop();
-        kick();
-      }
+      if (stop_requested_) kick();
       changed_.wait_for(lock, std::chrono::milliseconds(50));
     }
   }
@@ -158,7 +162,8 @@ void LiveTrace::body() {
       s.attached = tracer->attached();
       s.running = true;
     });
-  tracer_ = tracer.get();
+  t_tracer = tracer.get();
+  t_stop_requested = &stop_requested_;
   if (stop_requested_) tracer->stop();
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -169,7 +174,7 @@ void LiveTrace::body() {
   const int64_t t0 = monotonic_ns();
   status_ = tracer->run(mirror);
   const double seconds = static_cast<double>(monotonic_ns() - t0) / 1e9;
-  tracer_ = nullptr;
+  t_tracer = nullptr;
   started_ = tracer->started();
   start_error_ = tracer->start_error();
   if (!started_ && start_error_.empty()) start_error_ = "the program did not start";

@@ -9,10 +9,11 @@
 //
 // Stopping. stop() is what Ctrl-C does: a started program is killed, an attached one detached and
 // left running. The tracer's thread may sleep in waitpid while the program sleeps in a call, so a
-// stop is followed by a signal to that thread (kWakeSignal, whose handler does nothing and does
-// not restart waitpid) until the thread has finished. The thread is the only one of the process
-// with SIGINT, SIGTERM and SIGHUP unblocked while it runs (start() blocks them in the caller,
-// whose later threads inherit that), so that a Ctrl-C interrupts its waitpid too.
+// stop is a signal to that thread (kWakeSignal, sent again until the thread has finished): its
+// handler, on that thread, asks the Tracer to stop, and waitpid returns (no SA_RESTART). The thread
+// is the only one of the process with SIGINT, SIGTERM and SIGHUP unblocked while it runs (start()
+// blocks them in the caller, whose later threads inherit that), so that a Ctrl-C interrupts its
+// waitpid too.
 #pragma once
 
 #include <pthread.h>
@@ -88,7 +89,6 @@ class LiveTrace {
   Feed* feed_;
   std::thread thread_;
   pthread_t native_{};
-  std::atomic<Tracer*> tracer_{nullptr};
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> interrupted_{false};
   std::atomic<bool> finished_{false};
