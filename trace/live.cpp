@@ -4,7 +4,6 @@
 #include <signal.h>
 
 #include <chrono>
-#include <cstdio>
 #include <fstream>
 
 #include "trace/mirror.h"
