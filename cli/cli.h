@@ -14,6 +14,8 @@
 
 #include "driver/driver.h"
 #include "sim/profile.h"
+#include "trace/feed.h"
+#include "trace/live.h"
 
 namespace epollscope::cli {
 
@@ -33,6 +35,15 @@ void add_bench(CLI::App& app, Action& action);  // bench model, and bench gui (a
 // them with a message that says so), `bench gui`, and the main job without a subcommand.
 void add_gui(CLI::App& app, Action& action);
 void add_bench_gui(CLI::App& bench, Action& action);
+// The window on a live trace (`trace --gui`, `serve`; cmd_gui.cpp, or cmd_no_gui.cpp in a build
+// without the window). window_possible: a display is reachable and the window is built.
+bool window_possible();
+// Starts `live` (false with *error when the program did not start), opens the window (false
+// with *error and *opened false when it cannot: no display, no window in this build; the trace is
+// then ended), and shows `feed` until the window is closed — which stops the trace as Ctrl-C
+// does — or the trace was interrupted (Ctrl-C in the terminal). Returns with the trace over.
+bool follow_trace_in_window(trace::LiveTrace& live, const trace::Feed& feed, std::string* error,
+                            bool* opened);
 // Without a subcommand: the window on the pipe example, ET beside LT, or, without a display (or a
 // window), the terminal walk-through of the same example.
 Action main_job();

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // cli/cmd_gui.cpp — the window's subcommands (built when the window is): `gui [FILE]`,
-// `screenshot FILE (--step N | --after-line L) -o out.png`, `bench gui`, and the main job that
-// opens the window on the pipe example (or, without a display, the terminal walk-through).
+// `screenshot FILE (--step N | --after-line L) -o out.png`, `bench gui`, the main job that
+// opens the window on the pipe example (or, without a display, the terminal walk-through), and
+// the window that follows a live trace (`trace --gui`, `serve`).
 #include <cerrno>
 #include <cstring>
 #include <iostream>
@@ -11,6 +12,7 @@
 #include "bench/bench_gui.h"
 #include "cli/cli.h"
 #include "gui/app/controller.h"
+#include "gui/app/trace_controller.h"
 #include "gui/ui/window.h"
 #include "sim/script/user_text.h"
 
@@ -200,6 +202,40 @@ void add_bench_gui(CLI::App& bench, Action& action) {
   cmd->callback([&action, o] {
     action = [o] { return bench::bench_gui_command(*o, std::cout, std::cerr); };
   });
+}
+
+bool window_possible() {
+  return ui::display_available();
+}
+
+bool follow_trace_in_window(trace::LiveTrace& live, const trace::Feed& feed, std::string* error,
+                            bool* opened) {
+  *opened = false;
+  if (!ui::display_available()) {
+    *error = "no display (DISPLAY is not set)";
+    return false;
+  }
+  // The program starts before the window opens, so that it inherits none of the window's files
+  // (the X connection, the GPU's): its fds are those it would have untraced.
+  if (!live.start(error)) {
+    *opened = true;  // the window could open; the program is what failed
+    return false;
+  }
+  ui::WindowOptions wo;
+  auto window = ui::Window::open(wo, error);
+  if (!window) {
+    live.stop();
+    live.join();
+    return false;
+  }
+  *opened = true;
+  app::TraceController c(feed);
+  window->run(c, [&live] { return live.interrupted() || trace::LiveTrace::stop_signal_pending(); });
+  // Closing the window ends the trace like Ctrl-C: a started program is killed, an attached one
+  // detached.
+  live.stop();
+  live.join();
+  return true;
 }
 
 Action main_job() {

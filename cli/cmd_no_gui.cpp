@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // cli/cmd_no_gui.cpp — in a build without the window (no Dear ImGui, GLFW or OpenGL found, or
 // EPOLLSCOPE_GUI=OFF): `gui`, `screenshot` and `bench gui` exist and say so, and the main job is
-// the terminal walk-through.
+// the terminal walk-through; `trace --gui` says so, and `serve` stays in the terminal.
 #include <iostream>
 
 #include "cli/cli.h"
@@ -33,6 +33,17 @@ void add_gui(CLI::App& app, Action& action) {
 
 void add_bench_gui(CLI::App& bench, Action& action) {
   add_absent(bench, action, "gui", "The window's cost per frame");
+}
+
+bool window_possible() {
+  return false;
+}
+
+bool follow_trace_in_window(trace::LiveTrace&, const trace::Feed&, std::string* error,
+                            bool* opened) {
+  *opened = false;
+  *error = "this epollscope was built without the window";
+  return false;
 }
 
 Action main_job() {

@@ -12,19 +12,21 @@
 #include <sstream>
 
 #include "cli/cli.h"
-#include "trace/mirror.h"
-#include "trace/perfetto.h"
-#include "trace/tracer.h"
+#include "trace/feed.h"
+#include "trace/live.h"
 
 namespace epollscope::cli {
 
 namespace {
 
-trace::Tracer* g_tracer = nullptr;
+trace::LiveTrace* g_live = nullptr;
 
 extern "C" void on_trace_signal(int) {
-  if (g_tracer) g_tracer->stop();
+  if (g_live) g_live->stop_from_signal();
 }
+
+// Where the trace is shown: the terminal, or the window.
+enum class Show { kTerminal, kWindow, kWindowIfDisplay };
 
 struct TraceOptions {
   std::vector<std::string> command;
@@ -33,6 +35,7 @@ struct TraceOptions {
   int context = 0;
   bool gui = false;
   bool no_gui = false;
+  std::size_t keep_steps = trace::Feed::kDefaultMaxSteps;
   std::string output;
   std::string perfetto;
   std::string profile;
@@ -49,11 +52,9 @@ std::string beside_self(const std::string& name) {
   return (self.parent_path() / name).string();
 }
 
-int run_trace(const TraceOptions& o, const std::string& connect_hint) {
-  if (o.gui) {
-    std::cerr << "epollscope trace: the window cannot follow a trace in this version; the "
-                 "terminal shows it (--no-gui)\n";
-  }
+int run_trace(const TraceOptions& o, Show show, const std::string& connect_hint) {
+  const bool window =
+      show == Show::kWindow || (show == Show::kWindowIfDisplay && window_possible());
   const sim::KernelProfile* asked = nullptr;
   if (!o.profile.empty()) {
     asked = find_profile(o.profile);
@@ -62,8 +63,9 @@ int run_trace(const TraceOptions& o, const std::string& connect_hint) {
   std::ostringstream calib;
   const sim::KernelProfile* profile = choose_profile(asked, true, calib, false);
 
+  // The per-call lines: standard error, or -o FILE; with the window, only -o FILE.
   std::ofstream file;
-  std::ostream* out = &std::cerr;
+  std::ostream* out = window ? nullptr : &std::cerr;
   if (!o.output.empty()) {
     file.open(o.output);
     if (!file) {
@@ -73,83 +75,75 @@ int run_trace(const TraceOptions& o, const std::string& connect_hint) {
     out = &file;
   }
 
-  std::string error;
-  std::unique_ptr<trace::Tracer> tracer =
-      o.pid ? trace::Tracer::attach(o.pid, &error) : trace::Tracer::spawn(o.command, &error);
-  if (!tracer) {
-    std::cerr << "epollscope trace: " << error << '\n';
-    return o.pid ? 1 : 127;
-  }
-  trace::MirrorOptions mo;
-  mo.out = out;
-  mo.quiet = o.quiet;
-  mo.context = o.context;
-  mo.attached = tracer->attached();
-  trace::Tracer* tp = tracer.get();
-  mo.read_memory = [tp](pid_t tid, uint64_t addr, void* buf, std::size_t len) {
-    return tp->read_memory(tid, addr, buf, len);
-  };
-  trace::PerfettoWriter perfetto;
+  trace::LiveTraceOptions lo;
+  lo.command = o.command;
+  lo.pid = o.pid;
+  lo.profile = profile;
+  lo.out = out;
+  lo.quiet = o.quiet;
+  lo.context = o.context;
+  lo.perfetto = o.perfetto;
   if (!o.perfetto.empty()) {
-    const std::string program = o.pid ? "process " + std::to_string(o.pid) : o.command[0];
-    if (!perfetto.open(o.perfetto, tracer->pid(), program, &error)) {
-      std::cerr << "epollscope trace: " << error << '\n';
+    // Said before anything starts: a file that cannot be written.
+    std::ofstream probe(o.perfetto, std::ios::out | std::ios::trunc);
+    if (!probe) {
+      std::cerr << "epollscope trace: cannot write " << o.perfetto << '\n';
       return 2;
     }
-    mo.on_model = [&perfetto](sim::Kernel& k) { k.set_trace_sink(&perfetto); };
-    mo.on_call = [&perfetto](const trace::CallRecord& r) { perfetto.on_call(r); };
-    mo.on_wakeup = [&perfetto](const trace::WakeRecord& w) { perfetto.on_wakeup(w); };
   }
-  trace::Mirror mirror(*profile, mo);
-  if (!o.quiet) *out << calib.str();
+  trace::Feed feed(o.keep_steps);
+  trace::LiveTrace live(lo, window ? &feed : nullptr);
+  if (out && !o.quiet) *out << calib.str() << std::flush;
   if (!connect_hint.empty()) std::cerr << connect_hint << std::flush;
 
-  g_tracer = tracer.get();
+  g_live = &live;
   struct sigaction sa {};
   sa.sa_handler = on_trace_signal;
   sigemptyset(&sa.sa_mask);
-  sa.sa_flags = 0;  // no SA_RESTART: waitpid returns, and the loop sees the request
+  sa.sa_flags = 0;  // no SA_RESTART: the tracer's waitpid returns, and its loop sees the request
   for (int sig : {SIGINT, SIGTERM, SIGHUP})
     sigaction(sig, &sa, nullptr);
+  struct Forget {
+    ~Forget() { g_live = nullptr; }
+  } forget;
 
-  const int64_t t0 = trace::monotonic_ns();
-  const int status = tracer->run(mirror);
-  const double seconds = static_cast<double>(trace::monotonic_ns() - t0) / 1e9;
-  g_tracer = nullptr;
+  std::string error;
+  if (window) {
+    bool opened = false;
+    if (!follow_trace_in_window(live, feed, &error, &opened)) {
+      if (!opened) {
+        std::cerr << "epollscope trace: cannot open the window: " << error
+                  << " (without --gui the terminal shows the trace)\n";
+        return 2;
+      }
+      std::cerr << "epollscope trace: " << error << '\n';
+      return o.pid ? 1 : 127;
+    }
+  } else {
+    if (!live.start(&error)) {
+      std::cerr << "epollscope trace: " << error << '\n';
+      return o.pid ? 1 : 127;
+    }
+    live.join();
+  }
 
-  if (!tracer->started()) {
-    std::cerr << "epollscope trace: "
-              << (tracer->start_error().empty() ? std::string("the program did not start")
-                                                : tracer->start_error())
-              << '\n';
+  if (!live.started()) {
+    std::cerr << "epollscope trace: " << live.start_error() << '\n';
     return 127;
   }
-  if (status == -1)
-    *out << "detached from process " << tracer->pid() << " (it goes on running)\n";
-  else if (status >= 128)
-    *out << "the program was killed by signal " << status - 128 << '\n';
-  else
-    *out << "the program exited with status " << status << '\n';
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  *out << "epollscope's peak memory: " << usage.ru_maxrss << " KiB (the model's state; "
-       << (mirror.undecided_orders() ? std::to_string(mirror.undecided_orders()) +
-                                           " harvests took the kernel's order within one window "
-                                           "of wake-ups; "
-                                     : std::string())
-       << "no history is kept)\n";
-  *out << mirror.summary_line(seconds) << '\n';
-  if (out != &std::cerr) std::cerr << mirror.summary_line(seconds) << '\n';
-  out->flush();
-  if (!o.perfetto.empty()) {
-    if (!perfetto.finish(&error)) {
-      std::cerr << "epollscope trace: " << error << '\n';
-      return 2;
-    }
-    *out << "wrote " << o.perfetto << " (open it in ui.perfetto.dev or chrome://tracing)\n";
+  std::ostream& end = out ? *out : std::cerr;
+  end << live.end_line() << '\n';
+  if (!live.perfetto_error().empty()) {
+    std::cerr << "epollscope trace: " << live.perfetto_error() << '\n';
+  } else if (!o.perfetto.empty()) {
+    end << "wrote " << o.perfetto << " (open it in ui.perfetto.dev or chrome://tracing)\n";
   }
-  if (mirror.divergences() > 0) return 1;
-  return status < 0 ? 0 : status;
+  end << live.memory_line() << '\n' << live.summary_line() << '\n';
+  if (&end != &std::cerr) std::cerr << live.summary_line() << '\n';
+  end.flush();
+  if (!live.perfetto_error().empty()) return 2;
+  if (live.divergences() > 0) return 1;
+  return live.status() < 0 ? 0 : live.status();
 }
 
 }  // namespace
@@ -164,7 +158,9 @@ void add_trace(CLI::App& app, Action& action) {
       "whose peer is another program, and files the model cannot simulate, are observed files: "
       "their wake-ups are watched on the real kernel, everything epoll does with them is the "
       "model's.\nA program started by trace is ended with it (Ctrl-C ends both); one attached with "
-      "-p is detached by Ctrl-C and goes on running.\nThe last line is 'traced N calls (E epoll "
+      "-p is detached by Ctrl-C and goes on running.\nThe terminal shows the trace unless --gui "
+      "opens the window, which follows the program as it runs.\nThe last line is 'traced N calls "
+      "(E epoll "
       "calls, W wake-ups) in T s: D divergences'; the exit status is 1 when D > 0, else the "
       "program's.");
   trace->add_option("-p,--pid", o->pid, "Attach to this running process instead of starting one")
@@ -173,10 +169,19 @@ void add_trace(CLI::App& app, Action& action) {
   trace
       ->add_option("--context", o->context, "With --quiet: show the N calls before each divergence")
       ->check(CLI::Range(0, 10000));
-  trace->add_flag("--gui", o->gui, "Open the window on the trace (not yet: the terminal shows it)");
-  trace->add_flag("--no-gui", o->no_gui, "The terminal only (the default in this version)");
-  trace->add_option("-o,--output", o->output,
-                    "Write the per-call lines to FILE instead of standard error");
+  auto* gui = trace->add_flag("--gui", o->gui,
+                              "Open the window on the trace: it follows the program as it runs "
+                              "(needs a display; closing it ends the trace as Ctrl-C does)");
+  trace->add_flag("--no-gui", o->no_gui, "The terminal only (the default)")->excludes(gui);
+  trace
+      ->add_option("--keep-steps", o->keep_steps,
+                   "With the window: keep the newest N model steps with their states (older "
+                   "ones are dropped; default 20000)")
+      ->check(CLI::Range(std::size_t{100}, std::size_t{10000000}));
+  trace->add_option(
+      "-o,--output", o->output,
+      "Write the per-call lines to FILE instead of standard error (with the window, the "
+      "lines are written only with -o)");
   trace->add_option("--profile", o->profile, "Model this kernel profile (default: calibrated)");
   trace->add_option("--perfetto", o->perfetto,
                     "Also write the run as a Chrome/Perfetto trace (JSON): threads as tracks, "
@@ -192,7 +197,7 @@ void add_trace(CLI::App& app, Action& action) {
         std::cerr << "epollscope trace: nothing to trace: -- PROGRAM [ARGS...] or -p PID\n";
         return 2;
       }
-      return run_trace(*o, "");
+      return run_trace(*o, o->gui ? Show::kWindow : Show::kTerminal, "");
     };
   });
 
@@ -201,12 +206,21 @@ void add_trace(CLI::App& app, Action& action) {
       "serve",
       "The seed's echo server (edge-triggered, non-blocking listener, accept until EAGAIN, read "
       "until EAGAIN; examples/echo_server.c) on 127.0.0.1, traced: connect to it with telnet or "
-      "nc and watch the model follow each call. Ctrl-C ends it.");
+      "nc and watch the model follow each call: in the window when a display is reachable, else in "
+      "the terminal. Ctrl-C (or closing the window) ends it.");
   serve->add_option("--port", s->port, "The port on 127.0.0.1 (0: any free one)")
       ->check(CLI::Range(0, 65535));
   serve->add_flag("--lt", s->lt, "The level-triggered twin of the server");
   serve->add_flag("--quiet", s->quiet, "Only divergences, notes and the summary line");
-  serve->add_flag("--no-gui", s->no_gui, "The terminal only (the default in this version)");
+  auto* serve_gui = serve->add_flag(
+      "--gui", s->gui, "The window (the default when a display is reachable); fails without one");
+  serve->add_flag("--no-gui", s->no_gui, "The terminal only (the default without a display)")
+      ->excludes(serve_gui);
+  serve
+      ->add_option("--keep-steps", s->keep_steps,
+                   "With the window: keep the newest N model steps with their states (default "
+                   "20000)")
+      ->check(CLI::Range(std::size_t{100}, std::size_t{10000000}));
   serve->callback([&action, s] {
     action = [s] {
       TraceOptions o = *s;
@@ -218,7 +232,10 @@ void add_trace(CLI::App& app, Action& action) {
       o.command = {server, "--port", std::to_string(s->port)};
       if (s->lt) o.command.push_back("--lt");
       const std::string p = s->port ? std::to_string(s->port) : "PORT";
-      return run_trace(o,
+      const Show show = s->no_gui ? Show::kTerminal
+                        : s->gui  ? Show::kWindow
+                                  : Show::kWindowIfDisplay;
+      return run_trace(o, show,
                        "connect with: telnet 127.0.0.1 " + p + "   (or: nc 127.0.0.1 " + p + ")\n");
     };
   });

@@ -62,6 +62,7 @@ class KernelContext {
 
   // --- tracing -----------------------------------------------------------------------------
   void set_trace_sink(TraceSink* sink) { sink_ = sink; }
+  TraceSink* trace_sink() const { return sink_; }
   bool tracing() const { return sink_ != nullptr; }
   void step(StepKind kind, const char* function, std::string text,
             std::initializer_list<ObjRef> touched = {});

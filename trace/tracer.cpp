@@ -498,8 +498,9 @@ void Tracer::finish() {
     for (auto& t : tracees_) {
       if (t->gone) continue;
       int st = 0;
-      while (waitpid(t->tid, &st, __WALL) == t->tid) {
-        if (WIFEXITED(st) || WIFSIGNALED(st)) break;
+      // EINTR: a stop signal (a second Ctrl-C, LiveTrace's wake-up) must not cut the reaping short.
+      for (pid_t w; (w = waitpid(t->tid, &st, __WALL)) == t->tid || (w < 0 && errno == EINTR);) {
+        if (w == t->tid && (WIFEXITED(st) || WIFSIGNALED(st))) break;
       }
       t->gone = true;
       if (t->tid == pid_ && !leader_gone_) {
@@ -517,6 +518,7 @@ void Tracer::finish() {
     for (int tries = 0; tries < 100; ++tries) {
       int st = 0;
       const pid_t w = waitpid(t->tid, &st, __WALL);
+      if (w < 0 && errno == EINTR) continue;
       if (w != t->tid) break;
       if (WIFEXITED(st) || WIFSIGNALED(st)) break;
       if (!WIFSTOPPED(st)) continue;

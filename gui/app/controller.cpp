@@ -83,6 +83,7 @@ void Controller::dispatch(const Command& c) {
       move_to(0);
       break;
     case K::kLast:
+    case K::kFollowLive:
       move_to(timeline_.ticks());
       break;
     case K::kSeek:

@@ -35,6 +35,7 @@ struct Command {
     kOpen,      // `path`
     kReload,
     kSetCompare,  // `compare`
+    kFollowLive,  // a live trace: follow the newest step again (a scenario: the same as kLast)
   };
   Kind kind;
   std::size_t tick = 0;

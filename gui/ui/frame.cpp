@@ -48,15 +48,38 @@ void handle_keys(const app::Controller& c, UiState& ui, Commands& out) {
   }
 }
 
-void draw_menu(const app::Controller& c, UiState& ui, Commands& out, float* height) {
-  using K = app::Command::Kind;
-  // Its background is cleared by the window, like the panels'.
-  const ImU32 bar = ImGui::GetColorU32(ImGuiCol_MenuBarBg);
+// The menu bar's start; false when it is not shown. Its background is cleared by the window, like
+// the panels'.
+bool begin_menu() {
   ImGui::PushStyleColor(ImGuiCol_MenuBarBg, IM_COL32(0, 0, 0, 0));
   ImGui::PushStyleColor(ImGuiCol_WindowBg, IM_COL32(0, 0, 0, 0));
   const bool open = ImGui::BeginMainMenuBar();
   ImGui::PopStyleColor(2);
-  if (!open) return;
+  return open;
+}
+
+// The title at the right end of the menu bar, and the bar's end.
+void end_menu(const std::string& title, ImU32 bar, float* height) {
+  ImGui::SameLine(ImGui::GetWindowWidth() - ImGui::CalcTextSize(title.c_str()).x - 20);
+  ImGui::TextUnformatted(title.c_str());
+  *height = ImGui::GetWindowSize().y;
+  if (current_report)
+    current_report->backgrounds.push_back(
+        {ImVec2(0, 0), ImVec2(ImGui::GetWindowSize().x, *height), bar});
+  ImGui::EndMainMenuBar();
+}
+
+void theme_items(UiState& ui) {
+  if (ImGui::MenuItem("Dark theme", "T", theme() == ThemeKind::kDark)) set_theme(ThemeKind::kDark);
+  if (ImGui::MenuItem("Light theme", "T", theme() == ThemeKind::kLight))
+    set_theme(ThemeKind::kLight);
+  ImGui::MenuItem("Animate", nullptr, &ui.animate);
+}
+
+void draw_menu(const app::Controller& c, UiState& ui, Commands& out, float* height) {
+  using K = app::Command::Kind;
+  const ImU32 bar = ImGui::GetColorU32(ImGuiCol_MenuBarBg);
+  if (!begin_menu()) return;
   if (ImGui::BeginMenu("Scenario")) {
     if (ImGui::MenuItem("Browse the library...", "B")) ui.show_browser = true;
     if (ImGui::MenuItem("Reload", nullptr, false, !c.path().empty()))
@@ -73,11 +96,7 @@ void draw_menu(const app::Controller& c, UiState& ui, Commands& out, float* heig
                         c.compare() == app::CompareMode::kProfiles))
       out.push_back(app::Command{K::kSetCompare, 0, 0, 0, {}, app::CompareMode::kProfiles});
     ImGui::Separator();
-    if (ImGui::MenuItem("Dark theme", "T", theme() == ThemeKind::kDark))
-      set_theme(ThemeKind::kDark);
-    if (ImGui::MenuItem("Light theme", "T", theme() == ThemeKind::kLight))
-      set_theme(ThemeKind::kLight);
-    ImGui::MenuItem("Animate", nullptr, &ui.animate);
+    theme_items(ui);
     ImGui::EndMenu();
   }
   if (ImGui::BeginMenu("Help")) {
@@ -87,13 +106,56 @@ void draw_menu(const app::Controller& c, UiState& ui, Commands& out, float* heig
   const std::string title = c.left() && c.left()->ok() && !c.left()->scenario().title.empty()
                                 ? c.left()->scenario().title
                                 : c.path();
-  ImGui::SameLine(ImGui::GetWindowWidth() - ImGui::CalcTextSize(title.c_str()).x - 20);
-  ImGui::TextUnformatted(title.c_str());
-  *height = ImGui::GetWindowSize().y;
-  if (current_report)
-    current_report->backgrounds.push_back(
-        {ImVec2(0, 0), ImVec2(ImGui::GetWindowSize().x, *height), bar});
-  ImGui::EndMainMenuBar();
+  end_menu(title, bar, height);
+}
+
+// A live trace's menu: following the newest step, the themes, the keys.
+void draw_trace_menu(const app::TraceController& c, UiState& ui, Commands& out, float* height) {
+  using K = app::Command::Kind;
+  const ImU32 bar = ImGui::GetColorU32(ImGuiCol_MenuBarBg);
+  if (!begin_menu()) return;
+  if (ImGui::BeginMenu("Trace")) {
+    if (ImGui::MenuItem("Follow the newest step (Live)", "End", c.following()))
+      out.push_back(app::Command{K::kFollowLive});
+    ImGui::EndMenu();
+  }
+  if (ImGui::BeginMenu("View")) {
+    theme_items(ui);
+    ImGui::EndMenu();
+  }
+  if (ImGui::BeginMenu("Help")) {
+    if (ImGui::MenuItem("Keys", "H")) ui.show_help = true;
+    ImGui::EndMenu();
+  }
+  const std::string& program = c.status().program;
+  end_menu(program.empty() ? std::string("live trace") : "trace: " + program, bar, height);
+}
+
+void handle_trace_keys(const app::TraceController& c, UiState& ui, Commands& out) {
+  using K = app::Command::Kind;
+  ImGuiIO& io = ImGui::GetIO();
+  if (io.WantTextInput) return;
+  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_RightArrow)))
+    out.push_back(app::Command{K::kStepForward});
+  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_LeftArrow)))
+    out.push_back(app::Command{K::kStepBack});
+  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Home)))
+    out.push_back(app::Command{K::kFirst});
+  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_End)))
+    out.push_back(app::Command{K::kFollowLive});
+  // Page Down/Up: the next or previous call.
+  const trace::FeedCall* call = c.current_call();
+  const trace::FeedView& f = c.feed();
+  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_PageDown)) && f.total_calls() > 0) {
+    const uint64_t next = call ? call->index + 1 : f.dropped_calls;
+    if (next < f.total_calls()) out.push_back(app::Command{K::kSeekStatement, 0, next});
+  }
+  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_PageUp)) && call &&
+      call->index > f.dropped_calls)
+    out.push_back(app::Command{K::kSeekStatement, 0, call->index - 1});
+  if (ImGui::IsKeyPressed('H') || ImGui::IsKeyPressed(kKeyF1)) ui.show_help = !ui.show_help;
+  if (ImGui::IsKeyPressed('T'))
+    set_theme(theme() == ThemeKind::kDark ? ThemeKind::kLight : ThemeKind::kDark);
 }
 
 // A panel at a fixed place. Its background is not drawn by Dear ImGui but cleared by the window
@@ -230,6 +292,74 @@ void draw_frame(const app::Controller& c, UiState& ui, double now, Commands& out
   ImGui::End();
   ImGui::PopStyleVar();
   draw_browser(c, ui, out);
+  draw_help(ui);
+}
+
+void draw_trace_frame(const app::TraceController& c, UiState& ui, double now, Commands& out,
+                      FrameReport& report) {
+  report = FrameReport{};
+  current_report = &report;
+  struct Done {
+    ~Done() { current_report = nullptr; }
+  } done;
+  if (ui.generation != c.generation()) {
+    // Older steps were dropped: snapshots seen before may be gone, and their addresses reused.
+    for (PaneCache& pane : ui.panes) {
+      pane.compared_now = pane.compared_other = nullptr;
+      pane.diff = app::Differences{};
+      pane.trees.forget_snapshots();
+    }
+    ui.generation = c.generation();
+  }
+  handle_trace_keys(c, ui, out);
+  float menu = 0;
+  draw_trace_menu(c, ui, out, &menu);
+  const ImVec2 view = ImGui::GetIO().DisplaySize;
+  const float font = ImGui::GetFontSize();
+  // Two rows: the buttons with the scrubber, then the status line.
+  const float timeline_h = ImGui::GetFrameHeightWithSpacing() +
+                           2 * ImGui::GetTextLineHeightWithSpacing() +
+                           ImGui::GetStyle().WindowPadding.y * 2 + 4;
+  // The calls are long lines ("epoll_ctl(3, EPOLL_CTL_ADD, 4, {IN|ET, 4})"): a wider column.
+  const float side_w = std::clamp(view.x * 0.4f, font * 26, font * 44);
+  const float body_h = view.y - menu - timeline_h;
+
+  if (begin_fixed(report, "Calls: the real kernel's answer beside the model's", ImVec2(0, menu),
+                  ImVec2(side_w, body_h * 0.58f)))
+    draw_calls_panel(c, out);
+  ImGui::End();
+  if (begin_fixed(report, "Kernel functions of this call", ImVec2(0, menu + body_h * 0.58f),
+                  ImVec2(side_w, body_h * 0.42f)))
+    draw_trace_steps_panel(c, out);
+  ImGui::End();
+  if (begin_fixed(report, "Timeline", ImVec2(0, view.y - timeline_h), ImVec2(view.x, timeline_h)))
+    draw_trace_timeline_panel(c, out);
+  ImGui::End();
+
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
+  if (begin_fixed(report, "eventpoll", ImVec2(side_w, menu), ImVec2(view.x - side_w, body_h),
+                  ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar |
+                      ImGuiWindowFlags_NoBackground)) {
+    const ImVec2 min = ImGui::GetWindowPos();
+    const ImVec2 max(min.x + ImGui::GetWindowSize().x, min.y + ImGui::GetWindowSize().y);
+    const bool adjacent = c.tick() == c.previous_tick() + 1 || c.previous_tick() == c.tick() + 1;
+    const float t =
+        ui.animate && adjacent && c.moved_at() >= 0 && !c.following()
+            ? static_cast<float>(std::clamp((now - c.moved_at()) / ui.animation_seconds, 0.0, 1.0))
+            : 1.f;
+    const trace::FeedStep* step = c.current_step();
+    const trace::FeedStatus& st = c.status();
+    std::string title = "the model";
+    if (st.pid) title += sim::cat(" of process ", st.pid);
+    if (c.following() && st.running) title += "   (live)";
+    const PaneState state{c.feed().after(c.tick()), c.feed().after(c.previous_tick()),
+                          step ? &step->step : nullptr, title};
+    report.panes.resize(1);
+    report.panes[0].label = title;
+    draw_eventpoll_pane(state, nullptr, t, min, max, ui.panes[0], report.panes[0]);
+  }
+  ImGui::End();
+  ImGui::PopStyleVar();
   draw_help(ui);
 }
 

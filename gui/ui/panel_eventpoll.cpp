@@ -467,8 +467,15 @@ float draw_files(PaneInputs& in, ImVec2 at, float width) {
     if (is_stdio(*f) || f->kind == sim::FileKind::kEpoll) continue;
     if (std::find(shown.begin(), shown.end(), f.get()) == shown.end()) shown.push_back(f.get());
   }
-  std::sort(shown.begin(), shown.end(),
-            [](const sim::FileView* a, const sim::FileView* b) { return a->id < b->id; });
+  // In order of creation, except that observed files no epoll watches (a traced program's stdio,
+  // the files its loader opened) come last: they are the least of the lesson.
+  const auto unwatched_observed = [](const sim::FileView* f) {
+    return f->kind == sim::FileKind::kObserved && f->watchers.empty();
+  };
+  std::sort(shown.begin(), shown.end(), [&](const sim::FileView* a, const sim::FileView* b) {
+    const bool la = unwatched_observed(a), lb = unwatched_observed(b);
+    return la != lb ? lb : a->id < b->id;
+  });
   float x = at.x, y = at.y, row_bottom = at.y;
   const float clip_bottom = dl->GetClipRectMax().y;
   for (const sim::FileView* f : shown) {
@@ -490,6 +497,9 @@ float draw_files(PaneInputs& in, ImVec2 at, float width) {
       x = at.x;
       y = row_bottom + 10;
     }
+    // A box the pane cannot show whole is left for "... and N more files" (room kept for that
+    // line and the threads under it).
+    if (in.report.files_drawn > 0 && y + fh + 2 * line + 36 > clip_bottom) break;
     ImVec2 a(x, y), b(x + fw, y + fh);
     box(dl, a, b, p.box, in.diff.files.count(f->id) ? p.bad : p.box_border,
         touched(step, sim::ObjKind::kFile, f->id));
@@ -627,6 +637,15 @@ void draw_callback_dot(ImDrawList* dl, const sim::TraceStep* step, const sim::Sn
 void draw_eventpoll_pane(const app::Session& s, std::size_t steps, std::size_t prev_steps,
                          const sim::Snapshot* other, float t, ImVec2 min, ImVec2 max,
                          PaneCache& cache, FrameReport::Pane& report) {
+  const sim::TraceStep* step =
+      steps > 0 && steps <= s.recorder().size() ? &s.recorder().steps()[steps - 1] : nullptr;
+  const PaneState state{s.snapshot_after(steps), s.snapshot_after(prev_steps), step,
+                        cat(s.label(), s.live() ? "" : "   (model only)")};
+  draw_eventpoll_pane(state, other, t, min, max, cache, report);
+}
+
+void draw_eventpoll_pane(const PaneState& state, const sim::Snapshot* other, float t, ImVec2 min,
+                         ImVec2 max, PaneCache& cache, FrameReport::Pane& report) {
   const Palette& p = palette();
   report.min = min;
   report.max = max;
@@ -635,14 +654,13 @@ void draw_eventpoll_pane(const app::Session& s, std::size_t steps, std::size_t p
   // No fill: the window has no background and the frame is cleared to p.background, so every
   // pixel of the pane is shaded once less (with a software renderer, fill rate is the cost).
 
-  const sim::Snapshot& now = s.snapshot_after(steps);
-  const sim::Snapshot& before = s.snapshot_after(prev_steps);
-  const sim::TraceStep* step =
-      steps > 0 && steps <= s.recorder().size() ? &s.recorder().steps()[steps - 1] : nullptr;
+  const sim::Snapshot& now = state.now;
+  const sim::Snapshot& before = state.before;
+  const sim::TraceStep* step = state.step;
   const float pad = 10;
   const float width = max.x - min.x - 2 * pad;
   ImVec2 at(min.x + pad, min.y + pad);
-  text_at(dl, at, p.text, cat(s.label(), s.live() ? "" : "   (model only)"));
+  text_at(dl, at, p.text, state.title);
   at.y += ImGui::GetFontSize() + 8;
   if (step) {
     std::string caption = cat(step->function, ": ", step->text);
@@ -670,7 +688,7 @@ void draw_eventpoll_pane(const app::Session& s, std::size_t steps, std::size_t p
   for (const auto& ep : now.epolls)
     at.y = draw_epoll(in, ep, at, width);
   if (now.epolls.empty()) {
-    text_at(dl, at, p.text_dim, "no epoll instance yet");
+    text_at(dl, at, p.text_dim, "no epoll instance at this step");
     at.y += ImGui::GetFontSize() + 10;
   }
   at.y = draw_files(in, at, width);

@@ -38,6 +38,9 @@ void draw_help(UiState& ui) {
     ImGui::TextDisabled("Click a script line, a step or a row of the kernel column to go there.");
     ImGui::TextDisabled("Point at a tree node to see its epitem. Big trees fold what is smaller");
     ImGui::TextDisabled("than a few pixels; zoom in to see it. Long lists show the first 12.");
+    ImGui::Separator();
+    ImGui::TextDisabled("Following a live trace: End (or Live) follows the newest step, Page");
+    ImGui::TextDisabled("Down / Up go to the next / previous call, a click on a call goes to it.");
   }
   ImGui::End();
 }

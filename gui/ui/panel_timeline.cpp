@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // gui/ui/panel_timeline.cpp — first, step back, play/pause, step forward, last; speed; and a
-// scrubber over every tick of the scenario.
+// scrubber over every tick of the scenario. For a live trace: first, back, forward, Live (follow
+// the newest step), the scrubber over the steps kept, how many older ones were dropped, and the
+// status line (the program, its pid, the counts so far, how it ended).
 #include "gui/ui/panels.h"
+#include "gui/ui/theme.h"
 #include "sim/strings.h"
 
 namespace epollscope::ui {
@@ -36,6 +39,87 @@ void draw_timeline_panel(const app::Controller& c, Commands& out) {
     out.push_back(app::Command{K::kSeek, static_cast<std::size_t>(tick)});
   ImGui::SameLine();
   ImGui::TextUnformatted(where.c_str());
+}
+
+void draw_trace_timeline_panel(const app::TraceController& c, Commands& out) {
+  using K = app::Command::Kind;
+  const trace::FeedView& f = c.feed();
+  const trace::FeedStatus& st = c.status();
+  const Palette& p = palette();
+  if (ImGui::Button("|<")) out.push_back(app::Command{K::kFirst});
+  ImGui::SameLine();
+  if (ImGui::Button("<")) out.push_back(app::Command{K::kStepBack});
+  ImGui::SameLine();
+  if (ImGui::Button(">")) out.push_back(app::Command{K::kStepForward});
+  ImGui::SameLine();
+  // Live: follow the newest step again (checked while following).
+  const char* live = c.following() ? "\u2713 Live##live" : "Live##live";
+  if (ImGui::Button(live, ImVec2(ImGui::GetFontSize() * 4.5f, 0)))
+    out.push_back(app::Command{K::kFollowLive});
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip(c.following() ? "Following the newest step" : "Follow the newest step (End)");
+  ImGui::SameLine();
+  const uint64_t total = c.last_tick();
+  std::string where =
+      total == 0 ? std::string("no step yet")
+                 : sim::cat("step ", c.tick(), " of ", total, c.following() ? " (newest)" : "");
+  if (f.dropped_steps > 0) where += sim::cat("   older steps dropped: ", f.dropped_steps);
+  int tick = static_cast<int>(c.tick() - c.first_tick());
+  ImGui::SetNextItemWidth(-ImGui::CalcTextSize(where.c_str()).x - 20);
+  if (ImGui::SliderInt("##scrub", &tick, 0, static_cast<int>(total - c.first_tick()), ""))
+    out.push_back(app::Command{K::kSeek, c.first_tick() + static_cast<uint64_t>(tick)});
+  // A red mark on the scrubber where each diverged call ends.
+  if (st.counts.divergences > 0 && total > c.first_tick()) {
+    const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+    const float span = static_cast<float>(total - c.first_tick());
+    for (const trace::FeedCall& call : f.calls)
+      if (call.record.diverged) {
+        const float x =
+            a.x + (b.x - a.x) * static_cast<float>(call.end_step - c.first_tick()) / span;
+        ImGui::GetWindowDrawList()->AddLine(ImVec2(x, a.y), ImVec2(x, b.y), p.bad, 2);
+      }
+  }
+  ImGui::SameLine();
+  ImGui::TextUnformatted(where.c_str());
+  if (f.dropped_steps > 0 && ImGui::IsItemHovered())
+    ImGui::SetTooltip(
+        "Only the newest %zu steps are kept with their states; older steps "
+        "dropped (--keep-steps sets how many)",
+        f.max_steps);
+
+  // The status line: the program, how far it got, how it ended. The program's command line gives
+  // way (cut, whole in its tooltip) to the rest.
+  const Palette& colours = p;
+  std::string right = sim::cat("   ", st.counts.calls, " calls, ", st.counts.epoll_calls,
+                               " epoll calls, ", st.counts.wakeups, " wake-ups, ");
+  const std::string divergences = sim::cat(st.counts.divergences, " divergences");
+  const std::string end = st.ended
+                              ? "   " + st.end + (st.error.empty() ? "" : " (" + st.error + ")")
+                          : st.running ? std::string("   running")
+                                       : std::string();
+  std::string left = st.program.empty() ? std::string("starting...") : st.program;
+  const std::string pid = st.pid ? sim::cat("   pid ", st.pid) : std::string();
+  const float room = ImGui::GetContentRegionAvail().x -
+                     ImGui::CalcTextSize((pid + right + divergences + end).c_str()).x - 8;
+  if (ImGui::CalcTextSize(left.c_str()).x > room) {
+    const float dots = ImGui::CalcTextSize("...").x;
+    std::size_t from = 0;
+    while (from < left.size() &&
+           ImGui::CalcTextSize(left.c_str() + from).x + dots > std::max(room, dots * 4))
+      ++from;
+    left = "..." + left.substr(from);
+  }
+  ImGui::TextUnformatted((left + pid + right).c_str());
+  if (ImGui::IsItemHovered() && !st.program.empty()) ImGui::SetTooltip("%s", st.program.c_str());
+  ImGui::SameLine(0, 0);
+  ImGui::TextColored(
+      ImGui::ColorConvertU32ToFloat4(st.counts.divergences > 0 ? colours.bad : colours.text), "%s",
+      divergences.c_str());
+  if (!end.empty()) {
+    ImGui::SameLine(0, 0);
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(st.ended ? colours.highlight : colours.ok),
+                       "%s", end.c_str());
+  }
 }
 
 }  // namespace epollscope::ui

@@ -7,7 +7,10 @@
 //   panel_script.cpp     the scenario text with the current line, and the narration
 //   panel_steps.cpp      the kernel-function steps of the current call (click to go there)
 //   panel_kernel.cpp     each call's result on the model and on the real kernel, ✓ or ✗
-//   panel_timeline.cpp   step back/forward, play/pause, speed, scrubbing, first/last
+//   panel_calls.cpp      a live trace: each call of the program, the kernel's answer and the
+//                        model's, = or ≠, the wake-ups before it
+//   panel_timeline.cpp   step back/forward, play/pause, speed, scrubbing, first/last; for a live
+//                        trace: Live, older steps dropped, and the status line of the program
 //   panel_browser.cpp    the scenario library with titles
 //   panel_help.cpp       the keys
 #pragma once
@@ -21,6 +24,7 @@
 #include "gui/app/compare.h"
 #include "gui/app/controller.h"
 #include "gui/app/layout.h"
+#include "gui/app/trace_controller.h"
 #include "imgui.h"
 
 namespace epollscope::ui {
@@ -99,8 +103,19 @@ using Commands = std::vector<app::Command>;
 // translucent rectangles are drawn as usual. True if cleared.
 bool fill_rect(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 colour, float rounding = 0);
 
-// One model's view at `steps` steps, animated from `prev_steps` (t = 0..1 of the way).
-// With `other` (compare mode: the other model at the same position), what differs is marked.
+// What one eventpoll pane shows: the state, the state it is animated from, the step between them
+// (nullptr before the first), and the pane's title.
+struct PaneState {
+  const sim::Snapshot& now;
+  const sim::Snapshot& before;
+  const sim::TraceStep* step;
+  std::string title;
+};
+// One model's view, animated from `state.before` (t = 0..1 of the way). With `other` (compare
+// mode: the other model at the same position), what differs is marked.
+void draw_eventpoll_pane(const PaneState& state, const sim::Snapshot* other, float t, ImVec2 min,
+                         ImVec2 max, PaneCache& cache, FrameReport::Pane& report);
+// The same for a scenario's session at `steps` steps, animated from `prev_steps`.
 void draw_eventpoll_pane(const app::Session& s, std::size_t steps, std::size_t prev_steps,
                          const sim::Snapshot* other, float t, ImVec2 min, ImVec2 max,
                          PaneCache& cache, FrameReport::Pane& report);
@@ -108,11 +123,19 @@ void draw_script_panel(const app::Controller& c, const UiState& ui, Commands& ou
 void draw_steps_panel(const app::Controller& c, Commands& out);
 void draw_kernel_panel(const app::Controller& c, Commands& out);
 void draw_timeline_panel(const app::Controller& c, Commands& out);
+// A live trace (trace --gui, serve): its calls, the steps of the current call, the timeline with
+// the status line.
+void draw_calls_panel(const app::TraceController& c, Commands& out);
+void draw_trace_steps_panel(const app::TraceController& c, Commands& out);
+void draw_trace_timeline_panel(const app::TraceController& c, Commands& out);
 void draw_browser(const app::Controller& c, UiState& ui, Commands& out);
 void draw_help(UiState& ui);
 
 // The whole window for one frame: lays the panels out in the viewport and handles the keys.
 void draw_frame(const app::Controller& c, UiState& ui, double now, Commands& out,
                 FrameReport& report);
+// The same for a live trace.
+void draw_trace_frame(const app::TraceController& c, UiState& ui, double now, Commands& out,
+                      FrameReport& report);
 
 }  // namespace epollscope::ui

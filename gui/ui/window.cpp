@@ -126,12 +126,28 @@ bool Window::frame(app::Controller& c, bool capture) {
   if (glfwWindowShouldClose(window_)) return false;
   const double now = glfwGetTime();
   c.update(now);
+  return frame_with(
+      now, [&](double t, Commands& out) { draw_frame(c, ui_, t, out, report_); },
+      [&](const app::Command& cmd) { c.dispatch(cmd); }, capture);
+}
+
+bool Window::frame(app::TraceController& c, bool capture) {
+  if (glfwWindowShouldClose(window_)) return false;
+  const double now = glfwGetTime();
+  c.update(now);
+  return frame_with(
+      now, [&](double t, Commands& out) { draw_trace_frame(c, ui_, t, out, report_); },
+      [&](const app::Command& cmd) { c.dispatch(cmd); }, capture);
+}
+
+bool Window::frame_with(double now, const std::function<void(double, Commands&)>& build,
+                        const std::function<void(const app::Command&)>& apply, bool capture) {
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
   ImGui::NewFrame();
   Commands commands;
   const auto t0 = std::chrono::steady_clock::now();
-  draw_frame(c, ui_, now, commands, report_);
+  build(now, commands);
   ImGui::Render();
   const auto t1 = std::chrono::steady_clock::now();
   report_.build_ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
@@ -178,7 +194,7 @@ bool Window::frame(app::Controller& c, bool capture) {
   report_.render_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t1).count();
   for (const auto& cmd : commands)
-    c.dispatch(cmd);
+    apply(cmd);
   return true;
 }
 
@@ -191,6 +207,38 @@ void Window::run(app::Controller& c) {
       glfwPollEvents();
     else
       glfwWaitEventsTimeout(0.5);
+    if (!frame(c)) break;
+  }
+}
+
+void Window::request_close() {
+  glfwSetWindowShouldClose(window_, GLFW_TRUE);
+}
+
+void Window::run(app::TraceController& c, const std::function<bool()>& quit) {
+  double last_frame = -1;
+  int after_input = 0;
+  while (!quit()) {
+    // New steps are looked for every 50 ms; a frame is drawn when they came, on input, while an
+    // animation plays, and twice a second at rest (a software renderer pays for every frame).
+    const bool busy = ui_.animate && glfwGetTime() - c.moved_at() < ui_.animation_seconds + 0.1;
+    bool woken = busy;
+    if (busy) {
+      glfwPollEvents();
+    } else {
+      constexpr double kLook = 0.05;
+      const double before = glfwGetTime();
+      glfwWaitEventsTimeout(kLook);
+      woken = glfwGetTime() - before < kLook * 0.9;  // an event ended the wait early
+    }
+    // Input is answered in the frame after it (the commands are applied after drawing): a couple
+    // of frames follow every event.
+    if (woken) after_input = 2;
+    if (after_input == 0 && !c.behind() && glfwGetTime() - last_frame < 0.5 &&
+        !glfwWindowShouldClose(window_))
+      continue;
+    if (after_input > 0) --after_input;
+    last_frame = glfwGetTime();
     if (!frame(c)) break;
   }
 }

@@ -4,11 +4,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "gui/app/controller.h"
+#include "gui/app/trace_controller.h"
 #include "gui/ui/panels.h"
 #include "gui/ui/theme.h"
 
@@ -37,6 +39,13 @@ class Window {
   bool frame(app::Controller& c, bool capture = false);
   // Runs frames until the window is closed.
   void run(app::Controller& c);
+  // The same for a live trace: the feed is copied once per frame.
+  bool frame(app::TraceController& c, bool capture = false);
+  // Runs frames until the window is closed or `quit` says so (asked a few times a second); the
+  // window wakes up to follow the trace as it runs.
+  void run(app::TraceController& c, const std::function<bool()>& quit);
+  // As if the user closed the window: the next frame() returns false.
+  void request_close();
   // The last captured frame's pixels, RGBA, top row first.
   const std::vector<uint8_t>& pixels(int* width, int* height) const;
   // Writes the last captured frame as a PNG; false (errno says why) when it cannot.
@@ -47,6 +56,9 @@ class Window {
 
  private:
   Window() = default;
+  // One frame: `build` lays the panels out and collects the commands, `apply` hands them over.
+  bool frame_with(double now, const std::function<void(double, Commands&)>& build,
+                  const std::function<void(const app::Command&)>& apply, bool capture);
   GLFWwindow* window_ = nullptr;
   UiState ui_;
   FrameReport report_;
