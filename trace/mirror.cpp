@@ -187,6 +187,18 @@ void Mirror::before_fd_goes(int fd) {
   observer_.forget_fd(fd);
   sim::File* f = k_ ? k_->file_at(fd) : nullptr;
   if (!f) return;
+  if (f->f_count <= 1) {
+    // The file goes with this fd, and every epoll forgets its items: so do the tracer's notes
+    // of them (a program reuses its data pointers for the next connection).
+    for (auto it = item_data_.begin(); it != item_data_.end();)
+      it = it->first.second == fd ? item_data_.erase(it) : std::next(it);
+    for (auto it = linked_window_.begin(); it != linked_window_.end();)
+      it = it->first.second == fd ? linked_window_.erase(it) : std::next(it);
+    for (auto& [epfd, fds] : coalesced_)
+      fds.erase(fd);
+    for (auto& [epfd, fds] : scan_race_)
+      fds.erase(std::remove(fds.begin(), fds.end(), fd), fds.end());
+  }
   // The program's last fd of this file: our duplicates must go first, so that the file's last
   // fput (and eventpoll_release) is the program's.
   if (f->f_count <= 1 && observer_.watches_file(f->id)) observer_.forget_file(f->id);
@@ -559,6 +571,7 @@ void Mirror::mirror_exit(Thread& th, SyscallStop& s) {
   auto created = [&](const std::string& call) {
     std::string note = "observed";
     if (kr.ret >= 0) {
+      before_fd_goes(static_cast<int>(kr.ret));  // a file the model still had there is gone
       install_observed(t, static_cast<int>(kr.ret), name);
       if (const sim::File* f = k_->file_at(static_cast<int>(kr.ret))) note += ": " + f->label;
     }
@@ -944,7 +957,10 @@ void Mirror::mirror_exit(Thread& th, SyscallStop& s) {
     case SYS_accept4: {
       const std::string call = name + "(" + std::to_string(fd(0)) + ")";
       if (sim::File* l = ensure_fd(t, fd(0)); l && kr.ret >= 0) observer_.accepted(l->id);
-      if (kr.ret >= 0) install_observed(t, static_cast<int>(kr.ret), name);
+      if (kr.ret >= 0) {
+        before_fd_goes(static_cast<int>(kr.ret));
+        install_observed(t, static_cast<int>(kr.ret), name);
+      }
       verdict(s, call, kernel_text, std::nullopt, "observed");
       return;
     }

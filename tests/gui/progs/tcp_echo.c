@@ -4,6 +4,7 @@
 // does) and echoes what its child sends; the child (a fork: its calls are not mirrored) connects,
 // sends "hello", reads the echo and closes. The parent's connection is an observed file whose label
 // names both ends ("TCP 127.0.0.1:P ⇄ 127.0.0.1:Q").
+#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
