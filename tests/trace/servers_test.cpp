@@ -8,12 +8,12 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
-#include <regex>
 #include <string>
 #include <vector>
 
 #include "examples/loadgen.h"
 #include "examples/server_process.h"
+#include "tests/trace/summary.h"
 
 namespace {
 
@@ -71,13 +71,11 @@ TEST_P(TracedServers, EchoUnderTraceAndTheModelAgrees) {
   const std::string err = server.stderr_text();
   // The program itself exited 0; epollscope's status is 0 only without divergences.
   EXPECT_NE(err.find("the program exited with status 0"), std::string::npos) << err;
-  static const std::regex summary(
-      R"(traced (\d+) calls \((\d+) epoll calls, (\d+) wake-ups\) in [0-9.]+ s: (\d+) divergences)");
-  std::smatch m;
-  ASSERT_TRUE(std::regex_search(err, m, summary)) << err;
-  EXPECT_GE(std::stol(m[2]), 10) << err;  // epoll calls mirrored
-  EXPECT_GE(std::stol(m[3]), 36) << err;  // at least a wake-up per connection, from the observer
-  const long divergences = std::stol(m[4]);
+  const auto m = epollscope::tests::trace_summary(err, false);
+  ASSERT_TRUE(m) << err;
+  EXPECT_GE(m->epoll_calls, 10) << err;  // epoll calls mirrored
+  EXPECT_GE(m->wakeups, 36) << err;      // at least a wake-up per connection, from the observer
+  const long divergences = m->divergences;
   EXPECT_EQ(describe_wait_status(status), divergences == 0 ? "exited 0" : "exited 1") << err;
   if (s.exact) {
     EXPECT_EQ(divergences, 0) << err;

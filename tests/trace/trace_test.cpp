@@ -12,13 +12,13 @@
 #include <cstring>
 #include <fstream>
 #include <optional>
-#include <regex>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "tests/trace/subprocess.h"
+#include "tests/trace/summary.h"
 
 namespace {
 
@@ -28,17 +28,11 @@ using epollscope::tests::run_command;
 const std::string kEpollscope = EPOLLSCOPE_BIN;
 const std::string kProgs = TRACE_PROGS_DIR;
 
-struct Summary {
-  long calls = -1, epoll_calls = -1, wakeups = -1, divergences = -1;
-};
+using Summary = epollscope::tests::TraceSummary;
 
 // The last line of the output, read as the summary; nullopt when it is not one.
 std::optional<Summary> summary_of(const std::string& out) {
-  static const std::regex re(
-      R"(traced (\d+) calls \((\d+) epoll calls, (\d+) wake-ups\) in [0-9.]+ s: (\d+) divergences\n?$)");
-  std::smatch m;
-  if (!std::regex_search(out, m, re)) return std::nullopt;
-  return Summary{std::stol(m[1]), std::stol(m[2]), std::stol(m[3]), std::stol(m[4])};
+  return epollscope::tests::trace_summary(out, true);
 }
 
 Command trace(std::vector<std::string> program, std::vector<std::string> flags = {}) {
