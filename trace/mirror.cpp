@@ -223,7 +223,7 @@ void Mirror::advance_clock(int64_t mono_ns) {
   if (t > k_->now_ns()) k_->advance_clock_to(t);
 }
 
-bool Mirror::epoll_truly_ready(int epfd) {
+bool Mirror::epoll_truly_ready(int epfd, const std::map<int, int64_t>& masks) {
   // Whether the kernel's scan at this call's start finds an event: an item on the ready list
   // whose file has one of its events now (the real mask of an observed file). A level-triggered
   // item whose data was read is on the list but finds none: the scan drops it and the call
@@ -236,7 +236,8 @@ bool Mirror::epoll_truly_ready(int epfd) {
     const sim::EpItem* epi = sim::ep_item_from_rdllink(const_cast<sim::ListHead*>(p));
     sim::poll_t mask = epi->file->peek_poll();
     if (epi->file->kind == sim::FileKind::kObserved) {
-      const int64_t m = observer_.mask(epi->fd);
+      const auto known = masks.find(epi->fd);
+      const int64_t m = known != masks.end() ? known->second : observer_.mask(epi->fd);
       if (m < 0) return true;
       mask = static_cast<sim::poll_t>(m);
     } else if (sim::is_file_epoll(epi->file)) {
@@ -501,8 +502,11 @@ void Mirror::on_entry(SyscallStop& s) {
     const int epfd = fd(0);
     const int timeout = s.nr == SYS_epoll_pwait2 ? (a(4) ? 1 : -1) : static_cast<int>(a(3));
     ensure_fd(*th.task, epfd);
-    if (timeout != 0 && !epoll_truly_ready(epfd) && s.nr != SYS_epoll_pwait2) {
-      refresh_masks(watched_masks(), {}, {});
+    // One look at the real files decides and feeds the model: a file that became ready between
+    // two looks would have the model harvest what the kernel's scan, later, sees otherwise.
+    const auto masks = watched_masks();
+    if (timeout != 0 && s.nr != SYS_epoll_pwait2 && !epoll_truly_ready(epfd, masks)) {
+      refresh_masks(masks, {}, {});
       th.entry_calls = k_->call_number();
       th.entry_result =
           k_->epoll_wait(*th.task, epfd, static_cast<int>(a(2)), timeout,

@@ -149,7 +149,8 @@ class Mirror final : public Handler {
                      const std::map<int, sim::poll_t>& returned);
   void advance_clock(int64_t mono_ns);
   bool epoll_has_ready(int epfd) const;
-  bool epoll_truly_ready(int epfd);  // the kernel's first scan of this call finds an event
+  // The kernel's first scan of this call finds an event (the real masks given, looked at once).
+  bool epoll_truly_ready(int epfd, const std::map<int, int64_t>& masks);
   // The model's item of the program's epoll `epfd` on its fd `fd`, or nullptr.
   const sim::EpItem* model_item(int epfd, int fd) const;
 
