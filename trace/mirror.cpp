@@ -248,13 +248,6 @@ bool Mirror::epoll_truly_ready(int epfd, const std::map<int, int64_t>& masks) {
   return false;
 }
 
-bool Mirror::epoll_has_ready(int epfd) const {
-  const sim::File* f = k_->file_at(epfd);
-  if (!f || !sim::is_file_epoll(f)) return false;
-  const auto* ep = static_cast<const sim::EventPollFile*>(f)->ep();
-  return !sim::list_empty(&ep->rdllist) || ep->ovflist != sim::kEpUnactive;
-}
-
 // [SECTION] Handler
 
 void Mirror::on_start(pid_t pid) {
@@ -568,6 +561,16 @@ void Mirror::mirror_exit(Thread& th, SyscallStop& s) {
     m.ret = kernel_fd;
     return m;
   };
+  // pipe and socketpair: the two fds written into the program's array must be the model's too.
+  auto compare_pair = [&](const std::string& call, const sim::SysResult& m, bool got,
+                          const int(&fds)[2]) {
+    if (got && m.ret == 0 && (m.fds[0] != fds[0] || m.fds[1] != fds[1])) {
+      verdict(s, call, kernel_text,
+              "0 [" + std::to_string(m.fds[0]) + ", " + std::to_string(m.fds[1]) + "]");
+      return;
+    }
+    compare(call, m);
+  };
   auto pass = [&](const std::string& call) {
     verdict(s, call, kernel_text, std::nullopt, "observed");
   };
@@ -667,12 +670,7 @@ void Mirror::mirror_exit(Thread& th, SyscallStop& s) {
       std::string call = name + "([" +
                          (got ? std::to_string(fds[0]) + ", " + std::to_string(fds[1]) : "?") +
                          "]" + (s.nr == SYS_pipe2 ? ", " + std::to_string(flags) : "") + ")";
-      if (got && m.ret == 0 && (m.fds[0] != fds[0] || m.fds[1] != fds[1])) {
-        verdict(s, call, kernel_text,
-                "0 [" + std::to_string(m.fds[0]) + ", " + std::to_string(m.fds[1]) + "]");
-        return;
-      }
-      compare(call, m);
+      compare_pair(call, m, got, fds);
       return;
     }
     case SYS_socketpair: {
@@ -685,12 +683,7 @@ void Mirror::mirror_exit(Thread& th, SyscallStop& s) {
                          "])";
       if (domain == AF_UNIX && (type & 0xf) == SOCK_STREAM && a(2) == 0) {
         sim::SysResult m = k_->socketpair(t, type & (SOCK_NONBLOCK | SOCK_CLOEXEC));
-        if (got && m.ret == 0 && (m.fds[0] != fds[0] || m.fds[1] != fds[1])) {
-          verdict(s, call, kernel_text,
-                  "0 [" + std::to_string(m.fds[0]) + ", " + std::to_string(m.fds[1]) + "]");
-          return;
-        }
-        compare(call, m);
+        compare_pair(call, m, got, fds);
         return;
       }
       if (got) {

@@ -148,7 +148,6 @@ class Mirror final : public Handler {
   void refresh_masks(const std::map<int, int64_t>& now, const std::vector<Observer::Wake>& later,
                      const std::map<int, sim::poll_t>& returned);
   void advance_clock(int64_t mono_ns);
-  bool epoll_has_ready(int epfd) const;
   // The kernel's first scan of this call finds an event (the real masks given, looked at once).
   bool epoll_truly_ready(int epfd, const std::map<int, int64_t>& masks);
   // The model's item of the program's epoll `epfd` on its fd `fd`, or nullptr.
@@ -197,7 +196,6 @@ class Mirror final : public Handler {
   bool debug_ = false;  // EPOLLSCOPE_TRACE_DEBUG: the drains and entry decisions too
   std::map<uint32_t, sim::SysResult>
       completed_;  // harvests whose order within a window was the kernel's
-  std::vector<Observer::Wake> entry_wakes_;  // scratch
   long calls_ = 0;
   uint32_t model_calls_before_ = 0;
   long epoll_calls_ = 0;
