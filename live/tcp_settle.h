@@ -6,8 +6,9 @@
 // bottom halves (local_bh_enable), still inside the syscall; its ACK comes back the same way. Only
 // a softirq that ran out of its budget is left to ksoftirqd, to run a moment later. What else is
 // not done by then waits for a timer: an ACK the receiver delays (the delayed-ACK timer, a jiffy
-// to 40 ms and more), which no fixed wait settles either; the model fires the one a FIN's
-// receiver owes when the statement settles, and the one of data on its virtual clock (sim/tcp.h).
+// to 40 ms and more), which no fixed wait settles either; the model runs its clock to the one a
+// FIN's receiver owes when the statement settles (firing the timers due before it, as the kernel
+// does while this side waits), and the one of data on its virtual clock (sim/tcp.h).
 // (A handshake is done inside connect; a socket left in SYN_SENT had its SYN dropped by a full
 // accept queue, and retries only after a second.) So the wait lasts while a TCP socket of the
 // scenario has a FIN not yet acknowledged

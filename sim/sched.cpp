@@ -210,6 +210,12 @@ void Scheduler::del_timer(uint64_t id) {
   std::erase_if(timers_, [id](const KernelTimer& t) { return t.id == id; });
 }
 
+std::optional<int64_t> Scheduler::timer_expires(uint64_t id) const {
+  for (const KernelTimer& t : timers_)
+    if (t.id == id) return t.expires;
+  return std::nullopt;
+}
+
 std::optional<int64_t> Scheduler::next_kernel_timer() const {
   std::optional<int64_t> best;
   for (const KernelTimer& t : timers_)

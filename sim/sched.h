@@ -93,6 +93,8 @@ class Scheduler {
   void del_timer(uint64_t id);
   // The earliest kernel timer, if any.
   std::optional<int64_t> next_kernel_timer() const;
+  // When the kernel timer `id` expires; nullopt if it has run or was deleted.
+  std::optional<int64_t> timer_expires(uint64_t id) const;
 
   // --- races between tasks woken together --------------------------------------------------
   // The model runs the tasks one syscall woke one after another, in the order they were woken; on

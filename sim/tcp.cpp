@@ -832,7 +832,7 @@ void TcpNet::arm_delack_timer(KernelContext& k, TcpSock& sk) {
            refs(sk));
   std::weak_ptr<TcpSock> weak = sk.weak_from_this();
   sk.dack_timer = k.sched().add_timer(k.sched().now_ns() + ato, [this, &k, weak] {
-    if (std::shared_ptr<TcpSock> s = weak.lock()) delack_timer(k, *s, false);
+    if (std::shared_ptr<TcpSock> s = weak.lock()) delack_timer(k, *s);
   });
   std::erase_if(delayed_acks_, [](const std::weak_ptr<TcpSock>& w) { return w.expired(); });
   delayed_acks_.push_back(std::move(weak));
@@ -840,13 +840,14 @@ void TcpNet::arm_delack_timer(KernelContext& k, TcpSock& sk) {
 
 // tcp_delack_timer → tcp_delack_timer_handler: the missed delayed ACK leaves pingpong mode
 // (inet_csk_exit_pingpong_mode) and is sent.
-void TcpNet::delack_timer(KernelContext& k, TcpSock& sk, bool settle) {
+void TcpNet::delack_timer(KernelContext& k, TcpSock& sk) {
   sk.dack_timer = 0;
   if (sk.state == TcpState::kClose) return;
   if (k.tracing())
     k.step(StepKind::kFileOp, "tcp_delack_timer_handler",
            cat("the delayed-ACK timer of ", sk.name, " fires",
-               settle ? " (before the next statement: the live side waits for this ACK)" : "",
+               settling_ ? " (before the next statement: the live side waits for the ACK of a FIN)"
+                         : "",
                sk.pingpong ? ": it leaves pingpong mode and sends the ACK" : ": it sends the ACK"),
            refs(sk));
   sk.pingpong = false;  // inet_csk_exit_pingpong_mode
@@ -855,23 +856,22 @@ void TcpNet::delack_timer(KernelContext& k, TcpSock& sk, bool settle) {
 }
 
 bool TcpNet::settle_delayed_acks(KernelContext& k) {
-  bool fired = false;
-  std::vector<std::weak_ptr<TcpSock>> owed = std::move(delayed_acks_);
-  delayed_acks_.clear();
-  for (const std::weak_ptr<TcpSock>& weak : owed) {
+  // The delayed ACK of data fires on the virtual clock only: the live side waits for no ACK of
+  // data (its timer runs on the wall clock, as the sleeps do while it is armed). The ACK of a
+  // FIN is waited for, as long as its timer runs.
+  std::optional<int64_t> until;
+  std::erase_if(delayed_acks_, [](const std::weak_ptr<TcpSock>& w) { return w.expired(); });
+  for (const std::weak_ptr<TcpSock>& weak : delayed_acks_) {
     std::shared_ptr<TcpSock> sk = weak.lock();
-    if (!sk || !sk->dack_timer) continue;
-    // The delayed ACK of data fires on the virtual clock only: the live side waits for no ACK of
-    // data (its timer runs on the wall clock, as the sleeps do while it is armed).
-    if (!sk->fin_received) {
-      delayed_acks_.push_back(weak);
-      continue;
-    }
-    k.sched().del_timer(sk->dack_timer);
-    delack_timer(k, *sk, true);
-    fired = true;
+    if (!sk || !sk->dack_timer || !sk->fin_received) continue;
+    if (std::optional<int64_t> at = k.sched().timer_expires(sk->dack_timer))
+      until = std::max(until.value_or(*at), *at);
   }
-  return fired;
+  if (!until) return false;
+  settling_ = true;
+  k.sched().advance_clock_to(*until);
+  settling_ = false;
+  return true;
 }
 
 // tcp_write_timer → tcp_retransmit_timer for a SYN_SENT socket: tcp_write_timeout gives up after

@@ -81,8 +81,9 @@
 //   - a FIN received in ESTABLISHED puts the receiver in pingpong mode (tcp_fin), and its ACK is
 //     delayed (tcp_send_delayed_ack: 40 ms once data has arrived, else the next jiffy) unless more
 //     than one MSS is unacknowledged or the receiver sends a segment first, which carries it;
-//     the live side waits for that ACK after every statement, so the model fires the timer when
-//     the statement's woken threads have run (TcpNet::settle_delayed_acks), before the next one.
+//     the live side waits for that ACK after every statement, so when the statement's woken
+//     threads have run the model runs its clock to that timer's expiry, firing every timer due
+//     before it on the way (TcpNet::settle_delayed_acks), before the next statement.
 // Where a count depends on these approximations the read/write marks it (IoRequest::approximate,
 // then SysResult::approximate), and `check` reports a difference in it apart from divergences:
 //   - a write/send stopped by the send buffer (short count or EAGAIN): the kernel's skbs follow
@@ -345,9 +346,11 @@ class TcpNet {
   void arm_syn_timer(KernelContext& k, TcpSock& sk);
   // tcp_send_delayed_ack: the owed ACK of a FIN waits for the delayed-ACK timer.
   void arm_delack_timer(KernelContext& k, TcpSock& sk);
-  // The delayed ACKs still owed fire now, without the clock moving: the live side waits for
-  // them after every statement (live/tcp_settle.h: no FIN is left unacknowledged), so the next
-  // statement sees them sent. Returns whether one fired.
+  // The delayed ACKs of FINs still owed fire before the next statement: the live side waits for
+  // them after every statement (live/tcp_settle.h: no FIN is left unacknowledged), so the clock
+  // runs to the last one's expiry, and every timer due before it fires first, in order, as on
+  // the kernel while the live side waits (the delayed ACK of data, a probe, a sleeper's
+  // timeout). Returns whether one fired.
   bool settle_delayed_acks(KernelContext& k);
   void clear_xmit_timers(KernelContext& k, TcpSock& sk);
   // A closed sock that still has a connection to finish, kept until it reaches TCP_CLOSE.
@@ -358,8 +361,9 @@ class TcpNet {
   void deliver(KernelContext& k, TcpPacket& p);
   void process(KernelContext& k, TcpPacket& p);  // tcp_v4_do_rcv
   void syn_retransmit_timer(KernelContext& k, TcpSock& sk);
-  void delack_timer(KernelContext& k, TcpSock& sk, bool settle);  // tcp_delack_timer_handler
+  void delack_timer(KernelContext& k, TcpSock& sk);   // tcp_delack_timer_handler
   std::vector<std::weak_ptr<TcpSock>> delayed_acks_;  // socks whose dack_timer may be armed
+  bool settling_ = false;  // settle_delayed_acks runs the clock (for the timers' trace text)
   std::deque<TcpPacket> wire_;
   TcpSock* owner_ = nullptr;       // the socket the current call holds
   std::deque<TcpPacket> backlog_;  // the owner's sk_backlog

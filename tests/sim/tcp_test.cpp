@@ -513,6 +513,34 @@ TEST_F(TcpTest, ReplyEntersPingpongAndDelaysTheAck) {
   EXPECT_FALSE(sock(s).pingpong);
 }
 
+// settle: the live side waits for a FIN's delayed ACK (up to 40 ms of real time), and the kernel
+// fires every timer due meanwhile; the model runs its clock to the FIN's timer, so the delayed
+// ACK of another connection's data (armed first) fires before it and lets Nagle's held segment
+// go. (Fuzz seed 421 case 298: tests/fuzz-regressions.)
+TEST_F(TcpTest, SettleRunsTheClockToTheFinsDelayedAck) {
+  int l = listen();
+  auto [c, s] = mkpair(l);
+  int l2 = listen();
+  auto [c2, s2] = mkpair(l2);
+  EXPECT_EQ(write(c2, 10), 10);
+  EXPECT_EQ(write(c, 4096), 4096);
+  EXPECT_EQ(write(s, 3), 3);
+  EXPECT_EQ(write(c, 100), 100);
+  EXPECT_EQ(write(c, 54), 54);
+  EXPECT_EQ(inq(s), 4196u);
+  const int64_t before = k.now_ns();
+  EXPECT_EQ(shutdown(c2, kSHUT_WR), 0);
+  EXPECT_EQ(state(c2), TcpState::kFinWait1);  // s2 delays the FIN's ACK (pingpong after tcp_fin)
+  EXPECT_EQ(inq(s), 4196u);
+  k.settle();
+  EXPECT_EQ(state(c2), TcpState::kFinWait2);
+  EXPECT_EQ(inq(s), 4250u);
+  EXPECT_EQ(k.now_ns() - before, kTcpAtoMinNs);
+  // Nothing owed: settling again lets no time pass.
+  k.settle();
+  EXPECT_EQ(k.now_ns() - before, kTcpAtoMinNs);
+}
+
 // sk_clone_lock: an accepted socket inherits the listener's SO_RCVBUF, and its SO_SNDBUF with the
 // lock (tcp_init_buffer_space grows only an unlocked sk_sndbuf); a window too small for the
 // client's segment keeps the client's FIN queued behind it, so the server stays ESTABLISHED and
