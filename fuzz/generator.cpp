@@ -217,7 +217,9 @@ std::string FuzzGenerator::create() {
       const uint64_t t = below(3);
       if (t == 0) {
         creates_ = {Kind::kTcpListener};
-        return chance(80) ? "tcp_listen()" : cat("tcp_listen(", below(3), ")");
+        if (chance(80)) return "tcp_listen()";
+        listen_backlog_ = static_cast<int>(below(3));
+        return cat("tcp_listen(", listen_backlog_, ")");
       }
       creates_ = {Kind::kTcpSocket};
       if (t == 2 && chance(40)) {
@@ -227,7 +229,12 @@ std::string FuzzGenerator::create() {
         return cat("accept4(", pick_fd({Kind::kTcpListener}), ", ",
                    flags[chance(90) ? below(2) : 2], ")");
       }
-      return cat(t == 1 ? "tcp_connect(" : "accept(", pick_fd({Kind::kTcpListener}), ")");
+      const int l = pick_fd({Kind::kTcpListener});
+      if (t == 1) {
+        auto small = small_backlog_.find(l);
+        if (small != small_backlog_.end() && ++connects_[l] > small->second) syn_may_wait_ = true;
+      }
+      return cat(t == 1 ? "tcp_connect(" : "accept(", l, ")");
     }
     if (r >= 96) {
       creates_ = {Kind::kRegular};
@@ -428,6 +435,7 @@ std::string FuzzGenerator::sockopt() {
 std::string FuzzGenerator::next() {
   creates_.clear();
   closes_ = dup_from_ = dup_to_ = -1;
+  listen_backlog_ = -1;
   line_thread_.clear();
   line_sleeps_.reset();
   line_pipe_write_ = -1;
@@ -463,8 +471,14 @@ void FuzzGenerator::result(long ret, const std::vector<int>& new_fds) {
     if (from != open_.end() && to >= 0) open_[to] = from->second;
     return;
   }
-  for (std::size_t i = 0; i < new_fds.size() && i < creates_.size(); ++i)
+  for (std::size_t i = 0; i < new_fds.size() && i < creates_.size(); ++i) {
     open_[new_fds[i]] = creates_[i];
+    small_backlog_.erase(new_fds[i]);
+  }
+  if (listen_backlog_ >= 0 && new_fds.size() == 1) {
+    small_backlog_[new_fds[0]] = listen_backlog_;
+    connects_.erase(new_fds[0]);
+  }
   if (creates_.size() == 2 && creates_[0] == Kind::kBlockingPipeRead && new_fds.size() == 2)
     pipes_.push_back(BlockingPipe{new_fds[0], new_fds[1], 0, {}, false});
   if (creates_.size() == 1 && !new_fds.empty()) {
@@ -607,9 +621,12 @@ std::string FuzzGenerator::thread_op() {
       return cat("close(", closes_, ")");
     }
     default: {
+      // While a SYN may wait for its retransmission, time passes for real (see syn_may_wait_):
+      // seconds mostly give way to shorter sleeps.
       const long ms[] = {0, 50, 200, 1000, 3000};
-      if (!t.empty() && chance(20)) return cat(t, ": sleep(", ms[below(5)], ")");
-      return cat("sleep(", ms[below(5)], ")");
+      const uint64_t n = syn_may_wait_ && !chance(10) ? 3 : 5;
+      if (!t.empty() && chance(20)) return cat(t, ": sleep(", ms[below(n)], ")");
+      return cat("sleep(", ms[below(n)], ")");
     }
   }
 }

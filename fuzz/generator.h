@@ -36,16 +36,14 @@ namespace epollscope::fuzz {
 struct FuzzTypes {
   bool pipe = true;
   bool unix_stream = true;
-  // Opt-in: the model follows the kernel's pingpong heuristic and delayed-ACK timers now
-  // (sim/tcp.h), but those timers run on the wall clock in the kernel, and while the live side
-  // waits for a FIN's ACK after a statement, a delayed ACK of data may fire there and not in the
-  // model (README, "Fuzzing"); TCP cases are also ten times slower.
-  bool tcp = false;
+  // Loopback TCP: the kernel's timers run on the wall clock, the model's on its virtual one; the
+  // live side lets real time pass only while one the model keeps is armed (live/tcp_settle.h).
+  bool tcp = true;
   bool eventfd = true;
   bool epoll = true;    // nested epolls (an epoll fd added to another)
   bool threads = true;  // threaded cases: sleeping threads, timeouts, sleep (see above)
   // "pipe,unix,tcp,eventfd,epoll,threads" (any subset, any order); false with a message on a bad
-  // name. The default is all but tcp.
+  // name. The default is all of them.
   static bool parse(const std::string& list, FuzzTypes* out, std::string* error);
   std::string text() const;
 };
@@ -130,6 +128,14 @@ class FuzzGenerator {
   int datas_ = 0;             // epoll_ctl data values given so far
   // The last line, for result(): what it creates (kinds of new fds), closes or duplicates.
   std::vector<Kind> creates_;
+  // Listeners made with a small backlog, and the connects made to each: once they outnumber
+  // what its accept queue holds, a SYN may have been dropped (or may be, at the next connect),
+  // and the socket waits in SYN_SENT for the retransmission timer, which runs on the wall clock:
+  // every sleep then sleeps for real (live/tcp_settle.h), so long sleeps become rare.
+  int listen_backlog_ = -1;           // the backlog of the tcp_listen(b) being made
+  std::map<int, int> small_backlog_;  // listener fd → backlog
+  std::map<int, int> connects_;       // listener fd → connects made to it
+  bool syn_may_wait_ = false;
   int closes_ = -1;
   int dup_from_ = -1;
   int dup_to_ = -1;

@@ -20,7 +20,7 @@
 namespace epollscope::live {
 namespace {
 
-enum class Flight { kNone, kTimer, kSoon };
+enum class Flight { kNone, kTimer, kOnItsWay, kSoon };
 
 // tcpi_state values (include/net/tcp_states.h).
 enum : uint8_t {
@@ -33,8 +33,10 @@ enum : uint8_t {
 
 // What of this socket is in flight. kSoon: a FIN sent and not acknowledged, whose
 // ACK the model takes as arriving at once (the peer may delay it: the old fixed wait of 20 ms saw
-// it arrive); kTimer: data not acknowledged yet, which the peer acknowledges when its reader
-// reads or its timer fires (unless a softirq is still on its way).
+// it arrive); kOnItsWay: data sent that the peer (a socket of the scenario) has not received yet:
+// a softirq is still on its way; kTimer: data not acknowledged yet, whose peer is not in the
+// scenario's fd table, which the peer acknowledges when its reader reads or its timer fires
+// (unless a softirq is still on its way).
 // TCP_INFO of the scenario's fd (borrowed through pidfd when it is not in this thread's table);
 // false when it is closed, or not TCP.
 bool tcp_info_of(int fd, int pidfd, tcp_info& info) {
@@ -51,9 +53,39 @@ bool tcp_info_of(int fd, int pidfd, tcp_info& info) {
   return rc == 0;
 }
 
-Flight in_flight(int fd, int pidfd) {
+// A TCP socket of the scenario as settle_tcp sees it: TCP_INFO and both addresses (to find the
+// peer when it is a socket of the scenario too).
+struct Seen {
   tcp_info info{};
-  if (!tcp_info_of(fd, pidfd, info)) return Flight::kNone;
+  sockaddr_storage local{}, peer{};
+  socklen_t local_len = 0, peer_len = 0;
+};
+
+bool look(int fd, int pidfd, Seen& s) {
+  int own = fd;
+  if (pidfd >= 0) {
+    own = static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, fd, 0));
+    if (own < 0) return false;
+  }
+  socklen_t len = sizeof s.info;
+  bool ok = getsockopt(own, IPPROTO_TCP, TCP_INFO, &s.info, &len) == 0;
+  s.local_len = sizeof s.local;
+  s.peer_len = sizeof s.peer;
+  if (ok && getsockname(own, reinterpret_cast<sockaddr*>(&s.local), &s.local_len) != 0)
+    s.local_len = 0;
+  if (ok && getpeername(own, reinterpret_cast<sockaddr*>(&s.peer), &s.peer_len) != 0)
+    s.peer_len = 0;
+  if (pidfd >= 0) close(own);  // (a borrowed fd may have the same number as the scenario's)
+  return ok;
+}
+
+bool same_address(const sockaddr_storage& a, socklen_t alen, const sockaddr_storage& b,
+                  socklen_t blen) {
+  return alen > 0 && alen == blen && std::memcmp(&a, &b, alen) == 0;
+}
+
+Flight in_flight(const Seen& me, const std::vector<Seen>& all) {
+  const tcp_info& info = me.info;
   switch (info.tcpi_state) {
     case kFinWait1:
     case kClosing:
@@ -65,7 +97,15 @@ Flight in_flight(int fd, int pidfd) {
       break;
   }
   // (A listener's tcpi_unacked is its accept queue's length: nothing in flight.)
-  return info.tcpi_unacked > 0 && info.tcpi_state != kListen ? Flight::kTimer : Flight::kNone;
+  if (info.tcpi_unacked == 0 || info.tcpi_state == kListen) return Flight::kNone;
+  // Data not acknowledged. When the peer is a socket of the scenario, it says whether the data
+  // has arrived (its ACK is only delayed: nothing to wait for) or is still on its way.
+  for (const Seen& other : all)
+    if (&other != &me && same_address(me.peer, me.peer_len, other.local, other.local_len) &&
+        same_address(other.peer, other.peer_len, me.local, me.local_len))
+      return other.info.tcpi_bytes_received >= info.tcpi_bytes_sent ? Flight::kNone
+                                                                    : Flight::kOnItsWay;
+  return Flight::kTimer;
 }
 
 // The /proc/<pid>/stat paths of the ksoftirqd threads, found once.
@@ -112,24 +152,34 @@ constexpr std::chrono::milliseconds kFinAckMax{250};
 
 }  // namespace
 
+TcpInFlight tcp_in_flight(const RealFds& fds, int pidfd) {
+  std::vector<Seen> seen;
+  for (int fd : fds.tcp_fds())
+    if (Seen s; look(fd, pidfd, s)) seen.push_back(s);
+  TcpInFlight out;
+  for (const Seen& s : seen) {
+    const Flight f = in_flight(s, seen);
+    out.fin_ack |= f == Flight::kSoon;
+    out.data_on_its_way |= f == Flight::kOnItsWay;
+    out.data_to_outside |= f == Flight::kTimer;
+  }
+  return out;
+}
+
 int64_t settle_tcp(const RealFds& fds, int64_t max_us, int pidfd) {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   const auto until = start + std::chrono::microseconds(max_us);
-  const std::vector<int> sockets = fds.tcp_fds();
   int spins = 0;
   while (true) {
-    bool soon = false, timer = false;
-    for (int fd : sockets) {
-      const Flight f = in_flight(fd, pidfd);
-      soon |= f == Flight::kSoon;
-      timer |= f == Flight::kTimer;
-    }
+    const TcpInFlight f = tcp_in_flight(fds, pidfd);
     const auto now = Clock::now();
     // A FIN's ACK that the peer delays comes with its delayed-ACK timer (40 to 200 ms): waited
-    // for, as the model has it arrive at once; a softirq left to ksoftirqd for `max_us`.
+    // for, as the model has it arrive at once; data on its way (a softirq left to ksoftirqd) for
+    // `max_us`; unacknowledged data to a peer outside the table while a ksoftirqd is at work.
     const bool busy =
-        (soon && now < start + kFinAckMax) || (timer && now < until && softirqs_deferred());
+        (f.fin_ack && now < start + kFinAckMax) ||
+        ((f.data_on_its_way || (f.data_to_outside && softirqs_deferred())) && now < until);
     if (!busy) return std::chrono::duration_cast<std::chrono::microseconds>(now - start).count();
     // ksoftirqd needs a CPU.
     if (++spins < 20)
@@ -145,8 +195,11 @@ bool tcp_timer_pending(const RealFds& fds, int pidfd) {
     if (!tcp_info_of(fd, pidfd, info)) continue;
     // A SYN the full accept queue dropped: the retransmission timer sends it again.
     if (info.tcpi_state == kSynSent) return true;
-    // Data held back (MSG_MORE, TCP_CORK) with nothing in flight: the probe timer sends it.
-    if (info.tcpi_notsent_bytes > 0 && info.tcpi_unacked == 0) return true;
+    // Data held back (MSG_MORE, TCP_CORK, a window too small for the segment) with nothing in
+    // flight: the probe timer sends it (tcp_write_wakeup: as much as the window takes). Not
+    // behind a zero window: the probes (tcp_probe_timer) carry no data, and the window opens
+    // only when the peer's reader reads, which sends the update itself.
+    if (info.tcpi_notsent_bytes > 0 && info.tcpi_unacked == 0 && info.tcpi_snd_wnd > 0) return true;
     // Data sent and not acknowledged: the peer delays its ACK (the delayed-ACK timer, which the
     // model keeps too: sim/tcp.h). (A listener's tcpi_unacked is its accept queue's length.)
     if (info.tcpi_unacked > 0 && info.tcpi_state != kListen) return true;

@@ -13,10 +13,14 @@
 // accept queue, and retries only after a second.) So the wait lasts while a TCP socket of the
 // scenario has a FIN not yet acknowledged
 // (TCP_INFO: its state, tcpi_unacked), which the model has acknowledged by then — 250 ms at most,
-// longer than the delayed-ACK timer — or data not yet acknowledged while a ksoftirqd is runnable,
-// with work that may be it — `max_us` at most. Without a ksoftirqd at work, unacknowledged data
-// is data whose ACK the peer delays (until its reader reads or its delayed-ACK timer fires, as
-// the model has it): nothing to wait for; tcp_timer_pending counts that timer.
+// longer than the delayed-ACK timer — or data not yet acknowledged that has not reached its peer
+// — `max_us` at most. When the peer is a socket of the scenario too (found by its addresses), its
+// tcpi_bytes_received says whether the sender's tcpi_bytes_sent have arrived; otherwise the data
+// counts as on its way while a ksoftirqd is runnable. Data that has arrived and is not
+// acknowledged is data whose ACK the peer delays (until its reader reads or its delayed-ACK timer
+// fires, as the model has it): nothing to wait for; tcp_timer_pending counts that timer. (Waiting
+// for it would let the kernel's delayed-ACK timer fire while the model's clock stands still: the
+// fuzzer's two workers keep a ksoftirqd busy often enough for that, fuzz seed 2 case 275.)
 #pragma once
 
 #include <cstdint>
@@ -24,6 +28,18 @@
 #include "live/real_calls.h"
 
 namespace epollscope::live {
+
+// What settle_tcp waits for, as the kernel shows it now (same fd rules as settle_tcp):
+//   fin_ack: a FIN sent and not acknowledged (its ACK may be delayed by the peer);
+//   data_on_its_way: data sent that the peer, a socket of the scenario, has not received yet;
+//   data_to_outside: data not acknowledged whose peer is not in the scenario's fd table.
+// Data that reached a peer of the scenario and waits for its delayed ACK is none of them.
+struct TcpInFlight {
+  bool fin_ack = false;
+  bool data_on_its_way = false;
+  bool data_to_outside = false;
+};
+TcpInFlight tcp_in_flight(const RealFds& fds, int pidfd = -1);
 
 // Returns how long it waited, in microseconds. Opens (and closes again) /proc files: in a process
 // whose fd table is the scenario's, call it only between calls. `pidfd`: -1 when the fds are in

@@ -127,7 +127,7 @@ TEST(FuzzGenerator, TypesAreParsed) {
   EXPECT_EQ(t.text(), "pipe,eventfd");
   EXPECT_FALSE(FuzzTypes::parse("pipe,fifo", &t, &error));
   EXPECT_NE(error.find("unknown file type 'fifo'"), std::string::npos);
-  EXPECT_EQ(FuzzTypes{}.text(), "pipe,unix,eventfd,epoll,threads");
+  EXPECT_EQ(FuzzTypes{}.text(), "pipe,unix,tcp,eventfd,epoll,threads");
   ASSERT_TRUE(FuzzTypes::parse("pipe,threads", &t, &error));
   EXPECT_TRUE(t.pipe && t.threads && !t.tcp);
 }
