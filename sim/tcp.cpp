@@ -489,6 +489,9 @@ void tcp_conn_request(KernelContext& k, TcpSock& listener, TcpSock& client) {
   // that SO_RCVBUF / SO_SNDBUF set on it; tcp_init_buffer_space then grows sk_sndbuf unless it
   // is locked. The SYN-ACK offers a window from the inherited sk_rcvbuf (tcp_openreq_init_rwin).
   child->rcvbuf = listener.rcvbuf;
+  // tp->nonagle is copied too (tcp_create_openreq_child leaves it): TCP_NODELAY and TCP_CORK set
+  // on the listener hold for the connections it accepts.
+  child->nonagle = listener.nonagle;
   child->sndbuf_locked = listener.sndbuf_locked;
   child->sndbuf = listener.sndbuf_locked ? listener.sndbuf : kTcpConnectedSndbuf;
   child->state = TcpState::kEstablished;
@@ -1094,8 +1097,10 @@ long TcpSocket::write(KernelContext& k, Task& task, IoRequest& io) {
   if (err == -kEPIPE) {
     if (int pending = take_so_error(k)) err = -pending;
   }
-  // "make sure we wake any epoll edge trigger waiter"
-  if (err == -kEAGAIN && sk.send_queue.empty()) sk_stream_write_space(k, sk);
+  // "make sure we wake any epoll edge trigger waiter", when tcp_rtx_and_write_queues_empty: not
+  // in SYN_SENT, where the SYN waits in tcp_rtx_queue for its SYN-ACK (tcp_connect_queue_skb).
+  if (err == -kEAGAIN && sk.send_queue.empty() && sk.state != TcpState::kSynSent)
+    sk_stream_write_space(k, sk);
   net.release_sock(k, holder);
   return err;
 }
