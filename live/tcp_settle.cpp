@@ -6,10 +6,12 @@
 #include <linux/tcp.h>  // tcp_info with tcpi_notsent_bytes
 #include <netinet/in.h>
 #include <sched.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -39,13 +41,31 @@ enum : uint8_t {
 // (unless a softirq is still on its way).
 // TCP_INFO of the scenario's fd (borrowed through pidfd when it is not in this thread's table);
 // false when it is closed, or not TCP.
+// The scenario's fd `fd`, borrowed into this thread's own fd table (pidfd_getfd). The scenario
+// may have lowered RLIMIT_NOFILE (a process's limit, this table's too) below the numbers in use
+// here: then the limit is lifted for the moment, as the live child does to open a worker's task
+// files (only threads asleep in a call exist between statements, and none allocates an fd). A
+// look that failed for want of a slot would miss a FIN in flight, and the kernel's ACK of it
+// would wake an edge-triggered waiter after the model's (fuzz seed 502 case 1252).
+int borrow(int pidfd, int fd) {
+  int own = static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, fd, 0));
+  if (own >= 0 || errno != EMFILE) return own;
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max) return -1;
+  const rlimit lifted{rl.rlim_max, rl.rlim_max};
+  if (setrlimit(RLIMIT_NOFILE, &lifted) != 0) return -1;
+  own = static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, fd, 0));
+  setrlimit(RLIMIT_NOFILE, &rl);
+  return own;
+}
+
 bool tcp_info_of(int fd, int pidfd, tcp_info& info) {
   socklen_t len = sizeof info;
   int rc;
   if (pidfd < 0) {
     rc = getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len);
   } else {
-    const int own = static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, fd, 0));
+    const int own = borrow(pidfd, fd);
     if (own < 0) return false;
     rc = getsockopt(own, IPPROTO_TCP, TCP_INFO, &info, &len);
     close(own);
@@ -64,7 +84,7 @@ struct Seen {
 bool look(int fd, int pidfd, Seen& s) {
   int own = fd;
   if (pidfd >= 0) {
-    own = static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, fd, 0));
+    own = borrow(pidfd, fd);
     if (own < 0) return false;
   }
   socklen_t len = sizeof s.info;
