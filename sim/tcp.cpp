@@ -288,6 +288,21 @@ void tcp_check_probe_timer(KernelContext& k, TcpNet& net, TcpSock& sk) {
                       [&k, &net, weak, expires] { tcp_probe_timer(k, net, weak, expires); });
 }
 
+// tcp_current_mss → tcp_sync_mss → tcp_bound_to_half_wnd: a segment is at most half the largest
+// window the peer ever advertised (all of it below TCP_MSS_DEFAULT), so that a small receive
+// buffer still gets data in pieces (fuzz seed 539 case 400: SO_RCVBUF 2304).
+uint32_t tcp_send_mss(const TcpSock& sk) {
+  const uint64_t cutoff = sk.max_window > 536 ? sk.max_window / 2 : sk.max_window;
+  if (cutoff && sk.mss > cutoff) return static_cast<uint32_t>(std::max<uint64_t>(cutoff, 68 - 32));
+  return sk.mss;
+}
+
+// The window the peer advertised, with tp->max_window (tcp_ack_update_window).
+void tcp_update_window(TcpSock& sk, uint64_t window_end) {
+  sk.snd_wnd_end = std::max(sk.snd_wnd_end, window_end);
+  sk.max_window = std::max(sk.max_window, sk.snd_wnd_end - std::min(sk.snd_wnd_end, sk.snd_una));
+}
+
 // tcp_transmit_skb for `seg` bytes from snd_nxt. In urgent mode a segment before snd_up carries
 // the urgent pointer, or seq + 0xFFFF when snd_up is further than that.
 void tcp_transmit_data(KernelContext& k, TcpNet& net, TcpSock& sk, uint64_t seg) {
@@ -307,7 +322,7 @@ void tcp_transmit_data(KernelContext& k, TcpNet& net, TcpSock& sk, uint64_t seg)
   if (sk.urg_mode() && sk.snd_nxt < sk.snd_up)
     p.urg_up = sk.snd_up < sk.snd_nxt + 0x10000 ? sk.snd_up : sk.snd_nxt + 0xFFFF;
   sk.snd_nxt += seg;
-  if (seg < sk.mss) sk.snd_sml = sk.snd_nxt;
+  if (seg < tcp_send_mss(sk)) sk.snd_sml = sk.snd_nxt;
   sk.probe0_timer.reset();  // tcp_event_new_data_sent → tcp_rearm_rto takes the timer over
   net.send(std::move(p));
 }
@@ -325,7 +340,7 @@ void tcp_probe_timer(KernelContext& k, TcpNet& net, const std::weak_ptr<TcpSock>
       sk->state != TcpState::kLastAck)
     return;
   const uint64_t window = sk->snd_wnd_end > sk->snd_nxt ? sk->snd_wnd_end - sk->snd_nxt : 0;
-  const uint64_t seg = std::min<uint64_t>({sk->mss, sk->write_seq - sk->snd_nxt, window});
+  const uint64_t seg = std::min<uint64_t>({tcp_send_mss(*sk), sk->write_seq - sk->snd_nxt, window});
   if (k.tracing())
     k.step(
         StepKind::kFileOp, "tcp_write_wakeup",
@@ -353,16 +368,17 @@ void tcp_write_xmit(KernelContext& k, TcpNet& net, TcpSock& sk, bool push, bool 
   uint64_t sent_bytes = 0;
   int segments = 0;
   const char* held = nullptr;
+  const uint64_t mss_now = tcp_send_mss(sk);
   for (const TcpTxSkb& skb : sk.send_queue) {
     if (skb.end_seq <= sk.snd_nxt) continue;
-    const uint64_t seg = std::min<uint64_t>(sk.mss, skb.end_seq - sk.snd_nxt);
+    const uint64_t seg = std::min<uint64_t>(mss_now, skb.end_seq - sk.snd_nxt);
     if (sk.snd_nxt + seg > sk.snd_wnd_end) {
       held = "the peer's receive window is full";
       break;
     }
     // tcp_nagle_test: a FIN rides on the last skb and is never held.
     const bool carries_fin = sk.fin_queued && skb.end_seq == sk.write_seq;
-    if (seg < sk.mss && !(nonagle & kTcpNaglePush) && !carries_fin && !sk.urg_mode()) {
+    if (seg < mss_now && !(nonagle & kTcpNaglePush) && !carries_fin && !sk.urg_mode()) {
       if (nonagle & kTcpNagleCork) {
         held = "corked (TCP_CORK or MSG_MORE): a short segment waits for more";
         break;
@@ -497,10 +513,10 @@ void tcp_conn_request(KernelContext& k, TcpSock& listener, TcpSock& client) {
   child->state = TcpState::kEstablished;
   child->peer = client.weak_from_this();
   child->port_owner = listener.weak_from_this();
-  child->snd_wnd_end = static_cast<uint64_t>(client.rcvbuf);
+  tcp_update_window(*child, static_cast<uint64_t>(client.rcvbuf));
   child->rcv_wnd_end = static_cast<uint64_t>(child->rcvbuf);
   client.peer = child;
-  client.snd_wnd_end = static_cast<uint64_t>(child->rcvbuf);
+  tcp_update_window(client, static_cast<uint64_t>(child->rcvbuf));
   client.rcv_wnd_end = static_cast<uint64_t>(client.rcvbuf);
   if (!client.sndbuf_locked) client.sndbuf = kTcpConnectedSndbuf;  // tcp_init_buffer_space
   if (k.tracing())
@@ -638,7 +654,7 @@ bool tcp_ack_core(KernelContext& k, TcpNet& net, TcpSock& sk, const TcpPacket& p
                  sk.wmem_queued),
              refs(sk));
   }
-  sk.snd_wnd_end = std::max(sk.snd_wnd_end, p.window_end);
+  tcp_update_window(sk, p.window_end);
   if (p.ack_fin && sk.fin_sent && !sk.fin_acked) {
     sk.fin_acked = true;
     switch (sk.state) {

@@ -213,6 +213,7 @@ struct TcpSock : std::enable_shared_from_this<TcpSock> {
   uint64_t snd_nxt = 0;      // bytes sent
   uint64_t snd_una = 0;      // bytes acknowledged
   uint64_t snd_wnd_end = 0;  // right edge of the peer's advertised window
+  uint64_t max_window = 0;   // the largest window the peer advertised (tp->max_window)
   uint64_t snd_sml = 0;      // end of the last segment shorter than the MSS (Minshall)
   std::deque<TcpTxSkb> send_queue;
   long wmem_queued = 0;     // sk_wmem_queued

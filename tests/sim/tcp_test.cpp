@@ -561,6 +561,25 @@ TEST_F(TcpTest, AcceptedSocketInheritsTheListenersBuffers) {
   EXPECT_EQ(so_error(s), kECONNRESET);
 }
 
+// tcp_bound_to_half_wnd: a segment is at most half the largest window the peer advertised, so a
+// small receive buffer takes data in pieces (the model had sent nothing: fuzz seed 539 case 400).
+TEST_F(TcpTest, SegmentsAreBoundToHalfTheLargestWindow) {
+  int l = listen();
+  EXPECT_EQ(ret(checked(k.setsockopt(main(), l, kSOL_SOCKET, kSO_RCVBUF, 1))), 0);
+  auto [c, s] = mkpair(l);
+  EXPECT_EQ(sock(c).max_window, 2304u);
+  EXPECT_EQ(write(c, 4096), 4096);
+  EXPECT_GT(inq(s), 0u);
+  EXPECT_LE(inq(s), 2304u);
+  EXPECT_EQ(inq(s) % 1152, 0u);  // whole segments of half the window
+  // A default window (131072) leaves the MSS as it is.
+  int l2 = listen();
+  auto [c2, s2] = mkpair(l2);
+  EXPECT_EQ(write(c2, 40000), 40000);
+  EXPECT_EQ(inq(s2), 40000u);
+  EXPECT_EQ(sock(c2).max_window, static_cast<uint64_t>(kTcpRmemDefault));
+}
+
 // The delayed ACK of a FIN on the virtual clock: the next jiffy (4 ms) while the receiver has
 // had no data (icsk_ack.ato 0), TCP_ATO_MIN (40 ms) once it has; a segment the receiver sends
 // first carries it. (Fuzz seed 9 case 13: tests/fuzz-regressions.)
