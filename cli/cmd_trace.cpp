@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // cli/cmd_trace.cpp — `epollscope trace` (a real program's epoll calls mirrored in the model,
 // trace/) and `epollscope serve` (the seed's echo server, examples/echo_server.c, traced).
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -18,6 +23,24 @@
 namespace epollscope::cli {
 
 namespace {
+
+// Whether the echo server could listen on 127.0.0.1:`port` (bound as it binds: SO_REUSEADDR);
+// empty if so, else why not.
+std::string port_unusable(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return std::strerror(errno);
+  const int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string why;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || listen(fd, 1) != 0)
+    why = std::strerror(errno);
+  close(fd);
+  return why;
+}
 
 trace::LiveTrace* g_live = nullptr;
 
@@ -228,6 +251,16 @@ void add_trace(CLI::App& app, Action& action) {
       if (access(server.c_str(), X_OK) != 0) {
         std::cerr << "epollscope serve: the echo server is missing: " << server << '\n';
         return 1;
+      }
+      // A port in use is said before anything starts (the server would say it too, traced,
+      // after "connect with").
+      if (s->port != 0) {
+        if (const std::string why = port_unusable(s->port); !why.empty()) {
+          std::cerr << "epollscope serve: cannot listen on 127.0.0.1:" << s->port << ": " << why
+                    << " (another program listens there?); choose another with --port, or "
+                       "--port 0 for any free one\n";
+          return 1;
+        }
       }
       o.command = {server, "--port", std::to_string(s->port)};
       if (s->lt) o.command.push_back("--lt");

@@ -2,8 +2,11 @@
 // `epollscope trace`: real programs (tests/trace/progs) traced, each call mirrored in the model
 // and compared with the kernel's answer; the summary line; bad input. Every run is bounded: a
 // command that outlives its deadline is killed and the test fails.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <nlohmann/json.hpp>
@@ -167,6 +170,32 @@ TEST(Trace, PerfettoFileThatCannotBeWritten) {
   ASSERT_FALSE(c.timed_out);
   EXPECT_EQ(c.status, 2) << c.output;
   EXPECT_NE(c.output.find("cannot write /nonexistent-dir/x.json"), std::string::npos) << c.output;
+}
+
+// `serve --port P` with P in use says so before anything starts (no "connect with" line, no
+// trace), and exits 1.
+TEST(Trace, ServePortInUse) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(listen(fd, 1), 0);
+  socklen_t len = sizeof a;
+  ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len), 0);
+  const std::string port = std::to_string(ntohs(a.sin_port));
+  const Command c =
+      run_command({kEpollscope, "serve", "--port", port, "--no-gui"}, std::chrono::seconds(30));
+  close(fd);
+  ASSERT_FALSE(c.timed_out);
+  EXPECT_EQ(c.status, 1) << c.output;
+  EXPECT_NE(c.output.find("epollscope serve: cannot listen on 127.0.0.1:" + port +
+                          ": Address already in use"),
+            std::string::npos)
+      << c.output;
+  EXPECT_EQ(c.output.find("connect with"), std::string::npos) << c.output;
+  EXPECT_EQ(c.output.find("traced "), std::string::npos) << c.output;
 }
 
 TEST(Trace, ProgramNotFound) {
