@@ -236,6 +236,54 @@ TEST_F(ObservedTest, EdgeTriggeredQueuedByWakeUpsAndPolledAtHarvest) {
   EXPECT_EQ(rdllist(ep), "");
 }
 
+// Four observed sockets woken in turn, edge-triggered: rdllist holds their items in wake-up order.
+class ObservedReadyOrderTest : public ObservedTest {
+ protected:
+  void SetUp() override {
+    ep = epoll();
+    for (int i = 0; i < 4; ++i) {
+      fds[i] = static_cast<int>(observe(4 + i, kTcpLabel, kEPOLLIN));
+      ASSERT_EQ(add(ep, fds[i], kEPOLLIN | kEPOLLET, static_cast<uint64_t>(i + 1)), 0);
+    }
+    // ep_insert polled IN: all four are queued already; a harvest takes them off (ET).
+    EXPECT_EQ(wait(ep), "(1:IN) (2:IN) (3:IN) (4:IN)");
+    wake({{fds[0], kEPOLLIN}, {fds[1], kEPOLLIN}, {fds[2], kEPOLLIN}, {fds[3], kEPOLLIN}});
+    EXPECT_EQ(rdllist(ep), "1 2 3 4");
+  }
+  int ep = -1;
+  int fds[4] = {};
+};
+
+// The tracer learns at the next harvest that wake-ups came during the previous scan: as
+// ep_done_scan left them, the items move from the tail to the head, the oldest first.
+TEST_F(ObservedReadyOrderTest, LateScanWakeupsMoveToTheHeadOldestFirst) {
+  clear_functions();
+  EXPECT_TRUE(k.late_scan_wakeups(ep, {fds[2], fds[3]}));
+  expect_invariants();
+  EXPECT_TRUE(traced_in_order({"ep_done_scan", "ep_done_scan", "ep_done_scan"}));
+  EXPECT_EQ(rdllist(ep), "3 4 1 2");
+  EXPECT_EQ(wait(ep), "(3:IN) (4:IN) (1:IN) (2:IN)");
+  // Nothing linked (ET: the harvest took them off), a non-epoll, no fds: nothing to do.
+  EXPECT_FALSE(k.late_scan_wakeups(ep, {fds[0]}));
+  EXPECT_FALSE(k.late_scan_wakeups(fds[0], {fds[1]}));
+  EXPECT_FALSE(k.late_scan_wakeups(ep, {}));
+  expect_invariants();
+}
+
+// Wake-ups that reached the tracer within one stop: the kernel's answer gives their order; the
+// listed items take it among the places they hold, the others keep theirs.
+TEST_F(ObservedReadyOrderTest, AdoptReadyOrderMovesOnlyTheListedItemsAmongTheirPlaces) {
+  EXPECT_TRUE(k.adopt_ready_order(ep, {fds[3], fds[1]}));
+  expect_invariants();
+  EXPECT_EQ(rdllist(ep), "1 4 3 2");
+  // Already in that order, or fewer than two listed: nothing moves.
+  EXPECT_FALSE(k.adopt_ready_order(ep, {fds[3], fds[1]}));
+  EXPECT_FALSE(k.adopt_ready_order(ep, {fds[2]}));
+  EXPECT_EQ(rdllist(ep), "1 4 3 2");
+  EXPECT_EQ(wait(ep), "(1:IN) (4:IN) (3:IN) (2:IN)");
+  expect_invariants();
+}
+
 TEST_F(ObservedTest, LevelTriggeredRequeuedWhileTheMaskHasTheBits) {
   int ep = epoll();
   int s = static_cast<int>(observe(4, kTcpLabel, kEPOLLIN));
