@@ -131,14 +131,14 @@ void draw_calls_panel(const app::TraceController& c, Commands& out) {
       ImGui::SameLine();
       ImGui::TextDisabled("  model");
       ImGui::SameLine();
-      const ImU32 model_colour = r.diverged ? p.bad : r.note.empty() ? p.text : p.text_dim;
+      const ImU32 model_colour = r.diverged ? p.differs : r.note.empty() ? p.text : p.text_dim;
       ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(model_colour), "%s",
                          elided(model_text, half).c_str());
       if (hovered || hovered_kernel || ImGui::IsItemHovered())
         ImGui::SetTooltip("%s\nkernel: %s\nmodel:  %s", text.c_str(), r.kernel.c_str(),
                           model_text.c_str());
       ImGui::TableNextColumn();
-      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(r.diverged       ? p.bad
+      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(r.diverged       ? p.differs
                                                         : r.note.empty() ? p.ok
                                                                          : p.text_dim),
                          r.diverged ? "\u2260" : "=");

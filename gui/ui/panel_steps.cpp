@@ -83,7 +83,7 @@ void draw_trace_steps_panel(const app::TraceController& c, Commands& out) {
   const trace::CallRecord& r = call->record;
   ImGui::TextWrapped("%s = %s", r.call.c_str(), r.kernel.c_str());
   if (r.diverged) {
-    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(palette().bad));
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(palette().differs));
     ImGui::TextWrapped("\u2260 the model answered %s", r.model.c_str());
     ImGui::PopStyleColor();
   } else if (!r.note.empty()) {
