@@ -15,6 +15,12 @@ ResultKind classify(const driver::Outcome& o) {
   return ResultKind::kSuccess;
 }
 
+ResultKind classify_text(const std::string& text) {
+  if (text == "blocks") return ResultKind::kBlocks;
+  if (text.rfind("-1 E", 0) == 0) return ResultKind::kErrno;
+  return text.empty() ? ResultKind::kNone : ResultKind::kSuccess;
+}
+
 std::size_t answered_statements(const Timeline& timeline, std::size_t tick) {
   return timeline.finished_at(tick);
 }
@@ -42,8 +48,9 @@ AnswerRow answer_row(const Session& s, std::size_t statement, bool reached) {
   const auto& all = s.scenario().statements;
   if (statement < all.size()) row.line = all[statement].loc.line;
   const auto& sts = s.statements();
-  if (!reached || statement >= sts.size()) return row;
+  if (!reached) return row;
   row.reached = true;
+  if (statement >= sts.size()) return row;  // after the run stopped: it never ran
   const driver::StatementResult& r = sts[statement].result;
   row.model = answer_of(r, 0);
   if (s.live()) row.kernel = answer_of(r, 1);

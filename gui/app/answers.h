@@ -23,6 +23,8 @@ enum class ResultKind {
   kBlocks,   // the calling thread sleeps in it
 };
 ResultKind classify(const driver::Outcome& o);
+// The same for an answer already written as text (a live trace's calls): "-1 EAGAIN" is an errno.
+ResultKind classify_text(const std::string& text);
 
 // One backend's answer to one statement.
 struct Answer {
@@ -62,7 +64,8 @@ struct AnswerRow {
 std::size_t answered_statements(const Timeline& timeline, std::size_t tick);
 
 // Row `statement` of the kernel column at `tick` (`reached` false and nothing else filled in for
-// a statement not answered yet).
+// a statement not answered yet; reached, with no answer that ran, for a statement after the one
+// where the run stopped).
 AnswerRow answer_row(const Session& s, std::size_t statement, bool reached);
 
 // For the script panel: the statements reached whose expectation failed on a backend or that

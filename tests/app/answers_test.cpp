@@ -191,6 +191,11 @@ TEST(KernelColumn, AnErrnoResultIsClassifiedAsErrno) {
   o = {};
   o.blocked = true;
   EXPECT_EQ(classify(o), ResultKind::kBlocks);
+  // A live trace's answers, already text.
+  EXPECT_EQ(classify_text("-1 EAGAIN"), ResultKind::kErrno);
+  EXPECT_EQ(classify_text("1 [4: EPOLLIN]"), ResultKind::kSuccess);
+  EXPECT_EQ(classify_text("-1"), ResultKind::kSuccess);  // a value, no errno
+  EXPECT_EQ(classify_text("blocks"), ResultKind::kBlocks);
 }
 
 // 01-pipe-2k-1k-et-blocks beside its level-triggered twin: in the twin, t1 does not sleep (the 1
@@ -280,6 +285,11 @@ close(w)                      => 0
   EXPECT_EQ(end.left_steps, et.statements().back().end_step);
   EXPECT_EQ(stop_note(et, end.statement, false).rfind("stopped at line 8: ", 0), 0u)
       << stop_note(et, end.statement, false);
+  // Its kernel-column rows after the stop: reached, and nothing ran there.
+  const AnswerRow after = answer_row(et, end.statement, true);
+  EXPECT_TRUE(after.reached);
+  EXPECT_FALSE(after.model.ran);
+  EXPECT_EQ(after.mark, AnswerRow::Mark::kNone);
 }
 
 TEST(RowMap, SecondRowsFollowTheirLines) {
