@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // gui/app/compare.h — compare mode: what differs between two models at the same position of the
 // timeline (the chains and tree of each epoll, each item, each file), worked out from snapshots
-// without any GUI library. The eventpoll view marks what differs with ≠ and red.
+// without any GUI library. The eventpoll view marks what differs with ≠ in magenta.
 #pragma once
 
 #include <cstdint>

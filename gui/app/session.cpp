@@ -52,6 +52,21 @@ std::unique_ptr<Session> Session::from_text(const std::string& text, const std::
     if (std::string_view(steps[i].function) == "mutex_lock" &&
         steps[i].text.rfind("race: ", 0) == 0)
       s->race_steps_.push_back(i);
+  const auto& sts = s->run_->statements();
+  for (std::size_t i = 0; i < sts.size(); ++i) {
+    bool marked = !sts[i].result.error.empty();
+    for (const auto& b : sts[i].result.backends)
+      marked = marked || !b.failed.empty();
+    if (marked) s->marked_.push_back(i);
+  }
+  if (!sts.empty() && !sts.back().result.error.empty()) {
+    s->stop_ = {true, sts.size() - 1, sts.back().result.statement->loc.line,
+                sts.back().result.error};
+  } else if (!s->run_->error().empty()) {
+    const auto& all = s->run_->scenario().statements;
+    s->stop_ = {true, sts.size(), sts.size() < all.size() ? all[sts.size()].loc.line : 0,
+                s->run_->error()};
+  }
   s->label_ = driver::trigger_label(s->run_->scenario());
   if (&s->run_->profile() != &sim::KernelProfile::default_profile())
     s->label_ += " (Linux " + s->run_->profile().name + ")";

@@ -79,6 +79,19 @@ class Session {
   std::string either_path_note(std::size_t statement) const;
   int divergences() const { return run_ ? run_->divergences() : 0; }
   int failed_expectations() const { return run_ ? run_->failed_expectations() : 0; }
+  // The statements whose expectation did not hold on the model or on the kernel, or that could
+  // not run, in order (the driver's verdicts, found once when the session is built).
+  const std::vector<std::size_t>& marked_statements() const { return marked_; }
+  // Where the run ended early: a statement that could not run (a thread still asleep, a name
+  // without an fd) or a run that could not start. `statement` is the one that could not run (the
+  // number of statements run when none did), `line` its line (0 if unknown).
+  struct Stop {
+    bool stopped = false;
+    std::size_t statement = 0;
+    int line = 0;
+    std::string why;
+  };
+  const Stop& stop() const { return stop_; }
 
  private:
   Session() = default;
@@ -89,6 +102,8 @@ class Session {
   std::size_t recorded_from_ = 0;
   std::unique_ptr<driver::ScenarioRun> run_;
   std::vector<std::size_t> race_steps_;  // the recorder's race steps (mutex_lock), in order
+  std::vector<std::size_t> marked_;
+  Stop stop_;
 };
 
 }  // namespace epollscope::app

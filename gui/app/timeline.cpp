@@ -9,13 +9,21 @@ namespace epollscope::app {
 
 Timeline::Timeline(const Session& left, const Session* right) {
   const auto& ls = left.statements();
+  const std::vector<StatementRun> none;
+  const auto& rs = right ? right->statements() : none;
+  // A side that ran fewer statements (it stopped) stays at the end of its last one.
+  const std::size_t left_end = ls.empty() ? 0 : ls.back().end_step;
+  const std::size_t right_end = rs.empty() ? 0 : rs.back().end_step;
   starts_.push_back(0);
-  for (std::size_t s = 0; s < ls.size(); ++s) {
-    Span sp{ls[s].first_step, ls[s].end_step - ls[s].first_step, 0, 0};
-    if (right && s < right->statements().size()) {
-      const auto& r = right->statements()[s];
-      sp.right_first = r.first_step;
-      sp.right_len = r.end_step - r.first_step;
+  for (std::size_t s = 0; s < std::max(ls.size(), rs.size()); ++s) {
+    Span sp{left_end, 0, right_end, 0};
+    if (s < ls.size()) {
+      sp.left_first = ls[s].first_step;
+      sp.left_len = ls[s].end_step - ls[s].first_step;
+    }
+    if (s < rs.size()) {
+      sp.right_first = rs[s].first_step;
+      sp.right_len = rs[s].end_step - rs[s].first_step;
     }
     lens_.push_back(sp);
     // The untraced set-up (statements before record_from) has no ticks: tick 0 shows its end.
@@ -51,6 +59,13 @@ std::size_t Timeline::last_tick_of(std::size_t s) const {
   if (lens_.empty()) return 0;
   s = std::min(s, lens_.size() - 1);
   return starts_[s + 1];
+}
+
+std::size_t Timeline::finished_at(std::size_t tick) const {
+  if (starts_.empty()) return 0;
+  // Statement s is finished when starts_[s + 1] <= tick.
+  return static_cast<std::size_t>(std::upper_bound(starts_.begin() + 1, starts_.end(), tick) -
+                                  (starts_.begin() + 1));
 }
 
 std::size_t Timeline::tick_of_left_steps(std::size_t steps) const {

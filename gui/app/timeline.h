@@ -7,6 +7,10 @@
 // shows its state after min(o, its own step count) of that statement's steps, so two models stay
 // on the same statement while one of them has more to show. Statements run untraced (before the
 // sessions' record_from) own no ticks: tick 0 is then the state after them.
+//
+// When one side stopped early (a statement that could not run: compare mode's twin whose thread
+// is still asleep, say), the timeline goes on to the other side's last statement and the side
+// that stopped keeps showing its last state.
 #pragma once
 
 #include <cstddef>
@@ -35,6 +39,8 @@ class Timeline {
   std::size_t last_tick_of(std::size_t s) const;
   // The tick at which the left session has done exactly `steps` steps (or the nearest after).
   std::size_t tick_of_left_steps(std::size_t steps) const;
+  // How many statements have all their ticks at or before `tick` (their answers are reached).
+  std::size_t finished_at(std::size_t tick) const;
   std::size_t statements() const { return lens_.size(); }
 
  private:

@@ -100,7 +100,7 @@ void draw_menu(const app::Controller& c, UiState& ui, Commands& out, float* heig
     ImGui::EndMenu();
   }
   if (ImGui::BeginMenu("Help")) {
-    if (ImGui::MenuItem("Keys", "H")) ui.show_help = true;
+    if (ImGui::MenuItem("Keys and colours", "H")) ui.show_help = true;
     ImGui::EndMenu();
   }
   const std::string title = c.left() && c.left()->ok() && !c.left()->scenario().title.empty()
@@ -124,7 +124,7 @@ void draw_trace_menu(const app::TraceController& c, UiState& ui, Commands& out, 
     ImGui::EndMenu();
   }
   if (ImGui::BeginMenu("Help")) {
-    if (ImGui::MenuItem("Keys", "H")) ui.show_help = true;
+    if (ImGui::MenuItem("Keys and colours", "H")) ui.show_help = true;
     ImGui::EndMenu();
   }
   const std::string& program = c.status().program;
@@ -242,7 +242,7 @@ void draw_frame(const app::Controller& c, UiState& ui, double now, Commands& out
   }
 
   if (begin_fixed(report, "Script", ImVec2(0, menu), ImVec2(side_w, body_h * 0.42f)))
-    draw_script_panel(c, ui, out);
+    draw_script_panel(c, ui, out, report);
   ImGui::End();
   if (begin_fixed(report, "Kernel functions of this call", ImVec2(0, menu + body_h * 0.42f),
                   ImVec2(side_w, body_h * 0.33f)))
@@ -250,7 +250,7 @@ void draw_frame(const app::Controller& c, UiState& ui, double now, Commands& out
   ImGui::End();
   if (begin_fixed(report, "The real kernel beside the model", ImVec2(0, menu + body_h * 0.75f),
                   ImVec2(side_w, body_h * 0.25f)))
-    draw_kernel_panel(c, out);
+    draw_kernel_panel(c, out, report);
   ImGui::End();
   if (begin_fixed(report, "Timeline", ImVec2(0, view.y - timeline_h), ImVec2(view.x, timeline_h)))
     draw_timeline_panel(c, out);
@@ -275,9 +275,11 @@ void draw_frame(const app::Controller& c, UiState& ui, double now, Commands& out
       report.panes[0].label = c.left()->label();
       report.panes[1].label = c.right()->label();
       draw_eventpoll_pane(*c.left(), pos.left_steps, prev.left_steps,
+                          app::stop_note(*c.left(), pos.statement, pos.before_first),
                           &c.right()->snapshot_after(pos.right_steps), t, min,
                           ImVec2(mid - 2, max.y), ui.panes[0], report.panes[0]);
       draw_eventpoll_pane(*c.right(), pos.right_steps, prev.right_steps,
+                          app::stop_note(*c.right(), pos.statement, pos.before_first),
                           &c.left()->snapshot_after(pos.left_steps), t, ImVec2(mid + 2, min.y), max,
                           ui.panes[1], report.panes[1]);
       ImGui::GetWindowDrawList()->AddLine(ImVec2(mid, min.y), ImVec2(mid, max.y),
@@ -285,8 +287,9 @@ void draw_frame(const app::Controller& c, UiState& ui, double now, Commands& out
     } else {
       report.panes.resize(1);
       report.panes[0].label = c.left()->label();
-      draw_eventpoll_pane(*c.left(), pos.left_steps, prev.left_steps, nullptr, t, min, max,
-                          ui.panes[0], report.panes[0]);
+      draw_eventpoll_pane(*c.left(), pos.left_steps, prev.left_steps,
+                          app::stop_note(*c.left(), pos.statement, pos.before_first), nullptr, t,
+                          min, max, ui.panes[0], report.panes[0]);
     }
   }
   ImGui::End();

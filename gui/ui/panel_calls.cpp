@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // gui/ui/panel_calls.cpp — a live trace's calls, the kernel column of a traced program: each call
 // the program made, what the real kernel answered and what the model answered, = when they agree
-// and ≠ when they do not (a divergence), a note for a call the model took from the kernel (an
-// observed file's); ↯ with the wake-ups of observed files handed to the model before the call.
+// and ≠ (magenta) when they do not (a divergence), an errno answer in orange, a note for a call the
+// model took from the kernel (an observed file's); ↯ with the wake-ups of observed files handed to
+// the model before the call.
 // The current call is highlighted; a click goes to the end of a call's steps.
 #include <algorithm>
 #include <cstdint>
@@ -126,19 +127,26 @@ void draw_calls_panel(const app::TraceController& c, Commands& out) {
           (ImGui::GetContentRegionAvail().x - ImGui::CalcTextSize("  kernel    model  ").x) / 2);
       ImGui::TextDisabled("  kernel");
       ImGui::SameLine();
-      ImGui::TextUnformatted(elided(r.kernel, half).c_str());
+      // An errno in its own colour, not a success's.
+      const bool kernel_errno = app::classify_text(r.kernel) == app::ResultKind::kErrno;
+      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(kernel_errno ? p.errno_result : p.text),
+                         "%s", elided(r.kernel, half).c_str());
       const bool hovered_kernel = ImGui::IsItemHovered();
       ImGui::SameLine();
       ImGui::TextDisabled("  model");
       ImGui::SameLine();
-      const ImU32 model_colour = r.diverged ? p.bad : r.note.empty() ? p.text : p.text_dim;
+      const ImU32 model_colour = r.diverged        ? p.differs
+                                 : !r.note.empty() ? p.text_dim
+                                 : app::classify_text(model_text) == app::ResultKind::kErrno
+                                     ? p.errno_result
+                                     : p.text;
       ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(model_colour), "%s",
                          elided(model_text, half).c_str());
       if (hovered || hovered_kernel || ImGui::IsItemHovered())
         ImGui::SetTooltip("%s\nkernel: %s\nmodel:  %s", text.c_str(), r.kernel.c_str(),
                           model_text.c_str());
       ImGui::TableNextColumn();
-      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(r.diverged       ? p.bad
+      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(r.diverged       ? p.differs
                                                         : r.note.empty() ? p.ok
                                                                          : p.text_dim),
                          r.diverged ? "\u2260" : "=");

@@ -11,6 +11,7 @@
 // a live model. Between two snapshots the tree's nodes move from their old places to their new
 // ones, and a wake-up is drawn as a dot travelling from the file's wait queue to the ready list.
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <map>
 #include <set>
@@ -122,7 +123,7 @@ ChainResult draw_chain(ImDrawList* dl, const sim::Snapshot& s, const char* name,
   const Palette& p = palette();
   const float h = ImGui::GetFontSize() + 10;
   const float w = ImGui::CalcTextSize("fd 000").x + 16;
-  text_at(dl, ImVec2(at.x, at.y + 5), differs ? p.bad : p.text_dim,
+  text_at(dl, ImVec2(at.x, at.y + 5), differs ? p.differs : p.text_dim,
           differs ? cat(name, " \u2260") : std::string(name));
   float x = at.x + ImGui::CalcTextSize("rdllist \u2260 ").x + 12;
   const int max_nodes = std::max(1, static_cast<int>((width - (x - at.x)) / (w + 18)) - 1);
@@ -331,7 +332,8 @@ float draw_epoll(PaneInputs& in, const std::shared_ptr<const sim::EventPollView>
   float bw = 0;
   for (const auto& l : lines)
     bw = std::max(bw, ImGui::CalcTextSize(l.c_str()).x + 18);
-  bw = std::min(bw, width * 0.45f);
+  // Its text whole (a narrow compare pane gives the tree less room rather than cut the text).
+  bw = std::min(bw, width * 0.6f);
   box(dl, at, ImVec2(at.x + bw, at.y + bh), p.box, p.box_border,
       touched(in.step, sim::ObjKind::kEventPoll, ep->id));
   for (std::size_t i = 0; i < lines.size(); ++i)
@@ -340,9 +342,15 @@ float draw_epoll(PaneInputs& in, const std::shared_ptr<const sim::EventPollView>
   // rbr
   const float tx = at.x + bw + 24;
   const bool tree_differs = in.diff.lists.count(ep->label + " rbr") > 0;
-  text_at(dl, ImVec2(tx, at.y), tree_differs ? p.bad : p.text_dim,
-          tree_differs ? "rbr (red-black tree, key = file, fd) \u2260"
-                       : "rbr (red-black tree, key = file, fd)");
+  // The longest title that fits beside the box.
+  std::string tree_title = "rbr";
+  for (const char* t : {"rbr (red-black tree, key = file, fd)", "rbr (red-black tree)"})
+    if (ImGui::CalcTextSize(cat(t, " \u2260").c_str()).x <= width - (tx - at.x)) {
+      tree_title = t;
+      break;
+    }
+  text_at(dl, ImVec2(tx, at.y), tree_differs ? p.differs : p.text_dim,
+          tree_differs ? tree_title + " \u2260" : tree_title);
   const app::TreeLayout& cur = in.cache.trees.get(now, ep);
   const app::TreeLayout* shown = &cur;
   if (in.t < 1)
@@ -401,23 +409,40 @@ float draw_epoll(PaneInputs& in, const std::shared_ptr<const sim::EventPollView>
     for (const auto& [rank, id] : ranked)
       listed.push_back(id);
   }
+  // A long list keeps one line an item; a few items may take two each in a narrow pane.
+  const bool few_items = listed.size() <= 4;
   for (uint32_t id : listed) {
     const sim::EpItemView* v = now.item(id);
     if (!v) continue;
     const sim::FileView* f = now.file(v->file);
-    std::string s =
-        cat("epitem fd ", v->fd, "  ", f ? f->label : std::string("?"), "  events ",
-            sim::mask_to_string(v->events & ~sim::kEP_PRIVATE_BITS), " ", trigger_marks(v->events),
-            "  data ", v->data,
-            v->ready ? cat("  ready now: ", sim::mask_to_string(v->ready)) : std::string());
+    const bool differs = in.diff.items.count(app::Differences::item_key(ep->id, v->fd)) > 0;
+    std::string s = cat("epitem fd ", v->fd, "  ", f ? f->label : std::string("?"));
+    std::string rest =
+        cat("events ", sim::mask_to_string(v->events & ~sim::kEP_PRIVATE_BITS), " ",
+            trigger_marks(v->events), "  data ", v->data,
+            v->ready ? cat("  ready now: ", sim::mask_to_string(v->ready)) : std::string(),
+            differs ? "  \u2260" : "");
+    // One line, or two in a narrow pane (the events under the file) rather than cut.
+    const bool two = few_items && ImGui::CalcTextSize(cat(s, "  ", rest).c_str()).x + 8 > width;
+    if (!two) s = cat(s, "  ", rest);
+    // The events wrap under the file, indented, in as many lines as they need.
+    const float indent = 4 + ImGui::CalcTextSize("epitem ").x;
+    const float wrap = std::max(80.f, width - indent);
+    const float rest_h =
+        two ? ImGui::GetFont()->CalcTextSizeA(ImGui::GetFontSize(), FLT_MAX, wrap, rest.c_str()).y
+            : 0;
+    const float h = two ? line + std::max(line, rest_h + 3) : line;
     const bool hl = touched(in.step, sim::ObjKind::kEpItem, id);
     if (hl)
-      dl->AddRectFilled(ImVec2(at.x, y - 1), ImVec2(at.x + width, y + line - 1),
+      dl->AddRectFilled(ImVec2(at.x, y - 1), ImVec2(at.x + width, y + h - 1),
                         with_alpha(p.highlight, 0.25f));
-    const bool differs = in.diff.items.count(app::Differences::item_key(ep->id, v->fd)) > 0;
-    text_at(dl, ImVec2(at.x + 4, y), differs ? p.bad : p.text_dim, differs ? s + "  \u2260" : s);
+    const ImU32 colour = differs ? p.differs : p.text_dim;
+    text_at(dl, ImVec2(at.x + 4, y), colour, s);
+    if (two)
+      dl->AddText(ImGui::GetFont(), ImGui::GetFontSize(), ImVec2(at.x + indent, y + line), colour,
+                  rest.c_str(), nullptr, wrap);
     ++in.report.items_listed;
-    y += line;
+    y += h;
   }
   if (ep->rbr.size() > listed.size()) {
     text_at(dl, ImVec2(at.x + 4, y), p.text_dim,
@@ -501,7 +526,7 @@ float draw_files(PaneInputs& in, ImVec2 at, float width) {
     // line and the threads under it).
     if (in.report.files_drawn > 0 && y + fh + 2 * line + 36 > clip_bottom) break;
     ImVec2 a(x, y), b(x + fw, y + fh);
-    box(dl, a, b, p.box, in.diff.files.count(f->id) ? p.bad : p.box_border,
+    box(dl, a, b, p.box, in.diff.files.count(f->id) ? p.differs : p.box_border,
         touched(step, sim::ObjKind::kFile, f->id));
     float ty = y + 5;
     text_at(dl, ImVec2(x + 8, ty), p.text, cat(f->label, "  (", fd_names, ")"));
@@ -635,12 +660,15 @@ void draw_callback_dot(ImDrawList* dl, const sim::TraceStep* step, const sim::Sn
 }  // namespace
 
 void draw_eventpoll_pane(const app::Session& s, std::size_t steps, std::size_t prev_steps,
-                         const sim::Snapshot* other, float t, ImVec2 min, ImVec2 max,
-                         PaneCache& cache, FrameReport::Pane& report) {
-  const sim::TraceStep* step =
-      steps > 0 && steps <= s.recorder().size() ? &s.recorder().steps()[steps - 1] : nullptr;
-  const PaneState state{s.snapshot_after(steps), s.snapshot_after(prev_steps), step,
-                        cat(s.label(), s.live() ? "" : "   (model only)")};
+                         const std::string& stopped, const sim::Snapshot* other, float t,
+                         ImVec2 min, ImVec2 max, PaneCache& cache, FrameReport::Pane& report) {
+  // A run that stopped keeps its last state; its last step is not drawn as happening again.
+  const sim::TraceStep* step = stopped.empty() && steps > 0 && steps <= s.recorder().size()
+                                   ? &s.recorder().steps()[steps - 1]
+                                   : nullptr;
+  PaneState state{s.snapshot_after(steps), s.snapshot_after(prev_steps), step,
+                  cat(s.label(), s.live() ? "" : "   (model only)")};
+  state.stopped = stopped;
   draw_eventpoll_pane(state, other, t, min, max, cache, report);
 }
 
@@ -662,7 +690,15 @@ void draw_eventpoll_pane(const PaneState& state, const sim::Snapshot* other, flo
   ImVec2 at(min.x + pad, min.y + pad);
   text_at(dl, at, p.text, state.title);
   at.y += ImGui::GetFontSize() + 8;
-  if (step) {
+  report.stopped = state.stopped;
+  if (!state.stopped.empty()) {
+    // "stopped at line N: why", wrapped to the pane (the last state stays drawn below it).
+    const float wrap = std::max(100.f, width);
+    const char* text = state.stopped.c_str();
+    const ImVec2 size = ImGui::GetFont()->CalcTextSizeA(ImGui::GetFontSize(), FLT_MAX, wrap, text);
+    dl->AddText(ImGui::GetFont(), ImGui::GetFontSize(), at, p.bad, text, nullptr, wrap);
+    at.y += size.y + 6;
+  } else if (step) {
     std::string caption = cat(step->function, ": ", step->text);
     const std::size_t max_chars =
         static_cast<std::size_t>(std::max(20.f, width / (ImGui::GetFontSize() * 0.5f)));
@@ -672,8 +708,9 @@ void draw_eventpoll_pane(const PaneState& state, const sim::Snapshot* other, flo
   at.y += ImGui::GetFontSize() + 10;
 
   Anchors anchors;
-  // Compare mode: what differs from the other model is marked with ≠ and a red outline. Worked
-  // out once per pair of snapshots, not every frame.
+  // Compare mode: what differs from the other model is marked with ≠ and a magenta outline
+  // (palette().differs, not red: red is a red tree node). Worked out once per pair of snapshots,
+  // not every frame.
   if (cache.compared_now != &now || cache.compared_other != other) {
     const bool updated = other && cache.compared_now && cache.compared_other &&
                          app::update_differences(*cache.compared_now, *cache.compared_other, now,

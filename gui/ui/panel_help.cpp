@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// gui/ui/panel_help.cpp — the keys.
+// gui/ui/panel_help.cpp — the keys, and what the colours and marks mean.
 #include "gui/ui/panels.h"
+#include "gui/ui/theme.h"
 
 namespace epollscope::ui {
 
@@ -9,7 +10,7 @@ void draw_help(UiState& ui) {
   ImGui::SetNextWindowPos(
       ImVec2(ImGui::GetIO().DisplaySize.x * 0.5f, ImGui::GetIO().DisplaySize.y * 0.5f),
       ImGuiCond_Always, ImVec2(0.5f, 0.5f));
-  if (ImGui::Begin("Keys (H to close)", &ui.show_help,
+  if (ImGui::Begin("Keys and colours (H to close)", &ui.show_help,
                    ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoCollapse)) {
     const char* keys[][2] = {
         {"Space", "play / pause"},
@@ -38,6 +39,39 @@ void draw_help(UiState& ui) {
     ImGui::TextDisabled("Click a script line, a step or a row of the kernel column to go there.");
     ImGui::TextDisabled("Point at a tree node to see its epitem. Big trees fold what is smaller");
     ImGui::TextDisabled("than a few pixels; zoom in to see it. Long lists show the first 12.");
+    ImGui::Separator();
+    // What each colour and mark means; each is drawn in its own colour.
+    const Palette& p = palette();
+    struct Legend {
+      ImU32 colour;
+      const char* mark;
+      const char* meaning;
+    };
+    const Legend legend[] = {
+        {p.ok, "\u2713", "the real kernel answered as the model (and as expected)"},
+        {p.differs, "\u2260 magenta",
+         "differs: the kernel answered otherwise, or in compare mode the other model"},
+        {p.highlight, "\u21c4", "a race: the kernel took another outcome the line lists"},
+        {p.bad, "\u2717 red text",
+         "an expectation (=> ...) that did not hold: \"expected X, got Y\"; a stop"},
+        {p.errno_result, "-1 EAGAIN", "an errno result (orange), not a success"},
+        {p.rb_red, "red node", "a red node of the red-black tree rbr (only there)"},
+        {p.ready, "amber node", "an epitem on the ready list rdllist"},
+        {p.highlight, "yellow outline", "what the current step touched"},
+    };
+    if (ImGui::BeginTable("legend", 2)) {
+      for (const auto& l : legend) {
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(l.colour), "%s", l.mark);
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(l.meaning);
+      }
+      ImGui::EndTable();
+    }
+    ImGui::TextDisabled("The kernel column shows the answers up to the current step; a later");
+    ImGui::TextDisabled("line shows \u00b7 until the step reaches it. A compare pane whose run");
+    ImGui::TextDisabled("stopped says \"stopped at line N: why\" and keeps its last state.");
     ImGui::Separator();
     ImGui::TextDisabled("Following a live trace: End (or Live) follows the newest step, Page");
     ImGui::TextDisabled("Down / Up go to the next / previous call, a click on a call goes to it.");

@@ -1,87 +1,183 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// gui/ui/panel_kernel.cpp — the kernel column: for each call, what the model returned and what
-// the real kernel returned, with a check mark when they agree and a red mark when they do not; for
-// a race (`=> A or B`), ⇄ when the kernel took another listed outcome than the model (its tooltip
-// and the kernel-functions panel say which, and why the kernel may take either path).
+// gui/ui/panel_kernel.cpp — the kernel column: for each call the position has reached, what the
+// model returned and what the real kernel returned (a later call shows only "·": its answer would
+// give the game away). The mark says how they compare: ✓ they agree (and what is expected
+// held), ≠ in magenta they differ, ⇄ for a race (`=> A or B`) where the kernel took another listed
+// outcome than the model (its tooltip and the kernel-functions panel say which, and why the kernel
+// may take either path), ✗ in red an expectation that did not hold (the line under the row says
+// "kernel: expected X, got Y") or a statement that could not run. An errno result is orange, a
+// result that fails its expectation red. The rules are app/answers.h's.
 #include <algorithm>
 #include <cstdint>
 
-#include "driver/model_backend.h"
 #include "gui/ui/panels.h"
 #include "gui/ui/theme.h"
 
 namespace epollscope::ui {
 namespace {
 
-std::string outcome_text(const driver::StatementResult& r, std::size_t b) {
-  if (b >= r.backends.size() || !r.backends[b].ran) return "-";
-  return driver::describe_outcome(r.backends[b].outcome, r.call);
+ImVec4 colour(ImU32 c) {
+  return ImGui::ColorConvertU32ToFloat4(c);
+}
+
+// `text` cut to `width` pixels with "..." (the whole of it is in a tooltip).
+std::string elided(const std::string& text, float width) {
+  if (ImGui::CalcTextSize(text.c_str()).x <= width) return text;
+  const float dots = ImGui::CalcTextSize("...").x;
+  std::size_t keep = text.size();
+  while (keep > 0 && ImGui::CalcTextSize(text.c_str(), text.c_str() + keep).x + dots > width)
+    --keep;
+  while (keep > 0 && (static_cast<unsigned char>(text[keep]) & 0xC0) == 0x80)
+    --keep;
+  return text.substr(0, keep) + "...";
+}
+
+ImU32 answer_colour(const app::Answer& a) {
+  if (a.failed) return palette().bad;
+  if (a.kind == app::ResultKind::kErrno) return palette().errno_result;
+  return palette().text;
+}
+
+// One answer in its cell, cut to the cell; the whole of it (and what was expected) in a tooltip.
+void answer_cell(const app::Answer& a) {
+  const std::string text = elided(a.text, ImGui::GetContentRegionAvail().x);
+  ImGui::TextColored(colour(answer_colour(a)), "%s", text.c_str());
+  if (ImGui::IsItemHovered() && (text != a.text || a.failed))
+    ImGui::SetTooltip("%s", a.failed ? a.failure.c_str() : a.text.c_str());
 }
 
 }  // namespace
 
-void draw_kernel_panel(const app::Controller& c, Commands& out) {
+void draw_kernel_panel(const app::Controller& c, Commands& out, FrameReport& report) {
   const app::Session* s = c.left();
   if (!s || !s->ok()) return;
-  if (!s->note().empty())
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette().text_dim), "%s", s->note().c_str());
+  const Palette& p = palette();
+  if (!s->note().empty()) ImGui::TextColored(colour(p.text_dim), "%s", s->note().c_str());
   const app::Timeline::Position pos = c.timeline().at(c.tick());
-  const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
-                                ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp;
+  // The statements whose answers the position has reached; the rows after them show none.
+  const std::size_t answered = app::answered_statements(c.timeline(), c.tick());
+  const std::size_t rows = s->scenario().statements.size();
+  app::RowMap map{rows, app::marked_reached(*s, answered)};
+  // No inner borders: the line under a row runs across the cells.
+  const ImGuiTableFlags flags =
+      ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp;
   if (!ImGui::BeginTable("kernel-column", 4, flags)) return;
   ImGui::TableSetupScrollFreeze(0, 1);
   ImGui::TableSetupColumn("line", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 2.5f);
-  ImGui::TableSetupColumn("model");
-  ImGui::TableSetupColumn("kernel");
+  // The two answers get the same width whatever they hold.
+  ImGui::TableSetupColumn("model", ImGuiTableColumnFlags_WidthStretch, 1.f);
+  ImGui::TableSetupColumn("kernel", ImGuiTableColumnFlags_WidthStretch, 1.f);
   ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 1.5f);
   ImGui::TableHeadersRow();
+  // Rows scroll under the header: the line under a row is clipped to below it.
+  const float header_bottom = ImGui::GetItemRectMax().y;
   // Only the visible rows are built (a scenario can run hundreds of thousands of statements);
-  // the current statement's row is kept in view as the timeline moves.
-  static std::size_t followed = SIZE_MAX;
+  // the current statement's row is kept in view as the timeline moves (for a few frames after
+  // it changed: a new window does not know its content's height at first). Kept in the table's
+  // window, not in statics: another window starts afresh.
   const std::size_t current = pos.before_first ? SIZE_MAX : pos.statement;
-  if (current != followed && current != SIZE_MAX) {
-    const float row = ImGui::GetTextLineHeightWithSpacing();
-    const float visible = ImGui::GetWindowHeight();
-    const float y = row * static_cast<float>(current);
-    if (y < ImGui::GetScrollY() || y > ImGui::GetScrollY() + visible - 3 * row)
-      ImGui::SetScrollY(std::max(0.f, y - visible / 3));
+  ImGuiStorage* kept = ImGui::GetStateStorage();
+  const ImGuiID followed_id = ImGui::GetID("followed"), frames_id = ImGui::GetID("follow-frames");
+  const int current_int = current == SIZE_MAX ? -1 : static_cast<int>(current);
+  if (kept->GetInt(followed_id, -2) != current_int) {
+    kept->SetInt(followed_id, current_int);
+    kept->SetInt(frames_id, 3);
   }
-  followed = current;
+  if (const int frames = kept->GetInt(frames_id, 0); frames > 0) {
+    kept->SetInt(frames_id, frames - 1);
+    if (current != SIZE_MAX && current < rows) {
+      const float row = ImGui::GetTextLineHeightWithSpacing();
+      const float visible = ImGui::GetWindowHeight();
+      // The row and the line under it, when it has one.
+      const float y = row * static_cast<float>(map.display_of(current));
+      if (y < ImGui::GetScrollY() || y > ImGui::GetScrollY() + visible - 4 * row)
+        ImGui::SetScrollY(std::max(0.f, y - visible / 3));
+    }
+  }
   ImGuiListClipper clipper;
-  clipper.Begin(static_cast<int>(s->statements().size()));
+  clipper.Begin(static_cast<int>(map.size()));
   while (clipper.Step())
-    for (int row = clipper.DisplayStart; row < clipper.DisplayEnd; ++row) {
-      const std::size_t i = static_cast<std::size_t>(row);
-      const auto& r = s->statements()[i].result;
+    for (int display = clipper.DisplayStart; display < clipper.DisplayEnd; ++display) {
+      const app::RowMap::Row at = map.at(static_cast<std::size_t>(display));
+      const std::size_t i = at.base;
+      const app::AnswerRow r = app::answer_row(*s, i, i < answered);
       ImGui::TableNextRow();
-      if (i == current) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, palette().current_line);
+      if (i == current) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, p.current_line);
+      if (at.second) {
+        // The line under a row: what was expected and what came, across the answers' cells.
+        // Drawn across the line's and the answers' cells (a cell clips its text), up to the
+        // mark's column.
+        ImGui::TableSetColumnIndex(0);
+        const ImVec2 at(ImGui::GetCursorScreenPos().x + ImGui::GetFontSize() * 0.8f,
+                        ImGui::GetCursorScreenPos().y);
+        const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x -
+                            ImGui::GetFontSize() * 1.5f;
+        const std::string text = elided(r.note, std::max(right - at.x, ImGui::GetFontSize() * 4));
+        ImDrawList* dl = ImGui::GetWindowDrawList();
+        dl->PushClipRect(ImVec2(at.x, std::max(at.y, header_bottom)),
+                         ImVec2(right, ImGui::GetWindowPos().y + ImGui::GetWindowHeight()), false);
+        dl->AddText(at, p.bad, text.c_str());
+        dl->PopClipRect();
+        ImGui::Dummy(ImVec2(ImGui::GetContentRegionAvail().x, ImGui::GetTextLineHeight()));
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", r.why.c_str());
+        ++report.answer_notes;
+        continue;
+      }
       ImGui::TableNextColumn();
-      ImGui::PushID(row);
-      if (ImGui::Selectable(std::to_string(r.statement->loc.line).c_str(), false,
+      ImGui::PushID(display);
+      if (ImGui::Selectable(std::to_string(r.line).c_str(), false,
                             ImGuiSelectableFlags_SpanAllColumns))
         out.push_back(app::Command{app::Command::Kind::kSeekStatement, 0, i});
       ImGui::PopID();
+      if (!r.reached) {
+        // Not reached yet: nothing of its answers.
+        ImGui::TableNextColumn();
+        ImGui::TextDisabled("\u00b7");
+        ImGui::TableNextColumn();
+        ImGui::TextDisabled("\u00b7");
+        continue;
+      }
+      ++report.answers_shown;
+      report.last_answer_shown = std::max(report.last_answer_shown, static_cast<int>(i));
       ImGui::TableNextColumn();
-      ImGui::TextUnformatted(outcome_text(r, 0).c_str());
-      ImGui::TableNextColumn();
-      if (s->live())
-        ImGui::TextUnformatted(outcome_text(r, 1).c_str());
+      if (r.model.ran)
+        answer_cell(r.model);
       else
-        ImGui::TextDisabled("(not asked)");
+        ImGui::TextDisabled("-");
       ImGui::TableNextColumn();
-      if (s->live()) {
-        const bool agree = r.divergences.empty();
-        // ⇄: both are listed outcomes of a race, and the kernel took the other one.
-        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(!agree         ? palette().bad
-                                                          : r.other_path ? palette().highlight
-                                                                         : palette().ok),
-                           !agree         ? "\u2717"
-                           : r.other_path ? "\u21c4"
-                                          : "\u2713");
-        if (!agree && ImGui::IsItemHovered())
-          ImGui::SetTooltip("%s", r.divergences.front().c_str());
-        else if (r.other_path && ImGui::IsItemHovered())
-          ImGui::SetTooltip("%s", s->either_path_note(i).c_str());
+      if (!s->live())
+        ImGui::TextDisabled("(not asked)");
+      else if (r.kernel.ran)
+        answer_cell(r.kernel);
+      else
+        ImGui::TextDisabled("-");
+      ImGui::TableNextColumn();
+      using Mark = app::AnswerRow::Mark;
+      const char* glyph = nullptr;
+      ImU32 col = p.ok;
+      switch (r.mark) {
+        case Mark::kNone:
+          break;
+        case Mark::kAgree:
+          glyph = "\u2713";
+          break;
+        case Mark::kDiffers:
+          glyph = "\u2260";
+          col = p.differs;
+          break;
+        case Mark::kOtherPath:
+          glyph = "\u21c4";
+          col = p.highlight;
+          break;
+        case Mark::kFailed:
+        case Mark::kStopped:
+          glyph = "\u2717";
+          col = p.bad;
+          break;
+      }
+      if (glyph) {
+        ImGui::TextColored(colour(col), "%s", glyph);
+        if (!r.why.empty() && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", r.why.c_str());
       }
     }
   ImGui::EndTable();

@@ -17,7 +17,15 @@ void draw_steps_panel(const app::Controller& c, Commands& out) {
   if (!s || !s->ok()) return;
   const app::Timeline::Position pos = c.timeline().at(c.tick());
   if (pos.before_first || pos.statement >= s->statements().size()) {
-    ImGui::TextDisabled("Step forward (Right arrow) to run the first call.");
+    // Past the statement where this side's run stopped (compare mode: the other side runs on).
+    const std::string stopped = app::stop_note(*s, pos.statement, pos.before_first);
+    if (pos.before_first || stopped.empty()) {
+      ImGui::TextDisabled("Step forward (Right arrow) to run the first call.");
+    } else {
+      ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(palette().bad));
+      ImGui::TextWrapped("The %s model %s", s->label().c_str(), stopped.c_str());
+      ImGui::PopStyleColor();
+    }
     return;
   }
   const app::StatementRun& run = s->statements()[pos.statement];
@@ -83,7 +91,7 @@ void draw_trace_steps_panel(const app::TraceController& c, Commands& out) {
   const trace::CallRecord& r = call->record;
   ImGui::TextWrapped("%s = %s", r.call.c_str(), r.kernel.c_str());
   if (r.diverged) {
-    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(palette().bad));
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(palette().differs));
     ImGui::TextWrapped("\u2260 the model answered %s", r.model.c_str());
     ImGui::PopStyleColor();
   } else if (!r.note.empty()) {

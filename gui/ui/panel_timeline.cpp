@@ -68,7 +68,7 @@ void draw_trace_timeline_panel(const app::TraceController& c, Commands& out) {
   ImGui::SetNextItemWidth(-ImGui::CalcTextSize(where.c_str()).x - 20);
   if (ImGui::SliderInt("##scrub", &tick, 0, static_cast<int>(total - c.first_tick()), ""))
     out.push_back(app::Command{K::kSeek, c.first_tick() + static_cast<uint64_t>(tick)});
-  // A red mark on the scrubber where each diverged call ends.
+  // A magenta mark (≠) on the scrubber where each diverged call ends.
   if (st.counts.divergences > 0 && total > c.first_tick()) {
     const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
     const float span = static_cast<float>(total - c.first_tick());
@@ -76,7 +76,7 @@ void draw_trace_timeline_panel(const app::TraceController& c, Commands& out) {
       if (call.record.diverged) {
         const float x =
             a.x + (b.x - a.x) * static_cast<float>(call.end_step - c.first_tick()) / span;
-        ImGui::GetWindowDrawList()->AddLine(ImVec2(x, a.y), ImVec2(x, b.y), p.bad, 2);
+        ImGui::GetWindowDrawList()->AddLine(ImVec2(x, a.y), ImVec2(x, b.y), p.differs, 2);
       }
   }
   ImGui::SameLine();
@@ -113,8 +113,8 @@ void draw_trace_timeline_panel(const app::TraceController& c, Commands& out) {
   if (ImGui::IsItemHovered() && !st.program.empty()) ImGui::SetTooltip("%s", st.program.c_str());
   ImGui::SameLine(0, 0);
   ImGui::TextColored(
-      ImGui::ColorConvertU32ToFloat4(st.counts.divergences > 0 ? colours.bad : colours.text), "%s",
-      divergences.c_str());
+      ImGui::ColorConvertU32ToFloat4(st.counts.divergences > 0 ? colours.differs : colours.text),
+      "%s", divergences.c_str());
   if (!end.empty()) {
     ImGui::SameLine(0, 0);
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(st.ended ? colours.highlight : colours.ok),

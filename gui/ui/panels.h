@@ -6,7 +6,8 @@
 //                        with their wait queues, buffers and poll masks, threads; animations
 //   panel_script.cpp     the scenario text with the current line, and the narration
 //   panel_steps.cpp      the kernel-function steps of the current call (click to go there)
-//   panel_kernel.cpp     each call's result on the model and on the real kernel, ✓ or ✗
+//   panel_kernel.cpp     each call's result on the model and on the real kernel up to the current
+//                        position: ✓, ≠, ⇄ or ✗ (an expectation that did not hold)
 //   panel_calls.cpp      a live trace: each call of the program, the kernel's answer and the
 //                        model's, = or ≠, the wake-ups before it
 //   panel_timeline.cpp   step back/forward, play/pause, speed, scrubbing, first/last; for a live
@@ -21,6 +22,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "gui/app/answers.h"
 #include "gui/app/compare.h"
 #include "gui/app/controller.h"
 #include "gui/app/layout.h"
@@ -77,9 +79,17 @@ struct FrameReport {
     int items_listed = 0;      // epitem lines written under the tree
     int files_drawn = 0;       // file boxes drawn
     bool differences = false;  // compare mode: something differs from the other pane
+    std::string stopped;       // the pane's "stopped at line N: why", if it says so
   };
   std::vector<Pane> panes;
   bool error_shown = false;
+  // The kernel column: the rows drawn with answers (the others show "·"), the last statement
+  // among them (-1: none), and the lines drawn under rows (an expectation that did not hold).
+  int answers_shown = 0;
+  int last_answer_shown = -1;
+  int answer_notes = 0;
+  // The script panel: lines drawn marked (an expectation that did not hold, a stop).
+  int script_marks = 0;
   // Rectangles the window clears to a colour before rendering (the fixed panels' backgrounds).
   struct Background {
     ImVec2 min, max;
@@ -110,18 +120,21 @@ struct PaneState {
   const sim::Snapshot& before;
   const sim::TraceStep* step;
   std::string title;
+  std::string stopped = {};  // "stopped at line N: why" when the run stopped here or before
 };
 // One model's view, animated from `state.before` (t = 0..1 of the way). With `other` (compare
 // mode: the other model at the same position), what differs is marked.
 void draw_eventpoll_pane(const PaneState& state, const sim::Snapshot* other, float t, ImVec2 min,
                          ImVec2 max, PaneCache& cache, FrameReport::Pane& report);
-// The same for a scenario's session at `steps` steps, animated from `prev_steps`.
+// The same for a scenario's session at `steps` steps, animated from `prev_steps`; `stopped`
+// (app::stop_note) says where and why its run stopped, once the position has reached that.
 void draw_eventpoll_pane(const app::Session& s, std::size_t steps, std::size_t prev_steps,
-                         const sim::Snapshot* other, float t, ImVec2 min, ImVec2 max,
-                         PaneCache& cache, FrameReport::Pane& report);
-void draw_script_panel(const app::Controller& c, const UiState& ui, Commands& out);
+                         const std::string& stopped, const sim::Snapshot* other, float t,
+                         ImVec2 min, ImVec2 max, PaneCache& cache, FrameReport::Pane& report);
+void draw_script_panel(const app::Controller& c, const UiState& ui, Commands& out,
+                       FrameReport& report);
 void draw_steps_panel(const app::Controller& c, Commands& out);
-void draw_kernel_panel(const app::Controller& c, Commands& out);
+void draw_kernel_panel(const app::Controller& c, Commands& out, FrameReport& report);
 void draw_timeline_panel(const app::Controller& c, Commands& out);
 // A live trace (trace --gui, serve): its calls, the steps of the current call, the timeline with
 // the status line.

@@ -32,8 +32,10 @@ struct Palette {
   ImU32 slot_full;  // a used pipe slot / socket chunk
   ImU32 slot_empty;
   ImU32 ok;            // ✓
-  ImU32 bad;           // ✗, errors
+  ImU32 bad;           // ✗: an expectation that did not hold, a run that stopped, an error
   ImU32 current_line;  // the current statement in the script panel
+  ImU32 errno_result;  // a call's -1 with an errno (orange, not the ready list's amber)
+  ImU32 differs;       // ≠: the kernel answered otherwise, or compare mode's other model differs
 };
 
 enum class ThemeKind { kDark, kLight };

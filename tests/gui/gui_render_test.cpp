@@ -3,15 +3,23 @@
 // edge-triggered beside level-triggered, at every step. The ready-list nodes are drawn in a colour
 // reserved for them, so they are found in the pixels: one in each pane after the write, none in the
 // ET pane and one in the LT pane after the second epoll_wait. A malformed scenario shows its error.
+// A wrong expectation is drawn in red once reached (and errno results in orange), and a compare
+// twin that stopped says so over its last state; their screenshots, at 1024x768 and 1920x1080, are
+// written to the test's temporary folder (TEST_TMPDIR) to be looked at.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bench/bench_gui.h"
+#include "gui/app/answers.h"
 #include "gui/ui/window.h"
+#include "live/live_backend.h"
 #include "tests/gui/pipe_scenario.h"
 
 namespace epollscope::ui {
@@ -87,9 +95,59 @@ class Gui : public ::testing::Test {
                           rgb_of(palette().ready)));
     return out;
   }
+  // A window of another size (the fixture's is 1600 x 1000), for screenshots.
+  void reopen(int width, int height, ThemeKind theme = ThemeKind::kDark) {
+    window_.reset();
+    WindowOptions o;
+    o.width = width;
+    o.height = height;
+    o.visible = false;
+    o.scale = 1;
+    o.theme = theme;
+    std::string error;
+    window_ = Window::open(o, &error);
+    ASSERT_NE(window_, nullptr) << error;
+    window_->ui().animate = false;
+  }
+  // Renders the position and writes it as a PNG in the test's temporary folder (the path printed).
+  void shot(app::Controller& c, const std::string& name) {
+    for (int i = 0; i < 3; ++i)
+      window_->frame(c, i == 2);
+    const std::string path = ::testing::TempDir() + name;
+    ASSERT_TRUE(window_->save_png(path)) << path;
+    std::printf("screenshot: %s\n", path.c_str());
+  }
+  // Pixels within 30 of colour `c` in each channel inside [x0, x1) x [y0, y1) of the last frame.
+  int near(ImU32 colour, float x0, float y0, float x1, float y1) {
+    int w, h;
+    const auto& px = window_->pixels(&w, &h);
+    const Rgb c = rgb_of(colour);
+    int n = 0;
+    for (int y = std::max(0, static_cast<int>(y0)); y < std::min(h, static_cast<int>(y1)); ++y)
+      for (int x = std::max(0, static_cast<int>(x0)); x < std::min(w, static_cast<int>(x1)); ++x) {
+        const uint8_t* p = &px[(static_cast<std::size_t>(y) * w + x) * 4];
+        n += std::abs(p[0] - c.r) < 30 && std::abs(p[1] - c.g) < 30 && std::abs(p[2] - c.b) < 30;
+      }
+    return n;
+  }
+  // The left column (script, kernel functions, kernel column): left of the first pane.
+  int near_in_left_column(ImU32 colour) {
+    int w, h;
+    window_->pixels(&w, &h);
+    const float right =
+        window_->report().panes.empty() ? static_cast<float>(w) : window_->report().panes[0].min.x;
+    return near(colour, 0, 0, right, static_cast<float>(h));
+  }
   std::unique_ptr<Window> window_;
   std::string path_;
 };
+
+std::size_t statement_on_line(const app::Session& s, int line) {
+  for (std::size_t i = 0; i < s.scenario().statements.size(); ++i)
+    if (s.scenario().statements[i].loc.line == line) return i;
+  ADD_FAILURE() << "no statement on line " << line;
+  return 0;
+}
 
 TEST_F(Gui, PipeExampleEdgeBesideLevelAtEveryStep) {
   app::ControllerOptions o;
@@ -245,6 +303,110 @@ TEST_F(Gui, AMalformedScenarioShowsItsErrorInTheWindow) {
                   std::abs(px[i + 2] - red.b) < 30;
   EXPECT_GT(bad_pixels, 50);
   window_->save_png(::testing::TempDir() + "error.png");
+}
+
+// A scenario with a wrong expectation (line 12: edge-triggered, the 1 KB left does not report the
+// pipe again), run on the model and on this machine's kernel: once the step reaches that line,
+// the script shows it in red with "expected [r: EPOLLIN], got 0 []" under it and the kernel column
+// writes the kernel's failure under its row; before, nothing red, and the kernel column shows no
+// answer of a later line. The EAGAIN and EEXIST of lines 14 and 15 are drawn in the errno colour.
+TEST_F(Gui, AWrongExpectationIsShownInRedAndErrnosInTheirColour) {
+  const std::string path = std::string(EPOLLSCOPE_SOURCE_DIR) + "/tests/data/wrong-expectation.scn";
+  app::ControllerOptions o;
+  o.kernel = [] { return std::make_unique<live::LiveBackend>(); };
+  app::Controller c(o);
+  c.dispatch(app::Command{app::Command::Kind::kOpen, 0, 0, 0, path});
+  ASSERT_TRUE(c.error().empty()) << c.error();
+  const app::Session& s = *c.left();
+  const std::size_t wrong = statement_on_line(s, 12);
+  for (const auto& [w, h] : {std::pair{1024, 768}, std::pair{1920, 1080}}) {
+    reopen(w, h);
+    const std::string size = std::to_string(w);
+    // Just before the wrong line is answered: nothing red or orange in the left column, and no
+    // answer beyond the statement before it.
+    c.dispatch(app::Command{app::Command::Kind::kSeekStatement, 0, wrong - 1});
+    shot(c, "wrong-expectation-before-" + size + ".png");
+    EXPECT_EQ(window_->report().script_marks, 0);
+    EXPECT_EQ(window_->report().answer_notes, 0);
+    EXPECT_EQ(window_->report().last_answer_shown, static_cast<int>(wrong - 1));
+    EXPECT_LT(near_in_left_column(palette().bad), 10) << size;
+    EXPECT_LT(near_in_left_column(palette().errno_result), 10) << size;
+    // On it: the script line and the note under it in red, in both panels.
+    c.dispatch(app::Command{app::Command::Kind::kSeekStatement, 0, wrong});
+    shot(c, "wrong-expectation-" + size + ".png");
+    EXPECT_EQ(window_->report().script_marks, 1);
+    if (s.live()) {
+      EXPECT_EQ(window_->report().answer_notes, 1);
+    }
+    EXPECT_EQ(window_->report().last_answer_shown, static_cast<int>(wrong));
+    EXPECT_GT(near_in_left_column(palette().bad), 200) << size;
+    EXPECT_EQ(app::script_mark(s, wrong), "expected [r: EPOLLIN], got 0 []");
+    // At the end: the errno results in their colour.
+    c.dispatch(app::Command{app::Command::Kind::kLast});
+    shot(c, "wrong-expectation-end-" + size + ".png");
+    EXPECT_GT(near_in_left_column(palette().errno_result), 60) << size;
+  }
+  // The light theme: the same marks, in its own red and orange.
+  reopen(1024, 768, ThemeKind::kLight);
+  c.dispatch(app::Command{app::Command::Kind::kLast});
+  shot(c, "wrong-expectation-end-light-1024.png");
+  EXPECT_GT(near_in_left_column(palette().bad), 200);
+  EXPECT_GT(near_in_left_column(palette().errno_result), 60);
+  // The legend in the help window says which colour means what.
+  window_->ui().show_help = true;
+  shot(c, "help-light-1024.png");
+  set_theme(ThemeKind::kDark);
+  reopen(1024, 768);
+  window_->ui().show_help = true;
+  shot(c, "help-1024.png");
+}
+
+// 01-pipe-2k-1k-et-blocks beside its level-triggered twin. In the twin t1 never sleeps, so line
+// 24's `t1 => blocks` cannot run: from there on the right pane says "stopped at line 24: ..." in
+// red and keeps its last state (its epoll instance and tree), instead of the empty state before the
+// first call; the edge-triggered pane runs to the end.
+TEST_F(Gui, ATwinThatStoppedSaysWhereAndKeepsItsLastState) {
+  const std::string path =
+      std::string(EPOLLSCOPE_SOURCE_DIR) + "/scenarios/01-pipe-2k-1k-et-blocks.scn";
+  app::ControllerOptions o;
+  app::Controller c(o);
+  c.dispatch(
+      app::Command{app::Command::Kind::kSetCompare, 0, 0, 0, {}, app::CompareMode::kTrigger});
+  c.dispatch(app::Command{app::Command::Kind::kOpen, 0, 0, 0, path});
+  ASSERT_TRUE(c.error().empty()) << c.error();
+  ASSERT_NE(c.right(), nullptr);
+  ASSERT_TRUE(c.right()->stop().stopped);
+  EXPECT_EQ(c.right()->stop().line, 24);
+  for (const auto& [w, h] : {std::pair{1024, 768}, std::pair{1920, 1080}}) {
+    reopen(w, h);
+    const std::string size = std::to_string(w);
+    // Where the edge-triggered t1 went to sleep (line 21): both panes still run.
+    c.dispatch(
+        app::Command{app::Command::Kind::kSeekStatement, 0, statement_on_line(*c.left(), 21)});
+    shot(c, "compare-et-blocks-line21-" + size + ".png");
+    ASSERT_EQ(window_->report().panes.size(), 2u);
+    EXPECT_TRUE(window_->report().panes[1].stopped.empty());
+    // From line 24 to the end: the twin stopped, and says so over its last state.
+    for (int line : {24, 28, 0}) {
+      if (line)
+        c.dispatch(app::Command{app::Command::Kind::kSeekStatement, 0,
+                                statement_on_line(*c.left(), line)});
+      else
+        c.dispatch(app::Command{app::Command::Kind::kLast});
+      shot(c, "compare-et-blocks-" + (line ? "line" + std::to_string(line) : "end") + "-" + size +
+                  ".png");
+      const FrameReport& r = window_->report();
+      ASSERT_EQ(r.panes.size(), 2u);
+      EXPECT_EQ(r.panes[0].label, "edge-triggered");
+      EXPECT_TRUE(r.panes[0].stopped.empty());
+      EXPECT_EQ(r.panes[1].stopped.rfind("stopped at line 24: ", 0), 0u) << r.panes[1].stopped;
+      EXPECT_EQ(r.panes[1].tree_nodes, 1) << "line " << line;  // the pipe's epitem, still there
+      EXPECT_GE(r.panes[1].files_drawn, 1);
+      EXPECT_GT(near(palette().bad, r.panes[1].min.x, r.panes[1].min.y, r.panes[1].max.x,
+                     r.panes[1].min.y + 120),
+                100);
+    }
+  }
 }
 
 }  // namespace
