@@ -38,6 +38,7 @@ struct TraceOptions {
   std::size_t keep_steps = trace::Feed::kDefaultMaxSteps;
   std::string output;
   std::string perfetto;
+  std::string record;
   std::string profile;
   // serve
   int port = 7000;
@@ -83,6 +84,29 @@ int run_trace(const TraceOptions& o, Show show, const std::string& connect_hint)
   lo.quiet = o.quiet;
   lo.context = o.context;
   lo.perfetto = o.perfetto;
+  lo.record = o.record;
+  if (!o.record.empty()) {
+    // Said before anything starts: a recording of an attached process would lack what it did
+    // before (its listener, its connections, its epolls' items), and a file that cannot be
+    // written.
+    if (o.pid) {
+      std::cerr << "epollscope trace: --record needs the program from its start (trace -- "
+                   "PROGRAM): a process attached with -p made its files before the trace\n";
+      return 2;
+    }
+    if (!o.command.empty()) {
+      const std::string why = overwrites_input(o.command[0], o.record);
+      if (!why.empty()) {
+        std::cerr << "epollscope trace: --record: " << why << '\n';
+        return 2;
+      }
+    }
+    std::ofstream probe(o.record, std::ios::out | std::ios::trunc);
+    if (!probe) {
+      std::cerr << "epollscope trace: cannot write " << o.record << '\n';
+      return 2;
+    }
+  }
   if (!o.perfetto.empty()) {
     // Said before anything starts: a file that cannot be written.
     std::ofstream probe(o.perfetto, std::ios::out | std::ios::trunc);
@@ -138,10 +162,20 @@ int run_trace(const TraceOptions& o, Show show, const std::string& connect_hint)
   } else if (!o.perfetto.empty()) {
     end << "wrote " << o.perfetto << " (open it in ui.perfetto.dev or chrome://tracing)\n";
   }
+  if (!o.record.empty()) {
+    if (!live.record_error().empty()) {
+      std::cerr << "epollscope trace: " << live.record_error() << '\n';
+    } else {
+      end << "wrote " << o.record << " (" << live.record_summary()
+          << "; replay it with: epollscope check " << o.record << ")\n";
+      for (const auto& p : live.record_problems())
+        std::cerr << "epollscope trace: --record: " << p << '\n';
+    }
+  }
   end << live.memory_line() << '\n' << live.summary_line() << '\n';
   if (&end != &std::cerr) std::cerr << live.summary_line() << '\n';
   end.flush();
-  if (!live.perfetto_error().empty()) return 2;
+  if (!live.perfetto_error().empty() || !live.record_error().empty()) return 2;
   if (live.divergences() > 0) return 1;
   return live.status() < 0 ? 0 : live.status();
 }
@@ -186,6 +220,13 @@ void add_trace(CLI::App& app, Action& action) {
   trace->add_option("--perfetto", o->perfetto,
                     "Also write the run as a Chrome/Perfetto trace (JSON): threads as tracks, "
                     "syscalls and the model's kernel functions as slices, wake-ups as flow arrows");
+  trace->add_option(
+      "--record", o->record,
+      "Also write the run as a scenario (FILE.scn) that check, run and the window replay: the "
+      "program's calls with the kernel's answers as expectations, its threads as scenario "
+      "threads (srv, t2, ...), the programs it talked to over TCP as peers (c1 = "
+      "tcp_connect(l), write(c1, N), shutdown, close) placed where their wake-ups were seen; "
+      "what the language cannot say is a comment. At most 100,000 statements. Not with -p");
   trace->add_option("command", o->command, "PROGRAM [ARGS...] (after --)");
   trace->callback([&action, o] {
     action = [o] {
@@ -212,6 +253,9 @@ void add_trace(CLI::App& app, Action& action) {
       ->check(CLI::Range(0, 65535));
   serve->add_flag("--lt", s->lt, "The level-triggered twin of the server");
   serve->add_flag("--quiet", s->quiet, "Only divergences, notes and the summary line");
+  serve->add_option("--record", s->record,
+                    "Also write the session as a scenario (FILE.scn): the server's calls and its "
+                    "clients as peers; replay it with: epollscope check FILE.scn");
   auto* serve_gui = serve->add_flag(
       "--gui", s->gui, "The window (the default when a display is reachable); fails without one");
   serve->add_flag("--no-gui", s->no_gui, "The terminal only (the default without a display)")

@@ -39,6 +39,7 @@
 
 #include "sim/kernel.h"
 #include "trace/observer.h"
+#include "trace/record.h"
 #include "trace/tracer.h"
 
 namespace epollscope::trace {
@@ -79,6 +80,8 @@ struct MirrorOptions {
   // Called after every mirrored call, and for every wake-up handed to the model.
   std::function<void(const CallRecord&)> on_call;
   std::function<void(const WakeRecord&)> on_wakeup;
+  // --record: told every call, wake-up and sleep, to write the trace as a scenario (may be null).
+  ScenarioRecorder* recorder = nullptr;
 };
 
 class Mirror final : public Handler {
@@ -165,6 +168,8 @@ class Mirror final : public Handler {
                          const std::map<uint64_t, int>& fd_of_data,
                          const std::map<int, uint64_t>& windows) const;
   void finish_pending(Thread& th);
+  // --record: the threads the recorder has asleep whose model call finished, and why.
+  void record_woken(ScenarioRecorder::Cause cause);
   void check_pending_completions();
   // Sleeping calls of the model that finished, kept per task until their thread's exit stop.
   void collect_completions();
