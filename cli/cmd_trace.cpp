@@ -193,7 +193,10 @@ void add_trace(CLI::App& app, Action& action) {
       "their wake-ups are watched on the real kernel, everything epoll does with them is the "
       "model's.\nA program started by trace is ended with it (Ctrl-C ends both); one attached with "
       "-p is detached by Ctrl-C and goes on running.\nThe terminal shows the trace unless --gui "
-      "opens the window, which follows the program as it runs.\nThe last line is 'traced N calls "
+      "opens the window, which follows the program as it runs.\n--record FILE.scn also writes "
+      "the run as a scenario that check, run and the window replay (the programs it talked to "
+      "over TCP become scenario peers); check FILE.scn on a recording gives 0 divergences.\nThe "
+      "last line is 'traced N calls "
       "(E epoll "
       "calls, W wake-ups) in T s: D divergences'; the exit status is 1 when D > 0, else the "
       "program's.");
@@ -226,7 +229,8 @@ void add_trace(CLI::App& app, Action& action) {
       "program's calls with the kernel's answers as expectations, its threads as scenario "
       "threads (srv, t2, ...), the programs it talked to over TCP as peers (c1 = "
       "tcp_connect(l), write(c1, N), shutdown, close) placed where their wake-ups were seen; "
-      "what the language cannot say is a comment. At most 100,000 statements. Not with -p");
+      "what the language cannot say is a comment. At most 100,000 statements and 4 MiB. Not with "
+      "-p");
   trace->add_option("command", o->command, "PROGRAM [ARGS...] (after --)");
   trace->callback([&action, o] {
     action = [o] {

@@ -1197,7 +1197,7 @@ void Mirror::mirror_epoll_wait(Thread& th, SyscallStop& s, const std::string& ca
   // ovflist put their items at the head of the ready list) or after it (the tail, where the
   // model put them). This answer says which: when it shows them ahead of the items the model
   // has before them, they came during the scan.
-  resolve_scan_race(epfd, kev);
+  std::vector<sim::EpollEvent> other_order = resolve_scan_race(epfd, kev);
   // This harvest's own such wake-ups: an item on the ready list that the scan polled and
   // dropped (not returned, room left) and that a wake-up after the cut woke again. The model
   // queues it after the call; the next harvest decides.
@@ -1298,7 +1298,7 @@ void Mirror::mirror_epoll_wait(Thread& th, SyscallStop& s, const std::string& ca
               "sleeps on (no wake-up the model saw ends its wait)");
       k_->interrupt(t);
       completion_of(t);
-      if (options_.recorder) options_.recorder->wait_exit(s, kev, options_.read_memory);
+      if (options_.recorder) options_.recorder->wait_exit(s, kev, {}, options_.read_memory);
       apply_wakeups(t, w, cut, w.size());
       return;
     }
@@ -1320,6 +1320,7 @@ void Mirror::mirror_epoll_wait(Thread& th, SyscallStop& s, const std::string& ca
     for (const auto& e : kev)
       if (auto it = fd_of_data.find(e.data); it != fd_of_data.end()) order.push_back(it->second);
     k_->adopt_ready_order(epfd, order);
+    if (other_order.empty()) other_order = m.events;
   }
   // Windows after the harvest: re-queued level-triggered items are linked in this window;
   // edge-triggered items returned after a wake-up in this window may have been woken twice.
@@ -1335,7 +1336,7 @@ void Mirror::mirror_epoll_wait(Thread& th, SyscallStop& s, const std::string& ca
       woken_now = woken_now || (wk.epfd == epfd && wk.fd == it->second);
     if (woken_now && (epi->event.events & sim::kEPOLLET)) coalesced[it->second] = window_;
   }
-  if (options_.recorder) options_.recorder->wait_exit(s, kev, options_.read_memory);
+  if (options_.recorder) options_.recorder->wait_exit(s, kev, other_order, options_.read_memory);
   apply_wakeups(t, w, cut, w.size());
   if (!racing.empty()) scan_race_[epfd] = racing;
   if (debug_ && options_.out) {
@@ -1379,13 +1380,14 @@ bool Mirror::order_undecidable(const std::vector<sim::EpollEvent>& model,
   return true;
 }
 
-void Mirror::resolve_scan_race(int epfd, const std::vector<sim::EpollEvent>& kev) {
+std::vector<sim::EpollEvent> Mirror::resolve_scan_race(int epfd,
+                                                       const std::vector<sim::EpollEvent>& kev) {
   auto race = scan_race_.find(epfd);
-  if (race == scan_race_.end()) return;
+  if (race == scan_race_.end()) return {};
   const std::vector<int> racing = std::move(race->second);
   scan_race_.erase(race);
   const sim::File* ef = k_->file_at(epfd);
-  if (!ef || !sim::is_file_epoll(ef)) return;
+  if (!ef || !sim::is_file_epoll(ef)) return {};
   // The kernel's answer as fds (by the items' data), and the model's ready list as fds.
   std::map<uint64_t, int> fd_of_data;
   for (const auto& [key, data] : item_data_)
@@ -1400,7 +1402,7 @@ void Mirror::resolve_scan_race(int epfd, const std::vector<sim::EpollEvent>& kev
   std::vector<int> head;
   for (int fd : racing)
     if (std::find(tail.begin(), tail.end(), fd) != tail.end()) head.push_back(fd);
-  if (head.empty()) return;
+  if (head.empty()) return {};
   for (int fd : tail)
     if (std::find(head.begin(), head.end(), fd) == head.end()) head.push_back(fd);
   // Compare in the order of the answer, over the items both lists hold.
@@ -1427,7 +1429,24 @@ void Mirror::resolve_scan_race(int epfd, const std::vector<sim::EpollEvent>& kev
     for (int fd : racing)
       if (std::find(tail.begin(), tail.end(), fd) != tail.end()) moved.push_back(fd);
     k_->late_scan_wakeups(epfd, moved);
+    // The answer had the wake-ups come after the scan (the order --record's replay gives): the
+    // linked items in the ready list's order, in the places the answer has them.
+    std::vector<sim::EpollEvent> other = kev;
+    std::map<int, sim::EpollEvent> by_fd;
+    for (const auto& e : kev)
+      if (auto it = fd_of_data.find(e.data); it != fd_of_data.end()) by_fd.emplace(it->second, e);
+    const std::vector<int> order = in_answer(tail);
+    std::size_t next = 0;
+    for (auto& e : other) {
+      auto it = fd_of_data.find(e.data);
+      if (it == fd_of_data.end() ||
+          std::find(answer_linked.begin(), answer_linked.end(), it->second) == answer_linked.end())
+        continue;
+      if (next < order.size()) e = by_fd[order[next++]];
+    }
+    return other;
   }
+  return {};
 }
 
 void Mirror::finish_pending(Thread& th) {

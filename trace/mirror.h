@@ -159,7 +159,8 @@ class Mirror final : public Handler {
   void mirror_exit(Thread& th, SyscallStop& s);
   void mirror_epoll_wait(Thread& th, SyscallStop& s, const std::string& text);
   // Wake-ups the last harvest of an epoll left undecided: during its scan, or after it.
-  void resolve_scan_race(int epfd, const std::vector<sim::EpollEvent>& kev);
+  // Returns, when it moved items, the answer in the order the model had them (the same events).
+  std::vector<sim::EpollEvent> resolve_scan_race(int epfd, const std::vector<sim::EpollEvent>& kev);
   std::vector<Observer::Wake> drain();  // the observer's wake-ups; a new window begins
   // The two answers hold the same events, and every pair they order differently was linked in
   // one window of wake-ups (an order the tracer cannot see).

@@ -91,8 +91,9 @@ constexpr int kMsgNoSignal = 0x4000;
 
 }  // namespace
 
-ScenarioRecorder::ScenarioRecorder(std::string program, std::size_t max_statements)
-    : program_(std::move(program)), max_statements_(max_statements) {}
+ScenarioRecorder::ScenarioRecorder(std::string program, std::size_t max_statements,
+                                   std::size_t max_bytes)
+    : program_(std::move(program)), max_statements_(max_statements), max_bytes_(max_bytes) {}
 
 void ScenarioRecorder::start(pid_t pid) {
   pid_ = pid;
@@ -101,12 +102,20 @@ void ScenarioRecorder::start(pid_t pid) {
 
 // [SECTION] Lines
 
-std::size_t ScenarioRecorder::emit(std::string text, StmtKind kind) {
-  if (full_) return kNone;
-  if (statements_ >= max_statements_) {
+bool ScenarioRecorder::room(std::size_t bytes) {
+  if (full_) return false;
+  if (statements_ >= max_statements_ || bytes_ + bytes > max_bytes_) {
     full_ = true;
-    return kNone;
+    return false;
   }
+  bytes_ += bytes;
+  return true;
+}
+
+std::size_t ScenarioRecorder::emit(std::string text, StmtKind kind) {
+  // A line's bytes as written; a count or an answer filled in later, estimated.
+  const std::size_t size = text.size() + 1 + (kind == StmtKind::kLine ? 0 : 96);
+  if (!room(size)) return kNone;
   ++statements_;
   ++lines_;
   Stmt st;
@@ -118,7 +127,7 @@ std::size_t ScenarioRecorder::emit(std::string text, StmtKind kind) {
 
 void ScenarioRecorder::comment(const std::string& text) {
   // Comments are bounded too: as many as statements may be.
-  if (full_ || lines_ >= 2 * max_statements_) return;
+  if (lines_ >= 2 * max_statements_ || !room(text.size() + 4)) return;
   ++lines_;
   Stmt st;
   st.statement = false;
@@ -219,6 +228,12 @@ void ScenarioRecorder::left_out(pid_t tid, const std::string& call, long raw_ret
 void ScenarioRecorder::unreplayable(const std::string& why) {
   for (const auto& [at, w] : unreplayable_)
     if (w == why) return;
+  // The header lists the first 20 (the file says where each begins); the rest are comments.
+  if (unreplayable_.size() >= 20) {
+    comment("NOT REPLAYABLE from here: " + why);
+    return;
+  }
+  if (!room(why.size() + 48)) return;
   unreplayable_.emplace_back(stmts_.size(), why);
   comment("NOT REPLAYABLE from here: " + why);
 }
@@ -469,7 +484,8 @@ void ScenarioRecorder::call(const SyscallStop& s, const MemoryReader& mem) {
                                  [&](const Item& i) { return i.fd == tfd && i.obj == t_obj; }),
                   items.end());
       if (op != EPOLL_CTL_DEL && have_ev)
-        items.push_back(Item{tfd, t_obj, ev.data, explicit_data ? data_number(ev.data) : t});
+        items.push_back(
+            Item{tfd, t_obj, ev.data, explicit_data ? data_number(ev.data) : t, ev.events});
       return;
     }
     case SYS_pipe:
@@ -1183,14 +1199,35 @@ void ScenarioRecorder::woken(pid_t tid, Cause cause) {
   }
 }
 
+std::string ScenarioRecorder::answer_text(int epfd, const std::vector<sim::EpollEvent>& events,
+                                          const std::vector<sim::EpollEvent>& other_order) const {
+  const std::string kernel = events_text(epfd, events);
+  // A reset seen half done: the woken harvest ran while the RST was processed on another CPU,
+  // after tcp_reset's error report and before tcp_done's shutdown (EPOLLERR|EPOLLHUP without
+  // EPOLLIN and EPOLLRDHUP). A replay processes it whole: both are expected.
+  std::vector<sim::EpollEvent> other = other_order.empty() ? events : other_order;
+  auto ep = fds_.find(epfd);
+  const auto items = ep == fds_.end() ? items_.end() : items_.find(ep->second.obj);
+  if (items != items_.end())
+    for (auto& e : other) {
+      if (!(e.events & EPOLLERR)) continue;
+      for (const Item& i : items->second)
+        if (i.data == e.data && objs_[static_cast<std::size_t>(i.obj)].kind == Kind::kConn)
+          e.events |= EPOLLHUP | (i.events & (EPOLLIN | EPOLLRDNORM | EPOLLRDHUP));
+    }
+  const std::string alt = events_text(epfd, other);
+  return alt == kernel ? kernel : kernel + " or " + alt;
+}
+
 void ScenarioRecorder::wait_exit(const SyscallStop& s, const std::vector<sim::EpollEvent>& events,
+                                 const std::vector<sim::EpollEvent>& other_order,
                                  const MemoryReader& mem) {
   int64_t timeout = -1;
   bool ok = false;
   const std::string call = wait_call(s, mem, &timeout, &ok);
   const std::string T = thread(s.tid);
   const long raw = s.ret;
-  const std::string answer = raw > 0    ? events_text(static_cast<int>(s.args[0]), events)
+  const std::string answer = raw > 0 ? answer_text(static_cast<int>(s.args[0]), events, other_order)
                              : raw == 0 ? std::string("[]")
                                         : result_text(raw);
   auto it = waits_.find(s.tid);
@@ -1245,8 +1282,10 @@ void ScenarioRecorder::wait_exit(const SyscallStop& s, const std::vector<sim::Ep
 std::vector<std::string> ScenarioRecorder::problems() const {
   std::vector<std::string> out;
   if (full_)
-    out.push_back("the recording stopped at " + std::to_string(max_statements_) +
-                  " statements (a scenario's limit): the program's later calls are not in it");
+    out.push_back("the recording stopped after " + std::to_string(statements_) +
+                  " statements (a scenario may have at most " + std::to_string(max_statements_) +
+                  " statements and " + std::to_string(max_bytes_ >> 10) +
+                  " KiB here): the program's later calls are not in it");
   for (const auto& [at, why] : unreplayable_)
     out.push_back("the recording cannot be replayed as a whole: " + why);
   return out;
@@ -1287,8 +1326,9 @@ std::string ScenarioRecorder::text() const {
   out += "// " + std::to_string(statements_) + " statements, " + std::to_string(peers) +
          " peers, " + std::to_string(left_out_) + " calls left out (said where they were).\n";
   if (full_)
-    out += "// STOPPED at " + std::to_string(max_statements_) +
-           " statements (the limit of a scenario): the program's later calls are not here.\n";
+    out += "// STOPPED after " + std::to_string(statements_) + " statements (at most " +
+           std::to_string(max_statements_) + " statements and " + std::to_string(max_bytes_ >> 10) +
+           " KiB: a scenario's limits): the program's later calls are not here.\n";
   // Line numbers of what makes it unreplayable: the line the statement at its index has.
   std::vector<std::size_t> line_of(stmts_.size() + 1, 0);
   {
@@ -1314,7 +1354,7 @@ std::string ScenarioRecorder::text() const {
       out += render(stmts_[i]);
     out += render(st);
   }
-  if (full_) out += "// STOPPED here: the limit of a scenario\n";
+  if (full_) out += "// STOPPED here: the limits of a scenario\n";
   return out;
 }
 

@@ -21,8 +21,8 @@
 // options it does not know, timerfds, files from open ...) is a comment naming what was left out;
 // what makes the rest unreplayable is said in the header and by problems().
 //
-// Bounded: at most max_statements statements (the language's own limit, 100,000), then the
-// recording stops and says so.
+// Bounded: at most max_statements statements (the language's own limit, 100,000) and a file
+// below 4 MiB (the most a scenario file may be), then the recording stops and says so.
 #pragma once
 
 #include <sys/types.h>
@@ -43,10 +43,14 @@ namespace epollscope::trace {
 class ScenarioRecorder {
  public:
   static constexpr std::size_t kMaxStatements = 100000;
+  // A scenario file is read only up to 4 MiB (driver/scenario_files.h): the text stays below,
+  // with room for its header.
+  static constexpr std::size_t kMaxBytes = (std::size_t{4} << 20) - (std::size_t{64} << 10);
   using MemoryReader = std::function<bool(pid_t tid, uint64_t addr, void* buf, std::size_t len)>;
 
   // `program`: the command line, for the title.
-  explicit ScenarioRecorder(std::string program, std::size_t max_statements = kMaxStatements);
+  explicit ScenarioRecorder(std::string program, std::size_t max_statements = kMaxStatements,
+                            std::size_t max_bytes = kMaxBytes);
 
   // --- what the mirror tells, in the order it happens ---------------------------------------
   void start(pid_t pid);
@@ -71,9 +75,11 @@ class ScenarioRecorder {
   enum class Cause { kProgramCall, kWakeups, kTimeout };
   std::vector<pid_t> sleeping() const;
   void woken(pid_t tid, Cause cause);
-  // An epoll_wait's exit: the kernel's answer.
+  // An epoll_wait's exit: the kernel's answer, and when the kernel's order came from a race the
+  // scenario cannot force (wake-ups during a scan, or within one window of the tracer), the same
+  // events in the order a replay gives: both are expected (`=> [...] or [...]`).
   void wait_exit(const SyscallStop& s, const std::vector<sim::EpollEvent>& events,
-                 const MemoryReader& mem);
+                 const std::vector<sim::EpollEvent>& other_order, const MemoryReader& mem);
   // Something the recording cannot replay from here on (said in the header and by problems()).
   void unreplayable(const std::string& why);
 
@@ -122,7 +128,8 @@ class ScenarioRecorder {
     int fd;
     int obj;
     uint64_t data;
-    std::string text;  // how an event of it is written: its fd's name, or the data number
+    std::string text;     // how an event of it is written: its fd's name, or the data number
+    uint32_t events = 0;  // its interest
   };
   enum class StmtKind { kLine, kPeerWrite, kFill, kDropped };
   struct Stmt {
@@ -145,6 +152,8 @@ class ScenarioRecorder {
   };
   static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
 
+  // Takes `bytes` of the file's budget; false (the recording is full) when it would pass a limit.
+  bool room(std::size_t bytes);
   std::size_t emit(std::string text, StmtKind kind = StmtKind::kLine);
   std::string render(const Stmt& st) const;
   void comment(const std::string& text);
@@ -174,11 +183,16 @@ class ScenarioRecorder {
   std::string wait_call(const SyscallStop& s, const MemoryReader& mem, int64_t* timeout_ms,
                         bool* ok);
   std::string events_text(int epfd, const std::vector<sim::EpollEvent>& events) const;
+  // The answer as expected: the kernel's, or its alternatives where the kernel raced.
+  std::string answer_text(int epfd, const std::vector<sim::EpollEvent>& events,
+                          const std::vector<sim::EpollEvent>& other_order) const;
   void item_set(int epfd, int fd, uint64_t data, bool add);
   void items_forget(int obj);
 
   std::string program_;
   std::size_t max_statements_;
+  std::size_t max_bytes_;
+  std::size_t bytes_ = 0;
   pid_t pid_ = 0;
   std::vector<Stmt> stmts_;
   std::size_t statements_ = 0, lines_ = 0;

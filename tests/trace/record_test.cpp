@@ -250,13 +250,33 @@ TEST(Record, StopsAtItsLimitAndSaysSo) {
   EXPECT_EQ(rec.statements(), 5u);
   EXPECT_TRUE(rec.full());
   const std::string text = rec.text();
-  EXPECT_NE(text.find("// STOPPED at 5 statements"), std::string::npos) << text;
+  EXPECT_NE(text.find("// STOPPED after 5 statements (at most 5 statements"), std::string::npos)
+      << text;
   EXPECT_EQ(count(text, " = eventfd(0, 0)\n"), 5) << text;
   ASSERT_EQ(rec.problems().size(), 1u);
-  EXPECT_NE(rec.problems()[0].find("stopped at 5 statements"), std::string::npos);
+  EXPECT_NE(rec.problems()[0].find("stopped after 5 statements"), std::string::npos);
   const auto parsed = epollscope::sim::script::parse_scenario(text, "limit.scn");
   ASSERT_TRUE(std::holds_alternative<epollscope::sim::script::Scenario>(parsed)) << text;
   EXPECT_EQ(std::get<epollscope::sim::script::Scenario>(parsed).title, "recorded: prog \"x\"?");
+}
+
+// ... and below the 4 MiB a scenario file may have: a budget of bytes stops it too.
+TEST(Record, StopsAtItsByteBudget) {
+  epollscope::trace::ScenarioRecorder rec("prog", 100000, 2000);
+  rec.start(100);
+  for (int i = 0; i < 1000; ++i) {
+    epollscope::trace::SyscallStop s;
+    s.tid = s.tgid = 100;
+    s.nr = SYS_eventfd2;
+    s.ret = 3 + i;
+    rec.call(s, nullptr);
+  }
+  EXPECT_TRUE(rec.full());
+  EXPECT_GT(rec.statements(), 20u);
+  EXPECT_LT(rec.statements(), 100u);
+  const std::string text = rec.text();
+  EXPECT_LT(text.size(), 2000u + 2048u) << text;  // the budget and the header
+  EXPECT_NE(text.find("// STOPPED here"), std::string::npos) << text;
 }
 
 }  // namespace
