@@ -371,10 +371,7 @@ void Mirror::on_process(pid_t pid, pid_t parent) {
     observe_instead(t, f);
     ++converted;
   }
-  if (options_.recorder)
-    options_.recorder->unreplayable(
-        "process " + std::to_string(pid) +
-        " (a child of the program) shares its files, and what it does with them is not recorded");
+  if (options_.recorder) options_.recorder->fork(pid);
   note_once("fork", "process " + std::to_string(pid) +
                         " (a child of the program) is followed but not "
                         "mirrored: it has an fd table of its own. The " +
@@ -434,8 +431,7 @@ void Mirror::on_thread_exit(pid_t tid, pid_t tgid) {
 
 void Mirror::on_exec(pid_t pid) {
   if (!mirrored(pid) || !k_) return;
-  if (options_.recorder)
-    options_.recorder->unreplayable("the program called execve (a new program, not recorded)");
+  if (options_.recorder) options_.recorder->exec();
   note_once("exec",
             "the program called execve: its close-on-exec fds are closed in the model; "
             "observed files are watched again when an epoll registers them");

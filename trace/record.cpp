@@ -225,6 +225,41 @@ void ScenarioRecorder::left_out(pid_t tid, const std::string& call, long raw_ret
   comment(thread(tid) + ": " + call + " = " + result_text(raw_ret) + "   -- left out: " + why);
 }
 
+void ScenarioRecorder::fork(pid_t child) {
+  // The mirror watches the pipes, socketpairs and eventfds the child shares as observed files
+  // from now on: what the child does with them is not seen, so the calls on them are left out.
+  // An epoll watching one cannot be replayed.
+  std::set<int> shared;
+  for (const auto& [fd, f] : fds_) {
+    Obj& o = objs_[static_cast<std::size_t>(f.obj)];
+    if (o.kind != Kind::kPipe && o.kind != Kind::kUnix && o.kind != Kind::kEventfd) continue;
+    o.kind = Kind::kOther;
+    o.what = "shared with process " + std::to_string(child) + " (a child of the program)";
+    shared.insert(f.obj);
+  }
+  comment("process " + std::to_string(child) +
+          " (a child of the program) shares its files: " + std::to_string(shared.size()) +
+          " pipe(s), socketpair(s) or eventfd(s) are left out from here; what the child does "
+          "with the program's sockets is not recorded");
+  for (const auto& [ep, items] : items_)
+    for (const Item& i : items)
+      if (shared.count(i.obj))
+        unreplayable("an epoll watches fd " + std::to_string(i.fd) + ", which process " +
+                     std::to_string(child) + " (a child of the program) shares");
+}
+
+void ScenarioRecorder::exec() {
+  // The new program keeps the fds without close-on-exec; it is recorded as the program was.
+  // Only a file of the scenario's it may use makes the recording a guess from here.
+  for (const auto& [fd, f] : fds_)
+    if (!f.ref.empty() && expressible(objs_[static_cast<std::size_t>(f.obj)])) {
+      unreplayable("the program called execve with fd " + std::to_string(fd) + " (" + f.ref +
+                   ") open: whether the new program has it is not recorded");
+      return;
+    }
+  comment("the program called execve (none of the scenario's files is open)");
+}
+
 void ScenarioRecorder::unreplayable(const std::string& why) {
   for (const auto& [at, w] : unreplayable_)
     if (w == why) return;
@@ -294,8 +329,18 @@ void ScenarioRecorder::new_write(Peer& p) {
 
 void ScenarioRecorder::fin(Peer& p) {
   if (p.fin || p.closed) return;
-  emit("shutdown(" + p.name + ", SHUT_WR)");
   p.fin = true;
+  // A wake-up that brought no bytes (nothing was read after it, and the socket was not found
+  // empty since) brought this FIN: an item without EPOLLRDHUP sees a FIN as EPOLLIN. The FIN
+  // goes where that wake-up was.
+  if (p.write_at < stmts_.size() && stmts_[p.write_at].kind == StmtKind::kPeerWrite &&
+      stmts_[p.write_at].bytes == 0 && p.consumed == 0 && !p.drained) {
+    stmts_[p.write_at].kind = StmtKind::kLine;
+    stmts_[p.write_at].text = "shutdown(" + p.name + ", SHUT_WR)";
+    p.write_at = kNone;
+    return;
+  }
+  emit("shutdown(" + p.name + ", SHUT_WR)");
 }
 
 void ScenarioRecorder::peer_read_all(Peer& p) {
@@ -462,7 +507,10 @@ void ScenarioRecorder::call(const SyscallStop& s, const MemoryReader& mem) {
       const auto t_it = fds_.find(tfd);
       const int t_obj = t_it != fds_.end() ? t_it->second.obj : -1;
       bool explicit_data = false;
-      if (op != EPOLL_CTL_DEL) {
+      if (op == EPOLL_CTL_DEL) {
+        // The kernel reads no event for a DEL: the language still wants the argument.
+        call += !a(3) ? ", NULL" : have_ev ? ", " + epoll_mask(ev.events) : ", 0";
+      } else {
         if (!a(3) || !have_ev) {
           call += ", NULL";
         } else {

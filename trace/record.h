@@ -80,6 +80,9 @@ class ScenarioRecorder {
   // events in the order a replay gives: both are expected (`=> [...] or [...]`).
   void wait_exit(const SyscallStop& s, const std::vector<sim::EpollEvent>& events,
                  const std::vector<sim::EpollEvent>& other_order, const MemoryReader& mem);
+  // A child process of the program (it shares the program's files), and an execve of it.
+  void fork(pid_t child);
+  void exec();
   // Something the recording cannot replay from here on (said in the header and by problems()).
   void unreplayable(const std::string& why);
 

@@ -63,14 +63,13 @@ void expect_checks_clean(const std::string& path) {
 
 // The echo server traced with --record under `clients` clients, one at a time, each with
 // `round_trips` round trips of 1200 bytes and the given endings. Returns the recording.
-std::string record_echo_server(bool lt, int clients, int round_trips,
-                               std::vector<epollscope::examples::Ending> endings,
-                               const std::string& path) {
+std::string record_server(const std::vector<std::string>& program, int clients, int round_trips,
+                          std::vector<epollscope::examples::Ending> endings,
+                          const std::string& path) {
   no_leak_checks_under_ptrace();
   std::remove(path.c_str());
-  std::vector<std::string> argv = {
-      kEpollscope, "trace", "--quiet", "--record", path, "--", EPOLLSCOPE_ECHO_SERVER};
-  if (lt) argv.push_back("--lt");
+  std::vector<std::string> argv = {kEpollscope, "trace", "--quiet", "--record", path, "--"};
+  argv.insert(argv.end(), program.begin(), program.end());
   argv.push_back("--exit-after");
   argv.push_back(std::to_string(clients));
   epollscope::examples::ServerProcess server;
@@ -96,6 +95,14 @@ std::string record_echo_server(bool lt, int clients, int round_trips,
   const auto summary = epollscope::tests::trace_summary(err, false);
   EXPECT_TRUE(summary && summary->divergences == 0) << err;
   return read_file(path);
+}
+
+std::string record_echo_server(bool lt, int clients, int round_trips,
+                               std::vector<epollscope::examples::Ending> endings,
+                               const std::string& path) {
+  std::vector<std::string> program = {EPOLLSCOPE_ECHO_SERVER};
+  if (lt) program.push_back("--lt");
+  return record_server(program, clients, round_trips, std::move(endings), path);
 }
 
 using epollscope::examples::Ending;
@@ -157,6 +164,25 @@ TEST(Record, LevelTriggeredEchoServerChecksClean) {
       << scn;
   EXPECT_NE(scn.find("EPOLLIN|EPOLLERR|EPOLLHUP|EPOLLRDHUP]"), std::string::npos) << scn;
   EXPECT_NE(scn.find(", 16384) => -1 ECONNRESET\n"), std::string::npos) << scn;
+  expect_checks_clean(path);
+  std::remove(path.c_str());
+}
+
+// The asyncio server (level-triggered, data = fd, a socketpair to wake its loop): the
+// interpreter's start (files it opens, children it runs for its pipes) is left out and said.
+TEST(Record, AsyncioServerChecksClean) {
+  if (std::string(EPOLLSCOPE_PYTHON3).find("NOTFOUND") != std::string::npos)
+    GTEST_SKIP() << "no python3";
+  const std::string path = ::testing::TempDir() + "/record-asyncio.scn";
+  const std::string scn = record_server({EPOLLSCOPE_PYTHON3, EPOLLSCOPE_ECHO_ASYNCIO}, 3, 3,
+                                        {Ending::kClose, Ending::kHalfClose, Ending::kReset}, path);
+  ASSERT_FALSE(scn.empty());
+  EXPECT_NE(scn.find(": socketpair(u"), std::string::npos) << scn;
+  EXPECT_NE(scn.find(" = tcp_listen(100)\n"), std::string::npos) << scn;
+  EXPECT_EQ(count(scn, " = tcp_connect(l)\n"), 3) << scn;
+  EXPECT_GE(count(scn, ", 262144) => 1200\n"), 3 * 3) << scn;  // its recv of each request
+  EXPECT_NE(scn.find("-- left out: the scenario language has no openat"), std::string::npos);
+  EXPECT_EQ(scn.find("NOT REPLAYABLE"), std::string::npos) << scn;
   expect_checks_clean(path);
   std::remove(path.c_str());
 }
