@@ -241,6 +241,37 @@ TEST(Record, ThreadsRoundTripChecksClean) {
   std::remove(path.c_str());
 }
 
+// A timerfd cannot be made by a scenario: its calls are left out, and the epoll that watches it
+// makes the rest unreplayable, said in the file's header (with the line) and on stderr.
+TEST(Record, WhatCannotBeReplayedIsSaid) {
+  const std::string path = ::testing::TempDir() + "/record-timerfd.scn";
+  std::remove(path.c_str());
+  const Command c = run_command(
+      {kEpollscope, "trace", "--quiet", "--record", path, "--", kProgs + "/trace-timerfd"},
+      std::chrono::seconds(30));
+  ASSERT_FALSE(c.timed_out) << c.output;
+  EXPECT_EQ(c.status, 0) << c.output;  // the trace itself agreed at every call
+  EXPECT_NE(c.output.find("epollscope trace: --record: the recording cannot be replayed as a "
+                          "whole: epoll ep watches fd 4 (a file from timerfd_create)"),
+            std::string::npos)
+      << c.output;
+  const std::string scn = read_file(path);
+  EXPECT_NE(scn.find("// NOT REPLAYABLE from line "), std::string::npos) << scn;
+  EXPECT_NE(scn.find("// srv: timerfd_create() = 4   -- left out"), std::string::npos) << scn;
+  EXPECT_NE(scn.find("// wake-up of fd 4 (a file from timerfd_create): EPOLLIN -- left out"),
+            std::string::npos)
+      << scn;
+  // The line the header names is the one that says so.
+  const std::size_t at = scn.find("// NOT REPLAYABLE from line ") + 28;
+  const int line = std::stoi(scn.substr(at));
+  std::istringstream lines(scn);
+  std::string text;
+  for (int i = 0; i < line && std::getline(lines, text); ++i) {
+  }
+  EXPECT_EQ(text.rfind("// NOT REPLAYABLE from here: epoll ep watches fd 4", 0), 0u) << text;
+  std::remove(path.c_str());
+}
+
 TEST(Record, FileThatCannotBeWrittenStopsBeforeTheProgram) {
   const Command c = run_command(
       {kEpollscope, "trace", "--record", "/nonexistent-dir/x.scn", "--", kProgs + "/trace-pipe-et"},
