@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <climits>
 #include <cstdio>
+#include <fstream>
 
 #include "trace/syscalls.h"
 
@@ -651,14 +652,21 @@ void ScenarioRecorder::call(const SyscallStop& s, const MemoryReader& mem) {
       --o->fds;
       o->kind = Kind::kListener;
       o->what = "a TCP listener";
-      const int backlog = static_cast<int>(a(1));
+      // listen clamps the backlog to net.core.somaxconn (a negative one too, as unsigned).
+      int backlog = static_cast<int>(a(1));
+      {
+        std::ifstream in("/proc/sys/net/core/somaxconn");
+        unsigned somaxconn = 4096;
+        in >> somaxconn;
+        if (static_cast<unsigned>(backlog) > somaxconn) backlog = static_cast<int>(somaxconn);
+      }
       const std::string n = define(fd, obj, "l");
       Obj& lo = objs_[static_cast<std::size_t>(obj)];
       lo.name = n;
-      comment(T + ": listen(" + std::to_string(fd) + ", " + std::to_string(backlog) +
+      comment(T + ": listen(" + std::to_string(fd) + ", " + std::to_string(static_cast<int>(a(1))) +
               ") = 0: the program's listener on the address it bound; the scenario's is on "
               "127.0.0.1, an ephemeral port");
-      emit(P + n + " = tcp_listen(" + std::to_string(std::clamp(backlog, 0, 65535)) + ")");
+      emit(P + n + " = tcp_listen(" + std::to_string(backlog) + ")");
       if (!lo.nonblock) emit(P + "fcntl(" + n + ", F_SETFL, 0)");
       if (lo.cloexec) emit(P + "fcntl(" + n + ", F_SETFD, FD_CLOEXEC)");
       for (const auto& opt : lo.options)
@@ -893,10 +901,8 @@ void ScenarioRecorder::call(const SyscallStop& s, const MemoryReader& mem) {
       if (auto n = fds_.find(newfd); n != fds_.end() && n->second.scen >= 0) {
         target = n->second.ref;
         scen = n->second.scen;
-        const int was_obj = n->second.obj;
         n->second.scen = -1;  // kept: the scenario's number now refers to the old fd's file
         drop_fd(newfd);
-        (void)was_obj;
       } else {
         drop_fd(newfd);
         scen = !scen_used_.count(newfd) ? newfd : alloc_scen();
