@@ -1,5 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // trace/record.cpp — a traced program as a scenario (trace/record.h says what it holds).
+// [SECTION] index:
+//   [SECTION] Lines       the statements and comments kept until the end, within the limits
+//   [SECTION] Peers       the programs the traced one talked to, as scenario statements
+//   [SECTION] Calls       each program call as a statement with the kernel's answer, or left out
+//   [SECTION] epoll_wait  sleeping, woken, timed out; the answer (with a race's other outcome)
+//   [SECTION] The file    the header, the statements in order, what the user is told
 #include "trace/record.h"
 
 #include <errno.h>
