@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -85,6 +86,14 @@ int run_trace(const TraceOptions& o, Show show, const std::string& connect_hint)
   lo.context = o.context;
   lo.perfetto = o.perfetto;
   lo.record = o.record;
+  // A recording the probe below made stays only if the program ran.
+  struct Unmade {
+    std::string path;
+    bool keep = true;
+    ~Unmade() {
+      if (!keep) std::remove(path.c_str());
+    }
+  } unmade;
   if (!o.record.empty()) {
     // Said before anything starts: a recording of an attached process would lack what it did
     // before (its listener, its connections, its epolls' items), and a file that cannot be
@@ -101,11 +110,14 @@ int run_trace(const TraceOptions& o, Show show, const std::string& connect_hint)
         return 2;
       }
     }
+    const bool existed = access(o.record.c_str(), F_OK) == 0;
     std::ofstream probe(o.record, std::ios::out | std::ios::trunc);
     if (!probe) {
       std::cerr << "epollscope trace: cannot write " << o.record << '\n';
       return 2;
     }
+    unmade.path = o.record;
+    unmade.keep = existed;
   }
   if (!o.perfetto.empty()) {
     // Said before anything starts: a file that cannot be written.
@@ -155,6 +167,7 @@ int run_trace(const TraceOptions& o, Show show, const std::string& connect_hint)
     std::cerr << "epollscope trace: " << live.start_error() << '\n';
     return 127;
   }
+  unmade.keep = true;
   std::ostream& end = out ? *out : std::cerr;
   end << live.end_line() << '\n';
   if (!live.perfetto_error().empty()) {

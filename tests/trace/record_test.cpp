@@ -284,6 +284,20 @@ TEST(Record, FileThatCannotBeWrittenStopsBeforeTheProgram) {
   EXPECT_EQ(c.output.find("traced "), std::string::npos) << c.output;
 }
 
+// A program that cannot be started leaves no recording behind.
+TEST(Record, NoRecordingWhenTheProgramDoesNotStart) {
+  const std::string path = ::testing::TempDir() + "/record-none.scn";
+  std::remove(path.c_str());
+  const Command c =
+      run_command({kEpollscope, "trace", "--record", path, "--", "/nonexistent/program"},
+                  std::chrono::seconds(30));
+  EXPECT_EQ(c.status, 127) << c.output;
+  EXPECT_NE(c.output.find("/nonexistent/program: No such file or directory"), std::string::npos)
+      << c.output;
+  std::ifstream in(path);
+  EXPECT_FALSE(in.good()) << path << " was left behind";
+}
+
 TEST(Record, RefusedWithAttach) {
   const std::string path = ::testing::TempDir() + "/record-attach.scn";
   const Command c =
