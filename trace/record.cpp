@@ -227,8 +227,18 @@ std::string ScenarioRecorder::what_of(int fd) const {
 }
 
 void ScenarioRecorder::left_out(pid_t tid, const std::string& call, long raw_ret,
-                                const std::string& why) {
+                                const std::string& why, int fd) {
   ++left_out_;
+  // Before the program's first statement, its start-up's calls on files no scenario has (its
+  // libraries, its standard streams: what the dynamic loader and an interpreter open) are only
+  // counted: the comments before a scenario's first statement are its picture.
+  if (statements_ == 0 && fd != kNotAnFd) {
+    auto it = fds_.find(fd);
+    if (it == fds_.end() || objs_[static_cast<std::size_t>(it->second.obj)].kind == Kind::kOther) {
+      ++startup_left_out_;
+      return;
+    }
+  }
   comment(thread(tid) + ": " + call + " = " + result_text(raw_ret) + "   -- left out: " + why);
 }
 
@@ -772,7 +782,7 @@ void ScenarioRecorder::call(const SyscallStop& s, const MemoryReader& mem) {
           name + "(" + std::to_string(fd) + ", " + std::to_string(count) + ")";
       if (r.empty()) {
         // The program's own output, its libraries' files: said once per call, briefly.
-        left_out(s.tid, shown, raw, what_of(fd));
+        left_out(s.tid, shown, raw, what_of(fd), fd);
         return;
       }
       if (unusual) {
@@ -863,7 +873,7 @@ void ScenarioRecorder::call(const SyscallStop& s, const MemoryReader& mem) {
       auto it = fds_.find(fd);
       if (r.empty()) {
         if (ok && it != fds_.end()) define_hidden(static_cast<int>(raw), it->second.obj);
-        left_out(s.tid, simple_call(fd), raw, what_of(fd));
+        left_out(s.tid, simple_call(fd), raw, what_of(fd), fd);
         return;
       }
       if (!ok) {
@@ -899,7 +909,7 @@ void ScenarioRecorder::call(const SyscallStop& s, const MemoryReader& mem) {
         if (!was.empty() && fds_.count(newfd)) emit(P + "close(" + was + ")");
         drop_fd(newfd);
         if (old_it != fds_.end()) define_hidden(newfd, old_it->second.obj);
-        left_out(s.tid, shown, raw, what_of(oldfd));
+        left_out(s.tid, shown, raw, what_of(oldfd), oldfd);
         return;
       }
       std::string target;
@@ -939,7 +949,7 @@ void ScenarioRecorder::call(const SyscallStop& s, const MemoryReader& mem) {
       }
       const std::string r = ref(fd, raw);
       if (r.empty()) {
-        left_out(s.tid, shown, raw, what_of(fd));
+        left_out(s.tid, shown, raw, what_of(fd), fd);
         return;
       }
       switch (cmd) {
@@ -998,7 +1008,8 @@ void ScenarioRecorder::call(const SyscallStop& s, const MemoryReader& mem) {
                                                    : std::to_string(req)) +
                                 ")";
       if (r.empty() || (req != FIONBIO && req != FIONREAD)) {
-        left_out(s.tid, shown, raw, r.empty() ? what_of(fd) : "a request the language lacks");
+        left_out(s.tid, shown, raw, r.empty() ? what_of(fd) : "a request the language lacks",
+                 r.empty() ? fd : kNotAnFd);
         return;
       }
       if (req == FIONBIO) {
@@ -1077,7 +1088,8 @@ void ScenarioRecorder::call(const SyscallStop& s, const MemoryReader& mem) {
     case SYS_memfd_secret: {
       const std::string what = "a file from " + name;
       if (ok) define_hidden(static_cast<int>(raw), new_obj(Kind::kOther, what));
-      left_out(s.tid, name + "()", raw, "the scenario language has no " + name);
+      left_out(s.tid, name + "()", raw, "the scenario language has no " + name,
+               ok ? static_cast<int>(raw) : -1);
       return;
     }
     default:
@@ -1096,8 +1108,13 @@ void ScenarioRecorder::close_entry(pid_t tid, int fd) {
     return;
   }
   if (it != fds_.end()) {
+    const bool startup =
+        statements_ == 0 && objs_[static_cast<std::size_t>(it->second.obj)].kind == Kind::kOther;
     ++left_out_;
-    comment(thread(tid) + ": close(" + std::to_string(fd) + ")   -- left out: " + what_of(fd));
+    if (startup)
+      ++startup_left_out_;
+    else
+      comment(thread(tid) + ": close(" + std::to_string(fd) + ")   -- left out: " + what_of(fd));
     drop_fd(fd);
     return;
   }
@@ -1119,7 +1136,7 @@ void ScenarioRecorder::close_exit(pid_t tid, long raw_ret) {
   if (!r.empty())
     emit(thread(tid) + ": close(" + r + ") => " + result_text(raw_ret));
   else
-    left_out(tid, "close(" + std::to_string(fd) + ")", raw_ret, what_of(fd));
+    left_out(tid, "close(" + std::to_string(fd) + ")", raw_ret, what_of(fd), fd);
 }
 
 // [SECTION] epoll_wait
@@ -1384,7 +1401,9 @@ std::string ScenarioRecorder::text() const {
       "// Replay it with: epollscope check FILE (or run FILE, or gui FILE).\n";
   std::size_t peers = peers_.size();
   out += "// " + std::to_string(statements_) + " statements, " + std::to_string(peers) +
-         " peers, " + std::to_string(left_out_) + " calls left out (said where they were).\n";
+         " peers, " + std::to_string(left_out_) + " calls left out (said where they were;\n// " +
+         std::to_string(startup_left_out_) +
+         " of them, the program's start-up on its libraries and streams, only counted here).\n";
   if (full_)
     out += "// STOPPED after " + std::to_string(statements_) + " statements (at most " +
            std::to_string(max_statements_) + " statements and " + std::to_string(max_bytes_ >> 10) +
@@ -1392,7 +1411,8 @@ std::string ScenarioRecorder::text() const {
   // Line numbers of what makes it unreplayable: the line the statement at its index has.
   std::vector<std::size_t> line_of(stmts_.size() + 1, 0);
   {
-    std::size_t line = 1 + 7 + 1 + (full_ ? 1 : 0) + unreplayable_.size() + 1;
+    // The title, the 7 lines that say what a recording is, the 2 of its counts, then these.
+    std::size_t line = 1 + 7 + 2 + (full_ ? 1 : 0) + unreplayable_.size() + 1;
     auto count = [&](std::size_t i) {
       line_of[i] = line;
       if (!render(stmts_[i]).empty()) ++line;

@@ -171,7 +171,10 @@ class ScenarioRecorder {
   // The name of the program's fd in the scenario; empty when the fd is not in it.
   std::string ref(int fd, long raw_ret) const;
   std::string what_of(int fd) const;
-  void left_out(pid_t tid, const std::string& call, long raw_ret, const std::string& why);
+  static constexpr int kNotAnFd = -2;
+  // A comment saying what was left out; `fd`: the file the call was on, if any.
+  void left_out(pid_t tid, const std::string& call, long raw_ret, const std::string& why,
+                int fd = kNotAnFd);
   // Peers.
   std::string connect(Obj& listener);
   int peer_actions(int fd, uint32_t events);
@@ -215,6 +218,7 @@ class ScenarioRecorder {
   int64_t clock_ms_ = 0;                 // the scenario's clock: its sleeps
   std::vector<std::pair<std::size_t, std::string>> unreplayable_;  // (statement index, why)
   long left_out_ = 0;
+  long startup_left_out_ = 0;  // of them, before the first statement (not written)
 };
 
 }  // namespace epollscope::trace
