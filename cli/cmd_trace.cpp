@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -61,6 +62,7 @@ struct TraceOptions {
   std::size_t keep_steps = trace::Feed::kDefaultMaxSteps;
   std::string output;
   std::string perfetto;
+  std::string record;
   std::string profile;
   // serve
   int port = 7000;
@@ -106,6 +108,40 @@ int run_trace(const TraceOptions& o, Show show, const std::string& connect_hint)
   lo.quiet = o.quiet;
   lo.context = o.context;
   lo.perfetto = o.perfetto;
+  lo.record = o.record;
+  // A recording the probe below made stays only if the program ran.
+  struct Unmade {
+    std::string path;
+    bool keep = true;
+    ~Unmade() {
+      if (!keep) std::remove(path.c_str());
+    }
+  } unmade;
+  if (!o.record.empty()) {
+    // Said before anything starts: a recording of an attached process would lack what it did
+    // before (its listener, its connections, its epolls' items), and a file that cannot be
+    // written.
+    if (o.pid) {
+      std::cerr << "epollscope trace: --record needs the program from its start (trace -- "
+                   "PROGRAM): a process attached with -p made its files before the trace\n";
+      return 2;
+    }
+    if (!o.command.empty()) {
+      const std::string why = overwrites_input(o.command[0], o.record);
+      if (!why.empty()) {
+        std::cerr << "epollscope trace: --record: " << why << '\n';
+        return 2;
+      }
+    }
+    const bool existed = access(o.record.c_str(), F_OK) == 0;
+    std::ofstream probe(o.record, std::ios::out | std::ios::trunc);
+    if (!probe) {
+      std::cerr << "epollscope trace: cannot write " << o.record << '\n';
+      return 2;
+    }
+    unmade.path = o.record;
+    unmade.keep = existed;
+  }
   if (!o.perfetto.empty()) {
     // Said before anything starts: a file that cannot be written.
     std::ofstream probe(o.perfetto, std::ios::out | std::ios::trunc);
@@ -154,6 +190,7 @@ int run_trace(const TraceOptions& o, Show show, const std::string& connect_hint)
     std::cerr << "epollscope trace: " << live.start_error() << '\n';
     return 127;
   }
+  unmade.keep = true;
   std::ostream& end = out ? *out : std::cerr;
   end << live.end_line() << '\n';
   if (!live.perfetto_error().empty()) {
@@ -161,10 +198,20 @@ int run_trace(const TraceOptions& o, Show show, const std::string& connect_hint)
   } else if (!o.perfetto.empty()) {
     end << "wrote " << o.perfetto << " (open it in ui.perfetto.dev or chrome://tracing)\n";
   }
+  if (!o.record.empty()) {
+    if (!live.record_error().empty()) {
+      std::cerr << "epollscope trace: " << live.record_error() << '\n';
+    } else {
+      end << "wrote " << o.record << " (" << live.record_summary()
+          << "; replay it with: epollscope check " << o.record << ")\n";
+      for (const auto& p : live.record_problems())
+        std::cerr << "epollscope trace: --record: " << p << '\n';
+    }
+  }
   end << live.memory_line() << '\n' << live.summary_line() << '\n';
   if (&end != &std::cerr) std::cerr << live.summary_line() << '\n';
   end.flush();
-  if (!live.perfetto_error().empty()) return 2;
+  if (!live.perfetto_error().empty() || !live.record_error().empty()) return 2;
   if (live.divergences() > 0) return 1;
   return live.status() < 0 ? 0 : live.status();
 }
@@ -182,7 +229,10 @@ void add_trace(CLI::App& app, Action& action) {
       "their wake-ups are watched on the real kernel, everything epoll does with them is the "
       "model's.\nA program started by trace is ended with it (Ctrl-C ends both); one attached with "
       "-p is detached by Ctrl-C and goes on running.\nThe terminal shows the trace unless --gui "
-      "opens the window, which follows the program as it runs.\nThe last line is 'traced N calls "
+      "opens the window, which follows the program as it runs.\n--record FILE.scn also writes "
+      "the run as a scenario that check, run and the window replay (the programs it talked to "
+      "over TCP become scenario peers); check FILE.scn on a recording gives 0 divergences.\nThe "
+      "last line is 'traced N calls "
       "(E epoll "
       "calls, W wake-ups) in T s: D divergences'; the exit status is 1 when D > 0, else the "
       "program's.");
@@ -209,6 +259,14 @@ void add_trace(CLI::App& app, Action& action) {
   trace->add_option("--perfetto", o->perfetto,
                     "Also write the run as a Chrome/Perfetto trace (JSON): threads as tracks, "
                     "syscalls and the model's kernel functions as slices, wake-ups as flow arrows");
+  trace->add_option(
+      "--record", o->record,
+      "Also write the run as a scenario (FILE.scn) that check, run and the window replay: the "
+      "program's calls with the kernel's answers as expectations, its threads as scenario "
+      "threads (srv, t2, ...), the programs it talked to over TCP as peers (c1 = "
+      "tcp_connect(l), write(c1, N), shutdown, close) placed where their wake-ups were seen; "
+      "what the language cannot say is a comment. At most 100,000 statements and 4 MiB. Not with "
+      "-p");
   trace->add_option("command", o->command, "PROGRAM [ARGS...] (after --)");
   trace->callback([&action, o] {
     action = [o] {
@@ -235,6 +293,9 @@ void add_trace(CLI::App& app, Action& action) {
       ->check(CLI::Range(0, 65535));
   serve->add_flag("--lt", s->lt, "The level-triggered twin of the server");
   serve->add_flag("--quiet", s->quiet, "Only divergences, notes and the summary line");
+  serve->add_option("--record", s->record,
+                    "Also write the session as a scenario (FILE.scn): the server's calls and its "
+                    "clients as peers; replay it with: epollscope check FILE.scn");
   auto* serve_gui = serve->add_flag(
       "--gui", s->gui, "The window (the default when a display is reachable); fails without one");
   serve->add_flag("--no-gui", s->no_gui, "The terminal only (the default without a display)")

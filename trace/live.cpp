@@ -5,7 +5,9 @@
 
 #include <signal.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 
 #include "trace/mirror.h"
@@ -187,6 +189,12 @@ void LiveTrace::body() {
       perfetto.on_wakeup(w);
     };
   }
+  // --record: the recorder is told every call and wake-up (trace/record.h).
+  std::unique_ptr<ScenarioRecorder> recorder;
+  if (!options_.record.empty()) {
+    recorder = std::make_unique<ScenarioRecorder>(program_text(options_));
+    mo.recorder = recorder.get();
+  }
   Mirror mirror(*options_.profile, mo);
   mirror_ptr = &mirror;
   if (feed_)
@@ -223,6 +231,18 @@ void LiveTrace::body() {
   summary_line_ = mirror.summary_line(seconds);
   divergences_ = mirror.divergences();
   if (!options_.perfetto.empty()) perfetto.finish(&perfetto_error_);
+  if (recorder) {
+    const std::string text = recorder->text();
+    std::ofstream out(options_.record, std::ios::out | std::ios::trunc | std::ios::binary);
+    out << text;
+    out.flush();
+    if (!out) {
+      record_error_ = "cannot write " + options_.record + ": " + std::strerror(errno);
+    } else {
+      record_summary_ = std::to_string(recorder->statements()) + " statements";
+      record_problems_ = recorder->problems();
+    }
+  }
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   memory_line_ = "epollscope's peak memory: " + std::to_string(usage.ru_maxrss) +

@@ -42,6 +42,7 @@ struct LiveTraceOptions {
   bool quiet = false;
   int context = 0;       // MirrorOptions::context
   std::string perfetto;  // also write the run as a Chrome/Perfetto trace to this file
+  std::string record;    // also write the run as a scenario to this file (trace/record.h)
 };
 
 class LiveTrace {
@@ -86,6 +87,11 @@ class LiveTrace {
   const std::string& memory_line() const { return memory_line_; }
   // Why the Perfetto trace could not be written; empty when it was (or none was asked for).
   const std::string& perfetto_error() const { return perfetto_error_; }
+  // --record: why the scenario could not be written (empty when it was, or none was asked for),
+  // what it holds ("N statements, P peers"), and what makes it incomplete or unreplayable.
+  const std::string& record_error() const { return record_error_; }
+  const std::string& record_summary() const { return record_summary_; }
+  const std::vector<std::string>& record_problems() const { return record_problems_; }
 
  private:
   void body();
@@ -110,6 +116,9 @@ class LiveTrace {
   std::string summary_line_;
   std::string memory_line_;
   std::string perfetto_error_;
+  std::string record_error_;
+  std::string record_summary_;
+  std::vector<std::string> record_problems_;
   long divergences_ = 0;
 };
 

@@ -273,6 +273,7 @@ void Mirror::on_start(pid_t pid) {
   }
   k_->set_nofile_limits(lim);
   if (options_.on_model) options_.on_model(*k_);
+  if (options_.recorder) options_.recorder->start(pid);
   if (!observer_.open(pid, &setup_error_)) {
     note_once("observer", "observed files cannot be watched (" + setup_error_ +
                               "): their wake-ups will be missing");
@@ -370,6 +371,7 @@ void Mirror::on_process(pid_t pid, pid_t parent) {
     observe_instead(t, f);
     ++converted;
   }
+  if (options_.recorder) options_.recorder->fork(pid);
   note_once("fork", "process " + std::to_string(pid) +
                         " (a child of the program) is followed but not "
                         "mirrored: it has an fd table of its own. The " +
@@ -429,6 +431,7 @@ void Mirror::on_thread_exit(pid_t tid, pid_t tgid) {
 
 void Mirror::on_exec(pid_t pid) {
   if (!mirrored(pid) || !k_) return;
+  if (options_.recorder) options_.recorder->exec();
   note_once("exec",
             "the program called execve: its close-on-exec fds are closed in the model; "
             "observed files are watched again when an epoll registers them");
@@ -451,6 +454,7 @@ void Mirror::on_entry(SyscallStop& s) {
     finish_pending(th);
   }
   advance_clock(s.entry_ns);
+  record_woken(ScenarioRecorder::Cause::kTimeout);
   const auto a = [&](int i) { return s.args[i]; };
   const auto fd = [&](int i) { return static_cast<int>(a(i)); };
   th.closed_at_entry = false;
@@ -462,6 +466,10 @@ void Mirror::on_entry(SyscallStop& s) {
       before_fd_goes(fd(0));
       th.close_result = k_->close(*th.task, fd(0));
       th.closed_at_entry = true;
+      if (options_.recorder) {
+        options_.recorder->close_entry(s.tid, fd(0));
+        record_woken(ScenarioRecorder::Cause::kProgramCall);
+      }
       break;
     case SYS_dup2:
     case SYS_dup3:
@@ -505,6 +513,8 @@ void Mirror::on_entry(SyscallStop& s) {
           k_->epoll_wait(*th.task, epfd, static_cast<int>(a(2)), timeout,
                          a(1) ? sim::UserBuffer::kValid : sim::UserBuffer::kFaultsOnCopy);
       th.waited_at_entry = true;
+      if (options_.recorder)
+        options_.recorder->wait_entry(s, th.entry_result.blocked, options_.read_memory);
       if (debug_ && options_.out)
         *options_.out << "  . [" << s.tid << "] epoll_wait(" << epfd
                       << ") on the model at entry: " << describe(th.entry_result) << '\n';
@@ -519,7 +529,16 @@ void Mirror::on_exit(SyscallStop& s) {
   Thread& th = thread(s.tid);
   ++calls_;
   model_calls_before_ = th.waited_at_entry ? th.entry_calls : k_->call_number();
+  const bool closed_at_entry = th.closed_at_entry;
   mirror_exit(th, s);
+  if (ScenarioRecorder* rec = options_.recorder) {
+    if (s.nr == SYS_close) {
+      if (closed_at_entry) rec->close_exit(s.tid, s.ret);
+    } else if (!is_epoll_wait(s.nr)) {
+      rec->call(s, options_.read_memory);
+    }
+    record_woken(ScenarioRecorder::Cause::kProgramCall);
+  }
   check_pending_completions();
 }
 
@@ -619,6 +638,8 @@ void Mirror::mirror_exit(Thread& th, SyscallStop& s) {
         // ep_insert / ep_modify poll the file: the model's observed file gets the real mask.
         const int64_t m = observer_.mask(tfd);
         if (m >= 0) k_->set_observed_mask(tfd, static_cast<sim::poll_t>(m));
+        if (m >= 0 && kr.ret == 0 && options_.recorder)
+          options_.recorder->observed_mask(tfd, static_cast<uint32_t>(m));
       }
       compare(call, k_->epoll_ctl(t, epfd, op, tfd, ev));
       if (kr.ret == 0) {
@@ -1037,6 +1058,7 @@ void Mirror::apply_wakeups(sim::Task& t, const std::vector<Observer::Wake>& w, s
   if (from >= to) return;
   std::vector<std::pair<int, sim::poll_t>> wakes;
   std::vector<int> counts;  // how many model wake-ups the last group stands for
+  std::vector<ScenarioRecorder::Wake> recorded;  // one per file, as --record writes them
   for (std::size_t i = from; i < to; ++i) {
     // One wake-up of a file reaches every watch of it (one per item of the program's epolls):
     // they come together, next to each other in the observer's ready list. The model wakes the
@@ -1045,6 +1067,7 @@ void Mirror::apply_wakeups(sim::Task& t, const std::vector<Observer::Wake>& w, s
       for (int c = 0; c < counts.back(); ++c)
         wakes[wakes.size() - 1 - static_cast<std::size_t>(c)].second |=
             static_cast<sim::poll_t>(w[i].events);
+      if (!recorded.empty()) recorded.back().events |= w[i].events;
       const sim::EpItem* epi = model_item(w[i].epfd, w[i].fd);
       if (epi && !sim::ep_is_linked(epi)) linked_window_[{w[i].epfd, w[i].fd}] = window_;
       continue;
@@ -1057,6 +1080,7 @@ void Mirror::apply_wakeups(sim::Task& t, const std::vector<Observer::Wake>& w, s
     for (int c = 0; c < std::max(1, w[i].count); ++c)
       wakes.emplace_back(w[i].fd, static_cast<sim::poll_t>(w[i].events));
     counts.push_back(std::max(1, w[i].count));
+    recorded.push_back({w[i].fd, w[i].events, std::max(1, w[i].count)});
     // The window of the wake-up that links an item: items linked within one window have no
     // order the tracer can see.
     const sim::EpItem* epi = model_item(w[i].epfd, w[i].fd);
@@ -1066,7 +1090,9 @@ void Mirror::apply_wakeups(sim::Task& t, const std::vector<Observer::Wake>& w, s
           WakeRecord{w[i].fd, w[i].epfd, f->label, w[i].events, monotonic_ns() - start_ns_});
   }
   wakeups_ += static_cast<long>(wakes.size());
+  if (options_.recorder) options_.recorder->wakeups(recorded);
   k_->observed_wakeups(t, wakes);
+  record_woken(ScenarioRecorder::Cause::kWakeups);
 }
 
 std::map<int, int64_t> Mirror::watched_masks() {
@@ -1167,7 +1193,7 @@ void Mirror::mirror_epoll_wait(Thread& th, SyscallStop& s, const std::string& ca
   // ovflist put their items at the head of the ready list) or after it (the tail, where the
   // model put them). This answer says which: when it shows them ahead of the items the model
   // has before them, they came during the scan.
-  resolve_scan_race(epfd, kev);
+  std::vector<sim::EpollEvent> other_order = resolve_scan_race(epfd, kev);
   // This harvest's own such wake-ups: an item on the ready list that the scan polled and
   // dropped (not returned, room left) and that a wake-up after the cut woke again. The model
   // queues it after the call; the next harvest decides.
@@ -1254,6 +1280,7 @@ void Mirror::mirror_epoll_wait(Thread& th, SyscallStop& s, const std::string& ca
     // The model's thread still sleeps: the kernel's ended by its timeout, or by a signal.
     if (kr.ret == 0 && t.deadline_ns) {
       k_->advance_clock_to(std::max(*t.deadline_ns, k_->now_ns()));
+      record_woken(ScenarioRecorder::Cause::kTimeout);
     } else if (kr.ret == -1 && kr.err == EINTR) {
       k_->interrupt(t);
     }
@@ -1267,6 +1294,7 @@ void Mirror::mirror_epoll_wait(Thread& th, SyscallStop& s, const std::string& ca
               "sleeps on (no wake-up the model saw ends its wait)");
       k_->interrupt(t);
       completion_of(t);
+      if (options_.recorder) options_.recorder->wait_exit(s, kev, {}, options_.read_memory);
       apply_wakeups(t, w, cut, w.size());
       return;
     }
@@ -1288,6 +1316,7 @@ void Mirror::mirror_epoll_wait(Thread& th, SyscallStop& s, const std::string& ca
     for (const auto& e : kev)
       if (auto it = fd_of_data.find(e.data); it != fd_of_data.end()) order.push_back(it->second);
     k_->adopt_ready_order(epfd, order);
+    if (other_order.empty()) other_order = m.events;
   }
   // Windows after the harvest: re-queued level-triggered items are linked in this window;
   // edge-triggered items returned after a wake-up in this window may have been woken twice.
@@ -1303,6 +1332,7 @@ void Mirror::mirror_epoll_wait(Thread& th, SyscallStop& s, const std::string& ca
       woken_now = woken_now || (wk.epfd == epfd && wk.fd == it->second);
     if (woken_now && (epi->event.events & sim::kEPOLLET)) coalesced[it->second] = window_;
   }
+  if (options_.recorder) options_.recorder->wait_exit(s, kev, other_order, options_.read_memory);
   apply_wakeups(t, w, cut, w.size());
   if (!racing.empty()) scan_race_[epfd] = racing;
   if (debug_ && options_.out) {
@@ -1346,13 +1376,14 @@ bool Mirror::order_undecidable(const std::vector<sim::EpollEvent>& model,
   return true;
 }
 
-void Mirror::resolve_scan_race(int epfd, const std::vector<sim::EpollEvent>& kev) {
+std::vector<sim::EpollEvent> Mirror::resolve_scan_race(int epfd,
+                                                       const std::vector<sim::EpollEvent>& kev) {
   auto race = scan_race_.find(epfd);
-  if (race == scan_race_.end()) return;
+  if (race == scan_race_.end()) return {};
   const std::vector<int> racing = std::move(race->second);
   scan_race_.erase(race);
   const sim::File* ef = k_->file_at(epfd);
-  if (!ef || !sim::is_file_epoll(ef)) return;
+  if (!ef || !sim::is_file_epoll(ef)) return {};
   // The kernel's answer as fds (by the items' data), and the model's ready list as fds.
   std::map<uint64_t, int> fd_of_data;
   for (const auto& [key, data] : item_data_)
@@ -1367,7 +1398,7 @@ void Mirror::resolve_scan_race(int epfd, const std::vector<sim::EpollEvent>& kev
   std::vector<int> head;
   for (int fd : racing)
     if (std::find(tail.begin(), tail.end(), fd) != tail.end()) head.push_back(fd);
-  if (head.empty()) return;
+  if (head.empty()) return {};
   for (int fd : tail)
     if (std::find(head.begin(), head.end(), fd) == head.end()) head.push_back(fd);
   // Compare in the order of the answer, over the items both lists hold.
@@ -1394,7 +1425,24 @@ void Mirror::resolve_scan_race(int epfd, const std::vector<sim::EpollEvent>& kev
     for (int fd : racing)
       if (std::find(tail.begin(), tail.end(), fd) != tail.end()) moved.push_back(fd);
     k_->late_scan_wakeups(epfd, moved);
+    // The answer had the wake-ups come after the scan (the order --record's replay gives): the
+    // linked items in the ready list's order, in the places the answer has them.
+    std::vector<sim::EpollEvent> other = kev;
+    std::map<int, sim::EpollEvent> by_fd;
+    for (const auto& e : kev)
+      if (auto it = fd_of_data.find(e.data); it != fd_of_data.end()) by_fd.emplace(it->second, e);
+    const std::vector<int> order = in_answer(tail);
+    std::size_t next = 0;
+    for (auto& e : other) {
+      auto it = fd_of_data.find(e.data);
+      if (it == fd_of_data.end() ||
+          std::find(answer_linked.begin(), answer_linked.end(), it->second) == answer_linked.end())
+        continue;
+      if (next < order.size()) e = by_fd[order[next++]];
+    }
+    return other;
   }
+  return {};
 }
 
 void Mirror::finish_pending(Thread& th) {
@@ -1407,6 +1455,19 @@ void Mirror::finish_pending(Thread& th) {
                   << "; the model's thread still sleeps in it\n";
   k_->interrupt(*th.task);
   completion_of(*th.task);
+}
+
+void Mirror::record_woken(ScenarioRecorder::Cause cause) {
+  ScenarioRecorder* rec = options_.recorder;
+  if (!rec || !k_) return;
+  const auto sleeping = rec->sleeping();
+  if (sleeping.empty()) return;
+  collect_completions();
+  for (pid_t tid : sleeping) {
+    auto it = threads_.find(tid);
+    if (it != threads_.end() && it->second.task && completed_.count(it->second.task->id))
+      rec->woken(tid, cause);
+  }
 }
 
 void Mirror::collect_completions() {

@@ -39,6 +39,7 @@
 
 #include "sim/kernel.h"
 #include "trace/observer.h"
+#include "trace/record.h"
 #include "trace/tracer.h"
 
 namespace epollscope::trace {
@@ -79,6 +80,8 @@ struct MirrorOptions {
   // Called after every mirrored call, and for every wake-up handed to the model.
   std::function<void(const CallRecord&)> on_call;
   std::function<void(const WakeRecord&)> on_wakeup;
+  // --record: told every call, wake-up and sleep, to write the trace as a scenario (may be null).
+  ScenarioRecorder* recorder = nullptr;
 };
 
 class Mirror final : public Handler {
@@ -156,7 +159,8 @@ class Mirror final : public Handler {
   void mirror_exit(Thread& th, SyscallStop& s);
   void mirror_epoll_wait(Thread& th, SyscallStop& s, const std::string& text);
   // Wake-ups the last harvest of an epoll left undecided: during its scan, or after it.
-  void resolve_scan_race(int epfd, const std::vector<sim::EpollEvent>& kev);
+  // Returns, when it moved items, the answer in the order the model had them (the same events).
+  std::vector<sim::EpollEvent> resolve_scan_race(int epfd, const std::vector<sim::EpollEvent>& kev);
   std::vector<Observer::Wake> drain();  // the observer's wake-ups; a new window begins
   // The two answers hold the same events, and every pair they order differently was linked in
   // one window of wake-ups (an order the tracer cannot see).
@@ -165,6 +169,8 @@ class Mirror final : public Handler {
                          const std::map<uint64_t, int>& fd_of_data,
                          const std::map<int, uint64_t>& windows) const;
   void finish_pending(Thread& th);
+  // --record: the threads the recorder has asleep whose model call finished, and why.
+  void record_woken(ScenarioRecorder::Cause cause);
   void check_pending_completions();
   // Sleeping calls of the model that finished, kept per task until their thread's exit stop.
   void collect_completions();
