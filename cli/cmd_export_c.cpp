@@ -30,7 +30,7 @@ int export_c(const ExportOptions& o) {
   const auto& scenario = std::get<sim::script::Scenario>(loaded);
   if (const sim::script::Statement* st = scenario.first_during()) {
     std::cerr << "epollscope: " << sim::script::printable(o.path) << ":" << st->loc.line << ":"
-              << st->during.loc.col
+              << st->during->loc.col
               << ": a call during ep_send_events is model only: a C program cannot make the "
                  "kernel run it inside a harvest, so the scenario is not exported\n";
     return 2;

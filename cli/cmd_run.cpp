@@ -155,10 +155,10 @@ int run_replay(std::ostream& out, const ReplayOptions& o) {
       if (!br.ran) continue;
       std::string line =
           cat(names[b], b == 0 ? ":  " : ": ", driver::describe_outcome(br.outcome, r.call));
-      if (b == 0 && st.during.set && br.outcome.blocked)
-        line = cat(names[b], ":  ", printable(st.during.epoll.text), "'s next ep_send_events will ",
-                   "make this call on another CPU, after ", st.during.after_items, " item",
-                   st.during.after_items == 1 ? "" : "s");
+      if (b == 0 && st.during && br.outcome.blocked)
+        line = cat(names[b], ":  waits for ", printable(st.during->epoll.text),
+                   "'s next ep_send_events (another CPU, after ", st.during->after_items,
+                   st.during->after_items == 1 ? " item)" : " items)");
       if (st.expect.kind != sim::script::Expectation::Kind::kNone)
         line += cat(
             "   ", mark(br.failed.empty()),

@@ -90,8 +90,8 @@ bool Runner::resolve(const Statement& st, std::size_t b, ResolvedCall& rc,
   rc.statement = &st;
   rc.thread = st.thread;
   rc.call = st.call;
-  if (st.during.set) {
-    const Arg& a = st.during.epoll;
+  if (st.during) {
+    const Arg& a = st.during->epoll;
     int epfd = static_cast<int>(a.number);
     if (a.kind == Arg::Kind::kName) {
       auto it = state_[b].names.find(a.name);
@@ -108,7 +108,7 @@ bool Runner::resolve(const Statement& st, std::size_t b, ResolvedCall& rc,
       return false;
     }
     rc.during_epfd = epfd;
-    rc.during_after_items = st.during.after_items;
+    rc.during_after_items = st.during->after_items;
   }
   for (std::size_t i = 0; i < spec.args.size(); ++i) {
     int64_t value = 0;

@@ -468,7 +468,7 @@ class LineParser {
 
     if (peek().kind == Tok::kArrow) {
       Token arrow = next();
-      if (st.during.set)
+      if (st.during)
         return Failure{arrow.col, cat("a call during ep_send_events is made later, inside the "
                                       "harvest: check its result after the epoll_wait with `",
                                       st.thread, " => ...`")};
@@ -633,8 +633,8 @@ class LineParser {
   // CPU inside the next harvest of `epoll`, after `items` ready items (1 when left out).
   std::optional<Failure> during_clause(Statement& st, const CallSpec& spec) {
     const Token word = next();
-    st.during.set = true;
-    st.during.loc.col = word.col;
+    Statement::During during;
+    during.loc.col = word.col;
     if (st.thread == "main")
       return Failure{word.col, cat("a call during ep_send_events runs on another CPU: give it a "
                                    "thread of its own (`t2: ",
@@ -663,10 +663,10 @@ class LineParser {
     if (const Token lp = next(); lp.kind != Tok::kLParen)
       return Failure{lp.col, "expected '(' after 'ep_send_events'"};
     Width width = Width::kInt;
-    if (auto f = argument(st.during.epoll, width)) return f;
+    if (auto f = argument(during.epoll, width)) return f;
     std::vector<std::string> unused;
     static const ArgSpec epoll_arg{ArgKind::kFd, "ep"};
-    if (auto f = check_arg(st.during.epoll, width, epoll_arg, spec, unused)) return f;
+    if (auto f = check_arg(during.epoll, width, epoll_arg, spec, unused)) return f;
     if (peek().kind == Tok::kComma) {
       next();
       const Token n = next();
@@ -674,11 +674,12 @@ class LineParser {
         return Failure{n.col,
                        "the number of ready items processed before the call is expected "
                        "here: 1 to 1000000"};
-      st.during.after_items = n.number;
+      during.after_items = n.number;
     }
     if (const Token rp = next(); rp.kind != Tok::kRParen)
       return Failure{rp.col, cat("expected ')' after the arguments of ep_send_events, found ",
                                  tok_name(rp.kind))};
+    st.during = std::make_shared<const Statement::During>(std::move(during));
     return std::nullopt;
   }
 
@@ -883,6 +884,8 @@ std::size_t held_bytes(const Statement& st) {
                   st.narration.size() + st.placed.size() * sizeof(int) + st.expect.text.size();
   for (const auto& a : st.args)
     n += sizeof(Arg) + a.name.size() + a.text.size();
+  if (st.during)
+    n += sizeof(Statement::During) + st.during->epoll.name.size() + st.during->epoll.text.size();
   for (std::size_t i = 0; i < st.expect.count(); ++i) {
     const Expectation& alt = st.expect.alternative(i);
     if (i > 0) n += sizeof(Expectation) + alt.text.size();

@@ -33,6 +33,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -116,12 +117,13 @@ struct Statement {
   // checked with `t2 => ...`. The model alone runs such a scenario (the real kernel cannot be made
   // to wake an item at a chosen point of its scan).
   struct During {
-    bool set = false;
     Arg epoll;                // the epoll whose next ep_send_events the call falls into
     int64_t after_items = 1;  // >= 1
     SourceLoc loc;            // of the word `during`
   };
-  During during;
+  // Null without the clause. Out of line: few statements have one, and every statement's size
+  // counts against the scenario's limit (a 99,000-statement repeat must still fit).
+  std::shared_ptr<const During> during;
   std::string narration;  // the `#` lines before the statement, joined
   std::string source;     // the statement's line as written (without the comment)
   SourceLoc loc;
@@ -139,7 +141,7 @@ struct Scenario {
   // The first statement with a `during` clause (model only), or nullptr.
   const Statement* first_during() const {
     for (const Statement& st : statements)
-      if (st.during.set) return &st;
+      if (st.during) return &st;
     return nullptr;
   }
 };

@@ -658,14 +658,15 @@ TEST(ScriptParser, DuringEpSendEvents) {
                   "t3: read(r, 1) during ep_send_events(ep)\nt2 => 1\n");
   ASSERT_EQ(s.statements.size(), 5u);
   const Statement& st = s.statements[2];
-  EXPECT_TRUE(st.during.set);
-  EXPECT_EQ(st.during.epoll.kind, Arg::Kind::kName);
-  EXPECT_EQ(st.during.epoll.name, "ep");
-  EXPECT_EQ(st.during.after_items, 2);
-  EXPECT_EQ(st.during.loc.col, 17);
+  ASSERT_NE(st.during, nullptr);
+  EXPECT_EQ(st.during->epoll.kind, Arg::Kind::kName);
+  EXPECT_EQ(st.during->epoll.name, "ep");
+  EXPECT_EQ(st.during->after_items, 2);
+  EXPECT_EQ(st.during->loc.col, 17);
   EXPECT_EQ(st.thread, "t2");
-  EXPECT_EQ(s.statements[3].during.after_items, 1);  // n left out: after the first item
-  EXPECT_FALSE(s.statements[0].during.set);
+  ASSERT_NE(s.statements[3].during, nullptr);
+  EXPECT_EQ(s.statements[3].during->after_items, 1);  // n left out: after the first item
+  EXPECT_EQ(s.statements[0].during, nullptr);
   EXPECT_EQ(s.first_during(), &s.statements[2]);
   EXPECT_EQ(ok(head).first_during(), nullptr);
 }
