@@ -48,12 +48,28 @@ bool follow_trace_in_window(trace::LiveTrace& live, const trace::Feed& feed, std
 // window), the terminal walk-through of the same example.
 Action main_job();
 
+// `epollscope run FILE`: the terminal replay of one scenario (cmd_run.cpp).
+struct ReplayOptions {
+  std::string path;
+  const sim::KernelProfile* profile = nullptr;  // nullptr: calibrated (or the default without live)
+  bool live = true;                             // also ask this machine's kernel
+  bool show_steps = true;                       // the kernel functions inside each statement
+  bool show_state = true;                       // the state after each statement
+  bool changed_only = false;  // of the state, only the objects the statement changed
+  int width = 100;            // columns every line fits in (a word longer than that excepted)
+  bool color = false;         // ANSI colours (cli/term.h's palette)
+};
+// Prints the replay on `out` (errors on stderr); 0 when everything agreed and every expectation
+// held, 1 otherwise, 2 when the file cannot be read or parsed or the kernel cannot be asked.
+int run_replay(std::ostream& out, const ReplayOptions& options);
+
 struct WalkthroughOptions {
   const sim::KernelProfile* profile = &sim::KernelProfile::default_profile();
   bool live = true;        // also ask this machine's kernel (the model alone if it cannot be)
   bool show_steps = true;  // the kernel functions inside each statement
   bool show_state = true;  // the state after each statement, ET beside LT
   int width = 120;         // terminal columns
+  bool color = false;      // ANSI colours (cli/term.h's palette)
   std::string scenario;    // empty: the library's pipe example
 };
 // Prints the walk-through; 0 when the replay showed the example's lesson with no divergence.
@@ -67,7 +83,8 @@ int terminal_main_job(const std::string& why);
 // 129). A signal ignored when epollscope started (nohup, a background job of a non-interactive
 // shell) stays ignored. Called once by main, before any child is started.
 void exit_cleanly_on_signals();
-// The terminal's width (at least 80), or 120 when stdout is not a terminal.
+// The width the terminal replays lay out for: $COLUMNS, else the terminal's width when stdout is
+// a terminal, else 100 (cli/term.h, choose_width).
 int terminal_width();
 // The profile of that name, or nullptr after printing the known ones on stderr.
 const sim::KernelProfile* find_profile(const std::string& name);

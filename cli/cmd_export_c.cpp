@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "driver/scenario_files.h"
 #include "live/export_c.h"
+#include "sim/script/user_text.h"
 
 namespace epollscope::cli {
 namespace {
@@ -26,7 +27,15 @@ int export_c(const ExportOptions& o) {
     std::cerr << e->format();
     return 2;
   }
-  const std::string program = live::export_c(std::get<sim::script::Scenario>(loaded));
+  const auto& scenario = std::get<sim::script::Scenario>(loaded);
+  if (const sim::script::Statement* st = scenario.first_during()) {
+    std::cerr << "epollscope: " << sim::script::printable(o.path) << ":" << st->loc.line << ":"
+              << st->during->loc.col
+              << ": a call during ep_send_events is model only: a C program cannot make the "
+                 "kernel run it inside a harvest, so the scenario is not exported\n";
+    return 2;
+  }
+  const std::string program = live::export_c(scenario);
   std::string error;
   if (!write_output(o.output, program, &error)) {
     std::cerr << "epollscope: " << error << '\n';

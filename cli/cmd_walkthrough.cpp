@@ -9,6 +9,7 @@
 #include <variant>
 
 #include "cli/cli.h"
+#include "cli/term.h"
 #include "driver/scenario_files.h"
 #include "driver/variant.h"
 #include "sim/script/user_text.h"
@@ -25,6 +26,23 @@ void print_lines(std::ostream& out, const std::vector<std::string>& lines,
                  const std::string& prefix = "") {
   for (const auto& l : lines)
     out << prefix << l << '\n';
+}
+
+// Rows of two cells, ET on the left and LT on the right, each cell wrapped to `column` (its
+// continuation under its text) and both cells of a row given the same number of lines, so that
+// the rows stay side by side and nothing is cut.
+std::vector<std::string> paired(const std::vector<std::pair<std::string, std::string>>& rows,
+                                std::size_t column) {
+  std::vector<std::string> left, right;
+  for (const auto& [l, r] : rows) {
+    std::vector<std::string> wl = sim::wrap_line(l, column), wr = sim::wrap_line(r, column);
+    const std::size_t n = std::max(wl.size(), wr.size());
+    wl.resize(n);
+    wr.resize(n);
+    left.insert(left.end(), wl.begin(), wl.end());
+    right.insert(right.end(), wr.begin(), wr.end());
+  }
+  return sim::side_by_side(left, right, column);
 }
 
 void rule(std::ostream& out, const std::string& title, std::size_t width) {
@@ -76,11 +94,15 @@ int run_walkthrough(std::ostream& out, const WalkthroughOptions& o) {
   et.run_all();
   lt.run_all();
 
-  const std::size_t width = static_cast<std::size_t>(o.width < 80 ? 80 : o.width);
+  const std::size_t width = static_cast<std::size_t>(std::max(o.width, kMinColumns));
   const std::size_t column = (width - 3) / 2;
-  out << "epollscope: the pipe 2 KB / 1 KB example, edge-triggered (ET) beside level-triggered "
-         "(LT)\n"
-      << "Model of Linux " << et.profile().name << ": " << et.profile().description << "\n";
+  const Palette palette{o.color};
+  print_lines(out, sim::wrap("epollscope: the pipe 2 KB / 1 KB example, edge-triggered (ET) "
+                             "beside level-triggered (LT)",
+                             width));
+  print_lines(
+      out,
+      sim::wrap(cat("Model of Linux ", et.profile().name, ": ", et.profile().description), width));
   print_lines(
       out,
       sim::wrap(cat("A replay of ", printable(path),
@@ -103,10 +125,11 @@ int run_walkthrough(std::ostream& out, const WalkthroughOptions& o) {
     if (!er.statement->narration.empty())
       print_lines(out, sim::wrap(printable(er.statement->narration), width));
     out << '\n';
-    print_lines(
-        out, sim::side_by_side(
-                 {"ET  " + printable(er.statement->source), "    " + answer(et, es[i])},
-                 {"LT  " + printable(lr.statement->source), "    " + answer(lt, ls[i])}, column));
+    for (const std::string& row : paired(
+             {{"ET  " + printable(er.statement->source), "LT  " + printable(lr.statement->source)},
+              {"    " + answer(et, es[i]), "    " + answer(lt, ls[i])}},
+             column))
+      out << palette.marks(row) << '\n';
     if (er.error.empty() && lr.error.empty() && !(er.backends[0].outcome == lr.backends[0].outcome))
       differ.push_back(i);
     if (o.show_steps) {
@@ -117,21 +140,24 @@ int run_walkthrough(std::ostream& out, const WalkthroughOptions& o) {
       for (const auto& l : lt_steps)
         if (!et_set.count(l)) lt_only.push_back(l);
       out << "\n  Inside the kernel, edge-triggered:\n";
-      print_lines(out, et_steps, "    ");
+      for (const auto& l : et_steps)
+        out << "    " << palette.step(l) << '\n';
       if (lt_only.empty()) {
         out << "  Level-triggered ran exactly the same steps.\n";
       } else {
         out << "  Level-triggered ran the same, except for these steps:\n";
-        print_lines(out, lt_only, "    ");
+        for (const auto& l : lt_only)
+          out << "    " << palette.step(l) << '\n';
       }
     }
     if (o.show_state) {
       out << "\n  State after the statement:\n";
-      print_lines(out,
-                  sim::side_by_side(sim::render_state(et.snapshot_after(es[i].end_step)),
-                                    sim::render_state(lt.snapshot_after(ls[i].end_step)),
-                                    column - 2, "edge-triggered", "level-triggered"),
-                  "  ");
+      print_lines(
+          out,
+          sim::side_by_side(sim::render_state(et.snapshot_after(es[i].end_step), column - 2),
+                            sim::render_state(lt.snapshot_after(ls[i].end_step), column - 2),
+                            column - 2, "edge-triggered", "level-triggered"),
+          "  ");
     }
   }
 
@@ -175,6 +201,7 @@ int terminal_main_job(const std::string& why) {
             << " (`epollscope run FILE` replays any scenario in the terminal)\n";
   WalkthroughOptions w;
   w.width = terminal_width();
+  w.color = use_color(ColorMode::kAuto);
   return run_walkthrough(std::cout, w);
 }
 
@@ -182,6 +209,7 @@ void add_walkthrough(CLI::App& app, Action& action) {
   struct Options {
     std::string profile = sim::KernelProfile::default_profile().name;
     bool no_live = false, no_steps = false, no_state = false;
+    std::string color = "auto";
   };
   auto o = std::make_shared<Options>();
   auto* cmd = app.add_subcommand(
@@ -191,6 +219,10 @@ void add_walkthrough(CLI::App& app, Action& action) {
                 "The model alone: do not run the calls on the real kernel");
   cmd->add_flag("--no-steps", o->no_steps, "Do not list the kernel functions inside each call");
   cmd->add_flag("--no-state", o->no_state, "Do not print the state after each call");
+  cmd->add_option("--color", o->color,
+                  "auto (default): colour only when the output is a terminal and NO_COLOR is "
+                  "not set; always; never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->callback([&action, o] {
     action = [o] {
       WalkthroughOptions w;
@@ -200,6 +232,9 @@ void add_walkthrough(CLI::App& app, Action& action) {
       w.show_steps = !o->no_steps;
       w.show_state = !o->no_state;
       w.width = terminal_width();
+      ColorMode mode = ColorMode::kAuto;
+      parse_color_mode(o->color, &mode);
+      w.color = use_color(mode);
       return run_walkthrough(std::cout, w);
     };
   });

@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "cli/cli.h"
+#include "cli/term.h"
 #include "live/calibrate.h"
 #include "live/child_guard.h"
 #include "live/live_backend.h"
@@ -53,9 +54,9 @@ void exit_cleanly_on_signals() {
 
 int terminal_width() {
   winsize ws{};
-  if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 80)
-    return ws.ws_col;
-  return 120;
+  const int tty =
+      isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 ? ws.ws_col : 0;
+  return choose_width(std::getenv("COLUMNS"), tty);
 }
 
 const sim::KernelProfile* find_profile(const std::string& name) {

@@ -37,6 +37,10 @@ struct ResolvedCall {
   std::vector<bool> is_null;    // one per argument
   std::string text;             // the bytes of a "string" argument, if any
   bool has_text = false;
+  // `during ep_send_events(ep, n)` (model only): the epoll's fd on this backend, -1 when the
+  // call is made at once; the call is then made inside that epoll's next harvest, after n items.
+  int during_epfd = -1;
+  int64_t during_after_items = 1;
 };
 
 // What a backend saw one call do, before the language's rules (normalise) apply.

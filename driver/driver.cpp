@@ -23,6 +23,13 @@ ScenarioRun::ScenarioRun(sim::script::Scenario scenario, RunOptions options)
       options_.kernel = nullptr;
     }
   }
+  // A call made inside a harvest (`during ep_send_events`) cannot be timed on the real kernel.
+  if (const sim::script::Statement* st = scenario_.first_during(); st && options_.kernel) {
+    note_ = cat("model only: line ", st->loc.line,
+                " makes a call on another CPU during ep_send_events, a moment the real kernel "
+                "cannot be made to choose");
+    options_.kernel = nullptr;
+  }
   reset_backends();
 }
 

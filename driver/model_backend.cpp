@@ -28,6 +28,7 @@ bool ModelBackend::start(std::string*) {
   thread_of_task_.clear();
   thread_of_task_[k_->main_task().id] = "main";
   reads_counter_.clear();
+  reads_value_.clear();
   pending_.clear();
   return true;
 }
@@ -61,6 +62,7 @@ CallResult ModelBackend::result_of(uint32_t task, const sim::SysResult& r) {
   auto counter = reads_counter_.find(task);
   if (counter != reads_counter_.end() && counter->second && !r.blocked && r.ret == 8)
     out.counter = r.value;
+  if (reads_value_.count(task)) out.counter = r.value;  // FIONREAD, getsockopt: the int written
   return out;
 }
 
@@ -74,11 +76,52 @@ int64_t floor_div(int64_t a, int64_t b) {
 }  // namespace
 
 CallResult ModelBackend::perform(const ResolvedCall& c) {
-  using sim::script::CallId;
   Task& t = task(c.thread);
+  if (c.during_epfd >= 0) {
+    // On another CPU, inside the next harvest of that epoll (Kernel::set_scan_hook): the thread
+    // is busy until then, and its result comes as a finished call of that thread.
+    const File* f = k_->file_at(c.during_epfd);
+    if (f && is_file_epoll(f)) {
+      ResolvedCall now = c;
+      now.during_epfd = -1;
+      const uint32_t ep_id = static_cast<const EventPollFile*>(f)->ep()->ref().id;
+      k_->set_scan_hook(ep_id, static_cast<int>(c.during_after_items), [this, now](Kernel&) {
+        Task& tt = task(now.thread);
+        const sim::SysResult r = dispatch(tt, now);
+        // A call that sleeps there finishes later, as any sleeping call does.
+        if (!r.blocked) pending_.push_back(ThreadResult{now.thread, result_of(tt.id, r)});
+      });
+      CallResult out;
+      out.blocked = true;
+      return out;
+    }
+  }
+  sim::SysResult r = dispatch(t, c);
+  if (r.blocked) {
+    // The main thread waits for its own call: let time run to that call's deadline.
+    if (c.thread == "main" && t.deadline_ns) k_->advance_clock_to(*t.deadline_ns);
+    // A call that slept only until the threads its own wake-ups made runnable had run (one of
+    // them woke it again, and it finished: a pipe writer that fills the pipe, wakes the reader
+    // and sleeps; the reader's fput releases the last read end, pipe_release wakes the writer)
+    // has returned before the next statement, as on the kernel: its result is the call's.
+    for (auto& done : k_->take_completions()) {
+      if (done.task == t.id)
+        r = done.result;
+      else
+        pending_.push_back(
+            ThreadResult{thread_of_task_[done.task], result_of(done.task, done.result)});
+    }
+  }
+  k_->settle();
+  return result_of(t.id, r);
+}
+
+sim::SysResult ModelBackend::dispatch(Task& t, const ResolvedCall& c) {
+  using sim::script::CallId;
   auto fd = [&](std::size_t i) { return static_cast<int>(c.values[i]); };
   auto num = [&](std::size_t i) { return c.values[i]; };
   reads_counter_.erase(t.id);
+  reads_value_.erase(t.id);
   sim::SysResult r;
   switch (c.call) {
     case CallId::kEpollCreate:
@@ -199,11 +242,8 @@ CallResult ModelBackend::perform(const ResolvedCall& c) {
     }
     case CallId::kIoctl:
       r = k_->ioctl(t, fd(0), static_cast<unsigned>(num(1)), num(2), c.is_null[2]);
-      if (!r.blocked && r.ret == 0 && static_cast<unsigned>(num(1)) == sim::kFIONREAD) {
-        CallResult out = result_of(t.id, r);
-        out.counter = r.value;
-        return out;
-      }
+      if (!r.blocked && r.ret == 0 && static_cast<unsigned>(num(1)) == sim::kFIONREAD)
+        reads_value_.insert(t.id);
       break;
     case CallId::kSleep: {
       // ms <= 0 lets no time pass; a wait past the end of the virtual clock's range (int64 ns,
@@ -215,26 +255,8 @@ CallResult ModelBackend::perform(const ResolvedCall& c) {
       break;
     }
   }
-
-  if (r.blocked) {
-    // The main thread waits for its own call: let time run to that call's deadline.
-    if (c.thread == "main" && t.deadline_ns) k_->advance_clock_to(*t.deadline_ns);
-    // A call that slept only until the threads its own wake-ups made runnable had run (one of
-    // them woke it again, and it finished: a pipe writer that fills the pipe, wakes the reader
-    // and sleeps; the reader's fput releases the last read end, pipe_release wakes the writer)
-    // has returned before the next statement, as on the kernel: its result is the call's.
-    for (auto& done : k_->take_completions()) {
-      if (done.task == t.id)
-        r = done.result;
-      else
-        pending_.push_back(
-            ThreadResult{thread_of_task_[done.task], result_of(done.task, done.result)});
-    }
-  }
-  k_->settle();
-  CallResult out = result_of(t.id, r);
-  if (c.call == CallId::kGetsockopt && !r.blocked && r.ret == 0) out.counter = r.value;
-  return out;
+  if (c.call == CallId::kGetsockopt && !r.blocked && r.ret == 0) reads_value_.insert(t.id);
+  return r;
 }
 
 std::vector<ThreadResult> ModelBackend::take_completions() {

@@ -9,6 +9,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -82,8 +83,11 @@ class ModelBackend final : public Backend {
   std::map<uint32_t, std::string> thread_of_task_;
   // Tasks sleeping in eventfd_read on an eventfd: their result is the counter.
   std::map<uint32_t, bool> reads_counter_;
+  std::set<uint32_t> reads_value_;  // tasks whose last call gave a value (FIONREAD, getsockopt)
   std::vector<ThreadResult> pending_;
   CallResult result_of(uint32_t task, const sim::SysResult& r);
+  // Makes the call on the model in task t (no clock, no settling: perform's job).
+  sim::SysResult dispatch(Task& t, const ResolvedCall& c);
 };
 
 }  // namespace epollscope::driver

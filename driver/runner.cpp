@@ -90,6 +90,26 @@ bool Runner::resolve(const Statement& st, std::size_t b, ResolvedCall& rc,
   rc.statement = &st;
   rc.thread = st.thread;
   rc.call = st.call;
+  if (st.during) {
+    const Arg& a = st.during->epoll;
+    int epfd = static_cast<int>(a.number);
+    if (a.kind == Arg::Kind::kName) {
+      auto it = state_[b].names.find(a.name);
+      if (it == state_[b].names.end()) {
+        *error = cat("'", a.name, "' has no fd on the ", backends_[b]->name(),
+                     ": the call that defined it failed");
+        return false;
+      }
+      epfd = it->second;
+    }
+    if (!state_[b].epolls.count(epfd)) {
+      *error = cat("'", a.text, "' is not an epoll: a call during ep_send_events needs the epoll ",
+                   "whose harvest it falls into");
+      return false;
+    }
+    rc.during_epfd = epfd;
+    rc.during_after_items = st.during->after_items;
+  }
   for (std::size_t i = 0; i < spec.args.size(); ++i) {
     int64_t value = 0;
     bool null = false;

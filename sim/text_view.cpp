@@ -78,19 +78,75 @@ std::vector<std::string> render_steps(const std::vector<TraceStep>& steps, std::
     const TraceStep& s = steps[i];
     std::string head(2 * s.depth, ' ');
     head += s.function;
-    head.resize(std::max<std::size_t>(head.size() + 1, 28), ' ');
-    const std::size_t indent = head.size();
-    std::vector<std::string> lines =
-        wrap(s.text, std::max<std::size_t>(width, indent + 40) - indent, 0);
+    // The text column: 28 wide enough for every function name; on a narrow screen a third of it.
+    const std::size_t column = width >= 68 ? 28 : std::max<std::size_t>(width / 3, 12);
+    head.resize(std::max<std::size_t>(head.size() + 1, column), ' ');
+    std::size_t indent = head.size();
+    if (indent + 20 > width) {
+      // No room beside the name: the text goes under it.
+      head.resize(2 * s.depth + std::string(s.function).size());
+      out.push_back(head);
+      head = std::string(2 * s.depth + 2, ' ');
+      indent = head.size();
+    }
+    std::vector<std::string> lines = wrap(s.text, width > indent + 20 ? width - indent : 20, 0);
     for (std::size_t n = 0; n < lines.size(); ++n)
       out.push_back((n == 0 ? head : std::string(indent, ' ')) + lines[n]);
   }
   return out;
 }
 
-std::vector<std::string> render_state(const Snapshot& s) {
+std::vector<std::string> wrap_line(const std::string& line, std::size_t width) {
+  if (width == 0 || line.size() <= width) return {line};
+  std::size_t lead = line.find_first_not_of(' ');
+  if (lead == std::string::npos) return {line};
+  // A label column: "  rbr      fd 4 ..." continues under "fd 4".
+  std::size_t value = std::string::npos;
+  const std::size_t gap = line.find("  ", lead);
+  if (gap != std::string::npos && gap - lead <= 10) {
+    const std::size_t v = line.find_first_not_of(' ', gap);
+    if (v != std::string::npos && v - lead <= 12) value = v;
+  }
+  std::string prefix, rest;
+  std::size_t indent = 0;
+  if (value != std::string::npos) {
+    prefix = line.substr(0, value);
+    rest = line.substr(value);
+    indent = 0;
+  } else {
+    prefix = line.substr(0, lead);
+    rest = line.substr(lead);
+    indent = 2;
+  }
+  // Too narrow for the label column: wrap under the leading spaces.
+  if (prefix.size() + 20 > width) {
+    prefix = std::string(std::min(lead, width / 4), ' ');
+    rest = line.substr(lead);
+    indent = 2;
+  }
   std::vector<std::string> out;
+  for (const std::string& l : wrap(rest, width - prefix.size(), indent))
+    out.push_back((out.empty() ? prefix : std::string(prefix.size(), ' ')) + l);
+  return out;
+}
+
+std::vector<std::string> render_state(const Snapshot& s, std::size_t width) {
+  std::vector<std::string> out;
+  for (const StateBlock& b : render_state_blocks(s, width))
+    out.insert(out.end(), b.lines.begin(), b.lines.end());
+  return out;
+}
+
+std::vector<StateBlock> render_state_blocks(const Snapshot& s, std::size_t width) {
+  std::vector<StateBlock> blocks;
+  std::vector<std::string> out;
+  auto begin = [&](std::string key, std::string gone) {
+    if (!blocks.empty()) blocks.back().lines = std::move(out);
+    out.clear();
+    blocks.push_back(StateBlock{std::move(key), {}, std::move(gone)});
+  };
   for (const auto& ep : s.epolls) {
+    begin(ep->label, "closed");
     out.push_back(cat(ep->label, " (", fds_of(s, ep->file), ")"));
     std::string rbr;
     for (uint32_t id : ep->rbr) {
@@ -120,6 +176,7 @@ std::vector<std::string> render_state(const Snapshot& s) {
   }
   for (const auto& f : s.files) {
     if (is_stdio(*f) || f->kind == FileKind::kEpoll) continue;
+    begin(f->label, "closed");
     out.push_back(cat(f->label, " (", fds_of(s, f->id), ")"));
     out.push_back(cat("  poll     ", mask_to_string(f->mask)));
     if (!f->detail.empty())
@@ -131,9 +188,20 @@ std::vector<std::string> render_state(const Snapshot& s) {
     }
   }
   for (const TaskView& t : *s.tasks)
-    if (t.state != TaskState::kRunning)
+    if (t.state != TaskState::kRunning) {
+      begin(cat("thread ", t.name), "runs again");
       out.push_back(cat("thread ", t.name, ": ", task_state_name(t.state), " in ", t.blocked_call));
-  return out;
+    }
+  if (!blocks.empty()) blocks.back().lines = std::move(out);
+  if (width)
+    for (StateBlock& b : blocks) {
+      std::vector<std::string> wrapped;
+      for (const std::string& l : b.lines)
+        for (std::string& w : wrap_line(l, width))
+          wrapped.push_back(std::move(w));
+      b.lines = std::move(wrapped);
+    }
+  return blocks;
 }
 
 std::vector<std::string> side_by_side(const std::vector<std::string>& left,

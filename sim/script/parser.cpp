@@ -463,8 +463,15 @@ class LineParser {
     if (!st.assign.empty()) names_.insert(st.assign);
     if (st.thread != "main") threads_.insert(st.thread);
 
+    if (peek().kind == Tok::kIdent && peek().text == "during")
+      if (auto f = during_clause(st, *spec)) return f;
+
     if (peek().kind == Tok::kArrow) {
       Token arrow = next();
+      if (st.during)
+        return Failure{arrow.col, cat("a call during ep_send_events is made later, inside the "
+                                      "harvest: check its result after the epoll_wait with `",
+                                      st.thread, " => ...`")};
       if (auto f = expectations(st.expect, spec)) return f;
       (void)arrow;
     }
@@ -619,6 +626,60 @@ class LineParser {
           return std::nullopt;
         return Failure{a.loc.col, "the events buffer is written `events` (a valid buffer) or NULL"};
     }
+    return std::nullopt;
+  }
+
+  // during := 'during' 'ep_send_events' '(' epoll [',' items] ')': the call is made on another
+  // CPU inside the next harvest of `epoll`, after `items` ready items (1 when left out).
+  std::optional<Failure> during_clause(Statement& st, const CallSpec& spec) {
+    const Token word = next();
+    Statement::During during;
+    during.loc.col = word.col;
+    if (st.thread == "main")
+      return Failure{word.col, cat("a call during ep_send_events runs on another CPU: give it a "
+                                   "thread of its own (`t2: ",
+                                   spec.name, "(...) during ep_send_events(ep)`)")};
+    switch (spec.id) {
+      case CallId::kWrite:
+      case CallId::kRead:
+      case CallId::kSend:
+      case CallId::kRecv:
+      case CallId::kEventfdWrite:
+      case CallId::kEventfdRead:
+      case CallId::kShutdown:
+        break;
+      default:
+        return Failure{word.col,
+                       cat(spec.name,
+                           " cannot be made during ep_send_events: only a file's calls can (write, "
+                           "read, send, recv, eventfd_write, eventfd_read, shutdown); the others "
+                           "would wait for the harvest's ep->mtx")};
+    }
+    const Token fn = next();
+    if (fn.kind != Tok::kIdent || fn.text != "ep_send_events")
+      return Failure{fn.col, cat("'during' is followed by ep_send_events(ep) or "
+                                 "ep_send_events(ep, items), not ",
+                                 describe(fn))};
+    if (const Token lp = next(); lp.kind != Tok::kLParen)
+      return Failure{lp.col, "expected '(' after 'ep_send_events'"};
+    Width width = Width::kInt;
+    if (auto f = argument(during.epoll, width)) return f;
+    std::vector<std::string> unused;
+    static const ArgSpec epoll_arg{ArgKind::kFd, "ep"};
+    if (auto f = check_arg(during.epoll, width, epoll_arg, spec, unused)) return f;
+    if (peek().kind == Tok::kComma) {
+      next();
+      const Token n = next();
+      if (n.kind != Tok::kNumber || n.number < 1 || n.number > 1000000 || n.above_int64)
+        return Failure{n.col,
+                       "the number of ready items processed before the call is expected "
+                       "here: 1 to 1000000"};
+      during.after_items = n.number;
+    }
+    if (const Token rp = next(); rp.kind != Tok::kRParen)
+      return Failure{rp.col, cat("expected ')' after the arguments of ep_send_events, found ",
+                                 tok_name(rp.kind))};
+    st.during = std::make_shared<const Statement::During>(std::move(during));
     return std::nullopt;
   }
 
@@ -823,6 +884,8 @@ std::size_t held_bytes(const Statement& st) {
                   st.narration.size() + st.placed.size() * sizeof(int) + st.expect.text.size();
   for (const auto& a : st.args)
     n += sizeof(Arg) + a.name.size() + a.text.size();
+  if (st.during)
+    n += sizeof(Statement::During) + st.during->epoll.name.size() + st.during->epoll.text.size();
   for (std::size_t i = 0; i < st.expect.count(); ++i) {
     const Expectation& alt = st.expect.alternative(i);
     if (i > 0) n += sizeof(Expectation) + alt.text.size();

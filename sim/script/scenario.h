@@ -22,8 +22,10 @@
 // `t1 => expectation` checks what t1's call returned (or `blocks` if it still sleeps).
 // `repeat N` ... `end` runs the lines between N times (names defined inside are bound anew each
 // time); `profile "5.10"` says which kernel profile the scenario is about (the checker runs it on
-// the model alone when this kernel follows another profile).
-// Expectations: a value (`=> 1024`), an error (`=> -1 EEXIST`), the ordered events of an epoll_wait
+// the model alone when this kernel follows another profile). `t2: write(w, 1) during
+// ep_send_events(ep, 1)` makes the call on another CPU inside the next harvest of `ep` (model
+// only). Expectations: a value (`=> 1024`), an error (`=> -1 EEXIST`), the ordered events of an
+// epoll_wait
 // (`=> [rfd: EPOLLIN, wfd: EPOLLOUT|EPOLLERR]`, `=> []`; a name stands for the data value that is
 // that fd's number, the default data of epoll_ctl), or `blocks`; `=> [r: EPOLLIN] or []` lists
 // the outcomes of a race the kernel may decide either way (any expectation, thread results too).
@@ -31,6 +33,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -108,6 +111,19 @@ struct Statement {
   // stands for it, or -1 when it was left out (sim/script/calls.h, place_arguments).
   std::vector<int> placed;
   Expectation expect;
+  // `t2: write(w, 1) during ep_send_events(ep, 1)`: the call is made on another CPU inside the
+  // next harvest of `ep`, after `after_items` ready items were processed (the model's scan hook),
+  // not when the statement is reached; its thread counts as busy until then and its result is
+  // checked with `t2 => ...`. The model alone runs such a scenario (the real kernel cannot be made
+  // to wake an item at a chosen point of its scan).
+  struct During {
+    Arg epoll;                // the epoll whose next ep_send_events the call falls into
+    int64_t after_items = 1;  // >= 1
+    SourceLoc loc;            // of the word `during`
+  };
+  // Null without the clause. Out of line: few statements have one, and every statement's size
+  // counts against the scenario's limit (a 99,000-statement repeat must still fit).
+  std::shared_ptr<const During> during;
   std::string narration;  // the `#` lines before the statement, joined
   std::string source;     // the statement's line as written (without the comment)
   SourceLoc loc;
@@ -121,6 +137,13 @@ struct Scenario {
   std::vector<std::string> header;
   std::vector<Statement> statements;
   std::vector<std::string> lines;  // the whole file, for the script panel and error messages
+
+  // The first statement with a `during` clause (model only), or nullptr.
+  const Statement* first_during() const {
+    for (const Statement& st : statements)
+      if (st.during) return &st;
+    return nullptr;
+  }
 };
 
 }  // namespace epollscope::sim::script

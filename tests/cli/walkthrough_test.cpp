@@ -80,6 +80,41 @@ TEST(Walkthrough, TheModelOf510GivesTheSameAnswersForThisExample) {
   EXPECT_EQ(replay("5.10"), now);
 }
 
+TEST(Walkthrough, At80ColumnsEveryLineFitsAndTheETTagIsKept) {
+  std::ostringstream out;
+  WalkthroughOptions options;
+  options.width = 80;
+  options.live = false;
+  EXPECT_EQ(run_walkthrough(out, options), 0) << out.str();
+  const std::string text = out.str();
+  std::size_t et_items = 0;
+  for (const auto& l : lines_of(text)) {
+    std::size_t columns = 0;
+    for (char c : l)
+      columns += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    EXPECT_LE(columns, 80u) << l;
+    EXPECT_EQ(l.find('~'), std::string::npos) << "cut: " << l;
+    // The state's epitem line of the ET side: "fd 4: pipe#1 read end, events IN|ERR|HUP ET, ..."
+    // (wrapped, its tag on the first or the next line, never cut).
+    if (l.find("fd 4: pipe#1 read end") != std::string::npos) ++et_items;
+  }
+  EXPECT_GT(et_items, 0u);
+  EXPECT_NE(text.find("HUP ET,"), std::string::npos);
+  // The ET source line is wrapped, not cut: EPOLLET is there.
+  EXPECT_NE(text.find("EPOLLET"), std::string::npos);
+  EXPECT_EQ(text.find('\x1b'), std::string::npos);  // no colour unless asked for
+}
+
+TEST(Walkthrough, ColourMarksTheKernelsAgreement) {
+  std::ostringstream out;
+  WalkthroughOptions options;
+  options.live = false;
+  options.color = true;
+  options.show_state = false;
+  EXPECT_EQ(run_walkthrough(out, options), 0) << out.str();
+  EXPECT_NE(out.str().find("\x1b[1mep_poll_callback\x1b[0m"), std::string::npos);
+}
+
 TEST(Walkthrough, AScenarioThatCannotBeReadIsAnErrorNotACrash) {
   std::ostringstream out;
   WalkthroughOptions options;

@@ -645,3 +645,67 @@ TEST(ScriptParser, RealEventLoopCallMistakes) {
 }
 
 }  // namespace epollscope::sim::script
+
+namespace epollscope::sim::script {
+namespace {
+
+// `t2: call(...) during ep_send_events(ep [, n])`: a file's call made on another CPU inside the
+// next harvest of ep (docs/scenario-language.md, "Another CPU").
+TEST(ScriptParser, DuringEpSendEvents) {
+  const std::string head = "ep = epoll_create1(0)\npipe2(r, w, O_NONBLOCK)\n";
+  Scenario s = ok(head +
+                  "t2: write(w, 1) during ep_send_events(ep, 2)\n"
+                  "t3: read(r, 1) during ep_send_events(ep)\nt2 => 1\n");
+  ASSERT_EQ(s.statements.size(), 5u);
+  const Statement& st = s.statements[2];
+  ASSERT_NE(st.during, nullptr);
+  EXPECT_EQ(st.during->epoll.kind, Arg::Kind::kName);
+  EXPECT_EQ(st.during->epoll.name, "ep");
+  EXPECT_EQ(st.during->after_items, 2);
+  EXPECT_EQ(st.during->loc.col, 17);
+  EXPECT_EQ(st.thread, "t2");
+  ASSERT_NE(s.statements[3].during, nullptr);
+  EXPECT_EQ(s.statements[3].during->after_items, 1);  // n left out: after the first item
+  EXPECT_EQ(s.statements[0].during, nullptr);
+  EXPECT_EQ(s.first_during(), &s.statements[2]);
+  EXPECT_EQ(ok(head).first_during(), nullptr);
+}
+
+TEST(ScriptParser, DuringMistakesAreErrorsAtTheirColumn) {
+  const std::string head = "ep = epoll_create1(0)\npipe2(r, w, O_NONBLOCK)\n";
+  // The main thread cannot be on another CPU.
+  ParseError e = error(head + "write(w, 1) during ep_send_events(ep)\n");
+  EXPECT_EQ(e.line, 3);
+  EXPECT_EQ(e.col, 13);
+  EXPECT_NE(e.message.find("runs on another CPU: give it a thread of its own"), std::string::npos)
+      << e.message;
+  EXPECT_EQ(e.format().rfind("t.scn:3:13: ", 0), 0u) << e.format();
+  // A call that needs ep->mtx would wait for the scan to end.
+  e = error(head + "t2: close(r) during ep_send_events(ep)\n");
+  EXPECT_EQ(e.col, 14);
+  EXPECT_NE(e.message.find("close cannot be made during ep_send_events"), std::string::npos)
+      << e.message;
+  // The result is checked later, with `t2 => ...`.
+  e = error(head + "t2: write(w, 1) during ep_send_events(ep) => 1\n");
+  EXPECT_EQ(e.col, 43);
+  EXPECT_NE(e.message.find("check its result after the epoll_wait with `t2 => ...`"),
+            std::string::npos)
+      << e.message;
+  e = error(head + "t2: write(w, 1) during ep_poll(ep)\n");
+  EXPECT_EQ(e.col, 24);
+  EXPECT_NE(e.message.find("'during' is followed by ep_send_events(ep)"), std::string::npos)
+      << e.message;
+  e = error(head + "t2: write(w, 1) during ep_send_events(nope)\n");
+  EXPECT_EQ(e.col, 39);
+  EXPECT_EQ(e.message, "undefined name 'nope'");
+  e = error(head + "t2: write(w, 1) during ep_send_events(ep, 0)\n");
+  EXPECT_EQ(e.col, 43);
+  EXPECT_NE(e.message.find("1 to 1000000"), std::string::npos) << e.message;
+  e = error(head + "t2: write(w, 1) during ep_send_events(ep, 1\n");
+  EXPECT_EQ(e.col, 44);
+  e = error(head + "t2: write(w, 1) during ep_send_events(ep) extra\n");
+  EXPECT_EQ(e.col, 43);
+}
+
+}  // namespace
+}  // namespace epollscope::sim::script
