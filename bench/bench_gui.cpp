@@ -91,6 +91,7 @@ std::string bench_gui_scenario(long items, long ready, std::size_t* record_from,
 }
 
 int bench_gui_command(const BenchGuiOptions& o, std::ostream& out, std::ostream& err) {
+  if (o.trace_clients > 0) return bench_gui_trace_command(o, out, err);
   const long ready = o.ready < 0 ? std::min(o.items, 100L) : o.ready;
   if (o.items < 1 || ready > o.items) {
     err << "epollscope: bench gui needs --items >= 1 and --ready <= --items\n";

@@ -17,6 +17,14 @@ struct BenchGuiOptions {
   int width = 1280;
   int height = 800;
   bool compare = false;  // two panes (ET beside LT) instead of the default single view
+  // --trace-clients N (0: off): instead of a scenario, the window follows a live trace of the
+  // example ET echo server (started as `trace --gui -- epollscope-echo-server` starts it: the same
+  // LiveTrace and TraceController) while `trace_clients` loopback clients, all at once, make
+  // `trace_round_trips` round trips each (examples/loadgen.h, on a thread of its own).
+  int trace_clients = 0;
+  int trace_round_trips = 100;
+  int trace_deadline_s = 120;  // the whole run: then the load, the server and the trace are ended
+  std::string echo_server;     // the server's path (epollscope-echo-server beside epollscope)
 };
 
 // The scenario the benchmark opens: N eventfds registered in one epoll, K of them readable, then
@@ -29,5 +37,10 @@ std::string bench_gui_scenario(long items, long ready, std::size_t* record_from,
 
 // Prints one line per figure: name value unit. Progress goes to `err`. Exit status.
 int bench_gui_command(const BenchGuiOptions& options, std::ostream& out, std::ostream& err);
+
+// --trace-clients (bench_gui_trace.cpp): per-frame figures of the window following the live trace
+// while the load runs (frames paced at 60 Hz, as a display's vertical sync paces them), the frames
+// rendered, the calls mirrored and the divergences. Exit status.
+int bench_gui_trace_command(const BenchGuiOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace epollscope::bench

@@ -3,8 +3,11 @@
 // `screenshot FILE (--step N | --after-line L) -o out.png`, `bench gui`, the main job that
 // opens the window on the pipe example (or, without a display, the terminal walk-through), and
 // the window that follows a live trace (`trace --gui`, `serve`).
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <stdexcept>
 #include <string>
@@ -188,7 +191,8 @@ void add_bench_gui(CLI::App& bench, Action& action) {
   auto o = std::make_shared<bench::BenchGuiOptions>();
   auto* cmd = bench.add_subcommand(
       "gui",
-      "CPU ms and primitives per frame of the window with N registered items, rendered "
+      "CPU ms and primitives per frame of the window with N registered items, or "
+      "(--trace-clients) following a live trace of the example echo server under load, rendered "
       "offscreen (needs a display: run it under xvfb-run)");
   cmd->add_option("--items", o->items, "Registered items")->check(CLI::Range(1L, 1000000L));
   cmd->add_option("--ready", o->ready, "Items that are ready (default: min(items, 100))")
@@ -199,8 +203,32 @@ void add_bench_gui(CLI::App& bench, Action& action) {
   cmd->add_option("--height", o->height, "Window height in pixels")->check(CLI::Range(240, 8192));
   cmd->add_flag("--compare", o->compare,
                 "Two panes (ET beside LT) instead of the default single view");
+  cmd->add_option("--trace-clients", o->trace_clients,
+                  "Instead of a scenario: the window follows a live trace of the example ET echo "
+                  "server (as `trace --gui` does) while N loopback clients, all at once, drive it; "
+                  "median and p95 CPU ms per frame, frames, calls mirrored, divergences")
+      ->check(CLI::Range(1, 10000));
+  cmd->add_option("--trace-round-trips", o->trace_round_trips,
+                  "With --trace-clients: round trips of 64 bytes per client")
+      ->check(CLI::Range(1, 100000));
+  cmd->add_option("--trace-deadline", o->trace_deadline_s,
+                  "With --trace-clients: seconds the whole run may take; then everything is "
+                  "ended")
+      ->check(CLI::Range(5, 3600));
   cmd->callback([&action, o] {
-    action = [o] { return bench::bench_gui_command(*o, std::cout, std::cerr); };
+    action = [o] {
+      if (o->trace_clients > 0) {
+        std::error_code ec;
+        const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+        o->echo_server = (self.parent_path() / "epollscope-echo-server").string();
+        if (ec || access(o->echo_server.c_str(), X_OK) != 0) {
+          std::cerr << "epollscope: the echo server " << o->echo_server
+                    << " is missing (it is built and installed beside epollscope)\n";
+          return 1;
+        }
+      }
+      return bench::bench_gui_command(*o, std::cout, std::cerr);
+    };
   });
 }
 
