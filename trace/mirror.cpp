@@ -733,55 +733,11 @@ void Mirror::mirror_exit(Thread& th, SyscallStop& s) {
       const int f = fd(0);
       const bool is_write =
           s.nr == SYS_write || s.nr == SYS_writev || s.nr == SYS_sendto || s.nr == SYS_sendmsg;
-      std::size_t count = 0;
-      uint64_t buf = 0;
-      int flags = 0;
-      bool control = false, named = false;
-      bool iov_ok = true;
-      auto sum_iov = [&](uint64_t iov_addr, uint64_t n) {
-        if (n > 1024) {
-          iov_ok = false;
-          return;
-        }
-        std::vector<iovec> iov(n);
-        if (n && !mem(iov_addr, iov.data(), n * sizeof(iovec))) {
-          iov_ok = false;
-          return;
-        }
-        for (const auto& v : iov)
-          count += v.iov_len;
-        if (n) buf = reinterpret_cast<uint64_t>(iov[0].iov_base);
-      };
-      switch (s.nr) {
-        case SYS_read:
-        case SYS_write:
-          buf = a(1);
-          count = a(2);
-          break;
-        case SYS_readv:
-        case SYS_writev:
-          sum_iov(a(1), a(2));
-          break;
-        case SYS_recvfrom:
-        case SYS_sendto:
-          buf = a(1);
-          count = a(2);
-          flags = static_cast<int>(a(3));
-          named = s.nr == SYS_sendto && a(4) != 0;
-          break;
-        default: {
-          msghdr mh{};
-          if (!mem(a(1), &mh, sizeof mh)) {
-            iov_ok = false;
-            break;
-          }
-          sum_iov(reinterpret_cast<uint64_t>(mh.msg_iov), mh.msg_iovlen);
-          flags = static_cast<int>(a(2));
-          control = mh.msg_controllen > 0 && mh.msg_control;
-          named = s.nr == SYS_sendmsg && mh.msg_name && mh.msg_namelen;
-          break;
-        }
-      }
+      const IoArgs io = io_args(s.nr, s.args, mem);
+      const std::size_t count = io.count;
+      const uint64_t buf = io.buf;
+      const int flags = io.flags;
+      const bool control = io.control, named = io.named, iov_ok = io.iov_ok;
       std::string call = name + "(" + std::to_string(f) + ", " + std::to_string(count) +
                          (flags ? ", " + std::to_string(flags) : std::string()) + ")";
       if (observed(f)) {

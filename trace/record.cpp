@@ -730,53 +730,10 @@ void ScenarioRecorder::call(const SyscallStop& s, const MemoryReader& mem) {
       const int fd = fdarg(0);
       const bool is_write =
           s.nr == SYS_write || s.nr == SYS_writev || s.nr == SYS_sendto || s.nr == SYS_sendmsg;
-      uint64_t count = 0, buf = 0;
-      int flags = 0;
-      bool unusual = false;
-      auto sum_iov = [&](uint64_t addr, uint64_t n) {
-        if (n > 1024) {
-          unusual = true;
-          return;
-        }
-        std::vector<iovec> iov(n);
-        if (n && !read_mem(addr, iov.data(), n * sizeof(iovec))) {
-          unusual = true;
-          return;
-        }
-        for (const auto& v : iov)
-          count += v.iov_len;
-        if (n) buf = reinterpret_cast<uint64_t>(iov[0].iov_base);
-      };
-      switch (s.nr) {
-        case SYS_read:
-        case SYS_write:
-          buf = a(1);
-          count = a(2);
-          break;
-        case SYS_readv:
-        case SYS_writev:
-          sum_iov(a(1), a(2));
-          break;
-        case SYS_recvfrom:
-        case SYS_sendto:
-          buf = a(1);
-          count = a(2);
-          flags = static_cast<int>(a(3));
-          unusual = unusual || (s.nr == SYS_sendto && a(4) != 0);
-          break;
-        default: {
-          msghdr mh{};
-          if (!read_mem(a(1), &mh, sizeof mh)) {
-            unusual = true;
-            break;
-          }
-          sum_iov(reinterpret_cast<uint64_t>(mh.msg_iov), mh.msg_iovlen);
-          flags = static_cast<int>(a(2));
-          unusual = unusual || (mh.msg_controllen > 0 && mh.msg_control) ||
-                    (s.nr == SYS_sendmsg && mh.msg_name && mh.msg_namelen);
-          break;
-        }
-      }
+      const IoArgs io = io_args(s.nr, s.args, read_mem);
+      const uint64_t count = io.count, buf = io.buf;
+      int flags = io.flags;
+      const bool unusual = !io.iov_ok || io.control || io.named;
       const std::string r = ref(fd, raw);
       const std::string shown =
           name + "(" + std::to_string(fd) + ", " + std::to_string(count) + ")";

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "trace/syscalls.h"
 
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 
 #include <algorithm>
 #include <string>
@@ -112,6 +114,55 @@ std::string traced_names() {
     out += s.name;
   }
   return out;
+}
+
+IoArgs io_args(long nr, const uint64_t* args, const ReadMem& read_mem) {
+  IoArgs io;
+  auto sum_iov = [&](uint64_t addr, uint64_t n) {
+    if (n > 1024) {
+      io.iov_ok = false;
+      return;
+    }
+    std::vector<iovec> iov(n);
+    if (n && !read_mem(addr, iov.data(), n * sizeof(iovec))) {
+      io.iov_ok = false;
+      return;
+    }
+    for (const auto& v : iov)
+      io.count += v.iov_len;
+    if (n) io.buf = reinterpret_cast<uint64_t>(iov[0].iov_base);
+  };
+  switch (nr) {
+    case SYS_read:
+    case SYS_write:
+      io.buf = args[1];
+      io.count = args[2];
+      break;
+    case SYS_readv:
+    case SYS_writev:
+      sum_iov(args[1], args[2]);
+      break;
+    case SYS_recvfrom:
+    case SYS_sendto:
+      io.buf = args[1];
+      io.count = args[2];
+      io.flags = static_cast<int>(args[3]);
+      io.named = nr == SYS_sendto && args[4] != 0;
+      break;
+    default: {  // recvmsg, sendmsg
+      msghdr mh{};
+      if (!read_mem(args[1], &mh, sizeof mh)) {
+        io.iov_ok = false;
+        break;
+      }
+      sum_iov(reinterpret_cast<uint64_t>(mh.msg_iov), mh.msg_iovlen);
+      io.flags = static_cast<int>(args[2]);
+      io.control = mh.msg_controllen > 0 && mh.msg_control;
+      io.named = nr == SYS_sendmsg && mh.msg_name && mh.msg_namelen;
+      break;
+    }
+  }
+  return io;
 }
 
 }  // namespace epollscope::trace

@@ -11,7 +11,9 @@
 // io_uring_setup, clone, execve ...), so that the model's fd table stays the program's.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +32,21 @@ struct TracedSyscall {
   const char* name;
   MirrorKind mirror;
 };
+
+// What a read, write, readv, writev, recvfrom, sendto, recvmsg or sendmsg asks for, read from the
+// stopped program's arguments `args` (its iovec and msghdr through `read_mem`): the first buffer,
+// the byte count, the flags, and what the model cannot mirror (an iovec it cannot read or of more
+// than 1024 entries, control data, a destination address). The mirror and the recorder share it.
+struct IoArgs {
+  uint64_t buf = 0;
+  uint64_t count = 0;
+  int flags = 0;
+  bool iov_ok = true;
+  bool control = false;  // msg_control (SCM_RIGHTS and the like)
+  bool named = false;    // a sendto/sendmsg destination address
+};
+using ReadMem = std::function<bool(uint64_t addr, void* buf, std::size_t n)>;
+IoArgs io_args(long nr, const uint64_t* args, const ReadMem& read_mem);
 
 // Every call the filter stops on, in syscall-number order.
 const std::vector<TracedSyscall>& traced_syscalls();
