@@ -183,6 +183,18 @@ bool begin_fixed(FrameReport& report, const char* name, ImVec2 pos, ImVec2 size,
 
 }  // namespace
 
+std::string elided(const std::string& text, float width) {
+  if (ImGui::CalcTextSize(text.c_str()).x <= width) return text;
+  const float dots = ImGui::CalcTextSize("...").x;
+  std::size_t keep = text.size();
+  while (keep > 0 && ImGui::CalcTextSize(text.c_str(), text.c_str() + keep).x + dots > width)
+    --keep;
+  // Not inside a UTF-8 sequence (a label's ⇄).
+  while (keep > 0 && (static_cast<unsigned char>(text[keep]) & 0xC0) == 0x80)
+    --keep;
+  return text.substr(0, keep) + "...";
+}
+
 bool fill_rect(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 colour, float rounding) {
   const ImVec2 lo = dl->GetClipRectMin(), hi = dl->GetClipRectMax();
   const ImVec2 ca(std::max(a.x, lo.x), std::max(a.y, lo.y));

@@ -23,19 +23,6 @@ std::string wakeups_text(const trace::FeedCall& call) {
   return out;
 }
 
-// `text` cut to `width` pixels with "..." (the whole of it is in the row's tooltip).
-std::string elided(const std::string& text, float width) {
-  if (ImGui::CalcTextSize(text.c_str()).x <= width) return text;
-  const float dots = ImGui::CalcTextSize("...").x;
-  std::size_t keep = text.size();
-  while (keep > 0 && ImGui::CalcTextSize(text.c_str(), text.c_str() + keep).x + dots > width)
-    --keep;
-  // Not inside a UTF-8 sequence (a label's ⇄).
-  while (keep > 0 && (static_cast<unsigned char>(text[keep]) & 0xC0) == 0x80)
-    --keep;
-  return text.substr(0, keep) + "...";
-}
-
 }  // namespace
 
 void draw_calls_panel(const app::TraceController& c, Commands& out) {

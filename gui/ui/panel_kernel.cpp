@@ -20,18 +20,6 @@ ImVec4 colour(ImU32 c) {
   return ImGui::ColorConvertU32ToFloat4(c);
 }
 
-// `text` cut to `width` pixels with "..." (the whole of it is in a tooltip).
-std::string elided(const std::string& text, float width) {
-  if (ImGui::CalcTextSize(text.c_str()).x <= width) return text;
-  const float dots = ImGui::CalcTextSize("...").x;
-  std::size_t keep = text.size();
-  while (keep > 0 && ImGui::CalcTextSize(text.c_str(), text.c_str() + keep).x + dots > width)
-    --keep;
-  while (keep > 0 && (static_cast<unsigned char>(text[keep]) & 0xC0) == 0x80)
-    --keep;
-  return text.substr(0, keep) + "...";
-}
-
 ImU32 answer_colour(const app::Answer& a) {
   if (a.failed) return palette().bad;
   if (a.kind == app::ResultKind::kErrno) return palette().errno_result;

@@ -113,6 +113,10 @@ using Commands = std::vector<app::Command>;
 // translucent rectangles are drawn as usual. True if cleared.
 bool fill_rect(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 colour, float rounding = 0);
 
+// `text` cut to `width` pixels with "..." (never inside a UTF-8 sequence); the caller shows the
+// whole of it in a tooltip.
+std::string elided(const std::string& text, float width);
+
 // What one eventpoll pane shows: the state, the state it is animated from, the step between them
 // (nullptr before the first), and the pane's title.
 struct PaneState {
