@@ -256,14 +256,11 @@ bool read_task_file(int cached, pid_t tid, const char* file, char* out, std::siz
 // sleep in a call exist, and none of the calls allocates one after sleeping): RLIMIT_NOFILE, which
 // the scenario may have lowered, is lifted for the moment so that they fit.
 void open_task_files(Worker* w) {
-  rlimit rl{};
-  getrlimit(RLIMIT_NOFILE, &rl);
-  const rlimit lifted{rl.rlim_max, rl.rlim_max};
-  const bool lift = rl.rlim_cur < rl.rlim_max && setrlimit(RLIMIT_NOFILE, &lifted) == 0;
-  w->files.wchan = open_task_file(w->tid, "wchan");
-  w->files.syscall = open_task_file(w->tid, "syscall");
-  w->files.stat = open_task_file(w->tid, "stat");
-  if (lift) setrlimit(RLIMIT_NOFILE, &rl);
+  epollscope::live::with_nofile_lifted([w] {
+    w->files.wchan = open_task_file(w->tid, "wchan");
+    w->files.syscall = open_task_file(w->tid, "syscall");
+    w->files.stat = open_task_file(w->tid, "stat");
+  });
   // The new worker waits for its first call on its condition variable: without kallsyms wchan
   // says "0" for it too, and sleepers are then told by stat and syscall.
   char text[128];

@@ -401,6 +401,17 @@ CallResult perform_real_call(const ResolvedCall& c, RealFds& fds) {
   return result_of(-1);
 }
 
+void with_nofile_lifted(const std::function<void()>& fn) {
+  rlimit rl{};
+  bool lift = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max;
+  if (lift) {
+    const rlimit lifted{rl.rlim_max, rl.rlim_max};
+    lift = setrlimit(RLIMIT_NOFILE, &lifted) == 0;
+  }
+  fn();
+  if (lift) setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 sim::RlimitNofile scenario_rlimit_nofile() {
   sim::RlimitNofile r;
   rlimit rl{};

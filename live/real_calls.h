@@ -4,6 +4,7 @@
 // live child (a process of its own) and the fuzzer's in-process backend both call it.
 #pragma once
 
+#include <functional>
 #include <mutex>
 #include <set>
 #include <stdexcept>
@@ -33,6 +34,12 @@ class RealFds {
 // hard limit when that is lower), under this process's hard limit, which a child inherits; and
 // fs.nr_open. The live child and the in-process backend set it so; the model is handed it.
 sim::RlimitNofile scenario_rlimit_nofile();
+
+// Runs `fn` with RLIMIT_NOFILE's soft limit lifted to the hard one for the moment, when it is
+// lower: the live side's own fds (a worker's task files, a socket borrowed to look at) must fit
+// while the scenario may have lowered the limit below the numbers in use. Only between
+// statements, while no scenario call can allocate an fd.
+void with_nofile_lifted(const std::function<void()>& fn);
 
 // The call could not be made as the scenario means it (the buffer it needs cannot be mapped): a
 // failure of the tool, not an answer of the kernel.

@@ -6,7 +6,6 @@
 #include <linux/tcp.h>  // tcp_info with tcpi_notsent_bytes
 #include <netinet/in.h>
 #include <sched.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -50,12 +49,7 @@ enum : uint8_t {
 int borrow(int pidfd, int fd) {
   int own = static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, fd, 0));
   if (own >= 0 || errno != EMFILE) return own;
-  rlimit rl{};
-  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max) return -1;
-  const rlimit lifted{rl.rlim_max, rl.rlim_max};
-  if (setrlimit(RLIMIT_NOFILE, &lifted) != 0) return -1;
-  own = static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, fd, 0));
-  setrlimit(RLIMIT_NOFILE, &rl);
+  with_nofile_lifted([&] { own = static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, fd, 0)); });
   return own;
 }
 
