@@ -24,6 +24,7 @@ using Action = std::function<int()>;
 
 void add_walkthrough(CLI::App& app, Action& action);
 void add_run(CLI::App& app, Action& action);
+void add_quiz(CLI::App& app, Action& action);
 void add_check(CLI::App& app, Action& action);
 void add_export_c(CLI::App& app, Action& action);
 void add_fuzz(CLI::App& app, Action& action);
@@ -62,6 +63,19 @@ struct ReplayOptions {
 // Prints the replay on `out` (errors on stderr); 0 when everything agreed and every expectation
 // held, 1 otherwise, 2 when the file cannot be read or parsed or the kernel cannot be asked.
 int run_replay(std::ostream& out, const ReplayOptions& options);
+
+// `epollscope quiz FILE`: predict, then reveal (cmd_quiz.cpp).
+struct QuizOptions {
+  std::string path;
+  const sim::KernelProfile* profile = nullptr;  // nullptr: calibrated (or the default without live)
+  bool live = true;                             // the kernel's answers (the model's when it cannot)
+  int width = 100;                              // columns the narration is wrapped to
+  bool color = false;                           // ANSI colours (cli/term.h's palette)
+};
+// Asks the scenario's questions on `out`, reading the answers from `in`; prints `score: K of N`
+// last. 0 when the quiz ran (to its end or to the end of the input), 2 when the file cannot be
+// read or parsed or has no question, 1 when a statement could not run.
+int run_quiz(std::istream& in, std::ostream& out, const QuizOptions& options);
 
 struct WalkthroughOptions {
   const sim::KernelProfile* profile = &sim::KernelProfile::default_profile();
