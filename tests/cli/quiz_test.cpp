@@ -87,7 +87,8 @@ TEST(CliQuiz, TheEndOfInputEndsTheQuiz) {
 }
 
 TEST(CliQuiz, AnUnreadableAnswerIsExplainedAndAskedAgain) {
-  const Quiz q = quiz(scenario(kPipeEt), "[nosuch: EPOLLIN]\n\n1024 or 2\n[rfd: EPOLLIN]\n[]\n[]\n");
+  const Quiz q =
+      quiz(scenario(kPipeEt), "[nosuch: EPOLLIN]\n\n1024 or 2\n[rfd: EPOLLIN]\n[]\n[]\n");
   EXPECT_EQ(q.last_line, "score: 3 of 3") << q.text;
   EXPECT_NE(q.text.find("undefined name 'nosuch'"), std::string::npos) << q.text;
   EXPECT_NE(q.text.find("give one answer, without 'or'"), std::string::npos) << q.text;
