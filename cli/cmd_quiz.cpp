@@ -103,6 +103,12 @@ const sim::TraceStep* deciding_step(const std::vector<sim::TraceStep>& steps,
   return found;
 }
 
+bool marks_questions(const sim::script::Scenario& sc) {
+  for (const Statement& st : sc.statements)
+    if (st.question) return true;
+  return false;
+}
+
 const char* kNotation =
     "Type what the call returns, as a scenario's expectation: the events in order, e.g. "
     "[rfd: EPOLLIN] or [rfd: EPOLLIN, wfd: EPOLLOUT] or [] for none; a count or value, e.g. 1024; "
@@ -129,7 +135,19 @@ void print_wrapped(std::ostream& out, const std::string& text, std::size_t width
 
 }  // namespace
 
-int run_quiz(std::istream& in, std::ostream& out, const QuizOptions& o) {
+std::size_t question_points(const sim::script::Scenario& sc) {
+  const bool marked = marks_questions(sc);
+  std::map<std::string, CallId> last_call;
+  std::size_t questions = 0;
+  for (const Statement& st : sc.statements) {
+    const CallId call = asked_call(st, last_call);
+    if (st.kind == Statement::Kind::kCall) last_call[st.thread] = st.call;
+    if (marked ? st.question : returns_events(call) && !st.during) ++questions;
+  }
+  return questions;
+}
+
+int run_quiz(std::istream& in, std::ostream& out, const QuizOptions& o, QuizScore* score) {
   auto loaded = driver::load_scenario(o.path);
   if (auto* e = std::get_if<sim::script::ParseError>(&loaded)) {
     std::cerr << e->format();
@@ -145,16 +163,9 @@ int run_quiz(std::istream& in, std::ostream& out, const QuizOptions& o) {
   driver::ScenarioRun run(std::get<sim::script::Scenario>(std::move(loaded)), ro);
   const sim::script::Scenario& sc = run.scenario();
 
-  bool marked = false;
-  for (const Statement& st : sc.statements)
-    marked = marked || st.question;
+  const bool marked = marks_questions(sc);
+  const std::size_t questions = question_points(sc);
   std::map<std::string, CallId> last_call;
-  std::size_t questions = 0;
-  for (const Statement& st : sc.statements) {
-    const CallId call = asked_call(st, last_call);
-    if (st.kind == Statement::Kind::kCall) last_call[st.thread] = st.call;
-    if (marked ? st.question : returns_events(call) && !st.during) ++questions;
-  }
 
   out << printable(sc.title.empty() ? o.path : sc.title) << '\n';
   if (!run.start()) {
@@ -178,7 +189,7 @@ int run_quiz(std::istream& in, std::ostream& out, const QuizOptions& o) {
         << ".\n";
   out << questions << (questions == 1 ? " question" : " questions")
       << (marked ? " (the lines marked ?=>)" : " (every epoll_wait)") << ".\n";
-  print_wrapped(out, kNotation, width);
+  if (o.notation) print_wrapped(out, kNotation, width);
 
   std::size_t asked = 0, right = 0;
   bool input_ended = false;
@@ -228,6 +239,7 @@ int run_quiz(std::istream& in, std::ostream& out, const QuizOptions& o) {
     if (!r.error.empty()) {
       if (!question) out << printable(st.source) << '\n';
       out << p.red("cannot run: " + printable(r.error)) << '\n';
+      if (score) *score = QuizScore{right, asked, questions, false};
       out << "score: " << right << " of " << asked << '\n';
       return run.kernel_failed() ? 2 : 1;
     }
@@ -262,6 +274,7 @@ int run_quiz(std::istream& in, std::ostream& out, const QuizOptions& o) {
     for (const auto& l : steps)
       out << "    " << p.step(l) << '\n';
   }
+  if (score) *score = QuizScore{right, asked, questions, input_ended};
   out << '\n';
   if (input_ended)
     out << "The input ended: " << questions - asked << " of " << questions
