@@ -24,6 +24,8 @@ using Action = std::function<int()>;
 
 void add_walkthrough(CLI::App& app, Action& action);
 void add_run(CLI::App& app, Action& action);
+void add_quiz(CLI::App& app, Action& action);
+void add_lessons(CLI::App& app, Action& action);
 void add_check(CLI::App& app, Action& action);
 void add_export_c(CLI::App& app, Action& action);
 void add_fuzz(CLI::App& app, Action& action);
@@ -62,6 +64,49 @@ struct ReplayOptions {
 // Prints the replay on `out` (errors on stderr); 0 when everything agreed and every expectation
 // held, 1 otherwise, 2 when the file cannot be read or parsed or the kernel cannot be asked.
 int run_replay(std::ostream& out, const ReplayOptions& options);
+
+// `epollscope quiz FILE`: predict, then reveal (cmd_quiz.cpp).
+struct QuizOptions {
+  std::string path;
+  const sim::KernelProfile* profile = nullptr;  // nullptr: calibrated (or the default without live)
+  bool live = true;                             // the kernel's answers (the model's when it cannot)
+  int width = 100;                              // columns the narration is wrapped to
+  bool color = false;                           // ANSI colours (cli/term.h's palette)
+  bool notation = true;                         // say first how answers are written
+};
+// Asks the scenario's questions on `out`, reading the answers from `in`; prints `score: K of N`
+// last. 0 when the quiz ran (to its end or to the end of the input), 2 when the file cannot be
+// read or parsed or has no question, 1 when a statement could not run.
+struct QuizScore {
+  std::size_t right = 0;
+  std::size_t asked = 0;      // questions answered
+  std::size_t questions = 0;  // question points of the scenario
+  bool input_ended = false;   // the input ended before the last question
+};
+// How many questions a quiz of this scenario asks: its `?=>` lines, or every epoll_wait.
+std::size_t question_points(const sim::script::Scenario& scenario);
+int run_quiz(std::istream& in, std::ostream& out, const QuizOptions& options,
+             QuizScore* score = nullptr);
+
+// `epollscope lessons [N]` (cmd_lessons.cpp): the course's list with each lesson's last score, or
+// lesson N taken in the terminal — its introduction, what to watch, its scenarios as quizzes, its
+// summary — with the score kept in `progress` (created with its folder when missing).
+struct LessonOptions {
+  int number = 0;         // 0: list the course
+  std::string lessons;    // the course's folder
+  std::string scenarios;  // the scenario library
+  std::string progress;   // the progress file
+  bool live = true;
+  int width = 100;
+  bool color = false;
+};
+int run_lessons(std::istream& in, std::ostream& out, const LessonOptions& options);
+// The course (share/epollscope/lessons beside the program, or $EPOLLSCOPE_LESSONS); empty with a
+// message on stderr when it is not found.
+std::string lesson_library();
+// Where progress is kept: $XDG_DATA_HOME/epollscope/progress.txt, else
+// $HOME/.local/share/epollscope/progress.txt (empty when neither is set).
+std::string progress_file();
 
 struct WalkthroughOptions {
   const sim::KernelProfile* profile = &sim::KernelProfile::default_profile();

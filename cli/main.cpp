@@ -58,6 +58,8 @@ int main(int argc, char** argv) {
   Action action;
   add_walkthrough(app, action);
   add_run(app, action);
+  add_quiz(app, action);
+  add_lessons(app, action);
   add_check(app, action);
   add_gui(app, action);
   add_export_c(app, action);

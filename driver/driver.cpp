@@ -176,6 +176,16 @@ std::vector<std::string> ScenarioRun::backend_names() const {
   return names;
 }
 
+const std::map<std::string, int>& ScenarioRun::names(std::size_t backend) const {
+  static const std::map<std::string, int> none;
+  return runner_ && backend < backend_names().size() ? runner_->names(backend) : none;
+}
+
+bool ScenarioRun::holds(const sim::script::Expectation& e, std::size_t backend, const Outcome& o,
+                        std::string* why) const {
+  return runner_ && runner_->holds(e, backend, o, why);
+}
+
 int ScenarioRun::calls() const {
   return runner_->calls();
 }

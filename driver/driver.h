@@ -15,6 +15,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -91,6 +92,12 @@ class ScenarioRun {
   const std::vector<StatementRun>& statements() const { return statements_; }
   // "model", and "kernel" when it was asked: the order of StatementResult::backends.
   std::vector<std::string> backend_names() const;
+  // The fd names bound so far on a backend (the order of backend_names()); empty before start().
+  const std::map<std::string, int>& names(std::size_t backend) const;
+  // Does an expectation that is not the scenario's (a quiz answer) hold for an outcome of a
+  // backend, with the names bound so far (Runner::holds)?
+  bool holds(const sim::script::Expectation& e, std::size_t backend, const Outcome& o,
+             std::string* why) const;
   int calls() const;
   int divergences() const;
   int approximations() const;  // counts that differ only where the model marks them approximate

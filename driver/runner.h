@@ -73,6 +73,11 @@ class Runner {
   int divergences() const { return divergences_; }
   int approximations() const { return approximations_; }
   int failed_expectations() const { return failed_; }
+  // Does `e` (one alternative) hold for outcome `o` of backend `b`, with the names bound so far?
+  // Sets *why when a name has no fd. Expectations of statements are checked by step(); this is
+  // for answers that are not in the scenario (a quiz's).
+  bool holds(const sim::script::Expectation& e, std::size_t b, const Outcome& o,
+             std::string* why) const;
   // The name → fd bindings of one backend so far.
   const std::map<std::string, int>& names(std::size_t backend) const {
     return state_[backend].names;
@@ -98,8 +103,6 @@ class Runner {
   void run_call(const sim::script::Statement& st, StatementResult& out);
   void run_thread_result(const sim::script::Statement& st, StatementResult& out);
   void collect_completions(std::size_t backend, BackendResult& r);
-  bool holds(const sim::script::Expectation& e, std::size_t b, const Outcome& o,
-             std::string* why) const;
   void check_expectation(const sim::script::Statement& st, std::size_t b, CallId call,
                          const Outcome& o, BackendResult& r);
   void find_raced_threads();

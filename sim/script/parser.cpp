@@ -59,6 +59,7 @@ struct Token {
   int64_t number = 0;
   Width width = Width::kInt;  // kNumber: the narrowest type the number fits in
   bool above_int64 = false;   // kNumber: written above INT64_MAX (`number` is its bit pattern)
+  bool question = false;      // kArrow: written `?=>`, a question point of a quiz
   int col = 0;                // 1-based
 };
 
@@ -276,6 +277,15 @@ std::variant<Lexed, Failure> lex(const std::string& line) {
             t.kind = Tok::kEquals;
           }
           break;
+        case '?':
+          // `?=>`: an expectation that a quiz asks the learner to predict (epollscope quiz).
+          if (line.compare(i, 3, "?=>") == 0) {
+            t.kind = Tok::kArrow;
+            t.question = true;
+            i += 2;
+            break;
+          }
+          [[fallthrough]];
         default: {
           // One whole character (a UTF-8 sequence, validated before lexing), shown escaped.
           std::size_t n = 1;
@@ -346,6 +356,17 @@ class LineParser {
   // The line was the scenario's title, not a statement.
   bool is_title() const { return is_title_; }
 
+  // A quiz answer: one expectation of the call (no alternatives), and nothing after it.
+  std::optional<Failure> answer(Expectation& e, const CallSpec* spec) {
+    if (peek().kind == Tok::kEnd)
+      return Failure{peek().col,
+                     "an answer is expected: a number, -1 and an errno, a list of events in [ ] "
+                     "(e.g. [rfd: EPOLLIN] or []), or blocks"};
+    if (auto f = expectation(e, spec)) return f;
+    if (is_or(peek())) return Failure{peek().col, "give one answer, without 'or'"};
+    return expect_end();
+  }
+
   // Fills `st`; throws nothing: failures are returned.
   std::optional<Failure> statement(Statement& st, std::string& title, bool& has_title) {
     if (peek().kind == Tok::kIdent && peek().text == "title" && peek(1).kind == Tok::kString) {
@@ -367,7 +388,7 @@ class LineParser {
         return Failure{name.col,
                        cat("'", name.text, "' is not a thread that has made a call (write `",
                            name.text, ": call(...)` first)")};
-      next();
+      st.question = next().question;
       st.kind = Statement::Kind::kThreadResult;
       st.thread = name.text;
       st.loc.col = name.col;
@@ -473,7 +494,7 @@ class LineParser {
                                       "harvest: check its result after the epoll_wait with `",
                                       st.thread, " => ...`")};
       if (auto f = expectations(st.expect, spec)) return f;
-      (void)arrow;
+      st.question = arrow.question;
     }
     return expect_end();
   }
@@ -921,6 +942,24 @@ std::string ParseError::format() const {
   }
   out += caret + "^\n";
   return out;
+}
+
+std::variant<Expectation, ParseError> parse_answer(std::string_view text, CallId call,
+                                                   const std::set<std::string>& names) {
+  std::string line(text.substr(0, std::min<std::size_t>(text.size(), 4096)));
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r'))
+    line.pop_back();
+  if (text.size() > 4096) return ParseError{"answer", 1, 4097, "an answer is one short line", line};
+  if (auto f = check_text(line)) return ParseError{"answer", 1, f->col, f->message, line};
+  auto lexed = lex(line);
+  if (auto* f = std::get_if<Failure>(&lexed))
+    return ParseError{"answer", 1, f->col, f->message, line};
+  std::set<std::string> known = names, threads;
+  LineParser p(std::move(std::get<Lexed>(lexed).tokens), known, threads);
+  Expectation e;
+  if (auto f = p.answer(e, &call_spec(call)))
+    return ParseError{"answer", 1, f->col, f->message, line};
+  return e;
 }
 
 std::variant<Scenario, ParseError> parse_scenario(std::string_view text, const std::string& path,

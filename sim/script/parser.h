@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstddef>
+#include <set>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -44,6 +45,13 @@ struct ParseLimits {
   // text it keeps (source line, narration, strings, expectation).
   std::size_t max_bytes = std::size_t{64} << 20;
 };
+
+// A learner's answer to a quiz question (`epollscope quiz`): one line in the notation of an
+// expectation of `call` — `[rfd: EPOLLIN, wfd: EPOLLOUT]`, `[]`, `-1 EAGAIN`, `blocks`, `1024` —
+// where `names` are the fd names defined so far. One answer (no `or`); errors name the column
+// ("answer:1:col: ...").
+std::variant<Expectation, ParseError> parse_answer(std::string_view text, CallId call,
+                                                   const std::set<std::string>& names);
 
 // Parses a whole file's text. `path` is used in messages only.
 std::variant<Scenario, ParseError> parse_scenario(std::string_view text, const std::string& path,

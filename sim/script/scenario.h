@@ -111,6 +111,9 @@ struct Statement {
   // stands for it, or -1 when it was left out (sim/script/calls.h, place_arguments).
   std::vector<int> placed;
   Expectation expect;
+  // Written `?=>` instead of `=>`: a question point of `epollscope quiz` (the learner predicts the
+  // answer before it is shown). Checked like any expectation otherwise.
+  bool question = false;
   // `t2: write(w, 1) during ep_send_events(ep, 1)`: the call is made on another CPU inside the
   // next harvest of `ep`, after `after_items` ready items were processed (the model's scan hook),
   // not when the statement is reached; its thread counts as busy until then and its result is

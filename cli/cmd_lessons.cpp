@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// cli/cmd_lessons.cpp — `epollscope lessons [N]`: the course (issue 17). Without N, the lessons in
+// order with each one's last score; with N, lesson N in the terminal: its introduction, what to
+// watch, each of its scenarios as a quiz (cmd_quiz.cpp), its summary and the lesson's score, which
+// is kept in the progress file ($XDG_DATA_HOME/epollscope/progress.txt, one line per lesson:
+// `ID RIGHT ASKED QUESTIONS`, written to a temporary file and renamed, so a crash never leaves half
+// a file). The last line of a lesson is exactly `score: K of N`, as a quiz's.
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <variant>
+
+#include "cli/cli.h"
+#include "cli/term.h"
+#include "driver/lesson.h"
+#include "driver/scenario_files.h"
+#include "sim/script/user_text.h"
+#include "sim/strings.h"
+#include "sim/text_view.h"
+
+namespace epollscope::cli {
+namespace {
+
+using sim::cat;
+using sim::script::printable;
+
+struct Result {
+  std::size_t right = 0, asked = 0, questions = 0;
+};
+
+// The progress file's lines; a line that is not `ID RIGHT ASKED QUESTIONS` is skipped (the file
+// is ours, but a user may have edited it).
+std::map<std::string, Result> read_progress(const std::string& path) {
+  std::map<std::string, Result> out;
+  std::ifstream in(path);
+  std::string line;
+  for (int n = 0; n < 10000 && std::getline(in, line); ++n) {
+    std::istringstream words(line);
+    std::string id;
+    Result r;
+    if (words >> id >> r.right >> r.asked >> r.questions && r.right <= r.asked &&
+        r.asked <= r.questions && id.size() < 200)
+      out[id] = r;
+  }
+  return out;
+}
+
+bool write_progress(const std::string& path, const std::map<std::string, Result>& all,
+                    std::string* error) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(fs::path(path).parent_path(), ec);
+  if (ec) {
+    *error = cat("cannot create ", fs::path(path).parent_path().string(), ": ", ec.message());
+    return false;
+  }
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    for (const auto& [id, r] : all)
+      out << id << ' ' << r.right << ' ' << r.asked << ' ' << r.questions << '\n';
+    out.flush();
+    if (!out) {
+      *error = cat("cannot write ", tmp, ": ", std::strerror(errno));
+      std::remove(tmp.c_str());
+      return false;
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    *error = cat("cannot rename ", tmp, " to ", path, ": ", std::strerror(errno));
+    std::remove(tmp.c_str());
+    return false;
+  }
+  return true;
+}
+
+void paragraphs(std::ostream& out, const std::vector<std::string>& ps, std::size_t width,
+                const std::string& lead = "") {
+  for (std::size_t i = 0; i < ps.size(); ++i) {
+    if (i) out << '\n';
+    for (const auto& l : sim::wrap(printable(ps[i]), width - lead.size()))
+      out << lead << l << '\n';
+  }
+}
+
+struct LessonsCommand {
+  int number = 0;
+  bool no_live = false;
+  std::string color = "auto";
+};
+
+}  // namespace
+
+std::string lesson_library() {
+  namespace fs = std::filesystem;
+  if (const char* env = std::getenv("EPOLLSCOPE_LESSONS")) return env;
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  const fs::path dir = exe.parent_path().parent_path() / "share" / "epollscope" / "lessons";
+  if (!ec && fs::is_directory(dir, ec)) return dir.lexically_normal().string();
+  std::cerr << "epollscope: the course was not found in " << dir.string()
+            << " (it is installed there with the program); set EPOLLSCOPE_LESSONS to its folder\n";
+  return {};
+}
+
+std::string progress_file() {
+  const char* xdg = std::getenv("XDG_DATA_HOME");
+  if (xdg && *xdg == '/') return std::string(xdg) + "/epollscope/progress.txt";
+  const char* home = std::getenv("HOME");
+  if (home && *home == '/') return std::string(home) + "/.local/share/epollscope/progress.txt";
+  return {};
+}
+
+int run_lessons(std::istream& in, std::ostream& out, const LessonOptions& o) {
+  const std::size_t width = static_cast<std::size_t>(std::max(o.width, kMinColumns));
+  const Palette p{o.color};
+  const std::vector<std::string> files = driver::lesson_files(o.lessons);
+  if (files.empty()) {
+    std::cerr << "epollscope: no lesson (*.lesson) in " << printable(o.lessons) << '\n';
+    return 2;
+  }
+  std::vector<driver::Lesson> course;
+  for (const auto& f : files) {
+    auto loaded = driver::load_lesson(f);
+    if (auto* e = std::get_if<sim::script::ParseError>(&loaded)) {
+      std::cerr << e->format();
+      return 2;
+    }
+    course.push_back(std::get<driver::Lesson>(std::move(loaded)));
+  }
+  std::map<std::string, Result> progress;
+  if (!o.progress.empty()) progress = read_progress(o.progress);
+
+  if (o.number == 0) {
+    out << "The course: " << course.size() << " lessons. Take one with: epollscope lessons N\n\n";
+    for (std::size_t i = 0; i < course.size(); ++i) {
+      const auto& l = course[i];
+      auto it = progress.find(l.id());
+      std::string done = "not taken yet";
+      if (it != progress.end())
+        done = it->second.asked < it->second.questions
+                   ? cat("begun: ", it->second.right, " of ", it->second.asked, " right, ",
+                         it->second.questions - it->second.asked, " questions left")
+                   : cat("score ", it->second.right, " of ", it->second.asked);
+      const std::string line =
+          cat(printable(l.title), " (", l.scenarios.size(),
+              l.scenarios.size() == 1 ? " scenario" : " scenarios", "; ", done, ")");
+      const auto lines = sim::wrap(line, width - 5);
+      for (std::size_t k = 0; k < lines.size(); ++k)
+        out << (k ? "     " : cat(i + 1 < 10 ? " " : "", i + 1, ".  ")) << lines[k] << '\n';
+    }
+    out << '\n'
+        << (o.progress.empty() ? std::string("Progress is not kept: neither XDG_DATA_HOME nor "
+                                             "HOME is set.")
+                               : "Progress is kept in " + printable(o.progress) + ".")
+        << '\n';
+    return 0;
+  }
+  if (o.number < 0 || static_cast<std::size_t>(o.number) > course.size()) {
+    std::cerr << "epollscope: there is no lesson " << o.number << ": the course has "
+              << course.size() << " (1 to " << course.size()
+              << "; `epollscope lessons` lists them)\n";
+    return 2;
+  }
+  const driver::Lesson& l = course[static_cast<std::size_t>(o.number) - 1];
+  // Every scenario first: a lesson that names a missing one, or one without a question, says so
+  // before asking anything.
+  std::size_t questions = 0;
+  for (const auto& s : l.scenarios) {
+    auto loaded = driver::load_scenario(o.scenarios + "/" + s);
+    if (auto* e = std::get_if<sim::script::ParseError>(&loaded)) {
+      std::cerr << printable(l.path) << ": its scenario " << printable(s) << " cannot be used:\n"
+                << e->format();
+      return 2;
+    }
+    const std::size_t n = question_points(std::get<sim::script::Scenario>(loaded));
+    if (n == 0) {
+      std::cerr << printable(l.path) << ": its scenario " << printable(s)
+                << " has no question (no epoll_wait and no ?=> line)\n";
+      return 2;
+    }
+    questions += n;
+  }
+  out << p.bold(cat("Lesson ", o.number, " of ", course.size(), ": ", printable(l.title)))
+      << "\n\n";
+  paragraphs(out, l.intro, width);
+  out << "\nWhat to watch:\n";
+  for (const auto& w : l.watch) {
+    const auto lines = sim::wrap(printable(w), width - 4);
+    for (std::size_t i = 0; i < lines.size(); ++i)
+      out << (i ? "    " : "  - ") << lines[i] << '\n';
+  }
+  Result total;
+  bool ended = false;
+  int status = 0;
+  for (std::size_t i = 0; i < l.scenarios.size() && !ended; ++i) {
+    out << '\n'
+        << p.dim(cat("== scenario ", i + 1, " of ", l.scenarios.size(), ": ", l.scenarios[i], " "))
+        << '\n';
+    QuizOptions q;
+    q.path = o.scenarios + "/" + l.scenarios[i];
+    q.live = o.live;
+    q.width = o.width;
+    q.color = o.color;
+    q.notation = i == 0;  // said once, in the first scenario
+    QuizScore s;
+    const int rc = run_quiz(in, out, q, &s);
+    if (rc == 2) return 2;
+    if (rc != 0) status = rc;
+    total.right += s.right;
+    total.asked += s.asked;
+    total.questions += s.questions;
+    ended = s.input_ended;
+  }
+  if (ended) {
+    // The questions of the scenarios not begun count too: the lesson is not finished.
+    out << "\nThe lesson is not finished; take it again with: epollscope lessons " << o.number
+        << '\n';
+  } else {
+    out << "\nSummary:\n";
+    paragraphs(out, l.summary, width, "  ");
+    if (static_cast<std::size_t>(o.number) < course.size())
+      out << "\nNext: epollscope lessons " << o.number + 1 << "  ("
+          << printable(course[static_cast<std::size_t>(o.number)].title) << ")\n";
+    else
+      out << "\nThis was the last lesson of the course.\n";
+  }
+  if (!o.progress.empty()) {
+    total.questions = questions;  // the questions of scenarios not begun count too
+    progress[l.id()] = total;
+    std::string error;
+    if (!write_progress(o.progress, progress, &error))
+      std::cerr << "epollscope: progress not kept: " << printable(error) << '\n';
+  }
+  out << "score: " << total.right << " of " << total.asked << '\n';
+  return status;
+}
+
+namespace {
+
+int lessons_command(const LessonsCommand& c) {
+  LessonOptions o;
+  o.number = c.number;
+  o.lessons = lesson_library();
+  if (o.lessons.empty()) return 2;
+  if (c.number != 0) {
+    o.scenarios = scenario_library();
+    if (o.scenarios.empty()) return 2;
+  }
+  o.progress = progress_file();
+  o.live = !c.no_live;
+  ColorMode mode = ColorMode::kAuto;
+  parse_color_mode(c.color, &mode);
+  o.width = terminal_width();
+  o.color = use_color(mode);
+  return run_lessons(std::cin, std::cout, o);
+}
+
+}  // namespace
+
+void add_lessons(CLI::App& app, Action& action) {
+  auto o = std::make_shared<LessonsCommand>();
+  auto* cmd = app.add_subcommand(
+      "lessons",
+      "The course: without N, the lessons in order with your last score in each; with N, lesson "
+      "N in the terminal — what you will see, what to watch, its scenarios as quizzes (see "
+      "`epollscope quiz --help`), a summary. Scores are kept in "
+      "$XDG_DATA_HOME/epollscope/progress.txt (else ~/.local/share/epollscope/progress.txt).");
+  cmd->add_option("N", o->number, "The lesson to take (1 is the first)")
+      ->check(CLI::Range(1, 1000));
+  cmd->add_flag("--no-live", o->no_live,
+                "The model's answers alone: do not run the calls on the real kernel");
+  cmd->add_option("--color", o->color, "auto (default), always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  cmd->callback([&action, o] { action = [o] { return lessons_command(*o); }; });
+}
+
+}  // namespace epollscope::cli

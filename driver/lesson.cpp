@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// driver/lesson.cpp — lesson files (driver/lesson.h).
+#include "driver/lesson.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "sim/strings.h"
+
+namespace epollscope::driver {
+namespace {
+
+using sim::cat;
+using sim::script::ParseError;
+
+std::string trim(const std::string& s) {
+  const std::size_t b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return {};
+  const std::size_t e = s.find_last_not_of(" \t\r");
+  return s.substr(b, e - b + 1);
+}
+
+// A scenario of the library is named by a plain file name: no folder, no way out of it.
+bool plain_scenario_name(const std::string& name) {
+  if (name.size() < 5 || name.size() > 200 || name.compare(name.size() - 4, 4, ".scn") != 0)
+    return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) {
+                       return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                              (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+                     }) &&
+         name[0] != '.';
+}
+
+}  // namespace
+
+std::string Lesson::id() const {
+  return std::filesystem::path(path).stem().string();
+}
+
+std::variant<Lesson, ParseError> parse_lesson(std::string_view text, const std::string& path) {
+  Lesson l;
+  l.path = path;
+  if (text.size() > kMaxLessonBytes)
+    return ParseError{path, 0, 0, cat("a lesson is at most ", kMaxLessonBytes / 1024, " KiB"), ""};
+  enum class Section { kHead, kIntro, kWatch, kSummary } section = Section::kHead;
+  std::vector<std::string>* paragraphs = nullptr;
+  bool paragraph_open = false;
+  bool seen[4] = {true, false, false, false};
+  int lineno = 0;
+  std::istringstream in{std::string(text)};
+  auto error = [&](int col, const std::string& message, const std::string& line) {
+    return ParseError{path, lineno, col, message, line};
+  };
+  for (std::string line; std::getline(in, line);) {
+    ++lineno;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find('\0') != std::string::npos)
+      return error(static_cast<int>(line.find('\0')) + 1, "a NUL byte: a lesson is text", line);
+    const std::string t = trim(line);
+    const int col = static_cast<int>(line.find_first_not_of(" \t")) + 1;
+    if (t.rfind("//", 0) == 0) continue;
+    if (!t.empty() && t.front() == '[' && t.back() == ']') {
+      const std::string name = t.substr(1, t.size() - 2);
+      Section next;
+      if (name == "intro")
+        next = Section::kIntro;
+      else if (name == "watch")
+        next = Section::kWatch;
+      else if (name == "summary")
+        next = Section::kSummary;
+      else
+        return error(col,
+                     cat("unknown section [", name,
+                         "]: a lesson has [intro], [watch] and "
+                         "[summary]"),
+                     line);
+      if (seen[static_cast<int>(next)]) return error(col, cat("[", name, "] comes twice"), line);
+      if (static_cast<int>(next) != static_cast<int>(section) + 1)
+        return error(col, "the sections come in this order: [intro], [watch], [summary]", line);
+      if (section == Section::kHead && l.title.empty())
+        return error(col, "the title comes first: title \"...\"", line);
+      if (section == Section::kHead && l.scenarios.empty())
+        return error(col, "a lesson names at least one scenario before [intro]: scenario FILE.scn",
+                     line);
+      section = next;
+      seen[static_cast<int>(next)] = true;
+      paragraphs = next == Section::kIntro   ? &l.intro
+                   : next == Section::kWatch ? &l.watch
+                                             : &l.summary;
+      paragraph_open = false;
+      continue;
+    }
+    switch (section) {
+      case Section::kHead: {
+        if (t.empty()) break;
+        if (t.rfind("title", 0) == 0 && t.size() > 5 && (t[5] == ' ' || t[5] == '\t')) {
+          if (!l.title.empty()) return error(col, "the lesson already has a title", line);
+          const std::string rest = trim(t.substr(5));
+          if (rest.size() < 3 || rest.front() != '"' || rest.back() != '"')
+            return error(col + 6, "the title is written in double quotes: title \"...\"", line);
+          l.title = rest.substr(1, rest.size() - 2);
+          if (l.title.empty()) return error(col + 6, "the title is empty", line);
+          break;
+        }
+        if (t.rfind("scenario", 0) == 0 && t.size() > 8 && (t[8] == ' ' || t[8] == '\t')) {
+          if (l.title.empty()) return error(col, "the title comes first: title \"...\"", line);
+          const std::string name = trim(t.substr(8));
+          if (!plain_scenario_name(name))
+            return error(col + 9,
+                         "a scenario is the file name of one of the library's scenarios, e.g. "
+                         "scenario 01-pipe-2k-1k-et.scn",
+                         line);
+          if (l.scenarios.size() >= kMaxLessonScenarios)
+            return error(col, cat("a lesson runs at most ", kMaxLessonScenarios, " scenarios"),
+                         line);
+          l.scenarios.push_back(name);
+          break;
+        }
+        return error(col, "expected title \"...\", scenario FILE.scn or [intro]", line);
+      }
+      case Section::kWatch: {
+        if (t.empty()) break;
+        if (t.rfind("- ", 0) != 0)
+          return error(col, "[watch] holds bullets: lines starting with \"- \"", line);
+        if (l.watch.size() >= kMaxLessonBullets)
+          return error(col, cat("[watch] holds at most ", kMaxLessonBullets, " bullets"), line);
+        l.watch.push_back(trim(t.substr(2)));
+        break;
+      }
+      case Section::kIntro:
+      case Section::kSummary: {
+        if (t.empty()) {
+          paragraph_open = false;
+          break;
+        }
+        if (paragraph_open)
+          paragraphs->back() += " " + t;
+        else
+          paragraphs->push_back(t);
+        paragraph_open = true;
+        break;
+      }
+    }
+  }
+  ++lineno;
+  if (l.title.empty()) return error(1, "a lesson starts with its title: title \"...\"", "");
+  const char* names[] = {"", "[intro]", "[watch]", "[summary]"};
+  for (int s = 1; s < 4; ++s)
+    if (!seen[s]) return error(1, cat("the lesson has no ", names[s], " section"), "");
+  if (l.intro.empty()) return error(1, "[intro] is empty", "");
+  if (l.watch.empty()) return error(1, "[watch] is empty", "");
+  if (l.summary.empty()) return error(1, "[summary] is empty", "");
+  return l;
+}
+
+std::variant<Lesson, ParseError> load_lesson(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    return ParseError{path, 0, 0, "no such lesson file", ""};
+  if (std::filesystem::file_size(path, ec) > kMaxLessonBytes)
+    return ParseError{path, 0, 0, cat("a lesson is at most ", kMaxLessonBytes / 1024, " KiB"), ""};
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return ParseError{path, 0, 0, "cannot be read", ""};
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_lesson(text.str(), path);
+}
+
+std::vector<std::string> lesson_files(const std::string& folder) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec))
+    if (it->path().extension() == ".lesson" && it->is_regular_file(ec))
+      files.push_back(it->path().string());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+}  // namespace epollscope::driver

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// driver/lesson.h — the course: a lesson file (lessons/NN-slug.lesson) is a title, the scenarios
+// of the library it runs as quizzes, an introduction, what to watch, and a summary:
+//
+//   title "The pipe 2 KB / 1 KB, edge- and level-triggered"
+//   scenario 01-pipe-2k-1k-et.scn
+//   scenario 01-pipe-2k-1k-lt.scn
+//   [intro]
+//   Paragraphs, separated by a blank line.
+//   [watch]
+//   - a bullet per thing to watch
+//   [summary]
+//   Paragraphs.
+//
+// `//` lines are comments. Errors are `path:line:col: message`. The course is the lesson files of
+// a folder in the order of their names; a lesson's number is its place in that order (1-based).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "sim/script/parser.h"
+
+namespace epollscope::driver {
+
+struct Lesson {
+  std::string path;
+  std::string title;
+  std::vector<std::string> scenarios;  // file names in the scenario library, in order
+  std::vector<std::string> intro;      // paragraphs
+  std::vector<std::string> watch;      // bullets, without the "- "
+  std::vector<std::string> summary;    // paragraphs
+  // The lesson's id for progress: its file name without the extension ("02-pipe-et-lt").
+  std::string id() const;
+};
+
+inline constexpr std::size_t kMaxLessonBytes = 64 * 1024;
+inline constexpr std::size_t kMaxLessonScenarios = 8;
+inline constexpr std::size_t kMaxLessonBullets = 8;
+
+// Parses a lesson's text; `path` names it in messages (and gives its id).
+std::variant<Lesson, sim::script::ParseError> parse_lesson(std::string_view text,
+                                                           const std::string& path);
+// Reads and parses a lesson file (a missing or too large file is an error of line 0).
+std::variant<Lesson, sim::script::ParseError> load_lesson(const std::string& path);
+// The `*.lesson` files of a folder, sorted by name (empty when there are none or it cannot be
+// read).
+std::vector<std::string> lesson_files(const std::string& folder);
+
+}  // namespace epollscope::driver

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// `epollscope quiz` (issue 17, predict then reveal): the learner's answers, typed as
+// expectations, are compared with the answer of the kernel (or of the model, said so); the score
+// line counts them; question points are the `?=>` lines, else every epoll_wait; a bad answer is
+// explained and asked again; the end of input ends the quiz. And the language side: `?=>` marks a
+// statement and is checked like `=>`; parse_answer's errors.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "cli/cli.h"
+#include "sim/script/parser.h"
+
+namespace epollscope::cli {
+namespace {
+
+std::string scenario(const std::string& name) {
+  return std::string(EPOLLSCOPE_SCENARIO_DIR) + "/" + name;
+}
+
+struct Quiz {
+  int status = -1;
+  std::string text;
+  std::string last_line;
+};
+
+Quiz quiz(const std::string& path, const std::string& answers, bool live = false) {
+  std::istringstream in(answers);
+  std::ostringstream out;
+  QuizOptions o;
+  o.path = path;
+  o.live = live;
+  o.width = 100;
+  Quiz q;
+  q.status = run_quiz(in, out, o);
+  q.text = out.str();
+  std::istringstream lines(q.text);
+  for (std::string l; std::getline(lines, l);)
+    if (!l.empty()) q.last_line = l;
+  return q;
+}
+
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
+    ++n;
+  return n;
+}
+
+const std::string kPipeEt = "01-pipe-2k-1k-et.scn";
+
+TEST(CliQuiz, RightAnswersScoreEveryQuestion) {
+  const Quiz q = quiz(scenario(kPipeEt), "[rfd: EPOLLIN]\n[]\n[]\n");
+  EXPECT_EQ(q.status, 0) << q.text;
+  EXPECT_EQ(q.last_line, "score: 3 of 3") << q.text;
+  EXPECT_EQ(count(q.text, "\u2713 right"), 3u) << q.text;
+  EXPECT_NE(q.text.find("3 questions (every epoll_wait)"), std::string::npos) << q.text;
+  EXPECT_NE(q.text.find("Answers come from the model"), std::string::npos) << q.text;
+}
+
+TEST(CliQuiz, WrongAnswersAreRevealedWithTheKernelFunctions) {
+  // The classic mistake: expecting the 1 KB left in the pipe to be reported again.
+  const Quiz q = quiz(scenario(kPipeEt), "[rfd: EPOLLIN]\n[rfd: EPOLLIN]\n[rfd: EPOLLIN]\n");
+  EXPECT_EQ(q.status, 0) << q.text;
+  EXPECT_EQ(q.last_line, "score: 1 of 3") << q.text;
+  EXPECT_EQ(count(q.text, "\u2717 not quite: you said [rfd: EPOLLIN], the model returned []"), 2u)
+      << q.text;
+  // The why names the kernel function that decides: ep_send_events (inside ep_poll).
+  EXPECT_NE(q.text.find("ep_send_events"), std::string::npos) << q.text;
+  // The question hides the expectation written in the scenario.
+  EXPECT_NE(q.text.find("line 22: epoll_wait(epfd, 8, 0)\n"), std::string::npos) << q.text;
+}
+
+TEST(CliQuiz, TheEndOfInputEndsTheQuiz) {
+  const Quiz q = quiz(scenario(kPipeEt), "[rfd: EPOLLIN]\n");
+  EXPECT_EQ(q.status, 0) << q.text;
+  EXPECT_EQ(q.last_line, "score: 1 of 1") << q.text;
+  EXPECT_NE(q.text.find("The input ended: 2 of 3 questions were not asked."), std::string::npos)
+      << q.text;
+  const Quiz none = quiz(scenario(kPipeEt), "");
+  EXPECT_EQ(none.last_line, "score: 0 of 0") << none.text;
+}
+
+TEST(CliQuiz, AnUnreadableAnswerIsExplainedAndAskedAgain) {
+  const Quiz q =
+      quiz(scenario(kPipeEt), "[nosuch: EPOLLIN]\n\n1024 or 2\n[rfd: EPOLLIN]\n[]\n[]\n");
+  EXPECT_EQ(q.last_line, "score: 3 of 3") << q.text;
+  EXPECT_NE(q.text.find("undefined name 'nosuch'"), std::string::npos) << q.text;
+  EXPECT_NE(q.text.find("give one answer, without 'or'"), std::string::npos) << q.text;
+  // The empty line showed the notation again (once at the start, once for the empty line).
+  EXPECT_EQ(count(q.text, "Type what the call returns"), 2u) << q.text;
+}
+
+TEST(CliQuiz, MarkedLinesAreTheOnlyQuestions) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "epollscope-quiz";
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "marked.scn").string();
+  std::ofstream(path) << "title \"marked\"\n"
+                         "ep = epoll_create1(0)\n"
+                         "pipe2(r, w, O_NONBLOCK)\n"
+                         "epoll_ctl(ep, EPOLL_CTL_ADD, r, EPOLLIN)\n"
+                         "epoll_wait(ep, 8, 0) => []\n"
+                         "# The write makes the pipe readable.\n"
+                         "write(w, 10) ?=> 10\n"
+                         "read(r, 4) ?=> 4\n"
+                         "epoll_wait(ep, 8, 0) => [r: EPOLLIN]\n";
+  const Quiz q = quiz(path, "10\n5\n");
+  EXPECT_EQ(q.status, 0) << q.text;
+  EXPECT_EQ(q.last_line, "score: 1 of 2") << q.text;
+  EXPECT_NE(q.text.find("2 questions (the lines marked ?=>)"), std::string::npos) << q.text;
+  EXPECT_NE(q.text.find("you said 5, the model returned 4"), std::string::npos) << q.text;
+  // The narration of a question is shown after the answer, not before.
+  EXPECT_LT(q.text.find("your answer?"), q.text.find("The write makes the pipe readable."))
+      << q.text;
+  // Unasked statements are printed with their results.
+  EXPECT_NE(q.text.find("epoll_wait(ep, 8, 0)   = [r: EPOLLIN]"), std::string::npos) << q.text;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(CliQuiz, AScenarioWithoutQuestionsOrThatCannotBeReadIsAnError) {
+  EXPECT_EQ(quiz("/nonexistent/x.scn", "").status, 2);
+  EXPECT_EQ(quiz(scenario("13-errno-tour-epoll-ctl.scn"), "").status, 2);
+}
+
+// With the kernel: the answers are the kernel's.
+TEST(CliQuiz, TheKernelAnswersWhenItCanBeAsked) {
+  const Quiz q = quiz(scenario(kPipeEt), "[rfd: EPOLLIN]\n[]\n[rfd: EPOLLIN]\n", true);
+  EXPECT_EQ(q.status, 0) << q.text;
+  EXPECT_EQ(q.last_line, "score: 2 of 3") << q.text;
+  EXPECT_NE(q.text.find("Answers come from this machine's kernel"), std::string::npos) << q.text;
+  EXPECT_NE(q.text.find("the kernel returned []"), std::string::npos) << q.text;
+}
+
+TEST(ScenarioQuestion, QuestionMarksAStatementAndIsCheckedAsAnExpectation) {
+  auto parsed = sim::script::parse_scenario(
+      "ep = epoll_create1(0)\npipe2(r, w, 0)\nwrite(w, 3) ?=> 3\nt1: epoll_wait(ep, 1, -1) => "
+      "blocks\nt1 ?=> blocks\n",
+      "q.scn");
+  ASSERT_TRUE(std::holds_alternative<sim::script::Scenario>(parsed))
+      << std::get<sim::script::ParseError>(parsed).format();
+  const auto& sc = std::get<sim::script::Scenario>(parsed);
+  ASSERT_EQ(sc.statements.size(), 5u);
+  EXPECT_FALSE(sc.statements[1].question);
+  EXPECT_TRUE(sc.statements[2].question);
+  EXPECT_EQ(sc.statements[2].expect.kind, sim::script::Expectation::Kind::kValue);
+  EXPECT_EQ(sc.statements[2].expect.value, 3);
+  EXPECT_FALSE(sc.statements[3].question);
+  EXPECT_TRUE(sc.statements[4].question);
+  // A lone '?' is still an error at its column.
+  auto bad = sim::script::parse_scenario("ep = epoll_create1(0) ? 3\n", "b.scn");
+  ASSERT_TRUE(std::holds_alternative<sim::script::ParseError>(bad));
+  EXPECT_EQ(std::get<sim::script::ParseError>(bad).col, 23);
+}
+
+TEST(ScenarioQuestion, ParseAnswerChecksTheNotationAgainstTheCall) {
+  using sim::script::CallId;
+  using sim::script::parse_answer;
+  using sim::script::ParseError;
+  const std::set<std::string> names = {"rfd", "wfd"};
+  auto ok = parse_answer("[rfd: EPOLLIN, wfd: EPOLLOUT|EPOLLERR]", CallId::kEpollWait, names);
+  ASSERT_TRUE(std::holds_alternative<sim::script::Expectation>(ok));
+  const auto& e = std::get<sim::script::Expectation>(ok);
+  ASSERT_EQ(e.events.size(), 2u);
+  EXPECT_EQ(e.events[1].name, "wfd");
+  auto message = [&](const std::string& text, CallId call) {
+    auto r = parse_answer(text, call, names);
+    return std::holds_alternative<ParseError>(r) ? std::get<ParseError>(r).message : "";
+  };
+  EXPECT_NE(message("", CallId::kEpollWait).find("an answer is expected"), std::string::npos);
+  EXPECT_NE(message("[x: EPOLLIN]", CallId::kEpollWait).find("undefined name 'x'"),
+            std::string::npos);
+  EXPECT_NE(message("[] or 1", CallId::kEpollWait).find("without 'or'"), std::string::npos);
+  EXPECT_NE(message("[rfd: EPOLLIN]", CallId::kRead).find("only epoll_wait"), std::string::npos);
+  EXPECT_NE(message("1024 1", CallId::kRead).find("after the end"), std::string::npos);
+  EXPECT_EQ(message("-1 EAGAIN", CallId::kRead), "");
+  EXPECT_EQ(message("blocks", CallId::kEpollWait), "");
+}
+
+}  // namespace
+}  // namespace epollscope::cli
