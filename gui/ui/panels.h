@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "gui/app/answers.h"
+#include "gui/app/canvas.h"
 #include "gui/app/compare.h"
 #include "gui/app/controller.h"
 #include "gui/app/layout.h"
@@ -43,6 +44,7 @@ struct PaneCache {
   app::TreeLayoutCache trees;
   app::FdNames fd_names;
   std::map<uint32_t, TreeView> views;  // by epoll id
+  app::CanvasView canvas;              // zoom and scroll of the whole view
   struct Animation {
     std::vector<app::TreeMorph> morphs;  // the last few pairs of layouts (forward and back)
     app::TreeLayout moving;              // the tree of this frame
@@ -78,6 +80,10 @@ struct FrameReport {
     int tree_folded = 0;       // nodes not drawn because a drawn one covers their pixel
     int items_listed = 0;      // epitem lines written under the tree
     int files_drawn = 0;       // file boxes drawn
+    int links = 0;             // links drawn between an epitem and what it belongs to
+    int path_links = 0;        // of them, on the path of the current step (bright, with arrows)
+    ImVec2 content;            // the canvas's scrollable content (pixels at its zoom)
+    ImVec2 visible;            // the part of it the pane shows
     bool differences = false;  // compare mode: something differs from the other pane
     std::string stopped;       // the pane's "stopped at line N: why", if it says so
   };
