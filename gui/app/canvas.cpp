@@ -84,8 +84,8 @@ Rect Grid::cell(std::size_t i) const {
 
 float Grid::bottom() const {
   if (count == 0) return origin.y;
-  const std::size_t rows = (count + static_cast<std::size_t>(columns) - 1) /
-                           static_cast<std::size_t>(columns);
+  const std::size_t rows =
+      (count + static_cast<std::size_t>(columns) - 1) / static_cast<std::size_t>(columns);
   return origin.y + static_cast<float>(rows) * (cell_h + gap) - gap;
 }
 
@@ -96,8 +96,8 @@ float Grid::right() const {
 }
 
 RowRange Grid::visible(float clip_top, float clip_bottom) const {
-  const std::size_t rows = (count + static_cast<std::size_t>(columns) - 1) /
-                           static_cast<std::size_t>(columns);
+  const std::size_t rows =
+      (count + static_cast<std::size_t>(columns) - 1) / static_cast<std::size_t>(columns);
   const RowRange r = visible_rows(origin.y, cell_h + gap, rows, clip_top, clip_bottom);
   const auto cols = static_cast<std::size_t>(columns);
   return RowRange{std::min(count, r.first * cols), std::min(count, r.last * cols)};
@@ -132,8 +132,7 @@ bool Extent::covers(const Rect& r, float margin) const {
 // [SECTION] links
 // ---------------------------------------------------------------------------------------------
 
-Curve link_curve(Vec2 from, Vec2 out, Vec2 to, Vec2 in, float bend, float max_out,
-                 float max_in) {
+Curve link_curve(Vec2 from, Vec2 out, Vec2 to, Vec2 in, float bend, float max_out, float max_in) {
   // The handles grow with the distance (a long link bends more) but never less than `bend`.
   const float d = std::hypot(to.x - from.x, to.y - from.y);
   const float h = std::max(bend, d * 0.4f);
@@ -192,6 +191,29 @@ bool on_step_path(const sim::TraceStep& step, LinkKind link, bool touched) {
 // ---------------------------------------------------------------------------------------------
 // [SECTION] the tree
 // ---------------------------------------------------------------------------------------------
+
+std::vector<uint32_t> rbr_walk(const std::vector<sim::TraceStep>& all, std::size_t steps) {
+  std::vector<uint32_t> walk;
+  if (steps == 0 || steps > all.size()) return walk;
+  const sim::TraceStep& step = all[steps - 1];
+  auto walking = [&](const sim::TraceStep& st) {
+    return st.kind == sim::StepKind::kTree && st.call == step.call && st.function &&
+           (std::strcmp(st.function, "ep_find") == 0 ||
+            std::strcmp(st.function, "ep_rbtree_insert") == 0) &&
+           std::strcmp(st.function, step.function) == 0;
+  };
+  if (!walking(step)) return walk;
+  std::size_t first = steps - 1;
+  while (first > 0 && walking(all[first - 1]))
+    --first;
+  for (std::size_t i = first; i < steps; ++i)
+    for (const auto& ref : all[i].touched)
+      if (ref.kind == sim::ObjKind::kEpItem) {
+        walk.push_back(ref.id);
+        break;
+      }
+  return walk;
+}
 
 std::string ordinal(std::size_t rank) {
   const std::size_t last_two = rank % 100;

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -136,6 +137,11 @@ std::array<Vec2, 3> arrow_head(const Curve& c, float length, float half_width);
 bool on_step_path(const sim::TraceStep& step, LinkKind link, bool touched);
 
 // [SECTION] the tree
+
+// An ep_find or ep_rbtree_insert walk down rbr that step `steps` (1-based: the step after which
+// the view stands) is part of: the epitems compared so far in the same call and function, in
+// order, the current one last. Empty when that step is not such a walk.
+std::vector<uint32_t> rbr_walk(const std::vector<sim::TraceStep>& all, std::size_t steps);
 
 // A rank as the tree's in-order axis writes it: 1 → "1st", 2 → "2nd", 11 → "11th", 22 → "22nd".
 std::string ordinal(std::size_t rank);

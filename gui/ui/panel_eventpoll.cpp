@@ -147,8 +147,9 @@ struct PaneInputs {
   const app::Differences& diff;
   FrameReport::Pane& report;
   app::Extent& extent;
-  float clip_top, clip_bottom;  // the visible part of the canvas, in screen pixels
-  bool wheel_taken = false;     // the tree zoomed with the wheel: the canvas does not scroll
+  float clip_top, clip_bottom;        // the visible part of the canvas, in screen pixels
+  const std::vector<uint32_t>& walk;  // an rbr walk so far (PaneState::walk)
+  bool wheel_taken = false;           // the tree zoomed with the wheel: the canvas does not scroll
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -321,6 +322,28 @@ float draw_tree(PaneInputs& in, const app::TreeLayout& layout, ImVec2 at, float 
     if (hl) dl->AddCircle(c, (dots ? dot : r) + 4, p.highlight, 0, 2.5f);
     in.anchors->tree[node.item] = c;
     ++in.report.tree_nodes;
+  }
+  // An rbr walk: the nodes compared so far, numbered in order, joined by arrows from the root down
+  // to the one compared now (which has the step's outline).
+  if (!dots && in.walk.size() > 1) {
+    const app::TreeNode* prev = nullptr;
+    int number = 0;
+    for (uint32_t item : in.walk) {
+      const app::TreeNode* node = layout.find(item);
+      if (!node) continue;
+      const ImVec2 c = pos(*node);
+      ++number;
+      dl->AddCircle(c, r + 3, with_alpha(p.highlight, 0.7f), 0, 1.5f);
+      text_at(dl, ImVec2(c.x + r * 0.8f, c.y - r * 1.6f), p.highlight, std::to_string(number));
+      if (prev) {
+        const ImVec2 a = pos(*prev);
+        const float dx = c.x - a.x, dy = c.y - a.y;
+        const float len = std::max(1.f, std::sqrt(dx * dx + dy * dy));
+        arrow(dl, ImVec2(a.x + dx / len * (r + 4), a.y + dy / len * (r + 4)),
+              ImVec2(c.x - dx / len * (r + 5), c.y - dy / len * (r + 5)), p.highlight);
+      }
+      prev = node;
+    }
   }
   // A node the step touched is always marked, even when folded away.
   if (dots && in.step)
@@ -964,6 +987,9 @@ void draw_eventpoll_pane(const app::Session& s, std::size_t steps, std::size_t p
   PaneState state{s.snapshot_after(steps), s.snapshot_after(prev_steps), step,
                   cat(s.label(), s.live() ? "" : "   (model only)")};
   state.stopped = stopped;
+  // An rbr walk (ep_find, ep_rbtree_insert): the items compared so far, so that the tree shows
+  // the path down.
+  state.walk = app::rbr_walk(s.recorder().steps(), steps);
   draw_eventpoll_pane(state, other, t, min, max, cache, report);
 }
 
@@ -1072,8 +1098,8 @@ void draw_eventpoll_pane(const PaneState& state, const sim::Snapshot* other, flo
   ImVec2 c_at(origin.x + pad * z, origin.y + pad * z);
 
   Anchors anchors;
-  PaneInputs in{cdl,      now,  before, step,   t,          cache,
-                &anchors, diff, report, extent, clip_min.y, clip_max.y};
+  PaneInputs in{cdl,  now,    before, step,       t,          cache,     &anchors,
+                diff, report, extent, clip_min.y, clip_max.y, state.walk};
   // Links under the objects: channel 0 for links, 1 for objects.
   cdl->ChannelsSplit(2);
   cdl->ChannelsSetCurrent(1);

@@ -131,6 +131,9 @@ struct PaneState {
   const sim::TraceStep* step;
   std::string title;
   std::string stopped = {};  // "stopped at line N: why" when the run stopped here or before
+  // An ep_find or ep_rbtree_insert walk down rbr: the epitems compared so far in this call, the
+  // current one last (drawn as the path from the root).
+  std::vector<uint32_t> walk = {};
 };
 // One model's view, animated from `state.before` (t = 0..1 of the way). With `other` (compare
 // mode: the other model at the same position), what differs is marked.

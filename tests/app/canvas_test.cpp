@@ -19,7 +19,9 @@
 namespace epollscope::app {
 namespace {
 
-std::string source_dir() { return EPOLLSCOPE_SOURCE_DIR; }
+std::string source_dir() {
+  return EPOLLSCOPE_SOURCE_DIR;
+}
 
 TEST(Canvas, ZoomIsClampedAndStepsStopAtActualSize) {
   EXPECT_EQ(clamp_zoom(0.01f), kMinZoom);
@@ -132,9 +134,8 @@ TEST(Canvas, GridCellsAreDisjointInsideTheGridAndFoundByArithmetic) {
 
 TEST(Canvas, EverythingAddedLiesInTheScrollableContent) {
   Extent e(Vec2{100, 200});
-  const std::vector<Rect> drawn = {{{110, 210}, {400, 260}},
-                                   {{100, 900}, {180, 950}},
-                                   {{1500, 300}, {1900, 340}}};
+  const std::vector<Rect> drawn = {
+      {{110, 210}, {400, 260}}, {{100, 900}, {180, 950}}, {{1500, 300}, {1900, 340}}};
   for (const Rect& r : drawn)
     e.add(r);
   const Vec2 c = e.content(10);
@@ -204,9 +205,9 @@ TEST(Canvas, AHarvestLightsTheWayToTheUserAndAnInsertTheTreeAndTheFile) {
 
 TEST(Canvas, OrdinalsAsTheAxisWritesThem) {
   const std::vector<std::pair<std::size_t, std::string>> cases = {
-      {1, "1st"},   {2, "2nd"},   {3, "3rd"},   {4, "4th"},     {11, "11th"}, {12, "12th"},
-      {13, "13th"}, {21, "21st"}, {22, "22nd"}, {23, "23rd"},   {101, "101st"},
-      {111, "111th"}, {112, "112th"}, {1002, "1002nd"}};
+      {1, "1st"},     {2, "2nd"},     {3, "3rd"},     {4, "4th"},      {11, "11th"},
+      {12, "12th"},   {13, "13th"},   {21, "21st"},   {22, "22nd"},    {23, "23rd"},
+      {101, "101st"}, {111, "111th"}, {112, "112th"}, {1002, "1002nd"}};
   for (const auto& [n, s] : cases)
     EXPECT_EQ(ordinal(n), s);
 }
@@ -217,8 +218,8 @@ TEST(Canvas, OrdinalsAsTheAxisWritesThem) {
 TEST(Canvas, TreeRanksFollowTheKernelsKeyOrder) {
   ControllerOptions co;
   Controller c(co);
-  c.dispatch(Command{Command::Kind::kOpen, 0, 0, 0,
-                     source_dir() + "/scenarios/07-et-echo-server.scn"});
+  c.dispatch(
+      Command{Command::Kind::kOpen, 0, 0, 0, source_dir() + "/scenarios/07-et-echo-server.scn"});
   ASSERT_TRUE(c.error().empty()) << c.error();
   const Session& s = *c.left();
   const sim::Snapshot& end = s.snapshot_after(s.recorder().size());
@@ -233,6 +234,46 @@ TEST(Canvas, TreeRanksFollowTheKernelsKeyOrder) {
     }
   }
   EXPECT_GE(checked, 2u);
+}
+
+// ep_find's walk for the third connection of the echo server (line 29: s2): the root, then the
+// next node down, one step per comparison, and the walk the view draws grows with them.
+TEST(Canvas, TheRbrWalkSoFarIsEveryNodeComparedInThisCall) {
+  ControllerOptions co;
+  Controller c(co);
+  c.dispatch(
+      Command{Command::Kind::kOpen, 0, 0, 0, source_dir() + "/scenarios/07-et-echo-server.scn"});
+  ASSERT_TRUE(c.error().empty()) << c.error();
+  const Session& s = *c.left();
+  const auto& steps = s.recorder().steps();
+  std::size_t longest = 0;
+  for (std::size_t n = 1; n <= steps.size(); ++n) {
+    const std::vector<uint32_t> walk = rbr_walk(steps, n);
+    const sim::TraceStep& st = steps[n - 1];
+    const bool is_walk =
+        st.kind == sim::StepKind::kTree &&
+        (std::string(st.function) == "ep_find" || std::string(st.function) == "ep_rbtree_insert");
+    if (!is_walk) {
+      EXPECT_TRUE(walk.empty()) << n;
+      continue;
+    }
+    if (walk.empty()) continue;  // a walk of an empty tree compares nothing
+    longest = std::max(longest, walk.size());
+    // The current comparison is the last, the previous one (if any) came just before it, and
+    // the first is the root of the tree before the call.
+    const sim::Snapshot& now = s.snapshot_after(n);
+    EXPECT_NE(now.item(walk.back()), nullptr) << n;
+    if (walk.size() > 1) {
+      EXPECT_EQ(rbr_walk(steps, n - 1), std::vector<uint32_t>(walk.begin(), walk.end() - 1)) << n;
+      const sim::EpItemView* v = now.item(walk.back());
+      ASSERT_NE(v, nullptr);
+      // Each node of the walk is a child of the one before it.
+      EXPECT_EQ(v->parent, walk[walk.size() - 2]) << n;
+    }
+  }
+  EXPECT_GE(longest, 2u);
+  EXPECT_TRUE(rbr_walk(steps, 0).empty());
+  EXPECT_TRUE(rbr_walk(steps, steps.size() + 1).empty());
 }
 
 }  // namespace
