@@ -334,7 +334,8 @@ float draw_tree(PaneInputs& in, const app::TreeLayout& layout, ImVec2 at, float 
       const ImVec2 c = pos(*node);
       ++number;
       dl->AddCircle(c, r + 3, with_alpha(p.highlight, 0.7f), 0, 1.5f);
-      text_at(dl, ImVec2(c.x + r * 0.8f, c.y - r * 1.6f), p.highlight, std::to_string(number));
+      // Beside the node, not above it (the root's would meet the tree's title).
+      text_at(dl, ImVec2(c.x + r + 4, c.y - r - 2), p.highlight, std::to_string(number));
       if (prev) {
         const ImVec2 a = pos(*prev);
         const float dx = c.x - a.x, dy = c.y - a.y;

@@ -71,6 +71,8 @@ void draw_help(UiState& ui) {
         {p.highlight, "bright arrow", "the path the current step took along those links"},
         {p.highlight, "→ events[]", "a harvest copies this epitem's event to the user"},
         {p.text_dim, "1st 2nd ...", "under rbr: each node's rank in the kernel's key order"},
+        {p.highlight, "1 \u2192 2 \u2192 3",
+         "in rbr: the nodes an ep_find or insert walk compared so far"},
     };
     if (ImGui::BeginTable("legend", 2)) {
       for (const auto& l : legend) {
