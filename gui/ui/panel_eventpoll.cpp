@@ -741,17 +741,24 @@ float draw_files(PaneInputs& in, ImVec2 at, float width) {
   // Every file but the epolls and stdin/stdout/stderr, in order of creation, except that observed
   // files no epoll watches (a traced program's stdio, the files its loader opened) come last:
   // they are the least of the lesson.
-  std::vector<const sim::FileView*> shown;
-  shown.reserve(s.files.size());
-  for (const auto& f : s.files)
-    if (!is_stdio(*f) && f->kind != sim::FileKind::kEpoll) shown.push_back(f.get());
-  std::stable_partition(shown.begin(), shown.end(), [](const sim::FileView* f) {
-    return !(f->kind == sim::FileKind::kObserved && f->watchers.empty());
-  });
-  if (shown.empty()) return at.y;
-  if (shown.size() <= kFlowFiles) {
+  PaneCache::FileOrder& cached = in.cache.file_order;
+  if (cached.snapshot != &s || cached.seq != s.seq || cached.files != s.files.size()) {
+    cached = PaneCache::FileOrder{&s, s.seq, s.files.size(), {}, 0, 0};
+    for (std::size_t i = 0; i < s.files.size(); ++i)
+      if (!is_stdio(*s.files[i]) && s.files[i]->kind != sim::FileKind::kEpoll)
+        cached.order.push_back(static_cast<uint32_t>(i));
+    std::stable_partition(cached.order.begin(), cached.order.end(), [&](uint32_t i) {
+      const sim::FileView& f = *s.files[i];
+      return !(f.kind == sim::FileKind::kObserved && f.watchers.empty());
+    });
+  }
+  const std::vector<uint32_t>& order = cached.order;
+  auto file_at = [&](std::size_t i) -> const sim::FileView& { return *s.files[order[i]]; };
+  if (order.empty()) return at.y;
+  if (order.size() <= kFlowFiles) {
     float x = at.x, y = at.y, row_bottom = at.y;
-    for (const sim::FileView* f : shown) {
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      const sim::FileView* f = &file_at(i);
       const std::string title = cat(f->label, "  (", in.cache.fd_names.of(s, f->id), ")");
       // As wide as its title and mask (a long detail wraps), at least 14 characters' worth, at
       // most the pane.
@@ -778,18 +785,22 @@ float draw_files(PaneInputs& in, ImVec2 at, float width) {
   }
   // The grid: cells as high as the tallest of the first files and of those on screen.
   const float cell_w = font * 17;
-  float cell_h = 0;
-  for (std::size_t i = 0; i < std::min<std::size_t>(shown.size(), 64); ++i)
-    cell_h = std::max(cell_h, file_box(in, *shown[i], at, cell_w, false, 1));
-  app::Grid grid = app::make_grid(vec(at), width, cell_w, cell_h, 12, shown.size());
+  if (cached.font != font) {
+    cached.font = font;
+    cached.cell_h = 0;
+    for (std::size_t i = 0; i < std::min<std::size_t>(order.size(), 64); ++i)
+      cached.cell_h = std::max(cached.cell_h, file_box(in, file_at(i), at, cell_w, false, 1));
+  }
+  float cell_h = cached.cell_h;
+  app::Grid grid = app::make_grid(vec(at), width, cell_w, cell_h, 12, order.size());
   const app::RowRange vis = grid.visible(in.clip_top, in.clip_bottom);
   for (std::size_t i = vis.first; i < vis.last; ++i)
-    cell_h = std::max(cell_h, file_box(in, *shown[i], at, cell_w, false, 1));
+    cell_h = std::max(cell_h, file_box(in, file_at(i), at, cell_w, false, 1));
   grid.cell_h = cell_h;
   const app::RowRange shown_now = grid.visible(in.clip_top, in.clip_bottom);
   for (std::size_t i = shown_now.first; i < shown_now.last; ++i) {
     const app::Rect r = grid.cell(i);
-    file_box(in, *shown[i], im(r.min), cell_w, true, cell_h);
+    file_box(in, file_at(i), im(r.min), cell_w, true, cell_h);
   }
   in.extent.add(rect(at, ImVec2(grid.right(), grid.bottom())));
   return grid.bottom() + 16;

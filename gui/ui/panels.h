@@ -45,6 +45,16 @@ struct PaneCache {
   app::FdNames fd_names;
   std::map<uint32_t, TreeView> views;  // by epoll id
   app::CanvasView canvas;              // zoom and scroll of the whole view
+  // The view's file boxes in their order (indices into Snapshot::files) and the grid's cell
+  // height at a font size, for the snapshot they were worked out for (100,000 files are not
+  // sorted again every frame).
+  struct FileOrder {
+    const sim::Snapshot* snapshot = nullptr;
+    uint64_t seq = 0;
+    std::size_t files = 0;
+    std::vector<uint32_t> order;
+    float font = 0, cell_h = 0;
+  } file_order;
   struct Animation {
     std::vector<app::TreeMorph> morphs;  // the last few pairs of layouts (forward and back)
     app::TreeLayout moving;              // the tree of this frame
