@@ -262,7 +262,7 @@ float draw_tree(PaneInputs& in, const app::TreeLayout& layout, ImVec2 at, float 
   // much room, or the root's outline (the first step of every ep_find walk) is cut off at the top.
   constexpr float kOutline = 6.f;
   dl->PushClipRect(ImVec2(at.x - kOutline, at.y - kOutline),
-                   ImVec2(at.x + width + kOutline, at.y + height + 3 * ImGui::GetFontSize() + 8),
+                   ImVec2(at.x + width + kOutline, at.y + height + 3 * ImGui::GetFontSize() + 16),
                    true);
 
   // Per depth, where the last drawn node is (nodes come in key order, so x grows).
@@ -360,7 +360,7 @@ float draw_tree(PaneInputs& in, const app::TreeLayout& layout, ImVec2 at, float 
   // overlap the one before is left out), then the direction.
   float axis_bottom = at.y + height;
   if (!dots) {
-    const float ay = at.y + height + 2;
+    const float ay = at.y + height + 7;  // under a touched node's outline
     float last_right = -1e30f;
     for (int i = 0; i < n; ++i) {
       if (!drawn[static_cast<std::size_t>(i)]) continue;
