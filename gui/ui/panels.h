@@ -2,8 +2,10 @@
 // gui/ui/panels.h — the panels of the window, one file each. Every panel reads the Controller (its
 // Sessions, snapshots and trace) and pushes Commands; none of them changes a model.
 //
-//   panel_eventpoll.cpp  the eventpoll view: struct eventpoll, rbr, rdllist/txlist/ovflist, files
-//                        with their wait queues, buffers and poll masks, threads; animations
+//   panel_eventpoll.cpp  the eventpoll view on a canvas that scrolls, zooms and pans: struct
+//                        eventpoll, rbr, rdllist/txlist/ovflist, epitems, files with their wait
+//                        queues, buffers and poll masks, threads, the links between them and the
+//                        path of the current step; animations
 //   panel_script.cpp     the scenario text with the current line, and the narration
 //   panel_steps.cpp      the kernel-function steps of the current call (click to go there)
 //   panel_kernel.cpp     each call's result on the model and on the real kernel up to the current
@@ -88,8 +90,8 @@ struct FrameReport {
     int ovf_nodes = 0;
     int tree_nodes = 0;        // tree nodes drawn (folded ones not counted)
     int tree_folded = 0;       // nodes not drawn because a drawn one covers their pixel
-    int items_listed = 0;      // epitem lines written under the tree
-    int files_drawn = 0;       // file boxes drawn
+    int items_listed = 0;      // epitem rows drawn (those the canvas shows)
+    int files_drawn = 0;       // file boxes drawn (those the canvas shows)
     int links = 0;             // links drawn between an epitem and what it belongs to
     int path_links = 0;        // of them, on the path of the current step (bright, with arrows)
     ImVec2 content;            // the canvas's scrollable content (pixels at its zoom)
