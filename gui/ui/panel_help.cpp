@@ -24,6 +24,9 @@ void draw_help(UiState& ui) {
         {"H or F1", "this help"},
         {"Wheel on a tree", "zoom the red-black tree around the pointer"},
         {"Drag a tree", "pan it; double-click: fit it to the pane again"},
+        {"Wheel / Shift+wheel", "scroll the eventpoll view down / sideways"},
+        {"Ctrl+wheel, + - 0 F", "zoom the view in / out / 100% / fit (or its toolbar)"},
+        {"Middle or right drag", "pan the eventpoll view"},
     };
     if (ImGui::BeginTable("keys", 2)) {
       for (const auto& k : keys) {
@@ -38,7 +41,8 @@ void draw_help(UiState& ui) {
     ImGui::Separator();
     ImGui::TextDisabled("Click a script line, a step or a row of the kernel column to go there.");
     ImGui::TextDisabled("Point at a tree node to see its epitem. Big trees fold what is smaller");
-    ImGui::TextDisabled("than a few pixels; zoom in to see it. Long lists show the first 12.");
+    ImGui::TextDisabled("than a few pixels; zoom in to see it. Every epitem and file has its");
+    ImGui::TextDisabled("place in the view: scroll to it.");
     ImGui::Separator();
     // What each colour and mark means; each is drawn in its own colour.
     const Palette& p = palette();
@@ -57,7 +61,18 @@ void draw_help(UiState& ui) {
         {p.errno_result, "-1 EAGAIN", "an errno result (orange), not a success"},
         {p.rb_red, "red node", "a red node of the red-black tree rbr (only there)"},
         {p.ready, "amber node", "an epitem on the ready list rdllist"},
+        {p.tx, "blue node", "an epitem on txlist, the list a harvest (ep_send_events) works on"},
+        {p.ovf, "violet node", "an epitem on ovflist (woken during a harvest)"},
         {p.highlight, "yellow outline", "what the current step touched"},
+        {p.line, "faint curve", "a link: an epitem to its rbr node and its place on rdllist"},
+        {p.queue_entry, "faint curve", "its eppoll_entry on a file's wait queue to the epitem"},
+        {p.task_sleeping, "faint curve", "eventpoll.wq to a thread asleep in epoll_wait"},
+        {p.ovf, "faint curve", "nested epolls: the inner poll_wait to the outer epitem"},
+        {p.highlight, "bright arrow", "the path the current step took along those links"},
+        {p.highlight, "→ events[]", "a harvest copies this epitem's event to the user"},
+        {p.text_dim, "1st 2nd ...", "under rbr: each node's rank in the kernel's key order"},
+        {p.highlight, "1 \u2192 2 \u2192 3",
+         "in rbr: the nodes an ep_find or insert walk compared so far"},
     };
     if (ImGui::BeginTable("legend", 2)) {
       for (const auto& l : legend) {

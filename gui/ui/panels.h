@@ -2,8 +2,10 @@
 // gui/ui/panels.h — the panels of the window, one file each. Every panel reads the Controller (its
 // Sessions, snapshots and trace) and pushes Commands; none of them changes a model.
 //
-//   panel_eventpoll.cpp  the eventpoll view: struct eventpoll, rbr, rdllist/txlist/ovflist, files
-//                        with their wait queues, buffers and poll masks, threads; animations
+//   panel_eventpoll.cpp  the eventpoll view on a canvas that scrolls, zooms and pans: struct
+//                        eventpoll, rbr, rdllist/txlist/ovflist, epitems, files with their wait
+//                        queues, buffers and poll masks, threads, the links between them and the
+//                        path of the current step; animations
 //   panel_script.cpp     the scenario text with the current line, and the narration
 //   panel_steps.cpp      the kernel-function steps of the current call (click to go there)
 //   panel_kernel.cpp     each call's result on the model and on the real kernel up to the current
@@ -23,6 +25,7 @@
 #include <vector>
 
 #include "gui/app/answers.h"
+#include "gui/app/canvas.h"
 #include "gui/app/compare.h"
 #include "gui/app/controller.h"
 #include "gui/app/layout.h"
@@ -43,6 +46,17 @@ struct PaneCache {
   app::TreeLayoutCache trees;
   app::FdNames fd_names;
   std::map<uint32_t, TreeView> views;  // by epoll id
+  app::CanvasView canvas;              // zoom and scroll of the whole view
+  // The view's file boxes in their order (indices into Snapshot::files) and the grid's cell
+  // height at a font size, for the snapshot they were worked out for (100,000 files are not
+  // sorted again every frame).
+  struct FileOrder {
+    const sim::Snapshot* snapshot = nullptr;
+    uint64_t seq = 0;
+    std::size_t files = 0;
+    std::vector<uint32_t> order;
+    float font = 0, cell_h = 0;
+  } file_order;
   struct Animation {
     std::vector<app::TreeMorph> morphs;  // the last few pairs of layouts (forward and back)
     app::TreeLayout moving;              // the tree of this frame
@@ -76,8 +90,12 @@ struct FrameReport {
     int ovf_nodes = 0;
     int tree_nodes = 0;        // tree nodes drawn (folded ones not counted)
     int tree_folded = 0;       // nodes not drawn because a drawn one covers their pixel
-    int items_listed = 0;      // epitem lines written under the tree
-    int files_drawn = 0;       // file boxes drawn
+    int items_listed = 0;      // epitem rows drawn (those the canvas shows)
+    int files_drawn = 0;       // file boxes drawn (those the canvas shows)
+    int links = 0;             // links drawn between an epitem and what it belongs to
+    int path_links = 0;        // of them, on the path of the current step (bright, with arrows)
+    ImVec2 content;            // the canvas's scrollable content (pixels at its zoom)
+    ImVec2 visible;            // the part of it the pane shows
     bool differences = false;  // compare mode: something differs from the other pane
     std::string stopped;       // the pane's "stopped at line N: why", if it says so
   };
@@ -125,6 +143,9 @@ struct PaneState {
   const sim::TraceStep* step;
   std::string title;
   std::string stopped = {};  // "stopped at line N: why" when the run stopped here or before
+  // An ep_find or ep_rbtree_insert walk down rbr: the epitems compared so far in this call, the
+  // current one last (drawn as the path from the root).
+  std::vector<uint32_t> walk = {};
 };
 // One model's view, animated from `state.before` (t = 0..1 of the way). With `other` (compare
 // mode: the other model at the same position), what differs is marked.

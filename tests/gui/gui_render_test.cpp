@@ -189,8 +189,54 @@ TEST_F(Gui, PipeExampleEdgeBesideLevelAtEveryStep) {
               1);
 }
 
+// The eventpoll view as one connected picture on a canvas: the pipe example's epitem is linked to
+// its tree node and its entry on the pipe's rd_wait; the step where ep_poll_callback queues it
+// draws that path bright (wait queue → epitem → rdllist); at 100% the picture fits the pane's
+// width (no sideways scroll) and at 200% the content is much bigger, scrolled to reach.
+TEST_F(Gui, TheViewIsAConnectedPictureOnACanvasAndAWakeUpShowsItsPath) {
+  app::ControllerOptions o;
+  app::Controller c(o);
+  c.dispatch(app::Command{app::Command::Kind::kOpen, 0, 0, 0, path_});
+  ASSERT_TRUE(c.error().empty()) << c.error();
+  int path_ticks = 0;
+  for (std::size_t tick = 0; tick <= c.timeline().ticks(); ++tick) {
+    c.dispatch(app::Command{app::Command::Kind::kSeek, tick});
+    window_->frame(c);
+    const auto& pane = window_->report().panes.at(0);
+    EXPECT_LE(pane.content.x, pane.visible.x + 1) << "tick " << tick;
+    EXPECT_LE(pane.path_links, pane.links) << "tick " << tick;
+    const app::Timeline::Position pos = c.timeline().at(tick);
+    const auto& steps = c.left()->recorder().steps();
+    if (pos.left_steps > 0 && pos.left_steps <= steps.size()) {
+      const sim::TraceStep& st = steps[pos.left_steps - 1];
+      if (std::string(st.function) == "ep_poll_callback" && st.kind == sim::StepKind::kReadyList) {
+        // The entry on rd_wait → the epitem, and the epitem → its place on rdllist.
+        EXPECT_GE(pane.path_links, 2) << "tick " << tick << ": " << st.text;
+        ++path_ticks;
+      }
+    }
+  }
+  EXPECT_GE(path_ticks, 1);
+  c.dispatch(app::Command{app::Command::Kind::kLast});
+  window_->frame(c);
+  window_->frame(c);
+  const FrameReport::Pane at_100 = window_->report().panes.at(0);
+  EXPECT_GE(at_100.items_listed, 1);
+  // Its node in rbr and its entry on rd_wait at least.
+  EXPECT_GE(at_100.links, 2);
+  window_->ui().panes[0].canvas.zoom = 2;
+  window_->frame(c);
+  window_->frame(c);
+  const FrameReport::Pane at_200 = window_->report().panes.at(0);
+  EXPECT_GT(at_200.content.y, at_100.content.y * 1.4f);  // text and boxes scale, a few gaps do not
+  EXPECT_GT(at_200.content.x, at_200.visible.x);         // wider than the pane: it scrolls sideways
+  EXPECT_GE(at_200.links, 1);
+  window_->ui().panes[0].canvas = app::CanvasView{};
+}
+
 // The default view of a big interest list (the `bench gui` scenario with 5,000 items): the tree is
-// folded where nodes would overlap, the epitem and file lists are clipped, and stepping through
+// folded where nodes would overlap, only the visible epitem rows and file boxes are drawn (the
+// others are reached by scrolling), and stepping through
 // the recorded calls (animated, single view and compare mode) never draws more than it can show.
 TEST_F(Gui, ABigInterestListIsFoldedAndClipped) {
   std::size_t record_from = 0;
@@ -219,8 +265,12 @@ TEST_F(Gui, ABigInterestListIsFoldedAndClipped) {
       for (const auto& pane : r.panes) {
         EXPECT_GT(pane.tree_folded, 3000) << "tick " << tick;
         EXPECT_GT(pane.tree_nodes, 100) << "tick " << tick;
-        EXPECT_LE(pane.items_listed, 12) << "tick " << tick;
-        EXPECT_LE(pane.files_drawn, 12) << "tick " << tick;
+        // Only the rows and file boxes that meet the visible part of the canvas are drawn (a
+        // line is at least 14 px), but every one has its place in the scrollable content.
+        const float pane_h = pane.max.y - pane.min.y;
+        EXPECT_LE(pane.items_listed, static_cast<int>(pane_h / 14) + 2) << "tick " << tick;
+        EXPECT_LE(pane.files_drawn, static_cast<int>(pane_h / 40) * 8) << "tick " << tick;
+        EXPECT_GT(pane.content.y, 5000.f * 14) << "tick " << tick;
         // Nothing drawn is lost: every node is either drawn or folded under a drawn one.
         EXPECT_GE(pane.tree_nodes + pane.tree_folded, 5000) << "tick " << tick;
       }
