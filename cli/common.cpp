@@ -121,19 +121,27 @@ std::optional<RecordedKernel> recorded_kernel(const std::string& file,
   }
   auto rec = std::make_shared<const driver::KernelRecording>(
       std::get<driver::KernelRecording>(std::move(read)));
-  if (!scenario.empty()) {
-    auto loaded = driver::load_scenario(scenario);
-    // A scenario that does not parse is its reader's to report (the window shows the error).
-    if (auto* sc = std::get_if<sim::script::Scenario>(&loaded))
-      if (std::string why = driver::unrecorded(*rec, *sc); !why.empty()) {
-        std::cerr << "epollscope: " << printable(why) << '\n';
-        return std::nullopt;
-      }
-  }
   RecordedKernel k;
   k.profile = asked ? asked : sim::KernelProfile::by_name(rec->profile);
   k.origin = rec->origin();
   k.factory = [rec] { return std::make_unique<driver::ReplayBackend>(rec); };
+  if (!scenario.empty()) {
+    auto loaded = driver::load_scenario(scenario);
+    // A scenario that does not parse is its reader's to report (the window shows the error).
+    if (auto* sc = std::get_if<sim::script::Scenario>(&loaded)) {
+      // Whether the kernel is asked at all is the driver's to decide (a scenario about another
+      // kernel, or with a call during ep_send_events, runs on the model alone).
+      driver::RunOptions ro;
+      ro.profile = k.profile;
+      ro.kernel = k.factory;
+      ro.record = false;
+      const driver::ScenarioRun probe(*sc, ro);
+      if (std::string why = driver::unrecorded(*rec, *sc); probe.kernel_asked() && !why.empty()) {
+        std::cerr << "epollscope: " << printable(why) << '\n';
+        return std::nullopt;
+      }
+    }
+  }
   return k;
 }
 

@@ -3,9 +3,9 @@
 # The recorded kernel through the executable (driver/kernel_recording.h): `check --save-kernel`
 # writes the real kernel's answers; `run` and `check` replay them with `--kernel-from` the same way
 # twice, with no live child to ask (EPOLLSCOPE_LIVE_CHILD points nowhere), and say which kernel
-# answered; a recording of another text, a cut file, `--kernel-from` with `--no-live` and a
-# recording written over its scenario are refused. Prints one "name value" line per check; the
-# test's regular expression judges them.
+# answered; a scenario the model runs alone needs no recording; a recording of another text, a cut
+# file, `--kernel-from` with `--no-live` and a recording written over its scenario are refused.
+# Prints one "name value" line per check; the test's regular expression judges them.
 # Usage: kernel_recording.sh EPOLLSCOPE SCENARIO_DIR
 set -u
 bin=$1
@@ -34,6 +34,8 @@ echo "with_no_live_exit $? $(grep -c 'excludes' "$tmp/nolive.err")"
 head -n 12 "$tmp/run.txt" >"$tmp/cut.txt"
 "$bin" run "$scn" --kernel-from "$tmp/cut.txt" >/dev/null 2>"$tmp/cut.err"
 echo "cut_exit $? $(grep -c "^epollscope: $tmp/cut.txt:[0-9][0-9]*: " "$tmp/cut.err")"
+"$bin" run "$dir/02-ovflist-wakeup-during-harvest.scn" --kernel-from "$tmp/run.txt" >"$tmp/model.out" 2>&1
+echo "model_only_scenario_exit $? $(grep -c '^model only: ' "$tmp/model.out")"
 cp "$scn" "$tmp/copy.scn"
 "$bin" check "$tmp/copy.scn" --save-kernel "$tmp/copy.scn" >/dev/null 2>"$tmp/over.err"
 echo "over_scenario_exit $? $(cmp -s "$scn" "$tmp/copy.scn" && echo unchanged)"
