@@ -211,10 +211,10 @@ class Reader {
     words_.clear();
     return false;
   }
-  bool at_end() const { return words_.empty(); }
   int line() const { return line_; }
   const std::vector<std::string>& words() const { return words_; }
   const std::string& word(std::size_t i) {
+    if (words_.empty()) fail("the file ends here (it is cut?)");
     if (i >= words_.size()) fail(cat("'", words_[0], "' needs more fields (the file is cut?)"));
     return words_[i];
   }
