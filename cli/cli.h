@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -55,8 +56,9 @@ struct ReplayOptions {
   std::string path;
   const sim::KernelProfile* profile = nullptr;  // nullptr: calibrated (or the default without live)
   bool live = true;                             // also ask this machine's kernel
-  bool show_steps = true;                       // the kernel functions inside each statement
-  bool show_state = true;                       // the state after each statement
+  std::string kernel_from;    // instead, replay the kernel's answers recorded in this file
+  bool show_steps = true;     // the kernel functions inside each statement
+  bool show_state = true;     // the state after each statement
   bool changed_only = false;  // of the state, only the objects the statement changed
   int width = 100;            // columns every line fits in (a word longer than that excepted)
   bool color = false;         // ANSI colours (cli/term.h's palette)
@@ -139,6 +141,21 @@ const sim::KernelProfile* choose_profile(const sim::KernelProfile* asked, bool l
                                          std::ostream& out, bool verbose);
 // Makes the real kernel's backend (the live child) for a run, or nothing when `live` is false.
 driver::KernelFactory kernel_backend(bool live);
+// This kernel's release (`uname -r`), "unknown" when it cannot be told.
+std::string kernel_release();
+// `--kernel-from FILE` (driver/kernel_recording.h): a recorded kernel in place of the real one.
+struct RecordedKernel {
+  driver::KernelFactory factory;  // replays the recording; asks the real kernel nothing
+  const sim::KernelProfile* profile = nullptr;  // the one asked for, else the recording's
+  std::string origin;                           // "recorded on Linux 6.1.0-18-amd64 (RUN.txt)"
+};
+// Reads the recording; when `scenario` is given (and parses), also refuses a recording that holds
+// no run of its text. Empty after saying why on stderr.
+std::optional<RecordedKernel> recorded_kernel(const std::string& file,
+                                              const sim::KernelProfile* asked,
+                                              const std::string& scenario = {});
+// The help text of --kernel-from and --save-kernel.
+extern const char* const kKernelFromHelp;
 // The scenario library (share/epollscope/scenarios beside the program, or $EPOLLSCOPE_SCENARIOS),
 // and the pipe 2 KB / 1 KB example in it; empty with a message on stderr when it is not found.
 std::string scenario_library();

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -27,6 +28,7 @@ struct GuiOptions {
   std::string compare = "off";
   bool light = false;
   bool no_live = false;
+  std::string kernel_from;  // replay a recorded kernel (driver/kernel_recording.h)
   float scale = 0;
 };
 
@@ -42,9 +44,24 @@ app::ControllerOptions controller_options(bool live) {
   return o;
 }
 
+// --kernel-from: the recording's answers instead of this kernel's (the kernel column's note says
+// "kernel: recorded on Linux X (FILE)"); nullopt after saying why on stderr.
+std::optional<app::ControllerOptions> controller_options(bool live, const std::string& kernel_from,
+                                                         const std::string& scenario) {
+  if (kernel_from.empty()) return controller_options(live);
+  auto k = recorded_kernel(kernel_from, nullptr, scenario);
+  if (!k) return std::nullopt;
+  app::ControllerOptions o;
+  o.kernel = k->factory;
+  o.profile = k->profile;
+  return o;
+}
+
 int gui(const GuiOptions& o) {
   const std::string path = o.path.empty() ? pipe_example() : o.path;
   if (path.empty()) return 2;
+  auto options = controller_options(!o.no_live, o.kernel_from, path);
+  if (!options) return 2;
   ui::WindowOptions wo;
   wo.theme = o.light ? ui::ThemeKind::kLight : ui::ThemeKind::kDark;
   wo.scale = o.scale;
@@ -56,7 +73,7 @@ int gui(const GuiOptions& o) {
     return 1;
   }
   window->ui().scenario_dir = scenario_library();
-  app::Controller c(controller_options(!o.no_live));
+  app::Controller c(*options);
   c.dispatch(app::Command{app::Command::Kind::kSetCompare, 0, 0, 0, {}, compare_mode(o.compare)});
   c.dispatch(app::Command{app::Command::Kind::kOpen, 0, 0, 0, path});
   window->run(c);
@@ -70,6 +87,7 @@ struct ScreenshotOptions {
   bool compare = false;
   bool light = false;
   bool no_live = false;
+  std::string kernel_from;
   int width = 1600;
   int height = 1000;
   std::string output;
@@ -80,6 +98,8 @@ int screenshot(const ScreenshotOptions& o) {
     std::cerr << "epollscope: " << why << '\n';
     return 2;
   }
+  auto options = controller_options(!o.no_live, o.kernel_from, o.path);
+  if (!options) return 2;
   ui::WindowOptions wo;
   wo.width = o.width;
   wo.height = o.height;
@@ -94,7 +114,7 @@ int screenshot(const ScreenshotOptions& o) {
   }
   window->ui().animate = false;
   window->ui().scenario_dir = scenario_library();
-  app::Controller c(controller_options(!o.no_live));
+  app::Controller c(*options);
   c.dispatch(app::Command{app::Command::Kind::kSetCompare,
                           0,
                           0,
@@ -164,7 +184,10 @@ void add_gui(CLI::App& app, Action& action) {
       ->check(CLI::IsMember({"off", "trigger", "profiles"}));
   cmd->add_flag("--light", g->light, "Light theme");
   cmd->add_option("--scale", g->scale, "UI scale (default: the monitor's, or $EPOLLSCOPE_SCALE)");
-  cmd->add_flag("--no-live", g->no_live, "Do not ask the real kernel");
+  auto* no_live = cmd->add_flag("--no-live", g->no_live, "Do not ask the real kernel");
+  cmd->add_option("--kernel-from", g->kernel_from, kKernelFromHelp)
+      ->type_name("FILE")
+      ->excludes(no_live);
   cmd->callback([&action, g] { action = [g] { return gui(*g); }; });
 
   auto s = std::make_shared<ScreenshotOptions>();
@@ -183,7 +206,10 @@ void add_gui(CLI::App& app, Action& action) {
   shot->add_option("--width", s->width, "Width in pixels")->check(CLI::Range(320, 8192));
   shot->add_option("--height", s->height, "Height in pixels")->check(CLI::Range(240, 8192));
   shot->add_flag("--light", s->light, "Light theme");
-  shot->add_flag("--no-live", s->no_live, "Do not ask the real kernel");
+  auto* shot_no_live = shot->add_flag("--no-live", s->no_live, "Do not ask the real kernel");
+  shot->add_option("--kernel-from", s->kernel_from, kKernelFromHelp)
+      ->type_name("FILE")
+      ->excludes(shot_no_live);
   shot->callback([&action, s] { action = [s] { return screenshot(*s); }; });
 }
 

@@ -105,13 +105,23 @@ int run_replay(std::ostream& out, const ReplayOptions& o) {
   driver::RunOptions ro;
   std::string line_text;
   std::ostringstream calibration;  // printed through the printer, to fit the width
-  ro.profile = choose_profile(o.profile, o.live, calibration, true);
+  if (!o.kernel_from.empty()) {
+    auto k = recorded_kernel(o.kernel_from, o.profile, o.path);
+    if (!k) return 2;
+    ro.profile = k->profile;
+    ro.kernel = k->factory;
+    calibration << "kernel profile " << ro.profile->name
+                << (o.profile ? " (chosen by --profile)\n"
+                              : " (recorded with the kernel's answers)\n");
+  } else {
+    ro.profile = choose_profile(o.profile, o.live, calibration, true);
+    ro.kernel = kernel_backend(o.live);
+  }
   for (std::istringstream in(calibration.str()); std::getline(in, line_text);) {
     const std::size_t lead = line_text.find_first_not_of(' ');
     p.line(lead == std::string::npos ? "" : line_text.substr(lead),
            lead == std::string::npos ? 0 : lead);
   }
-  ro.kernel = kernel_backend(o.live);
   driver::ScenarioRun run(std::get<sim::script::Scenario>(std::move(loaded)), ro);
   const sim::script::Scenario& sc = run.scenario();
 
@@ -119,11 +129,12 @@ int run_replay(std::ostream& out, const ReplayOptions& o) {
   p.line(printable(sc.title.empty() ? o.path : sc.title));
   for (const auto& h : sc.header)
     p.line(printable(h));
-  if (!run.note().empty()) p.line(printable(run.note()));
   if (!run.start()) {
     err << "epollscope: " << printable(run.error()) << '\n';
     return 2;
   }
+  // Why the kernel is not asked, or which kernel answers ("kernel: recorded on Linux ...").
+  if (!run.note().empty()) p.line(printable(run.note()));
   const std::vector<std::string> names = run.backend_names();
   // --changed-only: each object's lines as last printed, by key.
   std::map<std::string, sim::StateBlock> shown;
@@ -244,6 +255,7 @@ struct RunCommand {
   std::string profile;
   std::string color = "auto";
   bool no_live = false;
+  std::string kernel_from;
   bool no_steps = false;
   bool no_state = false;
   bool changed_only = false;
@@ -256,6 +268,7 @@ int run_command(const RunCommand& c) {
   parse_color_mode(c.color, &mode);  // CLI11 allowed only the three words
   o.path = c.path;
   o.live = !c.no_live;
+  o.kernel_from = c.kernel_from;
   o.show_steps = !c.no_steps;
   o.show_state = !c.no_state;
   o.changed_only = c.changed_only;
@@ -276,8 +289,11 @@ void add_run(CLI::App& app, Action& action) {
   cmd->add_option("FILE", o->path, "Scenario file (*.scn)")->required();
   cmd->add_option("--profile", o->profile,
                   "Kernel profile to model (default: calibrated on this kernel)");
-  cmd->add_flag("--no-live", o->no_live,
-                "The model alone: do not run the calls on the real kernel");
+  auto* no_live = cmd->add_flag("--no-live", o->no_live,
+                                "The model alone: do not run the calls on the real kernel");
+  cmd->add_option("--kernel-from", o->kernel_from, kKernelFromHelp)
+      ->type_name("FILE")
+      ->excludes(no_live);
   cmd->add_flag("--no-steps", o->no_steps, "Do not list the kernel functions inside each call");
   cmd->add_flag("--no-state", o->no_state, "Do not print the state after each call");
   cmd->add_flag("--changed-only", o->changed_only,

@@ -9,12 +9,16 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <variant>
 
 #include "cli/cli.h"
 #include "cli/term.h"
+#include "driver/kernel_recording.h"
+#include "driver/scenario_files.h"
 #include "live/calibrate.h"
 #include "live/child_guard.h"
 #include "live/live_backend.h"
+#include "sim/script/user_text.h"
 
 namespace epollscope::cli {
 namespace {
@@ -81,8 +85,7 @@ const sim::KernelProfile* choose_profile(const sim::KernelProfile* asked, bool l
         << " (the default; --no-live skips calibration)\n";
     return &sim::KernelProfile::default_profile();
   }
-  utsname u{};
-  const std::string release = uname(&u) == 0 ? std::string(u.release) : std::string("unknown");
+  const std::string release = kernel_release();
   live::Calibration c = live::calibrate();
   out << "this kernel: Linux " << release << "; calibration: profile " << c.profile->name
       << (c.exact ? "" : " (closest match)") << (c.error.empty() ? "" : " — " + c.error) << '\n';
@@ -95,6 +98,51 @@ const sim::KernelProfile* choose_profile(const sim::KernelProfile* asked, bool l
 driver::KernelFactory kernel_backend(bool live) {
   if (!live) return nullptr;
   return [] { return std::make_unique<live::LiveBackend>(); };
+}
+
+std::string kernel_release() {
+  utsname u{};
+  return uname(&u) == 0 ? std::string(u.release) : std::string("unknown");
+}
+
+const char* const kKernelFromHelp =
+    "Replay the real kernel's answers recorded by `check --save-kernel FILE` instead of asking "
+    "this kernel: the same answers and the same order of rbr (the kernel keys it by struct file "
+    "address, which changes from run to run) every time, on any machine";
+
+std::optional<RecordedKernel> recorded_kernel(const std::string& file,
+                                              const sim::KernelProfile* asked,
+                                              const std::string& scenario) {
+  using sim::script::printable;
+  auto read = driver::read_kernel_recording(file);
+  if (auto* e = std::get_if<std::string>(&read)) {
+    std::cerr << "epollscope: " << printable(*e) << '\n';
+    return std::nullopt;
+  }
+  auto rec = std::make_shared<const driver::KernelRecording>(
+      std::get<driver::KernelRecording>(std::move(read)));
+  RecordedKernel k;
+  k.profile = asked ? asked : sim::KernelProfile::by_name(rec->profile);
+  k.origin = rec->origin();
+  k.factory = [rec] { return std::make_unique<driver::ReplayBackend>(rec); };
+  if (!scenario.empty()) {
+    auto loaded = driver::load_scenario(scenario);
+    // A scenario that does not parse is its reader's to report (the window shows the error).
+    if (auto* sc = std::get_if<sim::script::Scenario>(&loaded)) {
+      // Whether the kernel is asked at all is the driver's to decide (a scenario about another
+      // kernel, or with a call during ep_send_events, runs on the model alone).
+      driver::RunOptions ro;
+      ro.profile = k.profile;
+      ro.kernel = k.factory;
+      ro.record = false;
+      const driver::ScenarioRun probe(*sc, ro);
+      if (std::string why = driver::unrecorded(*rec, *sc); probe.kernel_asked() && !why.empty()) {
+        std::cerr << "epollscope: " << printable(why) << '\n';
+        return std::nullopt;
+      }
+    }
+  }
+  return k;
 }
 
 std::string scenario_library() {

@@ -100,6 +100,11 @@ class Backend {
  public:
   virtual ~Backend() = default;
   virtual const char* name() const = 0;  // "model", "kernel"
+  // The scenario about to run, told before start (a recorded kernel finds its answers by it).
+  virtual void set_scenario(const sim::script::Scenario& /*scenario*/) {}
+  // Who answers, when it is not this machine's kernel now: "recorded on Linux 6.1.0 (RUN.txt)"
+  // (driver/kernel_recording.h); empty otherwise.
+  virtual std::string origin() const { return {}; }
   // Prepares a fresh process; false with a reason when the backend cannot run here.
   virtual bool start(std::string* error) = 0;
   // Performs one call; throws BackendError when the backend itself fails.

@@ -47,7 +47,10 @@ void ScenarioRun::reset_backends() {
   std::vector<Backend*> backends{model_.get()};
   if (options_.kernel) {
     kernel_ = options_.kernel();
-    if (kernel_) backends.push_back(kernel_.get());
+    if (kernel_) {
+      kernel_->set_scenario(scenario_);
+      backends.push_back(kernel_.get());
+    }
   }
   // The model's process starts with the real one's fd limits (a lower hard limit, say).
   if (kernel_)
@@ -100,7 +103,12 @@ bool ScenarioRun::start() {
   try {
     // Every real wait is bounded: a scenario that asks for more is refused before any call.
     if (kernel_) why = too_long_a_wait(scenario_);
-    if (why.empty() && runner_->start(&why)) return true;
+    if (why.empty() && runner_->start(&why)) {
+      // A recorded kernel says so, as every front end shows the note.
+      if (kernel_ && note_.empty() && !kernel_->origin().empty())
+        note_ = cat("kernel: ", kernel_->origin());
+      return true;
+    }
   } catch (const BackendError& e) {
     why = e.what();
   }

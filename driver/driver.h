@@ -78,7 +78,9 @@ class ScenarioRun {
   const sim::script::Scenario& scenario() const { return scenario_; }
   const sim::KernelProfile& profile() const { return *profile_; }
   bool kernel_asked() const { return kernel_ != nullptr; }
-  const std::string& note() const { return note_; }    // why the kernel was not asked, if so
+  // Why the kernel was not asked, if so; or which kernel answered when it was a recording
+  // ("kernel: recorded on Linux 6.1.0 (RUN.txt)", driver/kernel_recording.h).
+  const std::string& note() const { return note_; }
   const std::string& error() const { return error_; }  // why the run ended early, if it did
   // The run ended because the kernel backend failed (not because a statement could not run).
   bool kernel_failed() const { return kernel_failed_; }

@@ -88,6 +88,11 @@ void draw_help(UiState& ui) {
     ImGui::TextDisabled("line shows \u00b7 until the step reaches it. A compare pane whose run");
     ImGui::TextDisabled("stopped says \"stopped at line N: why\" and keeps its last state.");
     ImGui::Separator();
+    ImGui::TextDisabled("rbr follows the kernel's order (struct file addresses), which changes");
+    ImGui::TextDisabled("from run to run. For the same picture every time, record the kernel's");
+    ImGui::TextDisabled("answers once: epollscope check FILE --save-kernel RUN.txt; then");
+    ImGui::TextDisabled("epollscope gui FILE --kernel-from RUN.txt replays them.");
+    ImGui::Separator();
     ImGui::TextDisabled("Following a live trace: End (or Live) follows the newest step, Page");
     ImGui::TextDisabled("Down / Up go to the next / previous call, a click on a call goes to it.");
   }

@@ -40,7 +40,11 @@ void draw_kernel_panel(const app::Controller& c, Commands& out, FrameReport& rep
   const app::Session* s = c.left();
   if (!s || !s->ok()) return;
   const Palette& p = palette();
-  if (!s->note().empty()) ImGui::TextColored(colour(p.text_dim), "%s", s->note().c_str());
+  if (!s->note().empty()) {  // wrapped: "kernel: recorded on Linux X (RUN.txt)" is long
+    ImGui::PushStyleColor(ImGuiCol_Text, colour(p.text_dim));
+    ImGui::TextWrapped("%s", s->note().c_str());
+    ImGui::PopStyleColor();
+  }
   const app::Timeline::Position pos = c.timeline().at(c.tick());
   // The statements whose answers the position has reached; the rows after them show none.
   const std::size_t answered = app::answered_statements(c.timeline(), c.tick());
