@@ -5,7 +5,11 @@
 //   panel_eventpoll.cpp  the eventpoll view: struct eventpoll, rbr, rdllist/txlist/ovflist, files
 //                        with their wait queues, buffers and poll masks, threads; animations
 //   panel_script.cpp     the scenario text with the current line, and the narration
-//   panel_steps.cpp      the kernel-function steps of the current call (click to go there)
+//   panel_steps.cpp      the kernel-function steps of the current call (click to go there), and
+//                        the tabs that hold them beside the code and events[]
+//   panel_code.cpp       the kernel's source of the current step's function, its line highlighted,
+//                        and the call chain above it
+//   panel_events.cpp     the user's side: the events[] array the latest epoll_wait filled
 //   panel_kernel.cpp     each call's result on the model and on the real kernel up to the current
 //                        position: ✓, ≠, ⇄ or ✗ (an expectation that did not hold)
 //   panel_calls.cpp      a live trace: each call of the program, the kernel's answer and the
@@ -25,6 +29,8 @@
 #include "gui/app/answers.h"
 #include "gui/app/compare.h"
 #include "gui/app/controller.h"
+#include "gui/app/events_array.h"
+#include "gui/app/kernel_source.h"
 #include "gui/app/layout.h"
 #include "gui/app/trace_controller.h"
 #include "imgui.h"
@@ -138,6 +144,10 @@ void draw_eventpoll_pane(const app::Session& s, std::size_t steps, std::size_t p
 void draw_script_panel(const app::Controller& c, const UiState& ui, Commands& out,
                        FrameReport& report);
 void draw_steps_panel(const app::Controller& c, Commands& out);
+void draw_code_panel(const app::Controller& c, const UiState& ui);
+void draw_events_panel(const app::Controller& c);
+// The tabs of the current call: "Kernel code", "Kernel functions", "events[]" (the user side).
+void draw_call_panel(const app::Controller& c, const UiState& ui, Commands& out);
 void draw_kernel_panel(const app::Controller& c, Commands& out, FrameReport& report);
 void draw_timeline_panel(const app::Controller& c, Commands& out);
 // A live trace (trace --gui, serve): its calls, the steps of the current call, the timeline with
