@@ -19,8 +19,8 @@ bool harvests(sim::script::CallId call) {
 
 // The value of argument `name` of a call statement as written (its fallback when left out);
 // `fds` resolves an fd name.
-int64_t argument(const Statement& st, std::string_view name,
-                 const std::map<std::string, int>& fds, bool* known) {
+int64_t argument(const Statement& st, std::string_view name, const std::map<std::string, int>& fds,
+                 bool* known) {
   const auto& spec = sim::script::call_spec(st.call);
   *known = false;
   for (std::size_t i = 0; i < spec.args.size() && i < st.placed.size(); ++i) {

@@ -27,9 +27,9 @@ struct EventsArray {
   std::size_t statement = 0;  // the statement whose answer this is
   int line = 0;               // its line in the script
   std::string thread = "main";
-  std::string call;        // the call as written ("epoll_wait(epfd, 8, 0)")
-  long maxevents = 0;      // the array's length as the call gave it (0 when not known)
-  std::string result;      // "1", "-1 EAGAIN"
+  std::string call;    // the call as written ("epoll_wait(epfd, 8, 0)")
+  long maxevents = 0;  // the array's length as the call gave it (0 when not known)
+  std::string result;  // "1", "-1 EAGAIN"
   struct Entry {
     uint64_t data = 0;
     uint32_t events = 0;

@@ -2,9 +2,12 @@
 // gui/app/kernel_excerpts.cpp — the excerpts of the Linux source that the code pane shows, one per
 // kernel function the model's trace steps name (gui/app/kernel_source.h). Each is the kernel's text
 // from the function's first line on, a tab written as two spaces; its marks pick the line a step
-// is at from the step's sentence (sim/ files say which sentence each step writes).
+// is at from the step's sentence (sim/ files say which sentence each step writes). Where they come
+// from: app::kKernelSourceOrigin.
 //
 // [SECTION] fs/eventpoll.c
+// [SECTION] fs/pipe.c
+// [SECTION] fs/file.c
 // [SECTION] the table
 #include <algorithm>
 
@@ -14,6 +17,8 @@ namespace epollscope::app {
 namespace {
 
 constexpr std::string_view kEventpoll = "fs/eventpoll.c";
+constexpr std::string_view kPipe = "fs/pipe.c";
+constexpr std::string_view kFile = "fs/file.c";
 constexpr std::string_view kRestLeftOut = "the rest of the function is left out";
 
 // ---------------------------------------------------------------------------------------------
@@ -22,7 +27,8 @@ constexpr std::string_view kRestLeftOut = "the rest of the function is left out"
 
 std::vector<SourceExcerpt> eventpoll_excerpts() {
   return {
-      {"ep_find", kEventpoll,
+      {"ep_find",
+       kEventpoll,
        R"(static struct epitem *ep_find(struct eventpoll *ep, struct file *file, int fd)
 {
   int kcmp;
@@ -52,7 +58,8 @@ std::vector<SourceExcerpt> eventpoll_excerpts() {
         {"left", "rbp = rbp->rb_left;"},
         {"not registered", "return epir;"},
         {"", "kcmp = ep_cmp_ffd(&ffd, &epi->ffd);"}}},
-      {"ep_poll_callback", kEventpoll,
+      {"ep_poll_callback",
+       kEventpoll,
        R"(static int ep_poll_callback(wait_queue_entry_t *wait, unsigned mode, int sync, void *key)
 {
   int pwake = 0;
@@ -150,7 +157,8 @@ out_unlock:
         {"poll_wait", "ep_poll_safewake(ep, epi, pollflags & EPOLL_URING_WAKE);"},
         {"wake", "wake_up(&ep->wq);"}},
        kRestLeftOut},
-      {"ep_ptable_queue_proc", kEventpoll,
+      {"ep_ptable_queue_proc",
+       kEventpoll,
        R"(static void ep_ptable_queue_proc(struct file *file, wait_queue_head_t *whead,
          poll_table *pt)
 {
@@ -179,7 +187,8 @@ out_unlock:
 })",
        {{"exclusive", "add_wait_queue_exclusive(whead, &pwq->wait);"},
         {"", "    add_wait_queue(whead, &pwq->wait);"}}},
-      {"ep_rbtree_insert", kEventpoll,
+      {"ep_rbtree_insert",
+       kEventpoll,
        R"(static void ep_rbtree_insert(struct eventpoll *ep, struct epitem *epi)
 {
   int kcmp;
@@ -205,7 +214,8 @@ out_unlock:
         {"right", "p = &parent->rb_right;"},
         {"left", "p = &parent->rb_left;"},
         {"", "kcmp = ep_cmp_ffd(&epi->ffd, &epic->ffd);"}}},
-      {"reverse_path_check", kEventpoll,
+      {"reverse_path_check",
+       kEventpoll,
        R"(static int reverse_path_check(void)
 {
   struct epitems_head *p;
@@ -222,7 +232,8 @@ out_unlock:
   return 0;
 })",
        {{"", "error = reverse_path_check_proc(&p->epitems, 0);"}}},
-      {"ep_insert", kEventpoll,
+      {"ep_insert",
+       kEventpoll,
        R"(static int ep_insert(struct eventpoll *ep, const struct epoll_event *event,
          struct file *tfile, int fd, int full_check)
 {
@@ -351,7 +362,8 @@ out_unlock:
         {"not queued", "if (revents && !ep_is_linked(epi)) {"},
         {"polls", "revents = ep_item_poll(epi, &epq.pt, 1);"},
         {"", "static int ep_insert"}}},
-      {"ep_modify", kEventpoll,
+      {"ep_modify",
+       kEventpoll,
        R"(static int ep_modify(struct eventpoll *ep, struct epitem *epi,
          const struct epoll_event *event)
 {
@@ -427,7 +439,8 @@ out_unlock:
         {"keeps its place", "if (!ep_is_linked(epi)) {"},
         {"is ready", "list_add_tail(&epi->rdllink, &ep->rdllist);"},
         {"", "if (ep_item_poll(epi, &pt, 1)) {"}}},
-      {"ep_send_events", kEventpoll,
+      {"ep_send_events",
+       kEventpoll,
        R"(static int ep_send_events(struct eventpoll *ep,
         struct epoll_event __user *events, int maxevents)
 {
@@ -528,7 +541,8 @@ out_unlock:
         {"reports", "res++;"},
         {"maxevents", "if (res >= maxevents)"},
         {"", "list_for_each_entry_safe(epi, tmp, &txlist, rdllink) {"}}},
-      {"ep_poll", kEventpoll,
+      {"ep_poll",
+       kEventpoll,
        R"(static int ep_poll(struct eventpoll *ep, struct epoll_event __user *events,
        int maxevents, struct timespec64 *timeout)
 {
@@ -640,7 +654,8 @@ out_unlock:
         {"timed out", "timed_out = !ep_schedule_timeout(to) ||"},
         {"", "eavail = ep_events_available(ep);"}},
        kRestLeftOut},
-      {"ep_loop_check", kEventpoll,
+      {"ep_loop_check",
+       kEventpoll,
        R"(static int ep_loop_check(struct eventpoll *ep, struct eventpoll *to)
 {
   int depth, upwards_depth;
@@ -662,7 +677,8 @@ out_unlock:
 })",
        {{"loop", "if (depth > EP_MAX_NESTS)"},
         {"", "return (depth+1+upwards_depth > EP_MAX_NESTS) ? -1 : 0;"}}},
-      {"ep_alloc", kEventpoll,
+      {"ep_alloc",
+       kEventpoll,
        R"(static int ep_alloc(struct eventpoll **pep)
 {
   struct eventpoll *ep;
@@ -686,7 +702,8 @@ out_unlock:
   return 0;
 })",
        {{"", "ep->ovflist = EP_UNACTIVE_PTR;"}}},
-      {"do_epoll_create", kEventpoll,
+      {"do_epoll_create",
+       kEventpoll,
        R"(static int do_epoll_create(int flags)
 {
   int error;
@@ -720,7 +737,8 @@ out_unlock:
        {{"EPOLL_CLOEXEC", "if (flags & ~EPOLL_CLOEXEC)"},
         {"file", "anon_inode_getfile(\"[eventpoll]\", &eventpoll_fops, ep,"},
         {"", "error = ep_alloc(&ep);"}}},
-      {"epoll_create", kEventpoll,
+      {"epoll_create",
+       kEventpoll,
        R"(SYSCALL_DEFINE1(epoll_create, int, size)
 {
   if (size <= 0)
@@ -729,14 +747,16 @@ out_unlock:
   return do_epoll_create(0);
 })",
        {{"", "if (size <= 0)"}}},
-      {"ep_take_care_of_epollwakeup", kEventpoll,
+      {"ep_take_care_of_epollwakeup",
+       kEventpoll,
        R"(static inline void ep_take_care_of_epollwakeup(struct epoll_event *epev)
 {
   if ((epev->events & EPOLLWAKEUP) && !capable(CAP_BLOCK_SUSPEND))
     epev->events &= ~EPOLLWAKEUP;
 })",
        {{"", "epev->events &= ~EPOLLWAKEUP;"}}},
-      {"do_epoll_ctl", kEventpoll,
+      {"do_epoll_ctl",
+       kEventpoll,
        R"(int do_epoll_ctl(int epfd, int op, int fd, struct epoll_event *epds,
      bool nonblock)
 {
@@ -888,7 +908,8 @@ error_tgt_fput:
         {"EBADF", "return -EBADF;"},
         {"not ADD, DEL or MOD", "error = -EINVAL;"},
         {"", "epi = ep_find(ep, fd_file(tf), fd);"}}},
-      {"epoll_ctl", kEventpoll,
+      {"epoll_ctl",
+       kEventpoll,
        R"(SYSCALL_DEFINE4(epoll_ctl, int, epfd, int, op, int, fd,
     struct epoll_event __user *, event)
 {
@@ -901,7 +922,8 @@ error_tgt_fput:
   return do_epoll_ctl(epfd, op, fd, &epds, false);
 })",
        {{"", "return -EFAULT;"}}},
-      {"ep_check_params", kEventpoll,
+      {"ep_check_params",
+       kEventpoll,
        R"(static int ep_check_params(struct file *file, struct epoll_event __user *evs,
          int maxevents)
 {
@@ -927,7 +949,8 @@ error_tgt_fput:
         {"EFAULT", "if (!access_ok(evs, maxevents * sizeof(struct epoll_event)))"},
         {"not an epoll", "if (!is_file_epoll(file))"},
         {"", "if (maxevents <= 0 || maxevents > EP_MAX_EVENTS)"}}},
-      {"do_epoll_pwait", kEventpoll,
+      {"do_epoll_pwait",
+       kEventpoll,
        R"(static int do_epoll_pwait(int epfd, struct epoll_event __user *events,
         int maxevents, struct timespec64 *to,
         const sigset_t __user *sigmask, size_t sigsetsize)
@@ -950,7 +973,8 @@ error_tgt_fput:
 })",
        {{"restore", "restore_saved_sigmask_unless(error == -EINTR);"},
         {"", "error = set_user_sigmask(sigmask, sigsetsize);"}}},
-      {"ep_start_scan", kEventpoll,
+      {"ep_start_scan",
+       kEventpoll,
        R"(static void ep_start_scan(struct eventpoll *ep, struct list_head *txlist)
 {
   /*
@@ -968,7 +992,8 @@ error_tgt_fput:
   spin_unlock_irq(&ep->lock);
 })",
        {{"", "list_splice_init(&ep->rdllist, txlist);"}}},
-      {"ep_done_scan", kEventpoll,
+      {"ep_done_scan",
+       kEventpoll,
        R"(static void ep_done_scan(struct eventpoll *ep,
        struct list_head *txlist)
 {
@@ -1021,7 +1046,8 @@ error_tgt_fput:
         {"did not reach", "list_splice(txlist, &ep->rdllist);"},
         {"wake", "wake_up(&ep->wq);"},
         {"", "WRITE_ONCE(ep->ovflist, EP_UNACTIVE_PTR);"}}},
-      {"ep_unregister_pollwait", kEventpoll,
+      {"ep_unregister_pollwait",
+       kEventpoll,
        R"(static void ep_unregister_pollwait(struct eventpoll *ep, struct epitem *epi)
 {
   struct eppoll_entry **p = &epi->pwqlist;
@@ -1034,7 +1060,8 @@ error_tgt_fput:
   }
 })",
        {{"", "ep_remove_wait_queue(pwq);"}}},
-      {"__ep_remove", kEventpoll,
+      {"__ep_remove",
+       kEventpoll,
        R"(static bool __ep_remove(struct eventpoll *ep, struct epitem *epi, bool force)
 {
   struct file *file = epi->ffd.file;
@@ -1094,7 +1121,8 @@ error_tgt_fput:
        {{"leaves the ready list", "list_del_init(&epi->rdllink);"},
         {"freed", "kfree_rcu(epi, rcu);"},
         {"", "rb_erase_cached(&epi->rbn, &ep->rbr);"}}},
-      {"ep_eventpoll_release", kEventpoll,
+      {"ep_eventpoll_release",
+       kEventpoll,
        R"(static int ep_eventpoll_release(struct inode *inode, struct file *file)
 {
   struct eventpoll *ep = file->private_data;
@@ -1105,7 +1133,8 @@ error_tgt_fput:
   return 0;
 })",
        {{"", "ep_clear_and_put(ep);"}}},
-      {"__ep_eventpoll_poll", kEventpoll,
+      {"__ep_eventpoll_poll",
+       kEventpoll,
        R"(static __poll_t __ep_eventpoll_poll(struct file *file, poll_table *wait, int depth)
 {
   struct eventpoll *ep = file->private_data;
@@ -1148,7 +1177,8 @@ error_tgt_fput:
         {"not readable", "return res;"},
         {"poll_wait", "poll_wait(file, &ep->poll_wait, wait);"},
         {"", "if (ep_item_poll(epi, &pt, depth + 1)) {"}}},
-      {"eventpoll_release_file", kEventpoll,
+      {"eventpoll_release_file",
+       kEventpoll,
        R"(void eventpoll_release_file(struct file *file)
 {
   struct eventpoll *ep;
@@ -1186,6 +1216,464 @@ again:
   };
 }
 
+// ---------------------------------------------------------------------------------------------
+// [SECTION] fs/pipe.c
+// ---------------------------------------------------------------------------------------------
+
+std::vector<SourceExcerpt> pipe_excerpts() {
+  return {
+      {"anon_pipe_read",
+       kPipe,
+       R"(static ssize_t
+anon_pipe_read(struct kiocb *iocb, struct iov_iter *to)
+{
+  size_t total_len = iov_iter_count(to);
+  struct file *filp = iocb->ki_filp;
+  struct pipe_inode_info *pipe = filp->private_data;
+  bool wake_writer = false, wake_next_reader = false;
+  ssize_t ret;
+
+  /* Null read succeeds. */
+  if (unlikely(total_len == 0))
+    return 0;
+
+  ret = 0;
+  mutex_lock(&pipe->mutex);
+
+  /*
+   * We only wake up writers if the pipe was full when we started reading
+   * and it is no longer full after reading to avoid unnecessary wakeups.
+   *
+   * But when we do wake up writers, we do so using a sync wakeup
+   * (WF_SYNC), because we want them to get going and generate more
+   * data for us.
+   */
+  for (;;) {
+    /* Read ->head with a barrier vs post_one_notification() */
+    unsigned int head = smp_load_acquire(&pipe->head);
+    unsigned int tail = pipe->tail;
+    unsigned int mask = pipe->ring_size - 1;
+
+#ifdef CONFIG_WATCH_QUEUE
+    if (pipe->note_loss) {
+      struct watch_notification n;
+
+      if (total_len < 8) {
+        if (ret == 0)
+          ret = -ENOBUFS;
+        break;
+      }
+
+      n.type = WATCH_TYPE_META;
+      n.subtype = WATCH_META_LOSS_NOTIFICATION;
+      n.info = watch_sizeof(n);
+      if (copy_to_iter(&n, sizeof(n), to) != sizeof(n)) {
+        if (ret == 0)
+          ret = -EFAULT;
+        break;
+      }
+      ret += sizeof(n);
+      total_len -= sizeof(n);
+      pipe->note_loss = false;
+    }
+#endif
+
+    if (!pipe_empty(head, tail)) {
+      struct pipe_buffer *buf = &pipe->bufs[tail & mask];
+      size_t chars = buf->len;
+      size_t written;
+      int error;
+
+      if (chars > total_len) {
+        if (buf->flags & PIPE_BUF_FLAG_WHOLE) {
+          if (ret == 0)
+            ret = -ENOBUFS;
+          break;
+        }
+        chars = total_len;
+      }
+
+      error = pipe_buf_confirm(pipe, buf);
+      if (error) {
+        if (!ret)
+          ret = error;
+        break;
+      }
+
+      written = copy_page_to_iter(buf->page, buf->offset, chars, to);
+      if (unlikely(written < chars)) {
+        if (!ret)
+          ret = -EFAULT;
+        break;
+      }
+      ret += chars;
+      buf->offset += chars;
+      buf->len -= chars;
+
+      /* Was it a packet buffer? Clean up and exit */
+      if (buf->flags & PIPE_BUF_FLAG_PACKET) {
+        total_len = chars;
+        buf->len = 0;
+      }
+
+      if (!buf->len) {
+        wake_writer |= pipe_full(head, tail, pipe->max_usage);
+        tail = pipe_update_tail(pipe, buf, tail);
+      }
+      total_len -= chars;
+      if (!total_len)
+        break;  /* common path: read succeeded */
+      if (!pipe_empty(head, tail))  /* More to do? */
+        continue;
+    }
+
+    if (!pipe->writers)
+      break;
+    if (ret)
+      break;
+    if ((filp->f_flags & O_NONBLOCK) ||
+        (iocb->ki_flags & IOCB_NOWAIT)) {
+      ret = -EAGAIN;
+      break;
+    }
+    mutex_unlock(&pipe->mutex);)",
+       {{"signal", "mutex_unlock(&pipe->mutex);"},
+        {"is freed", "wake_writer |= pipe_full(head, tail, pipe->max_usage);"},
+        {"read from", "ret += chars;"},
+        {"waits on rd_wait", "mutex_unlock(&pipe->mutex);"},
+        {"EAGAIN", "ret = -EAGAIN;"},
+        {"empty", "ret = -EAGAIN;"},
+        {"", "if (!pipe_empty(head, tail)) {"}},
+       "the rest of the function (the sleep on rd_wait and the wake-ups after) is left out"},
+      {"anon_pipe_write",
+       kPipe,
+       R"(static ssize_t
+anon_pipe_write(struct kiocb *iocb, struct iov_iter *from)
+{
+  struct file *filp = iocb->ki_filp;
+  struct pipe_inode_info *pipe = filp->private_data;
+  unsigned int head;
+  ssize_t ret = 0;
+  size_t total_len = iov_iter_count(from);
+  ssize_t chars;
+  bool was_empty = false;
+  bool wake_next_writer = false;
+
+  /*
+   * Reject writing to watch queue pipes before the point where we lock
+   * the pipe.
+   * Otherwise, lockdep would be unhappy if the caller already has another
+   * pipe locked.
+   * If we had to support locking a normal pipe and a notification pipe at
+   * the same time, we could set up lockdep annotations for that, but
+   * since we don't actually need that, it's simpler to just bail here.
+   */
+  if (pipe_has_watch_queue(pipe))
+    return -EXDEV;
+
+  /* Null write succeeds. */
+  if (unlikely(total_len == 0))
+    return 0;
+
+  mutex_lock(&pipe->mutex);
+
+  if (!pipe->readers) {
+    send_sig(SIGPIPE, current, 0);
+    ret = -EPIPE;
+    goto out;
+  }
+
+  /*
+   * If it wasn't empty we try to merge new data into
+   * the last buffer.
+   *
+   * That naturally merges small writes, but it also
+   * page-aligns the rest of the writes for large writes
+   * spanning multiple pages.
+   */
+  head = pipe->head;
+  was_empty = pipe_empty(head, pipe->tail);
+  chars = total_len & (PAGE_SIZE-1);
+  if (chars && !was_empty) {
+    unsigned int mask = pipe->ring_size - 1;
+    struct pipe_buffer *buf = &pipe->bufs[(head - 1) & mask];
+    int offset = buf->offset + buf->len;
+
+    if ((buf->flags & PIPE_BUF_FLAG_CAN_MERGE) &&
+        offset + chars <= PAGE_SIZE) {
+      ret = pipe_buf_confirm(pipe, buf);
+      if (ret)
+        goto out;
+
+      ret = copy_page_from_iter(buf->page, offset, chars, from);
+      if (unlikely(ret < chars)) {
+        ret = -EFAULT;
+        goto out;
+      }
+
+      buf->len += ret;
+      if (!iov_iter_count(from))
+        goto out;
+    }
+  }
+
+  for (;;) {
+    if (!pipe->readers) {
+      send_sig(SIGPIPE, current, 0);
+      if (!ret)
+        ret = -EPIPE;
+      break;
+    }
+
+    head = pipe->head;
+    if (!pipe_full(head, pipe->tail, pipe->max_usage)) {
+      unsigned int mask = pipe->ring_size - 1;
+      struct pipe_buffer *buf;
+      struct page *page = pipe->tmp_page;
+      int copied;
+
+      if (!page) {
+        page = alloc_page(GFP_HIGHUSER | __GFP_ACCOUNT);
+        if (unlikely(!page)) {
+          ret = ret ? : -ENOMEM;
+          break;
+        }
+        pipe->tmp_page = page;
+      }
+
+      /* Allocate a slot in the ring in advance and attach an
+       * empty buffer.  If we fault or otherwise fail to use
+       * it, either the reader will consume it or it'll still
+       * be there for the next write.
+       */
+      pipe->head = head + 1;
+
+      /* Insert it into the buffer array */
+      buf = &pipe->bufs[head & mask];
+      buf->page = page;
+      buf->ops = &anon_pipe_buf_ops;
+      buf->offset = 0;
+      buf->len = 0;
+      if (is_packetized(filp))
+        buf->flags = PIPE_BUF_FLAG_PACKET;
+      else
+        buf->flags = PIPE_BUF_FLAG_CAN_MERGE;
+      pipe->tmp_page = NULL;
+
+      copied = copy_page_from_iter(page, 0, PAGE_SIZE, from);
+      if (unlikely(copied < PAGE_SIZE && iov_iter_count(from))) {
+        if (!ret)
+          ret = -EFAULT;
+        break;
+      }
+      ret += copied;
+      buf->len = copied;
+
+      if (!iov_iter_count(from))
+        break;
+    }
+
+    if (!pipe_full(head, pipe->tail, pipe->max_usage))
+      continue;
+
+    /* Wait for buffer space to become available. */
+    if ((filp->f_flags & O_NONBLOCK) ||
+        (iocb->ki_flags & IOCB_NOWAIT)) {
+      if (!ret)
+        ret = -EAGAIN;
+      break;
+    }
+    if (signal_pending(current)) {
+      if (!ret)
+        ret = -ERESTARTSYS;
+      break;
+    }
+
+    /*
+     * We're going to release the pipe lock and wait for more
+     * space. We wake up any readers if necessary, and then
+     * after waiting we need to re-check whether the pipe
+     * become empty while we dropped the lock.
+     */
+    mutex_unlock(&pipe->mutex);
+    if (was_empty)
+      wake_up_interruptible_sync_poll(&pipe->rd_wait, EPOLLIN | EPOLLRDNORM);
+    kill_fasync(&pipe->fasync_readers, SIGIO, POLL_IN);
+    wait_event_interruptible_exclusive(pipe->wr_wait, pipe_writable(pipe));
+    mutex_lock(&pipe->mutex);
+    was_empty = pipe_empty(pipe->head, pipe->tail);
+    wake_next_writer = true;
+  }
+out:
+  if (pipe_full(pipe->head, pipe->tail, pipe->max_usage))
+    wake_next_writer = false;
+  mutex_unlock(&pipe->mutex);
+
+  /*
+   * If we do do a wakeup event, we do a 'sync' wakeup, because we
+   * want the reader to start processing things asap, rather than
+   * leave the data pending.
+   *
+   * This is particularly important for small writes, because of
+   * how (for example) the GNU make jobserver uses small writes to
+   * wake up pending jobs
+   *
+   * Epoll nonsensically wants a wakeup whether the pipe
+   * was already empty or not.
+   */
+  if (was_empty || pipe->poll_usage)
+    wake_up_interruptible_sync_poll(&pipe->rd_wait, EPOLLIN | EPOLLRDNORM);
+  kill_fasync(&pipe->fasync_readers, SIGIO, POLL_IN);
+  if (wake_next_writer)
+    wake_up_interruptible_sync_poll(&pipe->wr_wait, EPOLLOUT | EPOLLWRNORM);
+  return ret;
+})",
+       {{"merged into", "buf->len += ret;"},
+        {"go into slot", "buf->len = copied;"},
+        {"non-blocking", "ret = -EAGAIN;"},
+        {"signal", "ret = -ERESTARTSYS;"},
+        {"waits on wr_wait",
+         "wait_event_interruptible_exclusive(pipe->wr_wait, pipe_writable(pipe));"},
+        {"poll_usage", "if (was_empty || pipe->poll_usage)"},
+        {"no wake-up", "if (was_empty || pipe->poll_usage)"},
+        {"wake", "if (was_empty || pipe->poll_usage)"},
+        {"EPIPE", "ret = -EPIPE;"},
+        {"", "for (;;) {"}}},
+      {"pipe_poll",
+       kPipe,
+       R"(static __poll_t
+pipe_poll(struct file *filp, poll_table *wait)
+{
+  __poll_t mask;
+  struct pipe_inode_info *pipe = filp->private_data;
+  unsigned int head, tail;
+
+  /* Epoll has some historical nasty semantics, this enables them */
+  WRITE_ONCE(pipe->poll_usage, true);
+
+  /*
+   * Reading pipe state only -- no need for acquiring the semaphore.
+   *
+   * But because this is racy, the code has to add the
+   * entry to the poll table _first_ ..
+   */
+  if (filp->f_mode & FMODE_READ)
+    poll_wait(filp, &pipe->rd_wait, wait);
+  if (filp->f_mode & FMODE_WRITE)
+    poll_wait(filp, &pipe->wr_wait, wait);
+
+  /*
+   * .. and only then can you do the racy tests. That way,
+   * if something changes and you got it wrong, the poll
+   * table entry will wake you up and fix it.
+   */
+  head = READ_ONCE(pipe->head);
+  tail = READ_ONCE(pipe->tail);
+
+  mask = 0;
+  if (filp->f_mode & FMODE_READ) {
+    if (!pipe_empty(head, tail))
+      mask |= EPOLLIN | EPOLLRDNORM;
+    if (!pipe->writers && filp->f_pipe != pipe->w_counter)
+      mask |= EPOLLHUP;
+  }
+
+  if (filp->f_mode & FMODE_WRITE) {
+    if (!pipe_full(head, tail, pipe->max_usage))
+      mask |= EPOLLOUT | EPOLLWRNORM;
+    /*
+     * Most Unices do not set EPOLLERR for FIFOs but on Linux they
+     * behave exactly like pipes for poll().
+     */
+    if (!pipe->readers)
+      mask |= EPOLLERR;
+  }
+
+  return mask;
+})",
+       {{"poll_usage", "WRITE_ONCE(pipe->poll_usage, true);"}, {"", "return mask;"}}},
+      {"pipe_release",
+       kPipe,
+       R"(static int
+pipe_release(struct inode *inode, struct file *file)
+{
+  struct pipe_inode_info *pipe = file->private_data;
+
+  mutex_lock(&pipe->mutex);
+  if (file->f_mode & FMODE_READ)
+    pipe->readers--;
+  if (file->f_mode & FMODE_WRITE)
+    pipe->writers--;
+
+  /* Was that the last reader or writer, but not the other side? */
+  if (!pipe->readers != !pipe->writers) {
+    wake_up_interruptible_all(&pipe->rd_wait);
+    wake_up_interruptible_all(&pipe->wr_wait);
+    kill_fasync(&pipe->fasync_readers, SIGIO, POLL_IN);
+    kill_fasync(&pipe->fasync_writers, SIGIO, POLL_OUT);
+  }
+  mutex_unlock(&pipe->mutex);
+
+  put_pipe_info(inode, pipe);
+  return 0;
+})",
+       {{"wake", "if (!pipe->readers != !pipe->writers) {"},
+        {"", "if (!pipe->readers != !pipe->writers) {"}}},
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] fs/file.c
+// ---------------------------------------------------------------------------------------------
+
+std::vector<SourceExcerpt> file_excerpts() {
+  return {
+      {"fd_install",
+       kFile,
+       R"(void fd_install(unsigned int fd, struct file *file)
+{
+  struct files_struct *files = current->files;
+  struct fdtable *fdt;
+
+  if (WARN_ON_ONCE(unlikely(file->f_mode & FMODE_BACKING)))
+    return;
+
+  rcu_read_lock_sched();
+
+  if (unlikely(files->resize_in_progress)) {
+    rcu_read_unlock_sched();
+    spin_lock(&files->file_lock);
+    fdt = files_fdtable(files);
+    VFS_BUG_ON(rcu_access_pointer(fdt->fd[fd]) != NULL);
+    rcu_assign_pointer(fdt->fd[fd], file);
+    spin_unlock(&files->file_lock);
+    return;
+  }
+  /* coupled with smp_wmb() in expand_fdtable() */
+  smp_rmb();
+  fdt = rcu_dereference_sched(files->fdt);
+  VFS_BUG_ON(rcu_access_pointer(fdt->fd[fd]) != NULL);
+  rcu_assign_pointer(fdt->fd[fd], file);
+  rcu_read_unlock_sched();
+})",
+       {{"", "fdt = rcu_dereference_sched(files->fdt);"}}},
+      {"file_close_fd",
+       kFile,
+       R"(struct file *file_close_fd(unsigned int fd)
+{
+  struct files_struct *files = current->files;
+  struct file *file;
+
+  spin_lock(&files->file_lock);
+  file = file_close_fd_locked(files, fd);
+  spin_unlock(&files->file_lock);
+
+  return file;
+})",
+       {{"", "file = file_close_fd_locked(files, fd);"}}},
+  };
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -1195,11 +1683,12 @@ again:
 const std::vector<SourceExcerpt>& kernel_excerpts() {
   static const std::vector<SourceExcerpt> all = [] {
     std::vector<SourceExcerpt> v;
-    for (auto part : {eventpoll_excerpts})
+    for (auto part : {eventpoll_excerpts, pipe_excerpts, file_excerpts})
       for (SourceExcerpt& e : part())
         v.push_back(std::move(e));
-    std::sort(v.begin(), v.end(),
-              [](const SourceExcerpt& a, const SourceExcerpt& b) { return a.function < b.function; });
+    std::sort(v.begin(), v.end(), [](const SourceExcerpt& a, const SourceExcerpt& b) {
+      return a.function < b.function;
+    });
     return v;
   }();
   return all;

@@ -22,8 +22,9 @@ std::vector<std::string_view> SourceExcerpt::lines() const {
 
 const SourceExcerpt* find_excerpt(std::string_view function) {
   const auto& all = kernel_excerpts();
-  auto it = std::lower_bound(all.begin(), all.end(), function,
-                             [](const SourceExcerpt& e, std::string_view f) { return e.function < f; });
+  auto it =
+      std::lower_bound(all.begin(), all.end(), function,
+                       [](const SourceExcerpt& e, std::string_view f) { return e.function < f; });
   return it != all.end() && it->function == function ? &*it : nullptr;
 }
 
@@ -41,8 +42,8 @@ namespace {
 
 // "t1: epoll_wait(3, 8, -1)" → "epoll_wait".
 std::string syscall_name(std::string_view text) {
-  if (const std::size_t colon = text.find(": "); colon != std::string_view::npos &&
-                                                 colon < text.find('('))
+  if (const std::size_t colon = text.find(": ");
+      colon != std::string_view::npos && colon < text.find('('))
     text.remove_prefix(colon + 2);
   return std::string(text.substr(0, text.find('(')));
 }

@@ -22,8 +22,8 @@ namespace epollscope::app {
 
 // Where the excerpts were copied from.
 inline constexpr std::string_view kKernelSourceOrigin =
-    "Linux source, gregkh/linux at 0229c2f (the 6.18 line of fs/eventpoll.c); other files at the "
-    "commits their excerpts name";
+    "Linux source of the 6.18 line: fs/eventpoll.c from gregkh/linux at 0229c2f, fs/pipe.c and "
+    "fs/file.c from linux-next (01fa584, 06bf6ef)";
 
 // Picks the line to highlight: the first mark whose `when` occurs in the step's sentence (an
 // empty `when` always matches) highlights the first excerpt line that contains `line`.

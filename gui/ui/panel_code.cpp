@@ -22,8 +22,9 @@ ImVec4 colour(ImU32 c) {
 const sim::TraceStep* side_step(const app::Session& s, const app::Timeline::Position& pos,
                                 std::size_t steps, app::CodeView* view) {
   const sim::TraceStep* step = app::step_of_statement(s, pos.statement, pos.before_first, steps);
-  if (step) *view = app::code_view(s.recorder().steps(), s.statements()[pos.statement].first_step,
-                                   steps - 1);
+  if (step)
+    *view =
+        app::code_view(s.recorder().steps(), s.statements()[pos.statement].first_step, steps - 1);
   return step;
 }
 
@@ -122,14 +123,16 @@ void draw_side(const app::Session& s, const app::Timeline::Position& pos, std::s
       char number[24];
       if (shared)
         std::snprintf(number, sizeof number, "%-3s%3d ",
-                      n == view.line && other_here ? "=" : n == view.line ? other->labels[0]
-                                                       : other_here       ? other->labels[1]
-                                                                          : "",
+                      n == view.line && other_here ? "="
+                      : n == view.line             ? other->labels[0]
+                      : other_here                 ? other->labels[1]
+                                                   : "",
                       i + 1);
       else
         std::snprintf(number, sizeof number, "%3d ", i + 1);
-      ImGui::TextColored(colour(other_here && n != view.line ? palette().differs : palette().text_dim),
-                         "%s", number);
+      ImGui::TextColored(
+          colour(other_here && n != view.line ? palette().differs : palette().text_dim), "%s",
+          number);
       ImGui::SameLine(0, 0);
       const std::string_view l = lines[n];
       ImGui::TextColored(colour(n == view.line || other_here ? palette().text : palette().text_dim),

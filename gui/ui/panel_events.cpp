@@ -52,8 +52,7 @@ void draw_side(const app::EventsArray& a, const app::EventsArray* other, bool sh
     default:
       break;
   }
-  ImGui::TextWrapped("returned %zu: events[0..%zu) filled%s", a.entries.size(),
-                     a.entries.size(),
+  ImGui::TextWrapped("returned %zu: events[0..%zu) filled%s", a.entries.size(), a.entries.size(),
                      a.maxevents > 0 ? sim::cat(" of ", a.maxevents, " slots").c_str() : "");
   if (other) {
     for (std::size_t i = 0; i < a.entries.size(); ++i) {
@@ -61,11 +60,11 @@ void draw_side(const app::EventsArray& a, const app::EventsArray* other, bool sh
       const bool differs = other->state == State::kFilled &&
                            (i >= other->entries.size() || !same_entry(e, other->entries[i]));
       ImGui::PushStyleColor(ImGuiCol_Text, colour(differs ? palette().differs : palette().text));
-      ImGui::TextWrapped("%s", sim::cat(differs ? "\u2260 " : "", "events[", i, "] = { ", e.mask,
-                                       ", ", e.data, " }  ",
-                                       e.script_name.empty() ? "" : e.script_name, " \u2192 ",
-                                       e.kernel_name)
-                                   .c_str());
+      ImGui::TextWrapped(
+          "%s",
+          sim::cat(differs ? "\u2260 " : "", "events[", i, "] = { ", e.mask, ", ", e.data, " }  ",
+                   e.script_name.empty() ? "" : e.script_name, " \u2192 ", e.kernel_name)
+              .c_str());
       ImGui::PopStyleColor();
     }
     if (a.maxevents > static_cast<long>(a.entries.size()))
@@ -78,16 +77,14 @@ void draw_side(const app::EventsArray& a, const app::EventsArray* other, bool sh
   const long filled = static_cast<long>(a.entries.size());
   for (long i = 0; i < filled; ++i) {
     const app::EventsArray::Entry& e = a.entries[static_cast<std::size_t>(i)];
-    const bool differs =
-        other && other->state == State::kFilled &&
-        (static_cast<std::size_t>(i) >= other->entries.size() ||
-         !same_entry(e, other->entries[static_cast<std::size_t>(i)]));
-    std::string name = e.script_name.empty() ? std::string("data ") + std::to_string(e.data)
-                                             : e.script_name;
-    const std::string line =
-        sim::cat(differs ? "\u2260 " : "", "events[", i, "] = { .events = ", e.mask,
-                 ", .data = ", e.data, " }   ", name,
-                 e.kernel_name.empty() ? std::string() : " \u2192 " + e.kernel_name);
+    const bool differs = other && other->state == State::kFilled &&
+                         (static_cast<std::size_t>(i) >= other->entries.size() ||
+                          !same_entry(e, other->entries[static_cast<std::size_t>(i)]));
+    std::string name =
+        e.script_name.empty() ? std::string("data ") + std::to_string(e.data) : e.script_name;
+    const std::string line = sim::cat(
+        differs ? "\u2260 " : "", "events[", i, "] = { .events = ", e.mask, ", .data = ", e.data,
+        " }   ", name, e.kernel_name.empty() ? std::string() : " \u2192 " + e.kernel_name);
     ImGui::PushStyleColor(ImGuiCol_Text, colour(differs ? palette().differs : palette().text));
     ImGui::TextWrapped("%s", line.c_str());
     ImGui::PopStyleColor();
@@ -109,8 +106,7 @@ void draw_events_panel(const app::Controller& c) {
   const std::size_t answered = app::answered_statements(c.timeline(), c.tick());
   const app::EventsArray la = app::events_array(*left, answered);
   const app::Session* right = c.right() && c.right()->ok() ? c.right() : nullptr;
-  const app::EventsArray ra =
-      right ? app::events_array(*right, answered) : app::EventsArray{};
+  const app::EventsArray ra = right ? app::events_array(*right, answered) : app::EventsArray{};
   if (!right || (la.state == app::EventsArray::State::kNoneYet &&
                  ra.state == app::EventsArray::State::kNoneYet)) {
     draw_side(la, nullptr, true, "events-array");

@@ -79,8 +79,10 @@ TEST(EventsArray, ALaterEmptyHarvestReplacesIt) {
 
 TEST(EventsArray, TheEchoServerNamesEachSocket) {
   auto s = open("07-et-echo-server.scn");
-  const std::size_t wait =
-      statement_on(*s, line_of(*s, "epoll_wait(ep, 16, 0)                                                    => [s1"));
+  const std::size_t wait = statement_on(
+      *s,
+      line_of(*s,
+              "epoll_wait(ep, 16, 0)                                                    => [s1"));
   const EventsArray a = events_array(*s, wait + 1);
   ASSERT_EQ(a.state, EventsArray::State::kFilled);
   EXPECT_EQ(a.maxevents, 16);
