@@ -18,6 +18,13 @@ ImVec4 colour(ImU32 c) {
   return ImGui::ColorConvertU32ToFloat4(c);
 }
 
+// Dim text that wraps at the pane's edge rather than being cut.
+void dim_wrapped(const std::string& text) {
+  ImGui::PushStyleColor(ImGuiCol_Text, colour(palette().text_dim));
+  ImGui::TextWrapped("%s", text.c_str());
+  ImGui::PopStyleColor();
+}
+
 // The step a side shows and its code view; nullptr when it shows none.
 const sim::TraceStep* side_step(const app::Session& s, const app::Timeline::Position& pos,
                                 std::size_t steps, app::CodeView* view) {
@@ -49,7 +56,7 @@ void draw_side(const app::Session& s, const app::Timeline::Position& pos, std::s
       ImGui::TextWrapped("The %s model %s", s.label().c_str(), stopped.c_str());
       ImGui::PopStyleColor();
     } else if (pos.before_first) {
-      ImGui::TextDisabled("Step forward (Right arrow) to run the first call.");
+      dim_wrapped("Step forward (Right arrow) to run the first call.");
     } else if (pos.statement < s.statements().size() &&
                s.statements()[pos.statement].first_step == s.statements()[pos.statement].end_step) {
       ImGui::TextWrapped("This statement makes no kernel step: no kernel code runs.");
@@ -72,17 +79,15 @@ void draw_side(const app::Session& s, const app::Timeline::Position& pos, std::s
   if (!view.excerpt) {
     if (std::string_view(step->function) == "syscall") {
       ImGui::TextWrapped("%s", step->text.c_str());
-      ImGui::TextDisabled("(the system call's entry or return: the functions it runs follow)");
+      dim_wrapped("(the system call's entry or return: the functions it runs follow)");
     } else {
       ImGui::TextWrapped("%s: %s", step->function, step->text.c_str());
-      ImGui::TextDisabled("No excerpt of %s's source yet.", step->function);
+      dim_wrapped(sim::cat("No excerpt of ", step->function, "'s source yet."));
     }
     return;
   }
   const app::SourceExcerpt& e = *view.excerpt;
-  ImGui::TextDisabled("%.*s, %.*s()%s%.*s", static_cast<int>(e.file.size()), e.file.data(),
-                      static_cast<int>(e.function.size()), e.function.data(),
-                      e.note.empty() ? "" : "; ", static_cast<int>(e.note.size()), e.note.data());
+  dim_wrapped(sim::cat(e.file, ", ", e.function, "()", e.note.empty() ? "" : "; ", e.note));
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("%.*s.\nLine numbers count from the function's first line.\n%s: %s",
                       static_cast<int>(app::kKernelSourceOrigin.size()),
@@ -181,8 +186,7 @@ void draw_code_panel(const app::Controller& c, const UiState& ui) {
     ro.labels[0] = ls;
     ro.labels[1] = rs;
     if (!lo.view.excerpt || lo.view.line == ro.view.line)
-      ImGui::TextDisabled("%s and %s: the same step", left->label().c_str(),
-                          right->label().c_str());
+      dim_wrapped(sim::cat(left->label(), " and ", right->label(), ": the same step"));
     else
       ImGui::TextColored(colour(palette().differs), "%s: %s's line, \u2260 %s: %s's line", ls,
                          left->label().c_str(), rs, right->label().c_str());
