@@ -260,7 +260,7 @@ void draw_frame(const app::Controller& c, UiState& ui, double now, Commands& out
   ImGui::End();
   if (begin_fixed(report, "Kernel functions of this call", ImVec2(0, menu + body_h * 0.42f),
                   ImVec2(side_w, body_h * 0.33f)))
-    draw_call_panel(c, ui, out);
+    draw_call_panel(c, ui, out, report);
   ImGui::End();
   if (begin_fixed(report, "The real kernel beside the model", ImVec2(0, menu + body_h * 0.75f),
                   ImVec2(side_w, body_h * 0.25f)))

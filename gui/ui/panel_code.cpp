@@ -45,7 +45,7 @@ struct Other {
 };
 
 void draw_side(const app::Session& s, const app::Timeline::Position& pos, std::size_t steps,
-               const Other* other, const UiState& ui, const char* id) {
+               const Other* other, const UiState& ui, const char* id, FrameReport* report) {
   app::CodeView view;
   const sim::TraceStep* step = side_step(s, pos, steps, &view);
   const sim::TraceStep* other_step = other ? other->step : nullptr;
@@ -87,7 +87,11 @@ void draw_side(const app::Session& s, const app::Timeline::Position& pos, std::s
     return;
   }
   const app::SourceExcerpt& e = *view.excerpt;
-  dim_wrapped(sim::cat(e.file, ", ", e.function, "()", e.note.empty() ? "" : "; ", e.note));
+  if (report) {
+    report->code_function = std::string(e.function);
+    report->code_line = static_cast<int>(view.line);
+  }
+  dim_wrapped(sim::cat(e.file, ", ", e.function, "()"));
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("%.*s.\nLine numbers count from the function's first line.\n%s: %s",
                       static_cast<int>(app::kKernelSourceOrigin.size()),
@@ -110,11 +114,18 @@ void draw_side(const app::Session& s, const app::Timeline::Position& pos, std::s
         std::max(0.f, row * static_cast<float>(view.line) - ImGui::GetWindowHeight() * 0.35f));
   }
   const auto lines = e.lines();
+  // A note (the end of a long function left out) is the excerpt's last line.
+  const std::size_t rows = lines.size() + (e.note.empty() ? 0 : 1);
   ImGuiListClipper clipper;
-  clipper.Begin(static_cast<int>(lines.size()));
+  clipper.Begin(static_cast<int>(rows));
   while (clipper.Step())
     for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
       const std::size_t n = static_cast<std::size_t>(i);
+      if (n == lines.size()) {
+        ImGui::TextColored(colour(palette().text_dim), "     ... (%.*s)",
+                           static_cast<int>(e.note.size()), e.note.data());
+        continue;
+      }
       const ImVec2 p = ImGui::GetCursorScreenPos();
       if (n == view.line)
         ImGui::GetWindowDrawList()->AddRectFilled(
@@ -156,13 +167,13 @@ const char* short_label(const app::Session& s, const app::Session& other, bool l
 
 }  // namespace
 
-void draw_code_panel(const app::Controller& c, const UiState& ui) {
+void draw_code_panel(const app::Controller& c, const UiState& ui, FrameReport& report) {
   const app::Session* left = c.left();
   if (!left || !left->ok()) return;
   const app::Timeline::Position pos = c.timeline().at(c.tick());
   const app::Session* right = c.right() && c.right()->ok() ? c.right() : nullptr;
   if (!right) {
-    draw_side(*left, pos, pos.left_steps, nullptr, ui, "code-lines");
+    draw_side(*left, pos, pos.left_steps, nullptr, ui, "code-lines", &report);
     return;
   }
   Other lo, ro;
@@ -175,7 +186,7 @@ void draw_code_panel(const app::Controller& c, const UiState& ui) {
   if (lo.step && ro.step && !lo.view.excerpt && !ro.view.excerpt &&
       std::string_view(lo.step->function) == ro.step->function && lo.view.chain == ro.view.chain &&
       lo.step->text != ro.step->text) {
-    draw_side(*left, pos, pos.left_steps, nullptr, ui, "code-lines-both");
+    draw_side(*left, pos, pos.left_steps, nullptr, ui, "code-lines-both", &report);
     ImGui::PushStyleColor(ImGuiCol_Text, colour(palette().differs));
     ImGui::TextWrapped("\u2260 %s: %s", right->label().c_str(), ro.step->text.c_str());
     ImGui::PopStyleColor();
@@ -185,24 +196,22 @@ void draw_code_panel(const app::Controller& c, const UiState& ui) {
       std::string_view(lo.step->function) == ro.step->function && lo.view.chain == ro.view.chain) {
     ro.labels[0] = ls;
     ro.labels[1] = rs;
-    if (!lo.view.excerpt || lo.view.line == ro.view.line)
-      dim_wrapped(sim::cat(left->label(), " and ", right->label(), ": the same step"));
-    else
+    if (lo.view.excerpt && lo.view.line != ro.view.line)
       ImGui::TextColored(colour(palette().differs), "%s: %s's line, \u2260 %s: %s's line", ls,
                          left->label().c_str(), rs, right->label().c_str());
-    draw_side(*left, pos, pos.left_steps, &ro, ui, "code-lines-both");
+    draw_side(*left, pos, pos.left_steps, &ro, ui, "code-lines-both", &report);
     return;
   }
   const float half = std::max(ImGui::GetContentRegionAvail().y / 2 - 2, ImGui::GetFontSize() * 4);
   if (ImGui::BeginChild("code-left", ImVec2(0, half), false)) {
     ImGui::TextColored(colour(palette().text), "%s", left->label().c_str());
-    draw_side(*left, pos, pos.left_steps, &ro, ui, "code-lines-left");
+    draw_side(*left, pos, pos.left_steps, &ro, ui, "code-lines-left", &report);
   }
   ImGui::EndChild();
   ImGui::Separator();
   if (ImGui::BeginChild("code-right", ImVec2(0, 0), false)) {
     ImGui::TextColored(colour(palette().text), "%s", right->label().c_str());
-    draw_side(*right, pos, pos.right_steps, &lo, ui, "code-lines-right");
+    draw_side(*right, pos, pos.right_steps, &lo, ui, "code-lines-right", nullptr);
   }
   ImGui::EndChild();
 }

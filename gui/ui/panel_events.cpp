@@ -100,11 +100,12 @@ void draw_side(const app::EventsArray& a, const app::EventsArray* other, bool sh
 
 }  // namespace
 
-void draw_events_panel(const app::Controller& c) {
+void draw_events_panel(const app::Controller& c, FrameReport& report) {
   const app::Session* left = c.left();
   if (!left || !left->ok()) return;
   const std::size_t answered = app::answered_statements(c.timeline(), c.tick());
   const app::EventsArray la = app::events_array(*left, answered);
+  report.events_entries = static_cast<int>(la.entries.size());
   const app::Session* right = c.right() && c.right()->ok() ? c.right() : nullptr;
   const app::EventsArray ra = right ? app::events_array(*right, answered) : app::EventsArray{};
   if (!right || (la.state == app::EventsArray::State::kNoneYet &&

@@ -128,7 +128,8 @@ void draw_steps_panel(const app::Controller& c, Commands& out) {
   ImGui::EndChild();
 }
 
-void draw_call_panel(const app::Controller& c, const UiState& ui, Commands& out) {
+void draw_call_panel(const app::Controller& c, const UiState& ui, Commands& out,
+                     FrameReport& report) {
   // When the position moves, the tab follows what the step is about: events[] once a harvest
   // has returned, the code otherwise (a tab the user picked stays while the position does).
   ImGuiStorage* kept = ImGui::GetStateStorage();
@@ -159,15 +160,18 @@ void draw_call_panel(const app::Controller& c, const UiState& ui, Commands& out)
   if (!ImGui::BeginTabBar("call-tabs")) return;
   if (ImGui::BeginTabItem("Kernel code", nullptr,
                           select == 0 ? ImGuiTabItemFlags_SetSelected : 0)) {
-    draw_code_panel(c, ui);
+    report.call_tab = "Kernel code";
+    draw_code_panel(c, ui, report);
     ImGui::EndTabItem();
   }
   if (ImGui::BeginTabItem("Kernel functions")) {
+    report.call_tab = "Kernel functions";
     draw_steps_panel(c, out);
     ImGui::EndTabItem();
   }
   if (ImGui::BeginTabItem("events[]", nullptr, select == 2 ? ImGuiTabItemFlags_SetSelected : 0)) {
-    draw_events_panel(c);
+    report.call_tab = "events[]";
+    draw_events_panel(c, report);
     ImGui::EndTabItem();
   }
   ImGui::EndTabBar();

@@ -96,6 +96,13 @@ struct FrameReport {
   int answer_notes = 0;
   // The script panel: lines drawn marked (an expectation that did not hold, a stop).
   int script_marks = 0;
+  // The current call's tabs: the one shown ("Kernel code", "Kernel functions", "events[]"), the
+  // excerpt the code pane drew ("" for none) with its highlighted line (0-based), and the
+  // events[] entries drawn (-1 when that tab is not shown).
+  std::string call_tab;
+  std::string code_function;
+  int code_line = -1;
+  int events_entries = -1;
   // Rectangles the window clears to a colour before rendering (the fixed panels' backgrounds).
   struct Background {
     ImVec2 min, max;
@@ -144,10 +151,11 @@ void draw_eventpoll_pane(const app::Session& s, std::size_t steps, std::size_t p
 void draw_script_panel(const app::Controller& c, const UiState& ui, Commands& out,
                        FrameReport& report);
 void draw_steps_panel(const app::Controller& c, Commands& out);
-void draw_code_panel(const app::Controller& c, const UiState& ui);
-void draw_events_panel(const app::Controller& c);
+void draw_code_panel(const app::Controller& c, const UiState& ui, FrameReport& report);
+void draw_events_panel(const app::Controller& c, FrameReport& report);
 // The tabs of the current call: "Kernel code", "Kernel functions", "events[]" (the user side).
-void draw_call_panel(const app::Controller& c, const UiState& ui, Commands& out);
+void draw_call_panel(const app::Controller& c, const UiState& ui, Commands& out,
+                     FrameReport& report);
 void draw_kernel_panel(const app::Controller& c, Commands& out, FrameReport& report);
 void draw_timeline_panel(const app::Controller& c, Commands& out);
 // A live trace (trace --gui, serve): its calls, the steps of the current call, the timeline with
