@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // gui/ui/panel_code.cpp — the kernel's code beside the picture (app/kernel_source.h): the call
 // chain down to the function the current step is in, then an excerpt of that function's Linux
-// source with the step's line highlighted and kept in view. In compare mode each side has its
-// half, labelled, and a side whose step is another function than the other's says so.
+// source with the step's line highlighted and kept in view. In compare mode, when both models are
+// in the same function, one excerpt marks each model's line (ET, LT; = for both); otherwise each
+// side has its labelled half and says which function the other is in.
 #include <algorithm>
 #include <cstdio>
 #include <string>

@@ -74,8 +74,8 @@ void draw_help(UiState& ui) {
     ImGui::TextDisabled("stopped says \"stopped at line N: why\" and keeps its last state.");
     ImGui::TextDisabled("Below the script, Kernel code shows the source of the function the step");
     ImGui::TextDisabled("is in (its line highlighted, the call chain above it); events[] shows");
-    ImGui::TextDisabled("what the latest epoll_wait handed the program. Compare mode shows each");
-    ImGui::TextDisabled("model's half. A step number counts the timeline's steps: in compare mode");
+    ImGui::TextDisabled("what the latest epoll_wait handed the program. Compare mode shows both");
+    ImGui::TextDisabled("models there. A step number counts the timeline's steps: in compare mode");
     ImGui::TextDisabled("a statement takes as many as the side with more, so the same number");
     ImGui::TextDisabled("can be a later step than in one model (screenshot --step too).");
     ImGui::Separator();
