@@ -43,5 +43,24 @@ struct EventsArray {
 // The events[] array as it is after the first `answered` statements (answers.h:
 // answered_statements): the latest harvesting call among them on the model.
 EventsArray events_array(const Session& s, std::size_t answered);
+// The latest harvesting statement among the first `answered` (SIZE_MAX: none), and the array
+// that statement filled. Naming its entries walks the statements before it (the script's names
+// are bound by statements), so a window keeps the result (EventsArrayCache).
+std::size_t latest_harvest(const Session& s, std::size_t answered);
+EventsArray events_array_of(const Session& s, std::size_t statement);
+
+// The last array worked out, kept until the position reaches another harvest (or another
+// scenario is loaded: `generation`, app::Controller::generation()).
+class EventsArrayCache {
+ public:
+  const EventsArray& get(const Session& s, std::size_t generation, std::size_t answered);
+
+ private:
+  bool valid_ = false;
+  const Session* session_ = nullptr;
+  std::size_t generation_ = 0;
+  std::size_t statement_ = 0;
+  EventsArray array_;
+};
 
 }  // namespace epollscope::app

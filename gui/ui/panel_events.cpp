@@ -100,14 +100,16 @@ void draw_side(const app::EventsArray& a, const app::EventsArray* other, bool sh
 
 }  // namespace
 
-void draw_events_panel(const app::Controller& c, FrameReport& report) {
+void draw_events_panel(const app::Controller& c, UiState& ui, FrameReport& report) {
   const app::Session* left = c.left();
   if (!left || !left->ok()) return;
   const std::size_t answered = app::answered_statements(c.timeline(), c.tick());
-  const app::EventsArray la = app::events_array(*left, answered);
+  // Worked out again only when the position reaches another harvest.
+  const app::EventsArray& la = ui.events[0].get(*left, c.generation(), answered);
   report.events_entries = static_cast<int>(la.entries.size());
   const app::Session* right = c.right() && c.right()->ok() ? c.right() : nullptr;
-  const app::EventsArray ra = right ? app::events_array(*right, answered) : app::EventsArray{};
+  const app::EventsArray none;
+  const app::EventsArray& ra = right ? ui.events[1].get(*right, c.generation(), answered) : none;
   if (!right || (la.state == app::EventsArray::State::kNoneYet &&
                  ra.state == app::EventsArray::State::kNoneYet)) {
     draw_side(la, nullptr, true, "events-array");

@@ -128,8 +128,7 @@ void draw_steps_panel(const app::Controller& c, Commands& out) {
   ImGui::EndChild();
 }
 
-void draw_call_panel(const app::Controller& c, const UiState& ui, Commands& out,
-                     FrameReport& report) {
+void draw_call_panel(const app::Controller& c, UiState& ui, Commands& out, FrameReport& report) {
   // When the position moves, the tab follows what the step is about: events[] once a harvest
   // has returned, the code otherwise (a tab the user picked stays while the position does).
   ImGuiStorage* kept = ImGui::GetStateStorage();
@@ -171,7 +170,7 @@ void draw_call_panel(const app::Controller& c, const UiState& ui, Commands& out,
   }
   if (ImGui::BeginTabItem("events[]", nullptr, select == 2 ? ImGuiTabItemFlags_SetSelected : 0)) {
     report.call_tab = "events[]";
-    draw_events_panel(c, report);
+    draw_events_panel(c, ui, report);
     ImGui::EndTabItem();
   }
   ImGui::EndTabBar();

@@ -67,9 +67,10 @@ struct UiState {
   bool animate = true;  // false for screenshots: show each state at rest
   float animation_seconds = 0.45f;
   std::string scenario_dir = "scenarios";
-  ImFont* mono = nullptr;      // for the script panel
-  PaneCache panes[2];          // left, right
-  std::size_t generation = 0;  // the Controller's generation the caches were filled for
+  ImFont* mono = nullptr;           // for the script panel
+  PaneCache panes[2];               // left, right
+  app::EventsArrayCache events[2];  // the events[] tab's arrays, left and right
+  std::size_t generation = 0;       // the Controller's generation the caches were filled for
 };
 
 // Where things were drawn in the last frame (tests find objects in screenshots with it).
@@ -152,10 +153,9 @@ void draw_script_panel(const app::Controller& c, const UiState& ui, Commands& ou
                        FrameReport& report);
 void draw_steps_panel(const app::Controller& c, Commands& out);
 void draw_code_panel(const app::Controller& c, const UiState& ui, FrameReport& report);
-void draw_events_panel(const app::Controller& c, FrameReport& report);
+void draw_events_panel(const app::Controller& c, UiState& ui, FrameReport& report);
 // The tabs of the current call: "Kernel code", "Kernel functions", "events[]" (the user side).
-void draw_call_panel(const app::Controller& c, const UiState& ui, Commands& out,
-                     FrameReport& report);
+void draw_call_panel(const app::Controller& c, UiState& ui, Commands& out, FrameReport& report);
 void draw_kernel_panel(const app::Controller& c, Commands& out, FrameReport& report);
 void draw_timeline_panel(const app::Controller& c, Commands& out);
 // A live trace (trace --gui, serve): its calls, the steps of the current call, the timeline with

@@ -126,6 +126,27 @@ TEST(EventsArray, ASleepingThreadsArrayIsFilledWhenItWakes) {
   EXPECT_EQ(woken.entries[0].script_name, "r");
 }
 
+TEST(EventsArray, TheCacheKeepsAnArrayUntilTheNextHarvest) {
+  auto s = open("01-pipe-2k-1k-et.scn");
+  const std::size_t first = statement_on(*s, line_of(*s, "epoll_wait(epfd, 8, 0)"));
+  const std::size_t read = statement_on(*s, line_of(*s, "read(rfd, 1024)"));
+  EXPECT_EQ(latest_harvest(*s, first), SIZE_MAX);
+  EXPECT_EQ(latest_harvest(*s, read + 1), first);
+  EventsArrayCache cache;
+  const EventsArray& at_first = cache.get(*s, 1, first + 1);
+  EXPECT_EQ(at_first.entries.size(), 1u);
+  // The read is not a harvest: the same array, as it was.
+  const EventsArray& after_read = cache.get(*s, 1, read + 1);
+  EXPECT_EQ(after_read.statement, first);
+  EXPECT_EQ(after_read.entries.size(), 1u);
+  // The next epoll_wait fills it anew (no entry), and going back brings the first one again.
+  EXPECT_TRUE(cache.get(*s, 1, read + 2).entries.empty());
+  EXPECT_EQ(cache.get(*s, 1, first + 1).entries.size(), 1u);
+  // Another scenario loaded (a new generation): worked out again, from that scenario.
+  auto other = Session::from_text("ep = epoll_create1(0)\n", "inline.scn", {});
+  EXPECT_EQ(cache.get(*other, 2, 1).state, EventsArray::State::kNoneYet);
+}
+
 TEST(StepOfStatement, AStatementWithoutStepsShowsNoPreviousCall) {
   auto s = Session::from_text(
       "ep = epoll_create1(0)\n"
