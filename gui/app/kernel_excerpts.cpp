@@ -921,7 +921,44 @@ error_tgt_fput:
 
   return do_epoll_ctl(epfd, op, fd, &epds, false);
 })",
-       {{"", "return -EFAULT;"}}},
+       {{"returns -1, errno EFAULT", "return -EFAULT;"},
+        {"returns", "return do_epoll_ctl(epfd, op, fd, &epds, false);"},
+        {"", "SYSCALL_DEFINE4(epoll_ctl"}}},
+      {"epoll_create1",
+       kEventpoll,
+       R"(SYSCALL_DEFINE1(epoll_create1, int, flags)
+{
+  return do_epoll_create(flags);
+})",
+       {{"", "return do_epoll_create(flags);"}}},
+      {"epoll_wait",
+       kEventpoll,
+       R"(SYSCALL_DEFINE4(epoll_wait, int, epfd, struct epoll_event __user *, events,
+    int, maxevents, int, timeout)
+{
+  struct timespec64 to;
+
+  return do_epoll_wait(epfd, events, maxevents,
+           ep_timeout_to_timespec(&to, timeout));
+})",
+       {{"returns", "return do_epoll_wait(epfd, events, maxevents,"},
+        {"sleeps", "return do_epoll_wait(epfd, events, maxevents,"},
+        {"", "SYSCALL_DEFINE4(epoll_wait"}}},
+      {"epoll_pwait",
+       kEventpoll,
+       R"(SYSCALL_DEFINE6(epoll_pwait, int, epfd, struct epoll_event __user *, events,
+    int, maxevents, int, timeout, const sigset_t __user *, sigmask,
+    size_t, sigsetsize)
+{
+  struct timespec64 to;
+
+  return do_epoll_pwait(epfd, events, maxevents,
+            ep_timeout_to_timespec(&to, timeout),
+            sigmask, sigsetsize);
+})",
+       {{"returns", "return do_epoll_pwait(epfd, events, maxevents,"},
+        {"sleeps", "return do_epoll_pwait(epfd, events, maxevents,"},
+        {"", "SYSCALL_DEFINE6(epoll_pwait"}}},
       {"ep_check_params",
        kEventpoll,
        R"(static int ep_check_params(struct file *file, struct epoll_event __user *evs,

@@ -82,6 +82,11 @@ CodeView code_view(const std::vector<sim::TraceStep>& steps, std::size_t first,
   for (auto it = inner.rbegin(); it != inner.rend(); ++it)
     if (v.chain.empty() || v.chain.back() != *it) v.chain.push_back(*it);
   if (v.chain.empty()) v.chain.emplace_back(step.function);
+  // A syscall's entry or return: the syscall's own definition, where there is an excerpt of it.
+  if (is_syscall) {
+    v.excerpt = find_excerpt(v.chain.front());
+    if (v.excerpt) v.line = highlighted_line(*v.excerpt, step.text);
+  }
   return v;
 }
 

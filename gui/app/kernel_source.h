@@ -49,8 +49,10 @@ const SourceExcerpt* find_excerpt(std::string_view function);
 
 // What the code pane shows for one step.
 struct CodeView {
-  const SourceExcerpt* excerpt = nullptr;  // nullptr: no excerpt (the syscall's entry or return)
-  std::size_t line = 0;                    // the excerpt's line to highlight (0-based)
+  // The excerpt of the step's function (of the syscall itself for its entry or return), or
+  // nullptr when there is none.
+  const SourceExcerpt* excerpt = nullptr;
+  std::size_t line = 0;  // the excerpt's line to highlight (0-based)
   // The call chain down to this step's function: the syscall, then the functions of the
   // enclosing steps, outermost first ("epoll_wait", "ep_poll", "ep_send_events").
   std::vector<std::string> chain;

@@ -88,6 +88,7 @@ void draw_side(const app::Session& s, const app::Timeline::Position& pos, std::s
     return;
   }
   const app::SourceExcerpt& e = *view.excerpt;
+  if (std::string_view(step->function) == "syscall") ImGui::TextWrapped("%s", step->text.c_str());
   if (report) {
     report->code_function = std::string(e.function);
     report->code_line = static_cast<int>(view.line);

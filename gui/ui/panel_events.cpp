@@ -37,7 +37,9 @@ void draw_side(const app::EventsArray& a, const app::EventsArray* other, bool sh
         "maxevents, and returns how many. No epoll_wait has returned yet.");
     return;
   }
-  const std::string who = a.thread == "main" ? std::string() : a.thread + ": ";
+  // The call as written already says its thread ("t1: epoll_wait(...)").
+  const std::string who =
+      a.thread == "main" || a.call.rfind(a.thread + ":", 0) == 0 ? std::string() : a.thread + ": ";
   if (show_call) ImGui::TextWrapped("line %d  %s%s", a.line, who.c_str(), a.call.c_str());
   switch (a.state) {
     case State::kSleeping:

@@ -169,6 +169,18 @@ TEST(KernelSource, ChainRunsFromTheSyscallDownToTheStep) {
         found = true;
       }
   EXPECT_TRUE(found);
+  // A syscall's entry and return show the syscall's own definition: epoll_wait's return is at
+  // its `return do_epoll_wait(...)`.
+  const StatementRun& wait = s->statements()[4];
+  ASSERT_EQ(s->scenario().statements[4].call, sim::script::CallId::kEpollWait);
+  const CodeView entry = code_view(steps, wait.first_step, wait.first_step);
+  const CodeView ret = code_view(steps, wait.first_step, wait.end_step - 1);
+  ASSERT_NE(entry.excerpt, nullptr);
+  EXPECT_EQ(entry.excerpt->function, "epoll_wait");
+  EXPECT_EQ(entry.line, 0u);
+  ASSERT_EQ(ret.excerpt, entry.excerpt);
+  EXPECT_NE(ret.excerpt->lines()[ret.line].find("return do_epoll_wait"), std::string_view::npos);
+  EXPECT_EQ(ret.chain, std::vector<std::string>{"epoll_wait"});
 }
 
 }  // namespace
