@@ -133,4 +133,14 @@ std::size_t RowMap::display_of(std::size_t b) const {
          static_cast<std::size_t>(std::lower_bound(extra.begin(), extra.end(), b) - extra.begin());
 }
 
+const sim::TraceStep* step_of_statement(const Session& s, std::size_t statement, bool before_first,
+                                        std::size_t steps) {
+  const auto& sts = s.statements();
+  if (before_first || statement >= sts.size() || steps == 0 || steps > s.recorder().size())
+    return nullptr;
+  const StatementRun& run = sts[statement];
+  if (steps <= run.first_step || steps > run.end_step) return nullptr;
+  return &s.recorder().steps()[steps - 1];
+}
+
 }  // namespace epollscope::app

@@ -80,6 +80,14 @@ std::string script_mark(const Session& s, std::size_t statement);
 // (`statement` is the timeline's current statement, `before_first` its tick 0); empty otherwise.
 std::string stop_note(const Session& s, std::size_t statement, bool before_first);
 
+// The step the current position shows as "what just happened" (the eventpoll view's caption, the
+// code pane): the last step made, `steps` steps into `s`, when it belongs to `statement`, the
+// timeline's current statement; nullptr before the first statement, at a statement that makes no
+// kernel step (a `sleep`), and on a side of compare mode that has no step of its own there — the
+// previous call's "syscall: returns 1" must not be shown again.
+const sim::TraceStep* step_of_statement(const Session& s, std::size_t statement, bool before_first,
+                                        std::size_t steps);
+
 // Rows of a list where some rows (`extra`, sorted, each < base) have a second row under them:
 // display row → base row and whether it is that second row. For list clippers over lines that
 // may carry a note.

@@ -103,9 +103,11 @@ void draw_menu(const app::Controller& c, UiState& ui, Commands& out, float* heig
     if (ImGui::MenuItem("Keys and colours", "H")) ui.show_help = true;
     ImGui::EndMenu();
   }
-  const std::string title = c.left() && c.left()->ok() && !c.left()->scenario().title.empty()
-                                ? c.left()->scenario().title
-                                : c.path();
+  std::string title = c.left() && c.left()->ok() && !c.left()->scenario().title.empty()
+                          ? c.left()->scenario().title
+                          : c.path();
+  if (c.right() && c.right()->ok() && c.left()->ok())
+    title += "   " + c.left()->label() + " \u2225 " + c.right()->label();
   end_menu(title, bar, height);
 }
 
@@ -258,7 +260,7 @@ void draw_frame(const app::Controller& c, UiState& ui, double now, Commands& out
   ImGui::End();
   if (begin_fixed(report, "Kernel functions of this call", ImVec2(0, menu + body_h * 0.42f),
                   ImVec2(side_w, body_h * 0.33f)))
-    draw_steps_panel(c, out);
+    draw_call_panel(c, ui, out, report);
   ImGui::End();
   if (begin_fixed(report, "The real kernel beside the model", ImVec2(0, menu + body_h * 0.75f),
                   ImVec2(side_w, body_h * 0.25f)))

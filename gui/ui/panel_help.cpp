@@ -87,6 +87,12 @@ void draw_help(UiState& ui) {
     ImGui::TextDisabled("The kernel column shows the answers up to the current step; a later");
     ImGui::TextDisabled("line shows \u00b7 until the step reaches it. A compare pane whose run");
     ImGui::TextDisabled("stopped says \"stopped at line N: why\" and keeps its last state.");
+    ImGui::TextDisabled("Below the script, Kernel code shows the source of the function the step");
+    ImGui::TextDisabled("is in (its line highlighted, the call chain above it); events[] shows");
+    ImGui::TextDisabled("what the latest epoll_wait handed the program. Compare mode shows both");
+    ImGui::TextDisabled("models there. A step number counts the timeline's steps: in compare mode");
+    ImGui::TextDisabled("a statement takes as many as the side with more, so the same number");
+    ImGui::TextDisabled("can be a later step than in one model (screenshot --step too).");
     ImGui::Separator();
     ImGui::TextDisabled("rbr follows the kernel's order (struct file addresses), which changes");
     ImGui::TextDisabled("from run to run. For the same picture every time, record the kernel's");

@@ -34,11 +34,9 @@ void answer_cell(const app::Answer& a) {
     ImGui::SetTooltip("%s", a.failed ? a.failure.c_str() : a.text.c_str());
 }
 
-}  // namespace
-
-void draw_kernel_panel(const app::Controller& c, Commands& out, FrameReport& report) {
-  const app::Session* s = c.left();
-  if (!s || !s->ok()) return;
+// One model's column (`report`: the left side's, counted for the tests; nullptr for the right).
+void draw_table(const app::Controller& c, const app::Session* s, Commands& out, FrameReport* report,
+                const char* id) {
   const Palette& p = palette();
   if (!s->note().empty()) {  // wrapped: "kernel: recorded on Linux X (RUN.txt)" is long
     ImGui::PushStyleColor(ImGuiCol_Text, colour(p.text_dim));
@@ -53,7 +51,7 @@ void draw_kernel_panel(const app::Controller& c, Commands& out, FrameReport& rep
   // No inner borders: the line under a row runs across the cells.
   const ImGuiTableFlags flags =
       ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp;
-  if (!ImGui::BeginTable("kernel-column", 4, flags)) return;
+  if (!ImGui::BeginTable(id, 4, flags)) return;
   ImGui::TableSetupScrollFreeze(0, 1);
   ImGui::TableSetupColumn("line", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 2.5f);
   // The two answers get the same width whatever they hold.
@@ -112,7 +110,7 @@ void draw_kernel_panel(const app::Controller& c, Commands& out, FrameReport& rep
         dl->PopClipRect();
         ImGui::Dummy(ImVec2(ImGui::GetContentRegionAvail().x, ImGui::GetTextLineHeight()));
         if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", r.why.c_str());
-        ++report.answer_notes;
+        if (report) ++report->answer_notes;
         continue;
       }
       ImGui::TableNextColumn();
@@ -129,8 +127,10 @@ void draw_kernel_panel(const app::Controller& c, Commands& out, FrameReport& rep
         ImGui::TextDisabled("\u00b7");
         continue;
       }
-      ++report.answers_shown;
-      report.last_answer_shown = std::max(report.last_answer_shown, static_cast<int>(i));
+      if (report) {
+        ++report->answers_shown;
+        report->last_answer_shown = std::max(report->last_answer_shown, static_cast<int>(i));
+      }
       ImGui::TableNextColumn();
       if (r.model.ran)
         answer_cell(r.model);
@@ -170,6 +170,135 @@ void draw_kernel_panel(const app::Controller& c, Commands& out, FrameReport& rep
       if (glyph) {
         ImGui::TextColored(colour(col), "%s", glyph);
         if (!r.why.empty() && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", r.why.c_str());
+      }
+    }
+  ImGui::EndTable();
+}
+
+}  // namespace
+
+void draw_kernel_panel(const app::Controller& c, Commands& out, FrameReport& report) {
+  const app::Session* left = c.left();
+  if (!left || !left->ok()) return;
+  const app::Session* right = c.right() && c.right()->ok() ? c.right() : nullptr;
+  if (!right) {
+    draw_table(c, left, out, &report, "kernel-column");
+    return;
+  }
+  // Compare mode: one row per statement with each model's answer (the kernel's each side got,
+  // and what failed, in the cell's tooltip), the mark of the side that fares worse, and ≠ where
+  // the two models answered differently.
+  const Palette& p = palette();
+  const app::Timeline::Position pos = c.timeline().at(c.tick());
+  const std::size_t answered = app::answered_statements(c.timeline(), c.tick());
+  const std::size_t rows =
+      std::max(left->scenario().statements.size(), right->scenario().statements.size());
+  const ImGuiTableFlags flags =
+      ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp;
+  if (!ImGui::BeginTable("kernel-column-compare", 5, flags)) return;
+  ImGui::TableSetupScrollFreeze(0, 1);
+  ImGui::TableSetupColumn("line", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 2.5f);
+  ImGui::TableSetupColumn(left->label().c_str(), ImGuiTableColumnFlags_WidthStretch, 1.f);
+  ImGui::TableSetupColumn(right->label().c_str(), ImGuiTableColumnFlags_WidthStretch, 1.f);
+  ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 1.2f);
+  ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 1.2f);
+  ImGui::TableHeadersRow();
+  const std::size_t current = pos.before_first ? SIZE_MAX : pos.statement;
+  ImGuiStorage* kept = ImGui::GetStateStorage();
+  const ImGuiID followed_id = ImGui::GetID("followed"), frames_id = ImGui::GetID("follow-frames");
+  const int current_int = current == SIZE_MAX ? -1 : static_cast<int>(current);
+  if (kept->GetInt(followed_id, -2) != current_int) {
+    kept->SetInt(followed_id, current_int);
+    kept->SetInt(frames_id, 3);
+  }
+  if (const int frames = kept->GetInt(frames_id, 0); frames > 0) {
+    kept->SetInt(frames_id, frames - 1);
+    if (current != SIZE_MAX && current < rows) {
+      const float row = ImGui::GetTextLineHeightWithSpacing();
+      const float y = row * static_cast<float>(current);
+      if (y < ImGui::GetScrollY() || y > ImGui::GetScrollY() + ImGui::GetWindowHeight() - 4 * row)
+        ImGui::SetScrollY(std::max(0.f, y - ImGui::GetWindowHeight() / 3));
+    }
+  }
+  ImGuiListClipper clipper;
+  clipper.Begin(static_cast<int>(rows));
+  while (clipper.Step())
+    for (int row = clipper.DisplayStart; row < clipper.DisplayEnd; ++row) {
+      const std::size_t i = static_cast<std::size_t>(row);
+      const app::AnswerRow lr = app::answer_row(*left, i, i < answered);
+      const app::AnswerRow rr = app::answer_row(*right, i, i < answered);
+      ImGui::TableNextRow();
+      if (i == current) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, p.current_line);
+      ImGui::TableNextColumn();
+      ImGui::PushID(row);
+      if (ImGui::Selectable(std::to_string(lr.line).c_str(), false,
+                            ImGuiSelectableFlags_SpanAllColumns))
+        out.push_back(app::Command{app::Command::Kind::kSeekStatement, 0, i});
+      ImGui::PopID();
+      if (!lr.reached) {
+        ImGui::TableNextColumn();
+        ImGui::TextDisabled("\u00b7");
+        ImGui::TableNextColumn();
+        ImGui::TextDisabled("\u00b7");
+        continue;
+      }
+      if (report.last_answer_shown < static_cast<int>(i)) {
+        ++report.answers_shown;
+        report.last_answer_shown = static_cast<int>(i);
+      }
+      const bool differ = lr.model.ran && rr.model.ran && lr.model.text != rr.model.text;
+      for (const app::AnswerRow* r : {&lr, &rr}) {
+        ImGui::TableNextColumn();
+        if (!r->model.ran) {
+          ImGui::TextDisabled(r->mark == app::AnswerRow::Mark::kStopped ? "stopped" : "-");
+          if (!r->why.empty() && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", r->why.c_str());
+          continue;
+        }
+        app::Answer shown = r->model;
+        const std::string text = shown.text;
+        const ImU32 col = shown.failed                            ? p.bad
+                          : shown.kind == app::ResultKind::kErrno ? p.errno_result
+                          : differ                                ? p.differs
+                                                                  : p.text;
+        const std::string cut =
+            elided((differ ? "\u2260 " : "") + text, ImGui::GetContentRegionAvail().x);
+        ImGui::TextColored(colour(col), "%s", cut.c_str());
+        if (ImGui::IsItemHovered()) {
+          std::string tip = "model: " + text;
+          if (r->kernel.ran) tip += "\nkernel: " + r->kernel.text;
+          if (!r->note.empty()) tip += "\n" + r->note;
+          ImGui::SetTooltip("%s", tip.c_str());
+        }
+      }
+      for (const app::AnswerRow* r : {&lr, &rr}) {
+        ImGui::TableNextColumn();
+        using Mark = app::AnswerRow::Mark;
+        const char* glyph = nullptr;
+        ImU32 col = p.ok;
+        switch (r->mark) {
+          case Mark::kNone:
+            break;
+          case Mark::kAgree:
+            glyph = "\u2713";
+            break;
+          case Mark::kDiffers:
+            glyph = "\u2260";
+            col = p.differs;
+            break;
+          case Mark::kOtherPath:
+            glyph = "\u21c4";
+            col = p.highlight;
+            break;
+          case Mark::kFailed:
+          case Mark::kStopped:
+            glyph = "\u2717";
+            col = p.bad;
+            break;
+        }
+        if (glyph) {
+          ImGui::TextColored(colour(col), "%s", glyph);
+          if (!r->why.empty() && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", r->why.c_str());
+        }
       }
     }
   ImGui::EndTable();

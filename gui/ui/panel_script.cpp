@@ -32,7 +32,20 @@ void draw_script_panel(const app::Controller& c, const UiState& ui, Commands& ou
   for (const auto& [line, st] : marks)
     if (line < lines.size()) map.extra.push_back(line);
 
-  const float narration_height = ImGui::GetTextLineHeightWithSpacing() * 5;
+  // The narration takes the height it needs, wrapped, up to half the panel; a longer one
+  // scrolls in its own box so that its last line can always be reached.
+  std::string narration = "Before the first statement.";
+  if (!pos.before_first && pos.statement < statements.size()) {
+    const auto& st = statements[pos.statement];
+    narration = st.narration.empty() ? st.source : st.narration;
+  }
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float wrap_width = ImGui::GetContentRegionAvail().x - style.ScrollbarSize;
+  const float needed = ImGui::CalcTextSize(narration.c_str(), nullptr, false, wrap_width).y +
+                       style.ItemSpacing.y * 2;
+  const float narration_height = std::clamp(
+      needed, ImGui::GetTextLineHeightWithSpacing() * 2,
+      std::max(ImGui::GetContentRegionAvail().y * 0.5f, ImGui::GetTextLineHeightWithSpacing() * 2));
   ImGui::BeginChild("script-lines", ImVec2(0, -narration_height), false,
                     ImGuiWindowFlags_HorizontalScrollbar);
   if (ui.mono) ImGui::PushFont(ui.mono);
@@ -96,12 +109,9 @@ void draw_script_panel(const app::Controller& c, const UiState& ui, Commands& ou
   if (ui.mono) ImGui::PopFont();
   ImGui::EndChild();
   ImGui::Separator();
-  std::string narration = "Before the first statement.";
-  if (!pos.before_first && pos.statement < statements.size()) {
-    const auto& st = statements[pos.statement];
-    narration = st.narration.empty() ? st.source : st.narration;
-  }
+  ImGui::BeginChild("narration", ImVec2(0, 0), false);
   ImGui::TextWrapped("%s", narration.c_str());
+  ImGui::EndChild();
 }
 
 }  // namespace epollscope::ui

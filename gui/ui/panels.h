@@ -7,7 +7,11 @@
 //                        queues, buffers and poll masks, threads, the links between them and the
 //                        path of the current step; animations
 //   panel_script.cpp     the scenario text with the current line, and the narration
-//   panel_steps.cpp      the kernel-function steps of the current call (click to go there)
+//   panel_steps.cpp      the kernel-function steps of the current call (click to go there), and
+//                        the tabs that hold them beside the code and events[]
+//   panel_code.cpp       the kernel's source of the current step's function, its line highlighted,
+//                        and the call chain above it
+//   panel_events.cpp     the user's side: the events[] array the latest epoll_wait filled
 //   panel_kernel.cpp     each call's result on the model and on the real kernel up to the current
 //                        position: ✓, ≠, ⇄ or ✗ (an expectation that did not hold)
 //   panel_calls.cpp      a live trace: each call of the program, the kernel's answer and the
@@ -28,6 +32,8 @@
 #include "gui/app/canvas.h"
 #include "gui/app/compare.h"
 #include "gui/app/controller.h"
+#include "gui/app/events_array.h"
+#include "gui/app/kernel_source.h"
 #include "gui/app/layout.h"
 #include "gui/app/trace_controller.h"
 #include "imgui.h"
@@ -75,9 +81,10 @@ struct UiState {
   bool animate = true;  // false for screenshots: show each state at rest
   float animation_seconds = 0.45f;
   std::string scenario_dir = "scenarios";
-  ImFont* mono = nullptr;      // for the script panel
-  PaneCache panes[2];          // left, right
-  std::size_t generation = 0;  // the Controller's generation the caches were filled for
+  ImFont* mono = nullptr;           // for the script panel
+  PaneCache panes[2];               // left, right
+  app::EventsArrayCache events[2];  // the events[] tab's arrays, left and right
+  std::size_t generation = 0;       // the Controller's generation the caches were filled for
 };
 
 // Where things were drawn in the last frame (tests find objects in screenshots with it).
@@ -108,6 +115,13 @@ struct FrameReport {
   int answer_notes = 0;
   // The script panel: lines drawn marked (an expectation that did not hold, a stop).
   int script_marks = 0;
+  // The current call's tabs: the one shown ("Kernel code", "Kernel functions", "events[]"), the
+  // excerpt the code pane drew ("" for none) with its highlighted line (0-based), and the
+  // events[] entries drawn (-1 when that tab is not shown).
+  std::string call_tab;
+  std::string code_function;
+  int code_line = -1;
+  int events_entries = -1;
   // Rectangles the window clears to a colour before rendering (the fixed panels' backgrounds).
   struct Background {
     ImVec2 min, max;
@@ -159,6 +173,10 @@ void draw_eventpoll_pane(const app::Session& s, std::size_t steps, std::size_t p
 void draw_script_panel(const app::Controller& c, const UiState& ui, Commands& out,
                        FrameReport& report);
 void draw_steps_panel(const app::Controller& c, Commands& out);
+void draw_code_panel(const app::Controller& c, const UiState& ui, FrameReport& report);
+void draw_events_panel(const app::Controller& c, UiState& ui, FrameReport& report);
+// The tabs of the current call: "Kernel code", "Kernel functions", "events[]" (the user side).
+void draw_call_panel(const app::Controller& c, UiState& ui, Commands& out, FrameReport& report);
 void draw_kernel_panel(const app::Controller& c, Commands& out, FrameReport& report);
 void draw_timeline_panel(const app::Controller& c, Commands& out);
 // A live trace (trace --gui, serve): its calls, the steps of the current call, the timeline with

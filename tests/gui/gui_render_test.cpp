@@ -18,6 +18,7 @@
 
 #include "bench/bench_gui.h"
 #include "gui/app/answers.h"
+#include "gui/app/kernel_source.h"
 #include "gui/ui/window.h"
 #include "live/live_backend.h"
 #include "tests/gui/pipe_scenario.h"
@@ -456,6 +457,58 @@ TEST_F(Gui, ATwinThatStoppedSaysWhereAndKeepsItsLastState) {
                      r.panes[1].min.y + 120),
                 100);
     }
+  }
+}
+
+// The current call's tabs: at a wake-up the Kernel code tab shows ep_poll_callback's source with
+// the line the step is at highlighted; at the return
+// of a harvest the events[] tab comes forward with the entry epoll_wait filled; in compare mode the
+// code pane still shows its excerpt. Screenshots at 1024x768 and 1920x1080.
+TEST_F(Gui, TheCallTabsShowTheKernelsCodeAndTheUsersEvents) {
+  const std::string path = std::string(EPOLLSCOPE_SOURCE_DIR) + "/scenarios/01-pipe-2k-1k-et.scn";
+  for (const auto& [w, h] : {std::pair{1024, 768}, std::pair{1920, 1080}}) {
+    reopen(w, h);
+    const std::string size = std::to_string(w);
+    app::ControllerOptions o;
+    app::Controller c(o);
+    c.dispatch(app::Command{app::Command::Kind::kOpen, 0, 0, 0, path});
+    ASSERT_TRUE(c.error().empty()) << c.error();
+    // The first ep_poll_callback step (the write wakes the pipe's rd_wait).
+    const auto& steps = c.left()->recorder().steps();
+    std::size_t callback = steps.size();
+    for (std::size_t i = 0; i < steps.size() && callback == steps.size(); ++i)
+      if (std::string(steps[i].function) == "ep_poll_callback") callback = i;
+    ASSERT_LT(callback, steps.size());
+    c.dispatch(
+        app::Command{app::Command::Kind::kSeek, c.timeline().tick_of_left_steps(callback + 1)});
+    shot(c, "call-tabs-code-" + size + ".png");
+    const FrameReport& r = window_->report();
+    EXPECT_EQ(r.call_tab, "Kernel code");
+    EXPECT_EQ(r.code_function, "ep_poll_callback");
+    const app::SourceExcerpt* e = app::find_excerpt("ep_poll_callback");
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ(r.code_line, static_cast<int>(app::highlighted_line(*e, steps[callback].text)));
+    EXPECT_NE(e->lines()[static_cast<std::size_t>(r.code_line)].find("rdllist"), std::string::npos)
+        << steps[callback].text;
+    EXPECT_EQ(r.events_entries, -1);
+    // The end of the first epoll_wait (line 16): the array it filled.
+    c.dispatch(
+        app::Command{app::Command::Kind::kSeekStatement, 0, statement_on_line(*c.left(), 16)});
+    shot(c, "call-tabs-events-" + size + ".png");
+    EXPECT_EQ(window_->report().call_tab, "events[]");
+    EXPECT_EQ(window_->report().events_entries, 1);
+    // One step on: the next statement's first step, back to the code.
+    c.dispatch(app::Command{app::Command::Kind::kStepForward});
+    shot(c, "call-tabs-after-" + size + ".png");
+    EXPECT_EQ(window_->report().call_tab, "Kernel code");
+    // Compare mode: the same wake-up, one excerpt for both models.
+    c.dispatch(
+        app::Command{app::Command::Kind::kSetCompare, 0, 0, 0, {}, app::CompareMode::kTrigger});
+    ASSERT_NE(c.right(), nullptr);
+    c.dispatch(
+        app::Command{app::Command::Kind::kSeek, c.timeline().tick_of_left_steps(callback + 1)});
+    shot(c, "call-tabs-compare-" + size + ".png");
+    EXPECT_EQ(window_->report().code_function, "ep_poll_callback");
   }
 }
 

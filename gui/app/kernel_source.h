@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// gui/app/kernel_source.h — the kernel's own code beside the picture, as VisuAlgo highlights
+// pseudocode: for each kernel function the model's trace steps name (sim/trace.h,
+// TraceStep::function), a short excerpt of the Linux source it mirrors, the line the current step
+// is at, and the call chain above it (`epoll_wait → ep_poll → ep_send_events`). Data only, without
+// any GUI library; the window draws it (gui/ui/panel_code.cpp).
+//
+// The excerpts are the kernel's text, copied verbatim from a contiguous range of the file that
+// starts at the function's first line, so an excerpt's line k is line k of the function; where
+// the end of a long function is left out, the excerpt says so (`SourceExcerpt::note`). The kernel
+// is GPL-2.0 like this project; each excerpt names its file.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/trace.h"
+
+namespace epollscope::app {
+
+// Where the excerpts were copied from.
+inline constexpr std::string_view kKernelSourceOrigin =
+    "Linux source of the 6.18 line: fs/eventpoll.c from gregkh/linux at 0229c2f, fs/pipe.c and "
+    "fs/file.c from linux-next (01fa584, 06bf6ef)";
+
+// Picks the line to highlight: the first mark whose `when` occurs in the step's sentence (an
+// empty `when` always matches) highlights the first excerpt line that contains `line`.
+struct ExcerptMark {
+  std::string_view when;
+  std::string_view line;
+};
+
+struct SourceExcerpt {
+  std::string_view function;  // the name trace steps use ("ep_poll_callback")
+  std::string_view file;      // "fs/eventpoll.c"
+  std::string_view code;      // the function's first lines, '\n'-separated, tabs as in the file
+  std::vector<ExcerptMark> marks;
+  std::string_view note = {};  // "the rest of the function is left out", "simplified: ..."
+  // The lines of `code`.
+  std::vector<std::string_view> lines() const;
+};
+
+// Every excerpt, sorted by function name.
+const std::vector<SourceExcerpt>& kernel_excerpts();
+// The excerpt of `function`, or nullptr.
+const SourceExcerpt* find_excerpt(std::string_view function);
+
+// What the code pane shows for one step.
+struct CodeView {
+  // The excerpt of the step's function (of the syscall itself for its entry or return), or
+  // nullptr when there is none.
+  const SourceExcerpt* excerpt = nullptr;
+  std::size_t line = 0;  // the excerpt's line to highlight (0-based)
+  // The call chain down to this step's function: the syscall, then the functions of the
+  // enclosing steps, outermost first ("epoll_wait", "ep_poll", "ep_send_events").
+  std::vector<std::string> chain;
+};
+
+// The excerpt line `step_text` is at in `e` (marks, in order; 0 when none matches).
+std::size_t highlighted_line(const SourceExcerpt& e, std::string_view step_text);
+// The code view of `steps[current]`, a step of the call whose steps are [first, current].
+CodeView code_view(const std::vector<sim::TraceStep>& steps, std::size_t first,
+                   std::size_t current);
+
+}  // namespace epollscope::app
