@@ -24,6 +24,7 @@ void draw_help(UiState& ui) {
         {"H or F1", "this help"},
         {"Wheel on a tree", "zoom the red-black tree around the pointer"},
         {"Drag a tree", "pan it; double-click: fit it to the pane again"},
+        {"Drag a border", "resize the panes beside it; double-click: put it back"},
     };
     if (ImGui::BeginTable("keys", 2)) {
       for (const auto& k : keys) {
