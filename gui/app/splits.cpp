@@ -71,8 +71,7 @@ PaneLayout layout_panes(const Splits& s, const SplitGeometry& g) {
       Rect{0, g.height - tl - g.gap, g.width, g.height - tl};
   const float b1 = first_bottom(s, body, g);
   out.left[0] = Rect{0, top, side, top + b1};
-  out.splitters[static_cast<int>(Splitter::kLeftFirst)] =
-      Rect{0, top + b1, side, top + b1 + g.gap};
+  out.splitters[static_cast<int>(Splitter::kLeftFirst)] = Rect{0, top + b1, side, top + b1 + g.gap};
   if (g.left_panes >= 3) {
     const float b2 = second_bottom(s, body, b1, g);
     out.left[1] = Rect{0, top + b1 + g.gap, side, top + b2};

@@ -19,8 +19,8 @@ struct Rect {
 
 // The borders the user can drag.
 enum class Splitter {
-  kSide,       // between the left column and the eventpoll view (vertical)
-  kLeftFirst,  // under the left column's first pane
+  kSide,        // between the left column and the eventpoll view (vertical)
+  kLeftFirst,   // under the left column's first pane
   kLeftSecond,  // under its second pane (only with three panes)
   kTimeline,    // above the timeline
 };

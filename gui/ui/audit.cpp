@@ -58,8 +58,7 @@ struct Glyphs {
     const float lo_u = std::min(a.x, b.x), hi_u = std::max(a.x, b.x);
     const float lo_v = std::min(a.y, b.y), hi_v = std::max(a.y, b.y);
     for (const auto& g : all)
-      if (lo_u >= g.first->U0 && hi_u <= g.first->U1 && lo_v >= g.first->V0 &&
-          hi_v <= g.first->V1)
+      if (lo_u >= g.first->U0 && hi_u <= g.first->U1 && lo_v >= g.first->V0 && hi_v <= g.first->V1)
         return g;
     return {nullptr, nullptr};
   }
@@ -97,7 +96,8 @@ std::vector<ClippedText> audit_clipped_text() {
   for (int l = 0; l < dd->CmdListsCount; ++l) {
     const ImDrawList* list = dd->CmdLists[l];
     const std::string owner = list->_OwnerName ? list->_OwnerName : "";
-    const ImGuiWindow* window = list->_OwnerName ? ImGui::FindWindowByName(list->_OwnerName) : nullptr;
+    const ImGuiWindow* window =
+        list->_OwnerName ? ImGui::FindWindowByName(list->_OwnerName) : nullptr;
     if (window && (window->Flags & ImGuiWindowFlags_Tooltip)) continue;
     // Where the window lets the user scroll to what it cuts.
     const bool scrolls_x = window && window->ScrollbarX && window->ScrollMax.x > 0;

@@ -78,10 +78,11 @@ bool begin_menu() {
 void end_menu(const std::string& title, ImU32 bar, float* height) {
   // After the menus, at the right end; a long title gives way (cut, whole in its tooltip).
   ImGui::SameLine();
-  const float room = ImGui::GetContentRegionAvail().x - ImGui::GetFontSize();
+  const float gap = ImGui::GetStyle().ItemSpacing.x;
+  const float room = ImGui::GetContentRegionAvail().x - 2 * gap;
   const std::string shown = elided(title, std::max(room, ImGui::GetFontSize() * 3));
-  ImGui::SameLine(ImGui::GetWindowWidth() - ImGui::CalcTextSize(shown.c_str()).x -
-                  ImGui::GetFontSize());
+  ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - ImGui::CalcTextSize(shown.c_str()).x -
+                  gap);
   ImGui::TextUnformatted(shown.c_str());
   *height = ImGui::GetWindowSize().y;
   if (current_report)
@@ -182,8 +183,29 @@ void handle_trace_keys(const app::TraceController& c, UiState& ui, Commands& out
 // A panel at a fixed place. Its background is not drawn by Dear ImGui but cleared by the window
 // before the frame is rendered (FrameReport::backgrounds): a clear costs a software renderer
 // almost nothing, while a filled rectangle is shaded pixel by pixel.
+// `text` cut to `width` pixels with "..." (never inside a UTF-8 sequence).
+std::string cut_to(const std::string& text, float width) {
+  if (ImGui::CalcTextSize(text.c_str()).x <= width) return text;
+  const float dots = ImGui::CalcTextSize("...").x;
+  std::size_t keep = text.size();
+  while (keep > 0 && ImGui::CalcTextSize(text.c_str(), text.c_str() + keep).x + dots > width)
+    --keep;
+  // Not inside a UTF-8 sequence (a label's ⇄).
+  while (keep > 0 && (static_cast<unsigned char>(text[keep]) & 0xC0) == 0x80)
+    --keep;
+  return text.substr(0, keep) + "...";
+}
+
 bool begin_fixed(FrameReport& report, const char* name, ImVec2 pos, ImVec2 size,
                  ImGuiWindowFlags extra = 0) {
+  // A title wider than its pane (a narrow column, a projector's scale) is cut, whole in a
+  // tooltip; the window keeps its identity (the part after ###).
+  const float title_room = size.x - 2 * ImGui::GetStyle().FramePadding.x;
+  const bool cut_title =
+      !(extra & ImGuiWindowFlags_NoTitleBar) && ImGui::CalcTextSize(name).x > title_room;
+  const std::string label =
+      cut_title ? cut_to(name, std::max(title_room, ImGui::GetFontSize() * 2)) + "###" + name
+                : std::string(name);
   ImGui::SetNextWindowPos(pos, ImGuiCond_Always);
   ImGui::SetNextWindowSize(size, ImGuiCond_Always);
   if (!(extra & ImGuiWindowFlags_NoBackground))
@@ -195,25 +217,22 @@ bool begin_fixed(FrameReport& report, const char* name, ImVec2 pos, ImVec2 size,
   ImGui::PushStyleColor(ImGuiCol_TitleBg, IM_COL32(0, 0, 0, 0));
   ImGui::PushStyleColor(ImGuiCol_TitleBgActive, IM_COL32(0, 0, 0, 0));
   const bool open = ImGui::Begin(
-      name, nullptr,
+      label.c_str(), nullptr,
       ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
           ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoBackground | extra);
   ImGui::PopStyleColor(2);
+  if (cut_title && ImGui::IsWindowHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem)) {
+    const ImVec2 m = ImGui::GetIO().MousePos;
+    if (m.y < pos.y + ImGui::GetFrameHeight()) ImGui::SetTooltip("%s", name);
+  }
   return open;
 }
 
 }  // namespace
 
 std::string elided(const std::string& text, float width) {
-  if (ImGui::CalcTextSize(text.c_str()).x <= width) return text;
-  const float dots = ImGui::CalcTextSize("...").x;
-  std::size_t keep = text.size();
-  while (keep > 0 && ImGui::CalcTextSize(text.c_str(), text.c_str() + keep).x + dots > width)
-    --keep;
-  // Not inside a UTF-8 sequence (a label's ⇄).
-  while (keep > 0 && (static_cast<unsigned char>(text[keep]) & 0xC0) == 0x80)
-    --keep;
-  std::string shown = text.substr(0, keep) + "...";
+  std::string shown = cut_to(text, width);
+  if (shown.size() == text.size() && shown == text) return text;
   if (ImGuiWindow* w = ImGui::GetCurrentWindowRead()) {
     const ImVec2 at = ImGui::GetCursorScreenPos();
     // The caller may indent it a little (a note under a row): the rectangle starts at the cursor

@@ -51,10 +51,16 @@ const char* const kPanesBeingRewritten[] = {
     "The real kernel beside the model",
 };
 
+// The window, or a child of it ("Parent/child_ID"), or it with a title cut to its width
+// ("The real ke...###The real kernel beside the model").
 bool being_rewritten(const std::string& window) {
   for (const char* w : kPanesBeingRewritten) {
     const std::string name = w;
-    if (window == name || window.rfind(name + "/", 0) == 0) return true;
+    const std::string top = window.substr(0, window.find('/'));
+    const std::string suffix = "###" + name;
+    const bool cut_title = top.size() > suffix.size() &&
+                           top.compare(top.size() - suffix.size(), suffix.size(), suffix) == 0;
+    if (top == name || cut_title) return true;
   }
   return false;
 }
@@ -97,7 +103,9 @@ TEST_F(Clipping, NoTextIsCutWithoutAWayToReadIt) {
     o.width = size.width;
     o.height = size.height;
     o.visible = false;
-    o.scale = 1;
+    // At scale 1; EPOLLSCOPE_CLIP_SCALE=2 runs the same at projector scale (by hand: slower).
+    const char* scale = std::getenv("EPOLLSCOPE_CLIP_SCALE");
+    o.scale = scale ? std::strtof(scale, nullptr) : 1;
     std::string error;
     auto window = Window::open(o, &error);
     ASSERT_NE(window, nullptr) << error;

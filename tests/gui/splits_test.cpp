@@ -69,9 +69,8 @@ TEST(Splits, StartLikeTheFixedLayoutDid) {
 }
 
 TEST(Splits, DraggingMovesABorderWithinItsLimits) {
-  for (const SplitGeometry& g :
-       {geometry(1024, 768), geometry(1920, 1080), geometry(3840, 2160), geometry(1920, 1080, 30),
-        geometry(1024, 768, 30)}) {
+  for (const SplitGeometry& g : {geometry(1024, 768), geometry(1920, 1080), geometry(3840, 2160),
+                                 geometry(1920, 1080, 30), geometry(1024, 768, 30)}) {
     SCOPED_TRACE(testing::Message() << g.width << "x" << g.height << " font " << g.font);
     // Within the limits the border goes where it is put.
     Splits s = place_splitter(Splits{}, Splitter::kSide, g.width * 0.4f, g);
@@ -88,7 +87,8 @@ TEST(Splits, DraggingMovesABorderWithinItsLimits) {
     EXPECT_FLOAT_EQ(l.left[0].width(), std::min(g.font * 14, g.width * 0.45f));
     s = place_splitter(s, Splitter::kSide, g.width + 500, g);
     l = layout_panes(s, g);
-    EXPECT_GE(l.view.width() + g.gap, std::min(g.width * 0.55f, std::max(g.font * 20, g.width * 0.35f)));
+    EXPECT_GE(l.view.width() + g.gap,
+              std::min(g.width * 0.55f, std::max(g.font * 20, g.width * 0.35f)));
     EXPECT_GE(l.left[0].width(), std::min(g.font * 14, g.width * 0.45f));
     expect_tiled(l, g);
     // The left panes keep at least five lines each (or an equal share of a small column).
@@ -111,8 +111,7 @@ TEST(Splits, DraggingMovesABorderWithinItsLimits) {
     EXPECT_FLOAT_EQ(l.timeline.height(), g.height * 0.4f);
     expect_tiled(l, g);
     for (int i = 0; i < 3; ++i)
-      EXPECT_GE(l.left[i].height() + 1e-3f,
-                std::min(g.font * 5, (l.view.height() - 2 * g.gap) / 3))
+      EXPECT_GE(l.left[i].height() + 1e-3f, std::min(g.font * 5, (l.view.height() - 2 * g.gap) / 3))
           << i;
   }
 }
@@ -133,11 +132,11 @@ TEST(Splits, ABorderGoesWhereThePointerPutsIt) {
   const Splits pushed = place_splitter(s, Splitter::kLeftFirst, g.top + 600, g);
   PaneLayout l = layout_panes(pushed, g);
   EXPECT_FLOAT_EQ(l.left[1].height(), g.font * 5);
-  EXPECT_FLOAT_EQ(splitter(layout_panes(place_splitter(pushed, Splitter::kLeftFirst, g.top + 300, g),
-                                        g),
-                           Splitter::kLeftSecond)
-                      .y0,
-                  g.top + 500);
+  EXPECT_FLOAT_EQ(
+      splitter(layout_panes(place_splitter(pushed, Splitter::kLeftFirst, g.top + 300, g), g),
+               Splitter::kLeftSecond)
+          .y0,
+      g.top + 500);
 }
 
 TEST(Splits, ADoubleClickPutsABorderBack) {

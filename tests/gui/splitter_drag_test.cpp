@@ -89,9 +89,9 @@ TEST_F(Splitter, ElidedTextShowsTheWholeOfItInATooltip) {
   ASSERT_NE(window, nullptr) << error;
   window->ui().animate = false;
   app::Controller c{app::ControllerOptions{}};
-  c.dispatch(app::Command{
-      app::Command::Kind::kOpen, 0, 0, 0,
-      std::string(EPOLLSCOPE_SOURCE_DIR) + "/scenarios/12-thundering-herd-et.scn"});
+  c.dispatch(
+      app::Command{app::Command::Kind::kOpen, 0, 0, 0,
+                   std::string(EPOLLSCOPE_SOURCE_DIR) + "/scenarios/12-thundering-herd-et.scn"});
   ASSERT_TRUE(c.error().empty()) << c.error();
   auto tooltip = [&](ImVec2 at) {
     window->set_test_pointer(at, false);

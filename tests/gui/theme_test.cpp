@@ -20,9 +20,12 @@ struct Named {
 };
 
 const Named kTexts[] = {
-    {"text", &Palette::text},       {"text_dim", &Palette::text_dim},
-    {"ok", &Palette::ok},           {"bad", &Palette::bad},
-    {"errno_result", &Palette::errno_result}, {"differs", &Palette::differs},
+    {"text", &Palette::text},
+    {"text_dim", &Palette::text_dim},
+    {"ok", &Palette::ok},
+    {"bad", &Palette::bad},
+    {"errno_result", &Palette::errno_result},
+    {"differs", &Palette::differs},
     {"highlight (the step's caption)", &Palette::highlight},
 };
 const Named kBackgrounds[] = {
@@ -54,12 +57,12 @@ TEST(Theme, EveryTextColourIsReadableOnEveryBackgroundInBothThemes) {
     for (const Named& t : kTexts)
       for (const Named& b : kBackgrounds) {
         const double r = contrast_ratio(p.*t.colour, p.*b.colour);
-        EXPECT_GE(r, 4.5) << theme << ": " << t.name << " " << hex(p.*t.colour) << " on "
-                          << b.name << " " << hex(p.*b.colour) << " is " << r << ":1";
+        EXPECT_GE(r, 4.5) << theme << ": " << t.name << " " << hex(p.*t.colour) << " on " << b.name
+                          << " " << hex(p.*b.colour) << " is " << r << ":1";
       }
     // Labels on boxes: a thread's white name on its box, a wait-queue entry's text on its box.
-    for (const Named& box : {Named{"task", &Palette::task},
-                             Named{"task_sleeping", &Palette::task_sleeping}})
+    for (const Named& box :
+         {Named{"task", &Palette::task}, Named{"task_sleeping", &Palette::task_sleeping}})
       EXPECT_GE(contrast_ratio(IM_COL32(255, 255, 255, 255), p.*box.colour), 4.5)
           << theme << ": white on " << box.name << " " << hex(p.*box.colour);
     EXPECT_GE(contrast_ratio(p.text, p.queue_entry), 4.5)
