@@ -225,7 +225,8 @@ void add_gui(CLI::App& app, Action& action) {
   cmd->add_flag("--light", g->light, "Light theme");
   cmd->add_option("--scale", g->scale,
                   "UI scale, 0.5 to 4 (2 for a projector; default: $EPOLLSCOPE_SCALE, else the "
-                  "monitor's)");
+                  "monitor's)")
+      ->type_name("SCALE");
   cmd->add_flag("--no-live", g->no_live, "Do not ask the real kernel");
   cmd->callback([&action, g] { action = [g] { return gui(*g); }; });
 
@@ -235,7 +236,9 @@ void add_gui(CLI::App& app, Action& action) {
   shot->add_option("FILE", s->path, "Scenario file (*.scn)")->required();
   auto* step = shot->add_option("--step", s->step,
                                 "Timeline position: 0 = before the first call, then one per kernel "
-                                "function step (in compare mode, of the two models in lockstep)")
+                                "function step; in compare mode the two models' steps in lockstep, "
+                                "so N may be another moment there (--after-line is the same in "
+                                "both)")
                    ->check(whole_number_from(0));
   shot->add_option("--after-line", s->after_line,
                    "Instead of --step: right after the statement on this line")
@@ -248,7 +251,8 @@ void add_gui(CLI::App& app, Action& action) {
   shot->add_option("--height", s->height, "Height in pixels")->check(CLI::Range(240, 8192));
   shot->add_flag("--light", s->light, "Light theme");
   shot->add_option("--scale", s->scale,
-                   "UI scale, 0.5 to 4 (2 for a projector; default: $EPOLLSCOPE_SCALE, else 1)");
+                   "UI scale, 0.5 to 4 (2 for a projector; default: $EPOLLSCOPE_SCALE, else 1)")
+      ->type_name("SCALE");
   shot->add_flag("--no-live", s->no_live, "Do not ask the real kernel");
   shot->callback([&action, s] { action = [s] { return screenshot(*s); }; });
 }
