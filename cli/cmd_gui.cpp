@@ -5,6 +5,7 @@
 // the window that follows a live trace (`trace --gui`, `serve`).
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -19,6 +20,7 @@
 #include "gui/app/trace_controller.h"
 #include "gui/ui/window.h"
 #include "sim/script/user_text.h"
+#include "sim/strings.h"
 
 namespace epollscope::cli {
 namespace {
@@ -29,7 +31,7 @@ struct GuiOptions {
   bool light = false;
   bool no_live = false;
   std::string kernel_from;  // replay a recorded kernel (driver/kernel_recording.h)
-  float scale = 0;
+  std::string scale;        // empty: $EPOLLSCOPE_SCALE, else the monitor's
 };
 
 app::CompareMode compare_mode(const std::string& name) {
@@ -44,6 +46,8 @@ app::ControllerOptions controller_options(bool live) {
   return o;
 }
 
+// The UI scale: --scale when given, else $EPOLLSCOPE_SCALE, else `fallback` (0: the monitor's).
+// False, after saying why, when either is not a number from 0.5 to 4 (the caller exits with 2).
 // --kernel-from: the recording's answers instead of this kernel's (the kernel column's note says
 // "kernel: recorded on Linux X (FILE)"); nullopt after saying why on stderr.
 std::optional<app::ControllerOptions> controller_options(bool live, const std::string& kernel_from,
@@ -57,6 +61,21 @@ std::optional<app::ControllerOptions> controller_options(bool live, const std::s
   return o;
 }
 
+bool choose_scale(const std::string& option, float fallback, float* scale) {
+  std::string error;
+  if (!option.empty()) {
+    if (ui::parse_scale(option, scale, &error)) return true;
+    std::cerr << "epollscope: --scale: " << sim::script::printable(error) << '\n';
+    return false;
+  }
+  if (!ui::scale_from_environment(scale, &error)) {
+    std::cerr << "epollscope: " << sim::script::printable(error) << '\n';
+    return false;
+  }
+  if (*scale <= 0) *scale = fallback;
+  return true;
+}
+
 int gui(const GuiOptions& o) {
   const std::string path = o.path.empty() ? pipe_example() : o.path;
   if (path.empty()) return 2;
@@ -64,7 +83,7 @@ int gui(const GuiOptions& o) {
   if (!options) return 2;
   ui::WindowOptions wo;
   wo.theme = o.light ? ui::ThemeKind::kLight : ui::ThemeKind::kDark;
-  wo.scale = o.scale;
+  if (!choose_scale(o.scale, 0, &wo.scale)) return 2;
   std::string error;
   auto window = ui::Window::open(wo, &error);
   if (!window) {
@@ -88,32 +107,42 @@ struct ScreenshotOptions {
   bool light = false;
   bool no_live = false;
   std::string kernel_from;
+  std::string scale;  // empty: $EPOLLSCOPE_SCALE, else 1
   int width = 1600;
   int height = 1000;
   std::string output;
 };
+
+// The statement lines nearest to `line`, before and after it, for an error message.
+std::string nearest_statements(const app::Session& s, int line) {
+  int before = 0, after = 0;
+  for (const auto& st : s.scenario().statements) {
+    const int l = st.loc.line;
+    if (l < line && l > before) before = l;
+    if (l > line && (after == 0 || l < after)) after = l;
+  }
+  if (before && after)
+    return sim::cat("the nearest statements are on lines ", before, " and ", after);
+  if (before || after)
+    return sim::cat("the nearest statement is on line ", before ? before : after);
+  return "it has no statement";
+}
 
 int screenshot(const ScreenshotOptions& o) {
   if (const std::string why = overwrites_input(o.path, o.output); !why.empty()) {
     std::cerr << "epollscope: " << why << '\n';
     return 2;
   }
-  auto options = controller_options(!o.no_live, o.kernel_from, o.path);
-  if (!options) return 2;
   ui::WindowOptions wo;
   wo.width = o.width;
   wo.height = o.height;
   wo.visible = false;
-  wo.scale = 1;
+  if (!choose_scale(o.scale, 1, &wo.scale)) return 2;
   wo.theme = o.light ? ui::ThemeKind::kLight : ui::ThemeKind::kDark;
-  std::string error;
-  auto window = ui::Window::open(wo, &error);
-  if (!window) {
-    std::cerr << "epollscope: cannot render: " << error << " (under CI, run it with xvfb-run)\n";
-    return 1;
-  }
-  window->ui().animate = false;
-  window->ui().scenario_dir = scenario_library();
+  auto options = controller_options(!o.no_live, o.kernel_from, o.path);
+  if (!options) return 2;
+  // The scenario and the position first: nothing is rendered, nor written, for a file that cannot
+  // be read or run or a position it does not have.
   app::Controller c(*options);
   c.dispatch(app::Command{app::Command::Kind::kSetCompare,
                           0,
@@ -122,18 +151,50 @@ int screenshot(const ScreenshotOptions& o) {
                           {},
                           o.compare ? app::CompareMode::kTrigger : app::CompareMode::kOff});
   c.dispatch(app::Command{app::Command::Kind::kOpen, 0, 0, 0, o.path});
-  c.dispatch(app::Command{app::Command::Kind::kSeek, o.step});
-  if (o.after_line > 0 && c.left() && c.left()->ok()) {
+  if (!c.error().empty() || !c.left() || !c.left()->ok()) {
+    // The error names the file (file:line:col), as `run` prints it.
+    std::string error = c.error();
+    while (!error.empty() && error.back() == '\n')
+      error.pop_back();
+    std::cerr << sim::script::printable(error, true) << '\n';
+    return 2;
+  }
+  const std::size_t ticks = c.timeline().ticks();
+  if (o.after_line > 0) {
     const auto& sts = c.left()->statements();
     std::size_t found = sts.size();
     for (std::size_t i = 0; i < sts.size() && found == sts.size(); ++i)
       if (sts[i].result.statement->loc.line == o.after_line) found = i;
     if (found == sts.size()) {
-      std::cerr << "epollscope: no statement on line " << o.after_line << " of " << o.path << '\n';
+      const auto& all = c.left()->scenario().statements;
+      const bool statement = std::any_of(
+          all.begin(), all.end(), [&](const auto& st) { return st.loc.line == o.after_line; });
+      std::cerr << "epollscope: --after-line " << o.after_line << ": line " << o.after_line
+                << " of " << sim::script::printable(o.path)
+                << (statement
+                        ? " is a statement the run never reached (it stopped before it)"
+                        : " is not a statement; " + nearest_statements(*c.left(), o.after_line))
+                << '\n';
       return 2;
     }
     c.dispatch(app::Command{app::Command::Kind::kSeekStatement, 0, found});
+  } else if (o.step > ticks) {
+    std::cerr << "epollscope: --step " << o.step
+              << " is beyond the last step: " << sim::script::printable(o.path) << " has " << ticks
+              << " steps" << (o.compare ? " in compare mode" : "") << " (--step 0 to " << ticks
+              << ")\n";
+    return 2;
+  } else {
+    c.dispatch(app::Command{app::Command::Kind::kSeek, o.step});
   }
+  std::string error;
+  auto window = ui::Window::open(wo, &error);
+  if (!window) {
+    std::cerr << "epollscope: cannot render: " << error << " (under CI, run it with xvfb-run)\n";
+    return 1;
+  }
+  window->ui().animate = false;
+  window->ui().scenario_dir = scenario_library();
   // The first frames build the font atlas and settle the layout.
   for (int i = 0; i < 3; ++i)
     window->frame(c, i == 2);
@@ -143,9 +204,8 @@ int screenshot(const ScreenshotOptions& o) {
               << (errno ? std::strerror(errno) : "no frame was rendered") << '\n';
     return 1;
   }
-  std::cout << "wrote " << o.output << " (step " << c.tick() << " of " << c.timeline().ticks()
-            << ")\n";
-  return c.error().empty() ? 0 : 1;
+  std::cout << "wrote " << o.output << " (step " << c.tick() << " of " << ticks << ")\n";
+  return 0;
 }
 
 // A whole number of at least `least`, checked on the text: CLI11 reads "-1" into a size_t as
@@ -183,7 +243,10 @@ void add_gui(CLI::App& app, Action& action) {
                   "off, trigger (ET beside LT) or profiles (two kernel profiles)")
       ->check(CLI::IsMember({"off", "trigger", "profiles"}));
   cmd->add_flag("--light", g->light, "Light theme");
-  cmd->add_option("--scale", g->scale, "UI scale (default: the monitor's, or $EPOLLSCOPE_SCALE)");
+  cmd->add_option("--scale", g->scale,
+                  "UI scale, 0.5 to 4 (2 for a projector; default: $EPOLLSCOPE_SCALE, else the "
+                  "monitor's)")
+      ->type_name("SCALE");
   auto* no_live = cmd->add_flag("--no-live", g->no_live, "Do not ask the real kernel");
   cmd->add_option("--kernel-from", g->kernel_from, kKernelFromHelp)
       ->type_name("FILE")
@@ -194,7 +257,11 @@ void add_gui(CLI::App& app, Action& action) {
   auto* shot =
       app.add_subcommand("screenshot", "Render the window offscreen at a step and write a PNG");
   shot->add_option("FILE", s->path, "Scenario file (*.scn)")->required();
-  auto* step = shot->add_option("--step", s->step, "Timeline position (0 = before the first call)")
+  auto* step = shot->add_option("--step", s->step,
+                                "Timeline position: 0 = before the first call, then one per kernel "
+                                "function step; in compare mode the two models' steps in lockstep, "
+                                "so N may be another moment there (--after-line is the same in "
+                                "both)")
                    ->check(whole_number_from(0));
   shot->add_option("--after-line", s->after_line,
                    "Instead of --step: right after the statement on this line")
@@ -206,6 +273,9 @@ void add_gui(CLI::App& app, Action& action) {
   shot->add_option("--width", s->width, "Width in pixels")->check(CLI::Range(320, 8192));
   shot->add_option("--height", s->height, "Height in pixels")->check(CLI::Range(240, 8192));
   shot->add_flag("--light", s->light, "Light theme");
+  shot->add_option("--scale", s->scale,
+                   "UI scale, 0.5 to 4 (2 for a projector; default: $EPOLLSCOPE_SCALE, else 1)")
+      ->type_name("SCALE");
   auto* shot_no_live = shot->add_flag("--no-live", s->no_live, "Do not ask the real kernel");
   shot->add_option("--kernel-from", s->kernel_from, kKernelFromHelp)
       ->type_name("FILE")

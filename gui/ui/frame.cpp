@@ -1,18 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // gui/ui/frame.cpp — one frame of the window: the menu, the panels laid out in the viewport, the
-// keys. The layout is fixed (no docking in Dear ImGui 1.86): script, steps and kernel column on
+// keys. The panes are tiled (no docking in Dear ImGui 1.86): script, steps and kernel column on
 // the left, the eventpoll view (one pane, or two side by side in compare mode) on the right, the
-// timeline along the bottom.
+// timeline along the bottom; the strips between them (splitters) are dragged to move the borders
+// (gui/app/splits.h).
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
 
+#include "gui/app/splits.h"
 #include "gui/ui/panels.h"
 #include "gui/ui/theme.h"
+#include "imgui_internal.h"
 #include "sim/strings.h"
 
 namespace epollscope::ui {
 namespace {
 
 FrameReport* current_report = nullptr;  // the frame being built (fill_rect adds to it)
+
+// Text elided() shortened in this frame, where it was about to be drawn: the window shows the whole
+// text in a tooltip when the pointer is on it (and the panel showed no tooltip of its own).
+struct Elision {
+  ImVec2 min, max;
+  ImGuiWindow* window;
+  std::string text;
+};
+std::vector<Elision> elisions;
 
 constexpr int kKeyF1 = 290;  // GLFW_KEY_F1: the GLFW backend indexes keys by GLFW key code
 
@@ -60,8 +76,14 @@ bool begin_menu() {
 
 // The title at the right end of the menu bar, and the bar's end.
 void end_menu(const std::string& title, ImU32 bar, float* height) {
-  ImGui::SameLine(ImGui::GetWindowWidth() - ImGui::CalcTextSize(title.c_str()).x - 20);
-  ImGui::TextUnformatted(title.c_str());
+  // After the menus, at the right end; a long title gives way (cut, whole in its tooltip).
+  ImGui::SameLine();
+  const float gap = ImGui::GetStyle().ItemSpacing.x;
+  const float room = ImGui::GetContentRegionAvail().x - 2 * gap;
+  const std::string shown = elided(title, std::max(room, ImGui::GetFontSize() * 3));
+  ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - ImGui::CalcTextSize(shown.c_str()).x -
+                  gap);
+  ImGui::TextUnformatted(shown.c_str());
   *height = ImGui::GetWindowSize().y;
   if (current_report)
     current_report->backgrounds.push_back(
@@ -163,8 +185,29 @@ void handle_trace_keys(const app::TraceController& c, UiState& ui, Commands& out
 // A panel at a fixed place. Its background is not drawn by Dear ImGui but cleared by the window
 // before the frame is rendered (FrameReport::backgrounds): a clear costs a software renderer
 // almost nothing, while a filled rectangle is shaded pixel by pixel.
+// `text` cut to `width` pixels with "..." (never inside a UTF-8 sequence).
+std::string cut_to(const std::string& text, float width) {
+  if (ImGui::CalcTextSize(text.c_str()).x <= width) return text;
+  const float dots = ImGui::CalcTextSize("...").x;
+  std::size_t keep = text.size();
+  while (keep > 0 && ImGui::CalcTextSize(text.c_str(), text.c_str() + keep).x + dots > width)
+    --keep;
+  // Not inside a UTF-8 sequence (a label's ⇄).
+  while (keep > 0 && (static_cast<unsigned char>(text[keep]) & 0xC0) == 0x80)
+    --keep;
+  return text.substr(0, keep) + "...";
+}
+
 bool begin_fixed(FrameReport& report, const char* name, ImVec2 pos, ImVec2 size,
                  ImGuiWindowFlags extra = 0) {
+  // A title wider than its pane (a narrow column, a projector's scale) is cut, whole in a
+  // tooltip; the window keeps its identity (the part after ###).
+  const float title_room = size.x - 2 * ImGui::GetStyle().FramePadding.x;
+  const bool cut_title =
+      !(extra & ImGuiWindowFlags_NoTitleBar) && ImGui::CalcTextSize(name).x > title_room;
+  const std::string label =
+      cut_title ? cut_to(name, std::max(title_room, ImGui::GetFontSize() * 2)) + "###" + name
+                : std::string(name);
   ImGui::SetNextWindowPos(pos, ImGuiCond_Always);
   ImGui::SetNextWindowSize(size, ImGuiCond_Always);
   if (!(extra & ImGuiWindowFlags_NoBackground))
@@ -176,25 +219,31 @@ bool begin_fixed(FrameReport& report, const char* name, ImVec2 pos, ImVec2 size,
   ImGui::PushStyleColor(ImGuiCol_TitleBg, IM_COL32(0, 0, 0, 0));
   ImGui::PushStyleColor(ImGuiCol_TitleBgActive, IM_COL32(0, 0, 0, 0));
   const bool open = ImGui::Begin(
-      name, nullptr,
+      label.c_str(), nullptr,
       ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
           ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoBackground | extra);
   ImGui::PopStyleColor(2);
+  if (cut_title && ImGui::IsWindowHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem)) {
+    const ImVec2 m = ImGui::GetIO().MousePos;
+    if (m.y < pos.y + ImGui::GetFrameHeight()) ImGui::SetTooltip("%s", name);
+  }
   return open;
 }
 
 }  // namespace
 
 std::string elided(const std::string& text, float width) {
-  if (ImGui::CalcTextSize(text.c_str()).x <= width) return text;
-  const float dots = ImGui::CalcTextSize("...").x;
-  std::size_t keep = text.size();
-  while (keep > 0 && ImGui::CalcTextSize(text.c_str(), text.c_str() + keep).x + dots > width)
-    --keep;
-  // Not inside a UTF-8 sequence (a label's ⇄).
-  while (keep > 0 && (static_cast<unsigned char>(text[keep]) & 0xC0) == 0x80)
-    --keep;
-  return text.substr(0, keep) + "...";
+  std::string shown = cut_to(text, width);
+  if (shown.size() == text.size() && shown == text) return text;
+  if (ImGuiWindow* w = ImGui::GetCurrentWindowRead()) {
+    const ImVec2 at = ImGui::GetCursorScreenPos();
+    // The caller may indent it a little (a note under a row): the rectangle starts at the cursor
+    // and reaches one font size beyond the text.
+    elisions.push_back(
+        {at, ImVec2(at.x + width + ImGui::GetFontSize(), at.y + ImGui::GetTextLineHeight()), w,
+         text});
+  }
+  return shown;
 }
 
 bool fill_rect(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 colour, float rounding) {
@@ -210,10 +259,93 @@ bool fill_rect(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 colour, float rounding)
   return true;
 }
 
+namespace {
+
+// The whole of an elided text under the pointer, unless its panel already shows a tooltip.
+void show_elided_tooltip() {
+  ImGuiContext& g = *GImGui;
+  ImGuiWindow* tip = ImGui::FindWindowByName("##Tooltip_00");
+  const bool tooltip_shown = (tip && tip->Active) || g.TooltipOverrideCount > 0;
+  if (!tooltip_shown && !g.HoveredId && !ImGui::IsMouseDragging(0)) {
+    const ImVec2 m = ImGui::GetIO().MousePos;
+    for (const Elision& e : elisions)
+      if (e.window == g.HoveredWindow && m.x >= e.min.x && m.x < e.max.x && m.y >= e.min.y &&
+          m.y < e.max.y && e.window->ClipRect.Contains(m)) {
+        ImGui::SetTooltip("%s", e.text.c_str());
+        break;
+      }
+  }
+  elisions.clear();
+}
+
+// The starting geometry of the tiled panes for this viewport and font.
+app::SplitGeometry split_geometry(float menu, float timeline_h, int left_panes) {
+  app::SplitGeometry g;
+  const ImVec2 view = ImGui::GetIO().DisplaySize;
+  g.width = view.x;
+  g.height = view.y;
+  g.top = menu;
+  g.font = ImGui::GetFontSize();
+  g.timeline_min = timeline_h;
+  g.gap = std::max(3.f, std::round(g.font * 0.3f));
+  g.left_panes = left_panes;
+  return g;
+}
+
+// The strips between the panes: a drag moves the border, a double click puts it back. Each is a
+// small window of its own over the gap between two panes (which shows the window's background).
+void draw_splitters(const app::PaneLayout& layout, const app::SplitGeometry& g, UiState& ui,
+                    app::Splits& splits) {
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowMinSize, ImVec2(1, 1));
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 0);
+  const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                                 ImGuiWindowFlags_NoBackground | ImGuiWindowFlags_NoSavedSettings |
+                                 ImGuiWindowFlags_NoBringToFrontOnFocus |
+                                 ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoNav |
+                                 ImGuiWindowFlags_NoScrollWithMouse;
+  for (int i = 0; i < app::kSplitterCount; ++i) {
+    const app::Rect& r = layout.splitters[i];
+    if (r.width() < 1 || r.height() < 1) continue;
+    const auto which = static_cast<app::Splitter>(i);
+    const bool across = which == app::Splitter::kSide;  // a vertical strip, dragged sideways
+    char name[32];
+    std::snprintf(name, sizeof name, "##splitter%d", i);
+    ImGui::SetNextWindowPos(ImVec2(r.x0, r.y0), ImGuiCond_Always);
+    ImGui::SetNextWindowSize(ImVec2(r.width(), r.height()), ImGuiCond_Always);
+    ImGui::Begin(name, nullptr, flags);
+    ImGui::InvisibleButton("border", ImVec2(r.width(), r.height()));
+    const bool hovered = ImGui::IsItemHovered(), active = ImGui::IsItemActive();
+    const ImVec2 m = ImGui::GetIO().MousePos;
+    if (ImGui::IsItemActivated()) ui.splitter_grab = across ? m.x - r.x0 : m.y - r.y0;
+    if (active && ImGui::IsMouseDragging(ImGuiMouseButton_Left, 0))
+      splits = app::place_splitter(splits, which, (across ? m.x : m.y) - ui.splitter_grab, g);
+    if (hovered && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left))
+      splits = app::reset_splitter(splits, which);
+    if (hovered || active) {
+      ImGui::SetMouseCursor(across ? ImGuiMouseCursor_ResizeEW : ImGuiMouseCursor_ResizeNS);
+      ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(r.x0, r.y0), ImVec2(r.x1, r.y1),
+                                                palette().box_border);
+    }
+    ImGui::End();
+  }
+  ImGui::PopStyleVar(3);
+}
+
+ImVec2 at(const app::Rect& r) {
+  return ImVec2(r.x0, r.y0);
+}
+ImVec2 size(const app::Rect& r) {
+  return ImVec2(r.width(), r.height());
+}
+
+}  // namespace
+
 void draw_frame(const app::Controller& c, UiState& ui, double now, Commands& out,
                 FrameReport& report) {
   report = FrameReport{};
   current_report = &report;
+  elisions.clear();
   struct Done {
     ~Done() { current_report = nullptr; }
   } done;
@@ -230,12 +362,14 @@ void draw_frame(const app::Controller& c, UiState& ui, double now, Commands& out
   float menu = 0;
   draw_menu(c, ui, out, &menu);
   const ImVec2 view = ImGui::GetIO().DisplaySize;
-  const float font = ImGui::GetFontSize();
   const float timeline_h = ImGui::GetFrameHeightWithSpacing() +
                            ImGui::GetTextLineHeightWithSpacing() +
                            ImGui::GetStyle().WindowPadding.y * 2 + 4;
-  const float side_w = std::clamp(view.x * 0.3f, font * 22, font * 34);
-  const float body_h = view.y - menu - timeline_h;
+  const app::SplitGeometry geometry = split_geometry(menu, timeline_h, 3);
+  const app::PaneLayout layout = app::layout_panes(ui.splits, geometry);
+  // Where the eventpoll view starts and how tall it is.
+  const float side_w = layout.view.x0;
+  const float body_h = layout.view.height();
 
   if (!c.error().empty()) {
     report.error_shown = true;
@@ -255,18 +389,18 @@ void draw_frame(const app::Controller& c, UiState& ui, double now, Commands& out
     return;
   }
 
-  if (begin_fixed(report, "Script", ImVec2(0, menu), ImVec2(side_w, body_h * 0.42f)))
+  if (begin_fixed(report, "Script", at(layout.left[0]), size(layout.left[0])))
     draw_script_panel(c, ui, out, report);
   ImGui::End();
-  if (begin_fixed(report, "Kernel functions of this call", ImVec2(0, menu + body_h * 0.42f),
-                  ImVec2(side_w, body_h * 0.33f)))
+  if (begin_fixed(report, "Kernel functions of this call", at(layout.left[1]),
+                  size(layout.left[1])))
     draw_call_panel(c, ui, out, report);
   ImGui::End();
-  if (begin_fixed(report, "The real kernel beside the model", ImVec2(0, menu + body_h * 0.75f),
-                  ImVec2(side_w, body_h * 0.25f)))
+  if (begin_fixed(report, "The real kernel beside the model", at(layout.left[2]),
+                  size(layout.left[2])))
     draw_kernel_panel(c, out, report);
   ImGui::End();
-  if (begin_fixed(report, "Timeline", ImVec2(0, view.y - timeline_h), ImVec2(view.x, timeline_h)))
+  if (begin_fixed(report, "Timeline", at(layout.timeline), size(layout.timeline)))
     draw_timeline_panel(c, out);
   ImGui::End();
 
@@ -308,6 +442,8 @@ void draw_frame(const app::Controller& c, UiState& ui, double now, Commands& out
   }
   ImGui::End();
   ImGui::PopStyleVar();
+  draw_splitters(layout, geometry, ui, ui.splits);
+  show_elided_tooltip();
   draw_browser(c, ui, out);
   draw_help(ui);
 }
@@ -316,6 +452,7 @@ void draw_trace_frame(const app::TraceController& c, UiState& ui, double now, Co
                       FrameReport& report) {
   report = FrameReport{};
   current_report = &report;
+  elisions.clear();
   struct Done {
     ~Done() { current_report = nullptr; }
   } done;
@@ -332,24 +469,29 @@ void draw_trace_frame(const app::TraceController& c, UiState& ui, double now, Co
   float menu = 0;
   draw_trace_menu(c, ui, out, &menu);
   const ImVec2 view = ImGui::GetIO().DisplaySize;
-  const float font = ImGui::GetFontSize();
   // Two rows: the buttons with the scrubber, then the status line.
   const float timeline_h = ImGui::GetFrameHeightWithSpacing() +
                            2 * ImGui::GetTextLineHeightWithSpacing() +
                            ImGui::GetStyle().WindowPadding.y * 2 + 4;
+  app::SplitGeometry geometry = split_geometry(menu, timeline_h, 2);
   // The calls are long lines ("epoll_ctl(3, EPOLL_CTL_ADD, 4, {IN|ET, 4})"): a wider column.
-  const float side_w = std::clamp(view.x * 0.4f, font * 26, font * 44);
-  const float body_h = view.y - menu - timeline_h;
+  geometry.side_fraction = 0.4f;
+  geometry.side_min_fonts = 26;
+  geometry.side_max_fonts = 44;
+  geometry.first_fraction = 0.58f;
+  const app::PaneLayout layout = app::layout_panes(ui.trace_splits, geometry);
+  const float side_w = layout.view.x0;
+  const float body_h = layout.view.height();
 
-  if (begin_fixed(report, "Calls: the real kernel's answer beside the model's", ImVec2(0, menu),
-                  ImVec2(side_w, body_h * 0.58f)))
+  if (begin_fixed(report, "Calls: the real kernel's answer beside the model's", at(layout.left[0]),
+                  size(layout.left[0])))
     draw_calls_panel(c, out);
   ImGui::End();
-  if (begin_fixed(report, "Kernel functions of this call", ImVec2(0, menu + body_h * 0.58f),
-                  ImVec2(side_w, body_h * 0.42f)))
+  if (begin_fixed(report, "Kernel functions of this call", at(layout.left[1]),
+                  size(layout.left[1])))
     draw_trace_steps_panel(c, out);
   ImGui::End();
-  if (begin_fixed(report, "Timeline", ImVec2(0, view.y - timeline_h), ImVec2(view.x, timeline_h)))
+  if (begin_fixed(report, "Timeline", at(layout.timeline), size(layout.timeline)))
     draw_trace_timeline_panel(c, out);
   ImGui::End();
 
@@ -377,6 +519,8 @@ void draw_trace_frame(const app::TraceController& c, UiState& ui, double now, Co
   }
   ImGui::End();
   ImGui::PopStyleVar();
+  draw_splitters(layout, geometry, ui, ui.trace_splits);
+  show_elided_tooltip();
   draw_help(ui);
 }
 

@@ -27,6 +27,7 @@ void draw_help(UiState& ui) {
         {"Wheel / Shift+wheel", "scroll the eventpoll view down / sideways"},
         {"Ctrl+wheel, + - 0 F", "zoom the view in / out / 100% / fit (or its toolbar)"},
         {"Middle or right drag", "pan the eventpoll view"},
+        {"Drag a border", "resize the panes beside it; double-click: put it back"},
     };
     if (ImGui::BeginTable("keys", 2)) {
       for (const auto& k : keys) {

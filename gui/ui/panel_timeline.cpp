@@ -3,6 +3,8 @@
 // scrubber over every tick of the scenario. For a live trace: first, back, forward, Live (follow
 // the newest step), the scrubber over the steps kept, how many older ones were dropped, and the
 // status line (the program, its pid, the counts so far, how it ended).
+#include <algorithm>
+
 #include "gui/ui/panels.h"
 #include "gui/ui/theme.h"
 #include "sim/strings.h"
@@ -23,22 +25,35 @@ void draw_timeline_panel(const app::Controller& c, Commands& out) {
   if (ImGui::Button(">|")) out.push_back(app::Command{K::kLast});
   ImGui::SameLine();
   float speed = static_cast<float>(c.speed());
-  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
+  // Narrower in a narrow window, so that the scrubber keeps its room.
+  ImGui::SetNextItemWidth(std::clamp(ImGui::GetContentRegionAvail().x * 0.15f,
+                                     ImGui::GetFontSize() * 3, ImGui::GetFontSize() * 8));
   if (ImGui::SliderFloat("steps/s", &speed, 0.5f, 30.f, "%.1f", ImGuiSliderFlags_Logarithmic))
     out.push_back(app::Command{K::kSetSpeed, 0, 0, speed});
   ImGui::SameLine();
   const std::size_t total = c.timeline().ticks();
   const app::Timeline::Position pos = c.timeline().at(c.tick());
-  std::string where = pos.before_first
-                          ? std::string("before the first call")
-                          : sim::cat("statement ", pos.statement + 1, " of ",
-                                     c.timeline().statements(), ", step ", c.tick(), " of ", total);
+  const std::string full =
+      pos.before_first ? std::string("before the first call")
+                       : sim::cat("statement ", pos.statement + 1, " of ",
+                                  c.timeline().statements(), ", step ", c.tick(), " of ", total);
+  // A narrow window (or a projector's scale) gets the short form, whole in its tooltip, so that
+  // the scrubber keeps a few lines' width.
+  const float room = ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x;
+  const float scrub_min = ImGui::GetFontSize() * 6;
+  std::string where = full;
+  if (room - ImGui::CalcTextSize(where.c_str()).x < scrub_min)
+    where = pos.before_first ? std::string("step 0")
+                             : sim::cat(pos.statement + 1, "/", c.timeline().statements(), "  ",
+                                        c.tick(), "/", total);
   int tick = static_cast<int>(c.tick());
-  ImGui::SetNextItemWidth(-ImGui::CalcTextSize(where.c_str()).x - 20);
+  ImGui::SetNextItemWidth(
+      std::max(ImGui::GetFontSize() * 2, room - ImGui::CalcTextSize(where.c_str()).x));
   if (ImGui::SliderInt("##scrub", &tick, 0, static_cast<int>(total), ""))
     out.push_back(app::Command{K::kSeek, static_cast<std::size_t>(tick)});
   ImGui::SameLine();
   ImGui::TextUnformatted(where.c_str());
+  if (where != full && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", full.c_str());
 }
 
 void draw_trace_timeline_panel(const app::TraceController& c, Commands& out) {

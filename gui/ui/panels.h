@@ -35,6 +35,7 @@
 #include "gui/app/events_array.h"
 #include "gui/app/kernel_source.h"
 #include "gui/app/layout.h"
+#include "gui/app/splits.h"
 #include "gui/app/trace_controller.h"
 #include "imgui.h"
 
@@ -85,6 +86,9 @@ struct UiState {
   PaneCache panes[2];               // left, right
   app::EventsArrayCache events[2];  // the events[] tab's arrays, left and right
   std::size_t generation = 0;       // the Controller's generation the caches were filled for
+  app::Splits splits;               // where the panes' borders were dragged (a scenario's window)
+  app::Splits trace_splits;         // the same for a live trace's window
+  float splitter_grab = 0;          // where on the strip being dragged the pointer took it
 };
 
 // Where things were drawn in the last frame (tests find objects in screenshots with it).

@@ -7,6 +7,8 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
+#include <vector>
 
 #include "imgui.h"
 
@@ -41,6 +43,7 @@ struct Palette {
 enum class ThemeKind { kDark, kLight };
 
 const Palette& palette();
+const Palette& palette_of(ThemeKind kind);
 ThemeKind theme();
 void set_theme(ThemeKind kind);  // also sets ImGui's own style colours
 
@@ -49,5 +52,10 @@ struct Rgb {
   uint8_t r, g, b;
 };
 Rgb rgb_of(ImU32 c);
+
+// WCAG's contrast ratio of two colours, 1 (the same) to 21 (black on white).
+double contrast_ratio(ImU32 a, ImU32 b);
+// Dear ImGui's style colours each theme sets over ImGui's own (the slider's track and grab).
+std::vector<std::pair<ImGuiCol, ImU32>> widget_colours(ThemeKind kind);
 
 }  // namespace epollscope::ui

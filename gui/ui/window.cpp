@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -55,6 +56,34 @@ void load_fonts(UiState& ui, float scale) {
 
 }  // namespace
 
+bool parse_scale(const std::string& text, float* scale, std::string* error) {
+  char* end = nullptr;
+  errno = 0;
+  const double v = text.empty() ? 0 : std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || errno == ERANGE || !std::isfinite(v)) {
+    *error = "'" + text + "' is not a number";
+    return false;
+  }
+  if (v < kMinScale || v > kMaxScale) {
+    char range[64];
+    std::snprintf(range, sizeof range, " is out of range %g to %g", static_cast<double>(kMinScale),
+                  static_cast<double>(kMaxScale));
+    *error = "'" + text + "'" + range;
+    return false;
+  }
+  *scale = static_cast<float>(v);
+  return true;
+}
+
+bool scale_from_environment(float* scale, std::string* error) {
+  *scale = 0;
+  const char* env = std::getenv("EPOLLSCOPE_SCALE");
+  if (!env || !*env) return true;
+  if (parse_scale(env, scale, error)) return true;
+  *error = "EPOLLSCOPE_SCALE: " + *error;
+  return false;
+}
+
 bool display_available() {
   const char* x = std::getenv("DISPLAY");
   const char* w = std::getenv("WAYLAND_DISPLAY");
@@ -66,6 +95,8 @@ std::unique_ptr<Window> Window::open(const WindowOptions& options, std::string* 
     *error = "no display (DISPLAY is not set)";
     return nullptr;
   }
+  float scale = options.scale;  // the option wins over $EPOLLSCOPE_SCALE
+  if (scale <= 0 && !scale_from_environment(&scale, error)) return nullptr;
   // GLFW is started once per process: reconnecting to the X server after glfwTerminate fails under
   // some X servers (Xvfb), so windows come and go on one connection.
   static bool glfw_ready = false;
@@ -93,9 +124,6 @@ std::unique_ptr<Window> Window::open(const WindowOptions& options, std::string* 
   glfwMakeContextCurrent(w->window_);
   glfwSwapInterval(options.visible ? 1 : 0);  // offscreen: no waiting for a vertical blank
 
-  float scale = options.scale;
-  if (const char* env = std::getenv("EPOLLSCOPE_SCALE"); scale <= 0 && env)
-    scale = std::strtof(env, nullptr);
   if (scale <= 0) {
     float xs = 1, ys = 1;
     glfwGetWindowContentScale(w->window_, &xs, &ys);
@@ -144,6 +172,10 @@ bool Window::frame_with(double now, const std::function<void(double, Commands&)>
                         const std::function<void(const app::Command&)>& apply, bool capture) {
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
+  if (test_pointer_) {
+    ImGui::GetIO().MousePos = test_pointer_pos_;
+    ImGui::GetIO().MouseDown[0] = test_pointer_down_;
+  }
   ImGui::NewFrame();
   Commands commands;
   const auto t0 = std::chrono::steady_clock::now();

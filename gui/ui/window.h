@@ -22,7 +22,7 @@ struct WindowOptions {
   int width = 1600;
   int height = 1000;
   bool visible = true;  // false: an invisible window, for screenshots under Xvfb
-  float scale = 0;      // UI scale; 0 = the monitor's content scale (HiDPI), or $EPOLLSCOPE_SCALE
+  float scale = 0;      // UI scale; 0 = $EPOLLSCOPE_SCALE, else the monitor's content scale (HiDPI)
   ThemeKind theme = ThemeKind::kDark;
 };
 
@@ -51,6 +51,14 @@ class Window {
   // Writes the last captured frame as a PNG; false (errno says why) when it cannot.
   bool save_png(const std::string& path) const;
 
+  // For tests: the pointer at `pos` (window pixels) with its left button `down`, in place of the
+  // real one, from the next frame on.
+  void set_test_pointer(ImVec2 pos, bool down) {
+    test_pointer_ = true;
+    test_pointer_pos_ = pos;
+    test_pointer_down_ = down;
+  }
+
   UiState& ui() { return ui_; }
   const FrameReport& report() const { return report_; }
 
@@ -63,11 +71,23 @@ class Window {
   UiState ui_;
   FrameReport report_;
   bool imgui_ready_ = false;
+  bool test_pointer_ = false;
+  ImVec2 test_pointer_pos_;
+  bool test_pointer_down_ = false;
   std::vector<uint8_t> pixels_;
   int pixels_w_ = 0, pixels_h_ = 0;
 };
 
 // True when a display is reachable ($DISPLAY or $WAYLAND_DISPLAY set).
 bool display_available();
+
+// The UI scales the window accepts (--scale, $EPOLLSCOPE_SCALE): 2 is a projector's.
+constexpr float kMinScale = 0.5f, kMaxScale = 4.f;
+// Reads a UI scale from `text`: a number within [kMinScale, kMaxScale]. False with *error
+// ("'abc' is not a number", "'9' is out of range 0.5 to 4") otherwise.
+bool parse_scale(const std::string& text, float* scale, std::string* error);
+// The scale $EPOLLSCOPE_SCALE asks for: 0 when it is unset or empty; false with *error (naming the
+// variable) when it is not a scale.
+bool scale_from_environment(float* scale, std::string* error);
 
 }  // namespace epollscope::ui
