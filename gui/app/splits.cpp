@@ -64,22 +64,23 @@ PaneLayout layout_panes(const Splits& s, const SplitGeometry& g) {
   const float body = body_height(s, g);
   const float side = side_width(s, g);
   const float top = g.top, bottom = g.top + body;
-  out.view = Rect{side + g.gap, top, g.width, bottom};
-  out.timeline = Rect{0, g.height - tl, g.width, g.height};
-  out.splitters[static_cast<int>(Splitter::kSide)] = Rect{side, top, side + g.gap, bottom};
+  out.view = PaneRect{side + g.gap, top, g.width, bottom};
+  out.timeline = PaneRect{0, g.height - tl, g.width, g.height};
+  out.splitters[static_cast<int>(Splitter::kSide)] = PaneRect{side, top, side + g.gap, bottom};
   out.splitters[static_cast<int>(Splitter::kTimeline)] =
-      Rect{0, g.height - tl - g.gap, g.width, g.height - tl};
+      PaneRect{0, g.height - tl - g.gap, g.width, g.height - tl};
   const float b1 = first_bottom(s, body, g);
-  out.left[0] = Rect{0, top, side, top + b1};
-  out.splitters[static_cast<int>(Splitter::kLeftFirst)] = Rect{0, top + b1, side, top + b1 + g.gap};
+  out.left[0] = PaneRect{0, top, side, top + b1};
+  out.splitters[static_cast<int>(Splitter::kLeftFirst)] =
+      PaneRect{0, top + b1, side, top + b1 + g.gap};
   if (g.left_panes >= 3) {
     const float b2 = second_bottom(s, body, b1, g);
-    out.left[1] = Rect{0, top + b1 + g.gap, side, top + b2};
+    out.left[1] = PaneRect{0, top + b1 + g.gap, side, top + b2};
     out.splitters[static_cast<int>(Splitter::kLeftSecond)] =
-        Rect{0, top + b2, side, top + b2 + g.gap};
-    out.left[2] = Rect{0, top + b2 + g.gap, side, bottom};
+        PaneRect{0, top + b2, side, top + b2 + g.gap};
+    out.left[2] = PaneRect{0, top + b2 + g.gap, side, bottom};
   } else {
-    out.left[1] = Rect{0, top + b1 + g.gap, side, bottom};
+    out.left[1] = PaneRect{0, top + b1 + g.gap, side, bottom};
   }
   return out;
 }

@@ -11,7 +11,7 @@
 
 namespace epollscope::app {
 
-struct Rect {
+struct PaneRect {
   float x0 = 0, y0 = 0, x1 = 0, y1 = 0;
   float width() const { return x1 - x0; }
   float height() const { return y1 - y0; }
@@ -49,10 +49,10 @@ struct SplitGeometry {
 };
 
 struct PaneLayout {
-  Rect left[3];  // the left column's panes, top to bottom (left_panes of them)
-  Rect view;     // the eventpoll view
-  Rect timeline;
-  Rect splitters[kSplitterCount];  // the strips to drag; empty for kLeftSecond with two panes
+  PaneRect left[3];  // the left column's panes, top to bottom (left_panes of them)
+  PaneRect view;     // the eventpoll view
+  PaneRect timeline;
+  PaneRect splitters[kSplitterCount];  // the strips to drag; empty for kLeftSecond with two panes
 };
 
 // The panes' rectangles for these splits, every border clamped to its limits.

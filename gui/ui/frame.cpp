@@ -305,7 +305,7 @@ void draw_splitters(const app::PaneLayout& layout, const app::SplitGeometry& g, 
                                  ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoNav |
                                  ImGuiWindowFlags_NoScrollWithMouse;
   for (int i = 0; i < app::kSplitterCount; ++i) {
-    const app::Rect& r = layout.splitters[i];
+    const app::PaneRect& r = layout.splitters[i];
     if (r.width() < 1 || r.height() < 1) continue;
     const auto which = static_cast<app::Splitter>(i);
     const bool across = which == app::Splitter::kSide;  // a vertical strip, dragged sideways
@@ -332,10 +332,10 @@ void draw_splitters(const app::PaneLayout& layout, const app::SplitGeometry& g, 
   ImGui::PopStyleVar(3);
 }
 
-ImVec2 at(const app::Rect& r) {
+ImVec2 at(const app::PaneRect& r) {
   return ImVec2(r.x0, r.y0);
 }
-ImVec2 size(const app::Rect& r) {
+ImVec2 size(const app::PaneRect& r) {
   return ImVec2(r.width(), r.height());
 }
 

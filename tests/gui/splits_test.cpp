@@ -23,7 +23,7 @@ SplitGeometry geometry(float width, float height, float font = 15) {
   return g;
 }
 
-Rect splitter(const PaneLayout& l, Splitter s) {
+PaneRect splitter(const PaneLayout& l, Splitter s) {
   return l.splitters[static_cast<int>(s)];
 }
 
