@@ -198,6 +198,7 @@ void Mirror::before_fd_goes(int fd) {
       fds.erase(fd);
     for (auto& [epfd, fds] : scan_race_)
       fds.erase(std::remove(fds.begin(), fds.end(), fd), fds.end());
+    exclusive_wakes_.erase(fd);
   }
   // The program's last fd of this file: our duplicates must go first, so that the file's last
   // fput (and eventpoll_release) is the program's.
@@ -1032,6 +1033,24 @@ void Mirror::apply_wakeups(sim::Task& t, const std::vector<Observer::Wake>& w, s
     // reaches the model through no fd, and is left out (rare; the file is still watched).
     const sim::File* f = k_->observed_at(w[i].fd);
     if (!f) continue;
+    if (exclusive_group(w[i].fd)) {
+      // Its items are all exclusive: the harvests that return them decide which the walk
+      // reached (reach_exclusive). A new wake-up may reach every one of them again.
+      ExclusiveWake& x = exclusive_wakes_[w[i].fd];
+      x.key |= static_cast<sim::poll_t>(w[i].events);
+      x.settled.clear();
+      if (i > from && w[i - 1].fd == w[i].fd && !recorded.empty() &&
+          recorded.back().fd == w[i].fd) {
+        recorded.back().events |= w[i].events;
+        continue;
+      }
+      wakeups_ += std::max(1, w[i].count);
+      recorded.push_back({w[i].fd, w[i].events, std::max(1, w[i].count)});
+      if (options_.on_wakeup)
+        options_.on_wakeup(
+            WakeRecord{w[i].fd, w[i].epfd, f->label, w[i].events, monotonic_ns() - start_ns_});
+      continue;
+    }
     // A listener's wake-up stands for every connection queued since the last drain.
     for (int c = 0; c < std::max(1, w[i].count); ++c)
       wakes.emplace_back(w[i].fd, static_cast<sim::poll_t>(w[i].events));
@@ -1049,6 +1068,46 @@ void Mirror::apply_wakeups(sim::Task& t, const std::vector<Observer::Wake>& w, s
   if (options_.recorder) options_.recorder->wakeups(recorded);
   k_->observed_wakeups(t, wakes);
   record_woken(ScenarioRecorder::Cause::kWakeups);
+}
+
+bool Mirror::exclusive_group(int fd) const {
+  const sim::File* f = k_->observed_at(fd);
+  if (!f) return false;
+  int items = 0;
+  for (const sim::HlistNode* n = f->f_ep.first; n; n = n->next, ++items)
+    if (!(sim::ep_item_from_fllink(const_cast<sim::HlistNode*>(n))->event.events &
+          sim::kEPOLLEXCLUSIVE))
+      return false;
+  return items >= 2;
+}
+
+void Mirror::reach_exclusive(int epfd, const std::set<int>& returned, bool room_left) {
+  for (auto it = exclusive_wakes_.begin(); it != exclusive_wakes_.end();) {
+    const int fd = it->first;
+    ExclusiveWake& x = it->second;
+    const sim::EpItem* epi = model_item(epfd, fd);
+    if (epi && !x.settled.count(epfd)) {
+      if (returned.count(fd) && !sim::ep_is_linked(epi)) {
+        // The kernel returned an item the model has off its ready list: a wake-up since the
+        // item's last harvest reached its entry (the walk passed the epolls before it, or
+        // they had no thread asleep yet). The model's walk is that one.
+        if (k_->observed_wakeup_reaches(epfd, fd, x.key)) {
+          ++exclusive_decided_;
+          if (debug_ && options_.out)
+            *options_.out << "  . exclusive wake-up of " << fd << " reaches epoll " << epfd << '\n';
+        }
+        x.settled.insert(epfd);
+      } else if (returned.count(fd) || room_left) {
+        // Returned from the ready list, or polled and dropped: this harvest settled it here.
+        x.settled.insert(epfd);
+      }
+    }
+    const sim::File* f = k_->observed_at(fd);
+    int items = 0;
+    for (const sim::HlistNode* n = f ? f->f_ep.first : nullptr; n; n = n->next)
+      ++items;
+    it = static_cast<int>(x.settled.size()) >= items ? exclusive_wakes_.erase(it) : std::next(it);
+  }
 }
 
 std::map<int, int64_t> Mirror::watched_masks() {
@@ -1207,11 +1266,13 @@ void Mirror::mirror_epoll_wait(Thread& th, SyscallStop& s, const std::string& ca
       if (!window_at_harvest.count(wk.fd) && wk.epfd == epfd)
         window_at_harvest[wk.fd] = late_windows_.count(wk.fd) ? late_windows_[wk.fd] : window_;
     apply_wakeups(t, before, 0, before.size());
+    reach_exclusive(epfd, in_answer, room_left);
     m = th.entry_result;
     if (m.blocked)
       if (auto c = completion_of(t)) m = *c;
   } else {
     apply_wakeups(t, before, 0, before.size());
+    reach_exclusive(epfd, in_answer, room_left);
     note_windows();
     for (const auto& [fd, win] : late_windows_)
       window_at_harvest[fd] = win;
