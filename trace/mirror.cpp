@@ -196,6 +196,9 @@ void Mirror::before_fd_goes(int fd) {
       it = it->first.second == fd ? linked_window_.erase(it) : std::next(it);
     for (auto& [epfd, fds] : coalesced_)
       fds.erase(fd);
+    emptied_.erase(fd);
+    missed_wakeups_.erase(std::remove(missed_wakeups_.begin(), missed_wakeups_.end(), fd),
+                          missed_wakeups_.end());
     for (auto& [epfd, fds] : scan_race_)
       fds.erase(std::remove(fds.begin(), fds.end(), fd), fds.end());
     exclusive_wakes_.erase(fd);
@@ -743,6 +746,17 @@ void Mirror::mirror_exit(Thread& th, SyscallStop& s) {
                          (flags ? ", " + std::to_string(flags) : std::string()) + ")";
       if (observed(f)) {
         if (s.nr == SYS_recvmsg && control && kr.ret >= 0) sync_fds(t);  // SCM_RIGHTS
+        // One thread only: with several, another thread's stop may drain the observer between
+        // this read and its exit stop, and "no wake-up reported since" is not known.
+        if (!is_write && !(flags & MSG_PEEK) && threads_.size() == 1) {
+          if (kr.ret > 0 && emptied_.count(f)) missed_wakeups_.push_back(f);
+          const bool emptied = (kr.ret >= 0 && static_cast<uint64_t>(kr.ret) < count) ||
+                               (kr.ret == -1 && (kr.err == EAGAIN || kr.err == EWOULDBLOCK));
+          if (emptied)
+            emptied_.insert(f);
+          else
+            emptied_.erase(f);
+        }
         pass(call);
         return;
       }
@@ -999,6 +1013,25 @@ void Mirror::mirror_exit(Thread& th, SyscallStop& s) {
 std::vector<Observer::Wake> Mirror::drain() {
   ++window_;
   auto w = observer_.drain();
+  for (const auto& x : w)
+    emptied_.erase(x.fd);
+  if (!missed_wakeups_.empty()) {
+    // Wake-ups a read showed (emptied_): they came before the wake-ups of this window that the
+    // observer reported after them, or among them; the window's order is the kernel's to say.
+    std::vector<Observer::Wake> missed;
+    for (int fd : missed_wakeups_) {
+      const sim::File* f = k_->observed_at(fd);
+      if (!f) continue;
+      for (const auto& [key, data] : item_data_)
+        if (key.second == fd) missed.push_back(Observer::Wake{key.first, fd, f->id, sim::kEPOLLIN});
+    }
+    missed_ += static_cast<long>(missed_wakeups_.size());
+    missed_wakeups_.clear();
+    if (debug_ && options_.out && !missed.empty())
+      *options_.out << "  . " << missed.size() << " wake-up(s) a read showed, before drain "
+                    << window_ << '\n';
+    w.insert(w.begin(), missed.begin(), missed.end());
+  }
   if (debug_ && options_.out && !w.empty()) {
     std::string line = "  . drain " + std::to_string(window_) + ":";
     for (const auto& x : w)
@@ -1276,6 +1309,9 @@ void Mirror::mirror_epoll_wait(Thread& th, SyscallStop& s, const std::string& ca
     note_windows();
     for (const auto& [fd, win] : late_windows_)
       window_at_harvest[fd] = win;
+    // One thread only, where it was measured (README "What is not exact yet").
+    if (threads_.size() == 1 && adopt_before_harvest(epfd, kev, fd_of_data, window_at_harvest))
+      ++undecided_;
     std::optional<sim::Kernel::Timespec> ts;
     if (s.nr == SYS_epoll_pwait2 && s.args[4]) {
       struct {
@@ -1360,6 +1396,41 @@ void Mirror::mirror_epoll_wait(Thread& th, SyscallStop& s, const std::string& ca
     *options_.out << line << '\n';
   }
   verdict(s, call, ktext, same ? std::nullopt : std::optional<std::string>(describe(m)), note);
+}
+
+bool Mirror::adopt_before_harvest(int epfd, const std::vector<sim::EpollEvent>& kev,
+                                  const std::map<uint64_t, int>& fd_of_data,
+                                  const std::map<int, uint64_t>& windows) {
+  const sim::File* ef = k_->file_at(epfd);
+  if (!ef || !sim::is_file_epoll(ef) || kev.empty()) return false;
+  const sim::EventPoll* ep = static_cast<const sim::EventPollFile*>(ef)->ep();
+  if (ep->ovflist != sim::kEpUnactive) return false;
+  std::vector<int> linked;
+  for (const sim::ListHead* p = ep->rdllist.next; p != &ep->rdllist; p = p->next)
+    linked.push_back(sim::ep_item_from_rdllink(const_cast<sim::ListHead*>(p))->fd);
+  std::map<int, std::size_t> place;
+  for (std::size_t i = 0; i < linked.size(); ++i)
+    place.emplace(linked[i], i);
+  // The kernel's items in its order, then the others in the model's.
+  std::vector<int> order;
+  for (const auto& e : kev)
+    if (auto f = fd_of_data.find(e.data);
+        f != fd_of_data.end() && place.count(f->second) &&
+        std::find(order.begin(), order.end(), f->second) == order.end())
+      order.push_back(f->second);
+  for (int fd : linked)
+    if (std::find(order.begin(), order.end(), fd) == order.end()) order.push_back(fd);
+  if (order == linked) return false;
+  for (std::size_t i = 0; i < order.size(); ++i)
+    for (std::size_t j = i + 1; j < order.size(); ++j) {
+      if (place[order[i]] < place[order[j]]) continue;
+      const auto wi = windows.find(order[i]), wj = windows.find(order[j]);
+      if (wi == windows.end() || wj == windows.end() || wi->second != wj->second) return false;
+    }
+  if (debug_ && options_.out)
+    *options_.out << "  . ready list of " << epfd
+                  << " takes the kernel's order before the harvest\n";
+  return k_->adopt_ready_order(epfd, order);
 }
 
 bool Mirror::order_undecidable(const std::vector<sim::EpollEvent>& model,
