@@ -1216,6 +1216,33 @@ bool Kernel::adopt_ready_order(int epfd, const std::vector<int>& fds) {
   return true;
 }
 
+bool Kernel::observed_wakeup_reaches(int epfd, int fd, poll_t key) {
+  ObservedFile* f = observed_at(fd);
+  File* ef = file_at(epfd);
+  if (!f || !ef || !is_file_epoll(ef)) return false;
+  EventPoll* ep = static_cast<EventPollFile*>(ef)->ep();
+  EpItem* item = nullptr;
+  for (HlistNode* n = f->f_ep.first; n; n = n->next) {
+    EpItem* epi = ep_item_from_fllink(n);
+    if (epi->ep == ep && epi->fd == fd) item = epi;
+  }
+  if (!item || !(item->event.events & kEPOLLEXCLUSIVE) || !item->pwqlist) return false;
+  ctx_.count_call();
+  if (ctx_.tracing())
+    ctx_.step(StepKind::kWakeUp, "__wake_up_common",
+              cat("a wake-up of ", f->label, " reached the exclusive entry of epoll #", ep->id,
+                  "'s item: the kernel's answer shows it (which exclusive entry a walk stops at "
+                  "depends on which epolls had a sleeper, a race the tracer cannot see)"),
+              {ObjRef{ObjKind::kEpItem, item->id}, ep->ref()});
+  {
+    KernelContext::Nest nest(ctx_);
+    WaitQueueEntry* entry = &item->pwqlist->wait;
+    entry->func(ctx_, entry, 0, 0, key);
+  }
+  sched_.run_woken_tasks();
+  return true;
+}
+
 // ---------------------------------------------------------------------------------------------
 // [SECTION] signals
 // ---------------------------------------------------------------------------------------------

@@ -175,6 +175,16 @@ class Kernel {
   // items keep theirs). False when nothing moved.
   bool adopt_ready_order(int epfd, const std::vector<int>& fds);
 
+  // A wake-up of the observed file at `fd` whose walk (__wake_up_common, nr_exclusive 1) reached
+  // the EPOLLEXCLUSIVE entry of its item in `epfd`. Which exclusive entry a real walk stops at
+  // depends on which epolls had a thread asleep in epoll_wait, and on the order the items joined
+  // the file's wait queue: races the tracer cannot see (a thread stops at its syscall's entry
+  // before it sleeps; threads' epoll_ctl calls reach the tracer in any order). The kernel's
+  // answer shows which items a walk reached: ep_poll_callback for that one entry with `key`
+  // (links the item, wakes a thread asleep on ep->wq), then the task it woke runs. False, and
+  // nothing happens, when `epfd` has no exclusive item on an observed file at `fd`.
+  bool observed_wakeup_reaches(int epfd, int fd, poll_t key);
+
   // --- signals -------------------------------------------------------------------------------
   // A signal arrives for `t`, asleep in a syscall (its handler has no SA_RESTART): signal_wake_up
   // wakes it, and its syscall sees signal_pending when it runs again — epoll_wait returns -1

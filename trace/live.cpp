@@ -252,6 +252,13 @@ void LiveTrace::body() {
                       ? "; " + std::to_string(mirror.undecided_orders()) +
                             " harvests took the kernel's order within one window of wake-ups"
                       : std::string()) +
+                 (mirror.exclusive_decisions()
+                      ? "; " + std::to_string(mirror.exclusive_decisions()) +
+                            " exclusive wake-ups reached the epoll the kernel's answer named"
+                      : std::string()) +
+                 (mirror.missed_wakeups() ? "; " + std::to_string(mirror.missed_wakeups()) +
+                                                " wake-ups shown by a read, not by the observer"
+                                          : std::string()) +
                  ")";
   if (feed_)
     feed_->update_status([&](FeedStatus& s) {

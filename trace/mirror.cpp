@@ -196,8 +196,12 @@ void Mirror::before_fd_goes(int fd) {
       it = it->first.second == fd ? linked_window_.erase(it) : std::next(it);
     for (auto& [epfd, fds] : coalesced_)
       fds.erase(fd);
+    emptied_.erase(fd);
+    missed_wakeups_.erase(std::remove(missed_wakeups_.begin(), missed_wakeups_.end(), fd),
+                          missed_wakeups_.end());
     for (auto& [epfd, fds] : scan_race_)
       fds.erase(std::remove(fds.begin(), fds.end(), fd), fds.end());
+    exclusive_wakes_.erase(fd);
   }
   // The program's last fd of this file: our duplicates must go first, so that the file's last
   // fput (and eventpoll_release) is the program's.
@@ -742,6 +746,17 @@ void Mirror::mirror_exit(Thread& th, SyscallStop& s) {
                          (flags ? ", " + std::to_string(flags) : std::string()) + ")";
       if (observed(f)) {
         if (s.nr == SYS_recvmsg && control && kr.ret >= 0) sync_fds(t);  // SCM_RIGHTS
+        // One thread only: with several, another thread's stop may drain the observer between
+        // this read and its exit stop, and "no wake-up reported since" is not known.
+        if (!is_write && !(flags & MSG_PEEK) && threads_.size() == 1) {
+          if (kr.ret > 0 && emptied_.count(f)) missed_wakeups_.push_back(f);
+          const bool emptied = (kr.ret >= 0 && static_cast<uint64_t>(kr.ret) < count) ||
+                               (kr.ret == -1 && (kr.err == EAGAIN || kr.err == EWOULDBLOCK));
+          if (emptied)
+            emptied_.insert(f);
+          else
+            emptied_.erase(f);
+        }
         pass(call);
         return;
       }
@@ -998,6 +1013,25 @@ void Mirror::mirror_exit(Thread& th, SyscallStop& s) {
 std::vector<Observer::Wake> Mirror::drain() {
   ++window_;
   auto w = observer_.drain();
+  for (const auto& x : w)
+    emptied_.erase(x.fd);
+  if (!missed_wakeups_.empty()) {
+    // Wake-ups a read showed (emptied_): they came before the wake-ups of this window that the
+    // observer reported after them, or among them; the window's order is the kernel's to say.
+    std::vector<Observer::Wake> missed;
+    for (int fd : missed_wakeups_) {
+      const sim::File* f = k_->observed_at(fd);
+      if (!f) continue;
+      for (const auto& [key, data] : item_data_)
+        if (key.second == fd) missed.push_back(Observer::Wake{key.first, fd, f->id, sim::kEPOLLIN});
+    }
+    missed_ += static_cast<long>(missed_wakeups_.size());
+    missed_wakeups_.clear();
+    if (debug_ && options_.out && !missed.empty())
+      *options_.out << "  . " << missed.size() << " wake-up(s) a read showed, before drain "
+                    << window_ << '\n';
+    w.insert(w.begin(), missed.begin(), missed.end());
+  }
   if (debug_ && options_.out && !w.empty()) {
     std::string line = "  . drain " + std::to_string(window_) + ":";
     for (const auto& x : w)
@@ -1032,6 +1066,24 @@ void Mirror::apply_wakeups(sim::Task& t, const std::vector<Observer::Wake>& w, s
     // reaches the model through no fd, and is left out (rare; the file is still watched).
     const sim::File* f = k_->observed_at(w[i].fd);
     if (!f) continue;
+    if (exclusive_group(w[i].fd)) {
+      // Its items are all exclusive: the harvests that return them decide which the walk
+      // reached (reach_exclusive). A new wake-up may reach every one of them again.
+      ExclusiveWake& x = exclusive_wakes_[w[i].fd];
+      x.key |= static_cast<sim::poll_t>(w[i].events);
+      x.settled.clear();
+      if (i > from && w[i - 1].fd == w[i].fd && !recorded.empty() &&
+          recorded.back().fd == w[i].fd) {
+        recorded.back().events |= w[i].events;
+        continue;
+      }
+      wakeups_ += std::max(1, w[i].count);
+      recorded.push_back({w[i].fd, w[i].events, std::max(1, w[i].count)});
+      if (options_.on_wakeup)
+        options_.on_wakeup(
+            WakeRecord{w[i].fd, w[i].epfd, f->label, w[i].events, monotonic_ns() - start_ns_});
+      continue;
+    }
     // A listener's wake-up stands for every connection queued since the last drain.
     for (int c = 0; c < std::max(1, w[i].count); ++c)
       wakes.emplace_back(w[i].fd, static_cast<sim::poll_t>(w[i].events));
@@ -1049,6 +1101,46 @@ void Mirror::apply_wakeups(sim::Task& t, const std::vector<Observer::Wake>& w, s
   if (options_.recorder) options_.recorder->wakeups(recorded);
   k_->observed_wakeups(t, wakes);
   record_woken(ScenarioRecorder::Cause::kWakeups);
+}
+
+bool Mirror::exclusive_group(int fd) const {
+  const sim::File* f = k_->observed_at(fd);
+  if (!f) return false;
+  int items = 0;
+  for (const sim::HlistNode* n = f->f_ep.first; n; n = n->next, ++items)
+    if (!(sim::ep_item_from_fllink(const_cast<sim::HlistNode*>(n))->event.events &
+          sim::kEPOLLEXCLUSIVE))
+      return false;
+  return items >= 2;
+}
+
+void Mirror::reach_exclusive(int epfd, const std::set<int>& returned, bool room_left) {
+  for (auto it = exclusive_wakes_.begin(); it != exclusive_wakes_.end();) {
+    const int fd = it->first;
+    ExclusiveWake& x = it->second;
+    const sim::EpItem* epi = model_item(epfd, fd);
+    if (epi && !x.settled.count(epfd)) {
+      if (returned.count(fd) && !sim::ep_is_linked(epi)) {
+        // The kernel returned an item the model has off its ready list: a wake-up since the
+        // item's last harvest reached its entry (the walk passed the epolls before it, or
+        // they had no thread asleep yet). The model's walk is that one.
+        if (k_->observed_wakeup_reaches(epfd, fd, x.key)) {
+          ++exclusive_decided_;
+          if (debug_ && options_.out)
+            *options_.out << "  . exclusive wake-up of " << fd << " reaches epoll " << epfd << '\n';
+        }
+        x.settled.insert(epfd);
+      } else if (returned.count(fd) || room_left) {
+        // Returned from the ready list, or polled and dropped: this harvest settled it here.
+        x.settled.insert(epfd);
+      }
+    }
+    const sim::File* f = k_->observed_at(fd);
+    int items = 0;
+    for (const sim::HlistNode* n = f ? f->f_ep.first : nullptr; n; n = n->next)
+      ++items;
+    it = static_cast<int>(x.settled.size()) >= items ? exclusive_wakes_.erase(it) : std::next(it);
+  }
 }
 
 std::map<int, int64_t> Mirror::watched_masks() {
@@ -1207,14 +1299,19 @@ void Mirror::mirror_epoll_wait(Thread& th, SyscallStop& s, const std::string& ca
       if (!window_at_harvest.count(wk.fd) && wk.epfd == epfd)
         window_at_harvest[wk.fd] = late_windows_.count(wk.fd) ? late_windows_[wk.fd] : window_;
     apply_wakeups(t, before, 0, before.size());
+    reach_exclusive(epfd, in_answer, room_left);
     m = th.entry_result;
     if (m.blocked)
       if (auto c = completion_of(t)) m = *c;
   } else {
     apply_wakeups(t, before, 0, before.size());
+    reach_exclusive(epfd, in_answer, room_left);
     note_windows();
     for (const auto& [fd, win] : late_windows_)
       window_at_harvest[fd] = win;
+    // One thread only, where it was measured (README "What is not exact yet").
+    if (threads_.size() == 1 && adopt_before_harvest(epfd, kev, fd_of_data, window_at_harvest))
+      ++undecided_;
     std::optional<sim::Kernel::Timespec> ts;
     if (s.nr == SYS_epoll_pwait2 && s.args[4]) {
       struct {
@@ -1299,6 +1396,41 @@ void Mirror::mirror_epoll_wait(Thread& th, SyscallStop& s, const std::string& ca
     *options_.out << line << '\n';
   }
   verdict(s, call, ktext, same ? std::nullopt : std::optional<std::string>(describe(m)), note);
+}
+
+bool Mirror::adopt_before_harvest(int epfd, const std::vector<sim::EpollEvent>& kev,
+                                  const std::map<uint64_t, int>& fd_of_data,
+                                  const std::map<int, uint64_t>& windows) {
+  const sim::File* ef = k_->file_at(epfd);
+  if (!ef || !sim::is_file_epoll(ef) || kev.empty()) return false;
+  const sim::EventPoll* ep = static_cast<const sim::EventPollFile*>(ef)->ep();
+  if (ep->ovflist != sim::kEpUnactive) return false;
+  std::vector<int> linked;
+  for (const sim::ListHead* p = ep->rdllist.next; p != &ep->rdllist; p = p->next)
+    linked.push_back(sim::ep_item_from_rdllink(const_cast<sim::ListHead*>(p))->fd);
+  std::map<int, std::size_t> place;
+  for (std::size_t i = 0; i < linked.size(); ++i)
+    place.emplace(linked[i], i);
+  // The kernel's items in its order, then the others in the model's.
+  std::vector<int> order;
+  for (const auto& e : kev)
+    if (auto f = fd_of_data.find(e.data);
+        f != fd_of_data.end() && place.count(f->second) &&
+        std::find(order.begin(), order.end(), f->second) == order.end())
+      order.push_back(f->second);
+  for (int fd : linked)
+    if (std::find(order.begin(), order.end(), fd) == order.end()) order.push_back(fd);
+  if (order == linked) return false;
+  for (std::size_t i = 0; i < order.size(); ++i)
+    for (std::size_t j = i + 1; j < order.size(); ++j) {
+      if (place[order[i]] < place[order[j]]) continue;
+      const auto wi = windows.find(order[i]), wj = windows.find(order[j]);
+      if (wi == windows.end() || wj == windows.end() || wi->second != wj->second) return false;
+    }
+  if (debug_ && options_.out)
+    *options_.out << "  . ready list of " << epfd
+                  << " takes the kernel's order before the harvest\n";
+  return k_->adopt_ready_order(epfd, order);
 }
 
 bool Mirror::order_undecidable(const std::vector<sim::EpollEvent>& model,

@@ -21,7 +21,9 @@
 // A divergence, exactly. A wake-up racing with a harvest may fall on either side of it. At an
 // epoll_wait's exit the wake-ups the observer saw since the call's entry are W1..Wn, in order;
 // the kernel's answer must equal the model's for the cut after Wk, k being the last of them that
-// woke an item the kernel returned (none: k = 0). Every other difference is a divergence.
+// woke an item the kernel returned (none: k = 0). A wake-up of a file whose items are all
+// EPOLLEXCLUSIVE reaches the items whose harvests return the file (which threads slept when it
+// came, the tracer cannot see). Every other difference is a divergence.
 #pragma once
 
 #include <sys/types.h>
@@ -102,6 +104,11 @@ class Mirror final : public Handler {
   long wakeups() const { return wakeups_; }
   long divergences() const { return divergences_; }
   long undecided_orders() const { return undecided_; }
+  // Wake-ups of a file with several EPOLLEXCLUSIVE items that the kernel's answers showed
+  // reaching an epoll (README "A divergence, exactly").
+  long exclusive_decisions() const { return exclusive_decided_; }
+  // Wake-ups of observed files inferred from a read (emptied_), not reported by the observer.
+  long missed_wakeups() const { return missed_; }
   // "traced N calls (E epoll calls, W wake-ups) in T s: D divergences"
   std::string summary_line(double seconds) const;
   const sim::Kernel* kernel() const { return k_.get(); }
@@ -153,6 +160,14 @@ class Mirror final : public Handler {
   void advance_clock(int64_t mono_ns);
   // The kernel's first scan of this call finds an event (the real masks given, looked at once).
   bool epoll_truly_ready(int epfd, const std::map<int, int64_t>& masks);
+  // The observed file at `fd` has two or more items, all EPOLLEXCLUSIVE: which of them a wake-up
+  // reaches is decided by the kernel's answers (exclusive_wakes_).
+  bool exclusive_group(int fd) const;
+  // At a harvest of `epfd`: the open exclusive wake-ups that the kernel's answer shows reached
+  // this epoll's item (it returned the item, which the model has off the ready list) are handed
+  // to the model now (Kernel::observed_wakeup_reaches); those it shows did not, or that this
+  // harvest polled, are settled for this epoll.
+  void reach_exclusive(int epfd, const std::set<int>& returned, bool room_left);
   // The model's item of the program's epoll `epfd` on its fd `fd`, or nullptr.
   const sim::EpItem* model_item(int epfd, int fd) const;
 
@@ -168,6 +183,13 @@ class Mirror final : public Handler {
                          const std::vector<sim::EpollEvent>& kernel,
                          const std::map<uint64_t, int>& fd_of_data,
                          const std::map<int, uint64_t>& windows) const;
+  // Before the model's harvest: when the kernel's answer orders the items the model has on the
+  // ready list otherwise, and every pair it orders differently was linked in one window, the
+  // model's ready list takes the kernel's order (so that a full harvest ends where the kernel's
+  // did). True when it moved items.
+  bool adopt_before_harvest(int epfd, const std::vector<sim::EpollEvent>& kev,
+                            const std::map<uint64_t, int>& fd_of_data,
+                            const std::map<int, uint64_t>& windows);
   void finish_pending(Thread& th);
   // --record: the threads the recorder has asleep whose model call finished, and why.
   void record_woken(ScenarioRecorder::Cause cause);
@@ -199,6 +221,25 @@ class Mirror final : public Handler {
   std::map<int, std::map<int, uint64_t>> coalesced_;       // epfd -> ET fds maybe woken twice
   std::map<int, uint64_t> late_windows_;
   long undecided_ = 0;
+  // Wake-ups of an exclusive group (exclusive_group) not yet handed to the model: a real walk
+  // over the file's wait queue links the item in each epoll until it reaches one with a thread
+  // asleep in epoll_wait, and which threads were asleep the tracer cannot see. fd -> the keys of
+  // the wake-ups since, and the epolls whose harvests settled them.
+  struct ExclusiveWake {
+    sim::poll_t key = 0;
+    std::set<int> settled;
+  };
+  std::map<int, ExclusiveWake> exclusive_wakes_;
+  // Observed fds a read emptied (it returned less than asked, or EAGAIN) with no wake-up of
+  // them reported since. A later read that returns data shows a wake-up the observer could not
+  // report: its harvest polls the file, and the program had read the data by then (an ET watch
+  // that finds nothing is dropped). It came after the drain before that read's entry: it joins
+  // the next drain's window (missed_wakeups_), where order is the kernel's to say. Programs with
+  // one thread only (see the read's case in mirror_exit).
+  std::set<int> emptied_;
+  std::vector<int> missed_wakeups_;
+  long missed_ = 0;
+  long exclusive_decided_ = 0;
   bool debug_ = false;  // EPOLLSCOPE_TRACE_DEBUG: the drains and entry decisions too
   std::map<uint32_t, sim::SysResult>
       completed_;  // harvests whose order within a window was the kernel's

@@ -18,6 +18,7 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -28,6 +29,8 @@
 #include <cstring>
 #include <filesystem>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "trace/syscalls.h"
 
@@ -438,6 +441,18 @@ void Tracer::handle_stop(Handler& h, pid_t tid, int status) {
   resume(*t, sig);
 }
 
+bool Tracer::finished_call_exit(pid_t tid, int status) {
+  const Tracee* t = find(tid);
+  return t && WIFSTOPPED(status) && WSTOPSIG(status) == (SIGTRAP | 0x80) && t->in_syscall &&
+         t->call.nr >= 0;
+}
+
+bool Tracer::epoll_wait_exit(pid_t tid, int status) {
+  if (!finished_call_exit(tid, status)) return false;
+  const long nr = find(tid)->call.nr;
+  return nr == SYS_epoll_wait || nr == SYS_epoll_pwait || nr == SYS_epoll_pwait2;
+}
+
 int Tracer::run(Handler& h) {
   if (attached_ && !started_) {
     // The attach interrupts arrive as PTRACE_EVENT_STOPs; the start is announced with the
@@ -460,7 +475,26 @@ int Tracer::run(Handler& h) {
       }
       break;
     }
-    handle_stop(h, tid, status);
+    if (!epoll_wait_exit(tid, status)) {
+      handle_stop(h, tid, status);
+    } else {
+      // An epoll_wait's exit may show what another thread's call did (an eventfd write that
+      // woke it), and waitpid reports waiting stops in its own order, not the kernel's. The
+      // exits of other threads' calls that are waiting too had finished already: they are
+      // handled first, so that the model performs a cause before the harvest that shows it.
+      // Entry stops wait (their calls have not run), as do other epoll_waits' exits.
+      std::vector<std::pair<pid_t, int>> after;
+      int other = 0;
+      for (pid_t o; (o = waitpid(-1, &other, __WALL | WNOHANG)) > 0;) {
+        if (finished_call_exit(o, other) && !epoll_wait_exit(o, other))
+          handle_stop(h, o, other);
+        else
+          after.emplace_back(o, other);
+      }
+      handle_stop(h, tid, status);
+      for (const auto& [o, st] : after)
+        handle_stop(h, o, st);
+    }
     if (leader_gone_ && !attached_) {
       // The program ended: its remaining processes (children it did not wait for) go with it.
       break;

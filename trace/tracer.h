@@ -90,6 +90,9 @@ class Tracer {
   Tracer() = default;
   struct Tracee;
   Tracee* find(pid_t tid);
+  // The stop `status` of `tid` is the exit of a listed call (of an epoll_wait).
+  bool finished_call_exit(pid_t tid, int status);
+  bool epoll_wait_exit(pid_t tid, int status);
   Tracee& add(pid_t tid, pid_t tgid, bool seen_first_stop);
   void resume(Tracee& t, int sig);
   void handle_stop(Handler& h, pid_t tid, int status);

@@ -423,6 +423,43 @@ TEST_F(ObservedTest, OneOfTwoExclusiveWaitersIsWoken) {
   EXPECT_EQ(format_events(done[0].result.events), "(2:IN)");
 }
 
+// The tracer learns from the kernel's answer which exclusive entry a walk reached (README "A
+// divergence, exactly"): the wake-up reaches ep2's entry though ep1, first on the queue, has a
+// sleeper too; ep1's thread sleeps on and its item stays off the ready list.
+TEST_F(ObservedTest, AWakeUpReachesTheExclusiveEntryTheKernelsAnswerNames) {
+  int ep1 = epoll();
+  int ep2 = epoll();
+  int s = static_cast<int>(observe(5));
+  ASSERT_EQ(add(ep1, s, kEPOLLIN | kEPOLLEXCLUSIVE, 1), 0);
+  ASSERT_EQ(add(ep2, s, kEPOLLIN | kEPOLLEXCLUSIVE, 2), 0);
+  Task& t1 = k.create_task("t1");
+  Task& t2 = k.create_task("t2");
+  ASSERT_TRUE(wait_as(t1, ep1, 8, -1).blocked);
+  ASSERT_TRUE(wait_as(t2, ep2, 8, -1).blocked);
+  set_mask(s, kEPOLLIN);
+  clear_functions();
+  EXPECT_TRUE(k.observed_wakeup_reaches(ep2, s, kEPOLLIN));
+  expect_invariants();
+  EXPECT_TRUE(traced_in_order({"__wake_up_common", "ep_poll_callback", "ep_send_events"}));
+  std::vector<Completion> done = k.take_completions();
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].task, t2.id);
+  EXPECT_EQ(format_events(done[0].result.events), "(2:IN)");
+  EXPECT_EQ(t1.state, TaskState::kSleeping);
+  EXPECT_EQ(rdllist(ep1), "");
+  // Not an exclusive item of an observed file: nothing happens.
+  int e = eventfd();
+  int ep3 = epoll();
+  ASSERT_EQ(add(ep3, s, kEPOLLIN, 3), 0);
+  ASSERT_EQ(add(ep3, e, kEPOLLIN | kEPOLLEXCLUSIVE, 4), 0);
+  const uint32_t calls = k.call_number();
+  EXPECT_FALSE(k.observed_wakeup_reaches(ep3, s, kEPOLLIN));
+  EXPECT_FALSE(k.observed_wakeup_reaches(ep3, e, kEPOLLIN));
+  EXPECT_FALSE(k.observed_wakeup_reaches(s, s, kEPOLLIN));
+  EXPECT_EQ(k.call_number(), calls);
+  EXPECT_EQ(t1.state, TaskState::kSleeping);
+}
+
 TEST_F(ObservedTest, AnOuterEpollHearsTheWakeUpThroughTheInnerOne) {
   int inner = epoll();
   int outer = epoll();
