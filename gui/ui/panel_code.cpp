@@ -99,7 +99,18 @@ void draw_side(const app::Session& s, const app::Timeline::Position& pos, std::s
                       static_cast<int>(app::kKernelSourceOrigin.size()),
                       app::kKernelSourceOrigin.data(), step->function, step->text.c_str());
   // The excerpt scrolls, both ways; the highlighted line is kept in view when it changes.
-  ImGui::BeginChild(id, ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
+  // The list clipper lays out only the visible lines, so the width the excerpt scrolls over is
+  // given here, from its widest line (a line scrolled into view is then never wider than it).
+  if (ui.mono) ImGui::PushFont(ui.mono);
+  float widest = 0;
+  for (const std::string_view l : e.lines())
+    widest = std::max(widest, ImGui::CalcTextSize(l.data(), l.data() + l.size()).x);
+  widest += ImGui::CalcTextSize("ET 99999 ").x + ImGui::GetStyle().ItemSpacing.x;
+  if (ui.mono) ImGui::PopFont();
+  ImGui::SetNextWindowContentSize(ImVec2(widest, 0));
+  ImGui::BeginChild(
+      id, ImVec2(0, 0), false,
+      ImGuiWindowFlags_HorizontalScrollbar | ImGuiWindowFlags_AlwaysVerticalScrollbar);
   if (ui.mono) ImGui::PushFont(ui.mono);
   const float row = ImGui::GetTextLineHeightWithSpacing();
   ImGuiStorage* kept = ImGui::GetStateStorage();
