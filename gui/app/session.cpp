@@ -68,6 +68,10 @@ std::unique_ptr<Session> Session::from_text(const std::string& text, const std::
                 s->run_->error()};
   }
   s->label_ = driver::trigger_label(s->run_->scenario());
+  // A scenario with edge- and level-triggered items: its twin has every one flipped, which two
+  // panes both titled "as written" would not say.
+  if (s->variant_ == Variant::kFlipTrigger && s->label_ == "as written")
+    s->label_ = "each item's trigger flipped";
   if (&s->run_->profile() != &sim::KernelProfile::default_profile())
     s->label_ += " (Linux " + s->run_->profile().name + ")";
   return s;
