@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # scripts/gallery.sh BUILD_DIR OUT_DIR — the window's gallery (issue 16): library scenarios that
 # teach epoll, each at a telling line, rendered at 1024×768 and 1920×1080, one model and ET beside
-# LT, with the model alone (--no-live) so that the pictures are the same on every machine. Writes
-# the PNGs to OUT_DIR and docs/gallery.md, which shows them with a line each on what to look at.
+# LT. The kernel column replays this kernel's answers recorded once in
+# docs/gallery/kernel-answers.txt (`check --save-kernel`; without that file, the model alone,
+# --no-live), so that the pictures are the same on every machine: rbr's order included. Writes the
+# PNGs to OUT_DIR and docs/gallery.md, which shows them with a line each on what to look at.
 # Needs a display; without one it runs itself under xvfb-run.
 set -eu
 
@@ -29,6 +31,17 @@ fi
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 md=$root/docs/gallery.md
+answers=$root/docs/gallery/kernel-answers.txt
+if [ -f "$answers" ]; then
+  kernel="--kernel-from $answers"
+  release=$(sed -n 's/^kernel //p' "$answers" | head -n 1)
+  source_text="The kernel column replays the answers of this project's machine's kernel${release:+ (Linux $release)}, recorded once with \`epollscope check --save-kernel docs/gallery/kernel-answers.txt\` and replayed with \`--kernel-from\`, so they are the same on every machine, rbr's order included (the ovflist scenario is the model's alone: the kernel cannot be made to wake an item during a harvest)."
+  one="--kernel-from docs/gallery/kernel-answers.txt"
+else
+  kernel=--no-live
+  source_text="Rendered with the model alone (\`--no-live\`), so they are the same on every machine."
+  one=--no-live
+fi
 # The images as docs/gallery.md links them.
 rel=$(realpath --relative-to="$root/docs" "$out")
 
@@ -49,12 +62,12 @@ entries='01-pipe-2k-1k-et.scn|22|The 1 KB left in the pipe is not reported again
   echo
   echo "The window on library scenarios that teach epoll, each right after a telling line, at"
   echo "1024×768 and 1920×1080, with one model and in compare mode (edge-triggered beside"
-  echo "level-triggered). Rendered with the model alone (\`--no-live\`), so they are the same on every"
-  echo "machine, by \`scripts/gallery.sh BUILD_DIR OUT_DIR\`, which writes this page; for one picture:"
+  echo "level-triggered). $source_text Made by \`scripts/gallery.sh BUILD_DIR OUT_DIR\`, which"
+  echo "writes this page; for one picture:"
   echo
   echo '```sh'
   echo 'xvfb-run -a -s "-screen 0 1920x1080x24" build/bin/epollscope screenshot \'
-  echo '  scenarios/01-pipe-2k-1k-et.scn --after-line 22 --compare --no-live \'
+  echo "  scenarios/01-pipe-2k-1k-et.scn --after-line 22 --compare $one \\"
   echo '  --width 1920 --height 1080 -o pipe.png'
   echo '```'
 } >"$md"
@@ -77,7 +90,7 @@ echo "$entries" | while IFS='|' read -r scenario line what; do
       flag=
       [ "$mode" = compare ] && flag=--compare
       # shellcheck disable=SC2086
-      "$epollscope" screenshot "$root/scenarios/$scenario" --after-line "$line" $flag --no-live \
+      "$epollscope" screenshot "$root/scenarios/$scenario" --after-line "$line" $flag $kernel \
         --width "$w" --height "$h" -o "$out/$png" >/dev/null
       echo "![$title, $mode, $size]($rel/$png)" >>"$md"
       echo "$out/$png"
