@@ -14,6 +14,21 @@
 namespace epollscope::app {
 namespace {
 
+// A statement's text without its expectation (`=> ...`, `?=> ...`): the call as the program makes
+// it. (A twin of compare mode keeps the original's text, whose expectation is not its own.)
+std::string without_expectation(const std::string& source) {
+  bool quoted = false;
+  for (std::size_t i = 0; i + 1 < source.size(); ++i) {
+    if (source[i] == '"' && (i == 0 || source[i - 1] != '\\')) quoted = !quoted;
+    if (quoted || source[i] != '=' || source[i + 1] != '>') continue;
+    std::size_t end = i > 0 && source[i - 1] == '?' ? i - 1 : i;
+    while (end > 0 && (source[end - 1] == ' ' || source[end - 1] == '\t'))
+      --end;
+    return source.substr(0, end);
+  }
+  return source;
+}
+
 using sim::script::Statement;
 
 bool harvests(sim::script::CallId call) {
@@ -204,7 +219,7 @@ EventsArray events_array_of(const Session& s, std::size_t found) {
     if (e.data <= static_cast<uint64_t>(INT32_MAX)) data_fds.insert(static_cast<int>(e.data));
   const Names names = names_before(s, found, data_fds, names_in(call));
   if (call) {
-    a.call = call->source;
+    a.call = without_expectation(call->source);
     bool known = false;
     const int64_t n = argument(*call, "maxevents", names.fd_of, &known);
     a.maxevents = known ? static_cast<long>(n) : 0;

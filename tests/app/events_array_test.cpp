@@ -51,7 +51,9 @@ TEST(EventsArray, TheFirstHarvestFillsOneEntryNamedBothWays) {
   ASSERT_EQ(a.state, EventsArray::State::kFilled);
   EXPECT_EQ(a.statement, first_wait);
   EXPECT_EQ(a.maxevents, 8);
-  EXPECT_EQ(a.call.rfind("epoll_wait(epfd, 8, 0)", 0), 0u) << a.call;
+  // The call as the program makes it: the scenario's `=> [rfd: EPOLLIN]` is not part of it (in
+  // compare mode the twin keeps the original's text, whose expectation is not its own).
+  EXPECT_EQ(a.call, "epoll_wait(epfd, 8, 0)");
   ASSERT_EQ(a.entries.size(), 1u);
   const EventsArray::Entry& e = a.entries[0];
   EXPECT_EQ(e.script_name, "rfd");
