@@ -105,7 +105,7 @@ struct LessonOptions {
 int run_lessons(std::istream& in, std::ostream& out, const LessonOptions& options);
 // The course (share/epollscope/lessons beside the program, or $EPOLLSCOPE_LESSONS); empty with a
 // message on stderr when it is not found.
-std::string lesson_library();
+std::string lesson_library(bool say_if_missing = true);
 // Where progress is kept: $XDG_DATA_HOME/epollscope/progress.txt, else
 // $HOME/.local/share/epollscope/progress.txt (empty when neither is set).
 std::string progress_file();

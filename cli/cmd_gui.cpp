@@ -13,9 +13,11 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <variant>
 
 #include "bench/bench_gui.h"
 #include "cli/cli.h"
+#include "driver/lesson.h"
 #include "gui/app/controller.h"
 #include "gui/app/trace_controller.h"
 #include "gui/ui/window.h"
@@ -32,6 +34,7 @@ struct GuiOptions {
   bool no_live = false;
   std::string kernel_from;  // replay a recorded kernel (driver/kernel_recording.h)
   std::string scale;        // empty: $EPOLLSCOPE_SCALE, else the monitor's
+  int lesson = 0;           // open lesson N of the course (its first scenario and its window)
 };
 
 app::CompareMode compare_mode(const std::string& name) {
@@ -76,8 +79,33 @@ bool choose_scale(const std::string& option, float fallback, float* scale) {
   return true;
 }
 
+// Lesson `number` of the course: its first scenario in *first_scenario; false after saying why
+// (no course, no such lesson, a lesson that cannot be read).
+bool find_lesson(int number, std::string* lesson_dir, std::string* first_scenario) {
+  *lesson_dir = lesson_library();
+  if (lesson_dir->empty()) return false;
+  const auto files = driver::lesson_files(*lesson_dir);
+  if (number < 1 || static_cast<std::size_t>(number) > files.size()) {
+    std::cerr << "epollscope: there is no lesson " << number << ": the course has " << files.size()
+              << " (`epollscope lessons` lists them)\n";
+    return false;
+  }
+  auto l = driver::load_lesson(files[static_cast<std::size_t>(number) - 1]);
+  if (auto* e = std::get_if<sim::script::ParseError>(&l)) {
+    std::cerr << e->format();
+    return false;
+  }
+  const auto& lesson = std::get<driver::Lesson>(l);
+  const std::string scenarios = scenario_library();
+  if (scenarios.empty()) return false;
+  *first_scenario = scenarios + "/" + lesson.scenarios.front();
+  return true;
+}
+
 int gui(const GuiOptions& o) {
-  const std::string path = o.path.empty() ? pipe_example() : o.path;
+  std::string lesson_dir, lesson_first;
+  if (o.lesson > 0 && !find_lesson(o.lesson, &lesson_dir, &lesson_first)) return 2;
+  const std::string path = !o.path.empty() ? o.path : o.lesson > 0 ? lesson_first : pipe_example();
   if (path.empty()) return 2;
   auto options = controller_options(!o.no_live, o.kernel_from, path);
   if (!options) return 2;
@@ -92,6 +120,9 @@ int gui(const GuiOptions& o) {
     return 1;
   }
   window->ui().scenario_dir = scenario_library();
+  window->ui().lesson_dir = o.lesson > 0 ? lesson_dir : lesson_library(false);
+  window->ui().lesson = o.lesson;
+  window->ui().show_lesson = o.lesson > 0;
   app::Controller c(*options);
   c.dispatch(app::Command{app::Command::Kind::kSetCompare, 0, 0, 0, {}, compare_mode(o.compare)});
   c.dispatch(app::Command{app::Command::Kind::kOpen, 0, 0, 0, path});
@@ -108,6 +139,7 @@ struct ScreenshotOptions {
   bool no_live = false;
   std::string kernel_from;
   std::string scale;  // empty: $EPOLLSCOPE_SCALE, else 1
+  int lesson = 0;     // show lesson N's window over the scenario
   int width = 1600;
   int height = 1000;
   std::string output;
@@ -187,6 +219,8 @@ int screenshot(const ScreenshotOptions& o) {
   } else {
     c.dispatch(app::Command{app::Command::Kind::kSeek, o.step});
   }
+  std::string lesson_dir, lesson_first;
+  if (o.lesson > 0 && !find_lesson(o.lesson, &lesson_dir, &lesson_first)) return 2;
   std::string error;
   auto window = ui::Window::open(wo, &error);
   if (!window) {
@@ -195,6 +229,11 @@ int screenshot(const ScreenshotOptions& o) {
   }
   window->ui().animate = false;
   window->ui().scenario_dir = scenario_library();
+  if (o.lesson > 0) {
+    window->ui().lesson_dir = lesson_dir;
+    window->ui().lesson = o.lesson;
+    window->ui().show_lesson = true;
+  }
   // The first frames build the font atlas and settle the layout.
   for (int i = 0; i < 3; ++i)
     window->frame(c, i == 2);
@@ -243,6 +282,12 @@ void add_gui(CLI::App& app, Action& action) {
                   "off, trigger (ET beside LT) or profiles (two kernel profiles)")
       ->check(CLI::IsMember({"off", "trigger", "profiles"}));
   cmd->add_flag("--light", g->light, "Light theme");
+  cmd->add_option("--lesson", g->lesson,
+                  "Open lesson N of the course (`epollscope lessons` lists them): its first "
+                  "scenario, unless FILE is given, and the lesson window (L) with what to watch "
+                  "and its other scenarios")
+      ->type_name("N")
+      ->check(CLI::Range(1, 1000));
   cmd->add_option("--scale", g->scale,
                   "UI scale, 0.5 to 4 (2 for a projector; default: $EPOLLSCOPE_SCALE, else the "
                   "monitor's)")
@@ -273,6 +318,9 @@ void add_gui(CLI::App& app, Action& action) {
   shot->add_option("--width", s->width, "Width in pixels")->check(CLI::Range(320, 8192));
   shot->add_option("--height", s->height, "Height in pixels")->check(CLI::Range(240, 8192));
   shot->add_flag("--light", s->light, "Light theme");
+  shot->add_option("--lesson", s->lesson, "Also show lesson N's window over the scenario")
+      ->type_name("N")
+      ->check(CLI::Range(1, 1000));
   shot->add_option("--scale", s->scale,
                    "UI scale, 0.5 to 4 (2 for a projector; default: $EPOLLSCOPE_SCALE, else 1)")
       ->type_name("SCALE");

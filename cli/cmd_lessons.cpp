@@ -97,13 +97,14 @@ struct LessonsCommand {
 
 }  // namespace
 
-std::string lesson_library() {
+std::string lesson_library(bool say_if_missing) {
   namespace fs = std::filesystem;
   if (const char* env = std::getenv("EPOLLSCOPE_LESSONS")) return env;
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   const fs::path dir = exe.parent_path().parent_path() / "share" / "epollscope" / "lessons";
   if (!ec && fs::is_directory(dir, ec)) return dir.lexically_normal().string();
+  if (!say_if_missing) return {};
   std::cerr << "epollscope: the course was not found in " << dir.string()
             << " (it is installed there with the program); set EPOLLSCOPE_LESSONS to its folder\n";
   return {};

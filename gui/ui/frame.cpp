@@ -53,6 +53,7 @@ void handle_keys(const app::Controller& c, UiState& ui, Commands& out) {
     out.push_back(app::Command{K::kSeekStatement, 0, pos.statement - 1});
   if (ImGui::IsKeyPressed('H') || ImGui::IsKeyPressed(kKeyF1)) ui.show_help = !ui.show_help;
   if (ImGui::IsKeyPressed('B')) ui.show_browser = !ui.show_browser;
+  if (ImGui::IsKeyPressed('L') && ui.lesson > 0) ui.show_lesson = !ui.show_lesson;
   if (ImGui::IsKeyPressed('T'))
     set_theme(theme() == ThemeKind::kDark ? ThemeKind::kLight : ThemeKind::kDark);
   if (ImGui::IsKeyPressed('C')) {
@@ -103,7 +104,9 @@ void draw_menu(const app::Controller& c, UiState& ui, Commands& out, float* heig
   const ImU32 bar = ImGui::GetColorU32(ImGuiCol_MenuBarBg);
   if (!begin_menu()) return;
   if (ImGui::BeginMenu("Scenario")) {
-    if (ImGui::MenuItem("Browse the library...", "B")) ui.show_browser = true;
+    if (ImGui::MenuItem("Browse the course and the library...", "B")) ui.show_browser = true;
+    if (ImGui::MenuItem("Lesson window", "L", ui.show_lesson, ui.lesson > 0))
+      ui.show_lesson = !ui.show_lesson;
     if (ImGui::MenuItem("Reload", nullptr, false, !c.path().empty()))
       out.push_back(app::Command{K::kReload});
     ImGui::EndMenu();
@@ -445,6 +448,7 @@ void draw_frame(const app::Controller& c, UiState& ui, double now, Commands& out
   draw_splitters(layout, geometry, ui, ui.splits);
   show_elided_tooltip();
   draw_browser(c, ui, out);
+  draw_lesson(c, ui, out, report);
   draw_help(ui);
 }
 

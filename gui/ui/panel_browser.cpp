@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // gui/ui/panel_browser.cpp — the scenario library: every *.scn under the scenario folder with its
-// title; a click opens it.
+// title, after the course's lessons (a click on a lesson opens its first scenario and the lesson
+// window); a click opens it.
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 
+#include <variant>
+
+#include "driver/lesson.h"
 #include "gui/ui/panels.h"
 
 namespace epollscope::ui {
@@ -47,6 +51,41 @@ void draw_browser(const app::Controller& c, UiState& ui, Commands& out) {
   ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 44, ImGui::GetFontSize() * 30),
                            ImGuiCond_FirstUseEver);
   if (ImGui::Begin("Scenarios (B)", &ui.show_browser)) {
+    // The course first: each lesson opens its first scenario and the lesson window.
+    static std::vector<std::string> lessons;
+    static std::vector<std::string> lesson_titles;
+    static std::string listed_dir;
+    if (listed_dir != ui.lesson_dir) {
+      listed_dir = ui.lesson_dir;
+      lessons =
+          ui.lesson_dir.empty() ? std::vector<std::string>{} : driver::lesson_files(ui.lesson_dir);
+      lesson_titles.clear();
+      for (const auto& f : lessons) {
+        auto l = driver::load_lesson(f);
+        lesson_titles.push_back(std::holds_alternative<driver::Lesson>(l)
+                                    ? std::get<driver::Lesson>(l).title
+                                    : std::get<sim::script::ParseError>(l).message);
+      }
+    }
+    if (!lessons.empty()) {
+      ImGui::TextDisabled("The course: %zu lessons (in the terminal: epollscope lessons N)",
+                          lessons.size());
+      for (std::size_t i = 0; i < lessons.size(); ++i) {
+        const std::string label =
+            std::to_string(i + 1) + ". " + lesson_titles[i] + "##lesson" + std::to_string(i);
+        if (ImGui::Selectable(label.c_str(), ui.lesson == static_cast<int>(i) + 1)) {
+          ui.lesson = static_cast<int>(i) + 1;
+          ui.show_lesson = true;
+          auto l = driver::load_lesson(lessons[i]);
+          if (auto* lesson = std::get_if<driver::Lesson>(&l); lesson && !lesson->scenarios.empty())
+            out.push_back(app::Command{
+                app::Command::Kind::kOpen, 0, 0, 0,
+                (std::filesystem::path(ui.scenario_dir) / lesson->scenarios.front()).string()});
+          ui.show_browser = false;
+        }
+      }
+      ImGui::Separator();
+    }
     ImGui::TextDisabled("%s: %zu scenarios", ui.scenario_dir.c_str(), entries.size());
     for (const auto& e : entries) {
       const std::string name = std::filesystem::path(e.path).filename().string();

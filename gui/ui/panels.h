@@ -89,6 +89,11 @@ struct UiState {
   app::Splits splits;               // where the panes' borders were dragged (a scenario's window)
   app::Splits trace_splits;         // the same for a live trace's window
   float splitter_grab = 0;          // where on the strip being dragged the pointer took it
+  // The course (lessons/*.lesson): its folder, the lesson open in the lesson window (1-based; 0:
+  // none) and whether that window is shown (L).
+  std::string lesson_dir;
+  int lesson = 0;
+  bool show_lesson = false;
 };
 
 // Where things were drawn in the last frame (tests find objects in screenshots with it).
@@ -112,6 +117,7 @@ struct FrameReport {
   };
   std::vector<Pane> panes;
   bool error_shown = false;
+  std::string lesson_shown;  // the lesson window's title, when it was drawn
   // The kernel column: the rows drawn with answers (the others show "·"), the last statement
   // among them (-1: none), and the lines drawn under rows (an expectation that did not hold).
   int answers_shown = 0;
@@ -189,6 +195,9 @@ void draw_calls_panel(const app::TraceController& c, Commands& out);
 void draw_trace_steps_panel(const app::TraceController& c, Commands& out);
 void draw_trace_timeline_panel(const app::TraceController& c, Commands& out);
 void draw_browser(const app::Controller& c, UiState& ui, Commands& out);
+// The lesson window (ui.lesson of the course in ui.lesson_dir): what you will see, what to watch,
+// its scenarios (a click opens one), the summary, the previous and next lessons.
+void draw_lesson(const app::Controller& c, UiState& ui, Commands& out, FrameReport& report);
 void draw_help(UiState& ui);
 
 // The whole window for one frame: lays the panels out in the viewport and handles the keys.

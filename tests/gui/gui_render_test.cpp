@@ -512,5 +512,38 @@ TEST_F(Gui, TheCallTabsShowTheKernelsCodeAndTheUsersEvents) {
   }
 }
 
+// The course in the window (issue 17): the lesson window shows the lesson's title, and one of
+// the lesson's scenarios marked open; another lesson number shows another lesson; a number past
+// the course says so instead of showing a stale lesson.
+TEST_F(Gui, TheLessonWindowShowsTheLessonOfTheCourse) {
+  app::ControllerOptions o;
+  app::Controller c(o);
+  c.dispatch(app::Command{app::Command::Kind::kOpen, 0, 0, 0,
+                          std::string(EPOLLSCOPE_SOURCE_DIR) + "/scenarios/01-pipe-2k-1k-et.scn"});
+  window_->ui().scenario_dir = std::string(EPOLLSCOPE_SOURCE_DIR) + "/scenarios";
+  window_->ui().lesson_dir = std::string(EPOLLSCOPE_SOURCE_DIR) + "/lessons";
+  window_->ui().lesson = 2;
+  window_->ui().show_lesson = true;
+  ready_nodes_per_pane(c);
+  EXPECT_EQ(window_->report().lesson_shown.rfind("Lesson 2 of ", 0), 0u)
+      << window_->report().lesson_shown;
+  EXPECT_NE(window_->report().lesson_shown.find("The pipe 2 KB / 1 KB"), std::string::npos)
+      << window_->report().lesson_shown;
+  window_->ui().lesson = 1;
+  ready_nodes_per_pane(c);
+  EXPECT_EQ(window_->report().lesson_shown.find("The pipe 2 KB / 1 KB"), std::string::npos)
+      << window_->report().lesson_shown;
+  window_->ui().lesson = 999;
+  ready_nodes_per_pane(c);
+  // No title: the window says there is no such lesson.
+  EXPECT_EQ(window_->report().lesson_shown.rfind("Lesson 999 of ", 0), 0u);
+  EXPECT_EQ(window_->report().lesson_shown.find(':'), std::string::npos)
+      << window_->report().lesson_shown;
+  window_->ui().show_lesson = false;
+  window_->ui().show_browser = true;  // the course first, then the library (drawn, not clicked)
+  ready_nodes_per_pane(c);
+  EXPECT_TRUE(window_->report().lesson_shown.empty());
+}
+
 }  // namespace
 }  // namespace epollscope::ui
