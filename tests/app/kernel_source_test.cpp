@@ -33,6 +33,11 @@ TEST(KernelSource, ExcerptsAreSortedUniqueAndTheirMarksResolve) {
     const auto lines = e.lines();
     ASSERT_FALSE(lines.empty()) << e.function;
     EXPECT_FALSE(e.file.empty()) << e.function;
+    // Numbered as in its file, whose tree and commit the pane names.
+    EXPECT_GE(e.first_line, 1) << e.function;
+    EXPECT_EQ(e.file_line(2), e.first_line + 2) << e.function;
+    EXPECT_FALSE(source_origin(e.file).empty())
+        << e.function << ": where is " << e.file << " from?";
     // The excerpt starts at the function itself: its name is on the first lines.
     bool named = false;
     for (std::size_t i = 0; i < std::min<std::size_t>(3, lines.size()); ++i)
