@@ -34,10 +34,16 @@ struct FileOrigin {
   std::string_view origin;  // the tree and commit its excerpts and line numbers are from
 };
 
+// Mainline's 6.18 line where the index of public trees holds it, linux-next where it holds a newer
+// copy; Kingxukai/linux is a copy of mainline after 6.16 (its wait.c has
+// add_wait_queue_priority_exclusive), the newest the index holds of those files.
 constexpr FileOrigin kOrigins[] = {
+    {"fs/eventfd.c", "Kingxukai/linux at 0291023e7330 (mainline after 6.16)"},
     {"fs/eventpoll.c", "gregkh/linux at 0229c2f26289 (6.18 line)"},
     {"fs/file.c", "linux-next at 06bf6ef32a83"},
     {"fs/pipe.c", "linux-next at 01fa584d1587"},
+    {"kernel/sched/wait.c", "Kingxukai/linux at 9b44fff655e2 (mainline after 6.16)"},
+    {"lib/rbtree.c", "Kingxukai/linux at 0291023e7330 (mainline after 6.16)"},
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -1707,6 +1713,60 @@ pipe_release(struct inode *inode, struct file *file)
 })",
        {{"wake", "if (!pipe->readers != !pipe->writers) {"},
         {"", "if (!pipe->readers != !pipe->writers) {"}}},
+      {"create_pipe_files",
+       kPipe,
+       940,
+       R"(int create_pipe_files(struct file **res, int flags)
+{
+  struct inode *inode = get_pipe_inode();
+  struct file *f;
+  int error;
+
+  if (!inode)
+    return -ENFILE;
+
+  if (flags & O_NOTIFICATION_PIPE) {
+    error = watch_queue_init(inode->i_pipe);
+    if (error) {
+      free_pipe_info(inode->i_pipe);
+      iput(inode);
+      return error;
+    }
+  }
+
+  f = alloc_file_pseudo(inode, pipe_mnt, "",
+        O_WRONLY | (flags & (O_NONBLOCK | O_DIRECT)),
+        &pipeanon_fops);
+  if (IS_ERR(f)) {
+    free_pipe_info(inode->i_pipe);
+    iput(inode);
+    return PTR_ERR(f);
+  }
+
+  f->private_data = inode->i_pipe;
+  f->f_pipe = 0;
+
+  res[0] = alloc_file_clone(f, O_RDONLY | (flags & O_NONBLOCK),
+          &pipeanon_fops);
+  if (IS_ERR(res[0])) {
+    put_pipe_info(inode, inode->i_pipe);
+    fput(f);
+    return PTR_ERR(res[0]);
+  }
+  res[0]->private_data = inode->i_pipe;
+  res[0]->f_pipe = 0;
+  res[1] = f;
+  stream_open(inode, res[0]);
+  stream_open(inode, res[1]);
+  /*
+   * Disable permission and pre-content events, but enable legacy
+   * inotify events for legacy users.
+   */
+  file_set_fsnotify_mode(res[0], FMODE_NONOTIFY_PERM);
+  file_set_fsnotify_mode(res[1], FMODE_NONOTIFY_PERM);
+  return 0;
+})",
+       {{"", "struct inode *inode = get_pipe_inode();"}}},
   };
 }
 
@@ -1779,7 +1839,8 @@ std::string_view source_origin(std::string_view file) {
 const std::vector<SourceExcerpt>& kernel_excerpts() {
   static const std::vector<SourceExcerpt> all = [] {
     std::vector<SourceExcerpt> v;
-    for (auto part : {eventpoll_excerpts, pipe_excerpts, file_excerpts})
+    for (auto part : {eventpoll_excerpts, pipe_excerpts, file_excerpts, excerpts_rbtree,
+                      excerpts_eventfd, excerpts_wait})
       for (SourceExcerpt& e : part())
         v.push_back(std::move(e));
     std::sort(v.begin(), v.end(), [](const SourceExcerpt& a, const SourceExcerpt& b) {

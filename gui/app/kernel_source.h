@@ -45,6 +45,9 @@ struct SourceExcerpt {
   std::string_view code;      // the function's first lines, '\n'-separated, tabs as in the file
   std::vector<ExcerptMark> marks;
   std::string_view note = {};  // "the rest of the function is left out", "simplified: ..."
+  // The function whose text `code` is when it is not `function` itself: the helper the kernel
+  // inlines into it and whose lines the steps are at (rb_insert_color shows __rb_insert).
+  std::string_view shown = {};
   // The lines of `code`.
   std::vector<std::string_view> lines() const;
   // The file's line number of the excerpt's line `line` (0-based).
@@ -53,6 +56,10 @@ struct SourceExcerpt {
 
 // Every excerpt, sorted by function name.
 const std::vector<SourceExcerpt>& kernel_excerpts();
+// The parts kernel_excerpts() joins, one per group of kernel files (kernel_excerpts_*.cpp).
+std::vector<SourceExcerpt> excerpts_rbtree();   // lib/rbtree.c
+std::vector<SourceExcerpt> excerpts_eventfd();  // fs/eventfd.c
+std::vector<SourceExcerpt> excerpts_wait();     // kernel/sched/wait.c
 // The excerpt of `function`, or nullptr.
 const SourceExcerpt* find_excerpt(std::string_view function);
 

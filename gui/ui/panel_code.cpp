@@ -96,7 +96,10 @@ void draw_side(const app::Session& s, const app::Timeline::Position& pos, std::s
     report->code_line = static_cast<int>(view.line);
   }
   // The header names the highlighted line as the kernel's tree does: `fs/eventpoll.c:1251`.
-  dim_wrapped(sim::cat(e.file, ":", e.file_line(view.line), ", ", e.function, "()"));
+  dim_wrapped(e.shown.empty()
+                  ? sim::cat(e.file, ":", e.file_line(view.line), ", ", e.function, "()")
+                  : sim::cat(e.file, ":", e.file_line(view.line), ", ", e.shown,
+                             "(), inlined into ", e.function, "()"));
   if (ImGui::IsItemHovered()) {
     const std::string_view origin = app::source_origin(e.file);
     ImGui::SetTooltip("%.*s from %.*s; the numbers are the file's own lines.\n%s: %s",
