@@ -36,15 +36,25 @@ struct FileOrigin {
 
 // Mainline's 6.18 line where the index of public trees holds it, linux-next where it holds a newer
 // copy; Kingxukai/linux is a copy of mainline after 6.16 (its wait.c has
-// add_wait_queue_priority_exclusive), the newest the index holds of those files.
+// add_wait_queue_priority_exclusive, its af_unix.c SO_INQ), the newest the index holds of those
+// files. That copy's comments read "the woke" where the kernel's read "the"; its code is
+// mainline's.
+#define EPOLLSCOPE_KINGXUKAI(commit)                       \
+  "Kingxukai/linux at " commit                             \
+  " (mainline after 6.16; its comments read \"the woke\" " \
+  "for \"the\")"
 constexpr FileOrigin kOrigins[] = {
-    {"fs/eventfd.c", "Kingxukai/linux at 0291023e7330 (mainline after 6.16)"},
+    {"fs/eventfd.c", EPOLLSCOPE_KINGXUKAI("0291023e7330")},
     {"fs/eventpoll.c", "gregkh/linux at 0229c2f26289 (6.18 line)"},
     {"fs/file.c", "linux-next at 06bf6ef32a83"},
+    {"fs/file_table.c", EPOLLSCOPE_KINGXUKAI("9b44fff655e2")},
     {"fs/pipe.c", "linux-next at 01fa584d1587"},
-    {"kernel/sched/wait.c", "Kingxukai/linux at 9b44fff655e2 (mainline after 6.16)"},
-    {"lib/rbtree.c", "Kingxukai/linux at 0291023e7330 (mainline after 6.16)"},
+    {"kernel/sched/wait.c", EPOLLSCOPE_KINGXUKAI("9b44fff655e2")},
+    {"lib/rbtree.c", EPOLLSCOPE_KINGXUKAI("0291023e7330")},
+    {"net/ipv4/tcp_timer.c", EPOLLSCOPE_KINGXUKAI("0291023e7330")},
+    {"net/unix/af_unix.c", EPOLLSCOPE_KINGXUKAI("9b44fff655e2")},
 };
+#undef EPOLLSCOPE_KINGXUKAI
 
 // ---------------------------------------------------------------------------------------------
 // [SECTION] fs/eventpoll.c
@@ -1839,8 +1849,9 @@ std::string_view source_origin(std::string_view file) {
 const std::vector<SourceExcerpt>& kernel_excerpts() {
   static const std::vector<SourceExcerpt> all = [] {
     std::vector<SourceExcerpt> v;
-    for (auto part : {eventpoll_excerpts, pipe_excerpts, file_excerpts, excerpts_rbtree,
-                      excerpts_eventfd, excerpts_wait})
+    for (auto part :
+         {eventpoll_excerpts, pipe_excerpts, file_excerpts, excerpts_rbtree, excerpts_eventfd,
+          excerpts_wait, excerpts_file_table, excerpts_af_unix, excerpts_tcp_timer})
       for (SourceExcerpt& e : part())
         v.push_back(std::move(e));
     std::sort(v.begin(), v.end(), [](const SourceExcerpt& a, const SourceExcerpt& b) {

@@ -8,6 +8,7 @@
 // [SECTION] lib/rbtree.c
 // [SECTION] fs/eventfd.c
 // [SECTION] kernel/sched/wait.c
+// [SECTION] fs/file_table.c
 #include "gui/app/kernel_source.h"
 
 namespace epollscope::app {
@@ -16,6 +17,7 @@ namespace {
 constexpr std::string_view kRbtree = "lib/rbtree.c";
 constexpr std::string_view kEventfd = "fs/eventfd.c";
 constexpr std::string_view kWait = "kernel/sched/wait.c";
+constexpr std::string_view kFileTable = "fs/file_table.c";
 
 }  // namespace
 
@@ -319,8 +321,7 @@ err:
   eventfd_free_ctx(ctx);
   return fd;
 })",
-       {{"", "ctx->count = count;"}},
-       "verbatim from this copy of the tree, whose comments have \"the woke\" for \"the\""},
+       {{"", "ctx->count = count;"}}},
   };
 }
 
@@ -360,6 +361,59 @@ std::vector<SourceExcerpt> excerpts_wait() {
 })",
        {{"exclusive waiter accepted", "if (ret && (flags & WQ_FLAG_EXCLUSIVE) && !--nr_exclusive)"},
         {"", "ret = curr->func(curr, mode, wake_flags, key);"}}},
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] fs/file_table.c
+// ---------------------------------------------------------------------------------------------
+
+std::vector<SourceExcerpt> excerpts_file_table() {
+  return {
+      {"__fput",
+       kFileTable,
+       442,
+       R"(static void __fput(struct file *file)
+{
+  struct dentry *dentry = file->f_path.dentry;
+  struct vfsmount *mnt = file->f_path.mnt;
+  struct inode *inode = file->f_inode;
+  fmode_t mode = file->f_mode;
+
+  if (unlikely(!(file->f_mode & FMODE_OPENED)))
+    goto out;
+
+  might_sleep();
+
+  fsnotify_close(file);
+  /*
+   * The function eventpoll_release() should be the woke first called
+   * in the woke file cleanup chain.
+   */
+  eventpoll_release(file);
+  locks_remove_file(file);
+
+  security_file_release(file);
+  if (unlikely(file->f_flags & FASYNC)) {
+    if (file->f_op->fasync)
+      file->f_op->fasync(-1, file, 0);
+  }
+  if (file->f_op->release)
+    file->f_op->release(inode, file);
+  if (unlikely(S_ISCHR(inode->i_mode) && inode->i_cdev != NULL &&
+         !(mode & FMODE_PATH))) {
+    cdev_put(inode->i_cdev);
+  }
+  fops_put(file->f_op);
+  file_f_owner_release(file);
+  put_file_access(file);
+  dput(dentry);
+  if (unlikely(mode & FMODE_NEED_UNMOUNT))
+    dissolve_on_fput(mnt);
+  mntput(mnt);
+out:
+  file_free(file);)",
+       {{"", "eventpoll_release(file);"}}},
   };
 }
 

@@ -57,9 +57,12 @@ struct SourceExcerpt {
 // Every excerpt, sorted by function name.
 const std::vector<SourceExcerpt>& kernel_excerpts();
 // The parts kernel_excerpts() joins, one per group of kernel files (kernel_excerpts_*.cpp).
-std::vector<SourceExcerpt> excerpts_rbtree();   // lib/rbtree.c
-std::vector<SourceExcerpt> excerpts_eventfd();  // fs/eventfd.c
-std::vector<SourceExcerpt> excerpts_wait();     // kernel/sched/wait.c
+std::vector<SourceExcerpt> excerpts_rbtree();      // lib/rbtree.c
+std::vector<SourceExcerpt> excerpts_eventfd();     // fs/eventfd.c
+std::vector<SourceExcerpt> excerpts_wait();        // kernel/sched/wait.c
+std::vector<SourceExcerpt> excerpts_file_table();  // fs/file_table.c
+std::vector<SourceExcerpt> excerpts_af_unix();     // net/unix/af_unix.c
+std::vector<SourceExcerpt> excerpts_tcp_timer();   // net/ipv4/tcp_timer.c
 // The excerpt of `function`, or nullptr.
 const SourceExcerpt* find_excerpt(std::string_view function);
 
