@@ -51,6 +51,8 @@ constexpr FileOrigin kOrigins[] = {
     {"fs/pipe.c", "linux-next at 01fa584d1587"},
     {"kernel/sched/wait.c", EPOLLSCOPE_KINGXUKAI("9b44fff655e2")},
     {"lib/rbtree.c", EPOLLSCOPE_KINGXUKAI("0291023e7330")},
+    {"net/ipv4/af_inet.c", EPOLLSCOPE_KINGXUKAI("0291023e7330")},
+    {"net/ipv4/tcp_ipv4.c", EPOLLSCOPE_KINGXUKAI("9b44fff655e2")},
     {"net/ipv4/tcp_timer.c", EPOLLSCOPE_KINGXUKAI("0291023e7330")},
     {"net/unix/af_unix.c", EPOLLSCOPE_KINGXUKAI("9b44fff655e2")},
 };
@@ -1849,9 +1851,9 @@ std::string_view source_origin(std::string_view file) {
 const std::vector<SourceExcerpt>& kernel_excerpts() {
   static const std::vector<SourceExcerpt> all = [] {
     std::vector<SourceExcerpt> v;
-    for (auto part :
-         {eventpoll_excerpts, pipe_excerpts, file_excerpts, excerpts_rbtree, excerpts_eventfd,
-          excerpts_wait, excerpts_file_table, excerpts_af_unix, excerpts_tcp_timer})
+    for (auto part : {eventpoll_excerpts, pipe_excerpts, file_excerpts, excerpts_rbtree,
+                      excerpts_eventfd, excerpts_wait, excerpts_file_table, excerpts_af_unix,
+                      excerpts_tcp_timer, excerpts_af_inet, excerpts_tcp_ipv4})
       for (SourceExcerpt& e : part())
         v.push_back(std::move(e));
     std::sort(v.begin(), v.end(), [](const SourceExcerpt& a, const SourceExcerpt& b) {

@@ -412,7 +412,8 @@ std::vector<SourceExcerpt> excerpts_file_table() {
     dissolve_on_fput(mnt);
   mntput(mnt);
 out:
-  file_free(file);)",
+  file_free(file);
+})",
        {{"", "eventpoll_release(file);"}}},
   };
 }

@@ -6,6 +6,8 @@
 //
 // [SECTION] net/unix/af_unix.c
 // [SECTION] net/ipv4/tcp_timer.c
+// [SECTION] net/ipv4/af_inet.c
+// [SECTION] net/ipv4/tcp_ipv4.c
 #include "gui/app/kernel_source.h"
 
 namespace epollscope::app {
@@ -13,6 +15,8 @@ namespace {
 
 constexpr std::string_view kAfUnix = "net/unix/af_unix.c";
 constexpr std::string_view kTcpTimer = "net/ipv4/tcp_timer.c";
+constexpr std::string_view kAfInet = "net/ipv4/af_inet.c";
+constexpr std::string_view kTcpIpv4 = "net/ipv4/tcp_ipv4.c";
 
 }  // namespace
 
@@ -640,8 +644,193 @@ std::vector<SourceExcerpt> excerpts_tcp_timer() {
     tcp_mstamp_refresh(tp);
     tcp_send_ack(sk);
     __NET_INC_STATS(sock_net(sk), LINUX_MIB_DELAYEDACKS);
-  })",
+  }
+})",
        {{"pingpong", "inet_csk_exit_pingpong_mode(sk);"}, {"", "tcp_send_ack(sk);"}}},
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] net/ipv4/af_inet.c
+// ---------------------------------------------------------------------------------------------
+
+std::vector<SourceExcerpt> excerpts_af_inet() {
+  return {
+      {"inet_listen",
+       kAfInet,
+       230,
+       R"(int inet_listen(struct socket *sock, int backlog)
+{
+  struct sock *sk = sock->sk;
+  int err = -EINVAL;
+
+  lock_sock(sk);
+
+  if (sock->state != SS_UNCONNECTED || sock->type != SOCK_STREAM)
+    goto out;
+
+  err = __inet_listen_sk(sk, backlog);
+
+out:
+  release_sock(sk);
+  return err;
+})",
+       {{"", "err = __inet_listen_sk(sk, backlog);"}}},
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] net/ipv4/tcp_ipv4.c
+// ---------------------------------------------------------------------------------------------
+
+std::vector<SourceExcerpt> excerpts_tcp_ipv4() {
+  return {
+      {"tcp_v4_connect",
+       kTcpIpv4,
+       222,
+       R"(int tcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
+{
+  struct sockaddr_in *usin = (struct sockaddr_in *)uaddr;
+  struct inet_timewait_death_row *tcp_death_row;
+  struct inet_sock *inet = inet_sk(sk);
+  struct tcp_sock *tp = tcp_sk(sk);
+  struct ip_options_rcu *inet_opt;
+  struct net *net = sock_net(sk);
+  __be16 orig_sport, orig_dport;
+  __be32 daddr, nexthop;
+  struct flowi4 *fl4;
+  struct rtable *rt;
+  int err;
+
+  if (addr_len < sizeof(struct sockaddr_in))
+    return -EINVAL;
+
+  if (usin->sin_family != AF_INET)
+    return -EAFNOSUPPORT;
+
+  nexthop = daddr = usin->sin_addr.s_addr;
+  inet_opt = rcu_dereference_protected(inet->inet_opt,
+               lockdep_sock_is_held(sk));
+  if (inet_opt && inet_opt->opt.srr) {
+    if (!daddr)
+      return -EINVAL;
+    nexthop = inet_opt->opt.faddr;
+  }
+
+  orig_sport = inet->inet_sport;
+  orig_dport = usin->sin_port;
+  fl4 = &inet->cork.fl.u.ip4;
+  rt = ip_route_connect(fl4, nexthop, inet->inet_saddr,
+            sk->sk_bound_dev_if, IPPROTO_TCP, orig_sport,
+            orig_dport, sk);
+  if (IS_ERR(rt)) {
+    err = PTR_ERR(rt);
+    if (err == -ENETUNREACH)
+      IP_INC_STATS(net, IPSTATS_MIB_OUTNOROUTES);
+    return err;
+  }
+
+  if (rt->rt_flags & (RTCF_MULTICAST | RTCF_BROADCAST)) {
+    ip_rt_put(rt);
+    return -ENETUNREACH;
+  }
+
+  if (!inet_opt || !inet_opt->opt.srr)
+    daddr = fl4->daddr;
+
+  tcp_death_row = &sock_net(sk)->ipv4.tcp_death_row;
+
+  if (!inet->inet_saddr) {
+    err = inet_bhash2_update_saddr(sk,  &fl4->saddr, AF_INET);
+    if (err) {
+      ip_rt_put(rt);
+      return err;
+    }
+  } else {
+    sk_rcv_saddr_set(sk, inet->inet_saddr);
+  }
+
+  if (tp->rx_opt.ts_recent_stamp && inet->inet_daddr != daddr) {
+    /* Reset inherited state */
+    tp->rx_opt.ts_recent     = 0;
+    tp->rx_opt.ts_recent_stamp = 0;
+    if (likely(!tp->repair))
+      WRITE_ONCE(tp->write_seq, 0);
+  }
+
+  inet->inet_dport = usin->sin_port;
+  sk_daddr_set(sk, daddr);
+
+  inet_csk(sk)->icsk_ext_hdr_len = 0;
+  if (inet_opt)
+    inet_csk(sk)->icsk_ext_hdr_len = inet_opt->opt.optlen;
+
+  tp->rx_opt.mss_clamp = TCP_MSS_DEFAULT;
+
+  /* Socket identity is still unknown (sport may be zero).
+   * However we set state to SYN-SENT and not releasing socket
+   * lock select source port, enter ourselves into the woke hash tables and
+   * complete initialization after this.
+   */
+  tcp_set_state(sk, TCP_SYN_SENT);
+  err = inet_hash_connect(tcp_death_row, sk);
+  if (err)
+    goto failure;
+
+  sk_set_txhash(sk);
+
+  rt = ip_route_newports(fl4, rt, orig_sport, orig_dport,
+             inet->inet_sport, inet->inet_dport, sk);
+  if (IS_ERR(rt)) {
+    err = PTR_ERR(rt);
+    rt = NULL;
+    goto failure;
+  }
+  tp->tcp_usec_ts = dst_tcp_usec_ts(&rt->dst);
+  /* OK, now commit destination to socket.  */
+  sk->sk_gso_type = SKB_GSO_TCPV4;
+  sk_setup_caps(sk, &rt->dst);
+  rt = NULL;
+
+  if (likely(!tp->repair)) {
+    if (!tp->write_seq)
+      WRITE_ONCE(tp->write_seq,
+           secure_tcp_seq(inet->inet_saddr,
+              inet->inet_daddr,
+              inet->inet_sport,
+              usin->sin_port));
+    WRITE_ONCE(tp->tsoffset,
+         secure_tcp_ts_off(net, inet->inet_saddr,
+               inet->inet_daddr));
+  }
+
+  atomic_set(&inet->inet_id, get_random_u16());
+
+  if (tcp_fastopen_defer_connect(sk, &err))
+    return err;
+  if (err)
+    goto failure;
+
+  err = tcp_connect(sk);
+
+  if (err)
+    goto failure;
+
+  return 0;
+
+failure:
+  /*
+   * This unhashes the woke socket and releases the woke local port,
+   * if necessary.
+   */
+  tcp_set_state(sk, TCP_CLOSE);
+  inet_bhash2_reset_saddr(sk);
+  ip_rt_put(rt);
+  sk->sk_route_caps = 0;
+  inet->inet_dport = 0;
+  return err;
+})",
+       {{"", "err = tcp_connect(sk);"}}},
   };
 }
 

@@ -63,6 +63,8 @@ std::vector<SourceExcerpt> excerpts_wait();        // kernel/sched/wait.c
 std::vector<SourceExcerpt> excerpts_file_table();  // fs/file_table.c
 std::vector<SourceExcerpt> excerpts_af_unix();     // net/unix/af_unix.c
 std::vector<SourceExcerpt> excerpts_tcp_timer();   // net/ipv4/tcp_timer.c
+std::vector<SourceExcerpt> excerpts_af_inet();     // net/ipv4/af_inet.c
+std::vector<SourceExcerpt> excerpts_tcp_ipv4();    // net/ipv4/tcp_ipv4.c
 // The excerpt of `function`, or nullptr.
 const SourceExcerpt* find_excerpt(std::string_view function);
 
