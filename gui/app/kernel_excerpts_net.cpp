@@ -8,6 +8,7 @@
 // [SECTION] net/ipv4/tcp_timer.c
 // [SECTION] net/ipv4/af_inet.c
 // [SECTION] net/ipv4/tcp_ipv4.c
+// [SECTION] net/ipv4/inet_connection_sock.c
 #include "gui/app/kernel_source.h"
 
 namespace epollscope::app {
@@ -17,6 +18,7 @@ constexpr std::string_view kAfUnix = "net/unix/af_unix.c";
 constexpr std::string_view kTcpTimer = "net/ipv4/tcp_timer.c";
 constexpr std::string_view kAfInet = "net/ipv4/af_inet.c";
 constexpr std::string_view kTcpIpv4 = "net/ipv4/tcp_ipv4.c";
+constexpr std::string_view kInetCsk = "net/ipv4/inet_connection_sock.c";
 
 }  // namespace
 
@@ -831,6 +833,109 @@ failure:
   return err;
 })",
        {{"", "err = tcp_connect(sk);"}}},
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] net/ipv4/inet_connection_sock.c
+// ---------------------------------------------------------------------------------------------
+
+std::vector<SourceExcerpt> excerpts_inet_connection_sock() {
+  return {
+      {"inet_csk_accept",
+       kInetCsk,
+       659,
+       R"(struct sock *inet_csk_accept(struct sock *sk, struct proto_accept_arg *arg)
+{
+  struct inet_connection_sock *icsk = inet_csk(sk);
+  struct request_sock_queue *queue = &icsk->icsk_accept_queue;
+  struct request_sock *req;
+  struct sock *newsk;
+  int error;
+
+  lock_sock(sk);
+
+  /* We need to make sure that this socket is listening,
+   * and that it has something pending.
+   */
+  error = -EINVAL;
+  if (sk->sk_state != TCP_LISTEN)
+    goto out_err;
+
+  /* Find already established connection */
+  if (reqsk_queue_empty(queue)) {
+    long timeo = sock_rcvtimeo(sk, arg->flags & O_NONBLOCK);
+
+    /* If this is a non blocking socket don't sleep */
+    error = -EAGAIN;
+    if (!timeo)
+      goto out_err;
+
+    error = inet_csk_wait_for_connect(sk, timeo);
+    if (error)
+      goto out_err;
+  }
+  req = reqsk_queue_remove(queue, sk);
+  arg->is_empty = reqsk_queue_empty(queue);
+  newsk = req->sk;
+
+  if (sk->sk_protocol == IPPROTO_TCP &&
+      tcp_rsk(req)->tfo_listener) {
+    spin_lock_bh(&queue->fastopenq.lock);
+    if (tcp_rsk(req)->tfo_listener) {
+      /* We are still waiting for the woke final ACK from 3WHS
+       * so can't free req now. Instead, we set req->sk to
+       * NULL to signify that the woke child socket is taken
+       * so reqsk_fastopen_remove() will free the woke req
+       * when 3WHS finishes (or is aborted).
+       */
+      req->sk = NULL;
+      req = NULL;
+    }
+    spin_unlock_bh(&queue->fastopenq.lock);
+  }
+
+out:
+  release_sock(sk);
+  if (newsk && mem_cgroup_sockets_enabled) {
+    gfp_t gfp = GFP_KERNEL | __GFP_NOFAIL;
+    int amt = 0;
+
+    /* atomically get the woke memory usage, set and charge the
+     * newsk->sk_memcg.
+     */
+    lock_sock(newsk);
+
+    mem_cgroup_sk_alloc(newsk);
+    if (newsk->sk_memcg) {
+      /* The socket has not been accepted yet, no need
+       * to look at newsk->sk_wmem_queued.
+       */
+      amt = sk_mem_pages(newsk->sk_forward_alloc +
+             atomic_read(&newsk->sk_rmem_alloc));
+    }
+
+    if (amt)
+      mem_cgroup_charge_skmem(newsk->sk_memcg, amt, gfp);
+    kmem_cache_charge(newsk, gfp);
+
+    release_sock(newsk);
+  }
+  if (req)
+    reqsk_put(req);
+
+  if (newsk)
+    inet_init_csk_locks(newsk);
+
+  return newsk;
+out_err:
+  newsk = NULL;
+  req = NULL;
+  arg->err = error;
+  goto out;
+})",
+       {{"still waiting", "error = inet_csk_wait_for_connect(sk, timeo);"},
+        {"", "req = reqsk_queue_remove(queue, sk);"}}},
   };
 }
 
