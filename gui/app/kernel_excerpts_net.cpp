@@ -9,6 +9,7 @@
 // [SECTION] net/ipv4/af_inet.c
 // [SECTION] net/ipv4/tcp_ipv4.c
 // [SECTION] net/ipv4/inet_connection_sock.c
+// [SECTION] net/ipv4/tcp_output.c
 #include "gui/app/kernel_source.h"
 
 namespace epollscope::app {
@@ -19,6 +20,7 @@ constexpr std::string_view kTcpTimer = "net/ipv4/tcp_timer.c";
 constexpr std::string_view kAfInet = "net/ipv4/af_inet.c";
 constexpr std::string_view kTcpIpv4 = "net/ipv4/tcp_ipv4.c";
 constexpr std::string_view kInetCsk = "net/ipv4/inet_connection_sock.c";
+constexpr std::string_view kTcpOutput = "net/ipv4/tcp_output.c";
 
 }  // namespace
 
@@ -936,6 +938,36 @@ out_err:
 })",
        {{"still waiting", "error = inet_csk_wait_for_connect(sk, timeo);"},
         {"", "req = reqsk_queue_remove(queue, sk);"}}},
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] net/ipv4/tcp_output.c
+// ---------------------------------------------------------------------------------------------
+
+std::vector<SourceExcerpt> excerpts_tcp_output() {
+  return {
+      {"tcp_event_data_sent",
+       kTcpOutput,
+       163,
+       R"(static void tcp_event_data_sent(struct tcp_sock *tp,
+        struct sock *sk)
+{
+  struct inet_connection_sock *icsk = inet_csk(sk);
+  const u32 now = tcp_jiffies32;
+
+  if (tcp_packets_in_flight(tp) == 0)
+    tcp_ca_event(sk, CA_EVENT_TX_START);
+
+  tp->lsndtime = now;
+
+  /* If it is a reply for ato after last received
+   * packet, increase pingpong count.
+   */
+  if ((u32)(now - icsk->icsk_ack.lrcvtime) < icsk->icsk_ack.ato)
+    inet_csk_inc_pingpong_cnt(sk);
+})",
+       {{"", "inet_csk_inc_pingpong_cnt(sk);"}}},
   };
 }
 

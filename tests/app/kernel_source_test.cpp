@@ -91,7 +91,6 @@ const std::set<std::string> kNotYetExcerpted = {
     "tcp_close",
     "tcp_conn_request",
     "tcp_data_queue",
-    "tcp_event_data_sent",
     "tcp_fin",
     "tcp_recvmsg",
     "tcp_reset",
