@@ -680,6 +680,65 @@ out:
   return err;
 })",
        {{"", "err = __inet_listen_sk(sk, backlog);"}}},
+      {"inet_shutdown",
+       kAfInet,
+       891,
+       R"(int inet_shutdown(struct socket *sock, int how)
+{
+  struct sock *sk = sock->sk;
+  int err = 0;
+
+  /* This should really check to make sure
+   * the woke socket is a TCP socket. (WHY AC...)
+   */
+  how++; /* maps 0->1 has the woke advantage of making bit 1 rcvs and
+           1->2 bit 2 snds.
+           2->3 */
+  if ((how & ~SHUTDOWN_MASK) || !how)  /* MAXINT->0 */
+    return -EINVAL;
+
+  lock_sock(sk);
+  if (sock->state == SS_CONNECTING) {
+    if ((1 << sk->sk_state) &
+        (TCPF_SYN_SENT | TCPF_SYN_RECV | TCPF_CLOSE))
+      sock->state = SS_DISCONNECTING;
+    else
+      sock->state = SS_CONNECTED;
+  }
+
+  switch (sk->sk_state) {
+  case TCP_CLOSE:
+    err = -ENOTCONN;
+    /* Hack to wake up other listeners, who can poll for
+       EPOLLHUP, even on eg. unconnected UDP sockets -- RR */
+    fallthrough;
+  default:
+    WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | how);
+    if (sk->sk_prot->shutdown)
+      sk->sk_prot->shutdown(sk, how);
+    break;
+
+  /* Remaining two branches are temporary solution for missing
+   * close() in multithreaded environment. It is _not_ a good idea,
+   * but we have no choice until close() is repaired at VFS level.
+   */
+  case TCP_LISTEN:
+    if (!(how & RCV_SHUTDOWN))
+      break;
+    fallthrough;
+  case TCP_SYN_SENT:
+    err = sk->sk_prot->disconnect(sk, O_NONBLOCK);
+    sock->state = err ? SS_DISCONNECTING : SS_UNCONNECTED;
+    break;
+  }
+
+  /* Wake up anyone sleeping in poll. */
+  sk->sk_state_change(sk);
+  release_sock(sk);
+  return err;
+})",
+       {{"disconnects it", "err = sk->sk_prot->disconnect(sk, O_NONBLOCK);"},
+        {"", "WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | how);"}}},
   };
 }
 

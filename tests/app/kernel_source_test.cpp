@@ -81,7 +81,6 @@ const std::set<std::string> kNotYetExcerpted = {
     "__release_sock",
     "do_prlimit",
     "hrtimer_wakeup",
-    "inet_shutdown",
     "schedule",
     "sock_alloc_send_pskb",
     "sock_error",
