@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // gui/app/kernel_excerpts.cpp — the excerpts of the Linux source that the code pane shows, one per
 // kernel function the model's trace steps name (gui/app/kernel_source.h). Each is the kernel's text
-// from the function's first line on, a tab written as two spaces; its marks pick the line a step
-// is at from the step's sentence (sim/ files say which sentence each step writes). Where they come
-// from: app::kKernelSourceOrigin.
+// from the function's first line on, a tab written as two spaces, with the number of that line in
+// its file; its marks pick the line a step is at from the step's sentence (sim/ files say which
+// sentence each step writes). Where each file comes from: the origins below (source_origin). The
+// line numbers were counted in the files themselves, and each excerpt was checked to be a
+// contiguous run of the file's lines starting there. The other files' excerpts are in
+// kernel_excerpts_*.cpp.
 //
+// [SECTION] where the files come from
 // [SECTION] fs/eventpoll.c
 // [SECTION] fs/pipe.c
 // [SECTION] fs/file.c
@@ -22,6 +26,41 @@ constexpr std::string_view kFile = "fs/file.c";
 constexpr std::string_view kRestLeftOut = "the rest of the function is left out";
 
 // ---------------------------------------------------------------------------------------------
+// [SECTION] where the files come from
+// ---------------------------------------------------------------------------------------------
+
+struct FileOrigin {
+  std::string_view file;
+  std::string_view origin;  // the tree and commit its excerpts and line numbers are from
+};
+
+// Mainline's 6.18 line where the index of public trees holds it, linux-next where it holds a newer
+// copy; Kingxukai/linux is a copy of mainline after 6.16 (its wait.c has
+// add_wait_queue_priority_exclusive, its af_unix.c SO_INQ), the newest the index holds of those
+// files. That copy's comments read "the woke" where the kernel's read "the"; its code is
+// mainline's.
+#define EPOLLSCOPE_KINGXUKAI(commit)                       \
+  "Kingxukai/linux at " commit                             \
+  " (mainline after 6.16; its comments read \"the woke\" " \
+  "for \"the\")"
+constexpr FileOrigin kOrigins[] = {
+    {"fs/eventfd.c", EPOLLSCOPE_KINGXUKAI("0291023e7330")},
+    {"fs/eventpoll.c", "gregkh/linux at 0229c2f26289 (6.18 line)"},
+    {"fs/file.c", "linux-next at 06bf6ef32a83"},
+    {"fs/file_table.c", EPOLLSCOPE_KINGXUKAI("9b44fff655e2")},
+    {"fs/pipe.c", "linux-next at 01fa584d1587"},
+    {"kernel/sched/wait.c", EPOLLSCOPE_KINGXUKAI("9b44fff655e2")},
+    {"lib/rbtree.c", EPOLLSCOPE_KINGXUKAI("0291023e7330")},
+    {"net/ipv4/af_inet.c", EPOLLSCOPE_KINGXUKAI("0291023e7330")},
+    {"net/ipv4/inet_connection_sock.c", EPOLLSCOPE_KINGXUKAI("0291023e7330")},
+    {"net/ipv4/tcp_ipv4.c", EPOLLSCOPE_KINGXUKAI("9b44fff655e2")},
+    {"net/ipv4/tcp_output.c", EPOLLSCOPE_KINGXUKAI("0291023e7330")},
+    {"net/ipv4/tcp_timer.c", EPOLLSCOPE_KINGXUKAI("0291023e7330")},
+    {"net/unix/af_unix.c", EPOLLSCOPE_KINGXUKAI("9b44fff655e2")},
+};
+#undef EPOLLSCOPE_KINGXUKAI
+
+// ---------------------------------------------------------------------------------------------
 // [SECTION] fs/eventpoll.c
 // ---------------------------------------------------------------------------------------------
 
@@ -29,6 +68,7 @@ std::vector<SourceExcerpt> eventpoll_excerpts() {
   return {
       {"ep_find",
        kEventpoll,
+       1178,
        R"(static struct epitem *ep_find(struct eventpoll *ep, struct file *file, int fd)
 {
   int kcmp;
@@ -60,6 +100,7 @@ std::vector<SourceExcerpt> eventpoll_excerpts() {
         {"", "kcmp = ep_cmp_ffd(&ffd, &epi->ffd);"}}},
       {"ep_poll_callback",
        kEventpoll,
+       1251,
        R"(static int ep_poll_callback(wait_queue_entry_t *wait, unsigned mode, int sync, void *key)
 {
   int pwake = 0;
@@ -159,6 +200,7 @@ out_unlock:
        kRestLeftOut},
       {"ep_ptable_queue_proc",
        kEventpoll,
+       1362,
        R"(static void ep_ptable_queue_proc(struct file *file, wait_queue_head_t *whead,
          poll_table *pt)
 {
@@ -189,6 +231,7 @@ out_unlock:
         {"", "    add_wait_queue(whead, &pwq->wait);"}}},
       {"ep_rbtree_insert",
        kEventpoll,
+       1389,
        R"(static void ep_rbtree_insert(struct eventpoll *ep, struct epitem *epi)
 {
   int kcmp;
@@ -216,6 +259,7 @@ out_unlock:
         {"", "kcmp = ep_cmp_ffd(&epi->ffd, &epic->ffd);"}}},
       {"reverse_path_check",
        kEventpoll,
+       1477,
        R"(static int reverse_path_check(void)
 {
   struct epitems_head *p;
@@ -234,6 +278,7 @@ out_unlock:
        {{"", "error = reverse_path_check_proc(&p->epitems, 0);"}}},
       {"ep_insert",
        kEventpoll,
+       1568,
        R"(static int ep_insert(struct eventpoll *ep, const struct epoll_event *event,
          struct file *tfile, int fd, int full_check)
 {
@@ -364,6 +409,7 @@ out_unlock:
         {"", "static int ep_insert"}}},
       {"ep_modify",
        kEventpoll,
+       1695,
        R"(static int ep_modify(struct eventpoll *ep, struct epitem *epi,
          const struct epoll_event *event)
 {
@@ -441,6 +487,7 @@ out_unlock:
         {"", "if (ep_item_poll(epi, &pt, 1)) {"}}},
       {"ep_send_events",
        kEventpoll,
+       1767,
        R"(static int ep_send_events(struct eventpoll *ep,
         struct epoll_event __user *events, int maxevents)
 {
@@ -543,6 +590,7 @@ out_unlock:
         {"", "list_for_each_entry_safe(epi, tmp, &txlist, rdllink) {"}}},
       {"ep_poll",
        kEventpoll,
+       1940,
        R"(static int ep_poll(struct eventpoll *ep, struct epoll_event __user *events,
        int maxevents, struct timespec64 *timeout)
 {
@@ -656,6 +704,7 @@ out_unlock:
        kRestLeftOut},
       {"ep_loop_check",
        kEventpoll,
+       2137,
        R"(static int ep_loop_check(struct eventpoll *ep, struct eventpoll *to)
 {
   int depth, upwards_depth;
@@ -679,6 +728,7 @@ out_unlock:
         {"", "return (depth+1+upwards_depth > EP_MAX_NESTS) ? -1 : 0;"}}},
       {"ep_alloc",
        kEventpoll,
+       1150,
        R"(static int ep_alloc(struct eventpoll **pep)
 {
   struct eventpoll *ep;
@@ -704,6 +754,7 @@ out_unlock:
        {{"", "ep->ovflist = EP_UNACTIVE_PTR;"}}},
       {"do_epoll_create",
        kEventpoll,
+       2171,
        R"(static int do_epoll_create(int flags)
 {
   int error;
@@ -739,6 +790,7 @@ out_unlock:
         {"", "error = ep_alloc(&ep);"}}},
       {"epoll_create",
        kEventpoll,
+       2207,
        R"(SYSCALL_DEFINE1(epoll_create, int, size)
 {
   if (size <= 0)
@@ -749,6 +801,7 @@ out_unlock:
        {{"", "if (size <= 0)"}}},
       {"ep_take_care_of_epollwakeup",
        kEventpoll,
+       2216,
        R"(static inline void ep_take_care_of_epollwakeup(struct epoll_event *epev)
 {
   if ((epev->events & EPOLLWAKEUP) && !capable(CAP_BLOCK_SUSPEND))
@@ -757,6 +810,7 @@ out_unlock:
        {{"", "epev->events &= ~EPOLLWAKEUP;"}}},
       {"do_epoll_ctl",
        kEventpoll,
+       2240,
        R"(int do_epoll_ctl(int epfd, int op, int fd, struct epoll_event *epds,
      bool nonblock)
 {
@@ -910,6 +964,7 @@ error_tgt_fput:
         {"", "epi = ep_find(ep, fd_file(tf), fd);"}}},
       {"epoll_ctl",
        kEventpoll,
+       2387,
        R"(SYSCALL_DEFINE4(epoll_ctl, int, epfd, int, op, int, fd,
     struct epoll_event __user *, event)
 {
@@ -926,6 +981,7 @@ error_tgt_fput:
         {"", "SYSCALL_DEFINE4(epoll_ctl"}}},
       {"epoll_create1",
        kEventpoll,
+       2202,
        R"(SYSCALL_DEFINE1(epoll_create1, int, flags)
 {
   return do_epoll_create(flags);
@@ -933,6 +989,7 @@ error_tgt_fput:
        {{"", "return do_epoll_create(flags);"}}},
       {"epoll_wait",
        kEventpoll,
+       2469,
        R"(SYSCALL_DEFINE4(epoll_wait, int, epfd, struct epoll_event __user *, events,
     int, maxevents, int, timeout)
 {
@@ -946,6 +1003,7 @@ error_tgt_fput:
         {"", "SYSCALL_DEFINE4(epoll_wait"}}},
       {"epoll_pwait",
        kEventpoll,
+       2503,
        R"(SYSCALL_DEFINE6(epoll_pwait, int, epfd, struct epoll_event __user *, events,
     int, maxevents, int, timeout, const sigset_t __user *, sigmask,
     size_t, sigsetsize)
@@ -961,6 +1019,7 @@ error_tgt_fput:
         {"", "SYSCALL_DEFINE6(epoll_pwait"}}},
       {"ep_check_params",
        kEventpoll,
+       2399,
        R"(static int ep_check_params(struct file *file, struct epoll_event __user *evs,
          int maxevents)
 {
@@ -988,6 +1047,7 @@ error_tgt_fput:
         {"", "if (maxevents <= 0 || maxevents > EP_MAX_EVENTS)"}}},
       {"do_epoll_pwait",
        kEventpoll,
+       2482,
        R"(static int do_epoll_pwait(int epfd, struct epoll_event __user *events,
         int maxevents, struct timespec64 *to,
         const sigset_t __user *sigmask, size_t sigsetsize)
@@ -1012,6 +1072,7 @@ error_tgt_fput:
         {"", "error = set_user_sigmask(sigmask, sigsetsize);"}}},
       {"ep_start_scan",
        kEventpoll,
+       736,
        R"(static void ep_start_scan(struct eventpoll *ep, struct list_head *txlist)
 {
   /*
@@ -1031,6 +1092,7 @@ error_tgt_fput:
        {{"", "list_splice_init(&ep->rdllist, txlist);"}}},
       {"ep_done_scan",
        kEventpoll,
+       753,
        R"(static void ep_done_scan(struct eventpoll *ep,
        struct list_head *txlist)
 {
@@ -1085,6 +1147,7 @@ error_tgt_fput:
         {"", "WRITE_ONCE(ep->ovflist, EP_UNACTIVE_PTR);"}}},
       {"ep_unregister_pollwait",
        kEventpoll,
+       687,
        R"(static void ep_unregister_pollwait(struct eventpoll *ep, struct epitem *epi)
 {
   struct eppoll_entry **p = &epi->pwqlist;
@@ -1099,6 +1162,7 @@ error_tgt_fput:
        {{"", "ep_remove_wait_queue(pwq);"}}},
       {"__ep_remove",
        kEventpoll,
+       837,
        R"(static bool __ep_remove(struct eventpoll *ep, struct epitem *epi, bool force)
 {
   struct file *file = epi->ffd.file;
@@ -1160,6 +1224,7 @@ error_tgt_fput:
         {"", "rb_erase_cached(&epi->rbn, &ep->rbr);"}}},
       {"ep_eventpoll_release",
        kEventpoll,
+       965,
        R"(static int ep_eventpoll_release(struct inode *inode, struct file *file)
 {
   struct eventpoll *ep = file->private_data;
@@ -1172,6 +1237,7 @@ error_tgt_fput:
        {{"", "ep_clear_and_put(ep);"}}},
       {"__ep_eventpoll_poll",
        kEventpoll,
+       977,
        R"(static __poll_t __ep_eventpoll_poll(struct file *file, poll_table *wait, int depth)
 {
   struct eventpoll *ep = file->private_data;
@@ -1216,6 +1282,7 @@ error_tgt_fput:
         {"", "if (ep_item_poll(epi, &pt, depth + 1)) {"}}},
       {"eventpoll_release_file",
        kEventpoll,
+       1116,
        R"(void eventpoll_release_file(struct file *file)
 {
   struct eventpoll *ep;
@@ -1261,6 +1328,7 @@ std::vector<SourceExcerpt> pipe_excerpts() {
   return {
       {"anon_pipe_read",
        kPipe,
+       250,
        R"(static ssize_t
 anon_pipe_read(struct kiocb *iocb, struct iov_iter *to)
 {
@@ -1384,6 +1452,7 @@ anon_pipe_read(struct kiocb *iocb, struct iov_iter *to)
        "the rest of the function (the sleep on rd_wait and the wake-ups after) is left out"},
       {"anon_pipe_write",
        kPipe,
+       435,
        R"(static ssize_t
 anon_pipe_write(struct kiocb *iocb, struct iov_iter *from)
 {
@@ -1578,6 +1647,7 @@ out:
         {"", "for (;;) {"}}},
       {"pipe_poll",
        kPipe,
+       674,
        R"(static __poll_t
 pipe_poll(struct file *filp, poll_table *wait)
 {
@@ -1631,6 +1701,7 @@ pipe_poll(struct file *filp, poll_table *wait)
        {{"poll_usage", "WRITE_ONCE(pipe->poll_usage, true);"}, {"", "return mask;"}}},
       {"pipe_release",
        kPipe,
+       740,
        R"(static int
 pipe_release(struct inode *inode, struct file *file)
 {
@@ -1656,6 +1727,60 @@ pipe_release(struct inode *inode, struct file *file)
 })",
        {{"wake", "if (!pipe->readers != !pipe->writers) {"},
         {"", "if (!pipe->readers != !pipe->writers) {"}}},
+      {"create_pipe_files",
+       kPipe,
+       940,
+       R"(int create_pipe_files(struct file **res, int flags)
+{
+  struct inode *inode = get_pipe_inode();
+  struct file *f;
+  int error;
+
+  if (!inode)
+    return -ENFILE;
+
+  if (flags & O_NOTIFICATION_PIPE) {
+    error = watch_queue_init(inode->i_pipe);
+    if (error) {
+      free_pipe_info(inode->i_pipe);
+      iput(inode);
+      return error;
+    }
+  }
+
+  f = alloc_file_pseudo(inode, pipe_mnt, "",
+        O_WRONLY | (flags & (O_NONBLOCK | O_DIRECT)),
+        &pipeanon_fops);
+  if (IS_ERR(f)) {
+    free_pipe_info(inode->i_pipe);
+    iput(inode);
+    return PTR_ERR(f);
+  }
+
+  f->private_data = inode->i_pipe;
+  f->f_pipe = 0;
+
+  res[0] = alloc_file_clone(f, O_RDONLY | (flags & O_NONBLOCK),
+          &pipeanon_fops);
+  if (IS_ERR(res[0])) {
+    put_pipe_info(inode, inode->i_pipe);
+    fput(f);
+    return PTR_ERR(res[0]);
+  }
+  res[0]->private_data = inode->i_pipe;
+  res[0]->f_pipe = 0;
+  res[1] = f;
+  stream_open(inode, res[0]);
+  stream_open(inode, res[1]);
+  /*
+   * Disable permission and pre-content events, but enable legacy
+   * inotify events for legacy users.
+   */
+  file_set_fsnotify_mode(res[0], FMODE_NONOTIFY_PERM);
+  file_set_fsnotify_mode(res[1], FMODE_NONOTIFY_PERM);
+  return 0;
+})",
+       {{"", "struct inode *inode = get_pipe_inode();"}}},
   };
 }
 
@@ -1667,6 +1792,7 @@ std::vector<SourceExcerpt> file_excerpts() {
   return {
       {"fd_install",
        kFile,
+       645,
        R"(void fd_install(unsigned int fd, struct file *file)
 {
   struct files_struct *files = current->files;
@@ -1696,6 +1822,7 @@ std::vector<SourceExcerpt> file_excerpts() {
        {{"", "fdt = rcu_dereference_sched(files->fdt);"}}},
       {"file_close_fd",
        kFile,
+       843,
        R"(struct file *file_close_fd(unsigned int fd)
 {
   struct files_struct *files = current->files;
@@ -1717,10 +1844,19 @@ std::vector<SourceExcerpt> file_excerpts() {
 // [SECTION] the table
 // ---------------------------------------------------------------------------------------------
 
+std::string_view source_origin(std::string_view file) {
+  for (const FileOrigin& o : kOrigins)
+    if (o.file == file) return o.origin;
+  return {};
+}
+
 const std::vector<SourceExcerpt>& kernel_excerpts() {
   static const std::vector<SourceExcerpt> all = [] {
     std::vector<SourceExcerpt> v;
-    for (auto part : {eventpoll_excerpts, pipe_excerpts, file_excerpts})
+    for (auto part :
+         {eventpoll_excerpts, pipe_excerpts, file_excerpts, excerpts_rbtree, excerpts_eventfd,
+          excerpts_wait, excerpts_file_table, excerpts_af_unix, excerpts_tcp_timer,
+          excerpts_af_inet, excerpts_tcp_ipv4, excerpts_inet_connection_sock, excerpts_tcp_output})
       for (SourceExcerpt& e : part())
         v.push_back(std::move(e));
     std::sort(v.begin(), v.end(), [](const SourceExcerpt& a, const SourceExcerpt& b) {

@@ -6,9 +6,10 @@
 // any GUI library; the window draws it (gui/ui/panel_code.cpp).
 //
 // The excerpts are the kernel's text, copied verbatim from a contiguous range of the file that
-// starts at the function's first line, so an excerpt's line k is line k of the function; where
-// the end of a long function is left out, the excerpt says so (`SourceExcerpt::note`). The kernel
-// is GPL-2.0 like this project; each excerpt names its file.
+// starts at the function's first line, which is line `first_line` of the file, so an excerpt's
+// line k is line first_line + k of the file (the numbers the pane shows); where the end of a long
+// function is left out, the excerpt says so (`SourceExcerpt::note`). The kernel is GPL-2.0 like
+// this project; each excerpt names its file, and `source_origin` the tree and commit it is from.
 #pragma once
 
 #include <cstddef>
@@ -20,10 +21,15 @@
 
 namespace epollscope::app {
 
-// Where the excerpts were copied from.
+// Where the excerpts, and so their line numbers, were copied from (each file's own tree and
+// commit: source_origin).
 inline constexpr std::string_view kKernelSourceOrigin =
-    "Linux source of the 6.18 line: fs/eventpoll.c from gregkh/linux at 0229c2f, fs/pipe.c and "
-    "fs/file.c from linux-next (01fa584, 06bf6ef)";
+    "Linux source of the 6.18 line and later: fs/eventpoll.c from gregkh/linux at 0229c2f, the "
+    "other files from linux-next; line numbers are those of each file at that commit";
+
+// The tree and commit one file's excerpts (and line numbers) are from, e.g. "gregkh/linux at
+// 0229c2f"; empty for a file no excerpt is from.
+std::string_view source_origin(std::string_view file);
 
 // Picks the line to highlight: the first mark whose `when` occurs in the step's sentence (an
 // empty `when` always matches) highlights the first excerpt line that contains `line`.
@@ -35,15 +41,32 @@ struct ExcerptMark {
 struct SourceExcerpt {
   std::string_view function;  // the name trace steps use ("ep_poll_callback")
   std::string_view file;      // "fs/eventpoll.c"
+  int first_line;             // the file's line number of the excerpt's first line (1-based)
   std::string_view code;      // the function's first lines, '\n'-separated, tabs as in the file
   std::vector<ExcerptMark> marks;
   std::string_view note = {};  // "the rest of the function is left out", "simplified: ..."
+  // The function whose text `code` is when it is not `function` itself: the helper the kernel
+  // inlines into it and whose lines the steps are at (rb_insert_color shows __rb_insert).
+  std::string_view shown = {};
   // The lines of `code`.
   std::vector<std::string_view> lines() const;
+  // The file's line number of the excerpt's line `line` (0-based).
+  int file_line(std::size_t line) const { return first_line + static_cast<int>(line); }
 };
 
 // Every excerpt, sorted by function name.
 const std::vector<SourceExcerpt>& kernel_excerpts();
+// The parts kernel_excerpts() joins, one per group of kernel files (kernel_excerpts_*.cpp).
+std::vector<SourceExcerpt> excerpts_rbtree();                // lib/rbtree.c
+std::vector<SourceExcerpt> excerpts_eventfd();               // fs/eventfd.c
+std::vector<SourceExcerpt> excerpts_wait();                  // kernel/sched/wait.c
+std::vector<SourceExcerpt> excerpts_file_table();            // fs/file_table.c
+std::vector<SourceExcerpt> excerpts_af_unix();               // net/unix/af_unix.c
+std::vector<SourceExcerpt> excerpts_tcp_timer();             // net/ipv4/tcp_timer.c
+std::vector<SourceExcerpt> excerpts_af_inet();               // net/ipv4/af_inet.c
+std::vector<SourceExcerpt> excerpts_tcp_ipv4();              // net/ipv4/tcp_ipv4.c
+std::vector<SourceExcerpt> excerpts_inet_connection_sock();  // net/ipv4/inet_connection_sock.c
+std::vector<SourceExcerpt> excerpts_tcp_output();            // net/ipv4/tcp_output.c
 // The excerpt of `function`, or nullptr.
 const SourceExcerpt* find_excerpt(std::string_view function);
 

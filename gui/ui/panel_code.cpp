@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // gui/ui/panel_code.cpp — the kernel's code beside the picture (app/kernel_source.h): the call
 // chain down to the function the current step is in, then an excerpt of that function's Linux
-// source with the step's line highlighted and kept in view. In compare mode, when both models are
-// in the same function, one excerpt marks each model's line (ET, LT; = for both); otherwise each
-// side has its labelled half and says which function the other is in.
+// source, numbered with the file's own line numbers, with the step's line highlighted and kept in
+// view; the header names that line (`fs/eventpoll.c:1251`) and its tooltip the tree and commit. In
+// compare mode, when both models are in the same function, one excerpt marks each model's line (ET,
+// LT; = for both); otherwise each side has its labelled half and says which function the other is
+// in.
 #include <algorithm>
 #include <cstdio>
 #include <string>
@@ -93,11 +95,18 @@ void draw_side(const app::Session& s, const app::Timeline::Position& pos, std::s
     report->code_function = std::string(e.function);
     report->code_line = static_cast<int>(view.line);
   }
-  dim_wrapped(sim::cat(e.file, ", ", e.function, "()"));
-  if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("%.*s.\nLine numbers count from the function's first line.\n%s: %s",
-                      static_cast<int>(app::kKernelSourceOrigin.size()),
-                      app::kKernelSourceOrigin.data(), step->function, step->text.c_str());
+  // The header names the highlighted line as the kernel's tree does: `fs/eventpoll.c:1251`.
+  dim_wrapped(e.shown.empty()
+                  ? sim::cat(e.file, ":", e.file_line(view.line), ", ", e.function, "()")
+                  : sim::cat(e.file, ":", e.file_line(view.line), ", ", e.shown,
+                             "(), inlined into ", e.function, "()"));
+  if (ImGui::IsItemHovered()) {
+    const std::string_view origin = app::source_origin(e.file);
+    ImGui::SetTooltip("%.*s from %.*s; the numbers are the file's own lines.\n%s: %s",
+                      static_cast<int>(e.file.size()), e.file.data(),
+                      static_cast<int>(origin.size()), origin.data(), step->function,
+                      step->text.c_str());
+  }
   // The excerpt scrolls, both ways; the highlighted line is kept in view when it changes.
   // The list clipper lays out only the visible lines, so the width the excerpt scrolls over is
   // given here, from its widest line (a line scrolled into view is then never wider than it).
@@ -135,7 +144,7 @@ void draw_side(const app::Session& s, const app::Timeline::Position& pos, std::s
     for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
       const std::size_t n = static_cast<std::size_t>(i);
       if (n == lines.size()) {
-        ImGui::TextColored(colour(palette().text_dim), "     ... (%.*s)",
+        ImGui::TextColored(colour(palette().text_dim), "       ... (%.*s)",
                            static_cast<int>(e.note.size()), e.note.data());
         continue;
       }
@@ -149,16 +158,17 @@ void draw_side(const app::Session& s, const app::Timeline::Position& pos, std::s
         ImGui::GetWindowDrawList()->AddRect(
             p, ImVec2(p.x + std::max(ImGui::GetContentRegionAvail().x, 2000.f), p.y + row),
             palette().differs);
+      // The file's line numbers (up to five digits: net/ipv4/tcp_input.c has thousands).
       char number[24];
       if (shared)
-        std::snprintf(number, sizeof number, "%-3s%3d ",
+        std::snprintf(number, sizeof number, "%-3s%5d ",
                       n == view.line && other_here ? "="
                       : n == view.line             ? other->labels[0]
                       : other_here                 ? other->labels[1]
                                                    : "",
-                      i + 1);
+                      e.file_line(n));
       else
-        std::snprintf(number, sizeof number, "%3d ", i + 1);
+        std::snprintf(number, sizeof number, "%5d ", e.file_line(n));
       ImGui::TextColored(
           colour(other_here && n != view.line ? palette().differs : palette().text_dim), "%s",
           number);

@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// gui/app/kernel_excerpts_core.cpp — the code pane's excerpts (gui/app/kernel_source.h) of the
+// kernel's core outside fs/eventpoll.c: the red-black tree, eventfd, the wait queues. As in
+// kernel_excerpts.cpp, each is the kernel's text from the function's first line on, a tab written
+// as two spaces, with the number of that line in its file, counted in the file itself; where each
+// file comes from: source_origin.
+//
+// [SECTION] lib/rbtree.c
+// [SECTION] fs/eventfd.c
+// [SECTION] kernel/sched/wait.c
+// [SECTION] fs/file_table.c
+#include "gui/app/kernel_source.h"
+
+namespace epollscope::app {
+namespace {
+
+constexpr std::string_view kRbtree = "lib/rbtree.c";
+constexpr std::string_view kEventfd = "fs/eventfd.c";
+constexpr std::string_view kWait = "kernel/sched/wait.c";
+constexpr std::string_view kFileTable = "fs/file_table.c";
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] lib/rbtree.c
+// ---------------------------------------------------------------------------------------------
+
+// rb_insert_color is a call of __rb_insert, which the kernel inlines: the model's steps are its
+// cases, so its body is shown (SourceExcerpt::shown).
+std::vector<SourceExcerpt> excerpts_rbtree() {
+  return {
+      {"rb_insert_color",
+       kRbtree,
+       84,
+       R"(static __always_inline void
+__rb_insert(struct rb_node *node, struct rb_root *root,
+      void (*augment_rotate)(struct rb_node *old, struct rb_node *new))
+{
+  struct rb_node *parent = rb_red_parent(node), *gparent, *tmp;
+
+  while (true) {
+    /*
+     * Loop invariant: node is red.
+     */
+    if (unlikely(!parent)) {
+      /*
+       * The inserted node is root. Either this is the
+       * first node, or we recursed at Case 1 below and
+       * are no longer violating 4).
+       */
+      rb_set_parent_color(node, NULL, RB_BLACK);
+      break;
+    }
+
+    /*
+     * If there is a black parent, we are done.
+     * Otherwise, take some corrective action as,
+     * per 4), we don't want a red root or two
+     * consecutive red nodes.
+     */
+    if(rb_is_black(parent))
+      break;
+
+    gparent = rb_red_parent(parent);
+
+    tmp = gparent->rb_right;
+    if (parent != tmp) {  /* parent == gparent->rb_left */
+      if (tmp && rb_is_red(tmp)) {
+        /*
+         * Case 1 - node's uncle is red (color flips).
+         *
+         *       G            g
+         *      / \          / \
+         *     p   u  -->   P   U
+         *    /            /
+         *   n            n
+         *
+         * However, since g's parent might be red, and
+         * 4) does not allow this, we need to recurse
+         * at g.
+         */
+        rb_set_parent_color(tmp, gparent, RB_BLACK);
+        rb_set_parent_color(parent, gparent, RB_BLACK);
+        node = gparent;
+        parent = rb_parent(node);
+        rb_set_parent_color(node, parent, RB_RED);
+        continue;
+      }
+
+      tmp = parent->rb_right;
+      if (node == tmp) {
+        /*
+         * Case 2 - node's uncle is black and node is
+         * the woke parent's right child (left rotate at parent).
+         *
+         *      G             G
+         *     / \           / \
+         *    p   U  -->    n   U
+         *     \           /
+         *      n         p
+         *
+         * This still leaves us in violation of 4), the
+         * continuation into Case 3 will fix that.
+         */
+        tmp = node->rb_left;
+        WRITE_ONCE(parent->rb_right, tmp);
+        WRITE_ONCE(node->rb_left, parent);
+        if (tmp)
+          rb_set_parent_color(tmp, parent,
+                  RB_BLACK);
+        rb_set_parent_color(parent, node, RB_RED);
+        augment_rotate(parent, node);
+        parent = node;
+        tmp = node->rb_right;
+      }
+
+      /*
+       * Case 3 - node's uncle is black and node is
+       * the woke parent's left child (right rotate at gparent).
+       *
+       *        G           P
+       *       / \         / \
+       *      p   U  -->  n   g
+       *     /                 \
+       *    n                   U
+       */
+      WRITE_ONCE(gparent->rb_left, tmp); /* == parent->rb_right */
+      WRITE_ONCE(parent->rb_right, gparent);
+      if (tmp)
+        rb_set_parent_color(tmp, gparent, RB_BLACK);
+      __rb_rotate_set_parents(gparent, parent, root, RB_RED);
+      augment_rotate(gparent, parent);
+      break;
+    } else {
+      tmp = gparent->rb_left;
+      if (tmp && rb_is_red(tmp)) {
+        /* Case 1 - color flips */
+        rb_set_parent_color(tmp, gparent, RB_BLACK);
+        rb_set_parent_color(parent, gparent, RB_BLACK);
+        node = gparent;
+        parent = rb_parent(node);
+        rb_set_parent_color(node, parent, RB_RED);
+        continue;
+      }
+
+      tmp = parent->rb_left;
+      if (node == tmp) {
+        /* Case 2 - right rotate at parent */
+        tmp = node->rb_right;
+        WRITE_ONCE(parent->rb_left, tmp);
+        WRITE_ONCE(node->rb_right, parent);
+        if (tmp)
+          rb_set_parent_color(tmp, parent,
+                  RB_BLACK);
+        rb_set_parent_color(parent, node, RB_RED);
+        augment_rotate(parent, node);
+        parent = node;
+        tmp = node->rb_left;
+      }
+
+      /* Case 3 - left rotate at gparent */
+      WRITE_ONCE(gparent->rb_right, tmp); /* == parent->rb_left */
+      WRITE_ONCE(parent->rb_left, gparent);
+      if (tmp)
+        rb_set_parent_color(tmp, gparent, RB_BLACK);
+      __rb_rotate_set_parents(gparent, parent, root, RB_RED);
+      augment_rotate(gparent, parent);
+      break;
+    }
+  }
+})",
+       {{"root of rbr", "rb_set_parent_color(node, NULL, RB_BLACK);"},
+        {"red uncle", "rb_set_parent_color(tmp, gparent, RB_BLACK);"},
+        {"rotate at parent: left", "WRITE_ONCE(parent->rb_right, tmp);"},
+        {"rotate at parent: right", "WRITE_ONCE(parent->rb_left, tmp);"},
+        {"rotate at grandparent: right",
+         "WRITE_ONCE(gparent->rb_left, tmp); /* == parent->rb_right */"},
+        {"rotate at grandparent: left",
+         "WRITE_ONCE(gparent->rb_right, tmp); /* == parent->rb_left */"},
+        {"", "if(rb_is_black(parent))"}},
+       "rb_insert_color (lib/rbtree.c:434) is __rb_insert(node, root, dummy_rotate): its body, "
+       "inlined, is shown",
+       "__rb_insert"},
+      {"rb_erase",
+       kRbtree,
+       440,
+       R"(void rb_erase(struct rb_node *node, struct rb_root *root)
+{
+  struct rb_node *rebalance;
+  rebalance = __rb_erase_augmented(node, root, &dummy_callbacks);
+  if (rebalance)
+    ____rb_erase_color(rebalance, root, dummy_rotate);
+})",
+       {{"", "rebalance = __rb_erase_augmented(node, root, &dummy_callbacks);"}}},
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] fs/eventfd.c
+// ---------------------------------------------------------------------------------------------
+
+std::vector<SourceExcerpt> excerpts_eventfd() {
+  return {
+      {"eventfd_read",
+       kEventfd,
+       214,
+       R"(static ssize_t eventfd_read(struct kiocb *iocb, struct iov_iter *to)
+{
+  struct file *file = iocb->ki_filp;
+  struct eventfd_ctx *ctx = file->private_data;
+  __u64 ucnt = 0;
+
+  if (iov_iter_count(to) < sizeof(ucnt))
+    return -EINVAL;
+  spin_lock_irq(&ctx->wqh.lock);
+  if (!ctx->count) {
+    if ((file->f_flags & O_NONBLOCK) ||
+        (iocb->ki_flags & IOCB_NOWAIT)) {
+      spin_unlock_irq(&ctx->wqh.lock);
+      return -EAGAIN;
+    }
+
+    if (wait_event_interruptible_locked_irq(ctx->wqh, ctx->count)) {
+      spin_unlock_irq(&ctx->wqh.lock);
+      return -ERESTARTSYS;
+    }
+  }
+  eventfd_ctx_do_read(ctx, &ucnt);
+  current->in_eventfd = 1;
+  if (waitqueue_active(&ctx->wqh))
+    wake_up_locked_poll(&ctx->wqh, EPOLLOUT);
+  current->in_eventfd = 0;
+  spin_unlock_irq(&ctx->wqh.lock);
+  if (unlikely(copy_to_iter(&ucnt, sizeof(ucnt), to) != sizeof(ucnt)))
+    return -EFAULT;
+
+  return sizeof(ucnt);
+})",
+       {{"EAGAIN", "return -EAGAIN;"}, {"", "eventfd_ctx_do_read(ctx, &ucnt);"}}},
+      {"eventfd_write",
+       kEventfd,
+       247,
+       R"(static ssize_t eventfd_write(struct file *file, const char __user *buf, size_t count,
+           loff_t *ppos)
+{
+  struct eventfd_ctx *ctx = file->private_data;
+  ssize_t res;
+  __u64 ucnt;
+
+  if (count != sizeof(ucnt))
+    return -EINVAL;
+  if (copy_from_user(&ucnt, buf, sizeof(ucnt)))
+    return -EFAULT;
+  if (ucnt == ULLONG_MAX)
+    return -EINVAL;
+  spin_lock_irq(&ctx->wqh.lock);
+  res = -EAGAIN;
+  if (ULLONG_MAX - ctx->count > ucnt)
+    res = sizeof(ucnt);
+  else if (!(file->f_flags & O_NONBLOCK)) {
+    res = wait_event_interruptible_locked_irq(ctx->wqh,
+        ULLONG_MAX - ctx->count > ucnt);
+    if (!res)
+      res = sizeof(ucnt);
+  }
+  if (likely(res > 0)) {
+    ctx->count += ucnt;
+    current->in_eventfd = 1;
+    if (waitqueue_active(&ctx->wqh))
+      wake_up_locked_poll(&ctx->wqh, EPOLLIN);
+    current->in_eventfd = 0;
+  }
+  spin_unlock_irq(&ctx->wqh.lock);
+
+  return res;
+})",
+       {{"overflow", "res = -EAGAIN;"}, {"", "ctx->count += ucnt;"}}},
+      {"do_eventfd",
+       kEventfd,
+       379,
+       R"(static int do_eventfd(unsigned int count, int flags)
+{
+  struct eventfd_ctx *ctx;
+  struct file *file;
+  int fd;
+
+  /* Check the woke EFD_* constants for consistency.  */
+  BUILD_BUG_ON(EFD_CLOEXEC != O_CLOEXEC);
+  BUILD_BUG_ON(EFD_NONBLOCK != O_NONBLOCK);
+  BUILD_BUG_ON(EFD_SEMAPHORE != (1 << 0));
+
+  if (flags & ~EFD_FLAGS_SET)
+    return -EINVAL;
+
+  ctx = kmalloc(sizeof(*ctx), GFP_KERNEL);
+  if (!ctx)
+    return -ENOMEM;
+
+  kref_init(&ctx->kref);
+  init_waitqueue_head(&ctx->wqh);
+  ctx->count = count;
+  ctx->flags = flags;
+  ctx->id = ida_alloc(&eventfd_ida, GFP_KERNEL);
+
+  flags &= EFD_SHARED_FCNTL_FLAGS;
+  flags |= O_RDWR;
+  fd = get_unused_fd_flags(flags);
+  if (fd < 0)
+    goto err;
+
+  file = anon_inode_getfile_fmode("[eventfd]", &eventfd_fops,
+          ctx, flags, FMODE_NOWAIT);
+  if (IS_ERR(file)) {
+    put_unused_fd(fd);
+    fd = PTR_ERR(file);
+    goto err;
+  }
+  fd_install(fd, file);
+  return fd;
+err:
+  eventfd_free_ctx(ctx);
+  return fd;
+})",
+       {{"", "ctx->count = count;"}}},
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] kernel/sched/wait.c
+// ---------------------------------------------------------------------------------------------
+
+std::vector<SourceExcerpt> excerpts_wait() {
+  return {
+      {"__wake_up_common",
+       kWait,
+       92,
+       R"(static int __wake_up_common(struct wait_queue_head *wq_head, unsigned int mode,
+      int nr_exclusive, int wake_flags, void *key)
+{
+  wait_queue_entry_t *curr, *next;
+
+  lockdep_assert_held(&wq_head->lock);
+
+  curr = list_first_entry(&wq_head->head, wait_queue_entry_t, entry);
+
+  if (&curr->entry == &wq_head->head)
+    return nr_exclusive;
+
+  list_for_each_entry_safe_from(curr, next, &wq_head->head, entry) {
+    unsigned flags = curr->flags;
+    int ret;
+
+    ret = curr->func(curr, mode, wake_flags, key);
+    if (ret < 0)
+      break;
+    if (ret && (flags & WQ_FLAG_EXCLUSIVE) && !--nr_exclusive)
+      break;
+  }
+
+  return nr_exclusive;
+})",
+       {{"exclusive waiter accepted", "if (ret && (flags & WQ_FLAG_EXCLUSIVE) && !--nr_exclusive)"},
+        {"", "ret = curr->func(curr, mode, wake_flags, key);"}}},
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] fs/file_table.c
+// ---------------------------------------------------------------------------------------------
+
+std::vector<SourceExcerpt> excerpts_file_table() {
+  return {
+      {"__fput",
+       kFileTable,
+       442,
+       R"(static void __fput(struct file *file)
+{
+  struct dentry *dentry = file->f_path.dentry;
+  struct vfsmount *mnt = file->f_path.mnt;
+  struct inode *inode = file->f_inode;
+  fmode_t mode = file->f_mode;
+
+  if (unlikely(!(file->f_mode & FMODE_OPENED)))
+    goto out;
+
+  might_sleep();
+
+  fsnotify_close(file);
+  /*
+   * The function eventpoll_release() should be the woke first called
+   * in the woke file cleanup chain.
+   */
+  eventpoll_release(file);
+  locks_remove_file(file);
+
+  security_file_release(file);
+  if (unlikely(file->f_flags & FASYNC)) {
+    if (file->f_op->fasync)
+      file->f_op->fasync(-1, file, 0);
+  }
+  if (file->f_op->release)
+    file->f_op->release(inode, file);
+  if (unlikely(S_ISCHR(inode->i_mode) && inode->i_cdev != NULL &&
+         !(mode & FMODE_PATH))) {
+    cdev_put(inode->i_cdev);
+  }
+  fops_put(file->f_op);
+  file_f_owner_release(file);
+  put_file_access(file);
+  dput(dentry);
+  if (unlikely(mode & FMODE_NEED_UNMOUNT))
+    dissolve_on_fput(mnt);
+  mntput(mnt);
+out:
+  file_free(file);
+})",
+       {{"", "eventpoll_release(file);"}}},
+  };
+}
+
+}  // namespace epollscope::app

@@ -1,0 +1,1033 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// gui/app/kernel_excerpts_net.cpp — the code pane's excerpts (gui/app/kernel_source.h) of the
+// kernel's sockets: AF_UNIX stream sockets and TCP. As in kernel_excerpts.cpp, each is the
+// kernel's text from the function's first line on, a tab written as two spaces, with the number of
+// that line in its file, counted in the file itself; where each file comes from: source_origin.
+//
+// [SECTION] net/unix/af_unix.c
+// [SECTION] net/ipv4/tcp_timer.c
+// [SECTION] net/ipv4/af_inet.c
+// [SECTION] net/ipv4/tcp_ipv4.c
+// [SECTION] net/ipv4/inet_connection_sock.c
+// [SECTION] net/ipv4/tcp_output.c
+#include "gui/app/kernel_source.h"
+
+namespace epollscope::app {
+namespace {
+
+constexpr std::string_view kAfUnix = "net/unix/af_unix.c";
+constexpr std::string_view kTcpTimer = "net/ipv4/tcp_timer.c";
+constexpr std::string_view kAfInet = "net/ipv4/af_inet.c";
+constexpr std::string_view kTcpIpv4 = "net/ipv4/tcp_ipv4.c";
+constexpr std::string_view kInetCsk = "net/ipv4/inet_connection_sock.c";
+constexpr std::string_view kTcpOutput = "net/ipv4/tcp_output.c";
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] net/unix/af_unix.c
+// ---------------------------------------------------------------------------------------------
+
+std::vector<SourceExcerpt> excerpts_af_unix() {
+  return {
+      {"unix_write_space",
+       kAfUnix,
+       597,
+       R"(static void unix_write_space(struct sock *sk)
+{
+  struct socket_wq *wq;
+
+  rcu_read_lock();
+  if (unix_writable(sk, READ_ONCE(sk->sk_state))) {
+    wq = rcu_dereference(sk->sk_wq);
+    if (skwq_has_sleeper(wq))
+      wake_up_interruptible_sync_poll(&wq->wait,
+        EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND);
+    sk_wake_async_rcu(sk, SOCK_WAKE_SPACE, POLL_OUT);
+  }
+  rcu_read_unlock();
+})",
+       {{"not writable", "if (unix_writable(sk, READ_ONCE(sk->sk_state))) {"},
+        {"", "wake_up_interruptible_sync_poll(&wq->wait,"}}},
+      {"unix_release_sock",
+       kAfUnix,
+       665,
+       R"(static void unix_release_sock(struct sock *sk, int embrion)
+{
+  struct unix_sock *u = unix_sk(sk);
+  struct sock *skpair;
+  struct sk_buff *skb;
+  struct path path;
+  int state;
+
+  unix_remove_socket(sock_net(sk), sk);
+  unix_remove_bsd_socket(sk);
+
+  /* Clear state */
+  unix_state_lock(sk);
+  sock_orphan(sk);
+  WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
+  path       = u->path;
+  u->path.dentry = NULL;
+  u->path.mnt = NULL;
+  state = sk->sk_state;
+  WRITE_ONCE(sk->sk_state, TCP_CLOSE);
+
+  skpair = unix_peer(sk);
+  unix_peer(sk) = NULL;
+
+  unix_state_unlock(sk);
+
+#if IS_ENABLED(CONFIG_AF_UNIX_OOB)
+  u->oob_skb = NULL;
+#endif
+
+  wake_up_interruptible_all(&u->peer_wait);
+
+  if (skpair != NULL) {
+    if (sk->sk_type == SOCK_STREAM || sk->sk_type == SOCK_SEQPACKET) {
+      struct sk_buff *skb = skb_peek(&sk->sk_receive_queue);
+
+#if IS_ENABLED(CONFIG_AF_UNIX_OOB)
+      if (skb && !unix_skb_len(skb))
+        skb = skb_peek_next(skb, &sk->sk_receive_queue);
+#endif
+      unix_state_lock(skpair);
+      /* No more writes */
+      WRITE_ONCE(skpair->sk_shutdown, SHUTDOWN_MASK);
+      if (skb || embrion)
+        WRITE_ONCE(skpair->sk_err, ECONNRESET);
+      unix_state_unlock(skpair);
+      skpair->sk_state_change(skpair);
+      sk_wake_async(skpair, SOCK_WAKE_WAITD, POLL_HUP);
+    }
+
+    unix_dgram_peer_wake_disconnect(sk, skpair);
+    sock_put(skpair); /* It may now die */
+  }
+
+  /* Try to flush out this socket. Throw out buffers at least */
+
+  while ((skb = skb_dequeue(&sk->sk_receive_queue)) != NULL) {
+    if (state == TCP_LISTEN)
+      unix_release_sock(skb->sk, 1);
+
+    /* passed fds are erased in the woke kfree_skb hook */
+    kfree_skb_reason(skb, SKB_DROP_REASON_SOCKET_CLOSE);
+  }
+
+  if (path.dentry)
+    path_put(&path);
+
+  sock_put(sk);
+
+  /* ---- Socket is dead now and most probably destroyed ---- */
+
+  /*
+   * Fixme: BSD difference: In BSD all sockets connected to us get
+   *    ECONNRESET and we die on the woke spot. In Linux we behave
+   *    like files and pipes do and wait for the woke last
+   *    dereference.
+   *
+   * Can't we simply set sock->err?
+   *
+   *    What the woke above comment does talk about? --ANK(980817)
+   */
+
+  if (READ_ONCE(unix_tot_inflight))
+    unix_gc();    /* Garbage collect fds */
+})",
+       {{"sk_err", "WRITE_ONCE(skpair->sk_err, ECONNRESET);"},
+        {"the peer", "WRITE_ONCE(skpair->sk_shutdown, SHUTDOWN_MASK);"},
+        {"", "WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);"}}},
+      {"unix_socketpair",
+       kAfUnix,
+       1830,
+       R"(static int unix_socketpair(struct socket *socka, struct socket *sockb)
+{
+  struct unix_peercred ska_peercred = {}, skb_peercred = {};
+  struct sock *ska = socka->sk, *skb = sockb->sk;
+  int err;
+
+  err = prepare_peercred(&ska_peercred);
+  if (err)
+    return err;
+
+  err = prepare_peercred(&skb_peercred);
+  if (err) {
+    drop_peercred(&ska_peercred);
+    return err;
+  }
+
+  /* Join our sockets back to back */
+  sock_hold(ska);
+  sock_hold(skb);
+  unix_peer(ska) = skb;
+  unix_peer(skb) = ska;
+  init_peercred(ska, &ska_peercred);
+  init_peercred(skb, &skb_peercred);
+
+  ska->sk_state = TCP_ESTABLISHED;
+  skb->sk_state = TCP_ESTABLISHED;
+  socka->state  = SS_CONNECTED;
+  sockb->state  = SS_CONNECTED;
+  return 0;
+})",
+       {{"", "unix_peer(ska) = skb;"}}},
+      {"unix_stream_sendmsg",
+       kAfUnix,
+       2393,
+       R"(static int unix_stream_sendmsg(struct socket *sock, struct msghdr *msg,
+             size_t len)
+{
+  struct sock *sk = sock->sk;
+  struct sk_buff *skb = NULL;
+  struct sock *other = NULL;
+  struct unix_sock *otheru;
+  struct scm_cookie scm;
+  bool fds_sent = false;
+  int err, sent = 0;
+
+  err = scm_send(sock, msg, &scm, false);
+  if (err < 0)
+    return err;
+
+  wait_for_unix_gc(scm.fp);
+
+  if (msg->msg_flags & MSG_OOB) {
+    err = -EOPNOTSUPP;
+#if IS_ENABLED(CONFIG_AF_UNIX_OOB)
+    if (len)
+      len--;
+    else
+#endif
+      goto out_err;
+  }
+
+  if (msg->msg_namelen) {
+    err = READ_ONCE(sk->sk_state) == TCP_ESTABLISHED ? -EISCONN : -EOPNOTSUPP;
+    goto out_err;
+  }
+
+  other = unix_peer(sk);
+  if (!other) {
+    err = -ENOTCONN;
+    goto out_err;
+  }
+
+  otheru = unix_sk(other);
+
+  if (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN)
+    goto out_pipe;
+
+  while (sent < len) {
+    int size = len - sent;
+    int data_len;
+
+    if (unlikely(msg->msg_flags & MSG_SPLICE_PAGES)) {
+      skb = sock_alloc_send_pskb(sk, 0, 0,
+               msg->msg_flags & MSG_DONTWAIT,
+               &err, 0);
+    } else {
+      /* Keep two messages in the woke pipe so it schedules better */
+      size = min_t(int, size, (READ_ONCE(sk->sk_sndbuf) >> 1) - 64);
+
+      /* allow fallback to order-0 allocations */
+      size = min_t(int, size, SKB_MAX_HEAD(0) + UNIX_SKB_FRAGS_SZ);
+
+      data_len = max_t(int, 0, size - SKB_MAX_HEAD(0));
+
+      data_len = min_t(size_t, size, PAGE_ALIGN(data_len));
+
+      skb = sock_alloc_send_pskb(sk, size - data_len, data_len,
+               msg->msg_flags & MSG_DONTWAIT, &err,
+               get_order(UNIX_SKB_FRAGS_SZ));
+    }
+    if (!skb)
+      goto out_err;
+
+    /* Only send the woke fds in the woke first buffer */
+    err = unix_scm_to_skb(&scm, skb, !fds_sent);
+    if (err < 0)
+      goto out_free;
+
+    fds_sent = true;
+
+    err = unix_maybe_add_creds(skb, sk, other);
+    if (err)
+      goto out_free;
+
+    if (unlikely(msg->msg_flags & MSG_SPLICE_PAGES)) {
+      skb->ip_summed = CHECKSUM_UNNECESSARY;
+      err = skb_splice_from_iter(skb, &msg->msg_iter, size);
+      if (err < 0)
+        goto out_free;
+
+      size = err;
+      refcount_add(size, &sk->sk_wmem_alloc);
+    } else {
+      skb_put(skb, size - data_len);
+      skb->data_len = data_len;
+      skb->len = size;
+      err = skb_copy_datagram_from_iter(skb, 0, &msg->msg_iter, size);
+      if (err)
+        goto out_free;
+    }
+
+    unix_state_lock(other);
+
+    if (sock_flag(other, SOCK_DEAD) ||
+        (other->sk_shutdown & RCV_SHUTDOWN))
+      goto out_pipe_unlock;
+
+    if (UNIXCB(skb).fp && !other->sk_scm_rights) {
+      unix_state_unlock(other);
+      err = -EPERM;
+      goto out_free;
+    }
+
+    scm_stat_add(other, skb);
+
+    spin_lock(&other->sk_receive_queue.lock);
+    WRITE_ONCE(otheru->inq_len, otheru->inq_len + skb->len);
+    __skb_queue_tail(&other->sk_receive_queue, skb);
+    spin_unlock(&other->sk_receive_queue.lock);
+
+    unix_state_unlock(other);
+    other->sk_data_ready(other);
+    sent += size;
+  }
+
+#if IS_ENABLED(CONFIG_AF_UNIX_OOB)
+  if (msg->msg_flags & MSG_OOB) {
+    err = queue_oob(sk, msg, other, &scm, fds_sent);
+    if (err)
+      goto out_err;
+    sent++;
+  }
+#endif
+
+  scm_destroy(&scm);
+
+  return sent;
+
+out_pipe_unlock:
+  unix_state_unlock(other);
+out_pipe:
+  if (!sent && !(msg->msg_flags & MSG_NOSIGNAL))
+    send_sig(SIGPIPE, current, 0);
+  err = -EPIPE;
+out_free:
+  consume_skb(skb);
+out_err:
+  scm_destroy(&scm);
+  return sent ? : err;
+})",
+       {{"EOPNOTSUPP", "err = -EOPNOTSUPP;"},
+        {"shut down sending", "if (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN)"},
+        {"dropped, EPIPE", "goto out_pipe_unlock;"},
+        {"", "__skb_queue_tail(&other->sk_receive_queue, skb);"}}},
+      {"unix_stream_read_generic",
+       kAfUnix,
+       2918,
+       R"(static int unix_stream_read_generic(struct unix_stream_read_state *state,
+            bool freezable)
+{
+  int noblock = state->flags & MSG_DONTWAIT;
+  struct socket *sock = state->socket;
+  struct msghdr *msg = state->msg;
+  struct sock *sk = sock->sk;
+  size_t size = state->size;
+  int flags = state->flags;
+  bool check_creds = false;
+  struct scm_cookie scm;
+  unsigned int last_len;
+  struct unix_sock *u;
+  int copied = 0;
+  int err = 0;
+  long timeo;
+  int target;
+  int skip;
+
+  if (unlikely(READ_ONCE(sk->sk_state) != TCP_ESTABLISHED)) {
+    err = -EINVAL;
+    goto out;
+  }
+
+  if (unlikely(flags & MSG_OOB)) {
+    err = -EOPNOTSUPP;
+#if IS_ENABLED(CONFIG_AF_UNIX_OOB)
+    err = unix_stream_recv_urg(state);
+#endif
+    goto out;
+  }
+
+  target = sock_rcvlowat(sk, flags & MSG_WAITALL, size);
+  timeo = sock_rcvtimeo(sk, noblock);
+
+  memset(&scm, 0, sizeof(scm));
+
+  u = unix_sk(sk);
+
+  /* Lock the woke socket to prevent queue disordering
+   * while sleeps in memcpy_tomsg
+   */
+  mutex_lock(&u->iolock);
+
+  skip = max(sk_peek_offset(sk, flags), 0);
+
+  do {
+    struct sk_buff *skb, *last;
+    int chunk;
+
+redo:
+    unix_state_lock(sk);
+    if (sock_flag(sk, SOCK_DEAD)) {
+      err = -ECONNRESET;
+      goto unlock;
+    }
+    last = skb = skb_peek(&sk->sk_receive_queue);
+    last_len = last ? last->len : 0;
+
+again:
+#if IS_ENABLED(CONFIG_AF_UNIX_OOB)
+    if (skb) {
+      skb = manage_oob(skb, sk, flags, copied);
+      if (!skb && copied) {
+        unix_state_unlock(sk);
+        break;
+      }
+    }
+#endif
+    if (skb == NULL) {
+      if (copied >= target)
+        goto unlock;
+
+      /*
+       *  POSIX 1003.1g mandates this order.
+       */
+
+      err = sock_error(sk);
+      if (err)
+        goto unlock;
+      if (sk->sk_shutdown & RCV_SHUTDOWN)
+        goto unlock;
+
+      unix_state_unlock(sk);
+      if (!timeo) {
+        err = -EAGAIN;
+        break;
+      }
+
+      mutex_unlock(&u->iolock);
+
+      timeo = unix_stream_data_wait(sk, timeo, last,
+                  last_len, freezable);
+
+      if (signal_pending(current)) {
+        err = sock_intr_errno(timeo);
+        scm_destroy(&scm);
+        goto out;
+      }
+
+      mutex_lock(&u->iolock);
+      goto redo;
+unlock:
+      unix_state_unlock(sk);
+      break;
+    }
+
+    while (skip >= unix_skb_len(skb)) {
+      skip -= unix_skb_len(skb);
+      last = skb;
+      last_len = skb->len;
+      skb = skb_peek_next(skb, &sk->sk_receive_queue);
+      if (!skb)
+        goto again;
+    }
+
+    unix_state_unlock(sk);
+
+    if (check_creds) {
+      /* Never glue messages from different writers */
+      if (!unix_skb_scm_eq(skb, &scm))
+        break;
+    } else if (unix_may_passcred(sk)) {
+      /* Copy credentials */
+      unix_skb_to_scm(skb, &scm);
+      check_creds = true;
+    }
+
+    /* Copy address just once */
+    if (msg && msg->msg_name) {
+      DECLARE_SOCKADDR(struct sockaddr_un *, sunaddr, msg->msg_name);
+
+      unix_copy_addr(msg, skb->sk);
+      BPF_CGROUP_RUN_PROG_UNIX_RECVMSG_LOCK(sk, msg->msg_name,
+                    &msg->msg_namelen);
+
+      sunaddr = NULL;
+    }
+
+    chunk = min_t(unsigned int, unix_skb_len(skb) - skip, size);
+    chunk = state->recv_actor(skb, skip, chunk, state);
+    if (chunk < 0) {
+      if (copied == 0)
+        copied = -EFAULT;
+      break;
+    }
+    copied += chunk;
+    size -= chunk;
+
+    /* Mark read part of skb as used */
+    if (!(flags & MSG_PEEK)) {
+      UNIXCB(skb).consumed += chunk;
+
+      sk_peek_offset_bwd(sk, chunk);
+
+      if (UNIXCB(skb).fp) {
+        scm_stat_del(sk, skb);
+        unix_detach_fds(&scm, skb);
+      }
+
+      if (unix_skb_len(skb))
+        break;
+
+      spin_lock(&sk->sk_receive_queue.lock);
+      WRITE_ONCE(u->inq_len, u->inq_len - skb->len);
+      __skb_unlink(skb, &sk->sk_receive_queue);
+      spin_unlock(&sk->sk_receive_queue.lock);
+
+      consume_skb(skb);
+
+      if (scm.fp)
+        break;
+    } else {
+      /* It is questionable, see note in unix_dgram_recvmsg.
+       */
+      if (UNIXCB(skb).fp)
+        unix_peek_fds(&scm, skb);
+
+      sk_peek_offset_fwd(sk, chunk);
+
+      if (UNIXCB(skb).fp)
+        break;
+
+      skip = 0;
+      last = skb;
+      last_len = skb->len;
+      unix_state_lock(sk);
+      skb = skb_peek_next(skb, &sk->sk_receive_queue);
+      if (skb)
+        goto again;
+      unix_state_unlock(sk);
+      break;
+    }
+  } while (size);
+
+  mutex_unlock(&u->iolock);
+  if (msg) {
+    scm_recv_unix(sock, msg, &scm, flags);
+
+    if (READ_ONCE(u->recvmsg_inq) || msg->msg_get_inq) {
+      msg->msg_inq = READ_ONCE(u->inq_len);
+      put_cmsg(msg, SOL_SOCKET, SCM_INQ,
+         sizeof(msg->msg_inq), &msg->msg_inq);
+    }
+  } else {
+    scm_destroy(&scm);
+  }
+out:
+  return copied ? : err;
+})",
+       {{"end of file", "if (sk->sk_shutdown & RCV_SHUTDOWN)"},
+        {"signal_pending", "err = sock_intr_errno(timeo);"},
+        {"now empty", "__skb_unlink(skb, &sk->sk_receive_queue);"},
+        {"", "UNIXCB(skb).consumed += chunk;"}}},
+      {"unix_shutdown",
+       kAfUnix,
+       3206,
+       R"(static int unix_shutdown(struct socket *sock, int mode)
+{
+  struct sock *sk = sock->sk;
+  struct sock *other;
+
+  if (mode < SHUT_RD || mode > SHUT_RDWR)
+    return -EINVAL;
+  /* This maps:
+   * SHUT_RD   (0) -> RCV_SHUTDOWN  (1)
+   * SHUT_WR   (1) -> SEND_SHUTDOWN (2)
+   * SHUT_RDWR (2) -> SHUTDOWN_MASK (3)
+   */
+  ++mode;
+
+  unix_state_lock(sk);
+  WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | mode);
+  other = unix_peer(sk);
+  if (other)
+    sock_hold(other);
+  unix_state_unlock(sk);
+  sk->sk_state_change(sk);
+
+  if (other &&
+    (sk->sk_type == SOCK_STREAM || sk->sk_type == SOCK_SEQPACKET)) {
+
+    int peer_mode = 0;
+    const struct proto *prot = READ_ONCE(other->sk_prot);
+
+    if (prot->unhash)
+      prot->unhash(other);
+    if (mode&RCV_SHUTDOWN)
+      peer_mode |= SEND_SHUTDOWN;
+    if (mode&SEND_SHUTDOWN)
+      peer_mode |= RCV_SHUTDOWN;
+    unix_state_lock(other);
+    WRITE_ONCE(other->sk_shutdown, other->sk_shutdown | peer_mode);
+    unix_state_unlock(other);
+    other->sk_state_change(other);
+    if (peer_mode == SHUTDOWN_MASK)
+      sk_wake_async(other, SOCK_WAKE_WAITD, POLL_HUP);
+    else if (peer_mode & RCV_SHUTDOWN)
+      sk_wake_async(other, SOCK_WAKE_WAITD, POLL_IN);
+  }
+  if (other)
+    sock_put(other);
+
+  return 0;
+})",
+       {{"the peer", "WRITE_ONCE(other->sk_shutdown, other->sk_shutdown | peer_mode);"},
+        {"", "WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | mode);"}}},
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] net/ipv4/tcp_timer.c
+// ---------------------------------------------------------------------------------------------
+
+std::vector<SourceExcerpt> excerpts_tcp_timer() {
+  return {
+      {"tcp_delack_timer_handler",
+       kTcpTimer,
+       307,
+       R"(void tcp_delack_timer_handler(struct sock *sk)
+{
+  struct inet_connection_sock *icsk = inet_csk(sk);
+  struct tcp_sock *tp = tcp_sk(sk);
+
+  if ((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN))
+    return;
+
+  /* Handling the woke sack compression case */
+  if (tp->compressed_ack) {
+    tcp_mstamp_refresh(tp);
+    tcp_sack_compress_send_ack(sk);
+    return;
+  }
+
+  if (!(icsk->icsk_ack.pending & ICSK_ACK_TIMER))
+    return;
+
+  if (time_after(icsk_delack_timeout(icsk), jiffies)) {
+    sk_reset_timer(sk, &icsk->icsk_delack_timer,
+             icsk_delack_timeout(icsk));
+    return;
+  }
+  icsk->icsk_ack.pending &= ~ICSK_ACK_TIMER;
+
+  if (inet_csk_ack_scheduled(sk)) {
+    if (!inet_csk_in_pingpong_mode(sk)) {
+      /* Delayed ACK missed: inflate ATO. */
+      icsk->icsk_ack.ato = min_t(u32, icsk->icsk_ack.ato << 1, icsk->icsk_rto);
+    } else {
+      /* Delayed ACK missed: leave pingpong mode and
+       * deflate ATO.
+       */
+      inet_csk_exit_pingpong_mode(sk);
+      icsk->icsk_ack.ato      = TCP_ATO_MIN;
+    }
+    tcp_mstamp_refresh(tp);
+    tcp_send_ack(sk);
+    __NET_INC_STATS(sock_net(sk), LINUX_MIB_DELAYEDACKS);
+  }
+})",
+       {{"pingpong", "inet_csk_exit_pingpong_mode(sk);"}, {"", "tcp_send_ack(sk);"}}},
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] net/ipv4/af_inet.c
+// ---------------------------------------------------------------------------------------------
+
+std::vector<SourceExcerpt> excerpts_af_inet() {
+  return {
+      {"inet_listen",
+       kAfInet,
+       230,
+       R"(int inet_listen(struct socket *sock, int backlog)
+{
+  struct sock *sk = sock->sk;
+  int err = -EINVAL;
+
+  lock_sock(sk);
+
+  if (sock->state != SS_UNCONNECTED || sock->type != SOCK_STREAM)
+    goto out;
+
+  err = __inet_listen_sk(sk, backlog);
+
+out:
+  release_sock(sk);
+  return err;
+})",
+       {{"", "err = __inet_listen_sk(sk, backlog);"}}},
+      {"inet_shutdown",
+       kAfInet,
+       891,
+       R"(int inet_shutdown(struct socket *sock, int how)
+{
+  struct sock *sk = sock->sk;
+  int err = 0;
+
+  /* This should really check to make sure
+   * the woke socket is a TCP socket. (WHY AC...)
+   */
+  how++; /* maps 0->1 has the woke advantage of making bit 1 rcvs and
+           1->2 bit 2 snds.
+           2->3 */
+  if ((how & ~SHUTDOWN_MASK) || !how)  /* MAXINT->0 */
+    return -EINVAL;
+
+  lock_sock(sk);
+  if (sock->state == SS_CONNECTING) {
+    if ((1 << sk->sk_state) &
+        (TCPF_SYN_SENT | TCPF_SYN_RECV | TCPF_CLOSE))
+      sock->state = SS_DISCONNECTING;
+    else
+      sock->state = SS_CONNECTED;
+  }
+
+  switch (sk->sk_state) {
+  case TCP_CLOSE:
+    err = -ENOTCONN;
+    /* Hack to wake up other listeners, who can poll for
+       EPOLLHUP, even on eg. unconnected UDP sockets -- RR */
+    fallthrough;
+  default:
+    WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | how);
+    if (sk->sk_prot->shutdown)
+      sk->sk_prot->shutdown(sk, how);
+    break;
+
+  /* Remaining two branches are temporary solution for missing
+   * close() in multithreaded environment. It is _not_ a good idea,
+   * but we have no choice until close() is repaired at VFS level.
+   */
+  case TCP_LISTEN:
+    if (!(how & RCV_SHUTDOWN))
+      break;
+    fallthrough;
+  case TCP_SYN_SENT:
+    err = sk->sk_prot->disconnect(sk, O_NONBLOCK);
+    sock->state = err ? SS_DISCONNECTING : SS_UNCONNECTED;
+    break;
+  }
+
+  /* Wake up anyone sleeping in poll. */
+  sk->sk_state_change(sk);
+  release_sock(sk);
+  return err;
+})",
+       {{"disconnects it", "err = sk->sk_prot->disconnect(sk, O_NONBLOCK);"},
+        {"", "WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | how);"}}},
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] net/ipv4/tcp_ipv4.c
+// ---------------------------------------------------------------------------------------------
+
+std::vector<SourceExcerpt> excerpts_tcp_ipv4() {
+  return {
+      {"tcp_v4_connect",
+       kTcpIpv4,
+       222,
+       R"(int tcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
+{
+  struct sockaddr_in *usin = (struct sockaddr_in *)uaddr;
+  struct inet_timewait_death_row *tcp_death_row;
+  struct inet_sock *inet = inet_sk(sk);
+  struct tcp_sock *tp = tcp_sk(sk);
+  struct ip_options_rcu *inet_opt;
+  struct net *net = sock_net(sk);
+  __be16 orig_sport, orig_dport;
+  __be32 daddr, nexthop;
+  struct flowi4 *fl4;
+  struct rtable *rt;
+  int err;
+
+  if (addr_len < sizeof(struct sockaddr_in))
+    return -EINVAL;
+
+  if (usin->sin_family != AF_INET)
+    return -EAFNOSUPPORT;
+
+  nexthop = daddr = usin->sin_addr.s_addr;
+  inet_opt = rcu_dereference_protected(inet->inet_opt,
+               lockdep_sock_is_held(sk));
+  if (inet_opt && inet_opt->opt.srr) {
+    if (!daddr)
+      return -EINVAL;
+    nexthop = inet_opt->opt.faddr;
+  }
+
+  orig_sport = inet->inet_sport;
+  orig_dport = usin->sin_port;
+  fl4 = &inet->cork.fl.u.ip4;
+  rt = ip_route_connect(fl4, nexthop, inet->inet_saddr,
+            sk->sk_bound_dev_if, IPPROTO_TCP, orig_sport,
+            orig_dport, sk);
+  if (IS_ERR(rt)) {
+    err = PTR_ERR(rt);
+    if (err == -ENETUNREACH)
+      IP_INC_STATS(net, IPSTATS_MIB_OUTNOROUTES);
+    return err;
+  }
+
+  if (rt->rt_flags & (RTCF_MULTICAST | RTCF_BROADCAST)) {
+    ip_rt_put(rt);
+    return -ENETUNREACH;
+  }
+
+  if (!inet_opt || !inet_opt->opt.srr)
+    daddr = fl4->daddr;
+
+  tcp_death_row = &sock_net(sk)->ipv4.tcp_death_row;
+
+  if (!inet->inet_saddr) {
+    err = inet_bhash2_update_saddr(sk,  &fl4->saddr, AF_INET);
+    if (err) {
+      ip_rt_put(rt);
+      return err;
+    }
+  } else {
+    sk_rcv_saddr_set(sk, inet->inet_saddr);
+  }
+
+  if (tp->rx_opt.ts_recent_stamp && inet->inet_daddr != daddr) {
+    /* Reset inherited state */
+    tp->rx_opt.ts_recent     = 0;
+    tp->rx_opt.ts_recent_stamp = 0;
+    if (likely(!tp->repair))
+      WRITE_ONCE(tp->write_seq, 0);
+  }
+
+  inet->inet_dport = usin->sin_port;
+  sk_daddr_set(sk, daddr);
+
+  inet_csk(sk)->icsk_ext_hdr_len = 0;
+  if (inet_opt)
+    inet_csk(sk)->icsk_ext_hdr_len = inet_opt->opt.optlen;
+
+  tp->rx_opt.mss_clamp = TCP_MSS_DEFAULT;
+
+  /* Socket identity is still unknown (sport may be zero).
+   * However we set state to SYN-SENT and not releasing socket
+   * lock select source port, enter ourselves into the woke hash tables and
+   * complete initialization after this.
+   */
+  tcp_set_state(sk, TCP_SYN_SENT);
+  err = inet_hash_connect(tcp_death_row, sk);
+  if (err)
+    goto failure;
+
+  sk_set_txhash(sk);
+
+  rt = ip_route_newports(fl4, rt, orig_sport, orig_dport,
+             inet->inet_sport, inet->inet_dport, sk);
+  if (IS_ERR(rt)) {
+    err = PTR_ERR(rt);
+    rt = NULL;
+    goto failure;
+  }
+  tp->tcp_usec_ts = dst_tcp_usec_ts(&rt->dst);
+  /* OK, now commit destination to socket.  */
+  sk->sk_gso_type = SKB_GSO_TCPV4;
+  sk_setup_caps(sk, &rt->dst);
+  rt = NULL;
+
+  if (likely(!tp->repair)) {
+    if (!tp->write_seq)
+      WRITE_ONCE(tp->write_seq,
+           secure_tcp_seq(inet->inet_saddr,
+              inet->inet_daddr,
+              inet->inet_sport,
+              usin->sin_port));
+    WRITE_ONCE(tp->tsoffset,
+         secure_tcp_ts_off(net, inet->inet_saddr,
+               inet->inet_daddr));
+  }
+
+  atomic_set(&inet->inet_id, get_random_u16());
+
+  if (tcp_fastopen_defer_connect(sk, &err))
+    return err;
+  if (err)
+    goto failure;
+
+  err = tcp_connect(sk);
+
+  if (err)
+    goto failure;
+
+  return 0;
+
+failure:
+  /*
+   * This unhashes the woke socket and releases the woke local port,
+   * if necessary.
+   */
+  tcp_set_state(sk, TCP_CLOSE);
+  inet_bhash2_reset_saddr(sk);
+  ip_rt_put(rt);
+  sk->sk_route_caps = 0;
+  inet->inet_dport = 0;
+  return err;
+})",
+       {{"", "err = tcp_connect(sk);"}}},
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] net/ipv4/inet_connection_sock.c
+// ---------------------------------------------------------------------------------------------
+
+std::vector<SourceExcerpt> excerpts_inet_connection_sock() {
+  return {
+      {"inet_csk_accept",
+       kInetCsk,
+       659,
+       R"(struct sock *inet_csk_accept(struct sock *sk, struct proto_accept_arg *arg)
+{
+  struct inet_connection_sock *icsk = inet_csk(sk);
+  struct request_sock_queue *queue = &icsk->icsk_accept_queue;
+  struct request_sock *req;
+  struct sock *newsk;
+  int error;
+
+  lock_sock(sk);
+
+  /* We need to make sure that this socket is listening,
+   * and that it has something pending.
+   */
+  error = -EINVAL;
+  if (sk->sk_state != TCP_LISTEN)
+    goto out_err;
+
+  /* Find already established connection */
+  if (reqsk_queue_empty(queue)) {
+    long timeo = sock_rcvtimeo(sk, arg->flags & O_NONBLOCK);
+
+    /* If this is a non blocking socket don't sleep */
+    error = -EAGAIN;
+    if (!timeo)
+      goto out_err;
+
+    error = inet_csk_wait_for_connect(sk, timeo);
+    if (error)
+      goto out_err;
+  }
+  req = reqsk_queue_remove(queue, sk);
+  arg->is_empty = reqsk_queue_empty(queue);
+  newsk = req->sk;
+
+  if (sk->sk_protocol == IPPROTO_TCP &&
+      tcp_rsk(req)->tfo_listener) {
+    spin_lock_bh(&queue->fastopenq.lock);
+    if (tcp_rsk(req)->tfo_listener) {
+      /* We are still waiting for the woke final ACK from 3WHS
+       * so can't free req now. Instead, we set req->sk to
+       * NULL to signify that the woke child socket is taken
+       * so reqsk_fastopen_remove() will free the woke req
+       * when 3WHS finishes (or is aborted).
+       */
+      req->sk = NULL;
+      req = NULL;
+    }
+    spin_unlock_bh(&queue->fastopenq.lock);
+  }
+
+out:
+  release_sock(sk);
+  if (newsk && mem_cgroup_sockets_enabled) {
+    gfp_t gfp = GFP_KERNEL | __GFP_NOFAIL;
+    int amt = 0;
+
+    /* atomically get the woke memory usage, set and charge the
+     * newsk->sk_memcg.
+     */
+    lock_sock(newsk);
+
+    mem_cgroup_sk_alloc(newsk);
+    if (newsk->sk_memcg) {
+      /* The socket has not been accepted yet, no need
+       * to look at newsk->sk_wmem_queued.
+       */
+      amt = sk_mem_pages(newsk->sk_forward_alloc +
+             atomic_read(&newsk->sk_rmem_alloc));
+    }
+
+    if (amt)
+      mem_cgroup_charge_skmem(newsk->sk_memcg, amt, gfp);
+    kmem_cache_charge(newsk, gfp);
+
+    release_sock(newsk);
+  }
+  if (req)
+    reqsk_put(req);
+
+  if (newsk)
+    inet_init_csk_locks(newsk);
+
+  return newsk;
+out_err:
+  newsk = NULL;
+  req = NULL;
+  arg->err = error;
+  goto out;
+})",
+       {{"still waiting", "error = inet_csk_wait_for_connect(sk, timeo);"},
+        {"", "req = reqsk_queue_remove(queue, sk);"}}},
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] net/ipv4/tcp_output.c
+// ---------------------------------------------------------------------------------------------
+
+std::vector<SourceExcerpt> excerpts_tcp_output() {
+  return {
+      {"tcp_event_data_sent",
+       kTcpOutput,
+       163,
+       R"(static void tcp_event_data_sent(struct tcp_sock *tp,
+        struct sock *sk)
+{
+  struct inet_connection_sock *icsk = inet_csk(sk);
+  const u32 now = tcp_jiffies32;
+
+  if (tcp_packets_in_flight(tp) == 0)
+    tcp_ca_event(sk, CA_EVENT_TX_START);
+
+  tp->lsndtime = now;
+
+  /* If it is a reply for ato after last received
+   * packet, increase pingpong count.
+   */
+  if ((u32)(now - icsk->icsk_ack.lrcvtime) < icsk->icsk_ack.ato)
+    inet_csk_inc_pingpong_cnt(sk);
+})",
+       {{"", "inet_csk_inc_pingpong_cnt(sk);"}}},
+  };
+}
+
+}  // namespace epollscope::app
