@@ -219,9 +219,13 @@ void draw_code_panel(const app::Controller& c, const UiState& ui, FrameReport& r
       std::string_view(lo.step->function) == ro.step->function && lo.view.chain == ro.view.chain) {
     ro.labels[0] = ls;
     ro.labels[1] = rs;
-    if (lo.view.excerpt && lo.view.line != ro.view.line)
-      ImGui::TextColored(colour(palette().differs), "%s: %s's line, \u2260 %s: %s's line", ls,
-                         left->label().c_str(), rs, right->label().c_str());
+    if (lo.view.excerpt && lo.view.line != ro.view.line) {
+      // Wrapped: a side's label may be long ("each item's trigger flipped").
+      ImGui::PushStyleColor(ImGuiCol_Text, colour(palette().differs));
+      ImGui::TextWrapped("%s: %s's line, \u2260 %s: %s's line", ls, left->label().c_str(), rs,
+                         right->label().c_str());
+      ImGui::PopStyleColor();
+    }
     draw_side(*left, pos, pos.left_steps, &ro, ui, "code-lines-both", &report);
     return;
   }
