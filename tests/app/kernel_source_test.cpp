@@ -71,7 +71,7 @@ TEST(KernelSource, HighlightFollowsTheStepsSentence) {
   EXPECT_EQ(find_excerpt("no_such_function"), nullptr);
 }
 
-// The functions whose source is not excerpted yet: the scheduler, the hrtimer and prlimit, and the
+// The functions whose source is not excerpted yet: the scheduler and the hrtimer, and the
 // TCP and sock_* functions of net/ipv4/tcp*.c, net/core/sock.c and include/net/sock.h past the
 // first steps; the pane names the function and says so. The list must be exact: a function
 // excerpted since must leave it, and a function the model starts to step through must come with
@@ -79,7 +79,6 @@ TEST(KernelSource, HighlightFollowsTheStepsSentence) {
 // library steps through has its code.
 const std::set<std::string> kNotYetExcerpted = {
     "__release_sock",
-    "do_prlimit",
     "hrtimer_wakeup",
     "schedule",
     "sock_alloc_send_pskb",
