@@ -21,6 +21,7 @@ constexpr std::string_view kAfInet = "net/ipv4/af_inet.c";
 constexpr std::string_view kTcpIpv4 = "net/ipv4/tcp_ipv4.c";
 constexpr std::string_view kInetCsk = "net/ipv4/inet_connection_sock.c";
 constexpr std::string_view kTcpOutput = "net/ipv4/tcp_output.c";
+constexpr std::string_view kRestLeftOut = "the rest of the function is left out";
 
 }  // namespace
 
@@ -1027,6 +1028,115 @@ std::vector<SourceExcerpt> excerpts_tcp_output() {
     inet_csk_inc_pingpong_cnt(sk);
 })",
        {{"", "inet_csk_inc_pingpong_cnt(sk);"}}},
+      {"tcp_send_active_reset",
+       kTcpOutput,
+       3640,
+       R"(void tcp_send_active_reset(struct sock *sk, gfp_t priority,
+         enum sk_rst_reason reason)
+{
+  struct sk_buff *skb;
+
+  TCP_INC_STATS(sock_net(sk), TCP_MIB_OUTRSTS);
+
+  /* NOTE: No TCP options attached and we never retransmit this. */
+  skb = alloc_skb(MAX_TCP_HEADER, priority);
+  if (!skb) {
+    NET_INC_STATS(sock_net(sk), LINUX_MIB_TCPABORTFAILED);
+    return;
+  }
+
+  /* Reserve space for headers and prepare control bits. */
+  skb_reserve(skb, MAX_TCP_HEADER);
+  tcp_init_nondata_skb(skb, tcp_acceptable_seq(sk),
+           TCPHDR_ACK | TCPHDR_RST);
+  tcp_mstamp_refresh(tcp_sk(sk));
+  /* Send it off. */
+  if (tcp_transmit_skb(sk, skb, 0, priority))
+    NET_INC_STATS(sock_net(sk), LINUX_MIB_TCPABORTFAILED);
+
+  /* skb of trace_tcp_send_reset() keeps the woke skb that caused RST,
+   * skb here is different to the woke troublesome skb, so use NULL)",
+       {{"", "TCPHDR_ACK | TCPHDR_RST);"}}},
+      {"tcp_write_xmit",
+       kTcpOutput,
+       2740,
+       R"(static bool tcp_write_xmit(struct sock *sk, unsigned int mss_now, int nonagle,
+         int push_one, gfp_t gfp)
+{
+  struct tcp_sock *tp = tcp_sk(sk);
+  struct sk_buff *skb;
+  unsigned int tso_segs, sent_pkts;
+  u32 cwnd_quota, max_segs;
+  int result;
+  bool is_cwnd_limited = false, is_rwnd_limited = false;
+
+  sent_pkts = 0;
+
+  tcp_mstamp_refresh(tp);
+  if (!push_one) {
+    /* Do MTU probing. */
+    result = tcp_mtu_probe(sk);
+    if (!result) {
+      return false;
+    } else if (result > 0) {
+      sent_pkts = 1;
+    }
+  }
+
+  max_segs = tcp_tso_segs(sk, mss_now);
+  while ((skb = tcp_send_head(sk))) {
+    unsigned int limit;
+    int missing_bytes;
+
+    if (unlikely(tp->repair) && tp->repair_queue == TCP_SEND_QUEUE) {
+      /* "skb_mstamp_ns" is used as a start point for the woke retransmit timer */
+      tp->tcp_wstamp_ns = tp->tcp_clock_cache;
+      skb_set_delivery_time(skb, tp->tcp_wstamp_ns, SKB_CLOCK_MONOTONIC);
+      list_move_tail(&skb->tcp_tsorted_anchor, &tp->tsorted_sent_queue);
+      tcp_init_tso_segs(skb, mss_now);
+      goto repair; /* Skip network transmission */
+    }
+
+    if (tcp_pacing_check(sk))
+      break;
+
+    cwnd_quota = tcp_cwnd_test(tp);
+    if (!cwnd_quota) {
+      if (push_one == 2)
+        /* Force out a loss probe pkt. */
+        cwnd_quota = 1;
+      else
+        break;
+    }
+    cwnd_quota = min(cwnd_quota, max_segs);
+    missing_bytes = cwnd_quota * mss_now - skb->len;
+    if (missing_bytes > 0)
+      tcp_grow_skb(sk, skb, missing_bytes);
+
+    tso_segs = tcp_set_skb_tso_segs(skb, mss_now);
+
+    if (unlikely(!tcp_snd_wnd_test(tp, skb, mss_now))) {
+      is_rwnd_limited = true;
+      break;
+    }
+
+    if (tso_segs == 1) {
+      if (unlikely(!tcp_nagle_test(tp, skb, mss_now,
+                 (tcp_skb_is_last(sk, skb) ?
+                  nonagle : TCP_NAGLE_PUSH))))
+        break;
+    } else {
+      if (!push_one &&
+          tcp_tso_should_defer(sk, skb, &is_cwnd_limited,
+             &is_rwnd_limited, max_segs))
+        break;
+    })",
+       {{"sends its FIN", "while ((skb = tcp_send_head(sk))) {"},
+        {"receive window is full", "if (unlikely(!tcp_snd_wnd_test(tp, skb, mss_now))) {"},
+        {"corked", "if (unlikely(!tcp_nagle_test(tp, skb, mss_now,"},
+        {"Nagle", "if (unlikely(!tcp_nagle_test(tp, skb, mss_now,"},
+        {"", "while ((skb = tcp_send_head(sk))) {"}},
+       kRestLeftOut},
   };
 }
 
