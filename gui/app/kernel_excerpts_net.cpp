@@ -1028,6 +1028,70 @@ std::vector<SourceExcerpt> excerpts_tcp_output() {
     inet_csk_inc_pingpong_cnt(sk);
 })",
        {{"", "inet_csk_inc_pingpong_cnt(sk);"}}},
+      {"tcp_send_ack",
+       kTcpOutput,
+       4289,
+       R"(void tcp_send_ack(struct sock *sk)
+{
+  __tcp_send_ack(sk, tcp_sk(sk)->rcv_nxt, 0);
+})",
+       {{"", "__tcp_send_ack(sk, tcp_sk(sk)->rcv_nxt, 0);"}}},
+      {"tcp_send_delayed_ack",
+       kTcpOutput,
+       4194,
+       R"(void tcp_send_delayed_ack(struct sock *sk)
+{
+  struct inet_connection_sock *icsk = inet_csk(sk);
+  int ato = icsk->icsk_ack.ato;
+  unsigned long timeout;
+
+  if (ato > TCP_DELACK_MIN) {
+    const struct tcp_sock *tp = tcp_sk(sk);
+    int max_ato = HZ / 2;
+
+    if (inet_csk_in_pingpong_mode(sk) ||
+        (icsk->icsk_ack.pending & ICSK_ACK_PUSHED))
+      max_ato = TCP_DELACK_MAX;
+
+    /* Slow path, intersegment interval is "high". */
+
+    /* If some rtt estimate is known, use it to bound delayed ack.
+     * Do not use inet_csk(sk)->icsk_rto here, use results of rtt measurements
+     * directly.
+     */
+    if (tp->srtt_us) {
+      int rtt = max_t(int, usecs_to_jiffies(tp->srtt_us >> 3),
+          TCP_DELACK_MIN);
+
+      if (rtt < max_ato)
+        max_ato = rtt;
+    }
+
+    ato = min(ato, max_ato);
+  }
+
+  ato = min_t(u32, ato, tcp_delack_max(sk));
+
+  /* Stay within the woke limit we were given */
+  timeout = jiffies + ato;
+
+  /* Use new timeout only if there wasn't a older one earlier. */
+  if (icsk->icsk_ack.pending & ICSK_ACK_TIMER) {
+    /* If delack timer is about to expire, send ACK now. */
+    if (time_before_eq(icsk_delack_timeout(icsk), jiffies + (ato >> 2))) {
+      tcp_send_ack(sk);
+      return;
+    }
+
+    if (!time_before(timeout, icsk_delack_timeout(icsk)))
+      timeout = icsk_delack_timeout(icsk);
+  }
+  smp_store_release(&icsk->icsk_ack.pending,
+        icsk->icsk_ack.pending | ICSK_ACK_SCHED | ICSK_ACK_TIMER);
+  sk_reset_timer(sk, &icsk->icsk_delack_timer, timeout);
+})",
+       {{"already armed", "if (icsk->icsk_ack.pending & ICSK_ACK_TIMER) {"},
+        {"", "sk_reset_timer(sk, &icsk->icsk_delack_timer, timeout);"}}},
       {"tcp_send_active_reset",
        kTcpOutput,
        3640,

@@ -81,8 +81,8 @@ const std::set<std::string> kNotYetExcerpted = {
     "__release_sock", "hrtimer_wakeup",   "schedule",        "sock_alloc_send_pskb",
     "sock_error",     "sock_wfree",       "tcp_add_backlog", "tcp_clean_rtx_queue",
     "tcp_close",      "tcp_conn_request", "tcp_data_queue",  "tcp_fin",
-    "tcp_recvmsg",    "tcp_reset",        "tcp_send_ack",    "tcp_send_delayed_ack",
-    "tcp_sendmsg",    "tcp_set_state",    "try_to_wake_up",
+    "tcp_recvmsg",    "tcp_reset",        "tcp_sendmsg",     "tcp_set_state",
+    "try_to_wake_up",
 };
 
 TEST(KernelSource, EveryFunctionTheLibraryStepsThroughHasItsCode) {
