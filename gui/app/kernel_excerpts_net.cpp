@@ -10,6 +10,7 @@
 // [SECTION] net/ipv4/tcp_ipv4.c
 // [SECTION] net/ipv4/inet_connection_sock.c
 // [SECTION] net/ipv4/tcp_output.c
+// [SECTION] net/core/sock.c
 #include "gui/app/kernel_source.h"
 
 namespace epollscope::app {
@@ -21,6 +22,7 @@ constexpr std::string_view kAfInet = "net/ipv4/af_inet.c";
 constexpr std::string_view kTcpIpv4 = "net/ipv4/tcp_ipv4.c";
 constexpr std::string_view kInetCsk = "net/ipv4/inet_connection_sock.c";
 constexpr std::string_view kTcpOutput = "net/ipv4/tcp_output.c";
+constexpr std::string_view kSock = "net/core/sock.c";
 constexpr std::string_view kRestLeftOut = "the rest of the function is left out";
 
 }  // namespace
@@ -1201,6 +1203,136 @@ std::vector<SourceExcerpt> excerpts_tcp_output() {
         {"Nagle", "if (unlikely(!tcp_nagle_test(tp, skb, mss_now,"},
         {"", "while ((skb = tcp_send_head(sk))) {"}},
        kRestLeftOut},
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] net/core/sock.c
+// ---------------------------------------------------------------------------------------------
+
+std::vector<SourceExcerpt> excerpts_sock() {
+  return {
+      {"__release_sock",
+       kSock,
+       3156,
+       R"(void __release_sock(struct sock *sk)
+  __releases(&sk->sk_lock.slock)
+  __acquires(&sk->sk_lock.slock)
+{
+  struct sk_buff *skb, *next;
+
+  while ((skb = sk->sk_backlog.head) != NULL) {
+    sk->sk_backlog.head = sk->sk_backlog.tail = NULL;
+
+    spin_unlock_bh(&sk->sk_lock.slock);
+
+    do {
+      next = skb->next;
+      prefetch(next);
+      DEBUG_NET_WARN_ON_ONCE(skb_dst_is_noref(skb));
+      skb_mark_not_on_list(skb);
+      sk_backlog_rcv(sk, skb);
+
+      cond_resched();
+
+      skb = next;
+    } while (skb != NULL);
+
+    spin_lock_bh(&sk->sk_lock.slock);
+  }
+
+  /*
+   * Doing the woke zeroing here guarantee we can not loop forever
+   * while a wild producer attempts to flood us.
+   */
+  sk->sk_backlog.len = 0;
+})",
+       {{"", "sk_backlog_rcv(sk, skb);"}}},
+      {"sock_alloc_send_pskb",
+       kSock,
+       2928,
+       R"(struct sk_buff *sock_alloc_send_pskb(struct sock *sk, unsigned long header_len,
+             unsigned long data_len, int noblock,
+             int *errcode, int max_page_order)
+{
+  struct sk_buff *skb;
+  long timeo;
+  int err;
+
+  timeo = sock_sndtimeo(sk, noblock);
+  for (;;) {
+    err = sock_error(sk);
+    if (err != 0)
+      goto failure;
+
+    err = -EPIPE;
+    if (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN)
+      goto failure;
+
+    if (sk_wmem_alloc_get(sk) < READ_ONCE(sk->sk_sndbuf))
+      break;
+
+    sk_set_bit(SOCKWQ_ASYNC_NOSPACE, sk);
+    set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+    err = -EAGAIN;
+    if (!timeo)
+      goto failure;
+    if (signal_pending(current))
+      goto interrupted;
+    timeo = sock_wait_for_wmem(sk, timeo);
+  }
+  skb = alloc_skb_with_frags(header_len, data_len, max_page_order,
+           errcode, sk->sk_allocation);
+  if (skb)
+    skb_set_owner_w(skb, sk);
+  return skb;
+
+interrupted:
+  err = sock_intr_errno(timeo);
+failure:
+  *errcode = err;
+  return NULL;
+})",
+       {{"signal_pending", "goto interrupted;"},
+        {"no new skb", "err = -EAGAIN;"},
+        {"", "if (sk_wmem_alloc_get(sk) < READ_ONCE(sk->sk_sndbuf))"}}},
+      {"sock_wfree",
+       kSock,
+       2643,
+       R"(void sock_wfree(struct sk_buff *skb)
+{
+  struct sock *sk = skb->sk;
+  unsigned int len = skb->truesize;
+  bool free;
+
+  if (!sock_flag(sk, SOCK_USE_WRITE_QUEUE)) {
+    if (sock_flag(sk, SOCK_RCU_FREE) &&
+        sk->sk_write_space == sock_def_write_space) {
+      rcu_read_lock();
+      free = refcount_sub_and_test(len, &sk->sk_wmem_alloc);
+      sock_def_write_space_wfree(sk);
+      rcu_read_unlock();
+      if (unlikely(free))
+        __sk_free(sk);
+      return;
+    }
+
+    /*
+     * Keep a reference on sk_wmem_alloc, this will be released
+     * after sk_write_space() call
+     */
+    WARN_ON(refcount_sub_and_test(len - 1, &sk->sk_wmem_alloc));
+    sk->sk_write_space(sk);
+    len = 1;
+  }
+  /*
+   * if sk_wmem_alloc reaches 0, we must finish what sk_free()
+   * could not do because of in-flight packets
+   */
+  if (refcount_sub_and_test(len, &sk->sk_wmem_alloc))
+    __sk_free(sk);
+})",
+       {{"", "WARN_ON(refcount_sub_and_test(len - 1, &sk->sk_wmem_alloc));"}}},
   };
 }
 
