@@ -751,6 +751,56 @@ out:
 
 std::vector<SourceExcerpt> excerpts_tcp_ipv4() {
   return {
+      {"tcp_add_backlog",
+       kTcpIpv4,
+       2015,
+       R"(bool tcp_add_backlog(struct sock *sk, struct sk_buff *skb,
+         enum skb_drop_reason *reason)
+{
+  u32 tail_gso_size, tail_gso_segs;
+  struct skb_shared_info *shinfo;
+  const struct tcphdr *th;
+  struct tcphdr *thtail;
+  struct sk_buff *tail;
+  unsigned int hdrlen;
+  bool fragstolen;
+  u32 gso_segs;
+  u32 gso_size;
+  u64 limit;
+  int delta;
+  int err;
+
+  /* In case all data was pulled from skb frags (in __pskb_pull_tail()),
+   * we can fix skb->truesize to its real value to avoid future drops.
+   * This is valid because skb is not yet charged to the woke socket.
+   * It has been noticed pure SACK packets were sometimes dropped
+   * (if cooked by drivers without copybreak feature).
+   */
+  skb_condense(skb);
+
+  tcp_cleanup_skb(skb);
+
+  if (unlikely(tcp_checksum_complete(skb))) {
+    bh_unlock_sock(sk);
+    trace_tcp_bad_csum(skb);
+    *reason = SKB_DROP_REASON_TCP_CSUM;
+    __TCP_INC_STATS(sock_net(sk), TCP_MIB_CSUMERRORS);
+    __TCP_INC_STATS(sock_net(sk), TCP_MIB_INERRS);
+    return true;
+  }
+
+  /* Attempt coalescing to last skb in backlog, even if we are
+   * above the woke limits.
+   * This is okay because skb capacity is limited to MAX_SKB_FRAGS.
+   */
+  th = (const struct tcphdr *)skb->data;
+  hdrlen = th->doff * 4;
+
+  tail = sk->sk_backlog.tail;
+  if (!tail)
+    goto no_coalesce;)",
+       {{"", "tail = sk->sk_backlog.tail;"}},
+       kRestLeftOut},
       {"tcp_v4_connect",
        kTcpIpv4,
        222,
