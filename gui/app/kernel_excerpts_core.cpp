@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // gui/app/kernel_excerpts_core.cpp — the code pane's excerpts (gui/app/kernel_source.h) of the
-// kernel's core outside fs/eventpoll.c: the red-black tree, eventfd, the wait queues, prlimit. As
-// in kernel_excerpts.cpp, each is the kernel's text from the function's first line on, a tab
-// written as two spaces, with the number of that line in its file, counted in the file itself;
-// where each file comes from: source_origin.
+// kernel's core outside fs/eventpoll.c: the red-black tree, eventfd, the wait queues, prlimit, the
+// hrtimer. As in kernel_excerpts.cpp, each is the kernel's text from the function's first line on,
+// a tab written as two spaces, with the number of that line in its file, counted in the file
+// itself; where each file comes from: source_origin.
 //
 // [SECTION] lib/rbtree.c
 // [SECTION] fs/eventfd.c
 // [SECTION] kernel/sched/wait.c
 // [SECTION] fs/file_table.c
 // [SECTION] kernel/sys.c
+// [SECTION] kernel/time/hrtimer.c
 #include "gui/app/kernel_source.h"
 
 namespace epollscope::app {
@@ -20,6 +21,7 @@ constexpr std::string_view kEventfd = "fs/eventfd.c";
 constexpr std::string_view kWait = "kernel/sched/wait.c";
 constexpr std::string_view kFileTable = "fs/file_table.c";
 constexpr std::string_view kSys = "kernel/sys.c";
+constexpr std::string_view kHrtimer = "kernel/time/hrtimer.c";
 constexpr std::string_view kRestLeftOut = "the rest of the function is left out";
 
 }  // namespace
@@ -471,6 +473,31 @@ std::vector<SourceExcerpt> excerpts_sys() {
   task_unlock(tsk->group_leader);)",
        {{"", "*rlim = *new_rlim;"}},
        kRestLeftOut},
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] kernel/time/hrtimer.c
+// ---------------------------------------------------------------------------------------------
+
+std::vector<SourceExcerpt> excerpts_hrtimer() {
+  return {
+      {"hrtimer_wakeup",
+       kHrtimer,
+       1989,
+       R"(static enum hrtimer_restart hrtimer_wakeup(struct hrtimer *timer)
+{
+  struct hrtimer_sleeper *t =
+    container_of(timer, struct hrtimer_sleeper, timer);
+  struct task_struct *task = t->task;
+
+  t->task = NULL;
+  if (task)
+    wake_up_process(task);
+
+  return HRTIMER_NORESTART;
+})",
+       {{"", "wake_up_process(task);"}}},
   };
 }
 
