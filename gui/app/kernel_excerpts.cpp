@@ -50,6 +50,9 @@ constexpr FileOrigin kOrigins[] = {
     {"fs/file_table.c", EPOLLSCOPE_KINGXUKAI("9b44fff655e2")},
     {"fs/pipe.c", "linux-next at 01fa584d1587"},
     {"kernel/sched/wait.c", EPOLLSCOPE_KINGXUKAI("9b44fff655e2")},
+    {"kernel/sys.c", EPOLLSCOPE_KINGXUKAI("9b44fff655e2")},
+    {"kernel/time/hrtimer.c", EPOLLSCOPE_KINGXUKAI("9b44fff655e2")},
+    {"net/core/sock.c", EPOLLSCOPE_KINGXUKAI("9b44fff655e2")},
     {"lib/rbtree.c", EPOLLSCOPE_KINGXUKAI("0291023e7330")},
     {"net/ipv4/af_inet.c", EPOLLSCOPE_KINGXUKAI("0291023e7330")},
     {"net/ipv4/inet_connection_sock.c", EPOLLSCOPE_KINGXUKAI("0291023e7330")},
@@ -1855,8 +1858,9 @@ const std::vector<SourceExcerpt>& kernel_excerpts() {
     std::vector<SourceExcerpt> v;
     for (auto part :
          {eventpoll_excerpts, pipe_excerpts, file_excerpts, excerpts_rbtree, excerpts_eventfd,
-          excerpts_wait, excerpts_file_table, excerpts_af_unix, excerpts_tcp_timer,
-          excerpts_af_inet, excerpts_tcp_ipv4, excerpts_inet_connection_sock, excerpts_tcp_output})
+          excerpts_wait, excerpts_file_table, excerpts_sys, excerpts_hrtimer, excerpts_af_unix,
+          excerpts_tcp_timer, excerpts_af_inet, excerpts_tcp_ipv4, excerpts_inet_connection_sock,
+          excerpts_tcp_output, excerpts_sock})
       for (SourceExcerpt& e : part())
         v.push_back(std::move(e));
     std::sort(v.begin(), v.end(), [](const SourceExcerpt& a, const SourceExcerpt& b) {

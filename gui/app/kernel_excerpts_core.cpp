@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // gui/app/kernel_excerpts_core.cpp — the code pane's excerpts (gui/app/kernel_source.h) of the
-// kernel's core outside fs/eventpoll.c: the red-black tree, eventfd, the wait queues. As in
-// kernel_excerpts.cpp, each is the kernel's text from the function's first line on, a tab written
-// as two spaces, with the number of that line in its file, counted in the file itself; where each
-// file comes from: source_origin.
+// kernel's core outside fs/eventpoll.c: the red-black tree, eventfd, the wait queues, prlimit, the
+// hrtimer. As in kernel_excerpts.cpp, each is the kernel's text from the function's first line on,
+// a tab written as two spaces, with the number of that line in its file, counted in the file
+// itself; where each file comes from: source_origin.
 //
 // [SECTION] lib/rbtree.c
 // [SECTION] fs/eventfd.c
 // [SECTION] kernel/sched/wait.c
 // [SECTION] fs/file_table.c
+// [SECTION] kernel/sys.c
+// [SECTION] kernel/time/hrtimer.c
 #include "gui/app/kernel_source.h"
 
 namespace epollscope::app {
@@ -18,6 +20,9 @@ constexpr std::string_view kRbtree = "lib/rbtree.c";
 constexpr std::string_view kEventfd = "fs/eventfd.c";
 constexpr std::string_view kWait = "kernel/sched/wait.c";
 constexpr std::string_view kFileTable = "fs/file_table.c";
+constexpr std::string_view kSys = "kernel/sys.c";
+constexpr std::string_view kHrtimer = "kernel/time/hrtimer.c";
+constexpr std::string_view kRestLeftOut = "the rest of the function is left out";
 
 }  // namespace
 
@@ -415,6 +420,84 @@ out:
   file_free(file);
 })",
        {{"", "eventpoll_release(file);"}}},
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] kernel/sys.c
+// ---------------------------------------------------------------------------------------------
+
+std::vector<SourceExcerpt> excerpts_sys() {
+  return {
+      {"do_prlimit",
+       kSys,
+       1500,
+       R"(static int do_prlimit(struct task_struct *tsk, unsigned int resource,
+          struct rlimit *new_rlim, struct rlimit *old_rlim)
+{
+  struct rlimit *rlim;
+  int retval = 0;
+
+  if (resource >= RLIM_NLIMITS)
+    return -EINVAL;
+  resource = array_index_nospec(resource, RLIM_NLIMITS);
+
+  if (new_rlim) {
+    if (new_rlim->rlim_cur > new_rlim->rlim_max)
+      return -EINVAL;
+    if (resource == RLIMIT_NOFILE &&
+        new_rlim->rlim_max > sysctl_nr_open)
+      return -EPERM;
+  }
+
+  /* Holding a refcount on tsk protects tsk->signal from disappearing. */
+  rlim = tsk->signal->rlim + resource;
+  task_lock(tsk->group_leader);
+  if (new_rlim) {
+    /*
+     * Keep the woke capable check against init_user_ns until cgroups can
+     * contain all limits.
+     */
+    if (new_rlim->rlim_max > rlim->rlim_max &&
+        !capable(CAP_SYS_RESOURCE))
+      retval = -EPERM;
+    if (!retval)
+      retval = security_task_setrlimit(tsk, resource, new_rlim);
+  }
+  if (!retval) {
+    if (old_rlim)
+      *old_rlim = *rlim;
+    if (new_rlim)
+      *rlim = *new_rlim;
+  }
+  task_unlock(tsk->group_leader);)",
+       {{"", "*rlim = *new_rlim;"}},
+       kRestLeftOut},
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] kernel/time/hrtimer.c
+// ---------------------------------------------------------------------------------------------
+
+std::vector<SourceExcerpt> excerpts_hrtimer() {
+  return {
+      {"hrtimer_wakeup",
+       kHrtimer,
+       1989,
+       R"(static enum hrtimer_restart hrtimer_wakeup(struct hrtimer *timer)
+{
+  struct hrtimer_sleeper *t =
+    container_of(timer, struct hrtimer_sleeper, timer);
+  struct task_struct *task = t->task;
+
+  t->task = NULL;
+  if (task)
+    wake_up_process(task);
+
+  return HRTIMER_NORESTART;
+})",
+       {{"", "wake_up_process(task);"}}},
   };
 }
 

@@ -10,6 +10,7 @@
 // [SECTION] net/ipv4/tcp_ipv4.c
 // [SECTION] net/ipv4/inet_connection_sock.c
 // [SECTION] net/ipv4/tcp_output.c
+// [SECTION] net/core/sock.c
 #include "gui/app/kernel_source.h"
 
 namespace epollscope::app {
@@ -21,6 +22,8 @@ constexpr std::string_view kAfInet = "net/ipv4/af_inet.c";
 constexpr std::string_view kTcpIpv4 = "net/ipv4/tcp_ipv4.c";
 constexpr std::string_view kInetCsk = "net/ipv4/inet_connection_sock.c";
 constexpr std::string_view kTcpOutput = "net/ipv4/tcp_output.c";
+constexpr std::string_view kSock = "net/core/sock.c";
+constexpr std::string_view kRestLeftOut = "the rest of the function is left out";
 
 }  // namespace
 
@@ -748,6 +751,56 @@ out:
 
 std::vector<SourceExcerpt> excerpts_tcp_ipv4() {
   return {
+      {"tcp_add_backlog",
+       kTcpIpv4,
+       2015,
+       R"(bool tcp_add_backlog(struct sock *sk, struct sk_buff *skb,
+         enum skb_drop_reason *reason)
+{
+  u32 tail_gso_size, tail_gso_segs;
+  struct skb_shared_info *shinfo;
+  const struct tcphdr *th;
+  struct tcphdr *thtail;
+  struct sk_buff *tail;
+  unsigned int hdrlen;
+  bool fragstolen;
+  u32 gso_segs;
+  u32 gso_size;
+  u64 limit;
+  int delta;
+  int err;
+
+  /* In case all data was pulled from skb frags (in __pskb_pull_tail()),
+   * we can fix skb->truesize to its real value to avoid future drops.
+   * This is valid because skb is not yet charged to the woke socket.
+   * It has been noticed pure SACK packets were sometimes dropped
+   * (if cooked by drivers without copybreak feature).
+   */
+  skb_condense(skb);
+
+  tcp_cleanup_skb(skb);
+
+  if (unlikely(tcp_checksum_complete(skb))) {
+    bh_unlock_sock(sk);
+    trace_tcp_bad_csum(skb);
+    *reason = SKB_DROP_REASON_TCP_CSUM;
+    __TCP_INC_STATS(sock_net(sk), TCP_MIB_CSUMERRORS);
+    __TCP_INC_STATS(sock_net(sk), TCP_MIB_INERRS);
+    return true;
+  }
+
+  /* Attempt coalescing to last skb in backlog, even if we are
+   * above the woke limits.
+   * This is okay because skb capacity is limited to MAX_SKB_FRAGS.
+   */
+  th = (const struct tcphdr *)skb->data;
+  hdrlen = th->doff * 4;
+
+  tail = sk->sk_backlog.tail;
+  if (!tail)
+    goto no_coalesce;)",
+       {{"", "tail = sk->sk_backlog.tail;"}},
+       kRestLeftOut},
       {"tcp_v4_connect",
        kTcpIpv4,
        222,
@@ -1027,6 +1080,309 @@ std::vector<SourceExcerpt> excerpts_tcp_output() {
     inet_csk_inc_pingpong_cnt(sk);
 })",
        {{"", "inet_csk_inc_pingpong_cnt(sk);"}}},
+      {"tcp_send_ack",
+       kTcpOutput,
+       4289,
+       R"(void tcp_send_ack(struct sock *sk)
+{
+  __tcp_send_ack(sk, tcp_sk(sk)->rcv_nxt, 0);
+})",
+       {{"", "__tcp_send_ack(sk, tcp_sk(sk)->rcv_nxt, 0);"}}},
+      {"tcp_send_delayed_ack",
+       kTcpOutput,
+       4194,
+       R"(void tcp_send_delayed_ack(struct sock *sk)
+{
+  struct inet_connection_sock *icsk = inet_csk(sk);
+  int ato = icsk->icsk_ack.ato;
+  unsigned long timeout;
+
+  if (ato > TCP_DELACK_MIN) {
+    const struct tcp_sock *tp = tcp_sk(sk);
+    int max_ato = HZ / 2;
+
+    if (inet_csk_in_pingpong_mode(sk) ||
+        (icsk->icsk_ack.pending & ICSK_ACK_PUSHED))
+      max_ato = TCP_DELACK_MAX;
+
+    /* Slow path, intersegment interval is "high". */
+
+    /* If some rtt estimate is known, use it to bound delayed ack.
+     * Do not use inet_csk(sk)->icsk_rto here, use results of rtt measurements
+     * directly.
+     */
+    if (tp->srtt_us) {
+      int rtt = max_t(int, usecs_to_jiffies(tp->srtt_us >> 3),
+          TCP_DELACK_MIN);
+
+      if (rtt < max_ato)
+        max_ato = rtt;
+    }
+
+    ato = min(ato, max_ato);
+  }
+
+  ato = min_t(u32, ato, tcp_delack_max(sk));
+
+  /* Stay within the woke limit we were given */
+  timeout = jiffies + ato;
+
+  /* Use new timeout only if there wasn't a older one earlier. */
+  if (icsk->icsk_ack.pending & ICSK_ACK_TIMER) {
+    /* If delack timer is about to expire, send ACK now. */
+    if (time_before_eq(icsk_delack_timeout(icsk), jiffies + (ato >> 2))) {
+      tcp_send_ack(sk);
+      return;
+    }
+
+    if (!time_before(timeout, icsk_delack_timeout(icsk)))
+      timeout = icsk_delack_timeout(icsk);
+  }
+  smp_store_release(&icsk->icsk_ack.pending,
+        icsk->icsk_ack.pending | ICSK_ACK_SCHED | ICSK_ACK_TIMER);
+  sk_reset_timer(sk, &icsk->icsk_delack_timer, timeout);
+})",
+       {{"already armed", "if (icsk->icsk_ack.pending & ICSK_ACK_TIMER) {"},
+        {"", "sk_reset_timer(sk, &icsk->icsk_delack_timer, timeout);"}}},
+      {"tcp_send_active_reset",
+       kTcpOutput,
+       3640,
+       R"(void tcp_send_active_reset(struct sock *sk, gfp_t priority,
+         enum sk_rst_reason reason)
+{
+  struct sk_buff *skb;
+
+  TCP_INC_STATS(sock_net(sk), TCP_MIB_OUTRSTS);
+
+  /* NOTE: No TCP options attached and we never retransmit this. */
+  skb = alloc_skb(MAX_TCP_HEADER, priority);
+  if (!skb) {
+    NET_INC_STATS(sock_net(sk), LINUX_MIB_TCPABORTFAILED);
+    return;
+  }
+
+  /* Reserve space for headers and prepare control bits. */
+  skb_reserve(skb, MAX_TCP_HEADER);
+  tcp_init_nondata_skb(skb, tcp_acceptable_seq(sk),
+           TCPHDR_ACK | TCPHDR_RST);
+  tcp_mstamp_refresh(tcp_sk(sk));
+  /* Send it off. */
+  if (tcp_transmit_skb(sk, skb, 0, priority))
+    NET_INC_STATS(sock_net(sk), LINUX_MIB_TCPABORTFAILED);
+
+  /* skb of trace_tcp_send_reset() keeps the woke skb that caused RST,
+   * skb here is different to the woke troublesome skb, so use NULL)",
+       {{"", "TCPHDR_ACK | TCPHDR_RST);"}}},
+      {"tcp_write_xmit",
+       kTcpOutput,
+       2740,
+       R"(static bool tcp_write_xmit(struct sock *sk, unsigned int mss_now, int nonagle,
+         int push_one, gfp_t gfp)
+{
+  struct tcp_sock *tp = tcp_sk(sk);
+  struct sk_buff *skb;
+  unsigned int tso_segs, sent_pkts;
+  u32 cwnd_quota, max_segs;
+  int result;
+  bool is_cwnd_limited = false, is_rwnd_limited = false;
+
+  sent_pkts = 0;
+
+  tcp_mstamp_refresh(tp);
+  if (!push_one) {
+    /* Do MTU probing. */
+    result = tcp_mtu_probe(sk);
+    if (!result) {
+      return false;
+    } else if (result > 0) {
+      sent_pkts = 1;
+    }
+  }
+
+  max_segs = tcp_tso_segs(sk, mss_now);
+  while ((skb = tcp_send_head(sk))) {
+    unsigned int limit;
+    int missing_bytes;
+
+    if (unlikely(tp->repair) && tp->repair_queue == TCP_SEND_QUEUE) {
+      /* "skb_mstamp_ns" is used as a start point for the woke retransmit timer */
+      tp->tcp_wstamp_ns = tp->tcp_clock_cache;
+      skb_set_delivery_time(skb, tp->tcp_wstamp_ns, SKB_CLOCK_MONOTONIC);
+      list_move_tail(&skb->tcp_tsorted_anchor, &tp->tsorted_sent_queue);
+      tcp_init_tso_segs(skb, mss_now);
+      goto repair; /* Skip network transmission */
+    }
+
+    if (tcp_pacing_check(sk))
+      break;
+
+    cwnd_quota = tcp_cwnd_test(tp);
+    if (!cwnd_quota) {
+      if (push_one == 2)
+        /* Force out a loss probe pkt. */
+        cwnd_quota = 1;
+      else
+        break;
+    }
+    cwnd_quota = min(cwnd_quota, max_segs);
+    missing_bytes = cwnd_quota * mss_now - skb->len;
+    if (missing_bytes > 0)
+      tcp_grow_skb(sk, skb, missing_bytes);
+
+    tso_segs = tcp_set_skb_tso_segs(skb, mss_now);
+
+    if (unlikely(!tcp_snd_wnd_test(tp, skb, mss_now))) {
+      is_rwnd_limited = true;
+      break;
+    }
+
+    if (tso_segs == 1) {
+      if (unlikely(!tcp_nagle_test(tp, skb, mss_now,
+                 (tcp_skb_is_last(sk, skb) ?
+                  nonagle : TCP_NAGLE_PUSH))))
+        break;
+    } else {
+      if (!push_one &&
+          tcp_tso_should_defer(sk, skb, &is_cwnd_limited,
+             &is_rwnd_limited, max_segs))
+        break;
+    })",
+       {{"sends its FIN", "while ((skb = tcp_send_head(sk))) {"},
+        {"receive window is full", "if (unlikely(!tcp_snd_wnd_test(tp, skb, mss_now))) {"},
+        {"corked", "if (unlikely(!tcp_nagle_test(tp, skb, mss_now,"},
+        {"Nagle", "if (unlikely(!tcp_nagle_test(tp, skb, mss_now,"},
+        {"", "while ((skb = tcp_send_head(sk))) {"}},
+       kRestLeftOut},
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] net/core/sock.c
+// ---------------------------------------------------------------------------------------------
+
+std::vector<SourceExcerpt> excerpts_sock() {
+  return {
+      {"__release_sock",
+       kSock,
+       3156,
+       R"(void __release_sock(struct sock *sk)
+  __releases(&sk->sk_lock.slock)
+  __acquires(&sk->sk_lock.slock)
+{
+  struct sk_buff *skb, *next;
+
+  while ((skb = sk->sk_backlog.head) != NULL) {
+    sk->sk_backlog.head = sk->sk_backlog.tail = NULL;
+
+    spin_unlock_bh(&sk->sk_lock.slock);
+
+    do {
+      next = skb->next;
+      prefetch(next);
+      DEBUG_NET_WARN_ON_ONCE(skb_dst_is_noref(skb));
+      skb_mark_not_on_list(skb);
+      sk_backlog_rcv(sk, skb);
+
+      cond_resched();
+
+      skb = next;
+    } while (skb != NULL);
+
+    spin_lock_bh(&sk->sk_lock.slock);
+  }
+
+  /*
+   * Doing the woke zeroing here guarantee we can not loop forever
+   * while a wild producer attempts to flood us.
+   */
+  sk->sk_backlog.len = 0;
+})",
+       {{"", "sk_backlog_rcv(sk, skb);"}}},
+      {"sock_alloc_send_pskb",
+       kSock,
+       2928,
+       R"(struct sk_buff *sock_alloc_send_pskb(struct sock *sk, unsigned long header_len,
+             unsigned long data_len, int noblock,
+             int *errcode, int max_page_order)
+{
+  struct sk_buff *skb;
+  long timeo;
+  int err;
+
+  timeo = sock_sndtimeo(sk, noblock);
+  for (;;) {
+    err = sock_error(sk);
+    if (err != 0)
+      goto failure;
+
+    err = -EPIPE;
+    if (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN)
+      goto failure;
+
+    if (sk_wmem_alloc_get(sk) < READ_ONCE(sk->sk_sndbuf))
+      break;
+
+    sk_set_bit(SOCKWQ_ASYNC_NOSPACE, sk);
+    set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+    err = -EAGAIN;
+    if (!timeo)
+      goto failure;
+    if (signal_pending(current))
+      goto interrupted;
+    timeo = sock_wait_for_wmem(sk, timeo);
+  }
+  skb = alloc_skb_with_frags(header_len, data_len, max_page_order,
+           errcode, sk->sk_allocation);
+  if (skb)
+    skb_set_owner_w(skb, sk);
+  return skb;
+
+interrupted:
+  err = sock_intr_errno(timeo);
+failure:
+  *errcode = err;
+  return NULL;
+})",
+       {{"signal_pending", "goto interrupted;"},
+        {"no new skb", "err = -EAGAIN;"},
+        {"", "if (sk_wmem_alloc_get(sk) < READ_ONCE(sk->sk_sndbuf))"}}},
+      {"sock_wfree",
+       kSock,
+       2643,
+       R"(void sock_wfree(struct sk_buff *skb)
+{
+  struct sock *sk = skb->sk;
+  unsigned int len = skb->truesize;
+  bool free;
+
+  if (!sock_flag(sk, SOCK_USE_WRITE_QUEUE)) {
+    if (sock_flag(sk, SOCK_RCU_FREE) &&
+        sk->sk_write_space == sock_def_write_space) {
+      rcu_read_lock();
+      free = refcount_sub_and_test(len, &sk->sk_wmem_alloc);
+      sock_def_write_space_wfree(sk);
+      rcu_read_unlock();
+      if (unlikely(free))
+        __sk_free(sk);
+      return;
+    }
+
+    /*
+     * Keep a reference on sk_wmem_alloc, this will be released
+     * after sk_write_space() call
+     */
+    WARN_ON(refcount_sub_and_test(len - 1, &sk->sk_wmem_alloc));
+    sk->sk_write_space(sk);
+    len = 1;
+  }
+  /*
+   * if sk_wmem_alloc reaches 0, we must finish what sk_free()
+   * could not do because of in-flight packets
+   */
+  if (refcount_sub_and_test(len, &sk->sk_wmem_alloc))
+    __sk_free(sk);
+})",
+       {{"", "WARN_ON(refcount_sub_and_test(len - 1, &sk->sk_wmem_alloc));"}}},
   };
 }
 

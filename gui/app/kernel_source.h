@@ -61,12 +61,15 @@ std::vector<SourceExcerpt> excerpts_rbtree();                // lib/rbtree.c
 std::vector<SourceExcerpt> excerpts_eventfd();               // fs/eventfd.c
 std::vector<SourceExcerpt> excerpts_wait();                  // kernel/sched/wait.c
 std::vector<SourceExcerpt> excerpts_file_table();            // fs/file_table.c
+std::vector<SourceExcerpt> excerpts_sys();                   // kernel/sys.c
+std::vector<SourceExcerpt> excerpts_hrtimer();               // kernel/time/hrtimer.c
 std::vector<SourceExcerpt> excerpts_af_unix();               // net/unix/af_unix.c
 std::vector<SourceExcerpt> excerpts_tcp_timer();             // net/ipv4/tcp_timer.c
 std::vector<SourceExcerpt> excerpts_af_inet();               // net/ipv4/af_inet.c
 std::vector<SourceExcerpt> excerpts_tcp_ipv4();              // net/ipv4/tcp_ipv4.c
 std::vector<SourceExcerpt> excerpts_inet_connection_sock();  // net/ipv4/inet_connection_sock.c
 std::vector<SourceExcerpt> excerpts_tcp_output();            // net/ipv4/tcp_output.c
+std::vector<SourceExcerpt> excerpts_sock();                  // net/core/sock.c
 // The excerpt of `function`, or nullptr.
 const SourceExcerpt* find_excerpt(std::string_view function);
 
