@@ -30,10 +30,13 @@ if [ -z "${DISPLAY:-}" ] && [ -z "${GALLERY_UNDER_XVFB:-}" ]; then
 fi
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
+epollscope=$(cd "$(dirname "$epollscope")" && pwd)/$(basename "$epollscope")
+cd "$root"
 md=$root/docs/gallery.md
 answers=$root/docs/gallery/kernel-answers.txt
 if [ -f "$answers" ]; then
-  kernel="--kernel-from $answers"
+  # Named relative to the project (the kernel column prints the name), from there.
+  kernel="--kernel-from docs/gallery/kernel-answers.txt"
   release=$(sed -n 's/^kernel //p' "$answers" | head -n 1)
   source_text="The kernel column replays the answers of this project's machine's kernel${release:+ (Linux $release)}, recorded once with \`epollscope check --save-kernel docs/gallery/kernel-answers.txt\` and replayed with \`--kernel-from\`, so they are the same on every machine, rbr's order included (the ovflist scenario is the model's alone: the kernel cannot be made to wake an item during a harvest)."
   one="--kernel-from docs/gallery/kernel-answers.txt"
