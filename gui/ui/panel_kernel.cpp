@@ -34,6 +34,38 @@ void answer_cell(const app::Answer& a) {
     ImGui::SetTooltip("%s", a.failed ? a.failure.c_str() : a.text.c_str());
 }
 
+// A row's mark: ✓ agrees with the kernel, ≠ differs, ⇄ the kernel took another listed path, ✗ a
+// failed expectation or a stopped run; why, in a tooltip.
+void mark_cell(const app::AnswerRow& r) {
+  const Palette& p = palette();
+  using Mark = app::AnswerRow::Mark;
+  const char* glyph = nullptr;
+  ImU32 col = p.ok;
+  switch (r.mark) {
+    case Mark::kNone:
+      break;
+    case Mark::kAgree:
+      glyph = "\u2713";
+      break;
+    case Mark::kDiffers:
+      glyph = "\u2260";
+      col = p.differs;
+      break;
+    case Mark::kOtherPath:
+      glyph = "\u21c4";
+      col = p.highlight;
+      break;
+    case Mark::kFailed:
+    case Mark::kStopped:
+      glyph = "\u2717";
+      col = p.bad;
+      break;
+  }
+  if (!glyph) return;
+  ImGui::TextColored(colour(col), "%s", glyph);
+  if (!r.why.empty() && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", r.why.c_str());
+}
+
 // One model's column (`report`: the left side's, counted for the tests; nullptr for the right).
 void draw_table(const app::Controller& c, const app::Session* s, Commands& out, FrameReport* report,
                 const char* id) {
@@ -144,33 +176,7 @@ void draw_table(const app::Controller& c, const app::Session* s, Commands& out, 
       else
         ImGui::TextDisabled("-");
       ImGui::TableNextColumn();
-      using Mark = app::AnswerRow::Mark;
-      const char* glyph = nullptr;
-      ImU32 col = p.ok;
-      switch (r.mark) {
-        case Mark::kNone:
-          break;
-        case Mark::kAgree:
-          glyph = "\u2713";
-          break;
-        case Mark::kDiffers:
-          glyph = "\u2260";
-          col = p.differs;
-          break;
-        case Mark::kOtherPath:
-          glyph = "\u21c4";
-          col = p.highlight;
-          break;
-        case Mark::kFailed:
-        case Mark::kStopped:
-          glyph = "\u2717";
-          col = p.bad;
-          break;
-      }
-      if (glyph) {
-        ImGui::TextColored(colour(col), "%s", glyph);
-        if (!r.why.empty() && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", r.why.c_str());
-      }
+      mark_cell(r);
     }
   ImGui::EndTable();
 }
@@ -272,33 +278,7 @@ void draw_kernel_panel(const app::Controller& c, Commands& out, FrameReport& rep
       }
       for (const app::AnswerRow* r : {&lr, &rr}) {
         ImGui::TableNextColumn();
-        using Mark = app::AnswerRow::Mark;
-        const char* glyph = nullptr;
-        ImU32 col = p.ok;
-        switch (r->mark) {
-          case Mark::kNone:
-            break;
-          case Mark::kAgree:
-            glyph = "\u2713";
-            break;
-          case Mark::kDiffers:
-            glyph = "\u2260";
-            col = p.differs;
-            break;
-          case Mark::kOtherPath:
-            glyph = "\u21c4";
-            col = p.highlight;
-            break;
-          case Mark::kFailed:
-          case Mark::kStopped:
-            glyph = "\u2717";
-            col = p.bad;
-            break;
-        }
-        if (glyph) {
-          ImGui::TextColored(colour(col), "%s", glyph);
-          if (!r->why.empty() && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", r->why.c_str());
-        }
+        mark_cell(*r);
       }
     }
   ImGui::EndTable();
