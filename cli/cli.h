@@ -77,8 +77,9 @@ struct QuizOptions {
   bool notation = true;                         // say first how answers are written
 };
 // Asks the scenario's questions on `out`, reading the answers from `in`; prints `score: K of N`
-// last. 0 when the quiz ran (to its end or to the end of the input), 2 when the file cannot be
-// read or parsed or has no question, 1 when a statement could not run.
+// last. 0 when the quiz ran (to its end or to the end of the input); 1 when 20 answers in a row
+// could not be read, or a statement could not run; 2 when the file cannot be read or parsed or
+// has no question.
 struct QuizScore {
   std::size_t right = 0;
   std::size_t asked = 0;      // questions answered

@@ -109,6 +109,32 @@ bool marks_questions(const sim::script::Scenario& sc) {
   return false;
 }
 
+// Reading answers from any input, bounded: a line is kept up to kMaxAnswerBytes (parse_answer's
+// limit) and the rest of it is read and dropped, so a stream without newlines (/dev/zero) costs no
+// memory and a MiB without one counts as an unreadable answer; kMaxTries unreadable answers in a
+// row end the quiz (`yes | epollscope quiz` would otherwise be asked forever).
+constexpr std::size_t kMaxAnswerBytes = 4096;
+constexpr int kMaxTries = 20;
+enum class LineRead { kLine, kTooLong, kEnd };
+
+LineRead read_answer(std::istream& in, std::string* line) {
+  line->clear();
+  bool any = false, too_long = false;
+  std::size_t read = 0;
+  for (int c; (c = in.get()) != std::char_traits<char>::eof();) {
+    any = true;
+    // A "line" of a MiB is no answer: the next try reads on (kMaxTries of them end the quiz).
+    if (++read > (std::size_t{1} << 20)) return LineRead::kTooLong;
+    if (c == '\n') return too_long ? LineRead::kTooLong : LineRead::kLine;
+    if (line->size() < kMaxAnswerBytes)
+      line->push_back(static_cast<char>(c));
+    else
+      too_long = true;
+  }
+  if (!any) return LineRead::kEnd;
+  return too_long ? LineRead::kTooLong : LineRead::kLine;  // a last line without its newline
+}
+
 const char* kNotation =
     "Type what the call returns, as a scenario's expectation: the events in order, e.g. "
     "[rfd: EPOLLIN] or [rfd: EPOLLIN, wfd: EPOLLOUT] or [] for none; a count or value, e.g. 1024; "
@@ -193,6 +219,7 @@ int run_quiz(std::istream& in, std::ostream& out, const QuizOptions& o, QuizScor
 
   std::size_t asked = 0, right = 0;
   bool input_ended = false;
+  bool gave_up = false;  // kMaxTries unreadable answers in a row
   last_call.clear();
   while (!run.done()) {
     const std::size_t index = run.statements().size();
@@ -207,12 +234,25 @@ int run_quiz(std::istream& in, std::ostream& out, const QuizOptions& o, QuizScor
       if (!st.narration.empty()) out << p.dim("(the narration of this line comes after)") << '\n';
       out << "line " << st.loc.line << ": " << printable(question_text(sc, st)) << '\n';
       bool have = false;
-      while (!have) {
+      for (int tries = 0; !have; ++tries) {
+        if (tries == kMaxTries) {
+          out << "  " << kMaxTries
+              << " answers in a row could not be read: the quiz ends here (is the input a "
+                 "file of answers, one per line?)\n";
+          gave_up = true;
+          break;
+        }
         out << "your answer? " << std::flush;
         std::string line;
-        if (!std::getline(in, line)) {
+        const LineRead got = read_answer(in, &line);
+        if (got == LineRead::kEnd) {
           input_ended = true;
           break;
+        }
+        if (got == LineRead::kTooLong) {
+          out << "  an answer is one short line (this one has more than " << kMaxAnswerBytes
+              << " bytes); try again\n";
+          continue;
         }
         if (line.find_first_not_of(" \t\r") == std::string::npos) {
           print_wrapped(out, kNotation, width);
@@ -229,7 +269,7 @@ int run_quiz(std::istream& in, std::ostream& out, const QuizOptions& o, QuizScor
         answer = std::get<Expectation>(std::move(parsed));
         have = true;
       }
-      if (input_ended) break;
+      if (input_ended || gave_up) break;
     } else {
       print_wrapped(out, st.narration, width, "# ");
     }
@@ -280,7 +320,7 @@ int run_quiz(std::istream& in, std::ostream& out, const QuizOptions& o, QuizScor
     out << "The input ended: " << questions - asked << " of " << questions
         << " questions were not asked.\n";
   out << "score: " << right << " of " << asked << '\n';
-  return 0;
+  return gave_up ? 1 : 0;
 }
 
 namespace {

@@ -1224,7 +1224,10 @@ bool Kernel::observed_wakeup_reaches(int epfd, int fd, poll_t key) {
   EpItem* item = nullptr;
   for (HlistNode* n = f->f_ep.first; n; n = n->next) {
     EpItem* epi = ep_item_from_fllink(n);
-    if (epi->ep == ep && epi->fd == fd) item = epi;
+    if (epi->ep == ep && epi->fd == fd) {
+      item = epi;  // one item per (file, fd) in an epoll
+      break;
+    }
   }
   if (!item || !(item->event.events & kEPOLLEXCLUSIVE) || !item->pwqlist) return false;
   ctx_.count_call();

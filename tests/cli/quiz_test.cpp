@@ -96,6 +96,29 @@ TEST(CliQuiz, AnUnreadableAnswerIsExplainedAndAskedAgain) {
   EXPECT_EQ(count(q.text, "Type what the call returns"), 2u) << q.text;
 }
 
+// Input that is no answers at all ends the quiz instead of asking forever, and a line without an
+// end is not kept whole: `yes | epollscope quiz`, a stream of NULs or one enormous line.
+TEST(CliQuiz, InputThatIsNoAnswersEndsTheQuiz) {
+  std::string ys;
+  for (int i = 0; i < 1000; ++i)
+    ys += "y\n";
+  const Quiz yes = quiz(scenario(kPipeEt), ys);
+  EXPECT_EQ(yes.status, 1) << yes.text;
+  EXPECT_EQ(yes.last_line, "score: 0 of 0") << yes.text;
+  EXPECT_NE(yes.text.find("20 answers in a row could not be read"), std::string::npos);
+  EXPECT_LT(yes.text.size(), 20000u);  // asked 20 times, not 1000
+
+  const Quiz huge = quiz(scenario(kPipeEt), std::string(3u << 20, 'x'));
+  EXPECT_EQ(huge.status, 0) << huge.text.substr(0, 2000);  // 3 unreadable tries, then the end
+  EXPECT_EQ(huge.last_line, "score: 0 of 0");
+  EXPECT_NE(huge.text.find("an answer is one short line"), std::string::npos);
+  EXPECT_LT(huge.text.size(), 20000u);
+
+  // A long line, then a right answer: the long one is refused, the next one counts.
+  const Quiz then = quiz(scenario(kPipeEt), std::string(5000, ' ') + "x\n[rfd: EPOLLIN]\n");
+  EXPECT_EQ(then.last_line, "score: 1 of 1") << then.text.substr(0, 2000);
+}
+
 TEST(CliQuiz, MarkedLinesAreTheOnlyQuestions) {
   const std::filesystem::path dir = std::filesystem::temp_directory_path() / "epollscope-quiz";
   std::filesystem::create_directories(dir);
