@@ -53,8 +53,8 @@ bool measure(const TraceBenchOptions& o, const std::string& label,
   const bool traced_program_ok =
       server_stderr != nullptr &&
       server.stderr_text().find("the program exited with status 0") != std::string::npos;
-  const bool divergences_only = status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 1 &&
-                                traced_program_ok;
+  const bool divergences_only =
+      status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 1 && traced_program_ok;
   if (!divergences_only && (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
     *error = label + ": the server " + examples::describe_wait_status(status) +
              " after the load; its stderr: " + server.stderr_text();

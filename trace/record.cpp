@@ -87,6 +87,11 @@ std::string setfl_flags(uint64_t v) {
                    {"O_APPEND", "O_NONBLOCK", "O_DIRECT", "O_ASYNC", "O_NOATIME", "O_LARGEFILE"});
 }
 
+// The expectation part of a statement.
+std::string expect(const std::string& text) {
+  return " => " + text;
+}
+
 std::string data_number(uint64_t d) {
   if (d <= static_cast<uint64_t>(INT_MAX)) return std::to_string(d);
   char buf[32];
@@ -468,257 +473,45 @@ void ScenarioRecorder::sleep_ms(int64_t ms) {
 
 // [SECTION] Calls
 
-void ScenarioRecorder::call(const SyscallStop& s, const MemoryReader& mem) {
-  const auto a = [&](int i) { return s.args[i]; };
-  const auto fdarg = [&](int i) { return static_cast<int>(a(i)); };
-  const std::string T = thread(s.tid);
-  const std::string P = T + ": ";
-  const long raw = s.ret;
-  const bool ok = !failed(raw);
-  const std::string name(syscall_name(s.nr));
-  const auto read_mem = [&](uint64_t addr, void* buf, std::size_t n) {
-    return addr && mem && mem(s.tid, addr, buf, n);
-  };
-  const auto expect = [&](const std::string& text) { return " => " + text; };
-  const auto plain = [&](const std::string& text) { emit(P + text + expect(result_text(raw))); };
-  const auto simple_call = [&](int fd) { return name + "(" + std::to_string(fd) + ")"; };
+void ScenarioRecorder::plain(const Call& c, const std::string& text) {
+  emit(c.P + text + expect(result_text(c.raw)));
+}
 
+// Each call of the program as statements, by family (the record_* functions below).
+void ScenarioRecorder::call(const SyscallStop& s, const MemoryReader& mem) {
+  const std::string T = thread(s.tid);
+  const Call c{s,
+               [&](uint64_t addr, void* buf, std::size_t n) {
+                 return addr && mem && mem(s.tid, addr, buf, n);
+               },
+               T,
+               T + ": ",
+               s.ret,
+               !failed(s.ret),
+               std::string(syscall_name(s.nr))};
   switch (s.nr) {
     case SYS_epoll_create:
-    case SYS_epoll_create1: {
-      const std::string call =
-          s.nr == SYS_epoll_create
-              ? "epoll_create(" + std::to_string(static_cast<int>(a(0))) + ")"
-              : "epoll_create1(" + constants(static_cast<uint32_t>(a(0)), {"EPOLL_CLOEXEC"}) + ")";
-      if (!ok) {
-        plain(call);
-        return;
-      }
-      const std::string n = define(static_cast<int>(raw), new_obj(Kind::kEpoll, "an epoll"), "ep");
-      emit(P + n + " = " + call);
-      return;
-    }
-    case SYS_epoll_ctl: {
-      const int epfd = fdarg(0), op = static_cast<int>(a(1)), tfd = fdarg(2);
-      const std::string e = ref(epfd, raw), t = ref(tfd, raw);
-      struct __attribute__((packed)) {
-        uint32_t events;
-        uint64_t data;
-      } ev{};
-      const bool have_ev = read_mem(a(3), &ev, sizeof ev);
-      const char* ops[] = {"?", "EPOLL_CTL_ADD", "EPOLL_CTL_DEL", "EPOLL_CTL_MOD"};
-      const std::string op_text = op >= 1 && op <= 3 ? ops[op] : std::to_string(op);
-      if (e.empty() || t.empty()) {
-        left_out(
-            s.tid,
-            "epoll_ctl(" + std::to_string(epfd) + ", " + op_text + ", " + std::to_string(tfd) + ")",
-            raw, (t.empty() ? what_of(tfd) : what_of(epfd)) + ", which a scenario cannot make");
-        if (ok && op != EPOLL_CTL_DEL && !e.empty())
-          unreplayable("epoll " + e + " watches fd " + std::to_string(tfd) + " (" + what_of(tfd) +
-                       "): what it reports of it cannot be replayed");
-        return;
-      }
-      std::string call = "epoll_ctl(" + e + ", " + op_text + ", " + t;
-      const auto ep_it = fds_.find(epfd);
-      const int ep_obj = ep_it != fds_.end() ? ep_it->second.obj : -1;
-      const auto t_it = fds_.find(tfd);
-      const int t_obj = t_it != fds_.end() ? t_it->second.obj : -1;
-      bool explicit_data = false;
-      if (op == EPOLL_CTL_DEL) {
-        // The kernel reads no event for a DEL: the language still wants the argument.
-        call += !a(3) ? ", NULL" : have_ev ? ", " + epoll_mask(ev.events) : ", 0";
-      } else {
-        if (!a(3) || !have_ev) {
-          call += ", NULL";
-        } else {
-          call += ", " + epoll_mask(ev.events);
-          // The data is the item's fd in the scenario (its default), so that the events it
-          // returns read as names; a value another item of the epoll has stays a number.
-          if (ep_obj >= 0)
-            for (const Item& i : items_[ep_obj])
-              if (i.data == ev.data && !(i.fd == tfd && i.obj == t_obj)) explicit_data = true;
-          if (t_obj < 0) explicit_data = true;
-          if (explicit_data) call += ", " + data_number(ev.data);
-        }
-      }
-      call += ")";
-      emit(P + call + expect(result_text(raw)));
-      if (!ok || ep_obj < 0 || t_obj < 0) return;
-      auto& items = items_[ep_obj];
-      items.erase(std::remove_if(items.begin(), items.end(),
-                                 [&](const Item& i) { return i.fd == tfd && i.obj == t_obj; }),
-                  items.end());
-      if (op != EPOLL_CTL_DEL && have_ev)
-        items.push_back(
-            Item{tfd, t_obj, ev.data, explicit_data ? data_number(ev.data) : t, ev.events});
-      return;
-    }
+    case SYS_epoll_create1:
+      return record_epoll_create(c);
+    case SYS_epoll_ctl:
+      return record_epoll_ctl(c);
     case SYS_pipe:
     case SYS_pipe2:
-    case SYS_socketpair: {
-      const bool pair = s.nr == SYS_socketpair;
-      int fds[2] = {-1, -1};
-      const bool got = ok && read_mem(a(pair ? 3 : 0), fds, sizeof fds);
-      const int domain = static_cast<int>(a(0)), type = static_cast<int>(a(1));
-      if (pair && !(domain == AF_UNIX && (type & 0xf) == SOCK_STREAM && a(2) == 0)) {
-        if (got) {
-          const int o = new_obj(Kind::kOther, "a socketpair other than AF_UNIX stream");
-          define_hidden(fds[0], o);
-          define_hidden(fds[1], new_obj(Kind::kOther, "a socketpair other than AF_UNIX stream"));
-        }
-        left_out(s.tid, name + "(...)", raw, "a socketpair the scenario language does not have");
-        return;
-      }
-      if (ok && !got) {
-        unreplayable(name + ": the fds it made could not be read from the program");
-        return;
-      }
-      const Kind kind = pair ? Kind::kUnix : Kind::kPipe;
-      const char* base = pair ? "u" : "p";
-      std::string n0 = "x", n1 = "y";
-      if (got) {
-        n0 = define(fds[0], new_obj(kind, pair ? "an AF_UNIX socket" : "a pipe's read end"),
-                    base + std::to_string(fds[0]));
-        n1 = define(fds[1], new_obj(kind, pair ? "an AF_UNIX socket" : "a pipe's write end"),
-                    base + std::to_string(fds[1]));
-        if (pair) objs_[static_cast<std::size_t>(fds_[fds[1]].obj)].what = "an AF_UNIX socket";
-      } else {
-        n0 = fresh(std::string(base) + "_failed");
-        n1 = fresh(std::string(base) + "_failed");
-      }
-      if (pair) {
-        emit(P + "socketpair(" + n0 + ", " + n1 + ")" + (ok ? "" : expect(result_text(raw))));
-        if (got && !(type & SOCK_NONBLOCK)) {
-          emit(P + "fcntl(" + n0 + ", F_SETFL, 0)");
-          emit(P + "fcntl(" + n1 + ", F_SETFL, 0)");
-        }
-        if (got && (type & SOCK_CLOEXEC)) {
-          emit(P + "fcntl(" + n0 + ", F_SETFD, FD_CLOEXEC)");
-          emit(P + "fcntl(" + n1 + ", F_SETFD, FD_CLOEXEC)");
-        }
-      } else if (s.nr == SYS_pipe) {
-        emit(P + "pipe(" + n0 + ", " + n1 + ")" + (ok ? "" : expect(result_text(raw))));
-      } else {
-        emit(P + "pipe2(" + n0 + ", " + n1 + ", " +
-             constants(static_cast<uint32_t>(a(1)), {"O_NONBLOCK", "O_CLOEXEC", "O_DIRECT"}) + ")" +
-             (ok ? "" : expect(result_text(raw))));
-      }
-      return;
-    }
+    case SYS_socketpair:
+      return record_pipe_or_pair(c);
     case SYS_eventfd:
-    case SYS_eventfd2: {
-      const int flags = s.nr == SYS_eventfd2 ? static_cast<int>(a(1)) : 0;
-      const std::string call = "eventfd(" + std::to_string(static_cast<unsigned>(a(0))) + ", " +
-                               constants(static_cast<uint32_t>(flags),
-                                         {"EFD_NONBLOCK", "EFD_SEMAPHORE", "EFD_CLOEXEC"}) +
-                               ")";
-      if (!ok) {
-        plain(call);
-        return;
-      }
-      const int fd = static_cast<int>(raw);
-      emit(P + define(fd, new_obj(Kind::kEventfd, "an eventfd"), "e" + std::to_string(fd)) + " = " +
-           call);
-      return;
-    }
-    case SYS_socket: {
-      const std::string call = name + "(" + std::to_string(static_cast<int>(a(0))) + ", " +
-                               std::to_string(static_cast<int>(a(1))) + ", " +
-                               std::to_string(static_cast<int>(a(2))) + ")";
-      if (ok) {
-        const int o = new_obj(Kind::kSocket, "a socket");
-        Obj& so = objs_[static_cast<std::size_t>(o)];
-        so.domain = static_cast<int>(a(0));
-        so.type = static_cast<int>(a(1)) & 0xf;
-        so.nonblock = a(1) & SOCK_NONBLOCK;
-        so.cloexec = a(1) & SOCK_CLOEXEC;
-        define_hidden(static_cast<int>(raw), o);
-      }
-      comment(T + ": " + call + " = " + result_text(raw) +
-              "   -- left out: a socket (a TCP socket that listens becomes tcp_listen())");
-      return;
-    }
+    case SYS_eventfd2:
+      return record_eventfd(c);
+    case SYS_socket:
+      return record_socket(c);
     case SYS_bind:
-    case SYS_connect: {
-      auto it = fds_.find(fdarg(0));
-      Obj* o = it == fds_.end() ? nullptr : &objs_[static_cast<std::size_t>(it->second.obj)];
-      if (s.nr == SYS_connect && o && o->kind == Kind::kSocket && (ok || raw == -EINPROGRESS)) {
-        o->kind = Kind::kOther;
-        o->what = "a socket connected to another program";
-      }
-      left_out(s.tid, simple_call(fdarg(0)), raw,
-               s.nr == SYS_bind
-                   ? "the address it binds (a scenario's listener takes an ephemeral port)"
-                   : "a connection to another program's server, which the scenario does not have");
-      return;
-    }
-    case SYS_listen: {
-      auto it = fds_.find(fdarg(0));
-      Obj* o = it == fds_.end() ? nullptr : &objs_[static_cast<std::size_t>(it->second.obj)];
-      if (!ok || !o || o->kind != Kind::kSocket || o->type != SOCK_STREAM ||
-          (o->domain != AF_INET && o->domain != AF_INET6)) {
-        left_out(s.tid, simple_call(fdarg(0)), raw,
-                 o && o->kind == Kind::kListener ? "it listens already"
-                                                 : "not a TCP socket the scenario can make");
-        return;
-      }
-      const int fd = fdarg(0);
-      const int obj = it->second.obj;
-      fds_.erase(it);
-      --o->fds;
-      o->kind = Kind::kListener;
-      o->what = "a TCP listener";
-      // listen clamps the backlog to net.core.somaxconn (a negative one too, as unsigned).
-      int backlog = static_cast<int>(a(1));
-      {
-        std::ifstream in("/proc/sys/net/core/somaxconn");
-        unsigned somaxconn = 4096;
-        in >> somaxconn;
-        if (static_cast<unsigned>(backlog) > somaxconn) backlog = static_cast<int>(somaxconn);
-      }
-      const std::string n = define(fd, obj, "l");
-      Obj& lo = objs_[static_cast<std::size_t>(obj)];
-      lo.name = n;
-      comment(T + ": listen(" + std::to_string(fd) + ", " + std::to_string(static_cast<int>(a(1))) +
-              ") = 0: the program's listener on the address it bound; the scenario's is on "
-              "127.0.0.1, an ephemeral port");
-      emit(P + n + " = tcp_listen(" + std::to_string(backlog) + ")");
-      if (!lo.nonblock) emit(P + "fcntl(" + n + ", F_SETFL, 0)");
-      if (lo.cloexec) emit(P + "fcntl(" + n + ", F_SETFD, FD_CLOEXEC)");
-      for (const auto& opt : lo.options)
-        emit(P + "setsockopt(" + n + ", " + opt + ")");
-      return;
-    }
+    case SYS_connect:
+      return record_bind_or_connect(c);
+    case SYS_listen:
+      return record_listen(c);
     case SYS_accept:
-    case SYS_accept4: {
-      const int lfd = fdarg(0);
-      const std::string l = ref(lfd, raw);
-      auto it = fds_.find(lfd);
-      Obj* lo = it == fds_.end() ? nullptr : &objs_[static_cast<std::size_t>(it->second.obj)];
-      const uint32_t flags = s.nr == SYS_accept4 ? static_cast<uint32_t>(a(3)) : 0;
-      const std::string call =
-          "accept4(" + l + ", " + constants(flags, {"SOCK_NONBLOCK", "SOCK_CLOEXEC"}) + ")";
-      if (l.empty() || !lo || lo->kind != Kind::kListener) {
-        if (ok) define_hidden(static_cast<int>(raw), new_obj(Kind::kOther, "a connection"));
-        left_out(s.tid, simple_call(lfd), raw, what_of(lfd) + ", which a scenario cannot make");
-        return;
-      }
-      if (!ok) {
-        plain(call);
-        return;
-      }
-      // The connection the program takes is the oldest its listener has queued: the peer that
-      // connected first. One the recording has not seen connect yet connects now.
-      if (lo->queue.empty()) connect(*lo);
-      lo = &objs_[static_cast<std::size_t>(it->second.obj)];
-      const int peer = lo->queue.front();
-      lo->queue.pop_front();
-      const int fd = static_cast<int>(raw);
-      const int o = new_obj(Kind::kConn, "a TCP connection");
-      objs_[static_cast<std::size_t>(o)].peer = peer;
-      emit(P + define(fd, o, "s" + std::to_string(fd)) + " = " + call);
-      return;
-    }
+    case SYS_accept4:
+      return record_accept(c);
     case SYS_read:
     case SYS_write:
     case SYS_readv:
@@ -726,306 +519,24 @@ void ScenarioRecorder::call(const SyscallStop& s, const MemoryReader& mem) {
     case SYS_recvfrom:
     case SYS_sendto:
     case SYS_recvmsg:
-    case SYS_sendmsg: {
-      const int fd = fdarg(0);
-      const bool is_write =
-          s.nr == SYS_write || s.nr == SYS_writev || s.nr == SYS_sendto || s.nr == SYS_sendmsg;
-      const IoArgs io = io_args(s.nr, s.args, read_mem);
-      const uint64_t count = io.count, buf = io.buf;
-      int flags = io.flags;
-      const bool unusual = !io.iov_ok || io.control || io.named;
-      const std::string r = ref(fd, raw);
-      const std::string shown =
-          name + "(" + std::to_string(fd) + ", " + std::to_string(count) + ")";
-      if (r.empty()) {
-        // The program's own output, its libraries' files: said once per call, briefly.
-        left_out(s.tid, shown, raw, what_of(fd), fd);
-        return;
-      }
-      if (unusual) {
-        left_out(s.tid, shown, raw, "an address, control data or an unreadable iovec");
-        unreplayable(name + " on " + r +
-                     " with an address or control data: the bytes it moved "
-                     "are not in the scenario");
-        return;
-      }
-      auto it = fds_.find(fd);
-      Obj* o = it == fds_.end() ? nullptr : &objs_[static_cast<std::size_t>(it->second.obj)];
-      const bool plain_io =
-          s.nr == SYS_read || s.nr == SYS_write || s.nr == SYS_readv || s.nr == SYS_writev;
-      std::string call;
-      if (o && o->kind == Kind::kEventfd && count == 8 && (is_write || ok || raw != -EINVAL)) {
-        uint64_t v = 0;
-        if (is_write) {
-          if (!read_mem(buf, &v, 8)) v = 0;
-          emit(P + "eventfd_write(" + r + ", " + std::to_string(v) + ")" +
-               expect(ok ? "0" : result_text(raw)));
-        } else {
-          const bool got = ok && raw == 8 && read_mem(buf, &v, 8);
-          emit(P + "eventfd_read(" + r + ")" +
-               (got  ? expect(std::to_string(v))
-                : ok ? ""
-                     : expect(result_text(raw))));
-        }
-        return;
-      }
-      const int extra = flags & kMsgNoSignal;
-      flags &= ~kMsgNoSignal;
-      if (plain_io) {
-        call = std::string(is_write ? "write(" : "read(") + r + ", " + std::to_string(count) + ")";
-      } else {
-        call = std::string(is_write ? "send(" : "recv(") + r + ", " + std::to_string(count);
-        if (flags)
-          call +=
-              ", " + constants(static_cast<uint32_t>(flags),
-                               {"MSG_OOB", "MSG_PEEK", "MSG_DONTWAIT", "MSG_WAITALL", "MSG_MORE"});
-        call += ")";
-      }
-      if (o && o->kind == Kind::kConn && o->peer >= 0) {
-        Peer& p = peers_[static_cast<std::size_t>(o->peer)];
-        if (is_write) {
-          if (ok && raw > 0) p.unread += raw;
-        } else if (ok && raw > 0) {
-          data_read(p, raw, flags & MSG_PEEK);
-          // A read shorter than asked emptied the socket: what a later read finds came after.
-          if (!(flags & MSG_PEEK) && static_cast<uint64_t>(raw) < count) p.drained = true;
-        } else if (ok && raw == 0 && count > 0) {
-          fin(p);  // the end of the stream: the peer's FIN came, seen or not
-          p.drained = true;
-        } else if (raw == -EAGAIN) {
-          p.drained = true;
-        } else if (raw == -ECONNRESET) {
-          reset(p, fd);
-        }
-      }
-      emit(P + call + expect(result_text(raw)) +
-           (extra ? "   // MSG_NOSIGNAL left out (the scenario's process ignores SIGPIPE)" : ""));
-      return;
-    }
-    case SYS_close_range: {
-      const unsigned first = static_cast<unsigned>(a(0));
-      const uint64_t last = a(1);
-      const bool cloexec = a(2) & 4;
-      comment(T + ": close_range(" + std::to_string(first) + ", " + std::to_string(last) +
-              ") = " + result_text(raw) + ": as the closes of the fds it had");
-      if (!ok) return;
-      std::vector<int> fds;
-      for (const auto& [fd, f] : fds_)
-        if (fd >= 0 && static_cast<unsigned>(fd) >= first && static_cast<uint64_t>(fd) <= last)
-          fds.push_back(fd);
-      for (int fd : fds) {
-        const std::string r = ref(fd, 0);
-        if (cloexec) {
-          if (!r.empty()) emit(P + "fcntl(" + r + ", F_SETFD, FD_CLOEXEC)");
-        } else {
-          if (!r.empty()) emit(P + "close(" + r + ")");
-          drop_fd(fd);
-        }
-      }
-      return;
-    }
-    case SYS_dup: {
-      const int fd = fdarg(0);
-      const std::string r = ref(fd, raw);
-      auto it = fds_.find(fd);
-      if (r.empty()) {
-        if (ok && it != fds_.end()) define_hidden(static_cast<int>(raw), it->second.obj);
-        left_out(s.tid, simple_call(fd), raw, what_of(fd), fd);
-        return;
-      }
-      if (!ok) {
-        plain("dup(" + r + ")");
-        return;
-      }
-      emit(P + define(static_cast<int>(raw), it->second.obj, "d" + std::to_string(raw)) +
-           " = dup(" + r + ")");
-      return;
-    }
+    case SYS_sendmsg:
+      return record_io(c);
+    case SYS_close_range:
+      return record_close_range(c);
+    case SYS_dup:
+      return record_dup(c);
     case SYS_dup2:
-    case SYS_dup3: {
-      const int oldfd = fdarg(0), newfd = fdarg(1);
-      const std::string r = ref(oldfd, raw);
-      const std::string shown =
-          name + "(" + std::to_string(oldfd) + ", " + std::to_string(newfd) + ")";
-      if (!ok) {
-        const std::string n = fds_.count(newfd) ? ref(newfd, 0) : std::to_string(newfd);
-        if (r.empty() || n.empty() || s.nr == SYS_dup3)
-          left_out(s.tid, shown, raw, "a failed dup");
-        else
-          plain("dup2(" + r + ", " + n + ")");
-        return;
-      }
-      auto old_it = fds_.find(oldfd);
-      if (oldfd == newfd) {
-        if (!r.empty()) emit(P + "dup2(" + r + ", " + r + ")");
-        return;
-      }
-      if (r.empty()) {
-        // The new fd refers to a file the scenario does not have: what it had there goes.
-        const std::string was = ref(newfd, 0);
-        if (!was.empty() && fds_.count(newfd)) emit(P + "close(" + was + ")");
-        drop_fd(newfd);
-        if (old_it != fds_.end()) define_hidden(newfd, old_it->second.obj);
-        left_out(s.tid, shown, raw, what_of(oldfd), oldfd);
-        return;
-      }
-      std::string target;
-      int scen = -1;
-      if (auto n = fds_.find(newfd); n != fds_.end() && n->second.scen >= 0) {
-        target = n->second.ref;
-        scen = n->second.scen;
-        n->second.scen = -1;  // kept: the scenario's number now refers to the old fd's file
-        drop_fd(newfd);
-      } else {
-        drop_fd(newfd);
-        scen = !scen_used_.count(newfd) ? newfd : alloc_scen();
-        target = std::to_string(scen);
-      }
-      scen_used_.insert(scen);
-      emit(P + "dup2(" + r + ", " + target + ")");
-      Fd f;
-      f.obj = old_it->second.obj;
-      f.ref = target;
-      f.scen = scen;
-      ++objs_[static_cast<std::size_t>(f.obj)].fds;
-      fds_[newfd] = f;
-      if (s.nr == SYS_dup3 && (a(2) & O_CLOEXEC))
-        emit(P + "fcntl(" + target + ", F_SETFD, FD_CLOEXEC)");
-      return;
-    }
-    case SYS_fcntl: {
-      const int fd = fdarg(0);
-      const unsigned cmd = static_cast<unsigned>(a(1));
-      const uint64_t arg = a(2);
-      auto it = fds_.find(fd);
-      Obj* o = it == fds_.end() ? nullptr : &objs_[static_cast<std::size_t>(it->second.obj)];
-      const std::string shown = name + "(" + std::to_string(fd) + ", " + std::to_string(cmd) + ")";
-      if (o && o->kind == Kind::kSocket && ok) {
-        if (cmd == F_SETFL) o->nonblock = arg & O_NONBLOCK;
-        if (cmd == F_SETFD) o->cloexec = arg & FD_CLOEXEC;
-      }
-      const std::string r = ref(fd, raw);
-      if (r.empty()) {
-        left_out(s.tid, shown, raw, what_of(fd), fd);
-        return;
-      }
-      switch (cmd) {
-        case F_GETFL:
-          emit(P + "fcntl(" + r + ", F_GETFL)" +
-               expect(ok ? o_flags(static_cast<uint64_t>(raw)) : result_text(raw)));
-          return;
-        case F_SETFL:
-          plain("fcntl(" + r + ", F_SETFL, " + setfl_flags(arg) + ")");
-          return;
-        case F_GETFD:
-          emit(P + "fcntl(" + r + ", F_GETFD)" +
-               expect(ok ? (raw & FD_CLOEXEC ? "FD_CLOEXEC" : "0") : result_text(raw)));
-          return;
-        case F_SETFD:
-          plain("fcntl(" + r + ", F_SETFD, " + ((arg & FD_CLOEXEC) ? "FD_CLOEXEC" : "0") + ")");
-          return;
-        case F_GETPIPE_SZ:
-          plain("fcntl(" + r + ", F_GETPIPE_SZ)");
-          return;
-        case F_SETPIPE_SZ:
-          plain("fcntl(" + r + ", F_SETPIPE_SZ, " + std::to_string(static_cast<int>(arg)) + ")");
-          return;
-        case F_DUPFD:
-        case F_DUPFD_CLOEXEC:
-          if (!ok || !o) {
-            left_out(s.tid, shown, raw, "a failed F_DUPFD");
-            return;
-          }
-          comment(T + ": fcntl(" + std::to_string(fd) + ", F_DUPFD, " + std::to_string(arg) +
-                  ") = " + result_text(raw) + ": as a dup");
-          {
-            const std::string n =
-                define(static_cast<int>(raw), it->second.obj, "d" + std::to_string(raw));
-            emit(P + n + " = dup(" + r + ")");
-            if (cmd == F_DUPFD_CLOEXEC) emit(P + "fcntl(" + n + ", F_SETFD, FD_CLOEXEC)");
-          }
-          return;
-        default:
-          left_out(s.tid, shown, raw, "a command the scenario language does not have");
-          return;
-      }
-    }
-    case SYS_ioctl: {
-      const int fd = fdarg(0);
-      const unsigned req = static_cast<unsigned>(a(1));
-      auto it = fds_.find(fd);
-      Obj* o = it == fds_.end() ? nullptr : &objs_[static_cast<std::size_t>(it->second.obj)];
-      int v = 0;
-      const bool got = read_mem(a(2), &v, sizeof v);
-      if (o && o->kind == Kind::kSocket && req == FIONBIO && ok && got) o->nonblock = v != 0;
-      const std::string r = ref(fd, raw);
-      const std::string shown = name + "(" + std::to_string(fd) + ", " +
-                                (req == FIONBIO    ? "FIONBIO"
-                                 : req == FIONREAD ? "FIONREAD"
-                                                   : std::to_string(req)) +
-                                ")";
-      if (r.empty() || (req != FIONBIO && req != FIONREAD)) {
-        left_out(s.tid, shown, raw, r.empty() ? what_of(fd) : "a request the language lacks",
-                 r.empty() ? fd : kNotAnFd);
-        return;
-      }
-      if (req == FIONBIO) {
-        plain("ioctl(" + r + ", FIONBIO, " + (got ? std::to_string(v) : std::string("NULL")) + ")");
-        return;
-      }
-      if (o && o->kind == Kind::kConn && o->peer >= 0 && ok && got && v > 0)
-        data_read(peers_[static_cast<std::size_t>(o->peer)], v, true);
-      emit(P + "ioctl(" + r + ", FIONREAD" + (a(2) ? "" : ", NULL") + ")" +
-           expect(ok && got ? std::to_string(v) : result_text(raw)));
-      return;
-    }
-    case SYS_shutdown: {
-      const int fd = fdarg(0);
-      const std::string r = ref(fd, raw);
-      const int how = static_cast<int>(a(1));
-      if (r.empty()) {
-        left_out(s.tid, simple_call(fd), raw, what_of(fd));
-        return;
-      }
-      const char* hows[] = {"SHUT_RD", "SHUT_WR", "SHUT_RDWR"};
-      plain("shutdown(" + r + ", " + (how >= 0 && how <= 2 ? hows[how] : std::to_string(how)) +
-            ")");
-      return;
-    }
+    case SYS_dup3:
+      return record_dup2(c);
+    case SYS_fcntl:
+      return record_fcntl(c);
+    case SYS_ioctl:
+      return record_ioctl(c);
+    case SYS_shutdown:
+      return record_shutdown(c);
     case SYS_setsockopt:
-    case SYS_getsockopt: {
-      const int fd = fdarg(0), level = static_cast<int>(a(1)), opt = static_cast<int>(a(2));
-      auto it = fds_.find(fd);
-      Obj* o = it == fds_.end() ? nullptr : &objs_[static_cast<std::size_t>(it->second.obj)];
-      const char* level_name = level == SOL_SOCKET ? "SOL_SOCKET" : "IPPROTO_TCP";
-      const char* opt_name = nullptr;
-      if (level == SOL_SOCKET && opt == SO_SNDBUF) opt_name = "SO_SNDBUF";
-      if (level == SOL_SOCKET && opt == SO_RCVBUF) opt_name = "SO_RCVBUF";
-      const bool tcp = o && (o->kind == Kind::kConn || o->kind == Kind::kListener ||
-                             (o->kind == Kind::kSocket && o->type == SOCK_STREAM));
-      if (tcp && level == IPPROTO_TCP && opt == TCP_NODELAY) opt_name = "TCP_NODELAY";
-      if (tcp && level == IPPROTO_TCP && opt == TCP_CORK) opt_name = "TCP_CORK";
-      const std::string shown = name + "(" + std::to_string(fd) + ", " + std::to_string(level) +
-                                ", " + std::to_string(opt) + ")";
-      int v = 0;
-      const bool got = read_mem(a(3), &v, sizeof v);
-      if (o && o->kind == Kind::kSocket && s.nr == SYS_setsockopt && ok && got && opt_name)
-        o->options.push_back(std::string(level_name) + ", " + opt_name + ", " + std::to_string(v));
-      const std::string r = ref(fd, raw);
-      if (r.empty() || !opt_name) {
-        left_out(s.tid, shown, raw,
-                 r.empty() ? what_of(fd) : "an option the scenario language does not have");
-        return;
-      }
-      if (s.nr == SYS_setsockopt) {
-        plain("setsockopt(" + r + ", " + level_name + ", " + opt_name + ", " +
-              (got ? std::to_string(v) : "0") + ")");
-      } else {
-        emit(P + "getsockopt(" + r + ", " + level_name + ", " + opt_name + ")" +
-             expect(ok && got ? std::to_string(v) : result_text(raw)));
-      }
-      return;
-    }
+    case SYS_getsockopt:
+      return record_sockopt(c);
     case SYS_io_uring_setup:
     case SYS_open:
     case SYS_creat:
@@ -1042,16 +553,576 @@ void ScenarioRecorder::call(const SyscallStop& s, const MemoryReader& mem) {
     case SYS_perf_event_open:
     case SYS_pidfd_open:
     case SYS_pidfd_getfd:
-    case SYS_memfd_secret: {
-      const std::string what = "a file from " + name;
-      if (ok) define_hidden(static_cast<int>(raw), new_obj(Kind::kOther, what));
-      left_out(s.tid, name + "()", raw, "the scenario language has no " + name,
-               ok ? static_cast<int>(raw) : -1);
-      return;
-    }
+    case SYS_memfd_secret:
+      return record_other_file(c);
     default:
       return;
   }
+}
+
+// epoll_create / epoll_create1: a new epoll, named.
+void ScenarioRecorder::record_epoll_create(const Call& c) {
+  const std::string call =
+      c.s.nr == SYS_epoll_create
+          ? "epoll_create(" + std::to_string(static_cast<int>(c.a(0))) + ")"
+          : "epoll_create1(" + constants(static_cast<uint32_t>(c.a(0)), {"EPOLL_CLOEXEC"}) + ")";
+  if (!c.ok) {
+    plain(c, call);
+    return;
+  }
+  const std::string n = define(static_cast<int>(c.raw), new_obj(Kind::kEpoll, "an epoll"), "ep");
+  emit(c.P + n + " = " + call);
+  return;
+}
+
+// epoll_ctl, with the items each epoll holds kept for naming events.
+void ScenarioRecorder::record_epoll_ctl(const Call& c) {
+  const int epfd = c.fdarg(0), op = static_cast<int>(c.a(1)), tfd = c.fdarg(2);
+  const std::string e = ref(epfd, c.raw), t = ref(tfd, c.raw);
+  struct __attribute__((packed)) {
+    uint32_t events;
+    uint64_t data;
+  } ev{};
+  const bool have_ev = c.read_mem(c.a(3), &ev, sizeof ev);
+  const char* ops[] = {"?", "EPOLL_CTL_ADD", "EPOLL_CTL_DEL", "EPOLL_CTL_MOD"};
+  const std::string op_text = op >= 1 && op <= 3 ? ops[op] : std::to_string(op);
+  if (e.empty() || t.empty()) {
+    left_out(
+        c.s.tid,
+        "epoll_ctl(" + std::to_string(epfd) + ", " + op_text + ", " + std::to_string(tfd) + ")",
+        c.raw, (t.empty() ? what_of(tfd) : what_of(epfd)) + ", which a scenario cannot make");
+    if (c.ok && op != EPOLL_CTL_DEL && !e.empty())
+      unreplayable("epoll " + e + " watches fd " + std::to_string(tfd) + " (" + what_of(tfd) +
+                   "): what it reports of it cannot be replayed");
+    return;
+  }
+  std::string call = "epoll_ctl(" + e + ", " + op_text + ", " + t;
+  const auto ep_it = fds_.find(epfd);
+  const int ep_obj = ep_it != fds_.end() ? ep_it->second.obj : -1;
+  const auto t_it = fds_.find(tfd);
+  const int t_obj = t_it != fds_.end() ? t_it->second.obj : -1;
+  bool explicit_data = false;
+  if (op == EPOLL_CTL_DEL) {
+    // The kernel reads no event for a DEL: the language still wants the argument.
+    call += !c.a(3) ? ", NULL" : have_ev ? ", " + epoll_mask(ev.events) : ", 0";
+  } else {
+    if (!c.a(3) || !have_ev) {
+      call += ", NULL";
+    } else {
+      call += ", " + epoll_mask(ev.events);
+      // The data is the item's fd in the scenario (its default), so that the events it
+      // returns read as names; a value another item of the epoll has stays a number.
+      if (ep_obj >= 0)
+        for (const Item& i : items_[ep_obj])
+          if (i.data == ev.data && !(i.fd == tfd && i.obj == t_obj)) explicit_data = true;
+      if (t_obj < 0) explicit_data = true;
+      if (explicit_data) call += ", " + data_number(ev.data);
+    }
+  }
+  call += ")";
+  emit(c.P + call + expect(result_text(c.raw)));
+  if (!c.ok || ep_obj < 0 || t_obj < 0) return;
+  auto& items = items_[ep_obj];
+  items.erase(std::remove_if(items.begin(), items.end(),
+                             [&](const Item& i) { return i.fd == tfd && i.obj == t_obj; }),
+              items.end());
+  if (op != EPOLL_CTL_DEL && have_ev)
+    items.push_back(Item{tfd, t_obj, ev.data, explicit_data ? data_number(ev.data) : t, ev.events});
+  return;
+}
+
+// pipe, pipe2 and socketpair (AF_UNIX stream only): two new fds.
+void ScenarioRecorder::record_pipe_or_pair(const Call& c) {
+  const bool pair = c.s.nr == SYS_socketpair;
+  int fds[2] = {-1, -1};
+  const bool got = c.ok && c.read_mem(c.a(pair ? 3 : 0), fds, sizeof fds);
+  const int domain = static_cast<int>(c.a(0)), type = static_cast<int>(c.a(1));
+  if (pair && !(domain == AF_UNIX && (type & 0xf) == SOCK_STREAM && c.a(2) == 0)) {
+    if (got) {
+      const int o = new_obj(Kind::kOther, "a socketpair other than AF_UNIX stream");
+      define_hidden(fds[0], o);
+      define_hidden(fds[1], new_obj(Kind::kOther, "a socketpair other than AF_UNIX stream"));
+    }
+    left_out(c.s.tid, c.name + "(...)", c.raw, "a socketpair the scenario language does not have");
+    return;
+  }
+  if (c.ok && !got) {
+    unreplayable(c.name + ": the fds it made could not be read from the program");
+    return;
+  }
+  const Kind kind = pair ? Kind::kUnix : Kind::kPipe;
+  const char* base = pair ? "u" : "p";
+  std::string n0 = "x", n1 = "y";
+  if (got) {
+    n0 = define(fds[0], new_obj(kind, pair ? "an AF_UNIX socket" : "a pipe's read end"),
+                base + std::to_string(fds[0]));
+    n1 = define(fds[1], new_obj(kind, pair ? "an AF_UNIX socket" : "a pipe's write end"),
+                base + std::to_string(fds[1]));
+    if (pair) objs_[static_cast<std::size_t>(fds_[fds[1]].obj)].what = "an AF_UNIX socket";
+  } else {
+    n0 = fresh(std::string(base) + "_failed");
+    n1 = fresh(std::string(base) + "_failed");
+  }
+  if (pair) {
+    emit(c.P + "socketpair(" + n0 + ", " + n1 + ")" + (c.ok ? "" : expect(result_text(c.raw))));
+    if (got && !(type & SOCK_NONBLOCK)) {
+      emit(c.P + "fcntl(" + n0 + ", F_SETFL, 0)");
+      emit(c.P + "fcntl(" + n1 + ", F_SETFL, 0)");
+    }
+    if (got && (type & SOCK_CLOEXEC)) {
+      emit(c.P + "fcntl(" + n0 + ", F_SETFD, FD_CLOEXEC)");
+      emit(c.P + "fcntl(" + n1 + ", F_SETFD, FD_CLOEXEC)");
+    }
+  } else if (c.s.nr == SYS_pipe) {
+    emit(c.P + "pipe(" + n0 + ", " + n1 + ")" + (c.ok ? "" : expect(result_text(c.raw))));
+  } else {
+    emit(c.P + "pipe2(" + n0 + ", " + n1 + ", " +
+         constants(static_cast<uint32_t>(c.a(1)), {"O_NONBLOCK", "O_CLOEXEC", "O_DIRECT"}) + ")" +
+         (c.ok ? "" : expect(result_text(c.raw))));
+  }
+  return;
+}
+
+// eventfd / eventfd2.
+void ScenarioRecorder::record_eventfd(const Call& c) {
+  const int flags = c.s.nr == SYS_eventfd2 ? static_cast<int>(c.a(1)) : 0;
+  const std::string call =
+      "eventfd(" + std::to_string(static_cast<unsigned>(c.a(0))) + ", " +
+      constants(static_cast<uint32_t>(flags), {"EFD_NONBLOCK", "EFD_SEMAPHORE", "EFD_CLOEXEC"}) +
+      ")";
+  if (!c.ok) {
+    plain(c, call);
+    return;
+  }
+  const int fd = static_cast<int>(c.raw);
+  emit(c.P + define(fd, new_obj(Kind::kEventfd, "an eventfd"), "e" + std::to_string(fd)) + " = " +
+       call);
+  return;
+}
+
+// socket: kept out of the scenario until it listens.
+void ScenarioRecorder::record_socket(const Call& c) {
+  const std::string call = c.name + "(" + std::to_string(static_cast<int>(c.a(0))) + ", " +
+                           std::to_string(static_cast<int>(c.a(1))) + ", " +
+                           std::to_string(static_cast<int>(c.a(2))) + ")";
+  if (c.ok) {
+    const int o = new_obj(Kind::kSocket, "a socket");
+    Obj& so = objs_[static_cast<std::size_t>(o)];
+    so.domain = static_cast<int>(c.a(0));
+    so.type = static_cast<int>(c.a(1)) & 0xf;
+    so.nonblock = c.a(1) & SOCK_NONBLOCK;
+    so.cloexec = c.a(1) & SOCK_CLOEXEC;
+    define_hidden(static_cast<int>(c.raw), o);
+  }
+  comment(c.T + ": " + call + " = " + result_text(c.raw) +
+          "   -- left out: a socket (a TCP socket that listens becomes tcp_listen())");
+  return;
+}
+
+// bind and connect: left out (a scenario's listener has its own address).
+void ScenarioRecorder::record_bind_or_connect(const Call& c) {
+  auto it = fds_.find(c.fdarg(0));
+  Obj* o = it == fds_.end() ? nullptr : &objs_[static_cast<std::size_t>(it->second.obj)];
+  if (c.s.nr == SYS_connect && o && o->kind == Kind::kSocket && (c.ok || c.raw == -EINPROGRESS)) {
+    o->kind = Kind::kOther;
+    o->what = "a socket connected to another program";
+  }
+  left_out(c.s.tid, c.simple_call(c.fdarg(0)), c.raw,
+           c.s.nr == SYS_bind
+               ? "the address it binds (a scenario's listener takes an ephemeral port)"
+               : "a connection to another program's server, which the scenario does not have");
+  return;
+}
+
+// listen: the socket becomes the scenario's tcp_listen().
+void ScenarioRecorder::record_listen(const Call& c) {
+  auto it = fds_.find(c.fdarg(0));
+  Obj* o = it == fds_.end() ? nullptr : &objs_[static_cast<std::size_t>(it->second.obj)];
+  if (!c.ok || !o || o->kind != Kind::kSocket || o->type != SOCK_STREAM ||
+      (o->domain != AF_INET && o->domain != AF_INET6)) {
+    left_out(c.s.tid, c.simple_call(c.fdarg(0)), c.raw,
+             o && o->kind == Kind::kListener ? "it listens already"
+                                             : "not a TCP socket the scenario can make");
+    return;
+  }
+  const int fd = c.fdarg(0);
+  const int obj = it->second.obj;
+  fds_.erase(it);
+  --o->fds;
+  o->kind = Kind::kListener;
+  o->what = "a TCP listener";
+  // listen clamps the backlog to net.core.somaxconn (a negative one too, as unsigned).
+  int backlog = static_cast<int>(c.a(1));
+  {
+    std::ifstream in("/proc/sys/net/core/somaxconn");
+    unsigned somaxconn = 4096;
+    in >> somaxconn;
+    if (static_cast<unsigned>(backlog) > somaxconn) backlog = static_cast<int>(somaxconn);
+  }
+  const std::string n = define(fd, obj, "l");
+  Obj& lo = objs_[static_cast<std::size_t>(obj)];
+  lo.name = n;
+  comment(c.T + ": listen(" + std::to_string(fd) + ", " + std::to_string(static_cast<int>(c.a(1))) +
+          ") = 0: the program's listener on the address it bound; the scenario's is on "
+          "127.0.0.1, an ephemeral port");
+  emit(c.P + n + " = tcp_listen(" + std::to_string(backlog) + ")");
+  if (!lo.nonblock) emit(c.P + "fcntl(" + n + ", F_SETFL, 0)");
+  if (lo.cloexec) emit(c.P + "fcntl(" + n + ", F_SETFD, FD_CLOEXEC)");
+  for (const auto& opt : lo.options)
+    emit(c.P + "setsockopt(" + n + ", " + opt + ")");
+  return;
+}
+
+// accept / accept4: the oldest connection the listener has queued.
+void ScenarioRecorder::record_accept(const Call& c) {
+  const int lfd = c.fdarg(0);
+  const std::string l = ref(lfd, c.raw);
+  auto it = fds_.find(lfd);
+  Obj* lo = it == fds_.end() ? nullptr : &objs_[static_cast<std::size_t>(it->second.obj)];
+  const uint32_t flags = c.s.nr == SYS_accept4 ? static_cast<uint32_t>(c.a(3)) : 0;
+  const std::string call =
+      "accept4(" + l + ", " + constants(flags, {"SOCK_NONBLOCK", "SOCK_CLOEXEC"}) + ")";
+  if (l.empty() || !lo || lo->kind != Kind::kListener) {
+    if (c.ok) define_hidden(static_cast<int>(c.raw), new_obj(Kind::kOther, "a connection"));
+    left_out(c.s.tid, c.simple_call(lfd), c.raw, what_of(lfd) + ", which a scenario cannot make");
+    return;
+  }
+  if (!c.ok) {
+    plain(c, call);
+    return;
+  }
+  // The connection the program takes is the oldest its listener has queued: the peer that
+  // connected first. One the recording has not seen connect yet connects now.
+  if (lo->queue.empty()) connect(*lo);
+  lo = &objs_[static_cast<std::size_t>(it->second.obj)];
+  const int peer = lo->queue.front();
+  lo->queue.pop_front();
+  const int fd = static_cast<int>(c.raw);
+  const int o = new_obj(Kind::kConn, "a TCP connection");
+  objs_[static_cast<std::size_t>(o)].peer = peer;
+  emit(c.P + define(fd, o, "s" + std::to_string(fd)) + " = " + call);
+  return;
+}
+
+// read, write, readv, writev, recvfrom, sendto, recvmsg, sendmsg (and eventfd's 8-byte reads and
+// writes).
+void ScenarioRecorder::record_io(const Call& c) {
+  const int fd = c.fdarg(0);
+  const bool is_write =
+      c.s.nr == SYS_write || c.s.nr == SYS_writev || c.s.nr == SYS_sendto || c.s.nr == SYS_sendmsg;
+  const IoArgs io = io_args(c.s.nr, c.s.args, c.read_mem);
+  const uint64_t count = io.count, buf = io.buf;
+  int flags = io.flags;
+  const bool unusual = !io.iov_ok || io.control || io.named;
+  const std::string r = ref(fd, c.raw);
+  const std::string shown = c.name + "(" + std::to_string(fd) + ", " + std::to_string(count) + ")";
+  if (r.empty()) {
+    // The program's own output, its libraries' files: said once per call, briefly.
+    left_out(c.s.tid, shown, c.raw, what_of(fd), fd);
+    return;
+  }
+  if (unusual) {
+    left_out(c.s.tid, shown, c.raw, "an address, control data or an unreadable iovec");
+    unreplayable(c.name + " on " + r +
+                 " with an address or control data: the bytes it moved "
+                 "are not in the scenario");
+    return;
+  }
+  auto it = fds_.find(fd);
+  Obj* o = it == fds_.end() ? nullptr : &objs_[static_cast<std::size_t>(it->second.obj)];
+  const bool plain_io =
+      c.s.nr == SYS_read || c.s.nr == SYS_write || c.s.nr == SYS_readv || c.s.nr == SYS_writev;
+  std::string call;
+  if (o && o->kind == Kind::kEventfd && count == 8 && (is_write || c.ok || c.raw != -EINVAL)) {
+    uint64_t v = 0;
+    if (is_write) {
+      if (!c.read_mem(buf, &v, 8)) v = 0;
+      emit(c.P + "eventfd_write(" + r + ", " + std::to_string(v) + ")" +
+           expect(c.ok ? "0" : result_text(c.raw)));
+    } else {
+      const bool got = c.ok && c.raw == 8 && c.read_mem(buf, &v, 8);
+      emit(c.P + "eventfd_read(" + r + ")" +
+           (got    ? expect(std::to_string(v))
+            : c.ok ? ""
+                   : expect(result_text(c.raw))));
+    }
+    return;
+  }
+  const int extra = flags & kMsgNoSignal;
+  flags &= ~kMsgNoSignal;
+  if (plain_io) {
+    call = std::string(is_write ? "write(" : "read(") + r + ", " + std::to_string(count) + ")";
+  } else {
+    call = std::string(is_write ? "send(" : "recv(") + r + ", " + std::to_string(count);
+    if (flags)
+      call += ", " + constants(static_cast<uint32_t>(flags),
+                               {"MSG_OOB", "MSG_PEEK", "MSG_DONTWAIT", "MSG_WAITALL", "MSG_MORE"});
+    call += ")";
+  }
+  if (o && o->kind == Kind::kConn && o->peer >= 0) {
+    Peer& p = peers_[static_cast<std::size_t>(o->peer)];
+    if (is_write) {
+      if (c.ok && c.raw > 0) p.unread += c.raw;
+    } else if (c.ok && c.raw > 0) {
+      data_read(p, c.raw, flags & MSG_PEEK);
+      // A read shorter than asked emptied the socket: what a later read finds came after.
+      if (!(flags & MSG_PEEK) && static_cast<uint64_t>(c.raw) < count) p.drained = true;
+    } else if (c.ok && c.raw == 0 && count > 0) {
+      fin(p);  // the end of the stream: the peer's FIN came, seen or not
+      p.drained = true;
+    } else if (c.raw == -EAGAIN) {
+      p.drained = true;
+    } else if (c.raw == -ECONNRESET) {
+      reset(p, fd);
+    }
+  }
+  emit(c.P + call + expect(result_text(c.raw)) +
+       (extra ? "   // MSG_NOSIGNAL left out (the scenario's process ignores SIGPIPE)" : ""));
+  return;
+}
+
+// close_range: as the closes (or FD_CLOEXECs) of the fds it covered.
+void ScenarioRecorder::record_close_range(const Call& c) {
+  const unsigned first = static_cast<unsigned>(c.a(0));
+  const uint64_t last = c.a(1);
+  const bool cloexec = c.a(2) & 4;
+  comment(c.T + ": close_range(" + std::to_string(first) + ", " + std::to_string(last) +
+          ") = " + result_text(c.raw) + ": as the closes of the fds it had");
+  if (!c.ok) return;
+  std::vector<int> fds;
+  for (const auto& [fd, f] : fds_)
+    if (fd >= 0 && static_cast<unsigned>(fd) >= first && static_cast<uint64_t>(fd) <= last)
+      fds.push_back(fd);
+  for (int fd : fds) {
+    const std::string r = ref(fd, 0);
+    if (cloexec) {
+      if (!r.empty()) emit(c.P + "fcntl(" + r + ", F_SETFD, FD_CLOEXEC)");
+    } else {
+      if (!r.empty()) emit(c.P + "close(" + r + ")");
+      drop_fd(fd);
+    }
+  }
+  return;
+}
+
+// dup.
+void ScenarioRecorder::record_dup(const Call& c) {
+  const int fd = c.fdarg(0);
+  const std::string r = ref(fd, c.raw);
+  auto it = fds_.find(fd);
+  if (r.empty()) {
+    if (c.ok && it != fds_.end()) define_hidden(static_cast<int>(c.raw), it->second.obj);
+    left_out(c.s.tid, c.simple_call(fd), c.raw, what_of(fd), fd);
+    return;
+  }
+  if (!c.ok) {
+    plain(c, "dup(" + r + ")");
+    return;
+  }
+  emit(c.P + define(static_cast<int>(c.raw), it->second.obj, "d" + std::to_string(c.raw)) +
+       " = dup(" + r + ")");
+  return;
+}
+
+// dup2 / dup3.
+void ScenarioRecorder::record_dup2(const Call& c) {
+  const int oldfd = c.fdarg(0), newfd = c.fdarg(1);
+  const std::string r = ref(oldfd, c.raw);
+  const std::string shown =
+      c.name + "(" + std::to_string(oldfd) + ", " + std::to_string(newfd) + ")";
+  if (!c.ok) {
+    const std::string n = fds_.count(newfd) ? ref(newfd, 0) : std::to_string(newfd);
+    if (r.empty() || n.empty() || c.s.nr == SYS_dup3)
+      left_out(c.s.tid, shown, c.raw, "a failed dup");
+    else
+      plain(c, "dup2(" + r + ", " + n + ")");
+    return;
+  }
+  auto old_it = fds_.find(oldfd);
+  if (oldfd == newfd) {
+    if (!r.empty()) emit(c.P + "dup2(" + r + ", " + r + ")");
+    return;
+  }
+  if (r.empty()) {
+    // The new fd refers to a file the scenario does not have: what it had there goes.
+    const std::string was = ref(newfd, 0);
+    if (!was.empty() && fds_.count(newfd)) emit(c.P + "close(" + was + ")");
+    drop_fd(newfd);
+    if (old_it != fds_.end()) define_hidden(newfd, old_it->second.obj);
+    left_out(c.s.tid, shown, c.raw, what_of(oldfd), oldfd);
+    return;
+  }
+  std::string target;
+  int scen = -1;
+  if (auto n = fds_.find(newfd); n != fds_.end() && n->second.scen >= 0) {
+    target = n->second.ref;
+    scen = n->second.scen;
+    n->second.scen = -1;  // kept: the scenario's number now refers to the old fd's file
+    drop_fd(newfd);
+  } else {
+    drop_fd(newfd);
+    scen = !scen_used_.count(newfd) ? newfd : alloc_scen();
+    target = std::to_string(scen);
+  }
+  scen_used_.insert(scen);
+  emit(c.P + "dup2(" + r + ", " + target + ")");
+  Fd f;
+  f.obj = old_it->second.obj;
+  f.ref = target;
+  f.scen = scen;
+  ++objs_[static_cast<std::size_t>(f.obj)].fds;
+  fds_[newfd] = f;
+  if (c.s.nr == SYS_dup3 && (c.a(2) & O_CLOEXEC))
+    emit(c.P + "fcntl(" + target + ", F_SETFD, FD_CLOEXEC)");
+  return;
+}
+
+// fcntl: the commands the language has; F_DUPFD as a dup.
+void ScenarioRecorder::record_fcntl(const Call& c) {
+  const int fd = c.fdarg(0);
+  const unsigned cmd = static_cast<unsigned>(c.a(1));
+  const uint64_t arg = c.a(2);
+  auto it = fds_.find(fd);
+  Obj* o = it == fds_.end() ? nullptr : &objs_[static_cast<std::size_t>(it->second.obj)];
+  const std::string shown = c.name + "(" + std::to_string(fd) + ", " + std::to_string(cmd) + ")";
+  if (o && o->kind == Kind::kSocket && c.ok) {
+    if (cmd == F_SETFL) o->nonblock = arg & O_NONBLOCK;
+    if (cmd == F_SETFD) o->cloexec = arg & FD_CLOEXEC;
+  }
+  const std::string r = ref(fd, c.raw);
+  if (r.empty()) {
+    left_out(c.s.tid, shown, c.raw, what_of(fd), fd);
+    return;
+  }
+  switch (cmd) {
+    case F_GETFL:
+      emit(c.P + "fcntl(" + r + ", F_GETFL)" +
+           expect(c.ok ? o_flags(static_cast<uint64_t>(c.raw)) : result_text(c.raw)));
+      return;
+    case F_SETFL:
+      plain(c, "fcntl(" + r + ", F_SETFL, " + setfl_flags(arg) + ")");
+      return;
+    case F_GETFD:
+      emit(c.P + "fcntl(" + r + ", F_GETFD)" +
+           expect(c.ok ? (c.raw & FD_CLOEXEC ? "FD_CLOEXEC" : "0") : result_text(c.raw)));
+      return;
+    case F_SETFD:
+      plain(c, "fcntl(" + r + ", F_SETFD, " + ((arg & FD_CLOEXEC) ? "FD_CLOEXEC" : "0") + ")");
+      return;
+    case F_GETPIPE_SZ:
+      plain(c, "fcntl(" + r + ", F_GETPIPE_SZ)");
+      return;
+    case F_SETPIPE_SZ:
+      plain(c, "fcntl(" + r + ", F_SETPIPE_SZ, " + std::to_string(static_cast<int>(arg)) + ")");
+      return;
+    case F_DUPFD:
+    case F_DUPFD_CLOEXEC:
+      if (!c.ok || !o) {
+        left_out(c.s.tid, shown, c.raw, "a failed F_DUPFD");
+        return;
+      }
+      comment(c.T + ": fcntl(" + std::to_string(fd) + ", F_DUPFD, " + std::to_string(arg) +
+              ") = " + result_text(c.raw) + ": as a dup");
+      {
+        const std::string n =
+            define(static_cast<int>(c.raw), it->second.obj, "d" + std::to_string(c.raw));
+        emit(c.P + n + " = dup(" + r + ")");
+        if (cmd == F_DUPFD_CLOEXEC) emit(c.P + "fcntl(" + n + ", F_SETFD, FD_CLOEXEC)");
+      }
+      return;
+    default:
+      left_out(c.s.tid, shown, c.raw, "a command the scenario language does not have");
+      return;
+  }
+}
+
+// ioctl: FIONBIO and FIONREAD.
+void ScenarioRecorder::record_ioctl(const Call& c) {
+  const int fd = c.fdarg(0);
+  const unsigned req = static_cast<unsigned>(c.a(1));
+  auto it = fds_.find(fd);
+  Obj* o = it == fds_.end() ? nullptr : &objs_[static_cast<std::size_t>(it->second.obj)];
+  int v = 0;
+  const bool got = c.read_mem(c.a(2), &v, sizeof v);
+  if (o && o->kind == Kind::kSocket && req == FIONBIO && c.ok && got) o->nonblock = v != 0;
+  const std::string r = ref(fd, c.raw);
+  const std::string shown = c.name + "(" + std::to_string(fd) + ", " +
+                            (req == FIONBIO    ? "FIONBIO"
+                             : req == FIONREAD ? "FIONREAD"
+                                               : std::to_string(req)) +
+                            ")";
+  if (r.empty() || (req != FIONBIO && req != FIONREAD)) {
+    left_out(c.s.tid, shown, c.raw, r.empty() ? what_of(fd) : "a request the language lacks",
+             r.empty() ? fd : kNotAnFd);
+    return;
+  }
+  if (req == FIONBIO) {
+    plain(c, "ioctl(" + r + ", FIONBIO, " + (got ? std::to_string(v) : std::string("NULL")) + ")");
+    return;
+  }
+  if (o && o->kind == Kind::kConn && o->peer >= 0 && c.ok && got && v > 0)
+    data_read(peers_[static_cast<std::size_t>(o->peer)], v, true);
+  emit(c.P + "ioctl(" + r + ", FIONREAD" + (c.a(2) ? "" : ", NULL") + ")" +
+       expect(c.ok && got ? std::to_string(v) : result_text(c.raw)));
+  return;
+}
+
+// shutdown.
+void ScenarioRecorder::record_shutdown(const Call& c) {
+  const int fd = c.fdarg(0);
+  const std::string r = ref(fd, c.raw);
+  const int how = static_cast<int>(c.a(1));
+  if (r.empty()) {
+    left_out(c.s.tid, c.simple_call(fd), c.raw, what_of(fd));
+    return;
+  }
+  const char* hows[] = {"SHUT_RD", "SHUT_WR", "SHUT_RDWR"};
+  plain(c, "shutdown(" + r + ", " + (how >= 0 && how <= 2 ? hows[how] : std::to_string(how)) + ")");
+  return;
+}
+
+// setsockopt / getsockopt: SO_SNDBUF, SO_RCVBUF, TCP_NODELAY, TCP_CORK.
+void ScenarioRecorder::record_sockopt(const Call& c) {
+  const int fd = c.fdarg(0), level = static_cast<int>(c.a(1)), opt = static_cast<int>(c.a(2));
+  auto it = fds_.find(fd);
+  Obj* o = it == fds_.end() ? nullptr : &objs_[static_cast<std::size_t>(it->second.obj)];
+  const char* level_name = level == SOL_SOCKET ? "SOL_SOCKET" : "IPPROTO_TCP";
+  const char* opt_name = nullptr;
+  if (level == SOL_SOCKET && opt == SO_SNDBUF) opt_name = "SO_SNDBUF";
+  if (level == SOL_SOCKET && opt == SO_RCVBUF) opt_name = "SO_RCVBUF";
+  const bool tcp = o && (o->kind == Kind::kConn || o->kind == Kind::kListener ||
+                         (o->kind == Kind::kSocket && o->type == SOCK_STREAM));
+  if (tcp && level == IPPROTO_TCP && opt == TCP_NODELAY) opt_name = "TCP_NODELAY";
+  if (tcp && level == IPPROTO_TCP && opt == TCP_CORK) opt_name = "TCP_CORK";
+  const std::string shown = c.name + "(" + std::to_string(fd) + ", " + std::to_string(level) +
+                            ", " + std::to_string(opt) + ")";
+  int v = 0;
+  const bool got = c.read_mem(c.a(3), &v, sizeof v);
+  if (o && o->kind == Kind::kSocket && c.s.nr == SYS_setsockopt && c.ok && got && opt_name)
+    o->options.push_back(std::string(level_name) + ", " + opt_name + ", " + std::to_string(v));
+  const std::string r = ref(fd, c.raw);
+  if (r.empty() || !opt_name) {
+    left_out(c.s.tid, shown, c.raw,
+             r.empty() ? what_of(fd) : "an option the scenario language does not have");
+    return;
+  }
+  if (c.s.nr == SYS_setsockopt) {
+    plain(c, "setsockopt(" + r + ", " + level_name + ", " + opt_name + ", " +
+                 (got ? std::to_string(v) : "0") + ")");
+  } else {
+    emit(c.P + "getsockopt(" + r + ", " + level_name + ", " + opt_name + ")" +
+         expect(c.ok && got ? std::to_string(v) : result_text(c.raw)));
+  }
+  return;
+}
+
+// a call that makes a file the language does not have: left out, its fd remembered.
+void ScenarioRecorder::record_other_file(const Call& c) {
+  const std::string what = "a file from " + c.name;
+  if (c.ok) define_hidden(static_cast<int>(c.raw), new_obj(Kind::kOther, what));
+  left_out(c.s.tid, c.name + "()", c.raw, "the scenario language has no " + c.name,
+           c.ok ? static_cast<int>(c.raw) : -1);
+  return;
 }
 
 void ScenarioRecorder::close_entry(pid_t tid, int fd) {

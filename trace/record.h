@@ -155,6 +155,41 @@ class ScenarioRecorder {
   };
   static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
 
+  // One traced call as the recorder reads it (call() makes it; one record_* function per family
+  // of calls writes its statements).
+  struct Call {
+    const SyscallStop& s;
+    // Reads the calling thread's memory; false for a null address or an unreadable one.
+    std::function<bool(uint64_t addr, void* buf, std::size_t n)> read_mem;
+    std::string T;     // the thread's name in the scenario
+    std::string P;     // a statement's prefix: "T: "
+    long raw;          // the return value (-errno on failure)
+    bool ok;           // it did not fail
+    std::string name;  // the call's name
+    uint64_t a(int i) const { return s.args[i]; }
+    int fdarg(int i) const { return static_cast<int>(s.args[i]); }
+    std::string simple_call(int fd) const { return name + "(" + std::to_string(fd) + ")"; }
+  };
+  // The statement `text` with the call's result as its expectation.
+  void plain(const Call& c, const std::string& text);
+  void record_epoll_create(const Call& c);
+  void record_epoll_ctl(const Call& c);
+  void record_pipe_or_pair(const Call& c);
+  void record_eventfd(const Call& c);
+  void record_socket(const Call& c);
+  void record_bind_or_connect(const Call& c);
+  void record_listen(const Call& c);
+  void record_accept(const Call& c);
+  void record_io(const Call& c);
+  void record_close_range(const Call& c);
+  void record_dup(const Call& c);
+  void record_dup2(const Call& c);
+  void record_fcntl(const Call& c);
+  void record_ioctl(const Call& c);
+  void record_shutdown(const Call& c);
+  void record_sockopt(const Call& c);
+  void record_other_file(const Call& c);
+
   // Takes `bytes` of the file's budget; false (the recording is full) when it would pass a limit.
   bool room(std::size_t bytes);
   std::size_t emit(std::string text, StmtKind kind = StmtKind::kLine);
