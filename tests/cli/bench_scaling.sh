@@ -57,6 +57,15 @@ refused bad_active "--active takes a number" --active 0
 refused plot_no_folder "cannot write $dir/none/p.png" --max 10 --plot "$dir/none/p.png"
 refused plot_unwritable "cannot write /proc/p.png" --max 10 --plot /proc/p.png
 refused plot_bad_suffix "must end in .png or .svg" --max 10 --plot "$dir/p.pdf"
+# gnuplot is looked for in PATH only, and its absence said before anything is measured.
+env PATH=/nonexistent "$bin" bench scaling --max 10 --plot "$dir/p.png" > "$dir/bad" 2>&1
+status=$?
+if [ $status -ne 0 ] && grep -qF 'needs gnuplot, which is not installed (apt-get install gnuplot-nox)' "$dir/bad" &&
+  ! grep -q '^scaling\.' "$dir/bad"; then
+  echo "plot_no_gnuplot refused"
+else
+  echo "plot_no_gnuplot exit $status: $(cat "$dir/bad")"
+fi
 
 # The plot: a PNG, and an SVG.
 "$bin" bench scaling --max 30 --rounds 2 --repetitions 1 --plot "$dir/p.png" > /dev/null 2>&1
