@@ -174,8 +174,9 @@ void add_bench_scaling(CLI::App& bench, Action& action) {
       "scaling",
       "select, poll, epoll LT and epoll ET on the real kernel against the number of fds N "
       "(libevent's test/bench.c: N AF_UNIX socketpairs, A written per round, the call and the "
-      "reads timed); one line per (mechanism, N, A): scaling.MECH.nN.aA us_per_round, the "
-      "spread, and the kernel's ->poll calls, wait-queue operations and callbacks per round");
+      "reads timed); one line per (mechanism, N, A): scaling.MECH.nN.aA, the thread's CPU "
+      "microseconds per round (median), the spread, the wall time, and the kernel's ->poll "
+      "calls, wait-queue operations and callbacks per round");
   scaling
       ->add_option("--max", o->scaling.max_n,
                    "Largest N: 10, 30, 100, 300, ... up to it (capped at what RLIMIT_NOFILE "
