@@ -689,15 +689,17 @@ bool plot_scaling(const std::vector<ScalingRow>& rows, const std::string& out,
   for (const std::string& panel : panels) {
     script << "set title " << gp_quote(panel) << "\n";
     // Where select's line ends because the fds passed FD_SETSIZE, its key says so.
-    const auto& select_rows = by_panel[panel][Mechanism::kSelect];
+    const auto& lines = by_panel[panel];
     long panel_max_n = 0;
-    for (const auto& [mech, points] : by_panel[panel])
+    for (const auto& [mech, points] : lines)
       for (const ScalingRow* r : points)
         panel_max_n = std::max(panel_max_n, r->n);
-    const bool select_ends = !select_rows.empty() && select_rows.back()->n < panel_max_n;
+    const auto select_rows = lines.find(Mechanism::kSelect);
+    const bool select_ends =
+        select_rows != lines.end() && select_rows->second.back()->n < panel_max_n;
     script << "plot ";
     bool first = true;
-    for (const auto& [mech, points] : by_panel[panel]) {
+    for (const auto& [mech, points] : lines) {
       for (const ScalingRow* r : points)
         data << r->n << ' ' << r->median_us << '\n';
       data << "\n\n";

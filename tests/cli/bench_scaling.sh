@@ -77,3 +77,4 @@ echo "svg_exit $?"
 echo "svg_root $(grep -c '<svg' "$dir/p.svg")"
 # a legend entry per mechanism in each of the two panels (A = 1, A = N)
 echo "svg_titles $(grep -cE '>(poll|epoll_et)<' "$dir/p.svg")"
+echo "svg_other_titles $(grep -cE '>(select|epoll_lt)' "$dir/p.svg")"
