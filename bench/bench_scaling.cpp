@@ -70,10 +70,12 @@ KernelWork select_poll_work(Mechanism m, long n, long active, long first_ready, 
   KernelWork w;
   w.from_select_c = true;
   if (active <= 0) {
-    // Nothing ready: the first pass adds an entry for every fd, the task sleeps until a timeout
-    // or a pollwake, a second pass polls every fd again (without adding), poll_freewait removes.
+    // Nothing ready: the first pass adds an entry for every fd, the task sleeps until the write
+    // that wakes it runs pollwake on its fd's entry, a second pass polls every fd again (without
+    // adding), poll_freewait removes them all.
     w.polls = zero_timeout ? static_cast<double>(n) : 2.0 * static_cast<double>(n);
     w.wq_adds = w.wq_removes = zero_timeout ? 0 : static_cast<double>(n);
+    w.callbacks = zero_timeout ? 0 : 1;
     return w;
   }
   // One pass (something is ready): vfs_poll on every fd; __pollwait adds entries only for the fds

@@ -56,7 +56,8 @@ struct KernelWork {
 // fd's ->poll (vfs_poll); poll_initwait's table adds a poll_table_entry to a file's wait queue
 // (__pollwait) only while no fd was found ready yet and the timeout is not zero (a zero timeout
 // clears _qproc at once); poll_freewait removes every entry added. `first_ready` is the index, in
-// scan order, of the first ready fd. A call that sleeps (nothing ready) adds and removes n.
+// scan order, of the first ready fd. A call that sleeps (`active` 0: nothing ready) adds and
+// removes n and, woken by one pollwake, polls all n again.
 KernelWork select_poll_work(Mechanism m, long n, long active, long first_ready, bool zero_timeout);
 
 // epoll: the model runs `rounds` rounds of the benchmark's work (N socketpairs registered, A

@@ -45,7 +45,8 @@ TEST(BenchScalingWork, EpollWithEveryFdActiveDoesNItemsWork) {
 
 // do_select / do_poll: every fd's ->poll in a pass; with a zero timeout no poll_table_entry at
 // all; with a timeout, entries only for the fds scanned before the first ready one; a call that
-// finds nothing ready adds and removes one per fd and, woken, polls them all a second time.
+// finds nothing ready adds and removes one per fd and, woken by one pollwake, polls them all a
+// second time.
 TEST(BenchScalingWork, SelectAndPollFollowFsSelectC) {
   for (Mechanism m : {Mechanism::kSelect, Mechanism::kPoll}) {
     const KernelWork zero = select_poll_work(m, 1000, 1, 0, true);
@@ -61,6 +62,7 @@ TEST(BenchScalingWork, SelectAndPollFollowFsSelectC) {
     EXPECT_EQ(sleeping.polls, 2000);
     EXPECT_EQ(sleeping.wq_adds, 1000);
     EXPECT_EQ(sleeping.wq_removes, 1000);
+    EXPECT_EQ(sleeping.callbacks, 1);  // the pollwake of the write that ends the sleep
   }
 }
 
