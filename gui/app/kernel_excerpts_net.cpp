@@ -11,6 +11,7 @@
 // [SECTION] net/ipv4/inet_connection_sock.c
 // [SECTION] net/ipv4/tcp_output.c
 // [SECTION] net/core/sock.c
+// [SECTION] net/ipv4/tcp.c
 #include "gui/app/kernel_source.h"
 
 namespace epollscope::app {
@@ -23,6 +24,7 @@ constexpr std::string_view kTcpIpv4 = "net/ipv4/tcp_ipv4.c";
 constexpr std::string_view kInetCsk = "net/ipv4/inet_connection_sock.c";
 constexpr std::string_view kTcpOutput = "net/ipv4/tcp_output.c";
 constexpr std::string_view kSock = "net/core/sock.c";
+constexpr std::string_view kTcp = "net/ipv4/tcp.c";
 constexpr std::string_view kRestLeftOut = "the rest of the function is left out";
 
 }  // namespace
@@ -1383,6 +1385,158 @@ failure:
     __sk_free(sk);
 })",
        {{"", "WARN_ON(refcount_sub_and_test(len - 1, &sk->sk_wmem_alloc));"}}},
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] net/ipv4/tcp.c
+// ---------------------------------------------------------------------------------------------
+
+// tcp_sendmsg, tcp_recvmsg and tcp_close take the socket's lock and call the function that does the
+// work (tcp_sendmsg_locked, tcp_recvmsg_locked, __tcp_close), a few hundred lines each: the excerpt
+// is the entry point with that call highlighted, and its note says where the work is.
+std::vector<SourceExcerpt> excerpts_tcp() {
+  return {
+      {"tcp_close",
+       kTcp,
+       3271,
+       R"(void tcp_close(struct sock *sk, long timeout)
+{
+  lock_sock(sk);
+  __tcp_close(sk, timeout);
+  release_sock(sk);
+  if (!sk->sk_net_refcnt)
+    inet_csk_clear_xmit_timers_sync(sk);
+  sock_put(sk);
+})",
+       {{"", "__tcp_close(sk, timeout);"}},
+       "the steps are in __tcp_close, line 3100, which is left out"},
+      {"tcp_recvmsg",
+       kTcp,
+       2890,
+       R"(int tcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
+    int *addr_len)
+{
+  int cmsg_flags = 0, ret;
+  struct scm_timestamping_internal tss;
+
+  if (unlikely(flags & MSG_ERRQUEUE))
+    return inet_recv_error(sk, msg, len, addr_len);
+
+  if (sk_can_busy_loop(sk) &&
+      skb_queue_empty_lockless(&sk->sk_receive_queue) &&
+      sk->sk_state == TCP_ESTABLISHED)
+    sk_busy_loop(sk, flags & MSG_DONTWAIT);
+
+  lock_sock(sk);
+  ret = tcp_recvmsg_locked(sk, msg, len, flags, &tss, &cmsg_flags);
+  release_sock(sk);
+
+  if ((cmsg_flags || msg->msg_get_inq) && ret >= 0) {
+    if (cmsg_flags & TCP_CMSG_TS)
+      tcp_recv_timestamp(msg, sk, &tss);
+    if (msg->msg_get_inq) {
+      msg->msg_inq = tcp_inq_hint(sk);
+      if (cmsg_flags & TCP_CMSG_INQ)
+        put_cmsg(msg, SOL_TCP, TCP_CM_INQ,
+           sizeof(msg->msg_inq), &msg->msg_inq);
+    }
+  }
+  return ret;
+})",
+       {{"", "ret = tcp_recvmsg_locked(sk, msg, len, flags, &tss, &cmsg_flags);"}},
+       "the steps are in tcp_recvmsg_locked, line 2610, which is left out"},
+      {"tcp_sendmsg",
+       kTcp,
+       1388,
+       R"(int tcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
+{
+  int ret;
+
+  lock_sock(sk);
+  ret = tcp_sendmsg_locked(sk, msg, size);
+  release_sock(sk);
+
+  return ret;
+})",
+       {{"", "ret = tcp_sendmsg_locked(sk, msg, size);"}},
+       "the steps are in tcp_sendmsg_locked, line 1058, which is left out"},
+      {"tcp_set_state",
+       kTcp,
+       2922,
+       R"(void tcp_set_state(struct sock *sk, int state)
+{
+  int oldstate = sk->sk_state;
+
+  /* We defined a new enum for TCP states that are exported in BPF
+   * so as not force the woke internal TCP states to be frozen. The
+   * following checks will detect if an internal state value ever
+   * differs from the woke BPF value. If this ever happens, then we will
+   * need to remap the woke internal value to the woke BPF value before calling
+   * tcp_call_bpf_2arg.
+   */
+  BUILD_BUG_ON((int)BPF_TCP_ESTABLISHED != (int)TCP_ESTABLISHED);
+  BUILD_BUG_ON((int)BPF_TCP_SYN_SENT != (int)TCP_SYN_SENT);
+  BUILD_BUG_ON((int)BPF_TCP_SYN_RECV != (int)TCP_SYN_RECV);
+  BUILD_BUG_ON((int)BPF_TCP_FIN_WAIT1 != (int)TCP_FIN_WAIT1);
+  BUILD_BUG_ON((int)BPF_TCP_FIN_WAIT2 != (int)TCP_FIN_WAIT2);
+  BUILD_BUG_ON((int)BPF_TCP_TIME_WAIT != (int)TCP_TIME_WAIT);
+  BUILD_BUG_ON((int)BPF_TCP_CLOSE != (int)TCP_CLOSE);
+  BUILD_BUG_ON((int)BPF_TCP_CLOSE_WAIT != (int)TCP_CLOSE_WAIT);
+  BUILD_BUG_ON((int)BPF_TCP_LAST_ACK != (int)TCP_LAST_ACK);
+  BUILD_BUG_ON((int)BPF_TCP_LISTEN != (int)TCP_LISTEN);
+  BUILD_BUG_ON((int)BPF_TCP_CLOSING != (int)TCP_CLOSING);
+  BUILD_BUG_ON((int)BPF_TCP_NEW_SYN_RECV != (int)TCP_NEW_SYN_RECV);
+  BUILD_BUG_ON((int)BPF_TCP_BOUND_INACTIVE != (int)TCP_BOUND_INACTIVE);
+  BUILD_BUG_ON((int)BPF_TCP_MAX_STATES != (int)TCP_MAX_STATES);
+
+  /* bpf uapi header bpf.h defines an anonymous enum with values
+   * BPF_TCP_* used by bpf programs. Currently gcc built vmlinux
+   * is able to emit this enum in DWARF due to the woke above BUILD_BUG_ON.
+   * But clang built vmlinux does not have this enum in DWARF
+   * since clang removes the woke above code before generating IR/debuginfo.
+   * Let us explicitly emit the woke type debuginfo to ensure the
+   * above-mentioned anonymous enum in the woke vmlinux DWARF and hence BTF
+   * regardless of which compiler is used.
+   */
+  BTF_TYPE_EMIT_ENUM(BPF_TCP_ESTABLISHED);
+
+  if (BPF_SOCK_OPS_TEST_FLAG(tcp_sk(sk), BPF_SOCK_OPS_STATE_CB_FLAG))
+    tcp_call_bpf_2arg(sk, BPF_SOCK_OPS_STATE_CB, oldstate, state);
+
+  switch (state) {
+  case TCP_ESTABLISHED:
+    if (oldstate != TCP_ESTABLISHED)
+      TCP_INC_STATS(sock_net(sk), TCP_MIB_CURRESTAB);
+    break;
+  case TCP_CLOSE_WAIT:
+    if (oldstate == TCP_SYN_RECV)
+      TCP_INC_STATS(sock_net(sk), TCP_MIB_CURRESTAB);
+    break;
+
+  case TCP_CLOSE:
+    if (oldstate == TCP_CLOSE_WAIT || oldstate == TCP_ESTABLISHED)
+      TCP_INC_STATS(sock_net(sk), TCP_MIB_ESTABRESETS);
+
+    sk->sk_prot->unhash(sk);
+    if (inet_csk(sk)->icsk_bind_hash &&
+        !(sk->sk_userlocks & SOCK_BINDPORT_LOCK))
+      inet_put_port(sk);
+    fallthrough;
+  default:
+    if (oldstate == TCP_ESTABLISHED || oldstate == TCP_CLOSE_WAIT)
+      TCP_DEC_STATS(sock_net(sk), TCP_MIB_CURRESTAB);
+  }
+
+  /* Change state AFTER socket is unhashed to avoid closed
+   * socket sitting in hash tables.
+   */
+  inet_sk_state_store(sk, state);
+})",
+       {{"to ESTABLISHED", "case TCP_ESTABLISHED:"},
+        {"to CLOSE_WAIT", "case TCP_CLOSE_WAIT:"},
+        {"to CLOSE", "case TCP_CLOSE:"},
+        {"", "inet_sk_state_store(sk, state);"}}},
   };
 }
 

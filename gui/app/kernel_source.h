@@ -70,6 +70,7 @@ std::vector<SourceExcerpt> excerpts_tcp_ipv4();              // net/ipv4/tcp_ipv
 std::vector<SourceExcerpt> excerpts_inet_connection_sock();  // net/ipv4/inet_connection_sock.c
 std::vector<SourceExcerpt> excerpts_tcp_output();            // net/ipv4/tcp_output.c
 std::vector<SourceExcerpt> excerpts_sock();                  // net/core/sock.c
+std::vector<SourceExcerpt> excerpts_tcp();                   // net/ipv4/tcp.c
 // The excerpt of `function`, or nullptr.
 const SourceExcerpt* find_excerpt(std::string_view function);
 
