@@ -57,6 +57,7 @@ constexpr FileOrigin kOrigins[] = {
     {"net/ipv4/af_inet.c", EPOLLSCOPE_KINGXUKAI("0291023e7330")},
     {"net/ipv4/inet_connection_sock.c", EPOLLSCOPE_KINGXUKAI("0291023e7330")},
     {"net/ipv4/tcp.c", EPOLLSCOPE_KINGXUKAI("9b44fff655e2")},
+    {"net/ipv4/tcp_input.c", EPOLLSCOPE_KINGXUKAI("0291023e7330")},
     {"net/ipv4/tcp_ipv4.c", EPOLLSCOPE_KINGXUKAI("9b44fff655e2")},
     {"net/ipv4/tcp_output.c", EPOLLSCOPE_KINGXUKAI("0291023e7330")},
     {"net/ipv4/tcp_timer.c", EPOLLSCOPE_KINGXUKAI("0291023e7330")},
@@ -1861,7 +1862,7 @@ const std::vector<SourceExcerpt>& kernel_excerpts() {
          {eventpoll_excerpts, pipe_excerpts, file_excerpts, excerpts_rbtree, excerpts_eventfd,
           excerpts_wait, excerpts_file_table, excerpts_sys, excerpts_hrtimer, excerpts_af_unix,
           excerpts_tcp_timer, excerpts_af_inet, excerpts_tcp_ipv4, excerpts_inet_connection_sock,
-          excerpts_tcp_output, excerpts_sock, excerpts_tcp})
+          excerpts_tcp_output, excerpts_sock, excerpts_tcp, excerpts_tcp_input})
       for (SourceExcerpt& e : part())
         v.push_back(std::move(e));
     std::sort(v.begin(), v.end(), [](const SourceExcerpt& a, const SourceExcerpt& b) {

@@ -71,6 +71,7 @@ std::vector<SourceExcerpt> excerpts_inet_connection_sock();  // net/ipv4/inet_co
 std::vector<SourceExcerpt> excerpts_tcp_output();            // net/ipv4/tcp_output.c
 std::vector<SourceExcerpt> excerpts_sock();                  // net/core/sock.c
 std::vector<SourceExcerpt> excerpts_tcp();                   // net/ipv4/tcp.c
+std::vector<SourceExcerpt> excerpts_tcp_input();             // net/ipv4/tcp_input.c
 // The excerpt of `function`, or nullptr.
 const SourceExcerpt* find_excerpt(std::string_view function);
 
