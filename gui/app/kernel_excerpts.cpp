@@ -49,6 +49,7 @@ constexpr FileOrigin kOrigins[] = {
     {"fs/file.c", "linux-next at 06bf6ef32a83"},
     {"fs/file_table.c", EPOLLSCOPE_KINGXUKAI("9b44fff655e2")},
     {"fs/pipe.c", "linux-next at 01fa584d1587"},
+    {"include/net/sock.h", EPOLLSCOPE_KINGXUKAI("0291023e7330")},
     {"kernel/sched/wait.c", EPOLLSCOPE_KINGXUKAI("9b44fff655e2")},
     {"kernel/sys.c", EPOLLSCOPE_KINGXUKAI("9b44fff655e2")},
     {"kernel/time/hrtimer.c", EPOLLSCOPE_KINGXUKAI("9b44fff655e2")},
@@ -1862,7 +1863,7 @@ const std::vector<SourceExcerpt>& kernel_excerpts() {
          {eventpoll_excerpts, pipe_excerpts, file_excerpts, excerpts_rbtree, excerpts_eventfd,
           excerpts_wait, excerpts_file_table, excerpts_sys, excerpts_hrtimer, excerpts_af_unix,
           excerpts_tcp_timer, excerpts_af_inet, excerpts_tcp_ipv4, excerpts_inet_connection_sock,
-          excerpts_tcp_output, excerpts_sock, excerpts_tcp, excerpts_tcp_input})
+          excerpts_tcp_output, excerpts_sock, excerpts_tcp, excerpts_tcp_input, excerpts_sock_h})
       for (SourceExcerpt& e : part())
         v.push_back(std::move(e));
     std::sort(v.begin(), v.end(), [](const SourceExcerpt& a, const SourceExcerpt& b) {

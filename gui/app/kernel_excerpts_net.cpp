@@ -13,6 +13,7 @@
 // [SECTION] net/core/sock.c
 // [SECTION] net/ipv4/tcp.c
 // [SECTION] net/ipv4/tcp_input.c
+// [SECTION] include/net/sock.h
 #include "gui/app/kernel_source.h"
 
 namespace epollscope::app {
@@ -27,6 +28,7 @@ constexpr std::string_view kTcpOutput = "net/ipv4/tcp_output.c";
 constexpr std::string_view kSock = "net/core/sock.c";
 constexpr std::string_view kTcp = "net/ipv4/tcp.c";
 constexpr std::string_view kTcpInput = "net/ipv4/tcp_input.c";
+constexpr std::string_view kSockH = "include/net/sock.h";
 constexpr std::string_view kRestLeftOut = "the rest of the function is left out";
 
 }  // namespace
@@ -1900,6 +1902,32 @@ queue_and_out:
        {{"in SYN_SENT", "err = ECONNREFUSED;"},
         {"in CLOSE_WAIT", "err = EPIPE;"},
         {"", "tcp_done_with_error(sk, err);"}}},
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] include/net/sock.h
+// ---------------------------------------------------------------------------------------------
+
+std::vector<SourceExcerpt> excerpts_sock_h() {
+  return {
+      {"sock_error",
+       kSockH,
+       2474,
+       R"(static inline int sock_error(struct sock *sk)
+{
+  int err;
+
+  /* Avoid an atomic operation for the woke common case.
+   * This is racy since another cpu/thread can change sk_err under us.
+   */
+  if (likely(data_race(!sk->sk_err)))
+    return 0;
+
+  err = xchg(&sk->sk_err, 0);
+  return -err;
+})",
+       {{"", "err = xchg(&sk->sk_err, 0);"}}},
   };
 }
 
