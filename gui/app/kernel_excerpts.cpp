@@ -50,6 +50,7 @@ constexpr FileOrigin kOrigins[] = {
     {"fs/file_table.c", EPOLLSCOPE_KINGXUKAI("9b44fff655e2")},
     {"fs/pipe.c", "linux-next at 01fa584d1587"},
     {"include/net/sock.h", EPOLLSCOPE_KINGXUKAI("0291023e7330")},
+    {"kernel/sched/core.c", EPOLLSCOPE_KINGXUKAI("0291023e7330")},
     {"kernel/sched/wait.c", EPOLLSCOPE_KINGXUKAI("9b44fff655e2")},
     {"kernel/sys.c", EPOLLSCOPE_KINGXUKAI("9b44fff655e2")},
     {"kernel/time/hrtimer.c", EPOLLSCOPE_KINGXUKAI("9b44fff655e2")},
@@ -1859,11 +1860,16 @@ std::string_view source_origin(std::string_view file) {
 const std::vector<SourceExcerpt>& kernel_excerpts() {
   static const std::vector<SourceExcerpt> all = [] {
     std::vector<SourceExcerpt> v;
-    for (auto part :
-         {eventpoll_excerpts, pipe_excerpts, file_excerpts, excerpts_rbtree, excerpts_eventfd,
-          excerpts_wait, excerpts_file_table, excerpts_sys, excerpts_hrtimer, excerpts_af_unix,
-          excerpts_tcp_timer, excerpts_af_inet, excerpts_tcp_ipv4, excerpts_inet_connection_sock,
-          excerpts_tcp_output, excerpts_sock, excerpts_tcp, excerpts_tcp_input, excerpts_sock_h})
+    for (auto part : {eventpoll_excerpts,  pipe_excerpts,
+                      file_excerpts,       excerpts_rbtree,
+                      excerpts_eventfd,    excerpts_wait,
+                      excerpts_file_table, excerpts_sys,
+                      excerpts_hrtimer,    excerpts_af_unix,
+                      excerpts_tcp_timer,  excerpts_af_inet,
+                      excerpts_tcp_ipv4,   excerpts_inet_connection_sock,
+                      excerpts_tcp_output, excerpts_sock,
+                      excerpts_tcp,        excerpts_tcp_input,
+                      excerpts_sock_h,     excerpts_sched_core})
       for (SourceExcerpt& e : part())
         v.push_back(std::move(e));
     std::sort(v.begin(), v.end(), [](const SourceExcerpt& a, const SourceExcerpt& b) {

@@ -63,6 +63,7 @@ std::vector<SourceExcerpt> excerpts_wait();                  // kernel/sched/wai
 std::vector<SourceExcerpt> excerpts_file_table();            // fs/file_table.c
 std::vector<SourceExcerpt> excerpts_sys();                   // kernel/sys.c
 std::vector<SourceExcerpt> excerpts_hrtimer();               // kernel/time/hrtimer.c
+std::vector<SourceExcerpt> excerpts_sched_core();            // kernel/sched/core.c
 std::vector<SourceExcerpt> excerpts_af_unix();               // net/unix/af_unix.c
 std::vector<SourceExcerpt> excerpts_tcp_timer();             // net/ipv4/tcp_timer.c
 std::vector<SourceExcerpt> excerpts_af_inet();               // net/ipv4/af_inet.c

@@ -79,7 +79,6 @@ TEST(KernelSource, HighlightFollowsTheStepsSentence) {
 // library steps through has its code.
 const std::set<std::string> kNotYetExcerpted = {
     "schedule",
-    "try_to_wake_up",
 };
 
 TEST(KernelSource, EveryFunctionTheLibraryStepsThroughHasItsCode) {
