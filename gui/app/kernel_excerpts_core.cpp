@@ -671,6 +671,24 @@ out:
   return success;
 })",
        {{"", "ttwu_queue(p, cpu, wake_flags);"}}},
+      {"schedule",
+       kSchedCore,
+       7048,
+       R"(asmlinkage __visible void __sched schedule(void)
+{
+  struct task_struct *tsk = current;
+
+#ifdef CONFIG_RT_MUTEXES
+  lockdep_assert(!tsk->sched_rt_mutex);
+#endif
+
+  if (!task_is_running(tsk))
+    sched_submit_work(tsk);
+  __schedule_loop(SM_NONE);
+  sched_update_worker(tsk);
+})",
+       {{"", "__schedule_loop(SM_NONE);"}},
+       "the switch is in __schedule, line 6816, which is left out"},
   };
 }
 
