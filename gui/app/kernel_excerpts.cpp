@@ -49,6 +49,8 @@ constexpr FileOrigin kOrigins[] = {
     {"fs/file.c", "linux-next at 06bf6ef32a83"},
     {"fs/file_table.c", EPOLLSCOPE_KINGXUKAI("9b44fff655e2")},
     {"fs/pipe.c", "linux-next at 01fa584d1587"},
+    {"include/net/sock.h", EPOLLSCOPE_KINGXUKAI("0291023e7330")},
+    {"kernel/sched/core.c", EPOLLSCOPE_KINGXUKAI("0291023e7330")},
     {"kernel/sched/wait.c", EPOLLSCOPE_KINGXUKAI("9b44fff655e2")},
     {"kernel/sys.c", EPOLLSCOPE_KINGXUKAI("9b44fff655e2")},
     {"kernel/time/hrtimer.c", EPOLLSCOPE_KINGXUKAI("9b44fff655e2")},
@@ -56,6 +58,8 @@ constexpr FileOrigin kOrigins[] = {
     {"lib/rbtree.c", EPOLLSCOPE_KINGXUKAI("0291023e7330")},
     {"net/ipv4/af_inet.c", EPOLLSCOPE_KINGXUKAI("0291023e7330")},
     {"net/ipv4/inet_connection_sock.c", EPOLLSCOPE_KINGXUKAI("0291023e7330")},
+    {"net/ipv4/tcp.c", EPOLLSCOPE_KINGXUKAI("9b44fff655e2")},
+    {"net/ipv4/tcp_input.c", EPOLLSCOPE_KINGXUKAI("0291023e7330")},
     {"net/ipv4/tcp_ipv4.c", EPOLLSCOPE_KINGXUKAI("9b44fff655e2")},
     {"net/ipv4/tcp_output.c", EPOLLSCOPE_KINGXUKAI("0291023e7330")},
     {"net/ipv4/tcp_timer.c", EPOLLSCOPE_KINGXUKAI("0291023e7330")},
@@ -1856,11 +1860,16 @@ std::string_view source_origin(std::string_view file) {
 const std::vector<SourceExcerpt>& kernel_excerpts() {
   static const std::vector<SourceExcerpt> all = [] {
     std::vector<SourceExcerpt> v;
-    for (auto part :
-         {eventpoll_excerpts, pipe_excerpts, file_excerpts, excerpts_rbtree, excerpts_eventfd,
-          excerpts_wait, excerpts_file_table, excerpts_sys, excerpts_hrtimer, excerpts_af_unix,
-          excerpts_tcp_timer, excerpts_af_inet, excerpts_tcp_ipv4, excerpts_inet_connection_sock,
-          excerpts_tcp_output, excerpts_sock})
+    for (auto part : {eventpoll_excerpts,  pipe_excerpts,
+                      file_excerpts,       excerpts_rbtree,
+                      excerpts_eventfd,    excerpts_wait,
+                      excerpts_file_table, excerpts_sys,
+                      excerpts_hrtimer,    excerpts_af_unix,
+                      excerpts_tcp_timer,  excerpts_af_inet,
+                      excerpts_tcp_ipv4,   excerpts_inet_connection_sock,
+                      excerpts_tcp_output, excerpts_sock,
+                      excerpts_tcp,        excerpts_tcp_input,
+                      excerpts_sock_h,     excerpts_sched_core})
       for (SourceExcerpt& e : part())
         v.push_back(std::move(e));
     std::sort(v.begin(), v.end(), [](const SourceExcerpt& a, const SourceExcerpt& b) {

@@ -11,6 +11,7 @@
 // [SECTION] fs/file_table.c
 // [SECTION] kernel/sys.c
 // [SECTION] kernel/time/hrtimer.c
+// [SECTION] kernel/sched/core.c
 #include "gui/app/kernel_source.h"
 
 namespace epollscope::app {
@@ -22,6 +23,7 @@ constexpr std::string_view kWait = "kernel/sched/wait.c";
 constexpr std::string_view kFileTable = "fs/file_table.c";
 constexpr std::string_view kSys = "kernel/sys.c";
 constexpr std::string_view kHrtimer = "kernel/time/hrtimer.c";
+constexpr std::string_view kSchedCore = "kernel/sched/core.c";
 constexpr std::string_view kRestLeftOut = "the rest of the function is left out";
 
 }  // namespace
@@ -498,6 +500,195 @@ std::vector<SourceExcerpt> excerpts_hrtimer() {
   return HRTIMER_NORESTART;
 })",
        {{"", "wake_up_process(task);"}}},
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] kernel/sched/core.c
+// ---------------------------------------------------------------------------------------------
+
+std::vector<SourceExcerpt> excerpts_sched_core() {
+  return {
+      {"try_to_wake_up",
+       kSchedCore,
+       4178,
+       R"(int try_to_wake_up(struct task_struct *p, unsigned int state, int wake_flags)
+{
+  guard(preempt)();
+  int cpu, success = 0;
+
+  wake_flags |= WF_TTWU;
+
+  if (p == current) {
+    /*
+     * We're waking current, this means 'p->on_rq' and 'task_cpu(p)
+     * == smp_processor_id()'. Together this means we can special
+     * case the woke whole 'p->on_rq && ttwu_runnable()' case below
+     * without taking any locks.
+     *
+     * Specifically, given current runs ttwu() we must be before
+     * schedule()'s block_task(), as such this must not observe
+     * sched_delayed.
+     *
+     * In particular:
+     *  - we rely on Program-Order guarantees for all the woke ordering,
+     *  - we're serialized against set_special_state() by virtue of
+     *    it disabling IRQs (this allows not taking ->pi_lock).
+     */
+    WARN_ON_ONCE(p->se.sched_delayed);
+    if (!ttwu_state_match(p, state, &success))
+      goto out;
+
+    trace_sched_waking(p);
+    ttwu_do_wakeup(p);
+    goto out;
+  }
+
+  /*
+   * If we are going to wake up a thread waiting for CONDITION we
+   * need to ensure that CONDITION=1 done by the woke caller can not be
+   * reordered with p->state check below. This pairs with smp_store_mb()
+   * in set_current_state() that the woke waiting thread does.
+   */
+  scoped_guard (raw_spinlock_irqsave, &p->pi_lock) {
+    smp_mb__after_spinlock();
+    if (!ttwu_state_match(p, state, &success))
+      break;
+
+    trace_sched_waking(p);
+
+    /*
+     * Ensure we load p->on_rq _after_ p->state, otherwise it would
+     * be possible to, falsely, observe p->on_rq == 0 and get stuck
+     * in smp_cond_load_acquire() below.
+     *
+     * sched_ttwu_pending()      try_to_wake_up()
+     *   STORE p->on_rq = 1        LOAD p->state
+     *   UNLOCK rq->lock
+     *
+     * __schedule() (switch to task 'p')
+     *   LOCK rq->lock        smp_rmb();
+     *   smp_mb__after_spinlock();
+     *   UNLOCK rq->lock
+     *
+     * [task p]
+     *   STORE p->state = UNINTERRUPTIBLE    LOAD p->on_rq
+     *
+     * Pairs with the woke LOCK+smp_mb__after_spinlock() on rq->lock in
+     * __schedule().  See the woke comment for smp_mb__after_spinlock().
+     *
+     * A similar smp_rmb() lives in __task_needs_rq_lock().
+     */
+    smp_rmb();
+    if (READ_ONCE(p->on_rq) && ttwu_runnable(p, wake_flags))
+      break;
+
+    /*
+     * Ensure we load p->on_cpu _after_ p->on_rq, otherwise it would be
+     * possible to, falsely, observe p->on_cpu == 0.
+     *
+     * One must be running (->on_cpu == 1) in order to remove oneself
+     * from the woke runqueue.
+     *
+     * __schedule() (switch to task 'p')  try_to_wake_up()
+     *   STORE p->on_cpu = 1      LOAD p->on_rq
+     *   UNLOCK rq->lock
+     *
+     * __schedule() (put 'p' to sleep)
+     *   LOCK rq->lock        smp_rmb();
+     *   smp_mb__after_spinlock();
+     *   STORE p->on_rq = 0        LOAD p->on_cpu
+     *
+     * Pairs with the woke LOCK+smp_mb__after_spinlock() on rq->lock in
+     * __schedule().  See the woke comment for smp_mb__after_spinlock().
+     *
+     * Form a control-dep-acquire with p->on_rq == 0 above, to ensure
+     * schedule()'s deactivate_task() has 'happened' and p will no longer
+     * care about it's own p->state. See the woke comment in __schedule().
+     */
+    smp_acquire__after_ctrl_dep();
+
+    /*
+     * We're doing the woke wakeup (@success == 1), they did a dequeue (p->on_rq
+     * == 0), which means we need to do an enqueue, change p->state to
+     * TASK_WAKING such that we can unlock p->pi_lock before doing the
+     * enqueue, such as ttwu_queue_wakelist().
+     */
+    WRITE_ONCE(p->__state, TASK_WAKING);
+
+    /*
+     * If the woke owning (remote) CPU is still in the woke middle of schedule() with
+     * this task as prev, considering queueing p on the woke remote CPUs wake_list
+     * which potentially sends an IPI instead of spinning on p->on_cpu to
+     * let the woke waker make forward progress. This is safe because IRQs are
+     * disabled and the woke IPI will deliver after on_cpu is cleared.
+     *
+     * Ensure we load task_cpu(p) after p->on_cpu:
+     *
+     * set_task_cpu(p, cpu);
+     *   STORE p->cpu = @cpu
+     * __schedule() (switch to task 'p')
+     *   LOCK rq->lock
+     *   smp_mb__after_spin_lock()    smp_cond_load_acquire(&p->on_cpu)
+     *   STORE p->on_cpu = 1    LOAD p->cpu
+     *
+     * to ensure we observe the woke correct CPU on which the woke task is currently
+     * scheduling.
+     */
+    if (smp_load_acquire(&p->on_cpu) &&
+        ttwu_queue_wakelist(p, task_cpu(p), wake_flags))
+      break;
+
+    /*
+     * If the woke owning (remote) CPU is still in the woke middle of schedule() with
+     * this task as prev, wait until it's done referencing the woke task.
+     *
+     * Pairs with the woke smp_store_release() in finish_task().
+     *
+     * This ensures that tasks getting woken will be fully ordered against
+     * their previous state and preserve Program Order.
+     */
+    smp_cond_load_acquire(&p->on_cpu, !VAL);
+
+    cpu = select_task_rq(p, p->wake_cpu, &wake_flags);
+    if (task_cpu(p) != cpu) {
+      if (p->in_iowait) {
+        delayacct_blkio_end(p);
+        atomic_dec(&task_rq(p)->nr_iowait);
+      }
+
+      wake_flags |= WF_MIGRATED;
+      psi_ttwu_dequeue(p);
+      set_task_cpu(p, cpu);
+    }
+
+    ttwu_queue(p, cpu, wake_flags);
+  }
+out:
+  if (success)
+    ttwu_stat(p, task_cpu(p), wake_flags);
+
+  return success;
+})",
+       {{"", "ttwu_queue(p, cpu, wake_flags);"}}},
+      {"schedule",
+       kSchedCore,
+       7048,
+       R"(asmlinkage __visible void __sched schedule(void)
+{
+  struct task_struct *tsk = current;
+
+#ifdef CONFIG_RT_MUTEXES
+  lockdep_assert(!tsk->sched_rt_mutex);
+#endif
+
+  if (!task_is_running(tsk))
+    sched_submit_work(tsk);
+  __schedule_loop(SM_NONE);
+  sched_update_worker(tsk);
+})",
+       {{"", "__schedule_loop(SM_NONE);"}},
+       "the switch is in __schedule, line 6816, which is left out"},
   };
 }
 

@@ -11,6 +11,9 @@
 // [SECTION] net/ipv4/inet_connection_sock.c
 // [SECTION] net/ipv4/tcp_output.c
 // [SECTION] net/core/sock.c
+// [SECTION] net/ipv4/tcp.c
+// [SECTION] net/ipv4/tcp_input.c
+// [SECTION] include/net/sock.h
 #include "gui/app/kernel_source.h"
 
 namespace epollscope::app {
@@ -23,6 +26,9 @@ constexpr std::string_view kTcpIpv4 = "net/ipv4/tcp_ipv4.c";
 constexpr std::string_view kInetCsk = "net/ipv4/inet_connection_sock.c";
 constexpr std::string_view kTcpOutput = "net/ipv4/tcp_output.c";
 constexpr std::string_view kSock = "net/core/sock.c";
+constexpr std::string_view kTcp = "net/ipv4/tcp.c";
+constexpr std::string_view kTcpInput = "net/ipv4/tcp_input.c";
+constexpr std::string_view kSockH = "include/net/sock.h";
 constexpr std::string_view kRestLeftOut = "the rest of the function is left out";
 
 }  // namespace
@@ -1383,6 +1389,545 @@ failure:
     __sk_free(sk);
 })",
        {{"", "WARN_ON(refcount_sub_and_test(len - 1, &sk->sk_wmem_alloc));"}}},
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] net/ipv4/tcp.c
+// ---------------------------------------------------------------------------------------------
+
+// tcp_sendmsg, tcp_recvmsg and tcp_close take the socket's lock and call the function that does the
+// work (tcp_sendmsg_locked, tcp_recvmsg_locked, __tcp_close), a few hundred lines each: the excerpt
+// is the entry point with that call highlighted, and its note says where the work is.
+std::vector<SourceExcerpt> excerpts_tcp() {
+  return {
+      {"tcp_close",
+       kTcp,
+       3271,
+       R"(void tcp_close(struct sock *sk, long timeout)
+{
+  lock_sock(sk);
+  __tcp_close(sk, timeout);
+  release_sock(sk);
+  if (!sk->sk_net_refcnt)
+    inet_csk_clear_xmit_timers_sync(sk);
+  sock_put(sk);
+})",
+       {{"", "__tcp_close(sk, timeout);"}},
+       "the steps are in __tcp_close, line 3100, which is left out"},
+      {"tcp_recvmsg",
+       kTcp,
+       2890,
+       R"(int tcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
+    int *addr_len)
+{
+  int cmsg_flags = 0, ret;
+  struct scm_timestamping_internal tss;
+
+  if (unlikely(flags & MSG_ERRQUEUE))
+    return inet_recv_error(sk, msg, len, addr_len);
+
+  if (sk_can_busy_loop(sk) &&
+      skb_queue_empty_lockless(&sk->sk_receive_queue) &&
+      sk->sk_state == TCP_ESTABLISHED)
+    sk_busy_loop(sk, flags & MSG_DONTWAIT);
+
+  lock_sock(sk);
+  ret = tcp_recvmsg_locked(sk, msg, len, flags, &tss, &cmsg_flags);
+  release_sock(sk);
+
+  if ((cmsg_flags || msg->msg_get_inq) && ret >= 0) {
+    if (cmsg_flags & TCP_CMSG_TS)
+      tcp_recv_timestamp(msg, sk, &tss);
+    if (msg->msg_get_inq) {
+      msg->msg_inq = tcp_inq_hint(sk);
+      if (cmsg_flags & TCP_CMSG_INQ)
+        put_cmsg(msg, SOL_TCP, TCP_CM_INQ,
+           sizeof(msg->msg_inq), &msg->msg_inq);
+    }
+  }
+  return ret;
+})",
+       {{"", "ret = tcp_recvmsg_locked(sk, msg, len, flags, &tss, &cmsg_flags);"}},
+       "the steps are in tcp_recvmsg_locked, line 2610, which is left out"},
+      {"tcp_sendmsg",
+       kTcp,
+       1388,
+       R"(int tcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
+{
+  int ret;
+
+  lock_sock(sk);
+  ret = tcp_sendmsg_locked(sk, msg, size);
+  release_sock(sk);
+
+  return ret;
+})",
+       {{"", "ret = tcp_sendmsg_locked(sk, msg, size);"}},
+       "the steps are in tcp_sendmsg_locked, line 1058, which is left out"},
+      {"tcp_set_state",
+       kTcp,
+       2922,
+       R"(void tcp_set_state(struct sock *sk, int state)
+{
+  int oldstate = sk->sk_state;
+
+  /* We defined a new enum for TCP states that are exported in BPF
+   * so as not force the woke internal TCP states to be frozen. The
+   * following checks will detect if an internal state value ever
+   * differs from the woke BPF value. If this ever happens, then we will
+   * need to remap the woke internal value to the woke BPF value before calling
+   * tcp_call_bpf_2arg.
+   */
+  BUILD_BUG_ON((int)BPF_TCP_ESTABLISHED != (int)TCP_ESTABLISHED);
+  BUILD_BUG_ON((int)BPF_TCP_SYN_SENT != (int)TCP_SYN_SENT);
+  BUILD_BUG_ON((int)BPF_TCP_SYN_RECV != (int)TCP_SYN_RECV);
+  BUILD_BUG_ON((int)BPF_TCP_FIN_WAIT1 != (int)TCP_FIN_WAIT1);
+  BUILD_BUG_ON((int)BPF_TCP_FIN_WAIT2 != (int)TCP_FIN_WAIT2);
+  BUILD_BUG_ON((int)BPF_TCP_TIME_WAIT != (int)TCP_TIME_WAIT);
+  BUILD_BUG_ON((int)BPF_TCP_CLOSE != (int)TCP_CLOSE);
+  BUILD_BUG_ON((int)BPF_TCP_CLOSE_WAIT != (int)TCP_CLOSE_WAIT);
+  BUILD_BUG_ON((int)BPF_TCP_LAST_ACK != (int)TCP_LAST_ACK);
+  BUILD_BUG_ON((int)BPF_TCP_LISTEN != (int)TCP_LISTEN);
+  BUILD_BUG_ON((int)BPF_TCP_CLOSING != (int)TCP_CLOSING);
+  BUILD_BUG_ON((int)BPF_TCP_NEW_SYN_RECV != (int)TCP_NEW_SYN_RECV);
+  BUILD_BUG_ON((int)BPF_TCP_BOUND_INACTIVE != (int)TCP_BOUND_INACTIVE);
+  BUILD_BUG_ON((int)BPF_TCP_MAX_STATES != (int)TCP_MAX_STATES);
+
+  /* bpf uapi header bpf.h defines an anonymous enum with values
+   * BPF_TCP_* used by bpf programs. Currently gcc built vmlinux
+   * is able to emit this enum in DWARF due to the woke above BUILD_BUG_ON.
+   * But clang built vmlinux does not have this enum in DWARF
+   * since clang removes the woke above code before generating IR/debuginfo.
+   * Let us explicitly emit the woke type debuginfo to ensure the
+   * above-mentioned anonymous enum in the woke vmlinux DWARF and hence BTF
+   * regardless of which compiler is used.
+   */
+  BTF_TYPE_EMIT_ENUM(BPF_TCP_ESTABLISHED);
+
+  if (BPF_SOCK_OPS_TEST_FLAG(tcp_sk(sk), BPF_SOCK_OPS_STATE_CB_FLAG))
+    tcp_call_bpf_2arg(sk, BPF_SOCK_OPS_STATE_CB, oldstate, state);
+
+  switch (state) {
+  case TCP_ESTABLISHED:
+    if (oldstate != TCP_ESTABLISHED)
+      TCP_INC_STATS(sock_net(sk), TCP_MIB_CURRESTAB);
+    break;
+  case TCP_CLOSE_WAIT:
+    if (oldstate == TCP_SYN_RECV)
+      TCP_INC_STATS(sock_net(sk), TCP_MIB_CURRESTAB);
+    break;
+
+  case TCP_CLOSE:
+    if (oldstate == TCP_CLOSE_WAIT || oldstate == TCP_ESTABLISHED)
+      TCP_INC_STATS(sock_net(sk), TCP_MIB_ESTABRESETS);
+
+    sk->sk_prot->unhash(sk);
+    if (inet_csk(sk)->icsk_bind_hash &&
+        !(sk->sk_userlocks & SOCK_BINDPORT_LOCK))
+      inet_put_port(sk);
+    fallthrough;
+  default:
+    if (oldstate == TCP_ESTABLISHED || oldstate == TCP_CLOSE_WAIT)
+      TCP_DEC_STATS(sock_net(sk), TCP_MIB_CURRESTAB);
+  }
+
+  /* Change state AFTER socket is unhashed to avoid closed
+   * socket sitting in hash tables.
+   */
+  inet_sk_state_store(sk, state);
+})",
+       {{"to ESTABLISHED", "case TCP_ESTABLISHED:"},
+        {"to CLOSE_WAIT", "case TCP_CLOSE_WAIT:"},
+        {"to CLOSE", "case TCP_CLOSE:"},
+        {"", "inet_sk_state_store(sk, state);"}}},
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] net/ipv4/tcp_input.c
+// ---------------------------------------------------------------------------------------------
+
+std::vector<SourceExcerpt> excerpts_tcp_input() {
+  return {
+      {"tcp_clean_rtx_queue",
+       kTcpInput,
+       3225,
+       R"(static int tcp_clean_rtx_queue(struct sock *sk, const struct sk_buff *ack_skb,
+             u32 prior_fack, u32 prior_snd_una,
+             struct tcp_sacktag_state *sack, bool ece_ack)
+{
+  const struct inet_connection_sock *icsk = inet_csk(sk);
+  u64 first_ackt, last_ackt;
+  struct tcp_sock *tp = tcp_sk(sk);
+  u32 prior_sacked = tp->sacked_out;
+  u32 reord = tp->snd_nxt; /* lowest acked un-retx un-sacked seq */
+  struct sk_buff *skb, *next;
+  bool fully_acked = true;
+  long sack_rtt_us = -1L;
+  long seq_rtt_us = -1L;
+  long ca_rtt_us = -1L;
+  u32 pkts_acked = 0;
+  bool rtt_update;
+  int flag = 0;
+
+  first_ackt = 0;
+
+  for (skb = skb_rb_first(&sk->tcp_rtx_queue); skb; skb = next) {
+    struct tcp_skb_cb *scb = TCP_SKB_CB(skb);
+    const u32 start_seq = scb->seq;
+    u8 sacked = scb->sacked;
+    u32 acked_pcount;
+
+    /* Determine how many packets and what bytes were acked, tso and else */
+    if (after(scb->end_seq, tp->snd_una)) {
+      if (tcp_skb_pcount(skb) == 1 ||
+          !after(tp->snd_una, scb->seq))
+        break;
+
+      acked_pcount = tcp_tso_acked(sk, skb);
+      if (!acked_pcount)
+        break;
+      fully_acked = false;
+    } else {
+      acked_pcount = tcp_skb_pcount(skb);
+    }
+
+    if (unlikely(sacked & TCPCB_RETRANS)) {
+      if (sacked & TCPCB_SACKED_RETRANS)
+        tp->retrans_out -= acked_pcount;
+      flag |= FLAG_RETRANS_DATA_ACKED;
+    } else if (!(sacked & TCPCB_SACKED_ACKED)) {
+      last_ackt = tcp_skb_timestamp_us(skb);
+      WARN_ON_ONCE(last_ackt == 0);
+      if (!first_ackt)
+        first_ackt = last_ackt;
+
+      if (before(start_seq, reord))
+        reord = start_seq;
+      if (!after(scb->end_seq, tp->high_seq))
+        flag |= FLAG_ORIG_SACK_ACKED;
+    }
+
+    if (sacked & TCPCB_SACKED_ACKED) {
+      tp->sacked_out -= acked_pcount;
+    } else if (tcp_is_sack(tp)) {
+      tcp_count_delivered(tp, acked_pcount, ece_ack);
+      if (!tcp_skb_spurious_retrans(tp, skb))
+        tcp_rack_advance(tp, sacked, scb->end_seq,
+             tcp_skb_timestamp_us(skb));
+    }
+    if (sacked & TCPCB_LOST)
+      tp->lost_out -= acked_pcount;
+
+    tp->packets_out -= acked_pcount;
+    pkts_acked += acked_pcount;
+    tcp_rate_skb_delivered(sk, skb, sack->rate);
+
+    /* Initial outgoing SYN's get put onto the woke write_queue
+     * just like anything else we transmit.  It is not
+     * true data, and if we misinform our callers that
+     * this ACK acks real data, we will erroneously exit
+     * connection startup slow start one packet too
+     * quickly.  This is severely frowned upon behavior.
+     */
+    if (likely(!(scb->tcp_flags & TCPHDR_SYN))) {
+      flag |= FLAG_DATA_ACKED;
+    } else {
+      flag |= FLAG_SYN_ACKED;
+      tp->retrans_stamp = 0;
+    }
+
+    if (!fully_acked)
+      break;
+
+    tcp_ack_tstamp(sk, skb, ack_skb, prior_snd_una);
+
+    next = skb_rb_next(skb);
+    if (unlikely(skb == tp->retransmit_skb_hint))
+      tp->retransmit_skb_hint = NULL;
+    tcp_highest_sack_replace(sk, skb, next);
+    tcp_rtx_queue_unlink_and_free(skb, sk);
+  })",
+       {{"", "tcp_rtx_queue_unlink_and_free(skb, sk);"}},
+       kRestLeftOut},
+      {"tcp_conn_request",
+       kTcpInput,
+       7128,
+       R"(int tcp_conn_request(struct request_sock_ops *rsk_ops,
+         const struct tcp_request_sock_ops *af_ops,
+         struct sock *sk, struct sk_buff *skb)
+{
+  struct tcp_fastopen_cookie foc = { .len = -1 };
+  struct tcp_options_received tmp_opt;
+  struct tcp_sock *tp = tcp_sk(sk);
+  struct net *net = sock_net(sk);
+  struct sock *fastopen_sk = NULL;
+  struct request_sock *req;
+  bool want_cookie = false;
+  struct dst_entry *dst;
+  struct flowi fl;
+  u8 syncookies;
+  u32 isn;
+
+#ifdef CONFIG_TCP_AO
+  const struct tcp_ao_hdr *aoh;
+#endif
+
+  isn = __this_cpu_read(tcp_tw_isn);
+  if (isn) {
+    /* TW buckets are converted to open requests without
+     * limitations, they conserve resources and peer is
+     * evidently real one.
+     */
+    __this_cpu_write(tcp_tw_isn, 0);
+  } else {
+    syncookies = READ_ONCE(net->ipv4.sysctl_tcp_syncookies);
+
+    if (syncookies == 2 || inet_csk_reqsk_queue_is_full(sk)) {
+      want_cookie = tcp_syn_flood_action(sk,
+                 rsk_ops->slab_name);
+      if (!want_cookie)
+        goto drop;
+    }
+  }
+
+  if (sk_acceptq_is_full(sk)) {
+    NET_INC_STATS(sock_net(sk), LINUX_MIB_LISTENOVERFLOWS);
+    goto drop;
+  }
+
+  req = inet_reqsk_alloc(rsk_ops, sk, !want_cookie);
+  if (!req)
+    goto drop;)",
+       {{"accept queue is full", "if (sk_acceptq_is_full(sk)) {"},
+        {"", "req = inet_reqsk_alloc(rsk_ops, sk, !want_cookie);"}},
+       kRestLeftOut},
+      {"tcp_data_queue",
+       kTcpInput,
+       5144,
+       R"(static void tcp_data_queue(struct sock *sk, struct sk_buff *skb)
+{
+  struct tcp_sock *tp = tcp_sk(sk);
+  enum skb_drop_reason reason;
+  bool fragstolen;
+  int eaten;
+
+  /* If a subflow has been reset, the woke packet should not continue
+   * to be processed, drop the woke packet.
+   */
+  if (sk_is_mptcp(sk) && !mptcp_incoming_options(sk, skb)) {
+    __kfree_skb(skb);
+    return;
+  }
+
+  if (TCP_SKB_CB(skb)->seq == TCP_SKB_CB(skb)->end_seq) {
+    __kfree_skb(skb);
+    return;
+  }
+  tcp_cleanup_skb(skb);
+  __skb_pull(skb, tcp_hdr(skb)->doff * 4);
+
+  reason = SKB_DROP_REASON_NOT_SPECIFIED;
+  tp->rx_opt.dsack = 0;
+
+  /*  Queue data for delivery to the woke user.
+   *  Packets in sequence go to the woke receive queue.
+   *  Out of sequence packets to the woke out_of_order_queue.
+   */
+  if (TCP_SKB_CB(skb)->seq == tp->rcv_nxt) {
+    if (tcp_receive_window(tp) == 0) {
+      /* Some stacks are known to send bare FIN packets
+       * in a loop even if we send RWIN 0 in our ACK.
+       * Accepting this FIN does not hurt memory pressure
+       * because the woke FIN flag will simply be merged to the
+       * receive queue tail skb in most cases.
+       */
+      if (!skb->len &&
+          (TCP_SKB_CB(skb)->tcp_flags & TCPHDR_FIN))
+        goto queue_and_out;
+
+      reason = SKB_DROP_REASON_TCP_ZEROWINDOW;
+      NET_INC_STATS(sock_net(sk), LINUX_MIB_TCPZEROWINDOWDROP);
+      goto out_of_window;
+    }
+
+    /* Ok. In sequence. In window. */
+queue_and_out:
+    if (tcp_try_rmem_schedule(sk, skb, skb->truesize)) {
+      /* TODO: maybe ratelimit these WIN 0 ACK ? */
+      inet_csk(sk)->icsk_ack.pending |=
+          (ICSK_ACK_NOMEM | ICSK_ACK_NOW);
+      inet_csk_schedule_ack(sk);
+      sk->sk_data_ready(sk);
+
+      if (skb_queue_len(&sk->sk_receive_queue) && skb->len) {
+        reason = SKB_DROP_REASON_PROTO_MEM;
+        NET_INC_STATS(sock_net(sk), LINUX_MIB_TCPRCVQDROP);
+        goto drop;
+      }
+      sk_forced_mem_schedule(sk, skb->truesize);
+    }
+
+    eaten = tcp_queue_rcv(sk, skb, &fragstolen);
+    if (skb->len)
+      tcp_event_data_recv(sk, skb);
+    if (TCP_SKB_CB(skb)->tcp_flags & TCPHDR_FIN)
+      tcp_fin(sk);
+
+    if (!RB_EMPTY_ROOT(&tp->out_of_order_queue)) {
+      tcp_ofo_queue(sk);
+
+      /* RFC5681. 4.2. SHOULD send immediate ACK, when
+       * gap in queue is filled.
+       */
+      if (RB_EMPTY_ROOT(&tp->out_of_order_queue))
+        inet_csk(sk)->icsk_ack.pending |= ICSK_ACK_NOW;
+    }
+
+    if (tp->rx_opt.num_sacks)
+      tcp_sack_remove(tp);
+
+    tcp_fast_path_check(sk);
+
+    if (eaten > 0)
+      kfree_skb_partial(skb, fragstolen);
+    if (!sock_flag(sk, SOCK_DEAD))
+      tcp_data_ready(sk);
+    return;
+  })",
+       {{"", "eaten = tcp_queue_rcv(sk, skb, &fragstolen);"}},
+       kRestLeftOut},
+      {"tcp_fin",
+       kTcpInput,
+       4472,
+       R"(void tcp_fin(struct sock *sk)
+{
+  struct tcp_sock *tp = tcp_sk(sk);
+
+  inet_csk_schedule_ack(sk);
+
+  WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | RCV_SHUTDOWN);
+  sock_set_flag(sk, SOCK_DONE);
+
+  switch (sk->sk_state) {
+  case TCP_SYN_RECV:
+  case TCP_ESTABLISHED:
+    /* Move to CLOSE_WAIT */
+    tcp_set_state(sk, TCP_CLOSE_WAIT);
+    inet_csk_enter_pingpong_mode(sk);
+    break;
+
+  case TCP_CLOSE_WAIT:
+  case TCP_CLOSING:
+    /* Received a retransmission of the woke FIN, do
+     * nothing.
+     */
+    break;
+  case TCP_LAST_ACK:
+    /* RFC793: Remain in the woke LAST-ACK state. */
+    break;
+
+  case TCP_FIN_WAIT1:
+    /* This case occurs when a simultaneous close
+     * happens, we must ack the woke received FIN and
+     * enter the woke CLOSING state.
+     */
+    tcp_send_ack(sk);
+    tcp_set_state(sk, TCP_CLOSING);
+    break;
+  case TCP_FIN_WAIT2:
+    /* Received a FIN -- send ACK and enter TIME_WAIT. */
+    tcp_send_ack(sk);
+    tcp_time_wait(sk, TCP_TIME_WAIT, 0);
+    break;
+  default:
+    /* Only TCP_LISTEN and TCP_CLOSE are left, in these
+     * cases we should never reach this piece of code.
+     */
+    pr_err("%s: Impossible, sk->sk_state=%d\n",
+           __func__, sk->sk_state);
+    break;
+  }
+
+  /* It _is_ possible, that we have something out-of-order _after_ FIN.
+   * Probably, we should reset in this case. For now drop them.
+   */
+  skb_rbtree_purge(&tp->out_of_order_queue);
+  if (tcp_is_sack(tp))
+    tcp_sack_reset(&tp->rx_opt);
+
+  if (!sock_flag(sk, SOCK_DEAD)) {
+    sk->sk_state_change(sk);
+
+    /* Do not send POLL_HUP for half duplex close. */
+    if (sk->sk_shutdown == SHUTDOWN_MASK ||
+        sk->sk_state == TCP_CLOSE)
+      sk_wake_async(sk, SOCK_WAKE_WAITD, POLL_HUP);
+    else
+      sk_wake_async(sk, SOCK_WAKE_WAITD, POLL_IN);
+  }
+})",
+       {{"", "WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | RCV_SHUTDOWN);"}}},
+      {"tcp_reset",
+       kTcpInput,
+       4430,
+       R"(void tcp_reset(struct sock *sk, struct sk_buff *skb)
+{
+  int err;
+
+  trace_tcp_receive_reset(sk);
+
+  /* mptcp can't tell us to ignore reset pkts,
+   * so just ignore the woke return value of mptcp_incoming_options().
+   */
+  if (sk_is_mptcp(sk))
+    mptcp_incoming_options(sk, skb);
+
+  /* We want the woke right error as BSD sees it (and indeed as we do). */
+  switch (sk->sk_state) {
+  case TCP_SYN_SENT:
+    err = ECONNREFUSED;
+    break;
+  case TCP_CLOSE_WAIT:
+    err = EPIPE;
+    break;
+  case TCP_CLOSE:
+    return;
+  default:
+    err = ECONNRESET;
+  }
+  tcp_done_with_error(sk, err);
+})",
+       {{"in SYN_SENT", "err = ECONNREFUSED;"},
+        {"in CLOSE_WAIT", "err = EPIPE;"},
+        {"", "tcp_done_with_error(sk, err);"}}},
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] include/net/sock.h
+// ---------------------------------------------------------------------------------------------
+
+std::vector<SourceExcerpt> excerpts_sock_h() {
+  return {
+      {"sock_error",
+       kSockH,
+       2474,
+       R"(static inline int sock_error(struct sock *sk)
+{
+  int err;
+
+  /* Avoid an atomic operation for the woke common case.
+   * This is racy since another cpu/thread can change sk_err under us.
+   */
+  if (likely(data_race(!sk->sk_err)))
+    return 0;
+
+  err = xchg(&sk->sk_err, 0);
+  return -err;
+})",
+       {{"", "err = xchg(&sk->sk_err, 0);"}}},
   };
 }
 

@@ -63,6 +63,7 @@ std::vector<SourceExcerpt> excerpts_wait();                  // kernel/sched/wai
 std::vector<SourceExcerpt> excerpts_file_table();            // fs/file_table.c
 std::vector<SourceExcerpt> excerpts_sys();                   // kernel/sys.c
 std::vector<SourceExcerpt> excerpts_hrtimer();               // kernel/time/hrtimer.c
+std::vector<SourceExcerpt> excerpts_sched_core();            // kernel/sched/core.c
 std::vector<SourceExcerpt> excerpts_af_unix();               // net/unix/af_unix.c
 std::vector<SourceExcerpt> excerpts_tcp_timer();             // net/ipv4/tcp_timer.c
 std::vector<SourceExcerpt> excerpts_af_inet();               // net/ipv4/af_inet.c
@@ -70,6 +71,9 @@ std::vector<SourceExcerpt> excerpts_tcp_ipv4();              // net/ipv4/tcp_ipv
 std::vector<SourceExcerpt> excerpts_inet_connection_sock();  // net/ipv4/inet_connection_sock.c
 std::vector<SourceExcerpt> excerpts_tcp_output();            // net/ipv4/tcp_output.c
 std::vector<SourceExcerpt> excerpts_sock();                  // net/core/sock.c
+std::vector<SourceExcerpt> excerpts_tcp();                   // net/ipv4/tcp.c
+std::vector<SourceExcerpt> excerpts_tcp_input();             // net/ipv4/tcp_input.c
+std::vector<SourceExcerpt> excerpts_sock_h();                // include/net/sock.h
 // The excerpt of `function`, or nullptr.
 const SourceExcerpt* find_excerpt(std::string_view function);
 

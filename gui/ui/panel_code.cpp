@@ -17,6 +17,9 @@
 namespace epollscope::ui {
 namespace {
 
+// The note line (the rest of a long function left out) starts under the code, after the numbers.
+constexpr const char* kNoteLead = "       ... (";
+
 ImVec4 colour(ImU32 c) {
   return ImGui::ColorConvertU32ToFloat4(c);
 }
@@ -115,6 +118,12 @@ void draw_side(const app::Session& s, const app::Timeline::Position& pos, std::s
   for (const std::string_view l : e.lines())
     widest = std::max(widest, ImGui::CalcTextSize(l.data(), l.data() + l.size()).x);
   widest += ImGui::CalcTextSize("ET 99999 ").x + ImGui::GetStyle().ItemSpacing.x;
+  // The note, the last line, can be wider than the code (schedule's is).
+  if (!e.note.empty()) {
+    const std::string note = sim::cat(kNoteLead, e.note, ")");
+    widest =
+        std::max(widest, ImGui::CalcTextSize(note.c_str()).x + ImGui::GetStyle().ItemSpacing.x);
+  }
   if (ui.mono) ImGui::PopFont();
   ImGui::SetNextWindowContentSize(ImVec2(widest, 0));
   ImGui::BeginChild(
@@ -144,7 +153,7 @@ void draw_side(const app::Session& s, const app::Timeline::Position& pos, std::s
     for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
       const std::size_t n = static_cast<std::size_t>(i);
       if (n == lines.size()) {
-        ImGui::TextColored(colour(palette().text_dim), "       ... (%.*s)",
+        ImGui::TextColored(colour(palette().text_dim), "%s%.*s)", kNoteLead,
                            static_cast<int>(e.note.size()), e.note.data());
         continue;
       }
