@@ -1343,6 +1343,19 @@ void Mirror::mirror_epoll_wait(Thread& th, SyscallStop& s, const std::string& ca
       done = true;
     }
     if (!done) {
+      if (debug_ && options_.out) {
+        std::string line = "  . still asleep after harvest of " + std::to_string(epfd) + ": cut " +
+                           std::to_string(cut) + " of " + std::to_string(w.size()) + ";";
+        for (const auto& [fd, ev] : returned) {
+          const sim::EpItem* epi = items.count(fd) ? items[fd] : nullptr;
+          line += " fd " + std::to_string(fd) +
+                  (!epi                        ? " (no item)"
+                   : sim::ep_is_linked(epi)    ? " (on rdllist)"
+                   : epi->next != sim::kEpUnactive ? " (on ovflist)"
+                                                   : " (off the lists)");
+        }
+        *options_.out << line << '\n';
+      }
       verdict(s, call, describe_kernel(kr) + (kev.empty() ? "" : " " + events_text(kev)),
               "sleeps on (no wake-up the model saw ends its wait)");
       k_->interrupt(t);
