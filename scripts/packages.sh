@@ -11,6 +11,7 @@ EPOLLSCOPE_PACKAGES=(
   libgl1-mesa-dri fonts-dejavu-core
   xvfb xauth
   python3 strace
+  ffmpeg
 )
 
 ensure_packages() {
