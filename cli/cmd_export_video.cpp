@@ -337,6 +337,7 @@ int export_video(ExportOptions o) {
   timing.fps = o.fps;
   timing.hold = o.hold;
   timing.line_hold = o.line_hold;
+  timing.transition = ui::UiState{}.animation_seconds;
   const app::VideoPlan plan = app::plan_video(timeline, first, last, timing);
   constexpr std::size_t kMaxFrames = 100000;  // the frames' names have five digits
   if (plan.total_frames > kMaxFrames) {
@@ -358,16 +359,22 @@ int export_video(ExportOptions o) {
   }
 
   // --- the window ---
+  const std::string library = scenario_library();
   std::string error;
-  auto window = ui::Window::open(wo, &error);
+  auto open_window = [&] {
+    auto w = ui::Window::open(wo, &error);
+    if (w) {
+      w->ui().animate = true;
+      w->ui().scenario_dir = library;
+    }
+    return w;
+  };
+  auto window = open_window();
   if (!window) {
     std::cerr << "epollscope: cannot render: " << error
               << " (export-video draws the window offscreen: run it under xvfb-run -a)\n";
     return 1;
   }
-  window->ui().animate = true;
-  window->ui().scenario_dir = scenario_library();
-  timing.transition = window->ui().animation_seconds;
 
   Output out;
   if (!(format.empty() ? out.open_frames(o.png_sequence, &error)
@@ -380,14 +387,23 @@ int export_video(ExportOptions o) {
   FfmpegEncoder encoder;
   Progress progress(plan.total_frames);
   std::string palette;
-  if (format == "gif" && !make_palette(c, *window, plan, ffmpeg, out.palette(), &error)) {
-    out.discard();
-    if (g_stop_signal) return 128 + g_stop_signal;
-    std::cerr << "epollscope: cannot make the GIF's palette: " << error
-              << "; nothing was written\n";
-    return 1;
+  if (format == "gif") {
+    if (!make_palette(c, *window, plan, ffmpeg, out.palette(), &error)) {
+      out.discard();
+      if (g_stop_signal) return 128 + g_stop_signal;
+      std::cerr << "epollscope: cannot make the GIF's palette: " << error
+                << "; nothing was written\n";
+      return 1;
+    }
+    palette = out.palette();
+    // The video's frames in a window of their own, as the other formats' are: the palette's
+    // frames moved the script's and the kernel column's scrolling.
+    window.reset();
+    if (!(window = open_window())) {
+      std::cerr << "epollscope: cannot render: " << error << "; nothing was written\n";
+      return 1;
+    }
   }
-  if (format == "gif") palette = out.palette();
   // The opening state, long at rest before the first frame, then the layout settled.
   c.update(-100);
   c.dispatch(app::Command{app::Command::Kind::kSeek, plan.start_tick});

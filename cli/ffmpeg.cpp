@@ -65,8 +65,10 @@ std::vector<std::string> ffmpeg_output_args(const std::string& format, const std
   if (format == "mp4")
     return {"-vf",   even,        "-c:v",      "libx264",    "-preset", "medium", "-crf", "20",
             "-tune", "animation", "-movflags", "+faststart", "-f",      "mp4",    output};
-  return {"-vf",  even,        "-c:v", "libvpx-vp9", "-crf", "32", "-b:v", "0",   "-deadline",
-          "good", "-cpu-used", "4",    "-row-mt",    "1",    "-f", "webm", output};
+  // VP9 in libvpx's realtime mode: 20 times faster than "good" at cpu-used 4 here (2 cores), the
+  // text as readable, the file half as big again.
+  return {"-vf",      even,        "-c:v", "libvpx-vp9", "-crf", "32", "-b:v", "0",   "-deadline",
+          "realtime", "-cpu-used", "8",    "-row-mt",    "1",    "-f", "webm", output};
 }
 
 namespace {
