@@ -74,6 +74,10 @@ void catch_stop_signals() {
   signal(SIGPIPE, SIG_IGN);  // ffmpeg gone: EPIPE, and its messages are shown
 }
 
+const char* signal_name(int sig) {
+  return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP";
+}
+
 std::string lower_extension(const std::string& path) {
   std::string ext = std::filesystem::path(path).extension().string();
   for (char& ch : ext)
@@ -376,13 +380,13 @@ int export_video(ExportOptions o) {
     return 1;
   }
 
+  catch_stop_signals();  // from here on, a stop signal removes what was written
   Output out;
   if (!(format.empty() ? out.open_frames(o.png_sequence, &error)
                        : out.open_video(o.output, &error))) {
     std::cerr << "epollscope: " << error << '\n';
     return 1;
   }
-  catch_stop_signals();
 
   FfmpegEncoder encoder;
   Progress progress(plan.total_frames);
@@ -390,7 +394,11 @@ int export_video(ExportOptions o) {
   if (format == "gif") {
     if (!make_palette(c, *window, plan, ffmpeg, out.palette(), &error)) {
       out.discard();
-      if (g_stop_signal) return 128 + g_stop_signal;
+      if (g_stop_signal) {
+        std::cerr << "epollscope: interrupted (" << signal_name(g_stop_signal)
+                  << "); nothing was written\n";
+        return 128 + g_stop_signal;
+      }
       std::cerr << "epollscope: cannot make the GIF's palette: " << error
                 << "; nothing was written\n";
       return 1;
@@ -416,10 +424,7 @@ int export_video(ExportOptions o) {
     out.discard();
     if (g_stop_signal) {
       progress.interrupt();
-      std::cerr << "epollscope: interrupted ("
-                << (g_stop_signal == SIGINT    ? "SIGINT"
-                    : g_stop_signal == SIGTERM ? "SIGTERM"
-                                               : "SIGHUP")
+      std::cerr << "epollscope: interrupted (" << signal_name(g_stop_signal)
                 << "); nothing was written\n";
       return 128 + g_stop_signal;
     }
