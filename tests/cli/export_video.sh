@@ -123,6 +123,30 @@ interrupt)
   pgrep -f "$tmp/.a.mp4" >/dev/null && fail "ffmpeg is still running"
   rm "$tmp/err"
   only ""
+  # SIGINT, from a process that gives its child SIGINT's default action back.
+  python3 - "$bin" "$scn" "$tmp" <<'PY' || fail "SIGINT"
+import os, signal, subprocess, sys, time
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+bin, scn, tmp = sys.argv[1:]
+p = subprocess.Popen([bin, "export-video", scn, "--no-live", "--compare", "--width", "800",
+                      "--height", "450", "-o", tmp + "/b.gif"], stdout=subprocess.DEVNULL,
+                     stderr=subprocess.PIPE)
+ffmpeg = []
+for _ in range(300):
+    ffmpeg = subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True, text=True).stdout.split()
+    if ffmpeg:
+        break
+    time.sleep(0.1)
+time.sleep(1)
+p.send_signal(signal.SIGINT)
+err = p.communicate()[1].decode()
+time.sleep(0.2)
+alive = [c for c in ffmpeg if os.path.exists("/proc/" + c)]
+print("sigint exit", p.returncode, "ffmpeg", ffmpeg, "alive", alive)
+ok = p.returncode == 130 and ffmpeg and not alive and "interrupted (SIGINT)" in err
+sys.exit(0 if ok else 1)
+PY
+  only ""
   echo "interrupt ok"
   ;;
 *) fail "unknown mode $3" ;;
