@@ -38,6 +38,8 @@ void add_bench(CLI::App& app, Action& action);  // bench model, and bench gui (a
 // them with a message that says so), `bench gui`, and the main job without a subcommand.
 void add_gui(CLI::App& app, Action& action);
 void add_bench_gui(CLI::App& bench, Action& action);
+// `export-video` (cmd_export_video.cpp; cmd_no_gui.cpp says it needs the window).
+void add_export_video(CLI::App& app, Action& action);
 // The window on a live trace (`trace --gui`, `serve`; cmd_gui.cpp, or cmd_no_gui.cpp in a build
 // without the window). window_possible: a display is reachable and the window is built.
 bool window_possible();

@@ -17,6 +17,7 @@
 
 #include "bench/bench_gui.h"
 #include "cli/cli.h"
+#include "cli/cmd_gui.h"
 #include "driver/lesson.h"
 #include "gui/app/controller.h"
 #include "gui/app/trace_controller.h"
@@ -43,40 +44,10 @@ app::CompareMode compare_mode(const std::string& name) {
                               : app::CompareMode::kOff;
 }
 
-app::ControllerOptions controller_options(bool live) {
+app::ControllerOptions live_controller_options(bool live) {
   app::ControllerOptions o;
   o.kernel = kernel_backend(live);
   return o;
-}
-
-// The UI scale: --scale when given, else $EPOLLSCOPE_SCALE, else `fallback` (0: the monitor's).
-// False, after saying why, when either is not a number from 0.5 to 4 (the caller exits with 2).
-// --kernel-from: the recording's answers instead of this kernel's (the kernel column's note says
-// "kernel: recorded on Linux X (FILE)"); nullopt after saying why on stderr.
-std::optional<app::ControllerOptions> controller_options(bool live, const std::string& kernel_from,
-                                                         const std::string& scenario) {
-  if (kernel_from.empty()) return controller_options(live);
-  auto k = recorded_kernel(kernel_from, nullptr, scenario);
-  if (!k) return std::nullopt;
-  app::ControllerOptions o;
-  o.kernel = k->factory;
-  o.profile = k->profile;
-  return o;
-}
-
-bool choose_scale(const std::string& option, float fallback, float* scale) {
-  std::string error;
-  if (!option.empty()) {
-    if (ui::parse_scale(option, scale, &error)) return true;
-    std::cerr << "epollscope: --scale: " << sim::script::printable(error) << '\n';
-    return false;
-  }
-  if (!ui::scale_from_environment(scale, &error)) {
-    std::cerr << "epollscope: " << sim::script::printable(error) << '\n';
-    return false;
-  }
-  if (*scale <= 0) *scale = fallback;
-  return true;
 }
 
 // Lesson `number` of the course: its first scenario in *first_scenario; false after saying why
@@ -247,8 +218,8 @@ int screenshot(const ScreenshotOptions& o) {
   return 0;
 }
 
-// A whole number of at least `least`, checked on the text: CLI11 reads "-1" into a size_t as
-// 2^64-1 (the last step), and an int option has no lower bound of its own.
+}  // namespace
+
 CLI::Validator whole_number_from(long long least) {
   return CLI::Validator(
       [least](std::string& text) -> std::string {
@@ -271,7 +242,31 @@ CLI::Validator whole_number_from(long long least) {
       least == 0 ? "NUMBER >= 0" : "LINE >= 1");
 }
 
-}  // namespace
+std::optional<app::ControllerOptions> controller_options(bool live, const std::string& kernel_from,
+                                                         const std::string& scenario) {
+  if (kernel_from.empty()) return live_controller_options(live);
+  auto k = recorded_kernel(kernel_from, nullptr, scenario);
+  if (!k) return std::nullopt;
+  app::ControllerOptions o;
+  o.kernel = k->factory;
+  o.profile = k->profile;
+  return o;
+}
+
+bool choose_scale(const std::string& option, float fallback, float* scale) {
+  std::string error;
+  if (!option.empty()) {
+    if (ui::parse_scale(option, scale, &error)) return true;
+    std::cerr << "epollscope: --scale: " << sim::script::printable(error) << '\n';
+    return false;
+  }
+  if (!ui::scale_from_environment(scale, &error)) {
+    std::cerr << "epollscope: " << sim::script::printable(error) << '\n';
+    return false;
+  }
+  if (*scale <= 0) *scale = fallback;
+  return true;
+}
 
 void add_gui(CLI::App& app, Action& action) {
   auto g = std::make_shared<GuiOptions>();

@@ -31,6 +31,11 @@ void add_gui(CLI::App& app, Action& action) {
   add_absent(app, action, "screenshot", "Render the window offscreen at a step and write a PNG");
 }
 
+void add_export_video(CLI::App& app, Action& action) {
+  add_absent(app, action, "export-video",
+             "The window's animation as a GIF, MP4, WebM or PNG frames");
+}
+
 void add_bench_gui(CLI::App& bench, Action& action) {
   add_absent(bench, action, "gui", "The window's cost per frame");
 }

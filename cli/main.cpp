@@ -63,6 +63,7 @@ int main(int argc, char** argv) {
   add_check(app, action);
   add_gui(app, action);
   add_export_c(app, action);
+  add_export_video(app, action);
   add_fuzz(app, action);
   add_bench(app, action);
   add_profiles(app, action);

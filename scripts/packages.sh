@@ -11,7 +11,7 @@ EPOLLSCOPE_PACKAGES=(
   libgl1-mesa-dri fonts-dejavu-core
   xvfb xauth
   python3 strace
-  gnuplot-nox
+  gnuplot-nox ffmpeg
 )
 
 ensure_packages() {

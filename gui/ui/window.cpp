@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cfloat>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -159,6 +160,14 @@ bool Window::frame(app::Controller& c, bool capture) {
       [&](const app::Command& cmd) { c.dispatch(cmd); }, capture);
 }
 
+bool Window::frame_at(app::Controller& c, double now, bool capture) {
+  if (glfwWindowShouldClose(window_)) return false;
+  c.update(now);
+  return frame_with(
+      now, [&](double t, Commands& out) { draw_frame(c, ui_, t, out, report_); },
+      [&](const app::Command& cmd) { c.dispatch(cmd); }, capture, true);
+}
+
 bool Window::frame(app::TraceController& c, bool capture) {
   if (glfwWindowShouldClose(window_)) return false;
   const double now = glfwGetTime();
@@ -169,9 +178,19 @@ bool Window::frame(app::TraceController& c, bool capture) {
 }
 
 bool Window::frame_with(double now, const std::function<void(double, Commands&)>& build,
-                        const std::function<void(const app::Command&)>& apply, bool capture) {
+                        const std::function<void(const app::Command&)>& apply, bool capture,
+                        bool virtual_clock) {
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
+  if (virtual_clock) {
+    // The backend set DeltaTime from glfwGetTime; Dear ImGui asserts it is positive.
+    ImGui::GetIO().DeltaTime =
+        static_cast<float>(virtual_now_ < 0 ? 1.0 / 60 : std::max(now - virtual_now_, 1e-4));
+    virtual_now_ = now;
+    ImGui::GetIO().MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
+    for (bool& down : ImGui::GetIO().MouseDown)
+      down = false;
+  }
   if (test_pointer_) {
     ImGui::GetIO().MousePos = test_pointer_pos_;
     ImGui::GetIO().MouseDown[0] = test_pointer_down_;

@@ -37,6 +37,11 @@ class Window {
   // Draws one frame and hands the panels' commands to the controller. With `capture`, the frame's
   // pixels are kept for read_pixels(). False once the user closed the window.
   bool frame(app::Controller& c, bool capture = false);
+  // The same at virtual time `now` (seconds) instead of the wall clock: the controller and the
+  // animations see `now`, and Dear ImGui's own clock advances by the time since the previous
+  // frame_at, so frames drawn at the same times of the same moves are the same pixels
+  // (export-video draws frame k at k / fps). The real pointer is ignored.
+  bool frame_at(app::Controller& c, double now, bool capture = false);
   // Runs frames until the window is closed.
   void run(app::Controller& c);
   // The same for a live trace: the feed is copied once per frame.
@@ -65,8 +70,10 @@ class Window {
  private:
   Window() = default;
   // One frame: `build` lays the panels out and collects the commands, `apply` hands them over.
+  // `virtual_clock`: `now` is frame_at's, not glfwGetTime's.
   bool frame_with(double now, const std::function<void(double, Commands&)>& build,
-                  const std::function<void(const app::Command&)>& apply, bool capture);
+                  const std::function<void(const app::Command&)>& apply, bool capture,
+                  bool virtual_clock = false);
   GLFWwindow* window_ = nullptr;
   UiState ui_;
   FrameReport report_;
@@ -74,6 +81,7 @@ class Window {
   bool test_pointer_ = false;
   ImVec2 test_pointer_pos_;
   bool test_pointer_down_ = false;
+  double virtual_now_ = -1;  // frame_at's previous time; -1 before the first
   std::vector<uint8_t> pixels_;
   int pixels_w_ = 0, pixels_h_ = 0;
 };
