@@ -45,15 +45,21 @@ std::variant<Lesson, ParseError> parse_lesson(std::string_view text, const std::
   l.path = path;
   if (text.size() > kMaxLessonBytes)
     return ParseError{path, 0, 0, cat("a lesson is at most ", kMaxLessonBytes / 1024, " KiB"), ""};
-  enum class Section { kHead, kIntro, kWatch, kSummary } section = Section::kHead;
+  // The sections in the order they are written; each `.zh` one (the Simplified Chinese of the
+  // section before it) may be left out, the English ones may not.
+  enum Section { kHead, kIntro, kIntroZh, kWatch, kWatchZh, kSummary, kSummaryZh, kSections };
+  static constexpr const char* kNames[kSections] = {"",         "intro",   "intro.zh",  "watch",
+                                                    "watch.zh", "summary", "summary.zh"};
+  int section = kHead;
   std::vector<std::string>* paragraphs = nullptr;
   bool paragraph_open = false;
-  bool seen[4] = {true, false, false, false};
+  bool seen[kSections] = {true};
   int lineno = 0;
   std::istringstream in{std::string(text)};
   auto error = [&](int col, const std::string& message, const std::string& line) {
     return ParseError{path, lineno, col, message, line};
   };
+  const auto is_zh = [](int s) { return s == kIntroZh || s == kWatchZh || s == kSummaryZh; };
   for (std::string line; std::getline(in, line);) {
     ++lineno;
     if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -64,32 +70,36 @@ std::variant<Lesson, ParseError> parse_lesson(std::string_view text, const std::
     if (t.rfind("//", 0) == 0) continue;
     if (!t.empty() && t.front() == '[' && t.back() == ']') {
       const std::string name = t.substr(1, t.size() - 2);
-      Section next;
-      if (name == "intro")
-        next = Section::kIntro;
-      else if (name == "watch")
-        next = Section::kWatch;
-      else if (name == "summary")
-        next = Section::kSummary;
-      else
+      int next = kHead;
+      for (int s = kIntro; s < kSections; ++s)
+        if (name == kNames[s]) next = s;
+      if (next == kHead)
         return error(col,
                      cat("unknown section [", name,
-                         "]: a lesson has [intro], [watch] and "
-                         "[summary]"),
+                         "]: a lesson has [intro], [watch] and [summary], each optionally "
+                         "followed by its Chinese ([intro.zh], ...)"),
                      line);
-      if (seen[static_cast<int>(next)]) return error(col, cat("[", name, "] comes twice"), line);
-      if (static_cast<int>(next) != static_cast<int>(section) + 1)
-        return error(col, "the sections come in this order: [intro], [watch], [summary]", line);
-      if (section == Section::kHead && l.title.empty())
+      if (seen[next]) return error(col, cat("[", name, "] comes twice"), line);
+      bool in_order = next > section;
+      for (int s = kIntro; s < next; ++s)
+        if (!is_zh(s) && !seen[s]) in_order = false;
+      if (!in_order)
+        return error(col,
+                     "the sections come in this order: [intro], [intro.zh], [watch], [watch.zh], "
+                     "[summary], [summary.zh] (the .zh ones may be left out)",
+                     line);
+      if (section == kHead && l.title.empty())
         return error(col, "the title comes first: title \"...\"", line);
-      if (section == Section::kHead && l.scenarios.empty())
+      if (section == kHead && l.scenarios.empty())
         return error(col, "a lesson names at least one scenario before [intro]: scenario FILE.scn",
                      line);
+      if (is_zh(section) && paragraphs->empty())
+        return error(col, cat("[", kNames[section], "] is empty"), line);
       section = next;
-      seen[static_cast<int>(next)] = true;
-      paragraphs = next == Section::kIntro   ? &l.intro
-                   : next == Section::kWatch ? &l.watch
-                                             : &l.summary;
+      seen[next] = true;
+      std::vector<std::string>* const bodies[kSections] = {
+          nullptr, &l.intro, &l.intro_zh, &l.watch, &l.watch_zh, &l.summary, &l.summary_zh};
+      paragraphs = bodies[next];
       paragraph_open = false;
       continue;
     }
@@ -103,6 +113,17 @@ std::variant<Lesson, ParseError> parse_lesson(std::string_view text, const std::
             return error(col + 6, "the title is written in double quotes: title \"...\"", line);
           l.title = rest.substr(1, rest.size() - 2);
           if (l.title.empty()) return error(col + 6, "the title is empty", line);
+          break;
+        }
+        // title_zh "...": the title in Simplified Chinese (optional; after the title).
+        if (t.rfind("title_zh", 0) == 0 && (t.size() == 8 || t[8] == ' ' || t[8] == '\t')) {
+          if (l.title.empty()) return error(col, "the title comes first: title \"...\"", line);
+          if (!l.title_zh.empty()) return error(col, "the lesson already has a title_zh", line);
+          const std::string rest = trim(t.substr(8));
+          if (rest.size() < 3 || rest.front() != '"' || rest.back() != '"')
+            return error(col + 9, "the Chinese title is written in double quotes: title_zh \"...\"",
+                         line);
+          l.title_zh = rest.substr(1, rest.size() - 2);
           break;
         }
         if (t.rfind("scenario", 0) == 0 && t.size() > 8 && (t[8] == ' ' || t[8] == '\t')) {
@@ -121,25 +142,31 @@ std::variant<Lesson, ParseError> parse_lesson(std::string_view text, const std::
         }
         return error(col, "expected title \"...\", scenario FILE.scn or [intro]", line);
       }
-      case Section::kWatch: {
+      case kWatch:
+      case kWatchZh: {
         if (t.empty()) break;
         if (t.rfind("- ", 0) != 0)
-          return error(col, "[watch] holds bullets: lines starting with \"- \"", line);
-        if (l.watch.size() >= kMaxLessonBullets)
-          return error(col, cat("[watch] holds at most ", kMaxLessonBullets, " bullets"), line);
-        l.watch.push_back(trim(t.substr(2)));
+          return error(
+              col, cat("[", kNames[section], "] holds bullets: lines starting with \"- \""), line);
+        if (paragraphs->size() >= kMaxLessonBullets)
+          return error(col,
+                       cat("[", kNames[section], "] holds at most ", kMaxLessonBullets, " bullets"),
+                       line);
+        paragraphs->push_back(trim(t.substr(2)));
         break;
       }
-      case Section::kIntro:
-      case Section::kSummary: {
+      default: {  // the paragraphs of [intro], [summary] and their Chinese
         if (t.empty()) {
           paragraph_open = false;
           break;
         }
-        if (paragraph_open)
-          paragraphs->back() += " " + t;
-        else
+        if (!paragraph_open)
           paragraphs->push_back(t);
+        else if (is_zh(section) && (static_cast<unsigned char>(paragraphs->back().back()) >= 0x80 ||
+                                    static_cast<unsigned char>(t.front()) >= 0x80))
+          paragraphs->back() += t;  // Chinese text has no space at a line break
+        else
+          paragraphs->back() += " " + t;
         paragraph_open = true;
         break;
       }
@@ -147,12 +174,13 @@ std::variant<Lesson, ParseError> parse_lesson(std::string_view text, const std::
   }
   ++lineno;
   if (l.title.empty()) return error(1, "a lesson starts with its title: title \"...\"", "");
-  const char* names[] = {"", "[intro]", "[watch]", "[summary]"};
-  for (int s = 1; s < 4; ++s)
-    if (!seen[s]) return error(1, cat("the lesson has no ", names[s], " section"), "");
+  for (int s : {kIntro, kWatch, kSummary})
+    if (!seen[s]) return error(1, cat("the lesson has no [", kNames[s], "] section"), "");
   if (l.intro.empty()) return error(1, "[intro] is empty", "");
   if (l.watch.empty()) return error(1, "[watch] is empty", "");
   if (l.summary.empty()) return error(1, "[summary] is empty", "");
+  if (is_zh(section) && paragraphs->empty())
+    return error(1, cat("[", kNames[section], "] is empty"), "");
   return l;
 }
 

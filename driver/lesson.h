@@ -12,6 +12,11 @@
 //   [summary]
 //   Paragraphs.
 //
+// Each section may be followed by its Simplified Chinese, `[intro.zh]`, `[watch.zh]` (as many
+// bullets) and `[summary.zh]`, and `title_zh "..."` may follow the title; a lesson without them is
+// English only. A Chinese paragraph's lines are joined without a space (a space only between two
+// ASCII characters).
+//
 // `//` lines are comments. Errors are `path:line:col: message`. The course is the lesson files of
 // a folder in the order of their names; a lesson's number is its place in that order (1-based).
 #pragma once
@@ -32,6 +37,11 @@ struct Lesson {
   std::vector<std::string> intro;      // paragraphs
   std::vector<std::string> watch;      // bullets, without the "- "
   std::vector<std::string> summary;    // paragraphs
+  // The same in Simplified Chinese (`title_zh`, `[intro.zh]`, ...); empty when the lesson has none.
+  std::string title_zh;
+  std::vector<std::string> intro_zh;
+  std::vector<std::string> watch_zh;
+  std::vector<std::string> summary_zh;
   // The lesson's id for progress: its file name without the extension ("02-pipe-et-lt").
   std::string id() const;
 };

@@ -49,16 +49,16 @@ fi
 rel=$(realpath --relative-to="$root/docs" "$out")
 
 # scenario|line|what to look at
-entries='01-pipe-2k-1k-et.scn|22|The 1 KB left in the pipe is not reported again: the edge-triggered rfd is off rdllist (in compare mode the level-triggered twin still has it queued).
-01-pipe-2k-1k-lt.scn|24|Level-triggered: ep_send_events put rfd back on rdllist after reporting it, so the next epoll_wait reports the 1 KB again.
-02-et-leftovers.scn|42|maxevents 1, then 2: the items not harvested stay at the head of rdllist, in their order, and come out first next time.
-02-ovflist-wakeup-during-harvest.scn|27|A wake-up during the harvest: rb waited on ovflist while ep_send_events ran and is spliced to the head of rdllist afterwards.
-07-et-echo-server.scn|40|The echo server: two clients sent data, s1 and s3 are on rdllist with EPOLLIN; the listener and s2 are not.
-09-nested-et-retriggers.scn|20|Nested epolls: the pipe wakes inner, whose poll_wait entry wakes outer; outer reports inner as EPOLLIN.
-12-thundering-herd-et.scn|25|Four threads asleep on one edge-triggered epoll: one eventfd write wakes one thread, the last to sleep (t3, whose epoll_wait returns 1); t2, t1 and t0 stay on eventpoll.wq.
-11-exclusive-wakes-one.scn|32|EPOLLEXCLUSIVE: four epolls wait on one eventfd; one write wakes only the first on its wait queue: ep0 (epoll#1) has the item on rdllist and only t0 returns.
-03-oneshot.scn|20|EPOLLONESHOT: after its one event the item is disarmed (its mask empty), so the second write reports nothing until MOD.
-03-del-add-moves-to-tail.scn|27|DEL then ADD moves r1 to the tail of rdllist: it is reported last; a MOD would have left it in place.'
+entries='01-pipe-2k-1k-et.scn|34|The 1 KB left in the pipe is not reported again: the edge-triggered rfd is off rdllist (in compare mode the level-triggered twin still has it queued).
+01-pipe-2k-1k-lt.scn|36|Level-triggered: ep_send_events put rfd back on rdllist after reporting it, so the next epoll_wait reports the 1 KB again.
+02-et-leftovers.scn|53|maxevents 1, then 2: the items not harvested stay at the head of rdllist, in their order, and come out first next time.
+02-ovflist-wakeup-during-harvest.scn|36|A wake-up during the harvest: rb waited on ovflist while ep_send_events ran and is spliced to the head of rdllist afterwards.
+07-et-echo-server.scn|53|The echo server: two clients sent data, s1 and s3 are on rdllist with EPOLLIN; the listener and s2 are not.
+09-nested-et-retriggers.scn|27|Nested epolls: the pipe wakes inner, whose poll_wait entry wakes outer; outer reports inner as EPOLLIN.
+12-thundering-herd-et.scn|34|Four threads asleep on one edge-triggered epoll: one eventfd write wakes one thread, the last to sleep (t3, whose epoll_wait returns 1); t2, t1 and t0 stay on eventpoll.wq.
+11-exclusive-wakes-one.scn|42|EPOLLEXCLUSIVE: four epolls wait on one eventfd; one write wakes only the first on its wait queue: ep0 (epoll#1) has the item on rdllist and only t0 returns.
+03-oneshot.scn|29|EPOLLONESHOT: after its one event the item is disarmed (its mask empty), so the second write reports nothing until MOD.
+03-del-add-moves-to-tail.scn|35|DEL then ADD moves r1 to the tail of rdllist: it is reported last; a MOD would have left it in place.'
 
 {
   echo "# Gallery"
@@ -70,7 +70,7 @@ entries='01-pipe-2k-1k-et.scn|22|The 1 KB left in the pipe is not reported again
   echo
   echo '```sh'
   echo 'xvfb-run -a -s "-screen 0 1920x1080x24" build/bin/epollscope screenshot \'
-  echo "  scenarios/01-pipe-2k-1k-et.scn --after-line 22 --compare $one \\"
+  echo "  scenarios/01-pipe-2k-1k-et.scn --after-line 34 --compare $one \\"
   echo '  --width 1920 --height 1080 -o pipe.png'
   echo '```'
 } >"$md"

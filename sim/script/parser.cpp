@@ -348,6 +348,15 @@ std::string name_hint(const std::string& name, const std::set<std::string>& name
 // [SECTION] one line: statements, arguments, expectations (LineParser)
 // ---------------------------------------------------------------------------------------------
 
+// The title lines of a file: `title "..."` and `title_zh "..."`, each at most once.
+struct Titles {
+  std::string& title;
+  std::string& title_zh;
+  bool has_title = false;
+  bool has_title_zh = false;
+  int title_zh_line = 0;  // where title_zh was written, for the error when there is no title
+};
+
 class LineParser {
  public:
   LineParser(std::vector<Token> toks, std::set<std::string>& names, std::set<std::string>& threads)
@@ -368,12 +377,26 @@ class LineParser {
   }
 
   // Fills `st`; throws nothing: failures are returned.
-  std::optional<Failure> statement(Statement& st, std::string& title, bool& has_title) {
+  std::optional<Failure> statement(Statement& st, Titles& titles) {
     if (peek().kind == Tok::kIdent && peek().text == "title" && peek(1).kind == Tok::kString) {
-      if (has_title) return Failure{peek().col, "the scenario already has a title"};
+      if (titles.has_title) return Failure{peek().col, "the scenario already has a title"};
       next();
-      title = next().text;
-      has_title = true;
+      titles.title = next().text;
+      titles.has_title = true;
+      is_title_ = true;
+      return expect_end();
+    }
+    // title_zh "...": the title in Simplified Chinese, beside the English one.
+    // (A name may still be called title_zh: `title_zh = epoll_create1(0)` is a statement.)
+    if (peek().kind == Tok::kIdent && peek().text == "title_zh" &&
+        (peek(1).kind == Tok::kString || peek(1).kind == Tok::kEnd)) {
+      if (peek(1).kind == Tok::kEnd)
+        return Failure{peek(1).col, "title_zh takes the Chinese title in quotes: title_zh \"...\""};
+      if (titles.has_title_zh)
+        return Failure{peek().col, "the scenario already has a Chinese title (title_zh)"};
+      next();
+      titles.title_zh = next().text;
+      titles.has_title_zh = true;
       is_title_ = true;
       return expect_end();
     }
@@ -900,9 +923,14 @@ std::optional<Failure> check_text(const std::string& line) {
 }
 
 // What a statement holds in memory, roughly: its own size and its text (ParseLimits::max_bytes).
+// The Chinese narration's string object is counted only when it holds text: the budget was set
+// for statements without it (a 99,000-statement repeat, whose copies carry no narration, must
+// still fit), and leaving out its empty object changes the most a scenario really holds by 32
+// bytes per statement, 3.2 MB at 100,000 statements.
 std::size_t held_bytes(const Statement& st) {
-  std::size_t n = sizeof(Statement) + st.thread.size() + st.assign.size() + st.source.size() +
-                  st.narration.size() + st.placed.size() * sizeof(int) + st.expect.text.size();
+  std::size_t n = sizeof(Statement) - (st.narration_zh.empty() ? sizeof(std::string) : 0) +
+                  st.thread.size() + st.assign.size() + st.source.size() + st.narration.size() +
+                  st.narration_zh.size() + st.placed.size() * sizeof(int) + st.expect.text.size();
   for (const auto& a : st.args)
     n += sizeof(Arg) + a.name.size() + a.text.size();
   if (st.during)
@@ -969,8 +997,8 @@ std::variant<Scenario, ParseError> parse_scenario(std::string_view text, const s
   sc.lines = split_lines(text);
 
   std::set<std::string> names, threads;
-  std::string narration;
-  bool has_title = false;
+  std::string narration, narration_zh;
+  Titles titles{sc.title, sc.title_zh};
   bool seen_statement = false;
   uint64_t held = 0;  // held_bytes of sc.statements
   struct Block {
@@ -988,8 +1016,17 @@ std::variant<Scenario, ParseError> parse_scenario(std::string_view text, const s
     std::string t = trim(line);
     if (t.empty()) continue;
     if (t[0] == '#') {
-      std::string n = trim(t.substr(1));
-      narration += narration.empty() ? n : (n.empty() ? "\n" : " " + n);
+      // `#zh` (alone, or before a space or tab) starts the Chinese narration of the same statement;
+      // any other `#` line is English. Both are joined the same way: an empty line is a paragraph.
+      const bool zh = t.rfind("#zh", 0) == 0 && (t.size() == 3 || t[3] == ' ' || t[3] == '\t');
+      // Chinese has no space at a line break: lines are joined with one only between two ASCII
+      // characters (`EPOLLIN` at the end of a line and `EPOLLET` at the start of the next).
+      std::string& into = zh ? narration_zh : narration;
+      std::string n = trim(t.substr(zh ? 3 : 1));
+      const bool spaced = !zh || (!into.empty() && !n.empty() && into.back() != '\n' &&
+                                  static_cast<unsigned char>(into.back()) < 0x80 &&
+                                  static_cast<unsigned char>(n.front()) < 0x80);
+      into += into.empty() ? n : (n.empty() ? "\n" : (spaced ? " " : "") + n);
       continue;
     }
     if (t.rfind("//", 0) == 0) {
@@ -1061,8 +1098,10 @@ std::variant<Scenario, ParseError> parse_scenario(std::string_view text, const s
       // Each iteration runs the body again; names defined in the body are bound anew each time.
       std::vector<Statement> body_copy(sc.statements.begin() + static_cast<long>(b.first),
                                        sc.statements.end());
-      for (auto& st : body_copy)
+      for (auto& st : body_copy) {
         st.narration.clear();
+        st.narration_zh.clear();
+      }
       uint64_t body_held = 0;
       for (const auto& st : body_copy)
         body_held += held_bytes(st);
@@ -1077,12 +1116,15 @@ std::variant<Scenario, ParseError> parse_scenario(std::string_view text, const s
     st.loc.line = lineno;
     st.source = trim(line.substr(0, lx.code_end));
     LineParser p(std::move(lx.tokens), names, threads);
-    if (auto f = p.statement(st, sc.title, has_title))
-      return ParseError{path, lineno, f->col, f->message, line};
+    const bool had_title_zh = titles.has_title_zh;
+    if (auto f = p.statement(st, titles)) return ParseError{path, lineno, f->col, f->message, line};
+    if (!had_title_zh && titles.has_title_zh) titles.title_zh_line = lineno;
     if (p.is_title()) continue;
     seen_statement = true;
     st.narration = std::move(narration);
     narration.clear();
+    st.narration_zh = std::move(narration_zh);
+    narration_zh.clear();
     held += held_bytes(st);
     if (sc.statements.size() + 1 > limits.max_statements || held > limits.max_bytes)
       return ParseError{
@@ -1095,6 +1137,11 @@ std::variant<Scenario, ParseError> parse_scenario(std::string_view text, const s
   if (!blocks.empty())
     return ParseError{path, blocks.back().line, 1, "this repeat block has no 'end'",
                       sc.lines[static_cast<std::size_t>(blocks.back().line) - 1]};
+  if (titles.has_title_zh && !titles.has_title) {
+    const std::string& at = sc.lines[static_cast<std::size_t>(titles.title_zh_line) - 1];
+    return ParseError{path, titles.title_zh_line, static_cast<int>(at.find("title_zh")) + 1,
+                      "title_zh translates the title: the scenario needs a title \"...\" too", at};
+  }
   if (sc.statements.empty()) {
     // At the last line (the first of an empty file): where a statement would have to be added.
     const std::size_t last = sc.lines.empty() ? 0 : sc.lines.size() - 1;

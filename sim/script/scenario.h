@@ -4,8 +4,10 @@
 // A scenario reads like the C a learner writes, one statement per line:
 //
 //   title "Pipe 2 KB / 1 KB, edge-triggered"
+//   title_zh "管道 2 KB / 1 KB，边缘触发"
 //   // comments (the topology picture at the top) are ignored
 //   # narration: the caption of the next step
+//   #zh 旁白：下一步的说明 (the same narration in Simplified Chinese)
 //   epfd = epoll_create1(0)
 //   pipe(rfd, wfd)
 //   epoll_ctl(epfd, EPOLL_CTL_ADD, rfd, EPOLLIN | EPOLLET)
@@ -127,15 +129,17 @@ struct Statement {
   // Null without the clause. Out of line: few statements have one, and every statement's size
   // counts against the scenario's limit (a 99,000-statement repeat must still fit).
   std::shared_ptr<const During> during;
-  std::string narration;  // the `#` lines before the statement, joined
-  std::string source;     // the statement's line as written (without the comment)
+  std::string narration;     // the `#` lines before the statement, joined
+  std::string narration_zh;  // the `#zh` lines before the statement, joined (empty: none)
+  std::string source;        // the statement's line as written (without the comment)
   SourceLoc loc;
 };
 
 struct Scenario {
   std::string path;
   std::string title;
-  std::string profile;  // `profile "5.10"`: the kernel profile the scenario is about (empty: any)
+  std::string title_zh;  // `title_zh "..."`: the title in Simplified Chinese (empty: none)
+  std::string profile;   // `profile "5.10"`: the kernel profile the scenario is about (empty: any)
   // The `//` comment lines before the first statement (the topology picture).
   std::vector<std::string> header;
   std::vector<Statement> statements;

@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -63,7 +64,8 @@ TEST(LessonFile, ErrorsNameTheLineAndColumn) {
   EXPECT_EQ(parse_error("title \"T\"\n[intro]\n"),
             "2:1: a lesson names at least one scenario before [intro]: scenario FILE.scn");
   EXPECT_EQ(parse_error("title \"T\"\nscenario a.scn\n[watch]\n"),
-            "3:1: the sections come in this order: [intro], [watch], [summary]");
+            "3:1: the sections come in this order: [intro], [intro.zh], [watch], [watch.zh], "
+            "[summary], [summary.zh] (the .zh ones may be left out)");
   EXPECT_EQ(parse_error("title \"T\"\nscenario a.scn\n[intro]\nx\n[watch]\nnot a bullet\n"),
             "6:1: [watch] holds bullets: lines starting with \"- \"");
   EXPECT_EQ(parse_error("title \"T\"\nscenario a.scn\n  [notes]\n").substr(0, 4), "3:3:");
@@ -75,6 +77,90 @@ TEST(LessonFile, ErrorsNameTheLineAndColumn) {
     many += "scenario a.scn\n";
   EXPECT_EQ(parse_error(many), "10:1: a lesson runs at most 8 scenarios");
   EXPECT_NE(parse_error(std::string(70 * 1024, 'x')).find("at most 64 KiB"), std::string::npos);
+}
+
+// The Chinese of a lesson (issue 17): title_zh and a `.zh` section after each English one.
+TEST(LessonFile, ParsesTheChineseSections) {
+  const std::string zh =
+      "title \"Pipes\"\n"
+      "title_zh \"管道\"\n"
+      "scenario 01-pipe-2k-1k-et.scn\n"
+      "[intro]\n"
+      "First.\n"
+      "[intro.zh]\n"
+      "第一段，\n"
+      "接着写。\n"
+      "\n"
+      "调用 epoll_wait\n"
+      "`EPOLLET` 之后。\n"
+      "[watch]\n"
+      "- rdllist\n"
+      "[watch.zh]\n"
+      "- 就绪链表 rdllist\n"
+      "[summary]\n"
+      "Done.\n"
+      "[summary.zh]\n"
+      "完。\n";
+  auto r = driver::parse_lesson(zh, "/x/02-pipes.lesson");
+  ASSERT_TRUE(std::holds_alternative<driver::Lesson>(r)) << parse_error(zh);
+  const auto& l = std::get<driver::Lesson>(r);
+  EXPECT_EQ(l.title_zh, "管道");
+  EXPECT_EQ(l.intro, (std::vector<std::string>{"First."}));
+  // Chinese lines join without a space; two ASCII characters keep one.
+  EXPECT_EQ(l.intro_zh,
+            (std::vector<std::string>{"第一段，接着写。", "调用 epoll_wait `EPOLLET` 之后。"}));
+  EXPECT_EQ(l.watch_zh, (std::vector<std::string>{"就绪链表 rdllist"}));
+  EXPECT_EQ(l.summary_zh, (std::vector<std::string>{"完。"}));
+  // A lesson without them is English only.
+  auto plain = driver::parse_lesson(kGood, "/x/02-pipes.lesson");
+  ASSERT_TRUE(std::holds_alternative<driver::Lesson>(plain));
+  EXPECT_TRUE(std::get<driver::Lesson>(plain).title_zh.empty());
+  EXPECT_TRUE(std::get<driver::Lesson>(plain).intro_zh.empty());
+}
+
+TEST(LessonFile, ChineseSectionErrorsNameTheLineAndColumn) {
+  const std::string head = "title \"T\"\nscenario a.scn\n";
+  // Before its English twin, twice, empty, not bullets.
+  EXPECT_EQ(parse_error(head + "[intro.zh]\n"),
+            "3:1: the sections come in this order: [intro], [intro.zh], [watch], [watch.zh], "
+            "[summary], [summary.zh] (the .zh ones may be left out)");
+  EXPECT_EQ(parse_error(head + "[intro]\nx\n[intro.zh]\n中\n[intro.zh]\n"),
+            "7:1: [intro.zh] comes twice");
+  EXPECT_EQ(parse_error(head + "[intro]\nx\n[intro.zh]\n\n[watch]\n"), "7:1: [intro.zh] is empty");
+  EXPECT_EQ(parse_error(head + "[intro]\nx\n[watch]\n- y\n[watch.zh]\n不是要点\n"),
+            "8:1: [watch.zh] holds bullets: lines starting with \"- \"");
+  EXPECT_EQ(parse_error(head + "[intro]\nx\n[watch]\n- y\n[summary]\nz\n[summary.zh]\n"),
+            "10:1: [summary.zh] is empty");
+  // The title's twin: after the title, once, quoted.
+  EXPECT_EQ(parse_error("title_zh \"标题\"\n"), "1:1: the title comes first: title \"...\"");
+  EXPECT_EQ(parse_error("title \"T\"\ntitle_zh 标题\n"),
+            "2:10: the Chinese title is written in double quotes: title_zh \"...\"");
+  EXPECT_EQ(parse_error("title \"T\"\ntitle_zh \"一\"\n  title_zh \"二\"\n"),
+            "3:3: the lesson already has a title_zh");
+}
+
+// Every lesson of the library carries its Chinese: a title and each section, with as many
+// bullets to watch as the English.
+TEST(LessonFile, EveryLessonOfTheCourseHasChinese) {
+  const auto files = driver::lesson_files(EPOLLSCOPE_LESSON_DIR);
+  ASSERT_GE(files.size(), 10u);
+  const auto chinese = [](const std::string& t) {
+    return std::any_of(t.begin(), t.end(),
+                       [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+  };
+  for (const auto& f : files) {
+    auto r = driver::load_lesson(f);
+    ASSERT_TRUE(std::holds_alternative<driver::Lesson>(r))
+        << std::get<sim::script::ParseError>(r).format();
+    const auto& l = std::get<driver::Lesson>(r);
+    EXPECT_TRUE(chinese(l.title_zh)) << f;
+    EXPECT_EQ(l.intro_zh.size(), l.intro.size()) << f << ": [intro.zh] paragraphs";
+    EXPECT_EQ(l.watch_zh.size(), l.watch.size()) << f << ": [watch.zh] bullets";
+    EXPECT_EQ(l.summary_zh.size(), l.summary.size()) << f << ": [summary.zh] paragraphs";
+    for (const auto* part : {&l.intro_zh, &l.watch_zh, &l.summary_zh})
+      for (const auto& p : *part)
+        EXPECT_TRUE(chinese(p)) << f << ": " << p;
+  }
 }
 
 // The course of the library: at least eight lessons, each parses, and each scenario it names is

@@ -73,7 +73,7 @@ TEST(CliQuiz, WrongAnswersAreRevealedWithTheKernelFunctions) {
   // The why names the kernel function that decides: ep_send_events (inside ep_poll).
   EXPECT_NE(q.text.find("ep_send_events"), std::string::npos) << q.text;
   // The question hides the expectation written in the scenario.
-  EXPECT_NE(q.text.find("line 22: epoll_wait(epfd, 8, 0)\n"), std::string::npos) << q.text;
+  EXPECT_NE(q.text.find("line 34: epoll_wait(epfd, 8, 0)\n"), std::string::npos) << q.text;
 }
 
 TEST(CliQuiz, TheEndOfInputEndsTheQuiz) {

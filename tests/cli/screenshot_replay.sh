@@ -12,7 +12,7 @@ trap 'rm -rf "$tmp"' EXIT
 "$bin" check "$scn" --save-kernel "$tmp/run.txt" >/dev/null 2>&1
 echo "save_exit $?"
 for i in 1 2; do
-  EPOLLSCOPE_LIVE_CHILD=/nonexistent "$bin" screenshot "$scn" --after-line 26 --compare \
+  EPOLLSCOPE_LIVE_CHILD=/nonexistent "$bin" screenshot "$scn" --after-line 34 --compare \
     --kernel-from "$tmp/run.txt" --width 1024 --height 768 -o "$tmp/$i.png" >/dev/null 2>&1
   echo "shot_${i}_exit $?"
 done

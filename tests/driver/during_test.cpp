@@ -56,7 +56,7 @@ TEST(OvflistScenario, AWakeUpDuringTheHarvestGoesThroughOvflistAndIsSplicedBack)
   ScenarioRun run(library_scenario("02-ovflist-wakeup-during-harvest.scn"), options);
   EXPECT_FALSE(kernel_made);  // model only: the kernel is not even started
   EXPECT_NE(
-      run.note().find("model only: line 22 makes a call on another CPU during ep_send_events"),
+      run.note().find("model only: line 27 makes a call on another CPU during ep_send_events"),
       std::string::npos)
       << run.note();
   run.run_all();
@@ -66,7 +66,7 @@ TEST(OvflistScenario, AWakeUpDuringTheHarvestGoesThroughOvflistAndIsSplicedBack)
   ASSERT_EQ(st.size(), 19u);
   // ep = 3, ra/wa = 4/5, rb/wb = 6/7.
   const StatementRun& arm = st[6];  // t2: write(wb, 1) during ep_send_events(ep, 1)
-  EXPECT_EQ(arm.result.statement->loc.line, 22);
+  EXPECT_EQ(arm.result.statement->loc.line, 27);
   EXPECT_TRUE(arm.result.backends[0].outcome.blocked);  // t2 waits for the harvest
   EXPECT_EQ(arm.first_step, arm.end_step);              // nothing ran yet
   EXPECT_TRUE(rec.latest().epolls[0]->ovflist.empty());

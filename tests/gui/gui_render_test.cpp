@@ -413,7 +413,7 @@ TEST_F(Gui, AWrongExpectationIsShownInRedAndErrnosInTheirColour) {
 }
 
 // 01-pipe-2k-1k-et-blocks beside its level-triggered twin. In the twin t1 never sleeps, so line
-// 24's `t1 => blocks` cannot run: from there on the right pane says "stopped at line 24: ..." in
+// 34's `t1 => blocks` cannot run: from there on the right pane says "stopped at line 34: ..." in
 // red and keeps its last state (its epoll instance and tree), instead of the empty state before the
 // first call; the edge-triggered pane runs to the end.
 TEST_F(Gui, ATwinThatStoppedSaysWhereAndKeepsItsLastState) {
@@ -427,18 +427,18 @@ TEST_F(Gui, ATwinThatStoppedSaysWhereAndKeepsItsLastState) {
   ASSERT_TRUE(c.error().empty()) << c.error();
   ASSERT_NE(c.right(), nullptr);
   ASSERT_TRUE(c.right()->stop().stopped);
-  EXPECT_EQ(c.right()->stop().line, 24);
+  EXPECT_EQ(c.right()->stop().line, 34);
   for (const auto& [w, h] : {std::pair{1024, 768}, std::pair{1920, 1080}}) {
     reopen(w, h);
     const std::string size = std::to_string(w);
-    // Where the edge-triggered t1 went to sleep (line 21): both panes still run.
+    // Where the edge-triggered t1 went to sleep (line 30): both panes still run.
     c.dispatch(
-        app::Command{app::Command::Kind::kSeekStatement, 0, statement_on_line(*c.left(), 21)});
-    shot(c, "compare-et-blocks-line21-" + size + ".png");
+        app::Command{app::Command::Kind::kSeekStatement, 0, statement_on_line(*c.left(), 30)});
+    shot(c, "compare-et-blocks-line30-" + size + ".png");
     ASSERT_EQ(window_->report().panes.size(), 2u);
     EXPECT_TRUE(window_->report().panes[1].stopped.empty());
-    // From line 24 to the end: the twin stopped, and says so over its last state.
-    for (int line : {24, 28, 0}) {
+    // From line 34 to the end: the twin stopped, and says so over its last state.
+    for (int line : {34, 41, 0}) {
       if (line)
         c.dispatch(app::Command{app::Command::Kind::kSeekStatement, 0,
                                 statement_on_line(*c.left(), line)});
@@ -450,7 +450,7 @@ TEST_F(Gui, ATwinThatStoppedSaysWhereAndKeepsItsLastState) {
       ASSERT_EQ(r.panes.size(), 2u);
       EXPECT_EQ(r.panes[0].label, "edge-triggered");
       EXPECT_TRUE(r.panes[0].stopped.empty());
-      EXPECT_EQ(r.panes[1].stopped.rfind("stopped at line 24: ", 0), 0u) << r.panes[1].stopped;
+      EXPECT_EQ(r.panes[1].stopped.rfind("stopped at line 34: ", 0), 0u) << r.panes[1].stopped;
       EXPECT_EQ(r.panes[1].tree_nodes, 1) << "line " << line;  // the pipe's epitem, still there
       EXPECT_GE(r.panes[1].files_drawn, 1);
       EXPECT_GT(near(palette().bad, r.panes[1].min.x, r.panes[1].min.y, r.panes[1].max.x,
@@ -491,9 +491,9 @@ TEST_F(Gui, TheCallTabsShowTheKernelsCodeAndTheUsersEvents) {
     EXPECT_NE(e->lines()[static_cast<std::size_t>(r.code_line)].find("rdllist"), std::string::npos)
         << steps[callback].text;
     EXPECT_EQ(r.events_entries, -1);
-    // The end of the first epoll_wait (line 16): the array it filled.
+    // The end of the first epoll_wait (line 24): the array it filled.
     c.dispatch(
-        app::Command{app::Command::Kind::kSeekStatement, 0, statement_on_line(*c.left(), 16)});
+        app::Command{app::Command::Kind::kSeekStatement, 0, statement_on_line(*c.left(), 24)});
     shot(c, "call-tabs-events-" + size + ".png");
     EXPECT_EQ(window_->report().call_tab, "events[]");
     EXPECT_EQ(window_->report().events_entries, 1);

@@ -523,6 +523,88 @@ TEST(ScriptParser, TextProblemsAreReportedReadably) {
   EXPECT_EQ(unreadable.format(), "x.scn: is a directory\n");
 }
 
+// Issue 17: `#zh` lines are the Chinese narration of the same statement, kept apart from the
+// English; `title_zh "..."` is the Chinese title.
+TEST(ScriptParser, ChineseNarrationAndTitle) {
+  Scenario s =
+      ok("title \"Pipe\"\n"
+         "title_zh \"管道\"\n"
+         "# The writer puts 2 KB\n"
+         "# into the pipe.\n"
+         "#zh 写端向管道写入\n"
+         "#zh 2 KB，唤醒 rd_wait。\n"
+         "pipe(r, w)\n"
+         "# English only.\n"
+         "write(w, 2048) => 2048\n"
+         "  #zh\tEPOLLIN\n"
+         "#zh EPOLLET 之后\n"
+         "#zh\n"
+         "#zh 第二段。\n"
+         "read(r, 1) => 1\n"
+         "#zhx is English: the tag needs a space after it\n"
+         "close(r)\n");
+  EXPECT_EQ(s.title, "Pipe");
+  EXPECT_EQ(s.title_zh, "管道");
+  ASSERT_EQ(s.statements.size(), 4u);
+  EXPECT_EQ(s.statements[0].narration, "The writer puts 2 KB into the pipe.");
+  // Chinese lines are joined without a space, except between two ASCII characters.
+  EXPECT_EQ(s.statements[0].narration_zh, "写端向管道写入2 KB，唤醒 rd_wait。");
+  EXPECT_EQ(s.statements[1].narration, "English only.");
+  EXPECT_EQ(s.statements[1].narration_zh, "");
+  EXPECT_EQ(s.statements[2].narration, "");
+  EXPECT_EQ(s.statements[2].narration_zh, "EPOLLIN EPOLLET 之后\n第二段。");
+  EXPECT_EQ(s.statements[3].narration, "zhx is English: the tag needs a space after it");
+  EXPECT_EQ(s.statements[3].narration_zh, "");
+  // The lines themselves stay in the file as written (the script panel shows them).
+  EXPECT_EQ(s.lines[4], "#zh 写端向管道写入");
+  // Without title_zh there is no Chinese title; a name may still be called title_zh.
+  Scenario plain = ok("title \"T\"\ntitle_zh = epoll_create1(0)\n");
+  EXPECT_EQ(plain.title_zh, "");
+  EXPECT_EQ(plain.statements[0].assign, "title_zh");
+  // A repeat block's copies carry no narration in either language.
+  Scenario rep = ok("repeat 2\n# e\n#zh 中\nsleep(1)\nend\n");
+  ASSERT_EQ(rep.statements.size(), 2u);
+  EXPECT_EQ(rep.statements[0].narration_zh, "中");
+  EXPECT_EQ(rep.statements[1].narration_zh, "");
+}
+
+TEST(ScriptParser, MalformedChineseTitlesAreErrorsAtTheirColumn) {
+  ParseError twice = error("title \"T\"\ntitle_zh \"一\"\ntitle_zh \"二\"\nsleep(1)\n");
+  EXPECT_EQ(twice.line, 3);
+  EXPECT_EQ(twice.col, 1);
+  EXPECT_EQ(twice.message, "the scenario already has a Chinese title (title_zh)");
+  ParseError bare = error("title \"T\"\n  title_zh\nsleep(1)\n");
+  EXPECT_EQ(bare.format(),
+            "t.scn:2:11: title_zh takes the Chinese title in quotes: title_zh \"...\"\n"
+            "  title_zh\n          ^\n");
+  ParseError alone = error("sleep(1)\n  title_zh \"标题\"\n");
+  EXPECT_EQ(alone.line, 2);
+  EXPECT_EQ(alone.col, 3);
+  EXPECT_EQ(alone.message, "title_zh translates the title: the scenario needs a title \"...\" too");
+  ParseError trailing = error("title \"T\"\ntitle_zh \"标题\" x\nsleep(1)\n");
+  EXPECT_EQ(trailing.line, 2);
+  EXPECT_EQ(trailing.col, 19);
+  ParseError unterminated = error("title \"T\"\ntitle_zh \"标题\nsleep(1)\n");
+  EXPECT_EQ(unterminated.line, 2);
+}
+
+// The Chinese narration counts against the scenario's memory limit like the English.
+TEST(ScriptParser, ChineseNarrationCountsAgainstTheLimits) {
+  ParseLimits limits;
+  limits.max_bytes = 64 * 1024;
+  const std::string zh = "#zh " + std::string(40 * 1024, 'x') + "\n";
+  EXPECT_TRUE(std::holds_alternative<Scenario>(parse_scenario(zh + "sleep(1)\n", "t.scn", limits)));
+  auto r = parse_scenario(zh + "sleep(1)\n" + zh + "sleep(1)\n", "t.scn", limits);
+  ASSERT_TRUE(std::holds_alternative<ParseError>(r));
+  EXPECT_EQ(std::get<ParseError>(r).line, 4);
+  // A statement without Chinese is charged as before it had a Chinese narration: the
+  // 99,000-call repeat the tests keep a live child busy with still fits the default limits.
+  auto busy = parse_scenario(
+      "ep = epoll_create1(0)\nrepeat 99000\nepoll_wait(ep, 1, 0)       => []\nend\n", "t.scn");
+  ASSERT_TRUE(std::holds_alternative<Scenario>(busy)) << std::get<ParseError>(busy).format();
+  EXPECT_EQ(std::get<Scenario>(busy).statements.size(), 99001u);
+}
+
 // Issue 13, item 11: what a scenario holds never reaches a terminal raw.
 TEST(ScriptText, PrintableEscapesWhatActsOnATerminal) {
   EXPECT_EQ(printable("a\x1b[2Jb"), "a\\x1b[2Jb");
