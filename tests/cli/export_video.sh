@@ -12,8 +12,8 @@ scn=$2/01-pipe-2k-1k-et.scn
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
-# Lines 13 to 16: the write that wakes the pipe's wait queue, then the harvest.
-short="--no-live --compare --from-line 13 --to-line 16 --width 800 --height 450 --hold 0.2 --line-hold 0.5"
+# Lines 19 to 24: the write that wakes the pipe's wait queue, then the harvest.
+short="--no-live --compare --from-line 19 --to-line 24 --width 800 --height 450 --hold 0.2 --line-hold 0.5"
 # Nothing but what the test expects in $tmp (no .OUT.epollscope-XXXXXX left).
 only() {
   left=$(ls -A "$tmp" | tr '\n' ' ')
@@ -27,7 +27,7 @@ formats)
     out=$("$bin" export-video "$scn" $short -o "$tmp/a.$ext" 2>"$tmp/err") ||
       fail "$ext: exit $?: $(cat "$tmp/err")"
     echo "$out"
-    frames=$(echo "$out" | sed -n 's/.*(\([0-9]*\) frames, 800x450, '"$fps"' fps, lines 13 to 16, .*/\1/p')
+    frames=$(echo "$out" | sed -n 's/.*(\([0-9]*\) frames, 800x450, '"$fps"' fps, lines 19 to 24, .*/\1/p')
     [ -n "$frames" ] || fail "$ext: unexpected report: $out"
     grep -q "frame $frames of $frames" "$tmp/err" || fail "$ext: no progress on stderr"
     probe=$(ffprobe -v error -count_frames -select_streams v:0 \
@@ -69,8 +69,8 @@ errors)
   expect 2 "is the input file .*refusing to overwrite it" $e export-video "$tmp/x.scn" --no-live -o "$tmp/x.gif"
   cmp -s "$tmp/x.scn" "$scn" || fail "the scenario was changed"
   rm "$tmp/x.gif"
-  expect 2 "beyond the end of .* 28 lines" $e export-video "$scn" --no-live --to-line 40 -o "$tmp/a.gif"
-  expect 2 "beyond the end" $e export-video "$scn" --no-live --from-line 29 -o "$tmp/a.gif"
+  expect 2 "beyond the end of .* 43 lines" $e export-video "$scn" --no-live --to-line 60 -o "$tmp/a.gif"
+  expect 2 "beyond the end" $e export-video "$scn" --no-live --from-line 50 -o "$tmp/a.gif"
   expect 2 "from-line 20 is after --to-line 16" $e export-video "$scn" --no-live --from-line 20 --to-line 16 -o "$tmp/a.gif"
   expect 2 "lines 2 to 7 .* hold no statement" $e export-video "$scn" --no-live --from-line 2 --to-line 7 -o "$tmp/a.gif"
   expect 105 "less than 1" $e export-video "$scn" --no-live --from-line 0 -o "$tmp/a.gif"
