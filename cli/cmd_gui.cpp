@@ -263,8 +263,11 @@ int screenshot(const ScreenshotOptions& o) {
     window->ui().prediction.attach(*c.left(), c.timeline(), c.generation(), from, c.path());
   }
   // The first frames build the font atlas and settle the layout.
-  for (int i = 0; i < 3; ++i)
-    window->frame(c, i == 2);
+  // Predict's window sizes itself to what it says: one frame more, or its first guess shows a
+  // scroll bar.
+  const int frames = o.predict ? 4 : 3;
+  for (int i = 0; i < frames; ++i)
+    window->frame(c, i == frames - 1);
   errno = 0;
   if (!window->save_png(o.output)) {
     std::cerr << "epollscope: cannot write " << sim::script::printable(o.output) << ": "

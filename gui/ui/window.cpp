@@ -40,19 +40,22 @@ void load_fonts(UiState& ui, float scale) {
                         "assets/fonts/DejaVuSansMono.ttf"};
   // Latin, plus the arrows, mathematical signs (≠) and check marks the panels use.
   static const ImWchar ranges[] = {0x0020, 0x00FF, 0x2190, 0x22FF, 0x2713, 0x2717, 0};
+  // Whole pixels: a line of 22.5 px (15 px at 150 %) makes windows sized to their text half a
+  // pixel short of it (a scroll bar for nothing) and glyphs that straddle pixel rows.
+  const auto pixels = [scale](float size) { return std::round(size * scale); };
   ImFont* body = nullptr;
   for (const char* f : sans)
     if (std::filesystem::exists(f) &&
-        (body = io.Fonts->AddFontFromFileTTF(f, 15.f * scale, nullptr, ranges)))
+        (body = io.Fonts->AddFontFromFileTTF(f, pixels(15), nullptr, ranges)))
       break;
   if (!body) {
     ImFontConfig cfg;
-    cfg.SizePixels = 13.f * scale;
+    cfg.SizePixels = pixels(13);
     io.Fonts->AddFontDefault(&cfg);
   }
   for (const char* f : mono)
     if (std::filesystem::exists(f) &&
-        (ui.mono = io.Fonts->AddFontFromFileTTF(f, 14.f * scale, nullptr, ranges)))
+        (ui.mono = io.Fonts->AddFontFromFileTTF(f, pixels(14), nullptr, ranges)))
       break;
 }
 
