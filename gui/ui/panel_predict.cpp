@@ -217,6 +217,7 @@ void draw_reveal(const app::Session& s, const app::Question& q, const app::Revea
 
 void draw_predict(const app::Controller& c, UiState& ui, Commands& out, FrameReport& report) {
   using K = app::Command::Kind;
+  ui.predict_top = 0;
   if (!ui.predict || !c.left() || !c.left()->ok()) return;
   const app::Session& s = *c.left();
   app::PredictMode& pm = ui.prediction;
@@ -239,6 +240,7 @@ void draw_predict(const app::Controller& c, UiState& ui, Commands& out, FrameRep
                    ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoCollapse |
                        ImGuiWindowFlags_NoMove)) {
     report.predict.shown = true;
+    ui.predict_top = ImGui::GetWindowPos().y;
     const bool from_kernel = s.live();
     if (qs.empty()) {
       ImGui::TextWrapped(

@@ -106,6 +106,9 @@ struct UiState {
   app::PredictMode prediction;
   std::string progress_file;
   std::string progress_error;
+  // Where the Predict window's top was in the last frame (0: not shown): the lesson window ends
+  // above it rather than under it.
+  float predict_top = 0;
 };
 
 // Where things were drawn in the last frame (tests find objects in screenshots with it).
