@@ -207,10 +207,14 @@ std::size_t PredictMode::stop_tick(const Timeline& t) const {
   return t.first_tick_of(questions_[q].statement) - 1;
 }
 
-bool PredictMode::reveal(const Session& s) {
+bool PredictMode::reveal(const Session& s, std::string* why) {
   const std::size_t q = pending();
   const driver::ScenarioRun* run = s.run();
-  if (q == questions_.size() || !run || !draft_.incomplete().empty()) return false;
+  if (q == questions_.size() || !run) return false;
+  if (const std::string missing = draft_.incomplete(); !missing.empty()) {
+    if (why) *why = missing;
+    return false;
+  }
   const Question& question = questions_[q];
   std::set<std::string> names;
   for (const auto& [name, fd] : run->names(0))
@@ -218,7 +222,10 @@ bool PredictMode::reveal(const Session& s) {
   Revealed r;
   r.prediction = draft_.text();
   auto parsed = sim::script::parse_answer(r.prediction, question.call, names);
-  if (std::holds_alternative<sim::script::ParseError>(parsed)) return false;
+  if (const auto* e = std::get_if<sim::script::ParseError>(&parsed)) {
+    if (why) *why = e->message;
+    return false;
+  }
   r.reveal = driver::reveal(*run, question.statement, std::get<sim::script::Expectation>(parsed));
   if (question.events && draft_.kind == Prediction::Kind::kEvents && !r.reveal.outcome.blocked &&
       r.reveal.outcome.ret >= 0)

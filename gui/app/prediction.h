@@ -112,8 +112,8 @@ class PredictMode {
   const Prediction& draft() const { return draft_; }
   // Compares the draft with the pending question's answer, counts it, and moves on to the next
   // question (with a fresh draft). False, changing nothing, when no question is pending or the
-  // draft is incomplete.
-  bool reveal(const Session& s);
+  // draft is incomplete or not an answer the quiz would read (then *why, if given, says why).
+  bool reveal(const Session& s, std::string* why = nullptr);
   // The question revealed last (questions().size() when none) and its comparison.
   std::size_t last_revealed() const { return last_revealed_; }
   const Revealed* revealed(std::size_t question) const;

@@ -159,6 +159,7 @@ void draw_question(const app::Session& s, const app::Question& q, UiState& ui,
     ImGui::SameLine();
     ImGui::TextDisabled("(%s)", missing.c_str());
   }
+  if (!ui.predict_error.empty()) coloured(palette().bad, ui.predict_error);
   (void)s;
 }
 
@@ -274,7 +275,12 @@ void draw_predict(const app::Controller& c, UiState& ui, Commands& out, FrameRep
   }
   ImGui::End();
 
-  if (report.predict.reveal_pressed && pending < qs.size() && pm.reveal(s)) {
+  if (!report.predict.reveal_pressed || pending >= qs.size()) return;
+  std::string why;
+  ui.predict_error.clear();
+  if (!pm.reveal(s, &why)) {
+    ui.predict_error = "cannot reveal: " + why;
+  } else {
     // The answer is shown: the stop moves to the next question, and the position to the end of
     // the call (the kernel column and events[] show it there).
     out.push_back(app::Command{K::kSetStop, pm.stop_tick(c.timeline())});

@@ -109,6 +109,7 @@ struct UiState {
   // Where the Predict window's top was in the last frame (0: not shown): the lesson window ends
   // above it rather than under it.
   float predict_top = 0;
+  std::string predict_error;  // why the last Reveal could not compare (a malformed prediction)
 };
 
 // Where things were drawn in the last frame (tests find objects in screenshots with it).

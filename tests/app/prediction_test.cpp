@@ -219,6 +219,21 @@ TEST(Predict, MarkedLinesAskForAValueOrAnErrno) {
   EXPECT_EQ(p.score(), (Score{1, 2, 2}));
 }
 
+TEST(Predict, AnIncompleteOrUnreadablePredictionIsNotRevealedAndSaysWhy) {
+  auto a = attach(Session::from_file(kPipe, {}), kPipe);
+  PredictMode& p = a->predict;
+  std::string why;
+  p.draft().append("rfd", 0);
+  EXPECT_FALSE(p.reveal(*a->session, &why));
+  EXPECT_EQ(why, "choose a mask for rfd");
+  p.draft().events[0] = {"nosuchname", sim::kEPOLLIN};
+  why.clear();
+  EXPECT_FALSE(p.reveal(*a->session, &why));
+  EXPECT_NE(why.find("nosuchname"), std::string::npos) << why;
+  EXPECT_EQ(p.pending(), 0u);  // still asked
+  EXPECT_EQ(p.score(), (Score{0, 0, 3}));
+}
+
 TEST(Predict, QuestionsThePositionHasPassedAreNotAsked) {
   auto s = Session::from_file(kPipe, {});
   const Timeline t(*s, nullptr);
