@@ -228,7 +228,9 @@ void draw_predict(const app::Controller& c, UiState& ui, Commands& out, FrameRep
 
   const float font = ImGui::GetFontSize();
   const ImVec2 view = ImGui::GetIO().DisplaySize;
-  const float w = std::min(font * 36, view.x * 0.5f);
+  // Within the eventpoll view (its left edge is the first pane's), never over the left column.
+  const float view_left = report.panes.empty() ? view.x * 0.5f : report.panes[0].min.x;
+  const float w = std::max(font * 12, std::min(font * 36, view.x - view_left - font));
   // At the bottom right of the eventpoll view, over the timeline's top: the files and the threads
   // at the view's bottom left stay in sight, and the window grows upwards as it says more.
   const float timeline = ImGui::GetFrameHeightWithSpacing() * 2 + font;

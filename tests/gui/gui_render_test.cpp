@@ -552,14 +552,21 @@ TEST_F(Gui, TheLessonWindowShowsTheLessonOfTheCourse) {
 // kernel column shows nothing of it), "+ rfd" builds the prediction, Reveal shows the answer
 // beside it with the verdict and moves to the end of the call; a wrong prediction of line 22 is
 // marked entry by entry and explained by the kernel function that decided it. Screenshots of the
-// question and the reveals at 1024x768 and 1920x1080 are written to look at. The progress file of
+// question and the reveals at 1024x768 and 1920x1080 (and 1024x768 at 150 % text size) are
+// written to look at; none has text cut. The progress file of
 // a lesson gets the lesson's score.
 TEST_F(Gui, PredictModeAsksBeforeTheAnswerAndRevealsItBesideThePrediction) {
   const std::string progress = ::testing::TempDir() + "predict-progress/epollscope/progress.txt";
   std::filesystem::remove_all(::testing::TempDir() + "predict-progress");
-  for (const auto& [width, height] : {std::pair{1024, 768}, std::pair{1920, 1080}}) {
+  struct Size {
+    int width, height, text_size;
+  };
+  for (const auto& [width, height, text_size] :
+       {Size{1024, 768, 100}, Size{1920, 1080, 100}, Size{1024, 768, 150}}) {
     reopen(width, height);
-    const std::string size = std::to_string(width) + "x" + std::to_string(height);
+    window_->ui().text_size = text_size;
+    const std::string size = std::to_string(width) + "x" + std::to_string(height) +
+                             (text_size == 100 ? "" : "-" + std::to_string(text_size));
     app::Controller c{app::ControllerOptions{}};
     c.dispatch(
         app::Command{app::Command::Kind::kOpen, 0, 0, 0,
@@ -602,6 +609,7 @@ TEST_F(Gui, PredictModeAsksBeforeTheAnswerAndRevealsItBesideThePrediction) {
     EXPECT_EQ(p->score, "0 right of 0 answered (3 questions)");
     EXPECT_EQ(p->lesson_score, "0 right of 0 answered (22 questions)");
     shot(c, "predict-question-" + size + ".png");
+    EXPECT_TRUE(audit_clipped_text().empty()) << size;
 
     click("+ rfd");
     click("Reveal");
@@ -632,7 +640,7 @@ TEST_F(Gui, PredictModeAsksBeforeTheAnswerAndRevealsItBesideThePrediction) {
     EXPECT_EQ(p->score, "1 right of 2 answered (3 questions)");
     EXPECT_EQ(p->lesson_score, "1 right of 2 answered (22 questions)");
     shot(c, "predict-reveal-wrong-" + size + ".png");
-    EXPECT_TRUE(audit_clipped_text().empty());
+    EXPECT_TRUE(audit_clipped_text().empty()) << size;
     ui.predict = false;
   }
   // The lesson's score, as `epollscope lessons` keeps it (ID RIGHT ASKED QUESTIONS).
