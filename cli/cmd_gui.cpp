@@ -36,6 +36,9 @@ struct GuiOptions {
   std::string kernel_from;  // replay a recorded kernel (driver/kernel_recording.h)
   std::string scale;        // empty: $EPOLLSCOPE_SCALE, else the monitor's
   int lesson = 0;           // open lesson N of the course (its first scenario and its window)
+  std::string text_size;    // percent (View → Text size); empty: 100
+  bool predict = false;     // Predict mode from the start (on by default with --lesson)
+  bool no_predict = false;
 };
 
 app::CompareMode compare_mode(const std::string& name) {
@@ -48,6 +51,15 @@ app::ControllerOptions live_controller_options(bool live) {
   app::ControllerOptions o;
   o.kernel = kernel_backend(live);
   return o;
+}
+
+// --text-size: a percentage from 50 to 300 (`150` or `150%`); false after saying why.
+bool choose_text_size(const std::string& option, int* pct) {
+  if (option.empty()) return true;
+  std::string error;
+  if (ui::parse_text_size(option, pct, &error)) return true;
+  std::cerr << "epollscope: --text-size: " << sim::script::printable(error) << '\n';
+  return false;
 }
 
 // Lesson `number` of the course: its first scenario in *first_scenario; false after saying why
@@ -82,7 +94,8 @@ int gui(const GuiOptions& o) {
   if (!options) return 2;
   ui::WindowOptions wo;
   wo.theme = o.light ? ui::ThemeKind::kLight : ui::ThemeKind::kDark;
-  if (!choose_scale(o.scale, 0, &wo.scale)) return 2;
+  if (!choose_scale(o.scale, 0, &wo.scale) || !choose_text_size(o.text_size, &wo.text_size))
+    return 2;
   std::string error;
   auto window = ui::Window::open(wo, &error);
   if (!window) {
@@ -94,6 +107,10 @@ int gui(const GuiOptions& o) {
   window->ui().lesson_dir = o.lesson > 0 ? lesson_dir : lesson_library(false);
   window->ui().lesson = o.lesson;
   window->ui().show_lesson = o.lesson > 0;
+  // A lesson is taken as quizzes in the terminal (`lessons N`); in the window too, unless asked
+  // not to. Its score goes to the same progress file.
+  window->ui().predict = o.predict || (o.lesson > 0 && !o.no_predict);
+  window->ui().progress_file = progress_file();
   app::Controller c(*options);
   c.dispatch(app::Command{app::Command::Kind::kSetCompare, 0, 0, 0, {}, compare_mode(o.compare)});
   c.dispatch(app::Command{app::Command::Kind::kOpen, 0, 0, 0, path});
@@ -109,8 +126,10 @@ struct ScreenshotOptions {
   bool light = false;
   bool no_live = false;
   std::string kernel_from;
-  std::string scale;  // empty: $EPOLLSCOPE_SCALE, else 1
-  int lesson = 0;     // show lesson N's window over the scenario
+  std::string scale;      // empty: $EPOLLSCOPE_SCALE, else 1
+  int lesson = 0;         // show lesson N's window over the scenario
+  std::string text_size;  // percent; empty: 100
+  bool predict = false;   // Predict mode: the window stops before the first question's answer
   int width = 1600;
   int height = 1000;
   std::string output;
@@ -140,7 +159,8 @@ int screenshot(const ScreenshotOptions& o) {
   wo.width = o.width;
   wo.height = o.height;
   wo.visible = false;
-  if (!choose_scale(o.scale, 1, &wo.scale)) return 2;
+  if (!choose_scale(o.scale, 1, &wo.scale) || !choose_text_size(o.text_size, &wo.text_size))
+    return 2;
   wo.theme = o.light ? ui::ThemeKind::kLight : ui::ThemeKind::kDark;
   auto options = controller_options(!o.no_live, o.kernel_from, o.path);
   if (!options) return 2;
@@ -205,9 +225,20 @@ int screenshot(const ScreenshotOptions& o) {
     window->ui().lesson = o.lesson;
     window->ui().show_lesson = true;
   }
+  // A screenshot never writes the progress file: no prediction is revealed in it. With --predict
+  // it asks the question of the position's statement or the next one.
+  window->ui().predict = o.predict;
+  if (o.predict) {
+    const app::Timeline::Position pos = c.timeline().at(c.tick());
+    const std::size_t from = pos.before_first ? 0 : c.timeline().first_tick_of(pos.statement) - 1;
+    window->ui().prediction.attach(*c.left(), c.timeline(), c.generation(), from, c.path());
+  }
   // The first frames build the font atlas and settle the layout.
-  for (int i = 0; i < 3; ++i)
-    window->frame(c, i == 2);
+  // Predict's window sizes itself to what it says: one frame more, or its first guess shows a
+  // scroll bar.
+  const int frames = o.predict ? 4 : 3;
+  for (int i = 0; i < frames; ++i)
+    window->frame(c, i == frames - 1);
   errno = 0;
   if (!window->save_png(o.output)) {
     std::cerr << "epollscope: cannot write " << sim::script::printable(o.output) << ": "
@@ -287,6 +318,16 @@ void add_gui(CLI::App& app, Action& action) {
                   "UI scale, 0.5 to 4 (2 for a projector; default: $EPOLLSCOPE_SCALE, else the "
                   "monitor's)")
       ->type_name("SCALE");
+  cmd->add_option("--text-size", g->text_size,
+                  "Text size in percent, 50 to 300 (View > Text size; 150 or 200 for a projector; "
+                  "default 100)")
+      ->type_name("PCT");
+  auto* predict = cmd->add_flag(
+      "--predict", g->predict,
+      "Predict mode (View > Predict, P): the window stops before each epoll_wait's answer (or "
+      "each line written ?=>) until you predict it; on by default with --lesson");
+  cmd->add_flag("--no-predict", g->no_predict, "With --lesson: without Predict mode")
+      ->excludes(predict);
   auto* no_live = cmd->add_flag("--no-live", g->no_live, "Do not ask the real kernel");
   cmd->add_option("--kernel-from", g->kernel_from, kKernelFromHelp)
       ->type_name("FILE")
@@ -319,6 +360,12 @@ void add_gui(CLI::App& app, Action& action) {
   shot->add_option("--scale", s->scale,
                    "UI scale, 0.5 to 4 (2 for a projector; default: $EPOLLSCOPE_SCALE, else 1)")
       ->type_name("SCALE");
+  shot->add_option("--text-size", s->text_size,
+                   "Text size in percent, 50 to 300 (as View > Text size; default 100)")
+      ->type_name("PCT");
+  shot->add_flag("--predict", s->predict,
+                 "Predict mode: the window stops before the first question's answer at or after "
+                 "the position, and asks");
   auto* shot_no_live = shot->add_flag("--no-live", s->no_live, "Do not ask the real kernel");
   shot->add_option("--kernel-from", s->kernel_from, kKernelFromHelp)
       ->type_name("FILE")

@@ -30,55 +30,9 @@ namespace {
 using sim::cat;
 using sim::script::printable;
 
-struct Result {
-  std::size_t right = 0, asked = 0, questions = 0;
-};
-
-// The progress file's lines; a line that is not `ID RIGHT ASKED QUESTIONS` is skipped (the file
-// is ours, but a user may have edited it).
-std::map<std::string, Result> read_progress(const std::string& path) {
-  std::map<std::string, Result> out;
-  std::ifstream in(path);
-  std::string line;
-  for (int n = 0; n < 10000 && std::getline(in, line); ++n) {
-    std::istringstream words(line);
-    std::string id;
-    Result r;
-    if (words >> id >> r.right >> r.asked >> r.questions && r.right <= r.asked &&
-        r.asked <= r.questions && id.size() < 200)
-      out[id] = r;
-  }
-  return out;
-}
-
-bool write_progress(const std::string& path, const std::map<std::string, Result>& all,
-                    std::string* error) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  fs::create_directories(fs::path(path).parent_path(), ec);
-  if (ec) {
-    *error = cat("cannot create ", fs::path(path).parent_path().string(), ": ", ec.message());
-    return false;
-  }
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    for (const auto& [id, r] : all)
-      out << id << ' ' << r.right << ' ' << r.asked << ' ' << r.questions << '\n';
-    out.flush();
-    if (!out) {
-      *error = cat("cannot write ", tmp, ": ", std::strerror(errno));
-      std::remove(tmp.c_str());
-      return false;
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    *error = cat("cannot rename ", tmp, " to ", path, ": ", std::strerror(errno));
-    std::remove(tmp.c_str());
-    return false;
-  }
-  return true;
-}
+using Result = driver::LessonScore;
+using driver::read_progress;
+using driver::write_progress;
 
 void paragraphs(std::ostream& out, const std::vector<std::string>& ps, std::size_t width,
                 const std::string& lead = "") {

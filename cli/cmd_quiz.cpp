@@ -15,6 +15,7 @@
 
 #include "cli/cli.h"
 #include "cli/term.h"
+#include "driver/quiz.h"
 #include "driver/scenario_files.h"
 #include "sim/script/parser.h"
 #include "sim/script/user_text.h"
@@ -26,88 +27,13 @@
 namespace epollscope::cli {
 namespace {
 
+using driver::in_notation;
+using driver::question_text;
 using sim::cat;
 using sim::script::CallId;
 using sim::script::Expectation;
 using sim::script::printable;
 using sim::script::Statement;
-
-bool returns_events(CallId call) {
-  return sim::script::call_spec(call).result == sim::script::ResultKind::kEvents;
-}
-
-// A result in the learner's notation: the data of an event is shown by the name whose fd it is
-// (`[rfd: EPOLLIN]`), as a scenario writes it; a data that is no name's fd stays a number.
-std::string in_notation(const driver::Outcome& o, CallId call,
-                        const std::map<std::string, int>& names) {
-  if (o.blocked) return "blocks";
-  if (o.ret < 0) return cat("-1 ", sim::errno_name(o.err));
-  if (!returns_events(call)) return driver::describe_outcome(o, call);
-  std::string out = "[";
-  for (std::size_t i = 0; i < o.events.size(); ++i) {
-    std::string who = std::to_string(o.events[i].data);
-    for (const auto& [name, fd] : names)
-      if (static_cast<uint64_t>(fd) == o.events[i].data) {
-        who = name;
-        break;
-      }
-    out += cat(i ? ", " : "", who, ": ", sim::mask_to_c_names(o.events[i].events));
-  }
-  return out + "]";
-}
-
-// The statement as written, without its expectation (which would give the answer away).
-std::string question_text(const sim::script::Scenario& sc, const Statement& st) {
-  if (st.expect.kind == Expectation::Kind::kNone || st.expect.loc.col <= 0 || st.loc.line <= 0 ||
-      static_cast<std::size_t>(st.loc.line) > sc.lines.size())
-    return st.source;
-  std::string line = sc.lines[static_cast<std::size_t>(st.loc.line) - 1];
-  line.resize(std::min(line.size(), static_cast<std::size_t>(st.expect.loc.col - 1)));
-  while (!line.empty() && (line.back() == ' ' || line.back() == '\t'))
-    line.pop_back();
-  for (const char* arrow : {"?=>", "=>"}) {
-    const std::size_t n = std::char_traits<char>::length(arrow);
-    if (line.size() >= n && line.compare(line.size() - n, n, arrow) == 0) {
-      line.resize(line.size() - n);
-      break;
-    }
-  }
-  const std::size_t b = line.find_first_not_of(" \t");
-  const std::size_t e = line.find_last_not_of(" \t");
-  return b == std::string::npos ? st.source : line.substr(b, e - b + 1);
-}
-
-// The call a statement asks about: its own, or for `t1 => ...` the call t1 last made.
-CallId asked_call(const Statement& st, const std::map<std::string, CallId>& last_call) {
-  if (st.kind == Statement::Kind::kCall) return st.call;
-  auto it = last_call.find(st.thread);
-  return it == last_call.end() ? CallId::kEpollWait : it->second;
-}
-
-// The kernel function whose step decided a call's answer, for a wrong prediction: for an
-// epoll_wait the last harvest step (ep_send_events), else ep_poll's decision (nothing ready, or
-// sleep); for another call the last function it ran directly. nullptr when it made no step.
-const sim::TraceStep* deciding_step(const std::vector<sim::TraceStep>& steps,
-                                    const driver::StatementRun& s, CallId call) {
-  const sim::TraceStep* found = nullptr;
-  const std::size_t end = std::min(s.end_step, steps.size());
-  if (returns_events(call)) {
-    for (const char* fn : {"ep_send_events", "ep_poll"}) {
-      for (std::size_t i = s.first_step; i < end; ++i)
-        if (std::string_view(steps[i].function) == fn) found = &steps[i];
-      if (found) return found;
-    }
-  }
-  for (std::size_t i = s.first_step; i < end; ++i)
-    if (steps[i].depth == 1) found = &steps[i];
-  return found;
-}
-
-bool marks_questions(const sim::script::Scenario& sc) {
-  for (const Statement& st : sc.statements)
-    if (st.question) return true;
-  return false;
-}
 
 // Reading answers from any input, bounded: a line is kept up to kMaxAnswerBytes (parse_answer's
 // limit) and the rest of it is read and dropped, so a stream without newlines (/dev/zero) costs no
@@ -162,15 +88,7 @@ void print_wrapped(std::ostream& out, const std::string& text, std::size_t width
 }  // namespace
 
 std::size_t question_points(const sim::script::Scenario& sc) {
-  const bool marked = marks_questions(sc);
-  std::map<std::string, CallId> last_call;
-  std::size_t questions = 0;
-  for (const Statement& st : sc.statements) {
-    const CallId call = asked_call(st, last_call);
-    if (st.kind == Statement::Kind::kCall) last_call[st.thread] = st.call;
-    if (marked ? st.question : returns_events(call) && !st.during) ++questions;
-  }
-  return questions;
+  return driver::question_points(sc).size();
 }
 
 int run_quiz(std::istream& in, std::ostream& out, const QuizOptions& o, QuizScore* score) {
@@ -189,9 +107,9 @@ int run_quiz(std::istream& in, std::ostream& out, const QuizOptions& o, QuizScor
   driver::ScenarioRun run(std::get<sim::script::Scenario>(std::move(loaded)), ro);
   const sim::script::Scenario& sc = run.scenario();
 
-  const bool marked = marks_questions(sc);
-  const std::size_t questions = question_points(sc);
-  std::map<std::string, CallId> last_call;
+  const bool marked = driver::marks_questions(sc);
+  const std::vector<driver::QuestionPoint> points = driver::question_points(sc);
+  const std::size_t questions = points.size();
 
   out << printable(sc.title.empty() ? o.path : sc.title) << '\n';
   if (!run.start()) {
@@ -206,7 +124,6 @@ int run_quiz(std::istream& in, std::ostream& out, const QuizOptions& o, QuizScor
   }
   const bool kernel = run.kernel_asked();
   const std::size_t answerer = kernel ? 1 : 0;
-  const std::string who = kernel ? "the kernel" : "the model";
   if (kernel)
     out << "Answers come from this machine's kernel; the model runs beside it.\n";
   else
@@ -220,13 +137,12 @@ int run_quiz(std::istream& in, std::ostream& out, const QuizOptions& o, QuizScor
   std::size_t asked = 0, right = 0;
   bool input_ended = false;
   bool gave_up = false;  // kMaxTries unreadable answers in a row
-  last_call.clear();
+  std::size_t next_point = 0;
   while (!run.done()) {
     const std::size_t index = run.statements().size();
     const Statement& st = sc.statements[index];
-    const CallId call = asked_call(st, last_call);
-    if (st.kind == Statement::Kind::kCall) last_call[st.thread] = st.call;
-    const bool question = marked ? st.question : returns_events(call) && !st.during;
+    const bool question = next_point < points.size() && points[next_point].statement == index;
+    const CallId call = question ? points[next_point++].call : st.call;
 
     out << '\n';
     Expectation answer;
@@ -283,30 +199,25 @@ int run_quiz(std::istream& in, std::ostream& out, const QuizOptions& o, QuizScor
       out << "score: " << right << " of " << asked << '\n';
       return run.kernel_failed() ? 2 : 1;
     }
-    const std::size_t b = answerer < r.backends.size() && r.backends[answerer].ran ? answerer : 0;
-    const driver::Outcome& got = r.backends[b].outcome;
-    const std::string shown = in_notation(got, r.call, run.names(b));
     if (!question) {
+      const std::size_t b = answerer < r.backends.size() && r.backends[answerer].ran ? answerer : 0;
+      const std::string shown = in_notation(r.backends[b].outcome, r.call, run.names(b));
       out << printable(question_text(sc, st)) << "   = " << printable(shown) << '\n';
       continue;
     }
     ++asked;
-    std::string why;
-    const bool ok = run.holds(answer, b, got, &why);
-    right += ok ? 1 : 0;
-    if (ok)
-      out << p.green("\u2713 right") << ": " << who << " returned " << printable(shown) << '\n';
-    else
-      out << p.red("\u2717 not quite") << ": you said " << printable(answer.text) << ", " << who
-          << " returned " << printable(shown) << (why.empty() ? "" : " (" + why + ")") << '\n';
-    if (b != 0 && !r.divergences.empty())
-      out << p.red("  (the model returned " +
-                   printable(in_notation(r.backends[0].outcome, r.call, run.names(0))) +
+    // The same verdict and explanation as the window's Predict mode (driver/quiz.h).
+    const driver::Reveal rv = driver::reveal(run, index, answer);
+    right += rv.right ? 1 : 0;
+    const std::string verdict = printable(rv.verdict(answer.text));
+    const std::size_t mark = verdict.find(':');
+    out << (rv.right ? p.green(verdict.substr(0, mark)) : p.red(verdict.substr(0, mark)))
+        << verdict.substr(mark) << '\n';
+    if (!rv.model_answer.empty())
+      out << p.red("  (the model returned " + printable(rv.model_answer) +
                    ": it differs from the kernel here)")
           << '\n';
-    if (!ok)
-      if (const sim::TraceStep* d = deciding_step(run.recorder().steps(), s, r.call))
-        print_wrapped(out, cat("decided in ", d->function, ": ", d->text), width, "  ");
+    if (!rv.explanation().empty()) print_wrapped(out, rv.explanation(), width, "  ");
     if (!st.narration.empty()) print_wrapped(out, st.narration, width, "# ");
     const std::vector<std::string> steps =
         sim::render_steps(run.recorder().steps(), s.first_step, s.end_step, width - 4);

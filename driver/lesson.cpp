@@ -3,6 +3,9 @@
 #include "driver/lesson.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -205,6 +208,57 @@ std::vector<std::string> lesson_files(const std::string& folder) {
       files.push_back(it->path().string());
   std::sort(files.begin(), files.end());
   return files;
+}
+
+std::map<std::string, LessonScore> read_progress(const std::string& path) {
+  std::map<std::string, LessonScore> out;
+  std::ifstream in(path);
+  std::string line;
+  for (int n = 0; n < 10000 && std::getline(in, line); ++n) {
+    std::istringstream words(line);
+    std::string id;
+    LessonScore r;
+    if (words >> id >> r.right >> r.asked >> r.questions && r.right <= r.asked &&
+        r.asked <= r.questions && id.size() < 200)
+      out[id] = r;
+  }
+  return out;
+}
+
+bool write_progress(const std::string& path, const std::map<std::string, LessonScore>& all,
+                    std::string* error) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(fs::path(path).parent_path(), ec);
+  if (ec) {
+    *error = "cannot create " + fs::path(path).parent_path().string() + ": " + ec.message();
+    return false;
+  }
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    for (const auto& [id, r] : all)
+      out << id << ' ' << r.right << ' ' << r.asked << ' ' << r.questions << '\n';
+    out.flush();
+    if (!out) {
+      *error = "cannot write " + tmp + ": " + std::strerror(errno);
+      std::remove(tmp.c_str());
+      return false;
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    *error = "cannot rename " + tmp + " to " + path + ": " + std::strerror(errno);
+    std::remove(tmp.c_str());
+    return false;
+  }
+  return true;
+}
+
+bool save_lesson_score(const std::string& path, const std::string& id, const LessonScore& score,
+                       std::string* error) {
+  auto all = read_progress(path);
+  all[id] = score;
+  return write_progress(path, all, error);
 }
 
 }  // namespace epollscope::driver

@@ -21,6 +21,7 @@
 // a folder in the order of their names; a lesson's number is its place in that order (1-based).
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -58,5 +59,23 @@ std::variant<Lesson, sim::script::ParseError> load_lesson(const std::string& pat
 // The `*.lesson` files of a folder, sorted by name (empty when there are none or it cannot be
 // read).
 std::vector<std::string> lesson_files(const std::string& folder);
+
+// Progress through the course (`epollscope lessons`, the window's Predict mode): one line per
+// lesson, `ID RIGHT ASKED QUESTIONS`, its last score.
+struct LessonScore {
+  std::size_t right = 0, asked = 0, questions = 0;
+  friend bool operator==(const LessonScore&, const LessonScore&) = default;
+};
+// The progress file's lines by lesson id; a line that is not `ID RIGHT ASKED QUESTIONS` (with
+// RIGHT <= ASKED <= QUESTIONS) is skipped (the file is ours, but a user may have edited it); a
+// missing file is no progress.
+std::map<std::string, LessonScore> read_progress(const std::string& path);
+// Writes them all, to a temporary file renamed over `path` (a crash never leaves half a file),
+// creating its folder; false with *error when it cannot.
+bool write_progress(const std::string& path, const std::map<std::string, LessonScore>& all,
+                    std::string* error);
+// Reads the file, sets one lesson's score and writes it back.
+bool save_lesson_score(const std::string& path, const std::string& id, const LessonScore& score,
+                       std::string* error);
 
 }  // namespace epollscope::driver

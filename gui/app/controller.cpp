@@ -63,7 +63,7 @@ void Controller::open_text(std::string text, const std::string& name) {
 }
 
 void Controller::move_to(std::size_t tick) {
-  tick = std::min(tick, timeline_.ticks());
+  tick = std::min({tick, timeline_.ticks(), stop_});
   if (tick == tick_) return;
   previous_tick_ = tick_;
   tick_ = tick;
@@ -95,6 +95,7 @@ void Controller::dispatch(const Command& c) {
     case K::kPlay:
       playing_ = true;
       if (tick_ >= timeline_.ticks()) move_to(0);
+      if (tick_ >= stop_) playing_ = false;
       break;
     case K::kPause:
       playing_ = false;
@@ -118,6 +119,10 @@ void Controller::dispatch(const Command& c) {
       compare_ = c.compare;
       load(path_);
       break;
+    case K::kSetStop:
+      stop_ = c.tick;
+      if (tick_ > stop_) move_to(stop_);
+      break;
   }
 }
 
@@ -130,7 +135,7 @@ void Controller::update(double now) {
     play_accumulator_ += dt * speed_;
     while (play_accumulator_ >= 1) {
       play_accumulator_ -= 1;
-      if (tick_ >= timeline_.ticks()) {
+      if (tick_ >= std::min(timeline_.ticks(), stop_)) {
         playing_ = false;
         break;
       }

@@ -36,7 +36,11 @@ struct Command {
     kReload,
     kSetCompare,  // `compare`
     kFollowLive,  // a live trace: follow the newest step again (a scenario: the same as kLast)
+    // Predict mode: no move goes past `tick` (kNoStop: none) until it is set again; playback
+    // pauses there. The window sets it before each frame's other commands.
+    kSetStop,
   };
+  static constexpr std::size_t kNoStop = static_cast<std::size_t>(-1);
   Kind kind;
   std::size_t tick = 0;
   std::size_t index = 0;
@@ -86,6 +90,8 @@ class Controller {
   std::size_t previous_tick() const { return previous_tick_; }
   double moved_at() const { return moved_at_; }
   bool playing() const { return playing_; }
+  // The last tick a move may reach (Command::kSetStop; kNoStop when any).
+  std::size_t stop() const { return stop_; }
   double speed() const { return speed_; }
   int reloads() const { return reloads_; }
   // Changes every time a scenario is (re)loaded, unique in the process: views cached by snapshot
@@ -108,6 +114,7 @@ class Controller {
   double now_ = 0;
   double moved_at_ = -1;
   bool playing_ = false;
+  std::size_t stop_ = Command::kNoStop;
   double speed_ = 4;  // ticks per second
   double play_accumulator_ = 0;
   double last_update_ = -1;

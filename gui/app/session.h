@@ -63,6 +63,8 @@ class Session {
   const std::string& label() const { return label_; }
 
   const sim::Recorder& recorder() const;
+  // The run itself (nullptr after a parse error): what Predict mode checks a prediction with.
+  const driver::ScenarioRun* run() const { return run_.get(); }
   std::size_t step_count() const { return recorder().size(); }
   const std::vector<StatementRun>& statements() const;
   // The statement a step belongs to (the last statement for the end of the run).

@@ -84,6 +84,7 @@ void TraceController::dispatch(const Command& c) {
     case K::kOpen:
     case K::kReload:
     case K::kSetCompare:
+    case K::kSetStop:
       break;
   }
 }

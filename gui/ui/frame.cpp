@@ -13,6 +13,7 @@
 #include "gui/app/splits.h"
 #include "gui/ui/panels.h"
 #include "gui/ui/theme.h"
+#include "gui/ui/window.h"
 #include "imgui_internal.h"
 #include "sim/strings.h"
 
@@ -31,11 +32,34 @@ struct Elision {
 std::vector<Elision> elisions;
 
 constexpr int kKeyF1 = 290;  // GLFW_KEY_F1: the GLFW backend indexes keys by GLFW key code
+// GLFW_KEY_MINUS, _0, _EQUAL, _KP_SUBTRACT, _KP_ADD: Ctrl with them sizes the text.
+constexpr int kKeyMinus = 45, kKeyZero = 48, kKeyEqual = 61, kKeyPadSubtract = 333,
+              kKeyPadAdd = 334;
+
+// Ctrl+= (or Ctrl+keypad +) and Ctrl+- step through the text sizes, Ctrl+0 goes back to 100 %;
+// the window rebuilds its fonts before the next frame (Window::apply_text_size).
+void handle_text_size_keys(UiState& ui) {
+  if (!ImGui::GetIO().KeyCtrl) return;
+  if (ImGui::IsKeyPressed(kKeyEqual) || ImGui::IsKeyPressed(kKeyPadAdd))
+    ui.text_size = step_text_size(ui.text_size, +1);
+  if (ImGui::IsKeyPressed(kKeyMinus) || ImGui::IsKeyPressed(kKeyPadSubtract))
+    ui.text_size = step_text_size(ui.text_size, -1);
+  if (ImGui::IsKeyPressed(kKeyZero)) ui.text_size = 100;
+}
+
+// Predict mode on or off; turned on, it asks from the position on (questions already passed are
+// not asked).
+void set_predict(UiState& ui, bool on) {
+  if (on && !ui.predict) ui.prediction.restart();
+  ui.predict = on;
+}
 
 void handle_keys(const app::Controller& c, UiState& ui, Commands& out) {
   using K = app::Command::Kind;
   ImGuiIO& io = ImGui::GetIO();
   if (io.WantTextInput) return;
+  handle_text_size_keys(ui);
+  if (io.KeyCtrl) return;
   if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Space)))
     out.push_back(app::Command{K::kTogglePlay});
   if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_RightArrow)))
@@ -54,6 +78,7 @@ void handle_keys(const app::Controller& c, UiState& ui, Commands& out) {
   if (ImGui::IsKeyPressed('H') || ImGui::IsKeyPressed(kKeyF1)) ui.show_help = !ui.show_help;
   if (ImGui::IsKeyPressed('B')) ui.show_browser = !ui.show_browser;
   if (ImGui::IsKeyPressed('L') && ui.lesson > 0) ui.show_lesson = !ui.show_lesson;
+  if (ImGui::IsKeyPressed('P')) set_predict(ui, !ui.predict);
   if (ImGui::IsKeyPressed('T'))
     set_theme(theme() == ThemeKind::kDark ? ThemeKind::kLight : ThemeKind::kDark);
   if (ImGui::IsKeyPressed('C')) {
@@ -97,6 +122,19 @@ void theme_items(UiState& ui) {
   if (ImGui::MenuItem("Light theme", "T", theme() == ThemeKind::kLight))
     set_theme(ThemeKind::kLight);
   ImGui::MenuItem("Animate", nullptr, &ui.animate);
+  // For a projector: the fonts are rebuilt at the size chosen, kept while the window is open.
+  if (ImGui::BeginMenu("Text size")) {
+    for (const int pct : kTextSizes) {
+      char label[16];
+      std::snprintf(label, sizeof label, "%d %%", pct);
+      const char* keys = pct == 100 ? "Ctrl+0" : nullptr;
+      if (ImGui::MenuItem(label, keys, ui.text_size == pct)) ui.text_size = pct;
+    }
+    ImGui::Separator();
+    if (ImGui::MenuItem("Larger", "Ctrl+=")) ui.text_size = step_text_size(ui.text_size, +1);
+    if (ImGui::MenuItem("Smaller", "Ctrl+-")) ui.text_size = step_text_size(ui.text_size, -1);
+    ImGui::EndMenu();
+  }
 }
 
 void draw_menu(const app::Controller& c, UiState& ui, Commands& out, float* height) {
@@ -120,6 +158,8 @@ void draw_menu(const app::Controller& c, UiState& ui, Commands& out, float* heig
     if (ImGui::MenuItem("Compare: two kernel profiles", nullptr,
                         c.compare() == app::CompareMode::kProfiles))
       out.push_back(app::Command{K::kSetCompare, 0, 0, 0, {}, app::CompareMode::kProfiles});
+    ImGui::Separator();
+    if (ImGui::MenuItem("Predict, then reveal", "P", ui.predict)) set_predict(ui, !ui.predict);
     ImGui::Separator();
     theme_items(ui);
     ImGui::EndMenu();
@@ -162,6 +202,8 @@ void handle_trace_keys(const app::TraceController& c, UiState& ui, Commands& out
   using K = app::Command::Kind;
   ImGuiIO& io = ImGui::GetIO();
   if (io.WantTextInput) return;
+  handle_text_size_keys(ui);
+  if (io.KeyCtrl) return;
   if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_RightArrow)))
     out.push_back(app::Command{K::kStepForward});
   if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_LeftArrow)))
@@ -361,6 +403,15 @@ void draw_frame(const app::Controller& c, UiState& ui, double now, Commands& out
     }
     ui.generation = c.generation();
   }
+  // Predict mode: no move goes past the next question's call until its prediction is revealed.
+  // Set first, so that this frame's moves are held by it.
+  if (ui.predict && c.left() && c.left()->ok()) {
+    ui.prediction.attach(*c.left(), c.timeline(), c.generation(), c.tick(), c.path());
+    out.push_back(
+        app::Command{app::Command::Kind::kSetStop, ui.prediction.stop_tick(c.timeline())});
+  } else if (c.stop() != app::Command::kNoStop) {
+    out.push_back(app::Command{app::Command::Kind::kSetStop, app::Command::kNoStop});
+  }
   handle_keys(c, ui, out);
   float menu = 0;
   draw_menu(c, ui, out, &menu);
@@ -449,6 +500,7 @@ void draw_frame(const app::Controller& c, UiState& ui, double now, Commands& out
   show_elided_tooltip();
   draw_browser(c, ui, out);
   draw_lesson(c, ui, out, report);
+  draw_predict(c, ui, out, report);
   draw_help(ui);
 }
 

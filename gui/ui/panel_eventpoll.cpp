@@ -1082,12 +1082,14 @@ void draw_eventpoll_pane(const PaneState& state, const sim::Snapshot* other, flo
       asked = app::zoom_steps(view.zoom, io.MouseWheel);
       anchor = pointer;
     }
-    if (ImGui::IsKeyPressed(kKeyEqual) || ImGui::IsKeyPressed(kKeyPadAdd))
+    // With Ctrl, + - 0 size the text (frame.cpp), not the view.
+    const bool plain = !io.KeyCtrl;
+    if (plain && (ImGui::IsKeyPressed(kKeyEqual) || ImGui::IsKeyPressed(kKeyPadAdd)))
       asked = app::zoom_steps(view.zoom, 1);
-    if (ImGui::IsKeyPressed(kKeyMinus) || ImGui::IsKeyPressed(kKeyPadSubtract))
+    if (plain && (ImGui::IsKeyPressed(kKeyMinus) || ImGui::IsKeyPressed(kKeyPadSubtract)))
       asked = app::zoom_steps(view.zoom, -1);
-    if (ImGui::IsKeyPressed(kKeyZero)) asked = 1;
-    if (ImGui::IsKeyPressed('F'))
+    if (plain && ImGui::IsKeyPressed(kKeyZero)) asked = 1;
+    if (plain && ImGui::IsKeyPressed('F'))
       asked = app::fit_zoom(view.content_at_zoom, view.content_zoom, visible);
   }
   view.scroll = app::Vec2{ImGui::GetScrollX(), ImGui::GetScrollY()};

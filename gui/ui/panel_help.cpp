@@ -21,6 +21,8 @@ void draw_help(UiState& ui) {
         {"C", "compare: off, ET beside LT, two kernel profiles"},
         {"B", "the scenario browser (the course first)"},
         {"L", "the lesson window (gui --lesson N, or a lesson in the browser)"},
+        {"P", "Predict mode: predict each epoll_wait's answer before it is shown"},
+        {"Ctrl+= / Ctrl+- / Ctrl+0", "text size larger / smaller / 100 % (View > Text size)"},
         {"T", "dark / light theme"},
         {"H or F1", "this help"},
         {"Wheel on a tree", "zoom the red-black tree around the pointer"},

@@ -4,12 +4,14 @@
 // its scenarios (the one open is marked; a click opens another), the summary, and the previous
 // and next lessons. The lessons are read again when the folder or the lesson changes; a lesson
 // that cannot be read says why instead.
+#include <cfloat>
 #include <filesystem>
 #include <variant>
 
 #include "driver/lesson.h"
 #include "gui/ui/panels.h"
 #include "gui/ui/theme.h"
+#include "imgui_internal.h"
 #include "sim/strings.h"
 
 namespace epollscope::ui {
@@ -56,6 +58,13 @@ void draw_lesson(const app::Controller& c, UiState& ui, Commands& out, FrameRepo
   const float w = std::min(font * 34, view.x * 0.45f);
   ImGui::SetNextWindowPos(ImVec2(view.x - w - font, font * 4), ImGuiCond_FirstUseEver);
   ImGui::SetNextWindowSize(ImVec2(w, std::min(font * 30, view.y * 0.6f)), ImGuiCond_FirstUseEver);
+  // Above the Predict window, when it is shown below (the lesson scrolls rather than hide under
+  // it); a lesson window the user moved below it is left as it is.
+  const ImGuiWindow* placed = ImGui::FindWindowByName("###lesson");
+  const float top = placed ? placed->Pos.y : font * 4;
+  if (ui.predict_top > top + font * 8)
+    ImGui::SetNextWindowSizeConstraints(ImVec2(0, 0),
+                                        ImVec2(FLT_MAX, ui.predict_top - top - font * 0.5f));
   const auto* lesson = std::get_if<driver::Lesson>(&course.lesson);
   // The title bar says which lesson; its name wraps inside (a title bar cannot).
   const std::string title = sim::cat("Lesson ", ui.lesson, " of ", course.files.size());

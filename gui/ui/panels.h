@@ -18,6 +18,7 @@
 //                        model's, = or ≠, the wake-ups before it
 //   panel_timeline.cpp   step back/forward, play/pause, speed, scrubbing, first/last; for a live
 //                        trace: Live, older steps dropped, and the status line of the program
+//   panel_predict.cpp    Predict mode: the question before a call's answer, the reveal beside it
 //   panel_browser.cpp    the scenario library with titles
 //   panel_help.cpp       the keys
 #pragma once
@@ -35,6 +36,7 @@
 #include "gui/app/events_array.h"
 #include "gui/app/kernel_source.h"
 #include "gui/app/layout.h"
+#include "gui/app/prediction.h"
 #include "gui/app/splits.h"
 #include "gui/app/trace_controller.h"
 #include "imgui.h"
@@ -80,6 +82,9 @@ struct UiState {
   bool show_help = false;
   bool show_browser = false;
   bool animate = true;  // false for screenshots: show each state at rest
+  // Text size in percent (View → Text size, Ctrl+= / Ctrl+-, --text-size): the window rebuilds
+  // its fonts at this size before the next frame, and keeps it for the session.
+  int text_size = 100;
   float animation_seconds = 0.45f;
   std::string scenario_dir = "scenarios";
   ImFont* mono = nullptr;           // for the script panel
@@ -94,6 +99,17 @@ struct UiState {
   std::string lesson_dir;
   int lesson = 0;
   bool show_lesson = false;
+  // Predict mode (View → Predict, P, `gui --predict`): the questions, the prediction being built,
+  // the reveals and scores (gui/app/prediction.h); the progress file a lesson's score is kept in
+  // (`epollscope lessons` reads it; empty: not kept) and why it could not be written.
+  bool predict = false;
+  app::PredictMode prediction;
+  std::string progress_file;
+  std::string progress_error;
+  // Where the Predict window's top was in the last frame (0: not shown): the lesson window ends
+  // above it rather than under it.
+  float predict_top = 0;
+  std::string predict_error;  // why the last Reveal could not compare (a malformed prediction)
 };
 
 // Where things were drawn in the last frame (tests find objects in screenshots with it).
@@ -118,6 +134,19 @@ struct FrameReport {
   std::vector<Pane> panes;
   bool error_shown = false;
   std::string lesson_shown;  // the lesson window's title, when it was drawn
+  // The Predict window: shown, asking (the line of the question), the reveal shown (its line,
+  // verdict, explanation and the marks of its entries), the scores, and where its buttons were
+  // drawn by label ("Reveal", "+ rfd"), for tests that press them.
+  struct Predict {
+    bool shown = false;
+    bool asking = false;
+    int line = 0;
+    int revealed_line = 0;
+    bool reveal_pressed = false;
+    std::string verdict, explanation, score, lesson_score;
+    std::vector<std::string> marks;
+    std::map<std::string, std::pair<ImVec2, ImVec2>> buttons;
+  } predict;
   // The kernel column: the rows drawn with answers (the others show "·"), the last statement
   // among them (-1: none), and the lines drawn under rows (an expectation that did not hold).
   int answers_shown = 0;
@@ -199,6 +228,9 @@ void draw_browser(const app::Controller& c, UiState& ui, Commands& out);
 // its scenarios (a click opens one), the summary, the previous and next lessons.
 void draw_lesson(const app::Controller& c, UiState& ui, Commands& out, FrameReport& report);
 void draw_help(UiState& ui);
+// Predict mode's window: the question at a question point, the reveal, the scores
+// (panel_predict.cpp).
+void draw_predict(const app::Controller& c, UiState& ui, Commands& out, FrameReport& report);
 
 // The whole window for one frame: lays the panels out in the viewport and handles the keys.
 void draw_frame(const app::Controller& c, UiState& ui, double now, Commands& out,

@@ -6,6 +6,7 @@
 #include <GLFW/glfw3.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cfloat>
 #include <chrono>
@@ -14,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <iterator>
 
 #include "backends/imgui_impl_glfw.h"
 #include "backends/imgui_impl_opengl3.h"
@@ -39,19 +41,22 @@ void load_fonts(UiState& ui, float scale) {
                         "assets/fonts/DejaVuSansMono.ttf"};
   // Latin, plus the arrows, mathematical signs (≠) and check marks the panels use.
   static const ImWchar ranges[] = {0x0020, 0x00FF, 0x2190, 0x22FF, 0x2713, 0x2717, 0};
+  // Whole pixels: a line of 22.5 px (15 px at 150 %) makes windows sized to their text half a
+  // pixel short of it (a scroll bar for nothing) and glyphs that straddle pixel rows.
+  const auto pixels = [scale](float size) { return std::round(size * scale); };
   ImFont* body = nullptr;
   for (const char* f : sans)
     if (std::filesystem::exists(f) &&
-        (body = io.Fonts->AddFontFromFileTTF(f, 15.f * scale, nullptr, ranges)))
+        (body = io.Fonts->AddFontFromFileTTF(f, pixels(15), nullptr, ranges)))
       break;
   if (!body) {
     ImFontConfig cfg;
-    cfg.SizePixels = 13.f * scale;
+    cfg.SizePixels = pixels(13);
     io.Fonts->AddFontDefault(&cfg);
   }
   for (const char* f : mono)
     if (std::filesystem::exists(f) &&
-        (ui.mono = io.Fonts->AddFontFromFileTTF(f, 14.f * scale, nullptr, ranges)))
+        (ui.mono = io.Fonts->AddFontFromFileTTF(f, pixels(14), nullptr, ranges)))
       break;
 }
 
@@ -83,6 +88,37 @@ bool scale_from_environment(float* scale, std::string* error) {
   if (parse_scale(env, scale, error)) return true;
   *error = "EPOLLSCOPE_SCALE: " + *error;
   return false;
+}
+
+int step_text_size(int pct, int direction) {
+  if (direction > 0) {
+    for (const int s : kTextSizes)
+      if (s > pct) return s;
+    return std::max(pct, kTextSizes[std::size(kTextSizes) - 1]);
+  }
+  for (auto it = std::rbegin(kTextSizes); it != std::rend(kTextSizes); ++it)
+    if (*it < pct) return *it;
+  return std::min(pct, kTextSizes[0]);
+}
+
+bool parse_text_size(const std::string& text, int* pct, std::string* error) {
+  std::string digits = text;
+  if (!digits.empty() && digits.back() == '%') digits.pop_back();
+  char* end = nullptr;
+  errno = 0;
+  const long v = digits.empty() ? 0 : std::strtol(digits.c_str(), &end, 10);
+  if (digits.empty() || end != digits.c_str() + digits.size() || errno == ERANGE ||
+      !std::isdigit(static_cast<unsigned char>(digits[0]))) {
+    *error = "'" + text + "' is not a percentage (e.g. 150)";
+    return false;
+  }
+  if (v < kMinTextSize || v > kMaxTextSize) {
+    *error = "'" + text + "' is out of range " + std::to_string(kMinTextSize) + " to " +
+             std::to_string(kMaxTextSize);
+    return false;
+  }
+  *pct = static_cast<int>(v);
+  return true;
 }
 
 bool display_available() {
@@ -135,7 +171,9 @@ std::unique_ptr<Window> Window::open(const WindowOptions& options, std::string* 
   ImGui::GetIO().IniFilename = nullptr;  // the layout is fixed; nothing to remember
   set_theme(options.theme);
   ImGui::GetStyle().ScaleAllSizes(scale);
-  load_fonts(w->ui_, scale);
+  w->scale_ = scale;
+  w->ui_.text_size = w->fonts_pct_ = options.text_size;
+  load_fonts(w->ui_, scale * static_cast<float>(options.text_size) / 100.f);
   ImGui_ImplGlfw_InitForOpenGL(w->window_, true);
   ImGui_ImplOpenGL3_Init("#version 330");
   w->imgui_ready_ = true;
@@ -177,10 +215,28 @@ bool Window::frame(app::TraceController& c, bool capture) {
       [&](const app::Command& cmd) { c.dispatch(cmd); }, capture);
 }
 
+void Window::apply_text_size() {
+  const int pct = std::clamp(ui_.text_size, kMinTextSize, kMaxTextSize);
+  ui_.text_size = pct;
+  if (pct == fonts_pct_) return;
+  ImGui::GetIO().Fonts->Clear();
+  ui_.mono = nullptr;
+  load_fonts(ui_, scale_ * static_cast<float>(pct) / 100.f);
+  // Before the first NewFrame the backend has no texture yet and makes it from the new atlas.
+  if (device_ready_) {
+    ImGui_ImplOpenGL3_DestroyFontsTexture();
+    ImGui_ImplOpenGL3_CreateFontsTexture();
+  }
+  fonts_pct_ = pct;
+  ui_.generation = 0;  // the views' cached layouts measured text at the old size
+}
+
 bool Window::frame_with(double now, const std::function<void(double, Commands&)>& build,
                         const std::function<void(const app::Command&)>& apply, bool capture,
                         bool virtual_clock) {
+  apply_text_size();
   ImGui_ImplOpenGL3_NewFrame();
+  device_ready_ = true;
   ImGui_ImplGlfw_NewFrame();
   if (virtual_clock) {
     // The backend set DeltaTime from glfwGetTime; Dear ImGui asserts it is positive.

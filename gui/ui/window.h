@@ -23,6 +23,8 @@ struct WindowOptions {
   int height = 1000;
   bool visible = true;  // false: an invisible window, for screenshots under Xvfb
   float scale = 0;      // UI scale; 0 = $EPOLLSCOPE_SCALE, else the monitor's content scale (HiDPI)
+  int text_size =
+      100;  // text size in percent of the scale's (UiState::text_size, View → Text size)
   ThemeKind theme = ThemeKind::kDark;
 };
 
@@ -65,6 +67,8 @@ class Window {
   }
 
   UiState& ui() { return ui_; }
+  // The text size the fonts were last built at (percent): UiState::text_size once a frame ran.
+  int text_size_built() const { return fonts_pct_; }
   const FrameReport& report() const { return report_; }
 
  private:
@@ -74,6 +78,12 @@ class Window {
   bool frame_with(double now, const std::function<void(double, Commands&)>& build,
                   const std::function<void(const app::Command&)>& apply, bool capture,
                   bool virtual_clock = false);
+  // Rebuilds the font atlas (and its GL texture) when UiState::text_size changed: between
+  // frames, so glyphs are rasterised at the new size rather than stretched.
+  void apply_text_size();
+  float scale_ = 1;            // the UI scale the window was opened with
+  int fonts_pct_ = 100;        // the text size the font atlas holds
+  bool device_ready_ = false;  // the OpenGL backend made its objects (after the first NewFrame)
   GLFWwindow* window_ = nullptr;
   UiState ui_;
   FrameReport report_;
@@ -85,6 +95,16 @@ class Window {
   std::vector<uint8_t> pixels_;
   int pixels_w_ = 0, pixels_h_ = 0;
 };
+
+// The text sizes of View → Text size (percent), which Ctrl+= and Ctrl+- step through, and the
+// range --text-size accepts.
+inline constexpr int kTextSizes[] = {100, 125, 150, 175, 200};
+constexpr int kMinTextSize = 50, kMaxTextSize = 300;
+// The next text size of kTextSizes after `pct` (direction +1) or before it (-1), kept in range.
+int step_text_size(int pct, int direction);
+// Reads a text size: a whole percentage within [kMinTextSize, kMaxTextSize], with or without `%`.
+// False with *error ("'abc' is not a percentage", "'400' is out of range 50 to 300") otherwise.
+bool parse_text_size(const std::string& text, int* pct, std::string* error);
 
 // True when a display is reachable ($DISPLAY or $WAYLAND_DISPLAY set).
 bool display_available();

@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <set>
 #include <string>
 #include <utility>
@@ -19,6 +21,7 @@
 #include "bench/bench_gui.h"
 #include "gui/app/answers.h"
 #include "gui/app/kernel_source.h"
+#include "gui/ui/audit.h"
 #include "gui/ui/window.h"
 #include "live/live_backend.h"
 #include "tests/gui/pipe_scenario.h"
@@ -543,6 +546,108 @@ TEST_F(Gui, TheLessonWindowShowsTheLessonOfTheCourse) {
   window_->ui().show_browser = true;  // the course first, then the library (drawn, not clicked)
   ready_nodes_per_pane(c);
   EXPECT_TRUE(window_->report().lesson_shown.empty());
+}
+
+// Predict mode, driven with the pointer: the timeline stops before the epoll_wait of line 24 (the
+// kernel column shows nothing of it), "+ rfd" builds the prediction, Reveal shows the answer
+// beside it with the verdict and moves to the end of the call; a wrong prediction of line 34 is
+// marked entry by entry and explained by the kernel function that decided it. Screenshots of the
+// question and the reveals at 1024x768 and 1920x1080 (and 1024x768 at 150 % text size) are
+// written to look at; none has text cut. The progress file of
+// a lesson gets the lesson's score.
+TEST_F(Gui, PredictModeAsksBeforeTheAnswerAndRevealsItBesideThePrediction) {
+  const std::string progress = ::testing::TempDir() + "predict-progress/epollscope/progress.txt";
+  std::filesystem::remove_all(::testing::TempDir() + "predict-progress");
+  struct Size {
+    int width, height, text_size;
+  };
+  for (const auto& [width, height, text_size] :
+       {Size{1024, 768, 100}, Size{1920, 1080, 100}, Size{1024, 768, 150}}) {
+    reopen(width, height);
+    window_->ui().text_size = text_size;
+    const std::string size = std::to_string(width) + "x" + std::to_string(height) +
+                             (text_size == 100 ? "" : "-" + std::to_string(text_size));
+    app::Controller c{app::ControllerOptions{}};
+    c.dispatch(
+        app::Command{app::Command::Kind::kOpen, 0, 0, 0,
+                     std::string(EPOLLSCOPE_SOURCE_DIR) + "/scenarios/01-pipe-2k-1k-et.scn"});
+    ASSERT_TRUE(c.error().empty()) << c.error();
+    UiState& ui = window_->ui();
+    ui.predict = true;
+    ui.scenario_dir = std::string(EPOLLSCOPE_SOURCE_DIR) + "/scenarios";
+    ui.lesson_dir = std::string(EPOLLSCOPE_SOURCE_DIR) + "/lessons";
+    ui.lesson = 2;  // the pipe in ET and LT: five scenarios, 3 + 6 + 4 + 5 + 4 questions
+    ui.progress_file = progress;
+    auto frames = [&](int n = 3) {
+      for (int i = 0; i < n; ++i)
+        window_->frame(c, i == n - 1);
+    };
+    auto click = [&](const std::string& label) {
+      const auto& buttons = window_->report().predict.buttons;
+      auto it = buttons.find(label);
+      ASSERT_NE(it, buttons.end()) << "no button " << label;
+      const ImVec2 at((it->second.first.x + it->second.second.x) / 2,
+                      (it->second.first.y + it->second.second.y) / 2);
+      window_->set_test_pointer(at, false);
+      frames(1);
+      window_->set_test_pointer(at, true);
+      frames(1);
+      window_->set_test_pointer(at, false);
+      frames(2);
+      window_->set_test_pointer(ImVec2(2, 2), false);
+    };
+    frames();
+    c.dispatch(app::Command{app::Command::Kind::kLast});  // as End would: held at the question
+    frames();
+    const std::size_t gate = c.timeline().last_tick_of(3);  // after the write, before line 24
+    EXPECT_EQ(c.tick(), gate);
+    const FrameReport::Predict* p = &window_->report().predict;
+    EXPECT_TRUE(p->shown);
+    EXPECT_TRUE(p->asking);
+    EXPECT_EQ(p->line, 24);
+    EXPECT_EQ(window_->report().last_answer_shown, 3);  // line 24's answer is not shown
+    EXPECT_EQ(p->score, "0 right of 0 answered (3 questions)");
+    EXPECT_EQ(p->lesson_score, "0 right of 0 answered (22 questions)");
+    shot(c, "predict-question-" + size + ".png");
+    EXPECT_TRUE(audit_clipped_text().empty()) << size;
+
+    click("+ rfd");
+    click("Reveal");
+    p = &window_->report().predict;
+    EXPECT_FALSE(p->asking);
+    EXPECT_EQ(p->revealed_line, 24);
+    EXPECT_EQ(p->verdict, "\u2713 right: the model returned [rfd: EPOLLIN]");
+    EXPECT_EQ(p->marks, std::vector<std::string>{"same"});
+    EXPECT_EQ(c.tick(), c.timeline().last_tick_of(4));  // the end of the call: its answer shown
+    EXPECT_EQ(window_->report().last_answer_shown, 4);
+    EXPECT_EQ(p->score, "1 right of 1 answered (3 questions)");
+    shot(c, "predict-reveal-right-" + size + ".png");
+
+    c.dispatch(app::Command{app::Command::Kind::kLast});
+    frames();
+    p = &window_->report().predict;
+    EXPECT_TRUE(p->asking);
+    EXPECT_EQ(p->line, 34);
+    click("+ rfd");
+    click("Reveal");
+    p = &window_->report().predict;
+    EXPECT_EQ(p->revealed_line, 34);
+    EXPECT_EQ(
+        p->verdict.rfind("\u2717 not quite: you said [rfd: EPOLLIN], the model returned []", 0), 0u)
+        << p->verdict;
+    EXPECT_EQ(p->explanation.rfind("decided in ep_poll: ", 0), 0u) << p->explanation;
+    EXPECT_EQ(p->marks, std::vector<std::string>{"not returned"});
+    EXPECT_EQ(p->score, "1 right of 2 answered (3 questions)");
+    EXPECT_EQ(p->lesson_score, "1 right of 2 answered (22 questions)");
+    shot(c, "predict-reveal-wrong-" + size + ".png");
+    EXPECT_TRUE(audit_clipped_text().empty()) << size;
+    ui.predict = false;
+  }
+  // The lesson's score, as `epollscope lessons` keeps it (ID RIGHT ASKED QUESTIONS).
+  std::ifstream in(progress);
+  std::string line;
+  ASSERT_TRUE(std::getline(in, line)) << progress;
+  EXPECT_EQ(line, "02-pipe-2k-1k-et-and-lt 1 2 22");
 }
 
 }  // namespace
