@@ -34,7 +34,7 @@ void draw_calls_panel(const app::TraceController& c, Commands& out) {
     return;
   }
   if (f.dropped_calls > 0) {
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(p.text_dim), "%llu older calls dropped",
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(p.text_dim), tr("%llu older calls dropped"),
                        static_cast<unsigned long long>(f.dropped_calls));
     if (ImGui::IsItemHovered())
       ImGui::SetTooltip(
@@ -49,7 +49,7 @@ void draw_calls_panel(const app::TraceController& c, Commands& out) {
   const float font = ImGui::GetFontSize();
   ImGui::TableSetupScrollFreeze(0, 1);
   ImGui::TableSetupColumn("#", ImGuiTableColumnFlags_WidthFixed, font * 2.8f);
-  ImGui::TableSetupColumn("call, then the kernel's answer and the model's");
+  ImGui::TableSetupColumn(tr("call, then the kernel's answer and the model's"));
   ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed, font * 1.5f);
   ImGui::TableHeadersRow();
   // Only the visible rows are built; the current call is kept in view (the newest while live).
@@ -97,7 +97,7 @@ void draw_calls_panel(const app::TraceController& c, Commands& out) {
       ImGui::PopID();
       ImGui::TableNextColumn();
       if (!call.wakeups.empty()) {
-        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(p.highlight), "\u21af%zu",
+        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(p.highlight), tr("\u21af%zu"),
                            call.wakeups.size());
         if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", wakeups_text(call).c_str());
         ImGui::SameLine();
@@ -112,7 +112,7 @@ void draw_calls_panel(const app::TraceController& c, Commands& out) {
       const float half = std::max(
           font * 3,
           (ImGui::GetContentRegionAvail().x - ImGui::CalcTextSize("  kernel    model  ").x) / 2);
-      ImGui::TextDisabled("  kernel");
+      ImGui::TextDisabled("%s", tr("  kernel"));
       ImGui::SameLine();
       // An errno in its own colour, not a success's.
       const bool kernel_errno = app::classify_text(r.kernel) == app::ResultKind::kErrno;
@@ -120,7 +120,7 @@ void draw_calls_panel(const app::TraceController& c, Commands& out) {
                          "%s", elided(r.kernel, half).c_str());
       const bool hovered_kernel = ImGui::IsItemHovered();
       ImGui::SameLine();
-      ImGui::TextDisabled("  model");
+      ImGui::TextDisabled("%s", tr("  model"));
       ImGui::SameLine();
       const ImU32 model_colour = r.diverged        ? p.differs
                                  : !r.note.empty() ? p.text_dim

@@ -85,10 +85,11 @@ void draw_table(const app::Controller& c, const app::Session* s, Commands& out, 
       ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp;
   if (!ImGui::BeginTable(id, 4, flags)) return;
   ImGui::TableSetupScrollFreeze(0, 1);
-  ImGui::TableSetupColumn("line", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 2.5f);
+  ImGui::TableSetupColumn(tr("line"), ImGuiTableColumnFlags_WidthFixed,
+                          ImGui::GetFontSize() * 2.5f);
   // The two answers get the same width whatever they hold.
-  ImGui::TableSetupColumn("model", ImGuiTableColumnFlags_WidthStretch, 1.f);
-  ImGui::TableSetupColumn("kernel", ImGuiTableColumnFlags_WidthStretch, 1.f);
+  ImGui::TableSetupColumn(tr("model"), ImGuiTableColumnFlags_WidthStretch, 1.f);
+  ImGui::TableSetupColumn(tr("kernel"), ImGuiTableColumnFlags_WidthStretch, 1.f);
   ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 1.5f);
   ImGui::TableHeadersRow();
   // Rows scroll under the header: the line under a row is clipped to below it.
@@ -170,7 +171,7 @@ void draw_table(const app::Controller& c, const app::Session* s, Commands& out, 
         ImGui::TextDisabled("-");
       ImGui::TableNextColumn();
       if (!s->live())
-        ImGui::TextDisabled("(not asked)");
+        ImGui::TextDisabled("%s", tr("(not asked)"));
       else if (r.kernel.ran)
         answer_cell(r.kernel);
       else
@@ -203,9 +204,12 @@ void draw_kernel_panel(const app::Controller& c, Commands& out, FrameReport& rep
       ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp;
   if (!ImGui::BeginTable("kernel-column-compare", 5, flags)) return;
   ImGui::TableSetupScrollFreeze(0, 1);
-  ImGui::TableSetupColumn("line", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 2.5f);
-  ImGui::TableSetupColumn(left->label().c_str(), ImGuiTableColumnFlags_WidthStretch, 1.f);
-  ImGui::TableSetupColumn(right->label().c_str(), ImGuiTableColumnFlags_WidthStretch, 1.f);
+  ImGui::TableSetupColumn(tr("line"), ImGuiTableColumnFlags_WidthFixed,
+                          ImGui::GetFontSize() * 2.5f);
+  ImGui::TableSetupColumn(label_text(left->label()).c_str(), ImGuiTableColumnFlags_WidthStretch,
+                          1.f);
+  ImGui::TableSetupColumn(label_text(right->label()).c_str(), ImGuiTableColumnFlags_WidthStretch,
+                          1.f);
   ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 1.2f);
   ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 1.2f);
   ImGui::TableHeadersRow();

@@ -17,7 +17,7 @@ void draw_timeline_panel(const app::Controller& c, Commands& out) {
   ImGui::SameLine();
   if (ImGui::Button("<")) out.push_back(app::Command{K::kStepBack});
   ImGui::SameLine();
-  if (ImGui::Button(c.playing() ? "Pause" : "Play", ImVec2(ImGui::GetFontSize() * 4, 0)))
+  if (ImGui::Button(c.playing() ? tr("Pause") : tr("Play"), ImVec2(ImGui::GetFontSize() * 4, 0)))
     out.push_back(app::Command{K::kTogglePlay});
   ImGui::SameLine();
   if (ImGui::Button(">")) out.push_back(app::Command{K::kStepForward});
@@ -33,10 +33,10 @@ void draw_timeline_panel(const app::Controller& c, Commands& out) {
   ImGui::SameLine();
   const std::size_t total = c.timeline().ticks();
   const app::Timeline::Position pos = c.timeline().at(c.tick());
-  const std::string full =
-      pos.before_first ? std::string("before the first call")
-                       : sim::cat("statement ", pos.statement + 1, " of ",
-                                  c.timeline().statements(), ", step ", c.tick(), " of ", total);
+  const std::string full = pos.before_first
+                               ? std::string(tr("before the first call"))
+                               : trf("statement {} of {}, step {} of {}", pos.statement + 1,
+                                     c.timeline().statements(), c.tick(), total);
   // A narrow window (or a projector's scale) gets the short form, whole in its tooltip, so that
   // the scrubber keeps a few lines' width.
   const float room = ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x;

@@ -24,6 +24,9 @@ struct WindowOptions {
   bool visible = true;  // false: an invisible window, for screenshots under Xvfb
   float scale = 0;      // UI scale; 0 = $EPOLLSCOPE_SCALE, else the monitor's content scale (HiDPI)
   ThemeKind theme = ThemeKind::kDark;
+  // In Chinese (driver::language()), text whose glyphs the font atlas gets beyond the catalogue's
+  // and the step templates' (the scenario's `#zh` narration, say).
+  std::string glyph_text;
 };
 
 class Window {
@@ -59,6 +62,14 @@ class Window {
     test_pointer_down_ = down;
   }
 
+  // The code points of `text` beyond ASCII that the body font has no glyph for (they would be
+  // drawn as '?').
+  std::vector<unsigned> missing_glyphs(const std::string& text) const;
+  // In Chinese: rebuilds the font atlas with `text`'s glyphs when some are missing (true then).
+  bool ensure_glyphs(const std::string& text);
+  // The font atlas's texture size in pixels.
+  void atlas_size(int* width, int* height) const;
+
   UiState& ui() { return ui_; }
   const FrameReport& report() const { return report_; }
 
@@ -67,7 +78,13 @@ class Window {
   // One frame: `build` lays the panels out and collects the commands, `apply` hands them over.
   bool frame_with(double now, const std::function<void(double, Commands&)>& build,
                   const std::function<void(const app::Command&)>& apply, bool capture);
+  void follow_scenario_glyphs(const app::Controller& c);
   GLFWwindow* window_ = nullptr;
+  float scale_ = 1;
+  bool drawn_ = false;              // a frame was drawn: the backend has made its font texture
+  std::string glyph_text_;          // the Chinese text whose glyphs the atlas holds
+  ImVector<ImWchar> cjk_ranges_;    // its ranges: the atlas reads them until it is rebuilt
+  const void* glyphs_for_[2] = {};  // the scenarios whose narration was looked at
   UiState ui_;
   FrameReport report_;
   bool imgui_ready_ = false;

@@ -127,8 +127,9 @@ struct Statement {
   // Null without the clause. Out of line: few statements have one, and every statement's size
   // counts against the scenario's limit (a 99,000-statement repeat must still fit).
   std::shared_ptr<const During> during;
-  std::string narration;  // the `#` lines before the statement, joined
-  std::string source;     // the statement's line as written (without the comment)
+  std::string narration;     // the `#` lines before the statement, joined
+  std::string narration_zh;  // the `#zh` lines before the statement, joined (empty: none)
+  std::string source;        // the statement's line as written (without the comment)
   SourceLoc loc;
 };
 
