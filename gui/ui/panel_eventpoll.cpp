@@ -408,9 +408,10 @@ float draw_tree(PaneInputs& in, const app::TreeLayout& layout, ImVec2 at, float 
   }
   if (view.zoom > 1.01f)
     text_at(dl,
-            ImVec2(at.x + width - ImGui::CalcTextSize("zoom x0000  (double click: fit)").x,
+            ImVec2(at.x + width -
+                       ImGui::CalcTextSize(trf("zoom x{}  (double click: fit)", 0000).c_str()).x,
                    at.y + height - ImGui::GetFontSize()),
-            p.text_dim, cat("zoom x", static_cast<int>(view.zoom + 0.5f), "  (double click: fit)"));
+            p.text_dim, trf("zoom x{}  (double click: fit)", static_cast<int>(view.zoom + 0.5f)));
   return axis_bottom + 10;
 }
 
@@ -420,11 +421,14 @@ float draw_tree(PaneInputs& in, const app::TreeLayout& layout, ImVec2 at, float 
 constexpr std::size_t kWrappedRows = 16;
 
 // Why rbr's order is not the fd order (the tooltip of the tree's title).
-constexpr const char* kWhyThisOrder =
-    "rbr is keyed by (struct file *, fd): ep_cmp_ffd compares the file's address first, and the\n"
-    "slab allocator hands out struct file addresses in no fd order. So the in-order ranks (1st,\n"
-    "2nd, ...) are the kernel's order, not the fds'. With the kernel column on, the model learns\n"
-    "the order from the real kernel; with --no-live it uses its own allocation order.";
+const char* why_this_order() {
+  return tr(
+      "rbr is keyed by (struct file *, fd): ep_cmp_ffd compares the file's address first, and the\n"
+      "slab allocator hands out struct file addresses in no fd order. So the in-order ranks (1st,\n"
+      "2nd, ...) are the kernel's order, not the fds'. With the kernel column on, the model "
+      "learns\n"
+      "the order from the real kernel; with --no-live it uses its own allocation order.");
+}
 
 float draw_epoll(PaneInputs& in, const std::shared_ptr<const sim::EventPollView>& ep, ImVec2 at,
                  float width) {
@@ -486,7 +490,7 @@ float draw_epoll(PaneInputs& in, const std::shared_ptr<const sim::EventPollView>
     ImGui::SetCursorScreenPos(ImVec2(tx, ty));
     ImGui::PushID(static_cast<int>(ep->id));
     ImGui::InvisibleButton("why", ImVec2(std::max(1.f, size.x), std::max(1.f, size.y)));
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", kWhyThisOrder);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", why_this_order());
     ImGui::PopID();
     in.extent.add(rect(ImVec2(tx, ty), ImVec2(tx + size.x, ty + size.y)));
   }

@@ -260,7 +260,8 @@ void draw_kernel_panel(const app::Controller& c, Commands& out, FrameReport& rep
       for (const app::AnswerRow* r : {&lr, &rr}) {
         ImGui::TableNextColumn();
         if (!r->model.ran) {
-          ImGui::TextDisabled(r->mark == app::AnswerRow::Mark::kStopped ? "stopped" : "-");
+          ImGui::TextDisabled("%s",
+                              r->mark == app::AnswerRow::Mark::kStopped ? tr("stopped") : "-");
           if (!r->why.empty() && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", r->why.c_str());
           continue;
         }
@@ -274,8 +275,8 @@ void draw_kernel_panel(const app::Controller& c, Commands& out, FrameReport& rep
             elided((differ ? "\u2260 " : "") + text, ImGui::GetContentRegionAvail().x);
         ImGui::TextColored(colour(col), "%s", cut.c_str());
         if (ImGui::IsItemHovered()) {
-          std::string tip = "model: " + text;
-          if (r->kernel.ran) tip += "\nkernel: " + r->kernel.text;
+          std::string tip = trf("model: {}", text);
+          if (r->kernel.ran) tip += "\n" + trf("kernel: {}", r->kernel.text);
           if (!r->note.empty()) tip += "\n" + r->note;
           ImGui::SetTooltip("%s", tip.c_str());
         }

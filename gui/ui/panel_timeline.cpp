@@ -28,7 +28,8 @@ void draw_timeline_panel(const app::Controller& c, Commands& out) {
   // Narrower in a narrow window, so that the scrubber keeps its room.
   ImGui::SetNextItemWidth(std::clamp(ImGui::GetContentRegionAvail().x * 0.15f,
                                      ImGui::GetFontSize() * 3, ImGui::GetFontSize() * 8));
-  if (ImGui::SliderFloat("steps/s", &speed, 0.5f, 30.f, "%.1f", ImGuiSliderFlags_Logarithmic))
+  if (ImGui::SliderFloat((std::string(tr("steps/s")) + "###speed").c_str(), &speed, 0.5f, 30.f,
+                         "%.1f", ImGuiSliderFlags_Logarithmic))
     out.push_back(app::Command{K::kSetSpeed, 0, 0, speed});
   ImGui::SameLine();
   const std::size_t total = c.timeline().ticks();

@@ -52,7 +52,7 @@ TEST_F(Chinese, ThePipeExampleHasEveryGlyphAndNoCutText) {
   }
   driver::set_language(driver::Lang::zh);
   std::vector<std::string> failures;
-  for (const auto [width, height] : {std::pair{1024, 768}, std::pair{1920, 1080}}) {
+  for (const auto& [width, height] : {std::pair{1024, 768}, std::pair{1920, 1080}}) {
     WindowOptions o;
     o.width = width;
     o.height = height;
