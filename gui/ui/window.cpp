@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <vector>
 
 #include "backends/imgui_impl_glfw.h"
 #include "backends/imgui_impl_opengl3.h"
@@ -89,12 +90,25 @@ void load_fonts(UiState& ui, float scale, const std::string& chinese,
                  "install fonts-wqy-microhei\n");
     cjk_warned = true;
   }
+  // The font file (several MB) is read once and shared by both fonts and every rebuild.
+  static std::vector<char> cjk_data;
+  if (!cjk_ranges->empty() && cjk_data.empty()) {
+    if (std::FILE* f = std::fopen(cjk_file.c_str(), "rb")) {
+      char buf[1 << 16];
+      for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;)
+        cjk_data.insert(cjk_data.end(), buf, buf + n);
+      std::fclose(f);
+    }
+    if (cjk_data.empty()) cjk_ranges->clear();
+  }
   auto merge_cjk = [&](float size) {
     if (cjk_ranges->empty()) return;
     ImFontConfig cfg;
     cfg.MergeMode = true;
+    cfg.FontDataOwnedByAtlas = false;
     cfg.OversampleH = 1;  // CJK glyphs are dense: no horizontal oversampling, a smaller atlas
-    io.Fonts->AddFontFromFileTTF(cjk_file.c_str(), size, &cfg, cjk_ranges->Data);
+    io.Fonts->AddFontFromMemoryTTF(cjk_data.data(), static_cast<int>(cjk_data.size()), size, &cfg,
+                                   cjk_ranges->Data);
   };
   ImFont* body = nullptr;
   for (const char* f : sans)
