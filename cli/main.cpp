@@ -3,6 +3,7 @@
 // lives in its own cmd_*.cpp; `epollscope --help` lists them, `epollscope SUBCOMMAND --help` its
 // options. A misspelt subcommand gets the nearest one as a hint ("did you mean run?").
 #include <iostream>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,11 +58,13 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   // --lang is the app's, and every subcommand passes it up (`epollscope run FILE --lang zh`).
   std::string lang;
-  app.add_option("--lang", lang,
-                 "Language of the window and of the terminal's chrome: en or zh (Simplified "
-                 "Chinese). Default: the locale (LANGUAGE, LC_ALL, LC_MESSAGES, LANG: zh_* gives "
-                 "zh), else en")
-      ->type_name("en|zh");
+  CLI::Option* lang_option =
+      app.add_option(
+             "--lang", lang,
+             "Language of the window and of the terminal's chrome: en or zh (Simplified "
+             "Chinese). Default: the locale (LANGUAGE, LC_ALL, LC_MESSAGES, LANG: zh_* gives "
+             "zh), else en")
+          ->type_name("en|zh");
   app.fallthrough();
 
   Action action;
@@ -85,7 +88,9 @@ int main(int argc, char** argv) {
   }
   epollscope::driver::Lang chosen = epollscope::driver::Lang::en;
   std::string lang_error;
-  if (!epollscope::driver::choose_language(lang, &chosen, &lang_error)) {
+  if (!epollscope::driver::choose_language(
+          lang_option->count() > 0 ? std::optional<std::string>(lang) : std::nullopt, &chosen,
+          &lang_error)) {
     std::cerr << "epollscope: " << lang_error << '\n';
     return 2;
   }

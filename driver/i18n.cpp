@@ -76,17 +76,17 @@ Lang lang_from_environment() {
                           std::getenv("LC_MESSAGES"), std::getenv("LANG"));
 }
 
-bool choose_language(const std::string& option, Lang* lang, std::string* error) {
-  if (option.empty()) {
+bool choose_language(const std::optional<std::string>& option, Lang* lang, std::string* error) {
+  if (!option) {
     *lang = lang_from_environment();
     return true;
   }
-  if (const auto l = parse_lang(option)) {
+  if (const auto l = parse_lang(*option)) {
     *lang = *l;
     return true;
   }
   std::string shown;
-  for (const char c : option)
+  for (const char c : *option)
     shown += (c >= 0x20 && c < 0x7f) ? c : '?';
   *error = "--lang: '" + shown + "' is not a language epollscope speaks (en or zh)";
   return false;

@@ -40,9 +40,9 @@ Lang lang_from_locale(const char* language, const char* lc_all, const char* lc_m
                       const char* lang);
 // The same, from this process's environment.
 Lang lang_from_environment();
-// `--lang` given (empty: not given) or the environment's choice; false with *error for a value
-// that is neither en nor zh.
-bool choose_language(const std::string& option, Lang* lang, std::string* error);
+// `--lang`'s value when it was given (an empty one included), else the environment's choice;
+// false with *error for a value that is neither en nor zh.
+bool choose_language(const std::optional<std::string>& option, Lang* lang, std::string* error);
 
 // The Chinese of `english` when the language is zh and the catalogue has it; `english` otherwise.
 // Pass literals only (the catalogue test reads them from the sources).

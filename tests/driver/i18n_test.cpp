@@ -63,6 +63,11 @@ TEST_F(I18n, LangOption) {
   EXPECT_EQ(error, "--lang: 'klingon' is not a language epollscope speaks (en or zh)");
   EXPECT_FALSE(choose_language("z\x1bh", &l, &error));
   EXPECT_EQ(error, "--lang: 'z?h' is not a language epollscope speaks (en or zh)");
+  EXPECT_FALSE(choose_language("", &l, &error));  // given, but empty
+  EXPECT_EQ(error, "--lang: '' is not a language epollscope speaks (en or zh)");
+  l = Lang::zh;
+  EXPECT_TRUE(choose_language(std::nullopt, &l, &error));  // not given: the environment's
+  EXPECT_EQ(l, lang_from_environment());
 }
 
 TEST_F(I18n, LocaleChoice) {
