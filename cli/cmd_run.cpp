@@ -30,6 +30,13 @@ using driver::trf;
 using sim::cat;
 using sim::script::printable;
 
+// A backend's name ("model", "kernel") in the chosen language.
+std::string backend_word(const std::string& name) {
+  if (name == "model") return tr("model");
+  if (name == "kernel") return tr("kernel");
+  return name;
+}
+
 const char* mark(bool ok) {
   return ok ? "\u2713" : "\u2717";
 }
@@ -169,7 +176,8 @@ int run_replay(std::ostream& out, const ReplayOptions& o) {
       const auto& br = r.backends[b];
       if (!br.ran) continue;
       std::string line =
-          cat(names[b], b == 0 ? ":  " : ": ", driver::describe_outcome(br.outcome, r.call));
+          cat(backend_word(names[b]), b == 0 ? ":  " : ": ",
+              driver::describe_outcome(br.outcome, r.call));
       if (b == 0 && st.during && br.outcome.blocked)
         line = cat(names[b], ":  waits for ", printable(st.during->epoll.text),
                    "'s next ep_send_events (another CPU, after ", st.during->after_items,

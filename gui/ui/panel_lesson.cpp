@@ -85,8 +85,8 @@ void draw_lesson(const app::Controller& c, UiState& ui, Commands& out, FrameRepo
         const std::string path =
             (std::filesystem::path(ui.scenario_dir) / lesson->scenarios[i]).string();
         const bool open = std::filesystem::path(c.path()).filename() == lesson->scenarios[i];
-        if (ImGui::Selectable(sim::cat(i + 1, ". ", lesson->scenarios[i], open ? "  (open)" : "",
-                                       "##lesson-scenario", i)
+        if (ImGui::Selectable(sim::cat(i + 1, ". ", lesson->scenarios[i],
+                                       open ? tr("  (open)") : "", "##lesson-scenario", i)
                                   .c_str(),
                               open))
           out.push_back(app::Command{app::Command::Kind::kOpen, 0, 0, 0, path});
