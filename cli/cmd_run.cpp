@@ -175,9 +175,8 @@ int run_replay(std::ostream& out, const ReplayOptions& o) {
     for (std::size_t b = 0; b < r.backends.size(); ++b) {
       const auto& br = r.backends[b];
       if (!br.ran) continue;
-      std::string line =
-          cat(backend_word(names[b]), b == 0 ? ":  " : ": ",
-              driver::describe_outcome(br.outcome, r.call));
+      std::string line = cat(backend_word(names[b]), b == 0 ? ":  " : ": ",
+                             driver::describe_outcome(br.outcome, r.call));
       if (b == 0 && st.during && br.outcome.blocked)
         line = cat(names[b], ":  waits for ", printable(st.during->epoll.text),
                    "'s next ep_send_events (another CPU, after ", st.during->after_items,

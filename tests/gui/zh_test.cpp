@@ -102,6 +102,20 @@ TEST_F(Chinese, ThePipeExampleHasEveryGlyphAndNoCutText) {
       // The translation is in use: a menu of the window is Chinese.
       EXPECT_STRNE(driver::tr("View"), "View");
     }
+    // A scenario's narration may bring characters the catalogue does not have: the atlas is
+    // rebuilt with them (and the backend's texture made again), and they are drawn.
+    const std::string parrot = "鹦鹉";
+    EXPECT_FALSE(window->missing_glyphs(parrot).empty());
+    EXPECT_TRUE(window->ensure_glyphs(parrot));
+    EXPECT_TRUE(window->missing_glyphs(parrot).empty());
+    EXPECT_FALSE(window->ensure_glyphs(parrot));  // nothing missing: no rebuild
+    {
+      app::Controller c{app::ControllerOptions{}};
+      c.dispatch(app::Command{app::Command::Kind::kOpen, 0, 0, 0, path});
+      window->frame(c);
+      EXPECT_EQ(fallback_glyphs_drawn(), 0);
+      EXPECT_TRUE(window->missing_glyphs(driver::chinese_text_in_use()).empty());
+    }
     int w = 0, h = 0;
     window->atlas_size(&w, &h);
     std::printf("font atlas %dx%d: %d x %d in Chinese, %d x %d in English\n", width, height, w, h,
