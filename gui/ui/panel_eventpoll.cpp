@@ -539,7 +539,7 @@ float draw_epoll(PaneInputs& in, const std::shared_ptr<const sim::EventPollView>
     return cat("epitem fd ", v.fd, " [", trigger_marks(v.events), "]  ",
                f ? f->label : std::string("?"), "  events ",
                sim::mask_to_string(v.events & ~sim::kEP_PRIVATE_BITS), "  data ", v.data,
-               v.ready ? cat("  ready now: ", sim::mask_to_string(v.ready)) : std::string(),
+               v.ready ? trf("  ready now: {}", sim::mask_to_string(v.ready)) : std::string(),
                differs ? "  \u2260" : "");
   };
   auto draw_row = [&](uint32_t id, float ry, float h, const std::string& s, float wrap) {
@@ -690,7 +690,7 @@ float file_box(PaneInputs& in, const sim::FileView& f, ImVec2 a, float fw, bool 
     std::vector<float> widths;
     for (const auto& l : labels)
       widths.push_back(ImGui::CalcTextSize(l.c_str()).x + 10);
-    if (labels.empty()) widths.push_back(ImGui::CalcTextSize("(empty)").x);
+    if (labels.empty()) widths.push_back(ImGui::CalcTextSize(tr("(empty)")).x);
     const float avail = std::max(ImGui::GetFontSize() * 3, fw - qx - 4);
     std::vector<app::ChipPlace> places = app::flow(widths, avail, 4);
     std::size_t shown = labels.size();
@@ -707,7 +707,7 @@ float file_box(PaneInputs& in, const sim::FileView& f, ImVec2 a, float fw, bool 
         dl->AddRectFilled(ImVec2(a.x + 4, a.y + h - 1), ImVec2(a.x + fw - 4, a.y + h + qh + 1),
                           with_alpha(p.highlight, 0.25f));
       text_at(dl, ImVec2(a.x + 8, a.y + h), p.text_dim, qname);
-      if (labels.empty()) text_at(dl, ImVec2(a.x + qx, a.y + h), p.text_dim, "(empty)");
+      if (labels.empty()) text_at(dl, ImVec2(a.x + qx, a.y + h), p.text_dim, tr("(empty)"));
       for (std::size_t i = 0; i < labels.size() && i < shown; ++i) {
         const ImVec2 ea(a.x + qx + places[i].x,
                         a.y + h + static_cast<float>(places[i].row) * (line + 2));
