@@ -114,11 +114,24 @@ int bench_gui_command(const BenchGuiOptions& o, std::ostream& out, std::ostream&
   wo.visible = false;
   wo.scale = 1;
   std::string error;
+  const auto opening = std::chrono::steady_clock::now();
   auto window = ui::Window::open(wo, &error);
   if (!window) {
     err << "epollscope: cannot render: " << error << '\n';
     return 1;
   }
+  // The window's start-up (GLFW, OpenGL, the fonts: in Chinese, the CJK glyphs in use) and the
+  // font atlas it made (--lang zh against en: the glyphs loaded for the text in use).
+  const double open_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - opening).count();
+  int atlas_w = 0, atlas_h = 0;
+  window->atlas_size(&atlas_w, &atlas_h);
+  print(out, "gui.window_open_wall", open_ms, "ms");
+  print(out, "gui.font_atlas_width", atlas_w, "px");
+  print(out, "gui.font_atlas_height", atlas_h, "px");
+  print(out, "gui.font_glyphs",
+        ImGui::GetIO().Fonts->Fonts.empty() ? 0 : ImGui::GetIO().Fonts->Fonts[0]->Glyphs.Size,
+        "glyphs");
   err << "... building the scenario on the model: " << o.items << " items, " << ready
       << " ready (set-up untraced, the last 4 calls recorded)\n";
   app::ControllerOptions co;

@@ -136,6 +136,11 @@ void exit_cleanly_on_signals();
 // The width the terminal replays lay out for: $COLUMNS, else the terminal's width when stdout is
 // a terminal, else 100 (cli/term.h, choose_width).
 int terminal_width();
+// sim::render_steps of steps [from, to) with each sentence in the chosen language
+// (driver::translate_step).
+std::vector<std::string> render_steps_in_language(const std::vector<sim::TraceStep>& steps,
+                                                  std::size_t from, std::size_t to,
+                                                  std::size_t width);
 // The profile of that name, or nullptr after printing the known ones on stderr.
 const sim::KernelProfile* find_profile(const std::string& name);
 // The profile to model: the one asked for, or the one the calibration probe finds on this kernel

@@ -18,6 +18,7 @@
 
 #include "cli/cli.h"
 #include "cli/term.h"
+#include "driver/i18n.h"
 #include "driver/lesson.h"
 #include "driver/scenario_files.h"
 #include "sim/script/user_text.h"
@@ -27,6 +28,8 @@
 namespace epollscope::cli {
 namespace {
 
+using driver::tr;
+using driver::trf;
 using sim::cat;
 using sim::script::printable;
 
@@ -93,27 +96,30 @@ int run_lessons(std::istream& in, std::ostream& out, const LessonOptions& o) {
   if (!o.progress.empty()) progress = read_progress(o.progress);
 
   if (o.number == 0) {
-    out << "The course: " << course.size() << " lessons. Take one with: epollscope lessons N\n\n";
+    out << trf("The course: {} lessons. Take one with: epollscope lessons N", course.size())
+        << "\n\n";
     for (std::size_t i = 0; i < course.size(); ++i) {
       const auto& l = course[i];
       auto it = progress.find(l.id());
-      std::string done = "not taken yet";
+      std::string done = tr("not taken yet");
       if (it != progress.end())
         done = it->second.asked < it->second.questions
-                   ? cat("begun: ", it->second.right, " of ", it->second.asked, " right, ",
-                         it->second.questions - it->second.asked, " questions left")
-                   : cat("score ", it->second.right, " of ", it->second.asked);
+                   ? trf("begun: {} of {} right, {} questions left", it->second.right,
+                         it->second.asked, it->second.questions - it->second.asked)
+                   : trf("score {} of {}", it->second.right, it->second.asked);
       const std::string line =
-          cat(printable(l.title), " (", l.scenarios.size(),
-              l.scenarios.size() == 1 ? " scenario" : " scenarios", "; ", done, ")");
+          cat(printable(l.title), " (",
+              l.scenarios.size() == 1 ? trf("{} scenario", l.scenarios.size())
+                                      : trf("{} scenarios", l.scenarios.size()),
+              "; ", done, ")");
       const auto lines = sim::wrap(line, width - 5);
       for (std::size_t k = 0; k < lines.size(); ++k)
         out << (k ? "     " : cat(i + 1 < 10 ? " " : "", i + 1, ".  ")) << lines[k] << '\n';
     }
     out << '\n'
-        << (o.progress.empty() ? std::string("Progress is not kept: neither XDG_DATA_HOME nor "
-                                             "HOME is set.")
-                               : "Progress is kept in " + printable(o.progress) + ".")
+        << (o.progress.empty()
+                ? std::string(tr("Progress is not kept: neither XDG_DATA_HOME nor HOME is set."))
+                : trf("Progress is kept in {}.", printable(o.progress)))
         << '\n';
     return 0;
   }
@@ -142,10 +148,9 @@ int run_lessons(std::istream& in, std::ostream& out, const LessonOptions& o) {
     }
     questions += n;
   }
-  out << p.bold(cat("Lesson ", o.number, " of ", course.size(), ": ", printable(l.title)))
-      << "\n\n";
+  out << p.bold(trf("Lesson {} of {}: {}", o.number, course.size(), printable(l.title))) << "\n\n";
   paragraphs(out, l.intro, width);
-  out << "\nWhat to watch:\n";
+  out << '\n' << tr("What to watch:") << '\n';
   for (const auto& w : l.watch) {
     const auto lines = sim::wrap(printable(w), width - 4);
     for (std::size_t i = 0; i < lines.size(); ++i)
@@ -156,7 +161,8 @@ int run_lessons(std::istream& in, std::ostream& out, const LessonOptions& o) {
   int status = 0;
   for (std::size_t i = 0; i < l.scenarios.size() && !ended; ++i) {
     out << '\n'
-        << p.dim(cat("== scenario ", i + 1, " of ", l.scenarios.size(), ": ", l.scenarios[i], " "))
+        << p.dim("== " + trf("scenario {} of {}: {}", i + 1, l.scenarios.size(), l.scenarios[i]) +
+                 " ")
         << '\n';
     QuizOptions q;
     q.path = o.scenarios + "/" + l.scenarios[i];
@@ -175,16 +181,19 @@ int run_lessons(std::istream& in, std::ostream& out, const LessonOptions& o) {
   }
   if (ended) {
     // The questions of the scenarios not begun count too: the lesson is not finished.
-    out << "\nThe lesson is not finished; take it again with: epollscope lessons " << o.number
+    out << '\n'
+        << trf("The lesson is not finished; take it again with: epollscope lessons {}", o.number)
         << '\n';
   } else {
-    out << "\nSummary:\n";
+    out << '\n' << tr("Summary:") << '\n';
     paragraphs(out, l.summary, width, "  ");
     if (static_cast<std::size_t>(o.number) < course.size())
-      out << "\nNext: epollscope lessons " << o.number + 1 << "  ("
-          << printable(course[static_cast<std::size_t>(o.number)].title) << ")\n";
+      out << '\n'
+          << trf("Next: epollscope lessons {}  ({})", o.number + 1,
+                 printable(course[static_cast<std::size_t>(o.number)].title))
+          << '\n';
     else
-      out << "\nThis was the last lesson of the course.\n";
+      out << '\n' << tr("This was the last lesson of the course.") << '\n';
   }
   if (!o.progress.empty()) {
     total.questions = questions;  // the questions of scenarios not begun count too

@@ -16,6 +16,7 @@
 #include "cli/cli.h"
 #include "cli/term.h"
 #include "driver/quiz.h"
+#include "driver/i18n.h"
 #include "driver/scenario_files.h"
 #include "sim/script/parser.h"
 #include "sim/script/user_text.h"
@@ -29,6 +30,8 @@ namespace {
 
 using driver::in_notation;
 using driver::question_text;
+using driver::tr;
+using driver::trf;
 using sim::cat;
 using sim::script::CallId;
 using sim::script::Expectation;
@@ -61,11 +64,15 @@ LineRead read_answer(std::istream& in, std::string* line) {
   return too_long ? LineRead::kTooLong : LineRead::kLine;  // a last line without its newline
 }
 
-const char* kNotation =
-    "Type what the call returns, as a scenario's expectation: the events in order, e.g. "
-    "[rfd: EPOLLIN] or [rfd: EPOLLIN, wfd: EPOLLOUT] or [] for none; a count or value, e.g. 1024; "
-    "an error, e.g. -1 EAGAIN; or blocks. An empty line shows this again; the end of input "
-    "(Ctrl-D) ends the quiz.";
+// How answers are written, in the chosen language.
+const char* notation() {
+  return tr(
+      "Type what the call returns, as a scenario's expectation: the events in order, e.g. "
+      "[rfd: EPOLLIN] or [rfd: EPOLLIN, wfd: EPOLLOUT] or [] for none; a count or value, e.g. "
+      "1024; "
+      "an error, e.g. -1 EAGAIN; or blocks. An empty line shows this again; the end of input "
+      "(Ctrl-D) ends the quiz.");
+}
 
 struct QuizCommand {
   std::string path;
@@ -125,14 +132,14 @@ int run_quiz(std::istream& in, std::ostream& out, const QuizOptions& o, QuizScor
   const bool kernel = run.kernel_asked();
   const std::size_t answerer = kernel ? 1 : 0;
   if (kernel)
-    out << "Answers come from this machine's kernel; the model runs beside it.\n";
+    out << tr("Answers come from this machine's kernel; the model runs beside it.") << '\n';
   else
-    out << "Answers come from the model"
+    out << tr("Answers come from the model")
         << (run.note().empty() ? std::string(" (--no-live)") : ": " + printable(run.note()))
         << ".\n";
-  out << questions << (questions == 1 ? " question" : " questions")
-      << (marked ? " (the lines marked ?=>)" : " (every epoll_wait)") << ".\n";
-  if (o.notation) print_wrapped(out, kNotation, width);
+  out << (questions == 1 ? trf("{} question", questions) : trf("{} questions", questions))
+      << (marked ? tr(" (the lines marked ?=>)") : tr(" (every epoll_wait)")) << ".\n";
+  if (o.notation) print_wrapped(out, notation(), width);
 
   std::size_t asked = 0, right = 0;
   bool input_ended = false;
@@ -147,8 +154,9 @@ int run_quiz(std::istream& in, std::ostream& out, const QuizOptions& o, QuizScor
     out << '\n';
     Expectation answer;
     if (question) {
-      if (!st.narration.empty()) out << p.dim("(the narration of this line comes after)") << '\n';
-      out << "line " << st.loc.line << ": " << printable(question_text(sc, st)) << '\n';
+      if (!st.narration.empty())
+        out << p.dim(tr("(the narration of this line comes after)")) << '\n';
+      out << trf("line {}", st.loc.line) << ": " << printable(question_text(sc, st)) << '\n';
       bool have = false;
       for (int tries = 0; !have; ++tries) {
         if (tries == kMaxTries) {
@@ -158,7 +166,7 @@ int run_quiz(std::istream& in, std::ostream& out, const QuizOptions& o, QuizScor
           gave_up = true;
           break;
         }
-        out << "your answer? " << std::flush;
+        out << tr("your answer? ") << std::flush;
         std::string line;
         const LineRead got = read_answer(in, &line);
         if (got == LineRead::kEnd) {
@@ -171,7 +179,7 @@ int run_quiz(std::istream& in, std::ostream& out, const QuizOptions& o, QuizScor
           continue;
         }
         if (line.find_first_not_of(" \t\r") == std::string::npos) {
-          print_wrapped(out, kNotation, width);
+          print_wrapped(out, notation(), width);
           continue;
         }
         std::set<std::string> names;
@@ -187,14 +195,14 @@ int run_quiz(std::istream& in, std::ostream& out, const QuizOptions& o, QuizScor
       }
       if (input_ended || gave_up) break;
     } else {
-      print_wrapped(out, st.narration, width, "# ");
+      print_wrapped(out, driver::narration(st), width, "# ");
     }
 
     const driver::StatementRun& s = run.step();
     const driver::StatementResult& r = s.result;
     if (!r.error.empty()) {
       if (!question) out << printable(st.source) << '\n';
-      out << p.red("cannot run: " + printable(r.error)) << '\n';
+      out << p.red(tr("cannot run: ") + printable(r.error)) << '\n';
       if (score) *score = QuizScore{right, asked, questions, false};
       out << "score: " << right << " of " << asked << '\n';
       return run.kernel_failed() ? 2 : 1;
@@ -214,22 +222,23 @@ int run_quiz(std::istream& in, std::ostream& out, const QuizOptions& o, QuizScor
     out << (rv.right ? p.green(verdict.substr(0, mark)) : p.red(verdict.substr(0, mark)))
         << verdict.substr(mark) << '\n';
     if (!rv.model_answer.empty())
-      out << p.red("  (the model returned " + printable(rv.model_answer) +
-                   ": it differs from the kernel here)")
+      out << p.red("  " + trf("(the model returned {}: it differs from the kernel here)",
+                              printable(rv.model_answer)))
           << '\n';
     if (!rv.explanation().empty()) print_wrapped(out, rv.explanation(), width, "  ");
-    if (!st.narration.empty()) print_wrapped(out, st.narration, width, "# ");
+    if (!st.narration.empty()) print_wrapped(out, driver::narration(st), width, "# ");
     const std::vector<std::string> steps =
-        sim::render_steps(run.recorder().steps(), s.first_step, s.end_step, width - 4);
-    if (!steps.empty()) out << "  why, inside the kernel (the model's steps of this call):\n";
+        render_steps_in_language(run.recorder().steps(), s.first_step, s.end_step, width - 4);
+    if (!steps.empty())
+      out << "  " << tr("why, inside the kernel (the model's steps of this call):") << '\n';
     for (const auto& l : steps)
       out << "    " << p.step(l) << '\n';
   }
   if (score) *score = QuizScore{right, asked, questions, input_ended};
   out << '\n';
   if (input_ended)
-    out << "The input ended: " << questions - asked << " of " << questions
-        << " questions were not asked.\n";
+    out << trf("The input ended: {} of {} questions were not asked.", questions - asked, questions)
+        << '\n';
   out << "score: " << right << " of " << asked << '\n';
   return gave_up ? 1 : 0;
 }

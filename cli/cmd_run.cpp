@@ -16,6 +16,7 @@
 
 #include "cli/cli.h"
 #include "cli/term.h"
+#include "driver/i18n.h"
 #include "driver/scenario_files.h"
 #include "sim/script/user_text.h"
 #include "sim/strings.h"
@@ -24,8 +25,17 @@
 namespace epollscope::cli {
 namespace {
 
+using driver::tr;
+using driver::trf;
 using sim::cat;
 using sim::script::printable;
+
+// A backend's name ("model", "kernel") in the chosen language.
+std::string backend_word(const std::string& name) {
+  if (name == "model") return tr("model");
+  if (name == "kernel") return tr("kernel");
+  return name;
+}
 
 const char* mark(bool ok) {
   return ok ? "\u2713" : "\u2717";
@@ -143,46 +153,47 @@ int run_replay(std::ostream& out, const ReplayOptions& o) {
     const driver::StatementRun& s = run.step();
     const driver::StatementResult& r = s.result;
     const auto& st = *r.statement;
-    std::string rule = cat("-- line ", st.loc.line, " ");
+    std::string rule = "-- " + trf("line {}", st.loc.line) + " ";
     rule.resize(std::min<std::size_t>(width, 100), '-');
     p.blank();
     p.raw(rule, 0, Kind::kDim);
     // Narration paragraphs (an empty `#` line) are joined by '\n': each is wrapped on its own.
-    for (std::size_t b = 0; b < st.narration.size();) {
-      std::size_t e = st.narration.find('\n', b);
-      if (e == std::string::npos) e = st.narration.size();
-      for (const auto& l : sim::wrap(st.narration.substr(b, e - b), width - 2))
+    const std::string& narration = driver::narration(st);
+    for (std::size_t b = 0; b < narration.size();) {
+      std::size_t e = narration.find('\n', b);
+      if (e == std::string::npos) e = narration.size();
+      for (const auto& l : sim::wrap(narration.substr(b, e - b), width - 2))
         p.raw("# " + printable(l), 0, Kind::kPlain);
       b = e + 1;
     }
     p.line(source_for(printable(st.source), width));
     if (!r.error.empty()) {
-      p.line("cannot run: " + printable(r.error), 2, Kind::kFailure);
+      p.line(tr("cannot run: ") + printable(r.error), 2, Kind::kFailure);
       status = run.kernel_failed() ? 2 : 1;
       break;
     }
     for (std::size_t b = 0; b < r.backends.size(); ++b) {
       const auto& br = r.backends[b];
       if (!br.ran) continue;
-      std::string line =
-          cat(names[b], b == 0 ? ":  " : ": ", driver::describe_outcome(br.outcome, r.call));
+      std::string line = cat(backend_word(names[b]), b == 0 ? ":  " : ": ",
+                             driver::describe_outcome(br.outcome, r.call));
       if (b == 0 && st.during && br.outcome.blocked)
         line = cat(names[b], ":  waits for ", printable(st.during->epoll.text),
                    "'s next ep_send_events (another CPU, after ", st.during->after_items,
                    st.during->after_items == 1 ? " item)" : " items)");
       if (st.expect.kind != sim::script::Expectation::Kind::kNone)
-        line += cat(
-            "   ", mark(br.failed.empty()),
-            br.failed.empty() ? " as expected" : " expected " + printable(st.expect.all_text()));
+        line += cat("   ", mark(br.failed.empty()),
+                    br.failed.empty() ? tr(" as expected")
+                                      : trf(" expected {}", printable(st.expect.all_text())));
       // `=> A or B`: which listed outcome this backend took.
       if (st.expect.has_alternatives() && br.alternative >= 0)
         line += cat(" (alternative ", br.alternative + 1, " of ", st.expect.count(), ")");
       if (b > 0)
         line += cat("   ", mark(r.divergences.empty()),
-                    !r.divergences.empty()     ? " differs from the model"
-                    : r.other_path             ? cat(" ", names[b], " took the other listed path")
-                    : r.approximations.empty() ? " same as the model"
-                                               : " differs in a count the model approximates");
+                    !r.divergences.empty()     ? tr(" differs from the model")
+                    : r.other_path             ? trf(" {} took the other listed path", names[b])
+                    : r.approximations.empty() ? tr(" same as the model")
+                                               : tr(" differs in a count the model approximates"));
       p.line(line, 2, Kind::kResult);
       for (const auto& c : br.completions)
         p.line(
@@ -191,7 +202,7 @@ int run_replay(std::ostream& out, const ReplayOptions& o) {
             4, Kind::kResult);
     }
     for (const auto& d : r.divergences)
-      p.line("divergence: " + printable(d), 2, Kind::kFailure);
+      p.line(tr("divergence: ") + printable(d), 2, Kind::kFailure);
     for (const auto& a : r.approximations)
       p.line("approximate count (documented): " + printable(a), 2);
     if (!r.divergences.empty()) status = 1;
@@ -199,8 +210,8 @@ int run_replay(std::ostream& out, const ReplayOptions& o) {
       if (!br.failed.empty()) status = 1;
     if (o.show_steps) {
       std::vector<std::string> steps =
-          sim::render_steps(run.recorder().steps(), s.first_step, s.end_step, width - 4);
-      if (!steps.empty()) p.raw("inside the model:", 2, Kind::kPlain);
+          render_steps_in_language(run.recorder().steps(), s.first_step, s.end_step, width - 4);
+      if (!steps.empty()) p.raw(tr("inside the model:"), 2, Kind::kPlain);
       for (const auto& l : steps)
         p.raw(l, 4, Kind::kStep);
     }
@@ -208,7 +219,7 @@ int run_replay(std::ostream& out, const ReplayOptions& o) {
       const std::vector<sim::StateBlock> blocks =
           sim::render_state_blocks(run.recorder().latest(), width - 4);
       if (!o.changed_only) {
-        p.raw("state:", 2, Kind::kPlain);
+        p.raw(tr("state:"), 2, Kind::kPlain);
         for (const auto& b : blocks)
           for (const auto& l : b.lines)
             p.raw(l, 4, Kind::kPlain);
@@ -232,7 +243,7 @@ int run_replay(std::ostream& out, const ReplayOptions& o) {
         lines.push_back(cat(key, ": ", old.gone));
       shown = std::move(now);
       if (lines.empty() && unchanged == 0) continue;
-      p.raw(lines.empty() ? "state: unchanged" : "state (what changed):", 2, Kind::kPlain);
+      p.raw(lines.empty() ? tr("state: unchanged") : tr("state (what changed):"), 2, Kind::kPlain);
       for (const auto& l : lines)
         p.raw(l, 4, Kind::kPlain);
       if (!lines.empty() && unchanged > 0)
@@ -241,8 +252,8 @@ int run_replay(std::ostream& out, const ReplayOptions& o) {
     }
   }
   p.blank();
-  const std::string summary = cat(run.calls(), " calls: ", run.divergences(), " divergences, ",
-                                  run.failed_expectations(), " failed expectations");
+  const std::string summary = trf("{} calls: {} divergences, {} failed expectations", run.calls(),
+                                  run.divergences(), run.failed_expectations());
   p.line(summary, 0,
          run.divergences() || run.failed_expectations() ? Kind::kFailure : Kind::kPlain);
   return status;

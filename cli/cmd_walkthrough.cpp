@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "cli/term.h"
+#include "driver/i18n.h"
 #include "driver/scenario_files.h"
 #include "driver/variant.h"
 #include "sim/script/user_text.h"
@@ -18,6 +19,9 @@
 
 namespace epollscope::cli {
 namespace {
+
+using driver::tr;
+using driver::trf;
 
 using sim::cat;
 using sim::script::printable;
@@ -59,18 +63,20 @@ std::vector<std::string> inside(const driver::ScenarioRun& run, const driver::St
   for (std::size_t i = s.first_step; i < s.end_step; ++i)
     if (run.recorder().steps()[i].kind != sim::StepKind::kSyscall)
       steps.push_back(run.recorder().steps()[i]);
-  for (auto& step : steps)
+  for (auto& step : steps) {
     step.depth = step.depth > 0 ? step.depth - 1 : 0;
+    step.text = driver::translate_step(step.text);
+  }
   return sim::render_steps(steps, 0, steps.size(), width);
 }
 
 // "model: 1 [4: EPOLLIN]   kernel ✓" — the model's answer and whether the kernel gave the same.
 std::string answer(const driver::ScenarioRun& run, const driver::StatementRun& s) {
   const driver::StatementResult& r = s.result;
-  if (!r.error.empty()) return "cannot run: " + r.error;
+  if (!r.error.empty()) return tr("cannot run: ") + r.error;
   std::string text = driver::describe_outcome(r.backends[0].outcome, r.call);
   if (run.kernel_asked())
-    text += r.divergences.empty() ? "   kernel \u2713 same" : "   kernel \u2717 differs";
+    text += r.divergences.empty() ? tr("   kernel \u2713 same") : tr("   kernel \u2717 differs");
   return text;
 }
 
@@ -97,23 +103,25 @@ int run_walkthrough(std::ostream& out, const WalkthroughOptions& o) {
   const std::size_t width = static_cast<std::size_t>(std::max(o.width, kMinColumns));
   const std::size_t column = (width - 3) / 2;
   const Palette palette{o.color};
-  print_lines(out, sim::wrap("epollscope: the pipe 2 KB / 1 KB example, edge-triggered (ET) "
-                             "beside level-triggered (LT)",
+  print_lines(out, sim::wrap(tr("epollscope: the pipe 2 KB / 1 KB example, edge-triggered (ET) "
+                                "beside level-triggered (LT)"),
+                             width));
+  print_lines(out, sim::wrap(trf("Model of Linux {}: {}", et.profile().name,
+                                 std::string(et.profile().description)),
                              width));
   print_lines(
       out,
-      sim::wrap(cat("Model of Linux ", et.profile().name, ": ", et.profile().description), width));
-  print_lines(
-      out,
-      sim::wrap(cat("A replay of ", printable(path),
-                    " (left) beside its twin with EPOLLET taken out of the epoll_ctl (right). ",
-                    "Below each statement: what it returned, then the kernel functions it ran "
-                    "inside the model (fs/eventpoll.c, fs/pipe.c), then the state of both models.",
-                    et.kernel_asked() ? " Every call also ran on this machine's kernel: \u2713 "
-                                        "where it gave the model's answer."
+      sim::wrap(cat(trf("A replay of {} (left) beside its twin with EPOLLET taken out of the "
+                        "epoll_ctl (right). ",
+                        printable(path)),
+                    tr("Below each statement: what it returned, then the kernel functions it ran "
+                       "inside the model (fs/eventpoll.c, fs/pipe.c), then the state of both "
+                       "models."),
+                    et.kernel_asked() ? tr(" Every call also ran on this machine's kernel: \u2713 "
+                                           "where it gave the model's answer.")
                                       : ""),
                 width));
-  if (!et.note().empty()) print_lines(out, sim::wrap("Note: " + et.note(), width));
+  if (!et.note().empty()) print_lines(out, sim::wrap(tr("Note: ") + et.note(), width));
 
   const auto& es = et.statements();
   const auto& ls = lt.statements();
@@ -121,9 +129,9 @@ int run_walkthrough(std::ostream& out, const WalkthroughOptions& o) {
   for (std::size_t i = 0; i < es.size() && i < ls.size(); ++i) {
     const driver::StatementResult& er = es[i].result;
     const driver::StatementResult& lr = ls[i].result;
-    rule(out, cat("Line ", er.statement->loc.line), width);
-    if (!er.statement->narration.empty())
-      print_lines(out, sim::wrap(printable(er.statement->narration), width));
+    rule(out, trf("Line {}", er.statement->loc.line), width);
+    if (!driver::narration(*er.statement).empty())
+      print_lines(out, sim::wrap(printable(driver::narration(*er.statement)), width));
     out << '\n';
     for (const std::string& row : paired(
              {{"ET  " + printable(er.statement->source), "LT  " + printable(lr.statement->source)},
@@ -139,30 +147,30 @@ int run_walkthrough(std::ostream& out, const WalkthroughOptions& o) {
       std::vector<std::string> lt_only;
       for (const auto& l : lt_steps)
         if (!et_set.count(l)) lt_only.push_back(l);
-      out << "\n  Inside the kernel, edge-triggered:\n";
+      out << "\n  " << tr("Inside the kernel, edge-triggered:") << '\n';
       for (const auto& l : et_steps)
         out << "    " << palette.step(l) << '\n';
       if (lt_only.empty()) {
-        out << "  Level-triggered ran exactly the same steps.\n";
+        out << "  " << tr("Level-triggered ran exactly the same steps.") << '\n';
       } else {
-        out << "  Level-triggered ran the same, except for these steps:\n";
+        out << "  " << tr("Level-triggered ran the same, except for these steps:") << '\n';
         for (const auto& l : lt_only)
           out << "    " << palette.step(l) << '\n';
       }
     }
     if (o.show_state) {
-      out << "\n  State after the statement:\n";
+      out << "\n  " << tr("State after the statement:") << '\n';
       print_lines(
           out,
           sim::side_by_side(sim::render_state(et.snapshot_after(es[i].end_step), column - 2),
                             sim::render_state(lt.snapshot_after(ls[i].end_step), column - 2),
-                            column - 2, "edge-triggered", "level-triggered"),
+                            column - 2, tr("edge-triggered"), tr("level-triggered")),
           "  ");
     }
   }
 
   // The lesson, from the answers: where LT reported the pipe again and ET reported nothing.
-  rule(out, "Summary", width);
+  rule(out, tr("Summary"), width);
   const driver::StatementResult* lesson = nullptr;
   for (std::size_t i : differ) {
     const driver::Outcome& e = es[i].result.backends[0].outcome;
@@ -175,14 +183,15 @@ int run_walkthrough(std::ostream& out, const WalkthroughOptions& o) {
   const bool ok = et.ok() && lt.ok() && lesson;
   std::string summary;
   if (ok) {
-    summary =
-        cat("After the partial read, level-triggered reported the pipe again and "
-            "edge-triggered did not (line ",
-            lesson->statement->loc.line, "), although 1 KB was waiting. ",
-            et.kernel_asked() ? "This machine's kernel gave the same answers, call by call. "
-                              : "This is what Linux does. ",
-            "`epollscope run ", "scenarios/01-pipe-2k-1k-et-blocks.scn` shows a thread that ",
-            "sleeps in epoll_wait although data waits; `epollscope --help` lists the rest.");
+    summary = cat(trf("After the partial read, level-triggered reported the pipe again and "
+                      "edge-triggered did not (line {}), although 1 KB was waiting. ",
+                      lesson->statement->loc.line),
+                  et.kernel_asked() ? tr("This machine's kernel gave the same answers, call by "
+                                         "call. ")
+                                    : tr("This is what Linux does. "),
+                  tr("`epollscope run scenarios/01-pipe-2k-1k-et-blocks.scn` shows a thread "
+                     "that sleeps in epoll_wait although data waits; `epollscope --help` lists "
+                     "the rest."));
   } else {
     summary = cat("The replay did not show the example's lesson (",
                   !et.error().empty() ? et.error()

@@ -13,12 +13,14 @@
 
 #include "cli/cli.h"
 #include "cli/term.h"
+#include "driver/i18n.h"
 #include "driver/kernel_recording.h"
 #include "driver/scenario_files.h"
 #include "live/calibrate.h"
 #include "live/child_guard.h"
 #include "live/live_backend.h"
 #include "sim/script/user_text.h"
+#include "sim/text_view.h"
 
 namespace epollscope::cli {
 namespace {
@@ -61,6 +63,17 @@ int terminal_width() {
   const int tty =
       isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 ? ws.ws_col : 0;
   return choose_width(std::getenv("COLUMNS"), tty);
+}
+
+std::vector<std::string> render_steps_in_language(const std::vector<sim::TraceStep>& steps,
+                                                  std::size_t from, std::size_t to,
+                                                  std::size_t width) {
+  if (driver::language() == driver::Lang::en) return sim::render_steps(steps, from, to, width);
+  std::vector<sim::TraceStep> translated(steps.begin() + static_cast<std::ptrdiff_t>(from),
+                                         steps.begin() + static_cast<std::ptrdiff_t>(to));
+  for (auto& s : translated)
+    s.text = driver::translate_step(s.text);
+  return sim::render_steps(translated, 0, translated.size(), width);
 }
 
 const sim::KernelProfile* find_profile(const std::string& name) {

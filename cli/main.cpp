@@ -3,11 +3,13 @@
 // lives in its own cmd_*.cpp; `epollscope --help` lists them, `epollscope SUBCOMMAND --help` its
 // options. A misspelt subcommand gets the nearest one as a hint ("did you mean run?").
 #include <iostream>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "cli/cli.h"
+#include "driver/i18n.h"
 #include "sim/script/user_text.h"
 
 namespace {
@@ -54,6 +56,16 @@ int main(int argc, char** argv) {
       "example."};
   app.set_version_flag("--version", "epollscope 0.1.0");
   app.require_subcommand(0, 1);
+  // --lang is the app's, and every subcommand passes it up (`epollscope run FILE --lang zh`).
+  std::string lang;
+  CLI::Option* lang_option =
+      app.add_option(
+             "--lang", lang,
+             "Language of the window and of the terminal's chrome: en or zh (Simplified "
+             "Chinese). Default: the locale (LANGUAGE, LC_ALL, LC_MESSAGES, LANG: zh_* gives "
+             "zh), else en")
+          ->type_name("en|zh");
+  app.fallthrough();
 
   Action action;
   add_walkthrough(app, action);
@@ -75,6 +87,15 @@ int main(int argc, char** argv) {
     if (e.get_exit_code() != 0 && hint_subcommand(app, argc, argv)) return e.get_exit_code();
     return app.exit(e);
   }
+  epollscope::driver::Lang chosen = epollscope::driver::Lang::en;
+  std::string lang_error;
+  if (!epollscope::driver::choose_language(
+          lang_option->count() > 0 ? std::optional<std::string>(lang) : std::nullopt, &chosen,
+          &lang_error)) {
+    std::cerr << "epollscope: " << lang_error << '\n';
+    return 2;
+  }
+  epollscope::driver::set_language(chosen);
   if (!action) action = main_job();
   exit_cleanly_on_signals();
   return action();

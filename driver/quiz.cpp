@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <string_view>
 
+#include "driver/i18n.h"
 #include "sim/script/calls.h"
 #include "sim/strings.h"
 #include "sim/uapi.h"
@@ -102,13 +103,15 @@ const sim::TraceStep* deciding_step(const std::vector<sim::TraceStep>& steps, co
 }
 
 std::string Reveal::verdict(const std::string& prediction) const {
-  if (right) return cat("\u2713 right: ", answerer, " returned ", answer);
-  return cat("\u2717 not quite: you said ", prediction, ", ", answerer, " returned ", answer,
+  if (right) return cat(tr("\u2713 right"), ": ", trf("{} returned {}", answerer, answer));
+  return cat(tr("\u2717 not quite"), ": ",
+             trf("you said {}, {} returned {}", prediction, answerer, answer),
              why.empty() ? "" : " (" + why + ")");
 }
 
 std::string Reveal::explanation() const {
-  return function.empty() ? std::string() : cat("decided in ", function, ": ", decided);
+  return function.empty() ? std::string()
+                          : trf("decided in {}: {}", function, translate_step(decided));
 }
 
 Reveal reveal(const ScenarioRun& run, std::size_t statement, const Expectation& answer) {
@@ -118,7 +121,7 @@ Reveal reveal(const ScenarioRun& run, std::size_t statement, const Expectation& 
   const std::size_t answerer = run.kernel_asked() ? 1 : 0;
   const std::size_t b = answerer < r.backends.size() && r.backends[answerer].ran ? answerer : 0;
   out.from_kernel = b == 1;
-  out.answerer = out.from_kernel ? "the kernel" : "the model";
+  out.answerer = out.from_kernel ? tr("the kernel") : tr("the model");
   out.outcome = r.backends.at(b).outcome;
   out.answer = in_notation(out.outcome, r.call, run.names(b));
   out.right = run.holds(answer, b, out.outcome, &out.why);

@@ -8,7 +8,7 @@ EPOLLSCOPE_PACKAGES=(
   libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libimgui-dev libglfw3-dev libstb-dev libgl-dev
-  libgl1-mesa-dri fonts-dejavu-core
+  libgl1-mesa-dri fonts-dejavu-core fonts-wqy-microhei
   xvfb xauth
   python3 strace
   gnuplot-nox ffmpeg

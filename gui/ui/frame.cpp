@@ -7,9 +7,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <vector>
 
+#include "driver/i18n.h"
 #include "gui/app/splits.h"
 #include "gui/ui/panels.h"
 #include "gui/ui/theme.h"
@@ -18,6 +20,19 @@
 #include "sim/strings.h"
 
 namespace epollscope::ui {
+
+std::string label_text(const std::string& label) {
+  const std::pair<const char*, const char*> known[] = {
+      {"edge-triggered", tr("edge-triggered")},
+      {"level-triggered", tr("level-triggered")},
+      {"as written", tr("as written")},
+      {"each item's trigger flipped", tr("each item's trigger flipped")},
+  };
+  for (const auto& [english, shown] : known)
+    if (label.rfind(english, 0) == 0) return shown + label.substr(std::strlen(english));
+  return label;
+}
+
 namespace {
 
 FrameReport* current_report = nullptr;  // the frame being built (fill_rect adds to it)
@@ -118,12 +133,13 @@ void end_menu(const std::string& title, ImU32 bar, float* height) {
 }
 
 void theme_items(UiState& ui) {
-  if (ImGui::MenuItem("Dark theme", "T", theme() == ThemeKind::kDark)) set_theme(ThemeKind::kDark);
-  if (ImGui::MenuItem("Light theme", "T", theme() == ThemeKind::kLight))
+  if (ImGui::MenuItem(tr("Dark theme"), "T", theme() == ThemeKind::kDark))
+    set_theme(ThemeKind::kDark);
+  if (ImGui::MenuItem(tr("Light theme"), "T", theme() == ThemeKind::kLight))
     set_theme(ThemeKind::kLight);
-  ImGui::MenuItem("Animate", nullptr, &ui.animate);
+  ImGui::MenuItem(tr("Animate"), nullptr, &ui.animate);
   // For a projector: the fonts are rebuilt at the size chosen, kept while the window is open.
-  if (ImGui::BeginMenu("Text size")) {
+  if (ImGui::BeginMenu(tr("Text size"))) {
     for (const int pct : kTextSizes) {
       char label[16];
       std::snprintf(label, sizeof label, "%d %%", pct);
@@ -131,8 +147,8 @@ void theme_items(UiState& ui) {
       if (ImGui::MenuItem(label, keys, ui.text_size == pct)) ui.text_size = pct;
     }
     ImGui::Separator();
-    if (ImGui::MenuItem("Larger", "Ctrl+=")) ui.text_size = step_text_size(ui.text_size, +1);
-    if (ImGui::MenuItem("Smaller", "Ctrl+-")) ui.text_size = step_text_size(ui.text_size, -1);
+    if (ImGui::MenuItem(tr("Larger"), "Ctrl+=")) ui.text_size = step_text_size(ui.text_size, +1);
+    if (ImGui::MenuItem(tr("Smaller"), "Ctrl+-")) ui.text_size = step_text_size(ui.text_size, -1);
     ImGui::EndMenu();
   }
 }
@@ -141,21 +157,21 @@ void draw_menu(const app::Controller& c, UiState& ui, Commands& out, float* heig
   using K = app::Command::Kind;
   const ImU32 bar = ImGui::GetColorU32(ImGuiCol_MenuBarBg);
   if (!begin_menu()) return;
-  if (ImGui::BeginMenu("Scenario")) {
-    if (ImGui::MenuItem("Browse the course and the library...", "B")) ui.show_browser = true;
-    if (ImGui::MenuItem("Lesson window", "L", ui.show_lesson, ui.lesson > 0))
+  if (ImGui::BeginMenu(tr("Scenario"))) {
+    if (ImGui::MenuItem(tr("Browse the course and the library..."), "B")) ui.show_browser = true;
+    if (ImGui::MenuItem(tr("Lesson window"), "L", ui.show_lesson, ui.lesson > 0))
       ui.show_lesson = !ui.show_lesson;
-    if (ImGui::MenuItem("Reload", nullptr, false, !c.path().empty()))
+    if (ImGui::MenuItem(tr("Reload"), nullptr, false, !c.path().empty()))
       out.push_back(app::Command{K::kReload});
     ImGui::EndMenu();
   }
-  if (ImGui::BeginMenu("View")) {
-    if (ImGui::MenuItem("One model", nullptr, c.compare() == app::CompareMode::kOff))
+  if (ImGui::BeginMenu(tr("View"))) {
+    if (ImGui::MenuItem(tr("One model"), nullptr, c.compare() == app::CompareMode::kOff))
       out.push_back(app::Command{K::kSetCompare, 0, 0, 0, {}, app::CompareMode::kOff});
-    if (ImGui::MenuItem("Compare: edge- beside level-triggered", "C",
+    if (ImGui::MenuItem(tr("Compare: edge- beside level-triggered"), "C",
                         c.compare() == app::CompareMode::kTrigger))
       out.push_back(app::Command{K::kSetCompare, 0, 0, 0, {}, app::CompareMode::kTrigger});
-    if (ImGui::MenuItem("Compare: two kernel profiles", nullptr,
+    if (ImGui::MenuItem(tr("Compare: two kernel profiles"), nullptr,
                         c.compare() == app::CompareMode::kProfiles))
       out.push_back(app::Command{K::kSetCompare, 0, 0, 0, {}, app::CompareMode::kProfiles});
     ImGui::Separator();
@@ -164,15 +180,15 @@ void draw_menu(const app::Controller& c, UiState& ui, Commands& out, float* heig
     theme_items(ui);
     ImGui::EndMenu();
   }
-  if (ImGui::BeginMenu("Help")) {
-    if (ImGui::MenuItem("Keys and colours", "H")) ui.show_help = true;
+  if (ImGui::BeginMenu(tr("Help"))) {
+    if (ImGui::MenuItem(tr("Keys and colours"), "H")) ui.show_help = true;
     ImGui::EndMenu();
   }
   std::string title = c.left() && c.left()->ok() && !c.left()->scenario().title.empty()
                           ? c.left()->scenario().title
                           : c.path();
   if (c.right() && c.right()->ok() && c.left()->ok())
-    title += "   " + c.left()->label() + " \u2225 " + c.right()->label();
+    title += "   " + label_text(c.left()->label()) + " \u2225 " + label_text(c.right()->label());
   end_menu(title, bar, height);
 }
 
@@ -181,21 +197,21 @@ void draw_trace_menu(const app::TraceController& c, UiState& ui, Commands& out, 
   using K = app::Command::Kind;
   const ImU32 bar = ImGui::GetColorU32(ImGuiCol_MenuBarBg);
   if (!begin_menu()) return;
-  if (ImGui::BeginMenu("Trace")) {
-    if (ImGui::MenuItem("Follow the newest step (Live)", "End", c.following()))
+  if (ImGui::BeginMenu(tr("Trace"))) {
+    if (ImGui::MenuItem(tr("Follow the newest step (Live)"), "End", c.following()))
       out.push_back(app::Command{K::kFollowLive});
     ImGui::EndMenu();
   }
-  if (ImGui::BeginMenu("View")) {
+  if (ImGui::BeginMenu(tr("View"))) {
     theme_items(ui);
     ImGui::EndMenu();
   }
-  if (ImGui::BeginMenu("Help")) {
-    if (ImGui::MenuItem("Keys and colours", "H")) ui.show_help = true;
+  if (ImGui::BeginMenu(tr("Help"))) {
+    if (ImGui::MenuItem(tr("Keys and colours"), "H")) ui.show_help = true;
     ImGui::EndMenu();
   }
   const std::string& program = c.status().program;
-  end_menu(program.empty() ? std::string("live trace") : "trace: " + program, bar, height);
+  end_menu(program.empty() ? std::string(tr("live trace")) : tr("trace: ") + program, bar, height);
 }
 
 void handle_trace_keys(const app::TraceController& c, UiState& ui, Commands& out) {
@@ -427,15 +443,15 @@ void draw_frame(const app::Controller& c, UiState& ui, double now, Commands& out
 
   if (!c.error().empty()) {
     report.error_shown = true;
-    if (begin_fixed(report, "The scenario has an error", ImVec2(0, menu),
+    if (begin_fixed(report, tr("The scenario has an error"), ImVec2(0, menu),
                     ImVec2(view.x, view.y - menu))) {
-      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette().bad),
-                         "This scenario cannot run:");
+      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette().bad), "%s",
+                         tr("This scenario cannot run:"));
       if (ui.mono) ImGui::PushFont(ui.mono);
       ImGui::TextUnformatted(c.error().c_str());
       if (ui.mono) ImGui::PopFont();
-      ImGui::TextDisabled(
-          "Fix the file and save it: it is reloaded automatically. Or press B to open another.");
+      ImGui::TextDisabled("%s", tr("Fix the file and save it: it is reloaded automatically. Or "
+                                   "press B to open another."));
     }
     ImGui::End();
     draw_browser(c, ui, out);
@@ -443,18 +459,18 @@ void draw_frame(const app::Controller& c, UiState& ui, double now, Commands& out
     return;
   }
 
-  if (begin_fixed(report, "Script", at(layout.left[0]), size(layout.left[0])))
+  if (begin_fixed(report, tr("Script"), at(layout.left[0]), size(layout.left[0])))
     draw_script_panel(c, ui, out, report);
   ImGui::End();
-  if (begin_fixed(report, "Kernel functions of this call", at(layout.left[1]),
+  if (begin_fixed(report, tr("Kernel functions of this call"), at(layout.left[1]),
                   size(layout.left[1])))
     draw_call_panel(c, ui, out, report);
   ImGui::End();
-  if (begin_fixed(report, "The real kernel beside the model", at(layout.left[2]),
+  if (begin_fixed(report, tr("The real kernel beside the model"), at(layout.left[2]),
                   size(layout.left[2])))
     draw_kernel_panel(c, out, report);
   ImGui::End();
-  if (begin_fixed(report, "Timeline", at(layout.timeline), size(layout.timeline)))
+  if (begin_fixed(report, tr("Timeline"), at(layout.timeline), size(layout.timeline)))
     draw_timeline_panel(c, out);
   ImGui::End();
 
@@ -539,15 +555,15 @@ void draw_trace_frame(const app::TraceController& c, UiState& ui, double now, Co
   const float side_w = layout.view.x0;
   const float body_h = layout.view.height();
 
-  if (begin_fixed(report, "Calls: the real kernel's answer beside the model's", at(layout.left[0]),
-                  size(layout.left[0])))
+  if (begin_fixed(report, tr("Calls: the real kernel's answer beside the model's"),
+                  at(layout.left[0]), size(layout.left[0])))
     draw_calls_panel(c, out);
   ImGui::End();
-  if (begin_fixed(report, "Kernel functions of this call", at(layout.left[1]),
+  if (begin_fixed(report, tr("Kernel functions of this call"), at(layout.left[1]),
                   size(layout.left[1])))
     draw_trace_steps_panel(c, out);
   ImGui::End();
-  if (begin_fixed(report, "Timeline", at(layout.timeline), size(layout.timeline)))
+  if (begin_fixed(report, tr("Timeline"), at(layout.timeline), size(layout.timeline)))
     draw_trace_timeline_panel(c, out);
   ImGui::End();
 
@@ -564,9 +580,8 @@ void draw_trace_frame(const app::TraceController& c, UiState& ui, double now, Co
             : 1.f;
     const trace::FeedStep* step = c.current_step();
     const trace::FeedStatus& st = c.status();
-    std::string title = "the model";
-    if (st.pid) title += sim::cat(" of process ", st.pid);
-    if (c.following() && st.running) title += "   (live)";
+    std::string title = st.pid ? driver::trf("the model of process {}", st.pid) : tr("the model");
+    if (c.following() && st.running) title += tr("   (live)");
     const PaneState state{c.feed().after(c.tick()), c.feed().after(c.previous_tick()),
                           step ? &step->step : nullptr, title};
     report.panes.resize(1);

@@ -50,7 +50,7 @@ void draw_browser(const app::Controller& c, UiState& ui, Commands& out) {
   }
   ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 44, ImGui::GetFontSize() * 30),
                            ImGuiCond_FirstUseEver);
-  if (ImGui::Begin("Scenarios (B)", &ui.show_browser)) {
+  if (ImGui::Begin((std::string(tr("Scenarios (B)")) + "###browser").c_str(), &ui.show_browser)) {
     // The course first: each lesson opens its first scenario and the lesson window.
     static std::vector<std::string> lessons;
     static std::vector<std::string> lesson_titles;
@@ -68,7 +68,7 @@ void draw_browser(const app::Controller& c, UiState& ui, Commands& out) {
       }
     }
     if (!lessons.empty()) {
-      ImGui::TextDisabled("The course: %zu lessons (in the terminal: epollscope lessons N)",
+      ImGui::TextDisabled(tr("The course: %zu lessons (in the terminal: epollscope lessons N)"),
                           lessons.size());
       for (std::size_t i = 0; i < lessons.size(); ++i) {
         const std::string label =
@@ -86,7 +86,7 @@ void draw_browser(const app::Controller& c, UiState& ui, Commands& out) {
       }
       ImGui::Separator();
     }
-    ImGui::TextDisabled("%s: %zu scenarios", ui.scenario_dir.c_str(), entries.size());
+    ImGui::TextDisabled(tr("%s: %zu scenarios"), ui.scenario_dir.c_str(), entries.size());
     for (const auto& e : entries) {
       const std::string name = std::filesystem::path(e.path).filename().string();
       const std::string label = (e.title.empty() ? name : e.title) + "##" + e.path;

@@ -16,10 +16,10 @@ namespace epollscope::ui {
 namespace {
 
 std::string wakeups_text(const trace::FeedCall& call) {
-  std::string out = "Wake-ups of observed files handed to the model before this call:";
+  std::string out = tr("Wake-ups of observed files handed to the model before this call:");
   for (const trace::WakeRecord& w : call.wakeups)
-    out += sim::cat("\nfd ", w.fd, " (", w.label, ") in epoll ", w.epfd, ": ",
-                    sim::mask_to_string(w.events));
+    out += "\n" +
+           trf("fd {} ({}) in epoll {}: {}", w.fd, w.label, w.epfd, sim::mask_to_string(w.events));
   return out;
 }
 
@@ -29,18 +29,17 @@ void draw_calls_panel(const app::TraceController& c, Commands& out) {
   const trace::FeedView& f = c.feed();
   const Palette& p = palette();
   if (f.calls.empty()) {
-    ImGui::TextDisabled(f.status.ended ? "The program made no call the model follows."
-                                       : "Waiting for the program's first call...");
+    ImGui::TextDisabled("%s", f.status.ended ? tr("The program made no call the model follows.")
+                                             : tr("Waiting for the program's first call..."));
     return;
   }
   if (f.dropped_calls > 0) {
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(p.text_dim), "%llu older calls dropped",
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(p.text_dim), tr("%llu older calls dropped"),
                        static_cast<unsigned long long>(f.dropped_calls));
     if (ImGui::IsItemHovered())
-      ImGui::SetTooltip(
-          "The newest %zu steps are kept with their states, and the calls they "
-          "belong to; older ones are dropped (--keep-steps sets how many)",
-          f.max_steps);
+      ImGui::SetTooltip(tr("The newest %zu steps are kept with their states, and the calls they "
+                           "belong to; older ones are dropped (--keep-steps sets how many)"),
+                        f.max_steps);
   }
   // Two lines a call: the call, then the kernel's answer beside the model's.
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
@@ -49,7 +48,7 @@ void draw_calls_panel(const app::TraceController& c, Commands& out) {
   const float font = ImGui::GetFontSize();
   ImGui::TableSetupScrollFreeze(0, 1);
   ImGui::TableSetupColumn("#", ImGuiTableColumnFlags_WidthFixed, font * 2.8f);
-  ImGui::TableSetupColumn("call, then the kernel's answer and the model's");
+  ImGui::TableSetupColumn(tr("call, then the kernel's answer and the model's"));
   ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed, font * 1.5f);
   ImGui::TableHeadersRow();
   // Only the visible rows are built; the current call is kept in view (the newest while live).
@@ -110,9 +109,10 @@ void draw_calls_panel(const app::TraceController& c, Commands& out) {
       const bool hovered = ImGui::IsItemHovered();
       // The answers share the second line; each gets half of what the labels leave.
       const float half = std::max(
-          font * 3,
-          (ImGui::GetContentRegionAvail().x - ImGui::CalcTextSize("  kernel    model  ").x) / 2);
-      ImGui::TextDisabled("  kernel");
+          font * 3, (ImGui::GetContentRegionAvail().x - ImGui::CalcTextSize(tr("  kernel")).x -
+                     ImGui::CalcTextSize(tr("  model")).x - ImGui::CalcTextSize("    ").x) /
+                        2);
+      ImGui::TextDisabled("%s", tr("  kernel"));
       ImGui::SameLine();
       // An errno in its own colour, not a success's.
       const bool kernel_errno = app::classify_text(r.kernel) == app::ResultKind::kErrno;
@@ -120,7 +120,7 @@ void draw_calls_panel(const app::TraceController& c, Commands& out) {
                          "%s", elided(r.kernel, half).c_str());
       const bool hovered_kernel = ImGui::IsItemHovered();
       ImGui::SameLine();
-      ImGui::TextDisabled("  model");
+      ImGui::TextDisabled("%s", tr("  model"));
       ImGui::SameLine();
       const ImU32 model_colour = r.diverged        ? p.differs
                                  : !r.note.empty() ? p.text_dim
@@ -130,18 +130,18 @@ void draw_calls_panel(const app::TraceController& c, Commands& out) {
       ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(model_colour), "%s",
                          elided(model_text, half).c_str());
       if (hovered || hovered_kernel || ImGui::IsItemHovered())
-        ImGui::SetTooltip("%s\nkernel: %s\nmodel:  %s", text.c_str(), r.kernel.c_str(),
-                          model_text.c_str());
+        ImGui::SetTooltip("%s\n%s\n%s", text.c_str(), trf("kernel: {}", r.kernel).c_str(),
+                          trf("model: {}", model_text).c_str());
       ImGui::TableNextColumn();
       ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(r.diverged       ? p.differs
                                                         : r.note.empty() ? p.ok
                                                                          : p.text_dim),
                          r.diverged ? "\u2260" : "=");
       if (ImGui::IsItemHovered()) {
-        const std::string why = r.diverged ? "a divergence: the model answered otherwise"
-                                : r.note.empty()
-                                    ? "the model answered as the kernel did"
-                                    : "the model took the kernel's answer (" + r.note + ")";
+        const std::string why =
+            r.diverged       ? std::string(tr("a divergence: the model answered otherwise"))
+            : r.note.empty() ? std::string(tr("the model answered as the kernel did"))
+                             : trf("the model took the kernel's answer ({})", r.note);
         ImGui::SetTooltip("%s", why.c_str());
       }
     }

@@ -59,15 +59,16 @@ void draw_side(const app::Session& s, const app::Timeline::Position& pos, std::s
     const std::string stopped = app::stop_note(s, pos.statement, pos.before_first);
     if (!stopped.empty()) {
       ImGui::PushStyleColor(ImGuiCol_Text, colour(palette().bad));
-      ImGui::TextWrapped("The %s model %s", s.label().c_str(), stopped.c_str());
+      ImGui::TextWrapped(tr("The %s model %s"), label_text(s.label()).c_str(), stopped.c_str());
       ImGui::PopStyleColor();
     } else if (pos.before_first) {
-      dim_wrapped("Step forward (Right arrow) to run the first call.");
+      dim_wrapped(tr("Step forward (Right arrow) to run the first call."));
     } else if (pos.statement < s.statements().size() &&
                s.statements()[pos.statement].first_step == s.statements()[pos.statement].end_step) {
-      ImGui::TextWrapped("This statement makes no kernel step: no kernel code runs.");
+      ImGui::TextWrapped("%s", tr("This statement makes no kernel step: no kernel code runs."));
     } else {
-      ImGui::TextWrapped("This model has no step of its own here (the other one has more).");
+      ImGui::TextWrapped("%s",
+                         tr("This model has no step of its own here (the other one has more)."));
     }
     return;
   }
@@ -79,21 +80,22 @@ void draw_side(const app::Session& s, const app::Timeline::Position& pos, std::s
   const bool shared = other_step && view.excerpt && other->view.excerpt == view.excerpt;
   if (other_step && std::string_view(other_step->function) != step->function) {
     ImGui::PushStyleColor(ImGuiCol_Text, colour(palette().differs));
-    ImGui::TextWrapped("\u2260 the other model is in %s here", other_step->function);
+    ImGui::TextWrapped(tr("\u2260 the other model is in %s here"), other_step->function);
     ImGui::PopStyleColor();
   }
   if (!view.excerpt) {
     if (std::string_view(step->function) == "syscall") {
-      ImGui::TextWrapped("%s", step->text.c_str());
-      dim_wrapped("(the system call's entry or return: the functions it runs follow)");
+      ImGui::TextWrapped("%s", driver::translate_step(step->text).c_str());
+      dim_wrapped(tr("(the system call's entry or return: the functions it runs follow)"));
     } else {
-      ImGui::TextWrapped("%s: %s", step->function, step->text.c_str());
-      dim_wrapped(sim::cat("No excerpt of ", step->function, "'s source yet."));
+      ImGui::TextWrapped("%s: %s", step->function, driver::translate_step(step->text).c_str());
+      dim_wrapped(trf("No excerpt of {}'s source yet.", step->function));
     }
     return;
   }
   const app::SourceExcerpt& e = *view.excerpt;
-  if (std::string_view(step->function) == "syscall") ImGui::TextWrapped("%s", step->text.c_str());
+  if (std::string_view(step->function) == "syscall")
+    ImGui::TextWrapped("%s", driver::translate_step(step->text).c_str());
   if (report) {
     report->code_function = std::string(e.function);
     report->code_line = static_cast<int>(view.line);
@@ -105,10 +107,10 @@ void draw_side(const app::Session& s, const app::Timeline::Position& pos, std::s
                              "(), inlined into ", e.function, "()"));
   if (ImGui::IsItemHovered()) {
     const std::string_view origin = app::source_origin(e.file);
-    ImGui::SetTooltip("%.*s from %.*s; the numbers are the file's own lines.\n%s: %s",
+    ImGui::SetTooltip(tr("%.*s from %.*s; the numbers are the file's own lines.\n%s: %s"),
                       static_cast<int>(e.file.size()), e.file.data(),
                       static_cast<int>(origin.size()), origin.data(), step->function,
-                      step->text.c_str());
+                      driver::translate_step(step->text).c_str());
   }
   // The excerpt scrolls, both ways; the highlighted line is kept in view when it changes.
   // The list clipper lays out only the visible lines, so the width the excerpt scrolls over is
@@ -220,7 +222,8 @@ void draw_code_panel(const app::Controller& c, const UiState& ui, FrameReport& r
       lo.step->text != ro.step->text) {
     draw_side(*left, pos, pos.left_steps, nullptr, ui, "code-lines-both", &report);
     ImGui::PushStyleColor(ImGuiCol_Text, colour(palette().differs));
-    ImGui::TextWrapped("\u2260 %s: %s", right->label().c_str(), ro.step->text.c_str());
+    ImGui::TextWrapped("\u2260 %s: %s", label_text(right->label()).c_str(),
+                       driver::translate_step(ro.step->text).c_str());
     ImGui::PopStyleColor();
     return;
   }
@@ -231,8 +234,8 @@ void draw_code_panel(const app::Controller& c, const UiState& ui, FrameReport& r
     if (lo.view.excerpt && lo.view.line != ro.view.line) {
       // Wrapped: a side's label may be long ("each item's trigger flipped").
       ImGui::PushStyleColor(ImGuiCol_Text, colour(palette().differs));
-      ImGui::TextWrapped("%s: %s's line, \u2260 %s: %s's line", ls, left->label().c_str(), rs,
-                         right->label().c_str());
+      ImGui::TextWrapped("%s: %s's line, \u2260 %s: %s's line", ls,
+                         label_text(left->label()).c_str(), rs, label_text(right->label()).c_str());
       ImGui::PopStyleColor();
     }
     draw_side(*left, pos, pos.left_steps, &ro, ui, "code-lines-both", &report);
@@ -240,13 +243,13 @@ void draw_code_panel(const app::Controller& c, const UiState& ui, FrameReport& r
   }
   const float half = std::max(ImGui::GetContentRegionAvail().y / 2 - 2, ImGui::GetFontSize() * 4);
   if (ImGui::BeginChild("code-left", ImVec2(0, half), false)) {
-    ImGui::TextColored(colour(palette().text), "%s", left->label().c_str());
+    ImGui::TextColored(colour(palette().text), "%s", label_text(left->label()).c_str());
     draw_side(*left, pos, pos.left_steps, &ro, ui, "code-lines-left", &report);
   }
   ImGui::EndChild();
   ImGui::Separator();
   if (ImGui::BeginChild("code-right", ImVec2(0, 0), false)) {
-    ImGui::TextColored(colour(palette().text), "%s", right->label().c_str());
+    ImGui::TextColored(colour(palette().text), "%s", label_text(right->label()).c_str());
     draw_side(*right, pos, pos.right_steps, &lo, ui, "code-lines-right", nullptr);
   }
   ImGui::EndChild();

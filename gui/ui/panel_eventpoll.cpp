@@ -169,8 +169,8 @@ float draw_chain(PaneInputs& in, const char* name, bool differs, const std::vect
           differs ? cat(name, " \u2260") : std::string(name));
   const float x0 = at.x + ImGui::CalcTextSize("rdllist \u2260 ").x + 12;
   if (items.empty()) {
-    text_at(dl, ImVec2(x0, at.y + 5), p.text_dim, "(empty)");
-    in.extent.add(rect(at, ImVec2(x0 + ImGui::CalcTextSize("(empty)").x, at.y + h)));
+    text_at(dl, ImVec2(x0, at.y + 5), p.text_dim, tr("(empty)"));
+    in.extent.add(rect(at, ImVec2(x0 + ImGui::CalcTextSize(tr("(empty)")).x, at.y + h)));
     return at.y + h + 8;
   }
   const auto per_row =
@@ -215,9 +215,9 @@ float draw_tree(PaneInputs& in, const app::TreeLayout& layout, ImVec2 at, float 
   const float r = ImGui::GetFontSize() * 0.95f;
   const int n = static_cast<int>(layout.nodes.size());
   if (n == 0) {
-    text_at(dl, ImVec2(at.x, at.y + 4), p.text_dim, "(empty tree)");
-    in.extent.add(rect(
-        at, ImVec2(at.x + ImGui::CalcTextSize("(empty tree)").x, at.y + ImGui::GetFontSize() + 4)));
+    text_at(dl, ImVec2(at.x, at.y + 4), p.text_dim, tr("(empty tree)"));
+    in.extent.add(rect(at, ImVec2(at.x + ImGui::CalcTextSize(tr("(empty tree)")).x,
+                                  at.y + ImGui::GetFontSize() + 4)));
     return at.y + ImGui::GetFontSize() + 12;
   }
   // Fit to the width: the spacing of in-order ranks at zoom 1.
@@ -374,7 +374,7 @@ float draw_tree(PaneInputs& in, const app::TreeLayout& layout, ImVec2 at, float 
       last_right = c.x + lw / 2;
     }
     const float line_y = ay + ImGui::GetFontSize() + 2;
-    const char* dir = "in-order (the kernel's key order)";
+    const char* dir = tr("in-order (the kernel's key order)");
     text_at(dl, ImVec2(at.x, line_y), p.text_dim, dir);
     const float ax = at.x + ImGui::CalcTextSize(dir).x + 6;
     arrow(dl, ImVec2(ax, line_y + ImGui::GetFontSize() / 2),
@@ -388,16 +388,17 @@ float draw_tree(PaneInputs& in, const app::TreeLayout& layout, ImVec2 at, float 
   // The tree's width is the pane's; only the axis's caption may need more in a narrow one.
   in.extent.add(rect(
       ImVec2(at.x - kOutline, at.y - kOutline),
-      ImVec2(
-          at.x + std::max(width, ImGui::CalcTextSize("in-order (the kernel's key order)").x + 40),
-          axis_bottom)));
+      ImVec2(at.x + std::max(width,
+                             ImGui::CalcTextSize(tr("in-order (the kernel's key order)")).x + 40),
+             axis_bottom)));
   if (dots && hovered && !under_mouse)
-    ImGui::SetTooltip("%d items: the wheel zooms, dragging pans, a double click fits the tree", n);
+    ImGui::SetTooltip(tr("%d items: the wheel zooms, dragging pans, a double click fits the tree"),
+                      n);
   if (under_mouse) {
     if (const sim::EpItemView* v = s.item(under_mouse->item)) {
       const sim::FileView* f = s.file(v->file);
       ImGui::SetTooltip(
-          "epitem fd %d  %s\n%s node, depth %d, rank %d of %d\nevents %s %s, data %llu", v->fd,
+          tr("epitem fd %d  %s\n%s node, depth %d, rank %d of %d\nevents %s %s, data %llu"), v->fd,
           f ? f->label.c_str() : "?", under_mouse->red ? "red" : "black",
           static_cast<int>(std::lround(under_mouse->y)),
           static_cast<int>(std::lround(under_mouse->x)) + 1, n,
@@ -407,9 +408,10 @@ float draw_tree(PaneInputs& in, const app::TreeLayout& layout, ImVec2 at, float 
   }
   if (view.zoom > 1.01f)
     text_at(dl,
-            ImVec2(at.x + width - ImGui::CalcTextSize("zoom x0000  (double click: fit)").x,
+            ImVec2(at.x + width -
+                       ImGui::CalcTextSize(trf("zoom x{}  (double click: fit)", 0000).c_str()).x,
                    at.y + height - ImGui::GetFontSize()),
-            p.text_dim, cat("zoom x", static_cast<int>(view.zoom + 0.5f), "  (double click: fit)"));
+            p.text_dim, trf("zoom x{}  (double click: fit)", static_cast<int>(view.zoom + 0.5f)));
   return axis_bottom + 10;
 }
 
@@ -419,11 +421,14 @@ float draw_tree(PaneInputs& in, const app::TreeLayout& layout, ImVec2 at, float 
 constexpr std::size_t kWrappedRows = 16;
 
 // Why rbr's order is not the fd order (the tooltip of the tree's title).
-constexpr const char* kWhyThisOrder =
-    "rbr is keyed by (struct file *, fd): ep_cmp_ffd compares the file's address first, and the\n"
-    "slab allocator hands out struct file addresses in no fd order. So the in-order ranks (1st,\n"
-    "2nd, ...) are the kernel's order, not the fds'. With the kernel column on, the model learns\n"
-    "the order from the real kernel; with --no-live it uses its own allocation order.";
+const char* why_this_order() {
+  return tr(
+      "rbr is keyed by (struct file *, fd): ep_cmp_ffd compares the file's address first, and the\n"
+      "slab allocator hands out struct file addresses in no fd order. So the in-order ranks (1st,\n"
+      "2nd, ...) are the kernel's order, not the fds'. With the kernel column on, the model "
+      "learns\n"
+      "the order from the real kernel; with --no-live it uses its own allocation order.");
+}
 
 float draw_epoll(PaneInputs& in, const std::shared_ptr<const sim::EventPollView>& ep, ImVec2 at,
                  float width) {
@@ -435,13 +440,15 @@ float draw_epoll(PaneInputs& in, const std::shared_ptr<const sim::EventPollView>
   std::vector<std::string> lines = {
       cat("struct eventpoll  ", ep->label),
       cat("  ", in.cache.fd_names.of(now, ep->file), ", refcount ", ep->refcount),
-      cat("  rbr: ", ep->rbr.size(), ep->rbr.size() == 1 ? " item" : " items"),
-      cat("  rdllist: ", ep->rdllist.size(), ep->rdllist.size() == 1 ? " item" : " items"),
-      ep->scanning ? std::string("  ovflist: active (a scan runs)")
+      "  " + (ep->rbr.size() == 1 ? trf("rbr: {} item", ep->rbr.size())
+                                  : trf("rbr: {} items", ep->rbr.size())),
+      "  " + (ep->rdllist.size() == 1 ? trf("rdllist: {} item", ep->rdllist.size())
+                                      : trf("rdllist: {} items", ep->rdllist.size())),
+      ep->scanning ? "  " + std::string(tr("ovflist: active (a scan runs)"))
                    : std::string("  ovflist: EP_UNACTIVE_PTR"),
   };
   std::string wq = "  wq: ";
-  if (ep->wq.entries.empty()) wq += "nobody sleeps";
+  if (ep->wq.entries.empty()) wq += tr("nobody sleeps");
   for (const auto& e : ep->wq.entries)
     for (const auto& tv : *now.tasks)
       if (tv.id == e.id) wq += tv.name + " ";
@@ -476,14 +483,14 @@ float draw_epoll(PaneInputs& in, const std::shared_ptr<const sim::EventPollView>
   const float tree_w = std::max(min_tree, width - (tx - at.x));
   const bool tree_differs = in.diff.lists.count(ep->label + " rbr") > 0;
   const std::string tree_title =
-      cat("rbr (red-black tree, key = file address, fd)  (?)", tree_differs ? " \u2260" : "");
+      cat(tr("rbr (red-black tree, key = file address, fd)  (?)"), tree_differs ? " \u2260" : "");
   text_at(dl, ImVec2(tx, ty), tree_differs ? p.differs : p.text_dim, tree_title);
   {
     const ImVec2 size = ImGui::CalcTextSize(tree_title.c_str());
     ImGui::SetCursorScreenPos(ImVec2(tx, ty));
     ImGui::PushID(static_cast<int>(ep->id));
     ImGui::InvisibleButton("why", ImVec2(std::max(1.f, size.x), std::max(1.f, size.y)));
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", kWhyThisOrder);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", why_this_order());
     ImGui::PopID();
     in.extent.add(rect(ImVec2(tx, ty), ImVec2(tx + size.x, ty + size.y)));
   }
@@ -532,7 +539,7 @@ float draw_epoll(PaneInputs& in, const std::shared_ptr<const sim::EventPollView>
     return cat("epitem fd ", v.fd, " [", trigger_marks(v.events), "]  ",
                f ? f->label : std::string("?"), "  events ",
                sim::mask_to_string(v.events & ~sim::kEP_PRIVATE_BITS), "  data ", v.data,
-               v.ready ? cat("  ready now: ", sim::mask_to_string(v.ready)) : std::string(),
+               v.ready ? trf("  ready now: {}", sim::mask_to_string(v.ready)) : std::string(),
                differs ? "  \u2260" : "");
   };
   auto draw_row = [&](uint32_t id, float ry, float h, const std::string& s, float wrap) {
@@ -554,7 +561,7 @@ float draw_epoll(PaneInputs& in, const std::shared_ptr<const sim::EventPollView>
     in.extent.add(rect(ImVec2(x0, ry), ImVec2(x0 + tw + 8, ry + h)));
     ++in.report.items_listed;
   };
-  text_at(dl, ImVec2(at.x, y + 2), p.text_dim, cat("epitems (", ep->rbr.size(), ", in key order)"));
+  text_at(dl, ImVec2(at.x, y + 2), p.text_dim, trf("epitems ({}, in key order)", ep->rbr.size()));
   y += line + 4;
   if (wrapped) {
     for (uint32_t id : ep->rbr) {
@@ -683,7 +690,7 @@ float file_box(PaneInputs& in, const sim::FileView& f, ImVec2 a, float fw, bool 
     std::vector<float> widths;
     for (const auto& l : labels)
       widths.push_back(ImGui::CalcTextSize(l.c_str()).x + 10);
-    if (labels.empty()) widths.push_back(ImGui::CalcTextSize("(empty)").x);
+    if (labels.empty()) widths.push_back(ImGui::CalcTextSize(tr("(empty)")).x);
     const float avail = std::max(ImGui::GetFontSize() * 3, fw - qx - 4);
     std::vector<app::ChipPlace> places = app::flow(widths, avail, 4);
     std::size_t shown = labels.size();
@@ -700,7 +707,7 @@ float file_box(PaneInputs& in, const sim::FileView& f, ImVec2 a, float fw, bool 
         dl->AddRectFilled(ImVec2(a.x + 4, a.y + h - 1), ImVec2(a.x + fw - 4, a.y + h + qh + 1),
                           with_alpha(p.highlight, 0.25f));
       text_at(dl, ImVec2(a.x + 8, a.y + h), p.text_dim, qname);
-      if (labels.empty()) text_at(dl, ImVec2(a.x + qx, a.y + h), p.text_dim, "(empty)");
+      if (labels.empty()) text_at(dl, ImVec2(a.x + qx, a.y + h), p.text_dim, tr("(empty)"));
       for (std::size_t i = 0; i < labels.size() && i < shown; ++i) {
         const ImVec2 ea(a.x + qx + places[i].x,
                         a.y + h + static_cast<float>(places[i].row) * (line + 2));
@@ -817,13 +824,13 @@ float draw_tasks(PaneInputs& in, ImVec2 at, float width) {
   const sim::Snapshot& s = in.now;
   const Palette& p = palette();
   const float line = ImGui::GetFontSize() + 3;
-  text_at(dl, ImVec2(at.x, at.y + 4), p.text_dim, "threads");
-  const float x0 = at.x + ImGui::CalcTextSize("threads  ").x + 8;
+  text_at(dl, ImVec2(at.x, at.y + 4), p.text_dim, tr("threads"));
+  const float x0 = at.x + ImGui::CalcTextSize(tr("threads")).x + ImGui::CalcTextSize("  ").x + 8;
   std::vector<std::string> labels;
   std::vector<float> widths;
   for (const auto& t : *s.tasks) {
     std::string label = t.name;
-    if (t.state == sim::TaskState::kSleeping) label += " (sleeps in " + t.blocked_call + ")";
+    if (t.state == sim::TaskState::kSleeping) label += trf(" (sleeps in {})", t.blocked_call);
     widths.push_back(ImGui::CalcTextSize(label.c_str()).x + 14);
     labels.push_back(std::move(label));
   }
@@ -963,17 +970,19 @@ float zoom_toolbar(const app::CanvasView& view, ImVec2 at) {
   float zoom = view.zoom;
   ImGui::SetCursorScreenPos(at);
   if (ImGui::SmallButton("-")) zoom = app::zoom_steps(zoom, -1);
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("zoom out (- over the view, or Ctrl+wheel)");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("%s", tr("zoom out (- over the view, or Ctrl+wheel)"));
   ImGui::SameLine(0, 2);
   if (ImGui::SmallButton("+")) zoom = app::zoom_steps(zoom, 1);
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("zoom in (+ over the view, or Ctrl+wheel)");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("%s", tr("zoom in (+ over the view, or Ctrl+wheel)"));
   ImGui::SameLine(0, 2);
   if (ImGui::SmallButton("100%")) zoom = 1;
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("actual size (0 over the view)");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr("actual size (0 over the view)"));
   ImGui::SameLine(0, 2);
-  if (ImGui::SmallButton("fit")) zoom = -1;  // worked out by the canvas, which knows its size
+  if (ImGui::SmallButton(tr("fit"))) zoom = -1;  // worked out by the canvas, which knows its size
   if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("shrink the whole picture into the pane (F over the view)");
+    ImGui::SetTooltip("%s", tr("shrink the whole picture into the pane (F over the view)"));
   ImGui::SameLine(0, 6);
   ImGui::TextDisabled("%d%%", static_cast<int>(std::lround(view.zoom * 100)));
   return zoom;
@@ -997,7 +1006,7 @@ void draw_eventpoll_pane(const app::Session& s, std::size_t steps, std::size_t p
                                    ? &s.recorder().steps()[steps - 1]
                                    : nullptr;
   PaneState state{s.snapshot_after(steps), s.snapshot_after(prev_steps), step,
-                  cat(s.label(), s.live() ? "" : "   (model only)")};
+                  cat(label_text(s.label()), s.live() ? "" : tr("   (model only)"))};
   state.stopped = stopped;
   // An rbr walk (ep_find, ep_rbtree_insert): the items compared so far, so that the tree shows
   // the path down.
@@ -1041,7 +1050,9 @@ void draw_eventpoll_pane(const PaneState& state, const sim::Snapshot* other, flo
   if (!state.stopped.empty())
     at.y += text_wrapped(dl, at, p.bad, state.stopped, width) + 6;
   else if (step)
-    at.y += text_wrapped(dl, at, p.highlight, cat(step->function, ": ", step->text), width) + 6;
+    at.y += text_wrapped(dl, at, p.highlight,
+                         cat(step->function, ": ", driver::translate_step(step->text)), width) +
+            6;
   dl->PopClipRect();
 
   // Compare mode: what differs from the other model is marked with ≠ and a magenta outline
@@ -1120,9 +1131,10 @@ void draw_eventpoll_pane(const PaneState& state, const sim::Snapshot* other, flo
   for (const auto& ep : now.epolls)
     c_at.y = draw_epoll(in, ep, c_at, lay_w);
   if (now.epolls.empty()) {
-    text_at(cdl, c_at, p.text_dim, "no epoll instance at this step");
-    extent.add(rect(c_at, ImVec2(c_at.x + ImGui::CalcTextSize("no epoll instance at this step").x,
-                                 c_at.y + ImGui::GetFontSize())));
+    text_at(cdl, c_at, p.text_dim, tr("no epoll instance at this step"));
+    extent.add(
+        rect(c_at, ImVec2(c_at.x + ImGui::CalcTextSize(tr("no epoll instance at this step")).x,
+                          c_at.y + ImGui::GetFontSize())));
     c_at.y += ImGui::GetFontSize() + 10;
   }
   c_at.y = draw_files(in, c_at, lay_w);

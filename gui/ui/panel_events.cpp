@@ -32,30 +32,32 @@ void draw_side(const app::EventsArray& a, const app::EventsArray* other, bool sh
   using State = app::EventsArray::State;
   if (a.state == State::kNoneYet) {
     ImGui::TextWrapped(
-        "events[] is the array a program hands to epoll_wait(ep, events, maxevents, timeout): the "
-        "kernel copies one struct epoll_event {events, data} into it per ready item, at most "
-        "maxevents, and returns how many. No epoll_wait has returned yet.");
+        "%s",
+        tr("events[] is the array a program hands to epoll_wait(ep, events, maxevents, timeout): "
+           "the kernel copies one struct epoll_event {events, data} into it per ready item, at "
+           "most maxevents, and returns how many. No epoll_wait has returned yet."));
     return;
   }
   // The call as written already says its thread ("t1: epoll_wait(...)").
   const std::string who =
       a.thread == "main" || a.call.rfind(a.thread + ":", 0) == 0 ? std::string() : a.thread + ": ";
-  if (show_call) ImGui::TextWrapped("line %d  %s%s", a.line, who.c_str(), a.call.c_str());
+  if (show_call) ImGui::TextWrapped(tr("line %d  %s%s"), a.line, who.c_str(), a.call.c_str());
   switch (a.state) {
     case State::kSleeping:
-      ImGui::TextWrapped("%s sleeps in it: the kernel fills events[] when it wakes.",
+      ImGui::TextWrapped(tr("%s sleeps in it: the kernel fills events[] when it wakes."),
                          a.thread.c_str());
       return;
     case State::kError:
       ImGui::PushStyleColor(ImGuiCol_Text, colour(palette().errno_result));
-      ImGui::TextWrapped("returned %s: events[] is left as it was.", a.result.c_str());
+      ImGui::TextWrapped(tr("returned %s: events[] is left as it was."), a.result.c_str());
       ImGui::PopStyleColor();
       return;
     default:
       break;
   }
-  ImGui::TextWrapped("returned %zu: events[0..%zu) filled%s", a.entries.size(), a.entries.size(),
-                     a.maxevents > 0 ? sim::cat(" of ", a.maxevents, " slots").c_str() : "");
+  ImGui::TextWrapped(tr("returned %zu: events[0..%zu) filled%s"), a.entries.size(),
+                     a.entries.size(),
+                     a.maxevents > 0 ? trf(" of {} slots", a.maxevents).c_str() : "");
   if (other) {
     for (std::size_t i = 0; i < a.entries.size(); ++i) {
       const app::EventsArray::Entry& e = a.entries[i];
@@ -70,7 +72,7 @@ void draw_side(const app::EventsArray& a, const app::EventsArray* other, bool sh
       ImGui::PopStyleColor();
     }
     if (a.maxevents > static_cast<long>(a.entries.size()))
-      ImGui::TextDisabled("events[%zu..%ld) not written by this call", a.entries.size(),
+      ImGui::TextDisabled(tr("events[%zu..%ld) not written by this call"), a.entries.size(),
                           a.maxevents);
     return;
   }
@@ -95,8 +97,8 @@ void draw_side(const app::EventsArray& a, const app::EventsArray* other, bool sh
   const long unused = std::max(0L, a.maxevents - filled);
   const long drawn = std::min(unused, kSlotsShown);
   for (long i = filled; i < filled + drawn; ++i)
-    ImGui::TextDisabled("events[%ld]   (not written by this call)", i);
-  if (unused > drawn) ImGui::TextDisabled("... and %ld more unused slots", unused - drawn);
+    ImGui::TextDisabled(tr("events[%ld]   (not written by this call)"), i);
+  if (unused > drawn) ImGui::TextDisabled(tr("... and %ld more unused slots"), unused - drawn);
   ImGui::EndChild();
 }
 
@@ -119,10 +121,10 @@ void draw_events_panel(const app::Controller& c, UiState& ui, FrameReport& repor
   }
   // Both sides in one box: the call once, then each side's answer and entries.
   ImGui::BeginChild("events-both", ImVec2(0, 0), false);
-  ImGui::TextColored(colour(palette().text_dim), "%s", left->label().c_str());
+  ImGui::TextColored(colour(palette().text_dim), "%s", label_text(left->label()).c_str());
   draw_side(la, &ra, true, "events-array-left");
   ImGui::Separator();
-  ImGui::TextColored(colour(palette().text_dim), "%s", right->label().c_str());
+  ImGui::TextColored(colour(palette().text_dim), "%s", label_text(right->label()).c_str());
   draw_side(ra, &la, la.state == app::EventsArray::State::kNoneYet || ra.line != la.line,
             "events-array-right");
   ImGui::EndChild();

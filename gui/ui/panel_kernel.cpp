@@ -85,10 +85,11 @@ void draw_table(const app::Controller& c, const app::Session* s, Commands& out, 
       ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp;
   if (!ImGui::BeginTable(id, 4, flags)) return;
   ImGui::TableSetupScrollFreeze(0, 1);
-  ImGui::TableSetupColumn("line", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 2.5f);
+  ImGui::TableSetupColumn(tr("line"), ImGuiTableColumnFlags_WidthFixed,
+                          ImGui::GetFontSize() * 2.5f);
   // The two answers get the same width whatever they hold.
-  ImGui::TableSetupColumn("model", ImGuiTableColumnFlags_WidthStretch, 1.f);
-  ImGui::TableSetupColumn("kernel", ImGuiTableColumnFlags_WidthStretch, 1.f);
+  ImGui::TableSetupColumn(tr("model"), ImGuiTableColumnFlags_WidthStretch, 1.f);
+  ImGui::TableSetupColumn(tr("kernel"), ImGuiTableColumnFlags_WidthStretch, 1.f);
   ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 1.5f);
   ImGui::TableHeadersRow();
   // Rows scroll under the header: the line under a row is clipped to below it.
@@ -170,7 +171,7 @@ void draw_table(const app::Controller& c, const app::Session* s, Commands& out, 
         ImGui::TextDisabled("-");
       ImGui::TableNextColumn();
       if (!s->live())
-        ImGui::TextDisabled("(not asked)");
+        ImGui::TextDisabled("%s", tr("(not asked)"));
       else if (r.kernel.ran)
         answer_cell(r.kernel);
       else
@@ -203,9 +204,12 @@ void draw_kernel_panel(const app::Controller& c, Commands& out, FrameReport& rep
       ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp;
   if (!ImGui::BeginTable("kernel-column-compare", 5, flags)) return;
   ImGui::TableSetupScrollFreeze(0, 1);
-  ImGui::TableSetupColumn("line", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 2.5f);
-  ImGui::TableSetupColumn(left->label().c_str(), ImGuiTableColumnFlags_WidthStretch, 1.f);
-  ImGui::TableSetupColumn(right->label().c_str(), ImGuiTableColumnFlags_WidthStretch, 1.f);
+  ImGui::TableSetupColumn(tr("line"), ImGuiTableColumnFlags_WidthFixed,
+                          ImGui::GetFontSize() * 2.5f);
+  ImGui::TableSetupColumn(label_text(left->label()).c_str(), ImGuiTableColumnFlags_WidthStretch,
+                          1.f);
+  ImGui::TableSetupColumn(label_text(right->label()).c_str(), ImGuiTableColumnFlags_WidthStretch,
+                          1.f);
   ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 1.2f);
   ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 1.2f);
   ImGui::TableHeadersRow();
@@ -256,7 +260,8 @@ void draw_kernel_panel(const app::Controller& c, Commands& out, FrameReport& rep
       for (const app::AnswerRow* r : {&lr, &rr}) {
         ImGui::TableNextColumn();
         if (!r->model.ran) {
-          ImGui::TextDisabled(r->mark == app::AnswerRow::Mark::kStopped ? "stopped" : "-");
+          ImGui::TextDisabled("%s",
+                              r->mark == app::AnswerRow::Mark::kStopped ? tr("stopped") : "-");
           if (!r->why.empty() && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", r->why.c_str());
           continue;
         }
@@ -270,8 +275,8 @@ void draw_kernel_panel(const app::Controller& c, Commands& out, FrameReport& rep
             elided((differ ? "\u2260 " : "") + text, ImGui::GetContentRegionAvail().x);
         ImGui::TextColored(colour(col), "%s", cut.c_str());
         if (ImGui::IsItemHovered()) {
-          std::string tip = "model: " + text;
-          if (r->kernel.ran) tip += "\nkernel: " + r->kernel.text;
+          std::string tip = trf("model: {}", text);
+          if (r->kernel.ran) tip += "\n" + trf("kernel: {}", r->kernel.text);
           if (!r->note.empty()) tip += "\n" + r->note;
           ImGui::SetTooltip("%s", tip.c_str());
         }

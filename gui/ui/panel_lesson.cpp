@@ -67,7 +67,7 @@ void draw_lesson(const app::Controller& c, UiState& ui, Commands& out, FrameRepo
                                         ImVec2(FLT_MAX, ui.predict_top - top - font * 0.5f));
   const auto* lesson = std::get_if<driver::Lesson>(&course.lesson);
   // The title bar says which lesson; its name wraps inside (a title bar cannot).
-  const std::string title = sim::cat("Lesson ", ui.lesson, " of ", course.files.size());
+  const std::string title = trf("Lesson {} of {}", ui.lesson, course.files.size());
   if (ImGui::Begin((title + " (L)###lesson").c_str(), &ui.show_lesson)) {
     report.lesson_shown = lesson ? title + ": " + lesson->title : title;
     if (lesson) {
@@ -81,30 +81,33 @@ void draw_lesson(const app::Controller& c, UiState& ui, Commands& out, FrameRepo
     } else {
       paragraphs(lesson->intro);
       ImGui::Spacing();
-      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette().highlight), "What to watch");
+      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette().highlight), "%s",
+                         tr("What to watch"));
       for (const auto& b : lesson->watch) {
         ImGui::Bullet();
         ImGui::TextWrapped("%s", shown(b).c_str());
       }
       ImGui::Spacing();
-      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette().highlight), "Its scenarios");
+      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette().highlight), "%s",
+                         tr("Its scenarios"));
       for (std::size_t i = 0; i < lesson->scenarios.size(); ++i) {
         const std::string path =
             (std::filesystem::path(ui.scenario_dir) / lesson->scenarios[i]).string();
         const bool open = std::filesystem::path(c.path()).filename() == lesson->scenarios[i];
-        if (ImGui::Selectable(sim::cat(i + 1, ". ", lesson->scenarios[i], open ? "  (open)" : "",
-                                       "##lesson-scenario", i)
+        if (ImGui::Selectable(sim::cat(i + 1, ". ", lesson->scenarios[i],
+                                       open ? tr("  (open)") : "", "##lesson-scenario", i)
                                   .c_str(),
                               open))
           out.push_back(app::Command{app::Command::Kind::kOpen, 0, 0, 0, path});
       }
-      ImGui::TextDisabled("As a quiz in the terminal: epollscope lessons %d", ui.lesson);
-      if (ImGui::CollapsingHeader("Summary (after the scenarios)")) paragraphs(lesson->summary);
+      ImGui::TextDisabled(tr("As a quiz in the terminal: epollscope lessons %d"), ui.lesson);
+      if (ImGui::CollapsingHeader(tr("Summary (after the scenarios)"))) paragraphs(lesson->summary);
     }
     ImGui::Separator();
-    if (ImGui::Button("< Previous lesson") && ui.lesson > 1) --ui.lesson;
+    if (ImGui::Button(tr("< Previous lesson")) && ui.lesson > 1) --ui.lesson;
     ImGui::SameLine();
-    if (ImGui::Button("Next lesson >") && static_cast<std::size_t>(ui.lesson) < course.files.size())
+    if (ImGui::Button(tr("Next lesson >")) &&
+        static_cast<std::size_t>(ui.lesson) < course.files.size())
       ++ui.lesson;
   }
   ImGui::End();

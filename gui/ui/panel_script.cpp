@@ -34,10 +34,10 @@ void draw_script_panel(const app::Controller& c, const UiState& ui, Commands& ou
 
   // The narration takes the height it needs, wrapped, up to half the panel; a longer one
   // scrolls in its own box so that its last line can always be reached.
-  std::string narration = "Before the first statement.";
+  std::string narration = tr("Before the first statement.");
   if (!pos.before_first && pos.statement < statements.size()) {
     const auto& st = statements[pos.statement];
-    narration = st.narration.empty() ? st.source : st.narration;
+    narration = st.narration.empty() ? st.source : driver::narration(st);
   }
   const ImGuiStyle& style = ImGui::GetStyle();
   const float wrap_width = ImGui::GetContentRegionAvail().x - style.ScrollbarSize;

@@ -27,10 +27,10 @@ void draw_side(const app::Controller& c, const app::Session& s, std::size_t step
     // Past the statement where this side's run stopped (compare mode: the other side runs on).
     const std::string stopped = app::stop_note(s, pos.statement, pos.before_first);
     if (pos.before_first || stopped.empty()) {
-      ImGui::TextDisabled("Step forward (Right arrow) to run the first call.");
+      ImGui::TextDisabled("%s", tr("Step forward (Right arrow) to run the first call."));
     } else {
       ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(palette().bad));
-      ImGui::TextWrapped("The %s model %s", s.label().c_str(), stopped.c_str());
+      ImGui::TextWrapped(tr("The %s model %s"), label_text(s.label()).c_str(), stopped.c_str());
       ImGui::PopStyleColor();
     }
     return;
@@ -38,7 +38,7 @@ void draw_side(const app::Controller& c, const app::Session& s, std::size_t step
   const app::StatementRun& run = s.statements()[pos.statement];
   const auto& all = s.recorder().steps();
   if (run.first_step == run.end_step) {
-    ImGui::TextDisabled("This statement makes no kernel steps.");
+    ImGui::TextDisabled("%s", tr("This statement makes no kernel steps."));
     return;
   }
   // The steps scroll below the note, which stays in view. Only the visible steps are built (an
@@ -71,7 +71,8 @@ void draw_side(const app::Controller& c, const app::Session& s, std::size_t step
       const std::size_t i = first + static_cast<std::size_t>(row);
       const sim::TraceStep& st = all[i];
       const bool selected = steps == i + 1;
-      const std::string text = sim::cat(std::string(2 * st.depth, ' '), st.function, "  ", st.text);
+      const std::string text = sim::cat(std::string(2 * st.depth, ' '), st.function, "  ",
+                                        driver::translate_step(st.text));
       const std::string shown = elided(text, width);
       ImGui::PushStyleColor(
           ImGuiCol_Text,
@@ -116,13 +117,13 @@ void draw_steps_panel(const app::Controller& c, Commands& out) {
   }
   const float half = std::max(ImGui::GetContentRegionAvail().y / 2 - 2, ImGui::GetFontSize() * 4);
   if (ImGui::BeginChild("steps-left", ImVec2(0, half), false)) {
-    ImGui::TextUnformatted(left->label().c_str());
+    ImGui::TextUnformatted(label_text(left->label()).c_str());
     draw_side(c, *left, pos.left_steps, true, out, "steps-list-left");
   }
   ImGui::EndChild();
   ImGui::Separator();
   if (ImGui::BeginChild("steps-right", ImVec2(0, 0), false)) {
-    ImGui::TextUnformatted(right->label().c_str());
+    ImGui::TextUnformatted(label_text(right->label()).c_str());
     draw_side(c, *right, pos.right_steps, false, out, "steps-list-right");
   }
   ImGui::EndChild();
@@ -157,13 +158,13 @@ void draw_call_panel(const app::Controller& c, UiState& ui, Commands& out, Frame
     }
   }
   if (!ImGui::BeginTabBar("call-tabs")) return;
-  if (ImGui::BeginTabItem("Kernel code", nullptr,
+  if (ImGui::BeginTabItem(tr("Kernel code"), nullptr,
                           select == 0 ? ImGuiTabItemFlags_SetSelected : 0)) {
     report.call_tab = "Kernel code";
     draw_code_panel(c, ui, report);
     ImGui::EndTabItem();
   }
-  if (ImGui::BeginTabItem("Kernel functions")) {
+  if (ImGui::BeginTabItem(tr("Kernel functions"))) {
     report.call_tab = "Kernel functions";
     draw_steps_panel(c, out);
     ImGui::EndTabItem();
@@ -181,31 +182,31 @@ void draw_trace_steps_panel(const app::TraceController& c, Commands& out) {
   const trace::FeedCall* call = c.current_call();
   if (!call) {
     if (c.tick() == 0)
-      ImGui::TextDisabled("No call yet.");
+      ImGui::TextDisabled("%s", tr("No call yet."));
     else if (c.tick() == c.first_tick())
-      ImGui::TextDisabled("Older steps were dropped: this is the state after them.");
+      ImGui::TextDisabled("%s", tr("Older steps were dropped: this is the state after them."));
     else
-      ImGui::TextDisabled("The call of this step has not returned yet.");
+      ImGui::TextDisabled("%s", tr("The call of this step has not returned yet."));
     return;
   }
   const trace::CallRecord& r = call->record;
   ImGui::TextWrapped("%s = %s", r.call.c_str(), r.kernel.c_str());
   if (r.diverged) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(palette().differs));
-    ImGui::TextWrapped("\u2260 the model answered %s", r.model.c_str());
+    ImGui::TextWrapped(tr("\u2260 the model answered %s"), r.model.c_str());
     ImGui::PopStyleColor();
   } else if (!r.note.empty()) {
-    ImGui::TextDisabled("(%s: the model took the kernel's answer)", r.note.c_str());
+    ImGui::TextDisabled(tr("(%s: the model took the kernel's answer)"), r.note.c_str());
   }
   ImGui::Separator();
   const uint64_t first = std::max(call->first_step, f.dropped_steps);
   const uint64_t end = std::min(call->end_step, f.total_steps());
   if (call->first_step == call->end_step) {
-    ImGui::TextDisabled("This call makes no kernel steps in the model.");
+    ImGui::TextDisabled("%s", tr("This call makes no kernel steps in the model."));
     return;
   }
   if (first >= end) {
-    ImGui::TextDisabled("The steps of this call are among the older steps dropped.");
+    ImGui::TextDisabled("%s", tr("The steps of this call are among the older steps dropped."));
     return;
   }
   // Long steps scroll sideways rather than being cut.
@@ -226,8 +227,8 @@ void draw_trace_steps_panel(const app::TraceController& c, Commands& out) {
       const trace::FeedStep* fs = f.step(n);
       if (!fs) continue;
       const sim::TraceStep& st = fs->step;
-      std::string label =
-          sim::cat(std::string(2 * st.depth, ' '), st.function, "  ", st.text, "##", n);
+      std::string label = sim::cat(std::string(2 * st.depth, ' '), st.function, "  ",
+                                   driver::translate_step(st.text), "##", n);
       ImGui::PushStyleColor(
           ImGuiCol_Text,
           ImGui::ColorConvertU32ToFloat4(n + 1 <= c.tick() ? palette().text : palette().text_dim));

@@ -17,7 +17,7 @@ void draw_timeline_panel(const app::Controller& c, Commands& out) {
   ImGui::SameLine();
   if (ImGui::Button("<")) out.push_back(app::Command{K::kStepBack});
   ImGui::SameLine();
-  if (ImGui::Button(c.playing() ? "Pause" : "Play", ImVec2(ImGui::GetFontSize() * 4, 0)))
+  if (ImGui::Button(c.playing() ? tr("Pause") : tr("Play"), ImVec2(ImGui::GetFontSize() * 4, 0)))
     out.push_back(app::Command{K::kTogglePlay});
   ImGui::SameLine();
   if (ImGui::Button(">")) out.push_back(app::Command{K::kStepForward});
@@ -28,22 +28,23 @@ void draw_timeline_panel(const app::Controller& c, Commands& out) {
   // Narrower in a narrow window, so that the scrubber keeps its room.
   ImGui::SetNextItemWidth(std::clamp(ImGui::GetContentRegionAvail().x * 0.15f,
                                      ImGui::GetFontSize() * 3, ImGui::GetFontSize() * 8));
-  if (ImGui::SliderFloat("steps/s", &speed, 0.5f, 30.f, "%.1f", ImGuiSliderFlags_Logarithmic))
+  if (ImGui::SliderFloat((std::string(tr("steps/s")) + "###speed").c_str(), &speed, 0.5f, 30.f,
+                         "%.1f", ImGuiSliderFlags_Logarithmic))
     out.push_back(app::Command{K::kSetSpeed, 0, 0, speed});
   ImGui::SameLine();
   const std::size_t total = c.timeline().ticks();
   const app::Timeline::Position pos = c.timeline().at(c.tick());
-  const std::string full =
-      pos.before_first ? std::string("before the first call")
-                       : sim::cat("statement ", pos.statement + 1, " of ",
-                                  c.timeline().statements(), ", step ", c.tick(), " of ", total);
+  const std::string full = pos.before_first
+                               ? std::string(tr("before the first call"))
+                               : trf("statement {} of {}, step {} of {}", pos.statement + 1,
+                                     c.timeline().statements(), c.tick(), total);
   // A narrow window (or a projector's scale) gets the short form, whole in its tooltip, so that
   // the scrubber keeps a few lines' width.
   const float room = ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x;
   const float scrub_min = ImGui::GetFontSize() * 6;
   std::string where = full;
   if (room - ImGui::CalcTextSize(where.c_str()).x < scrub_min)
-    where = pos.before_first ? std::string("step 0")
+    where = pos.before_first ? trf("step {}", 0)
                              : sim::cat(pos.statement + 1, "/", c.timeline().statements(), "  ",
                                         c.tick(), "/", total);
   int tick = static_cast<int>(c.tick());
@@ -68,17 +69,18 @@ void draw_trace_timeline_panel(const app::TraceController& c, Commands& out) {
   if (ImGui::Button(">")) out.push_back(app::Command{K::kStepForward});
   ImGui::SameLine();
   // Live: follow the newest step again (checked while following).
-  const char* live = c.following() ? "\u2713 Live##live" : "Live##live";
-  if (ImGui::Button(live, ImVec2(ImGui::GetFontSize() * 4.5f, 0)))
+  const std::string live = std::string(c.following() ? "\u2713 " : "") + tr("Live") + "###live";
+  if (ImGui::Button(live.c_str(), ImVec2(ImGui::GetFontSize() * 4.5f, 0)))
     out.push_back(app::Command{K::kFollowLive});
   if (ImGui::IsItemHovered())
-    ImGui::SetTooltip(c.following() ? "Following the newest step" : "Follow the newest step (End)");
+    ImGui::SetTooltip(
+        "%s", c.following() ? tr("Following the newest step") : tr("Follow the newest step (End)"));
   ImGui::SameLine();
   const uint64_t total = c.last_tick();
   std::string where =
-      total == 0 ? std::string("no step yet")
-                 : sim::cat("step ", c.tick(), " of ", total, c.following() ? " (newest)" : "");
-  if (f.dropped_steps > 0) where += sim::cat("   older steps dropped: ", f.dropped_steps);
+      total == 0 ? std::string(tr("no step yet"))
+                 : trf("step {} of {}", c.tick(), total) + (c.following() ? tr(" (newest)") : "");
+  if (f.dropped_steps > 0) where += trf("   older steps dropped: {}", f.dropped_steps);
   int tick = static_cast<int>(c.tick() - c.first_tick());
   ImGui::SetNextItemWidth(-ImGui::CalcTextSize(where.c_str()).x - 20);
   if (ImGui::SliderInt("##scrub", &tick, 0, static_cast<int>(total - c.first_tick()), ""))
@@ -97,22 +99,21 @@ void draw_trace_timeline_panel(const app::TraceController& c, Commands& out) {
   ImGui::SameLine();
   ImGui::TextUnformatted(where.c_str());
   if (f.dropped_steps > 0 && ImGui::IsItemHovered())
-    ImGui::SetTooltip(
-        "Only the newest %zu steps are kept with their states; older steps "
-        "dropped (--keep-steps sets how many)",
-        f.max_steps);
+    ImGui::SetTooltip(tr("Only the newest %zu steps are kept with their states; older steps "
+                         "dropped (--keep-steps sets how many)"),
+                      f.max_steps);
 
   // The status line: the program, how far it got, how it ended. The program's command line gives
   // way (cut, whole in its tooltip) to the rest.
   const Palette& colours = p;
-  std::string right = sim::cat("   ", st.counts.calls, " calls, ", st.counts.epoll_calls,
-                               " epoll calls, ", st.counts.wakeups, " wake-ups, ");
-  const std::string divergences = sim::cat(st.counts.divergences, " divergences");
+  std::string right = "   " + trf("{} calls, {} epoll calls, {} wake-ups, ", st.counts.calls,
+                                  st.counts.epoll_calls, st.counts.wakeups);
+  const std::string divergences = trf("{} divergences", st.counts.divergences);
   const std::string end = st.ended
                               ? "   " + st.end + (st.error.empty() ? "" : " (" + st.error + ")")
-                          : st.running ? std::string("   running")
+                          : st.running ? "   " + std::string(tr("running"))
                                        : std::string();
-  std::string left = st.program.empty() ? std::string("starting...") : st.program;
+  std::string left = st.program.empty() ? std::string(tr("starting...")) : st.program;
   const std::string pid = st.pid ? sim::cat("   pid ", st.pid) : std::string();
   const float room = ImGui::GetContentRegionAvail().x -
                      ImGui::CalcTextSize((pid + right + divergences + end).c_str()).x - 8;

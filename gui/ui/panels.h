@@ -29,6 +29,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "driver/i18n.h"
 #include "gui/app/answers.h"
 #include "gui/app/canvas.h"
 #include "gui/app/compare.h"
@@ -42,6 +43,14 @@
 #include "imgui.h"
 
 namespace epollscope::ui {
+
+// Every word the window shows goes through driver::tr (driver/i18n.h): English, or Chinese with
+// --lang zh.
+using driver::tr;
+using driver::trf;
+// A model's label (app::Session::label: "edge-triggered", "level-triggered (Linux 5.10)") in the
+// window's language.
+std::string label_text(const std::string& label);
 
 // Zoom and pan of one drawn tree: x on screen = fit-to-width position × zoom − pan.
 struct TreeView {

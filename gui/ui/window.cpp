@@ -16,9 +16,13 @@
 #include <cstring>
 #include <filesystem>
 #include <iterator>
+#include <vector>
 
 #include "backends/imgui_impl_glfw.h"
 #include "backends/imgui_impl_opengl3.h"
+#include "imgui_internal.h"
+
+#include "driver/i18n.h"
 
 #define STB_IMAGE_WRITE_IMPLEMENTATION
 #include "stb_image_write.h"
@@ -32,15 +36,83 @@ void on_glfw_error(int, const char* description) {
   g_glfw_error = description;
 }
 
-// DejaVu from Debian's fonts-dejavu-core; Dear ImGui's built-in font when it is missing.
-void load_fonts(UiState& ui, float scale) {
+// A CJK font from Debian (fonts-wqy-microhei, or fonts-noto-cjk / fonts-wqy-zenhei), else the one
+// fontconfig names for Chinese; empty when there is none.
+std::string cjk_font_file() {
+  for (const char* f : {"/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+                        "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+                        "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"})
+    if (std::filesystem::exists(f)) return f;
+  std::string file;
+  if (std::FILE* p = popen("fc-match -f '%{file}' ':lang=zh-cn' 2>/dev/null", "r")) {
+    char buf[512];
+    while (std::fgets(buf, sizeof buf, p))
+      file += buf;
+    pclose(p);
+  }
+  // fc-match always names some font: only one that covers Chinese is of use.
+  if (file.find("wqy") == std::string::npos && file.find("CJK") == std::string::npos &&
+      file.find("Droid") == std::string::npos && file.find("uming") == std::string::npos &&
+      file.find("ukai") == std::string::npos)
+    return "";
+  return std::filesystem::exists(file) ? file : "";
+}
+
+// DejaVu from Debian's fonts-dejavu-core; Dear ImGui's built-in font when it is missing. In
+// Chinese, the CJK font is merged into both, with the glyphs of `chinese` only (the catalogue's,
+// the step templates' and the scenario's text), not the whole CJK range: the atlas stays small.
+void load_fonts(UiState& ui, float scale, const std::string& chinese,
+                ImVector<ImWchar>* cjk_ranges) {
   ImGuiIO& io = ImGui::GetIO();
+  io.Fonts->Clear();
+  ui.mono = nullptr;
   const char* sans[] = {"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
                         "assets/fonts/DejaVuSans.ttf"};
   const char* mono[] = {"/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf",
                         "assets/fonts/DejaVuSansMono.ttf"};
   // Latin, plus the arrows, mathematical signs (≠) and check marks the panels use.
-  static const ImWchar ranges[] = {0x0020, 0x00FF, 0x2190, 0x22FF, 0x2713, 0x2717, 0};
+  // U+FFFD is the fallback: a character with no glyph shows as �, told apart from a real "?".
+  static const ImWchar ranges[] = {0x0020, 0x00FF, 0x2190, 0x22FF, 0x2713,
+                                   0x2717, 0xFFFD, 0xFFFD, 0};
+  static std::string cjk_file;
+  static bool cjk_looked = false, cjk_warned = false;
+  if (!chinese.empty() && !cjk_looked) {
+    cjk_file = cjk_font_file();
+    cjk_looked = true;
+  }
+  cjk_ranges->clear();
+  if (!chinese.empty() && !cjk_file.empty()) {
+    ImFontGlyphRangesBuilder builder;
+    builder.AddText(chinese.c_str(), chinese.c_str() + chinese.size());
+    builder.AddText("，。：；（）？！、“”‘’《》…—");  // full-width punctuation
+    builder.BuildRanges(cjk_ranges);
+  } else if (!chinese.empty() && !cjk_warned) {
+    std::fprintf(stderr,
+                 "epollscope: no CJK font found (looked for fonts-wqy-microhei, fonts-noto-cjk "
+                 "and asked fontconfig): Chinese text shows as '?'. Install one with: apt-get "
+                 "install fonts-wqy-microhei\n");
+    cjk_warned = true;
+  }
+  // The font file (several MB) is read once and shared by both fonts and every rebuild.
+  static std::vector<char> cjk_data;
+  if (!cjk_ranges->empty() && cjk_data.empty()) {
+    if (std::FILE* f = std::fopen(cjk_file.c_str(), "rb")) {
+      char buf[1 << 16];
+      for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;)
+        cjk_data.insert(cjk_data.end(), buf, buf + n);
+      std::fclose(f);
+    }
+    if (cjk_data.empty()) cjk_ranges->clear();
+  }
+  auto merge_cjk = [&](float size) {
+    if (cjk_ranges->empty()) return;
+    ImFontConfig cfg;
+    cfg.MergeMode = true;
+    cfg.FontDataOwnedByAtlas = false;
+    cfg.OversampleH = 1;  // CJK glyphs are dense: no horizontal oversampling, a smaller atlas
+    io.Fonts->AddFontFromMemoryTTF(cjk_data.data(), static_cast<int>(cjk_data.size()), size, &cfg,
+                                   cjk_ranges->Data);
+  };
   // Whole pixels: a line of 22.5 px (15 px at 150 %) makes windows sized to their text half a
   // pixel short of it (a scroll bar for nothing) and glyphs that straddle pixel rows.
   const auto pixels = [scale](float size) { return std::round(size * scale); };
@@ -54,10 +126,26 @@ void load_fonts(UiState& ui, float scale) {
     cfg.SizePixels = pixels(13);
     io.Fonts->AddFontDefault(&cfg);
   }
+  merge_cjk(pixels(15));
   for (const char* f : mono)
     if (std::filesystem::exists(f) &&
         (ui.mono = io.Fonts->AddFontFromFileTTF(f, pixels(14), nullptr, ranges)))
       break;
+  if (ui.mono) merge_cjk(pixels(14));
+  io.Fonts->Build();
+}
+
+// The code points of UTF-8 `text` beyond ASCII.
+std::vector<unsigned> wide_code_points(const std::string& text) {
+  std::vector<unsigned> out;
+  for (const char* p = text.c_str(); *p;) {
+    unsigned c = 0;
+    const int n = ImTextCharFromUtf8(&c, p, nullptr);
+    if (n <= 0) break;
+    p += n;
+    if (c >= 0x80) out.push_back(c);
+  }
+  return out;
 }
 
 }  // namespace
@@ -173,7 +261,10 @@ std::unique_ptr<Window> Window::open(const WindowOptions& options, std::string* 
   ImGui::GetStyle().ScaleAllSizes(scale);
   w->scale_ = scale;
   w->ui_.text_size = w->fonts_pct_ = options.text_size;
-  load_fonts(w->ui_, scale * static_cast<float>(options.text_size) / 100.f);
+  if (driver::language() == driver::Lang::zh)
+    w->glyph_text_ = driver::chinese_text_in_use() + options.glyph_text;
+  load_fonts(w->ui_, scale * static_cast<float>(options.text_size) / 100.f, w->glyph_text_,
+             &w->cjk_ranges_);
   ImGui_ImplGlfw_InitForOpenGL(w->window_, true);
   ImGui_ImplOpenGL3_Init("#version 330");
   w->imgui_ready_ = true;
@@ -189,8 +280,51 @@ Window::~Window() {
   if (window_) glfwDestroyWindow(window_);
 }
 
+std::vector<unsigned> Window::missing_glyphs(const std::string& text) const {
+  std::vector<unsigned> missing;
+  const ImFont* body =
+      ImGui::GetIO().Fonts->Fonts.empty() ? nullptr : ImGui::GetIO().Fonts->Fonts[0];
+  for (const unsigned c : wide_code_points(text))
+    if (!body || !body->FindGlyphNoFallback(static_cast<ImWchar>(c))) missing.push_back(c);
+  return missing;
+}
+
+bool Window::ensure_glyphs(const std::string& text) {
+  if (driver::language() != driver::Lang::zh || missing_glyphs(text).empty()) return false;
+  glyph_text_ += text;
+  load_fonts(ui_, scale_ * static_cast<float>(fonts_pct_) / 100.f, glyph_text_, &cjk_ranges_);
+  // Before the first frame the backend has made no texture yet: its first frame makes it.
+  if (drawn_) {
+    ImGui_ImplOpenGL3_DestroyFontsTexture();
+    ImGui_ImplOpenGL3_CreateFontsTexture();
+  }
+  return true;
+}
+
+void Window::atlas_size(int* width, int* height) const {
+  *width = ImGui::GetIO().Fonts->TexWidth;
+  *height = ImGui::GetIO().Fonts->TexHeight;
+}
+
+// The Chinese narration of the scenario(s) shown: a scenario opened from the browser or reloaded
+// may bring characters the atlas does not have yet.
+void Window::follow_scenario_glyphs(const app::Controller& c) {
+  const app::Session* sides[] = {c.left(), c.right()};
+  for (const app::Session* s : sides) {
+    if (!s) continue;
+    const sim::script::Scenario* sc = &s->scenario();
+    if (sc == glyphs_for_[s == c.left() ? 0 : 1]) continue;
+    glyphs_for_[s == c.left() ? 0 : 1] = sc;
+    std::string text;
+    for (const auto& st : sc->statements)
+      text += st.narration_zh;
+    ensure_glyphs(text);
+  }
+}
+
 bool Window::frame(app::Controller& c, bool capture) {
   if (glfwWindowShouldClose(window_)) return false;
+  if (driver::language() == driver::Lang::zh) follow_scenario_glyphs(c);
   const double now = glfwGetTime();
   c.update(now);
   return frame_with(
@@ -221,7 +355,7 @@ void Window::apply_text_size() {
   if (pct == fonts_pct_) return;
   ImGui::GetIO().Fonts->Clear();
   ui_.mono = nullptr;
-  load_fonts(ui_, scale_ * static_cast<float>(pct) / 100.f);
+  load_fonts(ui_, scale_ * static_cast<float>(pct) / 100.f, glyph_text_, &cjk_ranges_);
   // Before the first NewFrame the backend has no texture yet and makes it from the new atlas.
   if (device_ready_) {
     ImGui_ImplOpenGL3_DestroyFontsTexture();
@@ -285,6 +419,7 @@ bool Window::frame_with(double now, const std::function<void(double, Commands&)>
   }
   glDisable(GL_SCISSOR_TEST);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  drawn_ = true;
   if (capture) {
     std::vector<uint8_t> flipped(static_cast<std::size_t>(fw) * static_cast<std::size_t>(fh) * 4);
     glPixelStorei(GL_PACK_ALIGNMENT, 1);

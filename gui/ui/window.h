@@ -26,6 +26,9 @@ struct WindowOptions {
   int text_size =
       100;  // text size in percent of the scale's (UiState::text_size, View → Text size)
   ThemeKind theme = ThemeKind::kDark;
+  // In Chinese (driver::language()), text whose glyphs the font atlas gets beyond the catalogue's
+  // and the step templates' (the scenario's `#zh` narration, say).
+  std::string glyph_text;
 };
 
 class Window {
@@ -66,6 +69,14 @@ class Window {
     test_pointer_down_ = down;
   }
 
+  // The code points of `text` beyond ASCII that the body font has no glyph for (they would be
+  // drawn as '?').
+  std::vector<unsigned> missing_glyphs(const std::string& text) const;
+  // In Chinese: rebuilds the font atlas with `text`'s glyphs when some are missing (true then).
+  bool ensure_glyphs(const std::string& text);
+  // The font atlas's texture size in pixels.
+  void atlas_size(int* width, int* height) const;
+
   UiState& ui() { return ui_; }
   // The text size the fonts were last built at (percent): UiState::text_size once a frame ran.
   int text_size_built() const { return fonts_pct_; }
@@ -84,7 +95,13 @@ class Window {
   float scale_ = 1;            // the UI scale the window was opened with
   int fonts_pct_ = 100;        // the text size the font atlas holds
   bool device_ready_ = false;  // the OpenGL backend made its objects (after the first NewFrame)
+  void follow_scenario_glyphs(const app::Controller& c);
   GLFWwindow* window_ = nullptr;
+  float scale_ = 1;
+  bool drawn_ = false;              // a frame was drawn: the backend has made its font texture
+  std::string glyph_text_;          // the Chinese text whose glyphs the atlas holds
+  ImVector<ImWchar> cjk_ranges_;    // its ranges: the atlas reads them until it is rebuilt
+  const void* glyphs_for_[2] = {};  // the scenarios whose narration was looked at
   UiState ui_;
   FrameReport report_;
   bool imgui_ready_ = false;

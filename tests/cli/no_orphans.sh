@@ -15,13 +15,13 @@ tmp=$2
 mkdir -p "$tmp"
 failures=0
 
-# A scenario that keeps the live child busy for seconds: 99,000 calls (a sleep or a timeout would
+# A scenario that keeps the live child busy for seconds: 90,000 calls (a sleep or a timeout would
 # take no real time, the clock being virtual).
 scn=$tmp/slow.scn
 {
-  echo 'title "slow: 99,000 calls"'
+  echo 'title "slow: 90,000 calls"'
   echo 'ep = epoll_create1(0)'
-  echo 'repeat 99000'
+  echo 'repeat 90000'
   echo 'epoll_wait(ep, 1, 0)       => []'
   echo 'end'
 } >"$scn"

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cli/cli.h"
+#include "driver/i18n.h"
 #include "sim/script/parser.h"
 
 namespace epollscope::cli {
@@ -74,6 +75,22 @@ TEST(CliQuiz, WrongAnswersAreRevealedWithTheKernelFunctions) {
   EXPECT_NE(q.text.find("ep_send_events"), std::string::npos) << q.text;
   // The question hides the expectation written in the scenario.
   EXPECT_NE(q.text.find("line 34: epoll_wait(epfd, 8, 0)\n"), std::string::npos) << q.text;
+}
+
+// In Chinese (--lang zh) the quiz's words and the model's steps are Chinese, and the score line
+// is still exactly `score: K of N`, which scripts read.
+TEST(CliQuiz, InChineseTheScoreLineStaysAsScriptsReadIt) {
+  driver::set_language(driver::Lang::zh);
+  const Quiz q = quiz(scenario(kPipeEt), "[rfd: EPOLLIN]\n[rfd: EPOLLIN]\n[]\n");
+  driver::set_language(driver::Lang::en);
+  EXPECT_EQ(q.status, 0) << q.text;
+  EXPECT_EQ(q.last_line, "score: 2 of 3") << q.text;
+  EXPECT_EQ(count(q.text, "你的答案?"), 3u) << q.text;
+  EXPECT_EQ(count(q.text, "\u2717 不太对"), 1u) << q.text;
+  // ep_send_events's sentence about the edge-triggered item, from its template.
+  EXPECT_NE(q.text.find("它是边缘触发的,所以在下次唤醒之前不在就绪链表上"), std::string::npos)
+      << q.text;
+  EXPECT_EQ(q.text.find("your answer?"), std::string::npos) << q.text;
 }
 
 TEST(CliQuiz, TheEndOfInputEndsTheQuiz) {
