@@ -97,7 +97,6 @@ class Window {
   bool device_ready_ = false;  // the OpenGL backend made its objects (after the first NewFrame)
   void follow_scenario_glyphs(const app::Controller& c);
   GLFWwindow* window_ = nullptr;
-  float scale_ = 1;
   bool drawn_ = false;              // a frame was drawn: the backend has made its font texture
   std::string glyph_text_;          // the Chinese text whose glyphs the atlas holds
   ImVector<ImWchar> cjk_ranges_;    // its ranges: the atlas reads them until it is rebuilt
