@@ -15,8 +15,8 @@
 
 #include "cli/cli.h"
 #include "cli/term.h"
-#include "driver/quiz.h"
 #include "driver/i18n.h"
+#include "driver/quiz.h"
 #include "driver/scenario_files.h"
 #include "sim/script/parser.h"
 #include "sim/script/user_text.h"

@@ -499,7 +499,9 @@ void Mirror::on_entry(SyscallStop& s) {
   // them now, in their order (an epoll_ctl ADD after them queues its item behind theirs).
   {
     const auto w = drain();
-    apply_wakeups(*th.task, w, 0, w.size());
+    if (debug_ && options_.out && !w.empty())
+      *options_.out << "  . (at the entry of [" << s.tid << "] " << syscall_name(s.nr) << ")\n";
+    apply_wakeups(*th.task, w, 0, w.size(), true);
   }
   if (is_epoll_wait(s.nr)) {
     // Then the call itself on the model now if it will sleep there (its thread sleeps on
@@ -1044,8 +1046,16 @@ std::vector<Observer::Wake> Mirror::drain() {
 }
 
 void Mirror::apply_wakeups(sim::Task& t, const std::vector<Observer::Wake>& w, std::size_t from,
-                           std::size_t to) {
+                           std::size_t to, bool with_masks) {
   if (from >= to) return;
+  // A thread the model has asleep on an epoll of these items harvests as soon as it is woken,
+  // here: the file's mask must be the one it had then, not the one of the last look (another
+  // thread's read may have left it empty since). With one thread nothing harvests before the
+  // masks are looked at again, and this changes nothing.
+  if (with_masks)
+    for (std::size_t i = from; i < to; ++i)
+      if (const sim::ObservedFile* f = k_->observed_at(w[i].fd))
+        k_->set_observed_mask(w[i].fd, f->mask() | static_cast<sim::poll_t>(w[i].events));
   std::vector<std::pair<int, sim::poll_t>> wakes;
   std::vector<int> counts;  // how many model wake-ups the last group stands for
   std::vector<ScenarioRecorder::Wake> recorded;  // one per file, as --record writes them
@@ -1100,6 +1110,19 @@ void Mirror::apply_wakeups(sim::Task& t, const std::vector<Observer::Wake>& w, s
   wakeups_ += static_cast<long>(wakes.size());
   if (options_.recorder) options_.recorder->wakeups(recorded);
   k_->observed_wakeups(t, wakes);
+  if (debug_ && options_.out && from < to) {
+    std::string line = "  . applied:";
+    for (std::size_t i = from; i < to; ++i) {
+      const sim::EpItem* epi = model_item(w[i].epfd, w[i].fd);
+      line += " (" + std::to_string(w[i].epfd) + "," + std::to_string(w[i].fd) +
+              (!epi                     ? " no item"
+               : sim::ep_is_linked(epi) ? " linked"
+                                        : " unlinked") +
+              ")";
+    }
+    line += " wakes " + std::to_string(wakes.size());
+    *options_.out << line << '\n';
+  }
   record_woken(ScenarioRecorder::Cause::kWakeups);
 }
 
@@ -1349,8 +1372,8 @@ void Mirror::mirror_epoll_wait(Thread& th, SyscallStop& s, const std::string& ca
         for (const auto& [fd, ev] : returned) {
           const sim::EpItem* epi = items.count(fd) ? items[fd] : nullptr;
           line += " fd " + std::to_string(fd) +
-                  (!epi                        ? " (no item)"
-                   : sim::ep_is_linked(epi)    ? " (on rdllist)"
+                  (!epi                            ? " (no item)"
+                   : sim::ep_is_linked(epi)        ? " (on rdllist)"
                    : epi->next != sim::kEpUnactive ? " (on ovflist)"
                                                    : " (off the lists)");
         }
@@ -1361,7 +1384,7 @@ void Mirror::mirror_epoll_wait(Thread& th, SyscallStop& s, const std::string& ca
       k_->interrupt(t);
       completion_of(t);
       if (options_.recorder) options_.recorder->wait_exit(s, kev, {}, options_.read_memory);
-      apply_wakeups(t, w, cut, w.size());
+      apply_wakeups(t, w, cut, w.size(), true);
       return;
     }
   }
@@ -1399,7 +1422,7 @@ void Mirror::mirror_epoll_wait(Thread& th, SyscallStop& s, const std::string& ca
     if (woken_now && (epi->event.events & sim::kEPOLLET)) coalesced[it->second] = window_;
   }
   if (options_.recorder) options_.recorder->wait_exit(s, kev, other_order, options_.read_memory);
-  apply_wakeups(t, w, cut, w.size());
+  apply_wakeups(t, w, cut, w.size(), true);
   if (!racing.empty()) scan_race_[epfd] = racing;
   if (debug_ && options_.out) {
     std::string line = "  . harvest of " + std::to_string(epfd) + ": cut " + std::to_string(cut) +

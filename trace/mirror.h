@@ -152,8 +152,10 @@ class Mirror final : public Handler {
   // A simulated file becomes an observed one (a child process shares it), its items made again.
   void observe_instead(sim::Task& t, sim::File* f);  // trace -p: the program's epolls from fdinfo
   void before_fd_goes(int fd);  // the observer lets go of a file whose last fd goes
+  // `with_masks`: each file first gets the bits its wake-up reported (the real file had them when
+  // it woke). Not for the wake-ups before a harvest, whose masks the kernel's answer decided.
   void apply_wakeups(sim::Task& t, const std::vector<Observer::Wake>& w, std::size_t from,
-                     std::size_t to);
+                     std::size_t to, bool with_masks = false);
   std::map<int, int64_t> watched_masks();  // the real masks of the observed files epolls watch
   void refresh_masks(const std::map<int, int64_t>& now, const std::vector<Observer::Wake>& later,
                      const std::map<int, sim::poll_t>& returned);
