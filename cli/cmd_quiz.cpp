@@ -51,7 +51,7 @@ std::string in_notation(const driver::Outcome& o, CallId call,
         who = name;
         break;
       }
-    out += cat(i ? ", " : "", who, ": ", sim::mask_to_c_names(o.events[i].events));
+    out += cat(i ? ", " : "", who, ": ", sim::script::event_mask_names(call, o.events[i].events));
   }
   return out + "]";
 }

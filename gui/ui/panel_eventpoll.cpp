@@ -595,9 +595,11 @@ std::vector<std::string> chip_labels(const sim::Snapshot& s, const sim::WaitQueu
   std::vector<std::string> out;
   for (const auto& e : q.entries) {
     std::string label;
-    if (e.kind == sim::WaitEntryView::Kind::kTask) {
+    if (e.kind == sim::WaitEntryView::Kind::kTask || e.kind == sim::WaitEntryView::Kind::kPoll) {
       for (const auto& tv : *s.tasks)
         if (tv.id == e.id) label = tv.name;
+      // A poll_table_entry of the thread's poll or select call (sim/select.h).
+      if (e.kind == sim::WaitEntryView::Kind::kPoll) label += " poll";
     } else {
       label = item_fd(s, e.id);
       if (const sim::EpItemView* iv = s.item(e.id))

@@ -47,6 +47,16 @@ struct SourceLoc {
   int col = 0;   // 1-based
 };
 
+// One item of a list argument as written: poll's `rfd: POLLIN`, an fd of select's set.
+struct ListItem {
+  std::string name;  // the fd name, or empty when the fd is a number
+  int64_t fd = 0;    // the number, when `name` is empty
+  bool has_events = false;
+  int64_t events = 0;  // poll: the events asked for
+  std::string text;    // as written: "rfd: POLLIN"
+  SourceLoc loc;
+};
+
 // One argument as written.
 struct Arg {
   enum class Kind : uint8_t {
@@ -54,12 +64,16 @@ struct Arg {
     kName,    // rfd: an fd name (for output arguments of pipe/socketpair: the name defined)
     kString,  // "hello"
     kNull,    // NULL
+    kList,    // [a, b] or [a: POLLIN, b: POLLOUT]: poll's array, select's sets
   };
   Kind kind = Kind::kNumber;
   int64_t number = 0;
   std::string name;  // kName, kString (the text)
   std::string text;  // as written, for messages and export
   SourceLoc loc;
+  // kList: the items, in order (shared: few arguments are lists, and a statement's size counts
+  // against the scenario's limit).
+  std::shared_ptr<const std::vector<ListItem>> items;
 };
 
 struct ExpectedEvent {

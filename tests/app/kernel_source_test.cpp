@@ -78,9 +78,31 @@ TEST(KernelSource, HighlightFollowsTheStepsSentence) {
 // its excerpt (or be added here, on purpose, in review). When it is empty, every function the
 // library steps through has its code.
 const std::set<std::string> kNotYetExcerpted = {
-    "schedule",       "sock_error",     "tcp_clean_rtx_queue", "tcp_close", "tcp_conn_request",
-    "tcp_data_queue", "tcp_fin",        "tcp_recvmsg",         "tcp_reset", "tcp_sendmsg",
-    "tcp_set_state",  "try_to_wake_up",
+    "schedule",
+    "sock_error",
+    "tcp_clean_rtx_queue",
+    "tcp_close",
+    "tcp_conn_request",
+    "tcp_data_queue",
+    "tcp_fin",
+    "tcp_recvmsg",
+    "tcp_reset",
+    "tcp_sendmsg",
+    "tcp_set_state",
+    "try_to_wake_up",
+    // fs/select.c: poll and select.
+    "__pollwait",
+    "core_sys_select",
+    "do_poll",
+    "do_pollfd",
+    "do_select",
+    "do_sys_poll",
+    "max_select_fd",
+    "poll_freewait",
+    "poll_initwait",
+    "poll_schedule_timeout",
+    "poll_select_set_timeout",
+    "pollwake",
 };
 
 TEST(KernelSource, EveryFunctionTheLibraryStepsThroughHasItsCode) {
