@@ -132,7 +132,7 @@ bool Runner::resolve(const Statement& st, std::size_t b, ResolvedCall& rc,
         value = 0;
       } else if (a.kind == Arg::Kind::kList) {
         std::vector<ResolvedCall::Item> items;
-        for (const sim::script::ListItem& item : *a.items) {
+        for (const sim::script::ListItem& item : st.items(a)) {
           int64_t fd = item.fd;
           if (!item.name.empty()) {
             auto it = state_[b].names.find(item.name);

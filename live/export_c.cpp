@@ -809,7 +809,7 @@ class Exporter {
       case Arg::Kind::kNull:
         return "0";
       case Arg::Kind::kList:
-        return cat("(", a.items->size(), "LL)");
+        return "0";  // poll's array, select's sets: the statement's body writes them out
     }
     return "0";
   }
@@ -1001,12 +1001,14 @@ class Exporter {
         // poll(2) itself (the raw call, as the live child makes it); the entries whose revents
         // are not 0 become the outcome's events, {revents, fd}, in array order.
         const Arg* list = written(st, 0);
-        const std::size_t n = list ? list->items->size() : 0;
+        const std::vector<sim::script::ListItem> none;
+        const auto& items = list ? st.items(*list) : none;
+        const std::size_t n = items.size();
         body = cat("  o->names = 1;\n  struct pollfd fds[", std::max<std::size_t>(n, 1), "];\n",
                    "  memset(fds, 0, sizeof fds);\n");
         for (std::size_t i = 0; i < n; ++i)
-          body += cat("  fds[", i, "].fd = (int)", item_fd((*list->items)[i]), ";\n  fds[", i,
-                      "].events = (short)", c_number((*list->items)[i].events), ";\n");
+          body += cat("  fds[", i, "].fd = (int)", item_fd(items[i]), ";\n  fds[", i,
+                      "].events = (short)", c_number(items[i].events), ";\n");
         body += cat("  const long r = syscall(SYS_poll, fds, (nfds_t)", n, ", (int)", v(1), ");\n",
                     "  set_result(o, r);\n", "  if (r > 0) {\n    o->ev = malloc(",
                     std::max<std::size_t>(n, 1),
@@ -1031,7 +1033,7 @@ class Exporter {
           body += cat("  set[", s, "] = calloc(words, sizeof(unsigned long));\n  if (!set[", s,
                       "]) fail(\"calloc\");\n");
           if (const Arg* list = written(st, s + 1))
-            for (const auto& item : *list->items)
+            for (const auto& item : st.items(*list))
               body += cat("  f = (long long)", item_fd(item), ";\n  if (f >= 0 && f < bits) set[",
                           s, "][f / 64] |= 1UL << (f % 64);\n");
         }

@@ -450,7 +450,21 @@ float draw_epoll(PaneInputs& in, const std::shared_ptr<const sim::EventPollView>
   std::size_t poll_line = 0;
   if (!ep->poll_wait.entries.empty()) {
     poll_line = lines.size();
-    lines.push_back(cat("  poll_wait: ", ep->poll_wait.entries.size(), " outer"));
+    // Outer epolls' eppoll_entries, and the poll_table_entries of threads in poll or select.
+    std::size_t outer = 0;
+    std::string pollers;
+    for (const auto& e : ep->poll_wait.entries) {
+      if (e.kind != sim::WaitEntryView::Kind::kPoll) {
+        ++outer;
+        continue;
+      }
+      for (const auto& tv : *now.tasks)
+        if (tv.id == e.id) pollers += cat(pollers.empty() ? "" : ", ", tv.name);
+    }
+    std::string text = "  poll_wait:";
+    if (outer) text += cat(" ", outer, " outer");
+    if (!pollers.empty()) text += cat(outer ? "," : "", " ", pollers, " poll");
+    lines.push_back(text);
   }
   const float bh = line * static_cast<float>(lines.size()) + 10;
   float bw = 0;

@@ -479,6 +479,9 @@ class LineParser {
                                widths_[static_cast<std::size_t>(st.placed[i])], spec->args[i],
                                *spec, defined_here))
           return f;
+    if (!lists_.empty())
+      st.lists = std::make_shared<const std::vector<std::vector<ListItem>>>(std::move(lists_));
+    lists_.clear();
     for (const auto& n : defined_here)
       names_.insert(n);
     if (!st.assign.empty()) names_.insert(st.assign);
@@ -580,11 +583,12 @@ class LineParser {
     next();
     a.kind = Arg::Kind::kList;
     a.text = "[";
-    auto items = std::make_shared<std::vector<ListItem>>();
+    std::vector<ListItem> items;
     if (peek().kind == Tok::kRBracket) {
       next();
       a.text = "[]";
-      a.items = std::move(items);
+      lists_.push_back(std::move(items));
+      a.list = static_cast<uint32_t>(lists_.size());
       return std::nullopt;
     }
     while (true) {
@@ -615,21 +619,22 @@ class LineParser {
         item.has_events = true;
         item.text += ": " + text;
       }
-      a.text += cat(items->empty() ? "" : ", ", item.text);
-      items->push_back(std::move(item));
+      a.text += cat(items.empty() ? "" : ", ", item.text);
+      items.push_back(std::move(item));
       Token sep = next();
       if (sep.kind == Tok::kRBracket) break;
       if (sep.kind != Tok::kComma)
         return Failure{sep.col, cat("expected ',' or ']' in the list, found ", tok_name(sep.kind))};
     }
     a.text += "]";
-    a.items = std::move(items);
+    lists_.push_back(std::move(items));
+    a.list = static_cast<uint32_t>(lists_.size());
     return std::nullopt;
   }
 
   // The items of a list argument for poll (`fd: events` each) or select (`fd` each).
   std::optional<Failure> check_list(const Arg& a, bool poll, const CallSpec& spec) {
-    for (const ListItem& item : *a.items) {
+    for (const ListItem& item : lists_[a.list - 1]) {
       if (!item.name.empty() && !names_.count(item.name))
         return Failure{item.loc.col,
                        cat("undefined name '", item.name, "'", name_hint(item.name, names_))};
@@ -938,6 +943,7 @@ class LineParser {
   std::size_t pos_ = 0;
   std::set<std::string>& names_;
   std::set<std::string>& threads_;
+  std::vector<std::vector<ListItem>> lists_;  // the statement's list arguments (Arg::list - 1)
   bool is_title_ = false;
 };
 
@@ -996,6 +1002,12 @@ std::size_t held_bytes(const Statement& st) {
                   st.narration.size() + st.placed.size() * sizeof(int) + st.expect.text.size();
   for (const auto& a : st.args)
     n += sizeof(Arg) + a.name.size() + a.text.size();
+  if (st.lists)
+    for (const auto& list : *st.lists) {
+      n += sizeof(list);
+      for (const ListItem& item : list)
+        n += sizeof(ListItem) + item.name.size() + item.text.size();
+    }
   if (st.during)
     n += sizeof(Statement::During) + st.during->epoll.name.size() + st.during->epoll.text.size();
   for (std::size_t i = 0; i < st.expect.count(); ++i) {

@@ -67,13 +67,13 @@ struct Arg {
     kList,    // [a, b] or [a: POLLIN, b: POLLOUT]: poll's array, select's sets
   };
   Kind kind = Kind::kNumber;
+  // kList: 1 + the index of its items in the statement's `lists` (it sits in the padding after
+  // `kind`: every statement's size counts against the scenario's limit).
+  uint32_t list = 0;
   int64_t number = 0;
   std::string name;  // kName, kString (the text)
   std::string text;  // as written, for messages and export
   SourceLoc loc;
-  // kList: the items, in order (shared: few arguments are lists, and a statement's size counts
-  // against the scenario's limit).
-  std::shared_ptr<const std::vector<ListItem>> items;
 };
 
 struct ExpectedEvent {
@@ -141,6 +141,14 @@ struct Statement {
   // Null without the clause. Out of line: few statements have one, and every statement's size
   // counts against the scenario's limit (a 99,000-statement repeat must still fit).
   std::shared_ptr<const During> during;
+  // The items of the statement's list arguments (poll's array, select's sets), each list at
+  // Arg::list - 1; null when it has none (out of line, as `during`).
+  std::shared_ptr<const std::vector<std::vector<ListItem>>> lists;
+  // The items of a list argument (none for another argument).
+  const std::vector<ListItem>& items(const Arg& a) const {
+    static const std::vector<ListItem> none;
+    return a.list && lists && a.list <= lists->size() ? (*lists)[a.list - 1] : none;
+  }
   std::string narration;  // the `#` lines before the statement, joined
   std::string source;     // the statement's line as written (without the comment)
   SourceLoc loc;

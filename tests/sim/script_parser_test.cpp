@@ -726,16 +726,16 @@ TEST(ScriptParser, PollAndSelect) {
   const Statement& p = s.statements[1];
   EXPECT_EQ(p.call, CallId::kPoll);
   ASSERT_EQ(p.args[0].kind, Arg::Kind::kList);
-  ASSERT_EQ(p.args[0].items->size(), 3u);
-  EXPECT_EQ((*p.args[0].items)[0].name, "r");
-  EXPECT_EQ((*p.args[0].items)[1].events, kEPOLLOUT);
-  EXPECT_EQ((*p.args[0].items)[2].fd, -1);
+  ASSERT_EQ(p.items(p.args[0]).size(), 3u);
+  EXPECT_EQ(p.items(p.args[0])[0].name, "r");
+  EXPECT_EQ(p.items(p.args[0])[1].events, kEPOLLOUT);
+  EXPECT_EQ(p.items(p.args[0])[2].fd, -1);
   EXPECT_EQ(p.args[0].text, "[r: POLLIN, w: POLLOUT, -1: POLLIN]");
   EXPECT_EQ(p.expect.events[0].events, kEPOLLOUT);
   const Statement& sel = s.statements[3];
-  EXPECT_EQ(sel.args[1].items->size(), 2u);
-  EXPECT_EQ((*sel.args[1].items)[1].fd, 5);
-  EXPECT_EQ(sel.args[3].items->size(), 0u);
+  EXPECT_EQ(sel.items(sel.args[1]).size(), 2u);
+  EXPECT_EQ(sel.items(sel.args[1])[1].fd, 5);
+  EXPECT_EQ(sel.items(sel.args[3]).size(), 0u);
   EXPECT_EQ(sel.expect.events[0].events, 0x4u);  // writefds
   EXPECT_EQ(s.statements[2].args[3].kind, Arg::Kind::kNull);
   EXPECT_TRUE(waits_for_events(CallId::kPoll));
