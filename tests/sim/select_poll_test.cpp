@@ -251,5 +251,28 @@ TEST_F(SelectPollTest, EntryHoldsTheFile) {
   expect_invariants();
 }
 
+// The checker catches an entry left behind: a poll_table_entry on a pipe's queue whose table
+// belongs to no poll or select under way (as if poll_freewait had been skipped).
+TEST_F(SelectPollTest, TheCheckerCatchesAnEntryThatOutlivesItsCall) {
+  auto [r, w] = pipe();
+  EXPECT_EQ(check_invariants(k, InvariantLevel::kBetweenCalls), "");
+  PollWqueues gone;
+  gone.polling_task = &main();
+  PollTableEntry left;
+  left.wait.func = pollwake;
+  left.wait.private_data = &gone;
+  File* f = k.file_at(r);
+  ASSERT_NE(f, nullptr);
+  auto* rd_wait = const_cast<WaitQueueHead*>(f->wait_queues().front());
+  left.wait_address = rd_wait;
+  add_wait_queue(rd_wait, &left.wait);
+  EXPECT_NE(check_invariants(k, InvariantLevel::kBetweenCalls)
+                .find("a poll_table_entry outlives its poll/select call"),
+            std::string::npos);
+  remove_wait_queue(rd_wait, &left.wait);
+  EXPECT_EQ(check_invariants(k, InvariantLevel::kBetweenCalls), "");
+  (void)w;
+}
+
 }  // namespace
 }  // namespace epollscope::sim::testing
