@@ -52,7 +52,8 @@ std::string describe_outcome(const Outcome& o, CallId call) {
   if (kind == ResultKind::kEvents) {
     out += " [";
     for (std::size_t i = 0; i < o.events.size(); ++i)
-      out += cat(i ? ", " : "", o.events[i].data, ": ", sim::mask_to_c_names(o.events[i].events));
+      out += cat(i ? ", " : "", o.events[i].data, ": ",
+                 sim::script::event_mask_names(call, o.events[i].events));
     out += "]";
   }
   if (o.new_fds.size() == 2) out += cat(" (fds ", o.new_fds[0], ", ", o.new_fds[1], ")");

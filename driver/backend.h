@@ -37,6 +37,19 @@ struct ResolvedCall {
   std::vector<bool> is_null;    // one per argument
   std::string text;             // the bytes of a "string" argument, if any
   bool has_text = false;
+  // A list argument (poll's array, select's sets): its items, fd names resolved; `values` holds
+  // the number of items. Indexed like `values`; an argument that is not a list (or a call made
+  // without any) has none: use list(i).
+  struct Item {
+    int64_t fd = 0;
+    int64_t events = 0;  // poll's events; 0 in select's sets
+    friend bool operator==(const Item&, const Item&) = default;
+  };
+  std::vector<std::vector<Item>> lists;
+  const std::vector<Item>& list(std::size_t i) const {
+    static const std::vector<Item> none;
+    return i < lists.size() ? lists[i] : none;
+  }
   // `during ep_send_events(ep, n)` (model only): the epoll's fd on this backend, -1 when the
   // call is made at once; the call is then made inside that epoll's next harvest, after n items.
   int during_epfd = -1;

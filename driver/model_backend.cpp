@@ -245,6 +245,29 @@ sim::SysResult ModelBackend::dispatch(Task& t, const ResolvedCall& c) {
       if (!r.blocked && r.ret == 0 && static_cast<unsigned>(num(1)) == sim::kFIONREAD)
         reads_value_.insert(t.id);
       break;
+    case CallId::kPoll: {
+      std::vector<sim::PollFd> fds;
+      for (const ResolvedCall::Item& item : c.list(0))
+        fds.push_back(sim::PollFd{static_cast<int>(item.fd), static_cast<int16_t>(item.events), 0});
+      r = k_->poll(t, std::move(fds), static_cast<int>(num(1)));
+      break;
+    }
+    case CallId::kSelect: {
+      auto set = [&](std::size_t i) -> std::optional<std::vector<int>> {
+        if (c.is_null[i]) return std::nullopt;
+        std::vector<int> fds;
+        for (const ResolvedCall::Item& item : c.list(i))
+          fds.push_back(static_cast<int>(item.fd));
+        return fds;
+      };
+      // The timeout in ms as the live child passes it: a struct timeval of tv_sec = ms / 1000
+      // (rounded down: a negative timeout has tv_sec < 0) and tv_usec the rest.
+      std::optional<Kernel::Timeval> tv;
+      if (!c.is_null[4]) tv = Kernel::Timeval{floor_div(num(4), 1000), 0};
+      if (tv) tv->tv_usec = (num(4) - tv->tv_sec * 1000) * 1000;
+      r = k_->select(t, static_cast<int>(num(0)), set(1), set(2), set(3), tv);
+      break;
+    }
     case CallId::kSleep: {
       // ms <= 0 lets no time pass; a wait past the end of the virtual clock's range (int64 ns,
       // some 292 years) stops there rather than overflowing.

@@ -61,7 +61,7 @@ std::string in_notation(const Outcome& o, CallId call, const std::map<std::strin
         who = name;
         break;
       }
-    out += cat(i ? ", " : "", who, ": ", sim::mask_to_c_names(o.events[i].events));
+    out += cat(i ? ", " : "", who, ": ", sim::script::event_mask_names(call, o.events[i].events));
   }
   return out + "]";
 }

@@ -130,6 +130,24 @@ bool Runner::resolve(const Statement& st, std::size_t b, ResolvedCall& rc,
         value = static_cast<int64_t>(a.name.size());
       } else if (kind == ArgKind::kNewFd || kind == ArgKind::kBuffer) {
         value = 0;
+      } else if (a.kind == Arg::Kind::kList) {
+        std::vector<ResolvedCall::Item> items;
+        for (const sim::script::ListItem& item : st.items(a)) {
+          int64_t fd = item.fd;
+          if (!item.name.empty()) {
+            auto it = state_[b].names.find(item.name);
+            if (it == state_[b].names.end()) {
+              *error = cat("'", item.name, "' has no fd on the ", backends_[b]->name(),
+                           ": the call that defined it failed");
+              return false;
+            }
+            fd = it->second;
+          }
+          items.push_back({fd, item.events});
+        }
+        value = static_cast<int64_t>(items.size());
+        rc.lists.resize(spec.args.size());
+        rc.lists[i] = std::move(items);
       } else {
         auto it = state_[b].names.find(a.name);
         if (it == state_[b].names.end()) {

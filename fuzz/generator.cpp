@@ -113,6 +113,9 @@ bool FuzzGenerator::generates(sim::script::CallId call) {
     case CallId::kPipe:
     case CallId::kSleep:
       return true;
+    case CallId::kPoll:
+    case CallId::kSelect:
+      return true;
   }
   return false;
 }
@@ -323,7 +326,46 @@ std::string FuzzGenerator::ctl() {
   return cat("epoll_ctl(", ep, ", ", op_text, ", ", fd, ", ", events, ", ", 1000 + ++datas_, ")");
 }
 
+// poll or select of one to four fds of any kind (a closed or negative one sometimes), with a zero
+// timeout: the main thread never sleeps in them.
+std::string FuzzGenerator::poll_or_select() {
+  std::vector<int> fds;
+  for (uint64_t n = 1 + below(4); n > 0; --n)
+    fds.push_back(pick_fd({Kind::kPipeRead, Kind::kPipeWrite, Kind::kUnix, Kind::kEventfd,
+                           Kind::kEpoll, Kind::kTcpListener, Kind::kTcpSocket, Kind::kRegular}));
+  if (chance(50)) {
+    const char* events[] = {"POLLIN",
+                            "POLLOUT",
+                            "POLLIN | POLLOUT",
+                            "POLLPRI",
+                            "POLLIN | POLLRDHUP",
+                            "0",
+                            "POLLRDNORM | POLLWRNORM"};
+    std::string list;
+    for (int fd : fds)
+      list += cat(list.empty() ? "" : ", ", fd, ": ", events[below(std::size(events))]);
+    return cat("poll([", list, "], 0)");
+  }
+  std::string sets[3];
+  int highest = -1;
+  for (int fd : fds) {
+    if (fd < 0) continue;
+    highest = std::max(highest, fd);
+    const uint64_t in = 1 + below(7);  // which of the three sets: at least one
+    for (int s = 0; s < 3; ++s)
+      if (in & (1u << s)) sets[s] += cat(sets[s].empty() ? "" : ", ", fd);
+  }
+  int nfds = highest + 1;
+  if (chance(10)) nfds += static_cast<int>(below(5));
+  if (chance(10)) nfds = static_cast<int>(below(static_cast<uint64_t>(nfds) + 1));
+  if (chance(3)) nfds = -1;
+  const char* timeout = chance(4) ? "-1" : "0";  // -1: a negative timeval, EINVAL
+  return cat("select(", nfds, ", ", chance(5) ? "NULL" : cat("[", sets[0], "]"), ", [", sets[1],
+             "], ", chance(5) ? "NULL" : cat("[", sets[2], "]"), ", ", timeout, ")");
+}
+
 std::string FuzzGenerator::wait() {
+  if (chance(12)) return poll_or_select();
   const int ep = pick_fd({Kind::kEpoll});
   const int maxevents[] = {1, 1, 2, 3, 4, 8, 8, 64, 0, -1};
   const int m = maxevents[below(std::size(maxevents))];

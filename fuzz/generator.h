@@ -4,7 +4,9 @@
 // A FuzzGenerator writes one scenario line at a time: creations of every file type, close, dup
 // and dup2 with fd reuse, reads and writes of random sizes (filling pipes and socket buffers),
 // shutdowns, nested epolls, epoll_ctl with random masks (odd and invalid bits too), epoll_wait
-// with random maxevents and timeout 0, and invalid fds and ops for the errno paths.
+// with random maxevents and timeout 0, poll and select of a few fds with timeout 0 (closed and
+// negative fds, odd nfds, an invalid timeval among them), and invalid fds and ops for the errno
+// paths.
 //
 // With `threads` on, some cases are threaded (threaded()): scenario threads t1..t5 sleep in
 // epoll_wait (-1 or a timeout on the virtual clock), several of them on one "herd" epoll that
@@ -116,6 +118,7 @@ class FuzzGenerator {
   std::string io();
   std::string ctl();
   std::string wait();
+  std::string poll_or_select();
   std::string fd_ops();
   std::string control();
   std::string sockopt();

@@ -62,6 +62,7 @@ struct outcome {
   struct epoll_event *ev;  /* in memory of their own (malloc), owned by the outcome */
   int nfds;
   int fds[2];
+  int names;                  /* how its events' masks are named: 0 epoll, 1 poll, 2 select */
   int has_counter;            /* eventfd_read of an eventfd: */
   unsigned long long counter; /* the counter value read */
 };
@@ -246,14 +247,16 @@ static void normalise(struct outcome *o, int kind) {
   }
 }
 
-static void print_mask(unsigned m) {
+static void print_mask(unsigned m, int names) {
   if (!m) { printf("0"); return; }
+  const char *const *table = names == 1 ? poll_names : names == 2 ? set_names : mask_names;
   int first = 1;
   unsigned rest = m;
   for (int i = 0; i < 32; i++) {
-    unsigned bit = 1u << i;
-    if (!(m & bit) || !mask_names[i]) continue;
-    printf("%s%s", first ? "" : "|", mask_names[i]);
+    unsigned bit = 1u << (names == 2 ? set_order[i] : i);
+    const int at = names == 2 ? set_order[i] : i;
+    if (!(m & bit) || !table[at]) continue;
+    printf("%s%s", first ? "" : "|", table[at]);
     first = 0;
     rest &= ~bit;
   }
@@ -273,7 +276,7 @@ static void print_outcome(const struct outcome *o, int kind, int blocked) {
     printf(" [");
     for (int i = 0; i < o->nev; i++) { /* o->ev holds nev events */
       printf("%s%llu: ", i ? ", " : "", (unsigned long long)o->ev[i].data.u64);
-      print_mask(o->ev[i].events);
+      print_mask(o->ev[i].events, o->names);
     }
     printf("]");
   }
@@ -631,7 +634,8 @@ class Exporter {
          {"arpa/inet.h",    "errno.h",      "fcntl.h",       "limits.h",    "netinet/in.h",
           "pthread.h",      "signal.h",     "stdint.h",      "stdio.h",     "stdlib.h",
           "string.h",       "sys/epoll.h",  "sys/eventfd.h", "sys/ioctl.h", "sys/mman.h",
-          "sys/resource.h", "sys/socket.h", "sys/syscall.h", "time.h",      "unistd.h"})
+          "sys/resource.h", "sys/socket.h", "sys/syscall.h", "time.h",      "unistd.h",
+          "poll.h",         "sys/select.h", "sys/time.h"})
       out += cat("#include <", header, ">\n");
     out += "\n";
     out += cat("#define NTHREADS ", threads_.size(), "\n#define USES_TCP ", uses_tcp_ ? 1 : 0,
@@ -737,8 +741,9 @@ class Exporter {
                : sim::script::timeout_ms(
                      st.call, st.args[static_cast<std::size_t>(at)].number,
                      st.args[static_cast<std::size_t>(at)].kind == Arg::Kind::kNull);
-    const bool positive =
-        (st.call == CallId::kEpollPwait2 ? timeout : static_cast<int>(timeout)) > 0;
+    const bool positive = (st.call == CallId::kEpollPwait2 || st.call == CallId::kSelect
+                               ? timeout
+                               : static_cast<int>(timeout)) > 0;
     return !(st.thread == "main" && sim::script::waits_for_events(st.call) && positive);
   }
 
@@ -772,11 +777,23 @@ class Exporter {
   }
 
   static std::string mask_table() {
-    std::string out = "static const char *mask_names[32] = {\n";
-    for (int i = 0; i < 32; ++i) {
-      std::string n = mask_to_c_names(1u << i);
-      out += (n.rfind("0x", 0) == 0) ? "  0,\n" : cat("  \"", n, "\",\n");
+    std::string out;
+    // The epoll calls' names, poll's, and select's result sets (in the order epollscope prints
+    // them: readfds, writefds, exceptfds), as sim::script::event_mask_names writes them.
+    for (const auto& [name, call] :
+         {std::pair<const char*, CallId>{"mask_names", CallId::kEpollWait},
+          {"poll_names", CallId::kPoll},
+          {"set_names", CallId::kSelect}}) {
+      out += cat("static const char *", name, "[32] = {\n");
+      for (int i = 0; i < 32; ++i) {
+        std::string n = sim::script::event_mask_names(call, 1u << i);
+        out += (n.rfind("0x", 0) == 0) ? "  0,\n" : cat("  \"", n, "\",\n");
+      }
+      out += "};\n";
     }
+    out += "static const int set_order[32] = {0, 2, 1";
+    for (int i = 3; i < 32; ++i)
+      out += cat(", ", i);
     return out + "};\n";
   }
 
@@ -791,8 +808,15 @@ class Exporter {
         return cat("(", a.name.size(), "LL)");
       case Arg::Kind::kNull:
         return "0";
+      case Arg::Kind::kList:
+        return "0";  // poll's array, select's sets: the statement's body writes them out
     }
     return "0";
+  }
+
+  // The C expression of an item's fd in a list argument.
+  static std::string item_fd(const sim::script::ListItem& item) {
+    return item.name.empty() ? c_number(item.fd) : var(item.name);
   }
 
   // The C expression of the call's argument i (in its spec's order): the argument as written, or
@@ -973,6 +997,67 @@ class Exporter {
                 "  if (o->ret == 0 && (uint32_t)", v(1),
                 " == FIONREAD) { o->has_counter = 1; o->counter = (unsigned long long)value; }\n");
         break;
+      case CallId::kPoll: {
+        // poll(2) itself (the raw call, as the live child makes it); the entries whose revents
+        // are not 0 become the outcome's events, {revents, fd}, in array order.
+        const Arg* list = written(st, 0);
+        const std::vector<sim::script::ListItem> none;
+        const auto& items = list ? st.items(*list) : none;
+        const std::size_t n = items.size();
+        body = cat("  o->names = 1;\n  struct pollfd fds[", std::max<std::size_t>(n, 1), "];\n",
+                   "  memset(fds, 0, sizeof fds);\n");
+        for (std::size_t i = 0; i < n; ++i)
+          body += cat("  fds[", i, "].fd = (int)", item_fd(items[i]), ";\n  fds[", i,
+                      "].events = (short)", c_number(items[i].events), ";\n");
+        body += cat("  const long r = syscall(SYS_poll, fds, (nfds_t)", n, ", (int)", v(1), ");\n",
+                    "  set_result(o, r);\n", "  if (r > 0) {\n    o->ev = malloc(",
+                    std::max<std::size_t>(n, 1),
+                    " * sizeof *o->ev);\n    if (!o->ev) fail(\"malloc\");\n",
+                    "    for (int i = 0; i < ", n, "; ++i)\n      if (fds[i].revents) {\n",
+                    "        o->ev[o->nev].events = (uint16_t)fds[i].revents;\n",
+                    "        o->ev[o->nev++].data.u64 = (uint64_t)fds[i].fd;\n      }\n  }\n");
+        break;
+      }
+      case CallId::kSelect: {
+        // select(2) itself with bit arrays as long as nfds (a glibc fd_set has FD_SETSIZE = 1024
+        // bits; the kernel reads nfds of them, up to its fd table's size); the fds in a result set
+        // become the outcome's events, {readfds 1 | exceptfds 2 | writefds 4, fd}, in fd order:
+        // the first r bits, as the kernel leaves bits above its table's size as they were.
+        const int64_t cap = sim::script::kMaxSelectFd + 64;
+        body = cat("  o->names = 2;\n  const int nfds = (int)", v(0), ";\n",
+                   "  const long long bits = nfds < 0 ? 0 : (nfds > ", cap, "LL ? ", cap,
+                   "LL : nfds);\n", "  const size_t words = (size_t)((bits + 63) / 64) + 1;\n",
+                   "  unsigned long *set[3] = {0, 0, 0};\n  long long f;\n  (void)f;\n");
+        for (std::size_t s = 0; s < 3; ++s) {
+          if (is_null(s + 1)) continue;
+          body += cat("  set[", s, "] = calloc(words, sizeof(unsigned long));\n  if (!set[", s,
+                      "]) fail(\"calloc\");\n");
+          if (const Arg* list = written(st, s + 1))
+            for (const auto& item : st.items(*list))
+              body += cat("  f = (long long)", item_fd(item), ";\n  if (f >= 0 && f < bits) set[",
+                          s, "][f / 64] |= 1UL << (f % 64);\n");
+        }
+        body += "  struct timeval tv;\n  memset(&tv, 0, sizeof tv);\n";
+        if (!is_null(4))
+          body += cat("  const long long ms = ", v(4), ";\n",
+                      "  tv.tv_sec = (time_t)(ms / 1000 - (ms % 1000 != 0 && ms < 0));\n",
+                      "  tv.tv_usec = (long)((ms - (long long)tv.tv_sec * 1000) * 1000);\n");
+        body += cat("  const long r = syscall(SYS_select, nfds, set[0], set[1], set[2], ",
+                    is_null(4) ? "NULL" : "&tv", ");\n  set_result(o, r);\n", "  long seen = 0;\n",
+                    "  for (long long fd = 0; r > 0 && seen < r && fd < bits; ++fd) {\n",
+                    "    const unsigned long bit = 1UL << (fd % 64);\n    uint32_t in = 0;\n",
+                    "    if (set[0] && (set[0][fd / 64] & bit)) in |= 1;\n",
+                    "    if (set[1] && (set[1][fd / 64] & bit)) in |= 4;\n",
+                    "    if (set[2] && (set[2][fd / 64] & bit)) in |= 2;\n",
+                    "    if (!in) continue;\n", "    seen += __builtin_popcount(in);\n",
+                    "    struct epoll_event *grown = realloc(o->ev, (size_t)(o->nev + 1) * sizeof "
+                    "*o->ev);\n",
+                    "    if (!grown) fail(\"realloc\");\n    o->ev = grown;\n",
+                    "    o->ev[o->nev].events = in;\n",
+                    "    o->ev[o->nev++].data.u64 = (uint64_t)fd;\n  }\n",
+                    "  free(set[0]);\n  free(set[1]);\n  free(set[2]);\n");
+        break;
+      }
       case CallId::kSleep: {
         // Whole seconds and the rest (both fit their fields for any int64_t); a negative time is
         // nanosleep's EINVAL at once, as a negative sleep_for returns at once in the live child.

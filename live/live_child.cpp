@@ -296,6 +296,10 @@ bool is_syscall_of(CallId call, long nr) {
 #endif
     case CallId::kAccept4:
       return nr == SYS_accept4;
+    case CallId::kPoll:
+      return nr == SYS_poll || nr == SYS_ppoll;
+    case CallId::kSelect:
+      return nr == SYS_select || nr == SYS_pselect6;
     case CallId::kRead:
     case CallId::kEventfdRead:
       return nr == SYS_read;
@@ -409,6 +413,8 @@ bool may_wake_others(CallId call, bool blocked) {
     case CallId::kEpollWait:
     case CallId::kEpollPwait:
     case CallId::kEpollPwait2:
+    case CallId::kPoll:
+    case CallId::kSelect:
     case CallId::kRead:
     case CallId::kRecv:
     case CallId::kAccept:
@@ -462,6 +468,7 @@ void handle_call(std::istringstream& in) {
   if (!(in >> text)) die("bad text of " + name);
   call->text = epollscope::live::hex_decode(text);
   call->has_text = text != "-";
+  if (!epollscope::live::decode_lists(in, *call)) die("bad lists of " + name);
 
   // sleep(ms), in any thread, moves the virtual clock on: the timed waits it passes return.
   const int64_t timeout =
@@ -470,9 +477,10 @@ void handle_call(std::istringstream& in) {
           : epollscope::sim::script::timeout_ms(
                 spec->id, call->values[static_cast<std::size_t>(spec->timeout_arg)],
                 call->is_null[static_cast<std::size_t>(spec->timeout_arg)]);
-  const bool positive_wait =
-      epollscope::sim::script::waits_for_events(spec->id) &&
-      (spec->id == CallId::kEpollPwait2 ? timeout : static_cast<int>(timeout)) > 0;
+  const bool positive_wait = epollscope::sim::script::waits_for_events(spec->id) &&
+                             (spec->id == CallId::kEpollPwait2 || spec->id == CallId::kSelect
+                                  ? timeout
+                                  : static_cast<int>(timeout)) > 0;
   // Time passes for real only while a TCP timer that the model keeps is armed (see the top).
   const bool real_time =
       (spec->id == CallId::kSleep || (call->thread == "main" && positive_wait)) &&
@@ -493,8 +501,8 @@ void handle_call(std::istringstream& in) {
   const bool main_timed = timed && call->thread == "main";
   if (timed) {
     const auto at = static_cast<std::size_t>(spec->timeout_arg);
-    if (spec->id == CallId::kEpollPwait2)
-      call->is_null[at] = true;  // a NULL timespec: no timeout
+    if (spec->args[at].kind == epollscope::sim::script::ArgKind::kIntOrNull)
+      call->is_null[at] = true;  // a NULL timespec or timeval: no timeout
     else
       call->values[at] = -1;
   }

@@ -7,7 +7,8 @@
 // request:
 //
 //   (start)                                                   → READY | ERROR <why>
-//   CALL <thread> <call> <n> <value_1> <null_1> ... <value_n> <null_n> <text-hex | ->
+//   CALL <thread> <call> <n> <value_1> <null_1> ... <value_n> <null_n> <text-hex | -> <lists>
+//        <lists>: <k>, then k times <argument> <items> [<fd> <events>]...  (poll, select)
 //     → DONE <ret> <errno> <nevents> [<mask> <data>]... <nfds> [<fd>]... <counter | ->
 //                                                             the call returned
 //     → BLOCKED                                               the thread sleeps in it
@@ -60,7 +61,34 @@ inline std::string encode_call(const driver::ResolvedCall& c) {
   for (std::size_t i = 0; i < c.values.size(); ++i)
     o << ' ' << c.values[i] << ' ' << (c.is_null[i] ? 1 : 0);
   o << ' ' << (c.has_text ? hex_encode(c.text) : std::string("-"));
+  std::size_t lists = 0;
+  for (const auto& l : c.lists)
+    lists += l.empty() ? 0 : 1;
+  o << ' ' << lists;
+  for (std::size_t i = 0; i < c.lists.size(); ++i) {
+    if (c.lists[i].empty()) continue;
+    o << ' ' << i << ' ' << c.lists[i].size();
+    for (const auto& item : c.lists[i])
+      o << ' ' << item.fd << ' ' << item.events;
+  }
   return o.str();
+}
+
+// Reads the <lists> part of a CALL line into `c` (whose `values` are read); false if malformed.
+inline bool decode_lists(std::istringstream& in, driver::ResolvedCall& c) {
+  std::size_t k = 0;
+  if (!(in >> k) || k > c.values.size()) return false;
+  c.lists.assign(c.values.size(), {});
+  for (std::size_t j = 0; j < k; ++j) {
+    std::size_t arg = 0, n = 0;
+    if (!(in >> arg >> n) || arg >= c.values.size() || n > kMaxLine) return false;
+    for (std::size_t i = 0; i < n; ++i) {
+      driver::ResolvedCall::Item item;
+      if (!(in >> item.fd >> item.events)) return false;
+      c.lists[arg].push_back(item);
+    }
+  }
+  return true;
 }
 
 inline std::string encode_done(const driver::CallResult& r) {

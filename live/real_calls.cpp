@@ -4,14 +4,17 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -387,6 +390,61 @@ CallResult perform_real_call(const ResolvedCall& c, RealFds& fds) {
       o = result_of(r);
       for (long i = 0; i < r && where; ++i)
         o.events.push_back({where[i].events, where[i].data.u64});
+      return o;
+    }
+    case CallId::kPoll: {
+      // poll(2) itself (glibc's poll is it on x86-64; the raw call keeps it so elsewhere).
+      std::vector<pollfd> array;
+      for (const ResolvedCall::Item& item : c.list(0))
+        array.push_back(pollfd{static_cast<int>(item.fd), static_cast<short>(item.events), 0});
+      const long r = syscall(SYS_poll, array.empty() ? nullptr : array.data(),
+                             static_cast<nfds_t>(array.size()), static_cast<int>(num(1)));
+      o = result_of(r);
+      for (std::size_t i = 0; r > 0 && i < array.size(); ++i)
+        if (array[i].revents)
+          o.events.push_back(
+              {static_cast<uint16_t>(array[i].revents), static_cast<uint64_t>(array[i].fd)});
+      return o;
+    }
+    case CallId::kSelect: {
+      // select(2) itself, with bit arrays as long as nfds says (a glibc fd_set has only
+      // FD_SETSIZE = 1024 bits; the kernel reads as many as nfds, up to its fd table's size),
+      // bounded by sim::script::kMaxSelectFd, above which no fd can be open.
+      const int nfds = static_cast<int>(num(0));
+      const int64_t bits = std::clamp<int64_t>(nfds, 0, sim::script::kMaxSelectFd + 64);
+      const std::size_t words = static_cast<std::size_t>((bits + 63) / 64) + 1;
+      std::array<std::vector<unsigned long>, 3> sets;
+      std::array<unsigned long*, 3> where{};
+      for (std::size_t s = 0; s < 3; ++s) {
+        if (c.is_null[s + 1]) continue;
+        sets[s].assign(words, 0);
+        for (const ResolvedCall::Item& item : c.list(s + 1))
+          if (item.fd >= 0 && item.fd < bits)
+            sets[s][static_cast<std::size_t>(item.fd) / 64] |= 1UL << (item.fd % 64);
+        where[s] = sets[s].data();
+      }
+      // A struct timeval of tv_sec = ms / 1000 (rounded down) and tv_usec the rest.
+      timeval tv{};
+      const int64_t ms = num(4);
+      tv.tv_sec = ms / 1000 - (ms % 1000 != 0 && ms < 0 ? 1 : 0);
+      tv.tv_usec = (ms - tv.tv_sec * 1000) * 1000;
+      const long r =
+          syscall(SYS_select, nfds, where[0], where[1], where[2], c.is_null[4] ? nullptr : &tv);
+      o = result_of(r);
+      // The kernel writes the bits below nfds clamped to its fd table's size (max_fds), which
+      // this process cannot see; bits set above that stay as given. The result bits are the first
+      // r in fd order, so reading stops there.
+      long seen = 0;
+      for (int64_t fd = 0; seen < r && fd < bits; ++fd) {
+        uint32_t in = 0;
+        const auto word = static_cast<std::size_t>(fd / 64);
+        const unsigned long bit = 1UL << (fd % 64);
+        if (where[0] && (sets[0][word] & bit)) in |= 0x1;  // readfds
+        if (where[1] && (sets[1][word] & bit)) in |= 0x4;  // writefds
+        if (where[2] && (sets[2][word] & bit)) in |= 0x2;  // exceptfds
+        if (in) o.events.push_back({in, static_cast<uint64_t>(fd)});
+        seen += __builtin_popcount(in);
+      }
       return o;
     }
     case CallId::kIoctl: {

@@ -46,6 +46,7 @@ const char* file_kind_name(FileKind kind);
 struct PollTable {
   void (*qproc)(KernelContext& k, File* file, WaitQueueHead* whead, PollTable* pt) = nullptr;
   poll_t key = ~poll_t{0};
+  void* priv = nullptr;  // what the caller's qproc needs: poll/select's struct poll_wqueues
 };
 
 inline void poll_wait(KernelContext& k, File* file, WaitQueueHead* whead, PollTable* pt) {

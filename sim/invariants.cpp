@@ -6,6 +6,7 @@
 
 #include "sim/eventpoll.h"
 #include "sim/kernel.h"
+#include "sim/select.h"
 #include "sim/strings.h"
 
 namespace epollscope::sim {
@@ -77,8 +78,29 @@ class Checker {
         if (s.file) refs.push_back(s.file);
       for (const auto& t : k_.tasks())
         if (t->holds_file) refs.push_back(t->holds_file);
+      // A poll or select call's poll_table_entries hold their files (__pollwait's get_file).
+      for (const auto& t : k_.tasks())
+        if (t->poll_wqueues)
+          for (const auto& entry : t->poll_wqueues->entries)
+            refs.push_back(entry->filp);
       std::sort(refs.begin(), refs.end());
     }
+    // The poll tables of the poll and select calls under way: a poll_table_entry on a queue must
+    // belong to one of them (none outlives its call), and each of theirs must be on its queue.
+    poll_tables_.clear();
+    std::size_t poll_entries = 0;
+    for (const auto& t : k_.tasks())
+      if (t->poll_wqueues) {
+        if (t->poll_wqueues->polling_task != t.get())
+          return cat("task ", t->name, ": its poll table belongs to another task");
+        if (strong_ && t->state != TaskState::kSleeping)
+          return cat("task ", t->name,
+                     " is not asleep in poll/select but still has its poll table ",
+                     "(poll_freewait must run before the call returns)");
+        poll_tables_.push_back(t->poll_wqueues);
+        poll_entries += t->poll_wqueues->entries.size();
+      }
+    std::sort(poll_tables_.begin(), poll_tables_.end());
 
     if (strong_) {
       // ep_cmp_ffd's keys are pointers in the kernel: two live files never share one.
@@ -142,6 +164,9 @@ class Checker {
         ++queued_of_live_items;
     if (fep_nodes != items_.size() || queued_of_live_items != pwq_count)
       if (auto e = find_unattached_item(files); !e.empty()) return e;
+    if (poll_entries_seen_ != poll_entries)
+      return cat(poll_entries, " poll_table_entries belong to poll/select calls, but ",
+                 poll_entries_seen_, " are on wait queues");
     if (strong_) {
       if (total_items != k_.epoll_watches())
         return cat("epoll_watches is ", k_.epoll_watches(), " but the epolls hold ", total_items,
@@ -187,6 +212,16 @@ class Checker {
     if (auto e = check_list(&wq->head, wq->label, &members); !e.empty()) return e;
     for (const ListHead* l : members) {
       const WaitQueueEntry* e = EPOLLSCOPE_CONTAINER_OF(l, WaitQueueEntry, entry);
+      if (is_poll_entry(e)) {
+        // Looked up before it is followed: a table freed while an entry was left queued is the
+        // very bug this catches.
+        if (!contains(poll_tables_, static_cast<const PollWqueues*>(e->private_data)))
+          return cat(wq->label, ": a poll_table_entry outlives its poll/select call");
+        if (poll_entry_of(e)->wait_address != wq)
+          return cat(wq->label, ": a poll_table_entry here names another queue");
+        ++poll_entries_seen_;
+        continue;
+      }
       if (e->private_data) {
         const Task* t = static_cast<const Task*>(e->private_data);
         if (t->waiting_on != wq)
@@ -319,6 +354,8 @@ class Checker {
   bool strong_;
   std::vector<const EpItem*> items_;                 // every epoll's items (sorted after the walk)
   std::vector<const WaitQueueEntry*> entries_seen_;  // eppoll entries found on their queues
+  std::vector<const PollWqueues*> poll_tables_;      // of the poll/select calls under way, sorted
+  std::size_t poll_entries_seen_ = 0;                // poll_table_entries found on queues
   // Scratch space reused for every epoll and queue of one run.
   std::vector<const EpItem*> tree_items_;
   std::vector<const RbNode*> stack_;

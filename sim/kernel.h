@@ -39,12 +39,14 @@
 #include "sim/observed.h"
 #include "sim/profile.h"
 #include "sim/sched.h"
+#include "sim/select.h"
 #include "sim/task.h"
 #include "sim/trace.h"
 
 namespace epollscope::sim {
 
 class TcpNet;
+struct PollCallState;
 
 class Kernel {
  public:
@@ -81,6 +83,21 @@ class Kernel {
   };
   SysResult epoll_pwait2(Task& t, int epfd, int maxevents, std::optional<Timespec> timeout,
                          std::optional<uint64_t> sigmask, UserBuffer buffer = UserBuffer::kValid);
+  // poll(2) (fs/select.c, do_sys_poll → do_poll): `fds` is the pollfd array, `timeout_ms`
+  // negative waits for ever. The entries with non-zero revents come back in SysResult::events as
+  // {revents, fd}, in array order; the return value is their number.
+  SysResult poll(Task& t, std::vector<PollFd> fds, int timeout_ms);
+  // select(2) (kern_select → core_sys_select → do_select): each set as the fds whose bits are
+  // set (nullopt: a NULL set); `timeout` nullopt is a NULL timeval (for ever). The fds in any
+  // result set come back in SysResult::events as {kSelectReadfds | kSelectWritefds |
+  // kSelectExceptfds bits, fd}, in fd order; the return value counts the bits, as select's does.
+  struct Timeval {
+    int64_t tv_sec = 0;
+    int64_t tv_usec = 0;
+  };
+  SysResult select(Task& t, int nfds, std::optional<std::vector<int>> readfds,
+                   std::optional<std::vector<int>> writefds,
+                   std::optional<std::vector<int>> exceptfds, std::optional<Timeval> timeout);
   SysResult pipe2(Task& t, int flags);
   SysResult socketpair(Task& t, int flags);  // AF_UNIX, SOCK_STREAM | flags
   SysResult eventfd2(Task& t, unsigned initval, int flags);
@@ -231,6 +248,8 @@ class Kernel {
   // --- state, read-only, for snapshots and the invariant checker ---------------------------
   const std::vector<FdSlot>& fd_table() const { return fdt_.slots(); }
   File* file_at(int fd) const { return fdt_.file_at(fd); }  // fdget: nullptr when not open
+  // fdt->max_fds: the size the kernel's fd table has grown to (select clamps nfds to it).
+  int max_fds() const;
   // Live files in creation order.
   std::vector<const File*> files() const { return files_.files(); }
   std::vector<File*> files() { return files_.files(); }
@@ -259,6 +278,12 @@ class Kernel {
   template <class Text>
   SysResult do_epoll_wait(Task& t, int epfd, int maxevents, std::optional<int64_t> timeout_ns,
                           UserBuffer buffer, const Text& text);
+  // fs/select.c (sim/select.cpp): the passes, the sleeps between them and poll_freewait, for
+  // both calls; `text()` names the call for a sleeping task.
+  SysResult poll_select_loop(Task& t, std::shared_ptr<PollCallState> st,
+                             const std::function<std::string()>& text);
+  long poll_select_pass(Task& t, PollCallState& st);
+  void poll_freewait(PollCallState& st);
   SysResult install_pair(File* a, File* b, bool cloexec);
   SysResult do_io(Task& t, int fd, const char* name, bool is_write, IoRequest io);
   // file_close_fd + filp_close of an open fd (close, close_range).

@@ -6,6 +6,7 @@
 
 #include "sim/eventpoll.h"
 #include "sim/kernel.h"
+#include "sim/select.h"
 
 namespace epollscope::sim {
 namespace {
@@ -18,7 +19,10 @@ WaitQueueView view_of_queue(const WaitQueueHead* wq) {
     const WaitQueueEntry* e = EPOLLSCOPE_CONTAINER_OF(p, WaitQueueEntry, entry);
     WaitEntryView ev;
     ev.exclusive = e->flags & kWQ_FLAG_EXCLUSIVE;
-    if (e->private_data) {
+    if (is_poll_entry(e)) {
+      ev.kind = WaitEntryView::Kind::kPoll;
+      ev.id = static_cast<const PollWqueues*>(e->private_data)->polling_task->id;
+    } else if (e->private_data) {
       ev.kind = WaitEntryView::Kind::kTask;
       ev.id = static_cast<const Task*>(e->private_data)->id;
     } else {

@@ -24,9 +24,10 @@ namespace epollscope::sim {
 class Kernel;
 
 struct WaitEntryView {
-  enum class Kind : uint8_t { kEpItem, kTask };
+  // kPoll: a poll_table_entry of a task's poll or select call (sim/select.h).
+  enum class Kind : uint8_t { kEpItem, kTask, kPoll };
   Kind kind = Kind::kEpItem;
-  uint32_t id = 0;  // epitem id or task id
+  uint32_t id = 0;  // epitem id or task id (kTask, kPoll)
   bool exclusive = false;
   friend bool operator==(const WaitEntryView&, const WaitEntryView&) = default;
 };

@@ -24,6 +24,7 @@ namespace epollscope::sim {
 
 class KernelContext;
 class File;
+struct PollWqueues;
 
 // What a syscall returns to the task that made it.
 struct SysResult {
@@ -68,7 +69,9 @@ struct Task {
   bool timer_fired = false;             // the wake came from the timer, not a wake-up
   std::string blocked_call;             // "epoll_wait(3, 8, -1)": what the task sleeps in
   File* holds_file = nullptr;           // the file the sleeping syscall keeps a reference to
-  bool signal_pending = false;          // TIF_SIGPENDING: a signal came (Kernel::interrupt)
+  // poll/select (sim/select.h): the call's table of poll_table_entry while the call runs.
+  const PollWqueues* poll_wqueues = nullptr;
+  bool signal_pending = false;  // TIF_SIGPENDING: a signal came (Kernel::interrupt)
   // Continues the sleeping syscall. Returns true when the syscall finished (the result is then in
   // `*out`), false when the task sleeps again.
   std::function<bool(SysResult* out)> resume;

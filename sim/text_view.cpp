@@ -54,11 +54,12 @@ std::string queue_entries(const Snapshot& s, const WaitQueueView& q) {
   std::string out;
   for (const WaitEntryView& e : q.entries) {
     if (!out.empty()) out += ", ";
-    if (e.kind == WaitEntryView::Kind::kTask) {
+    if (e.kind == WaitEntryView::Kind::kTask || e.kind == WaitEntryView::Kind::kPoll) {
       std::string name = "task";
       for (const TaskView& t : *s.tasks)
         if (t.id == e.id) name = t.name;
-      out += cat("thread ", name);
+      out +=
+          cat("thread ", name, e.kind == WaitEntryView::Kind::kPoll ? "'s poll_table_entry" : "");
     } else {
       const EpItemView* i = s.item(e.id);
       const EventPollView* ep = i ? s.epoll(i->ep) : nullptr;

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <utility>
 
+#include "sim/strings.h"
+
 namespace epollscope::sim {
 namespace {
 
@@ -93,6 +95,23 @@ constexpr std::array kConstants{
     NamedConstant{"EPOLLWAKEUP", kEPOLLWAKEUP},
     NamedConstant{"EPOLLONESHOT", kEPOLLONESHOT},
     NamedConstant{"EPOLLET", static_cast<int64_t>(kEPOLLET)},
+    // poll(2)'s names for the same bits (include/uapi/asm-generic/poll.h).
+    NamedConstant{"POLLIN", kEPOLLIN},
+    NamedConstant{"POLLPRI", kEPOLLPRI},
+    NamedConstant{"POLLOUT", kEPOLLOUT},
+    NamedConstant{"POLLERR", kEPOLLERR},
+    NamedConstant{"POLLHUP", kEPOLLHUP},
+    NamedConstant{"POLLNVAL", kEPOLLNVAL},
+    NamedConstant{"POLLRDNORM", kEPOLLRDNORM},
+    NamedConstant{"POLLRDBAND", kEPOLLRDBAND},
+    NamedConstant{"POLLWRNORM", kEPOLLWRNORM},
+    NamedConstant{"POLLWRBAND", kEPOLLWRBAND},
+    NamedConstant{"POLLMSG", kEPOLLMSG},
+    NamedConstant{"POLLRDHUP", kEPOLLRDHUP},
+    // The result sets of select, as the scenario language names them (sim/select.h).
+    NamedConstant{"readfds", 0x1},
+    NamedConstant{"writefds", 0x4},
+    NamedConstant{"exceptfds", 0x2},
     NamedConstant{"EPOLL_CTL_ADD", kEPOLL_CTL_ADD},
     NamedConstant{"EPOLL_CTL_DEL", kEPOLL_CTL_DEL},
     NamedConstant{"EPOLL_CTL_MOD", kEPOLL_CTL_MOD},
@@ -139,14 +158,14 @@ constexpr std::array kConstants{
     NamedConstant{"TCP_CORK", kTCP_CORK},
 };
 
-std::string join_bits(poll_t mask, bool c_names) {
+std::string join_bits(poll_t mask, const char* prefix) {
   if (mask == 0) return "0";
   std::string out;
   poll_t rest = mask;
   for (const auto& bit : kBits) {
     if (!(mask & bit.bit)) continue;
     if (!out.empty()) out += '|';
-    if (c_names) out += "EPOLL";
+    out += prefix;
     out += bit.short_name;
     rest &= ~bit.bit;
   }
@@ -174,10 +193,22 @@ std::optional<int> errno_from_name(std::string_view name) {
 }
 
 std::string mask_to_string(poll_t mask) {
-  return join_bits(mask, false);
+  return join_bits(mask, "");
 }
 std::string mask_to_c_names(poll_t mask) {
-  return join_bits(mask, true);
+  return join_bits(mask, "EPOLL");
+}
+std::string mask_to_poll_names(poll_t mask) {
+  return join_bits(mask, "POLL");
+}
+std::string select_sets_names(poll_t sets) {
+  if (sets == 0) return "0";
+  std::string out;
+  for (const auto& [bit, name] :
+       {std::pair<poll_t, const char*>{0x1, "readfds"}, {0x4, "writefds"}, {0x2, "exceptfds"}})
+    if (sets & bit) out += cat(out.empty() ? "" : "|", name);
+  if (sets & ~poll_t{0x7}) out += cat(out.empty() ? "" : "|", hex(sets & ~poll_t{0x7}));
+  return out;
 }
 
 std::optional<int64_t> constant_from_name(std::string_view name) {

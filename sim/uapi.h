@@ -165,6 +165,10 @@ std::optional<int> errno_from_name(std::string_view name);
 std::string mask_to_string(poll_t mask);
 // The same with the C names: "EPOLLIN|EPOLLET".
 std::string mask_to_c_names(poll_t mask);
+// The same bits with poll(2)'s names: "POLLIN|POLLRDNORM".
+std::string mask_to_poll_names(poll_t mask);
+// select's result sets as the scenario language names them: "readfds|writefds".
+std::string select_sets_names(poll_t sets);
 
 // Every constant a scenario may name (EPOLLIN, EPOLL_CTL_ADD, O_NONBLOCK, EFD_SEMAPHORE,
 // SHUT_WR, EPOLL_CLOEXEC, ...), by its C name.

@@ -32,7 +32,7 @@ std::string without_expectation(const std::string& source) {
 using sim::script::Statement;
 
 bool harvests(sim::script::CallId call) {
-  return sim::script::call_spec(call).result == sim::script::ResultKind::kEvents;
+  return sim::script::harvests_epoll(call);
 }
 
 // The value of argument `name` of a call statement as written (its fallback when left out);

@@ -457,7 +457,21 @@ float draw_epoll(PaneInputs& in, const std::shared_ptr<const sim::EventPollView>
   std::size_t poll_line = 0;
   if (!ep->poll_wait.entries.empty()) {
     poll_line = lines.size();
-    lines.push_back(cat("  poll_wait: ", ep->poll_wait.entries.size(), " outer"));
+    // Outer epolls' eppoll_entries, and the poll_table_entries of threads in poll or select.
+    std::size_t outer = 0;
+    std::string pollers;
+    for (const auto& e : ep->poll_wait.entries) {
+      if (e.kind != sim::WaitEntryView::Kind::kPoll) {
+        ++outer;
+        continue;
+      }
+      for (const auto& tv : *now.tasks)
+        if (tv.id == e.id) pollers += cat(pollers.empty() ? "" : ", ", tv.name);
+    }
+    std::string text = "  poll_wait:";
+    if (outer) text += cat(" ", outer, " outer");
+    if (!pollers.empty()) text += cat(outer ? "," : "", " ", pollers, " poll");
+    lines.push_back(text);
   }
   const float bh = line * static_cast<float>(lines.size()) + 10;
   float bw = 0;
@@ -602,9 +616,11 @@ std::vector<std::string> chip_labels(const sim::Snapshot& s, const sim::WaitQueu
   std::vector<std::string> out;
   for (const auto& e : q.entries) {
     std::string label;
-    if (e.kind == sim::WaitEntryView::Kind::kTask) {
+    if (e.kind == sim::WaitEntryView::Kind::kTask || e.kind == sim::WaitEntryView::Kind::kPoll) {
       for (const auto& tv : *s.tasks)
         if (tv.id == e.id) label = tv.name;
+      // A poll_table_entry of the thread's poll or select call (sim/select.h).
+      if (e.kind == sim::WaitEntryView::Kind::kPoll) label += " poll";
     } else {
       label = item_fd(s, e.id);
       if (const sim::EpItemView* iv = s.item(e.id))

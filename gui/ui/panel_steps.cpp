@@ -100,7 +100,7 @@ bool at_harvest_return(const app::Controller& c) {
   if (!s || pos.before_first || pos.statement >= s->statements().size()) return false;
   const auto& run = s->statements()[pos.statement];
   const driver::StatementResult& r = run.result;
-  return sim::script::call_spec(r.call).result == sim::script::ResultKind::kEvents &&
+  return sim::script::harvests_epoll(r.call) &&
          c.tick() == c.timeline().last_tick_of(pos.statement);
 }
 

@@ -3,6 +3,8 @@
 
 #include <cassert>
 
+#include "sim/uapi.h"
+
 namespace epollscope::sim::script {
 
 const std::vector<CallSpec>& all_calls() {
@@ -338,6 +340,32 @@ const std::vector<CallSpec>& all_calls() {
        "ioctl(fd, FIONREAD | FIONBIO [, arg | NULL])",
        "FIONREAD: expect the bytes readable (NULL: a pointer that faults); FIONBIO: arg 0 or 1 "
        "clears or sets O_NONBLOCK (expect 0)"},
+      {C::kPoll,
+       "poll",
+       {{A::kPollFds, "fds"}, {A::kInt, "timeout"}},
+       R::kEvents,
+       true,
+       false,
+       false,
+       1,
+       "poll([fd: events, ...], timeout_ms)",
+       "poll(2): expect the entries whose revents are not 0, in array order, e.g. => [rfd: "
+       "POLLIN|POLLRDNORM] (a closed fd: POLLNVAL; a negative fd is ignored); -1 waits for ever"},
+      {C::kSelect,
+       "select",
+       {{A::kInt, "nfds"},
+        {A::kFdSet, "readfds"},
+        {A::kFdSet, "writefds"},
+        {A::kFdSet, "exceptfds"},
+        {A::kIntOrNull, "timeout"}},
+       R::kEvents,
+       true,
+       false,
+       false,
+       4,
+       "select(nfds, [fd, ...] | NULL, [fd, ...] | NULL, [fd, ...] | NULL, timeout_ms | NULL)",
+       "select(2): expect each fd in a result set, in fd order, with the sets it is in, e.g. => "
+       "[rfd: readfds, wfd: writefds]; NULL waits for ever, a negative timeout is EINVAL"},
   };
   return calls;
 }
@@ -381,15 +409,26 @@ std::optional<std::vector<int>> place_arguments(const CallSpec& spec, std::size_
   return place;
 }
 
-bool waits_for_events(CallId id) {
+bool harvests_epoll(CallId id) {
   return id == CallId::kEpollWait || id == CallId::kEpollPwait || id == CallId::kEpollPwait2;
 }
 
+bool waits_for_events(CallId id) {
+  return harvests_epoll(id) || id == CallId::kPoll || id == CallId::kSelect;
+}
+
 int64_t timeout_ms(CallId id, int64_t value, bool is_null) {
+  if (id == CallId::kSelect) return is_null ? -1 : value;
   if (id != CallId::kEpollPwait2) return value;
   if (is_null) return -1;
   if (value <= 0) return value < 0 ? -1 : 0;
   return value / 1000000 + (value % 1000000 ? 1 : 0);
+}
+
+std::string event_mask_names(CallId id, uint32_t mask) {
+  if (id == CallId::kPoll) return mask_to_poll_names(mask);
+  if (id == CallId::kSelect) return select_sets_names(mask);
+  return mask_to_c_names(mask);
 }
 
 const CallSpec* find_call(std::string_view name) {

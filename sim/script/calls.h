@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -50,8 +51,10 @@ enum class CallId : uint8_t {
   kEpollPwait,
   kEpollPwait2,
   kIoctl,
+  kPoll,
+  kSelect,
 };
-inline constexpr int kCallCount = static_cast<int>(CallId::kIoctl) + 1;
+inline constexpr int kCallCount = static_cast<int>(CallId::kSelect) + 1;
 
 enum class ArgKind : uint8_t {
   kFd,           // an fd name, or a number (-1, 999: to provoke EBADF)
@@ -63,7 +66,13 @@ enum class ArgKind : uint8_t {
   kBuffer,       // epoll_wait's buffer: `events` (valid) or NULL (faults when an event is copied);
                  // it may be left out where it stands (epoll_wait(ep, 8, 0))
   kIntOrNull,    // a 64-bit number, or NULL for a null pointer (epoll_pwait2's timeout)
+  kPollFds,      // poll's array: [fd: events, ...], each fd a name or a number (-1: ignored)
+  kFdSet,        // one of select's sets: [fd, ...] (the fds whose bits are set), or NULL
 };
+
+// The highest fd a select set may name, plus one: fs.nr_open's default, above which no fd can be
+// open (the live side allocates its bit arrays up to there, and no further).
+inline constexpr int64_t kMaxSelectFd = int64_t{1} << 20;
 
 struct ArgSpec {
   ArgKind kind;
@@ -110,10 +119,17 @@ std::optional<std::vector<int>> place_arguments(const CallSpec& spec, std::size_
 // How many arguments the call needs at least.
 std::size_t required_arguments(const CallSpec& spec);
 
-// epoll_wait, epoll_pwait and epoll_pwait2: calls that harvest events and may wait for them.
+// epoll_wait, epoll_pwait and epoll_pwait2: the calls that harvest an epoll's ready list into a
+// struct epoll_event array.
+bool harvests_epoll(CallId id);
+// Those, poll and select: calls that wait for events, with a timeout argument in ms.
 bool waits_for_events(CallId id);
+// The mask of one event of the call's result with the names a scenario writes: EPOLLIN for the
+// epoll calls, POLLIN for poll, readfds for select.
+std::string event_mask_names(CallId id, uint32_t mask);
 // The call's timeout argument (`value`, as written) in ms, rounded up: epoll_pwait2's is in ns
-// (NULL, which comes as 0 with `is_null`, waits for ever: -1); every other timeout is in ms.
+// (NULL, which comes as 0 with `is_null`, waits for ever: -1); select's NULL waits for ever too;
+// every other timeout is in ms.
 int64_t timeout_ms(CallId id, int64_t value, bool is_null = false);
 
 }  // namespace epollscope::sim::script

@@ -502,6 +502,9 @@ class LineParser {
                                widths_[static_cast<std::size_t>(st.placed[i])], spec->args[i],
                                *spec, defined_here))
           return f;
+    if (!lists_.empty())
+      st.lists = std::make_shared<const std::vector<std::vector<ListItem>>>(std::move(lists_));
+    lists_.clear();
     for (const auto& n : defined_here)
       names_.insert(n);
     if (!st.assign.empty()) names_.insert(st.assign);
@@ -593,7 +596,83 @@ class LineParser {
       a.kind = Arg::Kind::kNumber;
       return flags_expr(a.number, a.text, width);
     }
+    if (t.kind == Tok::kLBracket) return list_argument(a);
     return Failure{t.col, cat("an argument is expected, not ", tok_name(t.kind))};
+  }
+
+  // list := '[' [ item { ',' item } ] ']'; item := fd [ ':' flags ] (poll's `rfd: POLLIN`, an fd
+  // of select's set). Which form a call takes is checked against its spec (check_arg).
+  std::optional<Failure> list_argument(Arg& a) {
+    next();
+    a.kind = Arg::Kind::kList;
+    a.text = "[";
+    std::vector<ListItem> items;
+    if (peek().kind == Tok::kRBracket) {
+      next();
+      a.text = "[]";
+      lists_.push_back(std::move(items));
+      a.list = static_cast<uint32_t>(lists_.size());
+      return std::nullopt;
+    }
+    while (true) {
+      ListItem item;
+      Token who = next();
+      item.loc.col = who.col;
+      if (who.kind == Tok::kIdent && !constant_from_name(who.text)) {
+        item.name = who.text;
+      } else if (who.kind == Tok::kNumber) {
+        if (who.width != Width::kInt)
+          return Failure{who.col, cat("an fd is an int: ", who.text,
+                                      " is out of its range (-2147483648 to 2147483647)")};
+        item.fd = who.number;
+      } else {
+        return Failure{who.col,
+                       cat("an fd name or number is expected in the list, not ", describe(who))};
+      }
+      item.text = who.text;
+      if (peek().kind == Tok::kColon) {
+        next();
+        Width width = Width::kInt;
+        const int col = peek().col;
+        std::string text;
+        if (auto f = flags_expr(item.events, text, width)) return f;
+        if (item.events < 0 || item.events > 0xffff)
+          return Failure{col, cat("poll's events is a short: ", text,
+                                  " does not fit in 16 bits (0 to 0xffff)")};
+        item.has_events = true;
+        item.text += ": " + text;
+      }
+      a.text += cat(items.empty() ? "" : ", ", item.text);
+      items.push_back(std::move(item));
+      Token sep = next();
+      if (sep.kind == Tok::kRBracket) break;
+      if (sep.kind != Tok::kComma)
+        return Failure{sep.col, cat("expected ',' or ']' in the list, found ", tok_name(sep.kind))};
+    }
+    a.text += "]";
+    lists_.push_back(std::move(items));
+    a.list = static_cast<uint32_t>(lists_.size());
+    return std::nullopt;
+  }
+
+  // The items of a list argument for poll (`fd: events` each) or select (`fd` each).
+  std::optional<Failure> check_list(const Arg& a, bool poll, const CallSpec& spec) {
+    for (const ListItem& item : lists_[a.list - 1]) {
+      if (!item.name.empty() && !names_.count(item.name))
+        return Failure{item.loc.col,
+                       cat("undefined name '", item.name, "'", name_hint(item.name, names_))};
+      if (poll && !item.has_events)
+        return Failure{item.loc.col, cat("poll's array gives each fd its events: `", item.text,
+                                         ": POLLIN` (usage: ", spec.usage, ")")};
+      if (!poll && item.has_events)
+        return Failure{item.loc.col, cat("select's sets are lists of fds, without events: the set "
+                                         "says what is asked (usage: ",
+                                         spec.usage, ")")};
+      if (!poll && item.name.empty() && (item.fd < 0 || item.fd >= kMaxSelectFd))
+        return Failure{item.loc.col, cat("an fd in a set is a bit number: 0 to ", kMaxSelectFd - 1,
+                                         ", not ", item.fd)};
+    }
+    return std::nullopt;
   }
 
   std::optional<Failure> check_arg(Arg& a, Width width, const ArgSpec& arg, const CallSpec& spec,
@@ -619,6 +698,10 @@ class LineParser {
   std::optional<Failure> check_arg(Arg& a, Width width, ArgKind kind, const char* arg_name,
                                    const CallSpec& spec, std::vector<std::string>& defined_here) {
     if (auto f = check_width(a, width, kind, arg_name)) return f;
+    if (a.kind == Arg::Kind::kList && kind != ArgKind::kPollFds && kind != ArgKind::kFdSet)
+      return Failure{a.loc.col,
+                     cat("a list in [ ] is poll's fds or one of select's sets; '", arg_name,
+                         "' of ", spec.name, " is not one (usage: ", spec.usage, ")")};
     switch (kind) {
       case ArgKind::kNewFd:
         if (a.kind != Arg::Kind::kName)
@@ -669,6 +752,19 @@ class LineParser {
         if (a.kind == Arg::Kind::kNull || (a.kind == Arg::Kind::kName && a.name == "events"))
           return std::nullopt;
         return Failure{a.loc.col, "the events buffer is written `events` (a valid buffer) or NULL"};
+      case ArgKind::kPollFds:
+        if (a.kind != Arg::Kind::kList)
+          return Failure{
+              a.loc.col,
+              cat("poll's fds are a list: [rfd: POLLIN, wfd: POLLOUT] (usage: ", spec.usage, ")")};
+        return check_list(a, true, spec);
+      case ArgKind::kFdSet:
+        if (a.kind == Arg::Kind::kNull) return std::nullopt;
+        if (a.kind != Arg::Kind::kList)
+          return Failure{a.loc.col, cat("a set of select is a list of fds, [rfd, 7], [] or NULL "
+                                        "(usage: ",
+                                        spec.usage, ")")};
+        return check_list(a, false, spec);
     }
     return std::nullopt;
   }
@@ -870,6 +966,7 @@ class LineParser {
   std::size_t pos_ = 0;
   std::set<std::string>& names_;
   std::set<std::string>& threads_;
+  std::vector<std::vector<ListItem>> lists_;  // the statement's list arguments (Arg::list - 1)
   bool is_title_ = false;
 };
 
@@ -933,6 +1030,12 @@ std::size_t held_bytes(const Statement& st) {
                   st.narration_zh.size() + st.placed.size() * sizeof(int) + st.expect.text.size();
   for (const auto& a : st.args)
     n += sizeof(Arg) + a.name.size() + a.text.size();
+  if (st.lists)
+    for (const auto& list : *st.lists) {
+      n += sizeof(list);
+      for (const ListItem& item : list)
+        n += sizeof(ListItem) + item.name.size() + item.text.size();
+    }
   if (st.during)
     n += sizeof(Statement::During) + st.during->epoll.name.size() + st.during->epoll.text.size();
   for (std::size_t i = 0; i < st.expect.count(); ++i) {

@@ -49,6 +49,16 @@ struct SourceLoc {
   int col = 0;   // 1-based
 };
 
+// One item of a list argument as written: poll's `rfd: POLLIN`, an fd of select's set.
+struct ListItem {
+  std::string name;  // the fd name, or empty when the fd is a number
+  int64_t fd = 0;    // the number, when `name` is empty
+  bool has_events = false;
+  int64_t events = 0;  // poll: the events asked for
+  std::string text;    // as written: "rfd: POLLIN"
+  SourceLoc loc;
+};
+
 // One argument as written.
 struct Arg {
   enum class Kind : uint8_t {
@@ -56,8 +66,12 @@ struct Arg {
     kName,    // rfd: an fd name (for output arguments of pipe/socketpair: the name defined)
     kString,  // "hello"
     kNull,    // NULL
+    kList,    // [a, b] or [a: POLLIN, b: POLLOUT]: poll's array, select's sets
   };
   Kind kind = Kind::kNumber;
+  // kList: 1 + the index of its items in the statement's `lists` (it sits in the padding after
+  // `kind`: every statement's size counts against the scenario's limit).
+  uint32_t list = 0;
   int64_t number = 0;
   std::string name;  // kName, kString (the text)
   std::string text;  // as written, for messages and export
@@ -129,6 +143,14 @@ struct Statement {
   // Null without the clause. Out of line: few statements have one, and every statement's size
   // counts against the scenario's limit (a 99,000-statement repeat must still fit).
   std::shared_ptr<const During> during;
+  // The items of the statement's list arguments (poll's array, select's sets), each list at
+  // Arg::list - 1; null when it has none (out of line, as `during`).
+  std::shared_ptr<const std::vector<std::vector<ListItem>>> lists;
+  // The items of a list argument (none for another argument).
+  const std::vector<ListItem>& items(const Arg& a) const {
+    static const std::vector<ListItem> none;
+    return a.list && lists && a.list <= lists->size() ? (*lists)[a.list - 1] : none;
+  }
   std::string narration;     // the `#` lines before the statement, joined
   std::string narration_zh;  // the `#zh` lines before the statement, joined (empty: none)
   std::string source;        // the statement's line as written (without the comment)

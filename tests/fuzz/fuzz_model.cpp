@@ -244,6 +244,32 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         arg(in.byte() & 1 ? kFIONREAD : kFIONBIO);
         arg(in.byte() & 1);
         break;
+      case CallId::kPoll: {
+        const int timeouts[] = {0, 0, 0, 5, -1};
+        std::vector<ResolvedCall::Item> fds;
+        for (int n = in.byte() % 5; n > 0; --n)
+          fds.push_back({in.byte() & 1 ? in.fd() : -1, in.byte() & 0x7f});
+        arg(static_cast<int64_t>(fds.size()));
+        arg(timeouts[in.byte() % 5]);
+        c.lists.resize(2);
+        c.lists[0] = std::move(fds);
+        break;
+      }
+      case CallId::kSelect: {
+        const int timeouts[] = {0, 0, 0, 5, -1};
+        arg(static_cast<int8_t>(in.byte()) % 40);
+        c.lists.resize(5);
+        for (std::size_t s = 1; s <= 3; ++s) {
+          for (int n = in.byte() % 3; n > 0; --n)
+            c.lists[s].push_back({in.fd() & 63, 0});
+          arg(static_cast<int64_t>(c.lists[s].size()));
+          if (in.byte() % 4 == 0) c.is_null[s] = true;
+        }
+        const int timeout = timeouts[in.byte() % 5];
+        arg(timeout);
+        c.is_null[4] = timeout < 0;
+        break;
+      }
     }
     const auto o = model.perform(c);
     model.take_completions();

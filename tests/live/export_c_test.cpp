@@ -233,6 +233,37 @@ fcntl(l, F_SETFL, 0)
 t3: accept4(l, SOCK_NONBLOCK)
 )";
 
+// poll and select: revents, POLLNVAL, a negative fd, the count; select's sets (NULL, empty), an fd
+// beyond FD_SETSIZE, its errnos; a thread asleep in each, woken by a write; a timed select.
+const char* const kPollSelect = R"(pipe2(r, w, O_NONBLOCK)
+socketpair(a, b)
+x = dup(r)
+close(x)
+poll([r: POLLIN, w: POLLOUT, x: POLLIN, -1: POLLIN], 0)
+write(w, 3)
+poll([r: POLLIN | POLLRDNORM, a: POLLIN | POLLOUT], 0)
+select(8, [r, a], [a, w], NULL, 0)
+select(8, [x], [], [], 0)
+select(-1, [], [], [], 0)
+select(8, [r], [], [], -5)
+setrlimit_nofile(4096)
+big = dup2(r, 1500)
+select(1501, [big], [], [], 0)
+select(3000, [2500], NULL, NULL, 0)
+read(r, 3)
+t1: poll([r: POLLIN, a: POLLIN], -1)
+t2: select(8, [r], [], [], NULL)
+write(b, "hi")
+write(w, 1)
+t1 => [a: POLLIN]
+t2 => [r: readfds]
+poll([], 0)
+)";
+
+TEST(ExportC, PollAndSelectMatchTheLiveBackend) {
+  check_export("poll_select", kPollSelect);
+}
+
 TEST(ExportC, RealEventLoopCallsMatchTheLiveBackend) {
   check_export("real_event_loop", kRealEventLoop);
 }
@@ -444,6 +475,7 @@ TEST(ExportC, ExportedProgramsAreCleanUnderSanitizers) {
   check_export("pipe_asan", kPipeExample, kSanitized);
   check_export("threads_asan", kThreads, kSanitized);
   check_export("eventfd_edges_asan", kEventfdEdges, kSanitized);
+  check_export("poll_select_asan", kPollSelect, kSanitized);
 }
 
 }  // namespace

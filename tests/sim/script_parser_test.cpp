@@ -791,3 +791,66 @@ TEST(ScriptParser, DuringMistakesAreErrorsAtTheirColumn) {
 
 }  // namespace
 }  // namespace epollscope::sim::script
+
+namespace epollscope::sim::script {
+namespace {
+
+// poll's array and select's sets are lists in [ ]; the results are lists of events with poll's
+// names or select's set names; the count may be expected instead.
+TEST(ScriptParser, PollAndSelect) {
+  Scenario s =
+      ok("pipe(r, w)\n"
+         "poll([r: POLLIN, w: POLLOUT, -1: POLLIN], 0) => [w: POLLOUT]\n"
+         "t1: select(64, [r], [], NULL, NULL) => blocks\n"
+         "select(64, [r, 5], [w], [], 0) => [w: writefds]\n"
+         "poll([], 10) => 0\n");
+  ASSERT_EQ(s.statements.size(), 5u);
+  const Statement& p = s.statements[1];
+  EXPECT_EQ(p.call, CallId::kPoll);
+  ASSERT_EQ(p.args[0].kind, Arg::Kind::kList);
+  ASSERT_EQ(p.items(p.args[0]).size(), 3u);
+  EXPECT_EQ(p.items(p.args[0])[0].name, "r");
+  EXPECT_EQ(p.items(p.args[0])[1].events, kEPOLLOUT);
+  EXPECT_EQ(p.items(p.args[0])[2].fd, -1);
+  EXPECT_EQ(p.args[0].text, "[r: POLLIN, w: POLLOUT, -1: POLLIN]");
+  EXPECT_EQ(p.expect.events[0].events, kEPOLLOUT);
+  const Statement& sel = s.statements[3];
+  EXPECT_EQ(sel.items(sel.args[1]).size(), 2u);
+  EXPECT_EQ(sel.items(sel.args[1])[1].fd, 5);
+  EXPECT_EQ(sel.items(sel.args[3]).size(), 0u);
+  EXPECT_EQ(sel.expect.events[0].events, 0x4u);  // writefds
+  EXPECT_EQ(s.statements[2].args[3].kind, Arg::Kind::kNull);
+  EXPECT_TRUE(waits_for_events(CallId::kPoll));
+  EXPECT_FALSE(harvests_epoll(CallId::kSelect));
+  EXPECT_EQ(timeout_ms(CallId::kSelect, 0, true), -1);
+}
+
+TEST(ScriptParser, PollAndSelectErrors) {
+  EXPECT_EQ(error("pipe(r, w)\npoll([r], 0)\n").format(),
+            "t.scn:2:7: poll's array gives each fd its events: `r: POLLIN` (usage: poll([fd: "
+            "events, ...], timeout_ms))\npoll([r], 0)\n      ^\n");
+  EXPECT_EQ(message("pipe(r, w)\nselect(8, [r: POLLIN], [], [], 0)\n"),
+            "select's sets are lists of fds, without events: the set says what is asked (usage: "
+            "select(nfds, [fd, ...] | NULL, [fd, ...] | NULL, [fd, ...] | NULL, timeout_ms | "
+            "NULL))");
+  EXPECT_EQ(message("pipe(r, w)\npoll(r, 0)\n"),
+            "poll's fds are a list: [rfd: POLLIN, wfd: POLLOUT] (usage: poll([fd: events, ...], "
+            "timeout_ms))");
+  EXPECT_EQ(message("pipe(r, w)\nselect(8, [x], [], [], 0)\n"),
+            "undefined name 'x' (did you mean r?)");
+  EXPECT_EQ(message("pipe(r, w)\nselect(8, [-3], [], [], 0)\n"),
+            "an fd in a set is a bit number: 0 to 1048575, not -3");
+  EXPECT_EQ(message("pipe(r, w)\npoll([r: 0x10000], 0)\n"),
+            "poll's events is a short: 0x10000 does not fit in 16 bits (0 to 0xffff)");
+  EXPECT_EQ(message("pipe(r, w)\npoll([r: POLLIN w: POLLOUT], 0)\n"),
+            "expected ',' or ']' in the list, found a name");
+  EXPECT_EQ(message("pipe(r, w)\nread([r], 1)\n"),
+            "a list in [ ] is poll's fds or one of select's sets; 'fd' of read is not one (usage: "
+            "read(fd, nbytes))");
+  ParseError e = error("pipe(r, w)\nselect(8, [r], [w], [], 0) => [r: POLLIN, q: readfds]\n");
+  EXPECT_EQ(e.line, 2);
+  EXPECT_EQ(e.message, "undefined name 'q' (did you mean r?)");
+}
+
+}  // namespace
+}  // namespace epollscope::sim::script
