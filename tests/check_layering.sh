@@ -42,12 +42,14 @@ if ! loop=$(echo "$header_edges" | tsort 2>&1 >/dev/null) || [ -n "$loop" ]; the
   exit 1
 fi
 
-# The syscall layer (sim/kernel.h) is included only by itself and its direct users: the files
+# The syscall layer (sim/kernel.h; its poll and select are in sim/select.cpp) is included only by
+# itself and its direct users: the files
 # that read a whole Kernel (snapshots, the invariant checker, the recorder) and the scenario
 # backend that drives it (driver/, outside sim/). Everything below it (files, wait queues, eventpoll, the scheduler, the
 # fd and file tables) is handed a KernelContext (sim/context.h) and must not see the syscalls.
 allowed_kernel_includers="
 sim/kernel.cpp
+sim/select.cpp
 sim/invariants.cpp
 sim/recorder.cpp
 sim/snapshot.cpp

@@ -126,8 +126,11 @@ TEST(KernelSource, EveryFunctionTheLibraryStepsThroughHasItsCode) {
     EXPECT_EQ(find_excerpt(f), nullptr) << f << " has its excerpt now: take it off the list";
   }
   // And each is found under its own name, not only through the chain of calls.
-  for (const std::string& f : seen)
-    if (!kNotYetExcerpted.count(f)) EXPECT_NE(find_excerpt(f), nullptr) << f;
+  for (const std::string& f : seen) {
+    if (!kNotYetExcerpted.count(f)) {
+      EXPECT_NE(find_excerpt(f), nullptr) << f;
+    }
+  }
   // The scheduler's two functions are among them.
   EXPECT_TRUE(seen.count("schedule"));
   EXPECT_TRUE(seen.count("try_to_wake_up"));
