@@ -15,8 +15,8 @@
 
 #include "cli/cli.h"
 #include "cli/term.h"
-#include "driver/quiz.h"
 #include "driver/i18n.h"
+#include "driver/quiz.h"
 #include "driver/scenario_files.h"
 #include "sim/script/parser.h"
 #include "sim/script/user_text.h"
@@ -118,7 +118,7 @@ int run_quiz(std::istream& in, std::ostream& out, const QuizOptions& o, QuizScor
   const std::vector<driver::QuestionPoint> points = driver::question_points(sc);
   const std::size_t questions = points.size();
 
-  out << printable(sc.title.empty() ? o.path : sc.title) << '\n';
+  out << printable(driver::title(sc).empty() ? o.path : driver::title(sc)) << '\n';
   if (!run.start()) {
     std::cerr << "epollscope: " << printable(run.error()) << '\n';
     return 2;
