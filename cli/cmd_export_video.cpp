@@ -26,6 +26,7 @@
 #include "cli/cli.h"
 #include "cli/cmd_gui.h"
 #include "cli/ffmpeg.h"
+#include "driver/i18n.h"
 #include "gui/app/video_plan.h"
 #include "gui/ui/window.h"
 #include "sim/script/user_text.h"
@@ -208,10 +209,11 @@ class Progress {
   void frame(std::size_t done) {
     if (tty_) {
       if (done == total_ || done % 5 == 0)
-        std::cerr << "\rexport-video: frame " << done << " of " << total_ << std::flush;
+        std::cerr << "\r" << driver::trf("export-video: frame {} of {}", done, total_)
+                  << std::flush;
       if (done == total_) std::cerr << '\n';
     } else if (done == total_ || done * 10 / total_ != (done - 1) * 10 / total_) {
-      std::cerr << "export-video: frame " << done << " of " << total_ << '\n';
+      std::cerr << driver::trf("export-video: frame {} of {}", done, total_) << '\n';
     }
   }
   void interrupt() {
@@ -467,10 +469,11 @@ int export_video(ExportOptions o) {
   if (!format.empty() && !encoder.finish(&g_stop_signal, &error)) return fail(error);
   if (g_stop_signal) return fail("interrupted");
   if (!out.commit(&error)) return fail(error);
-  std::cout << "wrote " << (format.empty() ? o.png_sequence + "/frame-*.png" : o.output) << " ("
-            << plan.total_frames << " frames, " << width << 'x' << height << ", " << o.fps
-            << " fps, lines " << line_of(first) << " to " << line_of(last) << ", "
-            << plan.moves.size() << " steps)\n";
+  std::cout << driver::trf("wrote {} ({} frames, {}x{}, {} fps, lines {} to {}, {} steps)",
+                           format.empty() ? o.png_sequence + "/frame-*.png" : o.output,
+                           plan.total_frames, width, height, o.fps, line_of(first), line_of(last),
+                           plan.moves.size())
+            << '\n';
   return 0;
 }
 

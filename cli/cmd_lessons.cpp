@@ -41,7 +41,7 @@ void paragraphs(std::ostream& out, const std::vector<std::string>& ps, std::size
                 const std::string& lead = "") {
   for (std::size_t i = 0; i < ps.size(); ++i) {
     if (i) out << '\n';
-    for (const auto& l : sim::wrap(printable(ps[i]), width - lead.size()))
+    for (const auto& l : wrap_text(printable(ps[i]), width - lead.size()))
       out << lead << l << '\n';
   }
 }
@@ -108,11 +108,11 @@ int run_lessons(std::istream& in, std::ostream& out, const LessonOptions& o) {
                          it->second.asked, it->second.questions - it->second.asked)
                    : trf("score {} of {}", it->second.right, it->second.asked);
       const std::string line =
-          cat(printable(l.title), " (",
+          cat(printable(l.title_in_language()), " (",
               l.scenarios.size() == 1 ? trf("{} scenario", l.scenarios.size())
                                       : trf("{} scenarios", l.scenarios.size()),
               "; ", done, ")");
-      const auto lines = sim::wrap(line, width - 5);
+      const auto lines = wrap_text(line, width - 5);
       for (std::size_t k = 0; k < lines.size(); ++k)
         out << (k ? "     " : cat(i + 1 < 10 ? " " : "", i + 1, ".  ")) << lines[k] << '\n';
     }
@@ -148,11 +148,13 @@ int run_lessons(std::istream& in, std::ostream& out, const LessonOptions& o) {
     }
     questions += n;
   }
-  out << p.bold(trf("Lesson {} of {}: {}", o.number, course.size(), printable(l.title))) << "\n\n";
-  paragraphs(out, l.intro, width);
+  out << p.bold(
+             trf("Lesson {} of {}: {}", o.number, course.size(), printable(l.title_in_language())))
+      << "\n\n";
+  paragraphs(out, l.intro_in_language(), width);
   out << '\n' << tr("What to watch:") << '\n';
-  for (const auto& w : l.watch) {
-    const auto lines = sim::wrap(printable(w), width - 4);
+  for (const auto& w : l.watch_in_language()) {
+    const auto lines = wrap_text(printable(w), width - 4);
     for (std::size_t i = 0; i < lines.size(); ++i)
       out << (i ? "    " : "  - ") << lines[i] << '\n';
   }
@@ -186,11 +188,11 @@ int run_lessons(std::istream& in, std::ostream& out, const LessonOptions& o) {
         << '\n';
   } else {
     out << '\n' << tr("Summary:") << '\n';
-    paragraphs(out, l.summary, width, "  ");
+    paragraphs(out, l.summary_in_language(), width, "  ");
     if (static_cast<std::size_t>(o.number) < course.size())
       out << '\n'
           << trf("Next: epollscope lessons {}  ({})", o.number + 1,
-                 printable(course[static_cast<std::size_t>(o.number)].title))
+                 printable(course[static_cast<std::size_t>(o.number)].title_in_language()))
           << '\n';
     else
       out << '\n' << tr("This was the last lesson of the course.") << '\n';

@@ -118,7 +118,7 @@ int run_quiz(std::istream& in, std::ostream& out, const QuizOptions& o, QuizScor
   const std::vector<driver::QuestionPoint> points = driver::question_points(sc);
   const std::size_t questions = points.size();
 
-  out << printable(sc.title.empty() ? o.path : sc.title) << '\n';
+  out << printable(driver::title(sc).empty() ? o.path : driver::title(sc)) << '\n';
   if (!run.start()) {
     std::cerr << "epollscope: " << printable(run.error()) << '\n';
     return 2;

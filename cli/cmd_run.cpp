@@ -136,7 +136,7 @@ int run_replay(std::ostream& out, const ReplayOptions& o) {
   const sim::script::Scenario& sc = run.scenario();
 
   p.blank();
-  p.line(printable(sc.title.empty() ? o.path : sc.title));
+  p.line(printable(driver::title(sc).empty() ? o.path : driver::title(sc)));
   for (const auto& h : sc.header)
     p.line(printable(h));
   if (!run.start()) {

@@ -10,6 +10,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace epollscope::cli {
 
@@ -53,5 +54,10 @@ struct Palette {
 
 // Columns a line takes on screen: UTF-8 continuation bytes and ANSI escape sequences take none.
 std::size_t display_columns(std::string_view line);
+
+// Word-wraps `text` to `width` terminal columns, where a CJK character takes two and a line may
+// break between two of them (Chinese has no spaces), never before closing punctuation (，。）...);
+// between ASCII words it breaks at spaces. A word longer than the width stays whole.
+std::vector<std::string> wrap_text(std::string_view text, std::size_t width);
 
 }  // namespace epollscope::cli

@@ -145,12 +145,20 @@ const std::string& narration(const sim::script::Statement& statement) {
   return statement.narration;
 }
 
+const std::string& title(const sim::script::Scenario& scenario) {
+  if (language() == Lang::zh && !scenario.title_zh.empty()) return scenario.title_zh;
+  return scenario.title;
+}
+
 std::string chinese_text_in_use() {
   std::string text;
   for (const auto& [en, zh] : catalogue())
     text += zh;
   for (const auto& [en, zh] : step_templates())
     text += zh;
+  for (const auto& [en, zh] : detail_templates())
+    text += zh;
+  text += "第";  // the rbr's ranks (第 1, 第 2, ...)
   return text;
 }
 

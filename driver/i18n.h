@@ -64,8 +64,18 @@ std::optional<std::string> step_zh(const std::string& english);
 // the same placeholders, in any order, in Chinese.
 const std::vector<std::pair<const char*, const char*>>& step_templates();
 
+// A file's one-line state in the eventpoll view (sim's FileView::detail: "2048 bytes in 1 of 16
+// slots", "counter 3", "2 items"), in the process's language; a part no template matches stays
+// English.
+std::string translate_detail(const std::string& english);
+// Its templates, as step_templates().
+const std::vector<std::pair<const char*, const char*>>& detail_templates();
+
 // The statement's narration in the process's language: narration_zh in zh when there is one.
 const std::string& narration(const sim::script::Statement& statement);
+// The scenario's title in the process's language: title_zh in zh when there is one (may be
+// empty: the scenario has no title).
+const std::string& title(const sim::script::Scenario& scenario);
 
 // Every character the Chinese of the catalogue and of the step templates use (UTF-8), for the
 // window's font: it loads the glyphs of this text and of the scenario's, not the whole CJK range.

@@ -37,21 +37,23 @@ struct Compiled {
   std::string_view zh;
 };
 
+std::vector<Compiled> compile(const std::vector<std::pair<const char*, const char*>>& table) {
+  std::vector<Compiled> out;
+  for (const auto& [en, zh] : table) {
+    Compiled c;
+    c.zh = zh;
+    std::string_view rest = en;
+    for (std::size_t at; (at = rest.find("{}")) != std::string_view::npos;
+         rest.remove_prefix(at + 2))
+      c.pieces.push_back(rest.substr(0, at));
+    c.pieces.push_back(rest);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
 const std::vector<Compiled>& compiled() {
-  static const std::vector<Compiled> all = [] {
-    std::vector<Compiled> out;
-    for (const auto& [en, zh] : step_templates()) {
-      Compiled c;
-      c.zh = zh;
-      std::string_view rest = en;
-      for (std::size_t at; (at = rest.find("{}")) != std::string_view::npos;
-           rest.remove_prefix(at + 2))
-        c.pieces.push_back(rest.substr(0, at));
-      c.pieces.push_back(rest);
-      out.push_back(std::move(c));
-    }
-    return out;
-  }();
+  static const std::vector<Compiled> all = compile(step_templates());
   return all;
 }
 
@@ -125,6 +127,56 @@ std::optional<std::string> step_zh(const std::string& english) {
   if (cache.size() > 100000) cache.clear();
   cache.emplace(english, result);
   return result;
+}
+
+const std::vector<std::pair<const char*, const char*>>& detail_templates() {
+  static const std::vector<std::pair<const char*, const char*>> templates = {
+      {"{} in {} of {} slots, poll_usage", "{1},占用 {3} 个槽中的 {2} 个,poll_usage"},
+      {"{} in {} of {} slots", "{1},占用 {3} 个槽中的 {2} 个"},
+      {"counter {} (semaphore)", "计数器 {1}(信号量模式)"},
+      {"counter {}", "计数器 {1}"},
+      {"{} item", "{1} 个 epitem"},
+      {"{} items", "{1} 个 epitem"},
+      {"on the real kernel: its mask and wake-ups come from the tracer",
+       "在真实内核上:它的掩码和唤醒来自跟踪器"},
+      {"LISTEN, backlog {}: {} connection waiting to be accepted",
+       "LISTEN,backlog {1}:{2} 个连接等待 accept"},
+      {"LISTEN, backlog {}: {} connections waiting to be accepted",
+       "LISTEN,backlog {1}:{2} 个连接等待 accept"},
+      {"{} to read in {} skb", "{1} 待读,在 {2} 个 skb 中"},
+      {"{} to read in {} skbs", "{1} 待读,在 {2} 个 skb 中"},
+      {"{} to read", "{1} 待读"},
+      {"{} of sk_sndbuf {} charged for skbs sent (sk_wmem_alloc)",
+       "已发送的 skb 计入 sk_sndbuf {2} 中的 {1}(sk_wmem_alloc)"},
+      {"{} unsent and {} unacknowledged bytes (sk_wmem_queued {} of sk_sndbuf {})",
+       "{1} 字节未发送,{2} 字节未确认(sk_wmem_queued {3},sk_sndbuf {4})"},
+      {"peer closed", "对端已关闭"},
+  };
+  return templates;
+}
+
+std::string translate_detail(const std::string& english) {
+  if (language() != Lang::zh) return english;
+  static const std::vector<Compiled> all = compile(detail_templates());
+  // Each "; "-separated part on its own (a socket's state, its bytes, its shutdown bits).
+  std::string out;
+  std::vector<std::string_view> parts;
+  std::string_view rest = english;
+  while (true) {
+    const std::size_t at = rest.find("; ");
+    const std::string_view part = rest.substr(0, at);
+    std::string piece(part);
+    for (const Compiled& c : all)
+      if (match(c, part, &parts)) {
+        piece = fill(c.zh, parts);
+        break;
+      }
+    out += piece;
+    if (at == std::string_view::npos) break;
+    out += "; ";
+    rest.remove_prefix(at + 2);
+  }
+  return out;
 }
 
 std::string translate_step(const std::string& english) {

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "driver/i18n.h"
 #include "sim/strings.h"
 
 namespace epollscope::driver {
@@ -38,6 +39,25 @@ bool plain_scenario_name(const std::string& name) {
 }
 
 }  // namespace
+
+namespace {
+bool chinese() {
+  return language() == Lang::zh;
+}
+}  // namespace
+
+const std::string& Lesson::title_in_language() const {
+  return chinese() && !title_zh.empty() ? title_zh : title;
+}
+const std::vector<std::string>& Lesson::intro_in_language() const {
+  return chinese() && !intro_zh.empty() ? intro_zh : intro;
+}
+const std::vector<std::string>& Lesson::watch_in_language() const {
+  return chinese() && !watch_zh.empty() ? watch_zh : watch;
+}
+const std::vector<std::string>& Lesson::summary_in_language() const {
+  return chinese() && !summary_zh.empty() ? summary_zh : summary;
+}
 
 std::string Lesson::id() const {
   return std::filesystem::path(path).stem().string();

@@ -43,6 +43,12 @@ struct Lesson {
   std::vector<std::string> intro_zh;
   std::vector<std::string> watch_zh;
   std::vector<std::string> summary_zh;
+  // The title and the sections in the process's language (driver/i18n.h): the Chinese in zh when
+  // the lesson has it, the English otherwise.
+  const std::string& title_in_language() const;
+  const std::vector<std::string>& intro_in_language() const;
+  const std::vector<std::string>& watch_in_language() const;
+  const std::vector<std::string>& summary_in_language() const;
   // The lesson's id for progress: its file name without the extension ("02-pipe-et-lt").
   std::string id() const;
 };

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "driver/i18n.h"
 #include "sim/strings.h"
 
 namespace epollscope::app {
@@ -36,7 +37,8 @@ Answer answer_of(const driver::StatementResult& r, std::size_t b) {
   a.text = driver::describe_outcome(br.outcome, r.call);
   // The driver's verdict (Runner::check_expectation): not worked out again here.
   a.failed = !br.failed.empty();
-  if (a.failed) a.failure = cat("expected ", r.statement->expect.all_text(), ", got ", a.text);
+  if (a.failed)
+    a.failure = driver::trf("expected {}, got {}", r.statement->expect.all_text(), a.text);
   return a;
 }
 
@@ -57,7 +59,7 @@ AnswerRow answer_row(const Session& s, std::size_t statement, bool reached) {
   using Mark = AnswerRow::Mark;
   if (!r.error.empty()) {
     row.mark = Mark::kStopped;
-    row.why = cat("stopped here: ", r.error);
+    row.why = driver::trf("stopped here: {}", r.error);
   } else if (!r.divergences.empty()) {
     row.mark = Mark::kDiffers;
     row.why = r.divergences.front();
@@ -80,12 +82,12 @@ AnswerRow answer_row(const Session& s, std::size_t statement, bool reached) {
   else if (row.model.failed && row.kernel.failed && row.model.text == row.kernel.text)
     row.note = row.model.failure;  // both answers are drawn in red above it
   else if (row.model.failed && row.kernel.failed)
-    row.note = cat("expected ", expected, ": model got ", row.model.text, ", kernel got ",
-                   row.kernel.text);
+    row.note = driver::trf("expected {}: model got {}, kernel got {}", expected, row.model.text,
+                           row.kernel.text);
   else if (row.kernel.failed)
-    row.note = cat("kernel: ", row.kernel.failure);
+    row.note = driver::trf("kernel: {}", row.kernel.failure);
   else if (row.model.failed)
-    row.note = cat("model: ", row.model.failure);
+    row.note = driver::trf("model: {}", row.model.failure);
   return row;
 }
 
@@ -98,11 +100,12 @@ std::string script_mark(const Session& s, std::size_t statement) {
   const AnswerRow row = answer_row(s, statement, true);
   if (row.mark == AnswerRow::Mark::kStopped) return row.why;
   if (row.model.failed && row.kernel.failed && row.kernel.text != row.model.text)
-    return cat(row.model.failure, " (the real kernel: ", row.kernel.text, ")");
+    return driver::trf("{} (the real kernel: {})", row.model.failure, row.kernel.text);
   if (row.model.failed) return row.model.failure;
   if (row.kernel.failed)
-    return cat("expected ", s.statements()[statement].result.statement->expect.all_text(),
-               ", the real kernel got ", row.kernel.text, " (the model: ", row.model.text, ")");
+    return driver::trf("expected {}, the real kernel got {} (the model: {})",
+                       s.statements()[statement].result.statement->expect.all_text(),
+                       row.kernel.text, row.model.text);
   return {};
 }
 
@@ -111,8 +114,8 @@ std::string stop_note(const Session& s, std::size_t statement, bool before_first
   if (!stop.stopped) return {};
   // A run that stopped before its first statement says so from the start.
   if (stop.statement > 0 && (before_first || statement < stop.statement)) return {};
-  return stop.line > 0 ? cat("stopped at line ", stop.line, ": ", stop.why)
-                       : cat("stopped: ", stop.why);
+  return stop.line > 0 ? driver::trf("stopped at line {}: {}", stop.line, stop.why)
+                       : driver::trf("stopped: {}", stop.why);
 }
 
 RowMap::Row RowMap::at(std::size_t display) const {

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "driver/i18n.h"
+
 namespace epollscope::app {
 
 // ---------------------------------------------------------------------------------------------
@@ -216,6 +218,8 @@ std::vector<uint32_t> rbr_walk(const std::vector<sim::TraceStep>& all, std::size
 }
 
 std::string ordinal(std::size_t rank) {
+  // Chinese ranks read 第 1, 第 2, ...
+  if (driver::language() == driver::Lang::zh) return "第 " + std::to_string(rank);
   const std::size_t last_two = rank % 100;
   const char* suffix = "th";
   if (last_two < 11 || last_two > 13) {

@@ -8,6 +8,7 @@
 #include <set>
 #include <variant>
 
+#include "driver/i18n.h"
 #include "sim/script/parser.h"
 #include "sim/strings.h"
 #include "sim/uapi.h"
@@ -37,8 +38,8 @@ std::string Prediction::text() const {
 std::string Prediction::incomplete() const {
   if (kind == Kind::kEvents)
     for (const PredictedEvent& e : events)
-      if (e.mask == 0) return "choose a mask for " + e.name;
-  if (kind == Kind::kError && err.empty()) return "choose an errno";
+      if (e.mask == 0) return driver::trf("choose a mask for {}", e.name);
+  if (kind == Kind::kError && err.empty()) return driver::tr("choose an errno");
   return {};
 }
 
@@ -60,17 +61,17 @@ void Prediction::remove(std::size_t index) {
 const char* mark_text(RevealRow::Mark mark) {
   switch (mark) {
     case RevealRow::Mark::kSame:
-      return "same";
+      return driver::tr("same");
     case RevealRow::Mark::kOtherMask:
-      return "other mask";
+      return driver::tr("other mask");
     case RevealRow::Mark::kOtherPlace:
-      return "other order";
+      return driver::tr("other order");
     case RevealRow::Mark::kOtherItem:
-      return "other item";
+      return driver::tr("other item");
     case RevealRow::Mark::kNotPredicted:
-      return "not predicted";
+      return driver::tr("not predicted");
     case RevealRow::Mark::kNotReturned:
-      return "not returned";
+      return driver::tr("not returned");
   }
   return "";
 }

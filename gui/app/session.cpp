@@ -5,6 +5,7 @@
 #include <string_view>
 #include <variant>
 
+#include "driver/i18n.h"
 #include "driver/scenario_files.h"
 #include "sim/kernel.h"
 #include "sim/script/parser.h"
@@ -122,9 +123,9 @@ std::string Session::either_path_note(std::size_t statement) const {
     text.remove_prefix(std::string_view("race: ").size());
     constexpr std::string_view kLast = " The kernel may take either path here.";
     if (text.ends_with(kLast)) text.remove_suffix(kLast.size());
-    return sim::cat("Kernel may take either path: ", text);
+    return driver::trf("Kernel may take either path: {}", text);
   }
-  std::string note = "Kernel may take either path";
+  std::string note;
   // The latest race step the model made up to the end of this statement.
   auto it = std::lower_bound(race_steps_.begin(), race_steps_.end(), sts[statement].end_step);
   if (it != race_steps_.begin()) {
@@ -133,16 +134,19 @@ std::string Session::either_path_note(std::size_t statement) const {
     const std::string& text = recorder().steps()[step].text;
     const std::size_t from = std::string_view("race: ").size();
     const std::size_t end = text.find(". ", from);
-    note += sim::cat(": ", text.substr(from, end == std::string::npos ? end : end + 1 - from),
-                     " (the race step, mutex_lock, is in line ",
-                     sts[statement_of_step(step)].result.statement->loc.line, ".)");
+    note =
+        driver::trf("Kernel may take either path: {} (the race step, mutex_lock, is in line {}.)",
+                    text.substr(from, end == std::string::npos ? end : end + 1 - from),
+                    sts[statement_of_step(step)].result.statement->loc.line);
   } else {
-    note += sim::cat(": the scenario lists ", e.count(), " outcomes (", e.all_text(),
-                     "), and the model takes one of them.");
+    note = driver::trf(
+        "Kernel may take either path: the scenario lists {} outcomes ({}), and the model takes "
+        "one of them.",
+        e.count(), e.all_text());
   }
   if (live()) {
     const std::string paths = driver::describe_paths(r, run_->backend_names());
-    if (!paths.empty()) note += sim::cat(" Here the ", paths, ".");
+    if (!paths.empty()) note += driver::trf(" Here the {}.", paths);
   }
   return note;
 }

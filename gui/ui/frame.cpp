@@ -175,7 +175,7 @@ void draw_menu(const app::Controller& c, UiState& ui, Commands& out, float* heig
                         c.compare() == app::CompareMode::kProfiles))
       out.push_back(app::Command{K::kSetCompare, 0, 0, 0, {}, app::CompareMode::kProfiles});
     ImGui::Separator();
-    if (ImGui::MenuItem("Predict, then reveal", "P", ui.predict)) set_predict(ui, !ui.predict);
+    if (ImGui::MenuItem(tr("Predict, then reveal"), "P", ui.predict)) set_predict(ui, !ui.predict);
     ImGui::Separator();
     theme_items(ui);
     ImGui::EndMenu();
@@ -184,8 +184,8 @@ void draw_menu(const app::Controller& c, UiState& ui, Commands& out, float* heig
     if (ImGui::MenuItem(tr("Keys and colours"), "H")) ui.show_help = true;
     ImGui::EndMenu();
   }
-  std::string title = c.left() && c.left()->ok() && !c.left()->scenario().title.empty()
-                          ? c.left()->scenario().title
+  std::string title = c.left() && c.left()->ok() && !driver::title(c.left()->scenario()).empty()
+                          ? driver::title(c.left()->scenario())
                           : c.path();
   if (c.right() && c.right()->ok() && c.left()->ok())
     title += "   " + label_text(c.left()->label()) + " \u2225 " + label_text(c.right()->label());

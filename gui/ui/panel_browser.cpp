@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include <string_view>
 #include <variant>
 
 #include "driver/lesson.h"
@@ -19,17 +20,22 @@ struct Entry {
   std::string title;
 };
 
+// The title of the scenario file in the window's language (title_zh in Chinese when it has one).
 std::string title_of(const std::string& path) {
   std::ifstream in(path);
-  std::string line;
+  std::string line, title, title_zh;
+  auto quoted = [&line](std::string_view word, std::string* into) {
+    const auto p = line.find(word);
+    if (p == std::string::npos || !into->empty()) return;
+    const auto q = line.rfind('"');
+    if (q > p + word.size()) *into = line.substr(p + word.size(), q - p - word.size());
+  };
   while (std::getline(in, line)) {
-    auto p = line.find("title \"");
-    if (p != std::string::npos) {
-      auto q = line.rfind('"');
-      if (q > p + 7) return line.substr(p + 7, q - p - 7);
-    }
+    quoted("title \"", &title);
+    quoted("title_zh \"", &title_zh);
+    if (!title.empty() && !title_zh.empty()) break;
   }
-  return {};
+  return driver::language() == driver::Lang::zh && !title_zh.empty() ? title_zh : title;
 }
 
 }  // namespace
@@ -63,9 +69,15 @@ void draw_browser(const app::Controller& c, UiState& ui, Commands& out) {
       for (const auto& f : lessons) {
         auto l = driver::load_lesson(f);
         lesson_titles.push_back(std::holds_alternative<driver::Lesson>(l)
-                                    ? std::get<driver::Lesson>(l).title
+                                    ? std::get<driver::Lesson>(l).title_in_language()
                                     : std::get<sim::script::ParseError>(l).message);
       }
+    }
+    if (driver::language() == driver::Lang::zh) {
+      for (const auto& t : lesson_titles)
+        ui.glyphs_wanted += t;
+      for (const auto& e : entries)
+        ui.glyphs_wanted += e.title;
     }
     if (!lessons.empty()) {
       ImGui::TextDisabled(tr("The course: %zu lessons (in the terminal: epollscope lessons N)"),

@@ -697,7 +697,7 @@ float file_box(PaneInputs& in, const sim::FileView& f, ImVec2 a, float fw, bool 
     }
     h += line;
   }
-  if (!f.detail.empty()) text_lines(f.detail, p.text_dim);
+  if (!f.detail.empty()) text_lines(driver::translate_detail(f.detail), p.text_dim);
   h += 2;
   for (const auto& q : f.queues) {
     const std::string qname = q.label.substr(q.label.rfind(' ') + 1) + ":";
@@ -746,7 +746,7 @@ float file_box(PaneInputs& in, const sim::FileView& f, ImVec2 a, float fw, bool 
   if (draw) {
     ++in.report.files_drawn;
     if (cut && ImGui::IsMouseHoveringRect(a, ImVec2(a.x + fw, a.y + cell))) {
-      std::string all = cat(title, "\n", poll, "\n", f.detail);
+      std::string all = cat(title, "\n", poll, "\n", driver::translate_detail(f.detail));
       for (const auto& q : f.queues) {
         all += cat("\n", q.label, ":");
         for (const auto& l : chip_labels(s, q))

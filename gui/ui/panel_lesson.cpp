@@ -69,21 +69,27 @@ void draw_lesson(const app::Controller& c, UiState& ui, Commands& out, FrameRepo
   // The title bar says which lesson; its name wraps inside (a title bar cannot).
   const std::string title = trf("Lesson {} of {}", ui.lesson, course.files.size());
   if (ImGui::Begin((title + " (L)###lesson").c_str(), &ui.show_lesson)) {
-    report.lesson_shown = lesson ? title + ": " + lesson->title : title;
+    report.lesson_shown = lesson ? title + ": " + lesson->title_in_language() : title;
+    if (lesson && driver::language() == driver::Lang::zh) {
+      ui.glyphs_wanted += lesson->title_zh;
+      for (const auto* part : {&lesson->intro_zh, &lesson->watch_zh, &lesson->summary_zh})
+        for (const auto& t : *part)
+          ui.glyphs_wanted += t;
+    }
     if (lesson) {
       ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(palette().highlight));
-      ImGui::TextWrapped("%s", lesson->title.c_str());
+      ImGui::TextWrapped("%s", lesson->title_in_language().c_str());
       ImGui::PopStyleColor();
       ImGui::Spacing();
     }
     if (!lesson) {
       ImGui::TextWrapped("%s", std::get<sim::script::ParseError>(course.lesson).format().c_str());
     } else {
-      paragraphs(lesson->intro);
+      paragraphs(lesson->intro_in_language());
       ImGui::Spacing();
       ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette().highlight), "%s",
                          tr("What to watch"));
-      for (const auto& b : lesson->watch) {
+      for (const auto& b : lesson->watch_in_language()) {
         ImGui::Bullet();
         ImGui::TextWrapped("%s", shown(b).c_str());
       }
@@ -101,7 +107,8 @@ void draw_lesson(const app::Controller& c, UiState& ui, Commands& out, FrameRepo
           out.push_back(app::Command{app::Command::Kind::kOpen, 0, 0, 0, path});
       }
       ImGui::TextDisabled(tr("As a quiz in the terminal: epollscope lessons %d"), ui.lesson);
-      if (ImGui::CollapsingHeader(tr("Summary (after the scenarios)"))) paragraphs(lesson->summary);
+      if (ImGui::CollapsingHeader(tr("Summary (after the scenarios)")))
+        paragraphs(lesson->summary_in_language());
     }
     ImGui::Separator();
     if (ImGui::Button(tr("< Previous lesson")) && ui.lesson > 1) --ui.lesson;

@@ -78,7 +78,7 @@ const LessonCache& lesson_cache(const UiState& ui) {
 }
 
 std::string score_text(const app::Score& s) {
-  return cat(s.right, " right of ", s.asked, " answered (", s.questions, " questions)");
+  return trf("{} right of {} answered ({} questions)", s.right, s.asked, s.questions);
 }
 
 void draw_question(const app::Session& s, const app::Question& q, UiState& ui,
@@ -86,21 +86,21 @@ void draw_question(const app::Session& s, const app::Question& q, UiState& ui,
   app::Prediction& p = ui.prediction.draft();
   report.predict.asking = true;
   report.predict.line = q.line;
-  ImGui::TextWrapped("Line %d, before the kernel answers:", q.line);
+  ImGui::TextWrapped("%s", trf("Line {}, before the kernel answers:", q.line).c_str());
   if (ui.mono) ImGui::PushFont(ui.mono);
   ImGui::TextWrapped("%s", q.text.c_str());
   if (ui.mono) ImGui::PopFont();
   ImGui::Spacing();
   if (q.events) {
-    ImGui::TextWrapped("Which items will it return, in which order, with which mask?");
-    if (ImGui::RadioButton("returns events", p.kind != app::Prediction::Kind::kBlocks))
+    ImGui::TextWrapped("%s", tr("Which items will it return, in which order, with which mask?"));
+    if (ImGui::RadioButton(tr("returns events"), p.kind != app::Prediction::Kind::kBlocks))
       p.kind = app::Prediction::Kind::kEvents;
     ImGui::SameLine();
-    if (ImGui::RadioButton("blocks", p.kind == app::Prediction::Kind::kBlocks))
+    if (ImGui::RadioButton(tr("blocks"), p.kind == app::Prediction::Kind::kBlocks))
       p.kind = app::Prediction::Kind::kBlocks;
     if (p.kind != app::Prediction::Kind::kBlocks) {
       p.kind = app::Prediction::Kind::kEvents;
-      ImGui::TextDisabled("Registered in this epoll (a click adds it):");
+      ImGui::TextDisabled("%s", tr("Registered in this epoll (a click adds it):"));
       for (std::size_t i = 0; i < q.choices.size(); ++i) {
         if (i) ImGui::SameLine();
         if (ImGui::GetCursorPosX() + ImGui::CalcTextSize(q.choices[i].c_str()).x +
@@ -109,7 +109,8 @@ void draw_question(const app::Session& s, const app::Question& q, UiState& ui,
           ImGui::NewLine();
         if (button("+ " + q.choices[i], report)) p.append(q.choices[i], sim::kEPOLLIN);
       }
-      ImGui::TextDisabled("Your events[]%s", p.events.empty() ? ": empty (returns 0)" : ":");
+      ImGui::TextDisabled(
+          "%s", p.events.empty() ? tr("Your events[]: empty (returns 0)") : tr("Your events[]:"));
       for (std::size_t i = 0; i < p.events.size(); ++i) {
         ImGui::PushID(static_cast<int>(i));
         ImGui::AlignTextToFramePadding();
@@ -124,20 +125,20 @@ void draw_question(const app::Session& s, const app::Question& q, UiState& ui,
         ImGui::SameLine();
         if (ImGui::ArrowButton("down", ImGuiDir_Down)) p.move(i, +1);
         ImGui::SameLine();
-        if (ImGui::SmallButton("remove")) p.remove(i);
+        if (ImGui::SmallButton(tr("remove"))) p.remove(i);
         ImGui::PopID();
       }
     }
   } else {
-    ImGui::TextWrapped("What will it return?");
+    ImGui::TextWrapped("%s", tr("What will it return?"));
     int kind = p.kind == app::Prediction::Kind::kError    ? 1
                : p.kind == app::Prediction::Kind::kBlocks ? 2
                                                           : 0;
-    ImGui::RadioButton("a value", &kind, 0);
+    ImGui::RadioButton(tr("a value"), &kind, 0);
     ImGui::SameLine();
-    ImGui::RadioButton("-1 and errno", &kind, 1);
+    ImGui::RadioButton(tr("-1 and errno"), &kind, 1);
     ImGui::SameLine();
-    ImGui::RadioButton("blocks", &kind, 2);
+    ImGui::RadioButton(tr("blocks"), &kind, 2);
     p.kind = kind == 1   ? app::Prediction::Kind::kError
              : kind == 2 ? app::Prediction::Kind::kBlocks
                          : app::Prediction::Kind::kValue;
@@ -152,9 +153,9 @@ void draw_question(const app::Session& s, const app::Question& q, UiState& ui,
     }
   }
   ImGui::Spacing();
-  ImGui::TextDisabled("Your prediction: %s", p.text().c_str());
+  ImGui::TextDisabled("%s", trf("Your prediction: {}", p.text()).c_str());
   const std::string missing = p.incomplete();
-  if (button("Reveal", report, missing.empty())) report.predict.reveal_pressed = true;
+  if (button(tr("Reveal"), report, missing.empty())) report.predict.reveal_pressed = true;
   if (!missing.empty()) {
     ImGui::SameLine();
     ImGui::TextDisabled("(%s)", missing.c_str());
@@ -168,16 +169,16 @@ void draw_reveal(const app::Session& s, const app::Question& q, const app::Revea
   report.predict.revealed_line = q.line;
   report.predict.verdict = r.reveal.verdict(r.prediction);
   report.predict.explanation = r.reveal.explanation();
-  ImGui::TextWrapped("Line %d:", q.line);
+  ImGui::TextWrapped("%s", trf("Line {}:", q.line).c_str());
   if (ui.mono) ImGui::PushFont(ui.mono);
   ImGui::TextWrapped("%s", q.text.c_str());
   if (ui.mono) ImGui::PopFont();
   coloured(r.reveal.right ? palette().ok : palette().bad, report.predict.verdict);
   if (!r.rows.empty()) {
-    const std::string answerer = r.reveal.from_kernel ? "the kernel" : "the model";
+    const std::string answerer = r.reveal.from_kernel ? tr("the kernel") : tr("the model");
     if (ImGui::BeginTable("reveal", 4, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit)) {
       ImGui::TableSetupColumn("#");
-      ImGui::TableSetupColumn("you");
+      ImGui::TableSetupColumn(tr("you"));
       ImGui::TableSetupColumn(answerer.c_str());
       ImGui::TableSetupColumn("");
       ImGui::TableHeadersRow();
@@ -203,7 +204,7 @@ void draw_reveal(const app::Session& s, const app::Question& q, const app::Revea
   }
   if (!r.reveal.model_answer.empty())
     coloured(palette().differs,
-             "The model returned " + r.reveal.model_answer + ": it differs from the kernel here.");
+             trf("The model returned {}: it differs from the kernel here.", r.reveal.model_answer));
   if (!report.predict.explanation.empty())
     ImGui::TextWrapped("%s", report.predict.explanation.c_str());
   if (!r.narration.empty()) {
@@ -237,8 +238,8 @@ void draw_predict(const app::Controller& c, UiState& ui, Commands& out, FrameRep
   ImGui::SetNextWindowPos(ImVec2(view.x - font * 0.5f, view.y - timeline), ImGuiCond_Always,
                           ImVec2(1, 1));
   ImGui::SetNextWindowSizeConstraints(ImVec2(w, 0), ImVec2(w, view.y * 0.6f));
-  const std::string title =
-      at_question ? cat("Predict: line ", qs[pending].line) : std::string("Predict, then reveal");
+  const std::string title = at_question ? trf("Predict: line {}", qs[pending].line)
+                                        : std::string(tr("Predict, then reveal"));
   if (ImGui::Begin((title + " (P)###predict").c_str(), &ui.predict,
                    ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoCollapse |
                        ImGuiWindowFlags_NoMove)) {
@@ -247,31 +248,32 @@ void draw_predict(const app::Controller& c, UiState& ui, Commands& out, FrameRep
     const bool from_kernel = s.live();
     if (qs.empty()) {
       ImGui::TextWrapped(
-          "This scenario has no question point (no epoll_wait, no line written ?=>).");
+          "%s", tr("This scenario has no question point (no epoll_wait, no line written ?=>)."));
     } else if (at_question) {
       draw_question(s, qs[pending], ui, report);
     } else if (const app::Revealed* r = pm.revealed(pm.last_revealed())) {
       draw_reveal(s, qs[pm.last_revealed()], *r, ui, report);
     } else if (pending < qs.size()) {
-      ImGui::TextWrapped(
-          "Step on (Right, Space): the timeline stops before the call of line %d, "
-          "and you predict its answer before it is shown.",
-          qs[pending].line);
+      ImGui::TextWrapped("%s", trf("Step on (Right, Space): the timeline stops before the call of "
+                                   "line {}, and you predict its answer before it is shown.",
+                                   qs[pending].line)
+                                   .c_str());
     }
     if (!at_question && pending < qs.size() && pm.revealed(pm.last_revealed()))
-      ImGui::TextDisabled("Next question: line %d (step on).", qs[pending].line);
-    if (pending == qs.size() && !qs.empty()) ImGui::TextDisabled("No question is left.");
+      ImGui::TextDisabled("%s", trf("Next question: line {} (step on).", qs[pending].line).c_str());
+    if (pending == qs.size() && !qs.empty()) ImGui::TextDisabled("%s", tr("No question is left."));
     ImGui::Separator();
-    ImGui::TextWrapped("Answers: %s", from_kernel ? "this machine's kernel"
-                                                  : "the model (the kernel was not asked)");
+    ImGui::TextWrapped("%s", from_kernel ? tr("Answers: this machine's kernel")
+                                         : tr("Answers: the model (the kernel was not asked)"));
     report.predict.score = score_text(pm.score());
-    ImGui::TextWrapped("This scenario: %s", report.predict.score.c_str());
+    ImGui::TextWrapped("%s", trf("This scenario: {}", report.predict.score).c_str());
     if (!ui.progress_error.empty()) coloured(palette().bad, ui.progress_error);
     if (ui.lesson > 0) {
       const LessonCache& lc = lesson_cache(ui);
       if (lc.lesson) {
         report.predict.lesson_score = score_text(pm.lesson_score(*lc.lesson, lc.questions));
-        ImGui::TextWrapped("Lesson %d: %s", ui.lesson, report.predict.lesson_score.c_str());
+        ImGui::TextWrapped("%s",
+                           trf("Lesson {}: {}", ui.lesson, report.predict.lesson_score).c_str());
       }
     }
   }
@@ -281,7 +283,7 @@ void draw_predict(const app::Controller& c, UiState& ui, Commands& out, FrameRep
   std::string why;
   ui.predict_error.clear();
   if (!pm.reveal(s, &why)) {
-    ui.predict_error = "cannot reveal: " + why;
+    ui.predict_error = trf("cannot reveal: {}", why);
   } else {
     // The answer is shown: the stop moves to the next question, and the position to the end of
     // the call (the kernel column and events[] show it there).
@@ -297,7 +299,7 @@ void draw_predict(const app::Controller& c, UiState& ui, Commands& out, FrameRep
         ui.progress_error.clear();
         if (!driver::save_lesson_score(ui.progress_file, lc.lesson->id(),
                                        {ls.right, ls.asked, ls.questions}, &error))
-          ui.progress_error = "progress not kept: " + error;
+          ui.progress_error = trf("progress not kept: {}", error);
       }
     }
   }

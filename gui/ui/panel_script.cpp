@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // gui/ui/panel_script.cpp — the scenario's text with the current statement's line highlighted
-// (click a line to go to its statement), and the narration of the current statement. A line the
-// position has reached whose expectation did not hold is drawn in red with "expected X, got Y"
-// under it (the model's answer; the real kernel's when only it failed), and the line where the run
-// stopped with why (app/answers.h).
+// (click a line to go to its statement; only the narration comments of the window's language are
+// listed, each line with its number in the file), and the narration of the current statement. A
+// line the position has reached whose expectation did not hold is drawn in red with "expected X,
+// got Y" under it (the model's answer; the real kernel's when only it failed), and the line where
+// the run stopped with why (app/answers.h).
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <optional>
+#include <vector>
 
+#include "gui/app/script_lines.h"
 #include "gui/ui/panels.h"
 #include "gui/ui/theme.h"
 
@@ -28,9 +32,17 @@ void draw_script_panel(const app::Controller& c, const UiState& ui, Commands& ou
     if (const int line = statements[st].loc.line; line > 0)
       marks[static_cast<std::size_t>(line - 1)] = st;
   const auto& lines = s->scenario().lines;
-  app::RowMap map{lines.size(), {}};
+  // Only the narration of the window's language is listed (app/script_lines.h); each row keeps
+  // its file line number. `row_of` maps a file line (0-based) to its row among those shown.
+  const std::vector<std::size_t> shown = app::script_lines_shown(s->scenario(), driver::language());
+  auto row_of = [&shown](std::size_t file_line) -> std::optional<std::size_t> {
+    const auto it = std::lower_bound(shown.begin(), shown.end(), file_line);
+    if (it == shown.end() || *it != file_line) return std::nullopt;
+    return static_cast<std::size_t>(it - shown.begin());
+  };
+  app::RowMap map{shown.size(), {}};
   for (const auto& [line, st] : marks)
-    if (line < lines.size()) map.extra.push_back(line);
+    if (const auto r = row_of(line)) map.extra.push_back(*r);
 
   // The narration takes the height it needs, wrapped, up to half the panel; a longer one
   // scrolls in its own box so that its last line can always be reached.
@@ -59,9 +71,11 @@ void draw_script_panel(const app::Controller& c, const UiState& ui, Commands& ou
     kept->SetInt(followed_id, current_line);
     kept->SetInt(frames_id, 3);
   }
-  if (const int frames = kept->GetInt(frames_id, 0); frames > 0 && current_line > 0) {
+  const std::optional<std::size_t> current_row =
+      current_line > 0 ? row_of(static_cast<std::size_t>(current_line - 1)) : std::nullopt;
+  if (const int frames = kept->GetInt(frames_id, 0); frames > 0 && current_row) {
     kept->SetInt(frames_id, frames - 1);
-    const std::size_t display = map.display_of(static_cast<std::size_t>(current_line - 1));
+    const std::size_t display = map.display_of(*current_row);
     ImGui::SetScrollY(
         std::max(0.f, row * static_cast<float>(display) - ImGui::GetWindowHeight() * 0.35f));
   }
@@ -72,10 +86,12 @@ void draw_script_panel(const app::Controller& c, const UiState& ui, Commands& ou
   while (clipper.Step())
     for (int d = clipper.DisplayStart; d < clipper.DisplayEnd; ++d) {
       const app::RowMap::Row at = map.at(static_cast<std::size_t>(d));
-      const std::size_t i = at.base;
+      const std::size_t i = shown[at.base];
       const int line = static_cast<int>(i) + 1;
       const auto mark = marks.find(i);
       ImVec2 p = ImGui::GetCursorScreenPos();
+      if (line == current_line && !at.second) report.script_current = line;
+      if (!at.second) report.script_lines.push_back(line);
       if (line == current_line)
         ImGui::GetWindowDrawList()->AddRectFilled(
             p, ImVec2(p.x + ImGui::GetContentRegionAvail().x, p.y + row), palette().current_line);

@@ -119,6 +119,9 @@ struct UiState {
   // above it rather than under it.
   float predict_top = 0;
   std::string predict_error;  // why the last Reveal could not compare (a malformed prediction)
+  // Chinese text a panel drew that is not the catalogue's nor the scenario's (a lesson, the
+  // browser's titles): the window loads its glyphs before the next frame (only in zh).
+  std::string glyphs_wanted;
 };
 
 // Where things were drawn in the last frame (tests find objects in screenshots with it).
@@ -163,6 +166,10 @@ struct FrameReport {
   int answer_notes = 0;
   // The script panel: lines drawn marked (an expectation that did not hold, a stop).
   int script_marks = 0;
+  // The script panel's rows drawn (the clipper's visible ones): their line numbers in the file,
+  // and the current statement's line when its row was drawn highlighted (0: none).
+  std::vector<int> script_lines;
+  int script_current = 0;
   // The current call's tabs: the one shown ("Kernel code", "Kernel functions", "events[]"), the
   // excerpt the code pane drew ("" for none) with its highlighted line (0-based), and the
   // events[] entries drawn (-1 when that tab is not shown).

@@ -315,10 +315,15 @@ void Window::follow_scenario_glyphs(const app::Controller& c) {
     const sim::script::Scenario* sc = &s->scenario();
     if (sc == glyphs_for_[s == c.left() ? 0 : 1]) continue;
     glyphs_for_[s == c.left() ? 0 : 1] = sc;
-    std::string text;
+    std::string text = sc->title_zh;
     for (const auto& st : sc->statements)
       text += st.narration_zh;
     ensure_glyphs(text);
+  }
+  // What the panels drew last frame that the atlas may lack (a lesson, the browser's titles).
+  if (!ui_.glyphs_wanted.empty()) {
+    ensure_glyphs(ui_.glyphs_wanted);
+    ui_.glyphs_wanted.clear();
   }
 }
 
@@ -334,6 +339,7 @@ bool Window::frame(app::Controller& c, bool capture) {
 
 bool Window::frame_at(app::Controller& c, double now, bool capture) {
   if (glfwWindowShouldClose(window_)) return false;
+  if (driver::language() == driver::Lang::zh) follow_scenario_glyphs(c);
   c.update(now);
   return frame_with(
       now, [&](double t, Commands& out) { draw_frame(c, ui_, t, out, report_); },

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "driver/i18n.h"
 #include "driver/model_backend.h"
 #include "gui/app/answers.h"
 #include "gui/app/controller.h"
@@ -113,6 +114,20 @@ TEST(KernelColumn, ShowsNoAnswerOfALaterLine) {
   }
   // Before the first step: no row has an answer, although the run knows them all.
   EXPECT_FALSE(answer_row(*s, n - 1, answered_statements(tl, 0) > n - 1).reached);
+}
+
+// In Chinese the same notes are Chinese around the notation (the expectation and the answers
+// stay as the scenario writes them).
+TEST(KernelColumn, TheNotesAreChineseInChinese) {
+  auto s = wrong_expectation(with_kernel(sim::KernelProfile::default_profile().name));
+  const std::size_t wrong = statement_on_line(*s, 12);
+  driver::set_language(driver::Lang::zh);
+  const AnswerRow row = answer_row(*s, wrong, true);
+  const std::string mark = script_mark(*s, wrong);
+  driver::set_language(driver::Lang::en);
+  EXPECT_EQ(row.model.failure, "预期 [r: EPOLLIN],得到 0 []");
+  EXPECT_EQ(mark, "预期 [r: EPOLLIN],得到 0 []");
+  EXPECT_EQ(script_mark(*s, wrong), "expected [r: EPOLLIN], got 0 []");
 }
 
 TEST(KernelColumn, AWrongExpectationIsMarkedWithWhatWasExpectedAndWhatCame) {

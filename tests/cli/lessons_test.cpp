@@ -14,6 +14,7 @@
 #include <variant>
 
 #include "cli/cli.h"
+#include "cli/term.h"
 #include "driver/lesson.h"
 #include "driver/scenario_files.h"
 
@@ -44,6 +45,32 @@ const std::string kGood =
     "- rbr\n"
     "[summary]\n"
     "Done.\n";
+
+// Chinese has no spaces: a paragraph breaks between characters, each line within the terminal's
+// columns (a CJK character takes two), never before closing punctuation; ASCII words stay whole.
+TEST(WrapText, BreaksChineseWithinTheColumnsAndKeepsWordsWhole) {
+  const std::string text =
+      "这是那篇博客里的例子，共五步：注册管道的读端，向管道写入 2 KB，调用 "
+      "`epoll_wait`（它报告读端）。";
+  const auto lines = wrap_text(text, 24);
+  ASSERT_GT(lines.size(), 3u);
+  std::string joined;
+  for (const auto& l : lines) {
+    std::size_t cols = 0;
+    for (std::size_t i = 0; i < l.size(); ++i) {
+      const unsigned char c = static_cast<unsigned char>(l[i]);
+      if ((c & 0xC0) == 0x80) continue;
+      cols += c >= 0xE0 ? 2 : 1;
+    }
+    EXPECT_LE(cols, 24u) << l;
+    EXPECT_NE(l.rfind("，", 0), 0u) << l;
+    EXPECT_NE(l.rfind("）", 0), 0u) << l;
+    joined += l;
+  }
+  EXPECT_NE(joined.find("`epoll_wait`"), std::string::npos);
+  EXPECT_EQ(wrap_text("the quick brown fox", 9),
+            (std::vector<std::string>{"the quick", "brown fox"}));
+}
 
 TEST(LessonFile, ParsesTitleScenariosAndSections) {
   auto r = driver::parse_lesson(kGood, "/x/02-pipes.lesson");

@@ -42,6 +42,20 @@ TEST_F(I18n, TrIsEnglishByDefaultAndChineseInZh) {
   EXPECT_EQ(tr(unknown), unknown);
 }
 
+// A file box's one-line state (sim's FileView::detail) by templates, part by part; a part no
+// template knows stays English, and English stays as it is.
+TEST_F(I18n, FileDetailsByTemplate) {
+  EXPECT_EQ(translate_detail("2048 bytes in 1 of 16 slots"), "2048 bytes in 1 of 16 slots");
+  set_language(Lang::zh);
+  EXPECT_EQ(translate_detail("2048 bytes in 1 of 16 slots"), "2048 字节,占用 16 个槽中的 1 个");
+  EXPECT_EQ(translate_detail("1 byte in 1 of 16 slots, poll_usage"),
+            "1 字节,占用 16 个槽中的 1 个,poll_usage");
+  EXPECT_EQ(translate_detail("counter 3 (semaphore)"), "计数器 3(信号量模式)");
+  EXPECT_EQ(translate_detail("2 items"), "2 个 epitem");
+  EXPECT_EQ(translate_detail("ESTABLISHED; 6 bytes to read; peer closed; SOCK_NOSPACE"),
+            "ESTABLISHED; 6 字节 待读; 对端已关闭; SOCK_NOSPACE");
+}
+
 TEST_F(I18n, TrfFillsThePlaceholdersInOrder) {
   EXPECT_EQ(trf("line {}", 12), "line 12");
   set_language(Lang::zh);

@@ -6,6 +6,7 @@
 // the whole CJK range. Run under xvfb-run.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -127,6 +128,71 @@ TEST_F(Chinese, ThePipeExampleHasEveryGlyphAndNoCutText) {
   for (std::size_t i = 0; i < failures.size() && i < 40; ++i)
     ADD_FAILURE() << failures[i];
   EXPECT_TRUE(failures.empty()) << failures.size() << " problems";
+}
+
+bool has(const std::vector<int>& v, int x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+// The script panel lists the narration of the window's language only, with the file's line
+// numbers: in English no `#zh` line (the English font would draw them as �) and no title_zh; in
+// Chinese the `#zh` lines instead of the English ones, and title_zh instead of title. The current
+// statement's line stays highlighted under its own number. The lesson window shows the lesson's
+// Chinese, every character drawn.
+TEST_F(Chinese, TheScriptShowsOneLanguageAndTheLessonIsChinese) {
+  const std::string path = std::string(EPOLLSCOPE_SOURCE_DIR) + "/scenarios/01-pipe-2k-1k-et.scn";
+  for (const driver::Lang lang : {driver::Lang::en, driver::Lang::zh}) {
+    driver::set_language(lang);
+    const bool zh = lang == driver::Lang::zh;
+    WindowOptions o;
+    o.width = 1024;
+    o.height = 768;
+    o.visible = false;
+    o.scale = 1;
+    std::string error;
+    auto window = Window::open(o, &error);
+    ASSERT_NE(window, nullptr) << error;
+    window->ui().animate = false;
+    app::Controller c{app::ControllerOptions{}};
+    c.dispatch(app::Command{app::Command::Kind::kOpen, 0, 0, 0, path});
+    ASSERT_TRUE(c.error().empty()) << c.error();
+    const auto& sc = c.left()->scenario();
+    // The first statement: the lines before it are the title, the picture and its narration.
+    c.dispatch(app::Command{app::Command::Kind::kSeekStatement, 0, 0});
+    for (int f = 0; f < 3; ++f)
+      window->frame(c);
+    const FrameReport& r = window->report();
+    const int first = sc.statements[0].loc.line;
+    EXPECT_EQ(r.script_current, first);
+    ASSERT_TRUE(has(r.script_lines, first));
+    int zh_lines = 0, en_narration = 0;
+    for (const int line : r.script_lines) {
+      const std::string& text = sc.lines[static_cast<std::size_t>(line) - 1];
+      if (text.rfind("#zh", 0) == 0 || text.rfind("title_zh", 0) == 0) ++zh_lines;
+      if (text.rfind("# ", 0) == 0 || text.rfind("title ", 0) == 0) ++en_narration;
+    }
+    if (zh) {
+      EXPECT_GE(zh_lines, 4) << "the title_zh and the #zh narration of the first statement";
+      EXPECT_EQ(en_narration, 0);
+    } else {
+      EXPECT_EQ(zh_lines, 0);
+      EXPECT_GE(en_narration, 4) << "the title and the narration of the first statement";
+    }
+    // The rows keep their file numbers: the drawn numbers rise, with gaps where lines are hidden.
+    EXPECT_TRUE(std::is_sorted(r.script_lines.begin(), r.script_lines.end()));
+    EXPECT_LT(r.script_lines.size(), static_cast<std::size_t>(r.script_lines.back()));
+
+    if (!zh) continue;
+    window->ui().lesson_dir = std::string(EPOLLSCOPE_SOURCE_DIR) + "/lessons";
+    window->ui().lesson = 2;
+    window->ui().show_lesson = true;
+    for (int f = 0; f < 3; ++f)
+      window->frame(c);
+    EXPECT_NE(window->report().lesson_shown.find("管道 2 KB / 1 KB，边缘触发与水平触发"),
+              std::string::npos)
+        << window->report().lesson_shown;
+    EXPECT_EQ(fallback_glyphs_drawn(), 0) << "a character of the lesson without a glyph";
+  }
 }
 
 }  // namespace
