@@ -162,7 +162,9 @@ bool softirqs_deferred() {
   return false;
 }
 
-constexpr std::chrono::milliseconds kFinAckMax{250};
+// The delayed-ACK timer fires after 40 to 200 ms; on a loaded machine (other builds, a parallel
+// test run) the softirq that sends the ACK can come later still: 250 ms was seen to be too short.
+constexpr std::chrono::milliseconds kFinAckMax{1000};
 
 }  // namespace
 

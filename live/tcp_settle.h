@@ -12,7 +12,7 @@
 // (A handshake is done inside connect; a socket left in SYN_SENT had its SYN dropped by a full
 // accept queue, and retries only after a second.) So the wait lasts while a TCP socket of the
 // scenario has a FIN not yet acknowledged
-// (TCP_INFO: its state, tcpi_unacked), which the model has acknowledged by then — 250 ms at most,
+// (TCP_INFO: its state, tcpi_unacked), which the model has acknowledged by then — 1 s at most,
 // longer than the delayed-ACK timer — or data not yet acknowledged that has not reached its peer
 // — `max_us` at most. When the peer is a socket of the scenario too (found by its addresses), its
 // tcpi_bytes_received says whether the sender's tcpi_bytes_sent have arrived; otherwise the data
