@@ -49,6 +49,7 @@ constexpr FileOrigin kOrigins[] = {
     {"fs/file.c", "linux-next at 06bf6ef32a83"},
     {"fs/file_table.c", EPOLLSCOPE_KINGXUKAI("9b44fff655e2")},
     {"fs/pipe.c", "linux-next at 01fa584d1587"},
+    {"fs/select.c", EPOLLSCOPE_KINGXUKAI("9b44fff655e2")},
     {"include/net/sock.h", EPOLLSCOPE_KINGXUKAI("0291023e7330")},
     {"kernel/sched/core.c", EPOLLSCOPE_KINGXUKAI("0291023e7330")},
     {"kernel/sched/wait.c", EPOLLSCOPE_KINGXUKAI("9b44fff655e2")},
@@ -1869,7 +1870,8 @@ const std::vector<SourceExcerpt>& kernel_excerpts() {
                       excerpts_tcp_ipv4,   excerpts_inet_connection_sock,
                       excerpts_tcp_output, excerpts_sock,
                       excerpts_tcp,        excerpts_tcp_input,
-                      excerpts_sock_h,     excerpts_sched_core})
+                      excerpts_sock_h,     excerpts_sched_core,
+                      excerpts_select})
       for (SourceExcerpt& e : part())
         v.push_back(std::move(e));
     std::sort(v.begin(), v.end(), [](const SourceExcerpt& a, const SourceExcerpt& b) {

@@ -74,6 +74,7 @@ std::vector<SourceExcerpt> excerpts_sock();                  // net/core/sock.c
 std::vector<SourceExcerpt> excerpts_tcp();                   // net/ipv4/tcp.c
 std::vector<SourceExcerpt> excerpts_tcp_input();             // net/ipv4/tcp_input.c
 std::vector<SourceExcerpt> excerpts_sock_h();                // include/net/sock.h
+std::vector<SourceExcerpt> excerpts_select();                // fs/select.c
 // The excerpt of `function`, or nullptr.
 const SourceExcerpt* find_excerpt(std::string_view function);
 

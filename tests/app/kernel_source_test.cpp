@@ -71,25 +71,50 @@ TEST(KernelSource, HighlightFollowsTheStepsSentence) {
   EXPECT_EQ(find_excerpt("no_such_function"), nullptr);
 }
 
+// poll's and select's steps (sim/select.cpp) land on their own lines of fs/select.c.
+TEST(KernelSource, PollAndSelectStepsLandOnTheirLines) {
+  auto at = [](std::string_view function, std::string_view sentence) {
+    const SourceExcerpt* e = find_excerpt(function);
+    if (!e) return std::string("no excerpt");
+    return std::string(e->lines()[highlighted_line(*e, sentence)]);
+  };
+  EXPECT_NE(at("do_pollfd", "fd -1 is negative: skipped, revents 0").find("return 0;"),
+            std::string::npos);
+  EXPECT_NE(at("do_pollfd", "fd 9 is not open: revents NVAL").find("return EPOLLNVAL;"),
+            std::string::npos);
+  EXPECT_NE(at("do_pollfd", "fd 3 (pipe#1 read end): ->poll, masked by events|ERR|HUP: nothing")
+                .find("vfs_poll"),
+            std::string::npos);
+  EXPECT_NE(at("do_poll", "nothing ready and the time is up: return 0").find("timed_out"),
+            std::string::npos);
+  EXPECT_NE(at("do_poll", "the timeout is 0: one pass, no entry queued (_qproc = NULL)")
+                .find("_qproc = NULL"),
+            std::string::npos);
+  EXPECT_NE(at("do_select", "nothing ready and a signal is pending for t1: -ERESTARTNOHAND")
+                .find("signal_pending(current)"),
+            std::string::npos);
+  EXPECT_NE(at("do_select", "fd 4 (pipe#1 read end): ->poll gives IN; it goes in readfds")
+                .find("select_poll_one"),
+            std::string::npos);
+  EXPECT_NE(at("pollwake",
+               "the wake-up's key OUT is none of what t1's poll waits for (IN): "
+               "ignored")
+                .find("return 0;"),
+            std::string::npos);
+  EXPECT_NE(at("pollwake", "pipe#1 wakes t1's poll (triggered = 1)").find("__pollwake"),
+            std::string::npos);
+  EXPECT_NE(at("core_sys_select", "nfds is negative").find("n < 0"), std::string::npos);
+  EXPECT_NE(at("core_sys_select", "nfds 2000 is above the fd table's size (max_fds 64): only ...")
+                .find("n = max_fds;"),
+            std::string::npos);
+  EXPECT_NE(at("do_sys_poll", "nfds 2000 is above RLIMIT_NOFILE (1024)").find("RLIMIT_NOFILE"),
+            std::string::npos);
+  EXPECT_EQ(source_origin("fs/select.c").substr(0, 15), "Kingxukai/linux");
+}
+
 // Every function the model steps through in the library comes with its excerpt: a function the
 // model starts to step through must come with its code (the pane would only name it and give its
-// step's sentence), but for the functions listed here, whose excerpts are not written yet: the
-// list must be exact (a function excerpted since leaves it).
-const std::set<std::string> kNotYetExcerpted = {
-    // fs/select.c: poll and select.
-    "__pollwait",
-    "core_sys_select",
-    "do_poll",
-    "do_pollfd",
-    "do_select",
-    "do_sys_poll",
-    "max_select_fd",
-    "poll_freewait",
-    "poll_initwait",
-    "poll_schedule_timeout",
-    "poll_select_set_timeout",
-    "pollwake",
-};
+// step's sentence).
 TEST(KernelSource, EveryFunctionTheLibraryStepsThroughHasItsCode) {
   std::map<std::string, std::string> missing;  // function → a scenario that uses it
   std::set<std::string> seen;
@@ -119,18 +144,16 @@ TEST(KernelSource, EveryFunctionTheLibraryStepsThroughHasItsCode) {
   EXPECT_GT(seen.size(), 40u);
   std::string list;
   for (const auto& [f, where] : missing)
-    if (!kNotYetExcerpted.count(f)) list += "\n  " + f + " (" + where + ")";
+    list += "\n  " + f + " (" + where + ")";
   EXPECT_TRUE(list.empty()) << "functions without an excerpt:" << list;
-  for (const std::string& f : kNotYetExcerpted) {
-    EXPECT_TRUE(seen.count(f)) << f << " is listed but no step names it";
-    EXPECT_EQ(find_excerpt(f), nullptr) << f << " has its excerpt now: take it off the list";
-  }
   // And each is found under its own name, not only through the chain of calls.
-  for (const std::string& f : seen) {
-    if (!kNotYetExcerpted.count(f)) {
-      EXPECT_NE(find_excerpt(f), nullptr) << f;
-    }
-  }
+  for (const std::string& f : seen)
+    EXPECT_NE(find_excerpt(f), nullptr) << f;
+  // poll's and select's functions (fs/select.c) are among them.
+  for (const char* f : {"__pollwait", "core_sys_select", "do_poll", "do_pollfd", "do_select",
+                        "do_sys_poll", "max_select_fd", "poll_freewait", "poll_initwait",
+                        "poll_schedule_timeout", "poll_select_set_timeout", "pollwake"})
+    EXPECT_TRUE(seen.count(f)) << f;
   // The scheduler's two functions are among them.
   EXPECT_TRUE(seen.count("schedule"));
   EXPECT_TRUE(seen.count("try_to_wake_up"));
