@@ -12,6 +12,7 @@
 #include <sstream>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "cli/cli.h"
 #include "cli/term.h"
@@ -170,7 +171,7 @@ TEST(LessonFile, ChineseSectionErrorsNameTheLineAndColumn) {
 // bullets to watch as the English.
 TEST(LessonFile, EveryLessonOfTheCourseHasChinese) {
   const auto files = driver::lesson_files(EPOLLSCOPE_LESSON_DIR);
-  ASSERT_GE(files.size(), 10u);
+  ASSERT_GE(files.size(), 11u);
   const auto chinese = [](const std::string& t) {
     return std::any_of(t.begin(), t.end(),
                        [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
@@ -205,6 +206,32 @@ TEST(LessonFile, EveryLessonOfTheCourseIsUsable) {
       EXPECT_GT(question_points(std::get<sim::script::Scenario>(sc)), 0u) << f << ": " << s;
     }
   }
+}
+
+// Lesson 11, "why epoll" (issue 18), runs every select/poll scenario of the library (16-*.scn)
+// in order: the one workload under select, poll, epoll LT and ET first, then the rest.
+TEST(LessonFile, TheLessonWhyEpollRunsEverySelectAndPollScenario) {
+  const auto files = driver::lesson_files(EPOLLSCOPE_LESSON_DIR);
+  ASSERT_GE(files.size(), 11u);
+  auto r = driver::load_lesson(files[10]);
+  ASSERT_TRUE(std::holds_alternative<driver::Lesson>(r))
+      << std::get<sim::script::ParseError>(r).format();
+  const auto& l = std::get<driver::Lesson>(r);
+  EXPECT_EQ(l.id(), "11-why-epoll");
+  std::vector<std::string> library;
+  for (const auto& e : fs::directory_iterator(EPOLLSCOPE_SCENARIO_DIR)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("16-", 0) == 0 && e.path().extension() == ".scn") library.push_back(name);
+  }
+  std::vector<std::string> named = l.scenarios;
+  std::sort(library.begin(), library.end());
+  std::sort(named.begin(), named.end());
+  EXPECT_EQ(named, library);
+  ASSERT_GE(l.scenarios.size(), 4u);
+  EXPECT_EQ(l.scenarios[0], "16-same-workload-select.scn");
+  EXPECT_EQ(l.scenarios[1], "16-same-workload-poll.scn");
+  EXPECT_EQ(l.scenarios[2], "16-same-workload-epoll-lt.scn");
+  EXPECT_EQ(l.scenarios[3], "16-same-workload-epoll-et.scn");
 }
 
 class CliLessons : public testing::Test {
