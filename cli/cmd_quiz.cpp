@@ -138,7 +138,8 @@ int run_quiz(std::istream& in, std::ostream& out, const QuizOptions& o, QuizScor
         << (run.note().empty() ? std::string(" (--no-live)") : ": " + printable(run.note()))
         << ".\n";
   out << (questions == 1 ? trf("{} question", questions) : trf("{} questions", questions))
-      << (marked ? tr(" (the lines marked ?=>)") : tr(" (every epoll_wait)")) << ".\n";
+      << (marked ? tr(" (the lines marked ?=>)") : tr(" (every epoll_wait, poll and select)"))
+      << ".\n";
   if (o.notation) print_wrapped(out, notation(), width);
 
   std::size_t asked = 0, right = 0;
