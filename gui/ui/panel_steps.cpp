@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "gui/app/call_work.h"
 #include "gui/ui/panels.h"
 #include "gui/ui/theme.h"
 #include "sim/script/calls.h"
@@ -40,6 +41,15 @@ void draw_side(const app::Controller& c, const app::Session& s, std::size_t step
   if (run.first_step == run.end_step) {
     ImGui::TextDisabled("%s", tr("This statement makes no kernel steps."));
     return;
+  }
+  // A poll, select or epoll_wait call: its work, counted over all its steps (app/call_work.h).
+  if (const app::CallWork w = app::call_work(all, run.first_step, run.end_step); w.applies) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(palette().highlight));
+    ImGui::TextWrapped(
+        tr("Work of this call: %ld ->poll calls, %ld wait-queue entries added, %ld removed, "
+           "%ld callbacks"),
+        w.polls, w.wq_adds, w.wq_removes, w.callbacks);
+    ImGui::PopStyleColor();
   }
   // The steps scroll below the note, which stays in view. Only the visible steps are built (an
   // epoll_wait harvesting many items makes thousands); a sentence too long for the pane is cut
