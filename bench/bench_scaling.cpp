@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // bench/bench_scaling.cpp — select, poll and epoll against the number of fds (bench_scaling.h).
 //
-// [SECTION] the kernel's work per round: fs/select.c's counts, the model's epoll counts
+// [SECTION] the kernel's work per round: counted on the model (fs/select.c's arithmetic beside)
 // [SECTION] the fds: RLIMIT_NOFILE, the socketpairs
 // [SECTION] the timed rounds, per mechanism
 // [SECTION] the benchmark
@@ -62,30 +62,8 @@ std::optional<Mechanism> parse_mechanism(std::string_view name) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// [SECTION] the kernel's work per round: fs/select.c's counts, the model's epoll counts
+// [SECTION] the kernel's work per round: counted on the model (fs/select.c's arithmetic beside)
 // ---------------------------------------------------------------------------------------------
-
-KernelWork select_poll_work(Mechanism m, long n, long active, long first_ready, bool zero_timeout) {
-  (void)m;  // do_select and do_poll do the same work per fd here
-  KernelWork w;
-  w.from_select_c = true;
-  if (active <= 0) {
-    // Nothing ready: the first pass adds an entry for every fd, the task sleeps until the write
-    // that wakes it runs pollwake on its fd's entry, a second pass polls every fd again (without
-    // adding), poll_freewait removes them all.
-    w.polls = zero_timeout ? static_cast<double>(n) : 2.0 * static_cast<double>(n);
-    w.wq_adds = w.wq_removes = zero_timeout ? 0 : static_cast<double>(n);
-    w.callbacks = zero_timeout ? 0 : 1;
-    return w;
-  }
-  // One pass (something is ready): vfs_poll on every fd; __pollwait adds entries only for the fds
-  // scanned before the first ready one, and none at all with a zero timeout (_qproc cleared).
-  w.polls = static_cast<double>(n);
-  w.wq_adds = w.wq_removes = zero_timeout ? 0 : static_cast<double>(first_ready);
-  // The writes wake the sockets' wait queues, on which no entry is left between calls.
-  w.callbacks = 0;
-  return w;
-}
 
 namespace {
 
@@ -98,21 +76,31 @@ class StepCounter : public sim::TraceSink {
     // reports its events (and goes back to rdllist, if LT) or polls 0 and is dropped.
     if (step.kind == sim::StepKind::kReadyList && std::strcmp(step.function, "ep_send_events") == 0)
       ++item_polls_;
+    // do_pollfd and do_select report one scan step per fd; the ones that name a file (beside the
+    // task) called its ->poll (vfs_poll), the others were negative or not open.
+    if (step.kind == sim::StepKind::kScan &&
+        (std::strcmp(step.function, "do_pollfd") == 0 ||
+         std::strcmp(step.function, "do_select") == 0) &&
+        step.touched.size() >= 2)
+      ++file_polls_;
   }
   long count(const char* function) const {
     auto it = by_function_.find(function);
     return it == by_function_.end() ? 0 : it->second;
   }
   long item_polls() const { return item_polls_; }
+  long file_polls() const { return file_polls_; }
   const std::map<std::string, long>& by_function() const { return by_function_; }
   void clear() {
     by_function_.clear();
     item_polls_ = 0;
+    file_polls_ = 0;
   }
 
  private:
   std::map<std::string, long> by_function_;
   long item_polls_ = 0;
+  long file_polls_ = 0;
 };
 
 }  // namespace
@@ -177,7 +165,71 @@ bool epoll_work_in_model(bool edge_triggered, long n, long active, KernelWork* w
   work->wq_adds = static_cast<double>(counter.count("ep_ptable_queue_proc"));
   work->wq_removes = static_cast<double>(counter.count("ep_unregister_pollwait"));
   work->callbacks = static_cast<double>(counter.count("ep_poll_callback"));
-  work->from_select_c = false;
+  return true;
+}
+
+bool select_poll_work_in_model(Mechanism m, long n, long active, bool zero_timeout,
+                               KernelWork* work, std::string* error) {
+  using namespace sim;
+  if (m != Mechanism::kSelect && m != Mechanism::kPoll) {
+    *error = "select_poll_work_in_model is for select and poll";
+    return false;
+  }
+  Kernel k;
+  k.set_nofile_limits(
+      RlimitNofile{static_cast<uint64_t>(2 * n + 64), static_cast<uint64_t>(2 * n + 64), 1u << 20});
+  Task& t = k.main_task();
+  std::vector<int> rd, wr;
+  for (long i = 0; i < n; ++i) {
+    const SysResult sp = k.socketpair(t, kO_NONBLOCK);
+    if (sp.ret < 0) {
+      *error = "the model's socketpair failed at pair " + std::to_string(i);
+      return false;
+    }
+    rd.push_back(sp.fds[0]);
+    wr.push_back(sp.fds[1]);
+  }
+  // The same sets every call, as the benchmark's master fd_set and its pollfd array.
+  std::vector<PollFd> pfds;
+  for (int fd : rd)
+    pfds.push_back(PollFd{fd, static_cast<int16_t>(kEPOLLIN), 0});
+  const int nfds = rd.empty() ? 0 : *std::max_element(rd.begin(), rd.end()) + 1;
+  const long a = active == kAllActive ? n : active;
+  const long space = a > 0 ? n / a : 1;
+  StepCounter counter;
+  if (a <= 0 && !zero_timeout) {
+    *error = "a call with a timeout and nothing written would sleep for ever in this round";
+    return false;
+  }
+  // As epoll_work_in_model: three rounds, the last one counted.
+  for (int round = 0; round < 3; ++round) {
+    if (round == 2) k.set_trace_sink(&counter);
+    for (long i = 0; i < a; ++i)
+      k.write(t, wr[static_cast<std::size_t>(i * space)], 1);
+    long got = 0;
+    for (int calls = 0; got < a || calls == 0; ++calls) {
+      if (calls > 1000) {
+        *error =
+            std::string("the model's ") + mechanism_name(m) + " stopped reporting the written fds";
+        return false;
+      }
+      const SysResult r = m == Mechanism::kPoll
+                              ? k.poll(t, pfds, zero_timeout ? 0 : 1000)
+                              : k.select(t, nfds, rd, std::nullopt, std::nullopt,
+                                         Kernel::Timeval{zero_timeout ? 0 : 1, 0});
+      if (r.ret < 0) {
+        *error = std::string("the model's ") + mechanism_name(m) + " failed";
+        return false;
+      }
+      for (const EpollEvent& e : r.events)
+        if (k.read(t, static_cast<int>(e.data), 64).ret > 0) ++got;
+    }
+  }
+  k.set_trace_sink(nullptr);
+  work->polls = static_cast<double>(counter.file_polls());
+  work->wq_adds = static_cast<double>(counter.count("__pollwait"));
+  work->wq_removes = static_cast<double>(counter.count("poll_freewait"));
+  work->callbacks = static_cast<double>(counter.count("pollwake"));
   return true;
 }
 
@@ -472,10 +524,9 @@ std::string scaling_line(const ScalingRow& row) {
   const KernelWork& w = row.work;
   std::snprintf(text, sizeof text,
                 "scaling.%s.n%ld.a%ld %.2f us_per_round spread %.2f-%.2f wall %.2f poll_calls "
-                "%.0f wq_add %.0f wq_remove %.0f callbacks %.0f%s",
+                "%.0f wq_add %.0f wq_remove %.0f callbacks %.0f (model)",
                 mechanism_name(row.mechanism), row.n, row.active, row.median_us, row.min_us,
-                row.max_us, row.wall_median_us, w.polls, w.wq_adds, w.wq_removes, w.callbacks,
-                w.from_select_c ? " (from fs/select.c)" : " (model)");
+                row.max_us, row.wall_median_us, w.polls, w.wq_adds, w.wq_removes, w.callbacks);
   return text;
 }
 
@@ -503,7 +554,7 @@ bool bench_scaling(const ScalingOptions& o, const std::function<void(const std::
   if (!pairs.open(max_n, high_base, error)) return false;
 
   const RoundClock clock;
-  std::map<std::pair<bool, std::pair<long, long>>, KernelWork> model_work;
+  std::map<std::pair<int, std::pair<long, long>>, KernelWork> model_work;
   for (long n : sizes) {
     for (long a_option : o.actives) {
       const long a = a_option == kAllActive ? n : std::min(a_option, n);
@@ -551,19 +602,17 @@ bool bench_scaling(const ScalingOptions& o, const std::function<void(const std::
                        *std::max_element(us.begin(), us.end()),
                        median_of(wall),
                        {}};
-        if (m == Mechanism::kSelect || m == Mechanism::kPoll) {
-          // The first active fd is pair 0, the first the kernel scans.
-          row.work = select_poll_work(m, n, a, 0, true);
-        } else {
-          const bool et = m == Mechanism::kEpollEt;
-          const auto key = std::make_pair(et, std::make_pair(n, a));
-          if (!model_work.count(key)) {
-            KernelWork w;
-            if (!epoll_work_in_model(et, n, a, &w, error)) return false;
-            model_work[key] = w;
-          }
-          row.work = model_work[key];
+        const auto key = std::make_pair(static_cast<int>(m), std::make_pair(n, a));
+        if (!model_work.count(key)) {
+          // The same rounds on the model (zero timeout, as the benchmark's calls).
+          KernelWork w;
+          const bool ok = m == Mechanism::kSelect || m == Mechanism::kPoll
+                              ? select_poll_work_in_model(m, n, a, true, &w, error)
+                              : epoll_work_in_model(m == Mechanism::kEpollEt, n, a, &w, error);
+          if (!ok) return false;
+          model_work[key] = w;
         }
+        row.work = model_work[key];
         on_row(row);
       }
     }

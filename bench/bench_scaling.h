@@ -24,9 +24,8 @@
 //
 // Beside each time: what the kernel does per round for that mechanism, counted — ->poll calls,
 // wait-queue entries added and removed, wake-up callbacks. For epoll the model (sim/) runs the
-// same rounds through its syscall layer and its trace steps are counted by kernel function; the
-// model has no select or poll yet, so for them the counts are what fs/select.c's code implies
-// (select_poll_work(), the one place to replace with the model's counts once it has them).
+// same rounds through its syscall layer and its trace steps are counted by kernel function, for
+// select and poll (sim/select.cpp) as for epoll.
 #pragma once
 
 #include <functional>
@@ -48,17 +47,17 @@ struct KernelWork {
   double wq_adds = 0;     // entries added to file wait queues (poll_table_entry, eppoll_entry)
   double wq_removes = 0;  // entries removed again
   double callbacks = 0;   // wake-up callbacks the writes ran (ep_poll_callback, pollwake)
-  bool from_select_c = false;  // computed from fs/select.c's code, not counted on the model
 };
 
-// select/poll: what fs/select.c's do_select / do_poll do for one round of `active` ready fds out
-// of `n`, in one call that finds at least one fd ready in its first pass. Each pass calls every
-// fd's ->poll (vfs_poll); poll_initwait's table adds a poll_table_entry to a file's wait queue
-// (__pollwait) only while no fd was found ready yet and the timeout is not zero (a zero timeout
-// clears _qproc at once); poll_freewait removes every entry added. `first_ready` is the index, in
-// scan order, of the first ready fd. A call that sleeps (`active` 0: nothing ready) adds and
-// removes n and, woken by one pollwake, polls all n again.
-KernelWork select_poll_work(Mechanism m, long n, long active, long first_ready, bool zero_timeout);
+// select/poll: the model runs the same rounds through its poll/select (sim/select.cpp, after
+// fs/select.c) and counts the last round's steps: do_pollfd/do_select steps that called a file's
+// ->poll, __pollwait (entries added), poll_freewait (removed), pollwake (callbacks). A zero
+// timeout (the benchmark's) clears _qproc at once, so no entry is added; with a timeout, entries
+// are added for the fds up to and including the first ready one (its ->poll queues the entry
+// before it computes the mask; pair 0 here: one). False with
+// *error when the model refuses a call, or for a timed call with nothing written (it would sleep).
+bool select_poll_work_in_model(Mechanism m, long n, long active, bool zero_timeout,
+                               KernelWork* work, std::string* error);
 
 // epoll: the model runs `rounds` rounds of the benchmark's work (N socketpairs registered, A
 // written and harvested per round, ET read until EAGAIN); the last round's steps are counted.

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "gui/app/call_work.h"
 #include "gui/ui/panels.h"
 #include "gui/ui/theme.h"
 #include "sim/script/calls.h"
@@ -104,6 +105,27 @@ bool at_harvest_return(const app::Controller& c) {
          c.tick() == c.timeline().last_tick_of(pos.statement);
 }
 
+// A poll, select or epoll_wait call: its work, counted over all its steps (app/call_work.h), one
+// line per side (`side` null without compare mode).
+void draw_call_work(const app::Controller& c, const app::Session& s, const char* side) {
+  const app::Timeline::Position pos = c.timeline().at(c.tick());
+  if (pos.before_first || pos.statement >= s.statements().size()) return;
+  const app::StatementRun& run = s.statements()[pos.statement];
+  const app::CallWork w = app::call_work(s.recorder().steps(), run.first_step, run.end_step);
+  if (!w.applies) return;
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(palette().highlight));
+  if (side)
+    ImGui::TextWrapped(tr("%s: %ld ->poll calls, %ld wait-queue entries added, %ld removed, "
+                          "%ld callbacks"),
+                       side, w.polls, w.wq_adds, w.wq_removes, w.callbacks);
+  else
+    ImGui::TextWrapped(
+        tr("Work of this call: %ld ->poll calls, %ld wait-queue entries added, %ld removed, "
+           "%ld callbacks"),
+        w.polls, w.wq_adds, w.wq_removes, w.callbacks);
+  ImGui::PopStyleColor();
+}
+
 }  // namespace
 
 void draw_steps_panel(const app::Controller& c, Commands& out) {
@@ -155,6 +177,13 @@ void draw_call_panel(const app::Controller& c, UiState& ui, Commands& out, Frame
       ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(palette().highlight));
       ImGui::TextWrapped("%s", either_path.c_str());
       ImGui::PopStyleColor();
+    }
+    // The call's work, above the tabs too, for each side.
+    if (const app::Session* r = c.right() && c.right()->ok() ? c.right() : nullptr) {
+      draw_call_work(c, *s, label_text(s->label()).c_str());
+      draw_call_work(c, *r, label_text(r->label()).c_str());
+    } else {
+      draw_call_work(c, *s, nullptr);
     }
   }
   if (!ImGui::BeginTabBar("call-tabs")) return;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // tests/live/bench_scaling_work_test.cpp — the kernel's work per round that `bench scaling` prints
-// beside each time (bench/bench_scaling.h): the model's epoll counted by kernel function, and
-// fs/select.c's counts for select and poll. Nothing here is timed.
+// beside each time (bench/bench_scaling.h): the model's epoll, select and poll counted by kernel
+// function. Nothing here is timed.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -14,7 +14,8 @@ using epollscope::bench::epoll_work_in_model;
 using epollscope::bench::kAllActive;
 using epollscope::bench::KernelWork;
 using epollscope::bench::Mechanism;
-using epollscope::bench::select_poll_work;
+using epollscope::bench::mechanism_name;
+using epollscope::bench::select_poll_work_in_model;
 
 // One fd written of 1,000: ep_poll_callback queues its item, ep_send_events polls that one item;
 // nothing joins or leaves a wait queue (the items were registered once, before the rounds).
@@ -27,7 +28,6 @@ TEST(BenchScalingWork, EpollPollsOnlyTheActiveItems) {
     EXPECT_EQ(w.callbacks, 1);
     EXPECT_EQ(w.wq_adds, 0);
     EXPECT_EQ(w.wq_removes, 0);
-    EXPECT_FALSE(w.from_select_c);
   }
 }
 
@@ -43,26 +43,32 @@ TEST(BenchScalingWork, EpollWithEveryFdActiveDoesNItemsWork) {
   }
 }
 
-// do_select / do_poll: every fd's ->poll in a pass; with a zero timeout no poll_table_entry at
-// all; with a timeout, entries only for the fds scanned before the first ready one; a call that
-// finds nothing ready adds and removes one per fd and, woken by one pollwake, polls them all a
-// second time.
-TEST(BenchScalingWork, SelectAndPollFollowFsSelectC) {
+// do_select / do_poll on the model, cross-checked against fs/select.c's arithmetic: every fd's
+// ->poll in the one pass; with a zero timeout (_qproc cleared at once) no poll_table_entry at all;
+// with a timeout, entries for the fds up to and including the first ready one (its ->poll calls
+// poll_wait before it computes the mask) — pair 0 is written and scanned first, so one. The
+// writes find no entry on the sockets' queues (poll_freewait removed them): no pollwake.
+TEST(BenchScalingWork, SelectAndPollOnTheModelFollowFsSelectC) {
   for (Mechanism m : {Mechanism::kSelect, Mechanism::kPoll}) {
-    const KernelWork zero = select_poll_work(m, 1000, 1, 0, true);
-    EXPECT_EQ(zero.polls, 1000);
-    EXPECT_EQ(zero.wq_adds, 0);
-    EXPECT_EQ(zero.wq_removes, 0);
-    EXPECT_TRUE(zero.from_select_c);
-    const KernelWork late = select_poll_work(m, 1000, 1, 700, false);
-    EXPECT_EQ(late.polls, 1000);
-    EXPECT_EQ(late.wq_adds, 700);
-    EXPECT_EQ(late.wq_removes, 700);
-    const KernelWork sleeping = select_poll_work(m, 1000, 0, 0, false);
-    EXPECT_EQ(sleeping.polls, 2000);
-    EXPECT_EQ(sleeping.wq_adds, 1000);
-    EXPECT_EQ(sleeping.wq_removes, 1000);
-    EXPECT_EQ(sleeping.callbacks, 1);  // the pollwake of the write that ends the sleep
+    for (bool zero : {true, false}) {
+      KernelWork w;
+      std::string error;
+      ASSERT_TRUE(select_poll_work_in_model(m, 500, 1, zero, &w, &error)) << error;
+      EXPECT_EQ(w.polls, 500) << mechanism_name(m) << (zero ? " zero timeout" : " timeout");
+      EXPECT_EQ(w.wq_adds, zero ? 0 : 1);
+      EXPECT_EQ(w.wq_removes, zero ? 0 : 1);
+      EXPECT_EQ(w.callbacks, 0);
+    }
+    // Every fd written: still N ->poll calls, one pass.
+    KernelWork all;
+    std::string error;
+    ASSERT_TRUE(select_poll_work_in_model(m, 200, kAllActive, true, &all, &error)) << error;
+    EXPECT_EQ(all.polls, 200) << mechanism_name(m);
+    EXPECT_EQ(all.wq_adds, 0);
+    // A timed call with nothing written would sleep: refused with a reason.
+    KernelWork none;
+    EXPECT_FALSE(select_poll_work_in_model(m, 10, 0, false, &none, &error));
+    EXPECT_NE(error.find("sleep"), std::string::npos);
   }
 }
 
