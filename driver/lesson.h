@@ -54,7 +54,7 @@ struct Lesson {
 };
 
 inline constexpr std::size_t kMaxLessonBytes = 64 * 1024;
-inline constexpr std::size_t kMaxLessonScenarios = 8;
+inline constexpr std::size_t kMaxLessonScenarios = 12;
 inline constexpr std::size_t kMaxLessonBullets = 8;
 
 // Parses a lesson's text; `path` names it in messages (and gives its id).

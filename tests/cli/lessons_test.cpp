@@ -101,9 +101,9 @@ TEST(LessonFile, ErrorsNameTheLineAndColumn) {
                 .find("has no [summary]"),
             std::string::npos);
   std::string many = "title \"T\"\n";
-  for (int i = 0; i < 9; ++i)
+  for (int i = 0; i < 13; ++i)
     many += "scenario a.scn\n";
-  EXPECT_EQ(parse_error(many), "10:1: a lesson runs at most 8 scenarios");
+  EXPECT_EQ(parse_error(many), "14:1: a lesson runs at most 12 scenarios");
   EXPECT_NE(parse_error(std::string(70 * 1024, 'x')).find("at most 64 KiB"), std::string::npos);
 }
 
