@@ -20,6 +20,9 @@ int no_window(const char* what) {
 
 void add_absent(CLI::App& app, Action& action, const char* name, const char* what) {
   auto* cmd = app.add_subcommand(name, std::string(what) + " (not in this build: no window)");
+  // Whatever follows is kept here and refused with the reason, not handed up to the app (which
+  // takes only --lang after a subcommand) to be called unexpected.
+  cmd->fallthrough(false);
   cmd->allow_extras();
   cmd->callback([&action, what] { action = [what] { return no_window(what); }; });
 }
