@@ -47,7 +47,8 @@ struct ExportOptions {
   bool light = false;
   bool no_live = false;
   std::string kernel_from;
-  std::string scale;  // empty: $EPOLLSCOPE_SCALE, else 1
+  std::string scale;      // empty: $EPOLLSCOPE_SCALE, else 1
+  std::string text_size;  // percent (as View > Text size); empty: 100
   int width = 1280;
   int height = 720;
   int fps = 0;  // 0: 10 for GIF and PNG frames, 30 for MP4 and WebM
@@ -288,25 +289,13 @@ int export_video(ExportOptions o) {
   wo.width = o.width;
   wo.height = o.height;
   wo.visible = false;
-  if (!choose_scale(o.scale, 1, &wo.scale)) return 2;
+  if (!choose_scale(o.scale, 1, &wo.scale) || !choose_text_size(o.text_size, &wo.text_size))
+    return 2;
   wo.theme = o.light ? ui::ThemeKind::kLight : ui::ThemeKind::kDark;
   auto options = controller_options(!o.no_live, o.kernel_from, o.path);
   if (!options) return 2;
   app::Controller c(*options);
-  c.dispatch(app::Command{app::Command::Kind::kSetCompare,
-                          0,
-                          0,
-                          0,
-                          {},
-                          o.compare ? app::CompareMode::kTrigger : app::CompareMode::kOff});
-  c.dispatch(app::Command{app::Command::Kind::kOpen, 0, 0, 0, o.path});
-  if (!c.error().empty() || !c.left() || !c.left()->ok()) {
-    std::string error = c.error();
-    while (!error.empty() && error.back() == '\n')
-      error.pop_back();
-    std::cerr << printable(error, true) << '\n';
-    return 2;
-  }
+  if (!open_scenario(c, o.path, o.compare)) return 2;
   const int lines = count_lines(o.path);
   const int from = o.from_line > 0 ? o.from_line : 1;
   const int to = o.to_line > 0 ? o.to_line : lines;
@@ -516,6 +505,10 @@ void add_export_video(CLI::App& app, Action& action) {
                   "Seconds at rest after a line's last step (its result) and on the opening "
                   "state (default 2)")
       ->check(CLI::Range(0.0, 60.0));
+  cmd->add_option("--text-size", o->text_size,
+                  "Text size in percent, 50 to 300 (as View > Text size; 150 or 200 for a slide "
+                  "shown in a lecture hall; default 100)")
+      ->type_name("PCT");
   cmd->add_flag("--light", o->light, "Light theme");
   auto* no_live = cmd->add_flag("--no-live", o->no_live, "Do not ask the real kernel");
   cmd->add_option("--kernel-from", o->kernel_from, kKernelFromHelp)

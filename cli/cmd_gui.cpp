@@ -53,15 +53,6 @@ app::ControllerOptions live_controller_options(bool live) {
   return o;
 }
 
-// --text-size: a percentage from 50 to 300 (`150` or `150%`); false after saying why.
-bool choose_text_size(const std::string& option, int* pct) {
-  if (option.empty()) return true;
-  std::string error;
-  if (ui::parse_text_size(option, pct, &error)) return true;
-  std::cerr << "epollscope: --text-size: " << sim::script::printable(error) << '\n';
-  return false;
-}
-
 // Lesson `number` of the course: its first scenario in *first_scenario; false after saying why
 // (no course, no such lesson, a lesson that cannot be read).
 bool find_lesson(int number, std::string* lesson_dir, std::string* first_scenario) {
@@ -167,21 +158,7 @@ int screenshot(const ScreenshotOptions& o) {
   // The scenario and the position first: nothing is rendered, nor written, for a file that cannot
   // be read or run or a position it does not have.
   app::Controller c(*options);
-  c.dispatch(app::Command{app::Command::Kind::kSetCompare,
-                          0,
-                          0,
-                          0,
-                          {},
-                          o.compare ? app::CompareMode::kTrigger : app::CompareMode::kOff});
-  c.dispatch(app::Command{app::Command::Kind::kOpen, 0, 0, 0, o.path});
-  if (!c.error().empty() || !c.left() || !c.left()->ok()) {
-    // The error names the file (file:line:col), as `run` prints it.
-    std::string error = c.error();
-    while (!error.empty() && error.back() == '\n')
-      error.pop_back();
-    std::cerr << sim::script::printable(error, true) << '\n';
-    return 2;
-  }
+  if (!open_scenario(c, o.path, o.compare)) return 2;
   const std::size_t ticks = c.timeline().ticks();
   if (o.after_line > 0) {
     const auto& sts = c.left()->statements();
@@ -463,6 +440,32 @@ Action main_job() {
         "no display, so here is the terminal walk-through (`epollscope gui` "
         "needs a display)");
   };
+}
+
+// --text-size: a percentage from 50 to 300 (`150` or `150%`); false after saying why.
+bool choose_text_size(const std::string& option, int* pct) {
+  if (option.empty()) return true;
+  std::string error;
+  if (ui::parse_text_size(option, pct, &error)) return true;
+  std::cerr << "epollscope: --text-size: " << sim::script::printable(error) << '\n';
+  return false;
+}
+
+bool open_scenario(app::Controller& c, const std::string& path, bool compare) {
+  c.dispatch(app::Command{app::Command::Kind::kSetCompare,
+                          0,
+                          0,
+                          0,
+                          {},
+                          compare ? app::CompareMode::kTrigger : app::CompareMode::kOff});
+  c.dispatch(app::Command{app::Command::Kind::kOpen, 0, 0, 0, path});
+  if (c.error().empty() && c.left() && c.left()->ok()) return true;
+  // The error names the file (file:line:col), as `run` prints it.
+  std::string error = c.error();
+  while (!error.empty() && error.back() == '\n')
+    error.pop_back();
+  std::cerr << sim::script::printable(error, true) << '\n';
+  return false;
 }
 
 }  // namespace epollscope::cli

@@ -57,7 +57,7 @@ errors)
     "$@" >"$tmp/out" 2>"$tmp/err"
     got=$?
     [ "$got" = "$want" ] || fail "$*: exit $got, expected $want: $(cat "$tmp/err")"
-    grep -q "$re" "$tmp/err" || fail "$*: stderr does not say '$re': $(cat "$tmp/err")"
+    grep -q -e "$re" "$tmp/err" || fail "$*: stderr does not say '$re': $(cat "$tmp/err")"
     rm -f "$tmp/out" "$tmp/err"
   }
   e=$bin
@@ -74,6 +74,7 @@ errors)
   expect 2 "from-line 20 is after --to-line 16" $e export-video "$scn" --no-live --from-line 20 --to-line 16 -o "$tmp/a.gif"
   expect 2 "lines 2 to 7 .* hold no statement" $e export-video "$scn" --no-live --from-line 2 --to-line 7 -o "$tmp/a.gif"
   expect 105 "less than 1" $e export-video "$scn" --no-live --from-line 0 -o "$tmp/a.gif"
+  expect 2 "--text-size: '400' is out of range 50 to 300" $e export-video "$scn" --no-live --text-size 400 -o "$tmp/a.gif"
   expect 1 "ffmpeg package" env PATH=/nonexistent $e export-video "$scn" --no-live -o "$tmp/a.mp4"
   expect 1 "xvfb-run" env -u DISPLAY -u WAYLAND_DISPLAY $e export-video "$scn" --no-live -o "$tmp/a.gif"
   mkdir "$tmp/full"; touch "$tmp/full/old.png"
