@@ -105,12 +105,33 @@ class StepCounter : public sim::TraceSink {
 
 }  // namespace
 
+namespace {
+
+// The benchmark's N socketpairs on the model (non-blocking, as the real ones), with room for
+// them in RLIMIT_NOFILE; the read ends in *rd, the write ends in *wr.
+bool model_socketpairs(sim::Kernel& k, long n, std::vector<int>* rd, std::vector<int>* wr,
+                       std::string* error) {
+  using namespace sim;
+  k.set_nofile_limits(
+      RlimitNofile{static_cast<uint64_t>(2 * n + 64), static_cast<uint64_t>(2 * n + 64), 1u << 20});
+  for (long i = 0; i < n; ++i) {
+    const SysResult sp = k.socketpair(k.main_task(), kO_NONBLOCK);
+    if (sp.ret < 0) {
+      *error = "the model's socketpair failed at pair " + std::to_string(i);
+      return false;
+    }
+    rd->push_back(sp.fds[0]);
+    wr->push_back(sp.fds[1]);
+  }
+  return true;
+}
+
+}  // namespace
+
 bool epoll_work_in_model(bool edge_triggered, long n, long active, KernelWork* work,
                          std::string* error) {
   using namespace sim;
   Kernel k;
-  k.set_nofile_limits(
-      RlimitNofile{static_cast<uint64_t>(2 * n + 64), static_cast<uint64_t>(2 * n + 64), 1u << 20});
   Task& t = k.main_task();
   const SysResult ep = k.epoll_create1(t, 0);
   if (ep.ret < 0) {
@@ -119,16 +140,10 @@ bool epoll_work_in_model(bool edge_triggered, long n, long active, KernelWork* w
   }
   const int epfd = static_cast<int>(ep.ret);
   std::vector<int> rd, wr;
+  if (!model_socketpairs(k, n, &rd, &wr, error)) return false;
   for (long i = 0; i < n; ++i) {
-    const SysResult sp = k.socketpair(t, kO_NONBLOCK);
-    if (sp.ret < 0) {
-      *error = "the model's socketpair failed at pair " + std::to_string(i);
-      return false;
-    }
-    rd.push_back(sp.fds[0]);
-    wr.push_back(sp.fds[1]);
     const EpollEvent ev{kEPOLLIN | (edge_triggered ? kEPOLLET : 0), static_cast<uint64_t>(i)};
-    if (k.epoll_ctl(t, epfd, kEPOLL_CTL_ADD, sp.fds[0], ev).ret < 0) {
+    if (k.epoll_ctl(t, epfd, kEPOLL_CTL_ADD, rd[static_cast<std::size_t>(i)], ev).ret < 0) {
       *error = "the model's epoll_ctl ADD failed at pair " + std::to_string(i);
       return false;
     }
@@ -176,19 +191,9 @@ bool select_poll_work_in_model(Mechanism m, long n, long active, bool zero_timeo
     return false;
   }
   Kernel k;
-  k.set_nofile_limits(
-      RlimitNofile{static_cast<uint64_t>(2 * n + 64), static_cast<uint64_t>(2 * n + 64), 1u << 20});
   Task& t = k.main_task();
   std::vector<int> rd, wr;
-  for (long i = 0; i < n; ++i) {
-    const SysResult sp = k.socketpair(t, kO_NONBLOCK);
-    if (sp.ret < 0) {
-      *error = "the model's socketpair failed at pair " + std::to_string(i);
-      return false;
-    }
-    rd.push_back(sp.fds[0]);
-    wr.push_back(sp.fds[1]);
-  }
+  if (!model_socketpairs(k, n, &rd, &wr, error)) return false;
   // The same sets every call, as the benchmark's master fd_set and its pollfd array.
   std::vector<PollFd> pfds;
   for (int fd : rd)
