@@ -400,25 +400,37 @@ ImVec2 size(const app::PaneRect& r) {
   return ImVec2(r.width(), r.height());
 }
 
+// A frame being built: its report collects what fill_rect and the elisions add, until the end
+// of the draw function.
+struct FrameScope {
+  explicit FrameScope(FrameReport& report) {
+    report = FrameReport{};
+    current_report = &report;
+    elisions.clear();
+  }
+  ~FrameScope() { current_report = nullptr; }
+  FrameScope(const FrameScope&) = delete;
+  FrameScope& operator=(const FrameScope&) = delete;
+};
+
+// The panes' caches hold snapshot pointers of one generation of the controller's history.
+void forget_snapshots_of_another_generation(UiState& ui, std::size_t generation) {
+  if (ui.generation == generation) return;
+  for (PaneCache& pane : ui.panes) {
+    pane.compared_now = pane.compared_other = nullptr;
+    pane.diff = app::Differences{};
+    pane.trees.forget_snapshots();
+  }
+  ui.generation = generation;
+}
+
 }  // namespace
 
 void draw_frame(const app::Controller& c, UiState& ui, double now, Commands& out,
                 FrameReport& report) {
-  report = FrameReport{};
-  current_report = &report;
-  elisions.clear();
-  struct Done {
-    ~Done() { current_report = nullptr; }
-  } done;
-  if (ui.generation != c.generation()) {
-    // Another scenario (or the same one reloaded): snapshot addresses may be reused.
-    for (PaneCache& pane : ui.panes) {
-      pane.compared_now = pane.compared_other = nullptr;
-      pane.diff = app::Differences{};
-      pane.trees.forget_snapshots();
-    }
-    ui.generation = c.generation();
-  }
+  FrameScope scope(report);
+  // Another scenario (or the same one reloaded): snapshot addresses may be reused.
+  forget_snapshots_of_another_generation(ui, c.generation());
   // Predict mode: no move goes past the next question's call until its prediction is revealed.
   // Set first, so that this frame's moves are held by it.
   if (ui.predict && c.left() && c.left()->ok()) {
@@ -522,21 +534,9 @@ void draw_frame(const app::Controller& c, UiState& ui, double now, Commands& out
 
 void draw_trace_frame(const app::TraceController& c, UiState& ui, double now, Commands& out,
                       FrameReport& report) {
-  report = FrameReport{};
-  current_report = &report;
-  elisions.clear();
-  struct Done {
-    ~Done() { current_report = nullptr; }
-  } done;
-  if (ui.generation != c.generation()) {
-    // Older steps were dropped: snapshots seen before may be gone, and their addresses reused.
-    for (PaneCache& pane : ui.panes) {
-      pane.compared_now = pane.compared_other = nullptr;
-      pane.diff = app::Differences{};
-      pane.trees.forget_snapshots();
-    }
-    ui.generation = c.generation();
-  }
+  FrameScope scope(report);
+  // Older steps were dropped: snapshots seen before may be gone, and their addresses reused.
+  forget_snapshots_of_another_generation(ui, c.generation());
   handle_trace_keys(c, ui, out);
   float menu = 0;
   draw_trace_menu(c, ui, out, &menu);

@@ -66,6 +66,45 @@ void mark_cell(const app::AnswerRow& r) {
   if (!r.why.empty() && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", r.why.c_str());
 }
 
+// Keeps the current statement's row in view as the timeline moves, for a few frames after it
+// changed (a new window does not know its content's height at first). Kept in the window's
+// storage, not in statics: another window starts afresh. `display_row`: the current statement's
+// row in the table, SIZE_MAX when it has none.
+void follow_current_row(std::size_t current, std::size_t display_row) {
+  ImGuiStorage* kept = ImGui::GetStateStorage();
+  const ImGuiID followed_id = ImGui::GetID("followed"), frames_id = ImGui::GetID("follow-frames");
+  const int current_int = current == SIZE_MAX ? -1 : static_cast<int>(current);
+  if (kept->GetInt(followed_id, -2) != current_int) {
+    kept->SetInt(followed_id, current_int);
+    kept->SetInt(frames_id, 3);
+  }
+  const int frames = kept->GetInt(frames_id, 0);
+  if (frames <= 0) return;
+  kept->SetInt(frames_id, frames - 1);
+  if (current == SIZE_MAX || display_row == SIZE_MAX) return;
+  const float row = ImGui::GetTextLineHeightWithSpacing();
+  const float visible = ImGui::GetWindowHeight();
+  const float y = row * static_cast<float>(display_row);
+  if (y < ImGui::GetScrollY() || y > ImGui::GetScrollY() + visible - 4 * row)
+    ImGui::SetScrollY(std::max(0.f, y - visible / 3));
+}
+
+// A row's line number (a click goes to its statement). A statement not reached yet shows
+// nothing of its answers, "·" in the two answer cells: false, the row is done.
+bool line_cell(int id, int line, std::size_t statement, bool reached, Commands& out) {
+  ImGui::TableNextColumn();
+  ImGui::PushID(id);
+  if (ImGui::Selectable(std::to_string(line).c_str(), false, ImGuiSelectableFlags_SpanAllColumns))
+    out.push_back(app::Command{app::Command::Kind::kSeekStatement, 0, statement});
+  ImGui::PopID();
+  if (reached) return true;
+  ImGui::TableNextColumn();
+  ImGui::TextDisabled("\u00b7");
+  ImGui::TableNextColumn();
+  ImGui::TextDisabled("\u00b7");
+  return false;
+}
+
 // One model's column (`report`: the left side's, counted for the tests; nullptr for the right).
 void draw_table(const app::Controller& c, const app::Session* s, Commands& out, FrameReport* report,
                 const char* id) {
@@ -95,28 +134,10 @@ void draw_table(const app::Controller& c, const app::Session* s, Commands& out, 
   // Rows scroll under the header: the line under a row is clipped to below it.
   const float header_bottom = ImGui::GetItemRectMax().y;
   // Only the visible rows are built (a scenario can run hundreds of thousands of statements);
-  // the current statement's row is kept in view as the timeline moves (for a few frames after
-  // it changed: a new window does not know its content's height at first). Kept in the table's
-  // window, not in statics: another window starts afresh.
+  // the current statement's row is kept in view as the timeline moves.
   const std::size_t current = pos.before_first ? SIZE_MAX : pos.statement;
-  ImGuiStorage* kept = ImGui::GetStateStorage();
-  const ImGuiID followed_id = ImGui::GetID("followed"), frames_id = ImGui::GetID("follow-frames");
-  const int current_int = current == SIZE_MAX ? -1 : static_cast<int>(current);
-  if (kept->GetInt(followed_id, -2) != current_int) {
-    kept->SetInt(followed_id, current_int);
-    kept->SetInt(frames_id, 3);
-  }
-  if (const int frames = kept->GetInt(frames_id, 0); frames > 0) {
-    kept->SetInt(frames_id, frames - 1);
-    if (current != SIZE_MAX && current < rows) {
-      const float row = ImGui::GetTextLineHeightWithSpacing();
-      const float visible = ImGui::GetWindowHeight();
-      // The row and the line under it, when it has one.
-      const float y = row * static_cast<float>(map.display_of(current));
-      if (y < ImGui::GetScrollY() || y > ImGui::GetScrollY() + visible - 4 * row)
-        ImGui::SetScrollY(std::max(0.f, y - visible / 3));
-    }
-  }
+  // The row and the line under it, when it has one.
+  follow_current_row(current, current < rows ? map.display_of(current) : SIZE_MAX);
   ImGuiListClipper clipper;
   clipper.Begin(static_cast<int>(map.size()));
   while (clipper.Step())
@@ -146,20 +167,7 @@ void draw_table(const app::Controller& c, const app::Session* s, Commands& out, 
         if (report) ++report->answer_notes;
         continue;
       }
-      ImGui::TableNextColumn();
-      ImGui::PushID(display);
-      if (ImGui::Selectable(std::to_string(r.line).c_str(), false,
-                            ImGuiSelectableFlags_SpanAllColumns))
-        out.push_back(app::Command{app::Command::Kind::kSeekStatement, 0, i});
-      ImGui::PopID();
-      if (!r.reached) {
-        // Not reached yet: nothing of its answers.
-        ImGui::TableNextColumn();
-        ImGui::TextDisabled("\u00b7");
-        ImGui::TableNextColumn();
-        ImGui::TextDisabled("\u00b7");
-        continue;
-      }
+      if (!line_cell(display, r.line, i, r.reached, out)) continue;
       if (report) {
         ++report->answers_shown;
         report->last_answer_shown = std::max(report->last_answer_shown, static_cast<int>(i));
@@ -214,22 +222,7 @@ void draw_kernel_panel(const app::Controller& c, Commands& out, FrameReport& rep
   ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 1.2f);
   ImGui::TableHeadersRow();
   const std::size_t current = pos.before_first ? SIZE_MAX : pos.statement;
-  ImGuiStorage* kept = ImGui::GetStateStorage();
-  const ImGuiID followed_id = ImGui::GetID("followed"), frames_id = ImGui::GetID("follow-frames");
-  const int current_int = current == SIZE_MAX ? -1 : static_cast<int>(current);
-  if (kept->GetInt(followed_id, -2) != current_int) {
-    kept->SetInt(followed_id, current_int);
-    kept->SetInt(frames_id, 3);
-  }
-  if (const int frames = kept->GetInt(frames_id, 0); frames > 0) {
-    kept->SetInt(frames_id, frames - 1);
-    if (current != SIZE_MAX && current < rows) {
-      const float row = ImGui::GetTextLineHeightWithSpacing();
-      const float y = row * static_cast<float>(current);
-      if (y < ImGui::GetScrollY() || y > ImGui::GetScrollY() + ImGui::GetWindowHeight() - 4 * row)
-        ImGui::SetScrollY(std::max(0.f, y - ImGui::GetWindowHeight() / 3));
-    }
-  }
+  follow_current_row(current, current < rows ? current : SIZE_MAX);
   ImGuiListClipper clipper;
   clipper.Begin(static_cast<int>(rows));
   while (clipper.Step())
@@ -239,19 +232,7 @@ void draw_kernel_panel(const app::Controller& c, Commands& out, FrameReport& rep
       const app::AnswerRow rr = app::answer_row(*right, i, i < answered);
       ImGui::TableNextRow();
       if (i == current) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, p.current_line);
-      ImGui::TableNextColumn();
-      ImGui::PushID(row);
-      if (ImGui::Selectable(std::to_string(lr.line).c_str(), false,
-                            ImGuiSelectableFlags_SpanAllColumns))
-        out.push_back(app::Command{app::Command::Kind::kSeekStatement, 0, i});
-      ImGui::PopID();
-      if (!lr.reached) {
-        ImGui::TableNextColumn();
-        ImGui::TextDisabled("\u00b7");
-        ImGui::TableNextColumn();
-        ImGui::TextDisabled("\u00b7");
-        continue;
-      }
+      if (!line_cell(row, lr.line, i, lr.reached, out)) continue;
       if (report.last_answer_shown < static_cast<int>(i)) {
         ++report.answers_shown;
         report.last_answer_shown = static_cast<int>(i);
