@@ -10,6 +10,7 @@
 #include <string>
 
 #include "gui/ui/window.h"
+#include "tests/gui/window_on_scenario.h"
 
 namespace epollscope::ui {
 namespace {
@@ -42,27 +43,13 @@ TEST(TextSize, CtrlPlusAndMinusStepThroughTheMenusSizes) {
   EXPECT_EQ(step_text_size(60, -1), 60);
 }
 
-class TextSizeWindow : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    if (!display_available()) GTEST_SKIP() << "no display: run this test under xvfb-run";
-  }
-};
+class TextSizeWindow : public test::WindowTest {};
 
 TEST_F(TextSizeWindow, ANewSizeRebuildsTheFontsBetweenFramesAndStaysForTheSession) {
-  WindowOptions o;
-  o.width = 1024;
-  o.height = 768;
-  o.visible = false;
-  o.scale = 1;
-  std::string error;
-  auto window = Window::open(o, &error);
-  ASSERT_NE(window, nullptr) << error;
-  window->ui().animate = false;
-  app::Controller c{app::ControllerOptions{}};
-  const std::string dir = std::string(EPOLLSCOPE_SOURCE_DIR) + "/scenarios/";
-  c.dispatch(app::Command{app::Command::Kind::kOpen, 0, 0, 0, dir + "01-pipe-2k-1k-et.scn"});
-  ASSERT_TRUE(c.error().empty()) << c.error();
+  const auto opened = test::open_window_on(1024, 768);
+  ASSERT_TRUE(opened->error.empty()) << opened->error;
+  auto& window = opened->window;
+  app::Controller& c = opened->controller;
   window->frame(c);
   window->frame(c);
   ImFontAtlas* atlas = ImGui::GetIO().Fonts;
@@ -91,7 +78,8 @@ TEST_F(TextSizeWindow, ANewSizeRebuildsTheFontsBetweenFramesAndStaysForTheSessio
   EXPECT_GT(window->report().panes.at(0).min.x, left_w);  // the left column is measured in fonts
 
   // Another scenario keeps it; out of range is brought back into it.
-  c.dispatch(app::Command{app::Command::Kind::kOpen, 0, 0, 0, dir + "03-oneshot.scn"});
+  c.dispatch(
+      app::Command{app::Command::Kind::kOpen, 0, 0, 0, test::library_scenario("03-oneshot.scn")});
   window->frame(c);
   EXPECT_EQ(window->text_size_built(), 150);
   window->ui().text_size = 1000;

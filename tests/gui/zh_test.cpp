@@ -14,6 +14,7 @@
 #include "driver/i18n.h"
 #include "gui/ui/audit.h"
 #include "gui/ui/window.h"
+#include "tests/gui/window_on_scenario.h"
 
 namespace epollscope::ui {
 namespace {
@@ -31,38 +32,26 @@ int fallback_glyphs_drawn() {
   return n;
 }
 
-class Chinese : public ::testing::Test {
+class Chinese : public test::WindowTest {
  protected:
-  static void SetUpTestSuite() {
-    if (!display_available()) GTEST_SKIP() << "no display: run this test under xvfb-run";
-  }
   void TearDown() override { driver::set_language(driver::Lang::en); }
 };
 
 TEST_F(Chinese, ThePipeExampleHasEveryGlyphAndNoCutText) {
-  const std::string path = std::string(EPOLLSCOPE_SOURCE_DIR) + "/scenarios/01-pipe-2k-1k-et.scn";
+  const std::string path = test::library_scenario("01-pipe-2k-1k-et.scn");
   int atlas_en_w = 0, atlas_en_h = 0;
   {
-    WindowOptions o;
-    o.visible = false;
-    o.scale = 1;
     std::string error;
-    auto window = Window::open(o, &error);
+    auto window = test::open_invisible_window(1600, 1000, &error);
     ASSERT_NE(window, nullptr) << error;
     window->atlas_size(&atlas_en_w, &atlas_en_h);
   }
   driver::set_language(driver::Lang::zh);
   std::vector<std::string> failures;
   for (const auto& [width, height] : {std::pair{1024, 768}, std::pair{1920, 1080}}) {
-    WindowOptions o;
-    o.width = width;
-    o.height = height;
-    o.visible = false;
-    o.scale = 1;
     std::string error;
-    auto window = Window::open(o, &error);
+    auto window = test::open_invisible_window(width, height, &error);
     ASSERT_NE(window, nullptr) << error;
-    window->ui().animate = false;
     for (const bool compare : {false, true}) {
       app::Controller c{app::ControllerOptions{}};
       c.dispatch(app::Command{app::Command::Kind::kSetCompare,
@@ -140,22 +129,13 @@ bool has(const std::vector<int>& v, int x) {
 // statement's line stays highlighted under its own number. The lesson window shows the lesson's
 // Chinese, every character drawn.
 TEST_F(Chinese, TheScriptShowsOneLanguageAndTheLessonIsChinese) {
-  const std::string path = std::string(EPOLLSCOPE_SOURCE_DIR) + "/scenarios/01-pipe-2k-1k-et.scn";
   for (const driver::Lang lang : {driver::Lang::en, driver::Lang::zh}) {
     driver::set_language(lang);
     const bool zh = lang == driver::Lang::zh;
-    WindowOptions o;
-    o.width = 1024;
-    o.height = 768;
-    o.visible = false;
-    o.scale = 1;
-    std::string error;
-    auto window = Window::open(o, &error);
-    ASSERT_NE(window, nullptr) << error;
-    window->ui().animate = false;
-    app::Controller c{app::ControllerOptions{}};
-    c.dispatch(app::Command{app::Command::Kind::kOpen, 0, 0, 0, path});
-    ASSERT_TRUE(c.error().empty()) << c.error();
+    const auto opened = test::open_window_on(1024, 768);
+    ASSERT_TRUE(opened->error.empty()) << opened->error;
+    auto& window = opened->window;
+    app::Controller& c = opened->controller;
     const auto& sc = c.left()->scenario();
     // The first statement: the lines before it are the title, the picture and its narration.
     c.dispatch(app::Command{app::Command::Kind::kSeekStatement, 0, 0});
