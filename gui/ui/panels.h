@@ -40,6 +40,7 @@
 #include "gui/app/prediction.h"
 #include "gui/app/splits.h"
 #include "gui/app/trace_controller.h"
+#include "gui/ui/text_wrap.h"
 #include "imgui.h"
 
 namespace epollscope::ui {
