@@ -8,7 +8,9 @@
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <utility>
 
+#include "gui/ui/audit.h"
 #include "gui/ui/window.h"
 #include "tests/gui/window_on_scenario.h"
 
@@ -86,6 +88,31 @@ TEST_F(TextSizeWindow, ANewSizeRebuildsTheFontsBetweenFramesAndStaysForTheSessio
   window->frame(c);
   EXPECT_EQ(window->text_size_built(), kMaxTextSize);
   EXPECT_EQ(window->ui().text_size, kMaxTextSize);
+}
+
+// The timeline's speed is written beside its slider, not on it (where the grab of the default
+// 4 steps/s covered the number), and stays whole, at both window sizes and at 100, 150 and 200 %.
+TEST_F(TextSizeWindow, TheSpeedIsWrittenBesideItsSliderNotUnderItsGrab) {
+  for (const auto& [width, height] : {std::pair{1024, 768}, std::pair{1920, 1080}}) {
+    const auto opened = test::open_window_on(width, height);
+    ASSERT_TRUE(opened->error.empty()) << opened->error;
+    for (const int pct : {100, 150, 200}) {
+      opened->window->ui().text_size = pct;
+      for (int f = 0; f < 3; ++f)
+        opened->window->frame(opened->controller);
+      const FrameReport& r = opened->window->report();
+      const std::string where = std::to_string(width) + "x" + std::to_string(height) + " at " +
+                                std::to_string(pct) + " %";
+      EXPECT_EQ(r.speed_text, "4.0 steps/s") << where;
+      EXPECT_GE(r.speed_text_min.x, r.speed_slider_max.x) << where;
+      EXPECT_GE(r.speed_slider_max.x - r.speed_slider_min.x, ImGui::GetFontSize() * 3) << where;
+      // On the slider's row.
+      EXPECT_LT(r.speed_text_min.y, r.speed_slider_max.y) << where;
+      EXPECT_GT(r.speed_text_max.y, r.speed_slider_min.y) << where;
+      for (const ClippedText& cut : audit_clipped_text())
+        ADD_FAILURE() << where << ": [" << cut.window << "] \"" << cut.text << "\": " << cut.how;
+    }
+  }
 }
 
 }  // namespace
