@@ -8,6 +8,7 @@
 // ...). Question points are the statements written `?=>` in the scenario, or, when it has none,
 // every epoll_wait. The end of input ends the quiz; the last line is exactly `score: K of N`.
 // Answers come from the real kernel when it can be asked, from the model otherwise (said so).
+#include <algorithm>
 #include <iostream>
 #include <set>
 #include <sstream>
@@ -64,14 +65,32 @@ LineRead read_answer(std::istream& in, std::string* line) {
   return too_long ? LineRead::kTooLong : LineRead::kLine;  // a last line without its newline
 }
 
-// How answers are written, in the chosen language.
-const char* notation() {
-  return tr(
-      "Type what the call returns, as a scenario's expectation: the events in order, e.g. "
-      "[rfd: EPOLLIN] or [rfd: EPOLLIN, wfd: EPOLLOUT] or [] for none; a count or value, e.g. "
-      "1024; "
-      "an error, e.g. -1 EAGAIN; or blocks. An empty line shows this again; the end of input "
-      "(Ctrl-D) ends the quiz.");
+// How answers are written, in the chosen language, with examples in the notation of the calls
+// asked about: epoll_wait's events, poll's revents, select's result sets
+// (docs/scenario-language.md).
+std::string notation(const std::set<CallId>& calls) {
+  const bool poll = calls.count(CallId::kPoll) > 0, select = calls.count(CallId::kSelect) > 0;
+  const bool epoll =
+      std::any_of(calls.begin(), calls.end(),
+                  [](CallId c) {
+                    return driver::returns_events(c) && c != CallId::kPoll && c != CallId::kSelect;
+                  }) ||
+      (!poll && !select);
+  std::string out = tr("Type what the call returns, as a scenario's expectation:");
+  if (epoll)
+    out +=
+        tr(" for epoll_wait, the events in order, e.g. [rfd: EPOLLIN] or "
+           "[rfd: EPOLLIN, wfd: EPOLLOUT] or [] for none;");
+  if (poll)
+    out +=
+        tr(" for poll, the entries whose revents is not 0, in array order, e.g. "
+           "[rfd: POLLIN] or [rfd: POLLIN, wfd: POLLOUT] or [] for none;");
+  if (select)
+    out +=
+        tr(" for select, the fds in its result sets, in fd order, each with its sets, e.g. "
+           "[rfd: readfds] or [rfd: readfds, s: readfds|writefds] or [] for none;");
+  return out + tr(" a count or value, e.g. 1024; an error, e.g. -1 EAGAIN; or blocks. An empty "
+                  "line shows this again; the end of input (Ctrl-D) ends the quiz.");
 }
 
 struct QuizCommand {
@@ -86,7 +105,7 @@ void print_wrapped(std::ostream& out, const std::string& text, std::size_t width
   for (std::size_t b = 0; b < text.size();) {
     std::size_t e = text.find('\n', b);
     if (e == std::string::npos) e = text.size();
-    for (const auto& l : sim::wrap(text.substr(b, e - b), width - lead.size()))
+    for (const auto& l : wrap_text(text.substr(b, e - b), width - lead.size()))
       out << lead << l << '\n';
     b = e + 1;
   }
@@ -140,7 +159,10 @@ int run_quiz(std::istream& in, std::ostream& out, const QuizOptions& o, QuizScor
   out << (questions == 1 ? trf("{} question", questions) : trf("{} questions", questions))
       << (marked ? tr(" (the lines marked ?=>)") : tr(" (every epoll_wait, poll and select)"))
       << ".\n";
-  if (o.notation) print_wrapped(out, notation(), width);
+  std::set<CallId> asked_calls;
+  for (const driver::QuestionPoint& q : points)
+    asked_calls.insert(q.call);
+  if (o.notation) print_wrapped(out, notation(asked_calls), width);
 
   std::size_t asked = 0, right = 0;
   bool input_ended = false;
@@ -180,7 +202,7 @@ int run_quiz(std::istream& in, std::ostream& out, const QuizOptions& o, QuizScor
           continue;
         }
         if (line.find_first_not_of(" \t\r") == std::string::npos) {
-          print_wrapped(out, notation(), width);
+          print_wrapped(out, notation({call}), width);
           continue;
         }
         std::set<std::string> names;
@@ -267,7 +289,8 @@ void add_quiz(CLI::App& app, Action& action) {
       "Predict, then see: the scenario runs call by call, and at each question point you type "
       "what the call will return before the kernel's answer is shown, with why (the narration "
       "and the kernel functions of the call). Question points: the lines written ?=> instead of "
-      "=>, or every epoll_wait. Answers are typed as expectations: [rfd: EPOLLIN], [], "
+      "=>, or every epoll_wait, poll and select. Answers are typed as expectations: "
+      "[rfd: EPOLLIN] (epoll_wait), [rfd: POLLIN] (poll), [rfd: readfds] (select), [], "
       "-1 EAGAIN, blocks, 1024. The end of input ends the quiz; the last line is "
       "'score: K of N'.");
   cmd->add_option("FILE", o->path, "Scenario file (*.scn)")->required();

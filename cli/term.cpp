@@ -7,6 +7,8 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "driver/text_wrap.h"
+
 namespace epollscope::cli {
 
 int choose_width(const char* columns_env, int tty_columns) {
@@ -105,93 +107,13 @@ std::size_t display_columns(std::string_view line) {
   return n;
 }
 
-namespace {
-
-// The code point starting at text[i] and its length in bytes (a stray byte is itself).
-unsigned code_point(std::string_view text, std::size_t i, std::size_t* len) {
-  const unsigned char c = static_cast<unsigned char>(text[i]);
-  const std::size_t n = c < 0x80         ? 1
-                        : (c >> 5) == 6  ? 2
-                        : (c >> 4) == 14 ? 3
-                        : (c >> 3) == 30 ? 4
-                                         : 1;
-  if (i + n > text.size()) {
-    *len = 1;
-    return c;
-  }
-  unsigned cp = n == 1 ? c : c & (0x7F >> n);
-  for (std::size_t k = 1; k < n; ++k)
-    cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
-  *len = n;
-  return cp;
-}
-
-bool wide(unsigned cp) {
-  return (cp >= 0x2E80 && cp <= 0xA4CF) || (cp >= 0xAC00 && cp <= 0xD7A3) ||
-         (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) ||
-         (cp >= 0xFF00 && cp <= 0xFF60) || (cp >= 0xFFE0 && cp <= 0xFFE6);
-}
-
-// Punctuation a line must not start with.
-bool closing(unsigned cp) {
-  for (const unsigned c : {0xFF0Cu, 0x3002u, 0x3001u, 0xFF1Bu, 0xFF1Au, 0xFF09u, 0x300Bu, 0x300Du,
-                           0x300Fu, 0xFF01u, 0xFF1Fu, 0x201Du, 0x2019u})
-    if (cp == c) return true;
-  return false;
-}
-
-}  // namespace
-
 std::vector<std::string> wrap_text(std::string_view text, std::size_t width) {
-  // Units: an ASCII word (with what sticks to it), a wide character (with the closing
-  // punctuation after it), and the spaces between them.
-  struct Unit {
-    std::string text;
-    std::size_t cols = 0;
-    bool space = false;
-    bool ends_wide = false;
-  };
-  std::vector<Unit> units;
-  for (std::size_t i = 0; i < text.size();) {
-    std::size_t len = 1;
-    const unsigned cp = code_point(text, i, &len);
-    const std::string_view piece = text.substr(i, len);
-    const bool w = wide(cp);
-    if (cp == ' ') {
-      if (units.empty() || !units.back().space) units.push_back({"", 0, true, false});
-      units.back().text += ' ';
-      ++units.back().cols;
-    } else if (!units.empty() && !units.back().space &&
-               (closing(cp) || (!w && !units.back().ends_wide))) {
-      // Closing punctuation stays with what it closes; an ASCII word's letters stay together.
-      units.back().text += piece;
-      units.back().cols += w ? 2 : 1;
-      units.back().ends_wide = w;
-    } else {
-      units.push_back({std::string(piece), w ? 2u : 1u, false, w});
-    }
-    i += len;
-  }
+  text.remove_prefix(std::min(text.find_first_not_of(' '), text.size()));
+  const auto columns = [](unsigned cp) { return driver::is_wide(cp) ? 2.f : 1.f; };
   std::vector<std::string> lines;
-  std::string line;
-  std::size_t cols = 0;
-  std::string pending_space;
-  for (const Unit& u : units) {
-    if (u.space) {
-      pending_space = line.empty() ? "" : u.text;
-      continue;
-    }
-    if (!line.empty() && cols + pending_space.size() + u.cols > width) {
-      lines.push_back(line);
-      line.clear();
-      cols = 0;
-      pending_space.clear();
-    }
-    line += pending_space + u.text;
-    cols += pending_space.size() + u.cols;
-    pending_space.clear();
-  }
-  if (!line.empty() || lines.empty()) lines.push_back(line);
+  for (const driver::WrappedLine& l :
+       driver::wrap_lines(text, static_cast<float>(width), columns, driver::LongWords::kKeep))
+    lines.emplace_back(text.substr(l.begin, l.end - l.begin));
   return lines;
 }
 

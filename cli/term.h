@@ -55,9 +55,10 @@ struct Palette {
 // Columns a line takes on screen: UTF-8 continuation bytes and ANSI escape sequences take none.
 std::size_t display_columns(std::string_view line);
 
-// Word-wraps `text` to `width` terminal columns, where a CJK character takes two and a line may
-// break between two of them (Chinese has no spaces), never before closing punctuation (，。）...);
-// between ASCII words it breaks at spaces. A word longer than the width stays whole.
+// Word-wraps `text` to `width` terminal columns, where a CJK character takes two, at the break
+// positions of driver/text_wrap.h (between ASCII words at spaces; between two CJK characters, as
+// Chinese has no spaces, never before closing punctuation ，。）...). A word longer than the width
+// stays whole; '\n' ends a line.
 std::vector<std::string> wrap_text(std::string_view text, std::size_t width);
 
 }  // namespace epollscope::cli

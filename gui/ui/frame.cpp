@@ -483,7 +483,7 @@ void draw_frame(const app::Controller& c, UiState& ui, double now, Commands& out
     draw_kernel_panel(c, out, report);
   ImGui::End();
   if (begin_fixed(report, tr("Timeline"), at(layout.timeline), size(layout.timeline)))
-    draw_timeline_panel(c, out);
+    draw_timeline_panel(c, out, report);
   ImGui::End();
 
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));

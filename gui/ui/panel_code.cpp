@@ -27,7 +27,7 @@ ImVec4 colour(ImU32 c) {
 // Dim text that wraps at the pane's edge rather than being cut.
 void dim_wrapped(const std::string& text) {
   ImGui::PushStyleColor(ImGuiCol_Text, colour(palette().text_dim));
-  ImGui::TextWrapped("%s", text.c_str());
+  text_wrapped(text);
   ImGui::PopStyleColor();
 }
 
@@ -59,16 +59,15 @@ void draw_side(const app::Session& s, const app::Timeline::Position& pos, std::s
     const std::string stopped = app::stop_note(s, pos.statement, pos.before_first);
     if (!stopped.empty()) {
       ImGui::PushStyleColor(ImGuiCol_Text, colour(palette().bad));
-      ImGui::TextWrapped(tr("The %s model %s"), label_text(s.label()).c_str(), stopped.c_str());
+      text_wrappedf(tr("The %s model %s"), label_text(s.label()).c_str(), stopped.c_str());
       ImGui::PopStyleColor();
     } else if (pos.before_first) {
       dim_wrapped(tr("Step forward (Right arrow) to run the first call."));
     } else if (pos.statement < s.statements().size() &&
                s.statements()[pos.statement].first_step == s.statements()[pos.statement].end_step) {
-      ImGui::TextWrapped("%s", tr("This statement makes no kernel step: no kernel code runs."));
+      text_wrapped(tr("This statement makes no kernel step: no kernel code runs."));
     } else {
-      ImGui::TextWrapped("%s",
-                         tr("This model has no step of its own here (the other one has more)."));
+      text_wrappedf("%s", tr("This model has no step of its own here (the other one has more)."));
     }
     return;
   }
@@ -76,26 +75,26 @@ void draw_side(const app::Session& s, const app::Timeline::Position& pos, std::s
   std::string chain;
   for (std::size_t i = 0; i < view.chain.size(); ++i)
     chain += (i ? " \u2192 " : "") + view.chain[i];
-  ImGui::TextWrapped("%s", chain.c_str());
+  text_wrapped(chain);
   const bool shared = other_step && view.excerpt && other->view.excerpt == view.excerpt;
   if (other_step && std::string_view(other_step->function) != step->function) {
     ImGui::PushStyleColor(ImGuiCol_Text, colour(palette().differs));
-    ImGui::TextWrapped(tr("\u2260 the other model is in %s here"), other_step->function);
+    text_wrappedf(tr("\u2260 the other model is in %s here"), other_step->function);
     ImGui::PopStyleColor();
   }
   if (!view.excerpt) {
     if (std::string_view(step->function) == "syscall") {
-      ImGui::TextWrapped("%s", driver::translate_step(step->text).c_str());
+      text_wrapped(driver::translate_step(step->text));
       dim_wrapped(tr("(the system call's entry or return: the functions it runs follow)"));
     } else {
-      ImGui::TextWrapped("%s: %s", step->function, driver::translate_step(step->text).c_str());
+      text_wrappedf("%s: %s", step->function, driver::translate_step(step->text).c_str());
       dim_wrapped(trf("No excerpt of {}'s source yet.", step->function));
     }
     return;
   }
   const app::SourceExcerpt& e = *view.excerpt;
   if (std::string_view(step->function) == "syscall")
-    ImGui::TextWrapped("%s", driver::translate_step(step->text).c_str());
+    text_wrapped(driver::translate_step(step->text));
   if (report) {
     report->code_function = std::string(e.function);
     report->code_line = static_cast<int>(view.line);
@@ -222,8 +221,8 @@ void draw_code_panel(const app::Controller& c, const UiState& ui, FrameReport& r
       lo.step->text != ro.step->text) {
     draw_side(*left, pos, pos.left_steps, nullptr, ui, "code-lines-both", &report);
     ImGui::PushStyleColor(ImGuiCol_Text, colour(palette().differs));
-    ImGui::TextWrapped("\u2260 %s: %s", label_text(right->label()).c_str(),
-                       driver::translate_step(ro.step->text).c_str());
+    text_wrappedf("\u2260 %s: %s", label_text(right->label()).c_str(),
+                  driver::translate_step(ro.step->text).c_str());
     ImGui::PopStyleColor();
     return;
   }
@@ -234,8 +233,8 @@ void draw_code_panel(const app::Controller& c, const UiState& ui, FrameReport& r
     if (lo.view.excerpt && lo.view.line != ro.view.line) {
       // Wrapped: a side's label may be long ("each item's trigger flipped").
       ImGui::PushStyleColor(ImGuiCol_Text, colour(palette().differs));
-      ImGui::TextWrapped("%s: %s's line, \u2260 %s: %s's line", ls,
-                         label_text(left->label()).c_str(), rs, label_text(right->label()).c_str());
+      text_wrappedf("%s: %s's line, \u2260 %s: %s's line", ls, label_text(left->label()).c_str(),
+                    rs, label_text(right->label()).c_str());
       ImGui::PopStyleColor();
     }
     draw_side(*left, pos, pos.left_steps, &ro, ui, "code-lines-both", &report);

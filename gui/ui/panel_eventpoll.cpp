@@ -86,16 +86,15 @@ void text_centered(ImDrawList* dl, ImVec2 center, ImU32 c, const std::string& s)
   dl->AddText(ImVec2(center.x - size.x / 2, center.y - size.y / 2), c, s.c_str());
 }
 
-// Text wrapped at `wrap` pixels; returns its height.
+// Text wrapped at `wrap` pixels (between CJK characters too: gui/ui/text_wrap.h); returns its
+// height.
 float wrapped_height(const std::string& s, float wrap) {
-  return ImGui::GetFont()
-      ->CalcTextSizeA(ImGui::GetFontSize(), FLT_MAX, std::max(20.f, wrap), s.c_str())
-      .y;
+  return wrapped_text_size(s, std::max(20.f, wrap)).y;
 }
-float text_wrapped(ImDrawList* dl, ImVec2 p, ImU32 c, const std::string& s, float wrap) {
-  wrap = std::max(20.f, wrap);
-  dl->AddText(ImGui::GetFont(), ImGui::GetFontSize(), p, c, s.c_str(), nullptr, wrap);
-  return wrapped_height(s, wrap);
+float draw_wrapped(ImDrawList* dl, ImVec2 p, ImU32 c, const std::string& s, float wrap) {
+  const std::string lines = wrap_for_width(s, std::max(20.f, wrap));
+  dl->AddText(ImGui::GetFont(), ImGui::GetFontSize(), p, c, lines.c_str());
+  return ImGui::CalcTextSize(lines.c_str()).y;
 }
 
 bool touched(const sim::TraceStep* step, sim::ObjKind kind, uint32_t id) {
@@ -567,7 +566,7 @@ float draw_epoll(PaneInputs& in, const std::shared_ptr<const sim::EventPollView>
                         with_alpha(p.highlight, 0.25f));
     const ImU32 colour = differs ? p.differs : p.text_dim;
     if (wrap > 0)
-      text_wrapped(dl, ImVec2(x0 + 4, ry), colour, s, wrap);
+      draw_wrapped(dl, ImVec2(x0 + 4, ry), colour, s, wrap);
     else
       text_at(dl, ImVec2(x0 + 4, ry), colour, s);
     in.anchors->row[id] =
@@ -659,7 +658,7 @@ float file_box(PaneInputs& in, const sim::FileView& f, ImVec2 a, float fw, bool 
       if (draw) text_at(dl, ImVec2(a.x + 8, a.y + h), colour, fitted(text));
       h += line;
     } else {
-      const float th = draw ? text_wrapped(dl, ImVec2(a.x + 8, a.y + h), colour, text, inner)
+      const float th = draw ? draw_wrapped(dl, ImVec2(a.x + 8, a.y + h), colour, text, inner)
                             : wrapped_height(text, inner);
       h += std::max(line, th + 3);
     }
@@ -1051,7 +1050,7 @@ void draw_eventpoll_pane(const PaneState& state, const sim::Snapshot* other, flo
   // The title, and the zoom toolbar beside it (under it when the pane is narrow).
   const float title_w = ImGui::CalcTextSize(state.title.c_str()).x;
   const float bar_w = toolbar_width();
-  const float title_h = text_wrapped(dl, at, p.text, state.title, width);
+  const float title_h = draw_wrapped(dl, at, p.text, state.title, width);
   float asked = view.zoom;
   if (title_w + 16 + bar_w <= width) {
     asked = zoom_toolbar(view, ImVec2(max.x - pad - bar_w, at.y - 2));
@@ -1064,9 +1063,9 @@ void draw_eventpoll_pane(const PaneState& state, const sim::Snapshot* other, flo
   report.stopped = state.stopped;
   // "stopped at line N: why", or what the step did, wrapped to the pane (never cut).
   if (!state.stopped.empty())
-    at.y += text_wrapped(dl, at, p.bad, state.stopped, width) + 6;
+    at.y += draw_wrapped(dl, at, p.bad, state.stopped, width) + 6;
   else if (step)
-    at.y += text_wrapped(dl, at, p.highlight,
+    at.y += draw_wrapped(dl, at, p.highlight,
                          cat(step->function, ": ", driver::translate_step(step->text)), width) +
             6;
   dl->PopClipRect();

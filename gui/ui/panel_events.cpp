@@ -31,7 +31,7 @@ void draw_side(const app::EventsArray& a, const app::EventsArray* other, bool sh
                const char* id) {
   using State = app::EventsArray::State;
   if (a.state == State::kNoneYet) {
-    ImGui::TextWrapped(
+    text_wrappedf(
         "%s",
         tr("events[] is the array a program hands to epoll_wait(ep, events, maxevents, timeout): "
            "the kernel copies one struct epoll_event {events, data} into it per ready item, at "
@@ -41,34 +41,32 @@ void draw_side(const app::EventsArray& a, const app::EventsArray* other, bool sh
   // The call as written already says its thread ("t1: epoll_wait(...)").
   const std::string who =
       a.thread == "main" || a.call.rfind(a.thread + ":", 0) == 0 ? std::string() : a.thread + ": ";
-  if (show_call) ImGui::TextWrapped(tr("line %d  %s%s"), a.line, who.c_str(), a.call.c_str());
+  if (show_call) text_wrappedf(tr("line %d  %s%s"), a.line, who.c_str(), a.call.c_str());
   switch (a.state) {
     case State::kSleeping:
-      ImGui::TextWrapped(tr("%s sleeps in it: the kernel fills events[] when it wakes."),
-                         a.thread.c_str());
+      text_wrappedf(tr("%s sleeps in it: the kernel fills events[] when it wakes."),
+                    a.thread.c_str());
       return;
     case State::kError:
       ImGui::PushStyleColor(ImGuiCol_Text, colour(palette().errno_result));
-      ImGui::TextWrapped(tr("returned %s: events[] is left as it was."), a.result.c_str());
+      text_wrappedf(tr("returned %s: events[] is left as it was."), a.result.c_str());
       ImGui::PopStyleColor();
       return;
     default:
       break;
   }
-  ImGui::TextWrapped(tr("returned %zu: events[0..%zu) filled%s"), a.entries.size(),
-                     a.entries.size(),
-                     a.maxevents > 0 ? trf(" of {} slots", a.maxevents).c_str() : "");
+  text_wrappedf(tr("returned %zu: events[0..%zu) filled%s"), a.entries.size(), a.entries.size(),
+                a.maxevents > 0 ? trf(" of {} slots", a.maxevents).c_str() : "");
   if (other) {
     for (std::size_t i = 0; i < a.entries.size(); ++i) {
       const app::EventsArray::Entry& e = a.entries[i];
       const bool differs = other->state == State::kFilled &&
                            (i >= other->entries.size() || !same_entry(e, other->entries[i]));
       ImGui::PushStyleColor(ImGuiCol_Text, colour(differs ? palette().differs : palette().text));
-      ImGui::TextWrapped(
-          "%s",
-          sim::cat(differs ? "\u2260 " : "", "events[", i, "] = { ", e.mask, ", ", e.data, " }  ",
-                   e.script_name.empty() ? "" : e.script_name, " \u2192 ", e.kernel_name)
-              .c_str());
+      text_wrappedf("%s", sim::cat(differs ? "\u2260 " : "", "events[", i, "] = { ", e.mask, ", ",
+                                   e.data, " }  ", e.script_name.empty() ? "" : e.script_name,
+                                   " \u2192 ", e.kernel_name)
+                              .c_str());
       ImGui::PopStyleColor();
     }
     if (a.maxevents > static_cast<long>(a.entries.size()))
@@ -90,7 +88,7 @@ void draw_side(const app::EventsArray& a, const app::EventsArray* other, bool sh
         differs ? "\u2260 " : "", "events[", i, "] = { .events = ", e.mask, ", .data = ", e.data,
         " }   ", name, e.kernel_name.empty() ? std::string() : " \u2192 " + e.kernel_name);
     ImGui::PushStyleColor(ImGuiCol_Text, colour(differs ? palette().differs : palette().text));
-    ImGui::TextWrapped("%s", line.c_str());
+    text_wrapped(line);
     ImGui::PopStyleColor();
   }
   // The untouched slots, greyed (a long array: the first few, then how many more).

@@ -111,7 +111,7 @@ void draw_table(const app::Controller& c, const app::Session* s, Commands& out, 
   const Palette& p = palette();
   if (!s->note().empty()) {  // wrapped: "kernel: recorded on Linux X (RUN.txt)" is long
     ImGui::PushStyleColor(ImGuiCol_Text, colour(p.text_dim));
-    ImGui::TextWrapped("%s", s->note().c_str());
+    text_wrapped(s->note());
     ImGui::PopStyleColor();
   }
   const app::Timeline::Position pos = c.timeline().at(c.tick());

@@ -35,7 +35,7 @@ std::string shown(const std::string& text) {
 void paragraphs(const std::vector<std::string>& ps) {
   for (std::size_t i = 0; i < ps.size(); ++i) {
     if (i) ImGui::Spacing();
-    ImGui::TextWrapped("%s", shown(ps[i]).c_str());
+    text_wrapped(shown(ps[i]));
   }
 }
 
@@ -78,12 +78,12 @@ void draw_lesson(const app::Controller& c, UiState& ui, Commands& out, FrameRepo
     }
     if (lesson) {
       ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(palette().highlight));
-      ImGui::TextWrapped("%s", lesson->title_in_language().c_str());
+      text_wrapped(lesson->title_in_language());
       ImGui::PopStyleColor();
       ImGui::Spacing();
     }
     if (!lesson) {
-      ImGui::TextWrapped("%s", std::get<sim::script::ParseError>(course.lesson).format().c_str());
+      text_wrapped(std::get<sim::script::ParseError>(course.lesson).format());
     } else {
       paragraphs(lesson->intro_in_language());
       ImGui::Spacing();
@@ -91,7 +91,7 @@ void draw_lesson(const app::Controller& c, UiState& ui, Commands& out, FrameRepo
                          tr("What to watch"));
       for (const auto& b : lesson->watch_in_language()) {
         ImGui::Bullet();
-        ImGui::TextWrapped("%s", shown(b).c_str());
+        text_wrapped(shown(b));
       }
       ImGui::Spacing();
       ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette().highlight), "%s",

@@ -47,7 +47,7 @@ bool button(const std::string& label, FrameReport& report, bool enabled = true) 
 
 void coloured(ImU32 colour, const std::string& text) {
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(colour));
-  ImGui::TextWrapped("%s", text.c_str());
+  text_wrapped(text);
   ImGui::PopStyleColor();
 }
 
@@ -86,13 +86,13 @@ void draw_question(const app::Session& s, const app::Question& q, UiState& ui,
   app::Prediction& p = ui.prediction.draft();
   report.predict.asking = true;
   report.predict.line = q.line;
-  ImGui::TextWrapped("%s", trf("Line {}, before the kernel answers:", q.line).c_str());
+  text_wrapped(trf("Line {}, before the kernel answers:", q.line));
   if (ui.mono) ImGui::PushFont(ui.mono);
-  ImGui::TextWrapped("%s", q.text.c_str());
+  text_wrapped(q.text);
   if (ui.mono) ImGui::PopFont();
   ImGui::Spacing();
   if (q.events) {
-    ImGui::TextWrapped("%s", tr("Which items will it return, in which order, with which mask?"));
+    text_wrapped(tr("Which items will it return, in which order, with which mask?"));
     if (ImGui::RadioButton(tr("returns events"), p.kind != app::Prediction::Kind::kBlocks))
       p.kind = app::Prediction::Kind::kEvents;
     ImGui::SameLine();
@@ -130,7 +130,7 @@ void draw_question(const app::Session& s, const app::Question& q, UiState& ui,
       }
     }
   } else {
-    ImGui::TextWrapped("%s", tr("What will it return?"));
+    text_wrapped(tr("What will it return?"));
     int kind = p.kind == app::Prediction::Kind::kError    ? 1
                : p.kind == app::Prediction::Kind::kBlocks ? 2
                                                           : 0;
@@ -169,9 +169,9 @@ void draw_reveal(const app::Session& s, const app::Question& q, const app::Revea
   report.predict.revealed_line = q.line;
   report.predict.verdict = r.reveal.verdict(r.prediction);
   report.predict.explanation = r.reveal.explanation();
-  ImGui::TextWrapped("%s", trf("Line {}:", q.line).c_str());
+  text_wrapped(trf("Line {}:", q.line));
   if (ui.mono) ImGui::PushFont(ui.mono);
-  ImGui::TextWrapped("%s", q.text.c_str());
+  text_wrapped(q.text);
   if (ui.mono) ImGui::PopFont();
   coloured(r.reveal.right ? palette().ok : palette().bad, report.predict.verdict);
   if (!r.rows.empty()) {
@@ -205,11 +205,10 @@ void draw_reveal(const app::Session& s, const app::Question& q, const app::Revea
   if (!r.reveal.model_answer.empty())
     coloured(palette().differs,
              trf("The model returned {}: it differs from the kernel here.", r.reveal.model_answer));
-  if (!report.predict.explanation.empty())
-    ImGui::TextWrapped("%s", report.predict.explanation.c_str());
+  if (!report.predict.explanation.empty()) text_wrapped(report.predict.explanation);
   if (!r.narration.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(palette().text_dim));
-    ImGui::TextWrapped("%s", r.narration.c_str());
+    text_wrapped(r.narration);
     ImGui::PopStyleColor();
   }
   (void)s;
@@ -247,33 +246,32 @@ void draw_predict(const app::Controller& c, UiState& ui, Commands& out, FrameRep
     ui.predict_top = ImGui::GetWindowPos().y;
     const bool from_kernel = s.live();
     if (qs.empty()) {
-      ImGui::TextWrapped(
+      text_wrappedf(
           "%s", tr("This scenario has no question point (no epoll_wait, no line written ?=>)."));
     } else if (at_question) {
       draw_question(s, qs[pending], ui, report);
     } else if (const app::Revealed* r = pm.revealed(pm.last_revealed())) {
       draw_reveal(s, qs[pm.last_revealed()], *r, ui, report);
     } else if (pending < qs.size()) {
-      ImGui::TextWrapped("%s", trf("Step on (Right, Space): the timeline stops before the call of "
-                                   "line {}, and you predict its answer before it is shown.",
-                                   qs[pending].line)
-                                   .c_str());
+      text_wrapped(
+          trf("Step on (Right, Space): the timeline stops before the call of "
+              "line {}, and you predict its answer before it is shown.",
+              qs[pending].line));
     }
     if (!at_question && pending < qs.size() && pm.revealed(pm.last_revealed()))
       ImGui::TextDisabled("%s", trf("Next question: line {} (step on).", qs[pending].line).c_str());
     if (pending == qs.size() && !qs.empty()) ImGui::TextDisabled("%s", tr("No question is left."));
     ImGui::Separator();
-    ImGui::TextWrapped("%s", from_kernel ? tr("Answers: this machine's kernel")
-                                         : tr("Answers: the model (the kernel was not asked)"));
+    text_wrappedf("%s", from_kernel ? tr("Answers: this machine's kernel")
+                                    : tr("Answers: the model (the kernel was not asked)"));
     report.predict.score = score_text(pm.score());
-    ImGui::TextWrapped("%s", trf("This scenario: {}", report.predict.score).c_str());
+    text_wrapped(trf("This scenario: {}", report.predict.score));
     if (!ui.progress_error.empty()) coloured(palette().bad, ui.progress_error);
     if (ui.lesson > 0) {
       const LessonCache& lc = lesson_cache(ui);
       if (lc.lesson) {
         report.predict.lesson_score = score_text(pm.lesson_score(*lc.lesson, lc.questions));
-        ImGui::TextWrapped("%s",
-                           trf("Lesson {}: {}", ui.lesson, report.predict.lesson_score).c_str());
+        text_wrappedf("%s", trf("Lesson {}: {}", ui.lesson, report.predict.lesson_score).c_str());
       }
     }
   }

@@ -53,8 +53,7 @@ void draw_script_panel(const app::Controller& c, const UiState& ui, Commands& ou
   }
   const ImGuiStyle& style = ImGui::GetStyle();
   const float wrap_width = ImGui::GetContentRegionAvail().x - style.ScrollbarSize;
-  const float needed = ImGui::CalcTextSize(narration.c_str(), nullptr, false, wrap_width).y +
-                       style.ItemSpacing.y * 2;
+  const float needed = wrapped_text_size(narration, wrap_width).y + style.ItemSpacing.y * 2;
   const float narration_height = std::clamp(
       needed, ImGui::GetTextLineHeightWithSpacing() * 2,
       std::max(ImGui::GetContentRegionAvail().y * 0.5f, ImGui::GetTextLineHeightWithSpacing() * 2));
@@ -126,7 +125,7 @@ void draw_script_panel(const app::Controller& c, const UiState& ui, Commands& ou
   ImGui::EndChild();
   ImGui::Separator();
   ImGui::BeginChild("narration", ImVec2(0, 0), false);
-  ImGui::TextWrapped("%s", narration.c_str());
+  text_wrapped(narration);
   ImGui::EndChild();
 }
 

@@ -31,7 +31,7 @@ void draw_side(const app::Controller& c, const app::Session& s, std::size_t step
       ImGui::TextDisabled("%s", tr("Step forward (Right arrow) to run the first call."));
     } else {
       ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(palette().bad));
-      ImGui::TextWrapped(tr("The %s model %s"), label_text(s.label()).c_str(), stopped.c_str());
+      text_wrappedf(tr("The %s model %s"), label_text(s.label()).c_str(), stopped.c_str());
       ImGui::PopStyleColor();
     }
     return;
@@ -115,11 +115,11 @@ void draw_call_work(const app::Controller& c, const app::Session& s, const char*
   if (!w.applies) return;
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(palette().highlight));
   if (side)
-    ImGui::TextWrapped(tr("%s: %ld ->poll calls, %ld wait-queue entries added, %ld removed, "
-                          "%ld callbacks"),
-                       side, w.polls, w.wq_adds, w.wq_removes, w.callbacks);
+    text_wrappedf(tr("%s: %ld ->poll calls, %ld wait-queue entries added, %ld removed, "
+                     "%ld callbacks"),
+                  side, w.polls, w.wq_adds, w.wq_removes, w.callbacks);
   else
-    ImGui::TextWrapped(
+    text_wrappedf(
         tr("Work of this call: %ld ->poll calls, %ld wait-queue entries added, %ld removed, "
            "%ld callbacks"),
         w.polls, w.wq_adds, w.wq_removes, w.callbacks);
@@ -175,7 +175,7 @@ void draw_call_panel(const app::Controller& c, UiState& ui, Commands& out, Frame
         pos.before_first ? std::string() : s->either_path_note(pos.statement);
     if (!either_path.empty()) {
       ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(palette().highlight));
-      ImGui::TextWrapped("%s", either_path.c_str());
+      text_wrapped(either_path);
       ImGui::PopStyleColor();
     }
     // The call's work, above the tabs too, for each side.
@@ -219,10 +219,10 @@ void draw_trace_steps_panel(const app::TraceController& c, Commands& out) {
     return;
   }
   const trace::CallRecord& r = call->record;
-  ImGui::TextWrapped("%s = %s", r.call.c_str(), r.kernel.c_str());
+  text_wrappedf("%s = %s", r.call.c_str(), r.kernel.c_str());
   if (r.diverged) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(palette().differs));
-    ImGui::TextWrapped(tr("\u2260 the model answered %s"), r.model.c_str());
+    text_wrappedf(tr("\u2260 the model answered %s"), r.model.c_str());
     ImGui::PopStyleColor();
   } else if (!r.note.empty()) {
     ImGui::TextDisabled(tr("(%s: the model took the kernel's answer)"), r.note.c_str());

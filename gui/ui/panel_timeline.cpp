@@ -4,6 +4,7 @@
 // the newest step), the scrubber over the steps kept, how many older ones were dropped, and the
 // status line (the program, its pid, the counts so far, how it ended).
 #include <algorithm>
+#include <cstdio>
 
 #include "gui/ui/panels.h"
 #include "gui/ui/theme.h"
@@ -11,7 +12,7 @@
 
 namespace epollscope::ui {
 
-void draw_timeline_panel(const app::Controller& c, Commands& out) {
+void draw_timeline_panel(const app::Controller& c, Commands& out, FrameReport& report) {
   using K = app::Command::Kind;
   if (ImGui::Button("|<")) out.push_back(app::Command{K::kFirst});
   ImGui::SameLine();
@@ -28,10 +29,25 @@ void draw_timeline_panel(const app::Controller& c, Commands& out) {
   // Narrower in a narrow window, so that the scrubber keeps its room.
   ImGui::SetNextItemWidth(std::clamp(ImGui::GetContentRegionAvail().x * 0.15f,
                                      ImGui::GetFontSize() * 3, ImGui::GetFontSize() * 8));
-  if (ImGui::SliderFloat((std::string(tr("steps/s")) + "###speed").c_str(), &speed, 0.5f, 30.f,
-                         "%.1f", ImGuiSliderFlags_Logarithmic))
+  // The number beside the slider, not on it: the slider centres its text, and on this logarithmic
+  // scale the grab of the default 4 steps/s sits in the middle too, over the number.
+  if (ImGui::SliderFloat("##speed", &speed, 0.5f, 30.f, "",
+                         ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_NoInput))
     out.push_back(app::Command{K::kSetSpeed, 0, 0, speed});
-  ImGui::SameLine();
+  report.speed_slider_min = ImGui::GetItemRectMin();
+  report.speed_slider_max = ImGui::GetItemRectMax();
+  ImGui::SameLine(0, ImGui::GetStyle().ItemInnerSpacing.x);
+  char number[16];
+  std::snprintf(number, sizeof number, "%.1f ", static_cast<double>(speed));
+  report.speed_text = number + std::string(tr("steps/s"));
+  ImGui::TextUnformatted(report.speed_text.c_str());
+  report.speed_text_min = ImGui::GetItemRectMin();
+  report.speed_text_max = ImGui::GetItemRectMax();
+  // As wide as the widest speed ("30.0"), so that the scrubber does not move as the speed does.
+  const float widest = ImGui::CalcTextSize((std::string("30.0 ") + tr("steps/s")).c_str()).x;
+  ImGui::SameLine(0,
+                  ImGui::GetStyle().ItemSpacing.x +
+                      std::max(0.f, widest - (report.speed_text_max.x - report.speed_text_min.x)));
   const std::size_t total = c.timeline().ticks();
   const app::Timeline::Position pos = c.timeline().at(c.tick());
   const std::string full = pos.before_first

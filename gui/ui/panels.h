@@ -40,6 +40,7 @@
 #include "gui/app/prediction.h"
 #include "gui/app/splits.h"
 #include "gui/app/trace_controller.h"
+#include "gui/ui/text_wrap.h"
 #include "imgui.h"
 
 namespace epollscope::ui {
@@ -177,6 +178,9 @@ struct FrameReport {
   std::string code_function;
   int code_line = -1;
   int events_entries = -1;
+  // The timeline's speed: the slider and the number beside it ("4.0 steps/s"), never on it.
+  ImVec2 speed_slider_min, speed_slider_max, speed_text_min, speed_text_max;
+  std::string speed_text;
   // Rectangles the window clears to a colour before rendering (the fixed panels' backgrounds).
   struct Background {
     ImVec2 min, max;
@@ -233,7 +237,7 @@ void draw_events_panel(const app::Controller& c, UiState& ui, FrameReport& repor
 // The tabs of the current call: "Kernel code", "Kernel functions", "events[]" (the user side).
 void draw_call_panel(const app::Controller& c, UiState& ui, Commands& out, FrameReport& report);
 void draw_kernel_panel(const app::Controller& c, Commands& out, FrameReport& report);
-void draw_timeline_panel(const app::Controller& c, Commands& out);
+void draw_timeline_panel(const app::Controller& c, Commands& out, FrameReport& report);
 // A live trace (trace --gui, serve): its calls, the steps of the current call, the timeline with
 // the status line.
 void draw_calls_panel(const app::TraceController& c, Commands& out);

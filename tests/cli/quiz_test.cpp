@@ -30,13 +30,13 @@ struct Quiz {
   std::string last_line;
 };
 
-Quiz quiz(const std::string& path, const std::string& answers, bool live = false) {
+Quiz quiz(const std::string& path, const std::string& answers, bool live = false, int width = 100) {
   std::istringstream in(answers);
   std::ostringstream out;
   QuizOptions o;
   o.path = path;
   o.live = live;
-  o.width = 100;
+  o.width = width;
   Quiz q;
   q.status = run_quiz(in, out, o);
   q.text = out.str();
@@ -92,6 +92,40 @@ TEST(CliQuiz, InChineseTheScoreLineStaysAsScriptsReadIt) {
   EXPECT_NE(q.text.find("它是边缘触发的,所以在下次唤醒之前不在就绪链表上"), std::string::npos)
       << q.text;
   EXPECT_EQ(q.text.find("your answer?"), std::string::npos) << q.text;
+}
+
+// The notation's examples are those of the calls asked about: poll's revents and select's result
+// sets for a poll or a select scenario (not epoll_wait's events), in English and in Chinese; an
+// empty line shows the notation of the question's own call. (Wide lines: each sentence on one.)
+TEST(CliQuiz, TheNotationShowsTheExamplesOfTheCallsAsked) {
+  const Quiz epoll = quiz(scenario(kPipeEt), "");
+  EXPECT_NE(epoll.text.find("[rfd: EPOLLIN]"), std::string::npos) << epoll.text;
+  EXPECT_EQ(epoll.text.find("POLLIN]"), epoll.text.find("EPOLLIN]") + 1) << epoll.text;
+  EXPECT_EQ(epoll.text.find("readfds"), std::string::npos) << epoll.text;
+
+  const Quiz poll = quiz(scenario("16-same-workload-poll.scn"), "\n", false, 1000);
+  EXPECT_EQ(count(poll.text, "for poll, the entries whose revents is not 0"), 2u) << poll.text;
+  EXPECT_NE(poll.text.find("[rfd: POLLIN]"), std::string::npos) << poll.text;
+  EXPECT_EQ(poll.text.find("EPOLLIN"), std::string::npos) << poll.text;
+  EXPECT_EQ(poll.text.find("readfds"), std::string::npos) << poll.text;
+
+  const Quiz select = quiz(scenario("16-same-workload-select.scn"), "\n", false, 1000);
+  EXPECT_EQ(count(select.text, "[rfd: readfds]"), 2u) << select.text;
+  EXPECT_NE(select.text.find("[rfd: readfds, s: readfds|writefds]"), std::string::npos)
+      << select.text;
+  EXPECT_EQ(select.text.find("EPOLLIN"), std::string::npos) << select.text;
+  EXPECT_EQ(select.text.find("POLLIN"), std::string::npos) << select.text;
+
+  driver::set_language(driver::Lang::zh);
+  const Quiz poll_zh = quiz(scenario("16-same-workload-poll.scn"), "", false, 1000);
+  const Quiz select_zh = quiz(scenario("16-same-workload-select.scn"), "", false, 1000);
+  driver::set_language(driver::Lang::en);
+  EXPECT_NE(poll_zh.text.find("poll 按数组顺序列出 revents 不为 0 的项,例如 [rfd: POLLIN]"),
+            std::string::npos)
+      << poll_zh.text;
+  EXPECT_EQ(poll_zh.text.find("EPOLLIN"), std::string::npos) << poll_zh.text;
+  EXPECT_NE(select_zh.text.find("例如 [rfd: readfds]"), std::string::npos) << select_zh.text;
+  EXPECT_EQ(select_zh.text.find("for select"), std::string::npos) << select_zh.text;
 }
 
 TEST(CliQuiz, TheEndOfInputEndsTheQuiz) {

@@ -26,6 +26,7 @@
 #include "gui/ui/audit.h"
 #include "gui/ui/window.h"
 #include "live/live_backend.h"
+#include "tests/gui/window_on_scenario.h"
 
 namespace epollscope::ui {
 namespace {
@@ -73,12 +74,7 @@ struct Size {
   int width, height;
 };
 
-class Clipping : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    if (!display_available()) GTEST_SKIP() << "no display: run this test under xvfb-run";
-  }
-};
+class Clipping : public test::WindowTest {};
 
 // The steps rendered: before the first call, the end of every statement, every 5th step.
 std::vector<std::size_t> positions(const app::Controller& c) {

@@ -9,31 +9,18 @@
 
 #include "gui/ui/window.h"
 #include "imgui_internal.h"
+#include "tests/gui/window_on_scenario.h"
 
 namespace epollscope::ui {
 namespace {
 
-class Splitter : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    if (!display_available()) GTEST_SKIP() << "no display: run this test under xvfb-run";
-  }
-};
+class Splitter : public test::WindowTest {};
 
 TEST_F(Splitter, DraggingABorderResizesThePanesAndADoubleClickPutsItBack) {
-  WindowOptions o;
-  o.width = 1280;
-  o.height = 800;
-  o.visible = false;
-  o.scale = 1;
-  std::string error;
-  auto window = Window::open(o, &error);
-  ASSERT_NE(window, nullptr) << error;
-  window->ui().animate = false;
-  app::Controller c{app::ControllerOptions{}};
-  c.dispatch(app::Command{app::Command::Kind::kOpen, 0, 0, 0,
-                          std::string(EPOLLSCOPE_SOURCE_DIR) + "/scenarios/01-pipe-2k-1k-et.scn"});
-  ASSERT_TRUE(c.error().empty()) << c.error();
+  const auto opened = test::open_window_on(1280, 800);
+  ASSERT_TRUE(opened->error.empty()) << opened->error;
+  auto& window = opened->window;
+  app::Controller& c = opened->controller;
   auto frames = [&](ImVec2 at, bool down, int n = 2) {
     window->set_test_pointer(at, down);
     for (int i = 0; i < n; ++i)
@@ -79,20 +66,11 @@ TEST_F(Splitter, DraggingABorderResizesThePanesAndADoubleClickPutsItBack) {
 // Text that elided() shortened shows the whole of it in a tooltip: the menu bar's title of a
 // scenario with a long one, in a window of 640 pixels.
 TEST_F(Splitter, ElidedTextShowsTheWholeOfItInATooltip) {
-  WindowOptions o;
-  o.width = 640;
-  o.height = 480;
-  o.visible = false;
-  o.scale = 1;
-  std::string error;
-  auto window = Window::open(o, &error);
-  ASSERT_NE(window, nullptr) << error;
-  window->ui().animate = false;
-  app::Controller c{app::ControllerOptions{}};
-  c.dispatch(
-      app::Command{app::Command::Kind::kOpen, 0, 0, 0,
-                   std::string(EPOLLSCOPE_SOURCE_DIR) + "/scenarios/12-thundering-herd-et.scn"});
-  ASSERT_TRUE(c.error().empty()) << c.error();
+  const auto opened =
+      test::open_window_on(640, 480, test::library_scenario("12-thundering-herd-et.scn"));
+  ASSERT_TRUE(opened->error.empty()) << opened->error;
+  auto& window = opened->window;
+  app::Controller& c = opened->controller;
   auto tooltip = [&](ImVec2 at) {
     window->set_test_pointer(at, false);
     for (int i = 0; i < 3; ++i)

@@ -8,8 +8,11 @@
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <utility>
 
+#include "gui/ui/audit.h"
 #include "gui/ui/window.h"
+#include "tests/gui/window_on_scenario.h"
 
 namespace epollscope::ui {
 namespace {
@@ -42,27 +45,13 @@ TEST(TextSize, CtrlPlusAndMinusStepThroughTheMenusSizes) {
   EXPECT_EQ(step_text_size(60, -1), 60);
 }
 
-class TextSizeWindow : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    if (!display_available()) GTEST_SKIP() << "no display: run this test under xvfb-run";
-  }
-};
+class TextSizeWindow : public test::WindowTest {};
 
 TEST_F(TextSizeWindow, ANewSizeRebuildsTheFontsBetweenFramesAndStaysForTheSession) {
-  WindowOptions o;
-  o.width = 1024;
-  o.height = 768;
-  o.visible = false;
-  o.scale = 1;
-  std::string error;
-  auto window = Window::open(o, &error);
-  ASSERT_NE(window, nullptr) << error;
-  window->ui().animate = false;
-  app::Controller c{app::ControllerOptions{}};
-  const std::string dir = std::string(EPOLLSCOPE_SOURCE_DIR) + "/scenarios/";
-  c.dispatch(app::Command{app::Command::Kind::kOpen, 0, 0, 0, dir + "01-pipe-2k-1k-et.scn"});
-  ASSERT_TRUE(c.error().empty()) << c.error();
+  const auto opened = test::open_window_on(1024, 768);
+  ASSERT_TRUE(opened->error.empty()) << opened->error;
+  auto& window = opened->window;
+  app::Controller& c = opened->controller;
   window->frame(c);
   window->frame(c);
   ImFontAtlas* atlas = ImGui::GetIO().Fonts;
@@ -91,13 +80,39 @@ TEST_F(TextSizeWindow, ANewSizeRebuildsTheFontsBetweenFramesAndStaysForTheSessio
   EXPECT_GT(window->report().panes.at(0).min.x, left_w);  // the left column is measured in fonts
 
   // Another scenario keeps it; out of range is brought back into it.
-  c.dispatch(app::Command{app::Command::Kind::kOpen, 0, 0, 0, dir + "03-oneshot.scn"});
+  c.dispatch(
+      app::Command{app::Command::Kind::kOpen, 0, 0, 0, test::library_scenario("03-oneshot.scn")});
   window->frame(c);
   EXPECT_EQ(window->text_size_built(), 150);
   window->ui().text_size = 1000;
   window->frame(c);
   EXPECT_EQ(window->text_size_built(), kMaxTextSize);
   EXPECT_EQ(window->ui().text_size, kMaxTextSize);
+}
+
+// The timeline's speed is written beside its slider, not on it (where the grab of the default
+// 4 steps/s covered the number), and stays whole, at both window sizes and at 100, 150 and 200 %.
+TEST_F(TextSizeWindow, TheSpeedIsWrittenBesideItsSliderNotUnderItsGrab) {
+  for (const auto& [width, height] : {std::pair{1024, 768}, std::pair{1920, 1080}}) {
+    const auto opened = test::open_window_on(width, height);
+    ASSERT_TRUE(opened->error.empty()) << opened->error;
+    for (const int pct : {100, 150, 200}) {
+      opened->window->ui().text_size = pct;
+      for (int f = 0; f < 3; ++f)
+        opened->window->frame(opened->controller);
+      const FrameReport& r = opened->window->report();
+      const std::string where = std::to_string(width) + "x" + std::to_string(height) + " at " +
+                                std::to_string(pct) + " %";
+      EXPECT_EQ(r.speed_text, "4.0 steps/s") << where;
+      EXPECT_GE(r.speed_text_min.x, r.speed_slider_max.x) << where;
+      EXPECT_GE(r.speed_slider_max.x - r.speed_slider_min.x, ImGui::GetFontSize() * 3) << where;
+      // On the slider's row.
+      EXPECT_LT(r.speed_text_min.y, r.speed_slider_max.y) << where;
+      EXPECT_GT(r.speed_text_max.y, r.speed_slider_min.y) << where;
+      for (const ClippedText& cut : audit_clipped_text())
+        ADD_FAILURE() << where << ": [" << cut.window << "] \"" << cut.text << "\": " << cut.how;
+    }
+  }
 }
 
 }  // namespace
