@@ -54,7 +54,7 @@ class Printer {
     const std::string pad(indent, ' ');
     const std::size_t room = width_ > indent + 20 ? width_ - indent : 20;
     std::vector<std::string> lines =
-        text.size() <= room ? std::vector<std::string>{text} : sim::wrap(text, room, hang);
+        text.size() <= room ? std::vector<std::string>{text} : wrap_text(text, room, hang);
     if (lines.empty()) lines.push_back("");
     for (const std::string& l : lines)
       out_ << pad << colour(l, kind) << '\n';
@@ -162,7 +162,7 @@ int run_replay(std::ostream& out, const ReplayOptions& o) {
     for (std::size_t b = 0; b < narration.size();) {
       std::size_t e = narration.find('\n', b);
       if (e == std::string::npos) e = narration.size();
-      for (const auto& l : sim::wrap(narration.substr(b, e - b), width - 2))
+      for (const auto& l : wrap_text(narration.substr(b, e - b), width - 2))
         p.raw("# " + printable(l), 0, Kind::kPlain);
       b = e + 1;
     }

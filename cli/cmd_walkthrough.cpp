@@ -103,15 +103,15 @@ int run_walkthrough(std::ostream& out, const WalkthroughOptions& o) {
   const std::size_t width = static_cast<std::size_t>(std::max(o.width, kMinColumns));
   const std::size_t column = (width - 3) / 2;
   const Palette palette{o.color};
-  print_lines(out, sim::wrap(tr("epollscope: the pipe 2 KB / 1 KB example, edge-triggered (ET) "
+  print_lines(out, wrap_text(tr("epollscope: the pipe 2 KB / 1 KB example, edge-triggered (ET) "
                                 "beside level-triggered (LT)"),
                              width));
-  print_lines(out, sim::wrap(trf("Model of Linux {}: {}", et.profile().name,
+  print_lines(out, wrap_text(trf("Model of Linux {}: {}", et.profile().name,
                                  std::string(et.profile().description)),
                              width));
   print_lines(
       out,
-      sim::wrap(cat(trf("A replay of {} (left) beside its twin with EPOLLET taken out of the "
+      wrap_text(cat(trf("A replay of {} (left) beside its twin with EPOLLET taken out of the "
                         "epoll_ctl (right). ",
                         printable(path)),
                     tr("Below each statement: what it returned, then the kernel functions it ran "
@@ -121,7 +121,7 @@ int run_walkthrough(std::ostream& out, const WalkthroughOptions& o) {
                                            "where it gave the model's answer.")
                                       : ""),
                 width));
-  if (!et.note().empty()) print_lines(out, sim::wrap(tr("Note: ") + et.note(), width));
+  if (!et.note().empty()) print_lines(out, wrap_text(tr("Note: ") + et.note(), width));
 
   const auto& es = et.statements();
   const auto& ls = lt.statements();
@@ -131,7 +131,7 @@ int run_walkthrough(std::ostream& out, const WalkthroughOptions& o) {
     const driver::StatementResult& lr = ls[i].result;
     rule(out, trf("Line {}", er.statement->loc.line), width);
     if (!driver::narration(*er.statement).empty())
-      print_lines(out, sim::wrap(printable(driver::narration(*er.statement)), width));
+      print_lines(out, wrap_text(printable(driver::narration(*er.statement)), width));
     out << '\n';
     for (const std::string& row : paired(
              {{"ET  " + printable(er.statement->source), "LT  " + printable(lr.statement->source)},
@@ -201,7 +201,7 @@ int run_walkthrough(std::ostream& out, const WalkthroughOptions& o) {
                             et.failed_expectations(), " failed expectations"),
                   "): this is a bug.");
   }
-  print_lines(out, sim::wrap(summary, width));
+  print_lines(out, wrap_text(summary, width));
   return ok ? 0 : 1;
 }
 

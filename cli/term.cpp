@@ -7,7 +7,7 @@
 #include <cctype>
 #include <cstdlib>
 
-#include "driver/text_wrap.h"
+#include "sim/text_wrap.h"
 
 namespace epollscope::cli {
 
@@ -107,13 +107,9 @@ std::size_t display_columns(std::string_view line) {
   return n;
 }
 
-std::vector<std::string> wrap_text(std::string_view text, std::size_t width) {
-  text.remove_prefix(std::min(text.find_first_not_of(' '), text.size()));
-  const auto columns = [](unsigned cp) { return driver::is_wide(cp) ? 2.f : 1.f; };
-  std::vector<std::string> lines;
-  for (const driver::WrappedLine& l :
-       driver::wrap_lines(text, static_cast<float>(width), columns, driver::LongWords::kKeep))
-    lines.emplace_back(text.substr(l.begin, l.end - l.begin));
+std::vector<std::string> wrap_text(std::string_view text, std::size_t width, std::size_t indent) {
+  std::vector<std::string> lines = sim::wrap_hanging(text, width, indent);
+  if (lines.empty()) lines.emplace_back();
   return lines;
 }
 

@@ -56,9 +56,11 @@ struct Palette {
 std::size_t display_columns(std::string_view line);
 
 // Word-wraps `text` to `width` terminal columns, where a CJK character takes two, at the break
-// positions of driver/text_wrap.h (between ASCII words at spaces; between two CJK characters, as
+// positions of sim/text_wrap.h (between ASCII words at spaces; between two CJK characters, as
 // Chinese has no spaces, never before closing punctuation ，。）...). A word longer than the width
-// stays whole; '\n' ends a line.
-std::vector<std::string> wrap_text(std::string_view text, std::size_t width);
+// stays whole; '\n' ends a line. Continuation lines start with `indent` spaces (a hanging
+// indent) and take the width that is left.
+std::vector<std::string> wrap_text(std::string_view text, std::size_t width,
+                                   std::size_t indent = 0);
 
 }  // namespace epollscope::cli

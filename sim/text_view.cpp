@@ -5,6 +5,7 @@
 #include <map>
 
 #include "sim/strings.h"
+#include "sim/text_wrap.h"
 
 namespace epollscope::sim {
 namespace {
@@ -98,7 +99,7 @@ std::vector<std::string> render_steps(const std::vector<TraceStep>& steps, std::
 }
 
 std::vector<std::string> wrap_line(const std::string& line, std::size_t width) {
-  if (width == 0 || line.size() <= width) return {line};
+  if (width == 0 || text_columns(line) <= width) return {line};
   std::size_t lead = line.find_first_not_of(' ');
   if (lead == std::string::npos) return {line};
   // A label column: "  rbr      fd 4 ..." continues under "fd 4".
@@ -209,18 +210,20 @@ std::vector<std::string> side_by_side(const std::vector<std::string>& left,
                                       const std::vector<std::string>& right, std::size_t width,
                                       const std::string& left_title,
                                       const std::string& right_title) {
-  // Cut or padded to `width` columns, counting a UTF-8 character (✓, ≠, →) as one column.
+  // Cut or padded to `width` terminal columns: a character (✓, ≠, →) takes one, a CJK one two.
   auto fit = [width](std::string s) {
-    auto is_start = [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; };
-    std::size_t columns = 0, cut = s.size();
-    for (std::size_t i = 0; i < s.size(); ++i) {
-      if (!is_start(s[i])) continue;
-      if (columns == width - 1 && cut == s.size()) cut = i;
-      ++columns;
+    std::size_t columns = 0, cut = s.size(), cut_columns = 0;
+    for (std::size_t i = 0, len = 1; i < s.size(); i += len) {
+      const auto w = static_cast<std::size_t>(terminal_columns(code_point(s, i, &len)));
+      if (cut == s.size() && columns + w > width - 1) {
+        cut = i;
+        cut_columns = columns;
+      }
+      columns += w;
     }
     if (columns > width) {
       s = s.substr(0, cut) + "~";
-      columns = width;
+      columns = cut_columns + 1;
     }
     return s + std::string(width - columns, ' ');
   };
@@ -239,27 +242,12 @@ std::vector<std::string> side_by_side(const std::vector<std::string>& left,
 }
 
 std::vector<std::string> wrap(const std::string& text, std::size_t width, std::size_t indent) {
-  std::vector<std::string> out;
-  std::string line;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    std::size_t space = text.find(' ', pos);
-    if (space == std::string::npos) space = text.size();
-    std::string word = text.substr(pos, space - pos);
-    pos = space + 1;
-    if (word.empty()) continue;
-    if (line.empty()) {
-      line = out.empty() ? word : std::string(indent, ' ') + word;
-    } else if (line.size() + 1 + word.size() <= width) {
-      line += ' ';
-      line += word;
-    } else {
-      out.push_back(line);
-      line = std::string(indent, ' ') + word;
-    }
-  }
-  if (!line.empty()) out.push_back(line);
-  return out;
+  // Words are separated by one space, however many the text has (a state line's columns).
+  std::string words;
+  for (char c : text)
+    if (c != ' ' || (!words.empty() && words.back() != ' ')) words += c;
+  if (words.empty()) return {};
+  return wrap_hanging(words, width, indent);
 }
 
 }  // namespace epollscope::sim

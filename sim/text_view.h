@@ -49,7 +49,9 @@ std::vector<std::string> side_by_side(const std::vector<std::string>& left,
                                       const std::string& left_title = {},
                                       const std::string& right_title = {});
 
-// Word-wraps `text` to `width` columns, prefixing continuation lines with `indent` spaces.
+// Word-wraps `text` to `width` terminal columns (a CJK character takes two) where sim/text_wrap.h
+// lets a line break: at spaces, and between CJK characters. Continuation lines start with `indent`
+// spaces; a word wider than the width stays whole; '\n' ends a line; a blank text has no lines.
 std::vector<std::string> wrap(const std::string& text, std::size_t width, std::size_t indent = 0);
 
 }  // namespace epollscope::sim

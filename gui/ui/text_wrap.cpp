@@ -5,8 +5,8 @@
 #include <cstdarg>
 #include <cstdio>
 
-#include "driver/text_wrap.h"
 #include "imgui_internal.h"
+#include "sim/text_wrap.h"
 
 namespace epollscope::ui {
 
@@ -21,7 +21,7 @@ std::string wrap_for_width(std::string_view text, float wrap_width) {
   };
   std::string out;
   out.reserve(text.size() + 8);
-  const auto lines = driver::wrap_lines(text, wrap_width, advance, driver::LongWords::kCut);
+  const auto lines = sim::wrap_lines(text, wrap_width, advance, sim::LongWords::kCut);
   for (std::size_t i = 0; i < lines.size(); ++i) {
     if (i > 0) out += '\n';
     out.append(text.substr(lines[i].begin, lines[i].end - lines[i].begin));

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// gui/ui/text_wrap.h — wrapped text in the window, broken where driver/text_wrap.h says: between
+// gui/ui/text_wrap.h — wrapped text in the window, broken where sim/text_wrap.h says: between
 // words at spaces, and between two CJK characters (never before ，。）... nor after （“...), which
 // Dear ImGui 1.86's own word wrap (ImFont::CalcWordWrapPositionA) does not do: it breaks at spaces,
 // so a Chinese sentence left its line early or ran on. Every wrapped text of the window goes

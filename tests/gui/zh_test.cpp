@@ -14,10 +14,10 @@
 #include <vector>
 
 #include "driver/i18n.h"
-#include "driver/text_wrap.h"
 #include "gui/ui/audit.h"
 #include "gui/ui/window.h"
 #include "imgui_internal.h"
+#include "sim/text_wrap.h"
 #include "tests/gui/window_on_scenario.h"
 
 namespace epollscope::ui {
@@ -135,10 +135,10 @@ struct GlyphRow {
     bool opening = true;
     for (const auto& [x, g] : glyphs) {
       const bool first = w == 0;
-      if (first && !driver::is_wide(g->Codepoint)) return 0;
-      if (first && driver::is_closing(g->Codepoint)) return 0;
-      if (!first && !opening && !driver::is_closing(g->Codepoint)) break;
-      opening = driver::is_opening(g->Codepoint);
+      if (first && !sim::is_wide(g->Codepoint)) return 0;
+      if (first && sim::is_closing(g->Codepoint)) return 0;
+      if (!first && !opening && !sim::is_closing(g->Codepoint)) break;
+      opening = sim::is_opening(g->Codepoint);
       w += g->AdvanceX;
     }
     return w;
@@ -227,7 +227,7 @@ TEST_F(Chinese, ParagraphsBreakBetweenCharactersAndStayInTheirPanes) {
         if (!same_paragraph || piece == 0) continue;
         ++followed_rows;
         // After a Latin word the break may have been at a space, which the row does not draw.
-        const bool latin_end = !driver::is_wide(rows[i].glyphs.rbegin()->second->Codepoint);
+        const bool latin_end = !sim::is_wide(rows[i].glyphs.rbegin()->second->Codepoint);
         const float space = latin_end ? ImGui::GetFont()->GetCharAdvance(' ') : 0;
         if (rows[i].right + space + piece <= edge)
           failures.push_back(where + ": " + name + " row at y " + std::to_string(rows[i].pen_y) +

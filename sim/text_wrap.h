@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// driver/text_wrap.h — where a line of the front ends' text may break, in English and in Chinese.
+// sim/text_wrap.h — where a line of the front ends' text may break, in English and in Chinese.
 //
 // English breaks between words, at spaces. Chinese has no spaces: a line may break between any two
 // CJK characters (ideographs, kana, hangul, fullwidth forms, CJK punctuation), and between a CJK
@@ -12,16 +12,21 @@
 
 #include <cstddef>
 #include <functional>
+#include <string>
 #include <string_view>
 #include <vector>
 
-namespace epollscope::driver {
+namespace epollscope::sim {
 
 // The code point starting at text[i] and its length in bytes (a stray byte is itself, length 1).
 unsigned code_point(std::string_view text, std::size_t i, std::size_t* len);
 // A character two terminal columns wide (East Asian Wide or Fullwidth), and one a line may break
 // before or after.
 bool is_wide(unsigned cp);
+// Terminal columns: 2 for a wide character, 1 for any other code point.
+float terminal_columns(unsigned cp);
+// The terminal columns of a text (UTF-8; no escape sequences).
+std::size_t text_columns(std::string_view text);
 // Punctuation a line must not start with (，。、；：！？）」』》” and their ASCII kin , . ; : ! ? )
 // ] }).
 bool is_closing(unsigned cp);
@@ -47,4 +52,9 @@ std::vector<WrappedLine> wrap_lines(std::string_view text, float width,
                                     const std::function<float(unsigned cp)>& advance,
                                     LongWords long_words);
 
-}  // namespace epollscope::driver
+// Wraps `text` (its leading spaces dropped) to `width` terminal columns at the break positions
+// above; continuation lines start with `indent` spaces and take the width that is left. A word
+// wider than the width stays whole. A blank text has no lines.
+std::vector<std::string> wrap_hanging(std::string_view text, std::size_t width, std::size_t indent);
+
+}  // namespace epollscope::sim

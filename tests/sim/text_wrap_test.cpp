@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// Where the front ends' text breaks (driver/text_wrap.h): between English words at spaces, between
+// Where the front ends' text breaks (sim/text_wrap.h): between English words at spaces, between
 // two CJK characters, never before closing punctuation nor after opening punctuation; a word too
 // wide kept whole (the terminal) or cut between characters (the window); '\n' ends a line.
-#include "driver/text_wrap.h"
+#include "sim/text_wrap.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-namespace epollscope::driver {
+namespace epollscope::sim {
 namespace {
 
 // Terminal columns: a CJK character takes two.
@@ -139,4 +139,4 @@ TEST(TextWrap, AChineseParagraphFillsEachLineAndLosesNothing) {
 }
 
 }  // namespace
-}  // namespace epollscope::driver
+}  // namespace epollscope::sim

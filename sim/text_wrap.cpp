@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "driver/text_wrap.h"
+#include "sim/text_wrap.h"
 
-namespace epollscope::driver {
+#include <algorithm>
+
+namespace epollscope::sim {
 
 unsigned code_point(std::string_view text, std::size_t i, std::size_t* len) {
   const unsigned char c = static_cast<unsigned char>(text[i]);
@@ -143,4 +145,38 @@ std::vector<WrappedLine> wrap_lines(std::string_view text, float width,
   return lines;
 }
 
-}  // namespace epollscope::driver
+float terminal_columns(unsigned cp) {
+  return is_wide(cp) ? 2.f : 1.f;
+}
+
+std::size_t text_columns(std::string_view text) {
+  std::size_t columns = 0;
+  for (std::size_t i = 0, len = 1; i < text.size(); i += len)
+    columns += static_cast<std::size_t>(terminal_columns(code_point(text, i, &len)));
+  return columns;
+}
+
+std::vector<std::string> wrap_hanging(std::string_view text, std::size_t width,
+                                      std::size_t indent) {
+  text.remove_prefix(std::min(text.find_first_not_of(' '), text.size()));
+  if (text.empty()) return {};
+  const auto wrapped = [](std::string_view part, std::size_t w) {
+    return wrap_lines(part, static_cast<float>(w), terminal_columns, LongWords::kKeep);
+  };
+  std::vector<std::string> out;
+  const std::vector<WrappedLine> first = wrapped(text, width);
+  if (indent == 0 || indent + 1 >= width || first.size() < 2) {
+    for (const WrappedLine& l : first)
+      out.emplace_back(text.substr(l.begin, l.end - l.begin));
+    return out;
+  }
+  // The first line as it is; the rest wrapped again to the room beside the indent.
+  out.emplace_back(text.substr(first[0].begin, first[0].end - first[0].begin));
+  const std::string_view rest = text.substr(first[1].begin);
+  const std::string pad(indent, ' ');
+  for (const WrappedLine& l : wrapped(rest, width - indent))
+    out.push_back(pad + std::string(rest.substr(l.begin, l.end - l.begin)));
+  return out;
+}
+
+}  // namespace epollscope::sim
