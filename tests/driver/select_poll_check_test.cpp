@@ -61,6 +61,29 @@ sim::script::Scenario parse(const std::string& text) {
   return std::get<sim::script::Scenario>(r);
 }
 
+// `all a` passes every fd a was bound to, in order of binding, on the model and on the kernel
+// alike: the three read ends 3, 5, 7 (each written), and not the pair whose socketpair failed
+// (EMFILE: RLIMIT_NOFILE 9 leaves fds 0 to 8); a closed one gives POLLNVAL. The expectations name
+// the fds by number, so the order is checked too.
+TEST(SelectPollCheck, AllPassesEveryBindingOnBothSides) {
+  CheckReport r =
+      check_scenario(parse("setrlimit_nofile(9) => 0\n"
+                           "repeat 4\n"
+                           "socketpair(a, b)\n"
+                           "write(b, 1)\n"
+                           "end\n"
+                           "poll([all a: POLLIN], 0) => [3: POLLIN, 5: POLLIN, 7: POLLIN]\n"
+                           "select(9, [all a], [all b], [], 0) => 6\n"
+                           "close(5) => 0\n"
+                           "poll([all a: POLLIN, b: POLLOUT], 0) => "
+                           "[3: POLLIN, 5: POLLNVAL, 7: POLLIN, 8: POLLOUT]\n"
+                           "select(9, [all a], [], [], 0) => -1 EBADF\n"),
+                     on_this_kernel());
+  EXPECT_TRUE(r.ok()) << r.error << (r.messages.empty() ? "" : r.messages[0]);
+  EXPECT_EQ(r.divergences, 0) << (r.messages.empty() ? "" : r.messages[0]);
+  EXPECT_EQ(r.failed_expectations, 0) << (r.messages.empty() ? "" : r.messages[0]);
+}
+
 TEST(SelectPollCheck, AWrongExpectationFailsOnBothSides) {
   // Asked POLLIN, a pipe with data says POLLIN alone: expecting POLLRDNORM too fails on the model
   // and on the kernel, which agree with each other.
