@@ -133,6 +133,13 @@ bool Runner::resolve(const Statement& st, std::size_t b, ResolvedCall& rc,
       } else if (a.kind == Arg::Kind::kList) {
         std::vector<ResolvedCall::Item> items;
         for (const sim::script::ListItem& item : st.items(a)) {
+          if (item.all) {
+            // Every fd the name was bound to, in order; none when every call binding it failed.
+            if (auto it = state_[b].bindings.find(item.name); it != state_[b].bindings.end())
+              for (int fd : it->second)
+                items.push_back({fd, item.events});
+            continue;
+          }
           int64_t fd = item.fd;
           if (!item.name.empty()) {
             auto it = state_[b].names.find(item.name);
@@ -208,11 +215,15 @@ void Runner::run_call(const Statement& st, StatementResult& out) {
 
     // Bind the names this call defines: its output arguments, then `name = call(...)`.
     if (!o.blocked && o.ret >= 0) {
+      auto bind = [&bs](const std::string& name, int fd) {
+        bs.names[name] = fd;
+        bs.bindings[name].push_back(fd);
+      };
       std::size_t next_fd = 0;
       for (std::size_t i = 0; i < spec.args.size(); ++i)
         if (spec.args[i].kind == ArgKind::kNewFd && st.placed[i] >= 0 && next_fd < o.new_fds.size())
-          bs.names[st.args[static_cast<std::size_t>(st.placed[i])].name] = o.new_fds[next_fd++];
-      if (!st.assign.empty() && !o.new_fds.empty()) bs.names[st.assign] = o.new_fds[0];
+          bind(st.args[static_cast<std::size_t>(st.placed[i])].name, o.new_fds[next_fd++]);
+      if (!st.assign.empty() && !o.new_fds.empty()) bind(st.assign, o.new_fds[0]);
       if (spec.creates_epoll && !o.new_fds.empty()) bs.epolls.insert(o.new_fds[0]);
     }
     ts.call = st.call;

@@ -92,6 +92,9 @@ class Runner {
   };
   struct BackendState {
     std::map<std::string, int> names;
+    // Every fd each name has been bound to, in order of binding (`all r` in poll's and select's
+    // lists): a name defined in a repeat block is bound anew each time.
+    std::map<std::string, std::vector<int>> bindings;
     std::map<std::string, ThreadState> threads;
     std::set<int> epolls;  // fds created by epoll_create*
     long epitems_before = -1;

@@ -104,6 +104,25 @@ static void outcome_move(struct outcome *to, struct outcome *from) {
   from->nev = 0;
 }
 
+/* Every fd a name has been bound to, in order of binding: what `all r` passes to poll or select
+   (a name defined in a repeat block is bound anew each time). */
+struct bindings {
+  int *fd;
+  size_t n, cap;
+};
+static __attribute__((unused)) void bind_also(struct bindings *b, int fd) {
+  if (b->n == b->cap) {
+    b->cap = b->cap ? 2 * b->cap : 64;
+    int *grown = realloc(b->fd, b->cap * sizeof *b->fd);
+    if (!grown) {
+      perror("realloc");
+      _exit(2);
+    }
+    b->fd = grown;
+  }
+  b->fd[b->n++] = fd;
+}
+
 /* A value the compiler may not reason about. A scenario's sizes and buffers are for the kernel to
    judge: a compiler that sees a constant (size_t)-1 or a NULL buffer warns about the call. */
 static __attribute__((unused)) long long opaque(long long v) {
@@ -616,6 +635,10 @@ class Exporter {
           (st.call == CallId::kTcpListen || st.call == CallId::kTcpConnect ||
            st.call == CallId::kAccept))
         uses_tcp_ = true;
+      if (st.lists)
+        for (const auto& list : *st.lists)
+          for (const auto& item : list)
+            if (item.all) all_names_.insert(item.name);
     }
   }
 
@@ -649,6 +672,8 @@ class Exporter {
       for (const auto& a : st.args)
         if (a.kind == Arg::Kind::kName && a.name != "events") declare(a.name);
     }
+    for (const auto& name : all_names_)
+      out += cat("static struct bindings ", all_var(name), ";\n");
     out += declarations_;
     out += "\n";
     // One function per distinct body: the iterations of a repeat block share theirs, so that a
@@ -814,9 +839,21 @@ class Exporter {
     return "0";
   }
 
-  // The C expression of an item's fd in a list argument.
+  // The C expression of an item's fd in a list argument (not of an `all` item).
   static std::string item_fd(const sim::script::ListItem& item) {
     return item.name.empty() ? c_number(item.fd) : var(item.name);
+  }
+  // The bindings of a name that an `all` item passes: all_v_r (never a name's own variable, whose
+  // prefix is v_ or w_).
+  static std::string all_var(const std::string& name) { return "all_" + var(name); }
+
+  // C statements binding `name` to `fd` when the call succeeded (and remembering the fd when an
+  // `all` item passes every fd of the name).
+  std::string bind(const std::string& name, const std::string& condition,
+                   const std::string& fd) const {
+    if (!all_names_.count(name)) return cat("  if (", condition, ") ", var(name), " = ", fd, ";\n");
+    return cat("  if (", condition, ") {\n    ", var(name), " = ", fd, ";\n    bind_also(&",
+               all_var(name), ", ", var(name), ");\n  }\n");
   }
 
   // The C expression of the call's argument i (in its spec's order): the argument as written, or
@@ -1000,22 +1037,32 @@ class Exporter {
       case CallId::kPoll: {
         // poll(2) itself (the raw call, as the live child makes it); the entries whose revents
         // are not 0 become the outcome's events, {revents, fd}, in array order.
+        // An `all r` item is every fd r was bound to so far: the array's length is known only
+        // when the statement runs.
         const Arg* list = written(st, 0);
         const std::vector<sim::script::ListItem> none;
         const auto& items = list ? st.items(*list) : none;
-        const std::size_t n = items.size();
-        body = cat("  o->names = 1;\n  struct pollfd fds[", std::max<std::size_t>(n, 1), "];\n",
-                   "  memset(fds, 0, sizeof fds);\n");
-        for (std::size_t i = 0; i < n; ++i)
-          body += cat("  fds[", i, "].fd = (int)", item_fd(items[i]), ";\n  fds[", i,
-                      "].events = (short)", c_number(items[i].events), ";\n");
-        body += cat("  const long r = syscall(SYS_poll, fds, (nfds_t)", n, ", (int)", v(1), ");\n",
-                    "  set_result(o, r);\n", "  if (r > 0) {\n    o->ev = malloc(",
-                    std::max<std::size_t>(n, 1),
-                    " * sizeof *o->ev);\n    if (!o->ev) fail(\"malloc\");\n",
-                    "    for (int i = 0; i < ", n, "; ++i)\n      if (fds[i].revents) {\n",
-                    "        o->ev[o->nev].events = (uint16_t)fds[i].revents;\n",
-                    "        o->ev[o->nev++].data.u64 = (uint64_t)fds[i].fd;\n      }\n  }\n");
+        std::string n = "0";
+        for (const auto& item : items)
+          n += item.all ? cat(" + ", all_var(item.name), ".n") : std::string(" + 1");
+        body = cat("  o->names = 1;\n  const size_t n = ", n, ";\n",
+                   "  struct pollfd *fds = calloc(n ? n : 1, sizeof *fds);\n",
+                   "  if (!fds) fail(\"calloc\");\n");
+        if (!items.empty()) body += "  size_t k = 0;\n";
+        for (const auto& item : items)
+          body += item.all ? cat("  for (size_t j = 0; j < ", all_var(item.name), ".n; ++j) {\n",
+                                 "    fds[k].fd = ", all_var(item.name), ".fd[j];\n",
+                                 "    fds[k++].events = (short)", c_number(item.events), ";\n  }\n")
+                           : cat("  fds[k].fd = (int)", item_fd(item),
+                                 ";\n  fds[k++].events = (short)", c_number(item.events), ";\n");
+        body +=
+            cat("  const long r = syscall(SYS_poll, fds, (nfds_t)n, (int)", v(1), ");\n",
+                "  set_result(o, r);\n", "  if (r > 0) {\n    o->ev = malloc(n * sizeof *o->ev);\n",
+                "    if (!o->ev) fail(\"malloc\");\n",
+                "    for (size_t i = 0; i < n; ++i)\n      if (fds[i].revents) {\n",
+                "        o->ev[o->nev].events = (uint16_t)fds[i].revents;\n",
+                "        o->ev[o->nev++].data.u64 = (uint64_t)fds[i].fd;\n      }\n  }\n",
+                "  free(fds);\n");
         break;
       }
       case CallId::kSelect: {
@@ -1034,8 +1081,13 @@ class Exporter {
                       "]) fail(\"calloc\");\n");
           if (const Arg* list = written(st, s + 1))
             for (const auto& item : st.items(*list))
-              body += cat("  f = (long long)", item_fd(item), ";\n  if (f >= 0 && f < bits) set[",
-                          s, "][f / 64] |= 1UL << (f % 64);\n");
+              body += item.all ? cat("  for (size_t j = 0; j < ", all_var(item.name),
+                                     ".n; ++j) {\n", "    f = ", all_var(item.name), ".fd[j];\n",
+                                     "    if (f >= 0 && f < bits) set[", s,
+                                     "][f / 64] |= 1UL << (f % 64);\n  }\n")
+                               : cat("  f = (long long)", item_fd(item),
+                                     ";\n  if (f >= 0 && f < bits) set[", s,
+                                     "][f / 64] |= 1UL << (f % 64);\n");
         }
         body += "  struct timeval tv;\n  memset(&tv, 0, sizeof tv);\n";
         if (!is_null(4))
@@ -1073,18 +1125,18 @@ class Exporter {
     const sim::script::CallSpec& spec = call_spec(st.call);
     for (std::size_t i = 0; i < spec.args.size(); ++i)
       if (spec.args[i].kind == sim::script::ArgKind::kNewFd && written(st, i)) {
-        body += cat("  if (o->ret >= 0 && o->nfds > ", next_fd, ") ", var(written(st, i)->name),
-                    " = o->fds[", next_fd, "];\n");
+        body += bind(written(st, i)->name, cat("o->ret >= 0 && o->nfds > ", next_fd),
+                     cat("o->fds[", next_fd, "]"));
         ++next_fd;
       }
-    if (!st.assign.empty())
-      body += cat("  if (o->ret >= 0 && o->nfds > 0) ", var(st.assign), " = o->fds[0];\n");
+    if (!st.assign.empty()) body += bind(st.assign, "o->ret >= 0 && o->nfds > 0", "o->fds[0]");
     return body;
   }
 
   const Scenario& sc_;
   std::vector<std::string> threads_;
   bool uses_tcp_ = false;
+  std::set<std::string> all_names_;  // the names an `all` item passes every fd of
   std::set<std::string> declared_;
   std::string declarations_;
 };

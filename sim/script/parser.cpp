@@ -10,6 +10,7 @@
 #include <cctype>
 #include <climits>
 #include <cstdint>
+#include <map>
 #include <set>
 
 #include "sim/profile.h"
@@ -586,6 +587,12 @@ class LineParser {
       a.text = "NULL";
       return std::nullopt;
     }
+    if (t.kind == Tok::kIdent && t.text == "all" && peek(1).kind == Tok::kIdent)
+      return Failure{t.col, cat("'all ", peek(1).text,
+                                "' (every fd a name has been bound to) is written inside poll's "
+                                "array or select's sets: poll([all ",
+                                peek(1).text, ": POLLIN], 0), select(nfds, [all ", peek(1).text,
+                                "], [], [], 0)")};
     if (t.kind == Tok::kIdent && !constant_from_name(t.text) && peek(1).kind != Tok::kPipe) {
       a.kind = Arg::Kind::kName;
       a.name = next().text;
@@ -617,6 +624,18 @@ class LineParser {
     while (true) {
       ListItem item;
       Token who = next();
+      // `all r`: every fd r has been bound to (a name called `all` is still `all: POLLIN`).
+      if (who.kind == Tok::kIdent && who.text == "all" && peek().kind != Tok::kColon &&
+          peek().kind != Tok::kComma && peek().kind != Tok::kRBracket) {
+        const Token name = next();
+        if (name.kind != Tok::kIdent || constant_from_name(name.text))
+          return Failure{name.col, cat("'all' is followed by an fd name: [all r: POLLIN] passes "
+                                       "every fd r has been bound to, not ",
+                                       describe(name))};
+        item.all = true;
+        item.text = "all ";
+        who = name;
+      }
       item.loc.col = who.col;
       if (who.kind == Tok::kIdent && !constant_from_name(who.text)) {
         item.name = who.text;
@@ -629,7 +648,7 @@ class LineParser {
         return Failure{who.col,
                        cat("an fd name or number is expected in the list, not ", describe(who))};
       }
-      item.text = who.text;
+      item.text += who.text;
       if (peek().kind == Tok::kColon) {
         next();
         Width width = Width::kInt;
@@ -660,7 +679,10 @@ class LineParser {
     for (const ListItem& item : lists_[a.list - 1]) {
       if (!item.name.empty() && !names_.count(item.name))
         return Failure{item.loc.col,
-                       cat("undefined name '", item.name, "'", name_hint(item.name, names_))};
+                       cat("undefined name '", item.name, "'",
+                           item.name == "all" && !item.all
+                               ? " ('all r' passes every fd the name r has been bound to)"
+                               : name_hint(item.name, names_))};
       if (poll && !item.has_events)
         return Failure{item.loc.col, cat("poll's array gives each fd its events: `", item.text,
                                          ": POLLIN` (usage: ", spec.usage, ")")};
@@ -926,6 +948,10 @@ class LineParser {
         ExpectedEvent ev;
         Token who = next();
         ev.loc.col = who.col;
+        if (who.kind == Tok::kIdent && who.text == "all" && peek().kind == Tok::kIdent)
+          return Failure{who.col,
+                         "'all' passes many fds to poll or select, but an expectation lists each "
+                         "entry returned: expect their count instead (=> 1000)"};
         if (who.kind == Tok::kIdent) {
           if (!names_.count(who.text))
             return Failure{who.col,
@@ -1047,6 +1073,40 @@ std::size_t held_bytes(const Statement& st) {
   return n;
 }
 
+// The names a statement binds to fds when it runs: its output arguments (pipe(r, w)) and
+// `name = call(...)`.
+std::vector<std::string> bound_names(const Statement& st) {
+  std::vector<std::string> out;
+  if (st.kind != Statement::Kind::kCall) return out;
+  const CallSpec& spec = call_spec(st.call);
+  for (std::size_t i = 0; i < spec.args.size() && i < st.placed.size(); ++i)
+    if (spec.args[i].kind == ArgKind::kNewFd && st.placed[i] >= 0)
+      out.push_back(st.args[static_cast<std::size_t>(st.placed[i])].name);
+  if (!st.assign.empty()) out.push_back(st.assign);
+  return out;
+}
+
+uint64_t saturating_add(uint64_t a, uint64_t b) {
+  return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+uint64_t saturating_mul(uint64_t a, uint64_t b) {
+  return b != 0 && a > UINT64_MAX / b ? UINT64_MAX : a * b;
+}
+
+// An `all r` item holds, once the runners expand it, one entry per fd r has been bound to: it
+// counts against ParseLimits::max_bytes as if those entries were written out one by one, so that
+// `all` makes no scenario larger than writing the array by hand could.
+uint64_t all_items_bytes(const Statement& st, const std::map<std::string, uint64_t>& bound) {
+  uint64_t n = 0;
+  if (st.lists)
+    for (const auto& list : *st.lists)
+      for (const ListItem& item : list)
+        if (item.all)
+          if (auto it = bound.find(item.name); it != bound.end())
+            n = saturating_add(n, saturating_mul(it->second, sizeof(ListItem)));
+  return n;
+}
+
 // "3.0 GB", "256 MiB": a size for a message.
 std::string size_text(uint64_t bytes) {
   if (bytes >= (uint64_t{1} << 30)) return cat(bytes >> 30, " GiB");
@@ -1103,11 +1163,15 @@ std::variant<Scenario, ParseError> parse_scenario(std::string_view text, const s
   std::string narration, narration_zh;
   Titles titles{sc.title, sc.title_zh};
   bool seen_statement = false;
-  uint64_t held = 0;  // held_bytes of sc.statements
+  uint64_t held = 0;      // held_bytes of sc.statements, with their `all` items expanded
+  uint64_t all_held = 0;  // what the `all` items count in `held` (all_items_bytes)
+  // How many times each name has been bound so far, in the statements expanded so far.
+  std::map<std::string, uint64_t> bound;
   struct Block {
     int64_t count;
     std::size_t first;  // index of the block's first statement
     uint64_t held;      // `held` when the block began
+    uint64_t all_held;  // `all_held` when the block began
     int line;
     int col;  // of the count
   };
@@ -1168,7 +1232,8 @@ std::variant<Scenario, ParseError> parse_scenario(std::string_view text, const s
       if (toks[1].above_int64 || toks[1].number < 1 || toks[1].number > 100000)
         return ParseError{path, lineno, toks[1].col,
                           "the repeat count must be between 1 and 100000", line};
-      blocks.push_back(Block{toks[1].number, sc.statements.size(), held, lineno, toks[1].col});
+      blocks.push_back(
+          Block{toks[1].number, sc.statements.size(), held, all_held, lineno, toks[1].col});
       continue;
     }
     if (toks[0].kind == Tok::kIdent && toks[0].text == "end" && toks[1].kind == Tok::kEnd) {
@@ -1185,7 +1250,29 @@ std::variant<Scenario, ParseError> parse_scenario(std::string_view text, const s
       const uint64_t count = static_cast<uint64_t>(b.count);
       const uint64_t body = sc.statements.size() - b.first;
       const uint64_t total = b.first + body * count;
-      const uint64_t total_held = b.held + (held - b.held) * count;
+      // An `all r` item of the body grows from one iteration to the next when the body binds r:
+      // in iteration k (the first is 0) it passes at most bound[r] + k * (the body's bindings of
+      // r) fds, bound[r] counted after the first iteration.
+      std::map<std::string, uint64_t> body_binds;
+      for (std::size_t k = b.first; k < sc.statements.size(); ++k)
+        for (const std::string& n : bound_names(sc.statements[k]))
+          ++body_binds[n];
+      uint64_t copies_all_held = 0;  // what the all items of the copies hold, at most
+      for (std::size_t k = b.first; k < sc.statements.size(); ++k)
+        if (const Statement& st = sc.statements[k]; st.lists)
+          for (const auto& list : *st.lists)
+            for (const ListItem& item : list) {
+              if (!item.all) continue;
+              const uint64_t grows = body_binds.count(item.name) ? body_binds[item.name] : 0;
+              const uint64_t fds = saturating_add(saturating_mul(count - 1, bound[item.name]),
+                                                  saturating_mul(grows, count * (count - 1) / 2));
+              copies_all_held =
+                  saturating_add(copies_all_held, saturating_mul(fds, sizeof(ListItem)));
+            }
+      const uint64_t body_held = held - b.held;
+      const uint64_t body_all_held = all_held - b.all_held;
+      const uint64_t total_held = saturating_add(
+          b.held + body_held + (body_held - body_all_held) * (count - 1), copies_all_held);
       if (total > limits.max_statements)
         return ParseError{path, b.line, b.col,
                           cat("repeating this block ", count, " times makes ", total,
@@ -1205,14 +1292,17 @@ std::variant<Scenario, ParseError> parse_scenario(std::string_view text, const s
         st.narration.clear();
         st.narration_zh.clear();
       }
-      uint64_t body_held = 0;
+      uint64_t copy_held = 0;
       for (const auto& st : body_copy)
-        body_held += held_bytes(st);
+        copy_held += held_bytes(st);
       sc.statements.reserve(total);
       for (uint64_t it = 1; it < count; ++it)
         for (const auto& st : body_copy)
           sc.statements.push_back(st);
-      held += body_held * (count - 1);
+      held += copy_held * (count - 1) + copies_all_held;
+      all_held += copies_all_held;
+      for (const auto& [n, binds] : body_binds)
+        bound[n] += binds * (count - 1);
       continue;
     }
     Statement st;
@@ -1228,7 +1318,11 @@ std::variant<Scenario, ParseError> parse_scenario(std::string_view text, const s
     narration.clear();
     st.narration_zh = std::move(narration_zh);
     narration_zh.clear();
-    held += held_bytes(st);
+    const uint64_t expanded = all_items_bytes(st, bound);
+    held = saturating_add(held, saturating_add(held_bytes(st), expanded));
+    all_held = saturating_add(all_held, expanded);
+    for (const std::string& n : bound_names(st))
+      ++bound[n];
     if (sc.statements.size() + 1 > limits.max_statements || held > limits.max_bytes)
       return ParseError{
           path, lineno, st.loc.col,

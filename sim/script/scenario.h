@@ -50,13 +50,16 @@ struct SourceLoc {
 };
 
 // One item of a list argument as written: poll's `rfd: POLLIN`, an fd of select's set.
+// `all r: POLLIN` stands for every fd the name r has been bound to so far, in the order of binding
+// (a name defined in a `repeat` block is bound anew each time): the runners expand it.
 struct ListItem {
   std::string name;  // the fd name, or empty when the fd is a number
   int64_t fd = 0;    // the number, when `name` is empty
   bool has_events = false;
+  bool all = false;    // `all name`: every fd `name` has been bound to, in order of binding
   int64_t events = 0;  // poll: the events asked for
-  std::string text;    // as written: "rfd: POLLIN"
-  SourceLoc loc;
+  std::string text;    // as written: "rfd: POLLIN", "all r: POLLIN"
+  SourceLoc loc;       // of the name or number (after `all`)
 };
 
 // One argument as written.

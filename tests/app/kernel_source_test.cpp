@@ -120,6 +120,9 @@ TEST(KernelSource, EveryFunctionTheLibraryStepsThroughHasItsCode) {
   std::set<std::string> seen;
   std::size_t steps_checked = 0;
   for (const std::string& path : library()) {
+    // The 1,000-socket scenarios step through the functions the smaller ones do, a thousand times
+    // (opening the epoll one takes the window minutes).
+    if (path.find("-1000-") != std::string::npos) continue;
     SessionOptions o;  // the model only
     auto s = Session::from_file(path, o);
     ASSERT_TRUE(s->ok()) << s->error();

@@ -43,10 +43,14 @@ std::string replay(const std::string& name, int width, bool color = false,
   return out.str();
 }
 
+// The 1,000-socket scenarios (16-poll-vs-epoll-1000-*.scn) are left out: their replay prints the
+// state of 2,000 sockets after each of 1,000 statements (hundreds of MB, minutes), in lines the
+// smaller scenarios' sockets, epolls and calls print too.
 TEST(CliRun, EveryLineOfEveryLibraryScenarioFits80Columns) {
   std::size_t scenarios = 0;
   for (const auto& entry : std::filesystem::directory_iterator(EPOLLSCOPE_SCENARIO_DIR)) {
     if (entry.path().extension() != ".scn") continue;
+    if (entry.path().filename().string().find("-1000-") != std::string::npos) continue;
     ++scenarios;
     for (bool changed_only : {false, true}) {
       const std::string text = replay(entry.path().filename().string(), 80, false, changed_only);
@@ -54,7 +58,7 @@ TEST(CliRun, EveryLineOfEveryLibraryScenarioFits80Columns) {
         EXPECT_LE(display_columns(l), 80u) << entry.path() << ":\n" << l;
     }
   }
-  EXPECT_GE(scenarios, 48u);
+  EXPECT_GE(scenarios, 57u);
 }
 
 TEST(CliRun, AnEpitemsTriggerTagSurvivesNarrowColumns) {

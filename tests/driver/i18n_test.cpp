@@ -246,6 +246,9 @@ TEST(I18nSteps, EveryStepOfTheLibraryIsTranslated) {
   int steps = 0, scenarios = 0;
   std::vector<PathProblem> problems;
   for (const auto& path : collect_scenarios({EPOLLSCOPE_SCENARIO_DIR}, &problems)) {
+    // The 1,000-socket scenarios say what the smaller ones say, a thousand times (their 40,000
+    // steps would take this test a minute and a half more).
+    if (path.find("-1000-") != std::string::npos) continue;
     auto loaded = load_scenario(path);
     ASSERT_TRUE(std::holds_alternative<sim::script::Scenario>(loaded)) << path;
     ++scenarios;

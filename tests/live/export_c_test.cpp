@@ -264,6 +264,31 @@ TEST(ExportC, PollAndSelectMatchTheLiveBackend) {
   check_export("poll_select", kPollSelect);
 }
 
+// `all a` in poll's array and select's sets: the program keeps every fd a name was bound to (not
+// the fd of a socketpair that failed with EMFILE) and builds the array when the call runs; under
+// ASan and UBSan, with an array of 150 entries too.
+TEST(ExportC, AllMatchesTheLiveBackendUnderSanitizers) {
+  check_export("poll_all", R"(setrlimit_nofile(9)
+repeat 4
+socketpair(a, b)
+write(b, 1)
+end
+poll([all a: POLLIN], 0)
+select(9, [all a], [all b], [], 0)
+close(5)
+poll([all a: POLLIN, b: POLLOUT, all a: POLLIN], 0)
+select(9, [all a], [], [], 0)
+setrlimit_nofile(400)
+repeat 150
+pipe2(r, w, O_NONBLOCK)
+end
+write(w, 1)
+poll([all r: POLLIN], 1000)
+select(400, [all r, 3], [], [], NULL)
+)",
+               kSanitized);
+}
+
 TEST(ExportC, RealEventLoopCallsMatchTheLiveBackend) {
   check_export("real_event_loop", kRealEventLoop);
 }

@@ -852,5 +852,94 @@ TEST(ScriptParser, PollAndSelectErrors) {
   EXPECT_EQ(e.message, "undefined name 'q' (did you mean r?)");
 }
 
+// `all r` in poll's array and select's sets: every fd r has been bound to (the runners expand it);
+// it may stand beside other entries, and a name may itself be called `all`.
+TEST(ScriptParser, AllPassesEveryBindingOfAName) {
+  Scenario s =
+      ok("repeat 3\n"
+         "socketpair(a, b)\n"
+         "end\n"
+         "all = dup(a)\n"
+         "poll([all a: POLLIN, b: POLLOUT, all: POLLIN], 0) => 5\n"
+         "select(10, [all a, all b], [], NULL, 0) => 0\n");
+  ASSERT_EQ(s.statements.size(), 6u);
+  const Statement& p = s.statements[4];
+  const auto& items = p.items(p.args[0]);
+  ASSERT_EQ(items.size(), 3u);
+  EXPECT_TRUE(items[0].all);
+  EXPECT_EQ(items[0].name, "a");
+  EXPECT_EQ(items[0].events, kEPOLLIN);
+  EXPECT_EQ(items[0].loc.col, 11);  // the name's column, after `all `
+  EXPECT_FALSE(items[1].all);
+  EXPECT_FALSE(items[2].all);
+  EXPECT_EQ(items[2].name, "all");
+  EXPECT_EQ(p.args[0].text, "[all a: POLLIN, b: POLLOUT, all: POLLIN]");
+  const Statement& sel = s.statements[5];
+  ASSERT_EQ(sel.items(sel.args[1]).size(), 2u);
+  EXPECT_TRUE(sel.items(sel.args[1])[1].all);
+  EXPECT_EQ(sel.items(sel.args[1])[1].name, "b");
+  EXPECT_EQ(sel.args[1].text, "[all a, all b]");
+}
+
+TEST(ScriptParser, AllErrors) {
+  EXPECT_EQ(error("pipe(r, w)\npoll([all q: POLLIN], 0)\n").format(),
+            "t.scn:2:11: undefined name 'q' (did you mean r?)\npoll([all q: POLLIN], 0)\n"
+            "          ^\n");
+  EXPECT_EQ(error("pipe(r, w)\npoll([all 5: POLLIN], 0)\n").format(),
+            "t.scn:2:11: 'all' is followed by an fd name: [all r: POLLIN] passes every fd r has "
+            "been bound to, not number 5\npoll([all 5: POLLIN], 0)\n          ^\n");
+  EXPECT_EQ(message("pipe(r, w)\nselect(8, [all POLLIN], [], [], 0)\n"),
+            "'all' is followed by an fd name: [all r: POLLIN] passes every fd r has been bound "
+            "to, not name 'POLLIN'");
+  // Without a name after it, `all` is a name, which this scenario has not defined.
+  EXPECT_EQ(message("pipe(r, w)\npoll([all: POLLIN], 0)\n"),
+            "undefined name 'all' ('all r' passes every fd the name r has been bound to)");
+  EXPECT_EQ(message("pipe(r, w)\nselect(8, [all], [], [], 0)\n"),
+            "undefined name 'all' ('all r' passes every fd the name r has been bound to)");
+  // poll's entries still need their events; select's none.
+  EXPECT_EQ(message("pipe(r, w)\npoll([all r], 0)\n"),
+            "poll's array gives each fd its events: `all r: POLLIN` (usage: poll([fd: events, "
+            "...], timeout_ms))");
+  EXPECT_EQ(message("pipe(r, w)\nselect(8, [all r: POLLIN], [], [], 0)\n"),
+            "select's sets are lists of fds, without events: the set says what is asked (usage: "
+            "select(nfds, [fd, ...] | NULL, [fd, ...] | NULL, [fd, ...] | NULL, timeout_ms | "
+            "NULL))");
+  // Only in those lists: not as an argument of its own, nor in an expectation.
+  ParseError e = error("pipe(r, w)\nclose(all r)\n");
+  EXPECT_EQ(e.line, 2);
+  EXPECT_EQ(e.col, 7);
+  EXPECT_EQ(e.message,
+            "'all r' (every fd a name has been bound to) is written inside poll's array or "
+            "select's sets: poll([all r: POLLIN], 0), select(nfds, [all r], [], [], 0)");
+  e = error("pipe(r, w)\npoll([all r: POLLIN], 0) => [all r: POLLIN]\n");
+  EXPECT_EQ(e.col, 30);
+  EXPECT_EQ(e.message,
+            "'all' passes many fds to poll or select, but an expectation lists each entry "
+            "returned: expect their count instead (=> 1000)");
+}
+
+// An `all r` item counts against the scenario's size as its fds written out would: 100,000
+// bindings of r passed 10 times is a million entries, over the 64 MiB a scenario may hold; inside
+// the block that binds r, the item grows from round to round.
+TEST(ScriptParser, AllCountsAgainstTheLimitsAsItsFds) {
+  EXPECT_EQ(message("repeat 1000\npipe2(r, w, 0)\nend\n"
+                    "repeat 10\npoll([all r: POLLIN], 0)\nend\n"),
+            "");
+  const std::string bound = "repeat 30000\npipe2(r, w, 0)\nend\n";
+  std::string line = "poll([all r: POLLIN";
+  for (int i = 0; i < 40; ++i)
+    line += ", all r: POLLIN";
+  ParseError e = error(bound + line + "], 0)\n");
+  EXPECT_EQ(e.line, 4);
+  EXPECT_NE(e.message.find("the scenario is too large"), std::string::npos) << e.message;
+  // Written inside the block: round k passes k fds; 3,000 rounds pass 4.5 million in all.
+  e = error("repeat 3000\npipe2(r, w, 0)\npoll([all r: POLLIN], 0)\nend\n");
+  EXPECT_EQ(e.line, 1);
+  EXPECT_EQ(e.col, 8);
+  EXPECT_NE(e.message.find("makes the scenario hold"), std::string::npos) << e.message;
+  // 300 rounds: 45,150 fds in all, well within.
+  EXPECT_EQ(message("repeat 300\npipe2(r, w, 0)\npoll([all r: POLLIN], 0)\nend\n"), "");
+}
+
 }  // namespace
 }  // namespace epollscope::sim::script
