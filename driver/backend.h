@@ -34,8 +34,12 @@ struct ResolvedCall {
   std::string thread = "main";  // "main", "t1", ...
   CallId call = CallId::kEpollWait;
   std::vector<int64_t> values;  // one per argument (0 for NULL, the length for a string)
-  std::vector<bool> is_null;    // one per argument
-  std::string text;             // the bytes of a "string" argument, if any
+  std::vector<bool> is_null;    // one per argument: NULL, or BADPTR (its value kBadPointer)
+  // The argument is BADPTR, a pointer that faults (sim/script/calls.h, kBadPointer).
+  bool faults(std::size_t i) const {
+    return i < is_null.size() && is_null[i] && values[i] == sim::script::kBadPointer;
+  }
+  std::string text;  // the bytes of a "string" argument, if any
   bool has_text = false;
   // A list argument (poll's array, select's sets): its items, fd names resolved; `values` holds
   // the number of items. Indexed like `values`; an argument that is not a list (or a call made

@@ -65,7 +65,9 @@ void ScenarioRun::fail(std::string why) {
 
 int64_t real_wait_ms(CallId call, const std::string& thread, int64_t timeout) {
   if (call == CallId::kSleep) return std::max<int64_t>(timeout, 0);
-  if ((call == CallId::kEpollPwait2 || call == CallId::kSelect) && thread == "main")
+  if ((call == CallId::kEpollPwait2 || sim::script::takes_fd_sets(call) ||
+       call == CallId::kPpoll) &&
+      thread == "main")
     return std::max<int64_t>(timeout, 0);
   if (sim::script::waits_for_events(call) && thread == "main")
     return std::max(static_cast<int>(timeout), 0);

@@ -73,6 +73,16 @@ int64_t floor_div(int64_t a, int64_t b) {
   return a / b - (a % b != 0 && a < 0 ? 1 : 0);
 }
 
+// A timeout in ns as the live child passes it (ppoll, pselect6): a struct timespec of tv_sec =
+// ns / 10^9 (rounded down, so a negative one has tv_sec < 0) and tv_nsec the rest; NULL; BADPTR.
+sim::UserArg<Kernel::Timespec> timespec_arg(const ResolvedCall& c, std::size_t i) {
+  if (c.faults(i)) return sim::UserArg<Kernel::Timespec>::faulting();
+  if (c.is_null[i]) return std::nullopt;
+  const int64_t ns = c.values[i];
+  const int64_t sec = floor_div(ns, 1000000000);
+  return Kernel::Timespec{sec, ns - sec * 1000000000};
+}
+
 }  // namespace
 
 CallResult ModelBackend::perform(const ResolvedCall& c) {
@@ -245,26 +255,52 @@ sim::SysResult ModelBackend::dispatch(Task& t, const ResolvedCall& c) {
       if (!r.blocked && r.ret == 0 && static_cast<unsigned>(num(1)) == sim::kFIONREAD)
         reads_value_.insert(t.id);
       break;
-    case CallId::kPoll: {
-      std::vector<sim::PollFd> fds;
-      for (const ResolvedCall::Item& item : c.list(0))
-        fds.push_back(sim::PollFd{static_cast<int>(item.fd), static_cast<int16_t>(item.events), 0});
-      r = k_->poll(t, std::move(fds), static_cast<int>(num(1)));
+    case CallId::kPoll:
+    case CallId::kPpoll: {
+      // The array, or NULL with nfds entries (a pointer copy_from_user cannot read).
+      sim::UserPollfds fds;
+      if (c.is_null[0]) {
+        fds = sim::UserPollfds::faulting(static_cast<uint32_t>(num(1)));
+      } else {
+        std::vector<sim::PollFd> array;
+        for (const ResolvedCall::Item& item : c.list(0))
+          array.push_back(
+              sim::PollFd{static_cast<int>(item.fd), static_cast<int16_t>(item.events), 0});
+        fds = sim::UserPollfds(std::move(array));
+      }
+      if (c.call == CallId::kPoll) {
+        r = k_->poll(t, std::move(fds), static_cast<int>(num(2)));
+        break;
+      }
+      r = k_->ppoll(
+          t, std::move(fds), timespec_arg(c, 2),
+          c.is_null[3] ? std::nullopt : std::optional<uint64_t>(static_cast<uint32_t>(num(3))));
       break;
     }
-    case CallId::kSelect: {
-      auto set = [&](std::size_t i) -> std::optional<std::vector<int>> {
+    case CallId::kSelect:
+    case CallId::kPselect6: {
+      auto set = [&](std::size_t i) -> sim::UserArg<std::vector<int>> {
+        if (c.faults(i)) return sim::UserArg<std::vector<int>>::faulting();
         if (c.is_null[i]) return std::nullopt;
         std::vector<int> fds;
         for (const ResolvedCall::Item& item : c.list(i))
           fds.push_back(static_cast<int>(item.fd));
         return fds;
       };
+      if (c.call == CallId::kPselect6) {
+        r = k_->pselect6(
+            t, static_cast<int>(num(0)), set(1), set(2), set(3), timespec_arg(c, 4),
+            c.is_null[5] ? std::nullopt : std::optional<uint64_t>(static_cast<uint32_t>(num(5))));
+        break;
+      }
       // The timeout in ms as the live child passes it: a struct timeval of tv_sec = ms / 1000
       // (rounded down: a negative timeout has tv_sec < 0) and tv_usec the rest.
-      std::optional<Kernel::Timeval> tv;
-      if (!c.is_null[4]) tv = Kernel::Timeval{floor_div(num(4), 1000), 0};
-      if (tv) tv->tv_usec = (num(4) - tv->tv_sec * 1000) * 1000;
+      sim::UserArg<Kernel::Timeval> tv;
+      if (c.faults(4))
+        tv = sim::UserArg<Kernel::Timeval>::faulting();
+      else if (!c.is_null[4])
+        tv = Kernel::Timeval{floor_div(num(4), 1000),
+                             (num(4) - floor_div(num(4), 1000) * 1000) * 1000};
       r = k_->select(t, static_cast<int>(num(0)), set(1), set(2), set(3), tv);
       break;
     }

@@ -124,6 +124,9 @@ bool Runner::resolve(const Statement& st, std::size_t b, ResolvedCall& rc,
         value = a.number;
       } else if (a.kind == Arg::Kind::kNull) {
         null = true;
+      } else if (a.kind == Arg::Kind::kBadPtr) {
+        null = true;  // a pointer given by its address, as NULL is, but one that faults
+        value = sim::script::kBadPointer;
       } else if (a.kind == Arg::Kind::kString) {
         rc.text = a.name;
         rc.has_text = true;

@@ -115,6 +115,8 @@ bool FuzzGenerator::generates(sim::script::CallId call) {
       return true;
     case CallId::kPoll:
     case CallId::kSelect:
+    case CallId::kPpoll:
+    case CallId::kPselect6:
       return true;
   }
   return false;
@@ -344,7 +346,14 @@ std::string FuzzGenerator::poll_or_select() {
     std::string list;
     for (int fd : fds)
       list += cat(list.empty() ? "" : ", ", fd, ": ", events[below(std::size(events))]);
-    return cat("poll([", list, "], 0)");
+    // NULL with nfds 0 to 2: EFAULT unless nfds is 0.
+    const std::string array = chance(8) ? cat("NULL, ", below(3)) : cat("[", list, "]");
+    if (chance(2)) return cat("poll(", array, ", 0)");
+    // ppoll: a zero timespec, an invalid one (EINVAL before anything else) or one that faults;
+    // a signal mask or none.
+    const char* timeouts[] = {"0", "0", "0", "-1", "BADPTR"};
+    return cat("ppoll(", array, ", ", timeouts[below(std::size(timeouts))], ", ",
+               chance(2) ? "NULL" : "0", ")");
   }
   std::string sets[3];
   int highest = -1;
@@ -359,9 +368,18 @@ std::string FuzzGenerator::poll_or_select() {
   if (chance(10)) nfds += static_cast<int>(below(5));
   if (chance(10)) nfds = static_cast<int>(below(static_cast<uint64_t>(nfds) + 1));
   if (chance(3)) nfds = -1;
-  const char* timeout = chance(4) ? "-1" : "0";  // -1: a negative timeval, EINVAL
-  return cat("select(", nfds, ", ", chance(5) ? "NULL" : cat("[", sets[0], "]"), ", [", sets[1],
-             "], ", chance(5) ? "NULL" : cat("[", sets[2], "]"), ", ", timeout, ")");
+  // -1: a negative timeval or timespec, EINVAL; BADPTR: a pointer that faults (EFAULT), as a
+  // set may be.
+  const char* timeout = chance(4) ? "-1" : chance(12) ? "BADPTR" : "0";
+  auto set = [&](int s) {
+    return chance(12)  ? std::string("BADPTR")
+           : chance(5) ? std::string("NULL")
+                       : cat("[", sets[s], "]");
+  };
+  const bool p6 = chance(2);
+  std::string out = cat(p6 ? "pselect6(" : "select(", nfds, ", ", set(0), ", ", set(1), ", ",
+                        set(2), ", ", timeout);
+  return out + (p6 ? cat(", ", chance(2) ? "NULL" : "0", ")") : std::string(")"));
 }
 
 std::string FuzzGenerator::wait() {

@@ -745,7 +745,8 @@ class Exporter {
         at < 0 ? 0
                : sim::script::timeout_ms(
                      st.call, st.args[static_cast<std::size_t>(at)].number,
-                     st.args[static_cast<std::size_t>(at)].kind == Arg::Kind::kNull);
+                     st.args[static_cast<std::size_t>(at)].kind == Arg::Kind::kNull ||
+                         st.args[static_cast<std::size_t>(at)].kind == Arg::Kind::kBadPtr);
     constexpr int64_t kMargin = 1000;
     auto plus_margin = [](int64_t t) { return t > INT64_MAX - kMargin ? INT64_MAX : t + kMargin; };
     if (st.call == CallId::kSleep) return plus_margin(std::max<int64_t>(timeout, 0));
@@ -765,8 +766,10 @@ class Exporter {
         at < 0 ? 0
                : sim::script::timeout_ms(
                      st.call, st.args[static_cast<std::size_t>(at)].number,
-                     st.args[static_cast<std::size_t>(at)].kind == Arg::Kind::kNull);
-    const bool positive = (st.call == CallId::kEpollPwait2 || st.call == CallId::kSelect
+                     st.args[static_cast<std::size_t>(at)].kind == Arg::Kind::kNull ||
+                         st.args[static_cast<std::size_t>(at)].kind == Arg::Kind::kBadPtr);
+    const bool positive = (st.call == CallId::kEpollPwait2 || st.call == CallId::kSelect ||
+                                   st.call == CallId::kPpoll || st.call == CallId::kPselect6
                                ? timeout
                                : static_cast<int>(timeout)) > 0;
     return !(st.thread == "main" && sim::script::waits_for_events(st.call) && positive);
@@ -833,6 +836,8 @@ class Exporter {
         return cat("(", a.name.size(), "LL)");
       case Arg::Kind::kNull:
         return "0";
+      case Arg::Kind::kBadPtr:
+        return cat("(", sim::script::kBadPointer, "LL)");
       case Arg::Kind::kList:
         return "0";  // poll's array, select's sets: the statement's body writes them out
     }
@@ -877,6 +882,30 @@ class Exporter {
     auto is_null = [&](std::size_t i) {
       const Arg* a = written(st, i);
       return a && a->kind == Arg::Kind::kNull;
+    };
+    // BADPTR: an address that is never mapped, hidden from the compiler as NULL is.
+    auto is_bad = [&](std::size_t i) {
+      const Arg* a = written(st, i);
+      return a && a->kind == Arg::Kind::kBadPtr;
+    };
+    const std::string bad_pointer =
+        cat("(void *)(uintptr_t)opaque(", sim::script::kBadPointer, ")");
+    // A struct timespec `ts` of the argument's ns (tv_sec rounded down, tv_nsec the rest) and the
+    // pointer passed for it: &ts, NULL or BADPTR.
+    auto timespec_of = [&](std::size_t i, std::string* pointer) {
+      *pointer = is_null(i) ? "NULL" : is_bad(i) ? bad_pointer : "&ts";
+      std::string out = "  struct timespec ts;\n  memset(&ts, 0, sizeof ts);\n";
+      if (!is_null(i) && !is_bad(i))
+        out += cat("  const long long ns = ", v(i), ";\n",
+                   "  ts.tv_sec = (time_t)(ns / 1000000000 - (ns % 1000000000 != 0 && ns < 0));\n",
+                   "  ts.tv_nsec = (long)(ns - (long long)ts.tv_sec * 1000000000);\n");
+      return out;
+    };
+    // The signal mask: signals 1-32 as bits of a whole kernel sigset (8 bytes), or NULL.
+    auto sigmask_of = [&](std::size_t i) {
+      return cat("  uint64_t sigset = (uint32_t)", v(i),
+                 ";\n  const void *mask = ", is_null(i) ? "NULL" : "&sigset",
+                 ";\n  (void)sigset;\n");
     };
     std::string body;
     switch (st.call) {
@@ -1034,14 +1063,17 @@ class Exporter {
                 "  if (o->ret == 0 && (uint32_t)", v(1),
                 " == FIONREAD) { o->has_counter = 1; o->counter = (unsigned long long)value; }\n");
         break;
-      case CallId::kPoll: {
-        // poll(2) itself (the raw call, as the live child makes it); the entries whose revents
-        // are not 0 become the outcome's events, {revents, fd}, in array order.
-        // An `all r` item is every fd r was bound to so far: the array's length is known only
-        // when the statement runs.
+      case CallId::kPoll:
+      case CallId::kPpoll: {
+        // poll(2) or ppoll(2) itself (the raw call, as the live child makes it); the entries whose
+        // revents are not 0 become the outcome's events, {revents, fd}, in array order. NULL as
+        // the array is passed with the nfds written. An `all r` item is every fd r was bound to so
+        // far: the array's length is known only when the statement runs.
+        const bool pp = st.call == CallId::kPpoll;
         const Arg* list = written(st, 0);
+        const bool null_array = list && list->kind == Arg::Kind::kNull;
         const std::vector<sim::script::ListItem> none;
-        const auto& items = list ? st.items(*list) : none;
+        const auto& items = list && list->kind == Arg::Kind::kList ? st.items(*list) : none;
         std::string n = "0";
         for (const auto& item : items)
           n += item.all ? cat(" + ", all_var(item.name), ".n") : std::string(" + 1");
@@ -1055,9 +1087,19 @@ class Exporter {
                                  "    fds[k++].events = (short)", c_number(item.events), ";\n  }\n")
                            : cat("  fds[k].fd = (int)", item_fd(item),
                                  ";\n  fds[k++].events = (short)", c_number(item.events), ";\n");
+        const std::string array = null_array ? "(struct pollfd *)(uintptr_t)opaque(0)" : "fds";
+        const std::string nfds = null_array ? cat("(nfds_t)(uint32_t)", v(1)) : "(nfds_t)n";
+        if (pp) {
+          std::string tsp;
+          body += timespec_of(2, &tsp) + sigmask_of(3);
+          body += cat("  const long r = syscall(SYS_ppoll, ", array, ", ", nfds, ", ", tsp,
+                      ", mask, (size_t)8);\n");
+        } else {
+          body += cat("  const long r = syscall(SYS_poll, ", array, ", ", nfds, ", (int)", v(2),
+                      ");\n");
+        }
         body +=
-            cat("  const long r = syscall(SYS_poll, fds, (nfds_t)n, (int)", v(1), ");\n",
-                "  set_result(o, r);\n", "  if (r > 0) {\n    o->ev = malloc(n * sizeof *o->ev);\n",
+            cat("  set_result(o, r);\n", "  if (r > 0) {\n    o->ev = malloc(n * sizeof *o->ev);\n",
                 "    if (!o->ev) fail(\"malloc\");\n",
                 "    for (size_t i = 0; i < n; ++i)\n      if (fds[i].revents) {\n",
                 "        o->ev[o->nev].events = (uint16_t)fds[i].revents;\n",
@@ -1065,20 +1107,25 @@ class Exporter {
                 "  free(fds);\n");
         break;
       }
-      case CallId::kSelect: {
-        // select(2) itself with bit arrays as long as nfds (a glibc fd_set has FD_SETSIZE = 1024
-        // bits; the kernel reads nfds of them, up to its fd table's size); the fds in a result set
-        // become the outcome's events, {readfds 1 | exceptfds 2 | writefds 4, fd}, in fd order:
-        // the first r bits, as the kernel leaves bits above its table's size as they were.
+      case CallId::kSelect:
+      case CallId::kPselect6: {
+        // select(2) or pselect6(2) itself with bit arrays as long as nfds (a glibc fd_set has
+        // FD_SETSIZE = 1024 bits; the kernel reads nfds of them, up to its fd table's size); the
+        // fds in a result set become the outcome's events, {readfds 1 | exceptfds 2 | writefds 4,
+        // fd}, in fd order: the first r bits, as the kernel leaves bits above its table's size as
+        // they were. A BADPTR set is passed as that address and never read back.
+        const bool ps = st.call == CallId::kPselect6;
         const int64_t cap = sim::script::kMaxSelectFd + 64;
         body = cat("  o->names = 2;\n  const int nfds = (int)", v(0), ";\n",
                    "  const long long bits = nfds < 0 ? 0 : (nfds > ", cap, "LL ? ", cap,
                    "LL : nfds);\n", "  const size_t words = (size_t)((bits + 63) / 64) + 1;\n",
-                   "  unsigned long *set[3] = {0, 0, 0};\n  long long f;\n  (void)f;\n");
+                   "  unsigned long *set[3] = {0, 0, 0};\n  void *arg[3] = {0, 0, 0};\n",
+                   "  long long f;\n  (void)f;\n  (void)words;\n");
         for (std::size_t s = 0; s < 3; ++s) {
-          if (is_null(s + 1)) continue;
+          if (is_bad(s + 1)) body += cat("  arg[", s, "] = ", bad_pointer, ";\n");
+          if (is_null(s + 1) || is_bad(s + 1)) continue;
           body += cat("  set[", s, "] = calloc(words, sizeof(unsigned long));\n  if (!set[", s,
-                      "]) fail(\"calloc\");\n");
+                      "]) fail(\"calloc\");\n  arg[", s, "] = set[", s, "];\n");
           if (const Arg* list = written(st, s + 1))
             for (const auto& item : st.items(*list))
               body += item.all ? cat("  for (size_t j = 0; j < ", all_var(item.name),
@@ -1089,13 +1136,26 @@ class Exporter {
                                      ";\n  if (f >= 0 && f < bits) set[", s,
                                      "][f / 64] |= 1UL << (f % 64);\n");
         }
-        body += "  struct timeval tv;\n  memset(&tv, 0, sizeof tv);\n";
-        if (!is_null(4))
-          body += cat("  const long long ms = ", v(4), ";\n",
-                      "  tv.tv_sec = (time_t)(ms / 1000 - (ms % 1000 != 0 && ms < 0));\n",
-                      "  tv.tv_usec = (long)((ms - (long long)tv.tv_sec * 1000) * 1000);\n");
-        body += cat("  const long r = syscall(SYS_select, nfds, set[0], set[1], set[2], ",
-                    is_null(4) ? "NULL" : "&tv", ");\n  set_result(o, r);\n", "  long seen = 0;\n",
+        if (ps) {
+          // pselect6's sixth argument: the mask's address and size, packed.
+          std::string tsp;
+          body += timespec_of(4, &tsp) + sigmask_of(5);
+          body += cat("  struct { const void *ss; size_t len; } pack = {mask, 8};\n",
+                      "  const long r = syscall(SYS_pselect6, nfds, arg[0], arg[1], arg[2], ", tsp,
+                      ", &pack);\n");
+        } else {
+          body += "  struct timeval tv;\n  memset(&tv, 0, sizeof tv);\n";
+          if (!is_null(4) && !is_bad(4))
+            body += cat("  const long long ms = ", v(4), ";\n",
+                        "  tv.tv_sec = (time_t)(ms / 1000 - (ms % 1000 != 0 && ms < 0));\n",
+                        "  tv.tv_usec = (long)((ms - (long long)tv.tv_sec * 1000) * 1000);\n");
+          body += cat("  const long r = syscall(SYS_select, nfds, arg[0], arg[1], arg[2], ",
+                      is_null(4)  ? "NULL"
+                      : is_bad(4) ? bad_pointer
+                                  : "&tv",
+                      ");\n");
+        }
+        body += cat("  set_result(o, r);\n", "  long seen = 0;\n",
                     "  for (long long fd = 0; r > 0 && seen < r && fd < bits; ++fd) {\n",
                     "    const unsigned long bit = 1UL << (fd % 64);\n    uint32_t in = 0;\n",
                     "    if (set[0] && (set[0][fd / 64] & bit)) in |= 1;\n",

@@ -297,8 +297,10 @@ bool is_syscall_of(CallId call, long nr) {
     case CallId::kAccept4:
       return nr == SYS_accept4;
     case CallId::kPoll:
+    case CallId::kPpoll:
       return nr == SYS_poll || nr == SYS_ppoll;
     case CallId::kSelect:
+    case CallId::kPselect6:
       return nr == SYS_select || nr == SYS_pselect6;
     case CallId::kRead:
     case CallId::kEventfdRead:
@@ -415,6 +417,8 @@ bool may_wake_others(CallId call, bool blocked) {
     case CallId::kEpollPwait2:
     case CallId::kPoll:
     case CallId::kSelect:
+    case CallId::kPpoll:
+    case CallId::kPselect6:
     case CallId::kRead:
     case CallId::kRecv:
     case CallId::kAccept:
@@ -478,7 +482,8 @@ void handle_call(std::istringstream& in) {
                 spec->id, call->values[static_cast<std::size_t>(spec->timeout_arg)],
                 call->is_null[static_cast<std::size_t>(spec->timeout_arg)]);
   const bool positive_wait = epollscope::sim::script::waits_for_events(spec->id) &&
-                             (spec->id == CallId::kEpollPwait2 || spec->id == CallId::kSelect
+                             (spec->id == CallId::kEpollPwait2 || spec->id == CallId::kSelect ||
+                                      spec->id == CallId::kPpoll || spec->id == CallId::kPselect6
                                   ? timeout
                                   : static_cast<int>(timeout)) > 0;
   // Time passes for real only while a TCP timer that the model keeps is armed (see the top).
@@ -501,7 +506,8 @@ void handle_call(std::istringstream& in) {
   const bool main_timed = timed && call->thread == "main";
   if (timed) {
     const auto at = static_cast<std::size_t>(spec->timeout_arg);
-    if (spec->args[at].kind == epollscope::sim::script::ArgKind::kIntOrNull)
+    if (spec->args[at].kind == epollscope::sim::script::ArgKind::kIntOrNull ||
+        spec->args[at].kind == epollscope::sim::script::ArgKind::kTimePtr)
       call->is_null[at] = true;  // a NULL timespec or timeval: no timeout
     else
       call->values[at] = -1;

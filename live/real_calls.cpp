@@ -57,6 +57,22 @@ CallResult result_of(long ret) {
   return o;
 }
 
+// A pointer argument: NULL, BADPTR (sim::script::kBadPointer, an address that is never mapped, so
+// that the kernel's copy from it faults) or `value`.
+template <class T>
+T* pointer_arg(const ResolvedCall& c, std::size_t i, T* value) {
+  if (c.faults(i)) return reinterpret_cast<T*>(static_cast<uintptr_t>(sim::script::kBadPointer));
+  return c.is_null[i] ? nullptr : value;
+}
+
+// A timeout in ns as a struct timespec: tv_sec = ns / 10^9 rounded down, tv_nsec the rest.
+timespec timespec_of(int64_t ns) {
+  timespec ts{};
+  ts.tv_sec = ns / 1000000000 - (ns % 1000000000 != 0 && ns < 0 ? 1 : 0);
+  ts.tv_nsec = ns - ts.tv_sec * 1000000000;
+  return ts;
+}
+
 bool is_eventfd(int fd) {
   char path[48], target[64];
   std::snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
@@ -392,13 +408,24 @@ CallResult perform_real_call(const ResolvedCall& c, RealFds& fds) {
         o.events.push_back({where[i].events, where[i].data.u64});
       return o;
     }
-    case CallId::kPoll: {
-      // poll(2) itself (glibc's poll is it on x86-64; the raw call keeps it so elsewhere).
+    case CallId::kPoll:
+    case CallId::kPpoll: {
+      // poll(2) or ppoll(2) itself (glibc's poll is poll(2) on x86-64; the raw calls keep them
+      // so elsewhere). NULL as the array is passed with the nfds written.
       std::vector<pollfd> array;
       for (const ResolvedCall::Item& item : c.list(0))
         array.push_back(pollfd{static_cast<int>(item.fd), static_cast<short>(item.events), 0});
-      const long r = syscall(SYS_poll, array.empty() ? nullptr : array.data(),
-                             static_cast<nfds_t>(array.size()), static_cast<int>(num(1)));
+      pollfd* where = c.is_null[0] || array.empty() ? nullptr : array.data();
+      const auto nfds = static_cast<nfds_t>(static_cast<uint32_t>(num(1)));
+      long r;
+      if (c.call == CallId::kPoll) {
+        r = syscall(SYS_poll, where, nfds, static_cast<int>(num(2)));
+      } else {
+        timespec ts = timespec_of(num(2));
+        uint64_t set = static_cast<uint32_t>(num(3));
+        r = syscall(SYS_ppoll, where, nfds, pointer_arg(c, 2, &ts), c.is_null[3] ? nullptr : &set,
+                    sizeof set);
+      }
       o = result_of(r);
       for (std::size_t i = 0; r > 0 && i < array.size(); ++i)
         if (array[i].revents)
@@ -406,30 +433,49 @@ CallResult perform_real_call(const ResolvedCall& c, RealFds& fds) {
               {static_cast<uint16_t>(array[i].revents), static_cast<uint64_t>(array[i].fd)});
       return o;
     }
-    case CallId::kSelect: {
-      // select(2) itself, with bit arrays as long as nfds says (a glibc fd_set has only
-      // FD_SETSIZE = 1024 bits; the kernel reads as many as nfds, up to its fd table's size),
-      // bounded by sim::script::kMaxSelectFd, above which no fd can be open.
+    case CallId::kSelect:
+    case CallId::kPselect6: {
+      // select(2) or pselect6(2) itself, with bit arrays as long as nfds says (a glibc fd_set
+      // has only FD_SETSIZE = 1024 bits; the kernel reads as many as nfds, up to its fd table's
+      // size), bounded by sim::script::kMaxSelectFd, above which no fd can be open. A BADPTR set
+      // is passed as that address and never read back.
       const int nfds = static_cast<int>(num(0));
       const int64_t bits = std::clamp<int64_t>(nfds, 0, sim::script::kMaxSelectFd + 64);
       const std::size_t words = static_cast<std::size_t>((bits + 63) / 64) + 1;
       std::array<std::vector<unsigned long>, 3> sets;
       std::array<unsigned long*, 3> where{};
+      std::array<void*, 3> passed{};
       for (std::size_t s = 0; s < 3; ++s) {
-        if (c.is_null[s + 1]) continue;
+        if (c.is_null[s + 1]) {
+          passed[s] = pointer_arg<void>(c, s + 1, nullptr);
+          continue;
+        }
         sets[s].assign(words, 0);
         for (const ResolvedCall::Item& item : c.list(s + 1))
           if (item.fd >= 0 && item.fd < bits)
             sets[s][static_cast<std::size_t>(item.fd) / 64] |= 1UL << (item.fd % 64);
         where[s] = sets[s].data();
+        passed[s] = where[s];
       }
-      // A struct timeval of tv_sec = ms / 1000 (rounded down) and tv_usec the rest.
-      timeval tv{};
-      const int64_t ms = num(4);
-      tv.tv_sec = ms / 1000 - (ms % 1000 != 0 && ms < 0 ? 1 : 0);
-      tv.tv_usec = (ms - tv.tv_sec * 1000) * 1000;
-      const long r =
-          syscall(SYS_select, nfds, where[0], where[1], where[2], c.is_null[4] ? nullptr : &tv);
+      long r;
+      if (c.call == CallId::kSelect) {
+        // A struct timeval of tv_sec = ms / 1000 (rounded down) and tv_usec the rest.
+        timeval tv{};
+        const int64_t ms = num(4);
+        tv.tv_sec = ms / 1000 - (ms % 1000 != 0 && ms < 0 ? 1 : 0);
+        tv.tv_usec = (ms - tv.tv_sec * 1000) * 1000;
+        r = syscall(SYS_select, nfds, passed[0], passed[1], passed[2], pointer_arg(c, 4, &tv));
+      } else {
+        // pselect6's sixth argument: the mask's address and size, packed.
+        timespec ts = timespec_of(num(4));
+        uint64_t set = static_cast<uint32_t>(num(5));
+        struct {
+          const void* ss;
+          std::size_t len;
+        } pack{c.is_null[5] ? nullptr : &set, sizeof set};
+        r = syscall(SYS_pselect6, nfds, passed[0], passed[1], passed[2], pointer_arg(c, 4, &ts),
+                    &pack);
+      }
       o = result_of(r);
       // The kernel writes the bits below nfds clamped to its fd table's size (max_fds), which
       // this process cannot see; bits set above that stay as given. The result bits are the first

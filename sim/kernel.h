@@ -23,6 +23,7 @@
 // RLIMIT_NOFILE (EMFILE above it).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -83,21 +84,32 @@ class Kernel {
   };
   SysResult epoll_pwait2(Task& t, int epfd, int maxevents, std::optional<Timespec> timeout,
                          std::optional<uint64_t> sigmask, UserBuffer buffer = UserBuffer::kValid);
-  // poll(2) (fs/select.c, do_sys_poll → do_poll): `fds` is the pollfd array, `timeout_ms`
-  // negative waits for ever. The entries with non-zero revents come back in SysResult::events as
-  // {revents, fd}, in array order; the return value is their number.
-  SysResult poll(Task& t, std::vector<PollFd> fds, int timeout_ms);
+  // poll(2) (fs/select.c, do_sys_poll → do_poll): `fds` is the pollfd array (or a pointer that
+  // faults, UserPollfds::faulting), `timeout_ms` negative waits for ever. The entries with
+  // non-zero revents come back in SysResult::events as {revents, fd}, in array order; the return
+  // value is their number.
+  SysResult poll(Task& t, UserPollfds fds, int timeout_ms);
+  // ppoll(2): poll with a struct timespec timeout (NULL: for ever; {0, 0}: no wait) on the
+  // virtual clock in ns, and a signal mask for the wait (nullopt: NULL; no signal is ever sent).
+  SysResult ppoll(Task& t, UserPollfds fds, UserArg<Timespec> timeout,
+                  std::optional<uint64_t> sigmask);
   // select(2) (kern_select → core_sys_select → do_select): each set as the fds whose bits are
   // set (nullopt: a NULL set); `timeout` nullopt is a NULL timeval (for ever). The fds in any
   // result set come back in SysResult::events as {kSelectReadfds | kSelectWritefds |
   // kSelectExceptfds bits, fd}, in fd order; the return value counts the bits, as select's does.
+  // A set or the timeval may be a pointer that faults (UserArg::faulting).
   struct Timeval {
     int64_t tv_sec = 0;
     int64_t tv_usec = 0;
   };
-  SysResult select(Task& t, int nfds, std::optional<std::vector<int>> readfds,
-                   std::optional<std::vector<int>> writefds,
-                   std::optional<std::vector<int>> exceptfds, std::optional<Timeval> timeout);
+  SysResult select(Task& t, int nfds, UserArg<std::vector<int>> readfds,
+                   UserArg<std::vector<int>> writefds, UserArg<std::vector<int>> exceptfds,
+                   UserArg<Timeval> timeout);
+  // pselect6(2) (do_pselect → core_sys_select): select with a struct timespec timeout and a
+  // signal mask (nullopt: NULL).
+  SysResult pselect6(Task& t, int nfds, UserArg<std::vector<int>> readfds,
+                     UserArg<std::vector<int>> writefds, UserArg<std::vector<int>> exceptfds,
+                     UserArg<Timespec> timeout, std::optional<uint64_t> sigmask);
   SysResult pipe2(Task& t, int flags);
   SysResult socketpair(Task& t, int flags);  // AF_UNIX, SOCK_STREAM | flags
   SysResult eventfd2(Task& t, unsigned initval, int flags);
@@ -282,6 +294,16 @@ class Kernel {
   // both calls; `text()` names the call for a sleeping task.
   SysResult poll_select_loop(Task& t, std::shared_ptr<PollCallState> st,
                              const std::function<std::string()>& text);
+  // poll_select_set_timeout of a timespec: false (traced) when it is invalid; else st's deadline.
+  bool poll_select_set_timeout(PollCallState& st, int64_t sec, int64_t nsec, bool timeval);
+  // do_sys_poll and core_sys_select, after the syscall's own checks.
+  SysResult do_sys_poll(Task& t, std::shared_ptr<PollCallState> st, const UserPollfds& ufds,
+                        const std::function<std::string()>& text);
+  SysResult core_sys_select(Task& t, std::shared_ptr<PollCallState> st, int nfds,
+                            const std::array<const UserArg<std::vector<int>>*, 3>& sets,
+                            const std::function<std::string()>& text);
+  // poll_select_finish: the remaining time written back to the caller's timeval or timespec.
+  SysResult poll_select_finish(PollCallState& st, SysResult r);
   long poll_select_pass(Task& t, PollCallState& st);
   void poll_freewait(PollCallState& st);
   SysResult install_pair(File* a, File* b, bool cloexec);

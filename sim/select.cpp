@@ -12,8 +12,9 @@
 // [SECTION] the poll table: __pollwait, pollwake, poll_freewait
 // [SECTION] one pass over the fds
 // [SECTION] the loop: passes and sleeps (do_poll, do_select)
-// [SECTION] the syscalls: poll, select
+// [SECTION] the syscalls: poll, ppoll, select, pselect6
 #include <algorithm>
+#include <type_traits>
 
 #include "sim/kernel.h"
 #include "sim/select.h"
@@ -30,7 +31,12 @@ struct PollCallState {
   std::vector<uint8_t> sets;     // select: per fd, kSelectReadfds | kSelectWritefds | ...Exceptfds
   std::vector<uint8_t> results;  // select: per fd, the result sets it is in
   std::optional<int64_t> deadline_ns;
-  bool timed_out = false;  // a zero timeout, or the deadline passed
+  bool timed_out = false;        // a zero timeout, or the deadline passed
+  const char* syscall = "poll";  // poll, ppoll, select or pselect6: for trace sentences
+  // What poll_select_finish writes the remaining time back to: nothing (poll, or a NULL timeout
+  // pointer), the caller's struct timeval (select) or struct timespec (ppoll, pselect6).
+  enum class TimeBack : uint8_t { kNone, kTimeval, kTimespec } time_back = TimeBack::kNone;
+  bool zero_timeout = false;  // {0, 0}: poll_select_finish writes nothing back
 };
 
 namespace {
@@ -205,7 +211,7 @@ SysResult Kernel::poll_select_loop(Task& t, std::shared_ptr<PollCallState> st,
   const char* loop_fn = st->is_select ? "do_select" : "do_poll";
   // poll_initwait
   st->table.polling_task = &t;
-  st->table.syscall = st->is_select ? "select" : "poll";
+  st->table.syscall = st->syscall;
   st->table.pt.qproc = pollwait_qproc;
   st->table.pt.priv = &st->table;
   t.poll_wqueues = &st->table;
@@ -267,7 +273,7 @@ SysResult Kernel::poll_select_loop(Task& t, std::shared_ptr<PollCallState> st,
   auto finish = [this, st, &t](long res) {
     poll_freewait(*st);
     t.poll_wqueues = nullptr;
-    if (res < 0) return SysResult::error(static_cast<int>(-res));
+    if (res < 0) return poll_select_finish(*st, SysResult::error(static_cast<int>(-res)));
     SysResult r = SysResult::value_of(res);
     if (!st->is_select) {
       for (const PollFd& pfd : st->fds)
@@ -279,7 +285,7 @@ SysResult Kernel::poll_select_loop(Task& t, std::shared_ptr<PollCallState> st,
         if (uint8_t bits = st->results[static_cast<std::size_t>(i)])
           r.events.push_back(EpollEvent{bits, static_cast<uint64_t>(i)});
     }
-    return r;
+    return poll_select_finish(*st, std::move(r));
   };
 
   long res = run();
@@ -320,12 +326,14 @@ int Kernel::max_fds() const {
 }
 
 // ---------------------------------------------------------------------------------------------
-// [SECTION] the syscalls: poll, select
+// [SECTION] the syscalls: poll, ppoll, select, pselect6
 // ---------------------------------------------------------------------------------------------
 
 namespace {
 
-std::string pollfds_text(const std::vector<PollFd>& fds) {
+std::string pollfds_text(const UserPollfds& u) {
+  if (u.faults) return "NULL";
+  const std::vector<PollFd>& fds = u.fds;
   std::string s = "[";
   for (std::size_t i = 0; i < fds.size(); ++i) {
     if (i == 8) {
@@ -338,36 +346,110 @@ std::string pollfds_text(const std::vector<PollFd>& fds) {
   return s + "]";
 }
 
-std::string fdset_text(const std::optional<std::vector<int>>& set) {
-  if (!set) return "NULL";
+std::string fdset_text(const UserArg<std::vector<int>>& set) {
+  if (set.faults) return "BADPTR";
+  if (!set.value) return "NULL";
   std::string s = "{";
-  for (std::size_t i = 0; i < set->size(); ++i) {
+  for (std::size_t i = 0; i < set.value->size(); ++i) {
     if (i == 8) {
-      s += cat(", ... ", set->size() - 8, " more");
+      s += cat(", ... ", set.value->size() - 8, " more");
       break;
     }
-    s += cat(i ? ", " : "", (*set)[i]);
+    s += cat(i ? ", " : "", (*set.value)[i]);
   }
   return s + "}";
 }
 
+template <class T>
+std::string time_text(const UserArg<T>& a) {
+  if (a.faults) return "BADPTR";
+  if (!a.value) return "NULL";
+  if constexpr (std::is_same_v<T, Kernel::Timeval>)
+    return cat("{", a.value->tv_sec, ", ", a.value->tv_usec, "}");
+  else
+    return cat("{", a.value->tv_sec, ", ", a.value->tv_nsec, "}");
+}
+
+std::string sigmask_words(const std::optional<uint64_t>& sigmask) {
+  if (!sigmask) return "NULL";
+  return *sigmask ? cat("{", hex(*sigmask), "}") : std::string("{}");
+}
+
 }  // namespace
 
-SysResult Kernel::poll(Task& t, std::vector<PollFd> fds, int timeout_ms) {
+bool Kernel::poll_select_set_timeout(PollCallState& st, int64_t sec, int64_t nsec, bool timeval) {
+  // timespec64_valid: tv_sec >= 0 and 0 <= tv_nsec < NSEC_PER_SEC.
+  if (sec < 0 || nsec < 0 || nsec >= 1000000000) {
+    if (ctx_.tracing())
+      ctx_.step(StepKind::kCheck, "poll_select_set_timeout",
+                timeval ? "the timeval is invalid (a negative time)"
+                        : "the timespec is invalid (tv_sec < 0, or tv_nsec outside 0..999999999)");
+    return false;
+  }
+  if (sec == 0 && nsec == 0) {
+    st.timed_out = true;
+    st.zero_timeout = true;
+  } else {
+    // timespec64_add_safe: a sum past the clock's range is its end.
+    const int64_t max_sec = (INT64_MAX - sched_.now_ns() - nsec) / 1000000000;
+    st.deadline_ns = sec > max_sec ? INT64_MAX : sched_.now_ns() + sec * 1000000000 + nsec;
+  }
+  return true;
+}
+
+SysResult Kernel::poll_select_finish(PollCallState& st, SysResult r) {
+  if (st.time_back == PollCallState::TimeBack::kNone || !ctx_.tracing()) return r;
+  const bool timeval = st.time_back == PollCallState::TimeBack::kTimeval;
+  if (st.zero_timeout) {
+    ctx_.step(StepKind::kTask, "poll_select_finish",
+              cat("the timeout was zero: nothing is written back to the ",
+                  timeval ? "timeval" : "timespec"));
+    return r;
+  }
+  int64_t left = st.deadline_ns ? *st.deadline_ns - sched_.now_ns() : 0;
+  if (left < 0) left = 0;
+  const int64_t sec = left / 1000000000;
+  const int64_t nsec = left % 1000000000;
+  ctx_.step(
+      StepKind::kTask, "poll_select_finish",
+      cat("the time left, ",
+          timeval ? cat("{", sec, ", ", nsec / 1000, "}") : cat("{", sec, ", ", nsec, "}"),
+          ", is written back to the caller's ", timeval ? "struct timeval" : "struct timespec"));
+  return r;
+}
+
+SysResult Kernel::do_sys_poll(Task& t, std::shared_ptr<PollCallState> st, const UserPollfds& ufds,
+                              const std::function<std::string()>& text) {
+  // The one check before the array is copied in.
+  if (ufds.nfds > static_cast<uint64_t>(fdt_.rlimit_nofile())) {
+    if (ctx_.tracing())
+      ctx_.step(StepKind::kCheck, "do_sys_poll",
+                cat("nfds ", ufds.nfds, " is above RLIMIT_NOFILE (", fdt_.rlimit_nofile(), ")"));
+    return poll_select_finish(*st, SysResult::error(kEINVAL));
+  }
+  // copy_from_user of nfds pollfds (none when nfds is 0: nothing is read, nothing faults).
+  if (ufds.faults && ufds.nfds > 0) {
+    if (ctx_.tracing())
+      ctx_.step(StepKind::kCheck, "do_sys_poll",
+                cat("copy_from_user of the ", ufds.nfds,
+                    " pollfds faults: the array's address cannot be read"));
+    return poll_select_finish(*st, SysResult::error(kEFAULT));
+  }
+  st->fds = ufds.faults ? std::vector<PollFd>{} : ufds.fds;
+  return poll_select_loop(t, st, text);
+}
+
+SysResult Kernel::poll(Task& t, UserPollfds fds, int timeout_ms) {
   auto st = std::make_shared<PollCallState>();
-  st->fds = std::move(fds);
-  std::function<std::string()> text = [st, timeout_ms] {
-    return cat("poll(", pollfds_text(st->fds), ", ", st->fds.size(), ", ", timeout_ms, ")");
+  st->fds = fds.fds;
+  const uint32_t nfds = fds.nfds;
+  const bool faults = fds.faults;
+  std::function<std::string()> text = [st, timeout_ms, nfds, faults] {
+    UserPollfds shown(st->fds);
+    shown.faults = faults;
+    return cat("poll(", pollfds_text(shown), ", ", nfds, ", ", timeout_ms, ")");
   };
   begin_call(t, text);
-  // do_sys_poll: the one check before the array is copied in.
-  if (st->fds.size() > static_cast<uint64_t>(fdt_.rlimit_nofile())) {
-    if (ctx_.tracing())
-      ctx_.step(
-          StepKind::kCheck, "do_sys_poll",
-          cat("nfds ", st->fds.size(), " is above RLIMIT_NOFILE (", fdt_.rlimit_nofile(), ")"));
-    return end_call(t, SysResult::error(kEINVAL));
-  }
   // poll(2): a negative timeout waits for ever (no end_time); 0 does not wait.
   if (timeout_ms >= 0) {
     if (timeout_ms == 0)
@@ -375,47 +457,49 @@ SysResult Kernel::poll(Task& t, std::vector<PollFd> fds, int timeout_ms) {
     else
       st->deadline_ns = sched_.now_ns() + int64_t{timeout_ms} * 1000000;
   }
-  return end_call(t, poll_select_loop(t, st, text));
+  return end_call(t, do_sys_poll(t, st, fds, text));
 }
 
-SysResult Kernel::select(Task& t, int nfds, std::optional<std::vector<int>> readfds,
-                         std::optional<std::vector<int>> writefds,
-                         std::optional<std::vector<int>> exceptfds,
-                         std::optional<Timeval> timeout) {
-  std::string shown;
-  if (ctx_.tracing())
-    shown =
-        cat("select(", nfds, ", ", fdset_text(readfds), ", ", fdset_text(writefds), ", ",
-            fdset_text(exceptfds), ", ",
-            timeout ? cat("{", timeout->tv_sec, ", ", timeout->tv_usec, "}") : std::string("NULL"),
-            ")");
-  std::function<std::string()> text = [shown, nfds] {
-    return shown.empty() ? cat("select(", nfds, ", ...)") : shown;
+SysResult Kernel::ppoll(Task& t, UserPollfds fds, UserArg<Timespec> timeout,
+                        std::optional<uint64_t> sigmask) {
+  auto st = std::make_shared<PollCallState>();
+  st->syscall = "ppoll";
+  st->fds = fds.fds;
+  const uint32_t nfds = fds.nfds;
+  const bool faults = fds.faults;
+  const std::string when = time_text(timeout);
+  std::function<std::string()> text = [st, nfds, faults, when, sigmask] {
+    UserPollfds shown(st->fds);
+    shown.faults = faults;
+    return cat("ppoll(", pollfds_text(shown), ", ", nfds, ", ", when, ", ", sigmask_words(sigmask),
+               ")");
   };
   begin_call(t, text);
-  auto st = std::make_shared<PollCallState>();
-  st->is_select = true;
-  // kern_select: poll_select_set_timeout first.
-  if (timeout) {
-    const int64_t sec = timeout->tv_sec + timeout->tv_usec / 1000000;
-    const int64_t nsec = (timeout->tv_usec % 1000000) * 1000;
-    if (sec < 0 || nsec < 0) {
-      if (ctx_.tracing())
-        ctx_.step(StepKind::kCheck, "poll_select_set_timeout",
-                  "the timeval is invalid (a negative time)");
-      return end_call(t, SysResult::error(kEINVAL));
-    }
-    if (sec == 0 && nsec == 0)
-      st->timed_out = true;
-    else {
-      const int64_t max_sec = (INT64_MAX - sched_.now_ns() - nsec) / 1000000000;
-      st->deadline_ns = sec > max_sec ? INT64_MAX : sched_.now_ns() + sec * 1000000000 + nsec;
-    }
+  if (timeout.faults) {
+    if (ctx_.tracing())
+      ctx_.step(StepKind::kCheck, "ppoll",
+                "get_timespec64 faults: the timespec's address cannot be read");
+    return end_call(t, SysResult::error(kEFAULT));
   }
-  // core_sys_select
+  if (timeout.value) {
+    if (!poll_select_set_timeout(*st, timeout.value->tv_sec, timeout.value->tv_nsec, false))
+      return end_call(t, SysResult::error(kEINVAL));
+    st->time_back = PollCallState::TimeBack::kTimespec;
+  }
+  if (ctx_.tracing())
+    ctx_.step(StepKind::kCheck, "ppoll",
+              sigmask ? "set_user_sigmask: the wait runs with the given signal mask (no signal is "
+                        "sent in the model, so nothing else changes)"
+                      : "no signal mask (NULL)");
+  return end_call(t, do_sys_poll(t, st, fds, text));
+}
+
+SysResult Kernel::core_sys_select(Task& t, std::shared_ptr<PollCallState> st, int nfds,
+                                  const std::array<const UserArg<std::vector<int>>*, 3>& sets,
+                                  const std::function<std::string()>& text) {
   if (nfds < 0) {
     if (ctx_.tracing()) ctx_.step(StepKind::kCheck, "core_sys_select", "nfds is negative");
-    return end_call(t, SysResult::error(kEINVAL));
+    return poll_select_finish(*st, SysResult::error(kEINVAL));
   }
   const int max = max_fds();
   int n = std::min(nfds, max);
@@ -423,15 +507,26 @@ SysResult Kernel::select(Task& t, int nfds, std::optional<std::vector<int>> read
     ctx_.step(StepKind::kCheck, "core_sys_select",
               cat("nfds ", nfds, " is above the fd table's size (max_fds ", max,
                   "): only the first ", max, " bits of each set are read"));
+  // get_fd_set of readfds, writefds, exceptfds in turn: NULL is an empty set; FDS_BYTES(n)
+  // bytes are copied, none when n is 0 (so nothing faults then).
+  static constexpr const char* kNames[3] = {"readfds", "writefds", "exceptfds"};
+  for (std::size_t s = 0; s < 3; ++s)
+    if (sets[s]->faults && n > 0) {
+      if (ctx_.tracing())
+        ctx_.step(StepKind::kCheck, "core_sys_select",
+                  cat("get_fd_set: copy_from_user of ", kNames[s],
+                      " faults: the set's address cannot be read"));
+      return poll_select_finish(*st, SysResult::error(kEFAULT));
+    }
   st->sets.assign(static_cast<std::size_t>(n), 0);
-  auto mark = [&](const std::optional<std::vector<int>>& set, uint8_t bit) {
-    if (!set) return;
-    for (int fd : *set)
+  auto mark = [&](const UserArg<std::vector<int>>& set, uint8_t bit) {
+    if (!set.value) return;
+    for (int fd : *set.value)
       if (fd >= 0 && fd < n) st->sets[static_cast<std::size_t>(fd)] |= bit;
   };
-  mark(readfds, kSelectReadfds);
-  mark(writefds, kSelectWritefds);
-  mark(exceptfds, kSelectExceptfds);
+  mark(*sets[0], kSelectReadfds);
+  mark(*sets[1], kSelectWritefds);
+  mark(*sets[2], kSelectExceptfds);
   // do_select → max_select_fd: every set bit must be an open fd; n becomes the highest one + 1.
   int highest = -1;
   for (int i = 0; i < n; ++i) {
@@ -441,14 +536,78 @@ SysResult Kernel::select(Task& t, int nfds, std::optional<std::vector<int>> read
         ctx_.step(StepKind::kCheck, "max_select_fd",
                   cat("fd ", i, " is set in ", sets_text(st->sets[static_cast<std::size_t>(i)]),
                       " but is not open"));
-      return end_call(t, SysResult::error(kEBADF));
+      return poll_select_finish(*st, SysResult::error(kEBADF));
     }
     highest = i;
   }
   st->n = highest + 1;
   st->sets.resize(static_cast<std::size_t>(st->n));
   st->results.assign(st->sets.size(), 0);
-  return end_call(t, poll_select_loop(t, st, text));
+  return poll_select_loop(t, st, text);
+}
+
+SysResult Kernel::select(Task& t, int nfds, UserArg<std::vector<int>> readfds,
+                         UserArg<std::vector<int>> writefds, UserArg<std::vector<int>> exceptfds,
+                         UserArg<Timeval> timeout) {
+  std::string shown;
+  if (ctx_.tracing())
+    shown = cat("select(", nfds, ", ", fdset_text(readfds), ", ", fdset_text(writefds), ", ",
+                fdset_text(exceptfds), ", ", time_text(timeout), ")");
+  std::function<std::string()> text = [shown, nfds] {
+    return shown.empty() ? cat("select(", nfds, ", ...)") : shown;
+  };
+  begin_call(t, text);
+  auto st = std::make_shared<PollCallState>();
+  st->is_select = true;
+  st->syscall = "select";
+  // kern_select: the timeval is copied in and checked first (poll_select_set_timeout).
+  if (timeout.faults) {
+    if (ctx_.tracing())
+      ctx_.step(StepKind::kCheck, "kern_select",
+                "copy_from_user of the timeval faults: its address cannot be read");
+    return end_call(t, SysResult::error(kEFAULT));
+  }
+  if (timeout.value) {
+    if (!poll_select_set_timeout(*st, timeout.value->tv_sec + timeout.value->tv_usec / 1000000,
+                                 (timeout.value->tv_usec % 1000000) * 1000, true))
+      return end_call(t, SysResult::error(kEINVAL));
+    st->time_back = PollCallState::TimeBack::kTimeval;
+  }
+  return end_call(t, core_sys_select(t, st, nfds, {&readfds, &writefds, &exceptfds}, text));
+}
+
+SysResult Kernel::pselect6(Task& t, int nfds, UserArg<std::vector<int>> readfds,
+                           UserArg<std::vector<int>> writefds, UserArg<std::vector<int>> exceptfds,
+                           UserArg<Timespec> timeout, std::optional<uint64_t> sigmask) {
+  std::string shown;
+  if (ctx_.tracing())
+    shown = cat("pselect6(", nfds, ", ", fdset_text(readfds), ", ", fdset_text(writefds), ", ",
+                fdset_text(exceptfds), ", ", time_text(timeout), ", ", sigmask_words(sigmask), ")");
+  std::function<std::string()> text = [shown, nfds] {
+    return shown.empty() ? cat("pselect6(", nfds, ", ...)") : shown;
+  };
+  begin_call(t, text);
+  auto st = std::make_shared<PollCallState>();
+  st->is_select = true;
+  st->syscall = "pselect6";
+  // do_pselect: the timespec first (get_timespec64, poll_select_set_timeout), then the mask.
+  if (timeout.faults) {
+    if (ctx_.tracing())
+      ctx_.step(StepKind::kCheck, "do_pselect",
+                "get_timespec64 faults: the timespec's address cannot be read");
+    return end_call(t, SysResult::error(kEFAULT));
+  }
+  if (timeout.value) {
+    if (!poll_select_set_timeout(*st, timeout.value->tv_sec, timeout.value->tv_nsec, false))
+      return end_call(t, SysResult::error(kEINVAL));
+    st->time_back = PollCallState::TimeBack::kTimespec;
+  }
+  if (ctx_.tracing())
+    ctx_.step(StepKind::kCheck, "do_pselect",
+              sigmask ? "set_user_sigmask: the wait runs with the given signal mask (no signal is "
+                        "sent in the model, so nothing else changes)"
+                      : "no signal mask (NULL)");
+  return end_call(t, core_sys_select(t, st, nfds, {&readfds, &writefds, &exceptfds}, text));
 }
 
 }  // namespace epollscope::sim

@@ -23,6 +23,9 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
 
 #include "sim/file.h"
 #include "sim/list.h"
@@ -67,6 +70,41 @@ struct PollFd {
   int fd = 0;
   int16_t events = 0;
   int16_t revents = 0;
+};
+
+// A pointer argument of poll, select, ppoll or pselect6 as the caller passes it: NULL (nullopt), a
+// pointer to a value, or (`faults`) an address copy_from_user cannot read — NULL where the kernel
+// reads through it (poll's array), or an unmapped one: EFAULT when the kernel copies from it.
+template <class T>
+struct UserArg {
+  std::optional<T> value;
+  bool faults = false;
+  UserArg() = default;
+  UserArg(std::nullopt_t) {}
+  UserArg(T v) : value(std::move(v)) {}
+  UserArg(std::optional<T> v) : value(std::move(v)) {}
+  static UserArg faulting() {
+    UserArg a;
+    a.faults = true;
+    return a;
+  }
+  bool is_null() const { return !value && !faults; }
+};
+
+// poll's and ppoll's `ufds, nfds`: the array, or (`faults`) a pointer copy_from_user cannot read
+// with `nfds` entries behind it (nfds 0 reads nothing, so it does not fault).
+struct UserPollfds {
+  std::vector<PollFd> fds;
+  uint32_t nfds = 0;  // fds.size(), or the count passed with a faulting pointer
+  bool faults = false;
+  UserPollfds() = default;
+  UserPollfds(std::vector<PollFd> v) : fds(std::move(v)), nfds(static_cast<uint32_t>(fds.size())) {}
+  static UserPollfds faulting(uint32_t n) {
+    UserPollfds u;
+    u.nfds = n;
+    u.faults = true;
+    return u;
+  }
 };
 
 // fs/select.c's masks: which poll bits make an fd readable, writable, exceptional for select.

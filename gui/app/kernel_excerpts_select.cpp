@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // gui/app/kernel_excerpts_select.cpp — the code pane's excerpts (gui/app/kernel_source.h) of
-// fs/select.c: poll and select (sim/select.cpp), from do_sys_poll and core_sys_select down to the
-// poll table's entries (__pollwait, pollwake, poll_freewait). As in kernel_excerpts.cpp, each is
-// the kernel's text from the function's first line on, a tab written as two spaces, with the
-// number of that line in its file, counted in the file itself; where the file comes from:
-// source_origin.
+// fs/select.c: poll, ppoll, select and pselect6 (sim/select.cpp), from the syscalls, do_sys_poll
+// and core_sys_select down to the poll table's entries (__pollwait, pollwake, poll_freewait). As in
+// kernel_excerpts.cpp, each is the kernel's text from the function's first line on, a tab written
+// as two spaces, with the number of that line in its file, counted in the file itself; where the
+// file comes from: source_origin.
 #include "gui/app/kernel_source.h"
 
 namespace epollscope::app {
@@ -100,6 +100,9 @@ std::vector<SourceExcerpt> excerpts_select() {
   ret = do_select(n, &fds, end_time);)",
        {{"nfds is negative", "if (unlikely(n < 0))"},
         {"max_fds", "n = max_fds;"},
+        {"of readfds faults", "if ((ret = get_fd_set(n, inp, fds.in)) ||"},
+        {"of writefds faults", "(ret = get_fd_set(n, outp, fds.out)) ||"},
+        {"of exceptfds faults", "(ret = get_fd_set(n, exp, fds.ex)))"},
         {"", "if (n > max_fds)"}},
        kRestLeftOut},
       {"do_poll",
@@ -198,6 +201,45 @@ std::vector<SourceExcerpt> excerpts_select() {
        {{"is negative", "return 0;"},
         {"is not open", "return EPOLLNVAL;"},
         {"", "mask = vfs_poll(fd_file(f), pwait);"}}},
+      {"do_pselect",
+       kSelect,
+       728,
+       R"(static long do_pselect(int n, fd_set __user *inp, fd_set __user *outp,
+           fd_set __user *exp, void __user *tsp,
+           const sigset_t __user *sigmask, size_t sigsetsize,
+           enum poll_time_type type)
+{
+  struct timespec64 ts, end_time, *to = NULL;
+  int ret;
+
+  if (tsp) {
+    switch (type) {
+    case PT_TIMESPEC:
+      if (get_timespec64(&ts, tsp))
+        return -EFAULT;
+      break;
+    case PT_OLD_TIMESPEC:
+      if (get_old_timespec32(&ts, tsp))
+        return -EFAULT;
+      break;
+    default:
+      BUG();
+    }
+
+    to = &end_time;
+    if (poll_select_set_timeout(to, ts.tv_sec, ts.tv_nsec))
+      return -EINVAL;
+  }
+
+  ret = set_user_sigmask(sigmask, sigsetsize);
+  if (ret)
+    return ret;
+
+  ret = core_sys_select(n, inp, outp, exp, to);
+  return poll_select_finish(&end_time, tsp, type, ret);
+})",
+       {{"faults", "if (get_timespec64(&ts, tsp))"},
+        {"", "ret = set_user_sigmask(sigmask, sigsetsize);"}}},
       {"do_select",
        kSelect,
        483,
@@ -348,8 +390,34 @@ std::vector<SourceExcerpt> excerpts_select() {
   fdcount = do_poll(head, &table, end_time);
   poll_freewait(&table);)",
        {{"RLIMIT_NOFILE", "if (nfds > rlimit(RLIMIT_NOFILE))"},
+        {"copy_from_user", "if (copy_from_user(walk->entries, ufds + nfds-todo,"},
         {"", "fdcount = do_poll(head, &table, end_time);"}},
        kRestLeftOut},
+      {"kern_select",
+       kSelect,
+       700,
+       R"(static int kern_select(int n, fd_set __user *inp, fd_set __user *outp,
+           fd_set __user *exp, struct __kernel_old_timeval __user *tvp)
+{
+  struct timespec64 end_time, *to = NULL;
+  struct __kernel_old_timeval tv;
+  int ret;
+
+  if (tvp) {
+    if (copy_from_user(&tv, tvp, sizeof(tv)))
+      return -EFAULT;
+
+    to = &end_time;
+    if (poll_select_set_timeout(to,
+        tv.tv_sec + (tv.tv_usec / USEC_PER_SEC),
+        (tv.tv_usec % USEC_PER_SEC) * NSEC_PER_USEC))
+      return -EINVAL;
+  }
+
+  ret = core_sys_select(n, inp, outp, exp, to);
+  return poll_select_finish(&end_time, tvp, PT_TIMEVAL, ret);
+})",
+       {{"faults", "return -EFAULT;"}, {"", "ret = core_sys_select(n, inp, outp, exp, to);"}}},
       {"max_select_fd",
        kSelect,
        417,
@@ -461,6 +529,83 @@ get_max:
   return rc;
 })",
        {{"", "rc = schedule_hrtimeout_range(expires, slack, HRTIMER_MODE_ABS);"}}},
+      {"poll_select_finish",
+       kSelect,
+       295,
+       R"(static int poll_select_finish(struct timespec64 *end_time,
+            void __user *p,
+            enum poll_time_type pt_type, int ret)
+{
+  struct timespec64 rts;
+
+  restore_saved_sigmask_unless(ret == -ERESTARTNOHAND);
+
+  if (!p)
+    return ret;
+
+  if (current->personality & STICKY_TIMEOUTS)
+    goto sticky;
+
+  /* No update for zero timeout */
+  if (!end_time->tv_sec && !end_time->tv_nsec)
+    return ret;
+
+  ktime_get_ts64(&rts);
+  rts = timespec64_sub(*end_time, rts);
+  if (rts.tv_sec < 0)
+    rts.tv_sec = rts.tv_nsec = 0;
+
+
+  switch (pt_type) {
+  case PT_TIMEVAL:
+    {
+      struct __kernel_old_timeval rtv;
+
+      if (sizeof(rtv) > sizeof(rtv.tv_sec) + sizeof(rtv.tv_usec))
+        memset(&rtv, 0, sizeof(rtv));
+      rtv.tv_sec = rts.tv_sec;
+      rtv.tv_usec = rts.tv_nsec / NSEC_PER_USEC;
+      if (!copy_to_user(p, &rtv, sizeof(rtv)))
+        return ret;
+    }
+    break;
+  case PT_OLD_TIMEVAL:
+    {
+      struct old_timeval32 rtv;
+
+      rtv.tv_sec = rts.tv_sec;
+      rtv.tv_usec = rts.tv_nsec / NSEC_PER_USEC;
+      if (!copy_to_user(p, &rtv, sizeof(rtv)))
+        return ret;
+    }
+    break;
+  case PT_TIMESPEC:
+    if (!put_timespec64(&rts, p))
+      return ret;
+    break;
+  case PT_OLD_TIMESPEC:
+    if (!put_old_timespec32(&rts, p))
+      return ret;
+    break;
+  default:
+    BUG();
+  }
+  /*
+   * If an application puts its timeval in read-only memory, we
+   * don't want the woke Linux-specific update to the woke timeval to
+   * cause a fault after the woke select has completed
+   * successfully. However, because we're not updating the
+   * timeval, we can't restart the woke system call.
+   */
+
+sticky:
+  if (ret == -ERESTARTNOHAND)
+    ret = -EINTR;
+  return ret;
+})",
+       {{"zero", "if (!end_time->tv_sec && !end_time->tv_nsec)"},
+        {"timeval", "rtv.tv_usec = rts.tv_nsec / NSEC_PER_USEC;"},
+        {"", "if (!put_timespec64(&rts, p))"}}},
       {"poll_select_set_timeout",
        kSelect,
        271,
@@ -494,6 +639,34 @@ get_max:
   return __pollwake(wait, mode, sync, key);
 })",
        {{"ignored", "return 0;"}, {"", "return __pollwake(wait, mode, sync, key);"}}},
+      {"ppoll",
+       kSelect,
+       1095,
+       R"(SYSCALL_DEFINE5(ppoll, struct pollfd __user *, ufds, unsigned int, nfds,
+    struct __kernel_timespec __user *, tsp, const sigset_t __user *, sigmask,
+    size_t, sigsetsize)
+{
+  struct timespec64 ts, end_time, *to = NULL;
+  int ret;
+
+  if (tsp) {
+    if (get_timespec64(&ts, tsp))
+      return -EFAULT;
+
+    to = &end_time;
+    if (poll_select_set_timeout(to, ts.tv_sec, ts.tv_nsec))
+      return -EINVAL;
+  }
+
+  ret = set_user_sigmask(sigmask, sigsetsize);
+  if (ret)
+    return ret;
+
+  ret = do_sys_poll(ufds, nfds, to);
+  return poll_select_finish(&end_time, tsp, PT_TIMESPEC, ret);
+})",
+       {{"faults", "if (get_timespec64(&ts, tsp))"},
+        {"", "ret = set_user_sigmask(sigmask, sigsetsize);"}}},
   };
 }
 

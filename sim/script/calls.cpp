@@ -342,30 +342,66 @@ const std::vector<CallSpec>& all_calls() {
        "clears or sets O_NONBLOCK (expect 0)"},
       {C::kPoll,
        "poll",
-       {{A::kPollFds, "fds"}, {A::kInt, "timeout"}},
+       {{A::kPollFds, "fds"}, {A::kNfds, "nfds", true, 0, 0}, {A::kInt, "timeout"}},
        R::kEvents,
        true,
        false,
        false,
-       1,
-       "poll([fd: events, ...], timeout_ms)",
+       2,
+       "poll([fd: events, ...] | NULL, [nfds,] timeout_ms)",
        "poll(2): expect the entries whose revents are not 0, in array order, e.g. => [rfd: "
-       "POLLIN|POLLRDNORM] (a closed fd: POLLNVAL; a negative fd is ignored); -1 waits for ever"},
+       "POLLIN|POLLRDNORM] (a closed fd: POLLNVAL; a negative fd is ignored); -1 waits for ever; "
+       "NULL with nfds > 0 is an array that faults (EFAULT)"},
       {C::kSelect,
        "select",
        {{A::kInt, "nfds"},
         {A::kFdSet, "readfds"},
         {A::kFdSet, "writefds"},
         {A::kFdSet, "exceptfds"},
-        {A::kIntOrNull, "timeout"}},
+        {A::kTimePtr, "timeout"}},
        R::kEvents,
        true,
        false,
        false,
        4,
-       "select(nfds, [fd, ...] | NULL, [fd, ...] | NULL, [fd, ...] | NULL, timeout_ms | NULL)",
+       "select(nfds, [fd, ...] | NULL, [fd, ...] | NULL, [fd, ...] | NULL, timeout_ms | NULL) "
+       "(BADPTR: "
+       "a pointer that faults, for a set or the timeout)",
        "select(2): expect each fd in a result set, in fd order, with the sets it is in, e.g. => "
-       "[rfd: readfds, wfd: writefds]; NULL waits for ever, a negative timeout is EINVAL"},
+       "[rfd: readfds, wfd: writefds]; NULL waits for ever, a negative timeout is EINVAL; BADPTR "
+       "is a pointer that faults (EFAULT)"},
+      {C::kPpoll,
+       "ppoll",
+       {{A::kPollFds, "fds"},
+        {A::kNfds, "nfds", true, 0, 0},
+        {A::kTimePtr, "timeout"},
+        {A::kFlagsOrNull, "sigmask"}},
+       R::kEvents,
+       true,
+       false,
+       false,
+       2,
+       "ppoll([fd: events, ...] | NULL, [nfds,] timeout_ns | NULL, sigmask | NULL) (BADPTR: a "
+       "timeout that faults)",
+       "poll with a struct timespec timeout in ns (negative: an invalid timespec, EINVAL first; "
+       "NULL waits for ever) and a signal mask for the wait"},
+      {C::kPselect6,
+       "pselect6",
+       {{A::kInt, "nfds"},
+        {A::kFdSet, "readfds"},
+        {A::kFdSet, "writefds"},
+        {A::kFdSet, "exceptfds"},
+        {A::kTimePtr, "timeout"},
+        {A::kFlagsOrNull, "sigmask"}},
+       R::kEvents,
+       true,
+       false,
+       false,
+       4,
+       "pselect6(nfds, [fd, ...] | NULL, [fd, ...] | NULL, [fd, ...] | NULL, timeout_ns | NULL, "
+       "sigmask | NULL) (BADPTR: a pointer that faults, for a set or the timeout)",
+       "select with a struct timespec timeout in ns (negative: EINVAL, before nfds is looked at; "
+       "NULL waits for ever) and a signal mask for the wait"},
   };
   return calls;
 }
@@ -397,7 +433,9 @@ std::optional<std::vector<int>> place_arguments(const CallSpec& spec, std::size_
     --to_leave;
   }
   for (std::size_t i = 0; i < total && to_leave > 0; ++i)
-    if (spec.args[i].optional && spec.args[i].kind == ArgKind::kBuffer && !left_out[i]) {
+    if (spec.args[i].optional &&
+        (spec.args[i].kind == ArgKind::kBuffer || spec.args[i].kind == ArgKind::kNfds) &&
+        !left_out[i]) {
       left_out[i] = true;
       --to_leave;
     }
@@ -414,20 +452,20 @@ bool harvests_epoll(CallId id) {
 }
 
 bool waits_for_events(CallId id) {
-  return harvests_epoll(id) || id == CallId::kPoll || id == CallId::kSelect;
+  return harvests_epoll(id) || takes_pollfds(id) || takes_fd_sets(id);
 }
 
 int64_t timeout_ms(CallId id, int64_t value, bool is_null) {
   if (id == CallId::kSelect) return is_null ? -1 : value;
-  if (id != CallId::kEpollPwait2) return value;
+  if (id != CallId::kEpollPwait2 && id != CallId::kPpoll && id != CallId::kPselect6) return value;
   if (is_null) return -1;
   if (value <= 0) return value < 0 ? -1 : 0;
   return value / 1000000 + (value % 1000000 ? 1 : 0);
 }
 
 std::string event_mask_names(CallId id, uint32_t mask) {
-  if (id == CallId::kPoll) return mask_to_poll_names(mask);
-  if (id == CallId::kSelect) return select_sets_names(mask);
+  if (takes_pollfds(id)) return mask_to_poll_names(mask);
+  if (takes_fd_sets(id)) return select_sets_names(mask);
   return mask_to_c_names(mask);
 }
 

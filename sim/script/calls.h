@@ -53,8 +53,10 @@ enum class CallId : uint8_t {
   kIoctl,
   kPoll,
   kSelect,
+  kPpoll,
+  kPselect6,
 };
-inline constexpr int kCallCount = static_cast<int>(CallId::kSelect) + 1;
+inline constexpr int kCallCount = static_cast<int>(CallId::kPselect6) + 1;
 
 enum class ArgKind : uint8_t {
   kFd,           // an fd name, or a number (-1, 999: to provoke EBADF)
@@ -67,8 +69,16 @@ enum class ArgKind : uint8_t {
                  // it may be left out where it stands (epoll_wait(ep, 8, 0))
   kIntOrNull,    // a 64-bit number, or NULL for a null pointer (epoll_pwait2's timeout)
   kPollFds,      // poll's array: [fd: events, ...], each fd a name or a number (-1: ignored)
-  kFdSet,        // one of select's sets: [fd, ...] (the fds whose bits are set), or NULL
+  kFdSet,        // one of select's sets: [fd, ...] (the fds whose bits are set), NULL, or BADPTR
+  kNfds,         // poll's nfds: left out after an array (its length), written after NULL
+  kTimePtr,      // a timeval or timespec: a number, NULL (for ever) or BADPTR (it faults)
 };
+
+// BADPTR, a pointer the kernel cannot read (an address that is never mapped): a scenario's way to
+// make copy_from_user fault where NULL means something else (select's empty set, for ever). It is
+// resolved as NULL is (ResolvedCall::is_null) but with this value where NULL has 0; the live child
+// passes this address itself.
+inline constexpr int64_t kBadPointer = 1;
 
 // The highest fd a select set may name, plus one: fs.nr_open's default, above which no fd can be
 // open (the live side allocates its bit arrays up to there, and no further).
@@ -76,9 +86,10 @@ inline constexpr int64_t kMaxSelectFd = int64_t{1} << 20;
 
 struct ArgSpec {
   ArgKind kind;
-  const char* name;            // in usage lines and messages: "ep", "maxevents"
-  bool optional = false;       // may be left out (trailing arguments, and kBuffer where it stands)
-  int64_t fallback = 0;        // the value of an omitted optional argument...
+  const char* name;  // in usage lines and messages: "ep", "maxevents"
+  bool optional =
+      false;             // may be left out (trailing arguments, kBuffer and kNfds where they stand)
+  int64_t fallback = 0;  // the value of an omitted optional argument...
   int fallback_from_arg = -1;  // ... or the value of this earlier argument (epoll_ctl's data = fd)
 };
 
@@ -119,17 +130,27 @@ std::optional<std::vector<int>> place_arguments(const CallSpec& spec, std::size_
 // How many arguments the call needs at least.
 std::size_t required_arguments(const CallSpec& spec);
 
+// poll and ppoll, which take an array of struct pollfd; select and pselect6, which take fd sets.
+inline bool takes_pollfds(CallId id) {
+  return id == CallId::kPoll || id == CallId::kPpoll;
+}
+inline bool takes_fd_sets(CallId id) {
+  return id == CallId::kSelect || id == CallId::kPselect6;
+}
+
 // epoll_wait, epoll_pwait and epoll_pwait2: the calls that harvest an epoll's ready list into a
 // struct epoll_event array.
 bool harvests_epoll(CallId id);
-// Those, poll and select: calls that wait for events, with a timeout argument in ms.
+// Those, poll, ppoll, select and pselect6: calls that wait for events, with a timeout argument in
+// ms.
 bool waits_for_events(CallId id);
 // The mask of one event of the call's result with the names a scenario writes: EPOLLIN for the
-// epoll calls, POLLIN for poll, readfds for select.
+// epoll calls, POLLIN for poll and ppoll, readfds for select and pselect6.
 std::string event_mask_names(CallId id, uint32_t mask);
-// The call's timeout argument (`value`, as written) in ms, rounded up: epoll_pwait2's is in ns
-// (NULL, which comes as 0 with `is_null`, waits for ever: -1); select's NULL waits for ever too;
-// every other timeout is in ms.
+// The call's timeout argument (`value`, as written) in ms, rounded up: epoll_pwait2's, ppoll's
+// and pselect6's are in ns (NULL, which comes as 0 with `is_null`, waits for ever: -1; so does a
+// BADPTR, which fails before any wait); select's NULL waits for ever too; every other timeout is in
+// ms.
 int64_t timeout_ms(CallId id, int64_t value, bool is_null = false);
 
 }  // namespace epollscope::sim::script

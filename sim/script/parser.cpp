@@ -503,6 +503,7 @@ class LineParser {
                                widths_[static_cast<std::size_t>(st.placed[i])], spec->args[i],
                                *spec, defined_here))
           return f;
+    if (auto f = check_nfds(st, *spec)) return f;
     if (!lists_.empty())
       st.lists = std::make_shared<const std::vector<std::vector<ListItem>>>(std::move(lists_));
     lists_.clear();
@@ -593,6 +594,12 @@ class LineParser {
                                 "array or select's sets: poll([all ",
                                 peek(1).text, ": POLLIN], 0), select(nfds, [all ", peek(1).text,
                                 "], [], [], 0)")};
+    if (t.kind == Tok::kIdent && t.text == "BADPTR") {
+      next();
+      a.kind = Arg::Kind::kBadPtr;
+      a.text = "BADPTR";
+      return std::nullopt;
+    }
     if (t.kind == Tok::kIdent && !constant_from_name(t.text) && peek(1).kind != Tok::kPipe) {
       a.kind = Arg::Kind::kName;
       a.name = next().text;
@@ -697,6 +704,22 @@ class LineParser {
     return std::nullopt;
   }
 
+  // poll's and ppoll's nfds: the array's length, left out after an array; after NULL (an array
+  // that faults when nfds > 0) it must be written.
+  static std::optional<Failure> check_nfds(const Statement& st, const CallSpec& spec) {
+    if (!takes_pollfds(spec.id)) return std::nullopt;
+    const Arg& fds = st.args[static_cast<std::size_t>(st.placed[0])];
+    const int nfds = st.placed[1];
+    if (fds.kind == Arg::Kind::kNull && nfds < 0)
+      return Failure{fds.loc.col, cat("with NULL as the array, give nfds: `", spec.name,
+                                      "(NULL, 2, ...)` (usage: ", spec.usage, ")")};
+    if (fds.kind == Arg::Kind::kList && nfds >= 0)
+      return Failure{st.args[static_cast<std::size_t>(nfds)].loc.col,
+                     cat("nfds is the length of the array; it is written only after NULL (usage: ",
+                         spec.usage, ")")};
+    return std::nullopt;
+  }
+
   std::optional<Failure> check_arg(Arg& a, Width width, const ArgSpec& arg, const CallSpec& spec,
                                    std::vector<std::string>& defined_here) {
     return check_arg(a, width, arg.kind, arg.name, spec, defined_here);
@@ -720,6 +743,11 @@ class LineParser {
   std::optional<Failure> check_arg(Arg& a, Width width, ArgKind kind, const char* arg_name,
                                    const CallSpec& spec, std::vector<std::string>& defined_here) {
     if (auto f = check_width(a, width, kind, arg_name)) return f;
+    if (a.kind == Arg::Kind::kBadPtr && kind != ArgKind::kFdSet && kind != ArgKind::kTimePtr)
+      return Failure{a.loc.col,
+                     cat("BADPTR, a pointer that faults, is taken by the sets and the "
+                         "timeout of select and pselect6 and by ppoll's timeout; '",
+                         arg_name, "' of ", spec.name, " is not one (usage: ", spec.usage, ")")};
     if (a.kind == Arg::Kind::kList && kind != ArgKind::kPollFds && kind != ArgKind::kFdSet)
       return Failure{a.loc.col,
                      cat("a list in [ ] is poll's fds or one of select's sets; '", arg_name,
@@ -774,14 +802,24 @@ class LineParser {
         if (a.kind == Arg::Kind::kNull || (a.kind == Arg::Kind::kName && a.name == "events"))
           return std::nullopt;
         return Failure{a.loc.col, "the events buffer is written `events` (a valid buffer) or NULL"};
+      case ArgKind::kTimePtr:
+        if (a.kind == Arg::Kind::kNull || a.kind == Arg::Kind::kBadPtr) return std::nullopt;
+        return check_arg(a, width, ArgKind::kInt, arg_name, spec, defined_here);
+      case ArgKind::kNfds:
+        if (auto f = check_arg(a, width, ArgKind::kInt, arg_name, spec, defined_here)) return f;
+        if (a.number < 0 || a.number > 0xffffffffLL)
+          return Failure{a.loc.col, cat("nfds is an unsigned int: ", a.text,
+                                        " is out of its range (0 to 4294967295)")};
+        return std::nullopt;
       case ArgKind::kPollFds:
+        if (a.kind == Arg::Kind::kNull) return std::nullopt;
         if (a.kind != Arg::Kind::kList)
           return Failure{
               a.loc.col,
               cat("poll's fds are a list: [rfd: POLLIN, wfd: POLLOUT] (usage: ", spec.usage, ")")};
         return check_list(a, true, spec);
       case ArgKind::kFdSet:
-        if (a.kind == Arg::Kind::kNull) return std::nullopt;
+        if (a.kind == Arg::Kind::kNull || a.kind == Arg::Kind::kBadPtr) return std::nullopt;
         if (a.kind != Arg::Kind::kList)
           return Failure{a.loc.col, cat("a set of select is a list of fds, [rfd, 7], [] or NULL "
                                         "(usage: ",

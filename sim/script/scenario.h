@@ -69,6 +69,7 @@ struct Arg {
     kName,    // rfd: an fd name (for output arguments of pipe/socketpair: the name defined)
     kString,  // "hello"
     kNull,    // NULL
+    kBadPtr,  // BADPTR: a pointer that faults (sim/script/calls.h, kBadPointer)
     kList,    // [a, b] or [a: POLLIN, b: POLLOUT]: poll's array, select's sets
   };
   Kind kind = Kind::kNumber;

@@ -244,30 +244,54 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         arg(in.byte() & 1 ? kFIONREAD : kFIONBIO);
         arg(in.byte() & 1);
         break;
-      case CallId::kPoll: {
+      case CallId::kPoll:
+      case CallId::kPpoll: {
+        // An array, or NULL with nfds 0 to 3 (a pointer that faults).
         const int timeouts[] = {0, 0, 0, 5, -1};
         std::vector<ResolvedCall::Item> fds;
         for (int n = in.byte() % 5; n > 0; --n)
           fds.push_back({in.byte() & 1 ? in.fd() : -1, in.byte() & 0x7f});
-        arg(static_cast<int64_t>(fds.size()));
-        arg(timeouts[in.byte() % 5]);
-        c.lists.resize(2);
-        c.lists[0] = std::move(fds);
+        const bool null_array = in.byte() % 8 == 0;
+        arg(null_array ? 0 : static_cast<int64_t>(fds.size()));
+        c.is_null[0] = null_array;
+        arg(null_array ? in.byte() % 4 : static_cast<int64_t>(fds.size()));
+        const int timeout = timeouts[in.byte() % 5];
+        if (c.call == CallId::kPoll) {
+          arg(timeout);
+        } else {
+          // ns; -1 is an invalid timespec; sometimes NULL (for ever) or BADPTR.
+          arg(timeout < 0 ? -1 : int64_t{timeout} * 1000000);
+          const uint8_t how = in.byte() % 8;
+          if (how == 0) c.is_null[2] = true;
+          if (how == 1) c.values[2] = script::kBadPointer, c.is_null[2] = true;
+          arg(0);
+          c.is_null[3] = in.byte() & 1;
+        }
+        c.lists.resize(c.values.size());
+        if (!null_array) c.lists[0] = std::move(fds);
         break;
       }
-      case CallId::kSelect: {
+      case CallId::kSelect:
+      case CallId::kPselect6: {
         const int timeouts[] = {0, 0, 0, 5, -1};
         arg(static_cast<int8_t>(in.byte()) % 40);
-        c.lists.resize(5);
+        c.lists.resize(c.call == CallId::kSelect ? 5 : 6);
         for (std::size_t s = 1; s <= 3; ++s) {
           for (int n = in.byte() % 3; n > 0; --n)
             c.lists[s].push_back({in.fd() & 63, 0});
           arg(static_cast<int64_t>(c.lists[s].size()));
-          if (in.byte() % 4 == 0) c.is_null[s] = true;
+          const uint8_t how = in.byte() % 8;
+          if (how < 2) c.is_null[s] = true;
+          if (how == 2) c.values[s] = script::kBadPointer, c.is_null[s] = true, c.lists[s].clear();
         }
         const int timeout = timeouts[in.byte() % 5];
-        arg(timeout);
-        c.is_null[4] = timeout < 0;
+        arg(c.call == CallId::kSelect ? timeout : int64_t{timeout} * 1000000);
+        c.is_null[4] = timeout < 0 && c.call == CallId::kSelect;
+        if (in.byte() % 8 == 0) c.values[4] = script::kBadPointer, c.is_null[4] = true;
+        if (c.call == CallId::kPselect6) {
+          arg(0);
+          c.is_null[5] = in.byte() & 1;
+        }
         break;
       }
     }

@@ -66,6 +66,7 @@ TEST(FuzzGenerator, CoversEveryCallItSaysItWrites) {
   std::set<std::string> calls;
   int total = 0;
   int threaded_cases = 0;
+  int faults = 0;  // poll's NULL array, a BADPTR set or timeout: EFAULT (or none for nfds 0)
   for (uint64_t c = 0; c < 40; ++c) {
     bool threaded = false;
     for (const auto& line : generate(1, c, t, 250, &threaded)) {
@@ -74,6 +75,8 @@ TEST(FuzzGenerator, CoversEveryCallItSaysItWrites) {
       const std::size_t from = colon != std::string::npos && colon < line.find('(') ? colon + 2 : 0;
       calls.insert(line.substr(from, line.find('(') - from));
       ++total;
+      faults +=
+          line.find("BADPTR") != std::string::npos || line.find("(NULL, ") != std::string::npos;
     }
     threaded_cases += threaded;
   }
@@ -90,6 +93,7 @@ TEST(FuzzGenerator, CoversEveryCallItSaysItWrites) {
   EXPECT_EQ(total, 40 * 250);
   EXPECT_GT(threaded_cases, 0);
   EXPECT_LT(threaded_cases, 40);
+  EXPECT_GT(faults, 0);
 }
 
 TEST(FuzzGenerator, ThreadedCasesSleepInThreadsAndPassTime) {

@@ -30,8 +30,12 @@ inline std::string format_events(const std::vector<EpollEvent>& events) {
 // The kernel functions of the steps traced, in order.
 class FunctionLog : public TraceSink {
  public:
-  void on_step(const TraceStep& step) override { functions.emplace_back(step.function); }
+  void on_step(const TraceStep& step) override {
+    functions.emplace_back(step.function);
+    texts.push_back(cat(step.function, ": ", step.text));
+  }
   std::vector<std::string> functions;
+  std::vector<std::string> texts;  // "function: sentence", in the same order
 };
 
 class ModelTest : public ::testing::Test {
@@ -100,7 +104,12 @@ class ModelTest : public ::testing::Test {
 
   // The kernel functions of the steps traced since the last clear_functions(), in order.
   const std::vector<std::string>& functions() const { return log_.functions; }
-  void clear_functions() { log_.functions.clear(); }
+  void clear_functions() {
+    log_.functions.clear();
+    log_.texts.clear();
+  }
+  // The steps' sentences since the last clear_functions(), each "function: sentence".
+  const std::vector<std::string>& step_texts() const { return log_.texts; }
 
   Kernel k;
 

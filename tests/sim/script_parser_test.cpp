@@ -828,14 +828,14 @@ TEST(ScriptParser, PollAndSelect) {
 TEST(ScriptParser, PollAndSelectErrors) {
   EXPECT_EQ(error("pipe(r, w)\npoll([r], 0)\n").format(),
             "t.scn:2:7: poll's array gives each fd its events: `r: POLLIN` (usage: poll([fd: "
-            "events, ...], timeout_ms))\npoll([r], 0)\n      ^\n");
+            "events, ...] | NULL, [nfds,] timeout_ms))\npoll([r], 0)\n      ^\n");
   EXPECT_EQ(message("pipe(r, w)\nselect(8, [r: POLLIN], [], [], 0)\n"),
             "select's sets are lists of fds, without events: the set says what is asked (usage: "
             "select(nfds, [fd, ...] | NULL, [fd, ...] | NULL, [fd, ...] | NULL, timeout_ms | "
-            "NULL))");
+            "NULL) (BADPTR: a pointer that faults, for a set or the timeout))");
   EXPECT_EQ(message("pipe(r, w)\npoll(r, 0)\n"),
-            "poll's fds are a list: [rfd: POLLIN, wfd: POLLOUT] (usage: poll([fd: events, ...], "
-            "timeout_ms))");
+            "poll's fds are a list: [rfd: POLLIN, wfd: POLLOUT] (usage: poll([fd: events, ...] | "
+            "NULL, [nfds,] timeout_ms))");
   EXPECT_EQ(message("pipe(r, w)\nselect(8, [x], [], [], 0)\n"),
             "undefined name 'x' (did you mean r?)");
   EXPECT_EQ(message("pipe(r, w)\nselect(8, [-3], [], [], 0)\n"),
@@ -899,11 +899,11 @@ TEST(ScriptParser, AllErrors) {
   // poll's entries still need their events; select's none.
   EXPECT_EQ(message("pipe(r, w)\npoll([all r], 0)\n"),
             "poll's array gives each fd its events: `all r: POLLIN` (usage: poll([fd: events, "
-            "...], timeout_ms))");
+            "...] | NULL, [nfds,] timeout_ms))");
   EXPECT_EQ(message("pipe(r, w)\nselect(8, [all r: POLLIN], [], [], 0)\n"),
             "select's sets are lists of fds, without events: the set says what is asked (usage: "
             "select(nfds, [fd, ...] | NULL, [fd, ...] | NULL, [fd, ...] | NULL, timeout_ms | "
-            "NULL))");
+            "NULL) (BADPTR: a pointer that faults, for a set or the timeout))");
   // Only in those lists: not as an argument of its own, nor in an expectation.
   ParseError e = error("pipe(r, w)\nclose(all r)\n");
   EXPECT_EQ(e.line, 2);
@@ -939,6 +939,67 @@ TEST(ScriptParser, AllCountsAgainstTheLimitsAsItsFds) {
   EXPECT_NE(e.message.find("makes the scenario hold"), std::string::npos) << e.message;
   // 300 rounds: 45,150 fds in all, well within.
   EXPECT_EQ(message("repeat 300\npipe2(r, w, 0)\npoll([all r: POLLIN], 0)\nend\n"), "");
+}
+
+// ppoll and pselect6; NULL as poll's array with its nfds; BADPTR where a pointer that faults is
+// taken (select's and pselect6's sets and timeouts, ppoll's timeout), and nowhere else.
+TEST(ScriptParser, PpollPselect6AndPointersThatFault) {
+  Scenario s =
+      ok("pipe(r, w)\n"
+         "ppoll([r: POLLIN], 1500000, NULL) => 0\n"
+         "ppoll(NULL, 2, BADPTR, 0x1) => -1 EFAULT\n"
+         "poll(NULL, 0, 10) => 0\n"
+         "pselect6(8, [r], BADPTR, NULL, -1, NULL) => -1 EINVAL\n"
+         "select(0, BADPTR, [], [], BADPTR) => -1 EFAULT\n");
+  ASSERT_EQ(s.statements.size(), 6u);
+  const Statement& pp = s.statements[1];
+  EXPECT_EQ(pp.call, CallId::kPpoll);
+  EXPECT_EQ(pp.placed, (std::vector<int>{0, -1, 1, 2}));  // nfds left out after an array
+  const Statement& pn = s.statements[2];
+  EXPECT_EQ(pn.args[0].kind, Arg::Kind::kNull);
+  EXPECT_EQ(pn.placed, (std::vector<int>{0, 1, 2, 3}));
+  EXPECT_EQ(pn.args[2].kind, Arg::Kind::kBadPtr);
+  EXPECT_EQ(pn.args[2].text, "BADPTR");
+  EXPECT_EQ(s.statements[3].placed, (std::vector<int>{0, 1, 2}));
+  const Statement& ps = s.statements[4];
+  EXPECT_EQ(ps.call, CallId::kPselect6);
+  EXPECT_EQ(ps.args[2].kind, Arg::Kind::kBadPtr);
+  EXPECT_EQ(s.statements[5].args[4].kind, Arg::Kind::kBadPtr);
+  // ns, rounded up to ms where a timeout in ms is needed (the live side's clock); NULL and BADPTR
+  // (both `is_null`) wait for ever, which BADPTR never does: it fails first.
+  EXPECT_EQ(timeout_ms(CallId::kPpoll, 1500000), 2);
+  EXPECT_EQ(timeout_ms(CallId::kPselect6, 1), 1);
+  EXPECT_EQ(timeout_ms(CallId::kPpoll, 0, true), -1);
+  EXPECT_TRUE(waits_for_events(CallId::kPpoll));
+  EXPECT_TRUE(waits_for_events(CallId::kPselect6));
+  EXPECT_EQ(event_mask_names(CallId::kPpoll, 0x1), "POLLIN");
+  EXPECT_EQ(event_mask_names(CallId::kPselect6, 0x4), "writefds");
+
+  EXPECT_EQ(message("poll(NULL, 0)\n"),
+            "with NULL as the array, give nfds: `poll(NULL, 2, ...)` (usage: poll([fd: events, "
+            "...] | NULL, [nfds,] timeout_ms))");
+  ParseError e = error("pipe(r, w)\npoll([r: POLLIN], 1, 0)\n");
+  EXPECT_EQ(e.col, 19);
+  EXPECT_EQ(e.message,
+            "nfds is the length of the array; it is written only after NULL (usage: poll([fd: "
+            "events, ...] | NULL, [nfds,] timeout_ms))");
+  EXPECT_EQ(message("poll(NULL, -1, 0)\n"),
+            "nfds is an unsigned int: -1 is out of its range (0 to 4294967295)");
+  EXPECT_EQ(message("poll(NULL, 4294967296, 0)\n"),
+            "nfds is an unsigned int: 4294967296 is out of its range (0 to 4294967295)");
+  EXPECT_EQ(message("pipe(r, w)\npoll(BADPTR, 2, 0)\n"),
+            "BADPTR, a pointer that faults, is taken by the sets and the timeout of select and "
+            "pselect6 and by ppoll's timeout; 'fds' of poll is not one (usage: poll([fd: events, "
+            "...] | NULL, [nfds,] timeout_ms))");
+  EXPECT_EQ(error("ep = epoll_create1(0)\nepoll_wait(ep, BADPTR, 8, 0)\n").col, 16);
+  EXPECT_EQ(message("ppoll([], 0, BADPTR)\n"),
+            "BADPTR, a pointer that faults, is taken by the sets and the timeout of select and "
+            "pselect6 and by ppoll's timeout; 'sigmask' of ppoll is not one (usage: ppoll([fd: "
+            "events, ...] | NULL, [nfds,] timeout_ns | NULL, sigmask | NULL) (BADPTR: a timeout "
+            "that faults))");
+  EXPECT_EQ(message("ppoll([])\n"),
+            "ppoll takes 3 or 4 arguments, not 1 (usage: ppoll([fd: events, ...] | NULL, [nfds,] "
+            "timeout_ns | NULL, sigmask | NULL) (BADPTR: a timeout that faults))");
 }
 
 }  // namespace

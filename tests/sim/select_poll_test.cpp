@@ -2,7 +2,9 @@
 // poll(2) and select(2) on the model, SP1..SP8 of docs/kernel-notes.md: revents as do_pollfd
 // computes them, __pollwait's entries on the first pass only, the sleep and pollwake, poll_freewait
 // before the call returns (the invariant checker: no poll_table_entry outlives its call),
-// select's errno order and its fd-table clamp, and poll of an epoll fd (ep_eventpoll_poll).
+// select's errno order and its fd-table clamp, and poll of an epoll fd (ep_eventpoll_poll);
+// SP9..SP12: ppoll and pselect6 (a timespec in ns, the remaining time written back, their order
+// of checks) and EFAULT for a pollfd array, an fd_set or a timeval/timespec that cannot be read.
 //
 //   t1 ── poll/select ── poll_table_entry on each file's wait queue ◄── write, eventfd_write
 //                    └── (an epoll fd) entry on ep->poll_wait ◄── ep_poll_callback
@@ -18,10 +20,27 @@ class SelectPollTest : public ProbeTest {
   SysResult poll(Task& t, std::vector<PollFd> fds, int timeout) {
     return checked(k.poll(t, std::move(fds), timeout));
   }
+  SysResult poll(Task& t, UserPollfds fds, int timeout) {
+    return checked(k.poll(t, std::move(fds), timeout));
+  }
   SysResult select(Task& t, int nfds, std::optional<std::vector<int>> in,
                    std::optional<std::vector<int>> out, std::optional<std::vector<int>> ex,
                    std::optional<Kernel::Timeval> tv) {
     return checked(k.select(t, nfds, std::move(in), std::move(out), std::move(ex), tv));
+  }
+  SysResult pselect6(Task& t, int nfds, UserArg<std::vector<int>> in, UserArg<std::vector<int>> out,
+                     UserArg<std::vector<int>> ex, UserArg<Kernel::Timespec> ts) {
+    return checked(
+        k.pselect6(t, nfds, std::move(in), std::move(out), std::move(ex), ts, std::nullopt));
+  }
+  SysResult ppoll(Task& t, UserPollfds fds, UserArg<Kernel::Timespec> ts) {
+    return checked(k.ppoll(t, std::move(fds), ts, std::nullopt));
+  }
+  // The sentence of the last step of `function`, or "" when there is none.
+  std::string last_text(const std::string& function) const {
+    for (auto it = step_texts().rbegin(); it != step_texts().rend(); ++it)
+      if (it->rfind(function + ": ", 0) == 0) return it->substr(function.size() + 2);
+    return "";
   }
   static PollFd pfd(int fd, poll_t events) { return PollFd{fd, static_cast<int16_t>(events), 0}; }
   std::size_t count(const std::string& function) const {
@@ -272,6 +291,149 @@ TEST_F(SelectPollTest, TheCheckerCatchesAnEntryThatOutlivesItsCall) {
   remove_wait_queue(rd_wait, &left.wait);
   EXPECT_EQ(check_invariants(k, InvariantLevel::kBetweenCalls), "");
   (void)w;
+}
+
+}  // namespace
+}  // namespace epollscope::sim::testing
+
+namespace epollscope::sim::testing {
+namespace {
+
+using Ts = Kernel::Timespec;
+using Fds = UserArg<std::vector<int>>;
+
+// [SP9] ppoll: a struct timespec timeout, in ns on the virtual clock (poll's is whole ms): a
+// sleeper wakes at its deadline to the ns. {0, 0} does not wait (no entry queued); NULL waits for
+// ever. poll_select_finish writes the time left back to the timespec (nothing for {0, 0}).
+TEST_F(SelectPollTest, SP9PpollTimespecInNs) {
+  auto [r, w] = pipe();
+  Task& t1 = k.create_task("t1");
+  EXPECT_TRUE(ppoll(t1, std::vector<PollFd>{pfd(r, kEPOLLIN)}, Ts{0, 1500001}).blocked);
+  k.advance_clock_to(1500000);
+  EXPECT_TRUE(k.take_completions().empty());
+  k.advance_clock_to(1500001);
+  auto done = k.take_completions();
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].result.ret, 0);
+  EXPECT_EQ(last_text("poll_select_finish"),
+            "the time left, {0, 0}, is written back to the caller's struct timespec");
+  EXPECT_EQ(poll_entries(), 0u);
+  // Woken early: the time left is written back.
+  EXPECT_TRUE(ppoll(t1, std::vector<PollFd>{pfd(r, kEPOLLIN)}, Ts{2, 0}).blocked);
+  k.advance_clock_to(1500001 + 500000000);
+  EXPECT_EQ(write(w, 1), 1);
+  done = k.take_completions();
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].result.ret, 1);
+  EXPECT_EQ(last_text("poll_select_finish"),
+            "the time left, {1, 500000000}, is written back to the caller's struct timespec");
+  // {0, 0}: one pass, nothing queued, nothing written back.
+  clear_functions();
+  SysResult res = ppoll(main(), std::vector<PollFd>{pfd(w, kEPOLLOUT)}, Ts{0, 0});
+  EXPECT_EQ(res.ret, 1);
+  EXPECT_EQ(count("__pollwait"), 0u);
+  EXPECT_EQ(last_text("poll_select_finish"),
+            "the timeout was zero: nothing is written back to the timespec");
+  // NULL: for ever (no timer), woken by the data.
+  EXPECT_EQ(read(r, 1), 1);
+  EXPECT_TRUE(ppoll(t1, std::vector<PollFd>{pfd(r, kEPOLLIN)}, std::nullopt).blocked);
+  EXPECT_FALSE(k.next_timer());
+  EXPECT_EQ(write(w, 1), 1);
+  done = k.take_completions();
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(format_events(done[0].result.events), cat("(", r, ":IN)"));
+  expect_invariants();
+}
+
+// [SP10] ppoll's and pselect6's order: the timespec is read (EFAULT) and checked
+// (poll_select_set_timeout: EINVAL) before anything else — before poll's RLIMIT_NOFILE check and
+// its array, before select's negative nfds, its sets and EBADF.
+TEST_F(SelectPollTest, SP10TimespecCheckedFirst) {
+  EXPECT_EQ(checked(k.setrlimit_nofile(main(), 8)).ret, 0);
+  const UserArg<Ts> bad = UserArg<Ts>::faulting();
+  std::vector<PollFd> nine(9, pfd(-1, kEPOLLIN));
+  // ppoll: EFAULT (timespec) < EINVAL (timespec) < EINVAL (nfds) < EFAULT (array).
+  EXPECT_EQ(ppoll(main(), nine, bad).err, kEFAULT);
+  EXPECT_EQ(ppoll(main(), UserPollfds::faulting(9), bad).err, kEFAULT);
+  EXPECT_EQ(ppoll(main(), UserPollfds::faulting(2), Ts{-1, 999999999}).err, kEINVAL);
+  EXPECT_EQ(ppoll(main(), UserPollfds::faulting(2), Ts{0, 1000000000}).err, kEINVAL);
+  EXPECT_EQ(ppoll(main(), UserPollfds::faulting(9), Ts{0, 0}).err, kEINVAL);
+  EXPECT_EQ(ppoll(main(), UserPollfds::faulting(2), Ts{0, 0}).err, kEFAULT);
+  // pselect6: the timespec before a negative nfds, a set that faults and a closed fd.
+  EXPECT_EQ(pselect6(main(), -1, Fds::faulting(), std::nullopt, std::nullopt, bad).err, kEFAULT);
+  SysResult res = pselect6(main(), -1, Fds::faulting(), std::nullopt, std::nullopt, Ts{-1, 0});
+  EXPECT_EQ(res.err, kEINVAL);
+  EXPECT_EQ(last_text("poll_select_set_timeout"),
+            "the timespec is invalid (tv_sec < 0, or tv_nsec outside 0..999999999)");
+  EXPECT_EQ(pselect6(main(), 41, std::vector<int>{40}, std::nullopt, std::nullopt, Ts{-1, 0}).err,
+            kEINVAL);
+  EXPECT_EQ(pselect6(main(), 41, std::vector<int>{40}, std::nullopt, std::nullopt, Ts{0, 0}).err,
+            kEBADF);
+  // Otherwise select's answers.
+  auto [r, w] = pipe();
+  EXPECT_EQ(write(w, 1), 1);
+  res = pselect6(main(), w + 1, std::vector<int>{r}, std::vector<int>{w}, std::nullopt, Ts{0, 0});
+  EXPECT_EQ(res.ret, 2);
+  EXPECT_EQ(format_events(res.events), cat("(", r, ":IN) (", w, ":OUT)"));
+}
+
+// [SP11] poll's EFAULT: do_sys_poll copies the nfds pollfds in after the RLIMIT_NOFILE check; a
+// pointer it cannot read faults, unless nfds is 0 (nothing is copied: poll(NULL, 0, t) just
+// waits its time).
+TEST_F(SelectPollTest, SP11PollArrayThatFaults) {
+  EXPECT_EQ(poll(main(), UserPollfds::faulting(2), 0).err, kEFAULT);
+  EXPECT_EQ(last_text("do_sys_poll"),
+            "copy_from_user of the 2 pollfds faults: the array's address cannot be read");
+  EXPECT_EQ(poll(main(), UserPollfds::faulting(0), 0).ret, 0);
+  EXPECT_EQ(checked(k.setrlimit_nofile(main(), 8)).ret, 0);
+  EXPECT_EQ(poll(main(), UserPollfds::faulting(9), 0).err, kEINVAL);
+  // nfds 0 with a timeout: a sleep on the virtual clock.
+  Task& t1 = k.create_task("t1");
+  EXPECT_TRUE(checked(k.poll(t1, UserPollfds::faulting(0), 20)).blocked);
+  k.advance_clock_to(k.now_ns() + 20 * 1000000LL);
+  auto done = k.take_completions();
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].result.ret, 0);
+  expect_invariants();
+}
+
+// [SP12] select's EFAULT: kern_select reads the timeval first (EFAULT before everything, as the
+// EINVAL of a negative one); core_sys_select refuses a negative nfds, then get_fd_set copies
+// readfds, writefds and exceptfds in (a set it cannot read faults; NULL is an empty set; nothing
+// is copied when nfds is 0), and only then max_select_fd looks for a closed fd (EBADF).
+TEST_F(SelectPollTest, SP12SelectSetOrTimevalThatFaults) {
+  auto [r, w] = pipe();
+  const UserArg<Kernel::Timeval> bad_tv = UserArg<Kernel::Timeval>::faulting();
+  auto sel = [&](int nfds, Fds in, Fds out, Fds ex, UserArg<Kernel::Timeval> tv) {
+    return checked(k.select(main(), nfds, std::move(in), std::move(out), std::move(ex), tv));
+  };
+  EXPECT_EQ(sel(-1, Fds::faulting(), std::nullopt, std::nullopt, bad_tv).err, kEFAULT);
+  EXPECT_EQ(sel(-1, Fds::faulting(), std::nullopt, std::nullopt, Kernel::Timeval{}).err, kEINVAL);
+  // A closed fd 40 in readfds, a set that faults after it: EFAULT, not EBADF.
+  SysResult res = sel(41, std::vector<int>{40}, std::nullopt, Fds::faulting(), Kernel::Timeval{});
+  EXPECT_EQ(res.err, kEFAULT);
+  EXPECT_EQ(last_text("core_sys_select"),
+            "get_fd_set: copy_from_user of exceptfds faults: the set's address cannot be read");
+  EXPECT_EQ(sel(0, Fds::faulting(), Fds::faulting(), Fds::faulting(), Kernel::Timeval{}).ret, 0);
+  EXPECT_EQ(sel(41, std::vector<int>{40}, std::nullopt, std::nullopt, Kernel::Timeval{}).err,
+            kEBADF);
+  // NULL is an empty set.
+  res = sel(w + 1, std::nullopt, std::vector<int>{w}, std::nullopt, Kernel::Timeval{});
+  EXPECT_EQ(res.ret, 1);
+  // select writes the time left back to the timeval too; a NULL one gets nothing.
+  clear_functions();
+  Task& t1 = k.create_task("t1");
+  EXPECT_TRUE(checked(k.select(t1, r + 1, std::vector<int>{r}, std::nullopt, std::nullopt,
+                               Kernel::Timeval{1, 0}))
+                  .blocked);
+  k.advance_clock_to(k.now_ns() + 250000000);
+  EXPECT_EQ(write(w, 1), 1);
+  ASSERT_EQ(k.take_completions().size(), 1u);
+  EXPECT_EQ(last_text("poll_select_finish"),
+            "the time left, {0, 750000}, is written back to the caller's struct timeval");
+  clear_functions();
+  EXPECT_EQ(sel(r + 1, std::vector<int>{r}, std::nullopt, std::nullopt, std::nullopt).ret, 1);
+  EXPECT_EQ(count("poll_select_finish"), 0u);
 }
 
 }  // namespace
