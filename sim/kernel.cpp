@@ -1106,11 +1106,22 @@ void Kernel::set_observed_mask(int fd, poll_t mask) {
 
 void Kernel::observed_wakeups(Task& t, const std::vector<ObservedWakeup>& wakes) {
   std::vector<ObservedFile*> files;
+  std::vector<EpItem*> reached;  // the exclusive item a targeted wake-up reaches, else nullptr
   files.reserve(wakes.size());
+  reached.reserve(wakes.size());
   for (const ObservedWakeup& w : wakes) {
     ObservedFile* f = observed_at(w.fd);
     if (!f) throw std::invalid_argument(cat("fd ", w.fd, " holds no observed file"));
     files.push_back(f);
+    EpItem* item = nullptr;
+    if (w.reaches_epfd >= 0) {
+      item = exclusive_item(w.reaches_epfd, w.fd);
+      if (!item)
+        throw std::invalid_argument(cat("epoll fd ", w.reaches_epfd,
+                                        " has no exclusive item on the observed file at fd ",
+                                        w.fd));
+    }
+    reached.push_back(item);
   }
   if (wakes.empty()) return;
   ctx_.count_call();
@@ -1123,12 +1134,42 @@ void Kernel::observed_wakeups(Task& t, const std::vector<ObservedWakeup>& wakes)
               {t.ref()});
   {
     KernelContext::Nest nest(ctx_);
-    for (std::size_t i = 0; i < wakes.size(); ++i)
+    for (std::size_t i = 0; i < wakes.size(); ++i) {
+      if (EpItem* item = reached[i]) {
+        reach_exclusive_entry(*files[i], item, wakes[i].key);
+        continue;
+      }
       files[i]->wake(ctx_, wakes[i].key,
                      wakes[i].source.empty() ? std::string_view("wake-up observed on the real file")
                                              : std::string_view(wakes[i].source));
+    }
   }
   sched_.run_woken_tasks();
+}
+
+EpItem* Kernel::exclusive_item(int epfd, int fd) const {
+  ObservedFile* f = observed_at(fd);
+  File* ef = file_at(epfd);
+  if (!f || !ef || !is_file_epoll(ef)) return nullptr;
+  EventPoll* ep = static_cast<EventPollFile*>(ef)->ep();
+  for (HlistNode* n = f->f_ep.first; n; n = n->next) {
+    EpItem* epi = ep_item_from_fllink(n);
+    if (epi->ep == ep && epi->fd == fd)  // one item per (file, fd) in an epoll
+      return (epi->event.events & kEPOLLEXCLUSIVE) && epi->pwqlist ? epi : nullptr;
+  }
+  return nullptr;
+}
+
+void Kernel::reach_exclusive_entry(ObservedFile& f, EpItem* item, poll_t key) {
+  if (ctx_.tracing())
+    ctx_.step(StepKind::kWakeUp, "__wake_up_common",
+              cat("a wake-up of ", f.label, " reached the exclusive entry of epoll #", item->ep->id,
+                  "'s item: the kernel's answer shows it (which exclusive entry a walk stops at "
+                  "depends on which epolls had a sleeper, a race the tracer cannot see)"),
+              {ObjRef{ObjKind::kEpItem, item->id}, item->ep->ref()});
+  KernelContext::Nest nest(ctx_);
+  WaitQueueEntry* entry = &item->pwqlist->wait;
+  entry->func(ctx_, entry, 0, 0, key);
 }
 
 void Kernel::observed_wakeups(Task& t, const std::vector<std::pair<int, poll_t>>& wakes) {
@@ -1217,31 +1258,10 @@ bool Kernel::adopt_ready_order(int epfd, const std::vector<int>& fds) {
 }
 
 bool Kernel::observed_wakeup_reaches(int epfd, int fd, poll_t key) {
-  ObservedFile* f = observed_at(fd);
-  File* ef = file_at(epfd);
-  if (!f || !ef || !is_file_epoll(ef)) return false;
-  EventPoll* ep = static_cast<EventPollFile*>(ef)->ep();
-  EpItem* item = nullptr;
-  for (HlistNode* n = f->f_ep.first; n; n = n->next) {
-    EpItem* epi = ep_item_from_fllink(n);
-    if (epi->ep == ep && epi->fd == fd) {
-      item = epi;  // one item per (file, fd) in an epoll
-      break;
-    }
-  }
-  if (!item || !(item->event.events & kEPOLLEXCLUSIVE) || !item->pwqlist) return false;
+  EpItem* item = exclusive_item(epfd, fd);
+  if (!item) return false;
   ctx_.count_call();
-  if (ctx_.tracing())
-    ctx_.step(StepKind::kWakeUp, "__wake_up_common",
-              cat("a wake-up of ", f->label, " reached the exclusive entry of epoll #", ep->id,
-                  "'s item: the kernel's answer shows it (which exclusive entry a walk stops at "
-                  "depends on which epolls had a sleeper, a race the tracer cannot see)"),
-              {ObjRef{ObjKind::kEpItem, item->id}, ep->ref()});
-  {
-    KernelContext::Nest nest(ctx_);
-    WaitQueueEntry* entry = &item->pwqlist->wait;
-    entry->func(ctx_, entry, 0, 0, key);
-  }
+  reach_exclusive_entry(*observed_at(fd), item, key);
   sched_.run_woken_tasks();
   return true;
 }

@@ -179,13 +179,21 @@ class Kernel {
   // from outside the process). `source`: the real kernel function that woke the file, if the
   // tracer knows it ("sock_def_readable"), else empty. Every fd is checked before any wake-up:
   // std::invalid_argument if one holds no observed file, and nothing happens.
+  //
+  // `reaches_epfd` >= 0: the wake-up of a file whose items are all EPOLLEXCLUSIVE whose walk the
+  // kernel's answer showed reaching the exclusive entry of its item in that epoll (as
+  // observed_wakeup_reaches, but in its place in the batch): ep_poll_callback for that one entry
+  // (it links the item; it wakes a thread asleep on ep->wq, or none when the batch already woke
+  // it — autoremove took its entry off ep->wq, and the real walk went on). std::invalid_argument
+  // too when that epoll has no exclusive item on the file.
   struct ObservedWakeup {
     // Three arguments always, so that a braced {fd, key} list picks the overload without source.
-    ObservedWakeup(int fd_, poll_t key_, std::string source_)
-        : fd(fd_), key(key_), source(std::move(source_)) {}
+    ObservedWakeup(int fd_, poll_t key_, std::string source_, int reaches_epfd_ = -1)
+        : fd(fd_), key(key_), source(std::move(source_)), reaches_epfd(reaches_epfd_) {}
     int fd;
     poll_t key;
     std::string source;
+    int reaches_epfd = -1;
   };
   void observed_wakeups(Task& t, const std::vector<ObservedWakeup>& wakes);
   void observed_wakeups(Task& t, const std::vector<std::pair<int, poll_t>>& wakes);
@@ -284,6 +292,10 @@ class Kernel {
   }
   void trace_call(Task& t, std::string text);
   SysResult end_call(Task& t, SysResult r);
+  // The EPOLLEXCLUSIVE item of `epfd` on the observed file at `fd` (with its wait entry), or null.
+  EpItem* exclusive_item(int epfd, int fd) const;
+  // A wake-up of `f` reaches `item`'s exclusive wait entry: ep_poll_callback with `key`.
+  void reach_exclusive_entry(ObservedFile& f, EpItem* item, poll_t key);
   SysResult do_epoll_create(int flags);
   // do_epoll_wait → ep_poll; `timeout_ns` nullopt waits for ever, 0 does not wait. `text()` is
   // the call as a sleeping task shows it (made only when needed: the fast path makes no string).

@@ -577,18 +577,37 @@ void Mirror::mirror_exit(Thread& th, SyscallStop& s) {
   // which allocates at each exit stop, may give a new file another free number than the kernel
   // did. With several threads that is the tracer's order, not the model's: the new file moves to
   // the kernel's number (dup2 and close on the model).
+  // dup2 and close on the model; the close-on-exec flag goes with the file, as the call set it.
+  auto move_fd = [&](int from, int to) {
+    const bool cloexec = k_->fd_table()[static_cast<std::size_t>(from)].cloexec;
+    k_->dup2(t, from, to);
+    k_->close(t, from);
+    if (cloexec) k_->fcntl(t, to, F_SETFD, FD_CLOEXEC);
+  };
   auto relocate = [&](sim::SysResult m, long kernel_fd) {
     if (threads_.size() < 2 || m.ret < 0 || kernel_fd < 0 || m.ret == kernel_fd ||
         k_->file_at(static_cast<int>(kernel_fd)))
       return m;
-    k_->dup2(t, static_cast<int>(m.ret), static_cast<int>(kernel_fd));
-    k_->close(t, static_cast<int>(m.ret));
+    move_fd(static_cast<int>(m.ret), static_cast<int>(kernel_fd));
     m.ret = kernel_fd;
     return m;
   };
   // pipe and socketpair: the two fds written into the program's array must be the model's too.
-  auto compare_pair = [&](const std::string& call, const sim::SysResult& m, bool got,
-                          const int(&fds)[2]) {
+  auto compare_pair = [&](const std::string& call, sim::SysResult m, bool got, const int(&fds)[2]) {
+    // The same for the two fds of a pipe or socketpair, each to the kernel's number when that
+    // number is free in the model (not one of the two the model just gave).
+    if (threads_.size() >= 2 && got && m.ret == 0 && (m.fds[0] != fds[0] || m.fds[1] != fds[1])) {
+      bool free = true;
+      for (int i = 0; i < 2; ++i)
+        free = free && (fds[i] == m.fds[i] || (fds[i] >= 0 && fds[i] != m.fds[0] &&
+                                               fds[i] != m.fds[1] && !k_->file_at(fds[i])));
+      if (free)
+        for (int i = 0; i < 2; ++i)
+          if (fds[i] != m.fds[i]) {
+            move_fd(m.fds[i], fds[i]);
+            m.fds[i] = fds[i];
+          }
+    }
     if (got && m.ret == 0 && (m.fds[0] != fds[0] || m.fds[1] != fds[1])) {
       verdict(s, call, kernel_text,
               "0 [" + std::to_string(m.fds[0]) + ", " + std::to_string(m.fds[1]) + "]");
@@ -1046,8 +1065,31 @@ std::vector<Observer::Wake> Mirror::drain() {
 }
 
 void Mirror::apply_wakeups(sim::Task& t, const std::vector<Observer::Wake>& w, std::size_t from,
-                           std::size_t to, bool with_masks) {
-  if (from >= to) return;
+                           std::size_t to, bool with_masks, int reach_epfd,
+                           const std::set<int>& reach) {
+  // Exclusive wake-ups of earlier windows that the harvest of `reach_epfd` shows reaching it,
+  // with no wake-up of their file in this batch: they came before every wake-up of it.
+  std::vector<sim::Kernel::ObservedWakeup> wakes;
+  std::map<int, std::size_t> targeted;  // fd -> its targeted wake-up in `wakes`
+  auto target = [&](int fd) {
+    ExclusiveWake& x = exclusive_wakes_[fd];
+    targeted[fd] = wakes.size();
+    wakes.emplace_back(fd, x.key, std::string(), reach_epfd);
+    x.settled.insert(reach_epfd);
+    linked_window_[{reach_epfd, fd}] = window_;
+    ++exclusive_decided_;
+    if (debug_ && options_.out)
+      *options_.out << "  . exclusive wake-up of " << fd << " reaches epoll " << reach_epfd
+                    << " in its place, before the harvest\n";
+  };
+  for (int fd : reach) {
+    bool in_batch = false;
+    for (std::size_t i = from; i < to; ++i)
+      in_batch = in_batch || w[i].fd == fd;
+    if (!in_batch && exclusive_wakes_.count(fd) && !exclusive_wakes_[fd].settled.count(reach_epfd))
+      target(fd);
+  }
+  if (from >= to && wakes.empty()) return;
   // A thread the model has asleep on an epoll of these items harvests as soon as it is woken,
   // here: the file's mask must be the one it had then, not the one of the last look (another
   // thread's read may have left it empty since). With one thread nothing harvests before the
@@ -1056,16 +1098,16 @@ void Mirror::apply_wakeups(sim::Task& t, const std::vector<Observer::Wake>& w, s
     for (std::size_t i = from; i < to; ++i)
       if (const sim::ObservedFile* f = k_->observed_at(w[i].fd))
         k_->set_observed_mask(w[i].fd, f->mask() | static_cast<sim::poll_t>(w[i].events));
-  std::vector<std::pair<int, sim::poll_t>> wakes;
   std::vector<int> counts;  // how many model wake-ups the last group stands for
   std::vector<ScenarioRecorder::Wake> recorded;  // one per file, as --record writes them
   for (std::size_t i = from; i < to; ++i) {
     // One wake-up of a file reaches every watch of it (one per item of the program's epolls):
     // they come together, next to each other in the observer's ready list. The model wakes the
     // file once, with their keys together.
-    if (i > from && w[i].fd == w[i - 1].fd && !wakes.empty() && wakes.back().first == w[i].fd) {
+    if (i > from && w[i].fd == w[i - 1].fd && !wakes.empty() && wakes.back().fd == w[i].fd &&
+        wakes.back().reaches_epfd < 0) {
       for (int c = 0; c < counts.back(); ++c)
-        wakes[wakes.size() - 1 - static_cast<std::size_t>(c)].second |=
+        wakes[wakes.size() - 1 - static_cast<std::size_t>(c)].key |=
             static_cast<sim::poll_t>(w[i].events);
       if (!recorded.empty()) recorded.back().events |= w[i].events;
       const sim::EpItem* epi = model_item(w[i].epfd, w[i].fd);
@@ -1081,12 +1123,23 @@ void Mirror::apply_wakeups(sim::Task& t, const std::vector<Observer::Wake>& w, s
       // reached (reach_exclusive). A new wake-up may reach every one of them again.
       ExclusiveWake& x = exclusive_wakes_[w[i].fd];
       x.key |= static_cast<sim::poll_t>(w[i].events);
-      x.settled.clear();
       if (i > from && w[i - 1].fd == w[i].fd && !recorded.empty() &&
           recorded.back().fd == w[i].fd) {
+        // Another watch of the same wake-up (one per epoll of the file).
         recorded.back().events |= w[i].events;
+        if (auto tw = targeted.find(w[i].fd); tw != targeted.end())
+          wakes[tw->second].key |= static_cast<sim::poll_t>(w[i].events);
         continue;
       }
+      x.settled.clear();
+      // The harvest of `reach_epfd` returned this file, which the model has off its ready list:
+      // this wake-up reached that epoll's entry, in its place among the batch's wake-ups, so that
+      // a thread the batch woke there finds it too. The real walk (ep_poll_callback of each
+      // exclusive entry in turn, fs/eventpoll.c) links the item in every epoll it visits and
+      // stops at the first one whose ep->wq has a sleeper: a thread that has not reached
+      // ep_poll's schedule yet, or that an earlier wake-up of the batch already woke (its entry
+      // left ep->wq with it), is no sleeper, and the walk went on through that epoll.
+      if (reach.count(w[i].fd) && !targeted.count(w[i].fd)) target(w[i].fd);
       wakeups_ += std::max(1, w[i].count);
       recorded.push_back({w[i].fd, w[i].events, std::max(1, w[i].count)});
       if (options_.on_wakeup)
@@ -1096,7 +1149,7 @@ void Mirror::apply_wakeups(sim::Task& t, const std::vector<Observer::Wake>& w, s
     }
     // A listener's wake-up stands for every connection queued since the last drain.
     for (int c = 0; c < std::max(1, w[i].count); ++c)
-      wakes.emplace_back(w[i].fd, static_cast<sim::poll_t>(w[i].events));
+      wakes.emplace_back(w[i].fd, static_cast<sim::poll_t>(w[i].events), std::string());
     counts.push_back(std::max(1, w[i].count));
     recorded.push_back({w[i].fd, w[i].events, std::max(1, w[i].count)});
     // The window of the wake-up that links an item: items linked within one window have no
@@ -1107,7 +1160,7 @@ void Mirror::apply_wakeups(sim::Task& t, const std::vector<Observer::Wake>& w, s
       options_.on_wakeup(
           WakeRecord{w[i].fd, w[i].epfd, f->label, w[i].events, monotonic_ns() - start_ns_});
   }
-  wakeups_ += static_cast<long>(wakes.size());
+  wakeups_ += static_cast<long>(wakes.size() - targeted.size());
   if (options_.recorder) options_.recorder->wakeups(recorded);
   k_->observed_wakeups(t, wakes);
   if (debug_ && options_.out && from < to) {
@@ -1314,6 +1367,22 @@ void Mirror::mirror_epoll_wait(Thread& th, SyscallStop& s, const std::string& ca
           window_at_harvest[fd] = lw->second;
   };
 
+  // Exclusive wake-ups this harvest shows reaching this epoll before it: it returned a file of
+  // an exclusive group (exclusive_group) whose item the model has off its lists, and a wake-up
+  // of the file since came (this window's, or one left open). They are handed to the model in
+  // their place in the batch (apply_wakeups), before the thread woken there harvests.
+  std::set<int> reach;
+  for (int fd : in_answer) {
+    const auto it = items.find(fd);
+    const sim::EpItem* epi = it != items.end() ? it->second : nullptr;
+    if (!epi || sim::ep_is_linked(epi) || epi->next != sim::kEpUnactive || !exclusive_group(fd))
+      continue;
+    bool woken = false;
+    for (const auto& wk : before)
+      woken = woken || wk.fd == fd;
+    const auto x = exclusive_wakes_.find(fd);
+    if (woken || (x != exclusive_wakes_.end() && !x->second.settled.count(epfd))) reach.insert(fd);
+  }
   sim::SysResult m;
   if (th.waited_at_entry) {
     th.waited_at_entry = false;
@@ -1321,13 +1390,15 @@ void Mirror::mirror_epoll_wait(Thread& th, SyscallStop& s, const std::string& ca
     for (const auto& wk : before)
       if (!window_at_harvest.count(wk.fd) && wk.epfd == epfd)
         window_at_harvest[wk.fd] = late_windows_.count(wk.fd) ? late_windows_[wk.fd] : window_;
-    apply_wakeups(t, before, 0, before.size());
+    for (int fd : reach)
+      if (!window_at_harvest.count(fd)) window_at_harvest[fd] = window_;
+    apply_wakeups(t, before, 0, before.size(), false, epfd, reach);
     reach_exclusive(epfd, in_answer, room_left);
     m = th.entry_result;
     if (m.blocked)
       if (auto c = completion_of(t)) m = *c;
   } else {
-    apply_wakeups(t, before, 0, before.size());
+    apply_wakeups(t, before, 0, before.size(), false, epfd, reach);
     reach_exclusive(epfd, in_answer, room_left);
     note_windows();
     for (const auto& [fd, win] : late_windows_)

@@ -154,8 +154,12 @@ class Mirror final : public Handler {
   void before_fd_goes(int fd);  // the observer lets go of a file whose last fd goes
   // `with_masks`: each file first gets the bits its wake-up reported (the real file had them when
   // it woke). Not for the wake-ups before a harvest, whose masks the kernel's answer decided.
+  // `reach`: files of exclusive groups whose wake-up the harvest of `reach_epfd` shows reaching
+  // it (their first wake-up in the batch, or, without one, an open one before the batch) —
+  // handed to the model in that place as a wake-up of that epoll's entry only.
   void apply_wakeups(sim::Task& t, const std::vector<Observer::Wake>& w, std::size_t from,
-                     std::size_t to, bool with_masks = false);
+                     std::size_t to, bool with_masks = false, int reach_epfd = -1,
+                     const std::set<int>& reach = {});
   std::map<int, int64_t> watched_masks();  // the real masks of the observed files epolls watch
   void refresh_masks(const std::map<int, int64_t>& now, const std::vector<Observer::Wake>& later,
                      const std::map<int, sim::poll_t>& returned);

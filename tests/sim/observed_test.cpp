@@ -460,6 +460,59 @@ TEST_F(ObservedTest, AWakeUpReachesTheExclusiveEntryTheKernelsAnswerNames) {
   EXPECT_EQ(t1.state, TaskState::kSleeping);
 }
 
+// The same decision in its place in a batch (README "A divergence, exactly"): the peer's FIN
+// wakes t1 (its entry leaves ep1->wq with it), then the listener's wake-up walks the exclusive
+// entries; at ep1's, ep_poll_callback links the listener and finds no sleeper (it returns 0, and
+// the real walk went on to ep2). t1 runs after the batch and harvests both, as the kernel's
+// answer showed; t2 sleeps on (which entry the walk stopped at later is another harvest's say).
+TEST_F(ObservedTest, AnExclusiveWakeUpReachesAnEpollInItsPlaceInTheBatch) {
+  int ep1 = epoll();
+  int ep2 = epoll();
+  int l = static_cast<int>(observe(5, "TCP listener"));
+  int s = static_cast<int>(observe(6, kTcpLabel));
+  ASSERT_EQ(add(ep1, l, kEPOLLIN | kEPOLLEXCLUSIVE, 1), 0);
+  ASSERT_EQ(add(ep2, l, kEPOLLIN | kEPOLLEXCLUSIVE, 2), 0);
+  ASSERT_EQ(add(ep1, s, kEPOLLIN | kEPOLLRDHUP | kEPOLLET, 7), 0);
+  Task& t1 = k.create_task("t1");
+  Task& t2 = k.create_task("t2");
+  ASSERT_TRUE(wait_as(t1, ep1, 8, -1).blocked);
+  ASSERT_TRUE(wait_as(t2, ep2, 8, -1).blocked);
+  set_mask(s, kEPOLLIN | kEPOLLRDHUP);
+  set_mask(l, kEPOLLIN);
+  clear_functions();
+  k.observed_wakeups(main(), {Kernel::ObservedWakeup(s, kEPOLLIN | kEPOLLRDHUP, ""),
+                              Kernel::ObservedWakeup(l, kEPOLLIN, "", ep1)});
+  expect_invariants();
+  EXPECT_TRUE(traced_in_order({"ep_poll_callback", "try_to_wake_up", "__wake_up_common",
+                               "ep_poll_callback", "schedule", "ep_send_events"}));
+  std::vector<Completion> done = k.take_completions();
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].task, t1.id);
+  EXPECT_EQ(format_events(done[0].result.events), "(7:IN|RDHUP) (1:IN)");
+  EXPECT_EQ(t2.state, TaskState::kSleeping);
+  EXPECT_EQ(rdllist(ep2), "");
+  // The next connection reaches ep2 while t2 sleeps there (it wakes t2), and nothing of it
+  // reaches ep1. (t1 accepted: its level-triggered item, polled empty, left the ready list.)
+  set_mask(l, 0);
+  ASSERT_TRUE(wait_as(t1, ep1, 8, -1).blocked);
+  set_mask(l, kEPOLLIN);
+  k.observed_wakeups(main(), {Kernel::ObservedWakeup(l, kEPOLLIN, "", ep2)});
+  done = k.take_completions();
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].task, t2.id);
+  EXPECT_EQ(format_events(done[0].result.events), "(2:IN)");
+  EXPECT_EQ(t1.state, TaskState::kSleeping);
+  EXPECT_EQ(rdllist(ep1), "");
+  // An epoll without an exclusive item on the file: refused, and nothing of the batch happens.
+  const uint32_t calls = k.call_number();
+  EXPECT_THROW(k.observed_wakeups(main(), {Kernel::ObservedWakeup(s, kEPOLLIN, ""),
+                                           Kernel::ObservedWakeup(s, kEPOLLIN, "", ep1)}),
+               std::invalid_argument);
+  EXPECT_EQ(k.call_number(), calls);
+  EXPECT_EQ(t1.state, TaskState::kSleeping);
+  expect_invariants();
+}
+
 TEST_F(ObservedTest, AnOuterEpollHearsTheWakeUpThroughTheInnerOne) {
   int inner = epoll();
   int outer = epoll();
