@@ -526,16 +526,32 @@ void Tracer::finish() {
     any = any || !t->gone;
   if (!any) return;
   if (!attached_) {
-    // A started program ends with its tracer: every process it made, then reap them.
+    // A started program ends with its tracer: every process it made, then reap them. The exits
+    // are taken in the order the kernel reports them (waitpid(-1)), not tracee by tracee: a
+    // killed thread group's leader is reported only once its other threads are reaped, so
+    // waiting for the leader first would wait forever on a zombie.
     for (auto& t : tracees_)
       if (!t->gone) kill(t->tid, SIGKILL);
-    for (auto& t : tracees_) {
-      if (t->gone) continue;
+    while (true) {
+      bool left = false;
+      for (auto& t : tracees_)
+        left = left || !t->gone;
+      if (!left) break;
       int st = 0;
-      // EINTR: a stop signal (a second Ctrl-C, LiveTrace's wake-up) must not cut the reaping short.
-      for (pid_t w; (w = waitpid(t->tid, &st, __WALL)) == t->tid || (w < 0 && errno == EINTR);) {
-        if (w == t->tid && (WIFEXITED(st) || WIFSIGNALED(st))) break;
+      const pid_t w = waitpid(-1, &st, __WALL);
+      // EINTR: a stop signal (a second Ctrl-C, LiveTrace's wake-up) must not cut the reaping
+      // short.
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0) break;  // ECHILD: nothing of ours is left to reap
+      Tracee* t = find(w);
+      if (!(WIFEXITED(st) || WIFSIGNALED(st))) {
+        // A stop reported before the kill took effect, or the first stop of a thread or process
+        // made just before it: it dies too (SIGKILL ends a ptrace-stop).
+        if (!t) add(w, tgid_of(w), true);
+        kill(w, SIGKILL);
+        continue;
       }
+      if (!t) continue;
       t->gone = true;
       if (t->tid == pid_ && !leader_gone_) {
         leader_gone_ = true;

@@ -7,12 +7,14 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <set>
@@ -253,6 +255,81 @@ TEST(Trace, InterruptEndsAStartedProgram) {
   ASSERT_TRUE(summary_of(c.output)) << c.output;
   // The program is gone (reaped by the tracer: no zombie, no process).
   EXPECT_NE(kill(prog, 0), 0);
+}
+
+// The process whose parent is `parent` (the program a trace started), or -1.
+pid_t child_of(pid_t parent) {
+  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = e.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream status(e.path() / "status");
+    for (std::string line; std::getline(status, line);)
+      if (line.rfind("PPid:", 0) == 0) {
+        if (std::stol(line.substr(5)) == parent) return static_cast<pid_t>(std::stol(name));
+        break;
+      }
+  }
+  return -1;
+}
+
+// How many threads of `pid` are in an epoll_wait (/proc/PID/task/TID/syscall: its number).
+int threads_in_epoll_wait(pid_t pid) {
+  int n = 0;
+  std::error_code ec;
+  for (const auto& e :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+    std::ifstream syscall(e.path() / "syscall");
+    long nr = -1;
+    if (syscall >> nr && (nr == SYS_epoll_wait || nr == SYS_epoll_pwait || nr == SYS_epoll_pwait2))
+      ++n;
+  }
+  return n;
+}
+
+// SIGTERM or Ctrl-C on the trace of a started server while its threads sleep in epoll_wait: the
+// trace kills it and ends within seconds with the program's status (killed: 128 + 9), and no
+// process is left, not even a zombie. A killed thread group's leader is reported only after its
+// other threads are reaped: the trace once waited for the multi-threaded server's leader first
+// and hung forever on its zombie, deaf to further signals.
+void signal_ends_traced_server(std::vector<std::string> server, int threads, int sig) {
+  std::vector<std::string> argv = {kEpollscope, "trace", "--no-gui", "--"};
+  argv.insert(argv.end(), server.begin(), server.end());
+  for (const char* a : {"--port", "0", "--exit-after", "36"})
+    argv.push_back(a);
+  epollscope::tests::Process p = epollscope::tests::start_command(argv);
+  const std::string line = p.read_until("listening on ", std::chrono::seconds(20));
+  ASSERT_EQ(line.rfind("listening on ", 0), 0u) << line << p.buffered;
+  const pid_t prog = child_of(p.pid);
+  ASSERT_GT(prog, 0);
+  // Every worker thread asleep in its epoll_wait (no client ever connects).
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (threads_in_epoll_wait(prog) < threads && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_EQ(threads_in_epoll_wait(prog), threads);
+  ASSERT_EQ(kill(p.pid, sig), 0);
+  const Command c = p.wait(std::chrono::seconds(10));
+  ASSERT_FALSE(c.timed_out) << "the trace did not end within 10 s of signal " << sig << '\n'
+                            << c.output;
+  EXPECT_EQ(c.status, 128 + SIGKILL) << c.output;
+  EXPECT_NE(c.output.find("the program was killed by signal 9"), std::string::npos) << c.output;
+  auto s = summary_of(c.output);
+  ASSERT_TRUE(s) << c.output;
+  EXPECT_EQ(s->divergences, 0) << c.output;
+  // Reaped by the trace before it ended: no process, no zombie, no thread left.
+  EXPECT_NE(kill(prog, 0), 0);
+  EXPECT_FALSE(std::filesystem::exists("/proc/" + std::to_string(prog)));
+}
+
+TEST(Trace, TermEndsATracedMultiThreadedServer) {
+  signal_ends_traced_server({EPOLLSCOPE_ECHO_SERVER_MT, "--threads", "4"}, 4, SIGTERM);
+}
+
+TEST(Trace, InterruptEndsATracedMultiThreadedServer) {
+  signal_ends_traced_server({EPOLLSCOPE_ECHO_SERVER_MT, "--threads", "4"}, 4, SIGINT);
+}
+
+TEST(Trace, TermEndsATracedServer) {
+  signal_ends_traced_server({EPOLLSCOPE_ECHO_SERVER}, 1, SIGTERM);
 }
 
 // trace -p: attach to a running program, follow it, Ctrl-C detaches and leaves it running.
