@@ -5,7 +5,8 @@
 # LT. The kernel column replays this kernel's answers recorded once in
 # docs/gallery/kernel-answers.txt (`check --save-kernel`; without that file, the model alone,
 # --no-live), so that the pictures are the same on every machine: rbr's order included. Writes the
-# PNGs to OUT_DIR and docs/gallery.md, which shows them with a line each on what to look at.
+# PNGs to OUT_DIR and docs/gallery.md, which shows them with a line each on what to look at, and
+# the README's picture of the window, assets/screenshot.png.
 # Needs a display; without one it runs itself under xvfb-run.
 set -eu
 
@@ -100,4 +101,9 @@ echo "$entries" | while IFS='|' read -r scenario line what; do
     done
   done
 done
+# The README's picture of the window: the pipe example, ET beside LT, after the partial read.
+# shellcheck disable=SC2086
+"$epollscope" screenshot "$root/scenarios/01-pipe-2k-1k-et.scn" --after-line 34 --compare $kernel \
+  --width 1600 --height 1000 -o "$root/assets/screenshot.png" >/dev/null
+echo "$root/assets/screenshot.png"
 echo "wrote $md"
