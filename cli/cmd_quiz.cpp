@@ -157,7 +157,8 @@ int run_quiz(std::istream& in, std::ostream& out, const QuizOptions& o, QuizScor
         << (run.note().empty() ? std::string(" (--no-live)") : ": " + printable(run.note()))
         << ".\n";
   out << (questions == 1 ? trf("{} question", questions) : trf("{} questions", questions))
-      << (marked ? tr(" (the lines marked ?=>)") : tr(" (every epoll_wait, poll and select)"))
+      << (marked ? tr(" (the lines marked ?=>)")
+                 : tr(" (every epoll_wait, poll and select, their p- variants included)"))
       << ".\n";
   std::set<CallId> asked_calls;
   for (const driver::QuestionPoint& q : points)
@@ -289,7 +290,8 @@ void add_quiz(CLI::App& app, Action& action) {
       "Predict, then see: the scenario runs call by call, and at each question point you type "
       "what the call will return before the kernel's answer is shown, with why (the narration "
       "and the kernel functions of the call). Question points: the lines written ?=> instead of "
-      "=>, or every epoll_wait, poll and select. Answers are typed as expectations: "
+      "=>, or every epoll_wait, poll and select (epoll_pwait, epoll_pwait2, ppoll and pselect6 "
+      "too). Answers are typed as expectations: "
       "[rfd: EPOLLIN] (epoll_wait), [rfd: POLLIN] (poll), [rfd: readfds] (select), [], "
       "-1 EAGAIN, blocks, 1024. The end of input ends the quiz; the last line is "
       "'score: K of N'.");
