@@ -286,7 +286,7 @@ bool begin_fixed(FrameReport& report, const char* name, ImVec2 pos, ImVec2 size,
   ImGui::PopStyleColor(2);
   if (cut_title && ImGui::IsWindowHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem)) {
     const ImVec2 m = ImGui::GetIO().MousePos;
-    if (m.y < pos.y + ImGui::GetFrameHeight()) ImGui::SetTooltip("%s", name);
+    if (m.y < pos.y + ImGui::GetFrameHeight()) tooltip(name);
   }
   return open;
 }
@@ -332,7 +332,7 @@ void show_elided_tooltip() {
     for (const Elision& e : elisions)
       if (e.window == g.HoveredWindow && m.x >= e.min.x && m.x < e.max.x && m.y >= e.min.y &&
           m.y < e.max.y && e.window->ClipRect.Contains(m)) {
-        ImGui::SetTooltip("%s", e.text.c_str());
+        tooltip(e.text.c_str());
         break;
       }
   }

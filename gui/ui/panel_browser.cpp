@@ -106,7 +106,7 @@ void draw_browser(const app::Controller& c, UiState& ui, Commands& out) {
         out.push_back(app::Command{app::Command::Kind::kOpen, 0, 0, 0, e.path});
         ui.show_browser = false;
       }
-      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", e.path.c_str());
+      if (ImGui::IsItemHovered()) tooltip(e.path.c_str());
     }
   }
   ImGui::End();

@@ -98,7 +98,7 @@ void draw_calls_panel(const app::TraceController& c, Commands& out) {
       if (!call.wakeups.empty()) {
         ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(p.highlight), "\u21af%zu",
                            call.wakeups.size());
-        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", wakeups_text(call).c_str());
+        if (ImGui::IsItemHovered()) tooltip(wakeups_text(call).c_str());
         ImGui::SameLine();
       }
       const std::string text = r.tid != pid ? sim::cat("[", r.tid, "] ", r.call) : r.call;
@@ -142,7 +142,7 @@ void draw_calls_panel(const app::TraceController& c, Commands& out) {
             r.diverged       ? std::string(tr("a divergence: the model answered otherwise"))
             : r.note.empty() ? std::string(tr("the model answered as the kernel did"))
                              : trf("the model took the kernel's answer ({})", r.note);
-        ImGui::SetTooltip("%s", why.c_str());
+        tooltip(why.c_str());
       }
     }
   ImGui::EndTable();

@@ -503,7 +503,7 @@ float draw_epoll(PaneInputs& in, const std::shared_ptr<const sim::EventPollView>
     ImGui::SetCursorScreenPos(ImVec2(tx, ty));
     ImGui::PushID(static_cast<int>(ep->id));
     ImGui::InvisibleButton("why", ImVec2(std::max(1.f, size.x), std::max(1.f, size.y)));
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", why_this_order());
+    if (ImGui::IsItemHovered()) tooltip(why_this_order());
     ImGui::PopID();
     in.extent.add(rect(ImVec2(tx, ty), ImVec2(tx + size.x, ty + size.y)));
   }
@@ -751,7 +751,7 @@ float file_box(PaneInputs& in, const sim::FileView& f, ImVec2 a, float fw, bool 
         for (const auto& l : chip_labels(s, q))
           all += " [" + l + "]";
       }
-      ImGui::SetTooltip("%s", all.c_str());
+      tooltip(all.c_str());
     }
   }
   return h;
@@ -985,19 +985,17 @@ float zoom_toolbar(const app::CanvasView& view, ImVec2 at) {
   float zoom = view.zoom;
   ImGui::SetCursorScreenPos(at);
   if (ImGui::SmallButton("-")) zoom = app::zoom_steps(zoom, -1);
-  if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("%s", tr("zoom out (- over the view, or Ctrl+wheel)"));
+  if (ImGui::IsItemHovered()) tooltip(tr("zoom out (- over the view, or Ctrl+wheel)"));
   ImGui::SameLine(0, 2);
   if (ImGui::SmallButton("+")) zoom = app::zoom_steps(zoom, 1);
-  if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("%s", tr("zoom in (+ over the view, or Ctrl+wheel)"));
+  if (ImGui::IsItemHovered()) tooltip(tr("zoom in (+ over the view, or Ctrl+wheel)"));
   ImGui::SameLine(0, 2);
   if (ImGui::SmallButton("100%")) zoom = 1;
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr("actual size (0 over the view)"));
+  if (ImGui::IsItemHovered()) tooltip(tr("actual size (0 over the view)"));
   ImGui::SameLine(0, 2);
   if (ImGui::SmallButton(tr("fit"))) zoom = -1;  // worked out by the canvas, which knows its size
   if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("%s", tr("shrink the whole picture into the pane (F over the view)"));
+    tooltip(tr("shrink the whole picture into the pane (F over the view)"));
   ImGui::SameLine(0, 6);
   ImGui::TextDisabled("%d%%", static_cast<int>(std::lround(view.zoom * 100)));
   return zoom;

@@ -31,7 +31,7 @@ void answer_cell(const app::Answer& a) {
   const std::string text = elided(a.text, ImGui::GetContentRegionAvail().x);
   ImGui::TextColored(colour(answer_colour(a)), "%s", text.c_str());
   if (ImGui::IsItemHovered() && (text != a.text || a.failed))
-    ImGui::SetTooltip("%s", a.failed ? a.failure.c_str() : a.text.c_str());
+    tooltip(a.failed ? a.failure.c_str() : a.text.c_str());
 }
 
 // A row's mark: ✓ agrees with the kernel, ≠ differs, ⇄ the kernel took another listed path, ✗ a
@@ -63,7 +63,7 @@ void mark_cell(const app::AnswerRow& r) {
   }
   if (!glyph) return;
   ImGui::TextColored(colour(col), "%s", glyph);
-  if (!r.why.empty() && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", r.why.c_str());
+  if (!r.why.empty() && ImGui::IsItemHovered()) tooltip(r.why.c_str());
 }
 
 // Keeps the current statement's row in view as the timeline moves, for a few frames after it
@@ -163,7 +163,7 @@ void draw_table(const app::Controller& c, const app::Session* s, Commands& out, 
         dl->AddText(at, p.bad, text.c_str());
         dl->PopClipRect();
         ImGui::Dummy(ImVec2(ImGui::GetContentRegionAvail().x, ImGui::GetTextLineHeight()));
-        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", r.why.c_str());
+        if (ImGui::IsItemHovered()) tooltip(r.why.c_str());
         if (report) ++report->answer_notes;
         continue;
       }
@@ -243,7 +243,7 @@ void draw_kernel_panel(const app::Controller& c, Commands& out, FrameReport& rep
         if (!r->model.ran) {
           ImGui::TextDisabled("%s",
                               r->mark == app::AnswerRow::Mark::kStopped ? tr("stopped") : "-");
-          if (!r->why.empty() && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", r->why.c_str());
+          if (!r->why.empty() && ImGui::IsItemHovered()) tooltip(r->why.c_str());
           continue;
         }
         app::Answer shown = r->model;
@@ -259,7 +259,7 @@ void draw_kernel_panel(const app::Controller& c, Commands& out, FrameReport& rep
           std::string tip = trf("model: {}", text);
           if (r->kernel.ran) tip += "\n" + trf("kernel: {}", r->kernel.text);
           if (!r->note.empty()) tip += "\n" + r->note;
-          ImGui::SetTooltip("%s", tip.c_str());
+          tooltip(tip.c_str());
         }
       }
       for (const app::AnswerRow* r : {&lr, &rr}) {

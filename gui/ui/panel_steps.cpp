@@ -87,7 +87,7 @@ void draw_side(const app::Controller& c, const app::Session& s, std::size_t step
           out.push_back(app::Command{app::Command::Kind::kSeek,
                                      c.timeline().first_tick_of(pos.statement) + (i - first)});
       }
-      if (shown != text && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", text.c_str());
+      if (shown != text && ImGui::IsItemHovered()) tooltip(text.c_str());
       ImGui::PopID();
       ImGui::PopStyleColor();
     }

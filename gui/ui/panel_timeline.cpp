@@ -70,7 +70,7 @@ void draw_timeline_panel(const app::Controller& c, Commands& out, FrameReport& r
     out.push_back(app::Command{K::kSeek, static_cast<std::size_t>(tick)});
   ImGui::SameLine();
   ImGui::TextUnformatted(where.c_str());
-  if (where != full && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", full.c_str());
+  if (where != full && ImGui::IsItemHovered()) tooltip(full.c_str());
 }
 
 void draw_trace_timeline_panel(const app::TraceController& c, Commands& out) {
@@ -142,7 +142,7 @@ void draw_trace_timeline_panel(const app::TraceController& c, Commands& out) {
     left = "..." + left.substr(from);
   }
   ImGui::TextUnformatted((left + pid + right).c_str());
-  if (ImGui::IsItemHovered() && !st.program.empty()) ImGui::SetTooltip("%s", st.program.c_str());
+  if (ImGui::IsItemHovered() && !st.program.empty()) tooltip(st.program.c_str());
   ImGui::SameLine(0, 0);
   ImGui::TextColored(
       ImGui::ColorConvertU32ToFloat4(st.counts.divergences > 0 ? colours.differs : colours.text),

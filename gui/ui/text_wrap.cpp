@@ -57,4 +57,13 @@ void text_wrappedf(const char* fmt, ...) {
   text_wrapped(text);
 }
 
+void tooltip(std::string_view text) {
+  const float width =
+      std::min(ImGui::GetFontSize() * 40.f, ImGui::GetMainViewport()->WorkSize.x * 0.6f);
+  const std::string lines = wrap_for_width(text, width);
+  ImGui::BeginTooltip();
+  ImGui::TextUnformatted(lines.data(), lines.data() + lines.size());
+  ImGui::EndTooltip();
+}
+
 }  // namespace epollscope::ui

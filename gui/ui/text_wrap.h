@@ -24,5 +24,8 @@ ImVec2 wrapped_text_size(std::string_view text, float wrap_width);
 // right edge (from the cursor, after a SameLine too).
 void text_wrapped(std::string_view text);
 void text_wrappedf(const char* fmt, ...) IM_FMTARGS(1);
+// ImGui::SetTooltip's place for a text that may be long (a poll of 1,000 fds, a why): its lines
+// wrap at 40 em, or at 60 % of the window if that is narrower.
+void tooltip(std::string_view text);
 
 }  // namespace epollscope::ui

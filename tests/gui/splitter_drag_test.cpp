@@ -5,6 +5,8 @@
 // has its whole in a tooltip.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "gui/ui/window.h"
@@ -63,8 +65,8 @@ TEST_F(Splitter, DraggingABorderResizesThePanesAndADoubleClickPutsItBack) {
   EXPECT_GT(window->ui().splits.timeline, 0.f);
 }
 
-// Text that elided() shortened shows the whole of it in a tooltip: the menu bar's title of a
-// scenario with a long one, in a window of 640 pixels.
+// Text that elided() shortened shows the whole of it in a tooltip, wrapped: the menu bar's title
+// of a scenario with a long one, in a window of 640 pixels.
 TEST_F(Splitter, ElidedTextShowsTheWholeOfItInATooltip) {
   const auto opened =
       test::open_window_on(640, 480, test::library_scenario("12-thundering-herd-et.scn"));
@@ -84,8 +86,17 @@ TEST_F(Splitter, ElidedTextShowsTheWholeOfItInATooltip) {
   // On the title, at the right end of the menu bar.
   const ImGuiWindow* tip = tooltip(ImVec2(640 - 100, ImGui::GetFrameHeight() / 2));
   ASSERT_NE(tip, nullptr);
-  // The tooltip is as wide as the whole title.
-  EXPECT_GT(tip->Size.x, ImGui::CalcTextSize(title.c_str()).x);
+  // The tooltip holds the whole title, wrapped (gui/ui/text_wrap.h's tooltip: at 40 em, or 60 %
+  // of the window when that is narrower): as wide as the wrap at most, in the window, over lines
+  // enough for the title's width.
+  const float wrap = std::min(ImGui::GetFontSize() * 40.f, 640 * 0.6f);
+  const float title_w = ImGui::CalcTextSize(title.c_str()).x;
+  EXPECT_LE(tip->Size.x, wrap + 2 * ImGui::GetStyle().WindowPadding.x + 1);
+  EXPECT_LE(tip->Pos.x + tip->Size.x, 640.f);
+  // One text item: its lines are a font size apart.
+  const auto lines = static_cast<int>(std::lround(
+      (tip->Size.y - 2 * ImGui::GetStyle().WindowPadding.y) / ImGui::GetTextLineHeight()));
+  EXPECT_GE(lines, static_cast<int>(title_w / wrap) + (title_w > wrap ? 1 : 0)) << title;
 }
 
 }  // namespace
